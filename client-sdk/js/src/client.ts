@@ -1,0 +1,222 @@
+// EiscopeClient: a small facade over the generated SimulationService client, speaking
+// gRPC-Web (binary) through connect-web, in browsers and in Node >= 20 (global fetch).
+
+import { create } from "@bufbuild/protobuf";
+import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import {
+  ControlAction,
+  SimulationService,
+  WatchRequestSchema,
+} from "./gen/eiscope/v1/simulation_service_pb.js";
+import {
+  type Catalogue,
+  type ComponentInfo,
+  type ComponentSpec,
+  ComponentSpecSchema,
+  type Simulation,
+  type SimulationSpec,
+  SimulationSpecSchema,
+  type Value,
+} from "./gen/eiscope/v1/types_pb.js";
+import { decodeFrame, type WatchFrame } from "./frames.js";
+import { type DecodedTensor, decodeTensor } from "./tensor.js";
+import { type PlainValue, specFromForm, toValue } from "./values.js";
+
+export interface ClientOptions {
+  /** Sent with every call, e.g. an authorization token. */
+  headers?: Record<string, string>;
+  /** Replaces the global fetch (tests, custom agents). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** One component in plain JS: params are typed from the catalogue when it knows the kind. */
+export interface ComponentInput {
+  kind: string;
+  params?: Record<string, PlainValue | Value>;
+}
+
+export interface SpecInput {
+  name?: string;
+  /** Plain params, or a ComponentSpec already built (e.g. by specFromForm), sent as it is. */
+  model: ComponentInput | ComponentSpec;
+  learningRule: ComponentInput | ComponentSpec;
+  task: ComponentInput | ComponentSpec;
+  seed?: number | bigint;
+  batchSize?: number;
+  evalEverySteps?: number;
+  stepBudget?: number | bigint;
+}
+
+/** Create from a named preset; `name` and `seed` override the preset's. */
+export interface PresetInput {
+  preset: string;
+  name?: string;
+  seed?: number | bigint;
+}
+
+export interface WatchOptions {
+  /** Observable names from the catalogue; empty: every cheap scalar and state events. */
+  observables?: string[];
+  /** Restrict per-layer observables to these layers or parameters; empty: all. */
+  layers?: string[];
+  /** At most one sample per this many steps (0 or 1: every step). */
+  everySteps?: number;
+  /** Latest-wins observables at most this often per second (0: no limit). */
+  maxHz?: number;
+}
+
+export interface ControlResult {
+  simulation: Simulation;
+  /** The step boundary at which the command took effect. */
+  effectiveStep: number;
+}
+
+export class EiscopeClient {
+  private readonly rpc: Client<typeof SimulationService>;
+  private cataloguePromise?: Promise<Catalogue>;
+
+  /** @param baseUrl the server's origin, e.g. "http://127.0.0.1:8080" or location.origin. */
+  constructor(baseUrl: string, options: ClientOptions = {}) {
+    const interceptors: Interceptor[] = [];
+    const headers = options.headers;
+    if (headers) {
+      interceptors.push((next) => (req) => {
+        for (const [k, v] of Object.entries(headers)) req.header.set(k, v);
+        return next(req);
+      });
+    }
+    const transport = createGrpcWebTransport({
+      baseUrl,
+      useBinaryFormat: true,
+      interceptors,
+      fetch: options.fetch,
+    });
+    this.rpc = createClient(SimulationService, transport);
+  }
+
+  /** The server's catalogue, fetched once and cached (it does not change while it runs). */
+  catalogue(): Promise<Catalogue> {
+    this.cataloguePromise ??= this.rpc.getCatalogue({}).then((r) => r.catalogue!);
+    // A failed fetch must not be cached: the next call retries.
+    this.cataloguePromise.catch(() => (this.cataloguePromise = undefined));
+    return this.cataloguePromise;
+  }
+
+  /** Builds a simulation (PAUSED at step 0) from a spec, a plain spec or a preset. */
+  async create(input: SpecInput | PresetInput | SimulationSpec): Promise<Simulation> {
+    let request;
+    if ("preset" in input) {
+      const spec = create(SimulationSpecSchema, {
+        name: input.name ?? "",
+        seed: input.seed === undefined ? 0n : BigInt(input.seed),
+      });
+      request = { preset: input.preset, spec };
+    } else if ("$typeName" in input) {
+      request = { spec: input };
+    } else {
+      request = { spec: await this.toSpec(input) };
+    }
+    return (await this.rpc.createSimulation(request)).simulation!;
+  }
+
+  async get(id: string): Promise<Simulation> {
+    return (await this.rpc.getSimulation({ id })).simulation!;
+  }
+
+  async list(): Promise<Simulation[]> {
+    return (await this.rpc.listSimulations({})).simulations;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.rpc.deleteSimulation({ id });
+  }
+
+  play(id: string): Promise<ControlResult> {
+    return this.control(id, ControlAction.PLAY);
+  }
+
+  pause(id: string): Promise<ControlResult> {
+    return this.control(id, ControlAction.PAUSE);
+  }
+
+  /** Runs exactly `n` updates (at least 1), then pauses. */
+  step(id: string, n = 1): Promise<ControlResult> {
+    return this.control(id, ControlAction.STEP, n);
+  }
+
+  reset(id: string): Promise<ControlResult> {
+    return this.control(id, ControlAction.RESET);
+  }
+
+  /** Current parameter values by name (all of them when `names` is empty). */
+  async parameters(id: string, names: string[] = []): Promise<Map<string, DecodedTensor>> {
+    const res = await this.rpc.getParameters({ id, names });
+    return new Map(res.parameters.map((p) => [p.name, decodeTensor(p.tensor!)]));
+  }
+
+  /**
+   * Streams frames: the current value of each chosen observable at once, then live ones.
+   * Aborting `signal` (or leaving the loop) cancels the call and ends the iteration quietly;
+   * any other failure is thrown as a ConnectError.
+   */
+  async *watch(
+    id: string,
+    options: WatchOptions = {},
+    signal?: AbortSignal,
+  ): AsyncGenerator<WatchFrame, void, undefined> {
+    if (signal?.aborted) return;
+    const inner = new AbortController();
+    const onAbort = () => inner.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const request = create(WatchRequestSchema, {
+      id,
+      observables: options.observables ?? [],
+      layers: options.layers ?? [],
+      everySteps: options.everySteps ?? 0,
+      maxHz: options.maxHz ?? 0,
+    });
+    try {
+      for await (const res of this.rpc.watch(request, { signal: inner.signal })) {
+        for (const f of res.frames) {
+          if (inner.signal.aborted) return;
+          yield decodeFrame(f);
+        }
+      }
+    } catch (e) {
+      if (inner.signal.aborted) return;
+      throw e;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      inner.abort(); // the consumer may have left early: release the HTTP request
+    }
+  }
+
+  private async control(id: string, action: ControlAction, steps = 0): Promise<ControlResult> {
+    const res = await this.rpc.control({ id, action, steps: BigInt(steps) });
+    return { simulation: res.simulation!, effectiveStep: Number(res.effectiveStep) };
+  }
+
+  private async toSpec(input: SpecInput): Promise<SimulationSpec> {
+    const cat = await this.catalogue();
+    return create(SimulationSpecSchema, {
+      name: input.name ?? "",
+      model: component(input.model, cat.models),
+      learningRule: component(input.learningRule, cat.learningRules),
+      task: component(input.task, cat.tasks),
+      seed: BigInt(input.seed ?? 0),
+      batchSize: input.batchSize ?? 0,
+      evalEverySteps: input.evalEverySteps ?? 0,
+      stepBudget: BigInt(input.stepBudget ?? 0),
+    });
+  }
+}
+
+/** Types the params by the catalogue entry of that kind; an unknown kind is left for the server to reject. */
+function component(c: ComponentInput | ComponentSpec, entries: ComponentInfo[]): ComponentSpec {
+  if ("$typeName" in c) return c;
+  const entry = entries.find((e) => e.kind === c.kind);
+  if (entry) return specFromForm(entry, c.params ?? {});
+  const params = Object.fromEntries(Object.entries(c.params ?? {}).map(([k, v]) => [k, toValue(v)]));
+  return create(ComponentSpecSchema, { kind: c.kind, params });
+}

@@ -1,0 +1,31 @@
+// Public API of @eiscope/client.
+
+export { EiscopeClient } from "./client.js";
+export type {
+  ClientOptions,
+  ComponentInput,
+  ControlResult,
+  PresetInput,
+  SpecInput,
+  WatchOptions,
+} from "./client.js";
+export { Code, ConnectError, describeError } from "./errors.js";
+export { decodeFrame } from "./frames.js";
+export type { FramePayload, WatchFrame } from "./frames.js";
+export { decodeTensor } from "./tensor.js";
+export type { DecodedTensor } from "./tensor.js";
+export {
+  flagValue,
+  fromValue,
+  integerValue,
+  intsValue,
+  numberValue,
+  specFromForm,
+  textValue,
+  toTypedValue,
+  toValue,
+} from "./values.js";
+export type { PlainValue } from "./values.js";
+// The generated messages and enums, for typing and for code that needs the raw API.
+export * from "./gen/eiscope/v1/types_pb.js";
+export * from "./gen/eiscope/v1/simulation_service_pb.js";

@@ -1,0 +1,65 @@
+// Starts the real eiscope server jar on a free port for tests, and stops it.
+// Shared with web-ui/tests (same repository), so both suites start the server one way.
+
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const READY = /eiscope listening on (http:\/\/\S+)/;
+const START_TIMEOUT_MS = 60_000;
+
+/** The jar and data directory, from EISCOPE_JAR / EISCOPE_DATA_DIR or the repository defaults. */
+export function serverPaths() {
+  return {
+    jar: process.env.EISCOPE_JAR ?? resolve(REPO, "server/app/target/eiscope-server.jar"),
+    dataDir: process.env.EISCOPE_DATA_DIR ?? resolve(REPO, ".data"),
+    repo: REPO,
+  };
+}
+
+/**
+ * Spawns `java -jar <jar> --host 127.0.0.1 --port 0 --data-dir <dir> ...extraArgs` and
+ * resolves once it prints its listening line. Rejects (never skips) when the jar is missing,
+ * the process exits early, or it stays silent too long.
+ * @returns {Promise<{baseUrl: string, stop: () => Promise<void>, output: () => string}>}
+ */
+export async function startServer(extraArgs = []) {
+  const { jar, dataDir } = serverPaths();
+  if (!existsSync(jar)) {
+    throw new Error(
+      `eiscope server jar not found at ${jar}: build the server first ` +
+        "(./mvnw -q package in the repository root) or set EISCOPE_JAR",
+    );
+  }
+  const args = ["-jar", jar, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, ...extraArgs];
+  const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d) => (log += d));
+  const exited = new Promise((res) => child.once("exit", (code, sig) => res({ code, sig })));
+
+  const baseUrl = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start in ${START_TIMEOUT_MS} ms:\n${log}`)), START_TIMEOUT_MS);
+    child.stdout.on("data", (d) => {
+      log += d;
+      const m = READY.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]);
+      }
+    });
+    exited.then(({ code, sig }) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited (code ${code}, signal ${sig}) before listening:\n${log}`));
+    });
+  });
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return { baseUrl, stop, output: () => log };
+}

@@ -1,0 +1,183 @@
+"""The eiscope client: one object per server connection, one method per operation."""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+import grpc
+import numpy as np
+
+from eiscope._proto import service_grpc, service_pb2, types_pb2
+from eiscope.catalogue import Catalogue
+from eiscope.errors import from_rpc_error
+from eiscope.frames import tensor_to_array
+from eiscope.simulation import ControlResult, Simulation
+from eiscope.values import to_component
+from eiscope.watch import Watch
+
+#: Largest message the client accepts or sends (big weight tensors, spectra).
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+#: Deadline, in seconds, of every unary call unless the client is given another.
+DEFAULT_TIMEOUT_S = 30.0
+#: States from which a simulation moves on only by a command that wait() does not send.
+_STUCK_STATES = frozenset({"FINISHED", "DIVERGED", "FAILED", "STOPPED"})
+_CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+]
+
+
+class Client:
+    """A connection to an eiscope server.
+
+    ``Client("127.0.0.1:7070")`` opens an insecure channel with 64 MiB message limits; pass
+    ``channel=`` to use your own (TLS, interceptors). Usable as a context manager; close()
+    closes a channel the client opened itself. Every failed call raises an EiscopeError
+    subclass carrying the status code name and the server's message. Thread-safe as gRPC
+    channels are; a Watch is used from one thread (cancel() from any).
+    """
+
+    def __init__(self, target: str = "127.0.0.1:7070", *, channel: Optional[grpc.Channel] = None,
+                 timeout: float = DEFAULT_TIMEOUT_S):
+        self._owns_channel = channel is None
+        self._channel = channel or grpc.insecure_channel(target, options=_CHANNEL_OPTIONS)
+        self._stub = service_grpc.SimulationServiceStub(self._channel)
+        self.timeout = timeout
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def catalogue(self) -> Catalogue:
+        """Models, learning rules, tasks, initialisations, observables and presets."""
+        response = self._call(self._stub.GetCatalogue, service_pb2.GetCatalogueRequest())
+        return Catalogue.from_proto(response.catalogue)
+
+    def create(self, model: Any = None, learning_rule: Any = None, task: Any = None, *,
+               seed: Optional[int] = None, batch_size: Optional[int] = None,
+               eval_every_steps: Optional[int] = None, step_budget: Optional[int] = None,
+               name: Optional[str] = None, preset: Optional[str] = None) -> Simulation:
+        """Creates a simulation, PAUSED at step 0, from a spec or a preset.
+
+        Components are dicts such as ``{"kind": "mlp", "hidden": [100]}`` (see values.py for
+        how Python values map to the proto), kind names, or ComponentSpec messages. With
+        ``preset=``, the preset supplies the spec and only the fields given here are sent
+        (the server documents that seed and name may override it). Fields left as None are
+        not set; the server validates everything and says what to fix.
+        """
+        spec = types_pb2.SimulationSpec()
+        for field_name, component in (("model", model), ("learning_rule", learning_rule),
+                                      ("task", task)):
+            if component is not None:
+                getattr(spec, field_name).CopyFrom(to_component(component, field_name))
+        for field_name, value in (("seed", seed), ("batch_size", batch_size),
+                                  ("eval_every_steps", eval_every_steps),
+                                  ("step_budget", step_budget), ("name", name)):
+            if value is not None:
+                setattr(spec, field_name, value)
+        request = service_pb2.CreateSimulationRequest(spec=spec, preset=preset or "")
+        return Simulation.from_proto(self._call(self._stub.CreateSimulation, request).simulation)
+
+    def get(self, id: str) -> Simulation:
+        """The simulation's current state; NotFoundError for an unknown id."""
+        request = service_pb2.GetSimulationRequest(id=id)
+        return Simulation.from_proto(self._call(self._stub.GetSimulation, request).simulation)
+
+    def list(self) -> List[Simulation]:
+        """Every simulation the server holds."""
+        response = self._call(self._stub.ListSimulations, service_pb2.ListSimulationsRequest())
+        return [Simulation.from_proto(s) for s in response.simulations]
+
+    def delete(self, id: str) -> None:
+        """Stops the simulation, ends its streams and forgets it."""
+        self._call(self._stub.DeleteSimulation, service_pb2.DeleteSimulationRequest(id=id))
+
+    # -- control ---------------------------------------------------------------------------
+
+    def play(self, id: str) -> ControlResult:
+        """Runs until paused, the step budget or a watchpoint."""
+        return self._control(id, service_pb2.CONTROL_ACTION_PLAY)
+
+    def pause(self, id: str) -> ControlResult:
+        return self._control(id, service_pb2.CONTROL_ACTION_PAUSE)
+
+    def step(self, id: str, n: int = 1) -> ControlResult:
+        """Runs exactly n (>= 1) updates, then pauses. Returns at once; see wait()."""
+        return self._control(id, service_pb2.CONTROL_ACTION_STEP, n)
+
+    def reset(self, id: str) -> ControlResult:
+        """Back to step 0 with the seed's initial parameters and data order."""
+        return self._control(id, service_pb2.CONTROL_ACTION_RESET)
+
+    def wait(self, id: str, until_step: Optional[int] = None, *,
+             until: Optional[Callable[[Simulation], bool]] = None, timeout: float = 60.0,
+             poll_s: float = 0.02) -> Simulation:
+        """Polls get() until a condition holds and returns the simulation as last seen.
+
+        The condition is `until(sim)` if given, else ``sim.step >= until_step`` if given, else
+        "no longer RUNNING". It also returns early once the simulation is FINISHED, DIVERGED,
+        FAILED or STOPPED, where it would wait in vain: check `state`. Raises TimeoutError
+        with the last state seen after `timeout` s. Commands take effect at the next step
+        boundary, so right after step() a simulation may still read PAUSED: wait for a step
+        count rather than for "not RUNNING".
+        """
+        if until is None:
+            until = ((lambda s: s.step >= until_step) if until_step is not None
+                     else (lambda s: s.state != "RUNNING"))
+        deadline = time.monotonic() + timeout
+        while True:
+            sim = self.get(id)
+            if until(sim) or sim.state in _STUCK_STATES:
+                return sim
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"simulation {id}: condition not met within {timeout} s; "
+                                   f"last seen {sim.state} at step {sim.step}")
+            time.sleep(poll_s)
+
+    # -- data ------------------------------------------------------------------------------
+
+    def parameters(self, id: str, names: Optional[Iterable[str]] = None) -> Dict[str, np.ndarray]:
+        """Parameter name -> float32 array of its shape (weights are [n_out, n_in]).
+
+        `names` restricts the answer to those parameters (None: all). The arrays are copies.
+        """
+        request = service_pb2.GetParametersRequest(id=id, names=list(names or []))
+        response = self._call(self._stub.GetParameters, request)
+        return {p.name: tensor_to_array(p.tensor) for p in response.parameters}
+
+    def watch(self, id: str, observables: Optional[Iterable[str]] = None,
+              layers: Optional[Iterable[str]] = None, every_steps: int = 0, max_hz: float = 0,
+              *, timeout: Optional[float] = None) -> Watch:
+        """Streams frames: the current value of each chosen observable at once, then live.
+
+        `observables` None/empty: every cheap scalar and state events. `layers` restricts
+        per-layer observables. `every_steps`: at most one sample per that many steps (0 or 1:
+        every step); `max_hz`: latest-wins observables at most that often per second (0: no
+        limit). `timeout` bounds the whole stream (None: until cancelled).
+        """
+        request = service_pb2.WatchRequest(id=id, observables=list(observables or []),
+                                           layers=list(layers or []), every_steps=every_steps,
+                                           max_hz=max_hz)
+        return Watch(self._stub.Watch(request, timeout=timeout))
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Closes the channel if this client opened it; open Watch streams end."""
+        if self._owns_channel:
+            self._channel.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _control(self, id: str, action: int, steps: int = 0) -> ControlResult:
+        request = service_pb2.ControlRequest(id=id, action=action, steps=steps)
+        response = self._call(self._stub.Control, request)
+        return ControlResult(Simulation.from_proto(response.simulation), response.effective_step)
+
+    def _call(self, method, request):
+        try:
+            return method(request, timeout=self.timeout)
+        except grpc.RpcError as e:
+            raise from_rpc_error(e) from None

@@ -1,0 +1,74 @@
+"""Errors raised by the eiscope client.
+
+Every failed RPC surfaces as an EiscopeError (or the subclass for its status code) carrying the
+gRPC status code name, e.g. "INVALID_ARGUMENT", and the server's message, which says what to fix.
+"""
+from __future__ import annotations
+
+import grpc
+
+
+class EiscopeError(Exception):
+    """A failed eiscope RPC.
+
+    Attributes:
+        code: the gRPC status code name, e.g. "NOT_FOUND".
+        message: the server's message, written for humans.
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class InvalidArgumentError(EiscopeError):
+    """The request was malformed or out of range; the message names the field."""
+
+
+class NotFoundError(EiscopeError):
+    """No simulation (or other named thing) with that id or name exists."""
+
+
+class FailedPreconditionError(EiscopeError):
+    """The request is valid but not in the simulation's current state."""
+
+
+class ResourceExhaustedError(EiscopeError):
+    """A server limit (simulations, subscriptions, message size) was reached."""
+
+
+class UnavailableError(EiscopeError):
+    """The server could not be reached or went away."""
+
+
+class DeadlineExceededError(EiscopeError):
+    """The call did not complete within its timeout."""
+
+
+class CancelledError(EiscopeError):
+    """The call was cancelled."""
+
+
+class InternalError(EiscopeError):
+    """The server failed; the message has no stack trace, the server log does."""
+
+
+_BY_CODE = {
+    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgumentError,
+    grpc.StatusCode.NOT_FOUND: NotFoundError,
+    grpc.StatusCode.FAILED_PRECONDITION: FailedPreconditionError,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhaustedError,
+    grpc.StatusCode.UNAVAILABLE: UnavailableError,
+    grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceededError,
+    grpc.StatusCode.CANCELLED: CancelledError,
+    grpc.StatusCode.INTERNAL: InternalError,
+}
+
+
+def from_rpc_error(error: grpc.RpcError) -> EiscopeError:
+    """Converts a grpc.RpcError into the EiscopeError subclass for its status code."""
+    code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
+    details = error.details() if hasattr(error, "details") else str(error)
+    cls = _BY_CODE.get(code, EiscopeError)
+    return cls(code.name if code is not None else "UNKNOWN", details or "")

@@ -1,0 +1,66 @@
+"""A simulation's state as a small dataclass, and the result of a control command."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Tuple
+
+from eiscope._enums import short_name
+from eiscope._proto import types_pb2
+from eiscope.values import component_to_dict
+
+@dataclass(frozen=True)
+class Simulation:
+    """One simulation as the server last reported it.
+
+    Attributes:
+        state: "PAUSED", "RUNNING", "FINISHED", "DIVERGED", "FAILED" or "STOPPED".
+        step: number of learning-rule updates applied so far.
+        parameters: parameter name -> shape, e.g. {"layer0.W": (64, 784)} ([n_out, n_in]).
+        latest_scalars: latest value of each scalar observable, e.g. {"loss": 0.41}.
+        spec: the proto SimulationSpec; `model`, `learning_rule`, `task` are it as dicts.
+        proto: the proto Simulation message.
+    """
+    id: str
+    name: str
+    state: str
+    step: int
+    status_message: str
+    created_unix_millis: int
+    parameters: Dict[str, Tuple[int, ...]]
+    latest_scalars: Dict[str, float]
+    layers: List[str]
+    seed: int
+    model: Dict[str, Any]
+    learning_rule: Dict[str, Any]
+    task: Dict[str, Any]
+    spec: Any = field(repr=False, compare=False)
+    proto: Any = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_proto(msg: types_pb2.Simulation) -> "Simulation":
+        spec = msg.spec
+        return Simulation(
+            id=msg.id,
+            name=spec.name,
+            state=short_name(types_pb2.SimulationState, msg.state, "SIMULATION_STATE_"),
+            step=msg.step,
+            status_message=msg.status_message,
+            created_unix_millis=msg.created_unix_millis,
+            parameters={p.name: tuple(p.shape) for p in msg.parameters},
+            latest_scalars=dict(msg.latest_scalars),
+            layers=list(msg.layers),
+            seed=spec.seed,
+            model=component_to_dict(spec.model),
+            learning_rule=component_to_dict(spec.learning_rule),
+            task=component_to_dict(spec.task),
+            spec=spec,
+            proto=msg,
+        )
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """What a play/pause/step/reset returned: the simulation and the step boundary at which
+    the command took effect."""
+    simulation: Simulation
+    effective_step: int

@@ -1,0 +1,103 @@
+"""Fixtures: one live eiscope server for the whole session, on 127.0.0.1 and a free port.
+
+The server is `java -jar $EISCOPE_JAR --host 127.0.0.1 --port 0 --data-dir $EISCOPE_DATA_DIR`
+(defaults: <repo>/server/app/target/eiscope-server.jar and <repo>/.data). It prints
+"eiscope listening on http://127.0.0.1:PORT" when ready. A missing jar, an early exit or no
+such line within START_TIMEOUT_S fails every test with the server's output; nothing is skipped.
+"""
+import os
+import re
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+import eiscope
+
+REPO = Path(__file__).resolve().parents[3]
+START_TIMEOUT_S = 60.0
+_READY = re.compile(r"eiscope listening on http://127\.0\.0\.1:(\d+)")
+
+
+class _Server:
+    """A running server process whose output is drained on a thread (so it never blocks)."""
+
+    def __init__(self, jar: Path, data_dir: Path):
+        self.output: list = []
+        self.port = None
+        self._ready = threading.Event()
+        self.process = subprocess.Popen(
+            ["java", "-jar", str(jar), "--host", "127.0.0.1", "--port", "0",
+             "--data-dir", str(data_dir)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, errors="replace")
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        for line in self.process.stdout:
+            self.output.append(line)
+            match = _READY.search(line)
+            if match and self.port is None:
+                self.port = int(match.group(1))
+                self._ready.set()
+        self._ready.set()  # the process ended: wake the waiter
+
+    def wait_ready(self, timeout: float) -> None:
+        self._ready.wait(timeout)
+        if self.port is None:
+            self.stop()
+            why = "exited" if self.process.poll() is not None else f"not ready in {timeout} s"
+            pytest.fail(f"eiscope server {why} (exit code {self.process.returncode}); "
+                        "output:\n" + "".join(self.output[-200:]), pytrace=False)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server():
+    jar = Path(os.environ.get("EISCOPE_JAR", REPO / "server/app/target/eiscope-server.jar"))
+    data_dir = Path(os.environ.get("EISCOPE_DATA_DIR", REPO / ".data"))
+    if not jar.is_file():
+        pytest.fail(f"eiscope server jar not found at {jar}: build the server first "
+                    "(./mvnw -q package) or set EISCOPE_JAR", pytrace=False)
+    process = _Server(jar, data_dir)
+    process.wait_ready(START_TIMEOUT_S)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def client(server):
+    with eiscope.Client(f"127.0.0.1:{server.port}") as c:
+        yield c
+
+
+@pytest.fixture
+def make_mlp(client):
+    """Creates small MLPs on Fashion-MNIST (hidden [64], SGD 0.05, batch 32) and deletes them
+    after the test; keyword arguments override create()'s."""
+    created = []
+
+    def make(**overrides):
+        kwargs = dict(model={"kind": "mlp", "hidden": [64]},
+                      learning_rule={"kind": "sgd", "learning_rate": 0.05},
+                      task={"kind": "fashion_mnist"}, batch_size=32, seed=1)
+        kwargs.update(overrides)
+        sim = client.create(**kwargs)
+        created.append(sim.id)
+        return sim
+
+    yield make
+    for sim_id in created:
+        try:
+            client.delete(sim_id)
+        except eiscope.NotFoundError:
+            pass  # the test deleted it itself

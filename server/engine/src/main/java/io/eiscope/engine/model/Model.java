@@ -1,0 +1,39 @@
+package io.eiscope.engine.model;
+
+import io.eiscope.engine.tensor.Matrix;
+import java.util.List;
+
+/**
+ * A network mapping a batch of inputs to logits, with its backward pass.
+ *
+ * <p>Batch-first: inputs are {@code batch x inputSize}, logits {@code batch x outputSize}.
+ * A model caches what backward needs from the latest {@link #forward} call; it is confined
+ * to its simulation's thread.
+ */
+public interface Model {
+
+    /** Named, ordered parameters; the same instances for the model's whole life. */
+    List<Parameter> parameters();
+
+    /** Layer names in order from input to output (e.g. {@code layer0}, {@code layer1}). */
+    List<String> layers();
+
+    /**
+     * Forward pass. The returned matrix is owned by the model and overwritten by the next
+     * call. {@code x} is not modified.
+     */
+    Matrix forward(Matrix x);
+
+    /**
+     * Backward pass from {@code dLogits} (the gradient of the loss with respect to the logits
+     * of the latest forward call); writes every parameter's {@code grad}. {@code dLogits}
+     * may be overwritten.
+     */
+    void backward(Matrix dLogits);
+
+    /**
+     * Post-update projection that keeps the model's constraints (sign clamps, masks).
+     * Models without constraints do nothing.
+     */
+    default void project() {}
+}

@@ -1,0 +1,148 @@
+package io.eiscope.engine.sim;
+
+import io.eiscope.engine.learning.LearningRule;
+import io.eiscope.engine.model.Model;
+import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.model.SoftmaxCrossEntropy;
+import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.spec.Catalogue;
+import io.eiscope.engine.spec.Params;
+import io.eiscope.engine.spec.SimulationConfig;
+import io.eiscope.engine.task.Task;
+import io.eiscope.engine.tensor.Matrix;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One training run: a model, a learning rule and a task built from a validated config, with
+ * every random draw taken from streams derived from the config's seed. Confined to one
+ * thread; {@link SimulationRunner} provides that thread and the lifecycle.
+ *
+ * <p>{@link #step()}: (1) draw the next minibatch; (2) forward; (3) softmax cross-entropy and
+ * its gradient; (4) backward; (5) learning-rule update; (6) the model's projection (sign
+ * clamps, masks).
+ */
+public final class Simulation {
+    private static final int EVAL_CHUNK = 1000;
+
+    private final SimulationConfig config;
+    private final Catalogue catalogue;
+    private final EngineContext context;
+    private final Params modelParams;
+    private final Params ruleParams;
+    private final Catalogue.Entry<Catalogue.ModelFactory> modelEntry;
+    private final Catalogue.Entry<Catalogue.RuleFactory> ruleEntry;
+    private final Task task;
+    private Model model;
+    private LearningRule rule;
+    private final Matrix x;
+    private final int[] labels;
+    private final Matrix dLogits;
+    private long step;
+
+    /** Result of one training step on one minibatch. */
+    public record StepResult(long step, double loss, double accuracy) {}
+
+    /** Result of an evaluation over the whole held-out set. */
+    public record EvalResult(long step, double loss, double accuracy) {}
+
+    /**
+     * Validates {@code config} against {@code catalogue} and builds the simulation at step 0.
+     *
+     * @throws IllegalArgumentException naming the offending field and what is allowed
+     */
+    public Simulation(SimulationConfig config, Catalogue catalogue, EngineContext context) {
+        this.config = config;
+        this.catalogue = catalogue;
+        this.context = context;
+        if (config.model() == null) throw new IllegalArgumentException("model is required");
+        if (config.learningRule() == null) throw new IllegalArgumentException("learning_rule is required");
+        if (config.task() == null) throw new IllegalArgumentException("task is required");
+        modelEntry = Catalogue.find("model", catalogue.models(), config.model().kind());
+        ruleEntry = Catalogue.find("learning_rule", catalogue.rules(), config.learningRule().kind());
+        var taskEntry = Catalogue.find("task", catalogue.tasks(), config.task().kind());
+        modelParams = Params.resolve("model", modelEntry.descriptor(), config.model().params());
+        ruleParams = Params.resolve("learning_rule", ruleEntry.descriptor(), config.learningRule().params());
+        Params taskParams = Params.resolve("task", taskEntry.descriptor(), config.task().params());
+        if (config.evalEverySteps() < 0)
+            throw new IllegalArgumentException("eval_every_steps must be >= 0 (0: never), got " + config.evalEverySteps());
+        if (config.stepBudget() < 0)
+            throw new IllegalArgumentException("step_budget must be >= 0 (0: no budget), got " + config.stepBudget());
+        task = taskEntry.factory().create(taskParams, config.seed(), context);
+        if (config.batchSize() < 1 || config.batchSize() > task.trainSize())
+            throw new IllegalArgumentException("batch_size must be in [1, " + task.trainSize() + "] (the training set size of '"
+                    + config.task().kind() + "'), got " + config.batchSize());
+        rule = ruleEntry.factory().create(ruleParams);
+        model = modelEntry.factory().create(modelParams, task.inputSize(), task.classes(), Rng.derive(config.seed(), "init"), context);
+        x = Matrix.zeros(config.batchSize(), task.inputSize());
+        labels = new int[config.batchSize()];
+        dLogits = Matrix.zeros(config.batchSize(), task.classes());
+    }
+
+    public SimulationConfig config() {
+        return config;
+    }
+
+    /** Number of updates applied so far. */
+    public long step() {
+        return step;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public List<Parameter> parameters() {
+        return model.parameters();
+    }
+
+    public Optional<Parameter> parameter(String name) {
+        return model.parameters().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** One learning-rule update on the next minibatch; see the class comment for the order. */
+    public StepResult trainStep() {
+        task.nextBatch(x, labels);
+        Matrix logits = model.forward(x);
+        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(logits, labels, dLogits);
+        model.backward(dLogits);
+        rule.update(model.parameters());
+        model.project();
+        step++;
+        return new StepResult(step, r.loss(), (double) r.correct() / labels.length);
+    }
+
+    /** Loss and accuracy over the whole held-out set; changes no parameter. */
+    public EvalResult evaluate() {
+        int n = task.testSize();
+        double lossSum = 0;
+        long correct = 0;
+        Matrix chunk = null;
+        int[] chunkLabels = null;
+        for (int from = 0; from < n; from += EVAL_CHUNK) {
+            int size = Math.min(EVAL_CHUNK, n - from);
+            if (chunk == null || chunk.rows != size) {
+                chunk = Matrix.zeros(size, task.inputSize());
+                chunkLabels = new int[size];
+            }
+            task.testBatch(from, chunk, chunkLabels);
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(model.forward(chunk), chunkLabels, null);
+            lossSum += r.loss() * size;
+            correct += r.correct();
+        }
+        return new EvalResult(step, lossSum / n, (double) correct / n);
+    }
+
+    /** True when every parameter is finite. */
+    public boolean parametersFinite() {
+        return model.parameters().stream().allMatch(p -> p.value().allFinite());
+    }
+
+    /** Back to step 0: initial parameters, fresh optimiser state and the first data order of the seed. */
+    public void reset() {
+        model = modelEntry.factory().create(modelParams, task.inputSize(), task.classes(), Rng.derive(config.seed(), "init"), context);
+        rule = ruleEntry.factory().create(ruleParams);
+        task.reset();
+        step = 0;
+    }
+}

@@ -1,0 +1,303 @@
+package io.eiscope.engine.sim;
+
+import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.observe.Measurements;
+import io.eiscope.engine.observe.Observation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs one {@link Simulation} as an actor on a shared executor: every command goes through a
+ * mailbox and is applied at a step boundary on whichever executor thread runs the
+ * simulation's current slice, one at a time, so nothing mutates the simulation concurrently.
+ *
+ * <p>A slice (at most {@link #SLICE_NANOS}) repeats: (1) apply pending commands, in arrival
+ * order; (2) if running, one training step; (3) divergence check (non-finite loss or
+ * parameters pause the simulation as DIVERGED); (4) publish loss and accuracy, the held-out
+ * evaluation when due, and the demanded per-parameter observables that are due; (5) stop at
+ * the end of a STEP n or at the step budget. Then it yields the thread so that other
+ * simulations and commands get their turn.
+ *
+ * <p>Public methods are thread-safe; they return futures completed on the simulation's thread
+ * with the step boundary at which the command took effect.
+ */
+public final class SimulationRunner {
+    /** Longest a slice keeps an executor thread before yielding it. */
+    public static final long SLICE_NANOS = 20_000_000L;
+    static final int HISTOGRAM_BINS = 64;
+    private static final Logger LOG = Logger.getLogger(SimulationRunner.class.getName());
+
+    private final String id;
+    private final Simulation sim;
+    private final Executor executor;
+    private final ObservationSink sink;
+    private final Queue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Map<String, Double> latestScalars = new ConcurrentHashMap<>();
+    private final Map<String, long[]> lastEmitted = new HashMap<>(); // key -> {nanos, step}; sim thread only
+    private volatile List<Demand> demands = List.of();
+    private volatile SimulationState state = SimulationState.PAUSED;
+    private volatile String statusMessage = "";
+    private volatile long step;
+    private long remainingSteps = -1; // sim thread only; -1: until paused
+
+    public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink) {
+        this.id = id;
+        this.sim = sim;
+        this.executor = executor;
+        this.sink = sink;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Simulation simulation() {
+        return sim;
+    }
+
+    public SimulationState state() {
+        return state;
+    }
+
+    public String statusMessage() {
+        return statusMessage;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** Latest value of each scalar observable. */
+    public Map<String, Double> latestScalars() {
+        return Map.copyOf(latestScalars);
+    }
+
+    /** Replaces the standing demands for per-parameter observables (union over subscribers). */
+    public void setDemands(List<Demand> demands) {
+        this.demands = List.copyOf(demands);
+    }
+
+    /** Run until paused or the budget is reached. */
+    public CompletableFuture<Long> play() {
+        return submit(() -> {
+            if (state != SimulationState.RUNNING) {
+                requireRunnable();
+                remainingSteps = -1;
+                transition(SimulationState.RUNNING, "playing");
+            } else {
+                remainingSteps = -1;
+            }
+            return sim.step();
+        });
+    }
+
+    /** Pause at the next step boundary. */
+    public CompletableFuture<Long> pause() {
+        return submit(() -> {
+            if (state == SimulationState.RUNNING) transition(SimulationState.PAUSED, "paused");
+            return sim.step();
+        });
+    }
+
+    /** Run exactly {@code n} more updates (fewer if the budget ends first), then pause. */
+    public CompletableFuture<Long> stepBy(long n) {
+        if (n < 1) throw new IllegalArgumentException("steps must be >= 1 for STEP, got " + n);
+        return submit(() -> {
+            requireRunnable();
+            remainingSteps = n;
+            if (state != SimulationState.RUNNING) transition(SimulationState.RUNNING, "stepping " + n);
+            return sim.step();
+        });
+    }
+
+    /** Back to step 0 with the initial parameters and data order; paused. */
+    public CompletableFuture<Long> reset() {
+        return submit(() -> {
+            requireNotStopped();
+            sim.reset();
+            step = 0;
+            latestScalars.clear();
+            lastEmitted.clear();
+            transition(SimulationState.PAUSED, "reset to step 0");
+            return 0L;
+        });
+    }
+
+    /** Stops for good; later commands fail. */
+    public CompletableFuture<Long> stop() {
+        return submit(() -> {
+            if (state != SimulationState.STOPPED) transition(SimulationState.STOPPED, "deleted");
+            return sim.step();
+        });
+    }
+
+    /** Measures the given per-parameter observable now (for a new subscriber), at the next boundary. */
+    public CompletableFuture<Long> measureNow(String observable, List<String> parameters) {
+        return submit(() -> {
+            for (Parameter p : sim.parameters()) {
+                if (parameters.isEmpty() || parameters.contains(p.name())) publishParameterObservable(observable, p);
+            }
+            return sim.step();
+        });
+    }
+
+    /** Copies of the named parameters (all when {@code names} is empty), taken at a step boundary. */
+    public CompletableFuture<ParameterValues> readParameters(List<String> names) {
+        return submit(() -> {
+            for (String n : names) {
+                if (sim.parameter(n).isEmpty())
+                    throw new IllegalArgumentException("unknown parameter '" + n + "'; known: "
+                            + sim.parameters().stream().map(Parameter::name).toList());
+            }
+            List<Observation.Tensor> values = new ArrayList<>();
+            List<String> out = new ArrayList<>();
+            for (Parameter p : sim.parameters()) {
+                if (names.isEmpty() || names.contains(p.name())) {
+                    out.add(p.name());
+                    values.add(Measurements.weights(p));
+                }
+            }
+            return new ParameterValues(sim.step(), out, values);
+        });
+    }
+
+    /** Parameter copies taken at one step. */
+    public record ParameterValues(long step, List<String> names, List<Observation.Tensor> values) {}
+
+    private void requireNotStopped() {
+        if (state == SimulationState.STOPPED) throw new IllegalStateException("simulation " + id + " was deleted");
+    }
+
+    private void requireRunnable() {
+        requireNotStopped();
+        switch (state) {
+            case FAILED -> throw new IllegalStateException("simulation " + id + " failed (" + statusMessage + "); reset it or create a new one");
+            case DIVERGED -> throw new IllegalStateException("simulation " + id + " diverged (" + statusMessage + "); reset it first");
+            case FINISHED -> throw new IllegalStateException("simulation " + id + " reached its step budget of "
+                    + sim.config().stepBudget() + "; reset it to run again");
+            default -> { }
+        }
+    }
+
+    private <T> CompletableFuture<T> submit(Callable<T> action) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        mailbox.add(() -> {
+            try {
+                done.complete(action.call());
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        schedule();
+        return done;
+    }
+
+    private void schedule() {
+        if (!scheduled.compareAndSet(false, true)) return;
+        try {
+            executor.execute(this::runSlice);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            scheduled.set(false); // the server is shutting down: nothing will run any more
+        }
+    }
+
+    private void runSlice() {
+        long deadline = System.nanoTime() + SLICE_NANOS;
+        try {
+            do {
+                Runnable command;
+                while ((command = mailbox.poll()) != null) command.run();
+                if (state != SimulationState.RUNNING) break;
+                stepOnce();
+            } while (System.nanoTime() < deadline);
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "simulation " + id + " failed at step " + step, t);
+            transition(SimulationState.FAILED, "internal error at step " + step + ": " + t);
+        } finally {
+            scheduled.set(false);
+            if ((state == SimulationState.RUNNING || !mailbox.isEmpty())) schedule();
+        }
+    }
+
+    private void stepOnce() {
+        Simulation.StepResult r = sim.trainStep();
+        step = r.step();
+        long wall = wallNanos();
+        publishScalar(wall, "loss", r.loss());
+        publishScalar(wall, "accuracy", r.accuracy());
+        if (!Double.isFinite(r.loss()) || !sim.parametersFinite()) {
+            transition(SimulationState.DIVERGED, "non-finite " + (Double.isFinite(r.loss()) ? "parameters" : "loss") + " at step " + step);
+            return;
+        }
+        int every = sim.config().evalEverySteps();
+        if (every > 0 && step % every == 0) {
+            Simulation.EvalResult e = sim.evaluate();
+            publishScalar(wallNanos(), "test_loss", e.loss());
+            publishScalar(wallNanos(), "test_accuracy", e.accuracy());
+        }
+        publishDueDemands();
+        long budget = sim.config().stepBudget();
+        if (budget > 0 && step >= budget) {
+            transition(SimulationState.FINISHED, "reached the step budget of " + budget);
+        } else if (remainingSteps > 0 && --remainingSteps == 0) {
+            remainingSteps = -1;
+            transition(SimulationState.PAUSED, "paused after stepping");
+        }
+    }
+
+    private void publishDueDemands() {
+        List<Demand> current = demands;
+        if (current.isEmpty()) return;
+        long now = System.nanoTime();
+        for (Demand d : current) {
+            if (d.everySteps() > 1 && step % d.everySteps() != 0) continue;
+            for (Parameter p : sim.parameters()) {
+                if (!d.parameter().isEmpty() && !d.parameter().equals(p.name())) continue;
+                String key = d.observable() + '/' + p.name();
+                long[] last = lastEmitted.get(key);
+                if (last != null && (last[1] == step || now - last[0] < d.minIntervalNanos())) continue;
+                publishParameterObservable(d.observable(), p);
+            }
+        }
+    }
+
+    private void publishParameterObservable(String observable, Parameter p) {
+        Observation.Payload payload = switch (observable) {
+            case "weights" -> Measurements.weights(p);
+            case "weight_histogram" -> Measurements.histogram(p, HISTOGRAM_BINS);
+            default -> null;
+        };
+        if (payload == null) return;
+        lastEmitted.put(observable + '/' + p.name(), new long[] {System.nanoTime(), step});
+        sink.publish(new Observation(step, wallNanos(), observable, p.name(), payload));
+    }
+
+    private void publishScalar(long wall, String name, double value) {
+        latestScalars.put(name, value);
+        sink.publish(new Observation(step, wall, name, "", new Observation.Scalar(value)));
+    }
+
+    private void transition(SimulationState next, String message) {
+        state = next;
+        statusMessage = message;
+        sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(next, message)));
+    }
+
+    private static long wallNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}

@@ -1,0 +1,76 @@
+package io.eiscope.engine.task;
+
+import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.tensor.Matrix;
+
+/**
+ * Image classification on a cached dataset (Fashion-MNIST, MNIST). Pixels are divided by 255
+ * with no mean/std normalisation and flattened row-major, as in Cornford et al. 2021 (§1.7).
+ * The training set is reshuffled at the start of every epoch from the simulation's "data"
+ * stream; a batch that crosses an epoch end continues in the next epoch's order.
+ */
+public final class ImageClassification implements Task {
+    private final ImageDataset data;
+    private final long seed;
+    private Rng order;
+    private int[] permutation;
+    private int cursor;
+
+    public ImageClassification(ImageDataset data, long seed) {
+        this.data = data;
+        this.seed = seed;
+        reset();
+    }
+
+    @Override
+    public int inputSize() {
+        return data.pixelsPerImage();
+    }
+
+    @Override
+    public int classes() {
+        return data.classes;
+    }
+
+    @Override
+    public int trainSize() {
+        return data.trainSize;
+    }
+
+    @Override
+    public int testSize() {
+        return data.testSize;
+    }
+
+    @Override
+    public void reset() {
+        order = Rng.derive(seed, "data");
+        permutation = new int[data.trainSize];
+        for (int i = 0; i < permutation.length; i++) permutation[i] = i;
+        order.shuffle(permutation);
+        cursor = 0;
+    }
+
+    @Override
+    public void nextBatch(Matrix x, int[] labels) {
+        for (int r = 0; r < x.rows; r++) {
+            if (cursor == permutation.length) {
+                order.shuffle(permutation);
+                cursor = 0;
+            }
+            copyImage(permutation[cursor++], x, r, labels);
+        }
+    }
+
+    @Override
+    public void testBatch(int from, Matrix x, int[] labels) {
+        for (int r = 0; r < x.rows; r++) copyImage(data.trainSize + from + r, x, r, labels);
+    }
+
+    private void copyImage(int image, Matrix x, int row, int[] labels) {
+        int n = data.pixelsPerImage();
+        int off = row * n;
+        for (int p = 0; p < n; p++) x.set(off + p, data.pixel(image, p) / 255f);
+        labels[row] = data.label(image);
+    }
+}

@@ -1,0 +1,109 @@
+package io.eiscope.engine.tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * A dense row-major float32 matrix held off-heap, so native BLAS reads it without copying.
+ *
+ * <p>Element {@code (r, c)} lives at index {@code r * cols + c} of {@link #data()}. A matrix
+ * is confined to the thread of the simulation that owns it; nothing here is synchronised.
+ */
+public final class Matrix {
+    public final int rows;
+    public final int cols;
+    private final FloatBuffer data;
+
+    private Matrix(int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("matrix shape must be non-negative, got " + rows + "x" + cols);
+        }
+        this.rows = rows;
+        this.cols = cols;
+        this.data = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(rows, cols), Float.BYTES))
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** A new {@code rows x cols} matrix of zeros. */
+    public static Matrix zeros(int rows, int cols) {
+        return new Matrix(rows, cols);
+    }
+
+    /** A new matrix holding a copy of {@code values} (row-major, length rows*cols). */
+    public static Matrix of(int rows, int cols, float[] values) {
+        Matrix m = new Matrix(rows, cols);
+        m.copyFrom(values);
+        return m;
+    }
+
+    /** The backing buffer (absolute indexing only; position and limit are never moved). */
+    public FloatBuffer data() {
+        return data;
+    }
+
+    public int size() {
+        return rows * cols;
+    }
+
+    public float get(int r, int c) {
+        return data.get(r * cols + c);
+    }
+
+    public void set(int r, int c, float v) {
+        data.put(r * cols + c, v);
+    }
+
+    public float get(int i) {
+        return data.get(i);
+    }
+
+    public void set(int i, float v) {
+        data.put(i, v);
+    }
+
+    public void fill(float v) {
+        for (int i = 0, n = size(); i < n; i++) data.put(i, v);
+    }
+
+    public void copyFrom(float[] values) {
+        if (values.length != size()) {
+            throw new IllegalArgumentException("expected " + size() + " values for a " + rows + "x" + cols
+                    + " matrix, got " + values.length);
+        }
+        data.put(0, values);
+    }
+
+    public void copyFrom(Matrix other) {
+        if (other.rows != rows || other.cols != cols) {
+            throw new IllegalArgumentException("shape mismatch: " + rows + "x" + cols + " <- " + other.rows + "x" + other.cols);
+        }
+        data.put(0, other.data, 0, size());
+    }
+
+    public float[] toArray() {
+        float[] out = new float[size()];
+        data.get(0, out);
+        return out;
+    }
+
+    /** A deep copy with its own off-heap storage. */
+    public Matrix copy() {
+        Matrix m = new Matrix(rows, cols);
+        m.copyFrom(this);
+        return m;
+    }
+
+    /** True when every element is finite. */
+    public boolean allFinite() {
+        for (int i = 0, n = size(); i < n; i++) {
+            if (!Float.isFinite(data.get(i))) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "Matrix[" + rows + "x" + cols + "]";
+    }
+}

@@ -1,0 +1,112 @@
+package io.eiscope.engine.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eiscope.engine.observe.Observation;
+import io.eiscope.engine.spec.ComponentConfig;
+import io.eiscope.engine.spec.SimulationConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SimulationRunnerTest {
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final List<Observation> seen = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    private SimulationRunner runner(SimulationConfig c, CountDownLatch onPause) {
+        return new SimulationRunner("s1", SimulationTest.build(c), pool, o -> {
+            seen.add(o);
+            if (onPause != null && o.payload() instanceof Observation.Event e
+                    && e.state() != SimulationState.RUNNING) onPause.countDown();
+        });
+    }
+
+    @Test
+    void stepRunsExactlyNUpdatesThenPauses() throws Exception {
+        CountDownLatch paused = new CountDownLatch(1);
+        SimulationRunner r = runner(SimulationTest.mlp(1, 0.05, 8), paused);
+        assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
+        assertThat(r.stepBy(37).get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
+        assertThat(r.step()).isEqualTo(37);
+        assertThat(seen.stream().filter(o -> o.observable().equals("loss")).map(Observation::step).toList())
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 37).boxed().toList());
+    }
+
+    @Test
+    void playRunsUntilPausedAndPauseTakesEffectAtABoundary() throws Exception {
+        SimulationRunner r = runner(SimulationTest.mlp(1, 0.05, 8), null);
+        r.play().get(5, TimeUnit.SECONDS);
+        assertThat(r.state()).isEqualTo(SimulationState.RUNNING);
+        long at = r.pause().get(30, TimeUnit.SECONDS);
+        assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
+        assertThat(r.step()).isEqualTo(at);
+        long later = r.readParameters(List.of()).get(5, TimeUnit.SECONDS).step();
+        assertThat(later).isEqualTo(at);
+    }
+
+    @Test
+    void theStepBudgetFinishesTheRunAndPlayIsThenRefused() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        SimulationConfig c = new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", List.of(8L))),
+                ComponentConfig.of("sgd"), ComponentConfig.of("fashion_mnist"), 1, 4, 5, 12);
+        SimulationRunner r = runner(c, done);
+        r.play().get(5, TimeUnit.SECONDS);
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.state()).isEqualTo(SimulationState.FINISHED);
+        assertThat(r.step()).isEqualTo(12);
+        assertThat(seen.stream().filter(o -> o.observable().equals("test_accuracy")).map(Observation::step).toList())
+                .containsExactly(5L, 10L);
+        assertThatThrownBy(() -> r.play().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("step budget of 12");
+        r.reset().get(5, TimeUnit.SECONDS);
+        assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
+        assertThat(r.step()).isZero();
+    }
+
+    @Test
+    void aHugeLearningRateDivergesAndPausesWithTheReason() throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+        SimulationConfig c = new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", List.of(32L, 32L, 32L))),
+                new ComponentConfig("sgd", Map.of("learning_rate", 1000.0, "momentum", 0.99)),
+                ComponentConfig.of("fashion_mnist"), 1, 8, 0, 5000);
+        SimulationRunner r = runner(c, stopped);
+        r.play().get(5, TimeUnit.SECONDS);
+        assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.state()).as("stopped at step " + r.step() + ": " + r.statusMessage()).isEqualTo(SimulationState.DIVERGED);
+        assertThat(r.statusMessage()).contains("non-finite").contains("step " + r.step());
+    }
+
+    @Test
+    void stepZeroIsRejectedAtOnce() {
+        SimulationRunner r = runner(SimulationTest.mlp(1, 0.05, 8), null);
+        assertThatThrownBy(() -> r.stepBy(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1");
+    }
+
+    @Test
+    void demandedHistogramsArePublishedForTheRequestedParameterOnly() throws Exception {
+        CountDownLatch paused = new CountDownLatch(1);
+        SimulationRunner r = runner(SimulationTest.mlp(1, 0.05, 8), paused);
+        r.setDemands(List.of(new Demand("weight_histogram", "layer1.W", 0, 1)));
+        r.stepBy(5);
+        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+        List<Observation> h = seen.stream().filter(o -> o.observable().equals("weight_histogram")).toList();
+        assertThat(h).hasSize(5).allSatisfy(o -> assertThat(o.layer()).isEqualTo("layer1.W"));
+        Observation.Histogram hist = (Observation.Histogram) h.get(4).payload();
+        assertThat(java.util.Arrays.stream(hist.counts()).sum()).isEqualTo(10 * 32);
+    }
+}

@@ -1,0 +1,108 @@
+// A live line chart of one or more scalar observables against the step, drawn with uPlot.
+// Frames only append to Series; the chart redraws through a FrameThrottle (≤ 10 per second).
+
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { FrameThrottle } from "./frame-throttle";
+import { Series } from "./series";
+
+export interface CurveDef {
+  /** The observable, e.g. "loss" or "test_loss". */
+  observable: string;
+  label: string;
+  color: string;
+  /** Sparse curves (held-out evaluations) show their points. */
+  points?: boolean;
+}
+
+const HEIGHT_PX = 240;
+
+export class CurveChart {
+  readonly series = new Map<string, Series>();
+  private readonly plot: uPlot;
+  private readonly throttle = new FrameThrottle(() => this.draw());
+  private readonly resize: ResizeObserver;
+  private readonly onDraw: () => void;
+
+  /** `onDraw` runs after each redraw, e.g. to refresh the numbers beside the chart. */
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly defs: CurveDef[],
+    onDraw: () => void = () => {},
+  ) {
+    this.onDraw = onDraw;
+    for (const d of defs) this.series.set(d.observable, new Series());
+    this.plot = new uPlot(this.options(), this.data(), container);
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(container);
+  }
+
+  handles(observable: string): boolean {
+    return this.series.has(observable);
+  }
+
+  push(observable: string, step: number, value: number, mergedCount: number): void {
+    this.series.get(observable)?.push(step, value, mergedCount);
+    this.throttle.request();
+  }
+
+  clear(): void {
+    for (const s of this.series.values()) s.clear();
+    this.throttle.request();
+  }
+
+  destroy(): void {
+    this.throttle.cancel();
+    this.resize.disconnect();
+    this.plot.destroy();
+  }
+
+  private draw(): void {
+    this.plot.setData(this.data());
+    this.onDraw();
+  }
+
+  private fit(): void {
+    const width = Math.max(200, Math.floor(this.container.clientWidth));
+    if (width !== this.plot.width) this.plot.setSize({ width, height: HEIGHT_PX });
+  }
+
+  /** One shared step axis; a curve without a sample at some step has a gap there (null). */
+  private data(): uPlot.AlignedData {
+    const tables = this.defs.map((d) => {
+      const s = this.series.get(d.observable)!;
+      return [s.steps, s.values] as uPlot.AlignedData;
+    });
+    return uPlot.join(tables);
+  }
+
+  private options(): uPlot.Options {
+    const axis: uPlot.Axis = {
+      stroke: "#5b6472",
+      grid: { stroke: "#eef0f3", width: 1 },
+      ticks: { stroke: "#e3e6ea", width: 1 },
+      font: "11px system-ui, sans-serif",
+    };
+    return {
+      width: Math.max(200, this.container.clientWidth || 480),
+      height: HEIGHT_PX,
+      scales: { x: { time: false } },
+      cursor: { sync: { key: "eiscope-curves" }, drag: { x: true, y: false } },
+      legend: { live: true },
+      axes: [{ ...axis, label: "step", labelFont: "11px system-ui, sans-serif", labelSize: 18 }, { ...axis, size: 56 }],
+      series: [
+        { label: "step" },
+        ...this.defs.map(
+          (d): uPlot.Series => ({
+            label: d.label,
+            stroke: d.color,
+            width: 1.5,
+            spanGaps: true,
+            points: { show: d.points ?? false, size: 5, fill: d.color },
+            value: (_u, v) => (v == null ? "–" : v.toPrecision(4)),
+          }),
+        ),
+      ],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+// Entry point: the page frame (top bar, sidebar, main area) and the hash routes
+//   #/new       the "New simulation" form
+//   #/sim/<id>  one simulation, live
+// An empty hash opens the newest simulation, or the form when there is none.
+
+import { type Catalogue, describeError } from "@eiscope/client";
+import { client, serverUrl } from "./api";
+import { h, replaceChildren } from "./dom";
+import { newSimulationView } from "./new-simulation";
+import { mountSidebar } from "./sidebar";
+import { SimulationView } from "./simulation-view";
+import { store } from "./store";
+import "./style.css";
+
+const connection = h("span", { className: "connection", testid: "connection" });
+const sidebar = h("aside", { className: "sidebar" });
+const content = h("main", { className: "content" });
+let view: SimulationView | undefined;
+let catalogue: Catalogue | undefined;
+
+function routeId(): string | undefined {
+  const m = /^#\/sim\/(.+)$/.exec(location.hash);
+  return m ? decodeURIComponent(m[1]) : undefined;
+}
+
+async function route(): Promise<void> {
+  const id = routeId();
+  if (view && view.id === id) return;
+  view?.destroy();
+  view = undefined;
+  if (!catalogue) return; // route() runs again once the catalogue is in
+  if (location.hash === "#/new" || (!id && store.sims.length === 0)) {
+    replaceChildren(content, newSimulationView(catalogue));
+  } else if (!id) {
+    location.replace(`#/sim/${encodeURIComponent(store.sims[0].id)}`);
+  } else {
+    try {
+      const sim = store.find(id) ?? (await client.get(id));
+      if (routeId() !== id || view) return; // the user moved on while we waited
+      view = new SimulationView(sim, catalogue);
+      replaceChildren(content, view.el);
+    } catch (e) {
+      replaceChildren(content, h("div", { className: "error-banner" }, `Cannot open ${id}: ${describeError(e)}`));
+    }
+  }
+}
+
+function connectionStatus(error?: string): void {
+  connection.className = error ? "connection down" : "connection up";
+  connection.textContent = error ? "server unreachable" : "connected";
+  connection.title = error ?? `gRPC-Web at ${serverUrl}`;
+}
+
+async function main(): Promise<void> {
+  const app = document.getElementById("app")!;
+  replaceChildren(app,
+    h("header", { className: "topbar" },
+      h("span", { className: "logo" }, "eiscope"),
+      h("span", { className: "tagline" }, "watch and steer learning in brain-like networks"),
+      h("span", { className: "spacer" }),
+      connection),
+    h("div", { className: "layout" }, sidebar, content));
+  mountSidebar(sidebar, routeId);
+  replaceChildren(content, h("p", { className: "muted" }, "Loading the catalogue…"));
+
+  let firstList = true;
+  store.subscribe((sims, error) => {
+    connectionStatus(error);
+    const current = view && sims.find((s) => s.id === view!.id);
+    if (current) view!.update(current);
+    if (firstList && !error) {
+      firstList = false;
+      void route();
+    }
+  });
+  window.addEventListener("hashchange", () => void route());
+  store.start();
+
+  for (;;) {
+    try {
+      catalogue = await client.catalogue();
+      break;
+    } catch (e) {
+      replaceChildren(content, h("div", { className: "error-banner" }, `Cannot load the catalogue: ${describeError(e)}. Retrying…`));
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+  if (!firstList) void route();
+}
+
+void main();
