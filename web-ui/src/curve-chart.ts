@@ -19,7 +19,8 @@ const HEIGHT_PX = 240;
 
 export class CurveChart {
   readonly series = new Map<string, Series>();
-  private readonly plot: uPlot;
+  private plot: uPlot;
+  private logY = false;
   private readonly throttle = new FrameThrottle(() => this.draw());
   private readonly resize: ResizeObserver;
   private readonly onDraw: () => void;
@@ -44,6 +45,14 @@ export class CurveChart {
   push(observable: string, step: number, value: number, mergedCount: number): void {
     this.series.get(observable)?.push(step, value, mergedCount);
     this.throttle.request();
+  }
+
+  /** Loss curves often read better on a log axis; uPlot fixes the scale type at creation. */
+  setLogScale(on: boolean): void {
+    if (on === this.logY) return;
+    this.logY = on;
+    this.plot.destroy();
+    this.plot = new uPlot(this.options(), this.data(), this.container);
   }
 
   clear(): void {
@@ -86,7 +95,7 @@ export class CurveChart {
     return {
       width: Math.max(200, this.container.clientWidth || 480),
       height: HEIGHT_PX,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: this.logY ? { distr: 3 } : {} },
       cursor: { sync: { key: "eiscope-curves" }, drag: { x: true, y: false } },
       legend: { live: true },
       axes: [{ ...axis, label: "step", labelFont: "11px system-ui, sans-serif", labelSize: 18 }, { ...axis, size: 56 }],

@@ -33,6 +33,8 @@ export class SimulationView {
     const lossBody = h("div", { className: "chart-body", testid: "loss-chart" });
     const accBody = h("div", { className: "chart-body", testid: "accuracy-chart" });
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
+    const logBox = h("input", { type: "checkbox", testid: "loss-log" });
+    const logToggle = h("label", { className: "toggle small muted", title: "Logarithmic loss axis" }, logBox, "log scale");
     this.el = h(
       "div",
       { className: "sim-view", testid: "sim-view", "data-id": sim.id },
@@ -40,7 +42,7 @@ export class SimulationView {
       this.controls.el,
       h("div", { className: "stats" }, ...SCALARS.map((o) => this.statCard(o))),
       h("div", { className: "grid-2" },
-        h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Loss"), h("span", { className: "spacer" }), this.streamProblem), lossBody),
+        h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Loss"), h("span", { className: "spacer" }), this.streamProblem, logToggle), lossBody),
         h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Accuracy")), accBody)),
       h("div", { className: "grid-2" }, this.histogram.el, this.events.el),
     );
@@ -55,6 +57,7 @@ export class SimulationView {
         { observable: "test_accuracy", label: "test accuracy", color: TEST, points: true },
       ], refresh),
     ];
+    logBox.addEventListener("change", () => this.charts[0].setLogScale(logBox.checked));
     this.update(sim);
     this.stopWatch = liveWatch(sim.id, { observables: watchedObservables(catalogue) }, {
       frame: (f) => this.onFrame(f),

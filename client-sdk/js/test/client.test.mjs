@@ -1,7 +1,7 @@
 // Live tests of @eiscope/client against the real server over gRPC-Web (real sockets).
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import { Code, ConnectError, EiscopeClient, SimulationState } from "../dist/index.js";
 import { startServer } from "./live-server.mjs";
 
@@ -14,110 +14,110 @@ const MLP_SPEC = {
   seed: 1,
 };
 
-describe("EiscopeClient against a live server", () => {
-  let server;
-  let client;
-  const created = [];
+// Top-level hooks (not a describe block): if the server cannot start, every test fails with
+// the reason, rather than being reported as cancelled.
+let server;
+let client;
+const created = [];
 
-  before(async () => {
-    server = await startServer();
-    client = new EiscopeClient(server.baseUrl);
-  });
+before(async () => {
+  server = await startServer();
+  client = new EiscopeClient(server.baseUrl);
+});
 
-  after(async () => {
-    for (const id of created) await client.delete(id).catch(() => {});
-    await server?.stop();
-  });
+after(async () => {
+  for (const id of created) await client.delete(id).catch(() => {});
+  await server?.stop();
+});
 
-  async function createMlp() {
-    const sim = await client.create(MLP_SPEC);
-    created.push(sim.id);
-    return sim;
+async function createMlp() {
+  const sim = await client.create(MLP_SPEC);
+  created.push(sim.id);
+  return sim;
+}
+
+test("the catalogue lists the mlp model, the sgd rule and the fashion_mnist task", async () => {
+  const cat = await client.catalogue();
+  assert.ok(cat.models.some((m) => m.kind === "mlp"), "model mlp");
+  assert.ok(cat.learningRules.some((r) => r.kind === "sgd"), "rule sgd");
+  assert.ok(cat.tasks.some((t) => t.kind === "fashion_mnist"), "task fashion_mnist");
+});
+
+test("a created MLP starts paused at step 0 and is listed", async () => {
+  const sim = await createMlp();
+  assert.equal(sim.state, SimulationState.PAUSED);
+  assert.equal(sim.step, 0n);
+  const ids = (await client.list()).map((s) => s.id);
+  assert.ok(ids.includes(sim.id));
+});
+
+test("stepping 50 times leaves the simulation at step 50", async () => {
+  const sim = await createMlp();
+  await client.step(sim.id, 50);
+  const deadline = Date.now() + 20_000;
+  let got = await client.get(sim.id);
+  while (got.step < 50n && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    got = await client.get(sim.id);
   }
+  assert.equal(got.step, 50n);
+  assert.equal(got.state, SimulationState.PAUSED);
+});
 
-  test("the catalogue lists the mlp model, the sgd rule and the fashion_mnist task", async () => {
-    const cat = await client.catalogue();
-    assert.ok(cat.models.some((m) => m.kind === "mlp"), "model mlp");
-    assert.ok(cat.learningRules.some((r) => r.kind === "sgd"), "rule sgd");
-    assert.ok(cat.tasks.some((t) => t.kind === "fashion_mnist"), "task fashion_mnist");
+test("parameters come back as float32 tensors, layer0.W of shape [32, 784]", async () => {
+  const sim = await createMlp();
+  const params = await client.parameters(sim.id);
+  const w = params.get("layer0.W");
+  assert.ok(w, `layer0.W among ${[...params.keys()].join(", ")}`);
+  assert.deepEqual(w.shape, [32, 784]);
+  assert.ok(w.data instanceof Float32Array);
+  assert.equal(w.data.length, 32 * 784);
+  assert.ok(w.data.every(Number.isFinite), "finite weights");
+  assert.ok(w.data.some((x) => x !== 0), "initialised, not all zero");
+
+  const only = await client.parameters(sim.id, ["layer0.W"]);
+  assert.deepEqual([...only.keys()], ["layer0.W"]);
+});
+
+test("watching loss while playing yields scalar frames with increasing steps until aborted", { timeout: 30_000 }, async () => {
+  const sim = await createMlp();
+  await client.play(sim.id);
+  const ac = new AbortController();
+  const frames = [];
+  for await (const f of client.watch(sim.id, { observables: ["loss"] }, ac.signal)) {
+    frames.push(f);
+    if (frames.length === 20) ac.abort();
+  }
+  await client.pause(sim.id);
+
+  assert.equal(frames.length, 20, "the iteration ends right after the abort");
+  for (const f of frames) {
+    assert.equal(f.observable, "loss");
+    assert.equal(f.simulationId, sim.id);
+    assert.equal(f.payload.kind, "scalar");
+    assert.ok(Number.isFinite(f.payload.value));
+    assert.ok(f.payload.mergedCount >= 1);
+  }
+  const steps = frames.map((f) => f.step);
+  for (let i = 1; i < steps.length; i++) {
+    assert.ok(steps[i] > steps[i - 1], `steps increase: ${steps.join(", ")}`);
+  }
+});
+
+test("an unknown id is rejected with NotFound", async () => {
+  await assert.rejects(client.get("no-such-simulation"), (e) => {
+    assert.ok(e instanceof ConnectError);
+    assert.equal(e.code, Code.NotFound);
+    return true;
   });
+  await assert.rejects(client.play("no-such-simulation"), (e) => e.code === Code.NotFound);
+});
 
-  test("a created MLP starts paused at step 0 and is listed", async () => {
-    const sim = await createMlp();
-    assert.equal(sim.state, SimulationState.PAUSED);
-    assert.equal(sim.step, 0n);
-    const ids = (await client.list()).map((s) => s.id);
-    assert.ok(ids.includes(sim.id));
-  });
-
-  test("stepping 50 times leaves the simulation at step 50", async () => {
-    const sim = await createMlp();
-    await client.step(sim.id, 50);
-    const deadline = Date.now() + 20_000;
-    let got = await client.get(sim.id);
-    while (got.step < 50n && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      got = await client.get(sim.id);
-    }
-    assert.equal(got.step, 50n);
-    assert.equal(got.state, SimulationState.PAUSED);
-  });
-
-  test("parameters come back as float32 tensors, layer0.W of shape [32, 784]", async () => {
-    const sim = await createMlp();
-    const params = await client.parameters(sim.id);
-    const w = params.get("layer0.W");
-    assert.ok(w, `layer0.W among ${[...params.keys()].join(", ")}`);
-    assert.deepEqual(w.shape, [32, 784]);
-    assert.ok(w.data instanceof Float32Array);
-    assert.equal(w.data.length, 32 * 784);
-    assert.ok(w.data.every(Number.isFinite), "finite weights");
-    assert.ok(w.data.some((x) => x !== 0), "initialised, not all zero");
-
-    const only = await client.parameters(sim.id, ["layer0.W"]);
-    assert.deepEqual([...only.keys()], ["layer0.W"]);
-  });
-
-  test("watching loss while playing yields scalar frames with increasing steps until aborted", { timeout: 30_000 }, async () => {
-    const sim = await createMlp();
-    await client.play(sim.id);
-    const ac = new AbortController();
-    const frames = [];
-    for await (const f of client.watch(sim.id, { observables: ["loss"] }, ac.signal)) {
-      frames.push(f);
-      if (frames.length === 20) ac.abort();
-    }
-    await client.pause(sim.id);
-
-    assert.equal(frames.length, 20, "the iteration ends right after the abort");
-    for (const f of frames) {
-      assert.equal(f.observable, "loss");
-      assert.equal(f.simulationId, sim.id);
-      assert.equal(f.payload.kind, "scalar");
-      assert.ok(Number.isFinite(f.payload.value));
-      assert.ok(f.payload.mergedCount >= 1);
-    }
-    const steps = frames.map((f) => f.step);
-    for (let i = 1; i < steps.length; i++) {
-      assert.ok(steps[i] > steps[i - 1], `steps increase: ${steps.join(", ")}`);
-    }
-  });
-
-  test("an unknown id is rejected with NotFound", async () => {
-    await assert.rejects(client.get("no-such-simulation"), (e) => {
-      assert.ok(e instanceof ConnectError);
-      assert.equal(e.code, Code.NotFound);
-      return true;
-    });
-    await assert.rejects(client.play("no-such-simulation"), (e) => e.code === Code.NotFound);
-  });
-
-  test("an invalid spec is rejected with InvalidArgument and a message", async () => {
-    const bad = { ...MLP_SPEC, batchSize: 0 };
-    await assert.rejects(client.create(bad), (e) => {
-      assert.equal(e.code, Code.InvalidArgument);
-      assert.ok(e.rawMessage.length > 0);
-      return true;
-    });
+test("an invalid spec is rejected with InvalidArgument and a message", async () => {
+  const bad = { ...MLP_SPEC, batchSize: 0 };
+  await assert.rejects(client.create(bad), (e) => {
+    assert.equal(e.code, Code.InvalidArgument);
+    assert.ok(e.rawMessage.length > 0);
+    return true;
   });
 });

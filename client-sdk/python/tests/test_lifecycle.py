@@ -47,3 +47,14 @@ def test_reset_returns_to_step_zero_with_the_initial_weights(client, make_mlp):
     after = client.parameters(sim.id)
     assert after.keys() == initial.keys()
     assert all(np.array_equal(after[k], initial[k]) for k in initial)
+
+
+def test_create_from_a_preset_takes_its_spec_and_overrides_seed_and_name(client):
+    preset = client.catalogue().presets["mlp-fashion-mnist"]
+    sim = client.create(preset=preset.name, seed=7, name="from preset")
+    try:
+        assert (sim.state, sim.step, sim.seed, sim.name) == ("PAUSED", 0, 7, "from preset")
+        assert sim.model["kind"] == preset.spec.model.kind
+        assert sim.spec.batch_size == preset.spec.batch_size
+    finally:
+        client.delete(sim.id)

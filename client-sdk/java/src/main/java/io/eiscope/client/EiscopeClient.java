@@ -1,0 +1,178 @@
+package io.eiscope.client;
+
+import io.eiscope.api.v1.Catalogue;
+import io.eiscope.api.v1.ControlAction;
+import io.eiscope.api.v1.ControlRequest;
+import io.eiscope.api.v1.CreateSimulationRequest;
+import io.eiscope.api.v1.DeleteSimulationRequest;
+import io.eiscope.api.v1.Frame;
+import io.eiscope.api.v1.GetCatalogueRequest;
+import io.eiscope.api.v1.GetParametersRequest;
+import io.eiscope.api.v1.GetSimulationRequest;
+import io.eiscope.api.v1.ListSimulationsRequest;
+import io.eiscope.api.v1.NamedTensor;
+import io.eiscope.api.v1.Simulation;
+import io.eiscope.api.v1.SimulationServiceGrpc;
+import io.eiscope.api.v1.SimulationSpec;
+import io.eiscope.api.v1.Tensor;
+import io.eiscope.api.v1.WatchRequest;
+import io.eiscope.api.v1.WatchResponse;
+import io.grpc.Channel;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A thin facade over the generated eiscope stubs. Takes a plain {@link Channel} (so tests and
+ * applications choose transport and security); {@link #connect} builds a plaintext one.
+ * Errors surface as {@link io.grpc.StatusRuntimeException} with the server's message.
+ * Thread-safe.
+ */
+public final class EiscopeClient implements AutoCloseable {
+    /** Largest message accepted from the server (weights of large layers). */
+    public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    private final SimulationServiceGrpc.SimulationServiceBlockingStub stub;
+    private final ManagedChannel owned;
+
+    public EiscopeClient(Channel channel) {
+        this(channel, null);
+    }
+
+    private EiscopeClient(Channel channel, ManagedChannel owned) {
+        this.stub = SimulationServiceGrpc.newBlockingStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+        this.owned = owned;
+    }
+
+    /** A client on a new plaintext channel to {@code host:port}; {@link #close} closes it. */
+    public static EiscopeClient connect(String host, int port) {
+        ManagedChannel ch = ManagedChannelBuilder.forAddress(host, port).usePlaintext()
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES).build();
+        return new EiscopeClient(ch, ch);
+    }
+
+    public Catalogue catalogue() {
+        return stub.getCatalogue(GetCatalogueRequest.getDefaultInstance()).getCatalogue();
+    }
+
+    public Simulation create(SimulationSpec spec) {
+        return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation();
+    }
+
+    public Simulation createFromPreset(String preset) {
+        return stub.createSimulation(CreateSimulationRequest.newBuilder().setPreset(preset).build()).getSimulation();
+    }
+
+    public Simulation get(String id) {
+        return stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+    }
+
+    public List<Simulation> list() {
+        return stub.listSimulations(ListSimulationsRequest.getDefaultInstance()).getSimulationsList();
+    }
+
+    public void delete(String id) {
+        stub.deleteSimulation(DeleteSimulationRequest.newBuilder().setId(id).build());
+    }
+
+    /** Returns the step at which the command took effect. */
+    public long play(String id) {
+        return control(id, ControlAction.CONTROL_ACTION_PLAY, 0);
+    }
+
+    public long pause(String id) {
+        return control(id, ControlAction.CONTROL_ACTION_PAUSE, 0);
+    }
+
+    /** Starts exactly {@code n} updates; they run asynchronously, then the simulation pauses. */
+    public long step(String id, long n) {
+        return control(id, ControlAction.CONTROL_ACTION_STEP, n);
+    }
+
+    public long reset(String id) {
+        return control(id, ControlAction.CONTROL_ACTION_RESET, 0);
+    }
+
+    private long control(String id, ControlAction action, long steps) {
+        return stub.control(ControlRequest.newBuilder().setId(id).setAction(action).setSteps(steps).build()).getEffectiveStep();
+    }
+
+    /** Polls until the simulation stops running; returns its final view. */
+    public Simulation awaitNotRunning(String id, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (true) {
+            Simulation s = get(id);
+            if (s.getState() != io.eiscope.api.v1.SimulationState.SIMULATION_STATE_RUNNING) return s;
+            if (System.nanoTime() > deadline) throw new IllegalStateException("simulation " + id + " still running at step " + s.getStep());
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    /** Parameter values by name, as row-major float arrays with their shapes. */
+    public Map<String, FloatTensor> parameters(String id, String... names) {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        for (NamedTensor t : stub.getParameters(GetParametersRequest.newBuilder().setId(id).addAllNames(List.of(names)).build())
+                .getParametersList()) {
+            out.put(t.getName(), FloatTensor.of(t.getTensor()));
+        }
+        return out;
+    }
+
+    /**
+     * Streams frames to {@code onFrame} on the calling thread until the stream ends, the
+     * consumer throws, or {@link Watch#cancel} is called from another thread.
+     */
+    public Watch watch(WatchRequest request) {
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        return new Watch(ctx, request);
+    }
+
+    /** A server stream of frames that can be cancelled from any thread. */
+    public final class Watch implements AutoCloseable {
+        private final Context.CancellableContext ctx;
+        private final WatchRequest request;
+
+        private Watch(Context.CancellableContext ctx, WatchRequest request) {
+            this.ctx = ctx;
+            this.request = request;
+        }
+
+        /** Blocks, delivering frames, until the stream ends or is cancelled. */
+        public void forEach(Consumer<Frame> onFrame) {
+            try {
+                ctx.run(() -> stub.watch(request).forEachRemaining((WatchResponse r) -> r.getFramesList().forEach(onFrame)));
+            } catch (io.grpc.StatusRuntimeException e) {
+                if (!ctx.isCancelled()) throw e;
+            }
+        }
+
+        public void cancel() {
+            ctx.cancel(null);
+        }
+
+        @Override
+        public void close() {
+            cancel();
+        }
+    }
+
+    /** A float32 tensor decoded from the wire (little-endian, row-major). */
+    public record FloatTensor(int[] shape, float[] data) {
+        public static FloatTensor of(Tensor t) {
+            float[] data = new float[t.getData().size() / Float.BYTES];
+            t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+            return new FloatTensor(t.getShapeList().stream().mapToInt(Integer::intValue).toArray(), data);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (owned != null) owned.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

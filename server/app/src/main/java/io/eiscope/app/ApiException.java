@@ -1,0 +1,40 @@
+package io.eiscope.app;
+
+import io.vertx.grpc.common.GrpcStatus;
+
+/** A request error with the gRPC status it maps to and a message that says what to fix. */
+public final class ApiException extends RuntimeException {
+    private final GrpcStatus status;
+
+    public ApiException(GrpcStatus status, String message) {
+        super(message, null, false, false);
+        this.status = status;
+    }
+
+    public GrpcStatus status() {
+        return status;
+    }
+
+    public static ApiException notFound(String message) {
+        return new ApiException(GrpcStatus.NOT_FOUND, message);
+    }
+
+    public static ApiException invalid(String message) {
+        return new ApiException(GrpcStatus.INVALID_ARGUMENT, message);
+    }
+
+    /**
+     * The one mapping from exceptions to statuses: engine validation errors are
+     * INVALID_ARGUMENT, illegal transitions FAILED_PRECONDITION, anything else INTERNAL
+     * (with no stack trace to the client).
+     */
+    public static ApiException from(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+                && c.getCause() != null) c = c.getCause();
+        if (c instanceof ApiException a) return a;
+        if (c instanceof IllegalArgumentException) return new ApiException(GrpcStatus.INVALID_ARGUMENT, c.getMessage());
+        if (c instanceof IllegalStateException) return new ApiException(GrpcStatus.FAILED_PRECONDITION, c.getMessage());
+        return new ApiException(GrpcStatus.INTERNAL, "internal error: " + c.getClass().getSimpleName());
+    }
+}

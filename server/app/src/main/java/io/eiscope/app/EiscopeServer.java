@@ -1,0 +1,93 @@
+package io.eiscope.app;
+
+import io.eiscope.engine.sim.EngineContext;
+import io.eiscope.engine.spec.Catalogue;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.grpc.health.HealthService;
+import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * One eiscope server: native gRPC (h2c), gRPC-Web (binary and text) and the web UI's static
+ * files on one port, plus the standard health and reflection services.
+ */
+public final class EiscopeServer {
+    private static final Logger LOG = Logger.getLogger(EiscopeServer.class.getName());
+
+    private final ServerOptions options;
+    private final Vertx vertx = Vertx.vertx();
+    private SimulationRegistry registry;
+    private HttpServer http;
+
+    public EiscopeServer(ServerOptions options) {
+        this.options = options;
+    }
+
+    public SimulationRegistry registry() {
+        return registry;
+    }
+
+    /** Binds the port; the future fails when it is taken. Returns the bound port. */
+    public Future<Integer> start() {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.dataDir()), threads);
+        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
+        grpc.addService(new SimulationGrpcService(vertx, registry).build());
+        grpc.addService(HealthService.create(vertx)
+                .register("", () -> Future.succeededFuture(true))
+                .register(SimulationGrpcService.NAME, () -> Future.succeededFuture(true)));
+        grpc.addService(ReflectionService.v1());
+
+        Router router = Router.router(vertx);
+        String webRoot = options.webRoot().toAbsolutePath().normalize().toString();
+        if (Files.isRegularFile(options.webRoot().resolve("index.html"))) {
+            router.route().handler(StaticHandler.create(FileSystemAccess.ROOT, webRoot).setCachingEnabled(false));
+        } else {
+            LOG.warning("no web UI in " + webRoot + " (run ./eiscope build); serving gRPC only");
+            router.route("/").handler(ctx -> ctx.response().putHeader("content-type", "text/plain")
+                    .end("eiscope: the web UI is not built in " + webRoot + "; run ./eiscope build\n"));
+        }
+
+        http = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+        http.requestHandler(req -> {
+            if (isGrpc(req)) grpc.handle(req);
+            else router.handle(req);
+        });
+        return http.listen().map(HttpServer::actualPort).compose(port -> {
+            if (!options.demo()) return Future.succeededFuture(port);
+            return vertx.executeBlocking(() -> {
+                var preset = registry.catalogue().preset("mlp-fashion-mnist").orElseThrow();
+                var e = registry.create(preset.config());
+                e.runner().play();
+                return port;
+            });
+        });
+    }
+
+    private static boolean isGrpc(HttpServerRequest req) {
+        String type = req.getHeader("content-type");
+        return req.method() == HttpMethod.POST && type != null && type.startsWith("application/grpc");
+    }
+
+    /** Stops every simulation and closes the server; waits up to 10 s. Idempotent. */
+    public void close() {
+        if (registry != null) registry.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warning("shutdown did not complete cleanly: " + e);
+        }
+    }
+}

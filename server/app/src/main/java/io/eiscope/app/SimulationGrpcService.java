@@ -1,0 +1,193 @@
+package io.eiscope.app;
+
+import com.google.protobuf.Message;
+import io.eiscope.api.v1.ControlRequest;
+import io.eiscope.api.v1.ControlResponse;
+import io.eiscope.api.v1.CreateSimulationRequest;
+import io.eiscope.api.v1.CreateSimulationResponse;
+import io.eiscope.api.v1.DeleteSimulationRequest;
+import io.eiscope.api.v1.DeleteSimulationResponse;
+import io.eiscope.api.v1.GetCatalogueRequest;
+import io.eiscope.api.v1.GetCatalogueResponse;
+import io.eiscope.api.v1.GetParametersRequest;
+import io.eiscope.api.v1.GetParametersResponse;
+import io.eiscope.api.v1.GetSimulationRequest;
+import io.eiscope.api.v1.GetSimulationResponse;
+import io.eiscope.api.v1.ListSimulationsRequest;
+import io.eiscope.api.v1.ListSimulationsResponse;
+import io.eiscope.api.v1.NamedTensor;
+import io.eiscope.api.v1.SimulationServiceProto;
+import io.eiscope.api.v1.SimulationSpec;
+import io.eiscope.api.v1.WatchRequest;
+import io.eiscope.api.v1.WatchResponse;
+import io.eiscope.engine.observe.ObservableDescriptor;
+import io.eiscope.engine.spec.Preset;
+import io.eiscope.engine.spec.SimulationConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import io.vertx.grpc.server.Service;
+import io.vertx.grpc.server.ServiceBuilder;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * eiscope.v1.SimulationService on the Vert.x gRPC server (native gRPC and gRPC-Web). Handlers
+ * run on the event loop and never block it: creation runs on a worker, commands go to the
+ * simulation's mailbox and answer when applied.
+ */
+final class SimulationGrpcService {
+    static final ServiceName NAME = ServiceName.create("eiscope.v1.SimulationService");
+
+    private final Vertx vertx;
+    private final SimulationRegistry registry;
+    private final GetCatalogueResponse catalogue;
+
+    SimulationGrpcService(Vertx vertx, SimulationRegistry registry) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.catalogue = GetCatalogueResponse.newBuilder().setCatalogue(ProtoMapper.toProto(registry.catalogue())).build();
+    }
+
+    Service build() {
+        ServiceBuilder b = Service.service(NAME, SimulationServiceProto.getDescriptor().findServiceByName("SimulationService"));
+        unary(b, "GetCatalogue", GetCatalogueRequest.getDefaultInstance(), r -> Future.succeededFuture(catalogue));
+        unary(b, "CreateSimulation", CreateSimulationRequest.getDefaultInstance(), this::create);
+        unary(b, "GetSimulation", GetSimulationRequest.getDefaultInstance(), r -> Future.succeededFuture(
+                GetSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(registry.get(r.getId()))).build()));
+        unary(b, "ListSimulations", ListSimulationsRequest.getDefaultInstance(), r -> {
+            ListSimulationsResponse.Builder out = ListSimulationsResponse.newBuilder();
+            registry.list().forEach(e -> out.addSimulations(ProtoMapper.toProto(e)));
+            return Future.succeededFuture(out.build());
+        });
+        unary(b, "DeleteSimulation", DeleteSimulationRequest.getDefaultInstance(), r -> {
+            registry.delete(r.getId());
+            return Future.succeededFuture(DeleteSimulationResponse.getDefaultInstance());
+        });
+        unary(b, "Control", ControlRequest.getDefaultInstance(), this::control);
+        unary(b, "GetParameters", GetParametersRequest.getDefaultInstance(), this::parameters);
+        b.bind(ServiceMethod.server(NAME, "Watch", GrpcMessageEncoder.encoder(),
+                GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())), this::watch);
+        return b.build();
+    }
+
+    private <Req extends Message, Resp extends Message> void unary(ServiceBuilder b, String method, Req prototype,
+                                                                   Function<Req, Future<Resp>> impl) {
+        ServiceMethod<Req, Resp> m = ServiceMethod.server(NAME, method, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
+        b.bind(m, (GrpcServerRequest<Req, Resp> req) -> req.last().compose(r -> {
+            try {
+                return impl.apply(r);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        }).onComplete(ar -> {
+            if (ar.succeeded()) req.response().end(ar.result());
+            else fail(req.response(), ar.cause());
+        }));
+    }
+
+    private static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
+        ApiException e = ApiException.from(cause);
+        response.status(e.status()).statusMessage(e.getMessage()).end();
+    }
+
+    private <T> Future<T> onContext(CompletableFuture<T> cf) {
+        return Future.fromCompletionStage(cf, vertx.getOrCreateContext());
+    }
+
+    private Future<CreateSimulationResponse> create(CreateSimulationRequest r) {
+        SimulationConfig config;
+        if (!r.getPreset().isEmpty()) {
+            Preset p = registry.catalogue().preset(r.getPreset()).orElseThrow(() -> ApiException.invalid("unknown preset '"
+                    + r.getPreset() + "'; one of " + registry.catalogue().presets().stream().map(Preset::name).toList()));
+            config = p.config();
+            SimulationSpec s = r.getSpec();
+            config = new SimulationConfig(s.getName().isEmpty() ? config.name() : s.getName(), config.model(), config.learningRule(),
+                    config.task(), r.hasSpec() && s.getSeed() != 0 ? s.getSeed() : config.seed(), config.batchSize(),
+                    config.evalEverySteps(), config.stepBudget());
+        } else {
+            if (!r.hasSpec()) throw ApiException.invalid("spec or preset is required");
+            config = ProtoMapper.toConfig(r.getSpec());
+        }
+        SimulationConfig c = config;
+        return vertx.executeBlocking(() -> registry.create(c), false)
+                .map(e -> CreateSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build());
+    }
+
+    private Future<ControlResponse> control(ControlRequest r) {
+        SimulationRegistry.Entry e = registry.get(r.getId());
+        CompletableFuture<Long> done = switch (r.getAction()) {
+            case CONTROL_ACTION_PLAY -> e.runner().play();
+            case CONTROL_ACTION_PAUSE -> e.runner().pause();
+            case CONTROL_ACTION_STEP -> e.runner().stepBy(r.getSteps());
+            case CONTROL_ACTION_RESET -> e.runner().reset();
+            default -> throw ApiException.invalid("action must be PLAY, PAUSE, STEP or RESET, got " + r.getAction());
+        };
+        return onContext(done).map(step -> ControlResponse.newBuilder().setSimulation(ProtoMapper.toProto(e))
+                .setEffectiveStep(step).build());
+    }
+
+    private Future<GetParametersResponse> parameters(GetParametersRequest r) {
+        SimulationRegistry.Entry e = registry.get(r.getId());
+        return onContext(e.runner().readParameters(List.copyOf(r.getNamesList()))).map(v -> {
+            GetParametersResponse.Builder out = GetParametersResponse.newBuilder().setStep(v.step());
+            for (int i = 0; i < v.names().size(); i++) {
+                out.addParameters(NamedTensor.newBuilder().setName(v.names().get(i)).setTensor(ProtoMapper.toProto(v.values().get(i))));
+            }
+            return out.build();
+        });
+    }
+
+    private void watch(GrpcServerRequest<WatchRequest, WatchResponse> req) {
+        req.last().onComplete(ar -> {
+            if (ar.failed()) return; // the client went away before sending its request
+            try {
+                subscribe(req, ar.result());
+            } catch (RuntimeException e) {
+                fail(req.response(), e);
+            }
+        });
+    }
+
+    private void subscribe(GrpcServerRequest<WatchRequest, WatchResponse> req, WatchRequest w) {
+        SimulationRegistry.Entry e = registry.get(w.getId());
+        Set<String> known = new HashSet<>();
+        registry.catalogue().observables().stream().map(ObservableDescriptor::name).forEach(known::add);
+        Set<String> observables = new LinkedHashSet<>(w.getObservablesCount() == 0 ? WatchFilter.DEFAULT_OBSERVABLES : w.getObservablesList());
+        for (String o : observables) {
+            if (!known.contains(o)) throw ApiException.invalid("unknown observable '" + o + "'; one of " + known);
+        }
+        Set<String> layers = new LinkedHashSet<>(w.getLayersList());
+        Set<String> knownLayers = new HashSet<>(e.layers());
+        e.parameters().forEach(p -> knownLayers.add(p.name()));
+        for (String l : layers) {
+            if (!knownLayers.contains(l)) throw ApiException.invalid("unknown layer or parameter '" + l + "'; one of " + knownLayers);
+        }
+        if (w.getEverySteps() < 0) throw ApiException.invalid("every_steps must be >= 0, got " + w.getEverySteps());
+        if (!(w.getMaxHz() >= 0) || Double.isInfinite(w.getMaxHz()))
+            throw ApiException.invalid("max_hz must be a finite number >= 0 (0: no limit), got " + w.getMaxHz());
+        // Parameter-level filters: a layer name selects all of its parameters.
+        Set<String> params = new LinkedHashSet<>();
+        for (String l : layers) {
+            e.parameters().stream().map(p -> p.name()).filter(n -> n.equals(l) || n.startsWith(l + ".")).forEach(params::add);
+        }
+        WatchFilter filter = new WatchFilter(Set.copyOf(observables), Set.copyOf(params), w.getEverySteps(), w.getMaxHz());
+        GrpcServerResponse<WatchRequest, WatchResponse> response = req.response();
+        Subscriber[] holder = new Subscriber[1];
+        holder[0] = new Subscriber(filter, response, vertx.getOrCreateContext(), vertx, () -> e.streams().unsubscribe(holder[0]));
+        response.exceptionHandler(t -> holder[0].close());
+        req.exceptionHandler(t -> holder[0].close());
+        req.connection().closeHandler(v -> holder[0].close());
+        response.writeHead();
+        e.streams().subscribe(holder[0]);
+    }
+}

@@ -1,0 +1,104 @@
+package io.eiscope.app;
+
+import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.observe.ObservableDescriptor;
+import io.eiscope.engine.sim.EngineContext;
+import io.eiscope.engine.sim.Simulation;
+import io.eiscope.engine.sim.SimulationRunner;
+import io.eiscope.engine.spec.Catalogue;
+import io.eiscope.engine.spec.SimulationConfig;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * The simulations of one server and the worker threads that run them (one per core by
+ * default: parallelism across simulations, single-threaded BLAS within each). Thread-safe.
+ */
+public final class SimulationRegistry implements AutoCloseable {
+
+    /** A registered simulation with its runner and streams; metadata fixed at creation. */
+    public record Entry(SimulationRunner runner, SimulationStreams streams, long createdUnixMillis,
+                        List<String> layers, List<Parameter> parameters) {}
+
+    private final Catalogue catalogue;
+    private final EngineContext context;
+    private final ExecutorService workers;
+    private final Map<String, Entry> simulations = new ConcurrentHashMap<>();
+    private final Set<String> perLayerObservables;
+
+    public SimulationRegistry(Catalogue catalogue, EngineContext context, int threads) {
+        this.catalogue = catalogue;
+        this.context = context;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "eiscope-sim-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.perLayerObservables = catalogue.observables().stream().filter(ObservableDescriptor::perLayer)
+                .map(ObservableDescriptor::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    public Catalogue catalogue() {
+        return catalogue;
+    }
+
+    /**
+     * Validates and builds a simulation, paused at step 0. Blocking (reads datasets and
+     * initialises parameters): call it from a worker, never from an event loop.
+     */
+    public Entry create(SimulationConfig config) {
+        Simulation sim = new Simulation(config, catalogue, context);
+        String id;
+        do {
+            id = String.format("sim-%08x", ThreadLocalRandom.current().nextInt());
+        } while (simulations.containsKey(id));
+        SimulationStreams streams = new SimulationStreams(id, perLayerObservables);
+        SimulationRunner runner = new SimulationRunner(id, sim, workers, streams);
+        streams.attach(runner);
+        Entry e = new Entry(runner, streams, System.currentTimeMillis(), sim.model().layers(), sim.parameters());
+        simulations.put(id, e);
+        return e;
+    }
+
+    public Entry get(String id) {
+        if (id == null || id.isEmpty()) throw ApiException.invalid("id is required");
+        Entry e = simulations.get(id);
+        if (e == null) throw ApiException.notFound("no simulation '" + id + "'; ListSimulations shows the existing ids");
+        return e;
+    }
+
+    public List<Entry> list() {
+        return simulations.values().stream().sorted(Comparator.comparingLong(Entry::createdUnixMillis)).toList();
+    }
+
+    /** Stops the simulation, ends its streams and forgets it. */
+    public void delete(String id) {
+        Entry e = get(id);
+        simulations.remove(id);
+        e.runner().stop();
+        e.streams().endAll();
+    }
+
+    Collection<Entry> all() {
+        return simulations.values();
+    }
+
+    @Override
+    public void close() {
+        for (Entry e : simulations.values()) {
+            e.runner().stop();
+            e.streams().endAll();
+        }
+        workers.shutdown();
+    }
+}

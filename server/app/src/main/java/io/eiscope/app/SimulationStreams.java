@@ -1,0 +1,86 @@
+package io.eiscope.app;
+
+import io.eiscope.api.v1.Frame;
+import io.eiscope.engine.observe.Observation;
+import io.eiscope.engine.sim.Demand;
+import io.eiscope.engine.sim.ObservationSink;
+import io.eiscope.engine.sim.SimulationRunner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+/**
+ * Fans one simulation's observations out to its subscribers. Each observation is converted
+ * to a frame once, on the simulation's thread, kept as the latest value of its
+ * (observable, layer) for late subscribers, and offered to every subscriber, which buffers it
+ * under its own policy (see {@link Subscriber}).
+ */
+final class SimulationStreams implements ObservationSink {
+    /** Cap on per-parameter measurements when a subscriber sets no max_hz. */
+    static final long DEFAULT_TENSOR_INTERVAL_NANOS = 50_000_000L;
+
+    private final String simulationId;
+    private final Map<String, Frame> latest = new ConcurrentHashMap<>();
+    private final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
+    private final Set<String> perLayerObservables;
+    private volatile SimulationRunner runner;
+
+    SimulationStreams(String simulationId, Set<String> perLayerObservables) {
+        this.simulationId = simulationId;
+        this.perLayerObservables = perLayerObservables;
+    }
+
+    void attach(SimulationRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public void publish(Observation o) {
+        Frame f = ProtoMapper.toFrame(simulationId, o);
+        latest.put(o.observable() + '/' + o.layer(), f);
+        for (Subscriber s : subscribers) s.offer(f);
+    }
+
+    /** Adds a subscriber: it gets the current value of each chosen observable at once, then live frames. */
+    void subscribe(Subscriber s) {
+        subscribers.add(s);
+        latest.values().stream().filter(f -> !f.hasTensor() && !f.hasHistogram())
+                .sorted(java.util.Comparator.comparingLong(Frame::getStep)).forEach(s::offer);
+        updateDemands();
+        for (String obs : s.filter().observables()) {
+            if (perLayerObservables.contains(obs)) runner.measureNow(obs, List.copyOf(s.filter().layers()));
+        }
+    }
+
+    void unsubscribe(Subscriber s) {
+        if (subscribers.remove(s)) updateDemands();
+    }
+
+    int subscriberCount() {
+        return subscribers.size();
+    }
+
+    /** Ends every stream (the simulation is being deleted). */
+    void endAll() {
+        for (Subscriber s : subscribers) s.end();
+        subscribers.clear();
+    }
+
+    private void updateDemands() {
+        List<Demand> demands = new ArrayList<>();
+        for (Subscriber s : subscribers) {
+            WatchFilter f = s.filter();
+            long interval = f.maxHz() > 0 ? f.minIntervalNanos() : DEFAULT_TENSOR_INTERVAL_NANOS;
+            for (String obs : f.observables()) {
+                if (!perLayerObservables.contains(obs)) continue;
+                if (f.layers().isEmpty()) demands.add(new Demand(obs, "", interval, f.everySteps()));
+                else f.layers().forEach(l -> demands.add(new Demand(obs, l, interval, f.everySteps())));
+            }
+        }
+        SimulationRunner r = runner;
+        if (r != null) r.setDemands(demands);
+    }
+}

@@ -1,0 +1,199 @@
+package io.eiscope.app;
+
+import io.eiscope.api.v1.Frame;
+import io.eiscope.api.v1.Scalar;
+import io.eiscope.api.v1.WatchRequest;
+import io.eiscope.api.v1.WatchResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One watch stream. Frames are offered from simulation threads and written on the stream's
+ * event loop, under back-pressure:
+ * <ul>
+ *   <li>scalars and events queue losslessly up to {@link #QUEUE_CAPACITY}; past it, a new
+ *       scalar is averaged into the newest queued sample of the same observable, whose
+ *       {@code merged_count} says how many samples it stands for;</li>
+ *   <li>tensors and histograms are latest-wins per (observable, layer), with a count of the
+ *       frames they replaced, and at most {@code max_hz} per key.</li>
+ * </ul>
+ * So a client that stops reading costs bounded memory and never slows a simulation. Each
+ * event-loop turn writes at most {@link #MAX_WRITES_PER_TURN} messages, stops on a failed
+ * write and waits for a drain when the transport's queue is full.
+ */
+final class Subscriber {
+    static final int QUEUE_CAPACITY = 10_000;
+    static final int MAX_WRITES_PER_TURN = 8;
+    static final int MAX_FRAMES_PER_MESSAGE = 512;
+
+    private final WatchFilter filter;
+    private final GrpcServerResponse<WatchRequest, WatchResponse> response;
+    private final Context context;
+    private final Vertx vertx;
+    private final Runnable onClose;
+
+    // Guarded by this.
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Map<String, Pending> newestScalar = new HashMap<>();
+    private final LinkedHashMap<String, Frame> latest = new LinkedHashMap<>();
+    private final Map<String, Integer> dropped = new HashMap<>();
+    private boolean pumpScheduled;
+    private boolean closed;
+
+    // Event loop only.
+    private final Map<String, Long> lastSentNanos = new HashMap<>();
+    private boolean timerPending;
+
+    /** A queued scalar or event; scalars may absorb later samples when the queue is full. */
+    private static final class Pending {
+        Frame frame;
+        double sum;
+        int count;
+
+        Pending(Frame f) {
+            frame = f;
+            sum = f.hasScalar() ? f.getScalar().getValue() : 0;
+            count = 1;
+        }
+
+        void merge(Frame f) {
+            sum += f.getScalar().getValue();
+            count++;
+            frame = f.toBuilder().setScalar(Scalar.newBuilder().setValue(sum / count).setMergedCount(count)).build();
+        }
+    }
+
+    Subscriber(WatchFilter filter, GrpcServerResponse<WatchRequest, WatchResponse> response, Context context, Vertx vertx, Runnable onClose) {
+        this.filter = filter;
+        this.response = response;
+        this.context = context;
+        this.vertx = vertx;
+        this.onClose = onClose;
+    }
+
+    WatchFilter filter() {
+        return filter;
+    }
+
+    /** Thread-safe; called from simulation threads. */
+    void offer(Frame f) {
+        if (!filter.wants(f)) return;
+        String key = f.getObservable() + '/' + f.getLayer();
+        synchronized (this) {
+            if (closed) return;
+            if (f.hasTensor() || f.hasHistogram()) {
+                if (latest.put(key, f) != null) dropped.merge(key, 1, Integer::sum);
+            } else if (queue.size() < QUEUE_CAPACITY || !f.hasScalar() || !newestScalar.containsKey(key)) {
+                Pending p = new Pending(f);
+                queue.add(p);
+                if (f.hasScalar()) newestScalar.put(key, p);
+            } else {
+                newestScalar.get(key).merge(f);
+            }
+            if (pumpScheduled) return;
+            pumpScheduled = true;
+        }
+        context.runOnContext(v -> pump());
+    }
+
+    /** Number of frames waiting (for tests and metrics). */
+    synchronized int backlog() {
+        return queue.size() + latest.size();
+    }
+
+    private void schedulePump() {
+        synchronized (this) {
+            if (pumpScheduled || closed) return;
+            pumpScheduled = true;
+        }
+        context.runOnContext(v -> pump());
+    }
+
+    private void pump() {
+        synchronized (this) {
+            pumpScheduled = false;
+            if (closed) return;
+        }
+        int writes = 0;
+        while (writes < MAX_WRITES_PER_TURN && !response.writeQueueFull()) {
+            WatchResponse batch = takeBatch();
+            if (batch.getFramesCount() == 0) break;
+            response.write(batch).onFailure(err -> close());
+            writes++;
+        }
+        if (isClosed()) return;
+        if (response.writeQueueFull()) {
+            response.drainHandler(v -> {
+                response.drainHandler(null);
+                schedulePump();
+            });
+        } else if (writes == MAX_WRITES_PER_TURN) {
+            schedulePump();
+        } else {
+            scheduleRateLimitedRetry();
+        }
+    }
+
+    private WatchResponse takeBatch() {
+        WatchResponse.Builder b = WatchResponse.newBuilder();
+        long now = System.nanoTime();
+        long interval = filter.minIntervalNanos();
+        synchronized (this) {
+            while (b.getFramesCount() < MAX_FRAMES_PER_MESSAGE && !queue.isEmpty()) {
+                Pending p = queue.poll();
+                String key = p.frame.getObservable() + '/' + p.frame.getLayer();
+                if (newestScalar.get(key) == p) newestScalar.remove(key);
+                b.addFrames(p.frame);
+            }
+            for (Iterator<Map.Entry<String, Frame>> it = latest.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, Frame> e = it.next();
+                Long last = lastSentNanos.get(e.getKey());
+                if (last != null && now - last < interval) continue;
+                Integer d = dropped.remove(e.getKey());
+                b.addFrames(d == null ? e.getValue() : e.getValue().toBuilder().setDropped(d).build());
+                lastSentNanos.put(e.getKey(), now);
+                it.remove();
+            }
+        }
+        return b.build();
+    }
+
+    private void scheduleRateLimitedRetry() {
+        synchronized (this) {
+            if (latest.isEmpty() || timerPending) return;
+        }
+        timerPending = true;
+        vertx.setTimer(Math.max(1, filter.minIntervalNanos() / 1_000_000), t -> {
+            timerPending = false;
+            schedulePump();
+        });
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Releases everything the subscriber holds; idempotent. */
+    void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            queue.clear();
+            newestScalar.clear();
+            latest.clear();
+        }
+        onClose.run();
+    }
+
+    /** Ends the stream normally (the simulation was deleted, or the server stops). */
+    void end() {
+        close();
+        context.runOnContext(v -> response.end().onFailure(err -> { }));
+    }
+}

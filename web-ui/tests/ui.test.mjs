@@ -1,0 +1,121 @@
+// Browser test of the built UI (run `npm run build` first), served by the real server:
+// create an MLP through the form, press Play, and see the loss curve and the weight
+// histogram move. Leaves a screenshot in test-results/ui.png.
+
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { EiscopeClient } from "@eiscope/client";
+// The same launcher as the SDK's tests (one repository, one way to start the server).
+import { serverPaths, startServer } from "../../client-sdk/js/test/live-server.mjs";
+
+const WEB_ROOT = resolve(serverPaths().repo, "web-ui/dist");
+const SCREENSHOT = resolve(serverPaths().repo, "web-ui/test-results/ui.png");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+let server;
+let browser;
+let page;
+const pageErrors = [];
+
+before(async () => {
+  assert.ok(existsSync(resolve(WEB_ROOT, "index.html")), `no built UI in ${WEB_ROOT}: run npm run build first`);
+  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  server = await startServer(["--web-root", WEB_ROOT]);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    const client = new EiscopeClient(server.baseUrl);
+    for (const s of await client.list().catch(() => [])) {
+      if (s.spec?.name === "ui-test mlp") await client.delete(s.id).catch(() => {});
+    }
+    await server.stop();
+  }
+});
+
+const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+const textOf = async (id) => (await byTestId(id).textContent()).trim();
+
+/** Polls `read` until `ok(value)` holds; returns the last value (the assert reports it). */
+async function eventually(read, ok, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let v = await read();
+  while (!ok(v) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await read();
+  }
+  return v;
+}
+
+test("a simulation created in the form trains live: loss points grow and the loss value changes", { timeout: 90_000 }, async () => {
+  await page.goto(`${server.baseUrl}/#/new`);
+  await byTestId("model-select").selectOption("mlp");
+  await byTestId("rule-select").selectOption("sgd");
+  await byTestId("task-select").selectOption("fashion_mnist");
+  await byTestId("param-model-hidden").fill("32");
+  await byTestId("param-rule-learning_rate").fill("0.05");
+  await byTestId("sim-name").fill("ui-test mlp");
+  await byTestId("batch-size").fill("32");
+  await byTestId("seed").fill("1");
+  await byTestId("create-button").click();
+
+  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  assert.equal(await textOf("sim-title"), "ui-test mlp");
+  assert.equal(await textOf("sim-state"), "paused");
+  await byTestId("play-button").click();
+
+  const points = async () => Number(await textOf("loss-points"));
+  const first = await eventually(points, (n) => n > 0);
+  assert.ok(first > 0, "loss points appear after Play");
+  const firstLoss = await textOf("loss-last");
+  const later = await eventually(points, (n) => n > first + 5);
+  assert.ok(later > first + 5, `loss points grow: ${first} then ${later}`);
+  const laterLoss = await eventually(() => textOf("loss-last"), (v) => v !== firstLoss);
+  assert.notEqual(laterLoss, firstLoss, "the displayed loss changes");
+  assert.ok(Number.isFinite(Number(laterLoss)), `a numeric loss: ${laterLoss}`);
+  assert.equal(await textOf("sim-state"), "running");
+  assert.ok(await byTestId("loss-chart").locator("canvas").count() > 0, "the loss chart is drawn");
+});
+
+test("choosing a parameter shows its live weight histogram", { timeout: 60_000 }, async () => {
+  const select = byTestId("param-select");
+  const names = await select.locator("option").evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(names.includes("layer0.W"), `layer0.W among ${names.join(", ")}`);
+  // Switch away and back so that the test, not the default choice, opens the watch.
+  await select.selectOption(names.find((n) => n !== "layer0.W") ?? "layer0.W");
+  await select.selectOption("layer0.W");
+
+  const frames = async () => Number(await byTestId("histogram-panel").getAttribute("data-frames"));
+  assert.ok((await eventually(frames, (n) => n >= 2)) >= 2, "histogram frames arrive");
+  assert.match(await textOf("histogram-info"), /25,088 weights/);
+  // Painted bars: count colored (non-white, opaque) pixels of the canvas.
+  const colored = await eventually(() => byTestId("histogram-canvas").evaluate((c) => {
+    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i + 2] > data[i] + 40) n++;
+    return n;
+  }), (n) => n > 500);
+  assert.ok(colored > 500, `blue bars painted (${colored} px)`);
+
+  await new Promise((r) => setTimeout(r, 1500)); // let curves accumulate for the screenshot
+  mkdirSync(resolve(SCREENSHOT, ".."), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  await byTestId("pause-button").click();
+  assert.equal(await eventually(() => textOf("sim-state"), (s) => s === "paused"), "paused");
+});
+
+test("the page raised no uncaught errors", () => {
+  assert.deepEqual(pageErrors, []);
+});
