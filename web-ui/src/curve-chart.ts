@@ -13,7 +13,12 @@ export interface CurveDef {
   color: string;
   /** Sparse curves (held-out evaluations) show their points. */
   points?: boolean;
+  /** Noisy per-minibatch curves: drawn faint, with an exponential moving average on top. */
+  smooth?: boolean;
 }
+
+/** EMA weight of the smoothed line: about a 20-point window. */
+const SMOOTHING = 0.95;
 
 const HEIGHT_PX = 240;
 
@@ -80,7 +85,7 @@ export class CurveChart {
   private data(): uPlot.AlignedData {
     const tables = this.defs.map((d) => {
       const s = this.series.get(d.observable)!;
-      return [s.steps, s.values] as uPlot.AlignedData;
+      return (d.smooth ? [s.steps, s.values, ema(s.values)] : [s.steps, s.values]) as uPlot.AlignedData;
     });
     return uPlot.join(tables);
   }
@@ -101,17 +106,37 @@ export class CurveChart {
       axes: [{ ...axis, label: "step", labelFont: "11px system-ui, sans-serif", labelSize: 18 }, { ...axis, size: 56 }],
       series: [
         { label: "step" },
-        ...this.defs.map(
-          (d): uPlot.Series => ({
+        ...this.defs.flatMap((d): uPlot.Series[] => {
+          const line: uPlot.Series = {
             label: d.label,
-            stroke: d.color,
-            width: 1.5,
+            stroke: d.smooth ? fade(d.color) : d.color,
+            width: d.smooth ? 1 : 1.5,
             spanGaps: true,
             points: { show: d.points ?? false, size: 5, fill: d.color },
             value: (_u, v) => (v == null ? "–" : v.toPrecision(4)),
-          }),
-        ),
+          };
+          if (!d.smooth) return [line];
+          return [line, { ...line, label: `${d.label} (EMA)`, stroke: d.color, width: 2 }];
+        }),
       ],
     };
   }
+}
+
+/** Exponential moving average, debiased at the start (as TensorBoard's smoothing). */
+function ema(values: number[]): number[] {
+  const out = new Array<number>(values.length);
+  let acc = 0;
+  let weight = 0;
+  for (let i = 0; i < values.length; i++) {
+    acc = SMOOTHING * acc + (1 - SMOOTHING) * values[i];
+    weight = SMOOTHING * weight + (1 - SMOOTHING);
+    out[i] = acc / weight;
+  }
+  return out;
+}
+
+/** The color at 35 % opacity, for the raw line under a smoothed one. */
+function fade(hex: string): string {
+  return `${hex}59`;
 }

@@ -28,8 +28,9 @@ export class HistogramPanel {
       "section",
       { className: "card", testid: "histogram-panel" },
       h("header", { className: "card-header" },
-        h("h3", {}, "Weight histogram"), this.select, h("span", { className: "spacer" }), this.problem, this.info),
+        h("h3", {}, "Weight histogram"), h("span", { className: "spacer" }), this.problem, this.select),
       body,
+      h("footer", { className: "card-footer" }, this.info),
     );
     this.canvas = new HistogramCanvas(body);
     this.select.addEventListener("change", () => this.watch(this.select.value));

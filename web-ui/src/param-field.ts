@@ -14,7 +14,9 @@ export interface ParamField {
 export function paramField(component: string, info: ParamInfo): ParamField {
   const id = `param-${component}-${info.name}`;
   const input = control(info, id);
-  const bounded = info.max > info.min;
+  // Bounds mean something for numbers and integer lists only (a flag's 0 – 1 says nothing).
+  const numeric = [ParamType.NUMBER, ParamType.INTEGER, ParamType.INT_LIST].includes(info.type);
+  const bounded = numeric && info.max > info.min;
   const hint = [
     bounded ? `${info.min} – ${info.max}` : "",
     info.type === ParamType.INT_LIST ? "comma-separated" : "",

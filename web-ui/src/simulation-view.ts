@@ -49,12 +49,12 @@ export class SimulationView {
     const refresh = () => this.refreshStats();
     this.charts = [
       new CurveChart(lossBody, [
-        { observable: "loss", label: "train loss", color: TRAIN },
-        { observable: "test_loss", label: "test loss", color: TEST, points: true },
+        { observable: "loss", label: "train", color: TRAIN, smooth: true },
+        { observable: "test_loss", label: "test", color: TEST, points: true },
       ], refresh),
       new CurveChart(accBody, [
-        { observable: "accuracy", label: "train accuracy", color: TRAIN },
-        { observable: "test_accuracy", label: "test accuracy", color: TEST, points: true },
+        { observable: "accuracy", label: "train", color: TRAIN, smooth: true },
+        { observable: "test_accuracy", label: "test", color: TEST, points: true },
       ], refresh),
     ];
     logBox.addEventListener("change", () => this.charts[0].setLogScale(logBox.checked));
@@ -78,6 +78,8 @@ export class SimulationView {
     const polled = Number(sim.step);
     this.setStep(sim.state === SimulationState.RUNNING ? Math.max(polled, this.step) : polled);
     this.status.textContent = sim.statusMessage;
+    // Only a run that went wrong says so in red; "playing" and the like are just information.
+    this.status.classList.toggle("bad", sim.state === SimulationState.DIVERGED || sim.state === SimulationState.FAILED);
     this.status.hidden = sim.statusMessage === "";
     this.controls.update(sim);
   }

@@ -1,10 +1,9 @@
 // Browser test of the built UI (run `npm run build` first), served by the real server:
 // create an MLP through the form, press Play, and see the loss curve and the weight
-// histogram move. Leaves a screenshot in test-results/ui.png.
+// histogram move. Leaves screenshots in test-results/ (ui.png: the running simulation).
 
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
@@ -13,7 +12,8 @@ import { EiscopeClient } from "@eiscope/client";
 import { serverPaths, startServer } from "../../client-sdk/js/test/live-server.mjs";
 
 const WEB_ROOT = resolve(serverPaths().repo, "web-ui/dist");
-const SCREENSHOT = resolve(serverPaths().repo, "web-ui/test-results/ui.png");
+const RESULTS = resolve(serverPaths().repo, "web-ui/test-results");
+const SCREENSHOT = resolve(RESULTS, "ui.png");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -69,6 +69,8 @@ test("a simulation created in the form trains live: loss points grow and the los
   await byTestId("sim-name").fill("ui-test mlp");
   await byTestId("batch-size").fill("32");
   await byTestId("seed").fill("1");
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: resolve(RESULTS, "form.png"), fullPage: true });
   await byTestId("create-button").click();
 
   await byTestId("sim-view").waitFor({ timeout: 15_000 });
@@ -110,7 +112,6 @@ test("choosing a parameter shows its live weight histogram", { timeout: 60_000 }
   assert.ok(colored > 500, `blue bars painted (${colored} px)`);
 
   await new Promise((r) => setTimeout(r, 1500)); // let curves accumulate for the screenshot
-  mkdirSync(resolve(SCREENSHOT, ".."), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   await byTestId("pause-button").click();
   assert.equal(await eventually(() => textOf("sim-state"), (s) => s === "paused"), "paused");

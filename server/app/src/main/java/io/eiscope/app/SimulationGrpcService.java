@@ -186,7 +186,6 @@ final class SimulationGrpcService {
         holder[0] = new Subscriber(filter, response, vertx.getOrCreateContext(), vertx, () -> e.streams().unsubscribe(holder[0]));
         response.exceptionHandler(t -> holder[0].close());
         req.exceptionHandler(t -> holder[0].close());
-        req.connection().closeHandler(v -> holder[0].close());
         response.writeHead();
         e.streams().subscribe(holder[0]);
     }

@@ -40,15 +40,21 @@ final class SimulationStreams implements ObservationSink {
     @Override
     public void publish(Observation o) {
         Frame f = ProtoMapper.toFrame(simulationId, o);
-        latest.put(o.observable() + '/' + o.layer(), f);
-        for (Subscriber s : subscribers) s.offer(f);
+        // One lock orders publishing against subscribing, so that a new subscriber's replay
+        // of the latest values and its live frames neither overlap nor leave a gap.
+        synchronized (this) {
+            latest.put(o.observable() + '/' + o.layer(), f);
+            for (Subscriber s : subscribers) s.offer(f);
+        }
     }
 
     /** Adds a subscriber: it gets the current value of each chosen observable at once, then live frames. */
     void subscribe(Subscriber s) {
-        subscribers.add(s);
-        latest.values().stream().filter(f -> !f.hasTensor() && !f.hasHistogram())
-                .sorted(java.util.Comparator.comparingLong(Frame::getStep)).forEach(s::offer);
+        synchronized (this) {
+            subscribers.add(s);
+            latest.values().stream().filter(f -> !f.hasTensor() && !f.hasHistogram())
+                    .sorted(java.util.Comparator.comparingLong(Frame::getStep)).forEach(s::offer);
+        }
         updateDemands();
         for (String obs : s.filter().observables()) {
             if (perLayerObservables.contains(obs)) runner.measureNow(obs, List.copyOf(s.filter().layers()));

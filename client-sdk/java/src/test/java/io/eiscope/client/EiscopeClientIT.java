@@ -1,0 +1,205 @@
+package io.eiscope.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eiscope.api.v1.ComponentSpec;
+import io.eiscope.api.v1.Frame;
+import io.eiscope.api.v1.IntList;
+import io.eiscope.api.v1.Simulation;
+import io.eiscope.api.v1.SimulationSpec;
+import io.eiscope.api.v1.SimulationState;
+import io.eiscope.api.v1.Value;
+import io.eiscope.api.v1.WatchRequest;
+import io.eiscope.app.EiscopeServer;
+import io.eiscope.app.ServerOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every RPC over real gRPC on a real socket (127.0.0.1, port 0), happy path beside error path. */
+class EiscopeClientIT {
+    static EiscopeServer server;
+    static ManagedChannel channel;
+    static EiscopeClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
+        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(data));
+        int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        client = new EiscopeClient(channel);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.close();
+    }
+
+    static SimulationSpec mlp(long seed, double lr, int batch) {
+        return SimulationSpec.newBuilder().setName("it").setSeed(seed).setBatchSize(batch)
+                .setModel(ComponentSpec.newBuilder().setKind("mlp")
+                        .putParams("hidden", Value.newBuilder().setInts(IntList.newBuilder().addValues(16)).build()))
+                .setLearningRule(ComponentSpec.newBuilder().setKind("sgd")
+                        .putParams("learning_rate", Value.newBuilder().setNumber(lr).build()))
+                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
+    }
+
+    static Status.Code code(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+        throw new AssertionError("the call succeeded");
+    }
+
+    @Test
+    void catalogueDescribesEveryParameter() {
+        var c = client.catalogue();
+        assertThat(c.getModelsList()).extracting("kind").contains("mlp");
+        var lr = c.getLearningRulesList().stream().filter(r -> r.getKind().equals("sgd")).findFirst().orElseThrow()
+                .getParamsList().stream().filter(p -> p.getName().equals("learning_rate")).findFirst().orElseThrow();
+        assertThat(lr.getMin()).isGreaterThan(0);
+        assertThat(lr.getDefaultValue().getNumber()).isEqualTo(0.05);
+        assertThat(lr.getDoc()).isNotEmpty();
+        assertThat(c.getTasksList()).extracting("kind").contains("fashion_mnist", "mnist");
+        assertThat(c.getPresetsList()).extracting("name").contains("mlp-fashion-mnist");
+    }
+
+    @Test
+    void createStepAndReadWeights() throws Exception {
+        Simulation s = client.create(mlp(1, 0.05, 32));
+        assertThat(s.getState()).isEqualTo(SimulationState.SIMULATION_STATE_PAUSED);
+        assertThat(s.getStep()).isZero();
+        client.step(s.getId(), 50);
+        Simulation after = client.awaitNotRunning(s.getId(), 30, TimeUnit.SECONDS);
+        assertThat(after.getStep()).isEqualTo(50);
+        assertThat(after.getLatestScalarsMap()).containsKey("loss");
+        var w = client.parameters(s.getId(), "layer0.W").get("layer0.W");
+        assertThat(w.shape()).containsExactly(16, 784);
+        assertThat(w.data()).hasSize(16 * 784);
+        assertThat(client.list()).extracting(Simulation::getId).contains(s.getId());
+    }
+
+    @Test
+    void sameSpecAndSeedGiveIdenticalWeightsOverTheWire() throws Exception {
+        String a = client.create(mlp(9, 0.05, 8)).getId(), b = client.create(mlp(9, 0.05, 8)).getId();
+        client.step(a, 30);
+        client.step(b, 30);
+        client.awaitNotRunning(a, 30, TimeUnit.SECONDS);
+        client.awaitNotRunning(b, 30, TimeUnit.SECONDS);
+        assertThat(client.parameters(a).get("layer1.W").data()).isEqualTo(client.parameters(b).get("layer1.W").data());
+    }
+
+    @Test
+    void watchStreamsLossEveryStepAndCancels() throws Exception {
+        String id = client.create(mlp(2, 0.05, 8)).getId();
+        List<Frame> frames = new CopyOnWriteArrayList<>();
+        CountDownLatch enough = new CountDownLatch(20);
+        var watch = client.watch(WatchRequest.newBuilder().setId(id).addObservables("loss").build());
+        Thread t = new Thread(() -> watch.forEach(f -> {
+            frames.add(f);
+            enough.countDown();
+        }));
+        t.start();
+        client.play(id);
+        assertThat(enough.await(30, TimeUnit.SECONDS)).isTrue();
+        watch.cancel();
+        t.join(5000);
+        assertThat(t.isAlive()).isFalse();
+        client.pause(id);
+        List<Long> steps = frames.stream().map(Frame::getStep).toList();
+        assertThat(steps).isSorted();
+        assertThat(frames).allSatisfy(f -> assertThat(f.getObservable()).isEqualTo("loss"));
+        assertThat(frames.get(frames.size() - 1).getStep() - frames.get(0).getStep() + 1).isEqualTo(frames.size());
+    }
+
+    @Test
+    void healthSaysServing() {
+        var health = HealthGrpc.newBlockingStub(channel);
+        assertThat(health.check(HealthCheckRequest.newBuilder().setService("eiscope.v1.SimulationService").build()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    @Test
+    void unknownIdsAreNotFound() {
+        assertThat(code(() -> client.get("sim-nope"))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> client.delete("sim-nope"))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> client.play("sim-nope"))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> client.parameters("sim-nope"))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> client.watch(WatchRequest.newBuilder().setId("sim-nope").build()).forEach(f -> { })))
+                .isEqualTo(Status.Code.NOT_FOUND);
+    }
+
+    @Test
+    void invalidSpecsAreInvalidArgumentNamingTheField() {
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> client.create(mlp(1, -0.5, 8)));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).contains("learning_rule.learning_rate").contains("-0.5");
+        SimulationSpec zeroUnits = mlp(1, 0.1, 8).toBuilder().setModel(ComponentSpec.newBuilder().setKind("mlp")
+                .putParams("hidden", Value.newBuilder().setInts(IntList.newBuilder().addValues(0)).build())).build();
+        assertThatThrownBy(() -> client.create(zeroUnits)).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("model.hidden");
+        SimulationSpec unknownTask = mlp(1, 0.1, 8).toBuilder().setTask(ComponentSpec.newBuilder().setKind("imagenet")).build();
+        assertThatThrownBy(() -> client.create(unknownTask)).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("unknown task 'imagenet'");
+        assertThatThrownBy(() -> client.create(mlp(1, 0.1, 100_000))).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("batch_size");
+        assertThatThrownBy(() -> client.createFromPreset("nope")).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("mlp-fashion-mnist");
+        String id = client.create(mlp(1, 0.1, 8)).getId();
+        assertThatThrownBy(() -> client.step(id, 0)).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("steps");
+        assertThatThrownBy(() -> client.parameters(id, "layer9.W")).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("layer0.W");
+        assertThatThrownBy(() -> client.watch(WatchRequest.newBuilder().setId(id).addObservables("entropy").build()).forEach(f -> { }))
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("unknown observable");
+        assertThat(client.get(id).getState()).isEqualTo(SimulationState.SIMULATION_STATE_PAUSED);
+    }
+
+    @Test
+    void playingAFinishedSimulationIsAFailedPrecondition() throws Exception {
+        String id = client.create(mlp(1, 0.05, 8).toBuilder().setStepBudget(5).build()).getId();
+        client.play(id);
+        Simulation s = client.awaitNotRunning(id, 30, TimeUnit.SECONDS);
+        assertThat(s.getState()).isEqualTo(SimulationState.SIMULATION_STATE_FINISHED);
+        assertThat(s.getStep()).isEqualTo(5);
+        assertThat(code(() -> client.play(id))).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        client.reset(id);
+        assertThat(client.get(id).getStep()).isZero();
+    }
+
+    @Test
+    void deleteEndsTheSimulationAndItsStreams() throws Exception {
+        String id = client.create(mlp(3, 0.05, 8)).getId();
+        CountDownLatch ended = new CountDownLatch(1);
+        Throwable[] error = new Throwable[1];
+        var watch = client.watch(WatchRequest.newBuilder().setId(id).build());
+        Thread t = new Thread(() -> {
+            try {
+                watch.forEach(f -> { });
+            } catch (Throwable e) {
+                error[0] = e;
+            } finally {
+                ended.countDown();
+            }
+        });
+        t.start();
+        client.play(id);
+        client.delete(id);
+        assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(error[0]).as("the stream ends normally").isNull();
+        assertThat(code(() -> client.get(id))).isEqualTo(Status.Code.NOT_FOUND);
+    }
+}
