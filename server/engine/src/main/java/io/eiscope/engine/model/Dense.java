@@ -13,7 +13,8 @@ import java.util.Map;
  * x is {@code batch x nIn}, h is {@code batch x nOut}. Work buffers are kept per batch size,
  * so steady-state steps allocate nothing.
  */
-public final class Dense {
+public final class Dense implements Layer {
+    private final String name;
     private final Parameter weight;
     private final Parameter bias;
     private final Activation activation;
@@ -26,10 +27,26 @@ public final class Dense {
 
     public Dense(String name, int nIn, int nOut, Activation activation, Blas blas) {
         if (nIn < 1 || nOut < 1) throw new IllegalArgumentException(name + ": layer sizes must be >= 1, got " + nIn + " -> " + nOut);
-        this.weight = Parameter.of(name + ".W", nOut, nIn, Parameter.Sign.FREE);
-        this.bias = Parameter.of(name + ".b", 1, nOut, Parameter.Sign.FREE);
+        this.name = name;
+        this.weight = Parameter.of(name + ".W", nOut, nIn, Parameter.Sign.FREE, Parameter.Role.WEIGHT, nIn, nOut);
+        this.bias = Parameter.of(name + ".b", 1, nOut, Parameter.Sign.FREE, Parameter.Role.BIAS, nIn, nOut);
         this.activation = activation;
         this.blas = blas;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int inputSize() {
+        return weight.value().cols;
+    }
+
+    @Override
+    public int outputSize() {
+        return weight.value().rows;
     }
 
     public Parameter weight() {
@@ -40,6 +57,7 @@ public final class Dense {
         return bias;
     }
 
+    @Override
     public List<Parameter> parameters() {
         return List.of(weight, bias);
     }
@@ -52,7 +70,7 @@ public final class Dense {
         });
     }
 
-    /** Returns h (owned by the layer). Keeps a reference to {@code x} for backward. */
+    @Override
     public Matrix forward(Matrix x) {
         Buffers buf = buffersFor(x.rows);
         Matrix z = buf.z();
@@ -69,11 +87,8 @@ public final class Dense {
         return buf.h();
     }
 
-    /**
-     * Given {@code dh} (batch x nOut, overwritten with dz), writes {@code dW = dz^T x},
-     * {@code db = sum_rows dz}, and returns {@code dx = dz W} (owned by the layer), or null
-     * when {@code needInputGrad} is false.
-     */
+    /** {@code dz = dh * f'(z)}, {@code dW = dz^T x}, {@code db = sum_rows dz}, {@code dx = dz W}. */
+    @Override
     public Matrix backward(Matrix dh, boolean needInputGrad) {
         activation.backward(last.z(), dh);
         blas.gemm(true, false, 1f, dh, lastInput, 0f, weight.grad());

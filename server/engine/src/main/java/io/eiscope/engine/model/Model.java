@@ -2,6 +2,7 @@ package io.eiscope.engine.model;
 
 import io.eiscope.engine.tensor.Matrix;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A network mapping a batch of inputs to logits, with its backward pass.
@@ -36,4 +37,12 @@ public interface Model {
      * Models without constraints do nothing.
      */
     default void project() {}
+
+    /**
+     * The effective signed weight matrix of each E/I layer, by layer name, computed fresh
+     * (new matrices). Empty for networks without E/I layers.
+     */
+    default Map<String, Matrix> effectiveWeights() {
+        return Map.of();
+    }
 }

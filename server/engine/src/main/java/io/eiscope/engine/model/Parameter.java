@@ -3,14 +3,18 @@ package io.eiscope.engine.model;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
- * A named trainable tensor with its gradient buffer of the same shape.
+ * A named trainable tensor with its gradient buffer of the same shape, and what learning
+ * rules need to know about it.
  *
- * @param name  layer-qualified name, e.g. {@code layer0.W}
- * @param value the parameter (modified by learning rules)
- * @param grad  the gradient of the loss with respect to {@code value}, written by backward
- * @param sign  the sign constraint learning rules and projections must keep
+ * @param name            layer-qualified name, e.g. {@code layer0.W} or {@code layer1.Wex}
+ * @param value           the parameter (modified by learning rules)
+ * @param grad            the gradient of the loss with respect to {@code value}, written by backward
+ * @param sign            the sign constraint that learning rules and projections must keep
+ * @param role            what the tensor is in its layer (rules such as corrected SGD scale by role)
+ * @param fanIn           fan-in d of the layer the tensor belongs to
+ * @param excitatoryUnits number of excitatory (or, for plain layers, output) units of that layer
  */
-public record Parameter(String name, Matrix value, Matrix grad, Sign sign) {
+public record Parameter(String name, Matrix value, Matrix grad, Sign sign, Role role, int fanIn, int excitatoryUnits) {
 
     /** Sign constraint of a parameter tensor. */
     public enum Sign {
@@ -20,11 +24,38 @@ public record Parameter(String name, Matrix value, Matrix grad, Sign sign) {
         NON_NEGATIVE
     }
 
-    public static Parameter of(String name, int rows, int cols, Sign sign) {
-        return new Parameter(name, Matrix.zeros(rows, cols), Matrix.zeros(rows, cols), sign);
+    /** What a tensor is in its layer. */
+    public enum Role {
+        /** A plain weight matrix W (post x pre). */
+        WEIGHT,
+        BIAS,
+        /** Per-unit gain g. */
+        GAIN,
+        /** E <- input weights Wex of an E/I layer. */
+        EXCITATORY,
+        /** I <- input weights Wix of an E/I layer. */
+        INHIBITORY_INPUT,
+        /** E <- I weights Wei of an E/I layer. */
+        INHIBITORY_OUTPUT,
+        /** Log shunt gains alpha of the inhibitory units. */
+        SHUNT
+    }
+
+    /** A zero tensor of the given shape with a zero gradient buffer. */
+    public static Parameter of(String name, int rows, int cols, Sign sign, Role role, int fanIn, int excitatoryUnits) {
+        return new Parameter(name, Matrix.zeros(rows, cols), Matrix.zeros(rows, cols), sign, role, fanIn, excitatoryUnits);
     }
 
     public int[] shape() {
         return new int[] {value.rows, value.cols};
+    }
+
+    /** Clamps negative elements to zero when the parameter is {@link Sign#NON_NEGATIVE}; else nothing. */
+    public void project() {
+        if (sign != Sign.NON_NEGATIVE) return;
+        Matrix v = value;
+        for (int i = 0, n = v.size(); i < n; i++) {
+            if (v.get(i) < 0f) v.set(i, 0f);
+        }
     }
 }

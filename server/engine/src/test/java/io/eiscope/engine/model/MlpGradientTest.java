@@ -18,8 +18,7 @@ class MlpGradientTest {
     @Test
     void analyticGradientsMatchCentralFiniteDifferences() {
         Rng rng = new Rng(1);
-        Mlp mlp = new Mlp(5, new int[] {4, 3}, 3, Blas.best());
-        mlp.initHe(rng);
+        FeedForwardNet mlp = Mlp.create(5, new int[] {4, 3}, 3, Blas.best(), rng);
         for (Parameter p : mlp.parameters()) {
             if (p.name().endsWith(".b")) for (int i = 0; i < p.value().size(); i++) p.value().set(i, (float) (0.1 * rng.nextGaussian()));
         }
@@ -64,8 +63,7 @@ class MlpGradientTest {
 
     @Test
     void heInitialisationHasTheRequestedVariancePerLayer() {
-        Mlp mlp = new Mlp(784, new int[] {500}, 10, Blas.best());
-        mlp.initHe(new Rng(3));
+        FeedForwardNet mlp = Mlp.create(784, new int[] {500}, 10, Blas.best(), new Rng(3));
         Matrix w0 = mlp.parameters().get(0).value(), w1 = mlp.parameters().get(2).value();
         assertThat(variance(w0) * 784).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.02));
         assertThat(variance(w1) * 500).isCloseTo(2.0, org.assertj.core.data.Offset.offset(0.1));
