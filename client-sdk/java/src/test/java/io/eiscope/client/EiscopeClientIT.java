@@ -138,6 +138,31 @@ class EiscopeClientIT {
     }
 
     @Test
+    void serverReflectionListsTheServicesForGenericTools() throws Exception {
+        var services = new java.util.concurrent.LinkedBlockingQueue<List<String>>();
+        var stub = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel);
+        var requests = stub.serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+                services.add(r.getListServicesResponse().getServiceList().stream()
+                        .map(io.grpc.reflection.v1.ServiceResponse::getName).toList());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                services.add(List.of("error: " + t));
+            }
+
+            @Override
+            public void onCompleted() {}
+        });
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        List<String> names = services.poll(10, TimeUnit.SECONDS);
+        requests.onCompleted();
+        assertThat(names).contains("eiscope.v1.SimulationService", "grpc.health.v1.Health");
+    }
+
+    @Test
     void unknownIdsAreNotFound() {
         assertThat(code(() -> client.get("sim-nope"))).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(code(() -> client.delete("sim-nope"))).isEqualTo(Status.Code.NOT_FOUND);
@@ -183,12 +208,12 @@ class EiscopeClientIT {
     @Test
     void deleteEndsTheSimulationAndItsStreams() throws Exception {
         String id = client.create(mlp(3, 0.05, 8)).getId();
-        CountDownLatch ended = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1), subscribed = new CountDownLatch(1);
         Throwable[] error = new Throwable[1];
         var watch = client.watch(WatchRequest.newBuilder().setId(id).build());
         Thread t = new Thread(() -> {
             try {
-                watch.forEach(f -> { });
+                watch.forEach(f -> subscribed.countDown());
             } catch (Throwable e) {
                 error[0] = e;
             } finally {
@@ -196,6 +221,7 @@ class EiscopeClientIT {
             }
         });
         t.start();
+        assertThat(subscribed.await(10, TimeUnit.SECONDS)).as("the current state arrives at once").isTrue();
         client.play(id);
         client.delete(id);
         assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();

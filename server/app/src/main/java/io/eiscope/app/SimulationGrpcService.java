@@ -33,7 +33,6 @@ import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.server.Service;
 import io.vertx.grpc.server.ServiceBuilder;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -160,14 +159,14 @@ final class SimulationGrpcService {
 
     private void subscribe(GrpcServerRequest<WatchRequest, WatchResponse> req, WatchRequest w) {
         SimulationRegistry.Entry e = registry.get(w.getId());
-        Set<String> known = new HashSet<>();
+        Set<String> known = new java.util.TreeSet<>();
         registry.catalogue().observables().stream().map(ObservableDescriptor::name).forEach(known::add);
         Set<String> observables = new LinkedHashSet<>(w.getObservablesCount() == 0 ? WatchFilter.DEFAULT_OBSERVABLES : w.getObservablesList());
         for (String o : observables) {
             if (!known.contains(o)) throw ApiException.invalid("unknown observable '" + o + "'; one of " + known);
         }
         Set<String> layers = new LinkedHashSet<>(w.getLayersList());
-        Set<String> knownLayers = new HashSet<>(e.layers());
+        Set<String> knownLayers = new java.util.TreeSet<>(e.layers());
         e.parameters().forEach(p -> knownLayers.add(p.name()));
         for (String l : layers) {
             if (!knownLayers.contains(l)) throw ApiException.invalid("unknown layer or parameter '" + l + "'; one of " + knownLayers);

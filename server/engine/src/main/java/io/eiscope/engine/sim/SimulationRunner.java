@@ -58,6 +58,8 @@ public final class SimulationRunner {
         this.sim = sim;
         this.executor = executor;
         this.sink = sink;
+        // The first state frame, so that a subscriber to a new simulation learns its state at once.
+        sink.publish(new Observation(0, wallNanos(), "state", "", new Observation.Event(state, "created, paused at step 0")));
     }
 
     public String id() {

@@ -30,7 +30,7 @@ class SimulationRunnerTest {
         return new SimulationRunner("s1", SimulationTest.build(c), pool, o -> {
             seen.add(o);
             if (onPause != null && o.payload() instanceof Observation.Event e
-                    && e.state() != SimulationState.RUNNING) onPause.countDown();
+                    && e.state() != SimulationState.RUNNING && !e.message().startsWith("created")) onPause.countDown();
         });
     }
 
@@ -89,6 +89,15 @@ class SimulationRunnerTest {
         assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(r.state()).as("stopped at step " + r.step() + ": " + r.statusMessage()).isEqualTo(SimulationState.DIVERGED);
         assertThat(r.statusMessage()).contains("non-finite").contains("step " + r.step());
+    }
+
+    @Test
+    void aNewRunnerAnnouncesItsPausedState() {
+        runner(SimulationTest.mlp(1, 0.05, 8), null);
+        assertThat(seen).singleElement().satisfies(o -> {
+            assertThat(o.observable()).isEqualTo("state");
+            assertThat(((Observation.Event) o.payload()).state()).isEqualTo(SimulationState.PAUSED);
+        });
     }
 
     @Test
