@@ -9,22 +9,31 @@ import java.nio.file.Path;
  * @param webRoot         directory of the built web UI served at {@code /}
  * @param maxMessageBytes largest gRPC message accepted or sent
  * @param demo            create and play the demo simulation at start
+ * @param watchQueueFrames scalars and events one watch stream may hold before merging samples
  */
-public record ServerOptions(String host, int port, Path dataDir, Path webRoot, long maxMessageBytes, boolean demo) {
+public record ServerOptions(String host, int port, Path dataDir, Path webRoot, long maxMessageBytes, boolean demo,
+                            int watchQueueFrames) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
+    public static final int DEFAULT_WATCH_QUEUE_FRAMES = 10_000;
 
     public static ServerOptions defaults() {
-        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(".data"), Path.of("web-ui/dist"), DEFAULT_MAX_MESSAGE_BYTES, false);
+        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(".data"), Path.of("web-ui/dist"), DEFAULT_MAX_MESSAGE_BYTES, false,
+                DEFAULT_WATCH_QUEUE_FRAMES);
     }
 
     public ServerOptions withPort(int p) {
-        return new ServerOptions(host, p, dataDir, webRoot, maxMessageBytes, demo);
+        return new ServerOptions(host, p, dataDir, webRoot, maxMessageBytes, demo, watchQueueFrames);
     }
 
     public ServerOptions withDataDir(Path d) {
-        return new ServerOptions(host, port, d, webRoot, maxMessageBytes, demo);
+        return new ServerOptions(host, port, d, webRoot, maxMessageBytes, demo, watchQueueFrames);
+    }
+
+    public ServerOptions withWatchQueueFrames(int frames) {
+        if (frames < 1) throw new IllegalArgumentException("watch queue must hold at least 1 frame, got " + frames);
+        return new ServerOptions(host, port, dataDir, webRoot, maxMessageBytes, demo, frames);
     }
 
     /** Parses {@code --host H --port P --data-dir D --web-root W --demo}; unknown flags are errors. */
@@ -59,6 +68,6 @@ public record ServerOptions(String host, int port, Path dataDir, Path webRoot, l
                         + "'; usage: eiscope-server [--host H] [--port P] [--data-dir D] [--web-root W] [--demo]");
             }
         }
-        return new ServerOptions(host, port, data, web, o.maxMessageBytes(), demo);
+        return new ServerOptions(host, port, data, web, o.maxMessageBytes(), demo, o.watchQueueFrames());
     }
 }

@@ -50,9 +50,11 @@ final class SimulationGrpcService {
     private final Vertx vertx;
     private final SimulationRegistry registry;
     private final GetCatalogueResponse catalogue;
+    private final int watchQueueFrames;
 
-    SimulationGrpcService(Vertx vertx, SimulationRegistry registry) {
+    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames) {
         this.vertx = vertx;
+        this.watchQueueFrames = watchQueueFrames;
         this.registry = registry;
         this.catalogue = GetCatalogueResponse.newBuilder().setCatalogue(ProtoMapper.toProto(registry.catalogue())).build();
     }
@@ -182,7 +184,7 @@ final class SimulationGrpcService {
         WatchFilter filter = new WatchFilter(Set.copyOf(observables), Set.copyOf(params), w.getEverySteps(), w.getMaxHz());
         GrpcServerResponse<WatchRequest, WatchResponse> response = req.response();
         Subscriber[] holder = new Subscriber[1];
-        holder[0] = new Subscriber(filter, response, vertx.getOrCreateContext(), vertx, () -> e.streams().unsubscribe(holder[0]));
+        holder[0] = new Subscriber(filter, response, vertx.getOrCreateContext(), vertx, watchQueueFrames, () -> e.streams().unsubscribe(holder[0]));
         response.exceptionHandler(t -> holder[0].close());
         req.exceptionHandler(t -> holder[0].close());
         response.writeHead();

@@ -65,6 +65,11 @@ final class SimulationStreams implements ObservationSink {
         if (subscribers.remove(s)) updateDemands();
     }
 
+    /** The largest number of frames any subscriber holds now. */
+    int maxBacklog() {
+        return subscribers.stream().mapToInt(Subscriber::backlog).max().orElse(0);
+    }
+
     int subscriberCount() {
         return subscribers.size();
     }

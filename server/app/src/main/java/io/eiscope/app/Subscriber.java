@@ -17,7 +17,7 @@ import java.util.Map;
  * One watch stream. Frames are offered from simulation threads and written on the stream's
  * event loop, under back-pressure:
  * <ul>
- *   <li>scalars and events queue losslessly up to {@link #QUEUE_CAPACITY}; past it, a new
+ *   <li>scalars and events queue losslessly up to the configured capacity; past it, a new
  *       scalar is averaged into the newest queued sample of the same observable, whose
  *       {@code merged_count} says how many samples it stands for;</li>
  *   <li>tensors and histograms are latest-wins per (observable, layer), with a count of the
@@ -28,7 +28,6 @@ import java.util.Map;
  * write and waits for a drain when the transport's queue is full.
  */
 final class Subscriber {
-    static final int QUEUE_CAPACITY = 10_000;
     static final int MAX_WRITES_PER_TURN = 8;
     static final int MAX_FRAMES_PER_MESSAGE = 512;
 
@@ -37,6 +36,7 @@ final class Subscriber {
     private final Context context;
     private final Vertx vertx;
     private final Runnable onClose;
+    private final int capacity;
 
     // Guarded by this.
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -69,7 +69,9 @@ final class Subscriber {
         }
     }
 
-    Subscriber(WatchFilter filter, GrpcServerResponse<WatchRequest, WatchResponse> response, Context context, Vertx vertx, Runnable onClose) {
+    Subscriber(WatchFilter filter, GrpcServerResponse<WatchRequest, WatchResponse> response, Context context, Vertx vertx,
+               int capacity, Runnable onClose) {
+        this.capacity = capacity;
         this.filter = filter;
         this.response = response;
         this.context = context;
@@ -89,7 +91,7 @@ final class Subscriber {
             if (closed) return;
             if (f.hasTensor() || f.hasHistogram()) {
                 if (latest.put(key, f) != null) dropped.merge(key, 1, Integer::sum);
-            } else if (queue.size() < QUEUE_CAPACITY || !f.hasScalar() || !newestScalar.containsKey(key)) {
+            } else if (queue.size() < capacity || !f.hasScalar() || !newestScalar.containsKey(key)) {
                 Pending p = new Pending(f);
                 queue.add(p);
                 if (f.hasScalar()) newestScalar.put(key, p);
@@ -115,11 +117,13 @@ final class Subscriber {
         context.runOnContext(v -> pump());
     }
 
+    /**
+     * Writes what is pending, on the event loop. {@code pumpScheduled} stays true while a pump
+     * is queued, running or waiting for a drain, so offers never flood the event loop with
+     * pump tasks for a client that is not reading.
+     */
     private void pump() {
-        synchronized (this) {
-            pumpScheduled = false;
-            if (closed) return;
-        }
+        if (isClosed()) return;
         int writes = 0;
         while (writes < MAX_WRITES_PER_TURN && !response.writeQueueFull()) {
             WatchResponse batch = takeBatch();
@@ -131,13 +135,22 @@ final class Subscriber {
         if (response.writeQueueFull()) {
             response.drainHandler(v -> {
                 response.drainHandler(null);
-                schedulePump();
+                if (isClosed()) return; // a drain after the end of the stream
+                context.runOnContext(w -> pump());
             });
-        } else if (writes == MAX_WRITES_PER_TURN) {
-            schedulePump();
-        } else {
-            scheduleRateLimitedRetry();
+            return;
         }
+        if (writes == MAX_WRITES_PER_TURN) {
+            context.runOnContext(v -> pump()); // yield the event loop to other streams, then go on
+            return;
+        }
+        boolean more;
+        synchronized (this) {
+            pumpScheduled = false;
+            more = !queue.isEmpty();
+        }
+        if (more) schedulePump();
+        else scheduleRateLimitedRetry();
     }
 
     private WatchResponse takeBatch() {
