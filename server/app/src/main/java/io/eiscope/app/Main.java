@@ -25,7 +25,10 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "eiscope-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            System.err.println("eiscope stopped");
+        }, "eiscope-shutdown"));
         System.out.println("eiscope listening on http://" + options.host() + ":" + port);
         System.out.flush();
     }

@@ -1,0 +1,67 @@
+package io.eiscope.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The server as a user starts it: a separate JVM, its printed URL, SIGTERM, bad flags. */
+class MainProcessTest {
+
+    private static Process launch(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void printsItsUrlAndStopsCleanlyOnSigterm() throws Exception {
+        Process p = launch("--port", "0", "--data-dir", System.getProperty("eiscope.dataDir", ".data"));
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    lines.add(line);
+                    if (line.startsWith("eiscope listening on ")) listening.countDown();
+                }
+            } catch (java.io.IOException closed) {
+                // the process ended
+            }
+        });
+        reader.start();
+        assertThat(listening.await(30, TimeUnit.SECONDS)).as("prints its URL: " + lines).isTrue();
+        assertThat(lines).anyMatch(l -> l.matches("eiscope listening on http://127\\.0\\.0\\.1:[1-9][0-9]*"));
+        // SIGTERM through kill(1): Process.destroy() would also close our end of the pipes.
+        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits within 20 s of SIGTERM").isTrue();
+        reader.join(5000);
+        assertThat(lines).contains("eiscope stopped");
+    }
+
+    @Test
+    void aBadFlagExitsWithUsage() throws Exception {
+        Process p = launch("--port", "seventy");
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("--port must be a number");
+    }
+
+    @Test
+    void aTakenPortFailsTheStartWithTheReason() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Process p = launch("--port", Integer.toString(taken.getLocalPort()));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(1);
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("could not start");
+        }
+    }
+}
