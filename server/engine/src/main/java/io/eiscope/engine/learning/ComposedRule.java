@@ -30,7 +30,11 @@ public final class ComposedRule implements LearningRule {
     private long updates;
 
     /**
-     * @param transforms applied in list order before the direction (copied)
+     * @param schedule   the step size of each update
+     * @param transforms applied in list order before the direction (the list is copied)
+     * @param direction  a fresh direction, owned by this rule from now on
+     * @param geometry   how the direction is applied to each weight
+     * @throws IllegalArgumentException if a part is missing or the direction already has state
      */
     public ComposedRule(LearningRateSchedule schedule, List<GradientTransform> transforms, Direction direction,
                         Geometry geometry) {
@@ -47,12 +51,6 @@ public final class ComposedRule implements LearningRule {
         this.direction = direction;
         this.geometry = geometry;
         this.updates = updates;
-    }
-
-    /** Plain SGD with a constant rate: {@code w -= lr grad}. */
-    public static ComposedRule sgd(double learningRate) {
-        return new ComposedRule(new LearningRateSchedule.Constant(learningRate), List.of(),
-                new Momentum(Momentum.Hyper.plain()), new GradientDescent());
     }
 
     @Override
