@@ -4,15 +4,48 @@ import io.eiscope.engine.model.Parameter;
 import java.util.List;
 
 /**
- * Updates parameters from their gradients, once per step. Lifecycle: created with validated
- * hyper-parameters, {@link #update} every step (optimiser buffers are created lazily, one per
- * parameter), {@link #reset} to drop those buffers. Confined to the simulation's thread.
+ * Updates parameters from their gradients, once per step.
+ *
+ * <p>Lifecycle: created with validated, immutable hyper-parameters; the first {@link #update}
+ * allocates the optimiser state (one set of buffers per parameter, by position in the list);
+ * every later {@link #update} must receive the same parameters in the same order and shapes;
+ * {@link #reset} drops the state and the update count, so the next update starts afresh.
+ * {@link #copy} gives an independent rule with a deep copy of the state: applied to a copy of
+ * the parameters, it continues bit-identically (what a simulation fork needs).
+ *
+ * <p>Confined to the simulation's thread. Sign constraints of {@link Parameter.Sign#NON_NEGATIVE}
+ * parameters are kept by the model's projection after the update (Cornford et al. 2021, §1.4.1
+ * of science.md), not by the rule.
  */
 public interface LearningRule {
 
-    /** Applies one update to every parameter from its {@code grad}. Grads may be modified. */
+    /**
+     * Applies one update to every parameter's {@code value} from its {@code grad}. Grads may be
+     * modified (gradient transforms work in place).
+     *
+     * @throws IllegalStateException if the parameters differ in number or shape from those the
+     *                               state was allocated for (call {@link #reset} first)
+     */
     void update(List<Parameter> parameters);
 
-    /** Forgets optimiser state (momentum buffers, moments). */
+    /** Forgets optimiser state (momentum buffers, moments) and the update count. */
     void reset();
+
+    /** An independent deep copy: hyper-parameters shared (immutable), state and count copied. */
+    LearningRule copy();
+
+    /** Number of updates applied since creation or the last {@link #reset}. */
+    long updates();
+
+    /** The learning rate the next update will use (after its schedule). */
+    double learningRate();
+
+    /**
+     * True when every update, by itself, never moves a non-zero weight to the opposite sign
+     * (sign-frozen GD, exponentiated gradient). Such rules keep Dale's principle without the
+     * projection; all rules keep it with the projection.
+     */
+    default boolean preservesSigns() {
+        return false;
+    }
 }

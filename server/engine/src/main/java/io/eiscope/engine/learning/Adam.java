@@ -1,0 +1,99 @@
+package io.eiscope.engine.learning;
+
+import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.tensor.Matrix;
+
+/**
+ * The direction of Adam (Kingma and Ba 2015, "Adam: a method for stochastic optimization",
+ * ICLR) and AdamW (Loshchilov and Hutter 2019, "Decoupled weight decay regularization", ICLR),
+ * with PyTorch's semantics ({@code torch.optim.Adam}, {@code torch.optim.AdamW}). Per element
+ * at update {@code t}:
+ * <ol>
+ *   <li>AdamW: {@code w = w (1 - lr wd)} (decoupled decay, before the Adam step); Adam:
+ *       {@code g = g + wd * geometry.decayGradient(w)} (L2 added to the gradient);</li>
+ *   <li>{@code m = b1 m + (1 - b1) g}; {@code v = b2 v + (1 - b2) g^2};</li>
+ *   <li>{@code den = sqrt(v) / sqrt(1 - b2^t) + eps} (eps after the square root);</li>
+ *   <li>{@code w = geometry.step(w, m / den, lr / (1 - b1^t))}.</li>
+ * </ol>
+ * With the exponentiated-gradient geometry the decoupled form is AdamW-EG of Cornford et al.
+ * (2024), science.md §3.1. Two buffers per parameter: {@code m} and {@code v}.
+ */
+public final class Adam extends Direction {
+
+    /**
+     * Validated hyper-parameters; {@code toString} prints all of them.
+     *
+     * @param beta1       first-moment decay in [0, 1)
+     * @param beta2       second-moment decay in [0, 1)
+     * @param eps         added to the denominator, {@code > 0}
+     * @param weightDecay finite, {@code >= 0}: L2 coefficient (Adam) or decoupled rate (AdamW)
+     * @param decoupled   AdamW's decoupled decay instead of Adam's L2 term
+     */
+    public record Hyper(double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        public Hyper {
+            if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
+            if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+            if (!(eps > 0) || !Double.isFinite(eps))
+                throw new IllegalArgumentException("eps must be a finite number > 0, got " + eps);
+            if (!(weightDecay >= 0) || !Double.isFinite(weightDecay))
+                throw new IllegalArgumentException("weight_decay must be a finite number >= 0, got " + weightDecay);
+        }
+
+        /** PyTorch's Adam defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
+        public static Hyper adam() {
+            return new Hyper(0.9, 0.999, 1e-8, 0, false);
+        }
+
+        /** PyTorch's AdamW defaults: betas (0.9, 0.999), eps 1e-8, decoupled weight decay 1e-2. */
+        public static Hyper adamW() {
+            return new Hyper(0.9, 0.999, 1e-8, 1e-2, true);
+        }
+    }
+
+    private final Hyper hyper;
+
+    public Adam(Hyper hyper) {
+        this.hyper = hyper;
+    }
+
+    public Hyper hyper() {
+        return hyper;
+    }
+
+    @Override
+    protected int buffersPerParameter() {
+        return 2;
+    }
+
+    @Override
+    protected Direction fresh() {
+        return new Adam(hyper);
+    }
+
+    @Override
+    protected void step(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry) {
+        Matrix w = p.value(), g = p.grad(), m = buffers[0], v = buffers[1];
+        float b1 = (float) hyper.beta1(), b2 = (float) hyper.beta2(), eps = (float) hyper.eps();
+        float c1 = (float) (1 - hyper.beta1()), c2 = (float) (1 - hyper.beta2());
+        boolean decoupled = hyper.decoupled();
+        float l2 = decoupled ? 0f : (float) hyper.weightDecay();
+        float shrink = decoupled ? (float) (1 - (double) lr * hyper.weightDecay()) : 1f;
+        float stepSize = (float) (lr / (1 - Math.pow(hyper.beta1(), t)));
+        float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(hyper.beta2(), t));
+        for (int i = 0, n = w.size(); i < n; i++) {
+            float wi = w.get(i) * shrink;
+            float gi = g.get(i) + l2 * geometry.decayGradient(wi);
+            float mi = b1 * m.get(i) + c1 * gi;
+            float vi = b2 * v.get(i) + c2 * gi * gi;
+            m.set(i, mi);
+            v.set(i, vi);
+            float den = (float) Math.sqrt(vi) / sqrtBias2 + eps;
+            w.set(i, geometry.step(wi, mi / den, stepSize));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Adam" + hyper.toString().substring("Hyper".length());
+    }
+}

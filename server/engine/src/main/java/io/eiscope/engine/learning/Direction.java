@@ -1,0 +1,88 @@
+package io.eiscope.engine.learning;
+
+import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.tensor.Matrix;
+import java.util.List;
+
+/**
+ * The stateful half of a learning rule: it turns a gradient into a direction (weight decay,
+ * momentum, Adam moments) and hands each element to a {@link Geometry}, in one fused pass per
+ * parameter tensor.
+ *
+ * <p>State: {@link #buffersPerParameter()} buffers the shape of each parameter, kept by the
+ * parameter's position in the list. Lifecycle: {@link #init} allocates zeroed buffers,
+ * {@link #step} updates them, {@link #reset} drops them; {@link #copy} deep-copies them. Steps
+ * allocate nothing. Confined to one thread.
+ */
+public abstract class Direction {
+    private Matrix[][] state;
+
+    /** How many buffers each parameter needs (0 for stateless directions). */
+    protected abstract int buffersPerParameter();
+
+    /** A new direction with the same hyper-parameters and no state. */
+    protected abstract Direction fresh();
+
+    /**
+     * Updates {@code p.value()} in place from {@code p.grad()} (not modified) and its buffers.
+     *
+     * @param buffers  this parameter's buffers, shaped like it (empty if none are needed)
+     * @param t        the 1-based number of this update since init (for bias corrections and
+     *                 the first-step rule of momentum)
+     * @param lr       the step size of this update, after the schedule
+     * @param geometry how the direction is applied to each weight
+     */
+    protected abstract void step(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry);
+
+    /** Allocates zeroed buffers for {@code parameters} (their order is kept from now on). */
+    public final void init(List<Parameter> parameters) {
+        int k = buffersPerParameter();
+        state = new Matrix[parameters.size()][k];
+        for (int i = 0; i < state.length; i++) {
+            Matrix v = parameters.get(i).value();
+            for (int j = 0; j < k; j++) state[i][j] = Matrix.zeros(v.rows, v.cols);
+        }
+    }
+
+    public final boolean initialised() {
+        return state != null;
+    }
+
+    /**
+     * One update of the parameter at {@code index}; see {@link #step(Parameter, Matrix[], long,
+     * float, Geometry)}.
+     *
+     * @throws IllegalStateException if not initialised, or initialised for another shape
+     */
+    public final void step(int index, Parameter p, long t, float lr, Geometry geometry) {
+        if (state == null) throw new IllegalStateException("direction used before init");
+        Matrix[] buffers = state[index];
+        if (buffers.length > 0 && (buffers[0].rows != p.value().rows || buffers[0].cols != p.value().cols))
+            throw new IllegalStateException("state of parameter " + index + " is " + buffers[0] + " but " + p.name()
+                    + " is " + p.value() + "; reset the learning rule before using it on other parameters");
+        step(p, buffers, t, lr, geometry);
+    }
+
+    /** Number of parameters the state was allocated for; 0 before init. */
+    public final int parameterCount() {
+        return state == null ? 0 : state.length;
+    }
+
+    /** Drops the state; the next use needs {@link #init}. */
+    public final void reset() {
+        state = null;
+    }
+
+    /** A deep copy, state included. */
+    public final Direction copy() {
+        Direction d = fresh();
+        if (state != null) {
+            d.state = new Matrix[state.length][];
+            for (int i = 0; i < state.length; i++) {
+                d.state[i] = new Matrix[state[i].length];
+                for (int j = 0; j < state[i].length; j++) d.state[i][j] = state[i][j].copy();
+            }
+        }
+        return d;
+    }
+}
