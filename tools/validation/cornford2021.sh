@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Cornford et al. 2021 feed-forward comparison (docs/validation.md). Not part of the test suite.
+# Usage: tools/validation/cornford2021.sh [epochs=10] [seeds=3] [threads=2] [datasets...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+EPOCHS="${1:-10}"; SEEDS="${2:-3}"; THREADS="${3:-2}"; shift $(( $# < 3 ? $# : 3 ))
+./mvnw -B -q -pl server/engine test-compile
+CP="server/engine/target/test-classes:server/engine/target/classes:$(./mvnw -B -q -pl server/engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+export OPENBLAS_NUM_THREADS=1
+exec java -Xmx6g -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" io.eiscope.engine.validation.Cornford2021Validation \
+  "$EPOCHS" "$SEEDS" "$THREADS" docs/validation/cornford2021.csv "$@"
