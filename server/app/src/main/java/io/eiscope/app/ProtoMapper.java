@@ -100,7 +100,7 @@ public final class ProtoMapper {
         c.initialisations().forEach(d -> b.addInitialisations(toInfo(d)));
         c.observables().forEach(o -> b.addObservables(toInfo(o)));
         c.presets().forEach(p -> b.addPresets(Preset.newBuilder().setName(p.name()).setTitle(p.title()).setDoc(p.doc())
-                .setCitation(p.citation()).setSpec(toSpec(p.config()))));
+                .setCitation(p.citation()).setGroup(p.group()).setSpec(toSpec(p.config()))));
         return b.build();
     }
 

@@ -83,6 +83,11 @@ public final class Simulation {
         return config;
     }
 
+    /** Number of training examples of the task. */
+    public int trainSize() {
+        return task.trainSize();
+    }
+
     /** Number of updates applied so far. */
     public long step() {
         return step;

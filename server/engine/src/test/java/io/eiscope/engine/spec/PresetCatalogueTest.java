@@ -1,0 +1,36 @@
+package io.eiscope.engine.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eiscope.engine.TestData;
+import io.eiscope.engine.sim.EngineContext;
+import io.eiscope.engine.sim.Simulation;
+import org.junit.jupiter.api.Test;
+
+class PresetCatalogueTest {
+
+    @Test
+    void everyPresetBuildsAndTakesAFiniteStep() {
+        Catalogue c = Catalogue.standard();
+        EngineContext ctx = EngineContext.of(TestData.dataDir());
+        for (Preset p : c.presets()) {
+            Simulation s = new Simulation(p.config(), c, ctx);
+            assertThat(s.trainStep().loss()).as(p.name()).isFinite();
+            assertThat(p.title()).as(p.name()).isNotBlank();
+            assertThat(p.doc()).as(p.name()).isNotBlank();
+        }
+    }
+
+    @Test
+    void theCornfordComparisonHasEveryModelOfTheStudyWithTheConfigLearningRates() {
+        var group = Catalogue.standard().presets().stream().filter(p -> p.group().equals(PresetCatalogue.CORNFORD_2021_GROUP)).toList();
+        assertThat(group).extracting(p -> p.config().model().kind())
+                .containsExactlyInAnyOrder("mlp", "layernorm_mlp", "dann", "dann", "column_ei_mlp");
+        assertThat(group).extracting(p -> p.config().learningRule().params().get("learning_rate"))
+                .containsExactlyInAnyOrder(0.2976, 0.2976, 0.1107, 0.003981, 0.05273);
+        assertThat(group).allSatisfy(p -> {
+            assertThat(p.config().batchSize()).isEqualTo(32);
+            assertThat(p.citation()).contains("Cornford");
+        });
+    }
+}
