@@ -130,6 +130,38 @@ class EiscopeClientIT {
     }
 
     @Test
+    void effectiveWeightsOfADannLayerStreamAsTheSignedMatrix() throws Exception {
+        SimulationSpec dann = mlp(4, 0.05, 8).toBuilder().setModel(ComponentSpec.newBuilder().setKind("dann")
+                .putParams("hidden_excitatory", Value.newBuilder().setInts(IntList.newBuilder().addValues(20)).build())
+                .putParams("hidden_inhibitory", Value.newBuilder().setInts(IntList.newBuilder().addValues(4)).build())).build();
+        String id = client.create(dann).getId();
+        List<Frame> frames = new CopyOnWriteArrayList<>();
+        CountDownLatch got = new CountDownLatch(1);
+        var watch = client.watch(WatchRequest.newBuilder().setId(id).addObservables("effective_weights").addLayers("layer0").build());
+        Thread t = new Thread(() -> watch.forEach(f -> {
+            frames.add(f);
+            got.countDown();
+        }));
+        t.start();
+        assertThat(got.await(20, TimeUnit.SECONDS)).as("measured at once for a new subscriber, while paused").isTrue();
+        watch.cancel();
+        t.join(5000);
+        Frame f = frames.get(0);
+        assertThat(f.getLayer()).isEqualTo("layer0");
+        assertThat(f.getTensor().getShapeList()).containsExactly(20, 784);
+        var p = client.parameters(id, "layer0.Wex", "layer0.Wix", "layer0.Wei");
+        float[] wex = p.get("layer0.Wex").data(), wix = p.get("layer0.Wix").data(), wei = p.get("layer0.Wei").data();
+        float[] w = EiscopeClient.FloatTensor.of(f.getTensor()).data();
+        for (int i : new int[] {0, 5, 19}) {
+            for (int j : new int[] {0, 400, 783}) {
+                double expected = wex[i * 784 + j];
+                for (int k = 0; k < 4; k++) expected -= (double) wei[i * 4 + k] * wix[k * 784 + j];
+                assertThat((double) w[i * 784 + j]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5));
+            }
+        }
+    }
+
+    @Test
     void healthSaysServing() {
         var health = HealthGrpc.newBlockingStub(channel);
         assertThat(health.check(HealthCheckRequest.newBuilder().setService("eiscope.v1.SimulationService").build()).getStatus())

@@ -176,10 +176,10 @@ final class SimulationGrpcService {
         if (w.getEverySteps() < 0) throw ApiException.invalid("every_steps must be >= 0, got " + w.getEverySteps());
         if (!(w.getMaxHz() >= 0) || Double.isInfinite(w.getMaxHz()))
             throw ApiException.invalid("max_hz must be a finite number >= 0 (0: no limit), got " + w.getMaxHz());
-        // Parameter-level filters: a layer name selects all of its parameters.
-        Set<String> params = new LinkedHashSet<>();
+        // A layer name selects the layer (effective weights) and all of its parameters.
+        Set<String> params = new LinkedHashSet<>(layers);
         for (String l : layers) {
-            e.parameters().stream().map(p -> p.name()).filter(n -> n.equals(l) || n.startsWith(l + ".")).forEach(params::add);
+            e.parameters().stream().map(p -> p.name()).filter(n -> n.startsWith(l + ".")).forEach(params::add);
         }
         WatchFilter filter = new WatchFilter(Set.copyOf(observables), Set.copyOf(params), w.getEverySteps(), w.getMaxHz());
         GrpcServerResponse<WatchRequest, WatchResponse> response = req.response();

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A stack of layers; the last one's output is the logits. After every update,
@@ -60,6 +61,14 @@ public final class FeedForwardNet implements Model {
     @Override
     public void project() {
         for (Parameter p : parameters) p.project();
+    }
+
+    @Override
+    public Optional<Matrix> effectiveWeight(String layer) {
+        for (Layer l : layers) {
+            if (l.name().equals(layer)) return l.effectiveWeight();
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.eiscope.engine.model;
 import io.eiscope.engine.tensor.Matrix;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A network mapping a batch of inputs to logits, with its backward pass.
@@ -44,5 +45,10 @@ public interface Model {
      */
     default Map<String, Matrix> effectiveWeights() {
         return Map.of();
+    }
+
+    /** The effective signed weight matrix of one E/I layer (a new matrix); empty for other layers. */
+    default Optional<Matrix> effectiveWeight(String layer) {
+        return Optional.empty();
     }
 }

@@ -5,4 +5,4 @@ package io.eiscope.engine.sim;
  * {@code observable} of {@code parameter} (empty: every parameter) at most every
  * {@code minIntervalNanos} and only on steps divisible by {@code everySteps} (0 or 1: any).
  */
-public record Demand(String observable, String parameter, long minIntervalNanos, int everySteps) {}
+public record Demand(String observable, String selector, long minIntervalNanos, int everySteps) {}

@@ -146,11 +146,14 @@ public final class SimulationRunner {
         });
     }
 
-    /** Measures the given per-parameter observable now (for a new subscriber), at the next boundary. */
-    public CompletableFuture<Long> measureNow(String observable, List<String> parameters) {
+    /**
+     * Measures the given per-layer observable now (for a new subscriber), at the next boundary,
+     * for the named layers or parameters ({@code selectors}; empty: all).
+     */
+    public CompletableFuture<Long> measureNow(String observable, List<String> selectors) {
         return submit(() -> {
-            for (Parameter p : sim.parameters()) {
-                if (parameters.isEmpty() || parameters.contains(p.name())) publishParameterObservable(observable, p);
+            for (String target : targets(observable)) {
+                if (selectors.isEmpty() || selectors.stream().anyMatch(sel -> selects(sel, target))) publishMeasurement(observable, target);
             }
             return sim.step();
         });
@@ -266,25 +269,37 @@ public final class SimulationRunner {
         long now = System.nanoTime();
         for (Demand d : current) {
             if (d.everySteps() > 1 && step % d.everySteps() != 0) continue;
-            for (Parameter p : sim.parameters()) {
-                if (!d.parameter().isEmpty() && !d.parameter().equals(p.name())) continue;
-                String key = d.observable() + '/' + p.name();
-                long[] last = lastEmitted.get(key);
+            for (String target : targets(d.observable())) {
+                if (!selects(d.selector(), target)) continue;
+                long[] last = lastEmitted.get(d.observable() + '/' + target);
                 if (last != null && (last[1] == step || now - last[0] < d.minIntervalNanos())) continue;
-                publishParameterObservable(d.observable(), p);
+                publishMeasurement(d.observable(), target);
             }
         }
     }
 
-    private void publishParameterObservable(String observable, Parameter p) {
+    /** A selector picks a layer or parameter by name; a layer name also picks its parameters ("layer0" -> "layer0.W"). */
+    private static boolean selects(String selector, String name) {
+        return selector.isEmpty() || name.equals(selector) || name.startsWith(selector + '.');
+    }
+
+    /** What a per-layer observable is measured on: layers for effective weights, parameters otherwise. */
+    private List<String> targets(String observable) {
+        if (observable.equals("effective_weights")) return sim.model().layers();
+        return sim.parameters().stream().map(Parameter::name).toList();
+    }
+
+    private void publishMeasurement(String observable, String target) {
         Observation.Payload payload = switch (observable) {
-            case "weights" -> Measurements.weights(p);
-            case "weight_histogram" -> Measurements.histogram(p, HISTOGRAM_BINS);
+            case "weights" -> sim.parameter(target).map(Measurements::weights).orElse(null);
+            case "weight_histogram" -> sim.parameter(target).map(p -> Measurements.histogram(p, HISTOGRAM_BINS)).orElse(null);
+            case "effective_weights" -> sim.model().effectiveWeight(target)
+                    .map(w -> new Observation.Tensor(new int[] {w.rows, w.cols}, w.toArray())).orElse(null);
             default -> null;
         };
         if (payload == null) return;
-        lastEmitted.put(observable + '/' + p.name(), new long[] {System.nanoTime(), step});
-        sink.publish(new Observation(step, wallNanos(), observable, p.name(), payload));
+        lastEmitted.put(observable + '/' + target, new long[] {System.nanoTime(), step});
+        sink.publish(new Observation(step, wallNanos(), observable, target, payload));
     }
 
     private void publishScalar(long wall, String name, double value) {
