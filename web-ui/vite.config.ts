@@ -1,16 +1,23 @@
-import { defineConfig } from "vite";
+import { defineConfig, loadEnv } from "vite";
 
 // The server serves dist/ at "/" on its gRPC-Web port; relative asset paths keep the
 // build working wherever it is mounted.
-export default defineConfig({
-  base: "./",
-  build: {
-    outDir: "dist",
-    emptyOutDir: true,
-    target: "es2022",
-  },
-  server: {
-    // `npm run dev` talks to a server elsewhere: open http://localhost:5173/?server=<its url>.
-    port: 5173,
-  },
+export default defineConfig(({ mode }) => {
+  // `EISCOPE_URL=http://127.0.0.1:PORT npm run dev`: the dev server forwards the API to a
+  // running server, so the page still talks to its own origin (the server sends no CORS).
+  const env = loadEnv(mode, ".", "EISCOPE_");
+  return {
+    base: "./",
+    build: {
+      outDir: "dist",
+      emptyOutDir: true,
+      target: "es2022",
+    },
+    server: {
+      port: 5173,
+      proxy: {
+        "/eiscope.v1.SimulationService": { target: env.EISCOPE_URL ?? "http://127.0.0.1:8080" },
+      },
+    },
+  };
 });

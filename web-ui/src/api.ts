@@ -2,13 +2,8 @@
 
 import { EiscopeClient, SimulationState } from "@eiscope/client";
 
-/** The server serves this page on its gRPC-Web port; `?server=` points a dev build elsewhere. */
-function resolveServerUrl(): string {
-  const override = new URLSearchParams(window.location.search).get("server");
-  return override ?? window.location.origin;
-}
-
-export const serverUrl = resolveServerUrl();
+/** The server serves this page on its gRPC-Web port (in development, Vite proxies to it). */
+export const serverUrl = window.location.origin;
 export const client = new EiscopeClient(serverUrl);
 
 export function stateName(s: SimulationState): string {

@@ -18,8 +18,7 @@ export class Controls {
   private readonly remove = button("Delete", "delete-button", "danger subtle");
   private readonly error = h("div", { className: "error-banner", testid: "control-error", role: "alert" });
 
-  /** `onReset` lets the view clear its curves the moment the user resets. */
-  constructor(id: string, onReset: () => void) {
+  constructor(id: string) {
     this.error.hidden = true;
     this.el = h(
       "div",
@@ -38,10 +37,7 @@ export class Controls {
     this.stepCount.addEventListener("keydown", (e) => {
       if (e.key === "Enter") this.stepButton.click();
     });
-    this.reset.addEventListener("click", () => {
-      onReset();
-      this.run(() => client.reset(id));
-    });
+    this.reset.addEventListener("click", () => this.run(() => client.reset(id)));
     this.remove.addEventListener("click", () => {
       if (!confirm(`Delete simulation ${id}? Its streams end and it is forgotten.`)) return;
       this.run(async () => {

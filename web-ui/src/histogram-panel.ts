@@ -42,6 +42,11 @@ export class HistogramPanel {
     }
   }
 
+  /** Watches the chosen parameter afresh (after a reset: its current value is new). */
+  restart(): void {
+    if (this.select.value) this.watch(this.select.value);
+  }
+
   destroy(): void {
     this.stopWatch?.();
     this.canvas.destroy();

@@ -23,7 +23,10 @@ export function newSimulationView(catalogue: Catalogue): HTMLElement {
     h("h1", {}, "New simulation"),
     error,
     catalogue.presets.length ? presetsSection(catalogue.presets, done, fail) : null,
-    customSection(catalogue, done, fail, () => (error.hidden = true)));
+    customSection(catalogue, done, fail, () => {
+      error.hidden = true;
+      error.textContent = "";
+    }));
 }
 
 type Done = (sim: Simulation) => void;

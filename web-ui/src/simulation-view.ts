@@ -20,7 +20,7 @@ export class SimulationView {
   private readonly stepText = h("span", { className: "big-number", testid: "sim-step" });
   private readonly status = h("p", { className: "status-message", testid: "status-message" });
   private readonly streamProblem = h("span", { className: "warn small", testid: "stream-problem" });
-  private readonly stats = new Map<string, { value: HTMLElement; count: HTMLElement }>();
+  private readonly stats = new Map<string, { value: HTMLElement; count: HTMLElement; unit: HTMLElement }>();
   private readonly controls: Controls;
   private readonly charts: CurveChart[];
   private readonly histogram: HistogramPanel;
@@ -29,7 +29,7 @@ export class SimulationView {
   private step = 0;
 
   constructor(private sim: Simulation, catalogue: Catalogue) {
-    this.controls = new Controls(sim.id, () => this.clearCurves());
+    this.controls = new Controls(sim.id);
     const lossBody = h("div", { className: "chart-body", testid: "loss-chart" });
     const accBody = h("div", { className: "chart-body", testid: "accuracy-chart" });
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
@@ -94,6 +94,12 @@ export class SimulationView {
     if (f.payload.kind === "event") {
       this.events.add(f);
       setStateBadge(this.badge, f.payload.state);
+      // A reset's event comes after every frame of the run it ends (one ordered stream), so
+      // it is the moment to drop the old curves, and to fetch the reset weights' histogram.
+      if (f.step < this.lastCurveStep()) {
+        this.clearCurves();
+        this.histogram.restart();
+      }
     } else if (f.payload.kind === "scalar") {
       this.onScalar(f.observable, f.step, f.payload.value, f.payload.mergedCount);
     }
@@ -107,6 +113,10 @@ export class SimulationView {
     else if (step === last) return; // the same sample again, e.g. after a reconnect
     chart.push(observable, step, value, merged);
     if (step > this.step) this.setStep(step);
+  }
+
+  private lastCurveStep(): number {
+    return Math.max(-1, ...this.charts.flatMap((c) => [...c.series.values()].map((s) => s.lastStep)));
   }
 
   private clearCurves(): void {
@@ -125,6 +135,7 @@ export class SimulationView {
         const stat = this.stats.get(name)!;
         stat.value.textContent = formatScalar(s.lastValue);
         stat.count.textContent = String(s.frames);
+        stat.unit.textContent = s.frames === 1 ? " point" : " points";
       }
     }
   }
@@ -150,11 +161,12 @@ export class SimulationView {
   private statCard(observable: string): HTMLElement {
     const value = h("span", { className: "stat-value", testid: `${observable}-last` }, "–");
     const count = h("span", { testid: `${observable}-points` }, "0");
-    this.stats.set(observable, { value, count });
+    const unit = h("span", {}, " points");
+    this.stats.set(observable, { value, count, unit });
     return h("div", { className: "stat", title: `latest ${observable}; number of samples plotted since this page opened` },
       h("span", { className: "stat-label" }, observable.replace("_", " ")),
       value,
-      h("span", { className: "muted small" }, count, " points"));
+      h("span", { className: "muted small" }, count, unit));
   }
 }
 

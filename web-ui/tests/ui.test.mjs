@@ -117,6 +117,16 @@ test("choosing a parameter shows its live weight histogram", { timeout: 60_000 }
   assert.equal(await eventually(() => textOf("sim-state"), (s) => s === "paused"), "paused");
 });
 
+test("Reset brings the simulation back to step 0 and clears its curves", { timeout: 30_000 }, async () => {
+  await byTestId("reset-button").click();
+  assert.equal(await eventually(() => textOf("sim-step"), (s) => s === "0"), "0");
+  assert.equal(await eventually(() => textOf("loss-points"), (n) => n === "0"), "0");
+  assert.equal(await textOf("loss-last"), "–");
+  assert.equal(await textOf("sim-state"), "paused");
+  const newest = page.locator('[data-testid="event"]').first();
+  assert.match(await newest.textContent(), /step 0.*paused/i, "the reset's state event is listed first");
+});
+
 test("the page raised no uncaught errors", () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -176,9 +176,19 @@ export class EiscopeClient {
       everySteps: options.everySteps ?? 0,
       maxHz: options.maxHz ?? 0,
     });
+    const responses = this.rpc.watch(request, { signal: inner.signal })[Symbol.asyncIterator]();
+    // In Node (undici), a read pending on an idle stream sometimes outlives the abort (seen
+    // about once in ten aborts after seconds of silence): racing each read against the
+    // abort keeps the promise of this method whatever the fetch implementation does.
+    const aborted = new Promise<never>((_, reject) =>
+      inner.signal.addEventListener("abort", () => reject(inner.signal.reason), { once: true }),
+    );
+    aborted.catch(() => {}); // observed through the race below; never unhandled
     try {
-      for await (const res of this.rpc.watch(request, { signal: inner.signal })) {
-        for (const f of res.frames) {
+      for (;;) {
+        const next = await Promise.race([responses.next(), aborted]);
+        if (next.done) return;
+        for (const f of next.value.frames) {
           if (inner.signal.aborted) return;
           yield decodeFrame(f);
         }

@@ -51,6 +51,17 @@ test("a created MLP starts paused at step 0 and is listed", async () => {
   assert.ok(ids.includes(sim.id));
 });
 
+test("a preset from the catalogue creates its spec, with the name and seed overridden", async () => {
+  const [preset] = (await client.catalogue()).presets;
+  assert.ok(preset, "the catalogue has at least one preset");
+  const sim = await client.create({ preset: preset.name, name: "from preset", seed: 7 });
+  created.push(sim.id);
+  assert.equal(sim.spec.name, "from preset");
+  assert.equal(sim.spec.seed, 7n);
+  assert.equal(sim.spec.model.kind, preset.spec.model.kind);
+  assert.equal(sim.spec.batchSize, preset.spec.batchSize);
+});
+
 test("stepping 50 times leaves the simulation at step 50", async () => {
   const sim = await createMlp();
   await client.step(sim.id, 50);
@@ -102,6 +113,57 @@ test("watching loss while playing yields scalar frames with increasing steps unt
   for (let i = 1; i < steps.length; i++) {
     assert.ok(steps[i] > steps[i - 1], `steps increase: ${steps.join(", ")}`);
   }
+});
+
+test("aborting a watch whose stream has gone quiet ends the iteration promptly", { timeout: 20_000 }, async () => {
+  const sim = await createMlp();
+  await client.step(sim.id, 3);
+  const ac = new AbortController();
+  const frames = [];
+  const iteration = (async () => {
+    for await (const f of client.watch(sim.id, { observables: ["loss"] }, ac.signal)) frames.push(f);
+  })();
+  // Wait until the paused simulation has nothing more to say, then abort.
+  const deadline = Date.now() + 10_000;
+  while ((frames.length === 0 || frames.at(-1).step < 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 1000));
+  const abortedAt = Date.now();
+  ac.abort();
+  await iteration;
+  assert.ok(Date.now() - abortedAt < 1000, `ended ${Date.now() - abortedAt} ms after the abort`);
+  assert.equal(frames.at(-1).step, 3);
+});
+
+test("weight_histogram frames restricted to one parameter decode to edges and counts", { timeout: 30_000 }, async () => {
+  const sim = await createMlp();
+  const ac = new AbortController();
+  const watching = (async () => {
+    for await (const f of client.watch(sim.id, { observables: ["weight_histogram"], layers: ["layer0.W"], maxHz: 5 }, ac.signal)) {
+      return f;
+    }
+  })();
+  await client.step(sim.id, 5);
+  const f = await watching;
+  ac.abort();
+  assert.equal(f.observable, "weight_histogram");
+  assert.equal(f.layer, "layer0.W");
+  assert.equal(f.payload.kind, "histogram");
+  const { edges, counts } = f.payload;
+  assert.equal(edges.length, counts.length + 1);
+  for (let i = 1; i < edges.length; i++) assert.ok(edges[i] >= edges[i - 1], "edges ascend");
+  assert.equal(counts.reduce((a, b) => a + b, 0), 32 * 784, "every weight counted once");
+});
+
+test("a deleted simulation leaves the list, and deleting it again is NotFound", async () => {
+  const sim = await client.create(MLP_SPEC);
+  await client.delete(sim.id);
+  assert.ok(!(await client.list()).some((s) => s.id === sim.id));
+  await assert.rejects(client.delete(sim.id), (e) => e.code === Code.NotFound);
+});
+
+test("watching an unknown simulation fails with NotFound", async () => {
+  const frames = client.watch("no-such-simulation", { observables: ["loss"] });
+  await assert.rejects(frames.next(), (e) => e instanceof ConnectError && e.code === Code.NotFound);
 });
 
 test("an unknown id is rejected with NotFound", async () => {
