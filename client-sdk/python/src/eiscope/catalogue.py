@@ -48,12 +48,16 @@ class Observable:
 
 @dataclass(frozen=True)
 class Preset:
-    """A named experiment; `spec` is the proto SimulationSpec it creates."""
+    """A named experiment; `spec` is the proto SimulationSpec it creates.
+
+    Presets that share a `group` are one comparison from a paper, meant to run side by side.
+    """
     name: str
     title: str
     doc: str
     citation: str
     spec: Any = field(repr=False)
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Catalogue:
             tasks=_components(msg.tasks),
             initialisations=_components(msg.initialisations),
             observables={o.name: _observable(o) for o in msg.observables},
-            presets={p.name: Preset(p.name, p.title, p.doc, p.citation, p.spec)
+            presets={p.name: Preset(p.name, p.title, p.doc, p.citation, p.spec, p.group)
                      for p in msg.presets},
             proto=msg,
         )
