@@ -79,6 +79,10 @@ public final class Simulation {
         dLogits = Matrix.zeros(config.batchSize(), task.classes());
     }
 
+    public Catalogue catalogue() {
+        return catalogue;
+    }
+
     public SimulationConfig config() {
         return config;
     }

@@ -36,7 +36,6 @@ import java.util.logging.Logger;
 public final class SimulationRunner {
     /** Longest a slice keeps an executor thread before yielding it. */
     public static final long SLICE_NANOS = 20_000_000L;
-    static final int HISTOGRAM_BINS = 64;
     private static final Logger LOG = Logger.getLogger(SimulationRunner.class.getName());
 
     private final String id;
@@ -283,20 +282,13 @@ public final class SimulationRunner {
         return selector.isEmpty() || name.equals(selector) || name.startsWith(selector + '.');
     }
 
-    /** What a per-layer observable is measured on: layers for effective weights, parameters otherwise. */
+    /** What a measured observable is measured on (layers or parameters); nothing for unknown names. */
     private List<String> targets(String observable) {
-        if (observable.equals("effective_weights")) return sim.model().layers();
-        return sim.parameters().stream().map(Parameter::name).toList();
+        return sim.catalogue().measured(observable).map(o -> o.targets(sim)).orElse(List.of());
     }
 
     private void publishMeasurement(String observable, String target) {
-        Observation.Payload payload = switch (observable) {
-            case "weights" -> sim.parameter(target).map(Measurements::weights).orElse(null);
-            case "weight_histogram" -> sim.parameter(target).map(p -> Measurements.histogram(p, HISTOGRAM_BINS)).orElse(null);
-            case "effective_weights" -> sim.model().effectiveWeight(target)
-                    .map(w -> new Observation.Tensor(new int[] {w.rows, w.cols}, w.toArray())).orElse(null);
-            default -> null;
-        };
+        Observation.Payload payload = sim.catalogue().measured(observable).map(o -> o.measure(sim, target)).orElse(null);
         if (payload == null) return;
         lastEmitted.put(observable + '/' + target, new long[] {System.nanoTime(), step});
         sink.publish(new Observation(step, wallNanos(), observable, target, payload));

@@ -2,6 +2,7 @@ package io.eiscope.engine.spec;
 
 import io.eiscope.engine.learning.LearningRule;
 import io.eiscope.engine.model.Model;
+import io.eiscope.engine.observe.Observable;
 import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.sim.EngineContext;
@@ -42,22 +43,28 @@ public final class Catalogue {
     private final List<Entry<TaskFactory>> tasks;
     private final List<ComponentDescriptor> initialisations;
     private final List<ObservableDescriptor> observables;
+    private final List<Observable> measured;
     private final List<Preset> presets;
 
     private Catalogue(List<Entry<ModelFactory>> models, List<Entry<RuleFactory>> rules, List<Entry<TaskFactory>> tasks,
-                      List<ComponentDescriptor> initialisations, List<ObservableDescriptor> observables, List<Preset> presets) {
+                      List<ComponentDescriptor> initialisations, List<ObservableDescriptor> inline, List<Observable> measured,
+                      List<Preset> presets) {
         this.models = models;
         this.rules = rules;
         this.tasks = tasks;
         this.initialisations = initialisations;
-        this.observables = observables;
+        List<ObservableDescriptor> all = new java.util.ArrayList<>(inline);
+        measured.forEach(o -> all.add(o.descriptor()));
+        this.observables = List.copyOf(all);
+        this.measured = List.copyOf(measured);
         this.presets = presets;
     }
 
     /** The catalogue of this version of eiscope. */
     public static Catalogue standard() {
         return new Catalogue(ModelCatalogue.entries(), RuleCatalogue.entries(), TaskCatalogue.entries(),
-                ModelCatalogue.initialisations(), ObservableCatalogue.entries(), PresetCatalogue.entries());
+                ModelCatalogue.initialisations(), ObservableCatalogue.inline(), ObservableCatalogue.measured(),
+                PresetCatalogue.entries());
     }
 
     public List<Entry<ModelFactory>> models() {
@@ -82,6 +89,11 @@ public final class Catalogue {
 
     public List<Preset> presets() {
         return presets;
+    }
+
+    /** The measured (per-layer) observable called {@code name}, if any. */
+    public Optional<Observable> measured(String name) {
+        return measured.stream().filter(o -> o.name().equals(name)).findFirst();
     }
 
     public Optional<ObservableDescriptor> observable(String name) {
