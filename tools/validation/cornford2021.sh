@@ -8,4 +8,4 @@ EPOCHS="${1:-10}"; SEEDS="${2:-3}"; THREADS="${3:-2}"; shift $(( $# < 3 ? $# : 3
 CP="server/engine/target/test-classes:server/engine/target/classes:$(./mvnw -B -q -pl server/engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
 export OPENBLAS_NUM_THREADS=1
 exec java -Xmx6g -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" io.eiscope.engine.validation.Cornford2021Validation \
-  "$EPOCHS" "$SEEDS" "$THREADS" docs/validation/cornford2021.csv "$@"
+  "$EPOCHS" "$SEEDS" "$THREADS" "docs/validation/cornford2021-${*:-all}-${EPOCHS}ep.csv" "$@"
