@@ -33,19 +33,44 @@ type Done = (sim: Simulation) => void;
 type Fail = (e: unknown) => void;
 
 function presetsSection(presets: Preset[], done: Done, fail: Fail): HTMLElement {
-  const cards = presets.map((p) => {
-    const button = h("button", { className: "primary", type: "button", testid: `preset-create-${p.name}` }, "Create");
-    button.addEventListener("click", () => {
-      button.disabled = true;
-      client.create({ preset: p.name }).then(done, fail).finally(() => (button.disabled = false));
+  // Presets that share a group are one comparison from a paper: shown together, with a
+  // button that creates every member so they can run side by side.
+  const groups = new Map<string, Preset[]>();
+  for (const p of presets) groups.set(p.group, [...(groups.get(p.group) ?? []), p]);
+  const sections = [...groups.entries()].map(([group, members]) => {
+    // A group's shared citation is shown once, above its cards.
+    const citation = members.every((p) => p.citation === members[0].citation) ? members[0].citation : "";
+    const grid = h("div", { className: "preset-grid" },
+      ...members.map((p) => presetCard(p, done, fail, group !== "" && citation !== "")));
+    if (!group) return grid;
+    const all = h("button", { type: "button", testid: "preset-create-group" }, `Create all ${members.length}`);
+    all.addEventListener("click", () => {
+      all.disabled = true;
+      Promise.all(members.map((p) => client.create({ preset: p.name })))
+        .then((sims) => {
+          sims.forEach((sim) => store.upsert(sim));
+          done(sims[0]);
+        }, fail)
+        .finally(() => (all.disabled = false));
     });
-    return h("div", { className: "card preset", testid: "preset" },
-      h("h3", {}, p.title || p.name),
-      h("p", { className: "small" }, p.doc),
-      p.citation ? h("p", { className: "muted small citation" }, p.citation) : null,
-      h("div", { className: "preset-footer" }, h("span", { className: "mono muted small" }, p.name), button));
+    return h("div", { className: "preset-group", testid: "preset-group" },
+      h("div", { className: "preset-group-header" }, h("h3", {}, group), all),
+      citation ? h("p", { className: "muted small citation" }, citation) : null, grid);
   });
-  return h("section", {}, h("h2", { className: "section-title" }, "From a preset"), h("div", { className: "preset-grid" }, ...cards));
+  return h("section", {}, h("h2", { className: "section-title" }, "From a preset"), ...sections);
+}
+
+function presetCard(p: Preset, done: Done, fail: Fail, citedAbove: boolean): HTMLElement {
+  const button = h("button", { className: "primary", type: "button", testid: `preset-create-${p.name}` }, "Create");
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    client.create({ preset: p.name }).then(done, fail).finally(() => (button.disabled = false));
+  });
+  return h("div", { className: "card preset", testid: "preset" },
+    h("h3", {}, p.title || p.name),
+    h("p", { className: "small" }, p.doc),
+    p.citation && !citedAbove ? h("p", { className: "muted small citation" }, p.citation) : null,
+    h("div", { className: "preset-footer" }, h("span", { className: "mono muted small" }, p.name), button));
 }
 
 function customSection(cat: Catalogue, done: Done, fail: Fail, clearError: () => void): HTMLElement {

@@ -127,6 +127,22 @@ test("Reset brings the simulation back to step 0 and clears its curves", { timeo
   assert.match(await newest.textContent(), /step 0.*paused/i, "the reset's state event is listed first");
 });
 
+test("a paper's comparison is created side by side with one click", { timeout: 60_000 }, async () => {
+  const client = new EiscopeClient(server.baseUrl);
+  const before = new Set((await client.list()).map((s) => s.id));
+  await page.goto(`${server.baseUrl}/#/new`);
+  const group = byTestId("preset-group").filter({ hasText: "Cornford et al. 2021" });
+  await group.locator('[data-testid="preset-create-group"]').click();
+  const created = await eventually(
+    async () => (await client.list()).filter((s) => !before.has(s.id)),
+    (sims) => sims.length === 5, 30_000);
+  assert.deepEqual(created.map((s) => s.spec.model.kind).sort(),
+    ["column_ei_mlp", "dann", "dann", "layernorm_mlp", "mlp"]);
+  const listed = await eventually(async () => page.locator('[data-testid="sim-item"]').count(), (n) => n >= 5);
+  assert.ok(listed >= 5, `${listed} simulations listed`);
+  for (const s of created) await client.delete(s.id);
+});
+
 test("the page raised no uncaught errors", () => {
   assert.deepEqual(pageErrors, []);
 });
