@@ -30,6 +30,12 @@ import java.util.logging.Logger;
  * the end of a STEP n or at the step budget. Then it yields the thread so that other
  * simulations and commands get their turn.
  *
+ * <p>Steering ({@link #apply}) goes through the same mailbox: each command is validated and
+ * applied at a boundary, appended to the intervention log with its effective step and
+ * published as an "intervention" event; watchpoints are checked after every step and pause
+ * with the reason. (Over 300 lines: the run loop and the commands that change its course
+ * belong together.)
+ *
  * <p>Public methods are thread-safe; they return futures completed on the simulation's thread
  * with the step boundary at which the command took effect.
  */
@@ -51,15 +57,99 @@ public final class SimulationRunner {
     private volatile String statusMessage = "";
     private volatile long step;
     private long remainingSteps = -1; // sim thread only; -1: until paused
+    private long untilStep = -1; // sim thread only; -1: no RunUntil
+    private final List<Intervention> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, Watchpoint> watchpoints = new java.util.LinkedHashMap<>(); // sim thread only
 
     public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink) {
+        this(id, sim, executor, sink, List.of());
+    }
+
+    /**
+     * A runner for {@code sim} as it stands (a fork starts at its parent's step), with the
+     * intervention log that led there.
+     */
+    public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink, List<Intervention> log) {
         this.id = id;
         this.sim = sim;
         this.executor = executor;
         this.sink = sink;
+        this.step = sim.step();
+        this.log.addAll(log);
         // The first state frame, so that a subscriber to a new simulation learns its state at once.
-        sink.publish(new Observation(0, wallNanos(), "state", "", new Observation.Event(state, "created, paused at step 0")));
+        sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(state, "created, paused at step " + step)));
     }
+
+    /** The commands applied so far, in order, each with the step at which it took effect. Thread-safe. */
+    public List<Intervention> interventionLog() {
+        return List.copyOf(log);
+    }
+
+    /**
+     * Applies a steering command at the next step boundary, appends it to the log and publishes
+     * it as an "intervention" event. The future fails with the validation error, and the log is
+     * unchanged, when the command does not fit this simulation.
+     */
+    public CompletableFuture<Long> apply(Command command) {
+        return submit(() -> {
+            requireNotStopped();
+            if (command instanceof Command.RunUntil c) runUntil(c.step());
+            else if (command instanceof Command.AddWatchpoint c) addWatchpoint(c);
+            else if (command instanceof Command.RemoveWatchpoint c) {
+                if (watchpoints.remove(c.name()) == null)
+                    throw new IllegalArgumentException("command.remove_watchpoint.name: no watchpoint '" + c.name() + "'; set: " + watchpoints.keySet());
+            } else sim.apply(command);
+            long at = sim.step();
+            log.add(new Intervention(at, command));
+            sink.publish(new Observation(at, wallNanos(), "intervention", "", new Observation.Event(state, command.toString())));
+            return at;
+        });
+    }
+
+    private void runUntil(long target) {
+        if (target <= sim.step())
+            throw new IllegalArgumentException("command.run_until.step must be after the current step " + sim.step() + ", got " + target);
+        requireRunnable();
+        untilStep = target;
+        remainingSteps = -1;
+        if (state != SimulationState.RUNNING) transition(SimulationState.RUNNING, "playing until step " + target);
+    }
+
+    private void addWatchpoint(Command.AddWatchpoint c) {
+        var d = sim.catalogue().observable(c.observable()).orElse(null);
+        if (d == null || d.kind() != io.eiscope.engine.observe.ObservableKind.SCALAR || d.perLayer())
+            throw new IllegalArgumentException("command.add_watchpoint.observable must be a network-wide scalar observable, got '"
+                    + c.observable() + "'");
+        watchpoints.put(c.name(), new Watchpoint(c.name(), c.observable(), c.condition(), c.threshold()));
+    }
+
+    /** Fires the first watchpoint whose condition holds on the latest values; true if one fired. */
+    private boolean checkWatchpoints() {
+        for (Watchpoint w : watchpoints.values()) {
+            Double v = latestScalars.get(w.observable());
+            if (v == null || !w.firesOn(v)) continue;
+            watchpoints.remove(w.name());
+            untilStep = -1;
+            remainingSteps = -1;
+            transition(SimulationState.PAUSED, w.reason(v, step));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Forks at the next step boundary: a new simulation in this one's exact state, with a copy
+     * of the log. Runs on this simulation's thread (builds a model and reads the dataset).
+     */
+    public CompletableFuture<Fork> fork() {
+        return submit(() -> {
+            requireNotStopped();
+            return new Fork(sim.fork(), sim.step(), interventionLog());
+        });
+    }
+
+    /** A forked simulation, the step it was forked at and the log it inherits. */
+    public record Fork(Simulation child, long step, List<Intervention> log) {}
 
     public String id() {
         return id;
@@ -101,6 +191,7 @@ public final class SimulationRunner {
             } else {
                 remainingSteps = -1;
             }
+            untilStep = -1;
             return sim.step();
         });
     }
@@ -108,6 +199,7 @@ public final class SimulationRunner {
     /** Pause at the next step boundary. */
     public CompletableFuture<Long> pause() {
         return submit(() -> {
+            untilStep = -1;
             if (state == SimulationState.RUNNING) transition(SimulationState.PAUSED, "paused");
             return sim.step();
         });
@@ -130,6 +222,9 @@ public final class SimulationRunner {
             requireNotStopped();
             sim.reset();
             step = 0;
+            log.clear();
+            watchpoints.clear();
+            untilStep = -1;
             latestScalars.clear();
             lastEmitted.clear();
             transition(SimulationState.PAUSED, "reset to step 0");
@@ -254,8 +349,12 @@ public final class SimulationRunner {
         }
         publishDueDemands();
         long budget = sim.config().stepBudget();
+        if (checkWatchpoints()) return;
         if (budget > 0 && step >= budget) {
             transition(SimulationState.FINISHED, "reached the step budget of " + budget);
+        } else if (untilStep > 0 && step >= untilStep) {
+            untilStep = -1;
+            transition(SimulationState.PAUSED, "reached step " + step + " (run until)");
         } else if (remainingSteps > 0 && --remainingSteps == 0) {
             remainingSteps = -1;
             transition(SimulationState.PAUSED, "paused after stepping");
