@@ -55,6 +55,7 @@ final class SessionService {
             req.response().end().onFailure(err -> { });
         });
         req.exceptionHandler(t -> s.closeAll());
+        req.errorHandler(err -> s.closeAll()); // the client cancelled or reset the call
         req.response().exceptionHandler(t -> s.closeAll());
     }
 

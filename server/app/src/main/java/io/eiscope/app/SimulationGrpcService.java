@@ -192,6 +192,7 @@ final class SimulationGrpcService {
                 () -> e.streams().unsubscribe(holder[0]));
         response.exceptionHandler(t -> holder[0].close());
         req.exceptionHandler(t -> holder[0].close());
+        req.errorHandler(err -> holder[0].close()); // cancelled: release at once, not at the next failed write
         response.writeHead();
         e.streams().subscribe(holder[0]);
     }
