@@ -34,9 +34,9 @@ public final class Simulation {
     private final Catalogue catalogue;
     private final EngineContext context;
     private final Params modelParams;
-    private Params ruleParams;
+    private volatile Params ruleParams; // volatile: read by other threads for status views
     private final Catalogue.Entry<Catalogue.ModelFactory> modelEntry;
-    private Catalogue.Entry<Catalogue.RuleFactory> ruleEntry;
+    private volatile Catalogue.Entry<Catalogue.RuleFactory> ruleEntry;
     private Steering steering;
     private Map<String, Parameter> byName;
     private final Task task;
