@@ -59,7 +59,7 @@ public final class SimulationRunner {
     private long remainingSteps = -1; // sim thread only; -1: until paused
     private long untilStep = -1; // sim thread only; -1: no RunUntil
     private final List<Intervention> log = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Map<String, Watchpoint> watchpoints = new java.util.LinkedHashMap<>(); // sim thread only
+    private final Watchpoints watchpoints = new Watchpoints(); // sim thread only
 
     public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink) {
         this(id, sim, executor, sink, List.of());
@@ -94,11 +94,9 @@ public final class SimulationRunner {
         return submit(() -> {
             requireNotStopped();
             if (command instanceof Command.RunUntil c) runUntil(c.step());
-            else if (command instanceof Command.AddWatchpoint c) addWatchpoint(c);
-            else if (command instanceof Command.RemoveWatchpoint c) {
-                if (watchpoints.remove(c.name()) == null)
-                    throw new IllegalArgumentException("command.remove_watchpoint.name: no watchpoint '" + c.name() + "'; set: " + watchpoints.keySet());
-            } else sim.apply(command);
+            else if (command instanceof Command.AddWatchpoint c) watchpoints.add(sim.catalogue(), c);
+            else if (command instanceof Command.RemoveWatchpoint c) watchpoints.remove(c.name());
+            else sim.apply(command);
             long at = sim.step();
             log.add(new Intervention(at, command));
             sink.publish(new Observation(at, wallNanos(), "intervention", "", new Observation.Event(state, command.toString())));
@@ -115,26 +113,14 @@ public final class SimulationRunner {
         if (state != SimulationState.RUNNING) transition(SimulationState.RUNNING, "playing until step " + target);
     }
 
-    private void addWatchpoint(Command.AddWatchpoint c) {
-        var d = sim.catalogue().observable(c.observable()).orElse(null);
-        if (d == null || d.kind() != io.eiscope.engine.observe.ObservableKind.SCALAR || d.perLayer())
-            throw new IllegalArgumentException("command.add_watchpoint.observable must be a network-wide scalar observable, got '"
-                    + c.observable() + "'");
-        watchpoints.put(c.name(), new Watchpoint(c.name(), c.observable(), c.condition(), c.threshold()));
-    }
-
-    /** Fires the first watchpoint whose condition holds on the latest values; true if one fired. */
+    /** Pauses with the reason when a watchpoint fires on the latest values; true if one fired. */
     private boolean checkWatchpoints() {
-        for (Watchpoint w : watchpoints.values()) {
-            Double v = latestScalars.get(w.observable());
-            if (v == null || !w.firesOn(v)) continue;
-            watchpoints.remove(w.name());
-            untilStep = -1;
-            remainingSteps = -1;
-            transition(SimulationState.PAUSED, w.reason(v, step));
-            return true;
-        }
-        return false;
+        var reason = watchpoints.fire(latestScalars, step);
+        if (reason.isEmpty()) return false;
+        untilStep = -1;
+        remainingSteps = -1;
+        transition(SimulationState.PAUSED, reason.get());
+        return true;
     }
 
     /**
