@@ -34,9 +34,16 @@ public final class SimulationRegistry implements AutoCloseable {
     public record Entry(SimulationRunner runner, SimulationStreams streams, long createdUnixMillis,
                         List<String> layers, List<Parameter> parameters, String parentId, long forkStep) {}
 
+    /**
+     * Threads that apply commands to simulations waiting for a worker (forks build a model
+     * there); system property {@code eiscope.controlThreads}, 0 turns the lane off (benchmarks).
+     */
+    static final int CONTROL_THREADS = Integer.getInteger("eiscope.controlThreads", 2);
+
     private final Catalogue catalogue;
     private final EngineContext context;
     private final ExecutorService workers;
+    private final ExecutorService control;
     private final Map<String, Entry> simulations = new ConcurrentHashMap<>();
     private final Set<String> perLayerObservables;
 
@@ -46,6 +53,13 @@ public final class SimulationRegistry implements AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "eiscope-sim-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger c = new AtomicInteger();
+        // Commands to simulations that wait for a worker apply here at once (see SimulationRunner).
+        this.control = CONTROL_THREADS < 1 ? null : Executors.newFixedThreadPool(CONTROL_THREADS, r -> {
+            Thread t = new Thread(r, "eiscope-control-" + c.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -80,7 +94,7 @@ public final class SimulationRegistry implements AutoCloseable {
             id = String.format("sim-%08x", ThreadLocalRandom.current().nextInt());
         } while (simulations.containsKey(id));
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables);
-        SimulationRunner runner = new SimulationRunner(id, sim, workers, streams, log);
+        SimulationRunner runner = new SimulationRunner(id, sim, workers, control, streams, log);
         streams.attach(runner);
         Entry e = new Entry(runner, streams, System.currentTimeMillis(), sim.model().layers(), sim.parameters(), parentId, forkStep);
         simulations.put(id, e);
@@ -117,5 +131,6 @@ public final class SimulationRegistry implements AutoCloseable {
             e.streams().endAll();
         }
         workers.shutdown();
+        if (control != null) control.shutdown();
     }
 }

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (receive wall time minus the frame's wall time); (3) heap used while one client stops
  * reading; (4) control latency with 50 simulations playing at once.
  *
- * <p>Args: {@code dataDir [secondsPerPoint=10] [stallSeconds=60]}.
+ * <p>Args: {@code dataDir [secondsPerPoint=10] [stallSeconds=60] [parts=throughput,stall,many]}.
  */
 public final class StreamingBenchmark {
     private static final List<Integer> SUBSCRIBERS = List.of(0, 1, 10, 100);
@@ -49,9 +49,10 @@ public final class StreamingBenchmark {
         var stub = SimulationServiceGrpc.newBlockingStub(ch);
         System.out.printf("cores=%d, %ds per point, DANN [100 E, 10 I], batch 32%n", Runtime.getRuntime().availableProcessors(), seconds);
         try {
-            for (int n : SUBSCRIBERS) throughput(ch, stub, n, seconds);
-            stalledClient(port, stub, stallSeconds);
-            manySimulations(stub, 50, seconds);
+            String parts = args.length > 3 ? args[3] : "throughput,stall,many";
+            if (parts.contains("throughput")) for (int n : SUBSCRIBERS) throughput(ch, stub, n, seconds);
+            if (parts.contains("stall")) stalledClient(port, stub, stallSeconds);
+            if (parts.contains("many")) manySimulations(stub, 50, seconds);
         } finally {
             ch.shutdownNow();
             server.close();
@@ -85,9 +86,14 @@ public final class StreamingBenchmark {
         String id = create(stub, dann(100, 10, 1));
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong frames = new AtomicLong();
-        var async = SimulationServiceGrpc.newStub(ch);
         List<io.grpc.Context.CancellableContext> calls = new ArrayList<>();
+        List<ManagedChannel> clients = new ArrayList<>();
         for (int i = 0; i < n; i++) {
+            // One connection per subscriber, as separate clients would have: HTTP/2 caps the
+            // concurrent streams of one connection (the server's default is 100).
+            ManagedChannel own = NettyChannelBuilder.forTarget(ch.authority()).usePlaintext().maxInboundMessageSize(64 << 20).build();
+            clients.add(own);
+            var async = SimulationServiceGrpc.newStub(own);
             var ctx = io.grpc.Context.current().withCancellation();
             calls.add(ctx);
             WatchRequest loss = WatchRequest.newBuilder().setId(id).addObservables("loss").build();
@@ -106,6 +112,7 @@ public final class StreamingBenchmark {
         long s1 = step(stub, id), t1 = System.nanoTime();
         control(stub, id, ControlAction.CONTROL_ACTION_PAUSE);
         calls.forEach(c -> c.cancel(null));
+        clients.forEach(ManagedChannel::shutdownNow);
         stub.deleteSimulation(io.eiscope.api.v1.DeleteSimulationRequest.newBuilder().setId(id).build());
         double rate = (s1 - s0) / ((t1 - t0) / 1e9);
         System.out.printf("subscribers=%3d  steps/s=%8.1f  frames received=%d  loss latency ms %s%n", n, rate, frames.get(),
@@ -132,7 +139,8 @@ public final class StreamingBenchmark {
     static String percentiles(List<Long> nanos) {
         if (nanos.isEmpty()) return "-";
         nanos.sort(null);
-        return String.format("p50=%.2f p99=%.2f max=%.2f (n=%d)", nanos.get(nanos.size() / 2) / 1e6,
+        return String.format("p50=%.2f p90=%.2f p99=%.2f max=%.2f (n=%d)", nanos.get(nanos.size() / 2) / 1e6,
+                nanos.get((int) (nanos.size() * 0.9)) / 1e6,
                 nanos.get((int) (nanos.size() * 0.99)) / 1e6, nanos.get(nanos.size() - 1) / 1e6, nanos.size());
     }
 
@@ -185,8 +193,10 @@ public final class StreamingBenchmark {
         TimeUnit.SECONDS.sleep(2);
         List<Long> rtt = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
+        outer:
+        while (true) {
             for (String id : ids) {
+                if (System.nanoTime() > deadline) break outer;
                 long t = System.nanoTime();
                 stub.applyCommand(io.eiscope.api.v1.ApplyCommandRequest.newBuilder().setId(id)
                         .setCommand(Commands.setRuleParams(java.util.Map.of("learning_rate", 0.05))).build());

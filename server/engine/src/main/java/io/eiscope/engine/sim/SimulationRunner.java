@@ -36,6 +36,11 @@ import java.util.logging.Logger;
  * with the reason. (Over 300 lines: the run loop and the commands that change its course
  * belong together.)
  *
+ * <p>Threads: a slice runs on the shared executor; with a control executor, commands that
+ * arrive while the simulation waits for its turn are applied at once on a control thread.
+ * Either holds the runner's lock, so exactly one thread at a time touches the simulation,
+ * always at a step boundary.
+ *
  * <p>Public methods are thread-safe; they return futures completed on the simulation's thread
  * with the step boundary at which the command took effect.
  */
@@ -47,6 +52,8 @@ public final class SimulationRunner {
     private final String id;
     private final Simulation sim;
     private final Executor executor;
+    private final Executor control; // null: commands wait for the simulation's turn on the executor
+    private final java.util.concurrent.locks.ReentrantLock turn = new java.util.concurrent.locks.ReentrantLock(); // held while touching sim
     private final ObservationSink sink;
     private final Queue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -70,9 +77,21 @@ public final class SimulationRunner {
      * intervention log that led there.
      */
     public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink, List<Intervention> log) {
+        this(id, sim, executor, null, sink, log);
+    }
+
+    /**
+     * @param control where commands are applied at once when the simulation is waiting for its
+     *                turn on {@code executor} (many simulations on few threads), so that control
+     *                latency does not grow with the number of simulations; null: commands wait
+     *                for the simulation's next slice
+     */
+    public SimulationRunner(String id, Simulation sim, Executor executor, Executor control, ObservationSink sink,
+                            List<Intervention> log) {
         this.id = id;
         this.sim = sim;
         this.executor = executor;
+        this.control = control;
         this.sink = sink;
         this.step = sim.step();
         this.log.addAll(log);
@@ -287,6 +306,13 @@ public final class SimulationRunner {
             }
         });
         schedule();
+        if (control != null) {
+            try {
+                control.execute(this::runCommands);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // the slice drains the mailbox
+            }
+        }
         return done;
     }
 
@@ -299,7 +325,23 @@ public final class SimulationRunner {
         }
     }
 
+    /**
+     * Applies pending commands now if the simulation is between slices; if a slice holds the
+     * turn, it applies them at its next step boundary instead.
+     */
+    private void runCommands() {
+        if (!turn.tryLock()) return;
+        try {
+            Runnable command;
+            while ((command = mailbox.poll()) != null) command.run(); // each completes its own future
+        } finally {
+            turn.unlock();
+        }
+        if (state == SimulationState.RUNNING) schedule();
+    }
+
     private void runSlice() {
+        turn.lock(); // at most one thread touches the simulation; a control thread holds it briefly
         long deadline = System.nanoTime() + SLICE_NANOS;
         try {
             do {
@@ -312,6 +354,7 @@ public final class SimulationRunner {
             LOG.log(Level.WARNING, "simulation " + id + " failed at step " + step, t);
             transition(SimulationState.FAILED, "internal error at step " + step + ": " + t);
         } finally {
+            turn.unlock();
             scheduled.set(false);
             if ((state == SimulationState.RUNNING || !mailbox.isEmpty())) schedule();
         }

@@ -15,23 +15,28 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Commands through the runner's mailbox: effective steps, the log, run-until, watchpoints, fork. */
+/**
+ * Commands through the runner's mailbox, with a control executor: effective steps, the log,
+ * run-until, watchpoints, fork, and replay of a run with pauses.
+ */
 class SteeringRunnerTest {
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final ExecutorService control = Executors.newSingleThreadExecutor(); // the express lane is exercised too
     private final List<Observation> seen = new CopyOnWriteArrayList<>();
     private final CountDownLatch paused = new CountDownLatch(1);
 
     @AfterEach
     void stop() {
         pool.shutdownNow();
+        control.shutdownNow();
     }
 
     private SimulationRunner runner() {
-        return new SimulationRunner("s1", SimulationTest.build(SteeringTest.dann(3)), pool, o -> {
+        return new SimulationRunner("s1", SimulationTest.build(SteeringTest.dann(3)), pool, control, o -> {
             seen.add(o);
             if (o.observable().equals("state") && o.payload() instanceof Observation.Event e
                     && e.state() == SimulationState.PAUSED && !e.message().startsWith("created")) paused.countDown();
-        });
+        }, List.of());
     }
 
     @Test
@@ -95,5 +100,33 @@ class SteeringRunnerTest {
         SimulationRunner child = new SimulationRunner("s2", f.child(), pool, o -> { }, f.log());
         assertThat(child.step()).isEqualTo(4);
         assertThat(child.interventionLog()).isEqualTo(r.interventionLog());
+    }
+
+    @Test
+    void replayingTheLogOfAPausedAndSteeredRunReproducesItsParameters() throws Exception {
+        SimulationRunner r = runner();
+        r.apply(new Command.RunUntil(7)).get(5, TimeUnit.SECONDS);
+        r.apply(new Command.AddWeightNoise("", 0.01)).get(30, TimeUnit.SECONDS); // lands wherever the run is
+        awaitStep(r, 7);
+        r.apply(new Command.Lesion("layer0", Command.Population.EXCITATORY, 1)).get(5, TimeUnit.SECONDS);
+        r.play().get(5, TimeUnit.SECONDS);
+        r.apply(new Command.SwitchRule("adam", Map.of())).get(30, TimeUnit.SECONDS);
+        long at = r.pause().get(30, TimeUnit.SECONDS);
+        r.stepBy(3).get(5, TimeUnit.SECONDS);
+        long end = at + 3;
+        awaitStep(r, end);
+        SimulationRunner.ParameterValues live = r.readParameters(List.of()).get(5, TimeUnit.SECONDS);
+        Simulation replayed = Replay.run(r.simulation().config(), SimulationTest.CATALOGUE, r.simulation().context(),
+                r.interventionLog(), live.step());
+        for (int i = 0; i < live.values().size(); i++)
+            assertThat(replayed.parameters().get(i).value().toArray()).isEqualTo(live.values().get(i).data());
+    }
+
+    private static void awaitStep(SimulationRunner r, long step) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (r.step() < step || r.state() == SimulationState.RUNNING) {
+            assertThat(System.nanoTime()).as("at step " + r.step()).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(2);
+        }
     }
 }
