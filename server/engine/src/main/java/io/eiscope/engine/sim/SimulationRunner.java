@@ -5,16 +5,12 @@ import io.eiscope.engine.observe.Measurements;
 import io.eiscope.engine.observe.Observation;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,8 +19,8 @@ import java.util.logging.Logger;
  * mailbox and is applied at a step boundary on whichever executor thread runs the
  * simulation's current slice, one at a time, so nothing mutates the simulation concurrently.
  *
- * <p>A slice (at most {@link #SLICE_NANOS}) repeats: (1) apply pending commands, in arrival
- * order; (2) if running, one training step; (3) divergence check (non-finite loss or
+ * <p>A slice ({@link Mailbox}, at most {@link #SLICE_NANOS}) repeats: (1) apply pending
+ * commands, in arrival order; (2) if running, one training step; (3) divergence check (non-finite loss or
  * parameters pause the simulation as DIVERGED); (4) publish loss and accuracy, the held-out
  * evaluation when due, and the demanded per-parameter observables that are due; (5) stop at
  * the end of a STEP n or at the step budget. Then it yields the thread so that other
@@ -33,12 +29,13 @@ import java.util.logging.Logger;
  * <p>Steering ({@link #apply}) goes through the same mailbox: each command is validated and
  * applied at a boundary, appended to the intervention log with its effective step and
  * published as an "intervention" event; watchpoints are checked after every step and pause
- * with the reason. (Over 300 lines: the run loop and the commands that change its course
- * belong together.)
+ * with the reason.
  *
- * <p>Threads: a slice runs on the shared executor; with a control executor, commands that
- * arrive while the simulation waits for its turn are applied at once on a control thread.
- * Either holds the runner's lock, so exactly one thread at a time touches the simulation,
+ * <p>(About 350 lines: the run loop and every command that changes its course, kept in one
+ * place; the actor mechanics live in {@link Mailbox}, measurements in {@link Measurer},
+ * watchpoints in {@link Watchpoints}.)
+ *
+ * <p>Threads: see {@link Mailbox}; exactly one thread at a time touches the simulation,
  * always at a step boundary.
  *
  * <p>Public methods are thread-safe; they return futures completed on the simulation's thread
@@ -51,14 +48,10 @@ public final class SimulationRunner {
 
     private final String id;
     private final Simulation sim;
-    private final Executor executor;
-    private final Executor control; // null: commands wait for the simulation's turn on the executor
-    private final java.util.concurrent.locks.ReentrantLock turn = new java.util.concurrent.locks.ReentrantLock(); // held while touching sim
+    private final Mailbox mailbox;
     private final ObservationSink sink;
-    private final Queue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Map<String, Double> latestScalars = new ConcurrentHashMap<>();
-    private final Map<String, long[]> lastEmitted = new HashMap<>(); // key -> {nanos, step}; sim thread only
+    private final Measurer measurer; // sim thread only
     private volatile List<Demand> demands = List.of();
     private volatile SimulationState state = SimulationState.PAUSED;
     private volatile String statusMessage = "";
@@ -90,8 +83,24 @@ public final class SimulationRunner {
                             List<Intervention> log) {
         this.id = id;
         this.sim = sim;
-        this.executor = executor;
-        this.control = control;
+        this.measurer = new Measurer(sim, sink);
+        this.mailbox = new Mailbox(executor, control, SLICE_NANOS, new Mailbox.Owner() {
+            @Override
+            public boolean running() {
+                return state == SimulationState.RUNNING;
+            }
+
+            @Override
+            public void stepOnce() {
+                SimulationRunner.this.stepOnce();
+            }
+
+            @Override
+            public void failed(Throwable t) {
+                LOG.log(Level.WARNING, "simulation " + id + " failed at step " + step, t);
+                transition(SimulationState.FAILED, "internal error at step " + step + ": " + t);
+            }
+        });
         this.sink = sink;
         this.step = sim.step();
         this.log.addAll(log);
@@ -231,7 +240,7 @@ public final class SimulationRunner {
             watchpoints.clear();
             untilStep = -1;
             latestScalars.clear();
-            lastEmitted.clear();
+            measurer.clear();
             transition(SimulationState.PAUSED, "reset to step 0");
             return 0L;
         });
@@ -251,9 +260,7 @@ public final class SimulationRunner {
      */
     public CompletableFuture<Long> measureNow(String observable, List<String> selectors) {
         return submit(() -> {
-            for (String target : targets(observable)) {
-                if (selectors.isEmpty() || selectors.stream().anyMatch(sel -> selects(sel, target))) publishMeasurement(observable, target);
-            }
+            measurer.publishNow(observable, selectors);
             return sim.step();
         });
     }
@@ -297,67 +304,7 @@ public final class SimulationRunner {
     }
 
     private <T> CompletableFuture<T> submit(Callable<T> action) {
-        CompletableFuture<T> done = new CompletableFuture<>();
-        mailbox.add(() -> {
-            try {
-                done.complete(action.call());
-            } catch (Throwable t) {
-                done.completeExceptionally(t);
-            }
-        });
-        schedule();
-        if (control != null) {
-            try {
-                control.execute(this::runCommands);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                // the slice drains the mailbox
-            }
-        }
-        return done;
-    }
-
-    private void schedule() {
-        if (!scheduled.compareAndSet(false, true)) return;
-        try {
-            executor.execute(this::runSlice);
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-            scheduled.set(false); // the server is shutting down: nothing will run any more
-        }
-    }
-
-    /**
-     * Applies pending commands now if the simulation is between slices; if a slice holds the
-     * turn, it applies them at its next step boundary instead.
-     */
-    private void runCommands() {
-        if (!turn.tryLock()) return;
-        try {
-            Runnable command;
-            while ((command = mailbox.poll()) != null) command.run(); // each completes its own future
-        } finally {
-            turn.unlock();
-        }
-        if (state == SimulationState.RUNNING) schedule();
-    }
-
-    private void runSlice() {
-        turn.lock(); // at most one thread touches the simulation; a control thread holds it briefly
-        long deadline = System.nanoTime() + SLICE_NANOS;
-        try {
-            do {
-                Runnable command;
-                while ((command = mailbox.poll()) != null) command.run();
-                if (state != SimulationState.RUNNING) break;
-                stepOnce();
-            } while (System.nanoTime() < deadline);
-        } catch (Throwable t) {
-            LOG.log(Level.WARNING, "simulation " + id + " failed at step " + step, t);
-            transition(SimulationState.FAILED, "internal error at step " + step + ": " + t);
-        } finally {
-            turn.unlock();
-            scheduled.set(false);
-            if ((state == SimulationState.RUNNING || !mailbox.isEmpty())) schedule();
-        }
+        return mailbox.submit(action);
     }
 
     private void stepOnce() {
@@ -376,7 +323,7 @@ public final class SimulationRunner {
             publishScalar(wallNanos(), "test_loss", e.loss());
             publishScalar(wallNanos(), "test_accuracy", e.accuracy());
         }
-        publishDueDemands();
+        measurer.publishDue(demands);
         long budget = sim.config().stepBudget();
         if (checkWatchpoints()) return;
         if (budget > 0 && step >= budget) {
@@ -388,38 +335,6 @@ public final class SimulationRunner {
             remainingSteps = -1;
             transition(SimulationState.PAUSED, "paused after stepping");
         }
-    }
-
-    private void publishDueDemands() {
-        List<Demand> current = demands;
-        if (current.isEmpty()) return;
-        long now = System.nanoTime();
-        for (Demand d : current) {
-            if (d.everySteps() > 1 && step % d.everySteps() != 0) continue;
-            for (String target : targets(d.observable())) {
-                if (!selects(d.selector(), target)) continue;
-                long[] last = lastEmitted.get(d.observable() + '/' + target);
-                if (last != null && (last[1] == step || now - last[0] < d.minIntervalNanos())) continue;
-                publishMeasurement(d.observable(), target);
-            }
-        }
-    }
-
-    /** A selector picks a layer or parameter by name; a layer name also picks its parameters ("layer0" -> "layer0.W"). */
-    private static boolean selects(String selector, String name) {
-        return selector.isEmpty() || name.equals(selector) || name.startsWith(selector + '.');
-    }
-
-    /** What a measured observable is measured on (layers or parameters); nothing for unknown names. */
-    private List<String> targets(String observable) {
-        return sim.catalogue().measured(observable).map(o -> o.targets(sim)).orElse(List.of());
-    }
-
-    private void publishMeasurement(String observable, String target) {
-        Observation.Payload payload = sim.catalogue().measured(observable).map(o -> o.measure(sim, target)).orElse(null);
-        if (payload == null) return;
-        lastEmitted.put(observable + '/' + target, new long[] {System.nanoTime(), step});
-        sink.publish(new Observation(step, wallNanos(), observable, target, payload));
     }
 
     private void publishScalar(long wall, String name, double value) {
