@@ -58,14 +58,17 @@ final class Mailbox {
             }
         });
         schedule();
-        if (control != null) {
-            try {
-                control.execute(this::runCommands);
-            } catch (RejectedExecutionException shuttingDown) {
-                // the slice applies it
-            }
-        }
+        express();
         return done;
+    }
+
+    private void express() {
+        if (control == null) return;
+        try {
+            control.execute(this::runCommands);
+        } catch (RejectedExecutionException shuttingDown) {
+            // the slice applies it
+        }
     }
 
     private void schedule() {
@@ -86,6 +89,7 @@ final class Mailbox {
             turn.unlock();
         }
         if (owner.running()) schedule();
+        if (!queue.isEmpty()) express(); // arrived between the last poll and the unlock
     }
 
     private void drain() {
@@ -107,6 +111,9 @@ final class Mailbox {
         } finally {
             turn.unlock();
             scheduled.set(false);
+            // A command that arrived after the slice's last drain, while its express attempt
+            // found the lock taken, must not wait for the simulation's next turn.
+            if (!queue.isEmpty()) express();
             if (owner.running() || !queue.isEmpty()) schedule();
         }
     }
