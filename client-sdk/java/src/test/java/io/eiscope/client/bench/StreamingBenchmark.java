@@ -41,6 +41,8 @@ public final class StreamingBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args.length > 0 ? args[0] : ".data");
+        if (!"1".equals(System.getenv("OPENBLAS_NUM_THREADS")))
+            System.out.println("warning: OPENBLAS_NUM_THREADS is not 1; the eiscope launcher sets it, and without it steps are far slower");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int stallSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(data));
