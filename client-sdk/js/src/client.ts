@@ -11,6 +11,8 @@ import {
 } from "./gen/eiscope/v1/simulation_service_pb.js";
 import {
   type Catalogue,
+  type Command,
+  type Intervention,
   type ComponentInfo,
   type ComponentSpec,
   ComponentSpecSchema,
@@ -147,6 +149,27 @@ export class EiscopeClient {
 
   reset(id: string): Promise<ControlResult> {
     return this.control(id, ControlAction.RESET);
+  }
+
+  /**
+   * Applies a steering command (see ./commands.ts) at the next step boundary; resolves with
+   * the step at which it took effect. A command that does not fit the simulation rejects
+   * with INVALID_ARGUMENT naming the field. (The bidirectional Session RPC needs HTTP/2 gRPC,
+   * which gRPC-Web lacks: from JS, steer with apply() and observe with watch().)
+   */
+  async apply(id: string, command: Command): Promise<ControlResult> {
+    const res = await this.rpc.applyCommand({ id, command });
+    return { simulation: res.simulation!, effectiveStep: Number(res.effectiveStep) };
+  }
+
+  /** The commands applied so far, in order, each with its effective step. */
+  async interventionLog(id: string): Promise<Intervention[]> {
+    return (await this.rpc.getInterventionLog({ id })).interventions;
+  }
+
+  /** A paused copy of the simulation in its exact current state (parentId, forkStep). */
+  async fork(id: string): Promise<Simulation> {
+    return (await this.rpc.forkSimulation({ id })).simulation!;
   }
 
   /** Current parameter values by name (all of them when `names` is empty). */

@@ -10,6 +10,7 @@ export type {
   WatchOptions,
 } from "./client.js";
 export { Code, ConnectError, describeError } from "./errors.js";
+export * as commands from "./commands.js";
 export { decodeFrame } from "./frames.js";
 export type { FramePayload, WatchFrame } from "./frames.js";
 export { decodeTensor } from "./tensor.js";

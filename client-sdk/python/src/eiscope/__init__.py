@@ -15,12 +15,14 @@ from eiscope.errors import (CancelledError, DeadlineExceededError, EiscopeError,
                             NotFoundError, ResourceExhaustedError, UnavailableError)
 from eiscope.frames import Frame
 from eiscope.simulation import ControlResult, Simulation
+from eiscope.session import Session, Subscription
 from eiscope.watch import Watch
+from eiscope import commands
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client", "Watch", "Frame", "Simulation", "ControlResult",
+    "Client", "Watch", "Session", "Subscription", "commands", "Frame", "Simulation", "ControlResult",
     "Catalogue", "Component", "Observable", "Param", "Preset",
     "EiscopeError", "InvalidArgumentError", "NotFoundError", "FailedPreconditionError",
     "ResourceExhaustedError", "UnavailableError", "DeadlineExceededError", "CancelledError",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import grpc
 import numpy as np
@@ -13,6 +13,7 @@ from eiscope.errors import from_rpc_error
 from eiscope.frames import tensor_to_array
 from eiscope.simulation import ControlResult, Simulation
 from eiscope.values import to_component
+from eiscope.session import Session
 from eiscope.watch import Watch
 
 #: Largest message the client accepts or sends (big weight tensors, spectra).
@@ -131,6 +132,33 @@ class Client:
                 raise TimeoutError(f"simulation {id}: condition not met within {timeout} s; "
                                    f"last seen {sim.state} at step {sim.step}")
             time.sleep(poll_s)
+
+    # -- steering --------------------------------------------------------------------------
+
+    def apply(self, id: str, command: types_pb2.Command) -> ControlResult:
+        """Applies a steering command (see eiscope.commands) at the next step boundary.
+
+        Returns the simulation and the step at which the command took effect; a command that
+        does not fit the simulation raises InvalidArgumentError naming the field.
+        """
+        request = service_pb2.ApplyCommandRequest(id=id, command=command)
+        response = self._call(self._stub.ApplyCommand, request)
+        return ControlResult(Simulation.from_proto(response.simulation), response.effective_step)
+
+    def intervention_log(self, id: str) -> List[Tuple[int, types_pb2.Command]]:
+        """The commands applied so far, in order, as (effective step, Command)."""
+        response = self._call(self._stub.GetInterventionLog,
+                              service_pb2.GetInterventionLogRequest(id=id))
+        return [(i.step, i.command) for i in response.interventions]
+
+    def fork(self, id: str) -> Simulation:
+        """A paused copy of the simulation in its exact current state (parent_id, fork_step)."""
+        response = self._call(self._stub.ForkSimulation, service_pb2.ForkSimulationRequest(id=id))
+        return Simulation.from_proto(response.simulation)
+
+    def session(self) -> Session:
+        """Opens a Session call: subscribe, unsubscribe, command and control on one stream."""
+        return Session(self._stub.Session)
 
     # -- data ------------------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ class Simulation:
         step: number of learning-rule updates applied so far.
         parameters: parameter name -> shape, e.g. {"layer0.W": (64, 784)} ([n_out, n_in]).
         latest_scalars: latest value of each scalar observable, e.g. {"loss": 0.41}.
+        parent_id, fork_step: the simulation this one was forked from ("" if none) and when.
+        current_learning_rule: the rule now in use (steering may have changed it), as a dict.
         spec: the proto SimulationSpec; `model`, `learning_rule`, `task` are it as dicts.
         proto: the proto Simulation message.
     """
@@ -33,6 +35,9 @@ class Simulation:
     model: Dict[str, Any]
     learning_rule: Dict[str, Any]
     task: Dict[str, Any]
+    parent_id: str
+    fork_step: int
+    current_learning_rule: Dict[str, Any]
     spec: Any = field(repr=False, compare=False)
     proto: Any = field(repr=False, compare=False)
 
@@ -53,6 +58,9 @@ class Simulation:
             model=component_to_dict(spec.model),
             learning_rule=component_to_dict(spec.learning_rule),
             task=component_to_dict(spec.task),
+            parent_id=msg.parent_id,
+            fork_step=msg.fork_step,
+            current_learning_rule=component_to_dict(msg.learning_rule),
             spec=spec,
             proto=msg,
         )

@@ -1,6 +1,14 @@
 package io.eiscope.client;
 
+import io.eiscope.api.v1.ApplyCommandRequest;
 import io.eiscope.api.v1.Catalogue;
+import io.eiscope.api.v1.Command;
+import io.eiscope.api.v1.ForkSimulationRequest;
+import io.eiscope.api.v1.GetInterventionLogRequest;
+import io.eiscope.api.v1.Intervention;
+import io.eiscope.api.v1.SessionRequest;
+import io.eiscope.api.v1.SessionResponse;
+import io.grpc.stub.StreamObserver;
 import io.eiscope.api.v1.ControlAction;
 import io.eiscope.api.v1.ControlRequest;
 import io.eiscope.api.v1.CreateSimulationRequest;
@@ -39,6 +47,7 @@ public final class EiscopeClient implements AutoCloseable {
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
     private final SimulationServiceGrpc.SimulationServiceBlockingStub stub;
+    private final SimulationServiceGrpc.SimulationServiceStub async;
     private final ManagedChannel owned;
 
     public EiscopeClient(Channel channel) {
@@ -47,6 +56,7 @@ public final class EiscopeClient implements AutoCloseable {
 
     private EiscopeClient(Channel channel, ManagedChannel owned) {
         this.stub = SimulationServiceGrpc.newBlockingStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+        this.async = SimulationServiceGrpc.newStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
         this.owned = owned;
     }
 
@@ -101,6 +111,33 @@ public final class EiscopeClient implements AutoCloseable {
 
     private long control(String id, ControlAction action, long steps) {
         return stub.control(ControlRequest.newBuilder().setId(id).setAction(action).setSteps(steps).build()).getEffectiveStep();
+    }
+
+    /**
+     * Applies a steering command (see {@link Commands}) at the next step boundary; returns the
+     * step at which it took effect.
+     */
+    public long apply(String id, Command command) {
+        return stub.applyCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(command).build()).getEffectiveStep();
+    }
+
+    /** The commands applied so far, in order, with their effective steps. */
+    public List<Intervention> interventionLog(String id) {
+        return stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(id).build()).getInterventionsList();
+    }
+
+    /** A paused copy of the simulation in its current state; its view names the parent and the fork step. */
+    public Simulation fork(String id) {
+        return stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+    }
+
+    /**
+     * Opens a Session call: send {@link SessionRequest}s (subscribe, unsubscribe, command,
+     * control) on the returned observer; frames and acknowledgements arrive on {@code responses}
+     * (on a gRPC thread). Complete or fail the returned observer to end the session.
+     */
+    public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> responses) {
+        return async.session(responses);
     }
 
     /** Polls until the simulation stops running; returns its final view. */

@@ -21,6 +21,20 @@ import io.eiscope.api.v1.SimulationSpec;
 import io.eiscope.api.v1.SimulationState;
 import io.eiscope.api.v1.Tensor;
 import io.eiscope.api.v1.Value;
+import io.eiscope.api.v1.AddWatchpoint;
+import io.eiscope.api.v1.AddWeightNoise;
+import io.eiscope.api.v1.Freeze;
+import io.eiscope.api.v1.Intervention;
+import io.eiscope.api.v1.Lesion;
+import io.eiscope.api.v1.Population;
+import io.eiscope.api.v1.RemoveWatchpoint;
+import io.eiscope.api.v1.RunUntil;
+import io.eiscope.api.v1.SetRuleParams;
+import io.eiscope.api.v1.SetWeight;
+import io.eiscope.api.v1.SwitchRule;
+import io.eiscope.api.v1.WatchCondition;
+import io.eiscope.engine.sim.Command;
+import io.eiscope.engine.sim.Watchpoint;
 import io.eiscope.engine.model.Parameter;
 import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.observe.Observation;
@@ -131,7 +145,8 @@ public final class ProtoMapper {
         Simulation.Builder b = Simulation.newBuilder().setId(r.id()).setSpec(toSpec(r.simulation().config()))
                 .setState(toProto(r.state())).setStep(r.step()).setStatusMessage(r.statusMessage())
                 .setCreatedUnixMillis(e.createdUnixMillis()).putAllLatestScalars(r.latestScalars())
-                .addAllLayers(e.layers());
+                .addAllLayers(e.layers()).setParentId(e.parentId()).setForkStep(e.forkStep())
+                .setLearningRule(toComponentSpec(new ComponentConfig(r.simulation().ruleKind(), r.simulation().ruleParams().asMap())));
         for (Parameter p : e.parameters()) {
             b.addParameters(ParameterInfo.newBuilder().setName(p.name()).addShape(p.value().rows).addShape(p.value().cols));
         }
@@ -163,5 +178,74 @@ public final class ProtoMapper {
             f.setEvent(Event.newBuilder().setState(toProto(e.state())).setMessage(e.message()));
         }
         return f.build();
+    }
+
+    // ---- steering ----
+
+    /**
+     * The engine command for {@code c}; structural errors (a missing kind, an unspecified enum)
+     * throw {@link IllegalArgumentException} naming the field.
+     */
+    public static Command toCommand(io.eiscope.api.v1.Command c) {
+        return switch (c.getKindCase()) {
+            case SET_RULE_PARAMS -> new Command.SetRuleParams(toParams(c.getSetRuleParams().getParamsMap()));
+            case SWITCH_RULE -> new Command.SwitchRule(c.getSwitchRule().getRule().getKind(),
+                    toParams(c.getSwitchRule().getRule().getParamsMap()));
+            case RUN_UNTIL -> new Command.RunUntil(c.getRunUntil().getStep());
+            case ADD_WEIGHT_NOISE -> new Command.AddWeightNoise(c.getAddWeightNoise().getTarget(), c.getAddWeightNoise().getStd());
+            case SET_WEIGHT -> new Command.SetWeight(c.getSetWeight().getParameter(), c.getSetWeight().getRow(),
+                    c.getSetWeight().getCol(), (float) c.getSetWeight().getValue());
+            case FREEZE -> new Command.Freeze(c.getFreeze().getTarget(), c.getFreeze().getFrozen());
+            case LESION -> new Command.Lesion(c.getLesion().getLayer(), switch (c.getLesion().getPopulation()) {
+                case POPULATION_EXCITATORY -> Command.Population.EXCITATORY;
+                case POPULATION_INHIBITORY -> Command.Population.INHIBITORY;
+                default -> null;
+            }, c.getLesion().getUnit());
+            case ADD_WATCHPOINT -> new Command.AddWatchpoint(c.getAddWatchpoint().getName(), c.getAddWatchpoint().getObservable(),
+                    switch (c.getAddWatchpoint().getCondition()) {
+                        case WATCH_CONDITION_NON_FINITE -> Watchpoint.Condition.NON_FINITE;
+                        case WATCH_CONDITION_ABOVE -> Watchpoint.Condition.ABOVE;
+                        case WATCH_CONDITION_BELOW -> Watchpoint.Condition.BELOW;
+                        default -> null;
+                    }, c.getAddWatchpoint().getThreshold());
+            case REMOVE_WATCHPOINT -> new Command.RemoveWatchpoint(c.getRemoveWatchpoint().getName());
+            case KIND_NOT_SET -> throw new IllegalArgumentException("command is required: one of set_rule_params, switch_rule, "
+                    + "run_until, add_weight_noise, set_weight, freeze, lesion, add_watchpoint, remove_watchpoint");
+        };
+    }
+
+    private static Map<String, Object> toParams(Map<String, Value> given) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        given.forEach((k, v) -> params.put(k, toJava(k, v)));
+        return params;
+    }
+
+    private static Map<String, Value> toValues(Map<String, Object> params) {
+        Map<String, Value> out = new java.util.TreeMap<>();
+        params.forEach((k, v) -> out.put(k, toValue(v)));
+        return out;
+    }
+
+    /** The proto form of an engine command (for the intervention log). */
+    public static io.eiscope.api.v1.Command toProto(Command c) {
+        var b = io.eiscope.api.v1.Command.newBuilder();
+        if (c instanceof Command.SetRuleParams x) b.setSetRuleParams(SetRuleParams.newBuilder().putAllParams(toValues(x.params())));
+        else if (c instanceof Command.SwitchRule x) b.setSwitchRule(SwitchRule.newBuilder().setRule(
+                ComponentSpec.newBuilder().setKind(x.kind()).putAllParams(toValues(x.params()))));
+        else if (c instanceof Command.RunUntil x) b.setRunUntil(RunUntil.newBuilder().setStep(x.step()));
+        else if (c instanceof Command.AddWeightNoise x) b.setAddWeightNoise(AddWeightNoise.newBuilder().setTarget(x.target()).setStd(x.std()));
+        else if (c instanceof Command.SetWeight x) b.setSetWeight(SetWeight.newBuilder().setParameter(x.parameter())
+                .setRow(x.row()).setCol(x.col()).setValue(x.value()));
+        else if (c instanceof Command.Freeze x) b.setFreeze(Freeze.newBuilder().setTarget(x.target()).setFrozen(x.frozen()));
+        else if (c instanceof Command.Lesion x) b.setLesion(Lesion.newBuilder().setLayer(x.layer()).setUnit(x.unit())
+                .setPopulation(x.population() == Command.Population.EXCITATORY ? Population.POPULATION_EXCITATORY : Population.POPULATION_INHIBITORY));
+        else if (c instanceof Command.AddWatchpoint x) b.setAddWatchpoint(AddWatchpoint.newBuilder().setName(x.name())
+                .setObservable(x.observable()).setThreshold(x.threshold()).setCondition(WatchCondition.forNumber(x.condition().ordinal() + 1)));
+        else if (c instanceof Command.RemoveWatchpoint x) b.setRemoveWatchpoint(RemoveWatchpoint.newBuilder().setName(x.name()));
+        return b.build();
+    }
+
+    public static Intervention toProto(io.eiscope.engine.sim.Intervention i) {
+        return Intervention.newBuilder().setStep(i.step()).setCommand(toProto(i.command())).build();
     }
 }

@@ -1,7 +1,13 @@
 package io.eiscope.app;
 
 import com.google.protobuf.Message;
+import io.eiscope.api.v1.ApplyCommandRequest;
+import io.eiscope.api.v1.ApplyCommandResponse;
 import io.eiscope.api.v1.ControlRequest;
+import io.eiscope.api.v1.ForkSimulationRequest;
+import io.eiscope.api.v1.ForkSimulationResponse;
+import io.eiscope.api.v1.GetInterventionLogRequest;
+import io.eiscope.api.v1.GetInterventionLogResponse;
 import io.eiscope.api.v1.ControlResponse;
 import io.eiscope.api.v1.CreateSimulationRequest;
 import io.eiscope.api.v1.CreateSimulationResponse;
@@ -76,6 +82,15 @@ final class SimulationGrpcService {
         });
         unary(b, "Control", ControlRequest.getDefaultInstance(), this::control);
         unary(b, "GetParameters", GetParametersRequest.getDefaultInstance(), this::parameters);
+        unary(b, "ApplyCommand", ApplyCommandRequest.getDefaultInstance(), this::applyCommand);
+        unary(b, "GetInterventionLog", GetInterventionLogRequest.getDefaultInstance(), r -> {
+            GetInterventionLogResponse.Builder out = GetInterventionLogResponse.newBuilder();
+            registry.get(r.getId()).runner().interventionLog().forEach(i -> out.addInterventions(ProtoMapper.toProto(i)));
+            return Future.succeededFuture(out.build());
+        });
+        unary(b, "ForkSimulation", ForkSimulationRequest.getDefaultInstance(), r -> onContext(registry.fork(r.getId()))
+                .map(e -> ForkSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build()));
+        new SessionService(vertx, registry, watchQueueFrames, this).bind(b);
         b.bind(ServiceMethod.server(NAME, "Watch", GrpcMessageEncoder.encoder(),
                 GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())), this::watch);
         return b.build();
@@ -124,7 +139,7 @@ final class SimulationGrpcService {
                 .map(e -> CreateSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build());
     }
 
-    private Future<ControlResponse> control(ControlRequest r) {
+    Future<ControlResponse> control(ControlRequest r) {
         SimulationRegistry.Entry e = registry.get(r.getId());
         CompletableFuture<Long> done = switch (r.getAction()) {
             case CONTROL_ACTION_PLAY -> e.runner().play();
@@ -135,6 +150,15 @@ final class SimulationGrpcService {
         };
         return onContext(done).map(step -> ControlResponse.newBuilder().setSimulation(ProtoMapper.toProto(e))
                 .setEffectiveStep(step).build());
+    }
+
+    /** Validates the command's shape here, the rest at the step boundary; answers when it took effect. */
+    Future<ApplyCommandResponse> applyCommand(ApplyCommandRequest r) {
+        SimulationRegistry.Entry e = registry.get(r.getId());
+        if (!r.hasCommand()) throw ApiException.invalid("command is required");
+        var command = ProtoMapper.toCommand(r.getCommand());
+        return onContext(e.runner().apply(command)).map(step -> ApplyCommandResponse.newBuilder()
+                .setSimulation(ProtoMapper.toProto(e)).setEffectiveStep(step).build());
     }
 
     private Future<GetParametersResponse> parameters(GetParametersRequest r) {
@@ -161,6 +185,20 @@ final class SimulationGrpcService {
 
     private void subscribe(GrpcServerRequest<WatchRequest, WatchResponse> req, WatchRequest w) {
         SimulationRegistry.Entry e = registry.get(w.getId());
+        WatchFilter filter = filterFor(e, w);
+        GrpcServerResponse<WatchRequest, WatchResponse> response = req.response();
+        Subscriber[] holder = new Subscriber[1];
+        holder[0] = new Subscriber(filter, FrameWriter.of(response), vertx.getOrCreateContext(), vertx, watchQueueFrames,
+                () -> e.streams().unsubscribe(holder[0]));
+        response.exceptionHandler(t -> holder[0].close());
+        req.exceptionHandler(t -> holder[0].close());
+        req.errorHandler(err -> holder[0].close()); // cancelled: release at once, not at the next failed write
+        response.writeHead();
+        e.streams().subscribe(holder[0]);
+    }
+
+    /** Validates a watch request against the simulation and the catalogue; the filter it asks for. */
+    WatchFilter filterFor(SimulationRegistry.Entry e, WatchRequest w) {
         Set<String> known = new java.util.TreeSet<>();
         registry.catalogue().observables().stream().map(ObservableDescriptor::name).forEach(known::add);
         Set<String> observables = new LinkedHashSet<>(w.getObservablesCount() == 0 ? WatchFilter.DEFAULT_OBSERVABLES : w.getObservablesList());
@@ -181,13 +219,6 @@ final class SimulationGrpcService {
         for (String l : layers) {
             e.parameters().stream().map(p -> p.name()).filter(n -> n.startsWith(l + ".")).forEach(params::add);
         }
-        WatchFilter filter = new WatchFilter(Set.copyOf(observables), Set.copyOf(params), w.getEverySteps(), w.getMaxHz());
-        GrpcServerResponse<WatchRequest, WatchResponse> response = req.response();
-        Subscriber[] holder = new Subscriber[1];
-        holder[0] = new Subscriber(filter, response, vertx.getOrCreateContext(), vertx, watchQueueFrames, () -> e.streams().unsubscribe(holder[0]));
-        response.exceptionHandler(t -> holder[0].close());
-        req.exceptionHandler(t -> holder[0].close());
-        response.writeHead();
-        e.streams().subscribe(holder[0]);
+        return new WatchFilter(Set.copyOf(observables), Set.copyOf(params), w.getEverySteps(), w.getMaxHz());
     }
 }

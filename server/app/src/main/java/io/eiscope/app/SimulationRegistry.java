@@ -25,13 +25,25 @@ import java.util.stream.Collectors;
  */
 public final class SimulationRegistry implements AutoCloseable {
 
-    /** A registered simulation with its runner and streams; metadata fixed at creation. */
+    /**
+     * A registered simulation with its runner and streams; metadata fixed at creation.
+     *
+     * @param parentId  the simulation it was forked from ("" if none)
+     * @param forkStep  the parent's step at the fork (0 if none)
+     */
     public record Entry(SimulationRunner runner, SimulationStreams streams, long createdUnixMillis,
-                        List<String> layers, List<Parameter> parameters) {}
+                        List<String> layers, List<Parameter> parameters, String parentId, long forkStep) {}
+
+    /**
+     * Threads that apply commands to simulations waiting for a worker (forks build a model
+     * there); system property {@code eiscope.controlThreads}, 0 turns the lane off (benchmarks).
+     */
+    static final int CONTROL_THREADS = Integer.getInteger("eiscope.controlThreads", 2);
 
     private final Catalogue catalogue;
     private final EngineContext context;
     private final ExecutorService workers;
+    private final ExecutorService control;
     private final Map<String, Entry> simulations = new ConcurrentHashMap<>();
     private final Set<String> perLayerObservables;
 
@@ -41,6 +53,13 @@ public final class SimulationRegistry implements AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "eiscope-sim-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger c = new AtomicInteger();
+        // Commands to simulations that wait for a worker apply here at once (see SimulationRunner).
+        this.control = CONTROL_THREADS < 1 ? null : Executors.newFixedThreadPool(CONTROL_THREADS, r -> {
+            Thread t = new Thread(r, "eiscope-control-" + c.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -57,15 +76,27 @@ public final class SimulationRegistry implements AutoCloseable {
      * initialises parameters): call it from a worker, never from an event loop.
      */
     public Entry create(SimulationConfig config) {
-        Simulation sim = new Simulation(config, catalogue, context);
+        return register(new Simulation(config, catalogue, context), List.of(), "", 0);
+    }
+
+    /**
+     * Forks {@code parentId} at its next step boundary into a new, paused simulation with a copy
+     * of its state and log. The copy is made on the parent's thread; the future completes there.
+     */
+    public java.util.concurrent.CompletableFuture<Entry> fork(String parentId) {
+        Entry parent = get(parentId);
+        return parent.runner().fork().thenApply(f -> register(f.child(), f.log(), parentId, f.step()));
+    }
+
+    private Entry register(Simulation sim, List<io.eiscope.engine.sim.Intervention> log, String parentId, long forkStep) {
         String id;
         do {
             id = String.format("sim-%08x", ThreadLocalRandom.current().nextInt());
         } while (simulations.containsKey(id));
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables);
-        SimulationRunner runner = new SimulationRunner(id, sim, workers, streams);
+        SimulationRunner runner = new SimulationRunner(id, sim, workers, control, streams, log);
         streams.attach(runner);
-        Entry e = new Entry(runner, streams, System.currentTimeMillis(), sim.model().layers(), sim.parameters());
+        Entry e = new Entry(runner, streams, System.currentTimeMillis(), sim.model().layers(), sim.parameters(), parentId, forkStep);
         simulations.put(id, e);
         return e;
     }
@@ -100,5 +131,6 @@ public final class SimulationRegistry implements AutoCloseable {
             e.streams().endAll();
         }
         workers.shutdown();
+        if (control != null) control.shutdown();
     }
 }

@@ -2,11 +2,9 @@ package io.eiscope.app;
 
 import io.eiscope.api.v1.Frame;
 import io.eiscope.api.v1.Scalar;
-import io.eiscope.api.v1.WatchRequest;
 import io.eiscope.api.v1.WatchResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -14,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One watch stream. Frames are offered from simulation threads and written on the stream's
+ * One subscription (a Watch stream, or one subscription of a Session). Frames are offered from simulation threads and written on the stream's
  * event loop, under back-pressure:
  * <ul>
  *   <li>scalars and events queue losslessly up to the configured capacity; past it, a new
@@ -32,7 +30,7 @@ final class Subscriber {
     static final int MAX_FRAMES_PER_MESSAGE = 512;
 
     private final WatchFilter filter;
-    private final GrpcServerResponse<WatchRequest, WatchResponse> response;
+    private final FrameWriter response;
     private final Context context;
     private final Vertx vertx;
     private final Runnable onClose;
@@ -69,7 +67,7 @@ final class Subscriber {
         }
     }
 
-    Subscriber(WatchFilter filter, GrpcServerResponse<WatchRequest, WatchResponse> response, Context context, Vertx vertx,
+    Subscriber(WatchFilter filter, FrameWriter response, Context context, Vertx vertx,
                int capacity, Runnable onClose) {
         this.capacity = capacity;
         this.filter = filter;
@@ -133,8 +131,7 @@ final class Subscriber {
         }
         if (isClosed()) return;
         if (response.writeQueueFull()) {
-            response.drainHandler(v -> {
-                response.drainHandler(null);
+            response.onDrain(() -> {
                 if (isClosed()) return; // a drain after the end of the stream
                 context.runOnContext(w -> pump());
             });
@@ -207,6 +204,6 @@ final class Subscriber {
     /** Ends the stream normally (the simulation was deleted, or the server stops). */
     void end() {
         close();
-        context.runOnContext(v -> response.end().onFailure(err -> { }));
+        context.runOnContext(v -> response.end());
     }
 }

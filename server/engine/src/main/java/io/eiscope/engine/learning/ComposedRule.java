@@ -79,6 +79,17 @@ public final class ComposedRule implements LearningRule {
         return new ComposedRule(schedule, copies, direction.copy(), geometry, updates);
     }
 
+    /**
+     * This rule's hyper-parameters continuing {@code previous}'s run: its update count (so a
+     * schedule keeps its position) and, where the direction has the same type and buffer
+     * layout, its momentum or moment buffers. Neither rule is modified.
+     */
+    public ComposedRule continuing(ComposedRule previous) {
+        List<GradientTransform> copies = new ArrayList<>(transforms.size());
+        for (GradientTransform tr : transforms) copies.add(tr.copy());
+        return new ComposedRule(schedule, copies, direction.withStateOf(previous.direction), geometry, previous.updates);
+    }
+
     @Override
     public long updates() {
         return updates;

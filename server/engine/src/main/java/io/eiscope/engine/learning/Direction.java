@@ -85,4 +85,19 @@ public abstract class Direction {
         }
         return d;
     }
+
+    /**
+     * A copy of this direction (its hyper-parameters, no state of its own) carrying a deep copy
+     * of {@code previous}'s buffers when both are the same type with the same buffer layout;
+     * otherwise a fresh one. Used when a learning-rule hyper-parameter changes mid-run.
+     * {@code previous} is not modified.
+     */
+    public final Direction withStateOf(Direction previous) {
+        Direction d = fresh();
+        if (previous.state == null || previous.getClass() != getClass() || previous.buffersPerParameter() != buffersPerParameter())
+            return d;
+        Direction carried = previous.copy();
+        d.state = carried.state;
+        return d;
+    }
 }

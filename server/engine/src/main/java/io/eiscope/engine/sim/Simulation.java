@@ -10,7 +10,9 @@ import io.eiscope.engine.spec.Params;
 import io.eiscope.engine.spec.SimulationConfig;
 import io.eiscope.engine.task.Task;
 import io.eiscope.engine.tensor.Matrix;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,7 +22,10 @@ import java.util.Optional;
  *
  * <p>{@link #step()}: (1) draw the next minibatch; (2) forward; (3) softmax cross-entropy and
  * its gradient; (4) backward; (5) learning-rule update; (6) the model's projection (sign
- * clamps, masks).
+ * clamps); (7) the steering constraints (lesion masks, frozen parameters).
+ *
+ * <p>Steering commands ({@link #apply}) change parameters or the rule between steps;
+ * {@link #snapshot}, {@link #restore} and {@link #fork} capture and copy the whole state.
  */
 public final class Simulation {
     private static final int EVAL_CHUNK = 1000;
@@ -29,9 +34,11 @@ public final class Simulation {
     private final Catalogue catalogue;
     private final EngineContext context;
     private final Params modelParams;
-    private final Params ruleParams;
+    private volatile Params ruleParams; // volatile: read by other threads for status views
     private final Catalogue.Entry<Catalogue.ModelFactory> modelEntry;
-    private final Catalogue.Entry<Catalogue.RuleFactory> ruleEntry;
+    private volatile Catalogue.Entry<Catalogue.RuleFactory> ruleEntry;
+    private Steering steering;
+    private Map<String, Parameter> byName;
     private final Task task;
     private Model model;
     private LearningRule rule;
@@ -74,6 +81,8 @@ public final class Simulation {
                     + config.task().kind() + "'), got " + config.batchSize());
         rule = ruleEntry.factory().create(ruleParams);
         model = modelEntry.factory().create(modelParams, task.inputSize(), task.classes(), Rng.derive(config.seed(), "init"), context);
+        steering = new Steering(config.seed());
+        byName = index(model);
         x = Matrix.zeros(config.batchSize(), task.inputSize());
         labels = new int[config.batchSize()];
         dLogits = Matrix.zeros(config.batchSize(), task.classes());
@@ -81,6 +90,10 @@ public final class Simulation {
 
     public Catalogue catalogue() {
         return catalogue;
+    }
+
+    public EngineContext context() {
+        return context;
     }
 
     public SimulationConfig config() {
@@ -117,6 +130,7 @@ public final class Simulation {
         model.backward(dLogits);
         rule.update(model.parameters());
         model.project();
+        steering.constrain(byName);
         step++;
         return new StepResult(step, r.loss(), (double) r.correct() / labels.length);
     }
@@ -147,11 +161,101 @@ public final class Simulation {
         return model.parameters().stream().allMatch(p -> p.value().allFinite());
     }
 
-    /** Back to step 0: initial parameters, fresh optimiser state and the first data order of the seed. */
+    /**
+     * Back to step 0: initial parameters, the spec's learning rule with fresh state, the first
+     * data order of the seed, no masks or frozen parameters.
+     */
     public void reset() {
         model = modelEntry.factory().create(modelParams, task.inputSize(), task.classes(), Rng.derive(config.seed(), "init"), context);
+        ruleEntry = Catalogue.find("learning_rule", catalogue.rules(), config.learningRule().kind());
+        ruleParams = Params.resolve("learning_rule", ruleEntry.descriptor(), config.learningRule().params());
         rule = ruleEntry.factory().create(ruleParams);
+        steering = new Steering(config.seed());
+        byName = index(model);
         task.reset();
         step = 0;
+    }
+
+    private static Map<String, Parameter> index(Model model) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) out.put(p.name(), p);
+        return out;
+    }
+
+    /** The current learning rule's kind and validated parameters (changed by steering). */
+    public String ruleKind() {
+        return ruleEntry.kind();
+    }
+
+    public Params ruleParams() {
+        return ruleParams;
+    }
+
+    /**
+     * Applies a steering command that changes parameters or the learning rule; commands that
+     * only steer the runner change nothing here. Validates everything before changing
+     * anything, so a rejected command leaves no trace.
+     *
+     * @throws IllegalArgumentException naming the offending field
+     */
+    public void apply(Command command) {
+        if (command instanceof Command.SetRuleParams c) SteeringCommands.setRuleParams(this, c);
+        else if (command instanceof Command.SwitchRule c) SteeringCommands.switchRule(this, c);
+        else if (command instanceof Command.AddWeightNoise c)
+            steering.addNoise(SteeringCommands.select(this, "command.add_weight_noise.target", c.target()), c.std());
+        else if (command instanceof Command.SetWeight c) SteeringCommands.setWeight(this, c);
+        else if (command instanceof Command.Freeze c)
+            steering.freeze(SteeringCommands.select(this, "command.freeze.target", c.target()), c.frozen());
+        else if (command instanceof Command.Lesion c) steering.lesion(model, c.layer(), c.population(), c.unit());
+        else return;
+        steering.afterCommand(byName);
+    }
+
+    /** Installs a rebuilt learning rule (package-private: for {@link SteeringCommands}). */
+    void replaceRule(Catalogue.Entry<Catalogue.RuleFactory> entry, Params params, LearningRule next) {
+        ruleEntry = entry;
+        ruleParams = params;
+        rule = next;
+    }
+
+    LearningRule rule() {
+        return rule;
+    }
+
+    /** Names of the parameters held fixed by {@link Command.Freeze}. */
+    public java.util.Set<String> frozenParameters() {
+        return steering.frozen();
+    }
+
+    /**
+     * Everything that determines the rest of the run, deep-copied: parameters, optimiser state,
+     * the rule and its parameters, the data-order position, masks, frozen values and the noise
+     * stream. Immutable once taken; restoring it never shares state with this simulation.
+     */
+    public record Snapshot(long step, List<float[]> values, LearningRule rule, Catalogue.Entry<Catalogue.RuleFactory> ruleEntry,
+                           Params ruleParams, Task.State task, Steering steering) {}
+
+    public Snapshot snapshot() {
+        List<float[]> values = model.parameters().stream().map(p -> p.value().toArray()).toList();
+        return new Snapshot(step, values, rule.copy(), ruleEntry, ruleParams, task.snapshot(), steering.copy());
+    }
+
+    /** Returns to {@code s}, taken from this simulation or one built from the same config. */
+    public void restore(Snapshot s) {
+        List<Parameter> ps = model.parameters();
+        if (s.values().size() != ps.size())
+            throw new IllegalArgumentException("snapshot has " + s.values().size() + " parameters, this simulation " + ps.size());
+        for (int i = 0; i < ps.size(); i++) ps.get(i).value().copyFrom(s.values().get(i));
+        replaceRule(s.ruleEntry(), s.ruleParams(), s.rule().copy());
+        task.restore(s.task());
+        steering = s.steering().copy();
+        step = s.step();
+    }
+
+    /** A new simulation with the same config in exactly this state (blocking: builds a model and reads the dataset). */
+    public Simulation fork() {
+        Simulation child = new Simulation(config, catalogue, context);
+        child.restore(snapshot());
+        return child;
     }
 }

@@ -22,7 +22,8 @@ final class ObservableCatalogue {
                 new ObservableDescriptor("accuracy", ObservableKind.SCALAR, Cost.CHEAP, false, "Fraction of the training minibatch classified correctly, every step."),
                 new ObservableDescriptor("test_loss", ObservableKind.SCALAR, Cost.EXPENSIVE, false, "Mean loss on the whole held-out set, every eval_every_steps."),
                 new ObservableDescriptor("test_accuracy", ObservableKind.SCALAR, Cost.EXPENSIVE, false, "Accuracy on the whole held-out set, every eval_every_steps."),
-                new ObservableDescriptor("state", ObservableKind.EVENT, Cost.CHEAP, false, "State changes (running, paused, finished, diverged, failed) with the reason."));
+                new ObservableDescriptor("state", ObservableKind.EVENT, Cost.CHEAP, false, "State changes (running, paused, finished, diverged, failed) with the reason."),
+                new ObservableDescriptor("intervention", ObservableKind.EVENT, Cost.CHEAP, false, "Each steering command as it takes effect, with its step (the intervention log, live)."));
     }
 
     /** Measured on demand, per layer or parameter. */

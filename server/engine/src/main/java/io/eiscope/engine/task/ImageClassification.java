@@ -51,6 +51,21 @@ public final class ImageClassification implements Task {
         cursor = 0;
     }
 
+    private record Position(long orderState, int[] permutation, int cursor) implements State {}
+
+    @Override
+    public State snapshot() {
+        return new Position(order.state(), permutation.clone(), cursor);
+    }
+
+    @Override
+    public void restore(State state) {
+        Position p = (Position) state;
+        order.setState(p.orderState());
+        permutation = p.permutation().clone();
+        cursor = p.cursor();
+    }
+
     @Override
     public void nextBatch(Matrix x, int[] labels) {
         for (int r = 0; r < x.rows; r++) {

@@ -23,4 +23,17 @@ public interface Task {
 
     /** Back to the first batch of the first epoch of this seed. */
     void reset();
+
+    /** The position of a task in its data order; opaque, immutable. */
+    interface State {}
+
+    /** The data-order position (permutation, cursor, random stream), for snapshots and forks. */
+    default State snapshot() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be snapshotted yet");
+    }
+
+    /** Back to a position taken by {@link #snapshot} of a task built from the same spec and seed. */
+    default void restore(State state) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be restored yet");
+    }
 }

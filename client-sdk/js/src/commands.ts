@@ -1,0 +1,79 @@
+// Builders of steering commands for EiscopeClient.apply(). Each returns a `Command` message;
+// the server validates it, applies it at the next step boundary, logs it and streams it as an
+// "intervention" event frame. Numbers in rule params travel as floats (use integerValue() for
+// integer parameters), as everywhere without a catalogue entry at hand.
+
+import { create } from "@bufbuild/protobuf";
+import {
+  type Command,
+  CommandSchema,
+  ComponentSpecSchema,
+  Population,
+  type Value,
+  WatchCondition,
+} from "./gen/eiscope/v1/types_pb.js";
+import { type PlainValue, toValue } from "./values.js";
+
+type Params = Record<string, PlainValue | Value>;
+
+const values = (params: Params): Record<string, Value> =>
+  Object.fromEntries(Object.entries(params).map(([k, v]) => [k, toValue(v)]));
+
+/** Change hyper-parameters of the current learning rule; its optimiser state is kept where it fits. */
+export const setRuleParams = (params: Params): Command =>
+  create(CommandSchema, { kind: { case: "setRuleParams", value: { params: values(params) } } });
+
+/** Replace the learning rule (e.g. "adam"), with fresh optimiser state. */
+export const switchRule = (kind: string, params: Params = {}): Command =>
+  create(CommandSchema, {
+    kind: { case: "switchRule", value: { rule: create(ComponentSpecSchema, { kind, params: values(params) }) } },
+  });
+
+/** Play until `step`, then pause. */
+export const runUntil = (step: number | bigint): Command =>
+  create(CommandSchema, { kind: { case: "runUntil", value: { step: BigInt(step) } } });
+
+/** Gaussian noise from the simulation's seeded noise stream on a layer or parameter ("": all). */
+export const addWeightNoise = (std: number, target = ""): Command =>
+  create(CommandSchema, { kind: { case: "addWeightNoise", value: { std, target } } });
+
+/** Set one element; weight matrices are [n_out, n_in]. */
+export const setWeight = (parameter: string, row: number, col: number, value: number): Command =>
+  create(CommandSchema, { kind: { case: "setWeight", value: { parameter, row, col, value } } });
+
+/** Hold a layer's or parameter's values fixed (frozen = false releases them). */
+export const freeze = (target: string, frozen = true): Command =>
+  create(CommandSchema, { kind: { case: "freeze", value: { target, frozen } } });
+
+/** Zero a unit's incoming and outgoing weights and keep them zero. */
+export const lesion = (layer: string, unit: number, inhibitory = false): Command =>
+  create(CommandSchema, {
+    kind: {
+      case: "lesion",
+      value: { layer, unit, population: inhibitory ? Population.INHIBITORY : Population.EXCITATORY },
+    },
+  });
+
+/** Pause when a network-wide scalar observable is non-finite, above or below a threshold. */
+export const watchpoint = (
+  name: string,
+  observable: string,
+  condition: "non_finite" | "above" | "below",
+  threshold = 0,
+): Command =>
+  create(CommandSchema, {
+    kind: {
+      case: "addWatchpoint",
+      value: {
+        name,
+        observable,
+        threshold,
+        condition: { non_finite: WatchCondition.NON_FINITE, above: WatchCondition.ABOVE, below: WatchCondition.BELOW }[
+          condition
+        ],
+      },
+    },
+  });
+
+export const removeWatchpoint = (name: string): Command =>
+  create(CommandSchema, { kind: { case: "removeWatchpoint", value: { name } } });

@@ -1,0 +1,95 @@
+// The worked example and steering against the real server over gRPC-Web. Scaled down (200
+// steps, lesion at 100) to stay under ~30 s: lesioning half the units stands in for pruning
+// (not in the engine yet), weight histograms for the spectrum (no spectrum observable yet)
+// and adam for exponentiated gradient while the catalogue has no EG.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { Code, ConnectError, EiscopeClient, SimulationState, commands } from "../dist/index.js";
+import { startServer } from "./live-server.mjs";
+
+const HIDDEN = 40;
+const DANN = {
+  name: "sdk-test dann",
+  model: { kind: "dann", params: { hidden_excitatory: [HIDDEN], hidden_inhibitory: [4] } },
+  learningRule: { kind: "sgd", params: { learning_rate: 0.05, correct_inhibitory: true } },
+  task: { kind: "fashion_mnist" },
+  batchSize: 32,
+  evalEverySteps: 100,
+  seed: 1,
+};
+
+let server;
+let client;
+
+before(async () => {
+  server = await startServer();
+  client = new EiscopeClient(server.baseUrl);
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+async function waitFor(id, predicate, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const sim = await client.get(id);
+    if (predicate(sim)) return sim;
+    assert.ok(Date.now() < deadline, `timed out at step ${sim.step}, ${sim.statusMessage}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const pausedAt = (step) => (s) => s.step >= BigInt(step) && s.state === SimulationState.PAUSED;
+
+test("worked example: DANN, watch, lesion half at step 100, fork, switch the fork's rule, compare", async () => {
+  const dann = await client.create(DANN);
+  const hasEg = (await client.catalogue()).learningRules.some((r) => r.kind === "exponentiated_gradient");
+  const abort = new AbortController();
+  const histograms = [];
+  const watching = (async () => {
+    for await (const f of client.watch(dann.id, { observables: ["weight_histogram"], layers: ["layer0"], maxHz: 10 }, abort.signal))
+      histograms.push(f);
+  })();
+
+  await client.apply(dann.id, commands.runUntil(100));
+  await waitFor(dann.id, pausedAt(100));
+  for (let unit = 0; unit < HIDDEN / 2; unit++) await client.apply(dann.id, commands.lesion("layer0", unit));
+  const fork = await client.fork(dann.id);
+  assert.equal(fork.parentId, dann.id);
+  assert.equal(fork.forkStep, 100n);
+  await client.apply(fork.id, hasEg ? commands.switchRule("exponentiated_gradient") : commands.switchRule("adam", { learning_rate: 1e-3 }));
+  for (const s of [dann, fork]) await client.apply(s.id, commands.runUntil(200));
+  const a = await waitFor(dann.id, pausedAt(200));
+  const b = await waitFor(fork.id, pausedAt(200));
+  abort.abort();
+  await watching;
+
+  assert.equal(b.learningRule.kind, hasEg ? "exponentiated_gradient" : "adam");
+  assert.ok(a.latestScalars.test_accuracy > 0.5 && b.latestScalars.test_accuracy > 0.5);
+  const wa = (await client.parameters(dann.id, ["layer0.Wex"])).get("layer0.Wex").data;
+  const wb = (await client.parameters(fork.id, ["layer0.Wex"])).get("layer0.Wex").data;
+  assert.notDeepEqual(wa, wb);
+  assert.ok(wb.slice(0, 784).every((x) => x === 0), "lesioned unit 0 stays silent");
+  assert.ok(histograms.length > 0 && histograms.every((f) => f.layer.startsWith("layer0")));
+  assert.equal((await client.interventionLog(fork.id)).length, (await client.interventionLog(dann.id)).length + 1);
+  await client.delete(dann.id);
+  await client.delete(fork.id);
+});
+
+test("a bad command is rejected with the field named and is not logged", async () => {
+  const sim = await client.create(DANN);
+  await assert.rejects(client.apply(sim.id, commands.setWeight("layer0.Wex", 999, 0, 0.1)), (e) => {
+    assert.ok(e instanceof ConnectError);
+    assert.equal(e.code, Code.InvalidArgument);
+    assert.match(e.message, /command\.set_weight\.row/);
+    return true;
+  });
+  await assert.rejects(client.fork("sim-nope"), (e) => e.code === Code.NotFound);
+  const r = await client.apply(sim.id, commands.setRuleParams({ learning_rate: 0.01 }));
+  assert.equal(r.effectiveStep, 0);
+  const log = await client.interventionLog(sim.id);
+  assert.equal(log.length, 1);
+  assert.equal(log[0].command.kind.case, "setRuleParams");
+  await client.delete(sim.id);
+});

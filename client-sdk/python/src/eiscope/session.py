@@ -1,0 +1,136 @@
+"""A Session: steer and observe over one bidirectional call."""
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+from typing import Dict, Iterable, Iterator, Optional
+
+import grpc
+
+from eiscope._proto import service_pb2, types_pb2
+from eiscope.errors import _BY_CODE, EiscopeError, from_rpc_error
+from eiscope.frames import Frame
+
+_CODES = {c.value[0]: c for c in grpc.StatusCode}
+
+
+class Subscription:
+    """Frames of one subscription of a Session, in arrival order; iterate, then unsubscribe()."""
+
+    def __init__(self, session: "Session", id: int):
+        self.id = id
+        self._session = session
+        self._frames: "queue.Queue[Optional[Frame]]" = queue.Queue()
+
+    def __iter__(self) -> Iterator[Frame]:
+        while True:
+            frame = self._frames.get()
+            if frame is None:
+                return
+            yield frame
+
+    def get(self, timeout: Optional[float] = None) -> Frame:
+        """The next frame; queue.Empty after `timeout` s; StopIteration once ended."""
+        frame = self._frames.get(timeout=timeout)
+        if frame is None:
+            raise StopIteration
+        return frame
+
+    def unsubscribe(self) -> None:
+        self._session._request(unsubscribe=self.id)
+        self._frames.put(None)
+
+
+class Session:
+    """One Session call. Requests are acknowledged by the server in order; each method here
+    waits for its acknowledgement and raises the EiscopeError of a failed one, which leaves
+    the session open. Frames are read on a background thread and queued per subscription
+    (unbounded on the client: iterate them). Use as a context manager or call close()."""
+
+    def __init__(self, method, timeout: float = 30.0):
+        self._requests: "queue.Queue[Optional[service_pb2.SessionRequest]]" = queue.Queue()
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._acks: Dict[int, "queue.Queue"] = {}
+        self._subscriptions: Dict[int, Subscription] = {}
+        self._timeout = timeout
+        self._call = method(self._outgoing())
+        self._error: Optional[EiscopeError] = None
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def subscribe(self, id: str, observables: Optional[Iterable[str]] = None,
+                  layers: Optional[Iterable[str]] = None, every_steps: int = 0,
+                  max_hz: float = 0) -> Subscription:
+        """Starts a subscription (same options as Client.watch())."""
+        request_id = next(self._ids)
+        sub = Subscription(self, request_id)
+        with self._lock:
+            self._subscriptions[request_id] = sub
+        watch = service_pb2.WatchRequest(id=id, observables=list(observables or []),
+                                         layers=list(layers or []), every_steps=every_steps,
+                                         max_hz=max_hz)
+        self._request(request_id=request_id, subscribe=watch)
+        return sub
+
+    def command(self, id: str, command: types_pb2.Command) -> int:
+        """Applies a steering command; returns the step at which it took effect."""
+        return self._request(command=service_pb2.ApplyCommandRequest(id=id, command=command))
+
+    def step(self, id: str, n: int) -> int:
+        return self._request(control=service_pb2.ControlRequest(
+            id=id, action=service_pb2.CONTROL_ACTION_STEP, steps=n))
+
+    def close(self) -> None:
+        """Ends the call; the server releases every subscription."""
+        self._requests.put(None)
+        self._call.cancel()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _request(self, request_id: Optional[int] = None, **kind) -> int:
+        request_id = request_id or next(self._ids)
+        waiter: "queue.Queue" = queue.Queue()
+        with self._lock:
+            self._acks[request_id] = waiter
+        self._requests.put(service_pb2.SessionRequest(request_id=request_id, **kind))
+        ack = waiter.get(timeout=self._timeout)
+        if isinstance(ack, EiscopeError):
+            raise ack
+        if ack.code != 0:
+            code = _CODES.get(ack.code, grpc.StatusCode.UNKNOWN)
+            raise _BY_CODE.get(code, EiscopeError)(code.name, ack.message)
+        return ack.effective_step
+
+    def _outgoing(self):
+        while True:
+            request = self._requests.get()
+            if request is None:
+                return
+            yield request
+
+    def _read(self) -> None:
+        try:
+            for response in self._call:
+                if response.HasField("ack"):
+                    with self._lock:
+                        waiter = self._acks.pop(response.ack.request_id, None)
+                    if waiter is not None:
+                        waiter.put(response.ack)
+                else:
+                    sub = self._subscriptions.get(response.frames.subscription_id)
+                    if sub is not None:
+                        for f in response.frames.frames:
+                            sub._frames.put(Frame.from_proto(f))
+        except grpc.RpcError as e:
+            error = from_rpc_error(e)
+            with self._lock:
+                for waiter in self._acks.values():
+                    waiter.put(error)
+        finally:
+            for sub in list(self._subscriptions.values()):
+                sub._frames.put(None)

@@ -1,0 +1,173 @@
+package io.eiscope.app;
+
+import io.eiscope.api.v1.SessionAck;
+import io.eiscope.api.v1.SessionFrames;
+import io.eiscope.api.v1.SessionRequest;
+import io.eiscope.api.v1.SessionResponse;
+import io.eiscope.api.v1.WatchResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import io.vertx.grpc.server.ServiceBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The bidirectional Session RPC: one call carries subscriptions, commands and controls in,
+ * frames and acknowledgements out. Each subscription is a {@link Subscriber} under the same
+ * back-pressure rules as Watch, writing through a {@link FrameWriter} that tags its frames
+ * with the subscription id; when the transport is full, all of them wait for one drain.
+ * Every request is acknowledged with its request id, and a failed request (status code and
+ * message in the ack) leaves the session open. Ending or cancelling the call, or a failed
+ * write, releases every subscription. Handlers run on the call's event loop and never block.
+ */
+final class SessionService {
+    private final Vertx vertx;
+    private final SimulationRegistry registry;
+    private final int queueFrames;
+    private final SimulationGrpcService unary;
+
+    SessionService(Vertx vertx, SimulationRegistry registry, int queueFrames, SimulationGrpcService unary) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.queueFrames = queueFrames;
+        this.unary = unary;
+    }
+
+    void bind(ServiceBuilder b) {
+        b.bind(ServiceMethod.server(SimulationGrpcService.NAME, "Session", GrpcMessageEncoder.encoder(),
+                GrpcMessageDecoder.decoder(SessionRequest.getDefaultInstance())), this::open);
+    }
+
+    private void open(GrpcServerRequest<SessionRequest, SessionResponse> req) {
+        Session s = new Session(req.response(), vertx.getOrCreateContext());
+        req.response().writeHead();
+        req.handler(s::onRequest);
+        req.endHandler(v -> {
+            s.closeAll();
+            req.response().end().onFailure(err -> { });
+        });
+        req.exceptionHandler(t -> s.closeAll());
+        req.errorHandler(err -> s.closeAll()); // the client cancelled or reset the call
+        req.response().exceptionHandler(t -> s.closeAll());
+    }
+
+    /** The state of one session call; confined to its event loop except {@code subscriptions}. */
+    private final class Session {
+        private final GrpcServerResponse<SessionRequest, SessionResponse> response;
+        private final Context context;
+        private final Map<Long, Subscriber> subscriptions = new ConcurrentHashMap<>();
+        private final List<Runnable> drainWaiters = new ArrayList<>();
+        private boolean closed;
+
+        Session(GrpcServerResponse<SessionRequest, SessionResponse> response, Context context) {
+            this.response = response;
+            this.context = context;
+        }
+
+        void onRequest(SessionRequest r) {
+            if (closed) return;
+            long id = r.getRequestId();
+            try {
+                switch (r.getKindCase()) {
+                    case SUBSCRIBE -> subscribe(id, r);
+                    case UNSUBSCRIBE -> {
+                        Subscriber sub = subscriptions.remove(r.getUnsubscribe());
+                        if (sub == null) throw ApiException.notFound("no subscription " + r.getUnsubscribe() + " in this session");
+                        sub.close();
+                        ack(id, 0, null);
+                    }
+                    case COMMAND -> answer(id, unary.applyCommand(r.getCommand()).map(a -> a.getEffectiveStep()));
+                    case CONTROL -> answer(id, unary.control(r.getControl()).map(a -> a.getEffectiveStep()));
+                    case KIND_NOT_SET -> throw ApiException.invalid("request needs one of subscribe, unsubscribe, command, control");
+                }
+            } catch (RuntimeException e) {
+                ack(id, 0, e);
+            }
+        }
+
+        private void subscribe(long id, SessionRequest r) {
+            if (subscriptions.containsKey(id)) throw ApiException.invalid("request_id " + id + " already names a subscription");
+            SimulationRegistry.Entry e = registry.get(r.getSubscribe().getId());
+            WatchFilter filter = unary.filterFor(e, r.getSubscribe());
+            Subscriber[] holder = new Subscriber[1];
+            holder[0] = new Subscriber(filter, new Tagged(id), context, vertx, queueFrames, () -> {
+                subscriptions.remove(id, holder[0]);
+                e.streams().unsubscribe(holder[0]);
+            });
+            subscriptions.put(id, holder[0]);
+            ack(id, e.runner().step(), null); // before the first frames of this subscription
+            e.streams().subscribe(holder[0]);
+        }
+
+        private void answer(long id, Future<Long> step) {
+            step.onComplete(ar -> ack(id, ar.succeeded() ? ar.result() : 0, ar.failed() ? ar.cause() : null));
+        }
+
+        private void ack(long id, long step, Throwable error) {
+            if (closed) return;
+            SessionAck.Builder a = SessionAck.newBuilder().setRequestId(id).setEffectiveStep(step);
+            if (error != null) {
+                ApiException e = ApiException.from(error);
+                a.setCode(e.status().code).setMessage(e.getMessage());
+            }
+            response.write(SessionResponse.newBuilder().setAck(a).build()).onFailure(err -> closeAll());
+        }
+
+        void closeAll() {
+            if (closed) return;
+            closed = true;
+            for (Subscriber sub : List.copyOf(subscriptions.values())) sub.close();
+            subscriptions.clear();
+        }
+
+        private void awaitDrain(Runnable action) {
+            drainWaiters.add(action);
+            if (drainWaiters.size() > 1) return;
+            response.drainHandler(v -> {
+                response.drainHandler(null);
+                List<Runnable> waiting = List.copyOf(drainWaiters);
+                drainWaiters.clear();
+                waiting.forEach(Runnable::run);
+            });
+        }
+
+        /** One subscription's output on the shared response. */
+        private final class Tagged implements FrameWriter {
+            private final long subscriptionId;
+
+            Tagged(long subscriptionId) {
+                this.subscriptionId = subscriptionId;
+            }
+
+            @Override
+            public boolean writeQueueFull() {
+                return response.writeQueueFull();
+            }
+
+            @Override
+            public Future<Void> write(WatchResponse batch) {
+                if (closed) return Future.failedFuture("session closed");
+                return response.write(SessionResponse.newBuilder().setFrames(SessionFrames.newBuilder()
+                        .setSubscriptionId(subscriptionId).addAllFrames(batch.getFramesList())).build());
+            }
+
+            @Override
+            public void onDrain(Runnable action) {
+                awaitDrain(action);
+            }
+
+            @Override
+            public void end() {
+                subscriptions.remove(subscriptionId); // the simulation was deleted; the session goes on
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.eiscope.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eiscope.api.v1.ApplyCommandRequest;
+import io.eiscope.api.v1.Command;
+import io.eiscope.api.v1.ControlAction;
+import io.eiscope.api.v1.ControlRequest;
+import io.eiscope.api.v1.CreateSimulationRequest;
+import io.eiscope.api.v1.Frame;
+import io.eiscope.api.v1.RunUntil;
+import io.eiscope.api.v1.SessionAck;
+import io.eiscope.api.v1.SessionRequest;
+import io.eiscope.api.v1.SessionResponse;
+import io.eiscope.api.v1.SimulationServiceGrpc;
+import io.eiscope.api.v1.WatchRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The bidirectional Session RPC over real gRPC on 127.0.0.1: steer and observe on one call. */
+class SessionGrpcTest {
+    EiscopeServer server;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void start() throws Exception {
+        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
+        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(data));
+        int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.close();
+    }
+
+    /** A session call whose responses land in queues the test polls with timeouts. */
+    final class Client implements StreamObserver<SessionResponse> {
+        final BlockingQueue<SessionAck> acks = new LinkedBlockingQueue<>();
+        final Map<Long, List<Frame>> frames = new ConcurrentHashMap<>();
+        final BlockingQueue<Object> ended = new LinkedBlockingQueue<>();
+        final StreamObserver<SessionRequest> out = SimulationServiceGrpc.newStub(channel).session(this);
+
+        @Override
+        public void onNext(SessionResponse r) {
+            if (r.hasAck()) acks.add(r.getAck());
+            else frames.computeIfAbsent(r.getFrames().getSubscriptionId(), k -> new CopyOnWriteArrayList<>()).addAll(r.getFrames().getFramesList());
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended.add(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            ended.add("completed");
+        }
+
+        SessionAck send(SessionRequest r) throws InterruptedException {
+            out.onNext(r);
+            SessionAck a = acks.poll(30, TimeUnit.SECONDS);
+            assertThat(a).as("ack of request " + r.getRequestId()).isNotNull();
+            assertThat(a.getRequestId()).isEqualTo(r.getRequestId());
+            return a;
+        }
+
+        void awaitFrame(long subscription, Predicate<Frame> p) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (frames.getOrDefault(subscription, List.of()).stream().noneMatch(p)) {
+                assertThat(System.nanoTime()).as("frames so far: " + frames.get(subscription)).isLessThan(deadline);
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+        }
+    }
+
+    String create() {
+        return SimulationServiceGrpc.newBlockingStub(channel).createSimulation(CreateSimulationRequest.newBuilder()
+                .setSpec(SteeringGrpcTest.dann(1)).build()).getSimulation().getId();
+    }
+
+    static Command runUntil(long step) {
+        return Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(step)).build();
+    }
+
+    @Test
+    void aClientSteersAndObservesOverOneCall() throws Exception {
+        String id = create();
+        Client c = new Client();
+        SessionAck sub = c.send(SessionRequest.newBuilder().setRequestId(1).setSubscribe(WatchRequest.newBuilder().setId(id)
+                .addObservables("loss").addObservables("intervention").addObservables("state")).build());
+        assertThat(sub.getCode()).isZero();
+        SessionAck run = c.send(SessionRequest.newBuilder().setRequestId(2).setCommand(ApplyCommandRequest.newBuilder().setId(id)
+                .setCommand(runUntil(20))).build());
+        assertThat(run.getCode()).isZero();
+        assertThat(run.getEffectiveStep()).isZero();
+        c.awaitFrame(1, f -> f.getObservable().equals("loss") && f.getStep() == 20);
+        c.awaitFrame(1, f -> f.getObservable().equals("intervention") && f.getEvent().getMessage().contains("RunUntil"));
+        c.awaitFrame(1, f -> f.getObservable().equals("state") && f.getEvent().getMessage().contains("reached step 20"));
+        SessionAck step = c.send(SessionRequest.newBuilder().setRequestId(3).setControl(ControlRequest.newBuilder().setId(id)
+                .setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(2)).build());
+        assertThat(step.getEffectiveStep()).isEqualTo(20);
+        assertThat(c.send(SessionRequest.newBuilder().setRequestId(4).setUnsubscribe(1).build()).getCode()).isZero();
+        c.out.onCompleted();
+        assertThat(c.ended.poll(30, TimeUnit.SECONDS)).isEqualTo("completed");
+    }
+
+    @Test
+    void aFailedRequestIsAcknowledgedWithItsStatusAndTheSessionGoesOn() throws Exception {
+        String id = create();
+        Client c = new Client();
+        assertThat(c.send(SessionRequest.newBuilder().setRequestId(7).setSubscribe(WatchRequest.newBuilder().setId("sim-nope")).build())
+                .getCode()).isEqualTo(Status.Code.NOT_FOUND.value());
+        SessionAck bad = c.send(SessionRequest.newBuilder().setRequestId(8).setCommand(ApplyCommandRequest.newBuilder().setId(id)
+                .setCommand(runUntil(0))).build());
+        assertThat(bad.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+        assertThat(bad.getMessage()).contains("command.run_until.step");
+        assertThat(c.send(SessionRequest.newBuilder().setRequestId(9).build()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+        assertThat(c.send(SessionRequest.newBuilder().setRequestId(10).setUnsubscribe(99).build()).getCode())
+                .isEqualTo(Status.Code.NOT_FOUND.value());
+        assertThat(c.send(SessionRequest.newBuilder().setRequestId(11).setCommand(ApplyCommandRequest.newBuilder().setId(id)
+                .setCommand(runUntil(3))).build()).getCode()).isZero();
+    }
+
+    @Test
+    void cancellingTheCallReleasesEverySubscription() throws Exception {
+        String id = create();
+        SimulationRegistry.Entry e = server.registry().get(id);
+        Client c = new Client();
+        for (long k = 1; k <= 3; k++) {
+            c.send(SessionRequest.newBuilder().setRequestId(k).setSubscribe(WatchRequest.newBuilder().setId(id).addObservables("loss")).build());
+        }
+        assertThat(e.streams().subscriberCount()).isEqualTo(3);
+        c.out.onError(Status.CANCELLED.asRuntimeException());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (e.streams().subscriberCount() > 0) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.eiscope.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eiscope.api.v1.AddWatchpoint;
+import io.eiscope.api.v1.ApplyCommandRequest;
+import io.eiscope.api.v1.Command;
+import io.eiscope.api.v1.ComponentSpec;
+import io.eiscope.api.v1.ControlAction;
+import io.eiscope.api.v1.ControlRequest;
+import io.eiscope.api.v1.CreateSimulationRequest;
+import io.eiscope.api.v1.ForkSimulationRequest;
+import io.eiscope.api.v1.GetInterventionLogRequest;
+import io.eiscope.api.v1.GetParametersRequest;
+import io.eiscope.api.v1.GetSimulationRequest;
+import io.eiscope.api.v1.IntList;
+import io.eiscope.api.v1.Lesion;
+import io.eiscope.api.v1.Population;
+import io.eiscope.api.v1.RunUntil;
+import io.eiscope.api.v1.SetRuleParams;
+import io.eiscope.api.v1.SetWeight;
+import io.eiscope.api.v1.Simulation;
+import io.eiscope.api.v1.SimulationServiceGrpc;
+import io.eiscope.api.v1.SimulationSpec;
+import io.eiscope.api.v1.SimulationState;
+import io.eiscope.api.v1.SwitchRule;
+import io.eiscope.api.v1.Value;
+import io.eiscope.api.v1.WatchCondition;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** ApplyCommand, GetInterventionLog and ForkSimulation over real gRPC on 127.0.0.1, happy and error paths. */
+class SteeringGrpcTest {
+    static EiscopeServer server;
+    static ManagedChannel channel;
+    static SimulationServiceGrpc.SimulationServiceBlockingStub stub;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
+        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(data));
+        int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                .maxInboundMessageSize(64 << 20).build();
+        stub = SimulationServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.close();
+    }
+
+    static Value ints(long... v) {
+        IntList.Builder b = IntList.newBuilder();
+        for (long x : v) b.addValues(x);
+        return Value.newBuilder().setInts(b).build();
+    }
+
+    static SimulationSpec dann(long seed) {
+        return SimulationSpec.newBuilder().setName("steer").setSeed(seed).setBatchSize(8)
+                .setModel(ComponentSpec.newBuilder().setKind("dann").putParams("hidden_excitatory", ints(16)).putParams("hidden_inhibitory", ints(4)))
+                .setLearningRule(ComponentSpec.newBuilder().setKind("sgd").putParams("correct_inhibitory", Value.newBuilder().setFlag(true).build()))
+                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
+    }
+
+    static String create(long seed) {
+        return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(dann(seed)).build()).getSimulation().getId();
+    }
+
+    static long apply(String id, Command c) {
+        return stub.applyCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(c).build()).getEffectiveStep();
+    }
+
+    static Simulation awaitPaused(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Simulation s = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+            if (s.getState() != SimulationState.SIMULATION_STATE_RUNNING) return s;
+            assertThat(System.nanoTime()).as("still running at step " + s.getStep()).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    static Status.Code code(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+        throw new AssertionError("the call succeeded");
+    }
+
+    static Command lr(double rate) {
+        return Command.newBuilder().setSetRuleParams(SetRuleParams.newBuilder().putParams("learning_rate",
+                Value.newBuilder().setNumber(rate).build())).build();
+    }
+
+    @Test
+    void commandsTakeEffectAtAStepAndAreLogged() throws Exception {
+        String id = create(1);
+        assertThat(apply(id, Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(5)).build())).isZero();
+        assertThat(awaitPaused(id).getStep()).isEqualTo(5);
+        assertThat(apply(id, lr(0.01))).isEqualTo(5);
+        Simulation s = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+        assertThat(s.getLearningRule().getParamsMap().get("learning_rate").getNumber()).isEqualTo(0.01);
+        var log = stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(id).build()).getInterventionsList();
+        assertThat(log).hasSize(2);
+        assertThat(log.get(1).getStep()).isEqualTo(5);
+        assertThat(log.get(1).getCommand()).isEqualTo(lr(0.01));
+    }
+
+    @Test
+    void badCommandsAreRejectedWithTheFieldNamed() {
+        String id = create(2);
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> apply(id,
+                Command.newBuilder().setSetWeight(SetWeight.newBuilder().setParameter("layer0.Wex").setRow(99)).build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).contains("command.set_weight.row");
+        assertThat(code(() -> apply(id, Command.getDefaultInstance()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> apply(id, Command.newBuilder().setLesion(Lesion.newBuilder().setLayer("layer0")).build())))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> apply("sim-nope", lr(0.1)))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId("sim-nope").build())))
+                .isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(id).build()).getInterventionsCount()).isZero();
+    }
+
+    @Test
+    void runUntilOnAFinishedSimulationIsAFailedPrecondition() throws Exception {
+        SimulationSpec spec = dann(3).toBuilder().setStepBudget(3).build();
+        String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation().getId();
+        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PLAY).build());
+        assertThat(awaitPaused(id).getState()).isEqualTo(SimulationState.SIMULATION_STATE_FINISHED);
+        assertThat(code(() -> apply(id, Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(10)).build())))
+                .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    }
+
+    @Test
+    void aWatchpointPausesAndSaysWhy() throws Exception {
+        String id = create(4);
+        apply(id, Command.newBuilder().setAddWatchpoint(AddWatchpoint.newBuilder().setName("acc").setObservable("accuracy")
+                .setCondition(WatchCondition.WATCH_CONDITION_ABOVE).setThreshold(0.0)).build());
+        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PLAY).build());
+        Simulation s = awaitPaused(id);
+        assertThat(s.getState()).isEqualTo(SimulationState.SIMULATION_STATE_PAUSED);
+        assertThat(s.getStatusMessage()).contains("watchpoint 'acc'").contains("accuracy");
+    }
+
+    @Test
+    void aForkShowsItsParentAndStaysIdenticalUnderTheSameCommands() throws Exception {
+        String parent = create(5);
+        apply(parent, Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(6)).build());
+        awaitPaused(parent);
+        Simulation child = stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(parent).build()).getSimulation();
+        assertThat(child.getParentId()).isEqualTo(parent);
+        assertThat(child.getForkStep()).isEqualTo(6);
+        assertThat(child.getStep()).isEqualTo(6);
+        Command toAdam = Command.newBuilder().setSwitchRule(SwitchRule.newBuilder().setRule(ComponentSpec.newBuilder().setKind("adam"))).build();
+        Command lesion = Command.newBuilder().setLesion(Lesion.newBuilder().setLayer("layer0")
+                .setPopulation(Population.POPULATION_INHIBITORY).setUnit(1)).build();
+        for (String id : new String[] {parent, child.getId()}) {
+            apply(id, toAdam);
+            apply(id, lesion);
+            apply(id, Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(12)).build());
+        }
+        awaitPaused(parent);
+        awaitPaused(child.getId());
+        var a = stub.getParameters(GetParametersRequest.newBuilder().setId(parent).build());
+        var b = stub.getParameters(GetParametersRequest.newBuilder().setId(child.getId()).build());
+        assertThat(a.getStep()).isEqualTo(12);
+        assertThat(b.getParametersList()).isEqualTo(a.getParametersList());
+        assertThat(code(() -> stub.forkSimulation(ForkSimulationRequest.newBuilder().setId("sim-nope").build())))
+                .isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(() -> stub.forkSimulation(ForkSimulationRequest.getDefaultInstance()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+}

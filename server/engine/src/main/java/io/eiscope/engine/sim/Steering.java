@@ -1,0 +1,136 @@
+package io.eiscope.engine.sim;
+
+import io.eiscope.engine.model.Model;
+import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.model.Parameter.Role;
+import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The state that steering commands leave on a simulation's parameters: lesion masks (rows or
+ * columns kept at zero), frozen parameters (values held fixed) and the "noise" random stream.
+ * {@link #constrain} enforces masks and frozen values after every update (after the model's
+ * projection) and after every command. Confined to the simulation's thread; {@link #copy} is
+ * deep, for snapshots and forks.
+ *
+ * <p>Freezing holds the values, not the optimiser: a frozen parameter's momentum or Adam
+ * moments keep evolving from its gradients, and its update is undone after each step.
+ */
+final class Steering {
+    /** Row {@code index} (a unit's incoming weights) or column {@code index} (its outgoing weights) of a parameter. */
+    record Mask(String parameter, boolean row, int index) {}
+
+    private static final Set<Role> FEEDFORWARD = EnumSet.of(Role.WEIGHT, Role.EXCITATORY);
+
+    private final Rng noise;
+    private final List<Mask> masks;
+    private final Map<String, float[]> frozen; // name -> held values
+
+    Steering(long seed) {
+        this(Rng.derive(seed, "noise"), new ArrayList<>(), new LinkedHashMap<>());
+    }
+
+    private Steering(Rng noise, List<Mask> masks, Map<String, float[]> frozen) {
+        this.noise = noise;
+        this.masks = masks;
+        this.frozen = frozen;
+    }
+
+    Steering copy() {
+        Map<String, float[]> f = new LinkedHashMap<>();
+        frozen.forEach((k, v) -> f.put(k, v.clone()));
+        return new Steering(noise.copy(), new ArrayList<>(masks), f);
+    }
+
+    List<Mask> masks() {
+        return List.copyOf(masks);
+    }
+
+    Set<String> frozen() {
+        return Set.copyOf(frozen.keySet());
+    }
+
+    /** Zeroes the masked rows and columns, then puts frozen values back. */
+    void constrain(Map<String, Parameter> byName) {
+        applyMasks(byName);
+        frozen.forEach((name, held) -> {
+            Matrix v = byName.get(name).value();
+            for (int i = 0; i < held.length; i++) v.set(i, held[i]);
+        });
+    }
+
+    /** After a command changed values on purpose: zero the masks, then hold the frozen parameters at their new values. */
+    void afterCommand(Map<String, Parameter> byName) {
+        applyMasks(byName);
+        frozen.replaceAll((name, held) -> byName.get(name).value().toArray());
+    }
+
+    private void applyMasks(Map<String, Parameter> byName) {
+        for (Mask m : masks) {
+            Matrix v = byName.get(m.parameter()).value();
+            if (m.row()) for (int c = 0; c < v.cols; c++) v.set(m.index() * v.cols + c, 0f);
+            else for (int r = 0; r < v.rows; r++) v.set(r * v.cols + m.index(), 0f);
+        }
+    }
+
+    void addNoise(List<Parameter> targets, double std) {
+        for (Parameter p : targets) {
+            Matrix v = p.value();
+            for (int i = 0, n = v.size(); i < n; i++) v.set(i, v.get(i) + (float) (std * noise.nextGaussian()));
+        }
+    }
+
+    void freeze(List<Parameter> targets, boolean on) {
+        for (Parameter p : targets) {
+            if (on) frozen.put(p.name(), p.value().toArray());
+            else frozen.remove(p.name());
+        }
+    }
+
+    /**
+     * Masks unit {@code unit} of {@code layer}: for an excitatory (or plain) unit, its row of
+     * the layer's feed-forward and E&lt;-I weights and its column of the next layer's
+     * feed-forward and I&lt;-input weights; for an inhibitory unit, its row of I&lt;-input and
+     * its column of E&lt;-I weights.
+     */
+    void lesion(Model model, String layer, Command.Population population, int unit) {
+        List<String> layers = model.layers();
+        int at = layers.indexOf(layer);
+        if (at < 0) throw new IllegalArgumentException("command.lesion.layer: unknown layer '" + layer + "'; one of " + layers);
+        List<Parameter> own = inLayer(model, layer);
+        List<Parameter> next = at + 1 < layers.size() ? inLayer(model, layers.get(at + 1)) : List.of();
+        List<Mask> add = new ArrayList<>();
+        boolean excitatory = population == Command.Population.EXCITATORY;
+        Role incoming = excitatory ? null : Role.INHIBITORY_INPUT;
+        int units = -1;
+        for (Parameter p : own) {
+            boolean in = excitatory ? FEEDFORWARD.contains(p.role()) || p.role() == Role.INHIBITORY_OUTPUT : p.role() == incoming;
+            boolean out = !excitatory && p.role() == Role.INHIBITORY_OUTPUT;
+            if (in) {
+                if (excitatory && FEEDFORWARD.contains(p.role()) || !excitatory) units = p.value().rows;
+                add.add(new Mask(p.name(), true, unit));
+            }
+            if (out) add.add(new Mask(p.name(), false, unit));
+        }
+        if (units < 0) throw new IllegalArgumentException("command.lesion.population: layer '" + layer + "' has no "
+                + population.name().toLowerCase() + " units");
+        if (unit >= units) throw new IllegalArgumentException("command.lesion.unit must be in [0, " + units + ") for the "
+                + population.name().toLowerCase() + " units of '" + layer + "', got " + unit);
+        if (excitatory) {
+            for (Parameter p : next) {
+                if (FEEDFORWARD.contains(p.role()) || p.role() == Role.INHIBITORY_INPUT) add.add(new Mask(p.name(), false, unit));
+            }
+        }
+        for (Mask m : add) if (!masks.contains(m)) masks.add(m);
+    }
+
+    private static List<Parameter> inLayer(Model model, String layer) {
+        return model.parameters().stream().filter(p -> p.name().startsWith(layer + ".")).toList();
+    }
+}

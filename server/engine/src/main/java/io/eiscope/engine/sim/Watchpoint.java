@@ -1,0 +1,37 @@
+package io.eiscope.engine.sim;
+
+/**
+ * A condition on a scalar observable; when it holds after a step, the runner pauses the
+ * simulation, says why, and drops the watchpoint (one-shot, so that play continues).
+ * Immutable.
+ */
+public record Watchpoint(String name, String observable, Condition condition, double threshold) {
+
+    public enum Condition {
+        /** The value is NaN or infinite. */
+        NON_FINITE,
+        /** The value is {@code >= threshold} (e.g. "accuracy reached 0.8"). */
+        ABOVE,
+        /** The value is {@code <= threshold}. */
+        BELOW
+    }
+
+    /** True when the condition holds for {@code value}. */
+    public boolean firesOn(double value) {
+        return switch (condition) {
+            case NON_FINITE -> !Double.isFinite(value);
+            case ABOVE -> value >= threshold;
+            case BELOW -> value <= threshold;
+        };
+    }
+
+    /** Why the simulation paused, for the state event. */
+    public String reason(double value, long step) {
+        String what = switch (condition) {
+            case NON_FINITE -> "is not finite";
+            case ABOVE -> "reached " + threshold + " or more";
+            case BELOW -> "fell to " + threshold + " or less";
+        };
+        return "watchpoint '" + name + "': " + observable + " " + what + " (" + value + ") at step " + step;
+    }
+}
