@@ -3,11 +3,11 @@ package io.eiscope.engine.sim;
 import io.eiscope.engine.learning.LearningRule;
 import io.eiscope.engine.model.Model;
 import io.eiscope.engine.model.Parameter;
-import io.eiscope.engine.model.SoftmaxCrossEntropy;
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.Params;
 import io.eiscope.engine.spec.SimulationConfig;
+import io.eiscope.engine.task.Objective;
 import io.eiscope.engine.task.Task;
 import io.eiscope.engine.tensor.Matrix;
 import java.util.List;
@@ -18,8 +18,8 @@ import java.util.Optional;
  * every random draw taken from streams derived from the config's seed. Confined to one
  * thread; {@link SimulationRunner} provides that thread and the lifecycle.
  *
- * <p>{@link #step()}: (1) draw the next minibatch; (2) forward; (3) softmax cross-entropy and
- * its gradient; (4) backward; (5) learning-rule update; (6) the model's projection (sign
+ * <p>{@link #step()}: (1) draw the next minibatch; (2) forward; (3) the task's objective (softmax
+ * cross-entropy, binary cross-entropy with logits, mean squared error) and its gradient; (4) backward; (5) learning-rule update; (6) the model's projection (sign
  * clamps, masks).
  */
 public final class Simulation {
@@ -36,14 +36,14 @@ public final class Simulation {
     private Model model;
     private LearningRule rule;
     private final Matrix x;
-    private final int[] labels;
+    private final Matrix targets;
     private final Matrix dLogits;
     private long step;
 
-    /** Result of one training step on one minibatch. */
+    /** Result of one training step on one minibatch; accuracy is NaN when the task has none ({@link #hasAccuracy()}). */
     public record StepResult(long step, double loss, double accuracy) {}
 
-    /** Result of an evaluation over the whole held-out set. */
+    /** Result of an evaluation over the whole held-out set; accuracy is NaN when the task has none. */
     public record EvalResult(long step, double loss, double accuracy) {}
 
     /**
@@ -73,10 +73,10 @@ public final class Simulation {
             throw new IllegalArgumentException("batch_size must be in [1, " + task.trainSize() + "] (the training set size of '"
                     + config.task().kind() + "'), got " + config.batchSize());
         rule = ruleEntry.factory().create(ruleParams);
-        model = modelEntry.factory().create(modelParams, task.inputSize(), task.classes(), Rng.derive(config.seed(), "init"), context);
+        model = modelEntry.factory().create(modelParams, task.inputSize(), task.outputSize(), Rng.derive(config.seed(), "init"), context);
         x = Matrix.zeros(config.batchSize(), task.inputSize());
-        labels = new int[config.batchSize()];
-        dLogits = Matrix.zeros(config.batchSize(), task.classes());
+        targets = Matrix.zeros(config.batchSize(), task.targetWidth());
+        dLogits = Matrix.zeros(config.batchSize(), task.outputSize());
     }
 
     public Catalogue catalogue() {
@@ -90,6 +90,11 @@ public final class Simulation {
     /** Number of training examples of the task. */
     public int trainSize() {
         return task.trainSize();
+    }
+
+    /** False when the task's objective has no accuracy (regression): accuracies are then NaN, not to be published. */
+    public boolean hasAccuracy() {
+        return task.objective().hasAccuracy();
     }
 
     /** Number of updates applied so far. */
@@ -111,35 +116,34 @@ public final class Simulation {
 
     /** One learning-rule update on the next minibatch; see the class comment for the order. */
     public StepResult trainStep() {
-        task.nextBatch(x, labels);
+        task.nextBatch(x, targets);
         Matrix logits = model.forward(x);
-        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(logits, labels, dLogits);
+        Objective.Result r = task.objective().compute(logits, targets, dLogits);
         model.backward(dLogits);
         rule.update(model.parameters());
         model.project();
         step++;
-        return new StepResult(step, r.loss(), (double) r.correct() / labels.length);
+        return new StepResult(step, r.loss(), r.accuracy());
     }
 
     /** Loss and accuracy over the whole held-out set; changes no parameter. */
     public EvalResult evaluate() {
         int n = task.testSize();
         double lossSum = 0;
-        long correct = 0;
-        Matrix chunk = null;
-        int[] chunkLabels = null;
+        double correct = 0;
+        Matrix chunk = null, chunkTargets = null;
         for (int from = 0; from < n; from += EVAL_CHUNK) {
             int size = Math.min(EVAL_CHUNK, n - from);
             if (chunk == null || chunk.rows != size) {
                 chunk = Matrix.zeros(size, task.inputSize());
-                chunkLabels = new int[size];
+                chunkTargets = Matrix.zeros(size, task.targetWidth());
             }
-            task.testBatch(from, chunk, chunkLabels);
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(model.forward(chunk), chunkLabels, null);
+            task.testBatch(from, chunk, chunkTargets);
+            Objective.Result r = task.objective().compute(model.forward(chunk), chunkTargets, null);
             lossSum += r.loss() * size;
-            correct += r.correct();
+            correct += r.accuracy() * size;
         }
-        return new EvalResult(step, lossSum / n, (double) correct / n);
+        return new EvalResult(step, lossSum / n, correct / n);
     }
 
     /** True when every parameter is finite. */
@@ -149,7 +153,7 @@ public final class Simulation {
 
     /** Back to step 0: initial parameters, fresh optimiser state and the first data order of the seed. */
     public void reset() {
-        model = modelEntry.factory().create(modelParams, task.inputSize(), task.classes(), Rng.derive(config.seed(), "init"), context);
+        model = modelEntry.factory().create(modelParams, task.inputSize(), task.outputSize(), Rng.derive(config.seed(), "init"), context);
         rule = ruleEntry.factory().create(ruleParams);
         task.reset();
         step = 0;
