@@ -10,7 +10,9 @@ import io.eiscope.engine.spec.SimulationConfig;
 import io.eiscope.engine.task.Objective;
 import io.eiscope.engine.task.Task;
 import io.eiscope.engine.tensor.Matrix;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,8 @@ public final class Simulation {
     private final Task task;
     private Model model;
     private LearningRule rule;
+    /** Copies of the parameters at build or reset, by name, for observables that compare to the start. */
+    private Map<String, Matrix> initialValues;
     private final Matrix x;
     private final Matrix targets;
     private final Matrix dLogits;
@@ -74,6 +78,7 @@ public final class Simulation {
                     + config.task().kind() + "'), got " + config.batchSize());
         rule = ruleEntry.factory().create(ruleParams);
         model = modelEntry.factory().create(modelParams, task.inputSize(), task.outputSize(), Rng.derive(config.seed(), "init"), context);
+        initialValues = copyValues(model);
         x = Matrix.zeros(config.batchSize(), task.inputSize());
         targets = Matrix.zeros(config.batchSize(), task.targetWidth());
         dLogits = Matrix.zeros(config.batchSize(), task.outputSize());
@@ -112,6 +117,20 @@ public final class Simulation {
 
     public Optional<Parameter> parameter(String name) {
         return model.parameters().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The value of parameter {@code name} at step 0 (after build or the latest reset); owned by
+     * the simulation and never to be modified. Empty for unknown names.
+     */
+    public Optional<Matrix> initialValue(String name) {
+        return Optional.ofNullable(initialValues.get(name));
+    }
+
+    private static Map<String, Matrix> copyValues(Model model) {
+        Map<String, Matrix> out = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) out.put(p.name(), p.value().copy());
+        return out;
     }
 
     /** One learning-rule update on the next minibatch; see the class comment for the order. */
@@ -154,6 +173,7 @@ public final class Simulation {
     /** Back to step 0: initial parameters, fresh optimiser state and the first data order of the seed. */
     public void reset() {
         model = modelEntry.factory().create(modelParams, task.inputSize(), task.outputSize(), Rng.derive(config.seed(), "init"), context);
+        initialValues = copyValues(model);
         rule = ruleEntry.factory().create(ruleParams);
         task.reset();
         step = 0;

@@ -3,6 +3,7 @@ package io.eiscope.engine.spec;
 import io.eiscope.engine.observe.Observable;
 import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.observe.ObservableDescriptor.Cost;
+import io.eiscope.engine.observe.GeometryObservables;
 import io.eiscope.engine.observe.ObservableKind;
 import io.eiscope.engine.observe.ParameterObservables;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ final class ObservableCatalogue {
     /** Measured on demand, per layer or parameter. */
     static List<Observable> measured() {
         List<Observable> all = new ArrayList<>(ParameterObservables.all());
+        all.addAll(GeometryObservables.all());
         return List.copyOf(all);
     }
 }
