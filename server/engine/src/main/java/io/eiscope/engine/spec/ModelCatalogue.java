@@ -39,8 +39,10 @@ final class ModelCatalogue {
                         ParamDescriptor.intList("hidden", List.of(500L, 500L), 1, 8192, "Units of each hidden layer, input to output."),
                         ParamDescriptor.choice("init", "he", List.of("he", "normal", "uniform", "lognormal"),
                                 "Weight initialisation (see the initialisations of the catalogue)."),
-                        INIT_GAIN, INIT_FAN, INIT_MEAN_STD_RATIO)),
-                (p, in, classes, init, ctx) -> Mlp.create(in, ints(p, "hidden"), classes, weightInit(p), ctx.blas(), init));
+                        INIT_GAIN, INIT_FAN, INIT_MEAN_STD_RATIO,
+                        ParamDescriptor.flag("split_bias", false, "Each bias is b_pos + b_neg, b_pos ~ U(0, sqrt(2/fan_in)), b_neg ~ "
+                                + "U(-sqrt(2/fan_in), 0), both trained: lets EG and sign-frozen GD move biases either way (EG paper's SplitBias)."))),
+                (p, in, classes, init, ctx) -> Mlp.create(in, ints(p, "hidden"), classes, weightInit(p), p.flag("split_bias"), ctx.blas(), init));
     }
 
     private static Entry<ModelFactory> dann() {
