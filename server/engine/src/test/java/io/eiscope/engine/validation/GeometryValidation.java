@@ -40,7 +40,14 @@ public final class GeometryValidation {
         switch (args[0]) {
             case "robustness" -> robustness(Integer.parseInt(args[1]));
             case "pruning" -> pruning(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                    args.length > 3 ? Double.parseDouble(args[3]) : 1.0, args.length > 4 ? Double.parseDouble(args[4]) : 0.02);
+                    args.length > 3 ? Double.parseDouble(args[3]) : 0.1, args.length > 4 ? Double.parseDouble(args[4]) : 0.01);
+            case "train" -> {
+                // learning-rate probe for the pruning study: train epochs, rule, lr -> test accuracy
+                EngineContext ctx = EngineContext.of(Path.of(System.getProperty("eiscope.dataDir", ".data")));
+                Simulation sim = new Simulation(pruningConfig(args[2], Double.parseDouble(args[3]), 1), Catalogue.standard(), ctx);
+                for (long s = 0; s < Integer.parseInt(args[1]) * (sim.trainSize() / 32L); s++) sim.trainStep();
+                System.out.printf(Locale.ROOT, "%s lr %s: test accuracy %.2f %%%n", args[2], args[3], 100 * sim.evaluate().accuracy());
+            }
             case "regression" -> regression(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException("unknown study " + args[0]);
         }

@@ -28,9 +28,15 @@ import java.util.Map;
  * {@code seeds outCsv n...}. Single-threaded.
  */
 public final class RofKValidation {
-    static final double[] EG_RATES = {0.1, 0.25, 0.5, 0.75, 1};
-    static final double[] GD_RATES = {0.005, 0.01, 0.05, 0.1, 0.5, 1};
+    /** The paper's sweeps; {@code -Drofk.egRates=0.5,1} and {@code -Drofk.gdRates=...} narrow them when time is short. */
+    static final double[] EG_RATES = rates("rofk.egRates", new double[] {0.1, 0.25, 0.5, 0.75, 1});
+    static final double[] GD_RATES = rates("rofk.gdRates", new double[] {0.005, 0.01, 0.05, 0.1, 0.5, 1});
     static final int BATCH = 500, EPOCHS = 30;
+
+    static double[] rates(String property, double[] paper) {
+        String given = System.getProperty(property);
+        return given == null ? paper : Arrays.stream(given.split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
 
     record Run(int n, String rule, double lr, long seed, double valLoss, double testAccuracy) {}
 
