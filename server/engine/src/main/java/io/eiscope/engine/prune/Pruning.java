@@ -22,6 +22,8 @@ import java.util.Map;
  * parameter's {@link io.eiscope.engine.model.PruningMask}, which the model's projection keeps at
  * 0 through all later learning. Cost: O(n log n) in the number of prunable weights (magnitude),
  * O(n) (random). Modifies parameter values and masks; call on the simulation's thread between steps.
+ * A simulation's reset rebuilds its model, masks included (nothing pruned); a snapshot must copy
+ * the masks ({@link io.eiscope.engine.model.PruningMask#toArray}) along with the values.
  */
 public final class Pruning {
     private Pruning() {}

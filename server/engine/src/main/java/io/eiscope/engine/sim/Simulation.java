@@ -21,8 +21,9 @@ import java.util.Optional;
  * thread; {@link SimulationRunner} provides that thread and the lifecycle.
  *
  * <p>{@link #step()}: (1) draw the next minibatch; (2) forward; (3) the task's objective (softmax
- * cross-entropy, binary cross-entropy with logits, mean squared error) and its gradient; (4) backward; (5) learning-rule update; (6) the model's projection (sign
- * clamps, masks).
+ * cross-entropy, binary cross-entropy with logits, mean squared error) and its gradient;
+ * (4) backward; (5) learning-rule update; (6) the model's projection (sign clamps, pruning
+ * masks).
  */
 public final class Simulation {
     private static final int EVAL_CHUNK = 1000;
