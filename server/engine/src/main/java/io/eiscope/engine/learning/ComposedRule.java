@@ -12,11 +12,11 @@ import java.util.List;
  *   <li>the schedule gives the step size {@code lr = schedule.rate(t)};</li>
  *   <li>the direction turns each gradient into a direction (decay, momentum, moments) and, in
  *       the same pass, the geometry applies it to each weight (subtract, sign-frozen
- *       subtract; later exponentiate or mirror-map).</li>
+ *       subtract, exponentiate, mirror-map).</li>
  * </ol>
  * The model's projection follows, outside the rule. So SGD is {@code Momentum} + gradient
  * descent, cSGD adds {@link InhibitoryCorrection}, sign-frozen SGD swaps the geometry, Adam and
- * AdamW swap the direction; exponentiated gradient and mirror descent will be new geometries.
+ * AdamW swap the direction; exponentiated gradient and mirror descent swap the geometry.
  *
  * <p>Hyper-parameters are the immutable parts ({@link #toString} prints them all); the mutable
  * state is the direction's buffers, the transforms' state (none so far) and the update count.

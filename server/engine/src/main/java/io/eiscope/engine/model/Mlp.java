@@ -23,14 +23,30 @@ public final class Mlp {
 
     /** An MLP {@code inputSize -> hidden... -> outputSize} whose weights are drawn by {@code init}, biases 0. */
     public static FeedForwardNet create(int inputSize, int[] hidden, int outputSize, WeightInit init, Blas blas, Rng rng) {
+        return create(inputSize, hidden, outputSize, init, false, blas, rng);
+    }
+
+    /**
+     * As {@link #create(int, int[], int, WeightInit, Blas, Rng)}; with {@code splitBias} every
+     * layer's bias is {@code b_pos + b_neg} with {@code b_pos ~ U(0, sqrt(2) B)} and
+     * {@code b_neg ~ U(-sqrt(2) B, 0)}, {@code B = 1/sqrt(fanIn)} (Cornford et al. 2024,
+     * {@code init_tools.SplitBias}), drawn after each layer's weights.
+     */
+    public static FeedForwardNet create(int inputSize, int[] hidden, int outputSize, WeightInit init, boolean splitBias, Blas blas,
+                                        Rng rng) {
         List<Layer> layers = new ArrayList<>();
         int in = inputSize;
         for (int i = 0; i <= hidden.length; i++) {
             boolean output = i == hidden.length;
             int out = output ? outputSize : hidden[i];
-            Dense d = new Dense("layer" + i, in, out, output ? Activation.IDENTITY : Activation.RELU, blas);
+            Dense d = new Dense("layer" + i, in, out, output ? Activation.IDENTITY : Activation.RELU, splitBias, blas);
             init.fill(d.weight().value(), i, rng);
             d.bias().value().fill(0f);
+            if (splitBias) {
+                double bound = Math.sqrt(2.0 / in);
+                for (int j = 0; j < out; j++) d.bias().value().set(j, (float) (rng.nextDouble() * bound));
+                for (int j = 0; j < out; j++) d.negativeBias().value().set(j, (float) (-rng.nextDouble() * bound));
+            }
             layers.add(d);
             in = out;
         }

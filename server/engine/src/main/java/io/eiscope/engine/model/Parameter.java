@@ -13,8 +13,15 @@ import io.eiscope.engine.tensor.Matrix;
  * @param role            what the tensor is in its layer (rules such as corrected SGD scale by role)
  * @param fanIn           fan-in d of the layer the tensor belongs to
  * @param excitatoryUnits number of excitatory (or, for plain layers, output) units of that layer
+ * @param mask            the pruned elements, held at 0 by {@link #project()} (empty unless pruned)
  */
-public record Parameter(String name, Matrix value, Matrix grad, Sign sign, Role role, int fanIn, int excitatoryUnits) {
+public record Parameter(String name, Matrix value, Matrix grad, Sign sign, Role role, int fanIn, int excitatoryUnits,
+                        PruningMask mask) {
+
+    /** A parameter with nothing pruned. */
+    public Parameter(String name, Matrix value, Matrix grad, Sign sign, Role role, int fanIn, int excitatoryUnits) {
+        this(name, value, grad, sign, role, fanIn, excitatoryUnits, new PruningMask());
+    }
 
     /** Sign constraint of a parameter tensor. */
     public enum Sign {
@@ -50,8 +57,12 @@ public record Parameter(String name, Matrix value, Matrix grad, Sign sign, Role 
         return new int[] {value.rows, value.cols};
     }
 
-    /** Clamps negative elements to zero when the parameter is {@link Sign#NON_NEGATIVE}; else nothing. */
+    /**
+     * Clamps negative elements to zero when the parameter is {@link Sign#NON_NEGATIVE}, then sets
+     * the pruned elements of {@link #mask} to zero. Modifies {@code value} only.
+     */
     public void project() {
+        mask.apply(value);
         if (sign != Sign.NON_NEGATIVE) return;
         Matrix v = value;
         for (int i = 0, n = v.size(); i < n; i++) {

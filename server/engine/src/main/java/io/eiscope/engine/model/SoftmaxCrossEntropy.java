@@ -15,6 +15,17 @@ public final class SoftmaxCrossEntropy {
      * @param dLogits if non-null (batch x classes), receives {@code (softmax - onehot) / batch}
      */
     public static Result compute(Matrix logits, int[] labels, Matrix dLogits) {
+        return compute(logits, labels, null, dLogits);
+    }
+
+    /**
+     * @param labels  batch x 1, the class index of each row as an exact integer in float; not modified
+     */
+    public static Result compute(Matrix logits, Matrix labels, Matrix dLogits) {
+        return compute(logits, null, labels, dLogits);
+    }
+
+    private static Result compute(Matrix logits, int[] labelArray, Matrix labelColumn, Matrix dLogits) {
         int b = logits.rows, k = logits.cols;
         double total = 0;
         int correct = 0;
@@ -32,7 +43,7 @@ public final class SoftmaxCrossEntropy {
             double sum = 0;
             for (int j = 0; j < k; j++) sum += Math.exp(logits.get(off + j) - max);
             double logSum = Math.log(sum) + max;
-            int y = labels[r];
+            int y = labelArray != null ? labelArray[r] : (int) labelColumn.get(r);
             total += logSum - logits.get(off + y);
             if (arg == y) correct++;
             if (dLogits != null) {

@@ -3,11 +3,11 @@ package io.eiscope.engine.sim;
 import io.eiscope.engine.learning.LearningRule;
 import io.eiscope.engine.model.Model;
 import io.eiscope.engine.model.Parameter;
-import io.eiscope.engine.model.SoftmaxCrossEntropy;
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.Params;
 import io.eiscope.engine.spec.SimulationConfig;
+import io.eiscope.engine.task.Objective;
 import io.eiscope.engine.task.Task;
 import io.eiscope.engine.tensor.Matrix;
 import java.util.LinkedHashMap;
@@ -20,9 +20,10 @@ import java.util.Optional;
  * every random draw taken from streams derived from the config's seed. Confined to one
  * thread; {@link SimulationRunner} provides that thread and the lifecycle.
  *
- * <p>{@link #step()}: (1) draw the next minibatch; (2) forward; (3) softmax cross-entropy and
- * its gradient; (4) backward; (5) learning-rule update; (6) the model's projection (sign
- * clamps); (7) the steering constraints (lesion masks, frozen parameters).
+ * <p>{@link #step()}: (1) draw the next minibatch; (2) forward; (3) the task's objective (softmax
+ * cross-entropy, binary cross-entropy with logits, mean squared error) and its gradient;
+ * (4) backward; (5) learning-rule update; (6) the model's projection (sign clamps, pruning
+ * masks); (7) the steering constraints (lesion masks, frozen parameters).
  *
  * <p>Steering commands ({@link #apply}) change parameters or the rule between steps;
  * {@link #snapshot}, {@link #restore} and {@link #fork} capture and copy the whole state.
@@ -42,15 +43,17 @@ public final class Simulation {
     private final Task task;
     private Model model;
     private LearningRule rule;
+    /** Copies of the parameters at build or reset, by name, for observables that compare to the start. */
+    private Map<String, Matrix> initialValues;
     private final Matrix x;
-    private final int[] labels;
+    private final Matrix targets;
     private final Matrix dLogits;
     private long step;
 
-    /** Result of one training step on one minibatch. */
+    /** Result of one training step on one minibatch; accuracy is NaN when the task has none ({@link #hasAccuracy()}). */
     public record StepResult(long step, double loss, double accuracy) {}
 
-    /** Result of an evaluation over the whole held-out set. */
+    /** Result of an evaluation over the whole held-out set; accuracy is NaN when the task has none. */
     public record EvalResult(long step, double loss, double accuracy) {}
 
     /**
@@ -80,12 +83,13 @@ public final class Simulation {
             throw new IllegalArgumentException("batch_size must be in [1, " + task.trainSize() + "] (the training set size of '"
                     + config.task().kind() + "'), got " + config.batchSize());
         rule = ruleEntry.factory().create(ruleParams);
-        model = modelEntry.factory().create(modelParams, task.inputSize(), task.classes(), Rng.derive(config.seed(), "init"), context);
+        model = modelEntry.factory().create(modelParams, task.inputSize(), task.outputSize(), Rng.derive(config.seed(), "init"), context);
+        initialValues = copyValues(model);
         steering = new Steering(config.seed());
         byName = index(model);
         x = Matrix.zeros(config.batchSize(), task.inputSize());
-        labels = new int[config.batchSize()];
-        dLogits = Matrix.zeros(config.batchSize(), task.classes());
+        targets = Matrix.zeros(config.batchSize(), task.targetWidth());
+        dLogits = Matrix.zeros(config.batchSize(), task.outputSize());
     }
 
     public Catalogue catalogue() {
@@ -105,6 +109,11 @@ public final class Simulation {
         return task.trainSize();
     }
 
+    /** False when the task's objective has no accuracy (regression): accuracies are then NaN, not to be published. */
+    public boolean hasAccuracy() {
+        return task.objective().hasAccuracy();
+    }
+
     /** Number of updates applied so far. */
     public long step() {
         return step;
@@ -122,38 +131,51 @@ public final class Simulation {
         return model.parameters().stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
+    /**
+     * The value of parameter {@code name} at step 0 (after build or the latest reset); owned by
+     * the simulation and never to be modified. Empty for unknown names.
+     */
+    public Optional<Matrix> initialValue(String name) {
+        return Optional.ofNullable(initialValues.get(name));
+    }
+
+    private static Map<String, Matrix> copyValues(Model model) {
+        Map<String, Matrix> out = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) out.put(p.name(), p.value().copy());
+        return out;
+    }
+
     /** One learning-rule update on the next minibatch; see the class comment for the order. */
     public StepResult trainStep() {
-        task.nextBatch(x, labels);
+        task.nextBatch(x, targets);
         Matrix logits = model.forward(x);
-        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(logits, labels, dLogits);
+        Objective.Result r = task.objective().compute(logits, targets, dLogits);
         model.backward(dLogits);
         rule.update(model.parameters());
         model.project();
         steering.constrain(byName);
         step++;
-        return new StepResult(step, r.loss(), (double) r.correct() / labels.length);
+        return new StepResult(step, r.loss(), r.accuracy());
     }
 
     /** Loss and accuracy over the whole held-out set; changes no parameter. */
     public EvalResult evaluate() {
         int n = task.testSize();
         double lossSum = 0;
-        long correct = 0;
-        Matrix chunk = null;
-        int[] chunkLabels = null;
+        double correct = 0;
+        Matrix chunk = null, chunkTargets = null;
         for (int from = 0; from < n; from += EVAL_CHUNK) {
             int size = Math.min(EVAL_CHUNK, n - from);
             if (chunk == null || chunk.rows != size) {
                 chunk = Matrix.zeros(size, task.inputSize());
-                chunkLabels = new int[size];
+                chunkTargets = Matrix.zeros(size, task.targetWidth());
             }
-            task.testBatch(from, chunk, chunkLabels);
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(model.forward(chunk), chunkLabels, null);
+            task.testBatch(from, chunk, chunkTargets);
+            Objective.Result r = task.objective().compute(model.forward(chunk), chunkTargets, null);
             lossSum += r.loss() * size;
-            correct += r.correct();
+            correct += r.accuracy() * size;
         }
-        return new EvalResult(step, lossSum / n, (double) correct / n);
+        return new EvalResult(step, lossSum / n, correct / n);
     }
 
     /** True when every parameter is finite. */
@@ -166,7 +188,8 @@ public final class Simulation {
      * data order of the seed, no masks or frozen parameters.
      */
     public void reset() {
-        model = modelEntry.factory().create(modelParams, task.inputSize(), task.classes(), Rng.derive(config.seed(), "init"), context);
+        model = modelEntry.factory().create(modelParams, task.inputSize(), task.outputSize(), Rng.derive(config.seed(), "init"), context);
+        initialValues = copyValues(model);
         ruleEntry = Catalogue.find("learning_rule", catalogue.rules(), config.learningRule().kind());
         ruleParams = Params.resolve("learning_rule", ruleEntry.descriptor(), config.learningRule().params());
         rule = ruleEntry.factory().create(ruleParams);
@@ -229,15 +252,19 @@ public final class Simulation {
 
     /**
      * Everything that determines the rest of the run, deep-copied: parameters, optimiser state,
-     * the rule and its parameters, the data-order position, masks, frozen values and the noise
-     * stream. Immutable once taken; restoring it never shares state with this simulation.
+     * the rule and its parameters, the data-order position, pruning and lesion masks, frozen
+     * values, the noise stream and the initial weights the geometry observables compare with.
+     * Immutable once taken; restoring it never shares state with this simulation.
      */
-    public record Snapshot(long step, List<float[]> values, LearningRule rule, Catalogue.Entry<Catalogue.RuleFactory> ruleEntry,
-                           Params ruleParams, Task.State task, Steering steering) {}
+    public record Snapshot(long step, List<float[]> values, List<boolean[]> pruned, Map<String, float[]> initial, LearningRule rule,
+                           Catalogue.Entry<Catalogue.RuleFactory> ruleEntry, Params ruleParams, Task.State task, Steering steering) {}
 
     public Snapshot snapshot() {
         List<float[]> values = model.parameters().stream().map(p -> p.value().toArray()).toList();
-        return new Snapshot(step, values, rule.copy(), ruleEntry, ruleParams, task.snapshot(), steering.copy());
+        List<boolean[]> pruned = model.parameters().stream().map(p -> p.mask().toArray(p.value().size())).toList();
+        Map<String, float[]> initial = new java.util.LinkedHashMap<>();
+        initialValues.forEach((name, m) -> initial.put(name, m.toArray()));
+        return new Snapshot(step, values, pruned, initial, rule.copy(), ruleEntry, ruleParams, task.snapshot(), steering.copy());
     }
 
     /** Returns to {@code s}, taken from this simulation or one built from the same config. */
@@ -245,7 +272,11 @@ public final class Simulation {
         List<Parameter> ps = model.parameters();
         if (s.values().size() != ps.size())
             throw new IllegalArgumentException("snapshot has " + s.values().size() + " parameters, this simulation " + ps.size());
-        for (int i = 0; i < ps.size(); i++) ps.get(i).value().copyFrom(s.values().get(i));
+        for (int i = 0; i < ps.size(); i++) {
+            ps.get(i).value().copyFrom(s.values().get(i));
+            ps.get(i).mask().copyFrom(s.pruned().get(i));
+        }
+        s.initial().forEach((name, v) -> initialValues.get(name).copyFrom(v));
         replaceRule(s.ruleEntry(), s.ruleParams(), s.rule().copy());
         task.restore(s.task());
         steering = s.steering().copy();

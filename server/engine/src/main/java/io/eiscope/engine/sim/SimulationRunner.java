@@ -312,7 +312,7 @@ public final class SimulationRunner {
         step = r.step();
         long wall = wallNanos();
         publishScalar(wall, "loss", r.loss());
-        publishScalar(wall, "accuracy", r.accuracy());
+        if (sim.hasAccuracy()) publishScalar(wall, "accuracy", r.accuracy()); // regression tasks have none
         if (!Double.isFinite(r.loss()) || !sim.parametersFinite()) {
             transition(SimulationState.DIVERGED, "non-finite " + (Double.isFinite(r.loss()) ? "parameters" : "loss") + " at step " + step);
             return;
@@ -321,7 +321,7 @@ public final class SimulationRunner {
         if (every > 0 && step % every == 0) {
             Simulation.EvalResult e = sim.evaluate();
             publishScalar(wallNanos(), "test_loss", e.loss());
-            publishScalar(wallNanos(), "test_accuracy", e.accuracy());
+            if (sim.hasAccuracy()) publishScalar(wallNanos(), "test_accuracy", e.accuracy());
         }
         measurer.publishDue(demands);
         long budget = sim.config().stepBudget();

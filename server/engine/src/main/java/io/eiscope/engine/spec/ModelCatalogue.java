@@ -2,7 +2,9 @@ package io.eiscope.engine.spec;
 
 import io.eiscope.engine.model.ColumnEiMlp;
 import io.eiscope.engine.model.Dann;
+import io.eiscope.engine.model.FeedForwardNet;
 import io.eiscope.engine.model.LayerNormMlp;
+import io.eiscope.engine.model.LinearNeuron;
 import io.eiscope.engine.model.Mlp;
 import io.eiscope.engine.model.WeightInit;
 import io.eiscope.engine.spec.Catalogue.Entry;
@@ -26,7 +28,7 @@ final class ModelCatalogue {
             "Mean input pixel for the first layer's centring bias -sqrt(d) pixel_mean: Fashion-MNIST 0.2860, MNIST 0.1307.");
 
     static List<Entry<ModelFactory>> entries() {
-        return List.of(mlp(), dann(), columnEiMlp(), layerNormMlp());
+        return List.of(mlp(), dann(), columnEiMlp(), layerNormMlp(), pointNeuron());
     }
 
     private static Entry<ModelFactory> mlp() {
@@ -37,8 +39,10 @@ final class ModelCatalogue {
                         ParamDescriptor.intList("hidden", List.of(500L, 500L), 1, 8192, "Units of each hidden layer, input to output."),
                         ParamDescriptor.choice("init", "he", List.of("he", "normal", "uniform", "lognormal"),
                                 "Weight initialisation (see the initialisations of the catalogue)."),
-                        INIT_GAIN, INIT_FAN, INIT_MEAN_STD_RATIO)),
-                (p, in, classes, init, ctx) -> Mlp.create(in, ints(p, "hidden"), classes, weightInit(p), ctx.blas(), init));
+                        INIT_GAIN, INIT_FAN, INIT_MEAN_STD_RATIO,
+                        ParamDescriptor.flag("split_bias", false, "Each bias is b_pos + b_neg, b_pos ~ U(0, sqrt(2/fan_in)), b_neg ~ "
+                                + "U(-sqrt(2/fan_in), 0), both trained: lets EG and sign-frozen GD move biases either way (EG paper's SplitBias)."))),
+                (p, in, classes, init, ctx) -> Mlp.create(in, ints(p, "hidden"), classes, weightInit(p), p.flag("split_bias"), ctx.blas(), init));
     }
 
     private static Entry<ModelFactory> dann() {
@@ -81,6 +85,28 @@ final class ModelCatalogue {
                 References.CORNFORD_2021, List.of(
                         ParamDescriptor.intList("hidden", List.of(500L, 500L, 500L), 2, 8192, "Units of each hidden layer, input to output."))),
                 (p, in, classes, init, ctx) -> LayerNormMlp.create(in, ints(p, "hidden"), classes, ctx.blas(), init));
+    }
+
+    private static Entry<ModelFactory> pointNeuron() {
+        return new Entry<>(new ComponentDescriptor("point_neuron", "Point neuron (linear, no bias)",
+                "One linear unit per output without bias and a fixed threshold: z = w.x - threshold (the r-of-k neuron of the EG "
+                        + "paper; with threshold 0 the linear model of Pogodin et al.). init threshold_over_rate sets every "
+                        + "w_i = threshold / (input_rate n), so the expected drive equals the threshold; or any plain initialisation.",
+                References.CORNFORD_2024, List.of(
+                        ParamDescriptor.number("threshold", 50, 0, 1e6, "r, subtracted from w.x (the task's r for r_of_k; 0 for regression)."),
+                        ParamDescriptor.number("input_rate", 0.5, 1e-3, 1, "threshold_over_rate: the task's input rate p."),
+                        ParamDescriptor.choice("init", "threshold_over_rate", List.of("threshold_over_rate", "he", "normal", "uniform", "lognormal"),
+                                "threshold_over_rate: w_i = threshold / (input_rate n); else a plain initialisation."),
+                        INIT_GAIN, INIT_FAN, INIT_MEAN_STD_RATIO)),
+                (p, in, outputs, init, ctx) -> {
+                    LinearNeuron neuron = new LinearNeuron("neuron", in, outputs, p.number("threshold"), ctx.blas());
+                    if (p.text("init").equals("threshold_over_rate")) {
+                        neuron.weight().value().fill((float) (p.number("threshold") / (p.number("input_rate") * in)));
+                    } else {
+                        weightInit(p).fill(neuron.weight().value(), 0, init);
+                    }
+                    return new FeedForwardNet(List.of(neuron));
+                });
     }
 
     static List<ComponentDescriptor> initialisations() {

@@ -3,6 +3,7 @@ package io.eiscope.engine.spec;
 import io.eiscope.engine.observe.Observable;
 import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.observe.ObservableDescriptor.Cost;
+import io.eiscope.engine.observe.GeometryObservables;
 import io.eiscope.engine.observe.ObservableKind;
 import io.eiscope.engine.observe.ParameterObservables;
 import java.util.ArrayList;
@@ -19,9 +20,9 @@ final class ObservableCatalogue {
     static List<ObservableDescriptor> inline() {
         return List.of(
                 new ObservableDescriptor("loss", ObservableKind.SCALAR, Cost.CHEAP, false, "Mean loss of the training minibatch, every step."),
-                new ObservableDescriptor("accuracy", ObservableKind.SCALAR, Cost.CHEAP, false, "Fraction of the training minibatch classified correctly, every step."),
+                new ObservableDescriptor("accuracy", ObservableKind.SCALAR, Cost.CHEAP, false, "Fraction of the training minibatch classified correctly, every step; NaN for tasks without accuracy (regression; Simulation.hasAccuracy())."),
                 new ObservableDescriptor("test_loss", ObservableKind.SCALAR, Cost.EXPENSIVE, false, "Mean loss on the whole held-out set, every eval_every_steps."),
-                new ObservableDescriptor("test_accuracy", ObservableKind.SCALAR, Cost.EXPENSIVE, false, "Accuracy on the whole held-out set, every eval_every_steps."),
+                new ObservableDescriptor("test_accuracy", ObservableKind.SCALAR, Cost.EXPENSIVE, false, "Accuracy on the whole held-out set, every eval_every_steps; NaN for tasks without accuracy (regression; Simulation.hasAccuracy())."),
                 new ObservableDescriptor("state", ObservableKind.EVENT, Cost.CHEAP, false, "State changes (running, paused, finished, diverged, failed) with the reason."),
                 new ObservableDescriptor("intervention", ObservableKind.EVENT, Cost.CHEAP, false, "Each steering command as it takes effect, with its step (the intervention log, live)."));
     }
@@ -29,6 +30,7 @@ final class ObservableCatalogue {
     /** Measured on demand, per layer or parameter. */
     static List<Observable> measured() {
         List<Observable> all = new ArrayList<>(ParameterObservables.all());
+        all.addAll(GeometryObservables.all());
         return List.copyOf(all);
     }
 }

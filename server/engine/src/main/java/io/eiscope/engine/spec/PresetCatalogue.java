@@ -17,6 +17,7 @@ final class PresetCatalogue {
                 new SimulationConfig("MLP on Fashion-MNIST", new ComponentConfig("mlp", Map.of("hidden", List.of(100L))),
                         new ComponentConfig("sgd", Map.of("learning_rate", 0.05)), ComponentConfig.of("fashion_mnist"), 1, 32, 500, 0)));
         presets.addAll(cornford2021());
+        presets.addAll(GeometryPresets.entries());
         return List.copyOf(presets);
     }
 

@@ -3,6 +3,7 @@ package io.eiscope.engine.spec;
 import io.eiscope.engine.learning.Adam;
 import io.eiscope.engine.learning.ComposedRule;
 import io.eiscope.engine.learning.Direction;
+import io.eiscope.engine.learning.ExponentiatedGradient;
 import io.eiscope.engine.learning.Geometry;
 import io.eiscope.engine.learning.GradientClipping;
 import io.eiscope.engine.learning.GradientDescent;
@@ -10,7 +11,9 @@ import io.eiscope.engine.learning.GradientTransform;
 import io.eiscope.engine.learning.InhibitoryCorrection;
 import io.eiscope.engine.learning.LearningRateSchedule;
 import io.eiscope.engine.learning.LearningRule;
+import io.eiscope.engine.learning.MirrorDescent;
 import io.eiscope.engine.learning.Momentum;
+import io.eiscope.engine.learning.Potential;
 import io.eiscope.engine.learning.SignFrozenGradientDescent;
 import io.eiscope.engine.spec.Catalogue.Entry;
 import io.eiscope.engine.spec.Catalogue.RuleFactory;
@@ -22,7 +25,8 @@ import java.util.stream.Stream;
 
 /**
  * The learning rules of the catalogue: one kind per direction and geometry ({@code sgd},
- * {@code sign_frozen_sgd}, {@code adam}, {@code adamw}), each with the shared options that
+ * {@code sign_frozen_sgd}, {@code adam}, {@code adamw}, {@code eg}, {@code eg_unsigned},
+ * {@code adamw_eg}, {@code mirror_descent}), each with the shared options that
  * compose with any rule: {@code correct_inhibitory} (the DANN cSGD corrections, so cSGD is
  * {@code sgd} with {@code correct_inhibitory = true} rather than a kind of its own), gradient
  * clipping and a learning-rate schedule. Errors from cross-field checks name the field with
@@ -56,7 +60,54 @@ final class RuleCatalogue {
                 "Adam with decoupled weight decay: w -= lr * weight_decay * w before each Adam step (PyTorch's semantics).",
                 LOSHCHILOV_2019, params(1e-3, adamParams(1e-2, "Decoupled decay rate, applied as w -= lr * weight_decay * w.")),
                 p -> rule(p, adam(p, true), new GradientDescent()));
-        return List.of(sgd, signFrozen, adam, adamw);
+        return List.of(sgd, signFrozen, adam, adamw, eg(), egUnsigned(), adamwEg(), mirrorDescent());
+    }
+
+    private static Entry<RuleFactory> eg() {
+        return entry("eg", "Exponentiated gradient (EG)",
+                "w <- w exp(-lr sign(w) d): SGD's direction (coupled decay d = g + weight_decay sign(w), then momentum) applied "
+                        + "multiplicatively, so signs never change, zeros stay zero and log|w| takes additive steps. Zero-initialised "
+                        + "biases stay zero: use a model with split_bias.",
+                References.CORNFORD_2024, params(0.5, egParams("Coupled decay added to the gradient as weight_decay * sign(w): "
+                        + "shrinks |w| multiplicatively.")),
+                p -> rule(p, momentum(p), new ExponentiatedGradient(true)));
+    }
+
+    private static Entry<RuleFactory> egUnsigned() {
+        return entry("eg_unsigned", "Exponentiated gradient, unsigned (ablation)",
+                "w <- w exp(-lr d) without the sign(w) factor (the ablation of the EG paper): descends the loss for positive "
+                        + "weights and ascends it for negative ones. Coupled decay d = g + weight_decay |sign(w)|.",
+                References.CORNFORD_2024, params(0.5, egParams("Coupled decay added to the gradient as weight_decay * |sign(w)|.")),
+                p -> rule(p, momentum(p), new ExponentiatedGradient(false)));
+    }
+
+    private static Entry<RuleFactory> adamwEg() {
+        return entry("adamw_eg", "AdamW-EG",
+                "AdamW's moments with the exponentiated step: w <- w (1 - lr weight_decay), then "
+                        + "w <- w exp(-lr/(1 - beta1^t) sign(w) m / (sqrt(v)/sqrt(1 - beta2^t) + eps)).",
+                References.CORNFORD_2024, params(1e-3, adamParams(1e-2, "Decoupled decay rate, applied as w -= lr * weight_decay * w.")),
+                p -> rule(p, adam(p, true), new ExponentiatedGradient(true)));
+    }
+
+    private static Entry<RuleFactory> mirrorDescent() {
+        List<ParamDescriptor> own = new ArrayList<>(sgdParams());
+        own.add(ParamDescriptor.choice("potential", "p_norm", List.of("p_norm", "negative_entropy"),
+                "Potential phi: p_norm (sum |w|^p / p; weights may cross zero) or negative_entropy (sum |w| log|w|; = EG, signs kept)."));
+        own.add(ParamDescriptor.number("p", 3.0, 1.01, 10.0, "p_norm: the exponent p > 1 (2: plain SGD, bit for bit)."));
+        return entry("mirror_descent", "Mirror descent",
+                "grad phi(w') = grad phi(w) - lr d: SGD's direction (coupled decay d = g + weight_decay w, then momentum) applied "
+                        + "in the dual space of the potential phi, then mapped back.",
+                References.POGODIN_2024, params(0.05, own),
+                p -> rule(p, momentum(p), new MirrorDescent(p.text("potential").equals("negative_entropy")
+                        ? new Potential.NegativeEntropy() : new Potential.PNorm(p.number("p")))));
+    }
+
+    private static List<ParamDescriptor> egParams(String weightDecayDoc) {
+        return List.of(
+                ParamDescriptor.number("momentum", 0.0, 0.0, 0.999, "Momentum coefficient in [0, 1) (0.925 in the EG Mod-Cog runs)."),
+                ParamDescriptor.number("dampening", 0.0, 0.0, 0.999, "Momentum dampening in [0, 1); 0 with Nesterov."),
+                ParamDescriptor.flag("nesterov", false, "Nesterov momentum (needs momentum > 0)."),
+                ParamDescriptor.number("weight_decay", 0.0, 0.0, 1.0, weightDecayDoc));
     }
 
     private static List<ParamDescriptor> sgdParams() {

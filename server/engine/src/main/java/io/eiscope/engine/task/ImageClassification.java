@@ -10,6 +10,7 @@ import io.eiscope.engine.tensor.Matrix;
  * stream; a batch that crosses an epoch end continues in the next epoch's order.
  */
 public final class ImageClassification implements Task {
+    private static final Objective OBJECTIVE = new Objective.SoftmaxCrossEntropy();
     private final ImageDataset data;
     private final long seed;
     private Rng order;
@@ -28,8 +29,13 @@ public final class ImageClassification implements Task {
     }
 
     @Override
-    public int classes() {
+    public int outputSize() {
         return data.classes;
+    }
+
+    @Override
+    public Objective objective() {
+        return OBJECTIVE;
     }
 
     @Override
@@ -67,7 +73,7 @@ public final class ImageClassification implements Task {
     }
 
     @Override
-    public void nextBatch(Matrix x, int[] labels) {
+    public void nextBatch(Matrix x, Matrix labels) {
         for (int r = 0; r < x.rows; r++) {
             if (cursor == permutation.length) {
                 order.shuffle(permutation);
@@ -78,14 +84,14 @@ public final class ImageClassification implements Task {
     }
 
     @Override
-    public void testBatch(int from, Matrix x, int[] labels) {
+    public void testBatch(int from, Matrix x, Matrix labels) {
         for (int r = 0; r < x.rows; r++) copyImage(data.trainSize + from + r, x, r, labels);
     }
 
-    private void copyImage(int image, Matrix x, int row, int[] labels) {
+    private void copyImage(int image, Matrix x, int row, Matrix labels) {
         int n = data.pixelsPerImage();
         int off = row * n;
         for (int p = 0; p < n; p++) x.set(off + p, data.pixel(image, p) / 255f);
-        labels[row] = data.label(image);
+        labels.set(row, data.label(image));
     }
 }

@@ -3,23 +3,34 @@ package io.eiscope.engine.task;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
- * A supervised classification task: a training stream of minibatches in a seeded order and
- * a held-out set. Confined to the simulation's thread.
+ * A supervised task: a training stream of minibatches in a seeded order, a held-out set and
+ * the objective the model's outputs are trained on. Targets are {@code batch x
+ * objective().targetWidth(outputSize())} (class indices for classification, 0/1 for binary
+ * labels, values for regression). Confined to the simulation's thread.
  */
 public interface Task {
     int inputSize();
 
-    int classes();
+    /** Outputs the model must produce: classes, binary logits or regression targets. */
+    int outputSize();
+
+    /** The loss (and accuracy, where it applies) the outputs are scored by. */
+    Objective objective();
+
+    /** Columns of the target matrices. */
+    default int targetWidth() {
+        return objective().targetWidth(outputSize());
+    }
 
     int trainSize();
 
     int testSize();
 
-    /** Fills {@code x} (batch x inputSize) and {@code labels} with the next training batch. */
-    void nextBatch(Matrix x, int[] labels);
+    /** Fills {@code x} (batch x inputSize) and {@code targets} (batch x targetWidth) with the next training batch. */
+    void nextBatch(Matrix x, Matrix targets);
 
-    /** Fills {@code x} and {@code labels} with held-out examples {@code from .. from + x.rows - 1}. */
-    void testBatch(int from, Matrix x, int[] labels);
+    /** Fills {@code x} and {@code targets} with held-out examples {@code from .. from + x.rows - 1}. */
+    void testBatch(int from, Matrix x, Matrix targets);
 
     /** Back to the first batch of the first epoch of this seed. */
     void reset();

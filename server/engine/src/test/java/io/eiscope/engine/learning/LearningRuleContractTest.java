@@ -138,9 +138,11 @@ class LearningRuleContractTest {
         for (int k = 0; k < ps.size(); k++) {
             float[] now = ps.get(k).value().toArray();
             for (int i = 0; i < now.length; i++)
-                assertThat(Math.signum(now[i])).as(ps.get(k).name()).isEqualTo(Math.signum(initial.get(k)[i]));
+                // float32 EG may underflow a weight to exactly 0 under these huge steps: no flip, but no sign either
+                assertThat(Math.signum(now[i]) + 0f).as(ps.get(k).name()).isIn(Math.signum(initial.get(k)[i]), 0f);
         }
-        assertThat(frozen).as("weights held at theta, so the freezing was exercised").isPositive();
+        if (c.kind().equals("sign_frozen_sgd"))
+            assertThat(frozen).as("weights held at theta, so the freezing was exercised").isPositive();
     }
 
     @Test

@@ -33,4 +33,15 @@ class PresetCatalogueTest {
             assertThat(p.citation()).contains("Cornford");
         });
     }
+
+    @Test
+    void theGeometryComparisonsPairTheirRulesInGroups() {
+        var presets = Catalogue.standard().presets();
+        assertThat(presets.stream().filter(p -> p.group().equals(GeometryPresets.R_OF_K_GROUP)))
+                .extracting(p -> p.config().learningRule().kind()).containsExactlyInAnyOrder("eg", "sgd");
+        assertThat(presets.stream().filter(p -> p.group().equals(GeometryPresets.PRUNING_GROUP)))
+                .extracting(p -> p.config().learningRule().kind()).containsExactlyInAnyOrder("eg", "sgd");
+        assertThat(presets.stream().filter(p -> p.group().equals(GeometryPresets.MIRROR_GROUP)))
+                .extracting(p -> p.config().learningRule().kind()).containsOnly("mirror_descent").hasSize(3);
+    }
 }

@@ -24,8 +24,19 @@ class RuleCatalogueTest {
     }
 
     @Test
-    void theCatalogueOffersSgdSignFrozenSgdAdamAndAdamW() {
-        assertThat(CATALOGUE.rules()).extracting(Catalogue.Entry::kind).containsExactly("sgd", "sign_frozen_sgd", "adam", "adamw");
+    void theCatalogueOffersGradientDescentAdamExponentiatedGradientAndMirrorDescent() {
+        assertThat(CATALOGUE.rules()).extracting(Catalogue.Entry::kind).containsExactly("sgd", "sign_frozen_sgd", "adam", "adamw",
+                "eg", "eg_unsigned", "adamw_eg", "mirror_descent");
+    }
+
+    @Test
+    void theGeometryRulesBuildTheirGeometries() {
+        assertThat(((io.eiscope.engine.learning.ComposedRule) build("eg", Map.of())).geometry())
+                .isEqualTo(new io.eiscope.engine.learning.ExponentiatedGradient(true));
+        assertThat(((io.eiscope.engine.learning.ComposedRule) build("mirror_descent", Map.of("p", 1.5))).geometry())
+                .isEqualTo(new io.eiscope.engine.learning.MirrorDescent(new io.eiscope.engine.learning.Potential.PNorm(1.5)));
+        assertThat(build("mirror_descent", Map.of("potential", "negative_entropy")).preservesSigns()).isTrue();
+        assertThat(build("adamw_eg", Map.of()).preservesSigns()).isTrue();
     }
 
     @Test

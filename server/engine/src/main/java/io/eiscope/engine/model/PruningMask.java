@@ -1,0 +1,58 @@
+package io.eiscope.engine.model;
+
+import io.eiscope.engine.tensor.Matrix;
+import java.util.Arrays;
+
+/**
+ * Which elements of one parameter tensor are pruned. Pruned elements are held at exactly 0 by
+ * {@link Parameter#project()}, which every model runs after every learning-rule update, so a
+ * mask persists through all later learning whatever the rule (its momentum or moment buffers
+ * may keep pushing, the projection puts the weight back to 0). Masks only grow; {@link #clear}
+ * restores plasticity. Mutable, owned by its parameter, confined to the simulation's thread.
+ */
+public final class PruningMask {
+    private boolean[] pruned;
+    private int count;
+
+    /** True when element {@code i} (row-major) is pruned. */
+    public boolean isPruned(int i) {
+        return pruned != null && pruned[i];
+    }
+
+    /** Number of pruned elements. */
+    public int count() {
+        return count;
+    }
+
+    /** Marks element {@code i} of a tensor of {@code size} elements as pruned; returns false if it already was. */
+    public boolean prune(int i, int size) {
+        if (pruned == null) pruned = new boolean[size];
+        if (pruned[i]) return false;
+        pruned[i] = true;
+        count++;
+        return true;
+    }
+
+    /** Sets every pruned element of {@code value} to 0; the rest is not modified. */
+    public void apply(Matrix value) {
+        if (count == 0) return;
+        for (int i = 0, n = value.size(); i < n; i++) if (pruned[i]) value.set(i, 0f);
+    }
+
+    /** Unprunes everything. */
+    public void clear() {
+        pruned = null;
+        count = 0;
+    }
+
+    /** A copy of the pruned flags (all false when nothing is pruned), for snapshots. */
+    public boolean[] toArray(int size) {
+        return pruned == null ? new boolean[size] : Arrays.copyOf(pruned, size);
+    }
+
+    /** Replaces the mask by {@code flags} (copied), as from {@link #toArray}. */
+    public void copyFrom(boolean[] flags) {
+        clear();
+        for (int i = 0; i < flags.length; i++) if (flags[i]) prune(i, flags.length);
+    }
+}

@@ -1,0 +1,110 @@
+package io.eiscope.engine.task;
+
+import io.eiscope.engine.tensor.Matrix;
+
+/**
+ * The loss a task is trained on, fused with its gradient and, where it makes sense, the
+ * accuracy. Outputs are {@code batch x outputs} (the model's logits or predictions); targets
+ * are {@code batch x targetWidth(outputs)}. Immutable, allocation-free, safe to share.
+ */
+public sealed interface Objective {
+
+    /**
+     * Mean loss of one batch and its accuracy.
+     *
+     * @param accuracy fraction correct in [0, 1], or NaN when the objective has no accuracy
+     */
+    record Result(double loss, double accuracy) {}
+
+    /**
+     * @param outputs  batch x outputs, not modified
+     * @param targets  batch x targetWidth(outputs), not modified
+     * @param dOutputs if non-null (batch x outputs), receives d(mean loss)/d(outputs)
+     */
+    Result compute(Matrix outputs, Matrix targets, Matrix dOutputs);
+
+    /** Columns of the target matrix for a model with {@code outputs} outputs. */
+    int targetWidth(int outputs);
+
+    /** False for regression: the accuracy of {@link #compute} is then NaN and should not be published. */
+    boolean hasAccuracy();
+
+    /** Softmax cross-entropy; the target is the class index (one column, an exact integer in float). */
+    record SoftmaxCrossEntropy() implements Objective {
+        @Override
+        public Result compute(Matrix outputs, Matrix targets, Matrix dOutputs) {
+            var r = io.eiscope.engine.model.SoftmaxCrossEntropy.compute(outputs, targets, dOutputs);
+            return new Result(r.loss(), (double) r.correct() / outputs.rows);
+        }
+
+        @Override
+        public int targetWidth(int outputs) {
+            return 1;
+        }
+
+        @Override
+        public boolean hasAccuracy() {
+            return true;
+        }
+    }
+
+    /**
+     * Binary cross-entropy with logits, per output element, averaged over all elements:
+     * {@code max(z, 0) - z y + log(1 + exp(-|z|))} (PyTorch's {@code BCEWithLogitsLoss}); targets
+     * in [0, 1]. Gradient {@code (sigmoid(z) - y) / (batch outputs)}. Accuracy: {@code z >= 0}
+     * agrees with {@code y >= 0.5}.
+     */
+    record BinaryCrossEntropyWithLogits() implements Objective {
+        @Override
+        public Result compute(Matrix outputs, Matrix targets, Matrix dOutputs) {
+            int n = outputs.size();
+            double total = 0;
+            int correct = 0;
+            for (int i = 0; i < n; i++) {
+                double z = outputs.get(i), y = targets.get(i);
+                total += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+                if ((z >= 0) == (y >= 0.5)) correct++;
+                if (dOutputs != null) dOutputs.set(i, (float) ((1 / (1 + Math.exp(-z)) - y) / n));
+            }
+            return new Result(total / n, (double) correct / n);
+        }
+
+        @Override
+        public int targetWidth(int outputs) {
+            return outputs;
+        }
+
+        @Override
+        public boolean hasAccuracy() {
+            return true;
+        }
+    }
+
+    /**
+     * Mean squared error over all elements, {@code mean((z - y)^2)} (PyTorch's {@code MSELoss});
+     * gradient {@code 2 (z - y) / (batch outputs)}; no accuracy.
+     */
+    record MeanSquaredError() implements Objective {
+        @Override
+        public Result compute(Matrix outputs, Matrix targets, Matrix dOutputs) {
+            int n = outputs.size();
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                double e = (double) outputs.get(i) - targets.get(i);
+                total += e * e;
+                if (dOutputs != null) dOutputs.set(i, (float) (2 * e / n));
+            }
+            return new Result(total / n, Double.NaN);
+        }
+
+        @Override
+        public int targetWidth(int outputs) {
+            return outputs;
+        }
+
+        @Override
+        public boolean hasAccuracy() {
+            return false;
+        }
+    }
+}
