@@ -9,6 +9,8 @@ import {
   CommandSchema,
   ComponentSpecSchema,
   Population,
+  PruneMethod,
+  PruneScope,
   type Value,
   WatchCondition,
 } from "./gen/eiscope/v1/types_pb.js";
@@ -51,6 +53,26 @@ export const lesion = (layer: string, unit: number, inhibitory = false): Command
     kind: {
       case: "lesion",
       value: { layer, unit, population: inhibitory ? Population.INHIBITORY : Population.EXCITATORY },
+    },
+  });
+
+/**
+ * Prune weight matrices until `fraction` of them are pruned ("magnitude": smallest |w| first,
+ * or "random"), over all layers together ("global") or per layer; pruned weights stay zero.
+ */
+export const prune = (
+  fraction: number,
+  method: "magnitude" | "random" = "magnitude",
+  scope: "global" | "per_layer" = "global",
+): Command =>
+  create(CommandSchema, {
+    kind: {
+      case: "prune",
+      value: {
+        fraction,
+        method: method === "magnitude" ? PruneMethod.MAGNITUDE : PruneMethod.RANDOM,
+        scope: scope === "global" ? PruneScope.GLOBAL : PruneScope.PER_LAYER,
+      },
     },
   });
 

@@ -64,6 +64,22 @@ def lesion(layer: str, unit: int, inhibitory: bool = False) -> types_pb2.Command
     return types_pb2.Command(lesion=types_pb2.Lesion(layer=layer, unit=unit, population=population))
 
 
+_PRUNE_METHODS = {"magnitude": types_pb2.PRUNE_METHOD_MAGNITUDE, "random": types_pb2.PRUNE_METHOD_RANDOM}
+_PRUNE_SCOPES = {"global": types_pb2.PRUNE_SCOPE_GLOBAL, "per_layer": types_pb2.PRUNE_SCOPE_PER_LAYER}
+
+
+def prune(fraction: float, method: str = "magnitude", scope: str = "global") -> types_pb2.Command:
+    """Prune weight matrices until `fraction` of them are pruned ("magnitude": smallest |w|
+    first, or "random"), over all layers together ("global") or each layer ("per_layer").
+    Pruned weights stay zero through all later learning."""
+    if method not in _PRUNE_METHODS:
+        raise ValueError(f"method must be one of {sorted(_PRUNE_METHODS)}, got {method!r}")
+    if scope not in _PRUNE_SCOPES:
+        raise ValueError(f"scope must be one of {sorted(_PRUNE_SCOPES)}, got {scope!r}")
+    return types_pb2.Command(prune=types_pb2.Prune(
+        method=_PRUNE_METHODS[method], fraction=fraction, scope=_PRUNE_SCOPES[scope]))
+
+
 def watchpoint(name: str, observable: str, condition: str, threshold: float = 0.0
                ) -> types_pb2.Command:
     """Pause when a scalar observable is "non_finite", "above" or "below" a threshold."""

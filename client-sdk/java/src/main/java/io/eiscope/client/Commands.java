@@ -78,6 +78,19 @@ public final class Commands {
                 .setPopulation(inhibitory ? Population.POPULATION_INHIBITORY : Population.POPULATION_EXCITATORY)).build();
     }
 
+    /**
+     * Prune weight matrices until {@code fraction} of them are pruned, smallest magnitude first,
+     * over all layers together; pruned weights stay zero through all later learning.
+     */
+    public static Command prune(double fraction) {
+        return prune(fraction, io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE, io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL);
+    }
+
+    public static Command prune(double fraction, io.eiscope.api.v1.PruneMethod method, io.eiscope.api.v1.PruneScope scope) {
+        return Command.newBuilder().setPrune(io.eiscope.api.v1.Prune.newBuilder().setFraction(fraction).setMethod(method)
+                .setScope(scope)).build();
+    }
+
     /** Pause when {@code observable} (a network-wide scalar) meets the condition. */
     public static Command watchpoint(String name, String observable, WatchCondition condition, double threshold) {
         return Command.newBuilder().setAddWatchpoint(AddWatchpoint.newBuilder().setName(name).setObservable(observable)

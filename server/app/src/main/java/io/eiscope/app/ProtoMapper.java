@@ -209,6 +209,15 @@ public final class ProtoMapper {
                         default -> null;
                     }, c.getAddWatchpoint().getThreshold());
             case REMOVE_WATCHPOINT -> new Command.RemoveWatchpoint(c.getRemoveWatchpoint().getName());
+            case PRUNE -> new Command.Prune(switch (c.getPrune().getMethod()) {
+                case PRUNE_METHOD_MAGNITUDE -> Command.PruneMethod.MAGNITUDE;
+                case PRUNE_METHOD_RANDOM -> Command.PruneMethod.RANDOM;
+                default -> null;
+            }, c.getPrune().getFraction(), switch (c.getPrune().getScope()) {
+                case PRUNE_SCOPE_GLOBAL -> io.eiscope.engine.prune.Pruning.Scope.GLOBAL;
+                case PRUNE_SCOPE_PER_LAYER -> io.eiscope.engine.prune.Pruning.Scope.PER_LAYER;
+                default -> null;
+            });
             case KIND_NOT_SET -> throw new IllegalArgumentException("command is required: one of set_rule_params, switch_rule, "
                     + "run_until, add_weight_noise, set_weight, freeze, lesion, add_watchpoint, remove_watchpoint");
         };
@@ -237,6 +246,11 @@ public final class ProtoMapper {
         else if (c instanceof Command.SetWeight x) b.setSetWeight(SetWeight.newBuilder().setParameter(x.parameter())
                 .setRow(x.row()).setCol(x.col()).setValue(x.value()));
         else if (c instanceof Command.Freeze x) b.setFreeze(Freeze.newBuilder().setTarget(x.target()).setFrozen(x.frozen()));
+        else if (c instanceof Command.Prune x) b.setPrune(io.eiscope.api.v1.Prune.newBuilder()
+                .setMethod(x.method() == Command.PruneMethod.MAGNITUDE ? io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE
+                        : io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_RANDOM).setFraction(x.fraction())
+                .setScope(x.scope() == io.eiscope.engine.prune.Pruning.Scope.GLOBAL ? io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL
+                        : io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_PER_LAYER));
         else if (c instanceof Command.Lesion x) b.setLesion(Lesion.newBuilder().setLayer(x.layer()).setUnit(x.unit())
                 .setPopulation(x.population() == Command.Population.EXCITATORY ? Population.POPULATION_EXCITATORY : Population.POPULATION_INHIBITORY));
         else if (c instanceof Command.AddWatchpoint x) b.setAddWatchpoint(AddWatchpoint.newBuilder().setName(x.name())

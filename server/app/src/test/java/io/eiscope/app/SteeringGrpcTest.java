@@ -133,6 +133,26 @@ class SteeringGrpcTest {
     }
 
     @Test
+    void pruningZeroesTheRequestedFractionAndAnUnspecifiedMethodIsInvalid() throws Exception {
+        String id = create(7);
+        Command prune = Command.newBuilder().setPrune(io.eiscope.api.v1.Prune.newBuilder().setFraction(0.5)
+                .setMethod(io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE)
+                .setScope(io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_PER_LAYER)).build();
+        assertThat(apply(id, prune)).isZero();
+        var params = stub.getParameters(io.eiscope.api.v1.GetParametersRequest.newBuilder().setId(id).addNames("layer0.Wex").build());
+        java.nio.FloatBuffer w = params.getParameters(0).getTensor().getData().asReadOnlyByteBuffer()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        int zeros = 0;
+        for (int i = 0; i < w.limit(); i++) if (w.get(i) == 0f) zeros++;
+        assertThat((double) zeros / w.limit()).isGreaterThanOrEqualTo(0.5);
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> apply(id,
+                Command.newBuilder().setPrune(io.eiscope.api.v1.Prune.newBuilder().setFraction(0.5)
+                        .setScope(io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL)).build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).contains("command.prune.method");
+    }
+
+    @Test
     void runUntilOnAFinishedSimulationIsAFailedPrecondition() throws Exception {
         SimulationSpec spec = dann(3).toBuilder().setStepBudget(3).build();
         String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation().getId();

@@ -63,6 +63,23 @@ public sealed interface Command {
         }
     }
 
+    /** How {@link Prune} chooses the weights it removes. */
+    enum PruneMethod { MAGNITUDE, RANDOM }
+
+    /**
+     * Prune weight matrices until {@code fraction} of the prunable weights of each group (all of
+     * them, or each layer's) are pruned, counting earlier pruning; the masks persist through all
+     * later learning. Random pruning draws from the simulation's "noise" stream.
+     */
+    record Prune(PruneMethod method, double fraction, io.eiscope.engine.prune.Pruning.Scope scope) implements Command {
+        public Prune {
+            if (method == null) throw new IllegalArgumentException("command.prune.method must be MAGNITUDE or RANDOM");
+            if (!(fraction >= 0 && fraction <= 1))
+                throw new IllegalArgumentException("command.prune.fraction must be in [0, 1], got " + fraction);
+            if (scope == null) throw new IllegalArgumentException("command.prune.scope must be GLOBAL or PER_LAYER");
+        }
+    }
+
     /** Which population of a layer a unit belongs to. */
     enum Population { EXCITATORY, INHIBITORY }
 

@@ -230,6 +230,7 @@ public final class Simulation {
         else if (command instanceof Command.Freeze c)
             steering.freeze(SteeringCommands.select(this, "command.freeze.target", c.target()), c.frozen());
         else if (command instanceof Command.Lesion c) steering.lesion(model, c.layer(), c.population(), c.unit());
+        else if (command instanceof Command.Prune c) steering.prune(model, c);
         else return;
         steering.afterCommand(byName);
     }

@@ -133,4 +133,10 @@ final class Steering {
     private static List<Parameter> inLayer(Model model, String layer) {
         return model.parameters().stream().filter(p -> p.name().startsWith(layer + ".")).toList();
     }
+
+    /** Prunes {@code model} as {@code c} says; random pruning draws from the "noise" stream. */
+    void prune(io.eiscope.engine.model.Model model, Command.Prune c) {
+        if (c.method() == Command.PruneMethod.MAGNITUDE) io.eiscope.engine.prune.Pruning.magnitude(model, c.fraction(), c.scope());
+        else io.eiscope.engine.prune.Pruning.random(model, c.fraction(), c.scope(), noise);
+    }
 }

@@ -27,4 +27,26 @@ class ForkPruningTest {
             if (w.mask().isPruned(i)) assertThat(w.value().get(i)).isZero();
         }
     }
+
+    @Test
+    void thePruneCommandIsReplayedBitForBit() {
+        var config = SimulationTest.mlp(6, 0.05, 8);
+        Simulation live = SimulationTest.build(config);
+        for (int i = 0; i < 7; i++) live.trainStep();
+        Command prune = new Command.Prune(Command.PruneMethod.RANDOM, 0.3, Pruning.Scope.PER_LAYER);
+        live.apply(prune);
+        for (int i = 0; i < 5; i++) live.trainStep();
+        Simulation replayed = Replay.run(config, SimulationTest.CATALOGUE, EngineContext.of(io.eiscope.engine.TestData.dataDir()),
+                List.of(new Intervention(7, prune)), 12);
+        List<float[]> a = SimulationTest.weights(live), b = SimulationTest.weights(replayed);
+        for (int i = 0; i < a.size(); i++) assertThat(b.get(i)).isEqualTo(a.get(i));
+        Parameter w = live.parameter("layer0.W").orElseThrow();
+        assertThat((double) w.mask().count() / w.value().size()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(0.001));
+    }
+
+    @Test
+    void aPruneFractionOutsideZeroToOneNamesTheField() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Command.Prune(Command.PruneMethod.MAGNITUDE, 1.5, Pruning.Scope.GLOBAL))
+                .hasMessageContaining("command.prune.fraction").hasMessageContaining("1.5");
+    }
 }
