@@ -1,6 +1,7 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Matrix;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -9,7 +10,9 @@ import java.util.Map;
 /**
  * Minibatch stochastic gradient descent with optional momentum, Nesterov momentum and L2
  * weight decay, in PyTorch's order: {@code g = dW + wd W; v = mu v + g;
- * d = nesterov ? g + mu v : v; W -= lr d} (no dampening).
+ * d = nesterov ? g + mu v : v; W -= lr d} (no dampening), and with PyTorch's rounding: each
+ * {@code a += s b} is one fused multiply-add ({@link Blas#axpy}), {@code mu v} is rounded
+ * before {@code g} is added. The gradients are overwritten when weight decay or Nesterov is on.
  */
 public final class Sgd implements LearningRule {
 
@@ -27,6 +30,8 @@ public final class Sgd implements LearningRule {
         }
     }
 
+    private static final Blas BLAS = Blas.best();
+
     private final Hyper hyper;
     private final Map<Parameter, Matrix> velocity = new IdentityHashMap<>();
 
@@ -43,23 +48,23 @@ public final class Sgd implements LearningRule {
         float lr = (float) hyper.learningRate();
         float mu = (float) hyper.momentum();
         float wd = (float) hyper.weightDecay();
-        for (Parameter p : parameters) {
+        for (int i = 0, n = parameters.size(); i < n; i++) { // indexed: no iterator per step
+            Parameter p = parameters.get(i);
             Matrix w = p.value(), g = p.grad();
-            int n = w.size();
+            if (wd != 0f) BLAS.axpy(wd, w, g);
             if (mu == 0f) {
-                for (int i = 0; i < n; i++) {
-                    float wi = w.get(i);
-                    w.set(i, wi - lr * (g.get(i) + wd * wi));
-                }
+                BLAS.axpy(-lr, g, w);
                 continue;
             }
-            Matrix v = velocity.computeIfAbsent(p, q -> Matrix.zeros(w.rows, w.cols));
-            for (int i = 0; i < n; i++) {
-                float wi = w.get(i);
-                float gi = g.get(i) + wd * wi;
-                float vi = mu * v.get(i) + gi;
-                v.set(i, vi);
-                w.set(i, wi - lr * (hyper.nesterov() ? gi + mu * vi : vi));
+            Matrix v = velocity.get(p);
+            if (v == null) velocity.put(p, v = Matrix.zeros(w.rows, w.cols));
+            BLAS.scal(mu, v);
+            BLAS.axpy(1f, g, v);
+            if (hyper.nesterov()) {
+                BLAS.axpy(mu, v, g);
+                BLAS.axpy(-lr, g, w);
+            } else {
+                BLAS.axpy(-lr, v, w);
             }
         }
     }
