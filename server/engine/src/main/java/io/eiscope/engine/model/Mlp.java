@@ -2,7 +2,6 @@ package io.eiscope.engine.model;
 
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.tensor.Blas;
-import io.eiscope.engine.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,22 +9,28 @@ import java.util.List;
  * Multilayer perceptron: ReLU hidden layers and a linear output layer that feeds softmax
  * cross-entropy.
  *
- * <p>He initialisation as in Cornford et al. 2021 ({@code ariamis/base_models.py}):
+ * <p>By default He initialisation as in Cornford et al. 2021 ({@code ariamis/base_models.py}):
  * {@code W ~ N(0, gain / fanIn)} with gain 1 for the first layer (pixel inputs) and 2 for the
- * others; biases 0.
+ * others; any other {@link WeightInit} may be given. Biases are always 0.
  */
 public final class Mlp {
     private Mlp() {}
 
     /** An MLP {@code inputSize -> hidden... -> outputSize} with He-initialised weights from {@code rng}. */
     public static FeedForwardNet create(int inputSize, int[] hidden, int outputSize, Blas blas, Rng rng) {
+        return create(inputSize, hidden, outputSize, new WeightInit.He(), blas, rng);
+    }
+
+    /** An MLP {@code inputSize -> hidden... -> outputSize} whose weights are drawn by {@code init}, biases 0. */
+    public static FeedForwardNet create(int inputSize, int[] hidden, int outputSize, WeightInit init, Blas blas, Rng rng) {
         List<Layer> layers = new ArrayList<>();
         int in = inputSize;
         for (int i = 0; i <= hidden.length; i++) {
             boolean output = i == hidden.length;
             int out = output ? outputSize : hidden[i];
             Dense d = new Dense("layer" + i, in, out, output ? Activation.IDENTITY : Activation.RELU, blas);
-            initHe(d, i == 0 ? 1.0 : 2.0, rng);
+            init.fill(d.weight().value(), i, rng);
+            d.bias().value().fill(0f);
             layers.add(d);
             in = out;
         }
@@ -34,7 +39,7 @@ public final class Mlp {
 
     /** {@code W ~ N(0, gain / fanIn)}, {@code b = 0}. */
     public static void initHe(Dense d, double gain, Rng rng) {
-        Matrix w = d.weight().value();
+        var w = d.weight().value();
         double std = Math.sqrt(gain / w.cols);
         for (int k = 0, n = w.size(); k < n; k++) w.set(k, (float) (rng.nextGaussian() * std));
         d.bias().value().fill(0f);

@@ -1,0 +1,34 @@
+package io.eiscope.engine.model;
+
+import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.tensor.Blas;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The LayerNorm MLP baseline of Cornford et al. 2021 (ICLR) §1.5, reference code
+ * {@code ariamis/base_models.py: LayerNormLayer} built by {@code build_densenet}: every layer,
+ * the linear output included, is a {@link LayerNormDense}; ReLU hidden layers; He-initialised
+ * {@code W} (gain 1 on pixels, 2 after), {@code g = 1}, {@code b = 0}.
+ */
+public final class LayerNormMlp {
+    private LayerNormMlp() {}
+
+    /** A LayerNorm MLP {@code inputSize -> hidden... -> classes} with draws from {@code rng}. */
+    public static FeedForwardNet create(int inputSize, int[] hidden, int classes, Blas blas, Rng rng) {
+        List<Layer> layers = new ArrayList<>();
+        WeightInit he = new WeightInit.He();
+        int in = inputSize;
+        for (int i = 0; i <= hidden.length; i++) {
+            boolean output = i == hidden.length;
+            int out = output ? classes : hidden[i];
+            LayerNormDense layer = new LayerNormDense("layer" + i, in, out, output ? Activation.IDENTITY : Activation.RELU, blas);
+            he.fill(layer.weight().value(), i, rng);
+            layer.gain().value().fill(1f);
+            layer.bias().value().fill(0f);
+            layers.add(layer);
+            in = out;
+        }
+        return new FeedForwardNet(layers);
+    }
+}
