@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch side of the eiscope training-step benchmark (see bench/run.sh, docs/benchmarks.md).
 
-Steps/s of one full training step -- forward, softmax cross-entropy, backward, SGD update --
+Steps/s of one full training step -- forward, softmax cross-entropy, backward, SGD update (and
+for DANN the projection that keeps Dale's principle, as the engine's step does) --
 on synthetic data fixed before timing, with the same models, batch sizes, learning rate,
 warm-up and rounds as io.eiscope.engine.bench.TrainStepBench. Threads: set OMP_NUM_THREADS
 (and OMP_WAIT_POLICY) in the environment; this script also calls torch.set_num_threads.
@@ -10,6 +11,7 @@ Prints one RESULT line per cell:
   RESULT torch MODEL BATCH THREADS MEDIAN MIN MAX - FINAL_LOSS
 """
 import argparse
+import math
 import os
 import time
 
@@ -32,9 +34,51 @@ def mlp():
     return nn.Sequential(*layers)
 
 
-# ---- DANN 784-3x(500E,50I)-10: the slot for the engine's DannLayer (branch `models`). ----
-# Add "dann": <factory> here together with the engine's MODELS entry in TrainStepBench.
-MODELS = {"mlp": mlp}
+class DannLayer(nn.Module):
+    """Dale's ANN layer with subtractive and divisive (shunting) inhibition, Cornford et al. 2021,
+    science.md §1.1, batch-first: zE = x Wex^T, zI = x Wix^T (linear I units), zHat = zE - zI Wei^T,
+    gamma = (zI * e^alpha) Wei^T + eps, z = g * zHat / gamma + b, h = ReLU(z) (hidden) or z (output).
+    Initialisation as §1.3 (and the engine's Dann.init)."""
+
+    EPS = 1e-8
+
+    def __init__(self, d, ne, ni, first, relu):
+        super().__init__()
+        s = math.sqrt(1 / (2 * d)) if first else math.sqrt(2 * math.pi / (d * (2 * math.pi - 1)))
+        self.Wex = nn.Parameter(torch.empty(ne, d).exponential_(1 / s))
+        if ni == 1:
+            self.Wix = nn.Parameter(self.Wex.detach().mean(0, keepdim=True).clone())
+        else:
+            self.Wix = nn.Parameter(torch.empty(ni, d).exponential_(1 / s))
+        self.Wei = nn.Parameter(torch.full((ne, ni), 1 / ni))
+        self.alpha = nn.Parameter(torch.full((1, ni), math.log(math.sqrt((2 * math.pi - 1) / d))))
+        self.g = nn.Parameter(torch.ones(ne))
+        self.b = nn.Parameter(torch.zeros(ne))
+        self.relu = relu
+
+    def forward(self, x):
+        z_i = F.linear(x, self.Wix)
+        z_hat = F.linear(x, self.Wex) - F.linear(z_i, self.Wei)
+        gamma = F.linear(z_i * self.alpha.exp(), self.Wei) + self.EPS
+        z = self.g * z_hat / gamma + self.b
+        return F.relu(z) if self.relu else z
+
+    def project(self):
+        """Dale's principle by projection, as the engine's model.project(): Wex, Wix, Wei, g >= 0."""
+        for p in (self.Wex, self.Wix, self.Wei, self.g):
+            p.clamp_(min=0)
+
+
+def dann():
+    """784-3x(500E,50I)-10; the output layer has one inhibitory unit (§1.1)."""
+    layers, d = [], INPUTS
+    for i, (ne, ni) in enumerate([(500, 50), (500, 50), (500, 50), (CLASSES, 1)]):
+        layers.append(DannLayer(d, ne, ni, first=i == 0, relu=ne != CLASSES))
+        d = ne
+    return nn.Sequential(*layers)
+
+
+MODELS = {"mlp": mlp, "dann": dann}
 
 
 def run_cell(model, batch, seconds, warmup, rounds):
@@ -42,12 +86,17 @@ def run_cell(model, batch, seconds, warmup, rounds):
     x = torch.rand(batch, INPUTS, generator=g)
     y = torch.randint(0, CLASSES, (batch,), generator=g)
     opt = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    projections = [m for m in model.modules() if hasattr(m, "project")]
 
     def step():
         loss = F.cross_entropy(model(x), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        if projections:
+            with torch.no_grad():
+                for layer in projections:
+                    layer.project()
         return loss.item()  # eiscope's step returns its loss too
 
     end = time.perf_counter() + warmup

@@ -14,6 +14,7 @@ import java.util.Map;
 public final class FeedForwardNet implements Model {
     private final List<Layer> layers;
     private final List<Parameter> parameters = new ArrayList<>();
+    private final List<Parameter> parameterView = Collections.unmodifiableList(parameters);
     private final List<String> layerNames = new ArrayList<>();
 
     public FeedForwardNet(List<Layer> layers) {
@@ -36,7 +37,7 @@ public final class FeedForwardNet implements Model {
 
     @Override
     public List<Parameter> parameters() {
-        return Collections.unmodifiableList(parameters);
+        return parameterView;
     }
 
     @Override
@@ -47,7 +48,7 @@ public final class FeedForwardNet implements Model {
     @Override
     public Matrix forward(Matrix x) {
         Matrix h = x;
-        for (Layer l : layers) h = l.forward(h);
+        for (int i = 0; i < layers.size(); i++) h = layers.get(i).forward(h); // indexed: no iterator per step
         return h;
     }
 
@@ -59,7 +60,7 @@ public final class FeedForwardNet implements Model {
 
     @Override
     public void project() {
-        for (Parameter p : parameters) p.project();
+        for (int i = 0; i < parameters.size(); i++) parameters.get(i).project();
     }
 
     @Override

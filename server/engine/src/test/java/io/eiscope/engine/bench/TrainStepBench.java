@@ -2,6 +2,7 @@ package io.eiscope.engine.bench;
 
 import io.eiscope.engine.learning.LearningRule;
 import io.eiscope.engine.learning.Sgd;
+import io.eiscope.engine.model.Dann;
 import io.eiscope.engine.model.Mlp;
 import io.eiscope.engine.model.Model;
 import io.eiscope.engine.model.SoftmaxCrossEntropy;
@@ -39,10 +40,10 @@ public final class TrainStepBench {
     static {
         // MLP 784-500-500-10, He init, as the catalogue's "mlp" default.
         MODELS.put("mlp", seed -> Mlp.create(INPUTS, new int[] {500, 500}, CLASSES, Blas.best(), new Rng(seed)));
-        // ---- DANN 784-3x(500E,50I)-10: the slot for branch `models` (DannLayer). ----
-        // Register it here once the engine has it, e.g.
-        //   MODELS.put("dann", seed -> Dann.create(INPUTS, new int[] {500, 500, 500}, 50, CLASSES, Blas.best(), new Rng(seed)));
-        // and torch_bench.py's DANN (same name) will be compared with it.
+        // DANN 784-3x(500E,50I)-10 with shunting inhibition (DannLayer, Cornford et al. 2021 §1.1),
+        // the paper's initialisation; the output layer has one inhibitory unit.
+        MODELS.put("dann", seed -> Dann.create(INPUTS, new int[] {500, 500, 500}, new int[] {50, 50, 50}, CLASSES,
+                Dann.Inhibition.SUBTRACTIVE_DIVISIVE, Blas.best(), new Rng(seed)));
     }
 
     private TrainStepBench() {}
@@ -94,7 +95,7 @@ public final class TrainStepBench {
 
         void step() {
             Matrix logits = model.forward(x);
-            loss = SoftmaxCrossEntropy.compute(logits, labels, dLogits).loss();
+            loss = SoftmaxCrossEntropy.meanLoss(logits, labels, dLogits, null);
             model.backward(dLogits);
             rule.update(model.parameters());
             model.project();
