@@ -8,7 +8,7 @@ warm-up and rounds as io.eiscope.engine.bench.TrainStepBench. Threads: set OMP_N
 (and OMP_WAIT_POLICY) in the environment; this script also calls torch.set_num_threads.
 
 Prints one RESULT line per cell:
-  RESULT torch MODEL BATCH THREADS MEDIAN MIN MAX - FINAL_LOSS
+  RESULT torch MODEL BATCH THREADS MEDIAN MIN MAX - FINAL_LOSS ROUND,ROUND,...
 """
 import argparse
 import math
@@ -114,7 +114,7 @@ def run_cell(model, batch, seconds, warmup, rounds):
                 break
         rates.append(steps / (now - start))
     rates.sort()
-    return rates[len(rates) // 2], rates[0], rates[-1], loss
+    return rates, loss
 
 
 def main():
@@ -140,8 +140,9 @@ def main():
             torch.manual_seed(42)
             with torch.no_grad():
                 model = MODELS[name]()
-            med, lo, hi, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds)
-            print(f"RESULT\ttorch\t{name}\t{batch}\t{label}\t{med:.1f}\t{lo:.1f}\t{hi:.1f}\t-\t{loss:.4f}", flush=True)
+            rates, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds)
+            print(f"RESULT\ttorch\t{name}\t{batch}\t{label}\t{rates[len(rates) // 2]:.1f}\t{rates[0]:.1f}\t{rates[-1]:.1f}"
+                  f"\t-\t{loss:.4f}\t{','.join(f'{r:.1f}' for r in rates)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ import java.util.function.IntFunction;
  * {@code OPENBLAS_NUM_THREADS}, read once when the library loads.
  *
  * <p>Prints one {@code RESULT} line per cell: side, model, batch, threads, median steps/s
- * over the rounds, min, max, heap bytes allocated per steady-state step, final loss.
+ * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, and the
+ * steps/s of every round (comma-separated).
  */
 public final class TrainStepBench {
     static final int INPUTS = 784;
@@ -66,13 +67,20 @@ public final class TrainStepBench {
             }
             for (int batch : batches) {
                 Cell c = run(factory.apply(42), batch, seconds, warmup, rounds);
-                System.out.printf("RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f%n", name, batch, threads,
-                        c.median, c.min, c.max, c.bytesPerStep, c.loss);
+                StringBuilder all = new StringBuilder();
+                for (double r : c.rates) all.append(all.length() == 0 ? "" : ",").append(String.format("%.1f", r));
+                System.out.printf("RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f\t%s%n", name, batch, threads,
+                        c.median(), c.rates[0], c.rates[c.rates.length - 1], c.bytesPerStep, c.loss, all);
             }
         }
     }
 
-    record Cell(double median, double min, double max, long bytesPerStep, double loss) {}
+    /** Steps/s of each round (sorted), heap bytes per step, the last loss. */
+    record Cell(double[] rates, long bytesPerStep, double loss) {
+        double median() {
+            return rates[rates.length / 2];
+        }
+    }
 
     /** The step: what {@code Simulation.trainStep} does after drawing its batch. */
     static final class Trainer {
@@ -120,7 +128,7 @@ public final class TrainStepBench {
             rates[r] = steps / ((now - start) / 1e9);
         }
         Arrays.sort(rates);
-        return new Cell(rates[rounds / 2], rates[0], rates[rounds - 1], bytes, t.loss);
+        return new Cell(rates, bytes, t.loss);
     }
 
     /** Heap bytes this thread allocates per step, averaged over {@code steps} steps. */
