@@ -4,6 +4,7 @@
 #   bench/run.sh                      # MLP 784-500-500-10, batches 1,32,128, 1 and 2 threads
 #   MODELS=mlp,dann REPEATS=3 bench/run.sh
 #   MODELS=dann BATCHES=32 THREADS2=0 SECONDS_PER_CELL=3 bench/run.sh
+#   TORCH_EXTRA=--tuned bench/run.sh  # torch keeping its grad buffers, foreach SGD
 #
 # Each cell: WARMUP s of untimed steps, then ROUNDS rounds over SECONDS_PER_CELL s; each side
 # runs REPEATS times, alternating with the other; the table pools all rounds.
@@ -34,7 +35,8 @@ clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
   -Dmdep.outputFile=target/bench.classpath >/dev/null
 CP="server/engine/target/classes:server/engine/target/test-classes:$(cat server/engine/target/bench.classpath)"
 JAVA_BENCH=(java -cp "$CP" io.eiscope.engine.bench.TrainStepBench "${ARGS[@]}")
-TORCH_BENCH=("$PYTHON" bench/torch_bench.py "${ARGS[@]}")
+# shellcheck disable=SC2206 # TORCH_EXTRA is a list of flags, e.g. "--tuned"
+TORCH_BENCH=("$PYTHON" bench/torch_bench.py "${ARGS[@]}" ${TORCH_EXTRA:-})
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -81,16 +81,18 @@ def dann():
 MODELS = {"mlp": mlp, "dann": dann}
 
 
-def run_cell(model, batch, seconds, warmup, rounds):
+def run_cell(model, batch, seconds, warmup, rounds, tuned=False):
     g = torch.Generator().manual_seed(7)
     x = torch.rand(batch, INPUTS, generator=g)
     y = torch.randint(0, CLASSES, (batch,), generator=g)
-    opt = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    # Defaults as most training loops use them; --tuned keeps the gradient buffers between
+    # steps (no allocation per step, as eiscope) and uses the multi-tensor (foreach) update.
+    opt = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, foreach=True if tuned else None)
     projections = [m for m in model.modules() if hasattr(m, "project")]
 
     def step():
         loss = F.cross_entropy(model(x), y)
-        opt.zero_grad(set_to_none=True)
+        opt.zero_grad(set_to_none=not tuned)
         loss.backward()
         opt.step()
         if projections:
@@ -124,14 +126,15 @@ def main():
     p.add_argument("--seconds", type=float, default=2.0)
     p.add_argument("--warmup", type=float, default=1.0)
     p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--label", default="", help="thread label for the table, e.g. 2-passive")
+    p.add_argument("--label", default="", help="thread label for the table, e.g. 2p")
+    p.add_argument("--tuned", action="store_true", help="zero_grad(set_to_none=False) and foreach=True")
     a = p.parse_args()
     threads = int(os.environ.get("OMP_NUM_THREADS", "1"))
     torch.set_num_threads(threads)
     label = a.label or str(threads)
     print(f"# torch={torch.__version__} threads={torch.get_num_threads()} "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '-')} cpu={torch.backends.cpu.get_cpu_capability()} "
-          f"blas={'mkl' if torch.backends.mkl.is_available() else '?'}")
+          f"blas={'mkl' if torch.backends.mkl.is_available() else '?'} tuned={a.tuned}")
     for name in a.models.split(","):
         if name not in MODELS:
             print(f"SKIP\ttorch\t{name}\tno PyTorch model of that name")
@@ -140,7 +143,7 @@ def main():
             torch.manual_seed(42)
             with torch.no_grad():
                 model = MODELS[name]()
-            rates, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds)
+            rates, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds, a.tuned)
             print(f"RESULT\ttorch\t{name}\t{batch}\t{label}\t{rates[len(rates) // 2]:.1f}\t{rates[0]:.1f}\t{rates[-1]:.1f}"
                   f"\t-\t{loss:.4f}\t{','.join(f'{r:.1f}' for r in rates)}", flush=True)
 
