@@ -14,7 +14,8 @@ import java.util.Map;
  *
  * <p>Shapes: {@code W} is {@code nOut x nIn} (post x pre), {@code b} is {@code 1 x nOut},
  * x is {@code batch x nIn}, h is {@code batch x nOut}. Work buffers are kept per batch size,
- * so steady-state steps allocate nothing.
+ * so steady-state steps allocate nothing; the pre-activations are overwritten by h, since
+ * f' is read from h (see {@link Activation#backwardWithBiasGrad}).
  */
 public final class Dense implements Layer {
     private final String name;
@@ -25,10 +26,20 @@ public final class Dense implements Layer {
     private final Activation activation;
     private final Blas blas;
     private final Map<Integer, Buffers> buffers = new HashMap<>();
+    // Row scratch of the fused element-wise passes (nOut each): see Activation.
+    private final float[] row, hRow, rowAux;
     private Matrix lastInput;
     private Buffers last;
 
-    private record Buffers(Matrix z, Matrix h, Matrix dx) {}
+    /** Work buffers of one batch size: the output (pre-activations are overwritten in place) and dx, made on first backward. */
+    private static final class Buffers {
+        final Matrix h;
+        Matrix dx;
+
+        Buffers(Matrix h) {
+            this.h = h;
+        }
+    }
 
     public Dense(String name, int nIn, int nOut, Activation activation, Blas blas) {
         this(name, nIn, nOut, activation, false, blas);
@@ -43,6 +54,9 @@ public final class Dense implements Layer {
         this.negativeBias = splitBias ? Parameter.of(name + ".b_neg", 1, nOut, Parameter.Sign.FREE, Parameter.Role.BIAS, nIn, nOut) : null;
         this.activation = activation;
         this.blas = blas;
+        this.row = new float[nOut];
+        this.hRow = new float[nOut];
+        this.rowAux = new float[nOut];
     }
 
     @Override
@@ -80,45 +94,42 @@ public final class Dense implements Layer {
     }
 
     private Buffers buffersFor(int batch) {
-        return buffers.computeIfAbsent(batch, b -> {
-            Matrix z = Matrix.zeros(b, weight.value().rows);
-            Matrix h = activation == Activation.IDENTITY ? z : Matrix.zeros(b, weight.value().rows);
-            return new Buffers(z, h, Matrix.zeros(b, weight.value().cols));
-        });
+        if (last != null && last.h.rows == batch) return last; // the steady state: no boxing, no lookup
+        Buffers buf = buffers.get(batch);
+        if (buf == null) buffers.put(batch, buf = new Buffers(Matrix.zeros(batch, weight.value().rows)));
+        return buf;
     }
 
+    /** {@code h = f(x W^T + b)}: one gemm into h, then bias and f fused in one pass over h. */
     @Override
     public Matrix forward(Matrix x) {
         Buffers buf = buffersFor(x.rows);
-        Matrix z = buf.z();
-        blas.gemm(false, true, 1f, x, weight.value(), 0f, z);
-        Matrix b = bias.value(), bNeg = negativeBias == null ? null : negativeBias.value();
-        int n = z.cols;
-        for (int r = 0; r < z.rows; r++) {
-            int off = r * n;
-            for (int j = 0; j < n; j++) z.set(off + j, z.get(off + j) + b.get(j) + (bNeg == null ? 0f : bNeg.get(j)));
-        }
-        activation.apply(z, buf.h());
+        Matrix h = buf.h;
+        blas.gemm(false, true, 1f, x, weight.value(), 0f, h);
+        if (negativeBias != null) addRowVector(h, negativeBias.value()); // split bias: b_pos + b_neg
+        activation.addBiasAndApply(h, bias.value(), h, row, rowAux);
         lastInput = x;
         last = buf;
-        return buf.h();
+        return h;
     }
 
-    /** {@code dz = dh * f'(z)}, {@code dW = dz^T x}, {@code db = sum_rows dz}, {@code dx = dz W}. */
+    /** {@code dz = dh * f'(z)} fused with {@code db = sum_rows dz}; {@code dW = dz^T x}; {@code dx = dz W}. */
     @Override
     public Matrix backward(Matrix dh, boolean needInputGrad) {
-        activation.backward(last.z(), dh);
+        activation.backwardWithBiasGrad(last.h, dh, bias.grad(), row, hRow, rowAux);
         blas.gemm(true, false, 1f, dh, lastInput, 0f, weight.grad());
-        Matrix db = bias.grad();
-        int n = dh.cols;
-        for (int j = 0; j < n; j++) {
-            float s = 0f;
-            for (int r = 0; r < dh.rows; r++) s += dh.get(r * n + j);
-            db.set(j, s);
-        }
-        if (negativeBias != null) negativeBias.grad().copyFrom(db);
+        if (negativeBias != null) negativeBias.grad().copyFrom(bias.grad());
         if (!needInputGrad) return null;
-        blas.gemm(false, false, 1f, dh, weight.value(), 0f, last.dx());
-        return last.dx();
+        if (last.dx == null) last.dx = Matrix.zeros(dh.rows, weight.value().cols);
+        blas.gemm(false, false, 1f, dh, weight.value(), 0f, last.dx);
+        return last.dx;
+    }
+
+    /** {@code h[r, j] += v[j]} for every row. */
+    private static void addRowVector(Matrix h, Matrix v) {
+        int n = h.cols;
+        for (int r = 0, off = 0; r < h.rows; r++, off += n) {
+            for (int j = 0; j < n; j++) h.set(off + j, h.get(off + j) + v.get(j));
+        }
     }
 }

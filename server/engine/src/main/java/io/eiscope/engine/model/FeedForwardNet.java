@@ -15,6 +15,7 @@ import java.util.Optional;
 public final class FeedForwardNet implements Model {
     private final List<Layer> layers;
     private final List<Parameter> parameters = new ArrayList<>();
+    private final List<Parameter> parameterView = Collections.unmodifiableList(parameters);
     private final List<String> layerNames = new ArrayList<>();
 
     public FeedForwardNet(List<Layer> layers) {
@@ -37,7 +38,7 @@ public final class FeedForwardNet implements Model {
 
     @Override
     public List<Parameter> parameters() {
-        return Collections.unmodifiableList(parameters);
+        return parameterView;
     }
 
     @Override
@@ -48,7 +49,7 @@ public final class FeedForwardNet implements Model {
     @Override
     public Matrix forward(Matrix x) {
         Matrix h = x;
-        for (Layer l : layers) h = l.forward(h);
+        for (int i = 0; i < layers.size(); i++) h = layers.get(i).forward(h); // indexed: no iterator per step
         return h;
     }
 
@@ -60,7 +61,7 @@ public final class FeedForwardNet implements Model {
 
     @Override
     public void project() {
-        for (Parameter p : parameters) p.project();
+        for (int i = 0; i < parameters.size(); i++) parameters.get(i).project();
     }
 
     @Override

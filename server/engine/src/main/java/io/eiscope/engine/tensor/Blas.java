@@ -1,8 +1,10 @@
 package io.eiscope.engine.tensor;
 
 /**
- * The matrix products of the hot path. One implementation calls native OpenBLAS on the
- * matrices' off-heap buffers; a pure-Java one stands in where the natives cannot load.
+ * The matrix products and vector updates of the hot path. One implementation calls native
+ * OpenBLAS on the matrices' off-heap buffers; a pure-Java one stands in where the natives
+ * cannot load. Both give the same bits for {@link #axpy} and {@link #scal} (one rounding per
+ * element); {@link #gemm} may differ in the order of its sums.
  */
 public interface Blas {
 
@@ -12,12 +14,31 @@ public interface Blas {
      */
     void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c);
 
+    /**
+     * {@code y = alpha * x + y} element-wise over whole matrices of the same size (shapes may
+     * differ), rounded once per element as a fused multiply-add, as PyTorch's
+     * {@code y.add_(x, alpha=alpha)} does. Only {@code y} is modified; {@code alpha = 0}
+     * leaves it unchanged.
+     */
+    void axpy(float alpha, Matrix x, Matrix y);
+
+    /** {@code x = alpha * x} element-wise, one rounding each; {@code alpha != 0} (BLAS may zero NaNs for 0). */
+    void scal(float alpha, Matrix x);
+
     /** A human-readable name, e.g. "openblas (Haswell)" or "java". */
     String name();
 
     /** The fastest implementation that loads on this machine (shared, stateless). */
     static Blas best() {
         return BlasHolder.BEST;
+    }
+
+    /** Checks that {@code x} and {@code y} hold as many elements, for {@link #axpy}. */
+    static void checkSameSize(Matrix x, Matrix y) {
+        if (x.size() != y.size()) {
+            throw new IllegalArgumentException("size mismatch: " + x.rows + "x" + x.cols + " (" + x.size() + ") vs "
+                    + y.rows + "x" + y.cols + " (" + y.size() + ")");
+        }
     }
 
     /** Checks shapes for {@link #gemm} and throws an {@link IllegalArgumentException} naming them. */

@@ -32,6 +32,20 @@ public final class JavaBlas implements Blas {
     }
 
     @Override
+    public void axpy(float alpha, Matrix x, Matrix y) {
+        Blas.checkSameSize(x, y);
+        if (alpha == 0f) return;
+        FloatBuffer X = x.data(), Y = y.data();
+        for (int i = 0, n = y.size(); i < n; i++) Y.put(i, Math.fma(alpha, X.get(i), Y.get(i)));
+    }
+
+    @Override
+    public void scal(float alpha, Matrix x) {
+        FloatBuffer X = x.data();
+        for (int i = 0, n = x.size(); i < n; i++) X.put(i, alpha * X.get(i));
+    }
+
+    @Override
     public String name() {
         return "java";
     }

@@ -3,6 +3,7 @@ package io.eiscope.engine.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * A dense row-major float32 matrix held off-heap, so native BLAS reads it without copying.
@@ -14,6 +15,7 @@ public final class Matrix {
     public final int rows;
     public final int cols;
     private final FloatBuffer data;
+    private FloatPointer pointer;
 
     private Matrix(int rows, int cols) {
         if (rows < 0 || cols < 0) {
@@ -40,6 +42,12 @@ public final class Matrix {
     /** The backing buffer (absolute indexing only; position and limit are never moved). */
     public FloatBuffer data() {
         return data;
+    }
+
+    /** The backing memory as a JavaCPP pointer for native calls, made once; callers set its position. */
+    FloatPointer pointer() {
+        if (pointer == null) pointer = new FloatPointer(data);
+        return pointer;
     }
 
     public int size() {

@@ -1,0 +1,158 @@
+package io.eiscope.engine.bench;
+
+import io.eiscope.engine.learning.LearningRule;
+import io.eiscope.engine.model.Dann;
+import io.eiscope.engine.model.Mlp;
+import io.eiscope.engine.model.Model;
+import io.eiscope.engine.model.SoftmaxCrossEntropy;
+import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.tensor.Blas;
+import io.eiscope.engine.tensor.Matrix;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Steps per second of one full training step (forward, softmax cross-entropy with its
+ * gradient, backward, SGD update, projection) on synthetic data fixed before timing, so no
+ * data loading is measured. The counterpart of {@code bench/torch_bench.py}; both are run by
+ * {@code bench/run.sh}, which prints the comparison table.
+ *
+ * <p>Not a test (no {@code Test} in its name, so surefire never runs it). Usage:
+ * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann]
+ * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5]}. BLAS threads follow
+ * {@code OPENBLAS_NUM_THREADS}, read once when the library loads.
+ *
+ * <p>Prints one {@code RESULT} line per cell: side, model, batch, threads, median steps/s
+ * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, and the
+ * steps/s of every round (comma-separated).
+ */
+public final class TrainStepBench {
+    static final int INPUTS = 784;
+    static final int CLASSES = 10;
+    static final double LEARNING_RATE = 0.01;
+
+    /** The models of the table, by the name {@code run.sh} and {@code torch_bench.py} share. */
+    static final Map<String, IntFunction<Model>> MODELS = new LinkedHashMap<>();
+
+    static {
+        // MLP 784-500-500-10, He init, as the catalogue's "mlp" default.
+        MODELS.put("mlp", seed -> Mlp.create(INPUTS, new int[] {500, 500}, CLASSES, Blas.best(), new Rng(seed)));
+        // DANN 784-3x(500E,50I)-10 with shunting inhibition (DannLayer, Cornford et al. 2021 §1.1),
+        // the paper's initialisation; the output layer has one inhibitory unit.
+        MODELS.put("dann", seed -> Dann.create(INPUTS, new int[] {500, 500, 500}, new int[] {50, 50, 50}, CLASSES,
+                Dann.Inhibition.SUBTRACTIVE_DIVISIVE, Blas.best(), new Rng(seed)));
+    }
+
+    private TrainStepBench() {}
+
+    public static void main(String[] args) {
+        Map<String, String> opt = options(args);
+        String[] models = opt.getOrDefault("models", "mlp").split(",");
+        int[] batches = Arrays.stream(opt.getOrDefault("batches", "1,32,128").split(",")).mapToInt(Integer::parseInt).toArray();
+        double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
+        double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
+        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "5"));
+        String threads = System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "?");
+        System.out.println("# blas=" + Blas.best().name() + " OPENBLAS_NUM_THREADS=" + threads
+                + " java=" + System.getProperty("java.vm.version"));
+        for (String name : models) {
+            IntFunction<Model> factory = MODELS.get(name);
+            if (factory == null) {
+                System.out.println("SKIP\teiscope\t" + name + "\tnot in the engine yet");
+                continue;
+            }
+            for (int batch : batches) {
+                Cell c = run(factory.apply(42), batch, seconds, warmup, rounds);
+                StringBuilder all = new StringBuilder();
+                for (double r : c.rates) all.append(all.length() == 0 ? "" : ",").append(String.format("%.1f", r));
+                System.out.printf("RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f\t%s%n", name, batch, threads,
+                        c.median(), c.rates[0], c.rates[c.rates.length - 1], c.bytesPerStep, c.loss, all);
+            }
+        }
+    }
+
+    /** Steps/s of each round (sorted), heap bytes per step, the last loss. */
+    record Cell(double[] rates, long bytesPerStep, double loss) {
+        double median() {
+            return rates[rates.length / 2];
+        }
+    }
+
+    /** The catalogue's plain SGD (no momentum, no decay), as a simulation builds it. */
+    static LearningRule plainSgd() {
+        var sgd = io.eiscope.engine.spec.Catalogue.find("learning_rule", io.eiscope.engine.spec.Catalogue.standard().rules(), "sgd");
+        return sgd.factory().create(io.eiscope.engine.spec.Params.resolve("learning_rule", sgd.descriptor(),
+                java.util.Map.of("learning_rate", LEARNING_RATE)));
+    }
+
+    /** The step: what {@code Simulation.trainStep} does after drawing its batch. */
+    static final class Trainer {
+        final Model model;
+        final LearningRule rule = plainSgd();
+        final Matrix x;
+        final int[] labels;
+        final Matrix dLogits;
+        double loss;
+
+        Trainer(Model model, int batch) {
+            this.model = model;
+            Rng rng = new Rng(7);
+            x = Matrix.zeros(batch, INPUTS);
+            for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextDouble());
+            labels = new int[batch];
+            for (int i = 0; i < batch; i++) labels[i] = rng.nextInt(CLASSES);
+            dLogits = Matrix.zeros(batch, CLASSES);
+        }
+
+        void step() {
+            Matrix logits = model.forward(x);
+            loss = SoftmaxCrossEntropy.meanLoss(logits, labels, dLogits, null);
+            model.backward(dLogits);
+            rule.update(model.parameters());
+            model.project();
+        }
+    }
+
+    static Cell run(Model model, int batch, double seconds, double warmup, int rounds) {
+        Trainer t = new Trainer(model, batch);
+        long end = System.nanoTime() + (long) (warmup * 1e9);
+        while (System.nanoTime() < end) t.step();
+        long bytes = allocatedBytesPerStep(t, 1000);
+        double[] rates = new double[rounds];
+        long roundNanos = (long) (seconds * 1e9 / rounds);
+        for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime(), stop = start + roundNanos, now;
+            int steps = 0;
+            do {
+                t.step();
+                steps++;
+                now = System.nanoTime();
+            } while (now < stop);
+            rates[r] = steps / ((now - start) / 1e9);
+        }
+        Arrays.sort(rates);
+        return new Cell(rates, bytes, t.loss);
+    }
+
+    /** Heap bytes this thread allocates per step, averaged over {@code steps} steps. */
+    static long allocatedBytesPerStep(Trainer t, int steps) {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long before = mx.getThreadAllocatedBytes(id);
+        for (int i = 0; i < steps; i++) t.step();
+        return (mx.getThreadAllocatedBytes(id) - before) / steps;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length)
+                throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
+            m.put(args[i].substring(2), args[++i]);
+        }
+        return m;
+    }
+}
