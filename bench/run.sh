@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Training-step benchmark, eiscope vs PyTorch, in one go; prints the table of docs/benchmarks.md.
 #
-#   bench/run.sh                      # MLP 784-500-500-10, batches 1,32,128, 1 and 2 threads
+#   bench/run.sh                      # MLP and DANN, batches 1,32,128, 1 and 2 threads
 #   MODELS=mlp,dann REPEATS=3 bench/run.sh
 #   MODELS=dann BATCHES=32 THREADS2=0 SECONDS_PER_CELL=3 bench/run.sh
 #   TORCH_EXTRA=--tuned bench/run.sh  # torch keeping its grad buffers, foreach SGD
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MODELS=${MODELS:-mlp}
+MODELS=${MODELS:-mlp,dann}
 BATCHES=${BATCHES:-1,32,128}
 SECONDS_PER_CELL=${SECONDS_PER_CELL:-2}
 WARMUP=${WARMUP:-1}
