@@ -56,6 +56,10 @@ export const lesion = (layer: string, unit: number, inhibitory = false): Command
     },
   });
 
+/** Add N(0, std^2) noise to every training input from now on (0 turns it off). */
+export const inputNoise = (std: number): Command =>
+  create(CommandSchema, { kind: { case: "setInputNoise", value: { std } } });
+
 /**
  * Prune weight matrices until `fraction` of them are pruned ("magnitude": smallest |w| first,
  * or "random"), over all layers together ("global") or per layer; pruned weights stay zero.

@@ -64,6 +64,11 @@ def lesion(layer: str, unit: int, inhibitory: bool = False) -> types_pb2.Command
     return types_pb2.Command(lesion=types_pb2.Lesion(layer=layer, unit=unit, population=population))
 
 
+def input_noise(std: float) -> types_pb2.Command:
+    """Add N(0, std^2) noise to every training input from now on (0 turns it off)."""
+    return types_pb2.Command(set_input_noise=types_pb2.SetInputNoise(std=std))
+
+
 _PRUNE_METHODS = {"magnitude": types_pb2.PRUNE_METHOD_MAGNITUDE, "random": types_pb2.PRUNE_METHOD_RANDOM}
 _PRUNE_SCOPES = {"global": types_pb2.PRUNE_SCOPE_GLOBAL, "per_layer": types_pb2.PRUNE_SCOPE_PER_LAYER}
 

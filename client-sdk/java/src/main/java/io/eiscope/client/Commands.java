@@ -78,6 +78,11 @@ public final class Commands {
                 .setPopulation(inhibitory ? Population.POPULATION_INHIBITORY : Population.POPULATION_EXCITATORY)).build();
     }
 
+    /** Add N(0, std^2) noise to every training input from now on (0 turns it off). */
+    public static Command inputNoise(double std) {
+        return Command.newBuilder().setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(std)).build();
+    }
+
     /**
      * Prune weight matrices until {@code fraction} of them are pruned, smallest magnitude first,
      * over all layers together; pruned weights stay zero through all later learning.

@@ -209,6 +209,7 @@ public final class ProtoMapper {
                         default -> null;
                     }, c.getAddWatchpoint().getThreshold());
             case REMOVE_WATCHPOINT -> new Command.RemoveWatchpoint(c.getRemoveWatchpoint().getName());
+            case SET_INPUT_NOISE -> new Command.SetInputNoise(c.getSetInputNoise().getStd());
             case PRUNE -> new Command.Prune(switch (c.getPrune().getMethod()) {
                 case PRUNE_METHOD_MAGNITUDE -> Command.PruneMethod.MAGNITUDE;
                 case PRUNE_METHOD_RANDOM -> Command.PruneMethod.RANDOM;
@@ -246,6 +247,7 @@ public final class ProtoMapper {
         else if (c instanceof Command.SetWeight x) b.setSetWeight(SetWeight.newBuilder().setParameter(x.parameter())
                 .setRow(x.row()).setCol(x.col()).setValue(x.value()));
         else if (c instanceof Command.Freeze x) b.setFreeze(Freeze.newBuilder().setTarget(x.target()).setFrozen(x.frozen()));
+        else if (c instanceof Command.SetInputNoise x) b.setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(x.std()));
         else if (c instanceof Command.Prune x) b.setPrune(io.eiscope.api.v1.Prune.newBuilder()
                 .setMethod(x.method() == Command.PruneMethod.MAGNITUDE ? io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE
                         : io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_RANDOM).setFraction(x.fraction())

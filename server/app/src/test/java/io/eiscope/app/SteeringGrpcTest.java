@@ -153,6 +153,19 @@ class SteeringGrpcTest {
     }
 
     @Test
+    void inputNoiseIsLoggedAndANegativeStdIsInvalid() throws Exception {
+        String id = create(8);
+        Command noise = Command.newBuilder().setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(0.1)).build();
+        assertThat(apply(id, noise)).isZero();
+        assertThat(stub.getInterventionLog(io.eiscope.api.v1.GetInterventionLogRequest.newBuilder().setId(id).build())
+                .getInterventionsList()).anySatisfy(i -> assertThat(i.getCommand()).isEqualTo(noise));
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> apply(id,
+                Command.newBuilder().setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(-0.1)).build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).contains("command.set_input_noise.std");
+    }
+
+    @Test
     void runUntilOnAFinishedSimulationIsAFailedPrecondition() throws Exception {
         SimulationSpec spec = dann(3).toBuilder().setStepBudget(3).build();
         String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation().getId();

@@ -63,6 +63,17 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * Add N(0, std^2) noise, drawn from the simulation's "noise" stream, to every training input
+     * from now on (0 turns it off); held-out evaluations stay clean.
+     */
+    record SetInputNoise(double std) implements Command {
+        public SetInputNoise {
+            if (!(std >= 0) || !Double.isFinite(std))
+                throw new IllegalArgumentException("command.set_input_noise.std must be a finite number >= 0 (0: off), got " + std);
+        }
+    }
+
     /** How {@link Prune} chooses the weights it removes. */
     enum PruneMethod { MAGNITUDE, RANDOM }
 

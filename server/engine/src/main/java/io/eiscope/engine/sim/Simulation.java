@@ -148,6 +148,7 @@ public final class Simulation {
     /** One learning-rule update on the next minibatch; see the class comment for the order. */
     public StepResult trainStep() {
         task.nextBatch(x, targets);
+        steering.perturb(x); // input noise, when set (training inputs only)
         Matrix logits = model.forward(x);
         Objective.Result r = task.objective().compute(logits, targets, dLogits);
         model.backward(dLogits);
@@ -231,6 +232,7 @@ public final class Simulation {
             steering.freeze(SteeringCommands.select(this, "command.freeze.target", c.target()), c.frozen());
         else if (command instanceof Command.Lesion c) steering.lesion(model, c.layer(), c.population(), c.unit());
         else if (command instanceof Command.Prune c) steering.prune(model, c);
+        else if (command instanceof Command.SetInputNoise c) steering.setInputNoise(c.std());
         else return;
         steering.afterCommand(byName);
     }
@@ -244,6 +246,11 @@ public final class Simulation {
 
     LearningRule rule() {
         return rule;
+    }
+
+    /** Standard deviation of the Gaussian noise added to training inputs (0: none). */
+    public double inputNoise() {
+        return steering.inputNoise();
     }
 
     /** Names of the parameters held fixed by {@link Command.Freeze}. */

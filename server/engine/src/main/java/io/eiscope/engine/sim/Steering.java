@@ -31,6 +31,7 @@ final class Steering {
     private final Rng noise;
     private final List<Mask> masks;
     private final Map<String, float[]> frozen; // name -> held values
+    private double inputNoiseStd; // 0: off
 
     Steering(long seed) {
         this(Rng.derive(seed, "noise"), new ArrayList<>(), new LinkedHashMap<>());
@@ -45,7 +46,24 @@ final class Steering {
     Steering copy() {
         Map<String, float[]> f = new LinkedHashMap<>();
         frozen.forEach((k, v) -> f.put(k, v.clone()));
-        return new Steering(noise.copy(), new ArrayList<>(masks), f);
+        Steering copy = new Steering(noise.copy(), new ArrayList<>(masks), f);
+        copy.inputNoiseStd = inputNoiseStd;
+        return copy;
+    }
+
+    /** Gaussian noise of this standard deviation is added to every training input (0: none). */
+    void setInputNoise(double std) {
+        inputNoiseStd = std;
+    }
+
+    double inputNoise() {
+        return inputNoiseStd;
+    }
+
+    /** Adds N(0, std^2) noise from the "noise" stream to a training batch (modifies {@code x}); nothing when off. */
+    void perturb(io.eiscope.engine.tensor.Matrix x) {
+        if (inputNoiseStd == 0) return;
+        for (int i = 0, n = x.size(); i < n; i++) x.set(i, x.get(i) + (float) (inputNoiseStd * noise.nextGaussian()));
     }
 
     List<Mask> masks() {

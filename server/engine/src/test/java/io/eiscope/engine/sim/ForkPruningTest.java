@@ -49,4 +49,28 @@ class ForkPruningTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Command.Prune(Command.PruneMethod.MAGNITUDE, 1.5, Pruning.Scope.GLOBAL))
                 .hasMessageContaining("command.prune.fraction").hasMessageContaining("1.5");
     }
+
+    @Test
+    void inputNoiseChangesTheTrajectoryAndIsReplayedAndForkedExactly() {
+        var config = SimulationTest.mlp(8, 0.05, 8);
+        Simulation clean = SimulationTest.build(config), noisy = SimulationTest.build(config);
+        Command noise = new Command.SetInputNoise(0.2);
+        noisy.apply(noise);
+        for (int i = 0; i < 3; i++) {
+            clean.trainStep();
+            noisy.trainStep();
+        }
+        Simulation fork = noisy.fork();
+        for (int i = 0; i < 4; i++) {
+            noisy.trainStep();
+            fork.trainStep();
+        }
+        assertThat(SimulationTest.weights(noisy).get(0)).isNotEqualTo(SimulationTest.weights(clean).get(0));
+        assertThat(SimulationTest.weights(fork).get(0)).isEqualTo(SimulationTest.weights(noisy).get(0));
+        Simulation replayed = Replay.run(config, SimulationTest.CATALOGUE, EngineContext.of(io.eiscope.engine.TestData.dataDir()),
+                List.of(new Intervention(0, noise)), 7);
+        assertThat(SimulationTest.weights(replayed).get(0)).isEqualTo(SimulationTest.weights(noisy).get(0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Command.SetInputNoise(-1))
+                .hasMessageContaining("command.set_input_noise.std");
+    }
 }
