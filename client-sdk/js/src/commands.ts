@@ -56,6 +56,10 @@ export const lesion = (layer: string, unit: number, inhibitory = false): Command
     },
   });
 
+/** Hold a unit's output at `value` from now on (clamped = false releases it). */
+export const clampUnit = (layer: string, unit: number, value = 0, clamped = true): Command =>
+  create(CommandSchema, { kind: { case: "clampUnit", value: { layer, unit, value, clamped } } });
+
 /** Add N(0, std^2) noise to every training input from now on (0 turns it off). */
 export const inputNoise = (std: number): Command =>
   create(CommandSchema, { kind: { case: "setInputNoise", value: { std } } });

@@ -64,6 +64,12 @@ def lesion(layer: str, unit: int, inhibitory: bool = False) -> types_pb2.Command
     return types_pb2.Command(lesion=types_pb2.Lesion(layer=layer, unit=unit, population=population))
 
 
+def clamp_unit(layer: str, unit: int, value: float = 0.0, clamped: bool = True) -> types_pb2.Command:
+    """Hold a unit's output at `value` from now on (clamped=False releases it)."""
+    return types_pb2.Command(clamp_unit=types_pb2.ClampUnit(layer=layer, unit=unit, value=value,
+                                                            clamped=clamped))
+
+
 def input_noise(std: float) -> types_pb2.Command:
     """Add N(0, std^2) noise to every training input from now on (0 turns it off)."""
     return types_pb2.Command(set_input_noise=types_pb2.SetInputNoise(std=std))

@@ -78,6 +78,12 @@ public final class Commands {
                 .setPopulation(inhibitory ? Population.POPULATION_INHIBITORY : Population.POPULATION_EXCITATORY)).build();
     }
 
+    /** Hold a unit's output at {@code value} from now on ({@code clamped} false releases it). */
+    public static Command clampUnit(String layer, int unit, boolean clamped, float value) {
+        return Command.newBuilder().setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder().setLayer(layer).setUnit(unit)
+                .setClamped(clamped).setValue(value)).build();
+    }
+
     /** Add N(0, std^2) noise to every training input from now on (0 turns it off). */
     public static Command inputNoise(double std) {
         return Command.newBuilder().setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(std)).build();

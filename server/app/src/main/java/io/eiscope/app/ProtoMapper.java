@@ -210,6 +210,8 @@ public final class ProtoMapper {
                     }, c.getAddWatchpoint().getThreshold());
             case REMOVE_WATCHPOINT -> new Command.RemoveWatchpoint(c.getRemoveWatchpoint().getName());
             case SET_INPUT_NOISE -> new Command.SetInputNoise(c.getSetInputNoise().getStd());
+            case CLAMP_UNIT -> new Command.ClampUnit(c.getClampUnit().getLayer(), c.getClampUnit().getUnit(),
+                    c.getClampUnit().getClamped(), c.getClampUnit().getValue());
             case PRUNE -> new Command.Prune(switch (c.getPrune().getMethod()) {
                 case PRUNE_METHOD_MAGNITUDE -> Command.PruneMethod.MAGNITUDE;
                 case PRUNE_METHOD_RANDOM -> Command.PruneMethod.RANDOM;
@@ -247,6 +249,8 @@ public final class ProtoMapper {
         else if (c instanceof Command.SetWeight x) b.setSetWeight(SetWeight.newBuilder().setParameter(x.parameter())
                 .setRow(x.row()).setCol(x.col()).setValue(x.value()));
         else if (c instanceof Command.Freeze x) b.setFreeze(Freeze.newBuilder().setTarget(x.target()).setFrozen(x.frozen()));
+        else if (c instanceof Command.ClampUnit x) b.setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder().setLayer(x.layer())
+                .setUnit(x.unit()).setClamped(x.clamped()).setValue(x.value()));
         else if (c instanceof Command.SetInputNoise x) b.setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(x.std()));
         else if (c instanceof Command.Prune x) b.setPrune(io.eiscope.api.v1.Prune.newBuilder()
                 .setMethod(x.method() == Command.PruneMethod.MAGNITUDE ? io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE

@@ -166,6 +166,21 @@ class SteeringGrpcTest {
     }
 
     @Test
+    void clampingAUnitIsLoggedAndAnUnknownLayerIsInvalid() throws Exception {
+        String id = create(9);
+        Command clamp = Command.newBuilder().setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder().setLayer("layer0").setUnit(1)
+                .setClamped(true).setValue(0.5f)).build();
+        assertThat(apply(id, clamp)).isZero();
+        assertThat(stub.getInterventionLog(io.eiscope.api.v1.GetInterventionLogRequest.newBuilder().setId(id).build())
+                .getInterventionsList()).anySatisfy(i -> assertThat(i.getCommand()).isEqualTo(clamp));
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> apply(id,
+                Command.newBuilder().setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder().setLayer("cortex").setUnit(1)
+                        .setClamped(true)).build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).contains("command.clamp_unit.layer");
+    }
+
+    @Test
     void runUntilOnAFinishedSimulationIsAFailedPrecondition() throws Exception {
         SimulationSpec spec = dann(3).toBuilder().setStepBudget(3).build();
         String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation().getId();

@@ -14,6 +14,8 @@ import java.util.Optional;
  */
 public final class FeedForwardNet implements Model {
     private final List<Layer> layers;
+    private int[][] clampedUnits; // per layer: clamped unit indices, or null
+    private float[][] clampedValues;
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<Parameter> parameterView = Collections.unmodifiableList(parameters);
     private final List<String> layerNames = new ArrayList<>();
@@ -26,6 +28,8 @@ public final class FeedForwardNet implements Model {
                         + " inputs but " + layers.get(i - 1).name() + " gives " + layers.get(i - 1).outputSize());
         }
         this.layers = List.copyOf(layers);
+        this.clampedUnits = new int[layers.size()][];
+        this.clampedValues = new float[layers.size()][];
         for (Layer l : layers) {
             layerNames.add(l.name());
             parameters.addAll(l.parameters());
@@ -49,14 +53,54 @@ public final class FeedForwardNet implements Model {
     @Override
     public Matrix forward(Matrix x) {
         Matrix h = x;
-        for (int i = 0; i < layers.size(); i++) h = layers.get(i).forward(h); // indexed: no iterator per step
+        for (int i = 0; i < layers.size(); i++) {
+            h = layers.get(i).forward(h); // indexed: no iterator per step
+            if (clampedUnits[i] != null) setColumns(h, clampedUnits[i], clampedValues[i]);
+        }
         return h;
+    }
+
+    /**
+     * Holds units' outputs at fixed values in every later forward pass (their gradients are
+     * zero: a constant does not depend on the weights). Replaces all earlier clamps.
+     *
+     * @param clamps layer name -> (unit index -> value)
+     * @throws IllegalArgumentException naming the layer or unit that does not exist
+     */
+    @Override
+    public void clampUnits(Map<String, Map<Integer, Float>> clamps) {
+        int[][] units = new int[layers.size()][];
+        float[][] values = new float[layers.size()][];
+        clamps.forEach((layer, byUnit) -> {
+            int i = layerNames.indexOf(layer);
+            if (i < 0) throw new IllegalArgumentException("command.clamp_unit.layer: no layer '" + layer + "'; one of " + layerNames);
+            int n = layers.get(i).outputSize();
+            units[i] = byUnit.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+            values[i] = new float[units[i].length];
+            for (int k = 0; k < units[i].length; k++) {
+                if (units[i][k] < 0 || units[i][k] >= n)
+                    throw new IllegalArgumentException("command.clamp_unit.unit must be in [0, " + n + ") for " + layer + ", got " + units[i][k]);
+                values[i][k] = byUnit.get(units[i][k]);
+            }
+            if (units[i].length == 0) units[i] = null;
+        });
+        clampedUnits = units;
+        clampedValues = values;
+    }
+
+    private static void setColumns(Matrix m, int[] cols, float[] values) {
+        for (int r = 0, off = 0; r < m.rows; r++, off += m.cols) {
+            for (int k = 0; k < cols.length; k++) m.set(off + cols[k], values[k]);
+        }
     }
 
     @Override
     public void backward(Matrix dLogits) {
         Matrix d = dLogits;
-        for (int i = layers.size() - 1; i >= 0; i--) d = layers.get(i).backward(d, i > 0);
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (clampedUnits[i] != null) setColumns(d, clampedUnits[i], new float[clampedUnits[i].length]); // constant outputs
+            d = layers.get(i).backward(d, i > 0);
+        }
     }
 
     @Override

@@ -47,6 +47,14 @@ public interface Model {
         return Map.of();
     }
 
+    /**
+     * Holds units' outputs at fixed values in every later forward pass (layer name -> unit ->
+     * value), replacing earlier clamps; models that cannot clamp refuse any non-empty request.
+     */
+    default void clampUnits(Map<String, Map<Integer, Float>> clamps) {
+        if (!clamps.isEmpty()) throw new IllegalArgumentException("command.clamp_unit: this model cannot clamp unit activity");
+    }
+
     /** The effective signed weight matrix of one E/I layer (a new matrix); empty for other layers. */
     default Optional<Matrix> effectiveWeight(String layer) {
         return Optional.empty();

@@ -74,6 +74,18 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * Hold unit {@code unit} of layer {@code layer} at {@code value} in every later forward pass
+     * (its gradient is zero), or release it when {@code clamped} is false.
+     */
+    record ClampUnit(String layer, int unit, boolean clamped, float value) implements Command {
+        public ClampUnit {
+            if (layer == null || layer.isEmpty()) throw new IllegalArgumentException("command.clamp_unit.layer is required");
+            if (unit < 0) throw new IllegalArgumentException("command.clamp_unit.unit must be >= 0, got " + unit);
+            if (!Float.isFinite(value)) throw new IllegalArgumentException("command.clamp_unit.value must be finite, got " + value);
+        }
+    }
+
     /** How {@link Prune} chooses the weights it removes. */
     enum PruneMethod { MAGNITUDE, RANDOM }
 

@@ -233,6 +233,7 @@ public final class Simulation {
         else if (command instanceof Command.Lesion c) steering.lesion(model, c.layer(), c.population(), c.unit());
         else if (command instanceof Command.Prune c) steering.prune(model, c);
         else if (command instanceof Command.SetInputNoise c) steering.setInputNoise(c.std());
+        else if (command instanceof Command.ClampUnit c) steering.clamp(model, c);
         else return;
         steering.afterCommand(byName);
     }
@@ -288,6 +289,7 @@ public final class Simulation {
         replaceRule(s.ruleEntry(), s.ruleParams(), s.rule().copy());
         task.restore(s.task());
         steering = s.steering().copy();
+        steering.installClamps(model);
         step = s.step();
     }
 

@@ -32,6 +32,7 @@ final class Steering {
     private final List<Mask> masks;
     private final Map<String, float[]> frozen; // name -> held values
     private double inputNoiseStd; // 0: off
+    private final Map<String, Map<Integer, Float>> clamps = new LinkedHashMap<>(); // layer -> unit -> value
 
     Steering(long seed) {
         this(Rng.derive(seed, "noise"), new ArrayList<>(), new LinkedHashMap<>());
@@ -48,7 +49,25 @@ final class Steering {
         frozen.forEach((k, v) -> f.put(k, v.clone()));
         Steering copy = new Steering(noise.copy(), new ArrayList<>(masks), f);
         copy.inputNoiseStd = inputNoiseStd;
+        clamps.forEach((layer, units) -> copy.clamps.put(layer, new LinkedHashMap<>(units)));
         return copy;
+    }
+
+    /** Clamps (or, with {@code clamped} false, releases) a unit's output, then installs all clamps in the model. */
+    void clamp(io.eiscope.engine.model.Model model, Command.ClampUnit c) {
+        Map<String, Map<Integer, Float>> next = new LinkedHashMap<>();
+        clamps.forEach((layer, units) -> next.put(layer, new LinkedHashMap<>(units)));
+        if (c.clamped()) next.computeIfAbsent(c.layer(), l -> new LinkedHashMap<>()).put(c.unit(), c.value());
+        else if (next.containsKey(c.layer())) next.get(c.layer()).remove(c.unit());
+        next.values().removeIf(Map::isEmpty);
+        model.clampUnits(next); // validates before anything changes here
+        clamps.clear();
+        clamps.putAll(next);
+    }
+
+    /** Puts this steering's clamps into {@code model} (after a restore or fork). */
+    void installClamps(io.eiscope.engine.model.Model model) {
+        model.clampUnits(clamps);
     }
 
     /** Gaussian noise of this standard deviation is added to every training input (0: none). */

@@ -73,4 +73,29 @@ class ForkPruningTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Command.SetInputNoise(-1))
                 .hasMessageContaining("command.set_input_noise.std");
     }
+
+    @Test
+    void aClampedUnitOutputsItsValueGetsNoGradientAndSurvivesAFork() {
+        Simulation sim = SimulationTest.build(SimulationTest.mlp(9, 0.05, 8));
+        sim.apply(new Command.ClampUnit("layer0", 3, true, 0.7f));
+        float[] before = sim.parameter("layer0.W").orElseThrow().value().toArray();
+        sim.trainStep();
+        float[] after = sim.parameter("layer0.W").orElseThrow().value().toArray();
+        for (int c = 0; c < 784; c++) assertThat(after[3 * 784 + c]).as("row 3 gets no gradient").isEqualTo(before[3 * 784 + c]);
+        assertThat(java.util.Arrays.equals(java.util.Arrays.copyOfRange(after, 0, 784), java.util.Arrays.copyOfRange(before, 0, 784)))
+                .as("an unclamped unit learns").isFalse();
+        io.eiscope.engine.tensor.Matrix x = io.eiscope.engine.tensor.Matrix.zeros(2, 784);
+        x.fill(0.5f);
+        Simulation fork = sim.fork();
+        var layer0 = ((io.eiscope.engine.model.FeedForwardNet) fork.model()).layerList().get(0);
+        io.eiscope.engine.tensor.Matrix h = layer0.forward(x); // the layer's own output buffer, unclamped
+        assertThat(h.get(0, 3)).isNotEqualTo(0.7f);
+        fork.model().forward(x); // the network's pass clamps that buffer in place, in the fork too
+        assertThat(h.get(0, 3)).isEqualTo(0.7f);
+        assertThat(h.get(1, 3)).isEqualTo(0.7f);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sim.apply(new Command.ClampUnit("layer0", 32, true, 0f)))
+                .hasMessageContaining("command.clamp_unit.unit").hasMessageContaining("[0, 32)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sim.apply(new Command.ClampUnit("layer7", 0, true, 0f)))
+                .hasMessageContaining("command.clamp_unit.layer");
+    }
 }
