@@ -18,30 +18,8 @@ public final class Measurements {
      */
     public static Observation.Histogram histogram(Parameter p, int bins) {
         Matrix m = p.value();
-        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (int i = 0, n = m.size(); i < n; i++) {
-            float v = m.get(i);
-            if (!Float.isFinite(v)) continue;
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-        }
-        if (lo > hi) {
-            lo = -0.5;
-            hi = 0.5;
-        } else if (lo == hi) {
-            lo -= 0.5;
-            hi += 0.5;
-        }
-        double[] edges = new double[bins + 1];
-        for (int b = 0; b <= bins; b++) edges[b] = lo + (hi - lo) * b / bins;
-        long[] counts = new long[bins];
-        double scale = bins / (hi - lo);
-        for (int i = 0, n = m.size(); i < n; i++) {
-            float v = m.get(i);
-            if (!Float.isFinite(v)) continue;
-            int b = (int) ((v - lo) * scale);
-            counts[Math.min(Math.max(b, 0), bins - 1)]++;
-        }
-        return new Observation.Histogram(edges, counts);
+        double[] values = new double[m.size()];
+        for (int i = 0; i < values.length; i++) values[i] = m.get(i);
+        return WeightStatistics.histogram(values, bins);
     }
 }

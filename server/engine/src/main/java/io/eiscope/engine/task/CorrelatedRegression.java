@@ -41,9 +41,7 @@ public final class CorrelatedRegression implements Task {
     private final long seed;
     private final float[] inputs;
     private final float[] targets;
-    private Rng order;
-    private int[] permutation;
-    private int cursor;
+    private DataOrder order;
 
     public CorrelatedRegression(Hyper hyper, long seed) {
         this.hyper = hyper;
@@ -122,21 +120,23 @@ public final class CorrelatedRegression implements Task {
 
     @Override
     public void reset() {
-        order = Rng.derive(seed, "data");
-        permutation = new int[targets.length];
-        for (int i = 0; i < permutation.length; i++) permutation[i] = i;
-        order.shuffle(permutation);
-        cursor = 0;
+        order = new DataOrder(seed, targets.length);
+    }
+
+    @Override
+    public State snapshot() {
+        return order.snapshot();
+    }
+
+    @Override
+    public void restore(State state) {
+        order.restore(state);
     }
 
     @Override
     public void nextBatch(Matrix x, Matrix y) {
         for (int r = 0; r < x.rows; r++) {
-            if (cursor == permutation.length) {
-                order.shuffle(permutation);
-                cursor = 0;
-            }
-            copy(permutation[cursor++], x, y, r);
+            copy(order.next(), x, y, r);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.eiscope.engine.task;
 
-import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
@@ -13,9 +12,7 @@ public final class ImageClassification implements Task {
     private static final Objective OBJECTIVE = new Objective.SoftmaxCrossEntropy();
     private final ImageDataset data;
     private final long seed;
-    private Rng order;
-    private int[] permutation;
-    private int cursor;
+    private DataOrder order;
 
     public ImageClassification(ImageDataset data, long seed) {
         this.data = data;
@@ -50,36 +47,23 @@ public final class ImageClassification implements Task {
 
     @Override
     public void reset() {
-        order = Rng.derive(seed, "data");
-        permutation = new int[data.trainSize];
-        for (int i = 0; i < permutation.length; i++) permutation[i] = i;
-        order.shuffle(permutation);
-        cursor = 0;
+        order = new DataOrder(seed, data.trainSize);
     }
-
-    private record Position(long orderState, int[] permutation, int cursor) implements State {}
 
     @Override
     public State snapshot() {
-        return new Position(order.state(), permutation.clone(), cursor);
+        return order.snapshot();
     }
 
     @Override
     public void restore(State state) {
-        Position p = (Position) state;
-        order.setState(p.orderState());
-        permutation = p.permutation().clone();
-        cursor = p.cursor();
+        order.restore(state);
     }
 
     @Override
     public void nextBatch(Matrix x, Matrix labels) {
         for (int r = 0; r < x.rows; r++) {
-            if (cursor == permutation.length) {
-                order.shuffle(permutation);
-                cursor = 0;
-            }
-            copyImage(permutation[cursor++], x, r, labels);
+            copyImage(order.next(), x, r, labels);
         }
     }
 

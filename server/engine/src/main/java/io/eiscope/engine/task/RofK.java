@@ -55,9 +55,7 @@ public final class RofK implements Task {
     private final long[] bits;
     private final float[] labels;
     private final int heldOutOffset;
-    private Rng order;
-    private int[] permutation;
-    private int cursor;
+    private DataOrder order;
 
     public RofK(Hyper hyper, long seed) {
         this.hyper = hyper;
@@ -145,21 +143,23 @@ public final class RofK implements Task {
 
     @Override
     public void reset() {
-        order = Rng.derive(seed, "data");
-        permutation = new int[hyper.trainSize()];
-        for (int i = 0; i < permutation.length; i++) permutation[i] = i;
-        order.shuffle(permutation);
-        cursor = 0;
+        order = new DataOrder(seed, hyper.trainSize());
+    }
+
+    @Override
+    public State snapshot() {
+        return order.snapshot();
+    }
+
+    @Override
+    public void restore(State state) {
+        order.restore(state);
     }
 
     @Override
     public void nextBatch(Matrix x, Matrix targets) {
         for (int r = 0; r < x.rows; r++) {
-            if (cursor == permutation.length) {
-                order.shuffle(permutation);
-                cursor = 0;
-            }
-            copy(permutation[cursor++], x, targets, r);
+            copy(order.next(), x, targets, r);
         }
     }
 

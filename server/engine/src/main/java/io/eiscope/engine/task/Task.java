@@ -39,12 +39,8 @@ public interface Task {
     interface State {}
 
     /** The data-order position (permutation, cursor, random stream), for snapshots and forks. */
-    default State snapshot() {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be snapshotted yet");
-    }
+    State snapshot();
 
     /** Back to a position taken by {@link #snapshot} of a task built from the same spec and seed. */
-    default void restore(State state) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be restored yet");
-    }
+    void restore(State state);
 }
