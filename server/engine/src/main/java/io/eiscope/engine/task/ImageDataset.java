@@ -1,10 +1,10 @@
 package io.eiscope.engine.task;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,25 +43,33 @@ public final class ImageDataset {
         return CACHE.computeIfAbsent(file, f -> read(name, f));
     }
 
+    /**
+     * Reads the file straight into the label and pixel arrays (RandomAccessFile: no whole-file
+     * copy, and no per-thread direct buffer of the file's size left cached by the JDK).
+     */
     private static ImageDataset read(String name, Path file) {
-        try {
-            byte[] all = Files.readAllBytes(file);
-            ByteBuffer h = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-            if (all.length < 28 || h.get(0) != 'E' || h.get(1) != 'I' || h.get(2) != 'D' || h.get(3) != 'S')
+        if (!Files.exists(file))
+            throw new IllegalStateException("dataset '" + name + "' is not in the data directory (" + file
+                    + "); run './eiscope build' to fetch and convert it");
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            byte[] header = new byte[28];
+            if (in.length() < header.length) throw new IllegalStateException(file + " is not an eiscope dataset file (too short)");
+            in.readFully(header);
+            ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+            if (h.get(0) != 'E' || h.get(1) != 'I' || h.get(2) != 'D' || h.get(3) != 'S')
                 throw new IllegalStateException(file + " is not an eiscope dataset file (bad magic)");
             int version = h.getInt(4), rows = h.getInt(8), cols = h.getInt(12), classes = h.getInt(16);
             int nTrain = h.getInt(20), nTest = h.getInt(24);
             if (version != 1) throw new IllegalStateException(file + ": unsupported dataset format version " + version);
             int n = nTrain + nTest;
             long expected = 28L + n + (long) n * rows * cols;
-            if (all.length != expected)
-                throw new IllegalStateException(file + " is truncated: " + all.length + " bytes, expected " + expected);
-            byte[] labels = java.util.Arrays.copyOfRange(all, 28, 28 + n);
-            byte[] pixels = java.util.Arrays.copyOfRange(all, 28 + n, all.length);
+            if (in.length() != expected)
+                throw new IllegalStateException(file + " is truncated: " + in.length() + " bytes, expected " + expected);
+            byte[] labels = new byte[n];
+            byte[] pixels = new byte[Math.toIntExact((long) n * rows * cols)];
+            in.readFully(labels);
+            in.readFully(pixels);
             return new ImageDataset(name, rows, cols, classes, nTrain, nTest, labels, pixels);
-        } catch (NoSuchFileException e) {
-            throw new IllegalStateException("dataset '" + name + "' is not in the data directory (" + file
-                    + "); run './eiscope build' to fetch and convert it");
         } catch (IOException e) {
             throw new IllegalStateException("cannot read dataset " + file + ": " + e.getMessage(), e);
         }
