@@ -6,6 +6,7 @@ import io.eiscope.engine.observe.ObservableDescriptor.Cost;
 import io.eiscope.engine.observe.GeometryObservables;
 import io.eiscope.engine.observe.ObservableKind;
 import io.eiscope.engine.observe.ParameterObservables;
+import io.eiscope.engine.observe.SpectralObservables;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +32,7 @@ final class ObservableCatalogue {
     static List<Observable> measured() {
         List<Observable> all = new ArrayList<>(ParameterObservables.all());
         all.addAll(GeometryObservables.all());
+        all.addAll(SpectralObservables.all());
         return List.copyOf(all);
     }
 }

@@ -1,0 +1,142 @@
+package io.eiscope.engine.tensor;
+
+import java.util.Arrays;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * Spectra of matrices: singular values (LAPACK {@code sgesdd}, values only) and complex
+ * eigenvalues (LAPACK {@code sgeev}, no vectors) through JavaCPP's OpenBLAS. Inputs are never
+ * modified: LAPACK works on a copy. When the natives do not load (or
+ * {@code -Deiscope.blas.java=true}), singular values come from a pure-Java one-sided Jacobi
+ * SVD in double precision (correct, slower); eigenvalues have no fallback and throw
+ * {@link UnsupportedOperationException}.
+ */
+public final class Spectra {
+    private Spectra() {}
+
+    private static final boolean NATIVE = loadNative();
+
+    /** True when LAPACK is in use; false when the pure-Java fallback is. */
+    public static boolean nativeLapack() {
+        return NATIVE;
+    }
+
+    /**
+     * Singular values of {@code a}, in <b>descending</b> order, {@code min(rows, cols)} of them.
+     * Cost O(m n min(m, n)): O(n³) for an n×n matrix.
+     *
+     * @throws ArithmeticException when {@code a} is not finite or LAPACK does not converge
+     */
+    public static float[] singularValues(Matrix a) {
+        return NATIVE ? lapackSingularValues(a) : javaSingularValues(a);
+    }
+
+    /** Singular values by LAPACK {@code sgesdd} (job 'N'), descending. */
+    static float[] lapackSingularValues(Matrix a) {
+        requireFinite(a);
+        int m = a.rows, n = a.cols, k = Math.min(m, n);
+        if (k == 0) return new float[0];
+        float[] copy = a.toArray(), s = new float[k], dummy = new float[1];
+        int info = openblas.LAPACKE_sgesdd(openblas.LAPACK_ROW_MAJOR, (byte) 'N', m, n, copy, n, s, dummy, 1, dummy, 1);
+        if (info != 0) throw new ArithmeticException("sgesdd failed: info = " + info);
+        return s; // LAPACK returns them descending
+    }
+
+    /** Singular values by one-sided Jacobi (Hestenes) in double on a copy, descending. */
+    static float[] javaSingularValues(Matrix a) {
+        requireFinite(a);
+        boolean tall = a.rows >= a.cols; // orthogonalise the columns of the tall orientation
+        int m = tall ? a.rows : a.cols, n = tall ? a.cols : a.rows;
+        double[][] col = new double[n][m];
+        for (int r = 0; r < a.rows; r++) {
+            for (int c = 0; c < a.cols; c++) {
+                if (tall) col[c][r] = a.get(r, c); else col[r][c] = a.get(r, c);
+            }
+        }
+        for (int sweep = 0; sweep < 60; sweep++) {
+            boolean rotated = false;
+            for (int p = 0; p < n - 1; p++) {
+                for (int q = p + 1; q < n; q++) {
+                    double alpha = 0, beta = 0, gamma = 0;
+                    double[] x = col[p], y = col[q];
+                    for (int i = 0; i < m; i++) {
+                        alpha += x[i] * x[i];
+                        beta += y[i] * y[i];
+                        gamma += x[i] * y[i];
+                    }
+                    if (gamma == 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+                    rotated = true;
+                    double zeta = (beta - alpha) / (2 * gamma);
+                    double t = Math.signum(zeta == 0 ? 1 : zeta) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+                    double cs = 1 / Math.sqrt(1 + t * t), sn = cs * t;
+                    for (int i = 0; i < m; i++) {
+                        double xi = x[i], yi = y[i];
+                        x[i] = cs * xi - sn * yi;
+                        y[i] = sn * xi + cs * yi;
+                    }
+                }
+            }
+            if (!rotated) break;
+        }
+        double[] s = new double[n];
+        for (int j = 0; j < n; j++) {
+            double ss = 0;
+            for (double v : col[j]) ss += v * v;
+            s[j] = Math.sqrt(ss);
+        }
+        Arrays.sort(s);
+        float[] out = new float[n];
+        for (int j = 0; j < n; j++) out[j] = (float) s[n - 1 - j];
+        return out;
+    }
+
+    /**
+     * Complex eigenvalues of the square matrix {@code a} by LAPACK {@code sgeev} (no vectors),
+     * as {@code [re0, im0, re1, im1, ...]} (n pairs, LAPACK's order: conjugate pairs adjacent,
+     * positive imaginary part first). Cost O(n³).
+     *
+     * @throws IllegalArgumentException      when {@code a} is not square
+     * @throws UnsupportedOperationException when native LAPACK is unavailable (no Java fallback)
+     */
+    public static float[] eigenvalues(Matrix a) {
+        if (a.rows != a.cols) throw new IllegalArgumentException("eigenvalues need a square matrix, got " + a.rows + "x" + a.cols);
+        if (!NATIVE) throw new UnsupportedOperationException("eigenvalues need native LAPACK (sgeev); OpenBLAS did not load and there is no pure-Java fallback");
+        requireFinite(a);
+        int n = a.rows;
+        if (n == 0) return new float[0];
+        float[] copy = a.toArray(), wr = new float[n], wi = new float[n], dummy = new float[1];
+        int info = openblas.LAPACKE_sgeev(openblas.LAPACK_ROW_MAJOR, (byte) 'N', (byte) 'N', n, copy, n, wr, wi, dummy, 1, dummy, 1);
+        if (info != 0) throw new ArithmeticException("sgeev failed: info = " + info);
+        float[] out = new float[2 * n];
+        for (int i = 0; i < n; i++) {
+            out[2 * i] = wr[i];
+            out[2 * i + 1] = wi[i];
+        }
+        return out;
+    }
+
+    /** Largest modulus of {@code eigenvalues} as returned by {@link #eigenvalues}. */
+    public static double spectralRadius(float[] eigenvalues) {
+        double r = 0;
+        for (int i = 0; i + 1 < eigenvalues.length; i += 2) r = Math.max(r, Math.hypot(eigenvalues[i], eigenvalues[i + 1]));
+        return r;
+    }
+
+    private static void requireFinite(Matrix a) {
+        if (!a.allFinite()) throw new ArithmeticException("spectrum of a non-finite matrix");
+    }
+
+    private static boolean loadNative() {
+        if (Boolean.getBoolean("eiscope.blas.java")) return false;
+        try {
+            float[] s = lapackSingularValues(Matrix.of(1, 2, new float[] {3f, 4f}));
+            if (Math.abs(s[0] - 5f) > 1e-5f) throw new IllegalStateException("sgesdd self-test: |(3,4)| = " + s[0]);
+            return true;
+        } catch (Throwable t) {
+            Logger.getLogger(Spectra.class.getName()).log(Level.WARNING, "native LAPACK unavailable, singular values in pure Java: " + t);
+            return false;
+        }
+    }
+}
