@@ -1,6 +1,7 @@
-// Play, Pause, Step n, Reset and Delete for one simulation.
+// Play, Pause, Step n, Reset and Delete for one simulation, and live steering: the learning
+// rate, pruning and fork (applied by the server at the next step boundary, and logged).
 
-import { describeError, type Simulation, SimulationState } from "@eiscope/client";
+import { commands, describeError, type Simulation, SimulationState } from "@eiscope/client";
 import { client } from "./api";
 import { h } from "./dom";
 import { store } from "./store";
@@ -17,6 +18,17 @@ export class Controls {
   private readonly reset = button("Reset", "reset-button");
   private readonly remove = button("Delete", "delete-button", "danger subtle");
   private readonly error = h("div", { className: "error-banner", testid: "control-error", role: "alert" });
+  private readonly learningRate = h("input", {
+    type: "number", min: 0, step: "any", className: "steer-input", testid: "steer-lr",
+    title: "The current learning rule's learning rate; Set applies it at the next step boundary",
+  });
+  private readonly setRate = button("Set", "steer-lr-button");
+  private readonly pruneFraction = h("input", {
+    type: "number", min: 0, max: 100, step: 1, value: 50, className: "steer-input", testid: "steer-prune",
+    title: "Percent of the weights to have pruned (smallest magnitude first, all layers together); pruned weights stay zero",
+  });
+  private readonly prune = button("Prune", "steer-prune-button");
+  private readonly fork = button("Fork", "fork-button");
 
   constructor(id: string) {
     this.error.hidden = true;
@@ -29,8 +41,23 @@ export class Controls {
         this.reset,
         h("span", { className: "spacer" }),
         this.remove),
+      h("div", { className: "control-row steer-row" },
+        h("label", { className: "steer-label" }, "learning rate", this.learningRate), this.setRate,
+        h("label", { className: "steer-label" }, "prune %", this.pruneFraction), this.prune,
+        h("span", { className: "spacer" }),
+        this.fork),
       this.error,
     );
+    this.setRate.addEventListener("click", () =>
+      this.run(() => client.apply(id, commands.setRuleParams({ learning_rate: Number(this.learningRate.value) }))));
+    this.prune.addEventListener("click", () =>
+      this.run(() => client.apply(id, commands.prune(Number(this.pruneFraction.value) / 100))));
+    this.fork.addEventListener("click", () =>
+      this.run(async () => {
+        const child = await client.fork(id);
+        store.upsert(child);
+        location.hash = `#/sim/${encodeURIComponent(child.id)}`;
+      }));
     this.play.addEventListener("click", () => this.run(() => client.play(id)));
     this.pause.addEventListener("click", () => this.run(() => client.pause(id)));
     this.stepButton.addEventListener("click", () => this.run(() => client.step(id, this.steps())));
@@ -51,6 +78,8 @@ export class Controls {
     const running = sim.state === SimulationState.RUNNING;
     this.play.disabled = running;
     this.pause.disabled = !running;
+    const rate = sim.learningRule?.params?.learning_rate?.kind;
+    if (document.activeElement !== this.learningRate && rate?.case === "number") this.learningRate.value = String(rate.value);
   }
 
   private steps(): number {

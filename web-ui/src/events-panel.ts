@@ -1,5 +1,6 @@
-// State changes as the server reports them (frames of observable "state" carry an Event):
-// a run that diverged or failed says where and why here.
+// State changes and steering commands as the server reports them (frames of observables
+// "state" and "intervention" carry an Event): a run that diverged or failed says where and
+// why here, and every command shows the step at which it took effect.
 
 import type { WatchFrame } from "@eiscope/client";
 import { setStateBadge } from "./api";

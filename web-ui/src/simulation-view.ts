@@ -96,7 +96,7 @@ export class SimulationView {
       setStateBadge(this.badge, f.payload.state);
       // A reset's event comes after every frame of the run it ends (one ordered stream), so
       // it is the moment to drop the old curves, and to fetch the reset weights' histogram.
-      if (f.step < this.lastCurveStep()) {
+      if (f.observable === "state" && f.step < this.lastCurveStep()) {
         this.clearCurves();
         this.histogram.restart();
       }
@@ -170,8 +170,8 @@ export class SimulationView {
   }
 }
 
-/** The curves' observables that this server offers, plus its state events. */
+/** The curves' observables that this server offers, plus its state and steering events. */
 function watchedObservables(catalogue: Catalogue): string[] {
   const offered = new Set(catalogue.observables.map((o) => o.name));
-  return [...SCALARS, "state"].filter((o) => offered.has(o));
+  return [...SCALARS, "state", "intervention"].filter((o) => offered.has(o));
 }

@@ -143,6 +143,40 @@ test("a paper's comparison is created side by side with one click", { timeout: 6
   for (const s of created) await client.delete(s.id);
 });
 
+test("steering from the page: set the learning rate, prune 90 %, fork", { timeout: 60_000 }, async () => {
+  const client = new EiscopeClient(server.baseUrl);
+  const sim = await client.create({ preset: "mlp-fashion-mnist" });
+  await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
+  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+
+  await byTestId("steer-lr").fill("0.01");
+  await byTestId("steer-lr-button").click();
+  const rate = await eventually(async () => (await client.get(sim.id)).learningRule?.params?.learning_rate?.kind?.value,
+    (v) => v === 0.01);
+  assert.equal(rate, 0.01);
+
+  await byTestId("steer-prune").fill("90");
+  await byTestId("steer-prune-button").click();
+  const zeros = await eventually(async () => {
+    const w = (await client.parameters(sim.id, ["layer0.W"])).get("layer0.W").data;
+    return w.filter((x) => x === 0).length / w.length;
+  }, (f) => f >= 0.85);
+  assert.ok(zeros >= 0.85, `only ${zeros} of layer0.W pruned`);
+  const logged = await eventually(async () => page.locator('[data-testid="event"]').allTextContents(),
+    (texts) => texts.some((t) => t.includes("Prune")));
+  assert.ok(logged.some((t) => t.includes("Prune")), `the events list shows the command: ${logged}`);
+
+  const before = new Set((await client.list()).map((s) => s.id));
+  await byTestId("fork-button").click();
+  const forks = await eventually(async () => (await client.list()).filter((s) => !before.has(s.id)), (l) => l.length === 1);
+  assert.equal(forks.length, 1);
+  assert.equal(forks[0].parentId, sim.id);
+  await eventually(async () => page.url(), (u) => u.includes(encodeURIComponent(forks[0].id)));
+  assert.ok(page.url().includes(encodeURIComponent(forks[0].id)), "the page shows the fork");
+  await client.delete(forks[0].id);
+  await client.delete(sim.id);
+});
+
 test("the page raised no uncaught errors", () => {
   assert.deepEqual(pageErrors, []);
 });
