@@ -7,7 +7,6 @@ import io.eiscope.engine.sim.Simulation;
 import io.eiscope.engine.sim.SimulationRunner;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.SimulationConfig;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -118,10 +117,6 @@ public final class SimulationRegistry implements AutoCloseable {
         simulations.remove(id);
         e.runner().stop();
         e.streams().endAll();
-    }
-
-    Collection<Entry> all() {
-        return simulations.values();
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.eiscope.engine.model;
 import io.eiscope.engine.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,10 +115,4 @@ public final class FeedForwardNet implements Model {
         return Optional.empty();
     }
 
-    @Override
-    public Map<String, Matrix> effectiveWeights() {
-        Map<String, Matrix> out = new LinkedHashMap<>();
-        for (Layer l : layers) l.effectiveWeight().ifPresent(w -> out.put(l.name(), w));
-        return out;
-    }
 }

@@ -40,14 +40,6 @@ public interface Model {
     default void project() {}
 
     /**
-     * The effective signed weight matrix of each E/I layer, by layer name, computed fresh
-     * (new matrices). Empty for networks without E/I layers.
-     */
-    default Map<String, Matrix> effectiveWeights() {
-        return Map.of();
-    }
-
-    /**
      * Holds units' outputs at fixed values in every later forward pass (layer name -> unit ->
      * value), replacing earlier clamps; models that cannot clamp refuse any non-empty request.
      */
