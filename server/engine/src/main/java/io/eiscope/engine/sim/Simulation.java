@@ -83,13 +83,13 @@ public final class Simulation {
             throw new IllegalArgumentException("batch_size must be in [1, " + task.trainSize() + "] (the training set size of '"
                     + config.task().kind() + "'), got " + config.batchSize());
         rule = ruleEntry.factory().create(ruleParams);
-        model = modelEntry.factory().create(modelParams, task.inputSize(), task.outputSize(), Rng.derive(config.seed(), "init"), context);
+        model = modelEntry.factory().create(modelParams, task.shape(), Rng.derive(config.seed(), "init"), context);
         initialValues = copyValues(model);
         steering = new Steering(config.seed());
         byName = index(model);
         x = Matrix.zeros(config.batchSize(), task.inputSize());
         targets = Matrix.zeros(config.batchSize(), task.targetWidth());
-        dLogits = Matrix.zeros(config.batchSize(), task.outputSize());
+        dLogits = Matrix.zeros(config.batchSize(), task.shape().outputWidth());
     }
 
     public Catalogue catalogue() {
@@ -189,7 +189,7 @@ public final class Simulation {
      * data order of the seed, no masks or frozen parameters.
      */
     public void reset() {
-        model = modelEntry.factory().create(modelParams, task.inputSize(), task.outputSize(), Rng.derive(config.seed(), "init"), context);
+        model = modelEntry.factory().create(modelParams, task.shape(), Rng.derive(config.seed(), "init"), context);
         initialValues = copyValues(model);
         ruleEntry = Catalogue.find("learning_rule", catalogue.rules(), config.learningRule().kind());
         ruleParams = Params.resolve("learning_rule", ruleEntry.descriptor(), config.learningRule().params());

@@ -7,6 +7,7 @@ import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.sim.EngineContext;
 import io.eiscope.engine.task.Task;
+import io.eiscope.engine.task.TaskShape;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,7 +26,11 @@ public final class Catalogue {
 
     @FunctionalInterface
     public interface ModelFactory {
-        Model create(Params params, int inputSize, int classes, Rng init, EngineContext context);
+        /**
+         * A model for a task of this shape: feed-forward models map {@code shape.inputSize()}
+         * inputs to {@code shape.outputWidth()} outputs; recurrent ones run over the steps.
+         */
+        Model create(Params params, TaskShape shape, Rng init, EngineContext context);
     }
 
     @FunctionalInterface

@@ -42,7 +42,7 @@ final class ModelCatalogue {
                         INIT_GAIN, INIT_FAN, INIT_MEAN_STD_RATIO,
                         ParamDescriptor.flag("split_bias", false, "Each bias is b_pos + b_neg, b_pos ~ U(0, sqrt(2/fan_in)), b_neg ~ "
                                 + "U(-sqrt(2/fan_in), 0), both trained: lets EG and sign-frozen GD move biases either way (EG paper's SplitBias)."))),
-                (p, in, classes, init, ctx) -> Mlp.create(in, ints(p, "hidden"), classes, weightInit(p), p.flag("split_bias"), ctx.blas(), init));
+                (p, shape, init, ctx) -> Mlp.create(shape.inputSize(), ints(p, "hidden"), shape.outputWidth(), weightInit(p), p.flag("split_bias"), ctx.blas(), init));
     }
 
     private static Entry<ModelFactory> dann() {
@@ -57,9 +57,9 @@ final class ModelCatalogue {
                                 "Inhibitory units of each hidden layer: one count for all, or one per hidden layer. The output has 1."),
                         ParamDescriptor.choice("inhibition", "subtractive_divisive", List.of("subtractive_divisive", "subtractive"),
                                 "subtractive_divisive: the paper's shunting layer (with alpha, g); subtractive: z = (Wex - Wei Wix) x + b."))),
-                (p, in, classes, init, ctx) -> {
+                (p, shape, init, ctx) -> {
                     int[] ne = ints(p, "hidden_excitatory");
-                    return Dann.create(in, ne, inhibitory(p, ne.length), classes, p.text("inhibition").equals("subtractive")
+                    return Dann.create(shape.inputSize(), ne, inhibitory(p, ne.length), shape.outputWidth(), p.text("inhibition").equals("subtractive")
                             ? Dann.Inhibition.SUBTRACTIVE : Dann.Inhibition.SUBTRACTIVE_DIVISIVE, ctx.blas(), init);
                 });
     }
@@ -74,7 +74,7 @@ final class ModelCatalogue {
                         ParamDescriptor.integer("ei_ratio", 10, 1, 1000,
                                 "E:I ratio r: n units split into n - ceil(n/(r+1)) excitatory and ceil(n/(r+1)) inhibitory (550 at 10: 500/50)."),
                         PIXEL_MEAN)),
-                (p, in, classes, init, ctx) -> ColumnEiMlp.create(in, ints(p, "hidden"), (int) p.integer("ei_ratio"), classes,
+                (p, shape, init, ctx) -> ColumnEiMlp.create(shape.inputSize(), ints(p, "hidden"), (int) p.integer("ei_ratio"), shape.outputWidth(),
                         p.number("pixel_mean"), ctx.blas(), init));
     }
 
@@ -84,7 +84,7 @@ final class ModelCatalogue {
                         + "sigma unbiased, plus 1e-5 in the square root); every layer normalised, the linear output too. He init, g = 1.",
                 References.CORNFORD_2021, List.of(
                         ParamDescriptor.intList("hidden", List.of(500L, 500L, 500L), 2, 8192, "Units of each hidden layer, input to output."))),
-                (p, in, classes, init, ctx) -> LayerNormMlp.create(in, ints(p, "hidden"), classes, ctx.blas(), init));
+                (p, shape, init, ctx) -> LayerNormMlp.create(shape.inputSize(), ints(p, "hidden"), shape.outputWidth(), ctx.blas(), init));
     }
 
     private static Entry<ModelFactory> pointNeuron() {
@@ -98,8 +98,9 @@ final class ModelCatalogue {
                         ParamDescriptor.choice("init", "threshold_over_rate", List.of("threshold_over_rate", "he", "normal", "uniform", "lognormal"),
                                 "threshold_over_rate: w_i = threshold / (input_rate n); else a plain initialisation."),
                         INIT_GAIN, INIT_FAN, INIT_MEAN_STD_RATIO)),
-                (p, in, outputs, init, ctx) -> {
-                    LinearNeuron neuron = new LinearNeuron("neuron", in, outputs, p.number("threshold"), ctx.blas());
+                (p, shape, init, ctx) -> {
+                    int in = shape.inputSize();
+                    LinearNeuron neuron = new LinearNeuron("neuron", in, shape.outputWidth(), p.number("threshold"), ctx.blas());
                     if (p.text("init").equals("threshold_over_rate")) {
                         neuron.weight().value().fill((float) (p.number("threshold") / (p.number("input_rate") * in)));
                     } else {

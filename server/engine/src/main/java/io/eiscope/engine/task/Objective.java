@@ -29,17 +29,47 @@ public sealed interface Objective {
     /** False for regression: the accuracy of {@link #compute} is then NaN and should not be published. */
     boolean hasAccuracy();
 
-    /** Softmax cross-entropy; the target is the class index (one column, an exact integer in float). */
-    record SoftmaxCrossEntropy() implements Objective {
+    /**
+     * Softmax cross-entropy; the target is the class index (an exact integer in float), one
+     * column per scored step. With {@code steps > 1} (a loss over every time step, as in the
+     * cognitive tasks of Liu et al. 2024) output row {@code b} holds {@code steps} blocks of
+     * {@code classes} logits; the loss is the mean over all {@code batch x steps} (step, example)
+     * pairs, as PyTorch's {@code CrossEntropyLoss} on the flattened outputs, and the accuracy is
+     * taken at the last step (the decision).
+     *
+     * @param steps scored steps per example, >= 1
+     */
+    record SoftmaxCrossEntropy(int steps) implements Objective {
+        public SoftmaxCrossEntropy {
+            if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        }
+
+        /** Scored once per example. */
+        public SoftmaxCrossEntropy() {
+            this(1);
+        }
+
         @Override
         public Result compute(Matrix outputs, Matrix targets, Matrix dOutputs) {
-            var r = io.eiscope.engine.model.SoftmaxCrossEntropy.compute(outputs, targets, dOutputs);
-            return new Result(r.loss(), (double) r.correct() / outputs.rows);
+            if (steps == 1) {
+                var r = io.eiscope.engine.model.SoftmaxCrossEntropy.compute(outputs, targets, dOutputs);
+                return new Result(r.loss(), (double) r.correct() / outputs.rows);
+            }
+            int b = outputs.rows, k = outputs.cols / steps;
+            var r = io.eiscope.engine.model.SoftmaxCrossEntropy.compute(outputs.reshapeView(b * steps, k), targets.reshapeView(b * steps, 1),
+                    dOutputs == null ? null : dOutputs.reshapeView(b * steps, k));
+            int correct = 0;
+            for (int row = 0; row < b; row++) {
+                int off = row * outputs.cols + (steps - 1) * k, arg = 0;
+                for (int j = 1; j < k; j++) if (outputs.get(off + j) > outputs.get(off + arg)) arg = j;
+                if (arg == (int) targets.get(row * steps + steps - 1)) correct++;
+            }
+            return new Result(r.loss(), (double) correct / b);
         }
 
         @Override
         public int targetWidth(int outputs) {
-            return 1;
+            return steps;
         }
 
         @Override

@@ -4,22 +4,33 @@ import io.eiscope.engine.tensor.Matrix;
 
 /**
  * A supervised task: a training stream of minibatches in a seeded order, a held-out set and
- * the objective the model's outputs are trained on. Targets are {@code batch x
- * objective().targetWidth(outputSize())} (class indices for classification, 0/1 for binary
- * labels, values for regression). Confined to the simulation's thread.
+ * the objective the model's outputs are trained on. Model outputs are {@code batch x
+ * shape().outputWidth()}; targets are {@code batch x targetWidth()} (class indices for
+ * classification, one per scored step; 0/1 for binary labels; values for regression).
+ * Sequence tasks lay each example out step-major in its row ({@link TaskShape}). Confined to
+ * the simulation's thread.
  */
 public interface Task {
+    /** Columns of an input row (all time steps of a sequence task: {@code shape().inputSize()}). */
     int inputSize();
 
-    /** Outputs the model must produce: classes, binary logits or regression targets. */
+    /** Outputs the model must produce per scored step: classes, binary logits or regression targets. */
     int outputSize();
+
+    /**
+     * The input and output layout; static tasks have one step. Sequence tasks override it and
+     * their {@link #inputSize()} equals {@code shape().inputSize()}.
+     */
+    default TaskShape shape() {
+        return TaskShape.flat(inputSize(), outputSize());
+    }
 
     /** The loss (and accuracy, where it applies) the outputs are scored by. */
     Objective objective();
 
     /** Columns of the target matrices. */
     default int targetWidth() {
-        return objective().targetWidth(outputSize());
+        return objective().targetWidth(shape().outputWidth());
     }
 
     int trainSize();

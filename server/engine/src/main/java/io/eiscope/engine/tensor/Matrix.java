@@ -27,6 +27,30 @@ public final class Matrix {
                 .order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
+    private Matrix(int rows, int cols, FloatBuffer shared) {
+        this.rows = rows;
+        this.cols = cols;
+        this.data = shared;
+    }
+
+    /**
+     * A view of rows {@code first .. first + count - 1}: a {@code count x cols} matrix sharing this
+     * one's memory (writes go through both ways). Used for the per-time-step blocks of the
+     * time-major buffers of recurrent networks.
+     */
+    public Matrix rowsView(int first, int count) {
+        if (first < 0 || count < 0 || first + count > rows)
+            throw new IllegalArgumentException("rows " + first + ".." + (first + count - 1) + " out of a " + rows + "x" + cols + " matrix");
+        return new Matrix(count, cols, data.slice(first * cols, count * cols));
+    }
+
+    /** The same memory seen as {@code rows x cols} (row-major order kept); the element count must match. */
+    public Matrix reshapeView(int rows, int cols) {
+        if ((long) rows * cols != size())
+            throw new IllegalArgumentException("cannot view a " + this.rows + "x" + this.cols + " matrix as " + rows + "x" + cols);
+        return new Matrix(rows, cols, data);
+    }
+
     /** A new {@code rows x cols} matrix of zeros. */
     public static Matrix zeros(int rows, int cols) {
         return new Matrix(rows, cols);

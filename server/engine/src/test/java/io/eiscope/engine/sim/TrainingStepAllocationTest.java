@@ -38,7 +38,7 @@ class TrainingStepAllocationTest {
     void aSteadyStateMlpStepAllocatesNoBytes(int batch, double momentum) {
         var modelEntry = Catalogue.find("model", CATALOGUE.models(), "mlp");
         Model model = modelEntry.factory().create(Params.resolve("model", modelEntry.descriptor(), Map.of("hidden", List.of(48L, 32L))),
-                60, 10, new Rng(1), EngineContext.of(java.nio.file.Path.of(".")));
+                io.eiscope.engine.task.TaskShape.flat(60, 10), new Rng(1), EngineContext.of(java.nio.file.Path.of(".")));
         var ruleEntry = Catalogue.find("learning_rule", CATALOGUE.rules(), "sgd");
         LearningRule rule = ruleEntry.factory().create(Params.resolve("learning_rule", ruleEntry.descriptor(),
                 Map.of("learning_rate", 0.01, "momentum", momentum)));

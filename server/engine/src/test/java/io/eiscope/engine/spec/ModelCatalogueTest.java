@@ -53,7 +53,7 @@ class ModelCatalogueTest {
     private static Model build(Case c, long seed) {
         var entry = Catalogue.find("model", CATALOGUE.models(), c.kind());
         Params p = Params.resolve("model", entry.descriptor(), c.params());
-        return entry.factory().create(p, 784, 10, new Rng(seed), new EngineContext(null, Blas.best()));
+        return entry.factory().create(p, io.eiscope.engine.task.TaskShape.flat(784, 10), new Rng(seed), new EngineContext(null, Blas.best()));
     }
 
     @Test
