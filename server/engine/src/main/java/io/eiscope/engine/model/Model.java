@@ -51,4 +51,17 @@ public interface Model {
     default Optional<Matrix> effectiveWeight(String layer) {
         return Optional.empty();
     }
+
+    /** The names {@link #effectiveWeight} answers for (layers of E/I networks, recurrent matrices); by default the layers that have one. */
+    default List<String> effectiveWeightTargets() {
+        return layers().stream().filter(l -> effectiveWeight(l).isPresent()).toList();
+    }
+
+    /**
+     * Parameters of {@code layer} whose columns are that layer's own units (recurrent connections),
+     * so lesioning a unit also silences its recurrent output; empty for feed-forward layers.
+     */
+    default List<String> recurrentInputs(String layer) {
+        return List.of();
+    }
 }

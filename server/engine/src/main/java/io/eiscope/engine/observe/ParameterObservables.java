@@ -22,7 +22,7 @@ public final class ParameterObservables {
                         (sim, p) -> Measurements.histogram(p, HISTOGRAM_BINS)),
                 new Observable() {
                     private final ObservableDescriptor d = new ObservableDescriptor("effective_weights", ObservableKind.TENSOR, Cost.LINEAR, true,
-                            "Effective signed weight matrix of each E/I layer (DANN: Wex - Wei Wix; column-E/I: W_pos D), post x pre; frames name the layer.");
+                            "Effective signed weight matrix of each E/I layer (DANN: Wex - Wei Wix; column-E/I: W_pos D), post x pre; frames name the layer. Recurrent networks: every cell's recurrent matrix (target rnnK) and input matrix (rnnK.input), for all families.");
 
                     @Override
                     public ObservableDescriptor descriptor() {
@@ -31,7 +31,7 @@ public final class ParameterObservables {
 
                     @Override
                     public List<String> targets(Simulation sim) {
-                        return sim.model().layers();
+                        return sim.model().effectiveWeightTargets();
                     }
 
                     @Override

@@ -93,8 +93,8 @@ public final class SpectralObservables {
         for (Parameter p : sim.parameters()) {
             if (MATRIX_ROLES.contains(p.role()) && (!squareOnly || p.value().rows == p.value().cols)) out.add(p.name());
         }
-        for (String layer : sim.model().layers()) {
-            sim.model().effectiveWeight(layer).filter(w -> !squareOnly || w.rows == w.cols).ifPresent(w -> out.add(layer));
+        for (String target : sim.model().effectiveWeightTargets()) {
+            sim.model().effectiveWeight(target).filter(w -> !squareOnly || w.rows == w.cols).ifPresent(w -> out.add(target));
         }
         return out;
     }

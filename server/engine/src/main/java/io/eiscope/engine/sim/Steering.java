@@ -163,6 +163,7 @@ final class Steering {
             for (Parameter p : next) {
                 if (FEEDFORWARD.contains(p.role()) || p.role() == Role.INHIBITORY_INPUT) add.add(new Mask(p.name(), false, unit));
             }
+            for (String recurrent : model.recurrentInputs(layer)) add.add(new Mask(recurrent, false, unit)); // its recurrent output too
         }
         for (Mask m : add) if (!masks.contains(m)) masks.add(m);
     }

@@ -6,6 +6,7 @@ import io.eiscope.engine.model.FeedForwardNet;
 import io.eiscope.engine.model.LayerNormMlp;
 import io.eiscope.engine.model.LinearNeuron;
 import io.eiscope.engine.model.Mlp;
+import io.eiscope.engine.model.Rnn;
 import io.eiscope.engine.model.WeightInit;
 import io.eiscope.engine.spec.Catalogue.Entry;
 import io.eiscope.engine.spec.Catalogue.ModelFactory;
@@ -28,7 +29,7 @@ final class ModelCatalogue {
             "Mean input pixel for the first layer's centring bias -sqrt(d) pixel_mean: Fashion-MNIST 0.2860, MNIST 0.1307.");
 
     static List<Entry<ModelFactory>> entries() {
-        return List.of(mlp(), dann(), columnEiMlp(), layerNormMlp(), pointNeuron());
+        return List.of(mlp(), dann(), columnEiMlp(), layerNormMlp(), pointNeuron(), rnn());
     }
 
     private static Entry<ModelFactory> mlp() {
@@ -108,6 +109,16 @@ final class ModelCatalogue {
                     }
                     return new FeedForwardNet(List.of(neuron));
                 });
+    }
+
+    private static Entry<ModelFactory> rnn() {
+        return new Entry<>(new ComponentDescriptor("rnn", "Standard ReLU RNN",
+                "Stacked ReLU recurrent cells h_t = ReLU(U x_t + W h_{t-1} + b) from h = 0, unconstrained, and a dense readout at the "
+                        + "last step (or every step when the task scores every step); trained by backpropagation through time. "
+                        + "U, W ~ U(-1/sqrt(n_h), 1/sqrt(n_h)), b = 0; readout W ~ N(0, 2/n_h). On a static task it runs one step.",
+                References.LI_2023, List.of(
+                        ParamDescriptor.intList("hidden", List.of(100L), 1, 4096, "Units of each recurrent cell, input to output."))),
+                (p, shape, init, ctx) -> Rnn.create(shape, ints(p, "hidden"), ctx.blas(), init));
     }
 
     static List<ComponentDescriptor> initialisations() {

@@ -1,0 +1,228 @@
+package io.eiscope.engine.model;
+
+import io.eiscope.engine.tensor.Blas;
+import io.eiscope.engine.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One layer of ReLU recurrent units run over whole sequences, with backpropagation through time.
+ *
+ * <p>With the effective input matrix {@code U} ({@code n x nIn}) and recurrent matrix {@code W}
+ * ({@code n x n}) of its {@link Connectivity}s, the bias {@code b} (optional) and the leak
+ * {@code alpha = dt / tau} in (0, 1]:
+ * <pre>  z_t = (1 - alpha) h_{t-1} + alpha (U x_t + W h_{t-1} + b),   h_t = ReLU(z_t),   h_{-1} = 0</pre>
+ * With {@code alpha = 1} this is the discrete cell {@code h_t = ReLU(U x_t + W h_{t-1} + b)} of
+ * Li et al. 2023 (standard, column-E/I and DANN cells differ only in how {@code U} and {@code W}
+ * are made); with {@code alpha < 1} and no bias it is the CTRNN of Liu et al. 2024.
+ *
+ * <p>Sequences are time-major: {@code T*B x units} matrices whose rows {@code t*B .. t*B + B - 1}
+ * hold step {@code t} of the {@code B} examples. The input projections of all steps are one
+ * matrix product, the recurrence one {@code B x n} product per step, and the weight gradients
+ * one product each over all steps. Buffers are kept per (steps, batch), so steady-state steps
+ * allocate nothing. Confined to the simulation's thread.
+ */
+public final class RecurrentCell {
+    private final String name;
+    private final Connectivity input;
+    private final Connectivity recurrent;
+    private final Parameter bias; // null: no bias
+    private final float alpha;
+    private final Blas blas;
+    private final Map<Long, Buffers> buffers = new HashMap<>();
+    private Buffers last;
+    private Matrix x;
+
+    /** Per (steps, batch): hidden states, their gradients and the input gradient, with per-step views. */
+    private static final class Buffers {
+        final int steps;
+        final int batch;
+        final Matrix h;
+        final Matrix dh;
+        final Matrix dx;
+        final Matrix[] hStep;
+        final Matrix[] dhStep;
+        final Matrix hHead;  // steps 0 .. T-2 (inputs of the recurrence)
+        final Matrix dhTail; // steps 1 .. T-1
+
+        Buffers(int steps, int batch, int n, int nIn) {
+            this.steps = steps;
+            this.batch = batch;
+            h = Matrix.zeros(steps * batch, n);
+            dh = Matrix.zeros(steps * batch, n);
+            dx = Matrix.zeros(steps * batch, nIn);
+            hStep = new Matrix[steps];
+            dhStep = new Matrix[steps];
+            for (int t = 0; t < steps; t++) {
+                hStep[t] = h.rowsView(t * batch, batch);
+                dhStep[t] = dh.rowsView(t * batch, batch);
+            }
+            hHead = steps > 1 ? h.rowsView(0, (steps - 1) * batch) : null;
+            dhTail = steps > 1 ? dh.rowsView(batch, (steps - 1) * batch) : null;
+        }
+    }
+
+    /**
+     * @param input     the input connectivity, {@code n x nIn}
+     * @param recurrent the recurrent connectivity, {@code n x n}
+     * @param bias      a {@code 1 x n} bias parameter, or null for none
+     * @param alpha     the leak {@code dt / tau} in (0, 1]; 1 for the discrete cell
+     */
+    public RecurrentCell(String name, Connectivity input, Connectivity recurrent, Parameter bias, double alpha, Blas blas) {
+        int n = recurrent.rows();
+        if (recurrent.cols() != n) throw new IllegalArgumentException(name + ": the recurrent matrix must be square, got " + n + "x" + recurrent.cols());
+        if (input.rows() != n) throw new IllegalArgumentException(name + ": the input matrix has " + input.rows() + " rows for " + n + " units");
+        if (bias != null && (bias.value().rows != 1 || bias.value().cols != n))
+            throw new IllegalArgumentException(name + ": the bias must be 1x" + n);
+        if (!(alpha > 0 && alpha <= 1)) throw new IllegalArgumentException(name + ": alpha = dt/tau must be in (0, 1], got " + alpha);
+        this.name = name;
+        this.input = input;
+        this.recurrent = recurrent;
+        this.bias = bias;
+        this.alpha = (float) alpha;
+        this.blas = blas;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int inputSize() {
+        return input.cols();
+    }
+
+    /** Recurrent units {@code n}. */
+    public int units() {
+        return recurrent.rows();
+    }
+
+    public Connectivity input() {
+        return input;
+    }
+
+    public Connectivity recurrent() {
+        return recurrent;
+    }
+
+    /** The bias, or null when the cell has none. */
+    public Parameter bias() {
+        return bias;
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    /** Input parameters, recurrent parameters, then the bias. */
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>(input.parameters());
+        out.addAll(recurrent.parameters());
+        if (bias != null) out.add(bias);
+        return List.copyOf(out);
+    }
+
+    /** The effective recurrent matrix {@code W} from the current parameters, as a new matrix. */
+    public Matrix effectiveRecurrent() {
+        recurrent.refresh(blas);
+        return recurrent.effective().copy();
+    }
+
+    /** The effective input matrix {@code U} from the current parameters, as a new matrix. */
+    public Matrix effectiveInput() {
+        input.refresh(blas);
+        return input.effective().copy();
+    }
+
+    /** Hidden states of the latest forward call ({@code T*B x n}, time-major), owned by the cell; null before any. */
+    public Matrix hidden() {
+        return last == null ? null : last.h;
+    }
+
+    private Buffers buffersFor(int steps, int batch) {
+        if (last != null && last.steps == steps && last.batch == batch) return last;
+        return buffers.computeIfAbsent(((long) steps << 32) | batch, k -> new Buffers(steps, batch, units(), inputSize()));
+    }
+
+    /**
+     * Runs the cell over a whole sequence from {@code h = 0}.
+     *
+     * @param x {@code T*B x nIn}, time-major; kept (unchanged) until {@link #backward}
+     * @return the hidden states {@code T*B x n}, time-major, owned by the cell
+     */
+    public Matrix forward(Matrix x, int steps) {
+        if (x.cols != inputSize()) throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
+        if (steps < 1 || x.rows % steps != 0) throw new IllegalArgumentException(name + ": " + x.rows + " rows are not " + steps + " steps");
+        int batch = x.rows / steps, n = units();
+        Buffers buf = buffersFor(steps, batch);
+        input.refresh(blas);
+        recurrent.refresh(blas);
+        Matrix h = buf.h, w = recurrent.effective();
+        blas.gemm(false, true, alpha, x, input.effective(), 0f, h); // alpha U x_t for every step at once
+        if (bias != null) {
+            Matrix b = bias.value();
+            for (int r = 0, off = 0; r < h.rows; r++, off += n) {
+                for (int k = 0; k < n; k++) h.set(off + k, h.get(off + k) + alpha * b.get(k));
+            }
+        }
+        for (int t = 0; t < steps; t++) {
+            Matrix ht = buf.hStep[t];
+            if (t > 0) {
+                Matrix prev = buf.hStep[t - 1];
+                blas.gemm(false, true, alpha, prev, w, 1f, ht); // + alpha W h_{t-1}
+                if (alpha != 1f) blas.axpy(1f - alpha, prev, ht); // + (1 - alpha) h_{t-1}
+            }
+            for (int i = 0, m = ht.size(); i < m; i++) {
+                if (ht.get(i) < 0f) ht.set(i, 0f);
+            }
+        }
+        this.x = x;
+        this.last = buf;
+        return h;
+    }
+
+    /**
+     * Backpropagation through time from {@code dh} (the gradient of the loss with respect to every
+     * hidden state of the latest forward call, from the readout or the next layer; {@code T*B x n},
+     * may be overwritten, may be the matrix this method returned to the layer above's input).
+     * Writes every parameter's gradient.
+     *
+     * @return the gradient with respect to the input ({@code T*B x nIn}, owned by the cell), or null
+     */
+    public Matrix backward(Matrix dh, boolean needInputGrad) {
+        Buffers buf = last;
+        if (dh.rows != buf.h.rows || dh.cols != units()) throw new IllegalArgumentException(name + ": gradient shape mismatch");
+        if (dh != buf.dh) buf.dh.copyFrom(dh);
+        Matrix w = recurrent.effective();
+        for (int t = buf.steps - 1; t >= 0; t--) {
+            Matrix ht = buf.hStep[t], dzt = buf.dhStep[t];
+            for (int i = 0, m = dzt.size(); i < m; i++) {
+                if (ht.get(i) <= 0f) dzt.set(i, 0f); // dz_t = dh_t ⊙ ReLU'(z_t)
+            }
+            if (t > 0) {
+                Matrix dprev = buf.dhStep[t - 1];
+                blas.gemm(false, false, alpha, dzt, w, 1f, dprev); // dh_{t-1} += alpha dz_t W
+                if (alpha != 1f) blas.axpy(1f - alpha, dzt, dprev); //         + (1 - alpha) dz_t
+            }
+        }
+        Matrix dz = buf.dh;
+        if (buf.steps > 1) blas.gemm(true, false, alpha, buf.dhTail, buf.hHead, 0f, recurrent.effectiveGrad()); // dW = alpha sum_t dz_t^T h_{t-1}
+        else recurrent.effectiveGrad().fill(0f);
+        blas.gemm(true, false, alpha, dz, x, 0f, input.effectiveGrad()); // dU = alpha sum_t dz_t^T x_t
+        if (bias != null) {
+            Matrix db = bias.grad();
+            int n = units();
+            db.fill(0f);
+            for (int r = 0, off = 0; r < dz.rows; r++, off += n) {
+                for (int k = 0; k < n; k++) db.set(k, db.get(k) + dz.get(off + k));
+            }
+            if (alpha != 1f) blas.scal(alpha, db);
+        }
+        input.backward(blas);
+        recurrent.backward(blas);
+        if (!needInputGrad) return null;
+        blas.gemm(false, false, alpha, dz, input.effective(), 0f, buf.dx); // dx_t = alpha dz_t U
+        return buf.dx;
+    }
+}

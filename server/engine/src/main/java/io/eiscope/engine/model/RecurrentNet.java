@@ -1,0 +1,244 @@
+package io.eiscope.engine.model;
+
+import io.eiscope.engine.task.TaskShape;
+import io.eiscope.engine.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stacked recurrent cells and a readout (Li et al. 2023 §2.1, Liu et al. 2024 §5.1): at every time
+ * step each cell's hidden state is the next cell's input, and the readout (a feed-forward
+ * {@link Layer}: dense, column-E/I or DANN) maps the top cell's state to outputs, at the last step
+ * or at every step as the task's {@link TaskShape} asks. The hidden state starts at 0 for every
+ * batch. Training is backpropagation through the whole sequence.
+ *
+ * <p>Inputs are batch-first and step-major ({@code B x T*stepInputs}, see {@link TaskShape}); the
+ * network transposes them once into time-major {@code T*B x stepInputs} blocks for its cells.
+ * Outputs are {@code B x outputWidth}. Layer names: {@code rnn0 .. rnn{L-1}} and {@code readout};
+ * {@link #effectiveWeight} gives each cell's effective recurrent matrix under the cell's name and
+ * its effective input matrix under {@code <cell>.input}. Confined to the simulation's thread.
+ */
+public final class RecurrentNet implements Model {
+    /** Suffix of the effective-input-matrix target of a cell. */
+    public static final String INPUT_SUFFIX = ".input";
+
+    private final TaskShape shape;
+    private final List<RecurrentCell> cells;
+    private final Layer readout;
+    private final List<Parameter> parameters = new ArrayList<>();
+    private final List<String> layerNames = new ArrayList<>();
+    private final List<Parameter> frozenSigns = new ArrayList<>();
+    private final Map<Parameter, float[]> initialSigns = new HashMap<>();
+    private final Map<Integer, Buffers> buffers = new HashMap<>();
+    private Buffers last;
+
+    /** Per batch size: the time-major input, the readout's outputs in both layouts, the top cell's gradient. */
+    private static final class Buffers {
+        final int batch;
+        final Matrix xTime;
+        final Matrix outTime; // every-step readout: (T B) x k
+        final Matrix out;     // every-step readout: B x (T k)
+        final Matrix dTop;
+        Matrix topHidden;     // the top cell's hidden states for this batch size, and their last step
+        Matrix topLast;
+
+        Buffers(int batch, Matrix xTime, Matrix outTime, Matrix out, Matrix dTop) {
+            this.batch = batch;
+            this.xTime = xTime;
+            this.outTime = outTime;
+            this.out = out;
+            this.dTop = dTop;
+        }
+    }
+
+    /**
+     * @param shape   the task's layout; {@code cells.get(0).inputSize()} must be its step inputs and the
+     *                readout's output size its outputs per step
+     * @param readout takes the top cell's units
+     */
+    public RecurrentNet(TaskShape shape, List<RecurrentCell> cells, Layer readout) {
+        if (cells.isEmpty()) throw new IllegalArgumentException("a recurrent network needs at least one cell");
+        if (cells.get(0).inputSize() != shape.stepInputs())
+            throw new IllegalArgumentException(cells.get(0).name() + " takes " + cells.get(0).inputSize() + " inputs per step but the task gives "
+                    + shape.stepInputs());
+        for (int i = 1; i < cells.size(); i++) {
+            if (cells.get(i).inputSize() != cells.get(i - 1).units())
+                throw new IllegalArgumentException(cells.get(i).name() + " takes " + cells.get(i).inputSize() + " inputs but "
+                        + cells.get(i - 1).name() + " has " + cells.get(i - 1).units() + " units");
+        }
+        RecurrentCell top = cells.get(cells.size() - 1);
+        if (readout.inputSize() != top.units() || readout.outputSize() != shape.outputs())
+            throw new IllegalArgumentException(readout.name() + " maps " + readout.inputSize() + " -> " + readout.outputSize() + ", need "
+                    + top.units() + " -> " + shape.outputs());
+        this.shape = shape;
+        this.cells = List.copyOf(cells);
+        this.readout = readout;
+        for (RecurrentCell c : cells) {
+            layerNames.add(c.name());
+            parameters.addAll(c.parameters());
+        }
+        layerNames.add(readout.name());
+        parameters.addAll(readout.parameters());
+    }
+
+    public TaskShape shape() {
+        return shape;
+    }
+
+    public List<RecurrentCell> cells() {
+        return cells;
+    }
+
+    public Layer readout() {
+        return readout;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return Collections.unmodifiableList(parameters);
+    }
+
+    @Override
+    public List<String> layers() {
+        return Collections.unmodifiableList(layerNames);
+    }
+
+    /**
+     * Freezes the signs of {@code p} at their current values (Li et al. 2023 {@code WClampMixin}):
+     * after every update {@link #project()} sets {@code w <- s0 max(s0 w, 1e-9)} with {@code s0} the
+     * frozen sign (zero entries count as positive).
+     */
+    public void freezeSigns(Parameter p) {
+        if (!parameters.contains(p)) throw new IllegalArgumentException(p.name() + " is not a parameter of this network");
+        float[] signs = new float[p.value().size()];
+        for (int i = 0; i < signs.length; i++) signs[i] = p.value().get(i) < 0f ? -1f : 1f;
+        if (!initialSigns.containsKey(p)) frozenSigns.add(p);
+        initialSigns.put(p, signs);
+    }
+
+    /** The parameters whose signs are frozen. */
+    public List<Parameter> signFrozen() {
+        return Collections.unmodifiableList(frozenSigns);
+    }
+
+    /** Magnitude kept by a frozen sign: Li et al.'s clamp floor. */
+    public static final float SIGN_FLOOR = 1e-9f;
+
+    private Buffers buffersFor(int batch) {
+        if (last != null && last.batch == batch) return last;
+        return buffers.computeIfAbsent(batch, b -> {
+            int t = shape.steps(), k = shape.outputs(), n = cells.get(cells.size() - 1).units();
+            Matrix outTime = shape.everyStep() ? Matrix.zeros(t * b, k) : null;
+            return new Buffers(b, Matrix.zeros(t * b, shape.stepInputs()), outTime, shape.everyStep() ? Matrix.zeros(b, t * k) : null,
+                    Matrix.zeros(t * b, n));
+        });
+    }
+
+    @Override
+    public Matrix forward(Matrix x) {
+        int t = shape.steps(), d = shape.stepInputs();
+        if (x.cols != shape.inputSize()) throw new IllegalArgumentException("the network takes " + shape.inputSize() + " inputs per row, got " + x.cols);
+        Buffers buf = buffersFor(x.rows);
+        int b = x.rows;
+        Matrix xt = buf.xTime;
+        for (int r = 0; r < b; r++) { // B x (T d) step-major -> (T B) x d time-major
+            for (int s = 0; s < t; s++) {
+                int from = r * x.cols + s * d, to = (s * b + r) * d;
+                for (int i = 0; i < d; i++) xt.set(to + i, x.get(from + i));
+            }
+        }
+        Matrix h = xt;
+        for (int i = 0; i < cells.size(); i++) h = cells.get(i).forward(h, t);
+        last = buf;
+        if (!shape.everyStep()) {
+            if (buf.topHidden != h) { // the top cell keeps one buffer per batch size: view its last step once
+                buf.topHidden = h;
+                buf.topLast = h.rowsView((t - 1) * b, b);
+            }
+            return readout.forward(buf.topLast);
+        }
+        Matrix y = readout.forward(h), out = buf.out;
+        int k = shape.outputs();
+        for (int s = 0; s < t; s++) { // (T B) x k -> B x (T k)
+            for (int r = 0; r < b; r++) {
+                int from = (s * b + r) * k, to = r * t * k + s * k;
+                for (int j = 0; j < k; j++) out.set(to + j, y.get(from + j));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void backward(Matrix dOut) {
+        Buffers buf = last;
+        int t = shape.steps(), b = buf.batch, k = shape.outputs();
+        Matrix dTop = buf.dTop;
+        if (shape.everyStep()) {
+            Matrix dy = buf.outTime;
+            for (int s = 0; s < t; s++) {
+                for (int r = 0; r < b; r++) {
+                    int to = (s * b + r) * k, from = r * t * k + s * k;
+                    for (int j = 0; j < k; j++) dy.set(to + j, dOut.get(from + j));
+                }
+            }
+            dTop.copyFrom(readout.backward(dy, true));
+        } else {
+            Matrix dLast = readout.backward(dOut, true);
+            int n = dTop.cols, before = (t - 1) * b * n;
+            for (int i = 0; i < before; i++) dTop.set(i, 0f);
+            for (int i = 0, m = dLast.size(); i < m; i++) dTop.set(before + i, dLast.get(i));
+        }
+        Matrix d = dTop;
+        for (int i = cells.size() - 1; i >= 0; i--) d = cells.get(i).backward(d, i > 0);
+    }
+
+    @Override
+    public void project() {
+        for (int i = 0; i < parameters.size(); i++) parameters.get(i).project();
+        for (int i = 0; i < frozenSigns.size(); i++) {
+            Parameter p = frozenSigns.get(i);
+            float[] s0 = initialSigns.get(p);
+            Matrix v = p.value();
+            for (int j = 0; j < s0.length; j++) v.set(j, s0[j] * Math.max(s0[j] * v.get(j), SIGN_FLOOR));
+        }
+    }
+
+    /**
+     * {@code <cell>}: the cell's effective recurrent matrix; {@code <cell>.input}: its effective input
+     * matrix; {@code readout}: the readout's effective matrix when it is an E/I layer. New matrices.
+     */
+    @Override
+    public Optional<Matrix> effectiveWeight(String target) {
+        for (RecurrentCell c : cells) {
+            if (target.equals(c.name())) return Optional.of(c.effectiveRecurrent());
+            if (target.equals(c.name() + INPUT_SUFFIX)) return Optional.of(c.effectiveInput());
+        }
+        return target.equals(readout.name()) ? readout.effectiveWeight() : Optional.empty();
+    }
+
+    /** The targets {@link #effectiveWeight} answers for: every cell, its input matrix and an E/I readout. */
+    @Override
+    public List<String> effectiveWeightTargets() {
+        List<String> out = new ArrayList<>();
+        for (RecurrentCell c : cells) {
+            out.add(c.name());
+            out.add(c.name() + INPUT_SUFFIX);
+        }
+        if (readout.effectiveWeight().isPresent()) out.add(readout.name());
+        return out;
+    }
+
+    /** Parameter names whose columns are the outputs of {@code layer}'s own units (its recurrent connections). */
+    @Override
+    public List<String> recurrentInputs(String layer) {
+        for (RecurrentCell c : cells) {
+            if (c.name().equals(layer)) return c.recurrent().parameters().stream()
+                    .filter(p -> p.role() != Parameter.Role.INHIBITORY_OUTPUT).map(Parameter::name).toList();
+        }
+        return List.of();
+    }
+}
