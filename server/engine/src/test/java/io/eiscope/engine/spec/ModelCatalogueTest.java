@@ -44,7 +44,8 @@ class ModelCatalogueTest {
                     "inhibition", "subtractive"), 0.02, 80),
             new Case("column_ei_mlp", Map.of("hidden", List.of(110L, 55L), "ei_ratio", 10L), 0.05, 200),
             new Case("layernorm_mlp", Map.of("hidden", List.of(32L, 24L)), 0.1, 60),
-            new Case("point_neuron", Map.of("threshold", 0.0, "init", "normal", "init_gain", 1.0), 0.1, 60));
+            new Case("point_neuron", Map.of("threshold", 0.0, "init", "normal", "init_gain", 1.0), 0.1, 60),
+            new Case("rnn", Map.of("hidden", List.of(32L)), 0.05, 60));
 
     static Stream<Case> cases() {
         return CASES.stream();
@@ -111,6 +112,13 @@ class ModelCatalogueTest {
             assertThat(p.value().allFinite()).as(p.name()).isTrue();
             if (p.sign() == Parameter.Sign.NON_NEGATIVE)
                 for (int i = 0; i < p.value().size(); i++) assertThat(p.value().get(i)).as(p.name()).isGreaterThanOrEqualTo(0f);
+        }
+        if (model instanceof io.eiscope.engine.model.RecurrentNet rnn) { // every cell's recurrent and input matrices, for all families
+            for (var cell : rnn.cells()) {
+                assertThat(model.effectiveWeight(cell.name())).as(cell.name()).isPresent();
+                assertThat(model.effectiveWeight(cell.name() + ".input")).as(cell.name() + ".input").isPresent();
+            }
+            return;
         }
         boolean ei = c.kind().equals("dann") || c.kind().equals("column_ei_mlp");
         assertThat(model.layers().stream().filter(l -> model.effectiveWeight(l).isPresent()).count())
