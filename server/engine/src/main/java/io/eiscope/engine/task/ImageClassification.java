@@ -7,17 +7,43 @@ import io.eiscope.engine.tensor.Matrix;
  * with no mean/std normalisation and flattened row-major, as in Cornford et al. 2021 (§1.7).
  * The training set is reshuffled at the start of every epoch from the simulation's "data"
  * stream; a batch that crosses an epoch end continues in the next epoch's order.
+ *
+ * <p>The same images serve as a sequence task ({@link #rowSequential}): the row-major image is
+ * already the step-major layout of {@link TaskShape}, one image row per time step, so only
+ * the shape differs.
  */
 public final class ImageClassification implements Task {
     private static final Objective OBJECTIVE = new Objective.SoftmaxCrossEntropy();
     private final ImageDataset data;
     private final long seed;
+    private final TaskShape shape;
     private DataOrder order;
 
+    /** The flat (feed-forward) task: one step of {@code rows x cols} pixels. */
     public ImageClassification(ImageDataset data, long seed) {
+        this(data, seed, TaskShape.flat(data.pixelsPerImage(), data.classes));
+    }
+
+    private ImageClassification(ImageDataset data, long seed, TaskShape shape) {
         this.data = data;
         this.seed = seed;
+        this.shape = shape;
         reset();
+    }
+
+    /**
+     * Row-sequential classification (sequential MNIST, Li et al. 2023 §2.5 and Liu et al. 2024
+     * §5.3): {@code rows} steps of {@code cols} pixels, step t being image row t; softmax
+     * cross-entropy on the logits of the last step only. Same data, split and order as the flat
+     * task of the same seed.
+     */
+    public static ImageClassification rowSequential(ImageDataset data, long seed) {
+        return new ImageClassification(data, seed, new TaskShape(data.cols, data.rows, data.classes, false));
+    }
+
+    @Override
+    public TaskShape shape() {
+        return shape;
     }
 
     @Override

@@ -33,8 +33,13 @@ public interface Task {
         return objective().targetWidth(shape().outputWidth());
     }
 
+    /**
+     * Training examples: the size of the training set, or for an endless generated stream a
+     * nominal epoch length. The largest batch size, and the unit of epoch counts.
+     */
     int trainSize();
 
+    /** Held-out examples, served by {@link #testBatch}. */
     int testSize();
 
     /** Fills {@code x} (batch x inputSize) and {@code targets} (batch x targetWidth) with the next training batch. */
