@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Li et al. 2023 validation (docs/validation.md). Not part of the test suite.
+# Usage:
+#   tools/validation/li2023.sh nse [sizes=100,...,1000] [fractions=0.01,...,0.5] [seeds=3] [threads=4]
+#   tools/validation/li2023.sh seqmnist [updates=10000] [seeds=3] [threads=4] [seq_mnist|seq_fashion_mnist]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+./mvnw -B -q -o -pl server/engine test-compile
+CP="server/engine/target/test-classes:server/engine/target/classes:$(./mvnw -B -q -o -pl server/engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+export OPENBLAS_NUM_THREADS=1
+exec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE java -Xmx6g -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" \
+  io.eiscope.engine.validation.Li2023Validation "$@"
