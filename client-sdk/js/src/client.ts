@@ -19,10 +19,11 @@ import {
   type Simulation,
   type SimulationSpec,
   SimulationSpecSchema,
+  type Tensor,
   type Value,
 } from "./gen/eiscope/v1/types_pb.js";
 import { decodeFrame, type WatchFrame } from "./frames.js";
-import { type DecodedTensor, decodeTensor } from "./tensor.js";
+import { type DecodedTensor, decodeTensor, encodeTensor, type TensorInput } from "./tensor.js";
 import { type PlainValue, specFromForm, toValue } from "./values.js";
 
 export interface ClientOptions {
@@ -48,13 +49,23 @@ export interface SpecInput {
   batchSize?: number;
   evalEverySteps?: number;
   stepBudget?: number | bigint;
+  /**
+   * Initial values by parameter name, e.g. `{ "layer0.W": { shape: [100, 784], data } }` (a
+   * connectivity matrix from a connectome): they replace the model's own initialisation
+   * before step 0; reset returns to them, forks keep them. Each must match the parameter's
+   * shape exactly (biases are [1, n]), be finite, and be >= 0 for sign-constrained E/I
+   * weights, or create() rejects with INVALID_ARGUMENT naming the entry. The request must fit
+   * the server's largest message (64 MiB by default).
+   */
+  initialParameters?: Record<string, TensorInput>;
 }
 
-/** Create from a named preset; `name` and `seed` override the preset's. */
+/** Create from a named preset; `name` and `seed` override the preset's, `initialParameters` its initialisation. */
 export interface PresetInput {
   preset: string;
   name?: string;
   seed?: number | bigint;
+  initialParameters?: Record<string, TensorInput>;
 }
 
 export interface WatchOptions {
@@ -112,6 +123,7 @@ export class EiscopeClient {
       const spec = create(SimulationSpecSchema, {
         name: input.name ?? "",
         seed: input.seed === undefined ? 0n : BigInt(input.seed),
+        initialParameters: encodeAll(input.initialParameters),
       });
       request = { preset: input.preset, spec };
     } else if ("$typeName" in input) {
@@ -241,8 +253,13 @@ export class EiscopeClient {
       batchSize: input.batchSize ?? 0,
       evalEverySteps: input.evalEverySteps ?? 0,
       stepBudget: BigInt(input.stepBudget ?? 0),
+      initialParameters: encodeAll(input.initialParameters),
     });
   }
+}
+
+function encodeAll(values: Record<string, TensorInput> = {}): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(values).map(([name, t]) => [name, encodeTensor(t)]));
 }
 
 /** Types the params by the catalogue entry of that kind; an unknown kind is left for the server to reject. */

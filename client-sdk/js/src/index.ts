@@ -13,8 +13,8 @@ export { Code, ConnectError, describeError } from "./errors.js";
 export * as commands from "./commands.js";
 export { decodeFrame } from "./frames.js";
 export type { FramePayload, WatchFrame } from "./frames.js";
-export { decodeTensor } from "./tensor.js";
-export type { DecodedTensor } from "./tensor.js";
+export { decodeTensor, encodeTensor } from "./tensor.js";
+export type { DecodedTensor, TensorInput } from "./tensor.js";
 export {
   flagValue,
   fromValue,

@@ -183,3 +183,34 @@ test("an invalid spec is rejected with InvalidArgument and a message", async () 
     return true;
   });
 });
+
+/** Sparse non-negative weights of shape [32, 784] (post x pre), seeded: a stand-in for a connectome. */
+function connectome(seed) {
+  const w = new Float32Array(32 * 784);
+  let x = seed;
+  for (let i = 0; i < w.length; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    if (x % 10 === 0) w[i] = (x / 2147483648) * 0.05;
+  }
+  return w;
+}
+
+test("an uploaded matrix initialises the simulation and reads back bit-identical", async () => {
+  const data = connectome(7);
+  const sim = await client.create({ ...MLP_SPEC, initialParameters: { "layer0.W": { shape: [32, 784], data } } });
+  created.push(sim.id);
+  assert.deepEqual(sim.initialParameterNames, ["layer0.W"]);
+  assert.equal(Object.keys(sim.spec.initialParameters).length, 0, "the values are not echoed");
+  const w = (await client.parameters(sim.id, ["layer0.W"])).get("layer0.W");
+  assert.deepEqual(w.shape, [32, 784]);
+  assert.deepEqual(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), new Uint8Array(data.buffer));
+});
+
+test("an uploaded matrix of the wrong shape is rejected with InvalidArgument naming the entry", async () => {
+  const bad = { ...MLP_SPEC, initialParameters: { "layer0.W": { shape: [784, 32], data: connectome(8) } } };
+  await assert.rejects(client.create(bad), (e) => {
+    assert.equal(e.code, Code.InvalidArgument);
+    assert.equal(e.rawMessage, 'initial_parameters["layer0.W"]: shape 784x32 does not match the parameter\'s 32x784');
+    return true;
+  });
+});

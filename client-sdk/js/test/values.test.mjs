@@ -8,6 +8,7 @@ import {
   ParamType,
   TensorSchema,
   decodeTensor,
+  encodeTensor,
   fromValue,
   specFromForm,
   toValue,
@@ -70,4 +71,19 @@ test("decodeTensor reads little-endian float32, also from an unaligned byte offs
 
 test("decodeTensor rejects data whose length does not match the shape", () => {
   assert.throws(() => decodeTensor(create(TensorSchema, { shape: [2, 2], data: new Uint8Array(12) })), /needs 16 bytes, got 12/);
+});
+
+test("encodeTensor writes little-endian float32 that decodeTensor reads back, from any numbers", () => {
+  const values = new Float32Array([1.5, -2, 3.25, -0, 1e-3, 42]);
+  const t = encodeTensor({ shape: [2, 3], data: values });
+  assert.deepEqual(t.shape, [2, 3]);
+  assert.equal(t.data.byteLength, 24);
+  assert.deepEqual(new DataView(t.data.buffer, t.data.byteOffset).getFloat32(4, true), -2);
+  assert.deepEqual([...decodeTensor(t).data], [...values]);
+  const rounded = encodeTensor({ shape: [1, 2], data: [0.1, 2] });
+  assert.deepEqual([...decodeTensor(rounded).data], [Math.fround(0.1), 2]);
+});
+
+test("encodeTensor rejects a value count that does not match the shape", () => {
+  assert.throws(() => encodeTensor({ shape: [2, 2], data: new Float32Array(3) }), /needs 4 values, got 3/);
 });

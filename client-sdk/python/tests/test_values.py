@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from eiscope._proto import types_pb2
-from eiscope.frames import Frame, tensor_to_array
+from eiscope.frames import Frame, array_to_tensor, tensor_to_array
 from eiscope.values import component_to_dict, from_value, to_component, to_value
 
 
@@ -72,3 +72,20 @@ def test_frames_decode_each_payload_kind():
     event = Frame.from_proto(types_pb2.Frame(event=types_pb2.Event(
         state=types_pb2.SIMULATION_STATE_DIVERGED, message="loss is NaN at step 3")))
     assert event.value == ("DIVERGED", "loss is NaN at step 3")
+
+
+def test_arrays_encode_as_little_endian_row_major_float32_and_round_trip():
+    weights = (np.arange(12, dtype=np.float64).reshape(3, 4) - 5.5) / 3  # float64 is rounded to float32
+    tensor = array_to_tensor(weights)
+    assert list(tensor.shape) == [3, 4] and len(tensor.data) == 48
+    assert tensor.data == weights.astype("<f4").tobytes()
+    assert np.array_equal(tensor_to_array(tensor), weights.astype(np.float32))
+    transposed = array_to_tensor(np.asfortranarray(weights))  # memory order does not matter
+    assert transposed.data == tensor.data
+
+
+def test_arrays_of_anything_but_real_numbers_are_rejected_with_the_name():
+    with pytest.raises(TypeError, match=r"initial_parameters\['layer0.W'\].*complex"):
+        array_to_tensor(np.ones((2, 2), dtype=np.complex64), "initial_parameters['layer0.W']")
+    with pytest.raises(TypeError, match="real numbers"):
+        array_to_tensor([["a", "b"]])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import grpc
 import numpy as np
@@ -10,7 +10,7 @@ import numpy as np
 from eiscope._proto import service_grpc, service_pb2, types_pb2
 from eiscope.catalogue import Catalogue
 from eiscope.errors import from_rpc_error
-from eiscope.frames import tensor_to_array
+from eiscope.frames import array_to_tensor, tensor_to_array
 from eiscope.simulation import ControlResult, Simulation
 from eiscope.values import to_component
 from eiscope.session import Session
@@ -55,14 +55,23 @@ class Client:
     def create(self, model: Any = None, learning_rule: Any = None, task: Any = None, *,
                seed: Optional[int] = None, batch_size: Optional[int] = None,
                eval_every_steps: Optional[int] = None, step_budget: Optional[int] = None,
-               name: Optional[str] = None, preset: Optional[str] = None) -> Simulation:
+               name: Optional[str] = None, preset: Optional[str] = None,
+               initial_parameters: Optional[Mapping[str, Any]] = None) -> Simulation:
         """Creates a simulation, PAUSED at step 0, from a spec or a preset.
 
         Components are dicts such as ``{"kind": "mlp", "hidden": [100]}`` (see values.py for
         how Python values map to the proto), kind names, or ComponentSpec messages. With
         ``preset=``, the preset supplies the spec and only the fields given here are sent
-        (the server documents that seed and name may override it). Fields left as None are
-        not set; the server validates everything and says what to fix.
+        (the server documents that seed, name and initial_parameters may override it). Fields
+        left as None are not set; the server validates everything and says what to fix.
+
+        `initial_parameters` maps parameter names to numpy arrays (or array-likes), e.g.
+        ``{"layer0.W": W}`` with W of shape (n_out, n_in): a connectivity matrix from a
+        connectome. They replace the model's own initialisation before step 0 (reset returns to
+        them, forks keep them), are sent as float32, and must match the parameter's shape
+        exactly (biases are (1, n)), be finite, and be >= 0 for sign-constrained E/I weights;
+        otherwise InvalidArgumentError names the entry. The request must fit in
+        MAX_MESSAGE_BYTES (64 MiB, about 16 million values in all).
         """
         spec = types_pb2.SimulationSpec()
         for field_name, component in (("model", model), ("learning_rule", learning_rule),
@@ -74,6 +83,9 @@ class Client:
                                   ("step_budget", step_budget), ("name", name)):
             if value is not None:
                 setattr(spec, field_name, value)
+        for param_name, array in (initial_parameters or {}).items():
+            spec.initial_parameters[param_name].CopyFrom(
+                array_to_tensor(array, f"initial_parameters[{param_name!r}]"))
         request = service_pb2.CreateSimulationRequest(spec=spec, preset=preset or "")
         return Simulation.from_proto(self._call(self._stub.CreateSimulation, request).simulation)
 
@@ -105,7 +117,8 @@ class Client:
         return self._control(id, service_pb2.CONTROL_ACTION_STEP, n)
 
     def reset(self, id: str) -> ControlResult:
-        """Back to step 0 with the seed's initial parameters and data order."""
+        """Back to step 0 with the initial parameters (the seed's, or those given to create())
+        and the seed's data order."""
         return self._control(id, service_pb2.CONTROL_ACTION_RESET)
 
     def wait(self, id: str, until_step: Optional[int] = None, *,

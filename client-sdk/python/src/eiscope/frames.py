@@ -1,4 +1,4 @@
-"""Decoding of streamed frames and tensors into numpy values."""
+"""Decoding of streamed frames, and tensors to and from numpy arrays."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,6 +18,19 @@ def tensor_to_array(tensor: types_pb2.Tensor) -> np.ndarray:
     if len(tensor.data) != expected:
         raise ValueError(f"tensor of shape {shape} needs {expected} bytes, got {len(tensor.data)}")
     return np.frombuffer(tensor.data, dtype="<f4").astype(np.float32).reshape(shape)
+
+
+def array_to_tensor(array: Any, name: str = "tensor") -> types_pb2.Tensor:
+    """Returns the proto Tensor of an array-like of real numbers: its shape, and its values as
+    little-endian float32 in row-major (C) order. Other float types are rounded to float32, as
+    the server stores them; `name` only feeds error messages. Raises TypeError for anything
+    that is not real numbers (complex, strings, objects)."""
+    values = np.asarray(array)
+    if values.dtype == np.bool_ or not (np.issubdtype(values.dtype, np.floating)
+                                        or np.issubdtype(values.dtype, np.integer)):
+        raise TypeError(f"{name}: expected an array of real numbers, got dtype {values.dtype}")
+    data = np.ascontiguousarray(values, dtype="<f4").tobytes()
+    return types_pb2.Tensor(shape=list(values.shape), data=data)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ class Simulation:
         latest_scalars: latest value of each scalar observable, e.g. {"loss": 0.41}.
         parent_id, fork_step: the simulation this one was forked from ("" if none) and when.
         current_learning_rule: the rule now in use (steering may have changed it), as a dict.
+        initial_parameter_names: the parameters whose initial values were given to create()
+            (initial_parameters; the values themselves are not echoed), sorted.
         spec: the proto SimulationSpec; `model`, `learning_rule`, `task` are it as dicts.
         proto: the proto Simulation message.
     """
@@ -38,6 +40,7 @@ class Simulation:
     parent_id: str
     fork_step: int
     current_learning_rule: Dict[str, Any]
+    initial_parameter_names: List[str]
     spec: Any = field(repr=False, compare=False)
     proto: Any = field(repr=False, compare=False)
 
@@ -61,6 +64,7 @@ class Simulation:
             parent_id=msg.parent_id,
             fork_step=msg.fork_step,
             current_learning_rule=component_to_dict(msg.learning_rule),
+            initial_parameter_names=list(msg.initial_parameter_names),
             spec=spec,
             proto=msg,
         )

@@ -29,6 +29,8 @@ import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,20 @@ public final class EiscopeClient implements AutoCloseable {
 
     public Simulation create(SimulationSpec spec) {
         return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation();
+    }
+
+    /**
+     * Creates a simulation whose parameters named in {@code initialParameters} start from the
+     * given values (e.g. {@code layer0.W}, a connectivity matrix from a connectome, shape
+     * [n_out, n_in]) instead of the model's own initialisation; reset returns to them and forks
+     * keep them. The server checks each against the model (name, exact shape, finite values,
+     * >= 0 where sign-constrained) and answers INVALID_ARGUMENT naming the entry. The request must
+     * fit the server's largest message (64 MiB by default).
+     */
+    public Simulation create(SimulationSpec spec, Map<String, FloatTensor> initialParameters) {
+        SimulationSpec.Builder b = spec.toBuilder();
+        initialParameters.forEach((name, t) -> b.putInitialParameters(name, t.toProto()));
+        return create(b.build());
     }
 
     public Simulation createFromPreset(String preset) {
@@ -199,12 +215,34 @@ public final class EiscopeClient implements AutoCloseable {
         }
     }
 
-    /** A float32 tensor decoded from the wire (little-endian, row-major). */
+    /** A float32 tensor as it travels (little-endian, row-major); for a weight matrix the shape is [n_out, n_in]. */
     public record FloatTensor(int[] shape, float[] data) {
         public static FloatTensor of(Tensor t) {
             float[] data = new float[t.getData().size() / Float.BYTES];
             t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
             return new FloatTensor(t.getShapeList().stream().mapToInt(Integer::intValue).toArray(), data);
+        }
+
+        /** A {@code rows x cols} matrix of row-major {@code data} (not copied). */
+        public static FloatTensor matrix(int rows, int cols, float[] data) {
+            return new FloatTensor(new int[] {rows, cols}, data);
+        }
+
+        /**
+         * The wire form of this tensor.
+         *
+         * @throws IllegalArgumentException when the value count does not match the shape
+         */
+        public Tensor toProto() {
+            long n = 1;
+            for (int d : shape) n *= d;
+            if (n != data.length)
+                throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
+            ByteBuffer bytes = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(data);
+            Tensor.Builder b = Tensor.newBuilder().setData(ByteString.copyFrom(bytes.array()));
+            for (int d : shape) b.addShape(d);
+            return b.build();
         }
     }
 

@@ -97,6 +97,29 @@ class EiscopeClientIT {
     }
 
     @Test
+    void aSimulationStartsFromAnUploadedMatrixAndRejectsANegativeOneForSignedWeights() throws Exception {
+        float[] w = new float[16 * 784];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < w.length; i++) w[i] = r.nextDouble() < 0.1 ? (float) r.nextDouble(0, 0.05) : 0f;
+        Simulation s = client.create(mlp(1, 0.05, 8), java.util.Map.of("layer0.W", EiscopeClient.FloatTensor.matrix(16, 784, w)));
+        assertThat(s.getInitialParameterNamesList()).containsExactly("layer0.W");
+        assertThat(client.parameters(s.getId(), "layer0.W").get("layer0.W").data()).isEqualTo(w);
+
+        SimulationSpec dann = mlp(1, 0.05, 8).toBuilder().setModel(ComponentSpec.newBuilder().setKind("dann")
+                .putParams("hidden_excitatory", Value.newBuilder().setInts(IntList.newBuilder().addValues(16)).build())
+                .putParams("hidden_inhibitory", Value.newBuilder().setInts(IntList.newBuilder().addValues(2)).build())).build();
+        float[] signed = w.clone();
+        signed[5] = -0.5f;
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> client.create(dann, java.util.Map.of("layer0.Wex", EiscopeClient.FloatTensor.matrix(16, 784, signed))));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).startsWith("initial_parameters[\"layer0.Wex\"]: holds -0.5 at (0, 5), but "
+                + "layer0.Wex is sign-constrained (every value >= 0)");
+        assertThatThrownBy(() -> EiscopeClient.FloatTensor.matrix(2, 2, new float[3]).toProto())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("shape [2, 2] needs 4 values, got 3");
+    }
+
+    @Test
     void sameSpecAndSeedGiveIdenticalWeightsOverTheWire() throws Exception {
         String a = client.create(mlp(9, 0.05, 8)).getId(), b = client.create(mlp(9, 0.05, 8)).getId();
         client.step(a, 30);

@@ -44,7 +44,7 @@ public final class EiscopeServer {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.dataDir()), threads);
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
-        grpc.addService(new SimulationGrpcService(vertx, registry, options.watchQueueFrames()).build());
+        grpc.addService(new SimulationGrpcService(vertx, registry, options.watchQueueFrames(), options.maxMessageBytes()).build());
         grpc.addService(HealthService.create(vertx)
                 .register("", () -> Future.succeededFuture(true))
                 .register(SimulationGrpcService.NAME, () -> Future.succeededFuture(true)));

@@ -42,6 +42,7 @@ import io.eiscope.engine.spec.ComponentConfig;
 import io.eiscope.engine.spec.ComponentDescriptor;
 import io.eiscope.engine.spec.ParamDescriptor;
 import io.eiscope.engine.spec.SimulationConfig;
+import io.eiscope.engine.spec.TensorValue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
@@ -57,7 +58,34 @@ public final class ProtoMapper {
     public static SimulationConfig toConfig(SimulationSpec s) {
         return new SimulationConfig(s.getName(), toComponent(s.hasModel() ? s.getModel() : null),
                 toComponent(s.hasLearningRule() ? s.getLearningRule() : null), toComponent(s.hasTask() ? s.getTask() : null),
-                s.getSeed(), s.getBatchSize(), s.getEvalEverySteps(), s.getStepBudget());
+                s.getSeed(), s.getBatchSize(), s.getEvalEverySteps(), s.getStepBudget(), toInitialParameters(s));
+    }
+
+    /**
+     * The spec's initial parameter values; the engine checks names, shapes and values against
+     * the model, this checks that each tensor's bytes fit its shape.
+     */
+    public static Map<String, TensorValue> toInitialParameters(SimulationSpec s) {
+        Map<String, TensorValue> out = new LinkedHashMap<>();
+        s.getInitialParametersMap().forEach((name, t) -> out.put(name, toTensorValue("initial_parameters[\"" + name + "\"]", t)));
+        return out;
+    }
+
+    /** Decodes little-endian float32 {@code data} of {@code shape}; errors name {@code field}. */
+    static TensorValue toTensorValue(String field, Tensor t) {
+        int[] shape = t.getShapeList().stream().mapToInt(Integer::intValue).toArray();
+        if (shape.length == 0) throw new IllegalArgumentException(field + ": shape is required, e.g. [n_out, n_in] for a weight matrix");
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException(field + ": shape " + TensorValue.format(shape) + " has a negative dimension");
+            n = Math.min(n * d, Integer.MAX_VALUE + 1L); // saturates: the bytes of a message never reach it
+        }
+        if (n * Float.BYTES != t.getData().size())
+            throw new IllegalArgumentException(field + ": data holds " + t.getData().size() + " bytes, but shape "
+                    + TensorValue.format(shape) + " needs " + n * Float.BYTES + " (little-endian float32, row-major)");
+        float[] values = new float[(int) n];
+        t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return new TensorValue(shape, values);
     }
 
     private static ComponentConfig toComponent(ComponentSpec c) {
@@ -91,6 +119,7 @@ public final class ProtoMapper {
         return b.build();
     }
 
+    /** The spec of {@code c}, less its initial parameter values (see {@code Simulation.initial_parameter_names}). */
     public static SimulationSpec toSpec(SimulationConfig c) {
         return SimulationSpec.newBuilder().setName(c.name()).setModel(toComponentSpec(c.model()))
                 .setLearningRule(toComponentSpec(c.learningRule())).setTask(toComponentSpec(c.task()))
@@ -146,7 +175,8 @@ public final class ProtoMapper {
                 .setState(toProto(r.state())).setStep(r.step()).setStatusMessage(r.statusMessage())
                 .setCreatedUnixMillis(e.createdUnixMillis()).putAllLatestScalars(r.latestScalars())
                 .addAllLayers(e.layers()).setParentId(e.parentId()).setForkStep(e.forkStep())
-                .setLearningRule(toComponentSpec(new ComponentConfig(r.simulation().ruleKind(), r.simulation().ruleParams().asMap())));
+                .setLearningRule(toComponentSpec(new ComponentConfig(r.simulation().ruleKind(), r.simulation().ruleParams().asMap())))
+                .addAllInitialParameterNames(r.simulation().config().initialParameters().keySet());
         for (Parameter p : e.parameters()) {
             b.addParameters(ParameterInfo.newBuilder().setName(p.name()).addShape(p.value().rows).addShape(p.value().cols));
         }

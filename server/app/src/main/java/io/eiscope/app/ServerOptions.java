@@ -7,7 +7,8 @@ import java.nio.file.Path;
  *
  * @param port            TCP port; 0 picks a free one (the chosen port is printed)
  * @param webRoot         directory of the built web UI served at {@code /}
- * @param maxMessageBytes largest gRPC message accepted or sent
+ * @param maxMessageBytes largest gRPC message accepted or sent; bounds uploads such as a spec's
+ *                        initial parameter values (a larger request is RESOURCE_EXHAUSTED)
  * @param demo            create and play the demo simulation at start
  * @param watchQueueFrames scalars and events one watch stream may hold before merging samples
  */
@@ -29,6 +30,11 @@ public record ServerOptions(String host, int port, Path dataDir, Path webRoot, l
 
     public ServerOptions withDataDir(Path d) {
         return new ServerOptions(host, port, d, webRoot, maxMessageBytes, demo, watchQueueFrames);
+    }
+
+    public ServerOptions withMaxMessageBytes(long bytes) {
+        if (bytes < 1) throw new IllegalArgumentException("the largest message must be at least 1 byte, got " + bytes);
+        return new ServerOptions(host, port, dataDir, webRoot, bytes, demo, watchQueueFrames);
     }
 
     public ServerOptions withWatchQueueFrames(int frames) {

@@ -33,6 +33,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.InvalidMessageException;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -57,9 +60,11 @@ final class SimulationGrpcService {
     private final SimulationRegistry registry;
     private final GetCatalogueResponse catalogue;
     private final int watchQueueFrames;
+    private final long maxMessageBytes;
 
-    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames) {
+    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames, long maxMessageBytes) {
         this.vertx = vertx;
+        this.maxMessageBytes = maxMessageBytes;
         this.watchQueueFrames = watchQueueFrames;
         this.registry = registry;
         this.catalogue = GetCatalogueResponse.newBuilder().setCatalogue(ProtoMapper.toProto(registry.catalogue())).build();
@@ -99,16 +104,34 @@ final class SimulationGrpcService {
     private <Req extends Message, Resp extends Message> void unary(ServiceBuilder b, String method, Req prototype,
                                                                    Function<Req, Future<Resp>> impl) {
         ServiceMethod<Req, Resp> m = ServiceMethod.server(NAME, method, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
-        b.bind(m, (GrpcServerRequest<Req, Resp> req) -> req.last().compose(r -> {
-            try {
-                return impl.apply(r);
-            } catch (RuntimeException e) {
-                return Future.failedFuture(e);
-            }
-        }).onComplete(ar -> {
-            if (ar.succeeded()) req.response().end(ar.result());
-            else fail(req.response(), ar.cause());
-        }));
+        b.bind(m, (GrpcServerRequest<Req, Resp> req) -> {
+            // Replaces Vert.x's bare RESOURCE_EXHAUSTED for an oversized request with one that states the limit; the
+            // request then ends without a message, and must not be answered twice. Event loop only: no races.
+            boolean[] answered = {false};
+            req.invalidMessageHandler(invalid -> {
+                answered[0] = true;
+                fail(req.response(), invalidMessage(invalid));
+            });
+            req.last().compose(r -> {
+                try {
+                    return impl.apply(r);
+                } catch (RuntimeException e) {
+                    return Future.failedFuture(e);
+                }
+            }).onComplete(ar -> {
+                if (answered[0]) return;
+                if (ar.succeeded()) req.response().end(ar.result());
+                else fail(req.response(), ar.cause());
+            });
+        });
+    }
+
+    private ApiException invalidMessage(InvalidMessageException e) {
+        if (e instanceof MessageSizeOverflowException o) {
+            return new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the request message is " + o.messageSize()
+                    + " bytes; this server accepts at most " + maxMessageBytes + " per message (initial_parameters count toward it)");
+        }
+        return ApiException.invalid("the request message could not be decoded");
     }
 
     private static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
@@ -120,23 +143,24 @@ final class SimulationGrpcService {
         return Future.fromCompletionStage(cf, vertx.getOrCreateContext());
     }
 
+    /** On a worker: decoding initial parameter values (up to a whole message) and building the model block. */
     private Future<CreateSimulationResponse> create(CreateSimulationRequest r) {
-        SimulationConfig config;
-        if (!r.getPreset().isEmpty()) {
-            Preset p = registry.catalogue().preset(r.getPreset()).orElseThrow(() -> ApiException.invalid("unknown preset '"
-                    + r.getPreset() + "'; one of " + registry.catalogue().presets().stream().map(Preset::name).toList()));
-            config = p.config();
-            SimulationSpec s = r.getSpec();
-            config = new SimulationConfig(s.getName().isEmpty() ? config.name() : s.getName(), config.model(), config.learningRule(),
-                    config.task(), r.hasSpec() && s.getSeed() != 0 ? s.getSeed() : config.seed(), config.batchSize(),
-                    config.evalEverySteps(), config.stepBudget());
-        } else {
-            if (!r.hasSpec()) throw ApiException.invalid("spec or preset is required");
-            config = ProtoMapper.toConfig(r.getSpec());
-        }
-        SimulationConfig c = config;
-        return vertx.executeBlocking(() -> registry.create(c), false)
+        return vertx.executeBlocking(() -> registry.create(toConfig(r)), false)
                 .map(e -> CreateSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build());
+    }
+
+    private SimulationConfig toConfig(CreateSimulationRequest r) {
+        if (r.getPreset().isEmpty()) {
+            if (!r.hasSpec()) throw ApiException.invalid("spec or preset is required");
+            return ProtoMapper.toConfig(r.getSpec());
+        }
+        Preset p = registry.catalogue().preset(r.getPreset()).orElseThrow(() -> ApiException.invalid("unknown preset '"
+                + r.getPreset() + "'; one of " + registry.catalogue().presets().stream().map(Preset::name).toList()));
+        SimulationConfig c = p.config();
+        SimulationSpec s = r.getSpec();
+        return new SimulationConfig(s.getName().isEmpty() ? c.name() : s.getName(), c.model(), c.learningRule(), c.task(),
+                r.hasSpec() && s.getSeed() != 0 ? s.getSeed() : c.seed(), c.batchSize(), c.evalEverySteps(), c.stepBudget(),
+                ProtoMapper.toInitialParameters(s));
     }
 
     Future<ControlResponse> control(ControlRequest r) {

@@ -57,7 +57,8 @@ public final class Simulation {
     public record EvalResult(long step, double loss, double accuracy) {}
 
     /**
-     * Validates {@code config} against {@code catalogue} and builds the simulation at step 0.
+     * Validates {@code config} against {@code catalogue} and builds the simulation at step 0,
+     * with the config's initial parameter values (if any) over the model's own initialisation.
      *
      * @throws IllegalArgumentException naming the offending field and what is allowed
      */
@@ -83,10 +84,8 @@ public final class Simulation {
             throw new IllegalArgumentException("batch_size must be in [1, " + task.trainSize() + "] (the training set size of '"
                     + config.task().kind() + "'), got " + config.batchSize());
         rule = ruleEntry.factory().create(ruleParams);
-        model = modelEntry.factory().create(modelParams, task.shape(), Rng.derive(config.seed(), "init"), context);
-        initialValues = copyValues(model);
+        buildModel();
         steering = new Steering(config.seed());
-        byName = index(model);
         x = Matrix.zeros(config.batchSize(), task.inputSize());
         targets = Matrix.zeros(config.batchSize(), task.targetWidth());
         dLogits = Matrix.zeros(config.batchSize(), task.shape().outputWidth());
@@ -185,19 +184,30 @@ public final class Simulation {
     }
 
     /**
-     * Back to step 0: initial parameters, the spec's learning rule with fresh state, the first
-     * data order of the seed, no masks or frozen parameters.
+     * Back to step 0: initial parameters (the seed's, with the config's initial values over
+     * them), the spec's learning rule with fresh state, the first data order of the seed, no
+     * masks or frozen parameters.
      */
     public void reset() {
-        model = modelEntry.factory().create(modelParams, task.shape(), Rng.derive(config.seed(), "init"), context);
-        initialValues = copyValues(model);
+        buildModel();
         ruleEntry = Catalogue.find("learning_rule", catalogue.rules(), config.learningRule().kind());
         ruleParams = Params.resolve("learning_rule", ruleEntry.descriptor(), config.learningRule().params());
         rule = ruleEntry.factory().create(ruleParams);
         steering = new Steering(config.seed());
-        byName = index(model);
         task.reset();
         step = 0;
+    }
+
+    /**
+     * The model at step 0, the one code path of build and reset: the factory's initialisation
+     * from the seed's "init" stream, then the config's initial parameter values over it; what
+     * results becomes the initial values the observables compare with.
+     */
+    private void buildModel() {
+        model = modelEntry.factory().create(modelParams, task.shape(), Rng.derive(config.seed(), "init"), context);
+        InitialParameters.apply(model.parameters(), config.initialParameters());
+        initialValues = copyValues(model);
+        byName = index(model);
     }
 
     private static Map<String, Parameter> index(Model model) {
