@@ -107,8 +107,11 @@ public final class Spectra {
         return NATIVE ? lapackEigenvalues(a) : javaEigenvalues(a);
     }
 
-    /** Eigenvalues by the pure-Java Hessenberg QR in double precision. */
-    static float[] javaEigenvalues(Matrix a) {
+    /**
+     * Eigenvalues by the pure-Java Hessenberg QR in double precision, whether or not LAPACK loads:
+     * an independent reference to check {@link #eigenvalues} against.
+     */
+    public static float[] javaEigenvalues(Matrix a) {
         requireFinite(a);
         return HessenbergQr.eigenvalues(a);
     }
@@ -157,8 +160,11 @@ public final class Spectra {
         return new Svd(Matrix.of(m, k, u), s, Matrix.of(k, n, vt));
     }
 
-    /** Thin SVD by one-sided Jacobi in double. */
-    static Svd javaSvd(Matrix a) {
+    /**
+     * Thin SVD by one-sided Jacobi in double, whether or not LAPACK loads: an independent reference
+     * to check {@link #svd} against.
+     */
+    public static Svd javaSvd(Matrix a) {
         requireFinite(a);
         return JacobiSvd.decompose(a);
     }
