@@ -67,8 +67,8 @@ final class RecurrentModelCatalogue {
                                 "Hold the signs of every cell's W at their initial values (w <- s0 max(s0 w, 1e-9) after each update; "
                                         + "WClampMixin)."),
                         ParamDescriptor.flag("freeze_readout_signs", false,
-                                "Hold the signs of the readout's W at their initial values too (the paper's transplant scripts freeze "
-                                        + "both)."))),
+                                "Hold the signs of the readout's W at their initial values too (the paper's sign-frozen and transplant "
+                                        + "scripts freeze both: their readout uses the same clamping update)."))),
                 (p, shape, init, ctx) -> {
                     int[] hidden = ModelCatalogue.ints(p, "hidden");
                     Rnn.Init kind = Rnn.Init.valueOf(p.text("recurrent_init").toUpperCase(Locale.ROOT));
