@@ -14,11 +14,11 @@ import java.util.Optional;
  * baseline of Cornford et al. 2021 (ICLR) §1.5, reference code {@code ariamis/column_ei_models.py:
  * ColummEiDense}: {@code h = f(x (W_pos D)^T + b)}.
  *
- * <p>{@code W_pos} ({@code nOut x nIn}) is kept >= 0 by projection; {@code D} is a fixed diagonal
- * of +1 on the first {@code nIn - inhibitoryInputs} input columns (excitatory presynaptic units)
- * and -1 on the last {@code inhibitoryInputs} (inhibitory ones). With {@code inhibitoryInputs = 0}
- * ({@code D = I}) the layer reads non-negative pixels. Each output unit is excitatory or
- * inhibitory according to the split of the next layer's columns.
+ * <p>{@code W_pos} ({@code nOut x nIn}) is kept >= 0 by projection (unless built unconstrained);
+ * {@code D} is a fixed diagonal of +1 on the first {@code nIn - inhibitoryInputs} input columns
+ * (excitatory presynaptic units) and -1 on the last {@code inhibitoryInputs} (inhibitory ones).
+ * With {@code inhibitoryInputs = 0} ({@code D = I}) the layer reads non-negative pixels. Each
+ * output unit is excitatory or inhibitory according to the split of the next layer's columns.
  *
  * <p>Shapes, batch-first: x {@code B x nIn}, h {@code B x nOut}, {@code b 1 x nOut}. The signs are
  * applied to the input ({@code x D}, kept for backward) rather than to the weights. Parameters carry
@@ -44,12 +44,21 @@ public final class ColumnEiDense implements Layer {
      * @param activation       {@link Activation#RELU} for hidden layers, {@link Activation#IDENTITY} for the output
      */
     public ColumnEiDense(String name, int nIn, int inhibitoryInputs, int nOut, Activation activation, Blas blas) {
+        this(name, nIn, inhibitoryInputs, nOut, activation, true, blas);
+    }
+
+    /**
+     * @param signConstrained false for the "sign not fixed" control of Li et al. 2023
+     *                        ({@code ColumnEiDense(..., clamp=False)}): {@code W_pos} is then free, so
+     *                        the signs of {@code W_pos D} may flip during learning
+     */
+    public ColumnEiDense(String name, int nIn, int inhibitoryInputs, int nOut, Activation activation, boolean signConstrained, Blas blas) {
         if (nIn < 1 || nOut < 1) throw new IllegalArgumentException(name + ": layer sizes must be >= 1, got " + nIn + " -> " + nOut);
         if (inhibitoryInputs < 0 || inhibitoryInputs >= nIn)
             throw new IllegalArgumentException(name + ": inhibitory inputs must be in [0, " + nIn + "), got " + inhibitoryInputs);
         this.name = name;
         this.inhibitoryInputs = inhibitoryInputs;
-        this.weight = Parameter.of(name + ".W_pos", nOut, nIn, Sign.NON_NEGATIVE, Role.WEIGHT, nIn, nOut);
+        this.weight = Parameter.of(name + ".W_pos", nOut, nIn, signConstrained ? Sign.NON_NEGATIVE : Sign.FREE, Role.WEIGHT, nIn, nOut);
         this.bias = Parameter.of(name + ".b", 1, nOut, Sign.FREE, Role.BIAS, nIn, nOut);
         this.relu = EiDense.isRelu(name, activation);
         this.blas = blas;

@@ -58,7 +58,8 @@ public final class LinearNeuron implements Layer {
 
     @Override
     public Matrix forward(Matrix x) {
-        Matrix[] buf = buffers.computeIfAbsent(x.rows, b -> new Matrix[] {Matrix.zeros(b, outputSize()), Matrix.zeros(b, inputSize())});
+        Matrix[] buf = last != null && last[0].rows == x.rows ? last // the steady state: no boxing, no lookup
+                : buffers.computeIfAbsent(x.rows, b -> new Matrix[] {Matrix.zeros(b, outputSize()), Matrix.zeros(b, inputSize())});
         Matrix z = buf[0];
         blas.gemm(false, true, 1f, x, weight.value(), 0f, z);
         for (int i = 0, n = z.size(); i < n; i++) z.set(i, z.get(i) - threshold);

@@ -30,6 +30,7 @@ public final class RecurrentNet implements Model {
     private final List<RecurrentCell> cells;
     private final Layer readout;
     private final List<Parameter> parameters = new ArrayList<>();
+    private final List<Parameter> parameterView = Collections.unmodifiableList(parameters); // one view: parameters() runs every step
     private final List<String> layerNames = new ArrayList<>();
     private final List<Parameter> frozenSigns = new ArrayList<>();
     private final Map<Parameter, float[]> initialSigns = new HashMap<>();
@@ -99,7 +100,7 @@ public final class RecurrentNet implements Model {
 
     @Override
     public List<Parameter> parameters() {
-        return Collections.unmodifiableList(parameters);
+        return parameterView;
     }
 
     @Override

@@ -6,14 +6,14 @@ import io.eiscope.engine.model.FeedForwardNet;
 import io.eiscope.engine.model.LayerNormMlp;
 import io.eiscope.engine.model.LinearNeuron;
 import io.eiscope.engine.model.Mlp;
-import io.eiscope.engine.model.Rnn;
 import io.eiscope.engine.model.WeightInit;
 import io.eiscope.engine.spec.Catalogue.Entry;
 import io.eiscope.engine.spec.Catalogue.ModelFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The models of the catalogue and their initialisations. */
+/** The models of the catalogue and their initialisations; the recurrent ones are in {@link RecurrentModelCatalogue}. */
 final class ModelCatalogue {
     private ModelCatalogue() {}
 
@@ -29,7 +29,9 @@ final class ModelCatalogue {
             "Mean input pixel for the first layer's centring bias -sqrt(d) pixel_mean: Fashion-MNIST 0.2860, MNIST 0.1307.");
 
     static List<Entry<ModelFactory>> entries() {
-        return List.of(mlp(), dann(), columnEiMlp(), layerNormMlp(), pointNeuron(), rnn());
+        List<Entry<ModelFactory>> all = new ArrayList<>(List.of(mlp(), dann(), columnEiMlp(), layerNormMlp(), pointNeuron()));
+        all.addAll(RecurrentModelCatalogue.entries());
+        return List.copyOf(all);
     }
 
     private static Entry<ModelFactory> mlp() {
@@ -111,18 +113,8 @@ final class ModelCatalogue {
                 });
     }
 
-    private static Entry<ModelFactory> rnn() {
-        return new Entry<>(new ComponentDescriptor("rnn", "Standard ReLU RNN",
-                "Stacked ReLU recurrent cells h_t = ReLU(U x_t + W h_{t-1} + b) from h = 0, unconstrained, and a dense readout at the "
-                        + "last step (or every step when the task scores every step); trained by backpropagation through time. "
-                        + "U, W ~ U(-1/sqrt(n_h), 1/sqrt(n_h)), b = 0; readout W ~ N(0, 2/n_h). On a static task it runs one step.",
-                References.LI_2023, List.of(
-                        ParamDescriptor.intList("hidden", List.of(100L), 1, 4096, "Units of each recurrent cell, input to output."))),
-                (p, shape, init, ctx) -> Rnn.create(shape, ints(p, "hidden"), ctx.blas(), init));
-    }
-
     static List<ComponentDescriptor> initialisations() {
-        return List.of(
+        List<ComponentDescriptor> all = new ArrayList<>(List.of(
                 new ComponentDescriptor("he", "He normal",
                         "W ~ N(0, gain/fan_in), gain 1 on pixel inputs and 2 after ReLU; biases 0.", References.CORNFORD_2021, List.of()),
                 new ComponentDescriptor("normal", "Normal",
@@ -142,7 +134,9 @@ final class ModelCatalogue {
                 new ComponentDescriptor("column_ei", "Column-E/I (model column_ei_mlp)",
                         "Hidden/output: W_pos ~ Exp(sigma_e) on E columns, Exp(sigma_i) on I columns, sigma_e = sqrt(1/denom), denom = "
                                 + "((2 pi - 1)/(2 pi)) (ne + ne^2/ni), sigma_i = (ne/ni) sigma_e, b = 0. First layer: W_pos ~ Exp(sqrt(1/d)), "
-                                + "b = -d sqrt(1/d) pixel_mean.", References.CORNFORD_2021, List.of(PIXEL_MEAN)));
+                                + "b = -d sqrt(1/d) pixel_mean.", References.CORNFORD_2021, List.of(PIXEL_MEAN))));
+        all.addAll(RecurrentModelCatalogue.initialisations());
+        return List.copyOf(all);
     }
 
     /** The plain-MLP initialisation named by {@code init}, with its parameters. */

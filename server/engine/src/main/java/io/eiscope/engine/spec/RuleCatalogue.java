@@ -133,7 +133,8 @@ final class RuleCatalogue {
         all.addAll(own);
         all.addAll(List.of(
                 ParamDescriptor.flag("correct_inhibitory", false, "DANN cSGD corrections: divide the gradients of Wix by "
-                        + "sqrt(ne), of Wei by d and of alpha by sqrt(ne)*d before the step (Cornford et al. 2021)."),
+                        + "sqrt(ne), of Wei by d and of alpha by sqrt(ne)*d before the step (Cornford et al. 2021); in a recurrent "
+                        + "DANN, Uix and Wix by sqrt(ne), Uei by n_in and Wei by ne (Li et al. 2023)."),
                 ParamDescriptor.number("clip_norm", 0.0, 0.0, 1e6, "Rescale gradients whose L2 norm exceeds this to "
                         + "norm clip_norm (0: no clipping); groups per clip_scope."),
                 ParamDescriptor.choice("clip_scope", "global", List.of("tensor", "layer", "global"),

@@ -6,12 +6,12 @@ import java.util.logging.Logger;
 import org.bytedeco.openblas.global.openblas;
 
 /**
- * Spectra of matrices: singular values (LAPACK {@code sgesdd}, values only) and complex
- * eigenvalues (LAPACK {@code sgeev}, no vectors) through JavaCPP's OpenBLAS. Inputs are never
- * modified: LAPACK works on a copy. When the natives do not load (or
- * {@code -Deiscope.blas.java=true}), singular values come from a pure-Java one-sided Jacobi
- * SVD in double precision (correct, slower); eigenvalues have no fallback and throw
- * {@link UnsupportedOperationException}.
+ * Spectra of matrices: singular values (LAPACK {@code sgesdd}, values only), thin singular value
+ * decompositions ({@code sgesdd}, job 'S') and complex eigenvalues (LAPACK {@code sgeev}, no
+ * vectors) through JavaCPP's OpenBLAS. Inputs are never modified: LAPACK works on a copy. When
+ * the natives do not load (or {@code -Deiscope.blas.java=true}), each has a pure-Java fallback in
+ * double precision (correct, slower): one-sided Jacobi for singular values and vectors
+ * ({@link JacobiSvd}), Hessenberg QR for eigenvalues ({@link HessenbergQr}).
  */
 public final class Spectra {
     private Spectra() {}
@@ -95,15 +95,29 @@ public final class Spectra {
     /**
      * Complex eigenvalues of the square matrix {@code a} by LAPACK {@code sgeev} (no vectors),
      * as {@code [re0, im0, re1, im1, ...]} (n pairs, LAPACK's order: conjugate pairs adjacent,
-     * positive imaginary part first). Cost O(n³).
+     * positive imaginary part first). Cost O(n³). Without native LAPACK: {@link HessenbergQr} in
+     * double, conjugate pairs adjacent, in no particular order.
      *
-     * @throws IllegalArgumentException      when {@code a} is not square
-     * @throws UnsupportedOperationException when native LAPACK is unavailable (no Java fallback)
+     * @throws IllegalArgumentException when {@code a} is not square
+     * @throws ArithmeticException      when {@code a} is not finite or the iteration does not converge
      */
     public static float[] eigenvalues(Matrix a) {
         if (a.rows != a.cols) throw new IllegalArgumentException("eigenvalues need a square matrix, got " + a.rows + "x" + a.cols);
-        if (!NATIVE) throw new UnsupportedOperationException("eigenvalues need native LAPACK (sgeev); OpenBLAS did not load and there is no pure-Java fallback");
         requireFinite(a);
+        return NATIVE ? lapackEigenvalues(a) : javaEigenvalues(a);
+    }
+
+    /**
+     * Eigenvalues by the pure-Java Hessenberg QR in double precision, whether or not LAPACK loads:
+     * an independent reference to check {@link #eigenvalues} against.
+     */
+    public static float[] javaEigenvalues(Matrix a) {
+        requireFinite(a);
+        return HessenbergQr.eigenvalues(a);
+    }
+
+    /** Eigenvalues by LAPACK {@code sgeev}. */
+    static float[] lapackEigenvalues(Matrix a) {
         int n = a.rows;
         if (n == 0) return new float[0];
         float[] copy = a.toArray(), wr = new float[n], wi = new float[n], dummy = new float[1];
@@ -115,6 +129,44 @@ public final class Spectra {
             out[2 * i + 1] = wi[i];
         }
         return out;
+    }
+
+    /**
+     * A thin singular value decomposition {@code A = u diag(s) vt} of an {@code m x n} matrix,
+     * {@code k = min(m, n)}: {@code u} is {@code m x k} with orthonormal columns, {@code s} the
+     * {@code k} singular values in <b>descending</b> order, {@code vt} is {@code k x n} with
+     * orthonormal rows. Each singular pair is defined up to a common sign.
+     */
+    public record Svd(Matrix u, float[] s, Matrix vt) {}
+
+    /**
+     * The thin SVD of {@code a} (unchanged): LAPACK {@code sgesdd} (job 'S'), or {@link JacobiSvd} in
+     * double without natives. Cost O(m n min(m, n)).
+     *
+     * @throws ArithmeticException when {@code a} is not finite or LAPACK does not converge
+     */
+    public static Svd svd(Matrix a) {
+        return NATIVE ? lapackSvd(a) : javaSvd(a);
+    }
+
+    /** Thin SVD by LAPACK {@code sgesdd} (job 'S'). */
+    static Svd lapackSvd(Matrix a) {
+        requireFinite(a);
+        int m = a.rows, n = a.cols, k = Math.min(m, n);
+        if (k == 0) return new Svd(Matrix.zeros(m, 0), new float[0], Matrix.zeros(0, n));
+        float[] copy = a.toArray(), s = new float[k], u = new float[m * k], vt = new float[k * n];
+        int info = openblas.LAPACKE_sgesdd(openblas.LAPACK_ROW_MAJOR, (byte) 'S', m, n, copy, n, s, u, k, vt, n);
+        if (info != 0) throw new ArithmeticException("sgesdd failed: info = " + info);
+        return new Svd(Matrix.of(m, k, u), s, Matrix.of(k, n, vt));
+    }
+
+    /**
+     * Thin SVD by one-sided Jacobi in double, whether or not LAPACK loads: an independent reference
+     * to check {@link #svd} against.
+     */
+    public static Svd javaSvd(Matrix a) {
+        requireFinite(a);
+        return JacobiSvd.decompose(a);
     }
 
     /** Largest modulus of {@code eigenvalues} as returned by {@link #eigenvalues}. */

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * Backpropagation through time against central finite differences of an independent
  * double-precision reference of the whole network (cells unrolled per example, readout at the
  * last or every step), for every cell family: standard, column-E/I, DANN, the leaky CTRNN and a
- * two-cell stack. The loss is a fixed random linear function of the outputs, so every output
+ * two-cell stack, and for every readout the recurrent models use: dense, column-E/I, DANN and
+ * linear without bias (the CTRNN's). The loss is a fixed random linear function of the outputs, so every output
  * of every step carries gradient.
  */
 class RecurrentNetGradientTest {
@@ -27,6 +28,21 @@ class RecurrentNetGradientTest {
     private record Conn(String kind, String prefix, int inhibitory) {}
 
     private record CellSpec(String name, Conn input, Conn recurrent, boolean bias, double alpha) {}
+
+    /** The readout's kind ({@code dense}, {@code column}, {@code dann}, {@code linear}) and its inhibitory count. */
+    private record ReadoutSpec(String kind, int inhibitory) {
+        static final ReadoutSpec DENSE = new ReadoutSpec("dense", 0);
+
+        Layer build(int in, int out) {
+            return switch (kind) {
+                case "dense" -> new Dense("readout", in, out, Activation.IDENTITY, false, Blas.best());
+                case "column" -> new ColumnEiDense("readout", in, inhibitory, out, Activation.IDENTITY, Blas.best());
+                case "dann" -> new EiDense("readout", in, out, inhibitory, Activation.IDENTITY, Blas.best());
+                case "linear" -> new LinearNeuron("readout", in, out, 0.0, Blas.best());
+                default -> throw new IllegalArgumentException(kind);
+            };
+        }
+    }
 
     @Test
     void standardCellLastStep() {
@@ -55,6 +71,27 @@ class RecurrentNetGradientTest {
     }
 
     @Test
+    void columnEiCellWithAColumnEiReadoutEveryStep() {
+        CellSpec spec = new CellSpec("rnn0", new Conn("column", "rnn0.U_pos", 0), new Conn("column", "rnn0.W_pos", 2), true, 1.0);
+        RecurrentCell cell = new RecurrentCell("rnn0", new Connectivity.ColumnSigned("rnn0.U_pos", 6, 3, 0, true, 3, 6),
+                new Connectivity.ColumnSigned("rnn0.W_pos", 6, 6, 2, false, 6, 6), bias("rnn0", 6), 1.0, Blas.best());
+        check(List.of(new Built(spec, cell)), new ReadoutSpec("column", 2), new TaskShape(3, 4, 3, true), 16);
+    }
+
+    @Test
+    void dannCellWithADannReadoutLastStep() {
+        CellSpec spec = new CellSpec("rnn0", new Conn("dann", "rnn0.U", 1), new Conn("dann", "rnn0.W", 2), true, 1.0);
+        RecurrentCell cell = new RecurrentCell("rnn0", new Connectivity.Dann("rnn0.U", 5, 3, 1), new Connectivity.Dann("rnn0.W", 5, 5, 2),
+                bias("rnn0", 5), 1.0, Blas.best());
+        check(List.of(new Built(spec, cell)), new ReadoutSpec("dann", 2), new TaskShape(3, 4, 3, false), 17);
+    }
+
+    @Test
+    void leakyCtrnnWithALinearReadoutWithoutBiasEveryStep() {
+        check(List.of(plainCell("rnn0", 2, 6, false, 0.4)), new ReadoutSpec("linear", 0), new TaskShape(2, 5, 3, true), 18);
+    }
+
+    @Test
     void twoStackedCells() {
         check(List.of(plainCell("rnn0", 3, 5, true, 1.0), plainCell("rnn1", 5, 4, true, 1.0)), new TaskShape(3, 3, 2, false), 15);
     }
@@ -73,10 +110,14 @@ class RecurrentNetGradientTest {
     }
 
     private static void check(List<Built> built, TaskShape shape, long seed) {
+        check(built, ReadoutSpec.DENSE, shape, seed);
+    }
+
+    private static void check(List<Built> built, ReadoutSpec readoutSpec, TaskShape shape, long seed) {
         Rng rng = new Rng(seed);
         List<RecurrentCell> cells = built.stream().map(Built::cell).toList();
         int top = cells.get(cells.size() - 1).units();
-        Dense readout = new Dense("readout", top, shape.outputs(), Activation.IDENTITY, false, Blas.best());
+        Layer readout = readoutSpec.build(top, shape.outputs());
         RecurrentNet net = new RecurrentNet(shape, cells, readout);
         for (Parameter p : net.parameters()) {
             boolean positive = p.sign() == Parameter.Sign.NON_NEGATIVE;
@@ -93,7 +134,7 @@ class RecurrentNetGradientTest {
         Map<String, double[]> params = new HashMap<>();
         for (Parameter p : net.parameters()) params.put(p.name(), toDouble(p.value()));
         double[] xd = toDouble(x);
-        double[] ref = reference(built, shape, params, xd, batch);
+        double[] ref = reference(built, readoutSpec, shape, params, xd, batch);
         boolean someInactive = false;
         for (int i = 0; i < out.size(); i++)
             assertThat((double) out.get(i)).as("output %d", i).isCloseTo(ref[i], Offset.offset(1e-5 * Math.max(1, Math.abs(ref[i]))));
@@ -112,9 +153,9 @@ class RecurrentNetGradientTest {
             for (int i = 0; i < target.length; i++) {
                 double v = target[i];
                 target[i] = v + STEP;
-                double up = dot(c, reference(built, shape, params, xd, batch));
+                double up = dot(c, reference(built, readoutSpec, shape, params, xd, batch));
                 target[i] = v - STEP;
-                double down = dot(c, reference(built, shape, params, xd, batch));
+                double down = dot(c, reference(built, readoutSpec, shape, params, xd, batch));
                 target[i] = v;
                 numeric[i] = (up - down) / (2 * STEP);
             }
@@ -142,7 +183,7 @@ class RecurrentNetGradientTest {
     }
 
     /** The network in double precision, one example at a time; outputs in the task's B x outputWidth layout. */
-    private static double[] reference(List<Built> built, TaskShape shape, Map<String, double[]> p, double[] x, int batch) {
+    private static double[] reference(List<Built> built, ReadoutSpec readout, TaskShape shape, Map<String, double[]> p, double[] x, int batch) {
         int t = shape.steps(), d = shape.stepInputs(), k = shape.outputs();
         double[] out = new double[batch * shape.outputWidth()];
         for (int b = 0; b < batch; b++) {
@@ -167,17 +208,29 @@ class RecurrentNetGradientTest {
                     in = next;
                 }
                 if (shape.everyStep() || s == t - 1) {
-                    double[] wr = p.get("readout.W"), br = p.get("readout.b");
+                    double[][] wr = readoutMatrix(readout, p, k, in.length);
+                    double[] br = p.get("readout.b");
                     int at = b * shape.outputWidth() + (shape.everyStep() ? s * k : 0);
                     for (int o = 0; o < k; o++) {
-                        double y = br[o];
-                        for (int j = 0; j < in.length; j++) y += wr[o * in.length + j] * in[j];
+                        double y = br == null ? 0 : br[o];
+                        for (int j = 0; j < in.length; j++) y += wr[o][j] * in[j];
                         out[at + o] = y;
                     }
                 }
             }
         }
         return out;
+    }
+
+    /** The readout's effective matrix ({@code rows x cols}) from its parameters. */
+    private static double[][] readoutMatrix(ReadoutSpec r, Map<String, double[]> p, int rows, int cols) {
+        return switch (r.kind()) {
+            case "dense" -> effective(new Conn("plain", "readout.W", 0), p, rows, cols);
+            case "linear" -> effective(new Conn("plain", "readout.w", 0), p, rows, cols);
+            case "column" -> effective(new Conn("column", "readout.W_pos", r.inhibitory()), p, rows, cols);
+            case "dann" -> effective(new Conn("dann", "readout.W", r.inhibitory()), p, rows, cols);
+            default -> throw new IllegalArgumentException(r.kind());
+        };
     }
 
     private static double[][] effective(Conn c, Map<String, double[]> p, int rows, int cols) {

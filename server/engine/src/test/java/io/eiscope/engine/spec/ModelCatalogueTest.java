@@ -45,7 +45,17 @@ class ModelCatalogueTest {
             new Case("column_ei_mlp", Map.of("hidden", List.of(110L, 55L), "ei_ratio", 10L), 0.05, 200),
             new Case("layernorm_mlp", Map.of("hidden", List.of(32L, 24L)), 0.1, 60),
             new Case("point_neuron", Map.of("threshold", 0.0, "init", "normal", "init_gain", 1.0), 0.1, 60),
-            new Case("rnn", Map.of("hidden", List.of(32L)), 0.05, 60));
+            new Case("rnn", Map.of("hidden", List.of(32L)), 0.05, 60),
+            new Case("rnn", Map.of("hidden", List.of(32L), "recurrent_init", "uniform_radius", "radius_numerator", 1.0), 0.05, 60),
+            new Case("rnn", Map.of("hidden", List.of(32L), "recurrent_init", "colei_vectors_rnn_values"), 0.05, 60),
+            new Case("rnn", Map.of("hidden", List.of(24L, 16L), "recurrent_init", "rnn_vectors_colei_values", "transplant_layers", "recurrent",
+                    "bias", false), 0.05, 60),
+            new Case("column_ei_rnn", Map.of("hidden", List.of(40L)), 0.01, 80),
+            new Case("column_ei_rnn", Map.of("hidden", List.of(30L, 20L), "ei_ratio", 4L, "ablate_ii", true, "sign_constrained", false), 0.01, 80),
+            new Case("dann_rnn", Map.of("hidden", List.of(32L)), 0.05, 60),
+            new Case("dann_rnn", Map.of("hidden", List.of(24L, 16L), "ni_i2h", 3L, "ni_h2h", 1L, "init_numerator", 1.0), 0.05, 60),
+            new Case("ctrnn", Map.of("hidden", 32L, "init_rank", 4L), 0.05, 60),
+            new Case("ctrnn", Map.of("hidden", 32L, "alpha", 0.5), 0.05, 60));
 
     static Stream<Case> cases() {
         return CASES.stream();
