@@ -18,6 +18,7 @@ final class PresetCatalogue {
                         new ComponentConfig("sgd", Map.of("learning_rate", 0.05)), ComponentConfig.of("fashion_mnist"), 1, 32, 500, 0)));
         presets.addAll(cornford2021());
         presets.addAll(GeometryPresets.entries());
+        presets.addAll(RecurrentPresets.entries());
         return List.copyOf(presets);
     }
 

@@ -44,4 +44,19 @@ class PresetCatalogueTest {
         assertThat(presets.stream().filter(p -> p.group().equals(GeometryPresets.MIRROR_GROUP)))
                 .extracting(p -> p.config().learningRule().kind()).containsOnly("mirror_descent").hasSize(3);
     }
+
+    @Test
+    void theRecurrentComparisonsHoldTheFamiliesTheTransplantsAndTheRanks() {
+        var presets = Catalogue.standard().presets();
+        assertThat(presets.stream().filter(p -> p.group().equals(RecurrentPresets.LI_2023_GROUP)))
+                .extracting(p -> p.config().model().kind()).containsExactlyInAnyOrder("rnn", "dann_rnn", "column_ei_rnn");
+        assertThat(presets.stream().filter(p -> p.group().equals(RecurrentPresets.LI_2023_GROUP)))
+                .allSatisfy(p -> assertThat(p.config().task().kind()).isEqualTo("seq_mnist"));
+        assertThat(presets.stream().filter(p -> p.group().equals(RecurrentPresets.TRANSPLANT_GROUP)))
+                .extracting(p -> p.config().model().params().get("recurrent_init") + "/" + p.config().model().params().get("freeze_recurrent_signs"))
+                .containsExactlyInAnyOrder("pytorch/true", "colei_vectors_rnn_values/true", "colei_vectors_rnn_values/false",
+                        "rnn_vectors_colei_values/true", "rnn_vectors_colei_values/false");
+        assertThat(presets.stream().filter(p -> p.group().equals(RecurrentPresets.RICH_LAZY_GROUP)))
+                .extracting(p -> p.config().model().params().get("init_rank")).containsExactly(1L, 30L, 100L, 300L);
+    }
 }
