@@ -39,7 +39,7 @@ after(async () => {
   if (server) {
     const client = new EiscopeClient(server.baseUrl);
     for (const s of await client.list().catch(() => [])) {
-      if (s.spec?.name === "ui-test mlp") await client.delete(s.id).catch(() => {});
+      if (s.spec?.name?.startsWith("ui-test ")) await client.delete(s.id).catch(() => {});
     }
     await server.stop();
   }
@@ -141,6 +141,28 @@ test("a paper's comparison is created side by side with one click", { timeout: 6
   const listed = await eventually(async () => page.locator('[data-testid="sim-item"]').count(), (n) => n >= 5);
   assert.ok(listed >= 5, `${listed} simulations listed`);
   for (const s of created) await client.delete(s.id);
+});
+
+test("the form is built from the catalogue for every model, a recurrent one included", { timeout: 60_000 }, async () => {
+  const client = new EiscopeClient(server.baseUrl);
+  const { models } = await client.catalogue();
+  await page.goto(`${server.baseUrl}/#/new`);
+  for (const m of models) {
+    await byTestId("model-select").selectOption(m.kind);
+    for (const p of m.params) assert.equal(await byTestId(`param-model-${p.name}`).count(), 1, `${m.kind}: a field for ${p.name}`);
+  }
+  await byTestId("model-select").selectOption("rnn");
+  await byTestId("param-model-hidden").fill("16");
+  await byTestId("task-select").selectOption("fashion_mnist");
+  await byTestId("sim-name").fill("ui-test rnn");
+  await byTestId("create-button").click();
+  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  assert.equal(await textOf("sim-title"), "ui-test rnn");
+  const params = await byTestId("param-select").locator("option").evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(params.includes("rnn0.W"), `the recurrent matrix among ${params.join(", ")}`);
+  const id = await byTestId("sim-view").getAttribute("data-id");
+  assert.equal((await client.get(id)).spec.model.kind, "rnn");
+  await client.delete(id);
 });
 
 test("steering from the page: set the learning rate, prune 90 %, fork", { timeout: 60_000 }, async () => {
