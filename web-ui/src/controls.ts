@@ -23,6 +23,8 @@ export class Controls {
     title: "The current learning rule's learning rate; Set applies it at the next step boundary",
   });
   private readonly setRate = button("Set", "steer-lr-button");
+  /** The learning-rate box holds a value typed but not yet Set: polls leave it alone. */
+  private rateEdited = false;
   private readonly pruneFraction = h("input", {
     type: "number", min: 0, max: 100, step: 1, value: 50, className: "steer-input", testid: "steer-prune",
     title: "Percent of the weights to have pruned (smallest magnitude first, all layers together); pruned weights stay zero",
@@ -48,8 +50,12 @@ export class Controls {
         this.fork),
       this.error,
     );
-    this.setRate.addEventListener("click", () =>
-      this.run(() => client.apply(id, commands.setRuleParams({ learning_rate: Number(this.learningRate.value) }))));
+    this.learningRate.addEventListener("input", () => (this.rateEdited = true));
+    this.setRate.addEventListener("click", () => {
+      const rate = Number(this.learningRate.value);
+      this.rateEdited = false;
+      this.run(() => client.apply(id, commands.setRuleParams({ learning_rate: rate })));
+    });
     this.prune.addEventListener("click", () =>
       this.run(() => client.apply(id, commands.prune(Number(this.pruneFraction.value) / 100))));
     this.fork.addEventListener("click", () =>
@@ -79,7 +85,11 @@ export class Controls {
     this.play.disabled = running;
     this.pause.disabled = !running;
     const rate = sim.learningRule?.params?.learning_rate?.kind;
-    if (document.activeElement !== this.learningRate && rate?.case === "number") this.learningRate.value = String(rate.value);
+    // Focus alone is not enough: pressing Set blurs the box before the click, and a poll in
+    // between would put the old rate back and Set would send it.
+    if (!this.rateEdited && document.activeElement !== this.learningRate && rate?.case === "number") {
+      this.learningRate.value = String(rate.value);
+    }
   }
 
   private steps(): number {

@@ -24,9 +24,10 @@ export function liveWatch(id: string, options: WatchOptions, on: WatchHandlers):
         on.status?.("stream ended; reconnecting…");
       } catch (e) {
         const gone = e instanceof ConnectError && e.code === Code.NotFound;
-        on.status?.(gone ? "simulation not found" : `${describeError(e)}; reconnecting…`);
         // InvalidArgument (e.g. an unknown observable) would fail the same way again.
-        if (gone || (e instanceof ConnectError && e.code === Code.InvalidArgument)) return;
+        const final = gone || (e instanceof ConnectError && e.code === Code.InvalidArgument);
+        on.status?.(gone ? "simulation not found" : final ? describeError(e) : `${describeError(e)}; reconnecting…`);
+        if (final) return;
       }
       await new Promise((r) => setTimeout(r, RETRY_MS));
     }

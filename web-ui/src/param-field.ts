@@ -53,7 +53,10 @@ function control(info: ParamInfo, id: string): HTMLInputElement | HTMLSelectElem
       return h("input", { ...common, type: "text", value: Array.isArray(initial) ? initial.join(", ") : "", placeholder: "e.g. 128, 64" });
     case ParamType.INTEGER:
       return h("input", { ...common, ...bounds, type: "number", step: 1, value: initial === undefined ? "" : String(initial) });
-    default:
+    case ParamType.NUMBER:
       return h("input", { ...common, ...bounds, type: "number", step: "any", value: initial === undefined ? "" : String(initial) });
+    default:
+      // A type this page does not know yet: the text is sent as typed, for the server to judge.
+      return h("input", { ...common, type: "text", value: initial === undefined ? "" : String(initial) });
   }
 }

@@ -1,5 +1,6 @@
 // The page of one simulation: what it is, its controls, live learning curves, a live weight
-// histogram and its events. One Watch feeds curves and events; the histogram has its own.
+// histogram, its events and the spectrum of a weight matrix. One Watch feeds curves and
+// events; the histogram and the spectrum have their own.
 
 import { type Catalogue, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
 import { setStateBadge } from "./api";
@@ -9,6 +10,7 @@ import { formatScalar, formatStep, h } from "./dom";
 import { EventsPanel } from "./events-panel";
 import { HistogramPanel } from "./histogram-panel";
 import { liveWatch } from "./live-watch";
+import { SpectrumPanel } from "./spectrum-panel";
 
 const SCALARS = ["loss", "accuracy", "test_loss", "test_accuracy"];
 const TRAIN = "#2563eb";
@@ -24,6 +26,7 @@ export class SimulationView {
   private readonly controls: Controls;
   private readonly charts: CurveChart[];
   private readonly histogram: HistogramPanel;
+  private readonly spectrum: SpectrumPanel;
   private readonly events = new EventsPanel();
   private readonly stopWatch: () => void;
   private step = 0;
@@ -33,6 +36,7 @@ export class SimulationView {
     const lossBody = h("div", { className: "chart-body", testid: "loss-chart" });
     const accBody = h("div", { className: "chart-body", testid: "accuracy-chart" });
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
+    this.spectrum = new SpectrumPanel(sim, catalogue);
     const logBox = h("input", { type: "checkbox", testid: "loss-log" });
     const logToggle = h("label", { className: "toggle small muted", title: "Logarithmic loss axis" }, logBox, "log scale");
     this.el = h(
@@ -45,6 +49,7 @@ export class SimulationView {
         h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Loss"), h("span", { className: "spacer" }), this.streamProblem, logToggle), lossBody),
         h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Accuracy")), accBody)),
       h("div", { className: "grid-2" }, this.histogram.el, this.events.el),
+      this.spectrum.el,
     );
     const refresh = () => this.refreshStats();
     this.charts = [
@@ -88,6 +93,7 @@ export class SimulationView {
     this.stopWatch();
     for (const c of this.charts) c.destroy();
     this.histogram.destroy();
+    this.spectrum.destroy();
   }
 
   private onFrame(f: WatchFrame): void {
@@ -96,10 +102,12 @@ export class SimulationView {
       setStateBadge(this.badge, f.payload.state);
       // A reset's event comes after every frame of the run it ends (one ordered stream), so
       // it is the moment to drop the old curves, and to fetch the reset weights' histogram.
-      if (f.observable === "state" && f.step < this.lastCurveStep()) {
+      const reset = f.observable === "state" && f.step < this.lastCurveStep();
+      if (reset) {
         this.clearCurves();
         this.histogram.restart();
       }
+      if (f.observable === "state") this.spectrum.onState(f.payload.state, f.step, reset);
     } else if (f.payload.kind === "scalar") {
       this.onScalar(f.observable, f.step, f.payload.value, f.payload.mergedCount);
     }

@@ -1,6 +1,7 @@
 // Browser test of the built UI (run `npm run build` first), served by the real server:
 // create an MLP through the form, press Play, and see the loss curve and the weight
-// histogram move. Leaves screenshots in test-results/ (ui.png: the running simulation).
+// histogram move; the spectrum panel against the SDK. Leaves screenshots in test-results/
+// (ui.png: the running simulation; spectrum.png: the spectrum of a square matrix).
 
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
@@ -39,7 +40,7 @@ after(async () => {
   if (server) {
     const client = new EiscopeClient(server.baseUrl);
     for (const s of await client.list().catch(() => [])) {
-      if (s.spec?.name === "ui-test mlp") await client.delete(s.id).catch(() => {});
+      if (s.spec?.name?.startsWith("ui-test ")) await client.delete(s.id).catch(() => {});
     }
     await server.stop();
   }
@@ -143,6 +144,28 @@ test("a paper's comparison is created side by side with one click", { timeout: 6
   for (const s of created) await client.delete(s.id);
 });
 
+test("the form is built from the catalogue for every model, a recurrent one included", { timeout: 60_000 }, async () => {
+  const client = new EiscopeClient(server.baseUrl);
+  const { models } = await client.catalogue();
+  await page.goto(`${server.baseUrl}/#/new`);
+  for (const m of models) {
+    await byTestId("model-select").selectOption(m.kind);
+    for (const p of m.params) assert.equal(await byTestId(`param-model-${p.name}`).count(), 1, `${m.kind}: a field for ${p.name}`);
+  }
+  await byTestId("model-select").selectOption("rnn");
+  await byTestId("param-model-hidden").fill("16");
+  await byTestId("task-select").selectOption("fashion_mnist");
+  await byTestId("sim-name").fill("ui-test rnn");
+  await byTestId("create-button").click();
+  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  assert.equal(await textOf("sim-title"), "ui-test rnn");
+  const params = await byTestId("param-select").locator("option").evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(params.includes("rnn0.W"), `the recurrent matrix among ${params.join(", ")}`);
+  const id = await byTestId("sim-view").getAttribute("data-id");
+  assert.equal((await client.get(id)).spec.model.kind, "rnn");
+  await client.delete(id);
+});
+
 test("steering from the page: set the learning rate, prune 90 %, fork", { timeout: 60_000 }, async () => {
   const client = new EiscopeClient(server.baseUrl);
   const sim = await client.create({ preset: "mlp-fashion-mnist" });
@@ -174,6 +197,118 @@ test("steering from the page: set the learning rate, prune 90 %, fork", { timeou
   await eventually(async () => page.url(), (u) => u.includes(encodeURIComponent(forks[0].id)));
   assert.ok(page.url().includes(encodeURIComponent(forks[0].id)), "the page shows the fork");
   await client.delete(forks[0].id);
+  await client.delete(sim.id);
+});
+
+/** The first value of each of `observables` for `layer` at `step`, read through the SDK (not the page). */
+async function spectralValuesAt(client, id, layer, step, observables) {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), 15_000);
+  const got = new Map();
+  try {
+    for await (const f of client.watch(id, { observables, layers: [layer] }, ac.signal)) {
+      if (f.layer !== layer || f.step !== step || got.has(f.observable)) continue;
+      got.set(f.observable, f.payload.kind === "scalar" ? f.payload.value : f.payload.tensor);
+      if (got.size === observables.length) break;
+    }
+  } catch (e) {
+    if (!ac.signal.aborted) throw e;
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+  return got;
+}
+
+/** Pixels of `canvas` whose color is mostly blue (the spectra) or mostly orange (the radius circle). */
+async function coloredPixels(testid) {
+  return byTestId(testid).evaluate((c) => {
+    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    let blue = 0;
+    let orange = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] === 0) continue;
+      if (data[i + 2] > data[i] + 40) blue++;
+      else if (data[i] > data[i + 2] + 80) orange++;
+    }
+    return { blue, orange };
+  });
+}
+
+test("the spectrum panel shows a square matrix's spectrum, equal to the SDK's at the same step", { timeout: 90_000 }, async () => {
+  const client = new EiscopeClient(server.baseUrl);
+  const sim = await client.create({
+    name: "ui-test spectrum",
+    model: { kind: "mlp", params: { hidden: [64, 64] } },
+    learningRule: { kind: "sgd", params: { learning_rate: 0.1 } },
+    task: { kind: "fashion_mnist" },
+    batchSize: 32,
+    seed: 3,
+  });
+  await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
+  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  const panel = byTestId("spectrum-panel");
+  assert.equal(await panel.getAttribute("data-open"), "false", "closed until asked for: spectra cost O(n^3)");
+  await byTestId("spectrum-toggle").click();
+
+  // The server says what has a spectrum: the weight matrices, not the biases.
+  const target = byTestId("spectrum-target");
+  const options = () => target.locator("option").evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(await eventually(options, (n) => n.length === 3), ["layer0.W", "layer1.W", "layer2.W"]);
+  // 64 x 784 has singular values but no eigenvalues.
+  await target.selectOption("layer0.W");
+  assert.match(await eventually(() => textOf("spectrum-info"), (t) => /64 singular values/.test(t)), /64 singular values/);
+  assert.equal(await eventually(() => textOf("spectrum-nse"), (t) => t !== "–"), await textOf("spectrum-nse"));
+  assert.equal(await textOf("spectrum-spectral_radius"), "–");
+
+  await target.selectOption("layer1.W");
+  const numbers = ["spectral_radius", "nse", "effective_rank_entropy", "effective_rank_participation"];
+  const valuesShown = () => Promise.all(numbers.map((o) => byTestId(`spectrum-${o}`).getAttribute("data-value")));
+  const atStart = await eventually(valuesShown, (vs) => vs.every((v) => v !== ""));
+  assert.equal(await panel.getAttribute("data-step"), "0");
+
+  await byTestId("step-count").fill("40");
+  await byTestId("step-button").click();
+  assert.equal(await eventually(() => textOf("sim-step"), (s) => s === "40"), "40");
+  assert.equal(await eventually(() => textOf("sim-state"), (s) => s === "paused"), "paused");
+  assert.equal(await eventually(() => panel.getAttribute("data-step"), (s) => s === "40", 20_000), "40",
+    "a paused simulation shows the spectrum of the step it paused at");
+
+  const sdk = await spectralValuesAt(client, sim.id, "layer1.W", 40, [...numbers, "singular_values", "eigenvalues"]);
+  assert.equal(sdk.size, 6, `the SDK got ${[...sdk.keys()]} at step 40`);
+  const shown = await valuesShown();
+  numbers.forEach((o, i) => {
+    assert.equal(Number(shown[i]), sdk.get(o), `${o}: the page shows what the SDK reads at step 40`);
+    assert.notEqual(shown[i], atStart[i], `${o} moved since step 0`);
+  });
+  // What a reader sees: four significant digits of the same numbers.
+  for (const o of [...numbers, "sigma-max"]) {
+    const expected = o === "sigma-max" ? sdk.get("singular_values").data[0] : sdk.get(o);
+    const text = await textOf(`spectrum-${o}`);
+    const shownNumber = Number(text);
+    assert.ok(Number.isFinite(shownNumber), `${o} shows a number: ${text}`);
+    assert.ok(Math.abs(shownNumber - expected) <= 5e-4 * Math.abs(expected), `${o}: ${text} vs ${expected}`);
+  }
+  // And they mean what they say: ρ is the largest |λ|, NSE the entropy of σ normalised by log k.
+  const lambda = sdk.get("eigenvalues").data;
+  let rho = 0;
+  for (let i = 0; i < lambda.length; i += 2) rho = Math.max(rho, Math.hypot(lambda[i], lambda[i + 1]));
+  assert.ok(Math.abs(rho - sdk.get("spectral_radius")) < 1e-4 * rho, `ρ ${sdk.get("spectral_radius")} vs max |λ| ${rho}`);
+  const sigma = [...sdk.get("singular_values").data];
+  const total = sigma.reduce((a, b) => a + b, 0);
+  const entropy = -sigma.reduce((a, s) => a + (s > 0 ? (s / total) * Math.log(s / total) : 0), 0);
+  assert.ok(Math.abs(entropy / Math.log(sigma.length) - sdk.get("nse")) < 1e-4, "NSE = H / log k");
+  assert.match(await textOf("spectrum-info"), /step 40 · 64 singular values · 64 eigenvalues/);
+
+  const sv = await eventually(() => coloredPixels("spectrum-sv-canvas"), (p) => p.blue > 300);
+  assert.ok(sv.blue > 300, `singular values drawn (${sv.blue} px)`);
+  const eig = await eventually(() => coloredPixels("spectrum-eig-canvas"), (p) => p.blue > 300 && p.orange > 100);
+  assert.ok(eig.blue > 300, `64 eigenvalues drawn (${eig.blue} px)`);
+  assert.ok(eig.orange > 100, `the spectral-radius circle drawn (${eig.orange} px)`);
+
+  await page.screenshot({ path: resolve(RESULTS, "spectrum.png"), fullPage: true });
+  await byTestId("spectrum-toggle").click();
+  assert.equal(await panel.getAttribute("data-open"), "false");
   await client.delete(sim.id);
 });
 

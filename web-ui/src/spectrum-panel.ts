@@ -1,0 +1,285 @@
+// The spectrum of one chosen weight matrix, live: singular values, eigenvalues (square
+// matrices), spectral radius, normalised SVD entropy and both effective ranks. Spectra cost
+// the server O(n^3) each, so the panel is closed until asked for, and while the simulation
+// runs it watches every N steps and at most MAX_HZ per second. When the simulation stops it
+// watches afresh once, which measures at the step it stopped on: a paused simulation shows
+// the spectrum of its current weights, whatever the cadence skipped.
+
+import { type Catalogue, type ParameterInfo, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
+import { formatScalar, formatStep, h, replaceChildren } from "./dom";
+import { liveWatch } from "./live-watch";
+import { findSpectralTargets } from "./spectral-targets";
+import { EigenvaluePlot, SingularValuePlot } from "./spectrum-canvas";
+
+const SINGULAR_VALUES = "singular_values";
+const EIGENVALUES = "eigenvalues";
+const NUMBERS: { observable: string; label: string; title: string }[] = [
+  { observable: "spectral_radius", label: "spectral radius ρ", title: "Largest eigenvalue modulus (square matrices only)" },
+  { observable: "nse", label: "NSE (normalised SVD entropy)", title: "Normalised SVD entropy H / log k: 1 for equal singular values, 0 for rank 1" },
+  { observable: "effective_rank_entropy", label: "effective rank (entropy)", title: "exp(H), H the entropy of σᵢ / Σσ: between 1 and k" },
+  { observable: "effective_rank_participation", label: "effective rank (participation)", title: "(Σσ²)² / Σσ⁴: between 1 and k" },
+];
+const SPECTRAL = [SINGULAR_VALUES, EIGENVALUES, ...NUMBERS.map((n) => n.observable)];
+const CADENCES = [10, 20, 50, 100, 500];
+const DEFAULT_CADENCE = 50;
+const MAX_HZ = 1;
+const OPEN_KEY = "eiscope.spectrum.open";
+
+interface Sample<T> {
+  step: number;
+  value: T;
+}
+
+export class SpectrumPanel {
+  readonly el: HTMLElement;
+  private readonly simId: string;
+  private readonly offered: string[];
+  private readonly shapes: Map<string, number[]>;
+  private readonly toggle = h("button", { type: "button", testid: "spectrum-toggle" });
+  private readonly select = h("select", { testid: "spectrum-target", title: "Weight matrix or effective E/I matrix" });
+  private readonly cadence = h("select", { testid: "spectrum-every", title: "While running, measure every this many steps (and at most once a second)" });
+  private readonly logBox = h("input", { type: "checkbox", testid: "spectrum-log" });
+  private readonly problem = h("span", { className: "warn small" });
+  private readonly closedHint = h("span", { className: "muted small" },
+    "singular values, eigenvalues, NSE and effective ranks of a weight matrix, live");
+  private readonly body = h("div", { className: "spectrum-body" });
+  private readonly info = h("span", { className: "muted small", testid: "spectrum-info" });
+  private readonly numbers = new Map<string, HTMLElement>();
+  private readonly sigmaMax = h("span", { className: "stat-value", testid: "spectrum-sigma-max" }, "–");
+  private readonly singular: SingularValuePlot;
+  private readonly eigen: EigenvaluePlot;
+  private searched = false;
+  private stopSearch?: () => void;
+  private stopWatch?: () => void;
+  private running: boolean;
+  private open = false;
+  private frames = 0;
+  private spectrum?: Sample<Float32Array>;
+  private eigenvalues?: Sample<Float32Array>;
+  private readonly scalars = new Map<string, Sample<number>>();
+
+  constructor(sim: Simulation, catalogue: Catalogue) {
+    this.simId = sim.id;
+    const offered = new Set(catalogue.observables.map((o) => o.name));
+    this.offered = SPECTRAL.filter((o) => offered.has(o));
+    this.shapes = new Map(sim.parameters.map((p: ParameterInfo) => [p.name, p.shape]));
+    this.running = sim.state === SimulationState.RUNNING;
+    for (const n of CADENCES) this.cadence.append(h("option", { value: n }, `every ${n} steps`));
+    this.cadence.value = String(DEFAULT_CADENCE);
+    const svBody = h("div", { className: "spectrum-plot" });
+    const eigBody = h("div", { className: "spectrum-plot" });
+    replaceChildren(this.body,
+      h("div", { className: "spectrum-numbers" },
+        ...NUMBERS.map((n) => this.numberCell(n.observable, n.label, n.title)),
+        h("div", { className: "spectrum-number", title: "Largest singular value (the operator 2-norm)" },
+          h("span", { className: "stat-label" }, "largest singular value σ₁"), this.sigmaMax)),
+      h("div", { className: "spectrum-plots" }, svBody, eigBody),
+      h("footer", { className: "card-footer" }, this.info));
+    this.singular = new SingularValuePlot(svBody);
+    this.eigen = new EigenvaluePlot(eigBody);
+    this.el = h("section", { className: "card spectrum", testid: "spectrum-panel" },
+      h("header", { className: "card-header" },
+        h("h3", {}, "Spectrum"),
+        this.closedHint,
+        h("span", { className: "spacer" }),
+        this.problem,
+        h("label", { className: "toggle small muted", title: "Logarithmic singular-value axis" }, this.logBox, "log σ"),
+        this.cadence, this.select, this.toggle),
+      this.body);
+    this.toggle.addEventListener("click", () => this.setOpen(!this.open));
+    this.select.addEventListener("change", () => this.choose(this.select.value));
+    this.cadence.addEventListener("change", () => this.running && this.watch());
+    this.logBox.addEventListener("change", () => this.singular.setLogScale(this.logBox.checked));
+    if (this.offered.length === 0) {
+      this.el.hidden = true; // a server without spectra
+      return;
+    }
+    this.setOpen(remembered());
+  }
+
+  /** A state event at `step` from the view's stream; `reset`: the simulation went back to the start. */
+  onState(state: SimulationState, step: number, reset = false): void {
+    const running = state === SimulationState.RUNNING;
+    const stale = !running && this.shownStep() >= 0 && this.shownStep() < step;
+    const changed = running !== this.running;
+    this.running = running;
+    if (reset) this.clear();
+    if (reset || changed || stale) this.watch();
+  }
+
+  destroy(): void {
+    this.stopSearch?.();
+    this.stopWatch?.();
+    this.singular.destroy();
+    this.eigen.destroy();
+  }
+
+  private setOpen(open: boolean): void {
+    this.open = open;
+    remember(open);
+    this.toggle.textContent = open ? "Hide" : "Show";
+    this.toggle.title = open ? "Stop watching spectra" : "Watch spectra (each costs the server one SVD or eigendecomposition)";
+    for (const el of [this.body, this.select, this.cadence, this.logBox.parentElement!]) el.hidden = !open;
+    this.closedHint.hidden = open;
+    this.el.dataset.open = String(open);
+    if (!open) {
+      this.stopSearch?.();
+      this.stopSearch = undefined;
+      this.stopWatch?.();
+      this.stopWatch = undefined;
+      this.problem.textContent = "";
+    } else if (this.searched) {
+      this.watch();
+    } else {
+      this.search();
+    }
+  }
+
+  private search(): void {
+    this.info.textContent = "finding the weight matrices…";
+    this.select.disabled = true;
+    this.stopSearch = findSpectralTargets(this.simId, new Set(this.offered),
+      (targets) => this.fillPicker(targets),
+      (targets) => {
+        this.searched = true;
+        this.stopSearch = undefined;
+        this.select.disabled = false;
+        this.fillPicker(targets);
+        // An E/I network's effective matrices first; else a square matrix, which has eigenvalues too.
+        const listed = [...this.select.options].map((o) => o.value);
+        const first = listed.find((t) => !this.shapes.has(t)) ?? listed.find((t) => this.square(t)) ?? listed[0];
+        if (first) this.choose(first);
+        else this.info.textContent = "no weight matrices to analyse";
+      });
+  }
+
+  /** Effective matrices first, by name; then parameters in the model's order (answers come in any order). */
+  private fillPicker(targets: string[]): void {
+    const order = [...this.shapes.keys()];
+    const effective = targets.filter((t) => !this.shapes.has(t)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    const params = targets.filter((t) => this.shapes.has(t)).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    const option = (t: string) => h("option", { value: t }, `${t}  ${this.shapes.has(t) ? `[${this.shapes.get(t)!.join(" × ")}]` : "(effective)"}`);
+    replaceChildren(this.select,
+      effective.length ? h("optgroup", { label: "Effective matrices" }, ...effective.map(option)) : null,
+      params.length ? h("optgroup", { label: "Weight parameters" }, ...params.map(option)) : null);
+  }
+
+  /** Whether `target` is square, from its shape; undefined for effective matrices (their eigenvalues will tell). */
+  private square(target: string): boolean | undefined {
+    const shape = this.shapes.get(target);
+    return shape ? shape[0] === shape[1] : undefined;
+  }
+
+  private choose(name: string): void {
+    this.select.value = name;
+    this.clear();
+    this.watch();
+  }
+
+  /**
+   * (Re)opens the watch of the chosen target: every N steps while running; while not, at any
+   * step, so that the measurement made for a new subscriber (at the current step) is kept.
+   */
+  private watch(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+    const target = this.select.value;
+    if (!this.open || !this.searched || !target) return;
+    const everySteps = this.running ? Number(this.cadence.value) : 0;
+    this.el.dataset.everySteps = String(everySteps);
+    this.stopWatch = liveWatch(this.simId, { observables: this.offered, layers: [target], everySteps, maxHz: MAX_HZ }, {
+      frame: (f) => this.onFrame(target, f),
+      status: (p) => (this.problem.textContent = p ?? ""),
+    });
+  }
+
+  private onFrame(target: string, f: WatchFrame): void {
+    // A layer selector also picks that layer's parameters ("rnn0" picks "rnn0.W"): keep the target's own.
+    if (f.layer !== target) return;
+    const p = f.payload;
+    if (p.kind === "tensor" && f.observable === SINGULAR_VALUES) {
+      if (!newer(this.spectrum, f.step)) return;
+      this.spectrum = { step: f.step, value: p.tensor.data };
+      this.singular.set(p.tensor.data);
+    } else if (p.kind === "tensor" && f.observable === EIGENVALUES) {
+      if (!newer(this.eigenvalues, f.step)) return;
+      this.eigenvalues = { step: f.step, value: p.tensor.data };
+      this.eigen.set(p.tensor.data);
+    } else if (p.kind === "scalar" && this.numbers.has(f.observable)) {
+      if (!newer(this.scalars.get(f.observable), f.step)) return;
+      this.scalars.set(f.observable, { step: f.step, value: p.value });
+    } else {
+      return;
+    }
+    this.frames += 1;
+    this.showNumbers();
+  }
+
+  private showNumbers(): void {
+    for (const [observable, el] of this.numbers) {
+      const s = this.scalars.get(observable);
+      el.textContent = formatScalar(s?.value);
+      el.dataset.step = s ? String(s.step) : "";
+      el.dataset.value = s ? String(s.value) : "";
+      el.title = s ? `at step ${formatStep(s.step)}` : "";
+    }
+    const sv = this.spectrum;
+    this.sigmaMax.textContent = formatScalar(sv && sv.value.length ? sv.value[0] : undefined);
+    this.sigmaMax.dataset.step = sv ? String(sv.step) : "";
+    this.el.dataset.frames = String(this.frames);
+    this.el.dataset.step = String(this.shownStep());
+    const shape = this.shapes.get(this.select.value);
+    this.info.textContent = [
+      sv ? `step ${formatStep(sv.step)}` : "",
+      sv ? `${sv.value.length} singular values` : "",
+      this.eigenvalues ? `${this.eigenvalues.value.length / 2} eigenvalues` : "",
+      shape ? `${this.select.value} is ${shape.join(" × ")}` : "",
+    ].filter(Boolean).join(" · ");
+  }
+
+  /** The oldest step among what is shown (-1: nothing yet). */
+  private shownStep(): number {
+    const steps = [this.spectrum, this.eigenvalues, ...this.scalars.values()].filter((s) => s !== undefined).map((s) => s.step);
+    return steps.length ? Math.min(...steps) : -1;
+  }
+
+  private clear(): void {
+    this.spectrum = undefined;
+    this.eigenvalues = undefined;
+    this.scalars.clear();
+    this.frames = 0;
+    const shape = this.shapes.get(this.select.value);
+    this.singular.set(undefined);
+    this.eigen.set(undefined, shape && !this.square(this.select.value)
+      ? `no eigenvalues: ${shape.join(" × ")} is not square`
+      : "waiting for eigenvalues (square matrices only)…");
+    this.showNumbers();
+  }
+
+  private numberCell(observable: string, label: string, title: string): HTMLElement {
+    const value = h("span", { className: "stat-value", testid: `spectrum-${observable}` }, "–");
+    this.numbers.set(observable, value);
+    return h("div", { className: "spectrum-number", title }, h("span", { className: "stat-label" }, label), value);
+  }
+}
+
+/** True when a sample at `step` may replace `current` (replays of older values are not). */
+function newer(current: Sample<unknown> | undefined, step: number): boolean {
+  return current === undefined || step >= current.step;
+}
+
+function remembered(): boolean {
+  try {
+    return localStorage.getItem(OPEN_KEY) === "true";
+  } catch {
+    return false;
+  }
+}
+
+function remember(open: boolean): void {
+  try {
+    localStorage.setItem(OPEN_KEY, String(open));
+  } catch {
+    // Storage may be disabled; the panel then starts closed.
+  }
+}
