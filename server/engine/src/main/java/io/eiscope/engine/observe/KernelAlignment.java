@@ -15,18 +15,15 @@ import io.eiscope.engine.tensor.Matrix;
  *   <li>the alignment of two kernels, {@code <K1, K2>_F / (||K1||_F ||K2||_F)}.</li>
  * </ul>
  *
- * <p>How the tangent kernel is computed (reference code {@code main.py} loops over outputs with one
- * autograd call each): the gradient of output {@code a} of trial {@code b} is
+ * <p>How the tangent kernel is computed (the reference code {@code main.py} takes one autograd
+ * gradient per output scalar): the gradient of output {@code a} of trial {@code b} is
  * {@code G_a = alpha sum_{s>=1} delta_s^a h_{s-1}^b^T}, with {@code delta_s^a} the gradient of
  * {@code F_a} with respect to the cell's pre-activation at step {@code s}. One forward pass of the
  * probe and one backward pass per output column {@code j} (seeded with {@code e_j} in every row,
- * so each row {@code b} carries the deltas of output {@code (b, j)}: trials do not interact) give
- * every delta. Then {@code K = G G^T} is accumulated over row blocks of {@code W}: a block of
- * {@code r} rows of every {@code G_a} is one small product {@code alpha Delta_a^T[rows] Hprev_b}
- * ({@code r x T} times {@code T x n}), and the block's contribution one {@code A x rn} times
- * {@code rn x A} product, so G (A n^2 floats) is never held whole: at most
- * {@link #BLOCK_FLOATS} of it. Cost: {@code 2 A^2 n^2} flops for {@code K} (A output scalars, n
- * units), plus one BPTT of the probe per output column.
+ * so row {@code b} carries the deltas of output {@code (b, j)}: trials do not interact) give every
+ * delta. {@code K} is then contracted without holding all of G ({@code A n^2} floats): over column
+ * blocks of {@code W} ({@code 2 A^2 n^2} flops) or over step pairs ({@code A^2 T^2 n} flops), with at
+ * most {@link #BLOCK_FLOATS} of intermediate products at a time (A output scalars, T steps, n units).
  *
  * <p>Not thread-safe for a given network (it runs the network); the network is left with the
  * activations and gradients of the last backward pass.
@@ -60,35 +57,91 @@ public final class KernelAlignment {
      * output scalar {@code a = b * outputWidth + j} being column {@code j} of the output row of
      * trial {@code b} (for every-step readouts {@code j = step * outputs + unit}). Runs one forward
      * and {@code outputWidth} backward passes of {@code net}, which it leaves with their buffers
-     * (parameter values are not modified, gradients are).
+     * (parameter values are not modified, gradients are). Takes the cheaper of the two
+     * contractions (same kernel): over step pairs when {@code T^2 <= 2n}, else over column blocks
+     * of {@code W}.
      *
      * @param x probe inputs, {@code B x inputSize} (not modified)
      */
     public static Matrix tangentKernel(RecurrentNet net, int cell, Matrix x, Blas blas) {
-        return tangentKernel(net, cell, x, blas, BLOCK_FLOATS);
+        int t = net.shape().steps(), n = net.cells().get(cell).units();
+        return tangentKernel(net, cell, x, blas, t * t <= 2 * n, BLOCK_FLOATS);
     }
 
-    /** {@link #tangentKernel(RecurrentNet, int, Matrix, Blas)} holding at most {@code blockFloats} of G at a time. */
-    static Matrix tangentKernel(RecurrentNet net, int cell, Matrix x, Blas blas, int blockFloats) {
+    /** The tangent kernel by the chosen contraction, holding at most {@code blockFloats} of intermediate products. */
+    static Matrix tangentKernel(RecurrentNet net, int cell, Matrix x, Blas blas, boolean byStepPairs, int blockFloats) {
         RecurrentCell c = net.cells().get(cell);
-        int b = x.rows, m = net.shape().outputWidth(), t = net.shape().steps(), n = c.units(), a = b * m;
+        int b = x.rows, m = net.shape().outputWidth(), t = net.shape().steps();
         net.forward(x);
         Matrix hPrev = previousStates(c.hidden(), b, t);
-        Matrix deltaT = deltas(net, c, b, m, t);
+        Matrix delta = deltas(net, c, b, m, t);
         float alpha = (float) c.alpha();
+        return byStepPairs ? byStepPairs(delta, hPrev, m, t, alpha, blas, blockFloats) : byColumnBlocks(delta, hPrev, m, t, alpha, blas, blockFloats);
+    }
+
+    /**
+     * {@code K = G G^T} over column blocks {@code J} of {@code W}: {@code G_a[:, J] = alpha Delta_a^T Hprev_b[:, J]}
+     * ({@code n x T} times {@code T x |J|}), then {@code K += G_J G_J^T}. {@code 2 A^2 n^2} flops.
+     */
+    private static Matrix byColumnBlocks(Matrix delta, Matrix hPrev, int m, int t, float alpha, Blas blas, int blockFloats) {
+        int n = delta.cols, a = delta.rows / t, b = hPrev.rows / t;
         Matrix k = Matrix.zeros(a, a);
-        int r = (int) Math.max(1, Math.min(n, blockFloats / ((long) a * n)));
-        Matrix full = Matrix.zeros(a, r * n), tail = null;
-        Matrix[] hViews = new Matrix[b];
-        for (int i = 0; i < b; i++) hViews[i] = hPrev.rowsView(i * t, t);
-        for (int i0 = 0; i0 < n; i0 += r) {
-            int rows = Math.min(r, n - i0);
-            Matrix g = rows == r ? full : (tail = tail != null ? tail : Matrix.zeros(a, rows * n));
-            for (int out = 0; out < a; out++) { // G_a[i0 .. i0 + rows) = alpha Delta_a^T[i0 .. i0 + rows) Hprev_b
-                blas.gemm(false, false, alpha, deltaT.rowsView(out * n + i0, rows), hViews[out / m], 0f,
-                        g.rowsView(out, 1).reshapeView(rows, n));
+        int width = (int) Math.max(1, Math.min(n, blockFloats / ((long) a * n)));
+        Matrix full = Matrix.zeros(a, n * width);
+        for (int j0 = 0; j0 < n; j0 += width) {
+            int cols = Math.min(width, n - j0);
+            Matrix hj = Matrix.zeros(b * t, cols); // columns J of Hprev
+            for (int r = 0; r < hj.rows; r++) {
+                for (int j = 0; j < cols; j++) hj.set(r, j, hPrev.get(r, j0 + j));
             }
-            blas.gemm(false, true, 1f, g, g, 1f, k); // K += G_block G_block^T
+            Matrix g = cols == width ? full : Matrix.zeros(a, n * cols);
+            for (int out = 0; out < a; out++) {
+                blas.gemm(true, false, alpha, delta.rowsView(out * t, t), hj.rowsView(out / m * t, t), 0f,
+                        g.rowsView(out, 1).reshapeView(n, cols));
+            }
+            blas.gemm(false, true, 1f, g, g, 1f, k);
+        }
+        return k;
+    }
+
+    /**
+     * {@code K[a, a'] = alpha^2 sum_{s, s'} (delta_s^a . delta_s'^a') (hprev_s^b . hprev_s'^b')}: the step
+     * Gram {@code P = Delta Delta^T} in square tiles of outputs (upper triangle only), contracted with
+     * {@code Q = Hprev Hprev^T} ({@code BT x BT}). {@code A^2 T^2 n} flops and {@code A^2 T^2 / 2}
+     * multiply-adds in Java.
+     */
+    private static Matrix byStepPairs(Matrix delta, Matrix hPrev, int m, int t, float alpha, Blas blas, int blockFloats) {
+        int a = delta.rows / t, bt = hPrev.rows;
+        Matrix qm = Matrix.zeros(bt, bt);
+        blas.gemm(false, true, 1f, hPrev, hPrev, 0f, qm);
+        float[] q = qm.toArray();
+        int tile = (int) Math.max(1, Math.min(a, Math.sqrt(blockFloats) / t));
+        double scale = (double) alpha * alpha;
+        Matrix k = Matrix.zeros(a, a);
+        float[] p = new float[tile * t * tile * t];
+        Matrix full = Matrix.zeros(tile * t, tile * t);
+        for (int i0 = 0; i0 < a; i0 += tile) {
+            int ni = Math.min(tile, a - i0);
+            for (int j0 = i0; j0 < a; j0 += tile) {
+                int nj = Math.min(tile, a - j0), w = nj * t;
+                Matrix pm = ni == tile && nj == tile ? full : Matrix.zeros(ni * t, w);
+                blas.gemm(false, true, 1f, delta.rowsView(i0 * t, ni * t), delta.rowsView(j0 * t, nj * t), 0f, pm);
+                pm.data().get(0, p, 0, pm.size());
+                for (int i = i0; i < i0 + ni; i++) {
+                    int qi = i / m * t;
+                    for (int j = Math.max(i, j0); j < j0 + nj; j++) {
+                        int qj = j / m * t;
+                        double sum = 0;
+                        for (int s = 0; s < t; s++) {
+                            int prow = ((i - i0) * t + s) * w + (j - j0) * t, qrow = (qi + s) * bt + qj;
+                            for (int s2 = 0; s2 < t; s2++) sum += (double) p[prow + s2] * q[qrow + s2];
+                        }
+                        float v = (float) (scale * sum);
+                        k.set(i, j, v);
+                        k.set(j, i, v);
+                    }
+                }
+            }
         }
         return k;
     }
@@ -107,22 +160,19 @@ public final class KernelAlignment {
     }
 
     /**
-     * {@code (A*n) x T}: rows {@code a*n .. a*n + n - 1} hold {@code Delta_a^T}, column {@code s}
-     * being {@code delta_s^a}, from one backward pass per output column.
+     * {@code (A*T) x n}: row {@code a*T + s} is {@code delta_s^a}, from one backward pass per
+     * output column {@code j} (row {@code b} of the seed is {@code e_j}: output {@code a = b*m + j}).
      */
     private static Matrix deltas(RecurrentNet net, RecurrentCell c, int b, int m, int t) {
         int n = c.units();
-        Matrix out = Matrix.zeros(b * m * n, t), seed = Matrix.zeros(b, m);
+        Matrix out = Matrix.zeros(b * m * t, n), seed = Matrix.zeros(b, m);
         for (int j = 0; j < m; j++) {
             seed.fill(0f); // backward may overwrite it
             for (int i = 0; i < b; i++) seed.set(i, j, 1f);
             net.backward(seed);
             Matrix dz = c.preActivationGrad();
             for (int s = 0; s < t; s++) {
-                for (int i = 0; i < b; i++) {
-                    int from = (s * b + i) * n, to = (i * m + j) * n * t + s;
-                    for (int u = 0; u < n; u++) out.set(to + u * t, dz.get(from + u));
-                }
+                for (int i = 0; i < b; i++) out.rowsView(((i * m) + j) * t + s, 1).copyFrom(dz.rowsView(s * b + i, 1));
             }
         }
         return out;

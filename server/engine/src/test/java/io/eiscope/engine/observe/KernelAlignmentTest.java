@@ -100,9 +100,11 @@ class KernelAlignmentTest {
         Matrix x = inputs(4, shape, 2, false);
         double[][] ref = gram(perOutputGradients(net, 0, x));
         assertKernel(KernelAlignment.tangentKernel(net, 0, x, BLAS), ref, 1e-5);
-        // Row blocks of 1 and of 4 rows (with a 2-row tail) give the same kernel.
-        assertKernel(KernelAlignment.tangentKernel(net, 0, x, BLAS, 4 * 40 * 6), ref, 1e-5);
-        assertKernel(KernelAlignment.tangentKernel(net, 0, x, BLAS, 1), ref, 1e-5);
+        for (boolean byStepPairs : new boolean[] {true, false}) {
+            // One block, several blocks with a smaller last one, blocks of one column or one output.
+            for (int block : new int[] {1 << 20, 4 * 40 * 6, 15 * 15 * 5 * 5, 1})
+                assertKernel(KernelAlignment.tangentKernel(net, 0, x, BLAS, byStepPairs, block), ref, 1e-5);
+        }
     }
 
     @Test
@@ -110,8 +112,11 @@ class KernelAlignmentTest {
         TaskShape shape = new TaskShape(2, 4, 3, false);
         RecurrentNet net = net(shape, List.of(plainCell("rnn0", 2, 5, 1.0), plainCell("rnn1", 5, 4, 1.0)), 3, false);
         Matrix x = inputs(3, shape, 4, false);
-        assertKernel(KernelAlignment.tangentKernel(net, 0, x, BLAS), gram(perOutputGradients(net, 0, x)), 1e-5);
-        assertKernel(KernelAlignment.tangentKernel(net, 1, x, BLAS), gram(perOutputGradients(net, 1, x)), 1e-5);
+        for (int cell = 0; cell < 2; cell++) {
+            double[][] ref = gram(perOutputGradients(net, cell, x));
+            assertKernel(KernelAlignment.tangentKernel(net, cell, x, BLAS, true, 1 << 20), ref, 1e-5);
+            assertKernel(KernelAlignment.tangentKernel(net, cell, x, BLAS, false, 1 << 20), ref, 1e-5);
+        }
     }
 
     @Test
@@ -151,9 +156,11 @@ class KernelAlignmentTest {
     void aOneStepNetworkHasAZeroKernelAndNoAlignment() {
         TaskShape shape = TaskShape.flat(3, 2);
         RecurrentNet net = net(shape, List.of(plainCell("rnn0", 3, 4, 1.0)), 9, false);
-        Matrix k = KernelAlignment.tangentKernel(net, 0, inputs(2, shape, 10, false), BLAS);
-        for (int i = 0; i < k.size(); i++) assertThat(k.get(i)).isZero();
-        assertThat(KernelAlignment.alignment(k, k)).isNaN();
+        for (boolean byStepPairs : new boolean[] {true, false}) {
+            Matrix k = KernelAlignment.tangentKernel(net, 0, inputs(2, shape, 10, false), BLAS, byStepPairs, 1 << 20);
+            for (int i = 0; i < k.size(); i++) assertThat(k.get(i)).isZero();
+            assertThat(KernelAlignment.alignment(k, k)).isNaN();
+        }
     }
 
     @Test
