@@ -5,6 +5,8 @@ import io.eiscope.engine.model.RecurrentNet;
 import io.eiscope.engine.task.TaskShape;
 import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The kernels of the laziness metrics of Liu et al. 2024 (ICLR) §5.5 and their alignment:
@@ -71,33 +73,90 @@ public final class KernelAlignment {
     /** The tangent kernel by the chosen contraction, holding at most {@code blockFloats} of intermediate products. */
     static Matrix tangentKernel(RecurrentNet net, int cell, Matrix x, Blas blas, boolean byStepPairs, int blockFloats) {
         RecurrentCell c = net.cells().get(cell);
-        int b = x.rows, m = net.shape().outputWidth(), t = net.shape().steps();
         net.forward(x);
-        Matrix hPrev = previousStates(c.hidden(), b, t);
-        Matrix delta = deltas(net, c, b, m, t);
+        Matrix hPrev = previousStates(c.hidden(), x.rows, net.shape().steps());
+        Deltas d = deltas(net, c, x.rows);
         float alpha = (float) c.alpha();
-        return byStepPairs ? byStepPairs(delta, hPrev, m, t, alpha, blas, blockFloats) : byColumnBlocks(delta, hPrev, m, t, alpha, blas, blockFloats);
+        return byStepPairs ? byStepPairs(d, hPrev, alpha, blas, blockFloats) : byColumnBlocks(d, hPrev, alpha, blas, blockFloats);
+    }
+
+    /**
+     * The deltas that can be non-zero, {@code delta_s^a} for {@code s = 1 .. t(a)} ({@code t(a)} the
+     * step of output {@code a}: later steps do not influence it, and step 0 meets {@code h_{-1} = 0}):
+     * rows {@code offset[a] .. offset[a+1] - 1} of {@code rows} ({@code n} columns), in step order.
+     *
+     * @param trial  the probe trial of each output
+     * @param prefix rows of {@code Hprev} of trial {@code b} start at {@code b * prefix}
+     */
+    private record Deltas(Matrix rows, int[] offset, int[] trial, int prefix) {
+        int outputs() {
+            return trial.length;
+        }
+
+        int length(int a) {
+            return offset[a + 1] - offset[a];
+        }
+    }
+
+    /** {@code (B*(T-1)) x n}: row {@code b*(T-1) + s - 1} is {@code h_{s-1}} of trial {@code b}, for {@code s = 1 .. T-1}. */
+    private static Matrix previousStates(Matrix h, int b, int t) {
+        int n = h.cols;
+        Matrix out = Matrix.zeros(Math.max(1, b * (t - 1)), n);
+        for (int i = 0; i < b; i++) {
+            for (int s = 1; s < t; s++) out.rowsView(i * (t - 1) + s - 1, 1).copyFrom(h.rowsView((s - 1) * b + i, 1));
+        }
+        return out;
+    }
+
+    /**
+     * The deltas of every output {@code a = b*m + j} from one backward pass per output column {@code j}
+     * (row {@code b} of the seed is {@code e_j}).
+     */
+    private static Deltas deltas(RecurrentNet net, RecurrentCell c, int b) {
+        TaskShape shape = net.shape();
+        int m = shape.outputWidth(), t = shape.steps(), a = b * m;
+        int[] offset = new int[a + 1], trial = new int[a];
+        for (int out = 0; out < a; out++) {
+            int j = out % m;
+            offset[out + 1] = offset[out] + (shape.everyStep() ? j / shape.outputs() : t - 1);
+            trial[out] = out / m;
+        }
+        Matrix rows = Matrix.zeros(Math.max(1, offset[a]), c.units()), seed = Matrix.zeros(b, m);
+        for (int j = 0; j < m; j++) {
+            seed.fill(0f); // backward may overwrite it
+            for (int i = 0; i < b; i++) seed.set(i, j, 1f);
+            net.backward(seed);
+            Matrix dz = c.preActivationGrad();
+            for (int i = 0; i < b; i++) {
+                int out = i * m + j;
+                for (int s = 1; s <= offset[out + 1] - offset[out]; s++)
+                    rows.rowsView(offset[out] + s - 1, 1).copyFrom(dz.rowsView(s * b + i, 1));
+            }
+        }
+        return new Deltas(rows, offset, trial, t - 1);
     }
 
     /**
      * {@code K = G G^T} over column blocks {@code J} of {@code W}: {@code G_a[:, J] = alpha Delta_a^T Hprev_b[:, J]}
-     * ({@code n x T} times {@code T x |J|}), then {@code K += G_J G_J^T}. {@code 2 A^2 n^2} flops.
+     * ({@code n x t(a)} times {@code t(a) x |J|}), then {@code K += G_J G_J^T}. {@code 2 A^2 n^2} flops.
      */
-    private static Matrix byColumnBlocks(Matrix delta, Matrix hPrev, int m, int t, float alpha, Blas blas, int blockFloats) {
-        int n = delta.cols, a = delta.rows / t, b = hPrev.rows / t;
+    private static Matrix byColumnBlocks(Deltas d, Matrix hPrev, float alpha, Blas blas, int blockFloats) {
+        int n = hPrev.cols, a = d.outputs();
         Matrix k = Matrix.zeros(a, a);
         int width = (int) Math.max(1, Math.min(n, blockFloats / ((long) a * n)));
         Matrix full = Matrix.zeros(a, n * width);
         for (int j0 = 0; j0 < n; j0 += width) {
             int cols = Math.min(width, n - j0);
-            Matrix hj = Matrix.zeros(b * t, cols); // columns J of Hprev
+            Matrix hj = Matrix.zeros(hPrev.rows, cols); // columns J of Hprev
             for (int r = 0; r < hj.rows; r++) {
                 for (int j = 0; j < cols; j++) hj.set(r, j, hPrev.get(r, j0 + j));
             }
             Matrix g = cols == width ? full : Matrix.zeros(a, n * cols);
             for (int out = 0; out < a; out++) {
-                blas.gemm(true, false, alpha, delta.rowsView(out * t, t), hj.rowsView(out / m * t, t), 0f,
-                        g.rowsView(out, 1).reshapeView(n, cols));
+                Matrix gOut = g.rowsView(out, 1).reshapeView(n, cols);
+                int len = d.length(out);
+                if (len == 0) gOut.fill(0f);
+                else blas.gemm(true, false, alpha, d.rows().rowsView(d.offset()[out], len), hj.rowsView(d.trial()[out] * d.prefix(), len), 0f, gOut);
             }
             blas.gemm(false, true, 1f, g, g, 1f, k);
         }
@@ -106,35 +165,46 @@ public final class KernelAlignment {
 
     /**
      * {@code K[a, a'] = alpha^2 sum_{s, s'} (delta_s^a . delta_s'^a') (hprev_s^b . hprev_s'^b')}: the step
-     * Gram {@code P = Delta Delta^T} in square tiles of outputs (upper triangle only), contracted with
-     * {@code Q = Hprev Hprev^T} ({@code BT x BT}). {@code A^2 T^2 n} flops and {@code A^2 T^2 / 2}
-     * multiply-adds in Java.
+     * Gram {@code P = Delta Delta^T} in tiles of outputs (upper triangle only), contracted with
+     * {@code Q = Hprev Hprev^T}. About {@code A^2 T^2 n} flops and {@code A^2 T^2 / 2} multiply-adds in
+     * Java (a quarter of that for every-step readouts, whose early outputs have few deltas).
      */
-    private static Matrix byStepPairs(Matrix delta, Matrix hPrev, int m, int t, float alpha, Blas blas, int blockFloats) {
-        int a = delta.rows / t, bt = hPrev.rows;
+    private static Matrix byStepPairs(Deltas d, Matrix hPrev, float alpha, Blas blas, int blockFloats) {
+        int a = d.outputs(), bt = hPrev.rows;
+        int[] off = d.offset(), trial = d.trial();
         Matrix qm = Matrix.zeros(bt, bt);
         blas.gemm(false, true, 1f, hPrev, hPrev, 0f, qm);
         float[] q = qm.toArray();
-        int tile = (int) Math.max(1, Math.min(a, Math.sqrt(blockFloats) / t));
+        // Tiles: consecutive outputs holding at most `limit` delta rows (at least one output each).
+        int limit = (int) Math.max(1, Math.sqrt(blockFloats));
+        List<Integer> starts = new ArrayList<>();
+        for (int out = 0; out < a; out++) {
+            if (starts.isEmpty() || off[out + 1] - off[starts.get(starts.size() - 1)] > limit) starts.add(out);
+        }
+        starts.add(a);
+        int widest = 0;
+        for (int i = 0; i + 1 < starts.size(); i++) widest = Math.max(widest, off[starts.get(i + 1)] - off[starts.get(i)]);
+        Matrix scratch = Matrix.zeros(Math.max(1, widest * widest), 1);
+        float[] p = new float[widest * widest];
         double scale = (double) alpha * alpha;
         Matrix k = Matrix.zeros(a, a);
-        float[] p = new float[tile * t * tile * t];
-        Matrix full = Matrix.zeros(tile * t, tile * t);
-        for (int i0 = 0; i0 < a; i0 += tile) {
-            int ni = Math.min(tile, a - i0);
-            for (int j0 = i0; j0 < a; j0 += tile) {
-                int nj = Math.min(tile, a - j0), w = nj * t;
-                Matrix pm = ni == tile && nj == tile ? full : Matrix.zeros(ni * t, w);
-                blas.gemm(false, true, 1f, delta.rowsView(i0 * t, ni * t), delta.rowsView(j0 * t, nj * t), 0f, pm);
-                pm.data().get(0, p, 0, pm.size());
-                for (int i = i0; i < i0 + ni; i++) {
-                    int qi = i / m * t;
-                    for (int j = Math.max(i, j0); j < j0 + nj; j++) {
-                        int qj = j / m * t;
+        for (int ti = 0; ti + 1 < starts.size(); ti++) {
+            int i0 = starts.get(ti), i1 = starts.get(ti + 1), ri = off[i1] - off[i0];
+            for (int tj = ti; tj + 1 < starts.size(); tj++) {
+                int j0 = starts.get(tj), j1 = starts.get(tj + 1), rj = off[j1] - off[j0];
+                if (ri > 0 && rj > 0) {
+                    Matrix pm = scratch.rowsView(0, ri * rj).reshapeView(ri, rj);
+                    blas.gemm(false, true, 1f, d.rows().rowsView(off[i0], ri), d.rows().rowsView(off[j0], rj), 0f, pm);
+                    pm.data().get(0, p, 0, ri * rj);
+                }
+                for (int i = i0; i < i1; i++) {
+                    int li = off[i + 1] - off[i], qi = trial[i] * d.prefix();
+                    for (int j = Math.max(i, j0); j < j1; j++) {
+                        int lj = off[j + 1] - off[j], qj = trial[j] * d.prefix();
                         double sum = 0;
-                        for (int s = 0; s < t; s++) {
-                            int prow = ((i - i0) * t + s) * w + (j - j0) * t, qrow = (qi + s) * bt + qj;
-                            for (int s2 = 0; s2 < t; s2++) sum += (double) p[prow + s2] * q[qrow + s2];
+                        for (int s = 0; s < li; s++) {
+                            int prow = (off[i] - off[i0] + s) * rj + off[j] - off[j0], qrow = (qi + s) * bt + qj;
+                            for (int s2 = 0; s2 < lj; s2++) sum += (double) p[prow + s2] * q[qrow + s2];
                         }
                         float v = (float) (scale * sum);
                         k.set(i, j, v);
@@ -144,38 +214,6 @@ public final class KernelAlignment {
             }
         }
         return k;
-    }
-
-    /** {@code (B*T) x n}: row {@code b*T + s} is {@code h_{s-1}} of trial {@code b}, row {@code b*T} zero ({@code h_{-1} = 0}). */
-    private static Matrix previousStates(Matrix h, int b, int t) {
-        int n = h.cols;
-        Matrix out = Matrix.zeros(b * t, n);
-        for (int i = 0; i < b; i++) {
-            for (int s = 1; s < t; s++) {
-                int from = ((s - 1) * b + i) * n, to = (i * t + s) * n;
-                for (int u = 0; u < n; u++) out.set(to + u, h.get(from + u));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * {@code (A*T) x n}: row {@code a*T + s} is {@code delta_s^a}, from one backward pass per
-     * output column {@code j} (row {@code b} of the seed is {@code e_j}: output {@code a = b*m + j}).
-     */
-    private static Matrix deltas(RecurrentNet net, RecurrentCell c, int b, int m, int t) {
-        int n = c.units();
-        Matrix out = Matrix.zeros(b * m * t, n), seed = Matrix.zeros(b, m);
-        for (int j = 0; j < m; j++) {
-            seed.fill(0f); // backward may overwrite it
-            for (int i = 0; i < b; i++) seed.set(i, j, 1f);
-            net.backward(seed);
-            Matrix dz = c.preActivationGrad();
-            for (int s = 0; s < t; s++) {
-                for (int i = 0; i < b; i++) out.rowsView(((i * m) + j) * t + s, 1).copyFrom(dz.rowsView(s * b + i, 1));
-            }
-        }
-        return out;
     }
 
     /** {@code KR = H H^T} of hidden states {@code h} ({@code trials x units}, not modified). */
