@@ -19,6 +19,9 @@ import java.util.function.Function;
 public final class ActivationObservables {
     private ActivationObservables() {}
 
+    /** Largest hidden_states tensor: fewer probe trials are sent beyond it. */
+    public static final long HIDDEN_STATES_MAX_FLOATS = 1L << 22;
+
     private static final String COST = " Cost: one forward pass of the " + Simulation.PROBE_SIZE + " probe examples (shared by all activation observables at a step), then O(rows x units).";
 
     public static List<Observable> all() {
@@ -32,7 +35,7 @@ public final class ActivationObservables {
                 new Observable() {
                     private final ObservableDescriptor d = new ObservableDescriptor("hidden_states", ObservableKind.TENSOR, Cost.LINEAR, true,
                             "Hidden states of a recurrent cell on the probe batch (the first " + Simulation.PROBE_SIZE + " held-out examples) as a float32 Tensor of "
-                                    + "shape [time, trial, unit]." + COST);
+                                    + "shape [time, trial, unit]; fewer trials (the first ones) when it would exceed 2^22 floats (16 MiB)." + COST);
 
                     @Override
                     public ObservableDescriptor descriptor() {
@@ -48,10 +51,21 @@ public final class ActivationObservables {
                     public Observation.Payload measure(Simulation sim, String target) {
                         if (!targets(sim).contains(target)) return null;
                         Matrix h = ProbeActivations.current(sim, target);
-                        int trials = sim.probeInputs().rows;
-                        return h == null ? null : new Observation.Tensor(new int[] {h.rows / trials, trials, h.cols}, h.toArray());
+                        return h == null ? null : timeTrialUnit(h, sim.probeInputs().rows, HIDDEN_STATES_MAX_FLOATS);
                     }
                 });
+    }
+
+    /**
+     * Time-major states {@code h} ({@code T*B x n}, not modified) as a {@code [T, trials, n]} tensor of the
+     * first {@code trials = min(B, maxFloats / (T n))} trials (at least 1).
+     */
+    static Observation.Tensor timeTrialUnit(Matrix h, int batch, long maxFloats) {
+        int steps = h.rows / batch, n = h.cols;
+        int trials = (int) Math.max(1, Math.min(batch, maxFloats / ((long) steps * n)));
+        float[] data = new float[steps * trials * n];
+        for (int t = 0; t < steps; t++) h.data().get(t * batch * n, data, t * trials * n, trials * n);
+        return new Observation.Tensor(new int[] {steps, trials, n}, data);
     }
 
     /**

@@ -42,6 +42,23 @@ class ActivationObservablesTest {
     }
 
     @Test
+    void everyActivationAndLazinessObservableIsInTheCataloguePerLayerWithItsCostInTheDoc() {
+        List<Observable> all = new java.util.ArrayList<>(ActivationObservables.all());
+        all.addAll(LazinessObservables.all());
+        assertThat(all).extracting(Observable::name).containsExactly("activation_mean", "activation_std", "activation_fraction_active",
+                "hidden_states", "weight_change", "relative_weight_change", "representation_alignment", "kernel_alignment");
+        for (Observable o : all) {
+            assertThat(CATALOGUE.measured(o.name())).as(o.name()).isPresent();
+            assertThat(Catalogue.standard().measured(o.name())).as(o.name()).isPresent();
+            assertThat(o.descriptor().perLayer()).as(o.name()).isTrue();
+            assertThat(o.descriptor().doc()).as(o.name()).containsPattern("Cost|O\\(n\\)");
+        }
+        assertThat(CATALOGUE.measured("kernel_alignment").orElseThrow()).isInstanceOf(DeferredObservable.class);
+        assertThat(CATALOGUE.measured("kernel_alignment").orElseThrow().descriptor().cost()).isEqualTo(ObservableDescriptor.Cost.EXPENSIVE);
+        assertThat(CATALOGUE.measured("hidden_states").orElseThrow().descriptor().kind()).isEqualTo(ObservableKind.TENSOR);
+    }
+
+    @Test
     void statisticsAreTheMeanAndStdAcrossUnitsAveragedOverRowsAndTheFractionAboveZero() {
         double[] s = ActivationObservables.statistics(Matrix.of(2, 3, new float[] {1, -1, 3, 0, 2, 4}));
         assertThat(s[0]).isCloseTo(1.5, within(1e-12)); // row means 1 and 2
@@ -69,6 +86,17 @@ class ActivationObservablesTest {
         assertThat(scalar(s, "activation_std", "rnn0")).isEqualTo(stats[1]);
         assertThat(scalar(s, "activation_fraction_active", "rnn0")).isEqualTo(stats[2]).isBetween(0.0, 1.0);
         assertThat(measure(s, "hidden_states", "readout")).isNull();
+    }
+
+    @Test
+    void aLargeHiddenStateTensorKeepsTheFirstTrialsOfEveryStep() {
+        float[] v = new float[3 * 4 * 2]; // 3 steps x 4 trials x 2 units, time-major
+        for (int i = 0; i < v.length; i++) v[i] = i;
+        var t = ActivationObservables.timeTrialUnit(Matrix.of(12, 2, v), 4, 3 * 2 * 2);
+        assertThat(t.shape()).containsExactly(3, 2, 2);
+        assertThat(t.data()).containsExactly(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19);
+        assertThat(ActivationObservables.timeTrialUnit(Matrix.of(12, 2, v), 4, 1).shape()).containsExactly(3, 1, 2);
+        assertThat(ActivationObservables.timeTrialUnit(Matrix.of(12, 2, v), 4, 1000).data()).containsExactly(v);
     }
 
     @Test
