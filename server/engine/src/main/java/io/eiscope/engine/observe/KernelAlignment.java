@@ -23,7 +23,8 @@ import java.util.List;
  * {@code F_a} with respect to the cell's pre-activation at step {@code s}. One forward pass of the
  * probe and one backward pass per output column {@code j} (seeded with {@code e_j} in every row,
  * so row {@code b} carries the deltas of output {@code (b, j)}: trials do not interact) give every
- * delta. {@code K} is then contracted without holding all of G ({@code A n^2} floats): over column
+ * delta (only those of steps {@code 1 .. t(a)} can be non-zero for an output of step {@code t(a)},
+ * and only those are kept). {@code K} is then contracted without holding all of G ({@code A n^2} floats): over column
  * blocks of {@code W} ({@code 2 A^2 n^2} flops) or over step pairs ({@code A^2 T^2 n} flops), with at
  * most {@link #BLOCK_FLOATS} of intermediate products at a time (A output scalars, T steps, n units).
  *
@@ -39,7 +40,7 @@ public final class KernelAlignment {
     public static final int MAX_OUTPUT_SCALARS = 2048;
     /** Deltas held at most ({@code A * T * n} floats, 128 MiB): fewer trials are used beyond it. */
     public static final long MAX_DELTA_FLOATS = 1L << 25;
-    /** Floats of G held per row block (32 MiB). */
+    /** Floats of intermediate products held at a time: a column block of G or a tile of the step Gram (32 MiB). */
     static final int BLOCK_FLOATS = 1 << 23;
 
     /**
