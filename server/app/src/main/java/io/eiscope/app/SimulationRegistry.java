@@ -39,10 +39,20 @@ public final class SimulationRegistry implements AutoCloseable {
      */
     static final int CONTROL_THREADS = Integer.getInteger("eiscope.controlThreads", 2);
 
+    /**
+     * Threads that compute the deferred observables (kernel alignment) of all simulations off their
+     * training threads; system property {@code eiscope.analysisThreads}, default a quarter of the
+     * cores (at least 1). Each simulation has at most one computation per observable and layer in
+     * flight, so the queue is bounded by the simulations and their demands.
+     */
+    static final int ANALYSIS_THREADS = Integer.getInteger("eiscope.analysisThreads",
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
+
     private final Catalogue catalogue;
     private final EngineContext context;
     private final ExecutorService workers;
     private final ExecutorService control;
+    private final ExecutorService analysis;
     private final Map<String, Entry> simulations = new ConcurrentHashMap<>();
     private final Set<String> perLayerObservables;
 
@@ -59,6 +69,12 @@ public final class SimulationRegistry implements AutoCloseable {
         // Commands to simulations that wait for a worker apply here at once (see SimulationRunner).
         this.control = CONTROL_THREADS < 1 ? null : Executors.newFixedThreadPool(CONTROL_THREADS, r -> {
             Thread t = new Thread(r, "eiscope-control-" + c.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger a = new AtomicInteger();
+        this.analysis = Executors.newFixedThreadPool(Math.max(1, ANALYSIS_THREADS), r -> {
+            Thread t = new Thread(r, "eiscope-analysis-" + a.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -93,7 +109,7 @@ public final class SimulationRegistry implements AutoCloseable {
             id = String.format("sim-%08x", ThreadLocalRandom.current().nextInt());
         } while (simulations.containsKey(id));
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables);
-        SimulationRunner runner = new SimulationRunner(id, sim, workers, control, streams, log);
+        SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log);
         streams.attach(runner);
         Entry e = new Entry(runner, streams, System.currentTimeMillis(), sim.model().layers(), sim.parameters(), parentId, forkStep);
         simulations.put(id, e);
@@ -127,5 +143,6 @@ public final class SimulationRegistry implements AutoCloseable {
         }
         workers.shutdown();
         if (control != null) control.shutdown();
+        analysis.shutdownNow();
     }
 }

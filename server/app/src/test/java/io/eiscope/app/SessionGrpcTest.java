@@ -121,6 +121,28 @@ class SessionGrpcTest {
     }
 
     @Test
+    void hiddenStatesAndTheDeferredKernelAlignmentOfARecurrentNetworkStream() throws Exception {
+        String id = SimulationServiceGrpc.newBlockingStub(channel).createSimulation(CreateSimulationRequest.newBuilder()
+                .setSpec(io.eiscope.api.v1.SimulationSpec.newBuilder().setName("rnn").setSeed(3).setBatchSize(8)
+                        .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("rnn").putParams("hidden", SteeringGrpcTest.ints(12)))
+                        .setLearningRule(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("sgd"))
+                        .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("mnist"))).build()).getSimulation().getId();
+        Client c = new Client();
+        assertThat(c.send(SessionRequest.newBuilder().setRequestId(1).setSubscribe(WatchRequest.newBuilder().setId(id)
+                .addObservables("hidden_states").addObservables("kernel_alignment").addObservables("representation_alignment")
+                .addLayers("rnn0").setEverySteps(2).setMaxHz(1e6)).build()).getCode()).isZero();
+        c.send(SessionRequest.newBuilder().setRequestId(2).setCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(runUntil(6))).build());
+        // Flat MNIST runs the cell for one step: hidden states [1 step, 32 probe trials, 12 units]; no recurrent
+        // gradient, so the kernel is 0 and its alignment NaN, computed off the training thread all the same.
+        c.awaitFrame(1, f -> f.getObservable().equals("hidden_states") && f.getStep() == 6);
+        Frame h = c.frames.get(1L).stream().filter(f -> f.getObservable().equals("hidden_states")).findFirst().orElseThrow();
+        assertThat(h.getTensor().getShapeList()).containsExactly(1, 32, 12);
+        assertThat(h.getTensor().getData().size()).isEqualTo(32 * 12 * Float.BYTES);
+        c.awaitFrame(1, f -> f.getObservable().equals("kernel_alignment") && f.getLayer().equals("rnn0") && Double.isNaN(f.getScalar().getValue()));
+        c.awaitFrame(1, f -> f.getObservable().equals("representation_alignment") && f.getStep() == 6 && f.getScalar().getValue() < 1);
+    }
+
+    @Test
     void aFailedRequestIsAcknowledgedWithItsStatusAndTheSessionGoesOn() throws Exception {
         String id = create();
         Client c = new Client();

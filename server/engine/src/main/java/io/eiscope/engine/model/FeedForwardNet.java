@@ -15,6 +15,7 @@ public final class FeedForwardNet implements Model {
     private final List<Layer> layers;
     private int[][] clampedUnits; // per layer: clamped unit indices, or null
     private float[][] clampedValues;
+    private final Matrix[] outputs; // per layer: its output in the latest forward (owned by the layer)
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<Parameter> parameterView = Collections.unmodifiableList(parameters);
     private final List<String> layerNames = new ArrayList<>();
@@ -29,6 +30,7 @@ public final class FeedForwardNet implements Model {
         this.layers = List.copyOf(layers);
         this.clampedUnits = new int[layers.size()][];
         this.clampedValues = new float[layers.size()][];
+        this.outputs = new Matrix[layers.size()];
         for (Layer l : layers) {
             layerNames.add(l.name());
             parameters.addAll(l.parameters());
@@ -55,6 +57,7 @@ public final class FeedForwardNet implements Model {
         for (int i = 0; i < layers.size(); i++) {
             h = layers.get(i).forward(h); // indexed: no iterator per step
             if (clampedUnits[i] != null) setColumns(h, clampedUnits[i], clampedValues[i]);
+            outputs[i] = h;
         }
         return h;
     }
@@ -105,6 +108,12 @@ public final class FeedForwardNet implements Model {
     @Override
     public void project() {
         for (int i = 0; i < parameters.size(); i++) parameters.get(i).project();
+    }
+
+    @Override
+    public Optional<Matrix> activations(String layer) {
+        int i = layerNames.indexOf(layer);
+        return i < 0 ? Optional.empty() : Optional.ofNullable(outputs[i]);
     }
 
     @Override

@@ -47,6 +47,17 @@ public interface Model {
         if (!clamps.isEmpty()) throw new IllegalArgumentException("command.clamp_unit: this model cannot clamp unit activity");
     }
 
+    /**
+     * The output of {@code layer} in the latest {@link #forward} call (after its non-linearity and
+     * any unit clamps), owned by the model, not to be modified, overwritten by the next forward:
+     * {@code batch x units} for feed-forward layers; {@code T*B x units}, time-major (rows
+     * {@code t*B .. t*B + B - 1} are step {@code t}), for the layers of recurrent networks. Empty
+     * for unknown layers and before the first forward.
+     */
+    default Optional<Matrix> activations(String layer) {
+        return Optional.empty();
+    }
+
     /** The effective signed weight matrix of one E/I layer (a new matrix); empty for other layers. */
     default Optional<Matrix> effectiveWeight(String layer) {
         return Optional.empty();

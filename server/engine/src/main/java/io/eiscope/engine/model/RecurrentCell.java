@@ -140,6 +140,17 @@ public final class RecurrentCell {
         return last == null ? null : last.h;
     }
 
+    /**
+     * The gradient with respect to the pre-activations {@code z_t} of the latest {@link #backward}
+     * call ({@code T*B x n}, time-major), owned by the cell, valid until the next forward or backward
+     * call; null before any. Row {@code t*B + b} is {@code delta_t} of example {@code b}: the
+     * weight gradient is {@code dW = alpha sum_{t>=1} delta_t^T h_{t-1}} (the tangent kernels of
+     * {@link io.eiscope.engine.observe.TangentKernel} are built from it).
+     */
+    public Matrix preActivationGrad() {
+        return last == null ? null : last.dh;
+    }
+
     private Buffers buffersFor(int steps, int batch) {
         if (last != null && last.steps == steps && last.batch == batch) return last;
         return buffers.computeIfAbsent(((long) steps << 32) | batch, k -> new Buffers(steps, batch, units(), inputSize()));

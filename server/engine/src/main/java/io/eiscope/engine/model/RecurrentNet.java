@@ -36,6 +36,7 @@ public final class RecurrentNet implements Model {
     private final Map<Parameter, float[]> initialSigns = new HashMap<>();
     private final Map<Integer, Buffers> buffers = new HashMap<>();
     private Buffers last;
+    private Matrix readoutOut; // the readout's output in the latest forward (owned by the readout)
 
     /** Per batch size: the time-major input, the readout's outputs in both layouts, the top cell's gradient. */
     private static final class Buffers {
@@ -160,9 +161,9 @@ public final class RecurrentNet implements Model {
                 buf.topHidden = h;
                 buf.topLast = h.rowsView((t - 1) * b, b);
             }
-            return readout.forward(buf.topLast);
+            return readoutOut = readout.forward(buf.topLast);
         }
-        Matrix y = readout.forward(h), out = buf.out;
+        Matrix y = readoutOut = readout.forward(h), out = buf.out;
         int k = shape.outputs();
         for (int s = 0; s < t; s++) { // (T B) x k -> B x (T k)
             for (int r = 0; r < b; r++) {
@@ -206,6 +207,18 @@ public final class RecurrentNet implements Model {
             Matrix v = p.value();
             for (int j = 0; j < s0.length; j++) v.set(j, s0[j] * Math.max(s0[j] * v.get(j), SIGN_FLOOR));
         }
+    }
+
+    /**
+     * A cell's hidden states ({@code T*B x n}, time-major); the readout's outputs: {@code B x k} when
+     * read out at the last step, {@code T*B x k} time-major when at every step.
+     */
+    @Override
+    public Optional<Matrix> activations(String layer) {
+        for (RecurrentCell c : cells) {
+            if (c.name().equals(layer)) return Optional.ofNullable(c.hidden());
+        }
+        return layer.equals(readout.name()) ? Optional.ofNullable(readoutOut) : Optional.empty();
     }
 
     /**

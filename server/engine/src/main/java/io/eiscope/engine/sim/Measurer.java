@@ -1,29 +1,59 @@
 package io.eiscope.engine.sim;
 
+import io.eiscope.engine.observe.DeferredObservable;
+import io.eiscope.engine.observe.Observable;
 import io.eiscope.engine.observe.Observation;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Publishes the measured (per-layer or per-parameter) observables of one simulation: those
  * demanded by subscribers when due (step cadence and rate limit), and all of one observable
  * at once for a new subscriber. Confined to the simulation's thread.
+ *
+ * <p>{@link DeferredObservable}s are prepared here (a copy) and computed on the analysis
+ * executor; the result comes back through {@code onSimulationThread} (the runner's mailbox) and is
+ * published there, so the sink is only ever called on the simulation's thread, with the step of
+ * the copy. At most one computation is in flight per observable and target: a measurement that
+ * falls due meanwhile is skipped (conflated), never queued. Results of a run that was reset
+ * meanwhile are dropped.
  */
 final class Measurer {
+    private static final Logger LOG = Logger.getLogger(Measurer.class.getName());
+
     private final Simulation sim;
     private final ObservationSink sink;
+    private final Executor analysis;
+    private final Consumer<Runnable> onSimulationThread;
     private final Map<String, long[]> lastEmitted = new HashMap<>(); // observable/target -> {nanos, step}
+    private final Set<String> inFlight = new HashSet<>(); // observable/target of deferred computations running
+    private long run; // incremented at every reset: deferred results of an earlier run are dropped
 
-    Measurer(Simulation sim, ObservationSink sink) {
+    /**
+     * @param analysis           runs deferred computations
+     * @param onSimulationThread runs an action on the simulation's thread at its next boundary
+     */
+    Measurer(Simulation sim, ObservationSink sink, Executor analysis, Consumer<Runnable> onSimulationThread) {
         this.sim = sim;
         this.sink = sink;
+        this.analysis = analysis;
+        this.onSimulationThread = onSimulationThread;
     }
 
-    /** Forgets when each target was last published (after a reset). */
+    /** Forgets when each target was last published and drops the deferred results still to come (after a reset). */
     void clear() {
         lastEmitted.clear();
+        run++;
     }
 
     /** Publishes each demanded target whose cadence is due at the simulation's current step. */
@@ -59,11 +89,49 @@ final class Measurer {
     }
 
     private void publish(String observable, String target) {
-        Observation.Payload payload = sim.catalogue().measured(observable).map(o -> o.measure(sim, target)).orElse(null);
+        Observable o = sim.catalogue().measured(observable).orElse(null);
+        if (o == null) return;
+        if (o instanceof DeferredObservable d) {
+            defer(d, target);
+            return;
+        }
+        Observation.Payload payload = o.measure(sim, target);
         if (payload == null) return;
         long step = sim.step();
         lastEmitted.put(observable + '/' + target, new long[] {System.nanoTime(), step});
+        sink.publish(new Observation(step, wallNanos(), observable, target, payload));
+    }
+
+    /** Copies now, computes on the analysis executor, publishes back on this thread; skipped while one is in flight. */
+    private void defer(DeferredObservable o, String target) {
+        String key = o.name() + '/' + target;
+        if (inFlight.contains(key)) return;
+        Supplier<Observation.Payload> computation = o.prepare(sim, target);
+        if (computation == null) return;
+        long step = sim.step(), wall = wallNanos(), ofRun = run;
+        lastEmitted.put(key, new long[] {System.nanoTime(), step});
+        inFlight.add(key);
+        try {
+            analysis.execute(() -> {
+                Observation.Payload payload = null;
+                try {
+                    payload = computation.get();
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.WARNING, o.name() + " of " + target + " at step " + step + " failed", e);
+                }
+                Observation.Payload result = payload;
+                onSimulationThread.accept(() -> {
+                    inFlight.remove(key);
+                    if (result != null && ofRun == run) sink.publish(new Observation(step, wall, o.name(), target, result));
+                });
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            inFlight.remove(key);
+        }
+    }
+
+    private static long wallNanos() {
         Instant now = Instant.now();
-        sink.publish(new Observation(step, now.getEpochSecond() * 1_000_000_000L + now.getNano(), observable, target, payload));
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

@@ -10,10 +10,12 @@ import io.eiscope.engine.spec.SimulationConfig;
 import io.eiscope.engine.task.Objective;
 import io.eiscope.engine.task.Task;
 import io.eiscope.engine.tensor.Matrix;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One training run: a model, a learning rule and a task built from a validated config, with
@@ -30,6 +32,8 @@ import java.util.Optional;
  */
 public final class Simulation {
     private static final int EVAL_CHUNK = 1000;
+    /** Examples in the probe batch of the activation and alignment observables: the first 32 held-out ones (all, if fewer). */
+    public static final int PROBE_SIZE = 32;
 
     private final SimulationConfig config;
     private final Catalogue catalogue;
@@ -49,6 +53,9 @@ public final class Simulation {
     private final Matrix targets;
     private final Matrix dLogits;
     private long step;
+    private long revision; // changes whenever the parameters may have
+    private Matrix probe; // built on first use, never modified
+    private Map<String, Object> runCache = new HashMap<>(); // observables' state for this run from step 0
 
     /** Result of one training step on one minibatch; accuracy is NaN when the task has none ({@link #hasAccuracy()}). */
     public record StepResult(long step, double loss, double accuracy) {}
@@ -138,6 +145,59 @@ public final class Simulation {
         return Optional.ofNullable(initialValues.get(name));
     }
 
+    /**
+     * A number that changes whenever the parameters may have changed (a step, a steering command,
+     * reset, restore), so that measurements can be cached between changes.
+     */
+    public long revision() {
+        return revision;
+    }
+
+    /** Inputs of the probe batch ({@code min(PROBE_SIZE, held-out size) x inputSize}), owned, never modified. */
+    public Matrix probeInputs() {
+        if (probe == null) {
+            Matrix x = Matrix.zeros(Math.min(PROBE_SIZE, task.testSize()), task.inputSize());
+            task.testBatch(0, x, Matrix.zeros(x.rows, task.targetWidth()));
+            probe = x;
+        }
+        return probe;
+    }
+
+    /**
+     * What observables keep for this run (such as step-0 quantities they compare to), made by
+     * {@code make} on first use of {@code key} and dropped at reset and restore. Simulation's thread.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T runCache(String key, Supplier<T> make) {
+        Object v = runCache.get(key);
+        if (v == null) runCache.put(key, v = make.get()); // not computeIfAbsent: make may use the cache too
+        return (T) v;
+    }
+
+    /**
+     * {@code f} evaluated with every parameter at its initial value; the current values are put back
+     * bit for bit afterwards (only the model's forward buffers keep a trace, as after any evaluation).
+     */
+    public <T> T atInitialValues(Supplier<T> f) {
+        List<Parameter> ps = model.parameters();
+        List<float[]> current = ps.stream().map(p -> p.value().toArray()).toList();
+        try {
+            for (Parameter p : ps) p.value().copyFrom(initialValues.get(p.name()));
+            return f.get();
+        } finally {
+            for (int i = 0; i < ps.size(); i++) ps.get(i).value().copyFrom(current.get(i));
+        }
+    }
+
+    /**
+     * Builds new models of this simulation's architecture (with their step-0 values, no unit clamps),
+     * for analyses on copies of the parameters off the simulation's thread. Thread-safe.
+     */
+    public Supplier<Model> modelBuilder() {
+        var shape = task.shape();
+        return () -> modelEntry.factory().create(modelParams, shape, Rng.derive(config.seed(), "init"), context);
+    }
+
     private static Map<String, Matrix> copyValues(Model model) {
         Map<String, Matrix> out = new LinkedHashMap<>();
         for (Parameter p : model.parameters()) out.put(p.name(), p.value().copy());
@@ -155,6 +215,7 @@ public final class Simulation {
         model.project();
         steering.constrain(byName);
         step++;
+        revision++;
         return new StepResult(step, r.loss(), r.accuracy());
     }
 
@@ -196,6 +257,7 @@ public final class Simulation {
         steering = new Steering(config.seed());
         task.reset();
         step = 0;
+        newRun();
     }
 
     /**
@@ -233,6 +295,7 @@ public final class Simulation {
      * @throws IllegalArgumentException naming the offending field
      */
     public void apply(Command command) {
+        revision++;
         if (command instanceof Command.SetRuleParams c) SteeringCommands.setRuleParams(this, c);
         else if (command instanceof Command.SwitchRule c) SteeringCommands.switchRule(this, c);
         else if (command instanceof Command.AddWeightNoise c)
@@ -301,6 +364,12 @@ public final class Simulation {
         steering = s.steering().copy();
         steering.installClamps(model);
         step = s.step();
+        newRun();
+    }
+
+    private void newRun() {
+        revision++;
+        runCache = new HashMap<>();
     }
 
     /** A new simulation with the same config in exactly this state (blocking: builds a model and reads the dataset). */

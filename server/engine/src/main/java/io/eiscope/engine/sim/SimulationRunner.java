@@ -22,7 +22,9 @@ import java.util.logging.Logger;
  * <p>A slice ({@link Mailbox}, at most {@link #SLICE_NANOS}) repeats: (1) apply pending
  * commands, in arrival order; (2) if running, one training step; (3) divergence check (non-finite loss or
  * parameters pause the simulation as DIVERGED); (4) publish loss and accuracy, the held-out
- * evaluation when due, and the demanded per-parameter observables that are due; (5) stop at
+ * evaluation when due, and the demanded per-parameter observables that are due (deferred ones,
+ * such as kernel alignment, copy what they need here, compute on the analysis pool and are
+ * published at a later boundary with the step of the copy); (5) stop at
  * the end of a STEP n or at the step budget. Then it yields the thread so that other
  * simulations and commands get their turn.
  *
@@ -81,9 +83,22 @@ public final class SimulationRunner {
      */
     public SimulationRunner(String id, Simulation sim, Executor executor, Executor control, ObservationSink sink,
                             List<Intervention> log) {
+        this(id, sim, executor, control, SharedAnalysis.POOL, sink, log);
+    }
+
+    /**
+     * @param analysis where {@link io.eiscope.engine.observe.DeferredObservable}s are computed (kernel
+     *                 alignment): a bounded pool shared by the simulations of a server; the other
+     *                 constructors use one daemon thread shared by the JVM
+     */
+    public SimulationRunner(String id, Simulation sim, Executor executor, Executor control, Executor analysis, ObservationSink sink,
+                            List<Intervention> log) {
         this.id = id;
         this.sim = sim;
-        this.measurer = new Measurer(sim, sink);
+        this.measurer = new Measurer(sim, sink, analysis, action -> submit(() -> {
+            action.run();
+            return null;
+        }));
         this.mailbox = new Mailbox(executor, control, SLICE_NANOS, new Mailbox.Owner() {
             @Override
             public boolean running() {
@@ -106,6 +121,15 @@ public final class SimulationRunner {
         this.log.addAll(log);
         // The first state frame, so that a subscriber to a new simulation learns its state at once.
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(state, "created, paused at step " + step)));
+    }
+
+    /** The analysis thread of runners built without one: a daemon, so it never keeps the JVM alive. */
+    private static final class SharedAnalysis {
+        static final Executor POOL = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "eiscope-analysis");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The commands applied so far, in order, each with the step at which it took effect. Thread-safe. */

@@ -72,6 +72,14 @@ public final class Catalogue {
                 PresetCatalogue.entries());
     }
 
+    /** This catalogue with {@code extra} tasks after its own (programs that embed the engine, and tests, plug in their own). */
+    public Catalogue withTasks(List<Entry<TaskFactory>> extra) {
+        List<Entry<TaskFactory>> all = new java.util.ArrayList<>(tasks);
+        all.addAll(extra);
+        List<ObservableDescriptor> inline = observables.subList(0, observables.size() - measured.size()); // measured ones follow
+        return new Catalogue(models, rules, List.copyOf(all), initialisations, inline, measured, presets);
+    }
+
     public List<Entry<ModelFactory>> models() {
         return models;
     }

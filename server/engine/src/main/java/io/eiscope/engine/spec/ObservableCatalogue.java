@@ -1,5 +1,7 @@
 package io.eiscope.engine.spec;
 
+import io.eiscope.engine.observe.ActivationObservables;
+import io.eiscope.engine.observe.LazinessObservables;
 import io.eiscope.engine.observe.Observable;
 import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.observe.ObservableDescriptor.Cost;
@@ -33,6 +35,8 @@ final class ObservableCatalogue {
         List<Observable> all = new ArrayList<>(ParameterObservables.all());
         all.addAll(GeometryObservables.all());
         all.addAll(SpectralObservables.all());
+        all.addAll(ActivationObservables.all());
+        all.addAll(LazinessObservables.all());
         return List.copyOf(all);
     }
 }
