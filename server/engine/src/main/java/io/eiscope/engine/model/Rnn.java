@@ -74,6 +74,11 @@ public final class Rnn {
         }
     }
 
+    /** A standard RNN with the default options (PyTorch initialisation, biases, nothing frozen). */
+    public static RecurrentNet create(TaskShape shape, int[] hidden, Blas blas, Rng rng) {
+        return create(shape, hidden, Options.defaults(), blas, rng);
+    }
+
     /** A standard RNN with {@code hidden[i]} units in cell {@code i}, initialised as above from {@code rng}. */
     public static RecurrentNet create(TaskShape shape, int[] hidden, Options o, Blas blas, Rng rng) {
         List<RecurrentCell> cells = new ArrayList<>();
