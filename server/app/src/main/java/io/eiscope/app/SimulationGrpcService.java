@@ -231,6 +231,7 @@ final class SimulationGrpcService {
         }
         Set<String> layers = new LinkedHashSet<>(w.getLayersList());
         Set<String> knownLayers = new java.util.TreeSet<>(e.layers());
+        knownLayers.addAll(e.effectiveTargets());
         e.parameters().forEach(p -> knownLayers.add(p.name()));
         for (String l : layers) {
             if (!knownLayers.contains(l)) throw ApiException.invalid("unknown layer or parameter '" + l + "'; one of " + knownLayers);

@@ -27,11 +27,13 @@ public final class SimulationRegistry implements AutoCloseable {
     /**
      * A registered simulation with its runner and streams; metadata fixed at creation.
      *
+     * @param effectiveTargets names of the effective signed matrices observables measure (E/I layers, recurrent
+     *                         {@code rnnK} and {@code rnnK.input}); watchable like layers
      * @param parentId  the simulation it was forked from ("" if none)
      * @param forkStep  the parent's step at the fork (0 if none)
      */
     public record Entry(SimulationRunner runner, SimulationStreams streams, long createdUnixMillis,
-                        List<String> layers, List<Parameter> parameters, String parentId, long forkStep) {}
+                        List<String> layers, List<String> effectiveTargets, List<Parameter> parameters, String parentId, long forkStep) {}
 
     /**
      * Threads that apply commands to simulations waiting for a worker (forks build a model
@@ -111,7 +113,8 @@ public final class SimulationRegistry implements AutoCloseable {
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables);
         SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log);
         streams.attach(runner);
-        Entry e = new Entry(runner, streams, System.currentTimeMillis(), sim.model().layers(), sim.parameters(), parentId, forkStep);
+        Entry e = new Entry(runner, streams, System.currentTimeMillis(), sim.model().layers(), sim.model().effectiveWeightTargets(),
+                sim.parameters(), parentId, forkStep);
         simulations.put(id, e);
         return e;
     }

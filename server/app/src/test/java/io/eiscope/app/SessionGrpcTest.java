@@ -143,6 +143,32 @@ class SessionGrpcTest {
     }
 
     @Test
+    void aRecurrentNetworkOnASequenceTaskStreamsItsKernelAlignmentHiddenStatesAndTheSpectraOfItsEffectiveMatrices() throws Exception {
+        String id = SimulationServiceGrpc.newBlockingStub(channel).createSimulation(CreateSimulationRequest.newBuilder()
+                .setSpec(io.eiscope.api.v1.SimulationSpec.newBuilder().setName("rnn 2AF").setSeed(4).setBatchSize(16)
+                        .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("rnn").putParams("hidden", SteeringGrpcTest.ints(12)))
+                        .setLearningRule(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("sgd"))
+                        .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("perceptual_decision_making"))).build())
+                .getSimulation().getId();
+        Client c = new Client();
+        assertThat(c.send(SessionRequest.newBuilder().setRequestId(1).setSubscribe(WatchRequest.newBuilder().setId(id)
+                .addObservables("hidden_states").addObservables("kernel_alignment").addObservables("nse").addObservables("singular_values")
+                .addLayers("rnn0.input").addLayers("rnn0").setEverySteps(5).setMaxHz(1e6)).build()).getCode()).isZero();
+        c.send(SessionRequest.newBuilder().setRequestId(2).setCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(runUntil(40))).build());
+        // 8 steps of 100 ms, 32 probe trials, 12 units; the kernel has a recurrent gradient here, so its alignment is a number
+        c.awaitFrame(1, f -> f.getObservable().equals("hidden_states") && f.getStep() == 40);
+        Frame h = c.frames.get(1L).stream().filter(f -> f.getObservable().equals("hidden_states")).findFirst().orElseThrow();
+        assertThat(h.getTensor().getShapeList()).containsExactly(8, 32, 12);
+        c.awaitFrame(1, f -> f.getObservable().equals("kernel_alignment") && f.getLayer().equals("rnn0") && f.getStep() > 0
+                && f.getScalar().getValue() > -1 && f.getScalar().getValue() < 1);
+        // rnn0.input (the effective input matrix, 12 x 3) is a watchable target, not only layers and parameters
+        c.awaitFrame(1, f -> f.getObservable().equals("singular_values") && f.getLayer().equals("rnn0.input")
+                && f.getTensor().getShapeList().equals(java.util.List.of(3)));
+        c.awaitFrame(1, f -> f.getObservable().equals("nse") && f.getLayer().equals("rnn0") && f.getScalar().getValue() > 0
+                && f.getScalar().getValue() <= 1);
+    }
+
+    @Test
     void aFailedRequestIsAcknowledgedWithItsStatusAndTheSessionGoesOn() throws Exception {
         String id = create();
         Client c = new Client();

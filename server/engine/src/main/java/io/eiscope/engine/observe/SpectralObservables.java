@@ -10,6 +10,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Spectral observables of weight matrices (science.md §2.4): singular values, normalised SVD
@@ -100,16 +103,63 @@ public final class SpectralObservables {
     }
 
     private static Observable svd(String name, ObservableKind kind, String doc, Function<float[], Observation.Payload> f) {
-        return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), false, m -> f.apply(Spectra.singularValues(m)));
+        return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), false, f);
     }
 
     private static Observable eig(String name, ObservableKind kind, String doc, Function<float[], Observation.Payload> f) {
-        return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), true,
-                m -> m.rows == m.cols ? f.apply(Spectra.eigenvalues(m)) : null);
+        return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), true, f);
     }
 
-    private static Observable of(ObservableDescriptor d, boolean squareOnly, Function<Matrix, Observation.Payload> f) {
-        return new Observable() {
+    /**
+     * One decomposition (singular values, or eigenvalues when {@code eig}) of a copy of one target's
+     * matrix at one parameter revision, shared by every spectral observable that asks for it: it is
+     * computed once, by whichever thread asks first, and the others wait for it.
+     */
+    private static final class Decomposition {
+        private final Matrix copy;
+        private final boolean eig;
+        private float[] result;
+
+        Decomposition(Matrix copy, boolean eig) {
+            this.copy = copy;
+            this.eig = eig;
+        }
+
+        synchronized float[] get() {
+            if (result == null) result = eig ? Spectra.eigenvalues(copy) : Spectra.singularValues(copy);
+            return result;
+        }
+    }
+
+    /** Decompositions of the current parameter revision by target; the simulation's thread only. */
+    private record Revision(long revision, Map<String, Decomposition> byTarget) {}
+
+    /**
+     * On the simulation's thread: the decomposition of {@code target} at the current revision,
+     * reusing the one another spectral observable prepared; null when the target has no finite
+     * matrix (or no eigenvalues: not square).
+     */
+    private static Decomposition prepare(Simulation sim, String target, boolean eig) {
+        Revision[] holder = sim.runCache("spectral.decompositions", () -> new Revision[1]);
+        if (holder[0] == null || holder[0].revision() != sim.revision()) holder[0] = new Revision(sim.revision(), new HashMap<>());
+        String key = (eig ? "eig/" : "svd/") + target;
+        Decomposition d = holder[0].byTarget().get(key);
+        if (d == null) {
+            Matrix m = matrix(sim, target);
+            if (m == null || !m.allFinite() || (eig && m.rows != m.cols)) return null;
+            d = new Decomposition(sim.parameter(target).isPresent() ? m.copy() : m, eig); // effective matrices are already fresh copies
+            holder[0].byTarget().put(key, d);
+        }
+        return d;
+    }
+
+    /**
+     * A spectral observable, deferred: the simulation's thread only copies the matrix (a memcpy,
+     * or the product that makes an effective matrix) and the O(n^3) decomposition runs on the
+     * analysis pool, once per target and revision for all the spectral observables.
+     */
+    private static Observable of(ObservableDescriptor d, boolean eig, Function<float[], Observation.Payload> f) {
+        return new DeferredObservable() {
             @Override
             public ObservableDescriptor descriptor() {
                 return d;
@@ -117,13 +167,13 @@ public final class SpectralObservables {
 
             @Override
             public List<String> targets(Simulation sim) {
-                return SpectralObservables.targets(sim, squareOnly);
+                return SpectralObservables.targets(sim, eig);
             }
 
             @Override
-            public Observation.Payload measure(Simulation sim, String target) {
-                Matrix m = matrix(sim, target);
-                return m == null || !m.allFinite() ? null : f.apply(m);
+            public Supplier<Observation.Payload> prepare(Simulation sim, String target) {
+                Decomposition decomposition = SpectralObservables.prepare(sim, target, eig);
+                return decomposition == null ? null : () -> f.apply(decomposition.get());
             }
         };
     }

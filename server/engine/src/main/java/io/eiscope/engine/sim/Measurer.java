@@ -24,9 +24,10 @@ import java.util.logging.Logger;
  * <p>{@link DeferredObservable}s are prepared here (a copy) and computed on the analysis
  * executor; the result comes back through {@code onSimulationThread} (the runner's mailbox) and is
  * published there, so the sink is only ever called on the simulation's thread, with the step of
- * the copy. At most one computation is in flight per observable and target: a measurement that
- * falls due meanwhile is skipped (conflated), never queued. Results of a run that was reset
- * meanwhile are dropped.
+ * the copy. At most one computation is in flight per observable and target: measurements that fall
+ * due meanwhile are conflated into one, taken on the latest state as soon as the running one is
+ * published (so a simulation that pauses still gets the value of the step it stopped at). Results
+ * of a run that was reset meanwhile are dropped.
  */
 final class Measurer {
     private static final Logger LOG = Logger.getLogger(Measurer.class.getName());
@@ -37,6 +38,7 @@ final class Measurer {
     private final Consumer<Runnable> onSimulationThread;
     private final Map<String, long[]> lastEmitted = new HashMap<>(); // observable/target -> {nanos, step}
     private final Set<String> inFlight = new HashSet<>(); // observable/target of deferred computations running
+    private final Set<String> pending = new HashSet<>(); // came due while in flight: measure again when it lands
     private long run; // incremented at every reset: deferred results of an earlier run are dropped
 
     /**
@@ -53,6 +55,7 @@ final class Measurer {
     /** Forgets when each target was last published and drops the deferred results still to come (after a reset). */
     void clear() {
         lastEmitted.clear();
+        pending.clear();
         run++;
     }
 
@@ -105,7 +108,10 @@ final class Measurer {
     /** Copies now, computes on the analysis executor, publishes back on this thread; skipped while one is in flight. */
     private void defer(DeferredObservable o, String target) {
         String key = o.name() + '/' + target;
-        if (inFlight.contains(key)) return;
+        if (inFlight.contains(key)) {
+            pending.add(key);
+            return;
+        }
         Supplier<Observation.Payload> computation = o.prepare(sim, target);
         if (computation == null) return;
         long step = sim.step(), wall = wallNanos(), ofRun = run;
@@ -122,7 +128,9 @@ final class Measurer {
                 Observation.Payload result = payload;
                 onSimulationThread.accept(() -> {
                     inFlight.remove(key);
-                    if (result != null && ofRun == run) sink.publish(new Observation(step, wall, o.name(), target, result));
+                    if (ofRun != run) return;
+                    if (result != null) sink.publish(new Observation(step, wall, o.name(), target, result));
+                    if (pending.remove(key) && sim.step() != step) defer(o, target); // the latest state, once
                 });
             });
         } catch (RejectedExecutionException shuttingDown) {

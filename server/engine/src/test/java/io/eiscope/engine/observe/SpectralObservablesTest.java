@@ -96,4 +96,22 @@ class SpectralObservablesTest {
         assertThat(((Observation.Scalar) measure(s, "effective_rank_participation", "layer0")).value()).isBetween(1.0, 40.0);
         assertThat(((Observation.Scalar) measure(s, "effective_rank_entropy", "layer0")).value()).isBetween(1.0, 40.0);
     }
+
+    @Test
+    void aDeferredMeasurementSeesTheWeightsOfTheStepItWasPreparedAtAndSharesOneDecomposition() {
+        // on this one-step task the input matrix learns (the recurrent one gets no gradient)
+        Simulation s = sim(new ComponentConfig("rnn", Map.of("hidden", List.of(24L))));
+        var sv = (DeferredObservable) CATALOGUE.measured("singular_values").orElseThrow();
+        var nse = (DeferredObservable) CATALOGUE.measured("nse").orElseThrow();
+        float[] expected = Spectra.singularValues(s.model().effectiveWeight("rnn0.input").orElseThrow());
+        var svLater = sv.prepare(s, "rnn0.input");
+        var nseLater = nse.prepare(s, "rnn0.input");
+        for (int i = 0; i < 5; i++) s.trainStep(); // the copies taken above must not move with training
+        float[] now = Spectra.singularValues(s.model().effectiveWeight("rnn0.input").orElseThrow());
+        assertThat(now).isNotEqualTo(expected);
+        float[] got = ((Observation.Tensor) svLater.get()).data();
+        assertThat(got).containsExactly(expected, within(0f));
+        assertThat(((Observation.Scalar) nseLater.get()).value()).isEqualTo(SpectralObservables.normalisedSvdEntropy(got));
+        assertThat(((Observation.Tensor) sv.prepare(s, "rnn0.input").get()).data()).containsExactly(now, within(0f));
+    }
 }

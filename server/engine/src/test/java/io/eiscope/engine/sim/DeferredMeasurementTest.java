@@ -68,11 +68,11 @@ class DeferredMeasurementTest {
     }
 
     @Test
-    void aResultIsPublishedOnTheSimulationThreadWithTheStepOfItsCopyAndDueMeasurementsAreSkippedMeanwhile() throws Exception {
+    void aResultIsPublishedOnTheSimulationThreadWithTheStepOfItsCopyAndDueMeasurementsConflateIntoTheLatest() throws Exception {
         SimulationRunner r = runner(sim(1), analysis::add);
         r.setDemands(List.of(new Demand("kernel_alignment", "", 0, 2)));
         stepAndWait(r, 6);
-        assertThat(analysis).hasSize(1); // due at 2, 4 and 6: the first copy is still waiting
+        assertThat(analysis).hasSize(1); // due at 2, 4 and 6: the first copy is still waiting, 4 and 6 wait behind it as one
         analysis.poll().run(); // computed here, on the test thread
         assertThat(alignment.get().await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(alignments()).singleElement().satisfies(o -> {
@@ -81,13 +81,20 @@ class DeferredMeasurementTest {
             assertThat(((Observation.Scalar) o.payload()).value()).isBetween(0.0, 1.0);
         });
         assertThat(publishingThreads).containsExactly("sim-worker");
+        r.readParameters(List.of()).get(30, TimeUnit.SECONDS); // the mailbox is FIFO: the publication's turn has passed
+        assertThat(analysis).as("the conflated measurement, taken on the latest state").hasSize(1);
+        alignment.set(new CountDownLatch(1));
+        analysis.poll().run();
+        assertThat(alignment.get().await(30, TimeUnit.SECONDS)).isTrue();
+        r.readParameters(List.of()).get(30, TimeUnit.SECONDS);
+        assertThat(analysis).isEmpty(); // nothing came due meanwhile
 
         stepAndWait(r, 2);
         assertThat(analysis).hasSize(1);
         alignment.set(new CountDownLatch(1));
         analysis.poll().run();
         assertThat(alignment.get().await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(alignments()).extracting(Observation::step).containsExactly(2L, 8L);
+        assertThat(alignments()).extracting(Observation::step).containsExactly(2L, 6L, 8L);
     }
 
     @Test
