@@ -19,7 +19,7 @@ import io.eiscope.engine.tensor.Matrix;
  * order is reshuffled every epoch from the "data" stream. Memory: {@code 4 L (train + test)}
  * bytes plus two ints per sequence.
  */
-public final class AddingProblem implements Task {
+public final class AddingProblem extends StoredExamples {
     private static final Objective OBJECTIVE = new Objective.MeanSquaredError();
     /** Bound on {@code (train + test) * L}: 20 M values, 80 MB of floats. */
     public static final long MAX_VALUES = 20_000_000L;
@@ -42,17 +42,15 @@ public final class AddingProblem implements Task {
     }
 
     private final Hyper hyper;
-    private final long seed;
     private final TaskShape shape;
     /** Sequence e's values at {@code e * L .. e * L + L - 1}; training sequences first, then test. */
     private final float[] values;
     /** Sequence e's marked steps at {@code 2e} and {@code 2e + 1} (distinct; in draw order, not sorted). */
     private final int[] marked;
-    private DataOrder order;
 
     public AddingProblem(Hyper hyper, long seed) {
+        super(seed, hyper.trainSize());
         this.hyper = hyper;
-        this.seed = seed;
         int n = hyper.trainSize() + hyper.testSize(), len = hyper.sequenceLength();
         shape = new TaskShape(2, len, 1, false);
         values = new float[n * len];
@@ -65,7 +63,6 @@ public final class AddingProblem implements Task {
             marked[2 * e] = first;
             marked[2 * e + 1] = second;
         }
-        reset();
     }
 
     public Hyper hyper() {
@@ -104,41 +101,12 @@ public final class AddingProblem implements Task {
     }
 
     @Override
-    public int trainSize() {
-        return hyper.trainSize();
-    }
-
-    @Override
     public int testSize() {
         return hyper.testSize();
     }
 
     @Override
-    public void reset() {
-        order = new DataOrder(seed, hyper.trainSize());
-    }
-
-    @Override
-    public State snapshot() {
-        return order.snapshot();
-    }
-
-    @Override
-    public void restore(State state) {
-        order.restore(state);
-    }
-
-    @Override
-    public void nextBatch(Matrix x, Matrix targets) {
-        for (int r = 0; r < x.rows; r++) copy(order.next(), x, targets, r);
-    }
-
-    @Override
-    public void testBatch(int from, Matrix x, Matrix targets) {
-        for (int r = 0; r < x.rows; r++) copy(hyper.trainSize() + from + r, x, targets, r);
-    }
-
-    private void copy(int e, Matrix x, Matrix targets, int row) {
+    void copy(int e, Matrix x, Matrix targets, int row) {
         int len = hyper.sequenceLength(), off = row * 2 * len, src = e * len;
         int m0 = marked[2 * e], m1 = marked[2 * e + 1];
         for (int t = 0; t < len; t++) {

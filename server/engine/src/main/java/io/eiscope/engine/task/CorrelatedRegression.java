@@ -16,7 +16,7 @@ import io.eiscope.engine.tensor.Matrix;
  * factor (about a second at D = 2000), memory {@code D^2} doubles while building. The training
  * order is reshuffled every epoch from the "data" stream (irrelevant for full batches).
  */
-public final class CorrelatedRegression implements Task {
+public final class CorrelatedRegression extends StoredExamples {
     private static final Objective OBJECTIVE = new Objective.MeanSquaredError();
 
     /**
@@ -38,14 +38,12 @@ public final class CorrelatedRegression implements Task {
     }
 
     private final Hyper hyper;
-    private final long seed;
     private final float[] inputs;
     private final float[] targets;
-    private DataOrder order;
 
     public CorrelatedRegression(Hyper hyper, long seed) {
+        super(seed, hyper.samples());
         this.hyper = hyper;
-        this.seed = seed;
         int d = hyper.dimension(), n = hyper.samples();
         double[] l = cholesky(correlation(d, hyper.decay()), d);
         Rng draw = Rng.derive(seed, "task");
@@ -61,7 +59,6 @@ public final class CorrelatedRegression implements Task {
             }
             targets[e] = draw.nextDouble() < 0.5 ? 1f : -1f;
         }
-        reset();
     }
 
     /** The Toeplitz matrix {@code C_ij = (-1)^(i-j) / (1 + |i-j|^q)}, row-major d x d. */
@@ -109,43 +106,18 @@ public final class CorrelatedRegression implements Task {
     }
 
     @Override
-    public int trainSize() {
-        return targets.length;
-    }
-
-    @Override
     public int testSize() {
         return targets.length;
     }
 
+    /** The held-out set is the training set: the study is about fitting. */
     @Override
-    public void reset() {
-        order = new DataOrder(seed, targets.length);
+    int heldOutOffset() {
+        return 0;
     }
 
     @Override
-    public State snapshot() {
-        return order.snapshot();
-    }
-
-    @Override
-    public void restore(State state) {
-        order.restore(state);
-    }
-
-    @Override
-    public void nextBatch(Matrix x, Matrix y) {
-        for (int r = 0; r < x.rows; r++) {
-            copy(order.next(), x, y, r);
-        }
-    }
-
-    @Override
-    public void testBatch(int from, Matrix x, Matrix y) {
-        for (int r = 0; r < x.rows; r++) copy(from + r, x, y, r);
-    }
-
-    private void copy(int e, Matrix x, Matrix y, int row) {
+    void copy(int e, Matrix x, Matrix y, int row) {
         int d = hyper.dimension();
         for (int i = 0; i < d; i++) x.set(row * d + i, inputs[e * d + i]);
         y.set(row, targets[e]);

@@ -12,12 +12,10 @@ import io.eiscope.engine.tensor.Matrix;
  * already the step-major layout of {@link TaskShape}, one image row per time step, so only
  * the shape differs.
  */
-public final class ImageClassification implements Task {
+public final class ImageClassification extends StoredExamples {
     private static final Objective OBJECTIVE = new Objective.SoftmaxCrossEntropy();
     private final ImageDataset data;
-    private final long seed;
     private final TaskShape shape;
-    private DataOrder order;
 
     /** The flat (feed-forward) task: one step of {@code rows x cols} pixels. */
     public ImageClassification(ImageDataset data, long seed) {
@@ -25,10 +23,9 @@ public final class ImageClassification implements Task {
     }
 
     private ImageClassification(ImageDataset data, long seed, TaskShape shape) {
+        super(seed, data.trainSize);
         this.data = data;
-        this.seed = seed;
         this.shape = shape;
-        reset();
     }
 
     /**
@@ -62,43 +59,12 @@ public final class ImageClassification implements Task {
     }
 
     @Override
-    public int trainSize() {
-        return data.trainSize;
-    }
-
-    @Override
     public int testSize() {
         return data.testSize;
     }
 
     @Override
-    public void reset() {
-        order = new DataOrder(seed, data.trainSize);
-    }
-
-    @Override
-    public State snapshot() {
-        return order.snapshot();
-    }
-
-    @Override
-    public void restore(State state) {
-        order.restore(state);
-    }
-
-    @Override
-    public void nextBatch(Matrix x, Matrix labels) {
-        for (int r = 0; r < x.rows; r++) {
-            copyImage(order.next(), x, r, labels);
-        }
-    }
-
-    @Override
-    public void testBatch(int from, Matrix x, Matrix labels) {
-        for (int r = 0; r < x.rows; r++) copyImage(data.trainSize + from + r, x, r, labels);
-    }
-
-    private void copyImage(int image, Matrix x, int row, Matrix labels) {
+    void copy(int image, Matrix x, Matrix labels, int row) {
         int n = data.pixelsPerImage();
         int off = row * n;
         for (int p = 0; p < n; p++) x.set(off + p, data.pixel(image, p) / 255f);

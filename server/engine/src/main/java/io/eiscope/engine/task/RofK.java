@@ -17,7 +17,7 @@ import io.eiscope.engine.tensor.Matrix;
  * reshuffled every epoch from the "data" stream. The held-out set is the test set or, for
  * learning-rate selection, the validation set.
  */
-public final class RofK implements Task {
+public final class RofK extends StoredExamples {
     private static final Objective OBJECTIVE = new Objective.BinaryCrossEntropyWithLogits();
 
     /**
@@ -49,17 +49,15 @@ public final class RofK implements Task {
     }
 
     private final Hyper hyper;
-    private final long seed;
     private final int words;
     /** Row-major bits: example e, input i at bit i % 64 of word e * words + i / 64. */
     private final long[] bits;
     private final float[] labels;
     private final int heldOutOffset;
-    private DataOrder order;
 
     public RofK(Hyper hyper, long seed) {
+        super(seed, hyper.trainSize());
         this.hyper = hyper;
-        this.seed = seed;
         this.words = (hyper.inputs() + 63) / 64;
         int examples = hyper.trainSize() + 2 * hyper.heldOutSize();
         bits = new long[examples * words];
@@ -75,7 +73,6 @@ public final class RofK implements Task {
             labels[e] = active + nu >= hyper.threshold() ? 1f : 0f;
         }
         heldOutOffset = hyper.trainSize() + (hyper.heldOutValidation() ? 0 : hyper.heldOutSize());
-        reset();
     }
 
     /** Draws example e's inputs; returns the number of active relevant inputs {@code w*.x}. */
@@ -132,43 +129,17 @@ public final class RofK implements Task {
     }
 
     @Override
-    public int trainSize() {
-        return hyper.trainSize();
-    }
-
-    @Override
     public int testSize() {
         return hyper.heldOutSize();
     }
 
     @Override
-    public void reset() {
-        order = new DataOrder(seed, hyper.trainSize());
+    int heldOutOffset() {
+        return heldOutOffset;
     }
 
     @Override
-    public State snapshot() {
-        return order.snapshot();
-    }
-
-    @Override
-    public void restore(State state) {
-        order.restore(state);
-    }
-
-    @Override
-    public void nextBatch(Matrix x, Matrix targets) {
-        for (int r = 0; r < x.rows; r++) {
-            copy(order.next(), x, targets, r);
-        }
-    }
-
-    @Override
-    public void testBatch(int from, Matrix x, Matrix targets) {
-        for (int r = 0; r < x.rows; r++) copy(heldOutOffset + from + r, x, targets, r);
-    }
-
-    private void copy(int e, Matrix x, Matrix targets, int row) {
+    void copy(int e, Matrix x, Matrix targets, int row) {
         int n = hyper.inputs(), off = row * n, src = e * words;
         for (int i = 0; i < n; i++) x.set(off + i, (bits[src + i / 64] >>> (i % 64)) & 1L);
         targets.set(row, labels[e]);
