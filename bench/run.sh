@@ -2,6 +2,7 @@
 # Training-step benchmark, eiscope vs PyTorch, in one go; prints the table of docs/benchmarks.md.
 #
 #   bench/run.sh                      # MLP and DANN, batches 1,32,128, 1 and 2 threads
+#   MODELS=rnn100,rnn500 BATCHES=32 THREADS2=0 bench/run.sh   # RNNs on row-sequential MNIST
 #   MODELS=mlp,dann REPEATS=3 bench/run.sh
 #   MODELS=dann BATCHES=32 THREADS2=0 SECONDS_PER_CELL=3 bench/run.sh
 #   TORCH_EXTRA=--tuned bench/run.sh  # torch keeping its grad buffers, foreach SGD
@@ -85,8 +86,12 @@ def ratio(a, b):
 
 print()
 print("steps/s: median over all rounds of all repeats (min-max); ratio = eiscope / torch;")
-print("torch 2p = OMP_WAIT_POLICY=PASSIVE; B/step = heap bytes eiscope allocates per step")
+print("torch 2p = OMP_WAIT_POLICY=PASSIVE; B/step = heap bytes eiscope allocates per step;")
+print("torch loop = the RNN as a Python loop over the steps (torch = torch.nn.RNN)")
+loops = any(k[0] == "torch-loop" for k in rounds)
 cols = ["model", "batch", "thr", "eiscope", "torch", "ratio", "torch 2p", "ratio 2p", "B/step"]
+if loops:
+    cols[6:6] = ["torch loop", "ratio loop"]
 rows = []
 for model in dict.fromkeys(k[1] for k in rounds):
     for batch in sorted({k[2] for k in rounds if k[1] == model}):
@@ -96,8 +101,12 @@ for model in dict.fromkeys(k[1] for k in rounds):
             if ev is None and tv is None:
                 continue
             p, pv = cell(("torch", model, batch, "2p")) if thr == "2" else ("-", None)
-            rows.append([model, str(batch), thr, e, t, ratio(ev, tv), p, ratio(ev, pv),
-                         str(alloc.get(("eiscope", model, batch, thr), "-"))])
+            row = [model, str(batch), thr, e, t, ratio(ev, tv), p, ratio(ev, pv),
+                   str(alloc.get(("eiscope", model, batch, thr), "-"))]
+            if loops:
+                lp, lv = cell(("torch-loop", model, batch, thr))
+                row[6:6] = [lp, ratio(ev, lv)]
+            rows.append(row)
 width = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
 print("| " + " | ".join(c.ljust(w) for c, w in zip(cols, width)) + " |")
 print("|" + "|".join("-" * (w + 2) for w in width) + "|")

@@ -4,8 +4,10 @@ import io.eiscope.engine.learning.LearningRule;
 import io.eiscope.engine.model.Dann;
 import io.eiscope.engine.model.Mlp;
 import io.eiscope.engine.model.Model;
+import io.eiscope.engine.model.Rnn;
 import io.eiscope.engine.model.SoftmaxCrossEntropy;
 import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.task.TaskShape;
 import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Matrix;
 import java.lang.management.ManagementFactory;
@@ -21,7 +23,7 @@ import java.util.function.IntFunction;
  * {@code bench/run.sh}, which prints the comparison table.
  *
  * <p>Not a test (no {@code Test} in its name, so surefire never runs it). Usage:
- * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann]
+ * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann,rnn100,rnn500]
  * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5]}. BLAS threads follow
  * {@code OPENBLAS_NUM_THREADS}, read once when the library loads.
  *
@@ -33,6 +35,8 @@ public final class TrainStepBench {
     static final int INPUTS = 784;
     static final int CLASSES = 10;
     static final double LEARNING_RATE = 0.01;
+    /** Row-sequential MNIST's layout: 28 steps of 28 pixels, 10 classes scored at the last step. */
+    static final TaskShape ROW_SEQUENTIAL = new TaskShape(28, 28, CLASSES, false);
 
     /** The models of the table, by the name {@code run.sh} and {@code torch_bench.py} share. */
     static final Map<String, IntFunction<Model>> MODELS = new LinkedHashMap<>();
@@ -44,6 +48,11 @@ public final class TrainStepBench {
         // the paper's initialisation; the output layer has one inhibitory unit.
         MODELS.put("dann", seed -> Dann.create(INPUTS, new int[] {500, 500, 500}, new int[] {50, 50, 50}, CLASSES,
                 Dann.Inhibition.SUBTRACTIVE_DIVISIVE, Blas.best(), new Rng(seed)));
+        // Standard ReLU RNN (Li et al. 2023) on row-sequential MNIST: 28 steps of one 28-pixel image
+        // row, logits at the last step, full BPTT; a batch row is still one 784-pixel image.
+        for (int n : new int[] {100, 500}) {
+            MODELS.put("rnn" + n, seed -> Rnn.create(ROW_SEQUENTIAL, new int[] {n}, Blas.best(), new Rng(seed)));
+        }
     }
 
     private TrainStepBench() {}
