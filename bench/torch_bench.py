@@ -9,7 +9,8 @@ warm-up and rounds as io.eiscope.engine.bench.TrainStepBench. Threads: set OMP_N
 (and OMP_WAIT_POLICY) in the environment; this script also calls torch.set_num_threads.
 
 Prints one RESULT line per cell:
-  RESULT SIDE MODEL BATCH THREADS MEDIAN MIN MAX - FINAL_LOSS ROUND,ROUND,...
+  RESULT SIDE MODEL BATCH THREADS MEDIAN MIN MAX - FINAL_LOSS ROUND,ROUND,... CPU_MS,CPU_MS,...
+(CPU_MS: process CPU milliseconds per step of each round, all threads.)
 SIDE is "torch", or "torch-loop" for the RNNs written as a Python loop over the steps.
 """
 import argparse
@@ -161,9 +162,9 @@ def run_cell(model, batch, seconds, warmup, rounds, tuned=False):
     end = time.perf_counter() + warmup
     while time.perf_counter() < end:
         loss = step()
-    rates = []
+    rates, cpu_ms = [], []
     for _ in range(rounds):
-        start = time.perf_counter()
+        cpu0, start = time.process_time(), time.perf_counter()
         stop, steps = start + seconds / rounds, 0
         while True:
             loss = step()
@@ -172,8 +173,9 @@ def run_cell(model, batch, seconds, warmup, rounds, tuned=False):
             if now >= stop:
                 break
         rates.append(steps / (now - start))
+        cpu_ms.append((time.process_time() - cpu0) * 1e3 / steps)
     rates.sort()
-    return rates, loss
+    return rates, cpu_ms, loss
 
 
 def main():
@@ -202,9 +204,9 @@ def main():
                 torch.manual_seed(42)
                 with torch.no_grad():
                     model = factory()
-                rates, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds, a.tuned)
+                rates, cpu_ms, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds, a.tuned)
                 print(f"RESULT\t{side}\t{name}\t{batch}\t{label}\t{rates[len(rates) // 2]:.1f}\t{rates[0]:.1f}\t{rates[-1]:.1f}"
-                      f"\t-\t{loss:.4f}\t{','.join(f'{r:.1f}' for r in rates)}", flush=True)
+                      f"\t-\t{loss:.4f}\t{','.join(f'{r:.1f}' for r in rates)}\t{','.join(f'{c:.3f}' for c in cpu_ms)}", flush=True)
 
 
 if __name__ == "__main__":

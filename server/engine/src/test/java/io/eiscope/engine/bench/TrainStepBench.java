@@ -28,8 +28,10 @@ import java.util.function.IntFunction;
  * {@code OPENBLAS_NUM_THREADS}, read once when the library loads.
  *
  * <p>Prints one {@code RESULT} line per cell: side, model, batch, threads, median steps/s
- * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, and the
- * steps/s of every round (comma-separated).
+ * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, the
+ * steps/s of every round (comma-separated), and the process CPU milliseconds per step of every
+ * round (all threads: BLAS workers too; less sensitive than wall time to other load on a
+ * shared machine).
  */
 public final class TrainStepBench {
     static final int INPUTS = 784;
@@ -75,16 +77,17 @@ public final class TrainStepBench {
             }
             for (int batch : batches) {
                 Cell c = run(factory.apply(42), batch, seconds, warmup, rounds);
-                StringBuilder all = new StringBuilder();
+                StringBuilder all = new StringBuilder(), cpu = new StringBuilder();
                 for (double r : c.rates) all.append(all.length() == 0 ? "" : ",").append(String.format("%.1f", r));
-                System.out.printf("RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f\t%s%n", name, batch, threads,
-                        c.median(), c.rates[0], c.rates[c.rates.length - 1], c.bytesPerStep, c.loss, all);
+                for (double m : c.cpuMs) cpu.append(cpu.length() == 0 ? "" : ",").append(String.format("%.3f", m));
+                System.out.printf("RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f\t%s\t%s%n", name, batch, threads,
+                        c.median(), c.rates[0], c.rates[c.rates.length - 1], c.bytesPerStep, c.loss, all, cpu);
             }
         }
     }
 
-    /** Steps/s of each round (sorted), heap bytes per step, the last loss. */
-    record Cell(double[] rates, long bytesPerStep, double loss) {
+    /** Steps/s of each round (sorted), process CPU ms per step of each round (in round order), heap bytes per step, the last loss. */
+    record Cell(double[] rates, double[] cpuMs, long bytesPerStep, double loss) {
         double median() {
             return rates[rates.length / 2];
         }
@@ -130,10 +133,11 @@ public final class TrainStepBench {
         long end = System.nanoTime() + (long) (warmup * 1e9);
         while (System.nanoTime() < end) t.step();
         long bytes = allocatedBytesPerStep(t, 1000);
-        double[] rates = new double[rounds];
+        double[] rates = new double[rounds], cpuMs = new double[rounds];
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long roundNanos = (long) (seconds * 1e9 / rounds);
         for (int r = 0; r < rounds; r++) {
-            long start = System.nanoTime(), stop = start + roundNanos, now;
+            long cpu0 = os.getProcessCpuTime(), start = System.nanoTime(), stop = start + roundNanos, now;
             int steps = 0;
             do {
                 t.step();
@@ -141,9 +145,10 @@ public final class TrainStepBench {
                 now = System.nanoTime();
             } while (now < stop);
             rates[r] = steps / ((now - start) / 1e9);
+            cpuMs[r] = (os.getProcessCpuTime() - cpu0) / 1e6 / steps;
         }
         Arrays.sort(rates);
-        return new Cell(rates, bytes, t.loss);
+        return new Cell(rates, cpuMs, bytes, t.loss);
     }
 
     /** Heap bytes this thread allocates per step, averaged over {@code steps} steps. */
