@@ -2,6 +2,7 @@
 # Training-step benchmark, eiscope vs PyTorch, in one go; prints the table of docs/benchmarks.md.
 #
 #   bench/run.sh                      # MLP and DANN, batches 1,32,128, 1 and 2 threads
+#   MODELS=rnn100,rnn500 BATCHES=32 THREADS2=0 bench/run.sh   # RNNs on row-sequential MNIST
 #   MODELS=mlp,dann REPEATS=3 bench/run.sh
 #   MODELS=dann BATCHES=32 THREADS2=0 SECONDS_PER_CELL=3 bench/run.sh
 #   TORCH_EXTRA=--tuned bench/run.sh  # torch keeping its grad buffers, foreach SGD
@@ -63,13 +64,15 @@ echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
 
 "$PYTHON" - "$out" <<'PY'
 import statistics, sys
-rounds, alloc = {}, {}
+rounds, alloc, cpu = {}, {}, {}
 for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
     if f[0] == "RESULT":
         side, model, batch, threads = f[1], f[2], int(f[3]), f[4]
         key = (side, model, batch, threads)
         rounds.setdefault(key, []).extend(float(r) for r in f[10].split(","))
+        if len(f) > 11:
+            cpu.setdefault(key, []).extend(float(c) for c in f[11].split(","))
         if side == "eiscope":
             alloc[key] = max(alloc.get(key, 0), int(f[8]))
 
@@ -83,10 +86,19 @@ def cell(key):
 def ratio(a, b):
     return f"{a / b:.2f}x" if a and b else "-"
 
+def cpu_cell(key):
+    return statistics.median(cpu[key]) if key in cpu else None
+
 print()
 print("steps/s: median over all rounds of all repeats (min-max); ratio = eiscope / torch;")
-print("torch 2p = OMP_WAIT_POLICY=PASSIVE; B/step = heap bytes eiscope allocates per step")
-cols = ["model", "batch", "thr", "eiscope", "torch", "ratio", "torch 2p", "ratio 2p", "B/step"]
+print("torch 2p = OMP_WAIT_POLICY=PASSIVE; B/step = heap bytes eiscope allocates per step;")
+print("torch loop = the RNN as a Python loop over the steps (torch = torch.nn.RNN);")
+print("cpu ms = median process CPU ms per step (all threads), e / t; cpu ratio = torch cpu / eiscope cpu")
+loops = any(k[0] == "torch-loop" for k in rounds)
+cols = ["model", "batch", "thr", "eiscope", "torch", "ratio", "torch 2p", "ratio 2p", "cpu ms e / t", "cpu ratio", "B/step"]
+if loops:
+    cols[6:6] = ["torch loop", "ratio loop"]
+    cols[-1:-1] = ["cpu ms loop", "cpu ratio loop"]
 rows = []
 for model in dict.fromkeys(k[1] for k in rounds):
     for batch in sorted({k[2] for k in rounds if k[1] == model}):
@@ -96,8 +108,16 @@ for model in dict.fromkeys(k[1] for k in rounds):
             if ev is None and tv is None:
                 continue
             p, pv = cell(("torch", model, batch, "2p")) if thr == "2" else ("-", None)
-            rows.append([model, str(batch), thr, e, t, ratio(ev, tv), p, ratio(ev, pv),
-                         str(alloc.get(("eiscope", model, batch, thr), "-"))])
+            ec, tc = cpu_cell(("eiscope", model, batch, thr)), cpu_cell(("torch", model, batch, thr))
+            row = [model, str(batch), thr, e, t, ratio(ev, tv), p, ratio(ev, pv),
+                   f"{ec:.3f} / {tc:.3f}" if ec and tc else "-", ratio(tc, ec),
+                   str(alloc.get(("eiscope", model, batch, thr), "-"))]
+            if loops:
+                lp, lv = cell(("torch-loop", model, batch, thr))
+                lc = cpu_cell(("torch-loop", model, batch, thr))
+                row[6:6] = [lp, ratio(ev, lv)]
+                row[-1:-1] = [f"{lc:.3f}" if lc else "-", ratio(lc, ec)]
+            rows.append(row)
 width = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
 print("| " + " | ".join(c.ljust(w) for c, w in zip(cols, width)) + " |")
 print("|" + "|".join("-" * (w + 2) for w in width) + "|")

@@ -2,13 +2,16 @@
 """PyTorch side of the eiscope training-step benchmark (see bench/run.sh, docs/benchmarks.md).
 
 Steps/s of one full training step -- forward, softmax cross-entropy, backward, SGD update (and
-for DANN the projection that keeps Dale's principle, as the engine's step does) --
+for DANN the projection that keeps Dale's principle, as the engine's step does; for the RNNs
+backpropagation through all 28 steps) --
 on synthetic data fixed before timing, with the same models, batch sizes, learning rate,
 warm-up and rounds as io.eiscope.engine.bench.TrainStepBench. Threads: set OMP_NUM_THREADS
 (and OMP_WAIT_POLICY) in the environment; this script also calls torch.set_num_threads.
 
 Prints one RESULT line per cell:
-  RESULT torch MODEL BATCH THREADS MEDIAN MIN MAX - FINAL_LOSS ROUND,ROUND,...
+  RESULT SIDE MODEL BATCH THREADS MEDIAN MIN MAX - FINAL_LOSS ROUND,ROUND,... CPU_MS,CPU_MS,...
+(CPU_MS: process CPU milliseconds per step of each round, all threads.)
+SIDE is "torch", or "torch-loop" for the RNNs written as a Python loop over the steps.
 """
 import argparse
 import math
@@ -78,7 +81,62 @@ def dann():
     return nn.Sequential(*layers)
 
 
-MODELS = {"mlp": mlp, "dann": dann}
+# Row-sequential MNIST: a batch row is one 784-pixel image, step t its row t (28 pixels); logits
+# at the last step only, as the engine's TaskShape(28, 28, 10, false).
+STEPS, STEP_INPUTS = 28, 28
+
+
+def readout(n):
+    """Dense readout of the last hidden state, as the engine's Rnn: W ~ N(0, 2/n), b = 0."""
+    lin = nn.Linear(n, CLASSES)
+    nn.init.normal_(lin.weight, 0.0, (2.0 / n) ** 0.5)
+    nn.init.zeros_(lin.bias)
+    return lin
+
+
+class FusedRnn(nn.Module):
+    """torch.nn.RNN(28, n, nonlinearity='relu', batch_first=True) and a Linear readout at the last
+    step: PyTorch's own recurrent layer (one ATen call over the sequence), the fused reference.
+    U, W ~ U(-1/sqrt(n), 1/sqrt(n)) is nn.RNN's default init and the engine's; both biases 0
+    (nn.RNN has b_ih and b_hh, the engine one b)."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.rnn = nn.RNN(STEP_INPUTS, n, nonlinearity="relu", batch_first=True)
+        nn.init.zeros_(self.rnn.bias_ih_l0)
+        nn.init.zeros_(self.rnn.bias_hh_l0)
+        self.readout = readout(n)
+
+    def forward(self, x):
+        _, h_last = self.rnn(x.view(-1, STEPS, STEP_INPUTS))
+        return self.readout(h_last[-1])
+
+
+class LoopRnn(nn.Module):
+    """The cell of Li et al. 2023 (lib/base_rnn.py) as research code writes it, one Python
+    iteration per step from h = 0: h = relu(x_t @ U.T + h @ W.T + b); autograd records every op.
+    Init as FusedRnn."""
+
+    def __init__(self, n):
+        super().__init__()
+        bound = 1 / n ** 0.5
+        self.n = n
+        self.U = nn.Parameter(torch.empty(n, STEP_INPUTS).uniform_(-bound, bound))
+        self.W = nn.Parameter(torch.empty(n, n).uniform_(-bound, bound))
+        self.b = nn.Parameter(torch.zeros(n))
+        self.readout = readout(n)
+
+    def forward(self, x):
+        x = x.view(-1, STEPS, STEP_INPUTS)
+        h = torch.zeros(x.shape[0], self.n)
+        for t in range(STEPS):
+            h = torch.relu(x[:, t] @ self.U.T + h @ self.W.T + self.b)
+        return self.readout(h)
+
+
+MODELS = {"mlp": mlp, "dann": dann, "rnn100": lambda: FusedRnn(100), "rnn500": lambda: FusedRnn(500)}
+# Reported beside MODELS' cell of the same name, under side "torch-loop".
+LOOP_MODELS = {"rnn100": lambda: LoopRnn(100), "rnn500": lambda: LoopRnn(500)}
 
 
 def run_cell(model, batch, seconds, warmup, rounds, tuned=False):
@@ -104,9 +162,9 @@ def run_cell(model, batch, seconds, warmup, rounds, tuned=False):
     end = time.perf_counter() + warmup
     while time.perf_counter() < end:
         loss = step()
-    rates = []
+    rates, cpu_ms = [], []
     for _ in range(rounds):
-        start = time.perf_counter()
+        cpu0, start = time.process_time(), time.perf_counter()
         stop, steps = start + seconds / rounds, 0
         while True:
             loss = step()
@@ -115,8 +173,9 @@ def run_cell(model, batch, seconds, warmup, rounds, tuned=False):
             if now >= stop:
                 break
         rates.append(steps / (now - start))
+        cpu_ms.append((time.process_time() - cpu0) * 1e3 / steps)
     rates.sort()
-    return rates, loss
+    return rates, cpu_ms, loss
 
 
 def main():
@@ -139,13 +198,15 @@ def main():
         if name not in MODELS:
             print(f"SKIP\ttorch\t{name}\tno PyTorch model of that name")
             continue
+        variants = [("torch", MODELS[name])] + ([("torch-loop", LOOP_MODELS[name])] if name in LOOP_MODELS else [])
         for batch in [int(b) for b in a.batches.split(",")]:
-            torch.manual_seed(42)
-            with torch.no_grad():
-                model = MODELS[name]()
-            rates, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds, a.tuned)
-            print(f"RESULT\ttorch\t{name}\t{batch}\t{label}\t{rates[len(rates) // 2]:.1f}\t{rates[0]:.1f}\t{rates[-1]:.1f}"
-                  f"\t-\t{loss:.4f}\t{','.join(f'{r:.1f}' for r in rates)}", flush=True)
+            for side, factory in variants:
+                torch.manual_seed(42)
+                with torch.no_grad():
+                    model = factory()
+                rates, cpu_ms, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds, a.tuned)
+                print(f"RESULT\t{side}\t{name}\t{batch}\t{label}\t{rates[len(rates) // 2]:.1f}\t{rates[0]:.1f}\t{rates[-1]:.1f}"
+                      f"\t-\t{loss:.4f}\t{','.join(f'{r:.1f}' for r in rates)}\t{','.join(f'{c:.3f}' for c in cpu_ms)}", flush=True)
 
 
 if __name__ == "__main__":

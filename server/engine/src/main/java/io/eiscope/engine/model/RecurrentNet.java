@@ -2,6 +2,7 @@ package io.eiscope.engine.model;
 
 import io.eiscope.engine.task.TaskShape;
 import io.eiscope.engine.tensor.Matrix;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -38,22 +39,28 @@ public final class RecurrentNet implements Model {
     private Buffers last;
     private Matrix readoutOut; // the readout's output in the latest forward (owned by the readout)
 
-    /** Per batch size: the time-major input, the readout's outputs in both layouts, the top cell's gradient. */
+    /**
+     * Per batch size: the time-major input, the readout's outputs in both layouts, the top cell's
+     * gradient (at a last-step readout, only its last step is ever written: the rest stays 0) and
+     * row scratch for the layout changes.
+     */
     private static final class Buffers {
         final int batch;
         final Matrix xTime;
         final Matrix outTime; // every-step readout: (T B) x k
         final Matrix out;     // every-step readout: B x (T k)
         final Matrix dTop;
+        final float[] row;    // one batch-first row: T * max(stepInputs, outputs)
         Matrix topHidden;     // the top cell's hidden states for this batch size, and their last step
         Matrix topLast;
 
-        Buffers(int batch, Matrix xTime, Matrix outTime, Matrix out, Matrix dTop) {
+        Buffers(int batch, Matrix xTime, Matrix outTime, Matrix out, Matrix dTop, float[] row) {
             this.batch = batch;
             this.xTime = xTime;
             this.outTime = outTime;
             this.out = out;
             this.dTop = dTop;
+            this.row = row;
         }
     }
 
@@ -136,7 +143,7 @@ public final class RecurrentNet implements Model {
             int t = shape.steps(), k = shape.outputs(), n = cells.get(cells.size() - 1).units();
             Matrix outTime = shape.everyStep() ? Matrix.zeros(t * b, k) : null;
             return new Buffers(b, Matrix.zeros(t * b, shape.stepInputs()), outTime, shape.everyStep() ? Matrix.zeros(b, t * k) : null,
-                    Matrix.zeros(t * b, n));
+                    Matrix.zeros(t * b, n), new float[t * Math.max(shape.stepInputs(), k)]);
         });
     }
 
@@ -146,14 +153,13 @@ public final class RecurrentNet implements Model {
         if (x.cols != shape.inputSize()) throw new IllegalArgumentException("the network takes " + shape.inputSize() + " inputs per row, got " + x.cols);
         Buffers buf = buffersFor(x.rows);
         int b = x.rows;
-        Matrix xt = buf.xTime;
+        FloatBuffer xt = buf.xTime.data();
+        float[] row = buf.row;
         for (int r = 0; r < b; r++) { // B x (T d) step-major -> (T B) x d time-major
-            for (int s = 0; s < t; s++) {
-                int from = r * x.cols + s * d, to = (s * b + r) * d;
-                for (int i = 0; i < d; i++) xt.set(to + i, x.get(from + i));
-            }
+            x.data().get(r * x.cols, row, 0, t * d);
+            for (int s = 0; s < t; s++) xt.put((s * b + r) * d, row, s * d, d);
         }
-        Matrix h = xt;
+        Matrix h = buf.xTime;
         for (int i = 0; i < cells.size(); i++) h = cells.get(i).forward(h, t);
         last = buf;
         if (!shape.everyStep()) {
@@ -165,11 +171,9 @@ public final class RecurrentNet implements Model {
         }
         Matrix y = readoutOut = readout.forward(h), out = buf.out;
         int k = shape.outputs();
-        for (int s = 0; s < t; s++) { // (T B) x k -> B x (T k)
-            for (int r = 0; r < b; r++) {
-                int from = (s * b + r) * k, to = r * t * k + s * k;
-                for (int j = 0; j < k; j++) out.set(to + j, y.get(from + j));
-            }
+        for (int r = 0; r < b; r++) { // (T B) x k -> B x (T k)
+            for (int s = 0; s < t; s++) y.data().get((s * b + r) * k, row, s * k, k);
+            out.data().put(r * t * k, row, 0, t * k);
         }
         return out;
     }
@@ -180,19 +184,16 @@ public final class RecurrentNet implements Model {
         int t = shape.steps(), b = buf.batch, k = shape.outputs();
         Matrix dTop = buf.dTop;
         if (shape.everyStep()) {
-            Matrix dy = buf.outTime;
-            for (int s = 0; s < t; s++) {
-                for (int r = 0; r < b; r++) {
-                    int to = (s * b + r) * k, from = r * t * k + s * k;
-                    for (int j = 0; j < k; j++) dy.set(to + j, dOut.get(from + j));
-                }
+            FloatBuffer dy = buf.outTime.data();
+            float[] row = buf.row;
+            for (int r = 0; r < b; r++) { // B x (T k) -> (T B) x k
+                dOut.data().get(r * t * k, row, 0, t * k);
+                for (int s = 0; s < t; s++) dy.put((s * b + r) * k, row, s * k, k);
             }
-            dTop.copyFrom(readout.backward(dy, true));
-        } else {
+            dTop.copyFrom(readout.backward(buf.outTime, true));
+        } else { // steps 0 .. T-2 of dTop are 0 since it was made: only the last step carries gradient
             Matrix dLast = readout.backward(dOut, true);
-            int n = dTop.cols, before = (t - 1) * b * n;
-            for (int i = 0; i < before; i++) dTop.set(i, 0f);
-            for (int i = 0, m = dLast.size(); i < m; i++) dTop.set(before + i, dLast.get(i));
+            dTop.data().put((t - 1) * b * dTop.cols, dLast.data(), 0, dLast.size());
         }
         Matrix d = dTop;
         for (int i = cells.size() - 1; i >= 0; i--) d = cells.get(i).backward(d, i > 0);

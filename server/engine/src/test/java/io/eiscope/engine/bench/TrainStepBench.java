@@ -4,8 +4,10 @@ import io.eiscope.engine.learning.LearningRule;
 import io.eiscope.engine.model.Dann;
 import io.eiscope.engine.model.Mlp;
 import io.eiscope.engine.model.Model;
+import io.eiscope.engine.model.Rnn;
 import io.eiscope.engine.model.SoftmaxCrossEntropy;
 import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.task.TaskShape;
 import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Matrix;
 import java.lang.management.ManagementFactory;
@@ -21,18 +23,22 @@ import java.util.function.IntFunction;
  * {@code bench/run.sh}, which prints the comparison table.
  *
  * <p>Not a test (no {@code Test} in its name, so surefire never runs it). Usage:
- * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann]
+ * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann,rnn100,rnn500]
  * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5]}. BLAS threads follow
  * {@code OPENBLAS_NUM_THREADS}, read once when the library loads.
  *
  * <p>Prints one {@code RESULT} line per cell: side, model, batch, threads, median steps/s
- * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, and the
- * steps/s of every round (comma-separated).
+ * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, the
+ * steps/s of every round (comma-separated), and the process CPU milliseconds per step of every
+ * round (all threads: BLAS workers too; less sensitive than wall time to other load on a
+ * shared machine).
  */
 public final class TrainStepBench {
     static final int INPUTS = 784;
     static final int CLASSES = 10;
     static final double LEARNING_RATE = 0.01;
+    /** Row-sequential MNIST's layout: 28 steps of 28 pixels, 10 classes scored at the last step. */
+    static final TaskShape ROW_SEQUENTIAL = new TaskShape(28, 28, CLASSES, false);
 
     /** The models of the table, by the name {@code run.sh} and {@code torch_bench.py} share. */
     static final Map<String, IntFunction<Model>> MODELS = new LinkedHashMap<>();
@@ -44,6 +50,11 @@ public final class TrainStepBench {
         // the paper's initialisation; the output layer has one inhibitory unit.
         MODELS.put("dann", seed -> Dann.create(INPUTS, new int[] {500, 500, 500}, new int[] {50, 50, 50}, CLASSES,
                 Dann.Inhibition.SUBTRACTIVE_DIVISIVE, Blas.best(), new Rng(seed)));
+        // Standard ReLU RNN (Li et al. 2023) on row-sequential MNIST: 28 steps of one 28-pixel image
+        // row, logits at the last step, full BPTT; a batch row is still one 784-pixel image.
+        for (int n : new int[] {100, 500}) {
+            MODELS.put("rnn" + n, seed -> Rnn.create(ROW_SEQUENTIAL, new int[] {n}, Blas.best(), new Rng(seed)));
+        }
     }
 
     private TrainStepBench() {}
@@ -66,16 +77,17 @@ public final class TrainStepBench {
             }
             for (int batch : batches) {
                 Cell c = run(factory.apply(42), batch, seconds, warmup, rounds);
-                StringBuilder all = new StringBuilder();
+                StringBuilder all = new StringBuilder(), cpu = new StringBuilder();
                 for (double r : c.rates) all.append(all.length() == 0 ? "" : ",").append(String.format("%.1f", r));
-                System.out.printf("RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f\t%s%n", name, batch, threads,
-                        c.median(), c.rates[0], c.rates[c.rates.length - 1], c.bytesPerStep, c.loss, all);
+                for (double m : c.cpuMs) cpu.append(cpu.length() == 0 ? "" : ",").append(String.format("%.3f", m));
+                System.out.printf("RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f\t%s\t%s%n", name, batch, threads,
+                        c.median(), c.rates[0], c.rates[c.rates.length - 1], c.bytesPerStep, c.loss, all, cpu);
             }
         }
     }
 
-    /** Steps/s of each round (sorted), heap bytes per step, the last loss. */
-    record Cell(double[] rates, long bytesPerStep, double loss) {
+    /** Steps/s of each round (sorted), process CPU ms per step of each round (in round order), heap bytes per step, the last loss. */
+    record Cell(double[] rates, double[] cpuMs, long bytesPerStep, double loss) {
         double median() {
             return rates[rates.length / 2];
         }
@@ -121,10 +133,11 @@ public final class TrainStepBench {
         long end = System.nanoTime() + (long) (warmup * 1e9);
         while (System.nanoTime() < end) t.step();
         long bytes = allocatedBytesPerStep(t, 1000);
-        double[] rates = new double[rounds];
+        double[] rates = new double[rounds], cpuMs = new double[rounds];
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long roundNanos = (long) (seconds * 1e9 / rounds);
         for (int r = 0; r < rounds; r++) {
-            long start = System.nanoTime(), stop = start + roundNanos, now;
+            long cpu0 = os.getProcessCpuTime(), start = System.nanoTime(), stop = start + roundNanos, now;
             int steps = 0;
             do {
                 t.step();
@@ -132,9 +145,10 @@ public final class TrainStepBench {
                 now = System.nanoTime();
             } while (now < stop);
             rates[r] = steps / ((now - start) / 1e9);
+            cpuMs[r] = (os.getProcessCpuTime() - cpu0) / 1e6 / steps;
         }
         Arrays.sort(rates);
-        return new Cell(rates, bytes, t.loss);
+        return new Cell(rates, cpuMs, bytes, t.loss);
     }
 
     /** Heap bytes this thread allocates per step, averaged over {@code steps} steps. */

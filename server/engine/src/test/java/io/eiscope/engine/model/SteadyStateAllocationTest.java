@@ -3,13 +3,14 @@ package io.eiscope.engine.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.task.TaskShape;
 import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Matrix;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The E/I and normalised layers keep their work buffers per batch size: repeated steps allocate nothing. */
+/** The E/I and normalised layers and the recurrent networks keep their work buffers per batch size: repeated steps allocate nothing. */
 class SteadyStateAllocationTest {
 
     private static long allocatedBytes() {
@@ -40,6 +41,35 @@ class SteadyStateAllocationTest {
             bytesOf(step, 3000); // warm-up, buffers and JIT
             long few = bytesOf(step, 100), many = bytesOf(step, 2100);
             assertThat(many - few).as("%s: bytes allocated by 2000 extra steps", layer.name()).isLessThan(1024);
+        }
+    }
+
+    @Test
+    void repeatedStepsOfRecurrentNetworksAllocateNothing() {
+        Blas blas = Blas.best();
+        Rng rng = new Rng(3);
+        // The standard RNN with its readout at the last step, and a leaky two-cell stack scored at every step.
+        RecurrentNet standard = Rnn.create(new TaskShape(7, 6, 4, false), new int[] {12}, blas, rng);
+        RecurrentNet leaky = new RecurrentNet(new TaskShape(5, 4, 3, true), List.of(
+                new RecurrentCell("rnn0", Connectivity.Plain.create("rnn0.U", 10, 5, 5), Connectivity.Plain.create("rnn0.W", 10, 10, 10), null, 0.3, blas),
+                new RecurrentCell("rnn1", new Connectivity.Dann("rnn1.U", 8, 10, 2), new Connectivity.Dann("rnn1.W", 8, 8, 2), null, 1.0, blas)),
+                new Dense("readout", 8, 3, Activation.IDENTITY, blas));
+        for (RecurrentNet net : List.of(standard, leaky)) {
+            for (Parameter p : net.parameters()) {
+                boolean positive = p.sign() == Parameter.Sign.NON_NEGATIVE;
+                p.value().copyFrom(LayerGradientCheck.uniform(p.value().rows, p.value().cols, positive ? 0.05 : -0.3, 0.3, rng));
+            }
+            Matrix x = LayerGradientCheck.uniform(8, net.shape().inputSize(), 0, 1, rng);
+            Matrix dOut = Matrix.zeros(8, net.shape().outputWidth());
+            dOut.fill(0.01f);
+            Runnable step = () -> {
+                net.forward(x);
+                net.backward(dOut);
+                net.parameters(); // read every step by the learning rule
+            };
+            bytesOf(step, 3000);
+            long few = bytesOf(step, 100), many = bytesOf(step, 2100);
+            assertThat(many - few).as("%s: bytes allocated by 2000 extra steps", net.layers()).isLessThan(1024);
         }
     }
 }

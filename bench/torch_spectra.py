@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""PyTorch side of the spectrum benchmark (see bench/spectra.sh, docs/benchmarks.md).
+
+Time of torch.linalg.svdvals and torch.linalg.eigvals on n x n float32 matrices of Gaussian
+entries, on the CPU, with the warm-up and runs of io.eiscope.engine.bench.SpectraBench.
+Threads: OMP_NUM_THREADS (this script also calls torch.set_num_threads).
+
+Prints one RESULT line per cell:
+  RESULT torch OP N MEDIAN_MS MIN MAX CPU_MEDIAN_MS RUNS
+"""
+import argparse
+import os
+import time
+
+import torch
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sizes", default="500,1000")
+    p.add_argument("--ops", default="svd,eig")
+    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=3)
+    a = p.parse_args()
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    print(f"# torch={torch.__version__} threads={torch.get_num_threads()} cpu={torch.backends.cpu.get_cpu_capability()}")
+    ops = {"svd": torch.linalg.svdvals, "eig": torch.linalg.eigvals}
+    for n in (int(s) for s in a.sizes.split(",")):
+        m = torch.randn(n, n, generator=torch.Generator().manual_seed(1), dtype=torch.float32)
+        for op in a.ops.split(","):
+            f = ops[op]
+            for _ in range(a.warmup):
+                f(m)
+            wall, cpu = [], []
+            for _ in range(a.runs):
+                c0, t0 = time.thread_time(), time.perf_counter()
+                f(m)
+                wall.append((time.perf_counter() - t0) * 1e3)
+                cpu.append((time.thread_time() - c0) * 1e3)
+            wall.sort()
+            cpu.sort()
+            print(f"RESULT\ttorch\t{op}\t{n}\t{wall[a.runs // 2]:.2f}\t{wall[0]:.2f}\t{wall[-1]:.2f}\t{cpu[a.runs // 2]:.2f}\t{a.runs}",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
