@@ -87,7 +87,7 @@ public final class Cornford2021Validation {
         Path out = Path.of(args[3]);
         List<String> datasets = args.length > 4 ? List.of(args).subList(4, args.length) : List.of("fashion_mnist", "mnist");
         EngineContext ctx = EngineContext.of(Path.of(System.getProperty("eiscope.dataDir", ".data")));
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, Liu2024Validation::daemon); // a failure in main ends the run
         List<Future<Result>> futures = new ArrayList<>();
         for (String d : datasets)
             for (Model m : models(d))

@@ -86,7 +86,7 @@ public final class Li2023Validation {
 
     static void nse(int[] sizes, double[] fractions, int seeds, int threads) throws Exception {
         List<String> families = List.of("RNN", "DANN", "ColEI");
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, Liu2024Validation::daemon); // a failure in main ends the run
         Map<String, Future<Double>> futures = new LinkedHashMap<>();
         for (String fam : families)
             for (int n : sizes)
@@ -168,7 +168,7 @@ public final class Li2023Validation {
     }
 
     static void seqMnist(EngineContext ctx, int updates, int seeds, int threads, String task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, Liu2024Validation::daemon); // a failure in main ends the run
         List<Future<Result>> futures = new ArrayList<>();
         for (Condition c : conditions())
             for (long s = 1; s <= seeds; s++) {

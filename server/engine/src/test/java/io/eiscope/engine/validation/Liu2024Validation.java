@@ -64,7 +64,7 @@ public final class Liu2024Validation {
         int[] ranks = Arrays.stream((args.length > 4 ? args[4] : "1,30,100," + units).split(",")).mapToInt(Integer::parseInt).toArray();
         String task = args.length > 5 ? args[5] : "perceptual_decision_making";
         EngineContext ctx = EngineContext.of(Path.of(System.getProperty("eiscope.dataDir", ".data")));
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, Liu2024Validation::daemon); // a failure in main ends the run
         List<Future<Result>> futures = new ArrayList<>();
         for (int r : ranks)
             for (long s = 1; s <= seeds; s++) {
@@ -88,6 +88,13 @@ public final class Liu2024Validation {
                     stat(rs, Result::representationAlignment), stat(rs, Result::accuracy), rs.stream().filter(x -> Double.isNaN(x.weightChange())).count()));
         }
         System.out.print(t);
+    }
+
+    /** Pool threads that do not keep the JVM alive once main has failed. */
+    static Thread daemon(Runnable r) {
+        Thread t = new Thread(r, "validation");
+        t.setDaemon(true);
+        return t;
     }
 
     private static String stat(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
