@@ -85,11 +85,17 @@ export const prune = (
   });
 
 /** Pause when a network-wide scalar observable is non-finite, above or below a threshold. */
+/**
+ * Pause when a scalar observable meets the condition. For a per-layer observable (spectralRadius
+ * of "rnn0", ...) pass `{ layer, everySteps }`: measured every `everySteps` steps while the
+ * watchpoint stands (0: every step, every 10 for expensive ones).
+ */
 export const watchpoint = (
   name: string,
   observable: string,
   condition: "non_finite" | "above" | "below",
   threshold = 0,
+  on: { layer?: string; everySteps?: number } = {},
 ): Command =>
   create(CommandSchema, {
     kind: {
@@ -98,6 +104,8 @@ export const watchpoint = (
         name,
         observable,
         threshold,
+        layer: on.layer ?? "",
+        everySteps: on.everySteps ?? 0,
         condition: { non_finite: WatchCondition.NON_FINITE, above: WatchCondition.ABOVE, below: WatchCondition.BELOW }[
           condition
         ],

@@ -48,3 +48,22 @@ def test_a_dann_rnn_learns_2af_and_streams_its_hidden_states_and_recurrent_spect
     assert abs(radius - np.abs(np.linalg.eigvals(w.astype(np.float64))).max()) < 1e-4
     p = sv / sv.sum()
     assert abs(got[("nse", "rnn0")].value - (-(p * np.log(p)).sum() / np.log(len(p)))) < 1e-5
+
+
+def test_a_watchpoint_on_the_spectral_radius_of_a_recurrent_matrix_pauses_the_run(client):
+    from eiscope import commands
+    sim = client.create(model={"kind": "rnn", "hidden": [16]},
+                        learning_rule={"kind": "sgd", "learning_rate": 0.05, "momentum": 0.9},
+                        task={"kind": "perceptual_decision_making"}, batch_size=16, seed=2)
+    start = client.parameters(sim.id)["rnn0.W"].astype(np.float64)
+    radius0 = np.abs(np.linalg.eigvals(start)).max()
+    client.apply(sim.id, commands.watchpoint("radius moved", "spectral_radius", "above", radius0 * 1.02,
+                                             layer="rnn0", every_steps=5))
+    client.apply(sim.id, commands.run_until(20000))
+    done = client.wait(sim.id, until=lambda s: s.state == "PAUSED", timeout=120)
+    assert "watchpoint 'radius moved'" in done.status_message and "spectral_radius of rnn0" in done.status_message
+    w = client.parameters(sim.id)["rnn0.W"].astype(np.float64)
+    assert done.step < 20000
+    # measured every 5 steps on a copy, off the training thread: the radius it saw is past the threshold, and
+    # training has moved on by at most a few steps since (the copy's step is a multiple of 5)
+    assert np.abs(np.linalg.eigvals(w)).max() > radius0

@@ -91,13 +91,19 @@ def prune(fraction: float, method: str = "magnitude", scope: str = "global") -> 
         method=_PRUNE_METHODS[method], fraction=fraction, scope=_PRUNE_SCOPES[scope]))
 
 
-def watchpoint(name: str, observable: str, condition: str, threshold: float = 0.0
-               ) -> types_pb2.Command:
-    """Pause when a scalar observable is "non_finite", "above" or "below" a threshold."""
+def watchpoint(name: str, observable: str, condition: str, threshold: float = 0.0,
+               layer: str = "", every_steps: int = 0) -> types_pb2.Command:
+    """Pause when a scalar observable is "non_finite", "above" or "below" a threshold.
+
+    For a per-layer observable (spectral_radius, nse, kernel_alignment, weight_change, ...) name
+    the layer or parameter it is measured on, e.g. ``layer="rnn0"``; it is then measured every
+    ``every_steps`` steps while the watchpoint stands (0: every step, every 10 for expensive ones).
+    """
     if condition not in _CONDITIONS:
         raise ValueError(f"condition must be one of {sorted(_CONDITIONS)}, got {condition!r}")
     return types_pb2.Command(add_watchpoint=types_pb2.AddWatchpoint(
-        name=name, observable=observable, condition=_CONDITIONS[condition], threshold=threshold))
+        name=name, observable=observable, condition=_CONDITIONS[condition], threshold=threshold,
+        layer=layer, every_steps=every_steps))
 
 
 def remove_watchpoint(name: str) -> types_pb2.Command:

@@ -104,7 +104,16 @@ public final class Commands {
 
     /** Pause when {@code observable} (a network-wide scalar) meets the condition. */
     public static Command watchpoint(String name, String observable, WatchCondition condition, double threshold) {
-        return Command.newBuilder().setAddWatchpoint(AddWatchpoint.newBuilder().setName(name).setObservable(observable)
-                .setCondition(condition).setThreshold(threshold)).build();
+        return watchpoint(name, observable, "", 0, condition, threshold);
+    }
+
+    /**
+     * Pause when a per-layer scalar {@code observable} of {@code layer} (e.g. spectral_radius of
+     * "rnn0") meets the condition, measuring it every {@code everySteps} steps (0: every step, every
+     * 10 for expensive observables).
+     */
+    public static Command watchpoint(String name, String observable, String layer, int everySteps, WatchCondition condition, double threshold) {
+        return Command.newBuilder().setAddWatchpoint(AddWatchpoint.newBuilder().setName(name).setObservable(observable).setLayer(layer)
+                .setEverySteps(everySteps).setCondition(condition).setThreshold(threshold)).build();
     }
 }

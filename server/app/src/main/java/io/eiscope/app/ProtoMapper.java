@@ -232,6 +232,7 @@ public final class ProtoMapper {
                 default -> null;
             }, c.getLesion().getUnit());
             case ADD_WATCHPOINT -> new Command.AddWatchpoint(c.getAddWatchpoint().getName(), c.getAddWatchpoint().getObservable(),
+                    c.getAddWatchpoint().getLayer(), c.getAddWatchpoint().getEverySteps(),
                     switch (c.getAddWatchpoint().getCondition()) {
                         case WATCH_CONDITION_NON_FINITE -> Watchpoint.Condition.NON_FINITE;
                         case WATCH_CONDITION_ABOVE -> Watchpoint.Condition.ABOVE;
@@ -290,7 +291,8 @@ public final class ProtoMapper {
         else if (c instanceof Command.Lesion x) b.setLesion(Lesion.newBuilder().setLayer(x.layer()).setUnit(x.unit())
                 .setPopulation(x.population() == Command.Population.EXCITATORY ? Population.POPULATION_EXCITATORY : Population.POPULATION_INHIBITORY));
         else if (c instanceof Command.AddWatchpoint x) b.setAddWatchpoint(AddWatchpoint.newBuilder().setName(x.name())
-                .setObservable(x.observable()).setThreshold(x.threshold()).setCondition(WatchCondition.forNumber(x.condition().ordinal() + 1)));
+                .setObservable(x.observable()).setLayer(x.layer()).setEverySteps(x.everySteps()).setThreshold(x.threshold())
+                .setCondition(WatchCondition.forNumber(x.condition().ordinal() + 1)));
         else if (c instanceof Command.RemoveWatchpoint x) b.setRemoveWatchpoint(RemoveWatchpoint.newBuilder().setName(x.name()));
         return b.build();
     }

@@ -117,8 +117,16 @@ public sealed interface Command {
     }
 
     /** A condition on a scalar observable that pauses the simulation when it holds. */
-    record AddWatchpoint(String name, String observable, Watchpoint.Condition condition, double threshold) implements Command {
+    record AddWatchpoint(String name, String observable, String layer, int everySteps, Watchpoint.Condition condition, double threshold)
+            implements Command {
+        /** On a network-wide scalar. */
+        public AddWatchpoint(String name, String observable, Watchpoint.Condition condition, double threshold) {
+            this(name, observable, "", 0, condition, threshold);
+        }
+
         public AddWatchpoint {
+            if (layer == null) layer = "";
+            if (everySteps < 0) throw new IllegalArgumentException("command.add_watchpoint.every_steps must be >= 0, got " + everySteps);
             if (name == null || name.isEmpty()) throw new IllegalArgumentException("command.add_watchpoint.name is required");
             if (observable == null || observable.isEmpty())
                 throw new IllegalArgumentException("command.add_watchpoint.observable is required");

@@ -66,7 +66,7 @@ final class Measurer {
         for (Demand d : demands) {
             if (d.everySteps() > 1 && step % d.everySteps() != 0) continue;
             for (String target : targets(d.observable())) {
-                if (!selects(d.selector(), target)) continue;
+                if (d.exact() ? !target.equals(d.selector()) : !selects(d.selector(), target)) continue;
                 long[] last = lastEmitted.get(d.observable() + '/' + target);
                 if (last != null && (last[1] == step || now - last[0] < d.minIntervalNanos())) continue;
                 publish(d.observable(), target);

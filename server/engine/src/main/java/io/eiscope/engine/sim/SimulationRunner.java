@@ -53,6 +53,8 @@ public final class SimulationRunner {
     private final Mailbox mailbox;
     private final ObservationSink sink;
     private final Map<String, Double> latestScalars = new ConcurrentHashMap<>();
+    private final Map<String, Double> latestLayerScalars = new java.util.HashMap<>(); // "observable@layer" -> value; sim thread only
+    private List<Demand> watchDemands = List.of(); // what the per-layer watchpoints need measured; sim thread only
     private final Measurer measurer; // sim thread only
     private volatile List<Demand> demands = List.of();
     private volatile SimulationState state = SimulationState.PAUSED;
@@ -95,7 +97,11 @@ public final class SimulationRunner {
                             List<Intervention> log) {
         this.id = id;
         this.sim = sim;
-        this.measurer = new Measurer(sim, sink, analysis, action -> submit(() -> {
+        this.measurer = new Measurer(sim, o -> { // per-layer scalars are kept for the watchpoints on them
+            if (o.payload() instanceof Observation.Scalar v && !o.layer().isEmpty())
+                latestLayerScalars.put(Watchpoint.key(o.observable(), o.layer()), v.value());
+            sink.publish(o);
+        }, analysis, action -> submit(() -> {
             action.run();
             return null;
         }));
@@ -146,8 +152,13 @@ public final class SimulationRunner {
         return submit(() -> {
             requireNotStopped();
             if (command instanceof Command.RunUntil c) runUntil(c.step());
-            else if (command instanceof Command.AddWatchpoint c) watchpoints.add(sim.catalogue(), c);
-            else if (command instanceof Command.RemoveWatchpoint c) watchpoints.remove(c.name());
+            else if (command instanceof Command.AddWatchpoint c) {
+                watchpoints.add(sim, c);
+                watchDemands = watchpoints.demands();
+            } else if (command instanceof Command.RemoveWatchpoint c) {
+                watchpoints.remove(c.name());
+                watchDemands = watchpoints.demands();
+            }
             else sim.apply(command);
             long at = sim.step();
             log.add(new Intervention(at, command));
@@ -167,8 +178,12 @@ public final class SimulationRunner {
 
     /** Pauses with the reason when a watchpoint fires on the latest values; true if one fired. */
     private boolean checkWatchpoints() {
-        var reason = watchpoints.fire(latestScalars, step);
+        var reason = watchpoints.fire(key -> {
+            Double v = latestScalars.get(key);
+            return v != null ? v : latestLayerScalars.get(key);
+        }, step);
         if (reason.isEmpty()) return false;
+        watchDemands = watchpoints.demands();
         untilStep = -1;
         remainingSteps = -1;
         transition(SimulationState.PAUSED, reason.get());
@@ -262,6 +277,8 @@ public final class SimulationRunner {
             step = 0;
             log.clear();
             watchpoints.clear();
+            watchDemands = List.of();
+            latestLayerScalars.clear();
             untilStep = -1;
             latestScalars.clear();
             measurer.clear();
@@ -348,6 +365,7 @@ public final class SimulationRunner {
             if (sim.hasAccuracy()) publishScalar(wallNanos(), "test_accuracy", e.accuracy());
         }
         measurer.publishDue(demands);
+        measurer.publishDue(watchDemands);
         long budget = sim.config().stepBudget();
         if (checkWatchpoints()) return;
         if (budget > 0 && step >= budget) {

@@ -1,9 +1,11 @@
 package io.eiscope.engine.sim;
 
+import io.eiscope.engine.observe.Observable;
 import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.observe.ObservableKind;
-import io.eiscope.engine.spec.Catalogue;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,15 +14,32 @@ import java.util.Optional;
  * simulation's thread (the runner's mailbox and run loop).
  */
 final class Watchpoints {
+    /** Cadence of a watchpoint on an expensive per-layer observable when none is given. */
+    static final int DEFAULT_EXPENSIVE_EVERY_STEPS = 10;
+
     private final Map<String, Watchpoint> byName = new LinkedHashMap<>();
 
-    /** Sets (or replaces) a watchpoint on a network-wide scalar observable of {@code catalogue}. */
-    void add(Catalogue catalogue, Command.AddWatchpoint c) {
-        ObservableDescriptor d = catalogue.observable(c.observable()).orElse(null);
-        if (d == null || d.kind() != ObservableKind.SCALAR || d.perLayer())
-            throw new IllegalArgumentException("command.add_watchpoint.observable must be a network-wide scalar observable, got '"
-                    + c.observable() + "'");
-        byName.put(c.name(), new Watchpoint(c.name(), c.observable(), c.condition(), c.threshold()));
+    /**
+     * Sets (or replaces) a watchpoint on a scalar observable of {@code sim}'s catalogue: a
+     * network-wide one (no layer), or a per-layer one on one of its targets in {@code sim}.
+     */
+    void add(Simulation sim, Command.AddWatchpoint c) {
+        ObservableDescriptor d = sim.catalogue().observable(c.observable()).orElse(null);
+        if (d == null || d.kind() != ObservableKind.SCALAR)
+            throw new IllegalArgumentException("command.add_watchpoint.observable must be a scalar observable, got '" + c.observable() + "'");
+        if (!d.perLayer()) {
+            if (!c.layer().isEmpty())
+                throw new IllegalArgumentException("command.add_watchpoint.layer must be empty: " + c.observable() + " is network-wide");
+            byName.put(c.name(), new Watchpoint(c.name(), c.observable(), c.condition(), c.threshold()));
+            return;
+        }
+        Observable o = sim.catalogue().measured(c.observable()).orElseThrow();
+        List<String> targets = o.targets(sim);
+        if (!targets.contains(c.layer()))
+            throw new IllegalArgumentException("command.add_watchpoint.layer: " + c.observable() + " is measured per layer; one of "
+                    + targets + ", got '" + c.layer() + "'");
+        int every = c.everySteps() > 0 ? c.everySteps() : d.cost() == ObservableDescriptor.Cost.EXPENSIVE ? DEFAULT_EXPENSIVE_EVERY_STEPS : 1;
+        byName.put(c.name(), new Watchpoint(c.name(), c.observable(), c.layer(), every, c.condition(), c.threshold()));
     }
 
     void remove(String name) {
@@ -32,13 +51,23 @@ final class Watchpoints {
         byName.clear();
     }
 
-    /**
-     * The reason of the first watchpoint whose condition holds on {@code latest} (scalar values
-     * by observable), which is dropped; empty if none holds.
-     */
-    Optional<String> fire(Map<String, Double> latest, long step) {
+    /** The measurements the per-layer watchpoints need (no rate limit: they pace themselves by steps). */
+    List<Demand> demands() {
+        List<Demand> out = new ArrayList<>();
         for (Watchpoint w : byName.values()) {
-            Double v = latest.get(w.observable());
+            if (!w.target().isEmpty()) out.add(new Demand(w.observable(), w.target(), 0, w.everySteps(), true));
+        }
+        return out;
+    }
+
+    /**
+     * The reason of the first watchpoint whose condition holds on the latest values (scalar values
+     * by {@link Watchpoint#key()}: {@code latest} answers null for none yet), which is dropped;
+     * empty if none holds.
+     */
+    Optional<String> fire(java.util.function.Function<String, Double> latest, long step) {
+        for (Watchpoint w : byName.values()) {
+            Double v = latest.apply(w.key());
             if (v == null || !w.firesOn(v)) continue;
             byName.remove(w.name());
             return Optional.of(w.reason(v, step));
