@@ -75,4 +75,13 @@ public interface Model {
     default List<String> recurrentInputs(String layer) {
         return List.of();
     }
+
+    /**
+     * The parameter whose value {@link #effectiveWeight}{@code (target)} is, when the effective
+     * matrix is a plain parameter (a standard RNN's {@code rnn0} is {@code rnn0.W}), so that
+     * observables can measure it once; empty when it is computed from several parameters.
+     */
+    default Optional<String> effectiveWeightParameter(String target) {
+        return Optional.empty();
+    }
 }

@@ -235,6 +235,15 @@ public final class RecurrentNet implements Model {
         return target.equals(readout.name()) ? readout.effectiveWeight() : Optional.empty();
     }
 
+    @Override
+    public Optional<String> effectiveWeightParameter(String target) {
+        for (RecurrentCell c : cells) {
+            Connectivity conn = target.equals(c.name()) ? c.recurrent() : target.equals(c.name() + INPUT_SUFFIX) ? c.input() : null;
+            if (conn instanceof Connectivity.Plain plain) return Optional.of(plain.w().name());
+        }
+        return Optional.empty();
+    }
+
     /** The targets {@link #effectiveWeight} answers for: every cell, its input matrix and an E/I readout. */
     @Override
     public List<String> effectiveWeightTargets() {

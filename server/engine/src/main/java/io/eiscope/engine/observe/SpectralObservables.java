@@ -142,12 +142,13 @@ public final class SpectralObservables {
     private static Decomposition prepare(Simulation sim, String target, boolean eig) {
         Revision[] holder = sim.runCache("spectral.decompositions", () -> new Revision[1]);
         if (holder[0] == null || holder[0].revision() != sim.revision()) holder[0] = new Revision(sim.revision(), new HashMap<>());
-        String key = (eig ? "eig/" : "svd/") + target;
+        String same = sim.model().effectiveWeightParameter(target).orElse(target); // rnn0 of a standard RNN is rnn0.W: one decomposition
+        String key = (eig ? "eig/" : "svd/") + same;
         Decomposition d = holder[0].byTarget().get(key);
         if (d == null) {
-            Matrix m = matrix(sim, target);
+            Matrix m = matrix(sim, same);
             if (m == null || !m.allFinite() || (eig && m.rows != m.cols)) return null;
-            d = new Decomposition(sim.parameter(target).isPresent() ? m.copy() : m, eig); // effective matrices are already fresh copies
+            d = new Decomposition(sim.parameter(same).isPresent() ? m.copy() : m, eig); // effective matrices are already fresh copies
             holder[0].byTarget().put(key, d);
         }
         return d;

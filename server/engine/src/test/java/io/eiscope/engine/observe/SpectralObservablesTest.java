@@ -114,4 +114,17 @@ class SpectralObservablesTest {
         assertThat(((Observation.Scalar) nseLater.get()).value()).isEqualTo(SpectralObservables.normalisedSvdEntropy(got));
         assertThat(((Observation.Tensor) sv.prepare(s, "rnn0.input").get()).data()).containsExactly(now, within(0f));
     }
+
+    @Test
+    void theEffectiveMatrixOfAPlainCellIsItsParameterAndIsDecomposedOnce() {
+        var sv = (DeferredObservable) CATALOGUE.measured("singular_values").orElseThrow();
+        Simulation plain = sim(new ComponentConfig("rnn", Map.of("hidden", List.of(12L))));
+        float[] a = ((Observation.Tensor) sv.prepare(plain, "rnn0").get()).data();
+        float[] b = ((Observation.Tensor) sv.prepare(plain, "rnn0.W").get()).data();
+        assertThat(a).isSameAs(b); // one decomposition served both targets
+        Simulation dann = sim(new ComponentConfig("dann_rnn", Map.of("hidden", List.of(12L))));
+        float[] effective = ((Observation.Tensor) sv.prepare(dann, "rnn0").get()).data();
+        float[] excitatory = ((Observation.Tensor) sv.prepare(dann, "rnn0.Wex").get()).data();
+        assertThat(effective).isNotSameAs(excitatory).isNotEqualTo(excitatory); // Wex - Wei Wix is not Wex
+    }
 }
