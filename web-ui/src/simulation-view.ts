@@ -1,11 +1,12 @@
 // The page of one simulation: what it is, its controls, live learning curves, a live weight
-// histogram, its events and the spectrum of a weight matrix. One Watch feeds curves and
-// events; the histogram and the spectrum have their own.
+// histogram, its events, the spectrum of a weight matrix and, for recurrent networks, the
+// dynamics of a cell. One Watch feeds curves and events; the other panels have their own.
 
 import { type Catalogue, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
 import { setStateBadge } from "./api";
 import { Controls } from "./controls";
 import { CurveChart } from "./curve-chart";
+import { DynamicsPanel } from "./dynamics-panel";
 import { formatScalar, formatStep, h } from "./dom";
 import { EventsPanel } from "./events-panel";
 import { HistogramPanel } from "./histogram-panel";
@@ -27,6 +28,7 @@ export class SimulationView {
   private readonly charts: CurveChart[];
   private readonly histogram: HistogramPanel;
   private readonly spectrum: SpectrumPanel;
+  private readonly dynamics: DynamicsPanel;
   private readonly events = new EventsPanel();
   private readonly stopWatch: () => void;
   private step = 0;
@@ -37,6 +39,7 @@ export class SimulationView {
     const accBody = h("div", { className: "chart-body", testid: "accuracy-chart" });
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
     this.spectrum = new SpectrumPanel(sim, catalogue);
+    this.dynamics = new DynamicsPanel(sim, catalogue);
     const logBox = h("input", { type: "checkbox", testid: "loss-log" });
     const logToggle = h("label", { className: "toggle small muted", title: "Logarithmic loss axis" }, logBox, "log scale");
     this.el = h(
@@ -50,6 +53,7 @@ export class SimulationView {
         h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Accuracy")), accBody)),
       h("div", { className: "grid-2" }, this.histogram.el, this.events.el),
       this.spectrum.el,
+      this.dynamics.el,
     );
     const refresh = () => this.refreshStats();
     this.charts = [
@@ -94,6 +98,7 @@ export class SimulationView {
     for (const c of this.charts) c.destroy();
     this.histogram.destroy();
     this.spectrum.destroy();
+    this.dynamics.destroy();
   }
 
   private onFrame(f: WatchFrame): void {
@@ -107,7 +112,10 @@ export class SimulationView {
         this.clearCurves();
         this.histogram.restart();
       }
-      if (f.observable === "state") this.spectrum.onState(f.payload.state, f.step, reset);
+      if (f.observable === "state") {
+        this.spectrum.onState(f.payload.state, f.step, reset);
+        this.dynamics.onState(f.payload.state, f.step, reset);
+      }
     } else if (f.payload.kind === "scalar") {
       this.onScalar(f.observable, f.step, f.payload.value, f.payload.mergedCount);
     }

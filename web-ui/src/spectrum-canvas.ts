@@ -15,7 +15,7 @@ const RADIUS = "#e08a1e";
 const MAX_DOTS = 128;
 
 /** A canvas that fills its container's width, redrawn (throttled) on new data and on resize. */
-abstract class CanvasPlot {
+export abstract class CanvasPlot {
   readonly canvas: HTMLCanvasElement;
   private readonly throttle = new FrameThrottle(() => this.paint());
   private readonly resize: ResizeObserver;

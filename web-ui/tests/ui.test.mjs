@@ -1,7 +1,8 @@
 // Browser test of the built UI (run `npm run build` first), served by the real server:
 // create an MLP through the form, press Play, and see the loss curve and the weight
-// histogram move; the spectrum panel against the SDK. Leaves screenshots in test-results/
-// (ui.png: the running simulation; spectrum.png: the spectrum of a square matrix).
+// histogram move; the spectrum and dynamics panels against the SDK. Leaves screenshots in
+// test-results/ (ui.png: the running simulation; spectrum.png: the spectrum of a square
+// matrix; dynamics.png: a recurrent cell's hidden states).
 
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
@@ -201,7 +202,7 @@ test("steering from the page: set the learning rate, prune 90 %, fork", { timeou
 });
 
 /** The first value of each of `observables` for `layer` at `step`, read through the SDK (not the page). */
-async function spectralValuesAt(client, id, layer, step, observables) {
+async function valuesAt(client, id, layer, step, observables) {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), 15_000);
   const got = new Map();
@@ -249,6 +250,7 @@ test("the spectrum panel shows a square matrix's spectrum, equal to the SDK's at
   await byTestId("sim-view").waitFor({ timeout: 15_000 });
   const panel = byTestId("spectrum-panel");
   assert.equal(await panel.getAttribute("data-open"), "false", "closed until asked for: spectra cost O(n^3)");
+  assert.ok(await byTestId("dynamics-panel").isHidden(), "no dynamics panel for a feed-forward network");
   await byTestId("spectrum-toggle").click();
 
   // The server says what has a spectrum: the weight matrices, not the biases.
@@ -274,7 +276,7 @@ test("the spectrum panel shows a square matrix's spectrum, equal to the SDK's at
   assert.equal(await eventually(() => panel.getAttribute("data-step"), (s) => s === "40", 20_000), "40",
     "a paused simulation shows the spectrum of the step it paused at");
 
-  const sdk = await spectralValuesAt(client, sim.id, "layer1.W", 40, [...numbers, "singular_values", "eigenvalues"]);
+  const sdk = await valuesAt(client, sim.id, "layer1.W", 40, [...numbers, "singular_values", "eigenvalues"]);
   assert.equal(sdk.size, 6, `the SDK got ${[...sdk.keys()]} at step 40`);
   const shown = await valuesShown();
   numbers.forEach((o, i) => {
@@ -308,6 +310,89 @@ test("the spectrum panel shows a square matrix's spectrum, equal to the SDK's at
 
   await page.screenshot({ path: resolve(RESULTS, "spectrum.png"), fullPage: true });
   await byTestId("spectrum-toggle").click();
+  assert.equal(await panel.getAttribute("data-open"), "false");
+  await client.delete(sim.id);
+});
+
+/** Opaque pixels of `canvas` with a saturated color (the heatmap's cells, not gray labels), and how many distinct colors they have. */
+async function heatmapPixels(testid) {
+  return byTestId(testid).evaluate((c) => {
+    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    let colored = 0;
+    const colors = new Set();
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      if (a === 0 || Math.max(r, g, b) - Math.min(r, g, b) <= 40) continue;
+      colored++;
+      colors.add((r << 16) | (g << 8) | b);
+    }
+    return { colored, colors: colors.size };
+  });
+}
+
+test("the dynamics panel shows a recurrent cell's hidden states and laziness, equal to the SDK's at the same step", { timeout: 120_000 }, async () => {
+  const client = new EiscopeClient(server.baseUrl);
+  const sim = await client.create({
+    name: "ui-test dynamics",
+    model: { kind: "rnn", params: { hidden: [16] } },
+    learningRule: { kind: "sgd", params: { learning_rate: 0.05 } },
+    task: { kind: "perceptual_decision_making" },
+    batchSize: 16,
+    seed: 4,
+  });
+  await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
+  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  const panel = byTestId("dynamics-panel");
+  assert.ok(await panel.isVisible(), "a recurrent network has a dynamics panel");
+  assert.equal(await panel.getAttribute("data-open"), "false", "closed until asked for: the kernel alignment costs a BPTT per output");
+  await byTestId("dynamics-toggle").click();
+  const cells = await byTestId("dynamics-cell").locator("option").evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(cells, ["rnn0"]);
+  assert.equal(await eventually(() => panel.getAttribute("data-step"), (s) => s === "0", 20_000), "0", "everything measured at step 0");
+
+  // Opened before the run, so the values at step 30 come from the watch made afresh on pausing.
+  await byTestId("step-count").fill("30");
+  await byTestId("step-button").click();
+  assert.equal(await eventually(() => textOf("sim-step"), (s) => s === "30"), "30");
+  assert.equal(await eventually(() => textOf("sim-state"), (s) => s === "paused"), "paused");
+  await byTestId("dynamics-trial").fill("5");
+  assert.equal(await eventually(() => panel.getAttribute("data-step"), (s) => s === "30", 30_000), "30",
+    "a paused simulation shows the hidden states and laziness of the step it paused at, the deferred kernel alignment included");
+
+  const sdk = await valuesAt(client, sim.id, "rnn0", 30, ["hidden_states", "kernel_alignment"]);
+  assert.equal(sdk.size, 2, `the SDK got ${[...sdk.keys()]} at step 30`);
+  const hidden = sdk.get("hidden_states");
+  assert.deepEqual(hidden.shape, [8, 32, 16], "time x probe trial x unit");
+  const [steps, trials, units] = hidden.shape;
+  let max = -Infinity;
+  for (let t = 0; t < steps; t++) for (let u = 0; u < units; u++) max = Math.max(max, hidden.data[(t * trials + 5) * units + u]);
+  const maxEl = byTestId("dynamics-max");
+  assert.equal(await maxEl.getAttribute("data-trial"), "5");
+  assert.equal(await maxEl.getAttribute("data-step"), "30");
+  const maxText = await textOf("dynamics-max");
+  assert.ok(Math.abs(Number(maxText) - max) <= 5e-4 * Math.abs(max), `max activity of trial 5: shown ${maxText}, SDK ${max}`);
+  assert.equal(Number(await maxEl.getAttribute("data-value")), max);
+  assert.match(await textOf("dynamics-info"), /step 30 · trial 5 of 32 probe trials · 8 steps × 16 units/);
+
+  const ka = sdk.get("kernel_alignment");
+  assert.ok(ka >= -1 && ka <= 1, `kernel alignment ${ka} in [-1, 1]`);
+  const kaEl = byTestId("dynamics-kernel_alignment");
+  assert.equal(await kaEl.getAttribute("data-step"), "30");
+  assert.equal(Number(await kaEl.getAttribute("data-value")), ka, "the page shows the SDK's kernel alignment at step 30");
+  const kaText = await textOf("dynamics-kernel_alignment");
+  assert.ok(Math.abs(Number(kaText) - ka) <= 5e-4 * Math.abs(ka), `kernel alignment shown ${kaText}, SDK ${ka}`);
+  assert.equal(await textOf("dynamics-kernel_alignment-step"), "30");
+  for (const o of ["representation_alignment", "relative_weight_change", "activation_fraction_active"]) {
+    assert.equal(await byTestId(`dynamics-${o}-step`).textContent(), "30", `${o} measured at step 30`);
+    assert.ok(Number.isFinite(Number(await textOf(`dynamics-${o}`))), `${o} shows a number`);
+  }
+
+  const pixels = await eventually(() => heatmapPixels("dynamics-heatmap"), (p) => p.colored > 5000 && p.colors >= 8);
+  assert.ok(pixels.colored > 5000, `heatmap cells painted (${pixels.colored} px)`);
+  assert.ok(pixels.colors >= 8, `activity varies across cells (${pixels.colors} colors)`);
+
+  await page.screenshot({ path: resolve(RESULTS, "dynamics.png"), fullPage: true });
+  await byTestId("dynamics-toggle").click();
   assert.equal(await panel.getAttribute("data-open"), "false");
   await client.delete(sim.id);
 });
