@@ -7,10 +7,10 @@
 // MAX_HZ per second; when the simulation stops it watches afresh once, which measures at the
 // step it stopped on.
 
-import { type Catalogue, type ParameterInfo, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
+import { type Catalogue, type ParameterInfo, type Simulation, type SimulationState, type WatchFrame } from "@eiscope/client";
 import { formatScalar, formatStep, h, replaceChildren } from "./dom";
 import { HiddenStateHeatmap } from "./hidden-heatmap";
-import { liveWatch } from "./live-watch";
+import { CadencedWatch, fillCadences, newer, remember, remembered, type Sample } from "./cadenced-watch";
 
 const HIDDEN = "hidden_states";
 const NUMBERS: { observable: string; label: string; title: string }[] = [
@@ -24,15 +24,10 @@ const NUMBERS: { observable: string; label: string; title: string }[] = [
     title: "Fraction of the cell's activity values on the probe batch that are > 0" },
 ];
 const OBSERVABLES = [HIDDEN, ...NUMBERS.map((n) => n.observable)];
-const CADENCES = [10, 20, 50, 100, 500];
 const DEFAULT_CADENCE = 20;
 const MAX_HZ = 1;
 const OPEN_KEY = "eiscope.dynamics.open";
 
-interface Sample<T> {
-  step: number;
-  value: T;
-}
 
 /** A [time, trial, unit] hidden-states tensor. */
 interface HiddenStates {
@@ -57,8 +52,7 @@ export class DynamicsPanel {
   private readonly max = h("span", { className: "stat-value", testid: "dynamics-max" }, "–");
   private readonly numbers = new Map<string, { value: HTMLElement; step: HTMLElement }>();
   private readonly heatmap: HiddenStateHeatmap;
-  private stopWatch?: () => void;
-  private running: boolean;
+  private readonly live: CadencedWatch;
   private open = false;
   private frames = 0;
   private hidden?: Sample<HiddenStates>;
@@ -68,11 +62,9 @@ export class DynamicsPanel {
     this.simId = sim.id;
     const offered = new Set(catalogue.observables.map((o) => o.name));
     this.offered = OBSERVABLES.filter((o) => offered.has(o));
-    this.running = sim.state === SimulationState.RUNNING;
     const cells = recurrentCells(sim.parameters);
     for (const c of cells) this.select.append(h("option", { value: c }, c));
-    for (const n of CADENCES) this.cadence.append(h("option", { value: n }, `every ${n} steps`));
-    this.cadence.value = String(DEFAULT_CADENCE);
+    fillCadences(this.cadence, DEFAULT_CADENCE);
     const plot = h("div", { className: "dynamics-plot" });
     replaceChildren(this.body,
       h("div", { className: "dynamics-controls" },
@@ -91,36 +83,34 @@ export class DynamicsPanel {
         this.problem,
         this.cadence, this.select, this.toggle),
       this.body);
+    this.live = new CadencedWatch(this.simId, sim.state, this.el, this.cadence, this.problem, MAX_HZ);
     this.toggle.addEventListener("click", () => this.setOpen(!this.open));
     this.select.addEventListener("change", () => this.choose());
-    this.cadence.addEventListener("change", () => this.running && this.watch());
+    this.cadence.addEventListener("change", () => this.live.isRunning && this.watch());
     this.trialRange.addEventListener("input", () => this.setTrial(Number(this.trialRange.value)));
     this.trialNumber.addEventListener("change", () => this.setTrial(Number(this.trialNumber.value)));
     if (cells.length === 0 || !this.offered.includes(HIDDEN)) {
       this.el.hidden = true; // a feed-forward network, or a server without hidden states
       return;
     }
-    this.setOpen(remembered());
+    this.setOpen(remembered(OPEN_KEY));
   }
 
   /** A state event at `step` from the view's stream; `reset`: the simulation went back to the start. */
   onState(state: SimulationState, step: number, reset = false): void {
-    const running = state === SimulationState.RUNNING;
-    const stale = !running && this.shownStep() >= 0 && this.shownStep() < step;
-    const changed = running !== this.running;
-    this.running = running;
+    const rewatch = this.live.onState(state, step, this.shownStep());
     if (reset) this.clear();
-    if (reset || changed || stale) this.watch();
+    if (reset || rewatch) this.watch();
   }
 
   destroy(): void {
-    this.stopWatch?.();
+    this.live.end();
     this.heatmap.destroy();
   }
 
   private setOpen(open: boolean): void {
     this.open = open;
-    remember(open);
+    remember(OPEN_KEY, open);
     this.toggle.textContent = open ? "Hide" : "Show";
     this.toggle.title = open ? "Stop watching the cell's dynamics" : "Watch hidden states and laziness measures (the kernel alignment costs the server a BPTT per output)";
     for (const el of [this.body, this.select, this.cadence]) el.hidden = !open;
@@ -129,9 +119,7 @@ export class DynamicsPanel {
     if (open) {
       this.watch();
     } else {
-      this.stopWatch?.();
-      this.stopWatch = undefined;
-      this.problem.textContent = "";
+      this.live.end();
     }
   }
 
@@ -140,21 +128,11 @@ export class DynamicsPanel {
     this.watch();
   }
 
-  /**
-   * (Re)opens the watch of the chosen cell: every N steps while running; while not, at any
-   * step, so that the measurement made for a new subscriber (at the current step) is kept.
-   */
+  /** (Re)opens the watch of the chosen cell (see CadencedWatch.start). */
   private watch(): void {
-    this.stopWatch?.();
-    this.stopWatch = undefined;
     const cell = this.select.value;
-    if (!this.open || !cell) return;
-    const everySteps = this.running ? Number(this.cadence.value) : 0;
-    this.el.dataset.everySteps = String(everySteps);
-    this.stopWatch = liveWatch(this.simId, { observables: this.offered, layers: [cell], everySteps, maxHz: MAX_HZ }, {
-      frame: (f) => this.onFrame(cell, f),
-      status: (p) => (this.problem.textContent = p ?? ""),
-    });
+    if (!this.open || !cell) return this.live.end(false);
+    this.live.start(this.offered, cell, (f) => this.onFrame(cell, f));
   }
 
   private onFrame(cell: string, f: WatchFrame): void {
@@ -261,23 +239,5 @@ export function recurrentCells(parameters: ParameterInfo[]): string[] {
   return [...cells].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
 
-/** True when a sample at `step` may replace `current` (replays of older values are not). */
-function newer(current: Sample<unknown> | undefined, step: number): boolean {
-  return current === undefined || step >= current.step;
-}
 
-function remembered(): boolean {
-  try {
-    return localStorage.getItem(OPEN_KEY) === "true";
-  } catch {
-    return false;
-  }
-}
 
-function remember(open: boolean): void {
-  try {
-    localStorage.setItem(OPEN_KEY, String(open));
-  } catch {
-    // Storage may be disabled; the panel then starts closed.
-  }
-}

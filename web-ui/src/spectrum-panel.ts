@@ -5,9 +5,9 @@
 // watches afresh once, which measures at the step it stopped on: a paused simulation shows
 // the spectrum of its current weights, whatever the cadence skipped.
 
-import { type Catalogue, type ParameterInfo, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
+import { type Catalogue, type ParameterInfo, type Simulation, type SimulationState, type WatchFrame } from "@eiscope/client";
 import { formatScalar, formatStep, h, replaceChildren } from "./dom";
-import { liveWatch } from "./live-watch";
+import { CadencedWatch, fillCadences, newer, remember, remembered, type Sample } from "./cadenced-watch";
 import { findSpectralTargets } from "./spectral-targets";
 import { EigenvaluePlot, SingularValuePlot } from "./spectrum-canvas";
 
@@ -20,15 +20,10 @@ const NUMBERS: { observable: string; label: string; title: string }[] = [
   { observable: "effective_rank_participation", label: "effective rank (participation)", title: "(Σσ²)² / Σσ⁴: between 1 and k" },
 ];
 const SPECTRAL = [SINGULAR_VALUES, EIGENVALUES, ...NUMBERS.map((n) => n.observable)];
-const CADENCES = [10, 20, 50, 100, 500];
 const DEFAULT_CADENCE = 50;
 const MAX_HZ = 1;
 const OPEN_KEY = "eiscope.spectrum.open";
 
-interface Sample<T> {
-  step: number;
-  value: T;
-}
 
 export class SpectrumPanel {
   readonly el: HTMLElement;
@@ -50,8 +45,7 @@ export class SpectrumPanel {
   private readonly eigen: EigenvaluePlot;
   private searched = false;
   private stopSearch?: () => void;
-  private stopWatch?: () => void;
-  private running: boolean;
+  private readonly live: CadencedWatch;
   private open = false;
   private frames = 0;
   private spectrum?: Sample<Float32Array>;
@@ -63,9 +57,7 @@ export class SpectrumPanel {
     const offered = new Set(catalogue.observables.map((o) => o.name));
     this.offered = SPECTRAL.filter((o) => offered.has(o));
     this.shapes = new Map(sim.parameters.map((p: ParameterInfo) => [p.name, p.shape]));
-    this.running = sim.state === SimulationState.RUNNING;
-    for (const n of CADENCES) this.cadence.append(h("option", { value: n }, `every ${n} steps`));
-    this.cadence.value = String(DEFAULT_CADENCE);
+    fillCadences(this.cadence, DEFAULT_CADENCE);
     const svBody = h("div", { className: "spectrum-plot" });
     const eigBody = h("div", { className: "spectrum-plot" });
     replaceChildren(this.body,
@@ -86,37 +78,35 @@ export class SpectrumPanel {
         h("label", { className: "toggle small muted", title: "Logarithmic singular-value axis" }, this.logBox, "log σ"),
         this.cadence, this.select, this.toggle),
       this.body);
+    this.live = new CadencedWatch(this.simId, sim.state, this.el, this.cadence, this.problem, MAX_HZ);
     this.toggle.addEventListener("click", () => this.setOpen(!this.open));
     this.select.addEventListener("change", () => this.choose(this.select.value));
-    this.cadence.addEventListener("change", () => this.running && this.watch());
+    this.cadence.addEventListener("change", () => this.live.isRunning && this.watch());
     this.logBox.addEventListener("change", () => this.singular.setLogScale(this.logBox.checked));
     if (this.offered.length === 0) {
       this.el.hidden = true; // a server without spectra
       return;
     }
-    this.setOpen(remembered());
+    this.setOpen(remembered(OPEN_KEY));
   }
 
   /** A state event at `step` from the view's stream; `reset`: the simulation went back to the start. */
   onState(state: SimulationState, step: number, reset = false): void {
-    const running = state === SimulationState.RUNNING;
-    const stale = !running && this.shownStep() >= 0 && this.shownStep() < step;
-    const changed = running !== this.running;
-    this.running = running;
+    const rewatch = this.live.onState(state, step, this.shownStep());
     if (reset) this.clear();
-    if (reset || changed || stale) this.watch();
+    if (reset || rewatch) this.watch();
   }
 
   destroy(): void {
     this.stopSearch?.();
-    this.stopWatch?.();
+    this.live.end();
     this.singular.destroy();
     this.eigen.destroy();
   }
 
   private setOpen(open: boolean): void {
     this.open = open;
-    remember(open);
+    remember(OPEN_KEY, open);
     this.toggle.textContent = open ? "Hide" : "Show";
     this.toggle.title = open ? "Stop watching spectra" : "Watch spectra (each costs the server one SVD or eigendecomposition)";
     for (const el of [this.body, this.select, this.cadence, this.logBox.parentElement!]) el.hidden = !open;
@@ -125,9 +115,7 @@ export class SpectrumPanel {
     if (!open) {
       this.stopSearch?.();
       this.stopSearch = undefined;
-      this.stopWatch?.();
-      this.stopWatch = undefined;
-      this.problem.textContent = "";
+      this.live.end();
     } else if (this.searched) {
       this.watch();
     } else {
@@ -176,21 +164,11 @@ export class SpectrumPanel {
     this.watch();
   }
 
-  /**
-   * (Re)opens the watch of the chosen target: every N steps while running; while not, at any
-   * step, so that the measurement made for a new subscriber (at the current step) is kept.
-   */
+  /** (Re)opens the watch of the chosen target (see CadencedWatch.start). */
   private watch(): void {
-    this.stopWatch?.();
-    this.stopWatch = undefined;
     const target = this.select.value;
-    if (!this.open || !this.searched || !target) return;
-    const everySteps = this.running ? Number(this.cadence.value) : 0;
-    this.el.dataset.everySteps = String(everySteps);
-    this.stopWatch = liveWatch(this.simId, { observables: this.offered, layers: [target], everySteps, maxHz: MAX_HZ }, {
-      frame: (f) => this.onFrame(target, f),
-      status: (p) => (this.problem.textContent = p ?? ""),
-    });
+    if (!this.open || !this.searched || !target) return this.live.end(false);
+    this.live.start(this.offered, target, (f) => this.onFrame(target, f));
   }
 
   private onFrame(target: string, f: WatchFrame): void {
@@ -263,23 +241,5 @@ export class SpectrumPanel {
   }
 }
 
-/** True when a sample at `step` may replace `current` (replays of older values are not). */
-function newer(current: Sample<unknown> | undefined, step: number): boolean {
-  return current === undefined || step >= current.step;
-}
 
-function remembered(): boolean {
-  try {
-    return localStorage.getItem(OPEN_KEY) === "true";
-  } catch {
-    return false;
-  }
-}
 
-function remember(open: boolean): void {
-  try {
-    localStorage.setItem(OPEN_KEY, String(open));
-  } catch {
-    // Storage may be disabled; the panel then starts closed.
-  }
-}
