@@ -123,7 +123,8 @@ public final class SpectrumStreamingBench {
         long cpu0 = threads.getThreadCpuTime(workerId), analysisCpu0 = threads.getThreadCpuTime(analysisId), t0 = System.nanoTime();
         stepBy(runner, paused, steps);
         double rate = steps / ((System.nanoTime() - t0) / 1e9), cpuMs = (threads.getThreadCpuTime(workerId) - cpu0) / 1e6 / steps;
-        Thread.sleep(2000); // let the last deferred computations land before counting them
+        analysis.submit(() -> {}).get(60, TimeUnit.SECONDS); // FIFO: every computation before it is done and handed back
+        runner.readParameters(List.of()).get(60, TimeUnit.SECONDS); // the mailbox is FIFO: their publications have run
         int made = frames.get();
         double analysisMs = made == 0 ? 0 : (threads.getThreadCpuTime(analysisId) - analysisCpu0) / 1e6 / made;
         runner.setDemands(List.of());
