@@ -1,6 +1,6 @@
 // The worked example and steering against the real server over gRPC-Web. Scaled down (200
-// steps, pruning at 100) to stay under ~30 s; weight histograms stand in for the spectrum (no
-// spectrum observable yet).
+// steps, pruning at 100) to stay under ~30 s; the worked example watches weight histograms, the
+// recurrent one the spectrum and the hidden states.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -103,5 +103,35 @@ test("a bad command is rejected with the field named and is not logged", async (
   const log = await client.interventionLog(sim.id);
   assert.equal(log.length, 1);
   assert.equal(log[0].command.kind.case, "setRuleParams");
+  await client.delete(sim.id);
+});
+
+test("a recurrent network: a watchpoint on the spectral radius of rnn0 pauses the run, and its hidden states stream", { timeout: 120_000 }, async () => {
+  const sim = await client.create({
+    name: "sdk-test rnn",
+    model: { kind: "rnn", params: { hidden: [16] } },
+    learningRule: { kind: "sgd", params: { learning_rate: 0.05, momentum: 0.9 } },
+    task: { kind: "perceptual_decision_making" },
+    batchSize: 16,
+    seed: 2,
+  });
+  const abort = new AbortController();
+  const first = async (observable) => {
+    for await (const f of client.watch(sim.id, { observables: [observable], layers: ["rnn0"] }, abort.signal)) {
+      if (f.layer === "rnn0") return f;
+    }
+  };
+  const radius0 = (await first("spectral_radius")).payload.value;
+  await client.apply(sim.id, commands.watchpoint("radius moved", "spectral_radius", "above", radius0 * 1.02, { layer: "rnn0", everySteps: 5 }));
+  await client.apply(sim.id, commands.runUntil(20_000));
+  const done = await waitFor(sim.id, (s) => s.state === SimulationState.PAUSED && s.step > 0n);
+  assert.match(done.statusMessage, /watchpoint 'radius moved': spectral_radius of rnn0 reached/);
+  assert.ok(done.step < 20_000n);
+  const hidden = (await first("hidden_states")).payload.tensor;
+  abort.abort();
+  assert.deepEqual(hidden.shape, [8, 32, 16]); // time x probe trial x unit
+  assert.ok(hidden.data.every((x) => x >= 0) && hidden.data.some((x) => x > 0), "ReLU activity, some of it active");
+  await assert.rejects(client.apply(sim.id, commands.watchpoint("w", "spectral_radius", "above", 1, { layer: "rnn9" })),
+    (e) => e.code === Code.InvalidArgument && /add_watchpoint\.layer/.test(e.message));
   await client.delete(sim.id);
 });
