@@ -99,10 +99,6 @@ public sealed interface Connectivity {
             return wPos;
         }
 
-        /** Index of the first inhibitory column. */
-        public int firstInhibitory() {
-            return firstInhibitory;
-        }
 
         @Override
         public List<Parameter> parameters() {

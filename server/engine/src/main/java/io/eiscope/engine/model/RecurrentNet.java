@@ -129,10 +129,6 @@ public final class RecurrentNet implements Model {
         initialSigns.put(p, signs);
     }
 
-    /** The parameters whose signs are frozen. */
-    public List<Parameter> signFrozen() {
-        return Collections.unmodifiableList(frozenSigns);
-    }
 
     /** Magnitude kept by a frozen sign: Li et al.'s clamp floor. */
     public static final float SIGN_FLOOR = 1e-9f;
