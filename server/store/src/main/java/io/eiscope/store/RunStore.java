@@ -1,0 +1,403 @@
+package io.eiscope.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The run record of one data directory: an embedded SQLite database ({@code runs.db}, WAL
+ * mode, versioned Flyway migrations) and the checkpoint files under {@code runs/}. Thread-safe:
+ * writes go through one connection under a lock (the recorder's batches, and the few writes of
+ * lifecycle calls), reads through a small pool of read connections that WAL lets run beside
+ * the writer. Blocking: call it from workers, never from an event loop.
+ */
+public final class RunStore implements AutoCloseable {
+    private static final int READERS = 4;
+
+    private final Path dataDir;
+    private final Connection writer;
+    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+
+    private RunStore(Path dataDir, Connection writer) {
+        this.dataDir = dataDir;
+        this.writer = writer;
+    }
+
+    /** Opens (creating and migrating when needed) the record in {@code dataDir}. */
+    public static RunStore open(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir.resolve("runs"));
+            String url = "jdbc:sqlite:" + dataDir.resolve("runs.db").toAbsolutePath();
+            Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().migrate();
+            RunStore store = new RunStore(dataDir, connect(url));
+            try (Statement s = store.writer.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+            }
+            for (int i = 0; i < READERS; i++) store.readers.add(connect(url));
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the run record " + dataDir.resolve("runs.db") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection connect(String url) throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA foreign_keys=ON");
+            // WAL + NORMAL: a committed transaction survives a crash of the process (kill -9); only a power
+            // loss may take the last ones back.
+            s.execute("PRAGMA synchronous=NORMAL");
+            s.execute("PRAGMA busy_timeout=10000");
+        }
+        return c;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Where a run's checkpoint files live. */
+    public Path runDirectory(String runId) {
+        return dataDir.resolve("runs").resolve(runId);
+    }
+
+    /** Work on the write connection, in one transaction. */
+    <T> T write(SqlWork<T> work) {
+        synchronized (writer) {
+            try {
+                writer.setAutoCommit(false);
+                try {
+                    T result = work.run(writer);
+                    writer.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    writer.rollback();
+                    throw e;
+                } finally {
+                    writer.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("run record write failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    <T> T read(SqlWork<T> work) {
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a read connection", e);
+        }
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("run record read failed: " + e.getMessage(), e);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    // ---- runs ----
+
+    public void createRun(RunRecord r) {
+        write(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO runs (id, name, spec, seed, created_ms, state, status_message,"
+                    + " parent_id, fork_step, preset, tags, notes, last_step, merged_samples) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                p.setString(1, r.id());
+                p.setString(2, r.name());
+                p.setBytes(3, r.spec());
+                p.setLong(4, r.seed());
+                p.setLong(5, r.createdMillis());
+                p.setString(6, r.state());
+                p.setString(7, r.statusMessage());
+                p.setString(8, r.parentId());
+                p.setLong(9, r.forkStep());
+                p.setString(10, r.preset());
+                p.setString(11, String.join(",", r.tags()));
+                p.setString(12, r.notes());
+                p.setLong(13, r.lastStep());
+                p.setLong(14, r.mergedSamples());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Every run, oldest first. */
+    public List<RunRecord> runs() {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT * FROM runs ORDER BY created_ms, id"); ResultSet rs = p.executeQuery()) {
+                List<RunRecord> out = new ArrayList<>();
+                while (rs.next()) out.add(run(rs));
+                return out;
+            }
+        });
+    }
+
+    public Optional<RunRecord> run(String id) {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT * FROM runs WHERE id = ?")) {
+                p.setString(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(run(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private static RunRecord run(ResultSet rs) throws SQLException {
+        String tags = rs.getString("tags");
+        return new RunRecord(rs.getString("id"), rs.getString("name"), rs.getBytes("spec"), rs.getLong("seed"), rs.getLong("created_ms"),
+                rs.getString("state"), rs.getString("status_message"), rs.getString("parent_id"), rs.getLong("fork_step"),
+                rs.getString("preset"), tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")), rs.getString("notes"),
+                rs.getLong("last_step"), rs.getLong("merged_samples"));
+    }
+
+    /** Changes what is given (null: unchanged); tags are validated by the caller. False when there is no such run. */
+    public boolean updateRun(String id, String name, List<String> tags, String notes) {
+        return write(c -> {
+            int changed = 0;
+            if (name != null) changed += update(c, "UPDATE runs SET name = ? WHERE id = ?", name, id);
+            if (tags != null) changed += update(c, "UPDATE runs SET tags = ? WHERE id = ?", String.join(",", tags), id);
+            if (notes != null) changed += update(c, "UPDATE runs SET notes = ? WHERE id = ?", notes, id);
+            if (changed > 0) return true;
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM runs WHERE id = ?")) {
+                p.setString(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    private static int update(Connection c, String sql, String value, String id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, value);
+            p.setString(2, id);
+            return p.executeUpdate();
+        }
+    }
+
+    /** Deletes the run's rows and its checkpoint files. */
+    public void deleteRun(String id) {
+        write(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM runs WHERE id = ?")) {
+                p.setString(1, id);
+                p.executeUpdate();
+            }
+            return null;
+        });
+        deleteTree(runDirectory(id));
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Bytes used by the record: the database and every checkpoint file. */
+    public long diskBytes() {
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            return files.filter(f -> Files.isRegularFile(f) && (f.getFileName().toString().startsWith("runs.db")
+                    || f.startsWith(dataDir.resolve("runs")))).mapToLong(f -> {
+                        try {
+                            return Files.size(f);
+                        } catch (IOException e) {
+                            return 0; // deleted meanwhile
+                        }
+                    }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- history ----
+
+    /** Names of the recorded series of a run, as (observable, layer) pairs. */
+    public List<String[]> seriesNames(String runId) {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT observable, layer FROM series WHERE run_id = ? ORDER BY observable, layer")) {
+                p.setString(1, runId);
+                try (ResultSet rs = p.executeQuery()) {
+                    List<String[]> out = new ArrayList<>();
+                    while (rs.next()) out.add(new String[] {rs.getString(1), rs.getString(2)});
+                    return out;
+                }
+            }
+        });
+    }
+
+    /**
+     * Recorded points of the run's series with steps in [{@code fromStep}, {@code toStep}]
+     * ({@code toStep} &lt;= 0: no upper bound), downsampled to about {@code maxPoints} each (0:
+     * all). Empty {@code observables} or {@code layers} select all; network-wide series are
+     * always in when their observable is.
+     */
+    public List<SeriesData> history(String runId, Collection<String> observables, Collection<String> layers, long fromStep, long toStep,
+                                    int maxPoints) {
+        long to = toStep <= 0 ? Long.MAX_VALUE : toStep;
+        return read(c -> {
+            List<SeriesData> out = new ArrayList<>();
+            List<Object[]> wanted = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT id, observable, layer FROM series WHERE run_id = ? ORDER BY observable, layer")) {
+                p.setString(1, runId);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        String obs = rs.getString(2), layer = rs.getString(3);
+                        if (!observables.isEmpty() && !observables.contains(obs)) continue;
+                        if (!layer.isEmpty() && !layers.isEmpty() && !layers.contains(layer)) continue;
+                        wanted.add(new Object[] {rs.getLong(1), obs, layer});
+                    }
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("SELECT steps, vals, walls FROM scalar_chunks WHERE series_id = ?"
+                    + " AND first_step <= ? AND last_step >= ? ORDER BY first_step")) {
+                for (Object[] w : wanted) {
+                    p.setLong(1, (Long) w[0]);
+                    p.setLong(2, to);
+                    p.setLong(3, fromStep);
+                    Chunk.Columns cols = new Chunk.Columns();
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            long[] steps = Chunk.longs(rs.getBytes(1));
+                            double[] values = Chunk.doubles(rs.getBytes(2));
+                            long[] walls = Chunk.longs(rs.getBytes(3));
+                            for (int i = 0; i < steps.length; i++) {
+                                if (steps[i] >= fromStep && steps[i] <= to) cols.add(steps[i], values[i], walls[i]);
+                            }
+                        }
+                    }
+                    out.add(Downsample.of(cols.toSeries((String) w[1], (String) w[2]), maxPoints));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Recorded events with steps in [{@code fromStep}, {@code toStep}] ({@code toStep} &lt;= 0: no bound), in order. */
+    public List<RecordedEvent> events(String runId, long fromStep, long toStep) {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT step, wall_ns, kind, state, message FROM events WHERE run_id = ?"
+                    + " AND step >= ? AND step <= ? ORDER BY seq")) {
+                p.setString(1, runId);
+                p.setLong(2, fromStep);
+                p.setLong(3, toStep <= 0 ? Long.MAX_VALUE : toStep);
+                try (ResultSet rs = p.executeQuery()) {
+                    List<RecordedEvent> out = new ArrayList<>();
+                    while (rs.next()) out.add(new RecordedEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    return out;
+                }
+            }
+        });
+    }
+
+    /** The run's intervention log, in order. */
+    public List<RecordedIntervention> interventions(String runId) {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT position, step, command FROM interventions WHERE run_id = ? ORDER BY position")) {
+                p.setString(1, runId);
+                try (ResultSet rs = p.executeQuery()) {
+                    List<RecordedIntervention> out = new ArrayList<>();
+                    while (rs.next()) out.add(new RecordedIntervention(rs.getInt(1), rs.getLong(2), rs.getBytes(3)));
+                    return out;
+                }
+            }
+        });
+    }
+
+    // ---- checkpoints ----
+
+    /** The run's checkpoints, oldest first. */
+    public List<CheckpointRecord> checkpoints(String runId) {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT step, file, size_bytes, sha256, log_length, pinned, reason, created_ms"
+                    + " FROM checkpoints WHERE run_id = ? ORDER BY step")) {
+                p.setString(1, runId);
+                try (ResultSet rs = p.executeQuery()) {
+                    List<CheckpointRecord> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new CheckpointRecord(runId, rs.getLong(1), runDirectory(runId).resolve(rs.getString(2)), rs.getLong(3),
+                                rs.getString(4), rs.getInt(5), rs.getInt(6) != 0, rs.getString(7), rs.getLong(8)));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    void addCheckpoint(Connection c, CheckpointRecord r) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT OR REPLACE INTO checkpoints (run_id, step, file, size_bytes, sha256,"
+                + " log_length, pinned, reason, created_ms) VALUES (?,?,?,?,?,?,?,?,?)")) {
+            p.setString(1, r.runId());
+            p.setLong(2, r.step());
+            p.setString(3, r.file().getFileName().toString());
+            p.setLong(4, r.sizeBytes());
+            p.setString(5, r.sha256());
+            p.setInt(6, r.logLength());
+            p.setInt(7, r.pinned() ? 1 : 0);
+            p.setString(8, r.reason());
+            p.setLong(9, r.createdMillis());
+            p.executeUpdate();
+        }
+    }
+
+    /** Pins or unpins; false when the run has no checkpoint at that step. */
+    public boolean pinCheckpoint(String runId, long step, boolean pinned) {
+        return write(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE checkpoints SET pinned = ? WHERE run_id = ? AND step = ?")) {
+                p.setInt(1, pinned ? 1 : 0);
+                p.setString(2, runId);
+                p.setLong(3, step);
+                return p.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        synchronized (writer) {
+            try {
+                writer.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        for (Connection c; (c = readers.poll()) != null; ) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}
