@@ -29,7 +29,7 @@ class WorkedExampleIT {
     @Test
     void dannPruneForkSwitchToEgAndCompare() throws Exception {
         Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(data));
+        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
         try {
             int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             try (EiscopeClient client = EiscopeClient.connect("127.0.0.1", port)) {

@@ -1,6 +1,9 @@
 package io.eiscope.app;
 
+import io.eiscope.engine.sim.CheckpointSink;
 import io.eiscope.engine.sim.EngineContext;
+import io.eiscope.store.Recorder;
+import io.eiscope.store.RunStore;
 import io.eiscope.engine.spec.Catalogue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,6 +29,10 @@ import java.util.logging.Logger;
 public final class EiscopeServer {
     private static final Logger LOG = Logger.getLogger(EiscopeServer.class.getName());
 
+    /** Stream resets one connection may send per window before Netty's rapid-reset guard closes it. */
+    static final int RST_FRAMES_PER_WINDOW = 6_000;
+    static final int RST_WINDOW_SECONDS = 30;
+
     private final ServerOptions options;
     private final Vertx vertx = Vertx.vertx();
     private SimulationRegistry registry;
@@ -42,7 +49,12 @@ public final class EiscopeServer {
     /** Binds the port; the future fails when it is taken. Returns the bound port. */
     public Future<Integer> start() {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.dataDir()), threads);
+        RunArchive archive = new RunArchive(RunStore.open(options.dataDir()), Recorder.DEFAULT_CAPACITY, Recorder.DEFAULT_FLUSH_MILLIS,
+                options.keepCheckpoints(), new CheckpointSink.Policy(options.checkpointEverySteps(),
+                        options.checkpointEverySeconds() * 1_000_000_000L), options.diskBudgetMb() * (1L << 20));
+        registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.datasetsDir()), threads, archive);
+        int recovered = registry.recoverAll();
+        if (recovered > 0) LOG.info("recovered " + recovered + " runs from " + options.dataDir());
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
         grpc.addService(new SimulationGrpcService(vertx, registry, options.watchQueueFrames(), options.maxMessageBytes()).build());
         grpc.addService(HealthService.create(vertx)
@@ -51,6 +63,7 @@ public final class EiscopeServer {
         grpc.addService(ReflectionService.v1());
 
         Router router = Router.router(vertx);
+        RecordExports.mount(router, vertx, registry);
         String webRoot = options.webRoot().toAbsolutePath().normalize().toString();
         if (Files.isRegularFile(options.webRoot().resolve("index.html"))) {
             router.route().handler(StaticHandler.create(FileSystemAccess.ROOT, webRoot).setCachingEnabled(false));
@@ -60,16 +73,20 @@ public final class EiscopeServer {
                     .end("eiscope: the web UI is not built in " + webRoot + "; run ./eiscope build\n"));
         }
 
-        http = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+        // Netty's rapid-reset guard stays on, sized for clients that open and cancel a watch per notebook cell:
+        // a sustained 200 cancellations a second on one connection (the default, 200 per 30 s, cut such clients off).
+        http = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+                .setHttp2RstFloodMaxRstFramePerWindow(RST_FRAMES_PER_WINDOW).setHttp2RstFloodWindowDuration(RST_WINDOW_SECONDS)
+                .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS));
         http.requestHandler(req -> {
             if (isGrpc(req)) grpc.handle(req);
             else router.handle(req);
         });
         return http.listen().map(HttpServer::actualPort).compose(port -> {
-            if (!options.demo()) return Future.succeededFuture(port);
+            if (!options.demo() || recovered > 0) return Future.succeededFuture(port);
             return vertx.executeBlocking(() -> {
                 var preset = registry.catalogue().preset("mlp-fashion-mnist").orElseThrow();
-                var e = registry.create(preset.config());
+                var e = registry.create(preset.config(), preset.name());
                 e.runner().play();
                 return port;
             });

@@ -127,6 +127,17 @@ public final class ProtoMapper {
                 .setStepBudget(c.stepBudget()).build();
     }
 
+    /** The whole spec of {@code c}, initial parameter values included: what the run record keeps to rebuild the run. */
+    public static SimulationSpec toRecordedSpec(SimulationConfig c) {
+        SimulationSpec.Builder b = toSpec(c).toBuilder();
+        c.initialParameters().forEach((name, v) -> {
+            float[] values = new float[v.size()];
+            for (int i = 0; i < values.length; i++) values[i] = v.get(i);
+            b.putInitialParameters(name, toProto(new Observation.Tensor(v.shape(), values)));
+        });
+        return b.build();
+    }
+
     private static ComponentSpec toComponentSpec(ComponentConfig c) {
         ComponentSpec.Builder b = ComponentSpec.newBuilder().setKind(c.kind());
         c.params().forEach((k, v) -> b.putParams(k, toValue(v)));
@@ -176,7 +187,10 @@ public final class ProtoMapper {
                 .setCreatedUnixMillis(e.createdUnixMillis()).putAllLatestScalars(r.latestScalars())
                 .addAllLayers(e.layers()).setParentId(e.parentId()).setForkStep(e.forkStep())
                 .setLearningRule(toComponentSpec(new ComponentConfig(r.simulation().ruleKind(), r.simulation().ruleParams().asMap())))
-                .addAllInitialParameterNames(r.simulation().config().initialParameters().keySet());
+                .addAllInitialParameterNames(r.simulation().config().initialParameters().keySet())
+                .addAllTags(e.meta().tags()).setNotes(e.meta().notes()).setPreset(e.meta().preset())
+                .setRecordedStep(e.meta().recordedStep()).setMergedSamples(e.meta().mergedSamples());
+        if (!e.meta().name().equals(r.simulation().config().name())) b.getSpecBuilder().setName(e.meta().name());
         for (Parameter p : e.parameters()) {
             b.addParameters(ParameterInfo.newBuilder().setName(p.name()).addShape(p.value().rows).addShape(p.value().cols));
         }

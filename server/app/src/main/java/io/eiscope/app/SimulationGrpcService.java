@@ -82,8 +82,11 @@ final class SimulationGrpcService {
             return Future.succeededFuture(out.build());
         });
         unary(b, "DeleteSimulation", DeleteSimulationRequest.getDefaultInstance(), r -> {
-            registry.delete(r.getId());
-            return Future.succeededFuture(DeleteSimulationResponse.getDefaultInstance());
+            registry.get(r.getId()); // NOT_FOUND at once
+            return vertx.executeBlocking(() -> {
+                registry.delete(r.getId());
+                return DeleteSimulationResponse.getDefaultInstance();
+            }, false);
         });
         unary(b, "Control", ControlRequest.getDefaultInstance(), this::control);
         unary(b, "GetParameters", GetParametersRequest.getDefaultInstance(), this::parameters);
@@ -95,6 +98,15 @@ final class SimulationGrpcService {
         });
         unary(b, "ForkSimulation", ForkSimulationRequest.getDefaultInstance(), r -> onContext(registry.fork(r.getId()))
                 .map(e -> ForkSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build()));
+        RecordGrpcService record = new RecordGrpcService(vertx, registry);
+        unary(b, "GetHistory", io.eiscope.api.v1.GetHistoryRequest.getDefaultInstance(), record::history);
+        unary(b, "GetLatest", io.eiscope.api.v1.GetLatestRequest.getDefaultInstance(), record::latest);
+        unary(b, "GetEvents", io.eiscope.api.v1.GetEventsRequest.getDefaultInstance(), record::events);
+        unary(b, "UpdateRun", io.eiscope.api.v1.UpdateRunRequest.getDefaultInstance(), record::update);
+        unary(b, "ListCheckpoints", io.eiscope.api.v1.ListCheckpointsRequest.getDefaultInstance(), record::listCheckpoints);
+        unary(b, "SaveCheckpoint", io.eiscope.api.v1.SaveCheckpointRequest.getDefaultInstance(), r -> record.save(r, this::onContext));
+        unary(b, "PinCheckpoint", io.eiscope.api.v1.PinCheckpointRequest.getDefaultInstance(), record::pin);
+        unary(b, "GetCheckpoint", io.eiscope.api.v1.GetCheckpointRequest.getDefaultInstance(), record::get);
         new SessionService(vertx, registry, watchQueueFrames, this).bind(b);
         b.bind(ServiceMethod.server(NAME, "Watch", GrpcMessageEncoder.encoder(),
                 GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())), this::watch);
@@ -145,7 +157,7 @@ final class SimulationGrpcService {
 
     /** On a worker: decoding initial parameter values (up to a whole message) and building the model block. */
     private Future<CreateSimulationResponse> create(CreateSimulationRequest r) {
-        return vertx.executeBlocking(() -> registry.create(toConfig(r)), false)
+        return vertx.executeBlocking(() -> registry.create(toConfig(r), r.getPreset()), false)
                 .map(e -> CreateSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build());
     }
 
@@ -218,7 +230,23 @@ final class SimulationGrpcService {
         req.exceptionHandler(t -> holder[0].close());
         req.errorHandler(err -> holder[0].close()); // cancelled: release at once, not at the next failed write
         response.writeHead();
-        e.streams().subscribe(holder[0]);
+        if (!w.hasFromStep()) {
+            e.streams().subscribe(holder[0]);
+            return;
+        }
+        // History first, then live: hold live frames, mark the end of what is recorded, read it, release.
+        Subscriber s = holder[0];
+        s.hold();
+        java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> recorded = new java.util.concurrent.atomic.AtomicReference<>();
+        e.streams().subscribeFromRecord(s, () -> recorded.set(registry.archive().recorder().flush()));
+        onContext(recorded.get()).compose(v -> vertx.executeBlocking(() -> HistoryFrames.of(registry.archive().store(), e.runner().id(), filter,
+                w.getFromStep()), false)).onComplete(ar -> {
+                    if (ar.succeeded()) s.release(ar.result().iterator());
+                    else {
+                        s.close();
+                        fail(response, ar.cause());
+                    }
+                });
     }
 
     /** Validates a watch request against the simulation and the catalogue; the filter it asks for. */
@@ -237,6 +265,7 @@ final class SimulationGrpcService {
             if (!knownLayers.contains(l)) throw ApiException.invalid("unknown layer or parameter '" + l + "'; one of " + knownLayers);
         }
         if (w.getEverySteps() < 0) throw ApiException.invalid("every_steps must be >= 0, got " + w.getEverySteps());
+        if (w.hasFromStep() && w.getFromStep() < 0) throw ApiException.invalid("from_step must be >= 0, got " + w.getFromStep());
         if (!(w.getMaxHz() >= 0) || Double.isInfinite(w.getMaxHz()))
             throw ApiException.invalid("max_hz must be a finite number >= 0 (0: no limit), got " + w.getMaxHz());
         // A layer name selects the layer (effective weights) and all of its parameters.

@@ -33,7 +33,8 @@ public final class SimulationRegistry implements AutoCloseable {
      * @param forkStep  the parent's step at the fork (0 if none)
      */
     public record Entry(SimulationRunner runner, SimulationStreams streams, long createdUnixMillis,
-                        List<String> layers, List<String> effectiveTargets, List<Parameter> parameters, String parentId, long forkStep) {}
+                        List<String> layers, List<String> effectiveTargets, List<Parameter> parameters, String parentId, long forkStep,
+                        RunMeta meta) {}
 
     /**
      * Threads that apply commands to simulations waiting for a worker (forks build a model
@@ -57,10 +58,13 @@ public final class SimulationRegistry implements AutoCloseable {
     private final ExecutorService analysis;
     private final Map<String, Entry> simulations = new ConcurrentHashMap<>();
     private final Set<String> perLayerObservables;
+    private final RunArchive archive;
 
-    public SimulationRegistry(Catalogue catalogue, EngineContext context, int threads) {
+    /** A registry whose runs are recorded in {@code archive}. */
+    public SimulationRegistry(Catalogue catalogue, EngineContext context, int threads, RunArchive archive) {
         this.catalogue = catalogue;
         this.context = context;
+        this.archive = archive;
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "eiscope-sim-" + n.incrementAndGet());
@@ -88,12 +92,23 @@ public final class SimulationRegistry implements AutoCloseable {
         return catalogue;
     }
 
+    public RunArchive archive() {
+        return archive;
+    }
+
     /**
      * Validates and builds a simulation, paused at step 0. Blocking (reads datasets and
      * initialises parameters): call it from a worker, never from an event loop.
      */
     public Entry create(SimulationConfig config) {
-        return register(new Simulation(config, catalogue, context), List.of(), "", 0);
+        return create(config, "");
+    }
+
+    /** As {@link #create(SimulationConfig)}, remembering the preset it came from ("" for none). */
+    public Entry create(SimulationConfig config, String preset) {
+        archive.checkBudget();
+        Simulation sim = new Simulation(config, catalogue, context);
+        return register(newId(), sim, List.of(), "", 0, preset, null);
     }
 
     /**
@@ -102,21 +117,64 @@ public final class SimulationRegistry implements AutoCloseable {
      */
     public java.util.concurrent.CompletableFuture<Entry> fork(String parentId) {
         Entry parent = get(parentId);
-        return parent.runner().fork().thenApply(f -> register(f.child(), f.log(), parentId, f.step()));
+        archive.checkBudget();
+        // Recording the new run is blocking work: off the parent's thread.
+        return parent.runner().fork().thenApplyAsync(f -> {
+            Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), null);
+            e.runner().checkpointNow("fork", false); // so that recovering the fork needs no replay from step 0
+            return e;
+        }, archive.executor());
     }
 
-    private Entry register(Simulation sim, List<io.eiscope.engine.sim.Intervention> log, String parentId, long forkStep) {
+    private String newId() {
         String id;
         do {
             id = String.format("sim-%08x", ThreadLocalRandom.current().nextInt());
         } while (simulations.containsKey(id));
-        SimulationStreams streams = new SimulationStreams(id, perLayerObservables);
-        SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log);
+        return id;
+    }
+
+    /**
+     * Registers a simulation under {@code id}: a new run (recorded now, with the log it inherits)
+     * or, with {@code recovered} set, one read back from the record.
+     */
+    private Entry register(String id, Simulation sim, List<io.eiscope.engine.sim.Intervention> log, String parentId, long forkStep,
+                           String preset, io.eiscope.store.RunRecord recovered) {
+        long created = recovered != null ? recovered.createdMillis() : System.currentTimeMillis();
+        if (recovered == null) archive.recordNew(id, sim.config(), created, parentId, forkStep, preset, log);
+        SimulationStreams streams = new SimulationStreams(id, perLayerObservables, archive.recording(id));
+        SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log,
+                recovered != null ? "recovering after a restart (replaying to step " + recovered.lastStep() + ")" : null);
+        runner.setCheckpointing(archive.checkpointSink(id), archive.policy());
         streams.attach(runner);
-        Entry e = new Entry(runner, streams, System.currentTimeMillis(), sim.model().layers(), sim.model().effectiveWeightTargets(),
-                sim.parameters(), parentId, forkStep);
+        RunMeta meta = recovered != null
+                ? new RunMeta(id, recovered.name(), recovered.tags(), recovered.notes(), recovered.preset(), archive.recorder(), recovered.lastStep())
+                : new RunMeta(id, sim.config().name(), List.of(), "", preset, archive.recorder(), forkStep);
+        Entry e = new Entry(runner, streams, created, sim.model().layers(), sim.model().effectiveWeightTargets(),
+                sim.parameters(), parentId, forkStep, meta);
         simulations.put(id, e);
         return e;
+    }
+
+    /**
+     * Registers every run of the record, each paused where its record ends (see
+     * {@link RunArchive#recover}); the replays run on the simulations' own threads, so this
+     * returns once the runs are listed, before they are all back. Blocking.
+     */
+    public int recoverAll() {
+        int n = 0;
+        for (io.eiscope.store.RunRecord r : archive.store().runs()) {
+            try {
+                RunArchive.Rebuilt rebuilt = archive.rebuild(r, catalogue, context);
+                Entry e = register(r.id(), rebuilt.simulation(), rebuilt.log(), r.parentId(), r.forkStep(), r.preset(), r);
+                archive.recover(e.runner(), r, rebuilt);
+                n++;
+            } catch (RuntimeException ex) {
+                java.util.logging.Logger.getLogger(SimulationRegistry.class.getName()).log(java.util.logging.Level.WARNING,
+                        "run " + r.id() + " could not be recovered; its record is kept", ex);
+            }
+        }
+        return n;
     }
 
     public Entry get(String id) {
@@ -130,16 +188,30 @@ public final class SimulationRegistry implements AutoCloseable {
         return simulations.values().stream().sorted(Comparator.comparingLong(Entry::createdUnixMillis)).toList();
     }
 
-    /** Stops the simulation, ends its streams and forgets it. */
+    /** Stops the simulation, ends its streams, forgets it and deletes its record. Blocking. */
     public void delete(String id) {
         Entry e = get(id);
         simulations.remove(id);
-        e.runner().stop();
+        e.runner().stop().join();
         e.streams().endAll();
+        archive.delete(id);
     }
 
+    /** Checkpoints every run that has steps since its last one ("shutdown"), then stops them. Blocking, up to about 30 s. */
     @Override
     public void close() {
+        List<java.util.concurrent.CompletableFuture<?>> saved = new java.util.ArrayList<>();
+        for (Entry e : simulations.values()) {
+            var s = e.runner().state();
+            if (s != io.eiscope.engine.sim.SimulationState.FAILED && s != io.eiscope.engine.sim.SimulationState.STOPPED)
+                saved.add(e.runner().pause().thenCompose(v -> e.runner().checkpointNow("shutdown", false)));
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(saved.toArray(new java.util.concurrent.CompletableFuture[0]))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            java.util.logging.Logger.getLogger(SimulationRegistry.class.getName()).warning("not every run was checkpointed at shutdown: " + ex);
+        }
         for (Entry e : simulations.values()) {
             e.runner().stop();
             e.streams().endAll();
@@ -147,5 +219,6 @@ public final class SimulationRegistry implements AutoCloseable {
         workers.shutdown();
         if (control != null) control.shutdown();
         analysis.shutdownNow();
+        archive.close();
     }
 }

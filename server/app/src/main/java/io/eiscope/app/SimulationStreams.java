@@ -27,10 +27,12 @@ final class SimulationStreams implements ObservationSink {
     private final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
     private final Set<String> perLayerObservables;
     private volatile SimulationRunner runner;
+    private final RunRecording recording; // null: not recorded
 
-    SimulationStreams(String simulationId, Set<String> perLayerObservables) {
+    SimulationStreams(String simulationId, Set<String> perLayerObservables, RunRecording recording) {
         this.simulationId = simulationId;
         this.perLayerObservables = perLayerObservables;
+        this.recording = recording;
     }
 
     void attach(SimulationRunner runner) {
@@ -43,8 +45,42 @@ final class SimulationStreams implements ObservationSink {
         // One lock orders publishing against subscribing, so that a new subscriber's replay
         // of the latest values and its live frames neither overlap nor leave a gap.
         synchronized (this) {
+            if (recording != null) recording.observe(o); // same order as the live frames (see subscribeFromRecord)
             latest.put(o.observable() + '/' + o.layer(), f);
             for (Subscriber s : subscribers) s.offer(f);
+        }
+    }
+
+    @Override
+    public void intervention(int position, io.eiscope.engine.sim.Intervention entry) {
+        if (recording == null) return;
+        synchronized (this) {
+            recording.intervention(position, entry);
+        }
+    }
+
+    @Override
+    public void reset() {
+        if (recording == null) return;
+        synchronized (this) {
+            recording.reset();
+        }
+    }
+
+    /**
+     * Adds a subscriber that first gets the recorded history, then live frames, with no gap and
+     * no duplicate: under the publishing lock it starts holding live frames and runs
+     * {@code markHistoryEnd} (the recorder's flush barrier: everything published before it is in
+     * the record once it completes), then the caller reads the record and releases the subscriber.
+     */
+    void subscribeFromRecord(Subscriber s, Runnable markHistoryEnd) {
+        synchronized (this) {
+            subscribers.add(s);
+            markHistoryEnd.run();
+        }
+        updateDemands();
+        for (String obs : s.filter().observables()) {
+            if (perLayerObservables.contains(obs)) runner.measureNow(obs, List.copyOf(s.filter().layers()));
         }
     }
 
@@ -63,6 +99,15 @@ final class SimulationStreams implements ObservationSink {
 
     void unsubscribe(Subscriber s) {
         if (subscribers.remove(s)) updateDemands();
+    }
+
+    /** The latest value of each scalar: network-wide by name, per layer as "observable@layer". */
+    Map<String, Double> latestScalars() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (Frame f : latest.values()) {
+            if (f.hasScalar()) out.put(f.getLayer().isEmpty() ? f.getObservable() : f.getObservable() + '@' + f.getLayer(), f.getScalar().getValue());
+        }
+        return out;
     }
 
     /** The largest number of frames any subscriber holds now. */

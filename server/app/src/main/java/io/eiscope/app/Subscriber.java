@@ -43,6 +43,8 @@ final class Subscriber {
     private final Map<String, Integer> dropped = new HashMap<>();
     private boolean pumpScheduled;
     private boolean closed;
+    private boolean held; // live frames wait until the recorded history is out (Watch from_step)
+    private java.util.Iterator<Frame> history = java.util.Collections.emptyIterator();
 
     // Event loop only.
     private final Map<String, Long> lastSentNanos = new HashMap<>();
@@ -79,6 +81,24 @@ final class Subscriber {
 
     WatchFilter filter() {
         return filter;
+    }
+
+    /** Holds live frames (queued under the usual policy) until {@link #release}; call before subscribing. */
+    void hold() {
+        synchronized (this) {
+            held = true;
+            pumpScheduled = true; // no pump until released
+        }
+    }
+
+    /** Sends {@code recorded} (the history, in order) first, then the live frames held meanwhile. */
+    void release(java.util.Iterator<Frame> recorded) {
+        synchronized (this) {
+            history = recorded;
+            held = false;
+            pumpScheduled = false;
+        }
+        schedulePump();
     }
 
     /** Thread-safe; called from simulation threads. */
@@ -144,7 +164,7 @@ final class Subscriber {
         boolean more;
         synchronized (this) {
             pumpScheduled = false;
-            more = !queue.isEmpty();
+            more = !queue.isEmpty() || history.hasNext();
         }
         if (more) schedulePump();
         else scheduleRateLimitedRetry();
@@ -155,6 +175,9 @@ final class Subscriber {
         long now = System.nanoTime();
         long interval = filter.minIntervalNanos();
         synchronized (this) {
+            if (held) return b.build();
+            while (b.getFramesCount() < MAX_FRAMES_PER_MESSAGE && history.hasNext()) b.addFrames(history.next());
+            if (b.getFramesCount() > 0) return b.build();
             while (b.getFramesCount() < MAX_FRAMES_PER_MESSAGE && !queue.isEmpty()) {
                 Pending p = queue.poll();
                 String key = p.frame.getObservable() + '/' + p.frame.getLayer();

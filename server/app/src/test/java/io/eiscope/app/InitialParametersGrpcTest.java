@@ -39,7 +39,7 @@ class InitialParametersGrpcTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(dataDir()));
+        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(dataDir()).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
         channel = connect(server);
         stub = SimulationServiceGrpc.newBlockingStub(channel);
     }
@@ -162,7 +162,7 @@ class InitialParametersGrpcTest {
 
     @Test
     void anUploadLargerThanTheServersMessageLimitIsResourceExhausted() throws Exception {
-        EiscopeServer small = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(dataDir()).withMaxMessageBytes(1 << 15));
+        EiscopeServer small = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(dataDir()).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")).withMaxMessageBytes(1 << 15));
         ManagedChannel ch = connect(small);
         try {
             var tiny = SimulationServiceGrpc.newBlockingStub(ch);

@@ -23,7 +23,7 @@ class MainProcessTest {
 
     @Test
     void printsItsUrlAndStopsCleanlyOnSigterm() throws Exception {
-        Process p = launch("--port", "0", "--data-dir", System.getProperty("eiscope.dataDir", ".data"));
+        Process p = launch("--port", "0", "--data-dir", java.nio.file.Files.createTempDirectory("eiscope-record").toString());
         List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
         Thread reader = new Thread(() -> {

@@ -44,7 +44,7 @@ class SteeringGrpcTest {
     @BeforeAll
     static void start() throws Exception {
         Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(data));
+        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
         int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
                 .maxInboundMessageSize(64 << 20).build();

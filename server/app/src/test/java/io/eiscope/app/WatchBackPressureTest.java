@@ -42,7 +42,7 @@ class WatchBackPressureTest {
     @BeforeEach
     void start() throws Exception {
         Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(data).withWatchQueueFrames(QUEUE));
+        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")).withWatchQueueFrames(QUEUE));
         int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         // The stalled client has its own connection with a small window, as a separate program would.

@@ -68,6 +68,7 @@ public final class Recorder implements AutoCloseable {
     private boolean closed;
 
     private final Map<String, AtomicLong> merged = new ConcurrentHashMap<>();
+    private final Set<String> forgotten = ConcurrentHashMap.newKeySet(); // deleted runs: their late items are dropped
     private final Map<String, Long> lastStep = new ConcurrentHashMap<>(); // committed
 
     // Writer thread only.
@@ -87,6 +88,7 @@ public final class Recorder implements AutoCloseable {
 
     /** A scalar sample; never blocks. */
     public void offerPoint(String runId, String observable, String layer, long step, long wallNanos, double value) {
+        if (forgotten.contains(runId)) return;
         Point p = new Point(runId, observable, layer, step, wallNanos, value);
         synchronized (lock) {
             if (closed) return;
@@ -129,6 +131,11 @@ public final class Recorder implements AutoCloseable {
             lock.notifyAll();
         }
         return done;
+    }
+
+    /** Drops everything offered for the run from now on, and what still waits (the run is being deleted). */
+    public void forget(String runId) {
+        forgotten.add(runId);
     }
 
     private void enqueue(Item item, boolean urgently) {
@@ -210,6 +217,7 @@ public final class Recorder implements AutoCloseable {
              PreparedStatement log = c.prepareStatement("INSERT OR REPLACE INTO interventions (run_id, position, step, command)"
                      + " VALUES (?,?,?,?)")) {
             for (Item item : batch) {
+                if (forgotten.contains(runOf(item))) continue;
                 if (item instanceof Point p) {
                     Chunk chunk = chunkFor(c, p);
                     if (chunk.size > 0 && p.step() <= chunk.steps[chunk.size - 1]) continue; // never a duplicate step
@@ -270,6 +278,14 @@ public final class Recorder implements AutoCloseable {
                 state.executeUpdate();
             }
         }
+    }
+
+    private static String runOf(Item item) {
+        if (item instanceof Point p) return p.runId();
+        if (item instanceof Event e) return e.runId();
+        if (item instanceof LogEntry l) return l.runId();
+        if (item instanceof Truncate t) return t.runId();
+        return "";
     }
 
     /** The open chunk of the point's series (a new one when full or after a restart). */

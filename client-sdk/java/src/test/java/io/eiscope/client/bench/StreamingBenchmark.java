@@ -45,7 +45,7 @@ public final class StreamingBenchmark {
             System.out.println("warning: OPENBLAS_NUM_THREADS is not 1; the eiscope launcher sets it, and without it steps are far slower");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int stallSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
-        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDataDir(data));
+        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
         int port = server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(64 << 20).build();
         var stub = SimulationServiceGrpc.newBlockingStub(ch);

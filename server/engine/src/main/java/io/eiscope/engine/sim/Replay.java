@@ -30,4 +30,24 @@ public final class Replay {
         while (sim.step() < untilStep) sim.trainStep();
         return sim;
     }
+
+    /**
+     * Continues {@code sim} (at the step where {@code log} starts to apply) to {@code untilStep}:
+     * each command at its step, training steps in between; watchpoint commands go to
+     * {@code watchpoints}, run-until commands only steered the runner. The caller's thread owns
+     * {@code sim}. Returns the result of the last training step (null when none was needed).
+     */
+    static Simulation.StepResult resume(Simulation sim, Watchpoints watchpoints, List<Intervention> log, long untilStep) {
+        Simulation.StepResult last = null;
+        for (Intervention i : log) {
+            if (i.step() > untilStep) break;
+            while (sim.step() < i.step()) last = sim.trainStep();
+            Command c = i.command();
+            if (c instanceof Command.AddWatchpoint w) watchpoints.add(sim, w);
+            else if (c instanceof Command.RemoveWatchpoint w) watchpoints.remove(w.name());
+            else if (!(c instanceof Command.RunUntil)) sim.apply(c);
+        }
+        while (sim.step() < untilStep) last = sim.trainStep();
+        return last;
+    }
 }

@@ -64,6 +64,11 @@ public final class SimulationRunner {
     private long untilStep = -1; // sim thread only; -1: no RunUntil
     private final List<Intervention> log = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Watchpoints watchpoints = new Watchpoints(); // sim thread only
+    private volatile CheckpointSink checkpoints = CheckpointSink.NONE;
+    private volatile CheckpointSink.Policy checkpointPolicy = CheckpointSink.Policy.NEVER;
+    private long lastCheckpointStep = -1; // sim thread only
+    private long lastCheckpointNanos = System.nanoTime(); // sim thread only
+    private CompletableFuture<?> checkpointInFlight = CompletableFuture.completedFuture(null); // sim thread only
 
     public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink) {
         this(id, sim, executor, sink, List.of());
@@ -95,6 +100,15 @@ public final class SimulationRunner {
      */
     public SimulationRunner(String id, Simulation sim, Executor executor, Executor control, Executor analysis, ObservationSink sink,
                             List<Intervention> log) {
+        this(id, sim, executor, control, analysis, sink, log, null);
+    }
+
+    /**
+     * @param createdMessage the status message of the first state frame; null: "created, paused at step N"
+     *                       (a run recovered after a restart says so instead)
+     */
+    public SimulationRunner(String id, Simulation sim, Executor executor, Executor control, Executor analysis, ObservationSink sink,
+                            List<Intervention> log, String createdMessage) {
         this.id = id;
         this.sim = sim;
         this.measurer = new Measurer(sim, o -> { // per-layer scalars are kept for the watchpoints on them
@@ -126,7 +140,8 @@ public final class SimulationRunner {
         this.step = sim.step();
         this.log.addAll(log);
         // The first state frame, so that a subscriber to a new simulation learns its state at once.
-        sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(state, "created, paused at step " + step)));
+        sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(state,
+                createdMessage != null ? createdMessage : "created, paused at step " + step)));
     }
 
     /** The analysis thread of runners built without one: a daemon, so it never keeps the JVM alive. */
@@ -135,6 +150,101 @@ public final class SimulationRunner {
             Thread t = new Thread(r, "eiscope-analysis");
             t.setDaemon(true);
             return t;
+        });
+    }
+
+    /**
+     * Where and how often this runner takes checkpoints (see {@link CheckpointSink.Policy}); set
+     * before the first command. Interval checkpoints are skipped while the previous one is
+     * still being written, so a slow disk never queues copies.
+     */
+    public void setCheckpointing(CheckpointSink sink, CheckpointSink.Policy policy) {
+        this.checkpoints = sink;
+        this.checkpointPolicy = policy;
+    }
+
+    /** Takes a checkpoint at the next step boundary; completes with its step once it is durable. */
+    public CompletableFuture<Long> checkpointNow(String reason, boolean pinned) {
+        return submit(() -> {
+            long at = sim.step();
+            if (!pinned && at == lastCheckpointStep) return checkpointInFlight.thenApply(v -> at); // already taken here
+            return capture(reason, pinned).thenApply(v -> at);
+        }).thenCompose(f -> f);
+    }
+
+    /** Captures the whole state on this thread and hands it to the sink; the sink's future. */
+    private CompletableFuture<?> capture(String reason, boolean pinned) {
+        StateDict state = sim.stateDict();
+        watchpoints.save(state, RUNNER_WATCHPOINTS);
+        lastCheckpointStep = sim.step();
+        lastCheckpointNanos = System.nanoTime();
+        CompletableFuture<?> f = checkpoints.write(sim.step(), log.size(), reason, pinned, state);
+        checkpointInFlight = f;
+        return f;
+    }
+
+    private void checkpointIfDue() {
+        CheckpointSink.Policy p = checkpointPolicy;
+        if (!checkpointInFlight.isDone() || sim.step() == lastCheckpointStep) return;
+        boolean bySteps = p.everySteps() > 0 && sim.step() - Math.max(0, lastCheckpointStep) >= p.everySteps();
+        boolean byTime = p.everyNanos() > 0 && System.nanoTime() - lastCheckpointNanos >= p.everyNanos();
+        if (bySteps || byTime) capture("interval", false);
+    }
+
+    /** A checkpoint to recover from: the state and the number of log entries applied before it was taken. */
+    public record RecoveryPoint(long step, int logLength, StateDict state) {}
+
+    /** Entry of a checkpoint that holds the standing watchpoints. */
+    static final String RUNNER_WATCHPOINTS = "runner/watchpoints";
+
+    /**
+     * Brings this runner's simulation (built from the run's config, at step 0) back to
+     * {@code targetStep} after a restart: restores the checkpoint that {@code load} gives (null:
+     * none; loaded on this runner's thread, so commands sent meanwhile wait behind the recovery), then replays the rest of the
+     * intervention log with training steps in between, on this runner's thread, publishing
+     * nothing. When the checkpoint does not restore, it starts again from step 0. Then compares
+     * the recomputed loss of the last step with {@code recordedLoss} (NaN: not recorded) and
+     * moves to {@code state} with a status message that says what was recovered, which is
+     * also the future's value.
+     */
+    public CompletableFuture<String> recover(java.util.function.Supplier<RecoveryPoint> load, long targetStep, double recordedLoss,
+                                             SimulationState state) {
+        return submit(() -> {
+            RecoveryPoint point = load.get();
+            int position = 0;
+            String from = "step 0";
+            if (point != null) {
+                try {
+                    sim.restoreStateDict(point.state());
+                    watchpoints.load(point.state(), RUNNER_WATCHPOINTS);
+                    position = point.logLength();
+                    from = "the checkpoint at step " + point.step();
+                    lastCheckpointStep = sim.step();
+                } catch (IllegalArgumentException e) {
+                    LOG.warning("simulation " + id + ": checkpoint at step " + point.step() + " does not restore (" + e.getMessage()
+                            + "); replaying from step 0");
+                    sim.reset();
+                    watchpoints.clear();
+                    from = "step 0 (the checkpoint at step " + point.step() + " did not restore)";
+                }
+            }
+            long start = sim.step();
+            Simulation.StepResult last = Replay.resume(sim, watchpoints, log.subList(position, log.size()), targetStep);
+            watchDemands = watchpoints.demands();
+            step = sim.step();
+            String check = "; nothing to recompute (the checkpoint is at the last recorded step)";
+            if (last != null) {
+                latestScalars.put("loss", last.loss());
+                if (sim.hasAccuracy()) latestScalars.put("accuracy", last.accuracy());
+                if (!Double.isNaN(recordedLoss)) {
+                    check = Double.compare(last.loss(), recordedLoss) == 0 ? "; the recomputed loss equals the recorded one"
+                            : "; WARNING: the recomputed loss " + last.loss() + " differs from the recorded " + recordedLoss;
+                }
+            }
+            String message = "recovered after a restart at step " + step + ": restored " + from + ", replayed " + (step - start)
+                    + " steps" + check;
+            transition(state, message);
+            return message;
         });
     }
 
@@ -161,7 +271,9 @@ public final class SimulationRunner {
             }
             else sim.apply(command);
             long at = sim.step();
-            log.add(new Intervention(at, command));
+            Intervention entry = new Intervention(at, command);
+            log.add(entry);
+            sink.intervention(log.size() - 1, entry);
             sink.publish(new Observation(at, wallNanos(), "intervention", "", new Observation.Event(state, command.toString())));
             return at;
         });
@@ -282,6 +394,8 @@ public final class SimulationRunner {
             untilStep = -1;
             latestScalars.clear();
             measurer.clear();
+            lastCheckpointStep = -1;
+            sink.reset();
             transition(SimulationState.PAUSED, "reset to step 0");
             return 0L;
         });
@@ -366,6 +480,7 @@ public final class SimulationRunner {
         }
         measurer.publishDue(demands);
         measurer.publishDue(watchDemands);
+        checkpointIfDue();
         long budget = sim.config().stepBudget();
         if (checkWatchpoints()) return;
         if (budget > 0 && step >= budget) {
@@ -385,7 +500,9 @@ public final class SimulationRunner {
     }
 
     private void transition(SimulationState next, String message) {
+        boolean stopsRunning = state == SimulationState.RUNNING && next != SimulationState.RUNNING && next != SimulationState.STOPPED;
         state = next;
+        if (stopsRunning && sim.step() != lastCheckpointStep && checkpoints != CheckpointSink.NONE) capture("pause", false);
         statusMessage = message;
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(next, message)));
     }

@@ -51,6 +51,33 @@ final class Watchpoints {
         byName.clear();
     }
 
+    /**
+     * Writes the standing watchpoints to {@code out} as entry {@code name}: one line each, tab-separated
+     * name, observable, target, every_steps, condition and the threshold's raw bits in hex (exact).
+     */
+    void save(StateDict out, String name) {
+        StringBuilder b = new StringBuilder();
+        for (Watchpoint w : byName.values()) {
+            b.append(w.name()).append('\t').append(w.observable()).append('\t').append(w.target()).append('\t').append(w.everySteps())
+                    .append('\t').append(w.condition().name()).append('\t')
+                    .append(Long.toHexString(Double.doubleToRawLongBits(w.threshold()))).append('\n');
+        }
+        out.putText(name, b.toString());
+    }
+
+    /** Replaces the watchpoints by those {@link #save} wrote to entry {@code name} (none when absent). */
+    void load(StateDict in, String name) {
+        byName.clear();
+        if (!in.has(name)) return;
+        for (String line : in.text(name).split("\n")) {
+            if (line.isEmpty()) continue;
+            String[] f = line.split("\t", -1);
+            if (f.length != 6) throw new IllegalArgumentException("checkpoint entry '" + name + "' has a malformed line: " + line);
+            byName.put(f[0], new Watchpoint(f[0], f[1], f[2], Integer.parseInt(f[3]), Watchpoint.Condition.valueOf(f[4]),
+                    Double.longBitsToDouble(Long.parseUnsignedLong(f[5], 16))));
+        }
+    }
+
     /** The measurements the per-layer watchpoints need (no rate limit: they pace themselves by steps). */
     List<Demand> demands() {
         List<Demand> out = new ArrayList<>();

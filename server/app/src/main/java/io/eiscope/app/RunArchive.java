@@ -1,0 +1,192 @@
+package io.eiscope.app;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.eiscope.api.v1.SimulationSpec;
+import io.eiscope.engine.sim.CheckpointSink;
+import io.eiscope.engine.sim.EngineContext;
+import io.eiscope.engine.sim.Intervention;
+import io.eiscope.engine.sim.Simulation;
+import io.eiscope.engine.sim.SimulationRunner;
+import io.eiscope.engine.sim.SimulationState;
+import io.eiscope.engine.spec.Catalogue;
+import io.eiscope.engine.spec.SimulationConfig;
+import io.eiscope.store.Checkpoints;
+import io.eiscope.store.Recorder;
+import io.eiscope.store.RecordedIntervention;
+import io.eiscope.store.RunRecord;
+import io.eiscope.store.RunStore;
+import io.eiscope.store.SeriesData;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The server's side of the run record: records new runs (spec with its initial values,
+ * lineage, inherited log), gives each run its recording sink and checkpoint sink, rebuilds
+ * runs from the record after a restart, deletes them, and enforces the disk budget. Owns the
+ * store, the recorder and one "eiscope-store" thread for blocking record work (checkpoint
+ * files, recording forks), so none of it runs on a training thread or an event loop.
+ */
+public final class RunArchive implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RunArchive.class.getName());
+
+    private final RunStore store;
+    private final Recorder recorder;
+    private final Checkpoints checkpoints;
+    private final CheckpointSink.Policy policy;
+    private final long diskBudgetBytes;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "eiscope-store");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param diskBudgetBytes new runs are refused once the record uses more (0: no budget) */
+    public RunArchive(RunStore store, int recorderCapacity, long flushMillis, int keepCheckpoints, CheckpointSink.Policy policy,
+                      long diskBudgetBytes) {
+        this.store = store;
+        this.recorder = new Recorder(store, recorderCapacity, flushMillis);
+        this.checkpoints = new Checkpoints(store, keepCheckpoints);
+        this.policy = policy;
+        this.diskBudgetBytes = diskBudgetBytes;
+    }
+
+    public RunStore store() {
+        return store;
+    }
+
+    public Recorder recorder() {
+        return recorder;
+    }
+
+    public Checkpoints checkpoints() {
+        return checkpoints;
+    }
+
+    CheckpointSink.Policy policy() {
+        return policy;
+    }
+
+    /** The thread for blocking record work. */
+    ExecutorService executor() {
+        return executor;
+    }
+
+    /** Refuses a new run when the record is over its disk budget. Blocking (walks the data directory). */
+    void checkBudget() {
+        if (diskBudgetBytes <= 0) return;
+        long used = store.diskBytes();
+        if (used > diskBudgetBytes) {
+            throw new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the run record in " + store.dataDir() + " uses " + used / (1 << 20)
+                    + " MiB, over its budget of " + diskBudgetBytes / (1 << 20) + " MiB (--disk-budget-mb): delete runs you no longer"
+                    + " need (DeleteSimulation) or start the server with a larger budget");
+        }
+    }
+
+    /** Records a new run and the log it inherits (a fork's). Blocking. */
+    void recordNew(String id, SimulationConfig config, long createdMillis, String parentId, long forkStep, String preset,
+                   List<Intervention> log) {
+        store.createRun(RunRecord.created(id, config.name(), ProtoMapper.toRecordedSpec(config).toByteArray(), config.seed(), createdMillis,
+                SimulationState.PAUSED.name(), "created", parentId, forkStep, preset));
+        for (int i = 0; i < log.size(); i++) {
+            recorder.offerIntervention(id, i, log.get(i).step(), ProtoMapper.toProto(log.get(i).command()).toByteArray());
+        }
+    }
+
+    RunRecording recording(String id) {
+        return new RunRecording(id, recorder);
+    }
+
+    /** Writes a run's checkpoints on the store thread. */
+    CheckpointSink checkpointSink(String id) {
+        return (step, logLength, reason, pinned, state) -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return checkpoints.write(id, step, logLength, reason, pinned, state);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "run " + id + ": checkpoint at step " + step + " failed", e);
+                throw e;
+            }
+        }, executor);
+    }
+
+    /** A run read back from the record: its simulation at step 0 and its whole intervention log. */
+    record Rebuilt(Simulation simulation, List<Intervention> log) {}
+
+    /** Builds the run's simulation from its recorded spec, at step 0, and decodes its log. Blocking. */
+    Rebuilt rebuild(RunRecord r, Catalogue catalogue, EngineContext context) {
+        SimulationSpec spec;
+        try {
+            spec = SimulationSpec.parseFrom(r.spec());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the recorded spec of run " + r.id() + " does not decode: " + e.getMessage(), e);
+        }
+        Simulation sim = new Simulation(ProtoMapper.toConfig(spec), catalogue, context);
+        List<Intervention> log = new ArrayList<>();
+        for (RecordedIntervention i : store.interventions(r.id())) {
+            try {
+                log.add(new Intervention(i.step(), ProtoMapper.toCommand(io.eiscope.api.v1.Command.parseFrom(i.command()))));
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("entry " + i.position() + " of run " + r.id() + "'s log does not decode", e);
+            }
+        }
+        recorder.restoreMerged(r.id(), r.mergedSamples());
+        return new Rebuilt(sim, log);
+    }
+
+    /**
+     * Sends {@code runner} back to where the record of {@code r} ends: the last recorded loss
+     * step (or the fork step), from the newest intact checkpoint at or before it, checked
+     * against the recorded loss; a run that was running comes back paused. Returns at once; the
+     * recovery runs on the runner's thread, ahead of any command sent to it.
+     */
+    void recover(SimulationRunner runner, RunRecord r, Rebuilt rebuilt) {
+        List<SeriesData> loss = store.history(r.id(), Set.of("loss"), Set.of(), r.lastStep(), 0, 0);
+        long target = r.forkStep();
+        double recordedLoss = Double.NaN;
+        if (!loss.isEmpty() && loss.get(0).size() > 0) {
+            SeriesData l = loss.get(0);
+            if (l.steps()[l.size() - 1] >= target) {
+                target = l.steps()[l.size() - 1];
+                recordedLoss = l.values()[l.size() - 1];
+            }
+        }
+        SimulationState was = SimulationState.valueOf(r.state());
+        SimulationState state = switch (was) {
+            case FINISHED, DIVERGED, FAILED -> was;
+            default -> SimulationState.PAUSED;
+        };
+        long targetStep = target;
+        runner.recover(() -> checkpoints.newestValid(r.id(), targetStep)
+                        .map(l -> new SimulationRunner.RecoveryPoint(l.record().step(), l.record().logLength(), l.state())).orElse(null),
+                targetStep, recordedLoss, state).whenComplete((message, err) -> {
+                    if (err != null) LOG.log(Level.WARNING, "run " + r.id() + " could not be recovered", err);
+                    else LOG.info("run " + r.id() + ": " + message);
+                });
+    }
+
+    /** Deletes the run's record and files, after what is waiting for it was written. Blocking. */
+    void delete(String id) {
+        recorder.forget(id);
+        recorder.flush().join();
+        store.deleteRun(id);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        recorder.close();
+        store.close();
+    }
+}

@@ -1,0 +1,61 @@
+package io.eiscope.app;
+
+import io.eiscope.store.Recorder;
+import java.util.List;
+
+/**
+ * What a user keeps about a run (name, tags, notes) and where its record stands, as the API
+ * shows it. The record in the store is the truth; this is its copy in memory, changed only
+ * after the store accepted the change. Thread-safe.
+ */
+final class RunMeta {
+    private final String runId;
+    private final String preset;
+    private final Recorder recorder;
+    private final long recordedBefore;
+    private volatile String name;
+    private volatile List<String> tags;
+    private volatile String notes;
+
+    RunMeta(String runId, String name, List<String> tags, String notes, String preset, Recorder recorder, long recordedBefore) {
+        this.runId = runId;
+        this.name = name;
+        this.tags = List.copyOf(tags);
+        this.notes = notes;
+        this.preset = preset;
+        this.recorder = recorder;
+        this.recordedBefore = recordedBefore;
+    }
+
+    String name() {
+        return name;
+    }
+
+    List<String> tags() {
+        return tags;
+    }
+
+    String notes() {
+        return notes;
+    }
+
+    String preset() {
+        return preset;
+    }
+
+    /** The last step whose scalars are committed to the record. */
+    long recordedStep() {
+        Long s = recorder.committedStep(runId);
+        return s == null ? recordedBefore : s;
+    }
+
+    long mergedSamples() {
+        return recorder.merged(runId);
+    }
+
+    void update(String name, List<String> tags, String notes) {
+        if (name != null) this.name = name;
+        if (tags != null) this.tags = List.copyOf(tags);
+        if (notes != null) this.notes = notes;
+    }
+}
