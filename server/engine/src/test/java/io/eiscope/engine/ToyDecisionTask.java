@@ -1,6 +1,7 @@
 package io.eiscope.engine;
 
 import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.ComponentDescriptor;
 import io.eiscope.engine.task.DataOrder;
@@ -103,6 +104,11 @@ public final class ToyDecisionTask implements Task {
     @Override
     public State snapshot() {
         return order.snapshot();
+    }
+
+    @Override
+    public State readState(StateDict dict, String prefix) {
+        return order.readState(dict, prefix);
     }
 
     @Override

@@ -65,6 +65,12 @@ public final class Adam extends Direction {
         return 2;
     }
 
+    /** PyTorch's names: {@code exp_avg} for {@code m}, {@code exp_avg_sq} for {@code v}. */
+    @Override
+    protected String bufferName(int j) {
+        return j == 0 ? "exp_avg" : "exp_avg_sq";
+    }
+
     @Override
     protected Direction fresh() {
         return new Adam(hyper);

@@ -1,6 +1,7 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.sim.StateDict;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,10 @@ import java.util.List;
  * AdamW swap the direction; exponentiated gradient and mirror descent swap the geometry.
  *
  * <p>Hyper-parameters are the immutable parts ({@link #toString} prints them all); the mutable
- * state is the direction's buffers, the transforms' state (none so far) and the update count.
+ * state is the direction's buffers, the transforms' state (none so far) and the update count;
+ * {@link #saveState} writes it as {@code updates}, the direction's buffers
+ * ({@code momentum_buffer/<parameter>}, {@code exp_avg/<parameter>}, ...) and each transform's
+ * entries under {@code transform<k>/}; the schedule is a pure function of the update count.
  * Steady-state updates allocate nothing. Confined to one thread.
  */
 public final class ComposedRule implements LearningRule {
@@ -88,6 +92,24 @@ public final class ComposedRule implements LearningRule {
         List<GradientTransform> copies = new ArrayList<>(transforms.size());
         for (GradientTransform tr : transforms) copies.add(tr.copy());
         return new ComposedRule(schedule, copies, direction.withStateOf(previous.direction), geometry, previous.updates);
+    }
+
+    @Override
+    public void saveState(StateDict dict, String prefix, List<Parameter> parameters) {
+        dict.putLongs(prefix + "updates", new long[] {updates});
+        direction.saveState(dict, prefix, parameters);
+        for (int k = 0; k < transforms.size(); k++) transforms.get(k).saveState(dict, prefix + "transform" + k + "/");
+    }
+
+    @Override
+    public void loadState(StateDict dict, String prefix, List<Parameter> parameters) {
+        long count = dict.longValue(prefix + "updates");
+        if (count < 0) throw new IllegalArgumentException("checkpoint entry '" + prefix + "updates' must be >= 0, got " + count);
+        direction.checkState(dict, prefix, parameters);
+        for (int k = 0; k < transforms.size(); k++) transforms.get(k).checkState(dict, prefix + "transform" + k + "/");
+        direction.loadState(dict, prefix, parameters);
+        for (int k = 0; k < transforms.size(); k++) transforms.get(k).loadState(dict, prefix + "transform" + k + "/");
+        updates = count;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.tensor.Matrix;
 import java.util.List;
 
@@ -11,7 +12,8 @@ import java.util.List;
  *
  * <p>State: {@link #buffersPerParameter()} buffers the shape of each parameter, kept by the
  * parameter's position in the list. Lifecycle: {@link #init} allocates zeroed buffers,
- * {@link #step} updates them, {@link #reset} drops them; {@link #copy} deep-copies them. Steps
+ * {@link #step} updates them, {@link #reset} drops them; {@link #copy} deep-copies them;
+ * {@link #saveState} and {@link #loadState} write and read them as named arrays. Steps
  * allocate nothing. Confined to one thread.
  */
 public abstract class Direction {
@@ -19,6 +21,12 @@ public abstract class Direction {
 
     /** How many buffers each parameter needs (0 for stateless directions). */
     protected abstract int buffersPerParameter();
+
+    /**
+     * The name of buffer {@code j} in state dicts: PyTorch's optimiser-state key where it has one
+     * ({@code momentum_buffer}, {@code exp_avg}, {@code exp_avg_sq}).
+     */
+    protected abstract String bufferName(int j);
 
     /** A new direction with the same hyper-parameters and no state. */
     protected abstract Direction fresh();
@@ -84,6 +92,49 @@ public abstract class Direction {
             }
         }
         return d;
+    }
+
+    /**
+     * Writes buffer {@code j} of each parameter as {@code prefix + bufferName(j) + "/" + name}
+     * (float32, the parameter's shape), grouped by buffer; zeros before {@link #init}, which the
+     * next step treats exactly as fresh buffers (they start at zero, and the first-update rules
+     * depend on {@code t} only). Nothing is modified.
+     *
+     * @param parameters the list the state was (or will be) allocated for, for names and shapes
+     */
+    public final void saveState(StateDict dict, String prefix, List<Parameter> parameters) {
+        if (state != null && state.length != parameters.size())
+            throw new IllegalStateException("the direction's state is for " + state.length + " parameters, got " + parameters.size());
+        for (int j = 0, k = buffersPerParameter(); j < k; j++) {
+            for (int i = 0; i < parameters.size(); i++) {
+                Matrix v = parameters.get(i).value();
+                float[] data = state == null ? new float[v.size()] : state[i][j].toArray();
+                dict.putFloats(prefix + bufferName(j) + "/" + parameters.get(i).name(), data, v.rows, v.cols);
+            }
+        }
+    }
+
+    /**
+     * Checks the entries {@link #saveState} writes for {@code parameters}, changing nothing.
+     *
+     * @throws IllegalArgumentException naming the entry that is missing or has the wrong type or shape
+     */
+    public final void checkState(StateDict dict, String prefix, List<Parameter> parameters) {
+        for (int j = 0, k = buffersPerParameter(); j < k; j++) {
+            for (Parameter p : parameters) {
+                String name = prefix + bufferName(j) + "/" + p.name();
+                dict.floats(name);
+                dict.requireShape(name, p.value().rows, p.value().cols);
+            }
+        }
+    }
+
+    /** Allocates buffers for {@code parameters} holding copies of what {@link #saveState} wrote, after {@link #checkState} passed. */
+    public final void loadState(StateDict dict, String prefix, List<Parameter> parameters) {
+        init(parameters);
+        for (int j = 0, k = buffersPerParameter(); j < k; j++) {
+            for (int i = 0; i < state.length; i++) state[i][j].copyFrom(dict.floats(prefix + bufferName(j) + "/" + parameters.get(i).name()));
+        }
     }
 
     /**

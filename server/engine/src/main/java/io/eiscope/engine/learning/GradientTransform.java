@@ -1,6 +1,7 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.sim.StateDict;
 import java.util.List;
 
 /**
@@ -9,8 +10,9 @@ import java.util.List;
  * its transforms in list order (science.md §1.4.3: correction, then clipping).
  *
  * <p>The transforms here are stateless and immutable, so {@link #copy} returns {@code this}
- * and {@link #reset} does nothing; a stateful transform (a running Fisher estimate, say) must
- * override both. {@link #apply} reads values, modifies grads only and allocates nothing.
+ * and {@link #reset} and the state methods ({@link #saveState}, {@link #checkState},
+ * {@link #loadState}) do nothing; a stateful transform (a running Fisher estimate, say) must
+ * override them all. {@link #apply} reads values, modifies grads only and allocates nothing.
  */
 public interface GradientTransform {
 
@@ -22,4 +24,17 @@ public interface GradientTransform {
     }
 
     default void reset() {}
+
+    /** Writes this transform's state as entries named {@code prefix + ...}; see {@link LearningRule#saveState}. */
+    default void saveState(StateDict dict, String prefix) {}
+
+    /**
+     * Checks the entries {@link #saveState} wrote, without changing anything.
+     *
+     * @throws IllegalArgumentException naming the entry that is missing or has the wrong type or shape
+     */
+    default void checkState(StateDict dict, String prefix) {}
+
+    /** Replaces this transform's state by a copy of what {@link #saveState} wrote, after {@link #checkState} passed. */
+    default void loadState(StateDict dict, String prefix) {}
 }

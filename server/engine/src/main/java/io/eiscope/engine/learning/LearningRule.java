@@ -1,6 +1,7 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.sim.StateDict;
 import java.util.List;
 
 /**
@@ -33,6 +34,24 @@ public interface LearningRule {
 
     /** An independent deep copy: hyper-parameters shared (immutable), state and count copied. */
     LearningRule copy();
+
+    /**
+     * Writes the state (update count, optimiser buffers, transforms' state) as entries named
+     * {@code prefix + ...}: {@code updates} (int64 {@code [1]}) and, per buffer, {@code <buffer>/<parameter
+     * name>} (float32, the parameter's shape). Before the first update the buffers are written as
+     * zeros, which the next update treats exactly as it treats fresh buffers. Neither the rule nor
+     * {@code parameters} (the list the rule updates, for names and shapes) is modified.
+     */
+    void saveState(StateDict dict, String prefix, List<Parameter> parameters);
+
+    /**
+     * Replaces the state by what {@link #saveState} wrote for a rule of the same hyper-parameters
+     * over the same parameters, copying it; afterwards updates continue bit for bit. Validates
+     * every entry before changing anything.
+     *
+     * @throws IllegalArgumentException naming the entry that is missing or has the wrong type or shape
+     */
+    void loadState(StateDict dict, String prefix, List<Parameter> parameters);
 
     /** Number of updates applied since creation or the last {@link #reset}. */
     long updates();

@@ -62,6 +62,11 @@ public final class Momentum extends Direction {
     }
 
     @Override
+    protected String bufferName(int j) {
+        return "momentum_buffer";
+    }
+
+    @Override
     protected Direction fresh() {
         return new Momentum(hyper);
     }

@@ -1,5 +1,6 @@
 package io.eiscope.engine.model;
 
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
@@ -55,6 +56,36 @@ public record Parameter(String name, Matrix value, Matrix grad, Sign sign, Role 
 
     public int[] shape() {
         return new int[] {value.rows, value.cols};
+    }
+
+    /**
+     * Writes a copy of {@code value} as {@code param/<name>} (float32 {@code [rows, cols]}) and,
+     * when some elements are pruned, the mask as {@code mask/<name>} (uint8 {@code [rows, cols]},
+     * 1 where pruned; read back, any non-zero byte means pruned). Nothing is modified.
+     */
+    public void saveState(StateDict dict) {
+        dict.putFloats("param/" + name, value.toArray(), value.rows, value.cols);
+        if (mask.count() > 0) dict.putBytes("mask/" + name, mask.toBytes(value.size()), value.rows, value.cols);
+    }
+
+    /**
+     * Checks the entries {@link #saveState} writes, changing nothing.
+     *
+     * @throws IllegalArgumentException naming the entry that is missing or has the wrong type or shape
+     */
+    public void checkState(StateDict dict) {
+        dict.floats("param/" + name);
+        dict.requireShape("param/" + name, value.rows, value.cols);
+        if (!dict.has("mask/" + name)) return;
+        dict.bytes("mask/" + name);
+        dict.requireShape("mask/" + name, value.rows, value.cols);
+    }
+
+    /** Copies the value and mask that {@link #saveState} wrote (no mask entry: nothing pruned), after {@link #checkState} passed. */
+    public void loadState(StateDict dict) {
+        value.copyFrom(dict.floats("param/" + name));
+        if (dict.has("mask/" + name)) mask.copyFrom(dict.bytes("mask/" + name));
+        else mask.clear();
     }
 
     /**

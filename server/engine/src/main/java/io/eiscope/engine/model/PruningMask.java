@@ -50,6 +50,25 @@ public final class PruningMask {
         return pruned == null ? new boolean[size] : Arrays.copyOf(pruned, size);
     }
 
+    /** The pruned flags as bytes, 1 where pruned (all 0 when nothing is), for state dicts. */
+    public byte[] toBytes(int size) {
+        byte[] out = new byte[size];
+        if (pruned != null) for (int i = 0; i < size; i++) out[i] = (byte) (pruned[i] ? 1 : 0);
+        return out;
+    }
+
+    /** Replaces the mask by {@code flags} (not kept): element {@code i} is pruned where {@code flags[i] != 0}. */
+    public void copyFrom(byte[] flags) {
+        boolean[] next = new boolean[flags.length];
+        int n = 0;
+        for (int i = 0; i < flags.length; i++) {
+            next[i] = flags[i] != 0;
+            if (next[i]) n++;
+        }
+        pruned = n == 0 ? null : next;
+        count = n;
+    }
+
     /** Replaces the mask by {@code flags} (copied), as from {@link #toArray}. */
     public void copyFrom(boolean[] flags) {
         clear();

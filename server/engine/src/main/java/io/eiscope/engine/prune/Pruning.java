@@ -23,7 +23,7 @@ import java.util.Map;
  * 0 through all later learning. Cost: O(n log n) in the number of prunable weights (magnitude),
  * O(n) (random). Modifies parameter values and masks; call on the simulation's thread between steps.
  * A simulation's reset rebuilds its model, masks included (nothing pruned); a snapshot must copy
- * the masks ({@link io.eiscope.engine.model.PruningMask#toArray}) along with the values.
+ * the masks along with the values ({@link io.eiscope.engine.model.Parameter#saveState} writes both).
  */
 public final class Pruning {
     private Pruning() {}

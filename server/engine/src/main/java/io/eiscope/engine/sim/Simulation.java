@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * masks); (7) the steering constraints (lesion masks, frozen parameters).
  *
  * <p>Steering commands ({@link #apply}) change parameters or the rule between steps;
- * {@link #snapshot}, {@link #restore} and {@link #fork} capture and copy the whole state.
+ * {@link #snapshot}, {@link #restore} and {@link #fork} capture and copy the whole state;
+ * {@link #stateDict} and {@link #restoreStateDict} give and take it as plain named arrays.
  */
 public final class Simulation {
     private static final int EVAL_CHUNK = 1000;
@@ -332,39 +333,91 @@ public final class Simulation {
         return steering.frozen();
     }
 
-    /**
-     * Everything that determines the rest of the run, deep-copied: parameters, optimiser state,
-     * the rule and its parameters, the data-order position, pruning and lesion masks, frozen
-     * values, the noise stream and the initial weights the geometry observables compare with.
-     * Immutable once taken; restoring it never shares state with this simulation.
-     */
-    public record Snapshot(long step, List<float[]> values, List<boolean[]> pruned, Map<String, float[]> initial, LearningRule rule,
-                           Catalogue.Entry<Catalogue.RuleFactory> ruleEntry, Params ruleParams, Task.State task, Steering steering) {}
+    /** Version of the entry names and encodings {@link #stateDict} writes (its {@code version} entry). */
+    public static final long STATE_DICT_VERSION = 1;
 
-    public Snapshot snapshot() {
-        List<float[]> values = model.parameters().stream().map(p -> p.value().toArray()).toList();
-        List<boolean[]> pruned = model.parameters().stream().map(p -> p.mask().toArray(p.value().size())).toList();
-        Map<String, float[]> initial = new java.util.LinkedHashMap<>();
-        initialValues.forEach((name, m) -> initial.put(name, m.toArray()));
-        return new Snapshot(step, values, pruned, initial, rule.copy(), ruleEntry, ruleParams, task.snapshot(), steering.copy());
+    /**
+     * Everything that determines the rest of the run, deep-copied into plain named arrays that a
+     * store can write and read back without the engine's classes (the dict is the caller's; nothing
+     * in it is shared with this simulation). Entries, in order (shapes {@code [rows, cols]} are the
+     * parameter's):
+     * <ul>
+     *   <li>{@code version}, {@code step}: int64 {@code [1]};</li>
+     *   <li>per parameter, in the model's order: {@code param/<name>} float32 {@code [rows, cols]}, then
+     *       {@code mask/<name>} uint8 (1: pruned), only for parameters with pruned elements;</li>
+     *   <li>{@code initial/<name>} float32: the step-0 values the observables compare with;</li>
+     *   <li>{@code rule/kind}, {@code rule/params} (text, {@link Params#toText}: exact), {@code rule/updates}
+     *       int64 {@code [1]} and the optimiser buffers {@code rule/<buffer>/<name>} float32 ({@code momentum_buffer};
+     *       {@code exp_avg}, {@code exp_avg_sq}) of {@link LearningRule#saveState};</li>
+     *   <li>{@code task/rng_state} int64 {@code [1]} and, for stored datasets, {@code task/permutation} int32
+     *       {@code [n]} and {@code task/cursor} int64 {@code [1]} ({@link Task.State#save});</li>
+     *   <li>{@code steering/noise_rng_state} int64 {@code [1]}, {@code steering/input_noise_std} float64
+     *       {@code [1]}, {@code steering/lesions} (text, a {@code <parameter> row|column <index>} line per lesion
+     *       mask), {@code steering/frozen/<name>} float32 per frozen parameter (its held values) and, per layer
+     *       with clamped units, {@code steering/clamp/<layer>/units} int32 and {@code .../values} float32.</li>
+     * </ul>
+     */
+    public StateDict stateDict() {
+        StateDict d = new StateDict().putLongs("version", new long[] {STATE_DICT_VERSION}).putLongs("step", new long[] {step});
+        for (Parameter p : model.parameters()) p.saveState(d);
+        initialValues.forEach((name, v) -> d.putFloats("initial/" + name, v.toArray(), v.rows, v.cols));
+        d.putText("rule/kind", ruleEntry.kind()).putText("rule/params", ruleParams.toText());
+        rule.saveState(d, "rule/", model.parameters());
+        task.snapshot().save(d, "task/");
+        steering.save(d, "steering/", byName);
+        return d;
     }
 
-    /** Returns to {@code s}, taken from this simulation or one built from the same config. */
-    public void restore(Snapshot s) {
-        List<Parameter> ps = model.parameters();
-        if (s.values().size() != ps.size())
-            throw new IllegalArgumentException("snapshot has " + s.values().size() + " parameters, this simulation " + ps.size());
-        for (int i = 0; i < ps.size(); i++) {
-            ps.get(i).value().copyFrom(s.values().get(i));
-            ps.get(i).mask().copyFrom(s.pruned().get(i));
+    /**
+     * Puts this simulation into the state of {@code state}, as {@link #stateDict} wrote it for a
+     * simulation built from the same config (with the learning rule it had then, which may be of
+     * another kind than the config's). Everything is checked before anything changes; the dict is
+     * only read, and nothing in it is kept.
+     *
+     * @throws IllegalArgumentException naming the entry that is missing, has the wrong type or shape,
+     *                                  or does not fit this simulation (another architecture, say)
+     */
+    public void restoreStateDict(StateDict state) {
+        CheckedState checked = CheckedState.read(state, model.parameters(), byName, catalogue, task);
+        try {
+            checked.steering().installClamps(model); // the last check, by the model; it changes nothing when it refuses
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("checkpoint entries 'steering/clamp/...': " + e.getMessage(), e);
         }
-        s.initial().forEach((name, v) -> initialValues.get(name).copyFrom(v));
-        replaceRule(s.ruleEntry(), s.ruleParams(), s.rule().copy());
-        task.restore(s.task());
-        steering = s.steering().copy();
-        steering.installClamps(model);
-        step = s.step();
+        for (Parameter p : model.parameters()) {
+            p.loadState(state);
+            initialValues.get(p.name()).copyFrom(state.floats("initial/" + p.name()));
+        }
+        replaceRule(checked.ruleEntry(), checked.ruleParams(), checked.rule());
+        task.restore(checked.position());
+        steering = checked.steering();
+        step = checked.step();
         newRun();
+    }
+
+    /**
+     * Everything that determines the rest of the run ({@link #stateDict}), deep-copied: immutable
+     * once taken, and restoring it never shares state with this simulation.
+     */
+    public static final class Snapshot {
+        private final StateDict state;
+
+        private Snapshot(StateDict state) {
+            this.state = state;
+        }
+
+        public long step() {
+            return state.longValue("step");
+        }
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(stateDict());
+    }
+
+    /** Returns to {@code s}, taken from this simulation or one built from the same config; see {@link #restoreStateDict}. */
+    public void restore(Snapshot s) {
+        restoreStateDict(s.state);
     }
 
     private void newRun() {

@@ -11,13 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The state that steering commands leave on a simulation's parameters: lesion masks (rows or
  * columns kept at zero), frozen parameters (values held fixed) and the "noise" random stream.
  * {@link #constrain} enforces masks and frozen values after every update (after the model's
- * projection) and after every command. Confined to the simulation's thread; {@link #copy} is
- * deep, for snapshots and forks.
+ * projection) and after every command. Confined to the simulation's thread; {@link #save} and
+ * {@link #read} give and take it as named arrays, for snapshots, forks and checkpoints.
  *
  * <p>Freezing holds the values, not the optimiser: a frozen parameter's momentum or Adam
  * moments keep evolving from its gradients, and its update is undone after each step.
@@ -27,6 +29,8 @@ final class Steering {
     record Mask(String parameter, boolean row, int index) {}
 
     private static final Set<Role> FEEDFORWARD = EnumSet.of(Role.WEIGHT, Role.EXCITATORY);
+    /** One line of the {@code lesions} entry of a state dict. */
+    private static final Pattern LESION = Pattern.compile("(\\S+) (row|column) (\\d{1,9})");
 
     private final Rng noise;
     private final List<Mask> masks;
@@ -44,13 +48,92 @@ final class Steering {
         this.frozen = frozen;
     }
 
-    Steering copy() {
-        Map<String, float[]> f = new LinkedHashMap<>();
-        frozen.forEach((k, v) -> f.put(k, v.clone()));
-        Steering copy = new Steering(noise.copy(), new ArrayList<>(masks), f);
-        copy.inputNoiseStd = inputNoiseStd;
-        clamps.forEach((layer, units) -> copy.clamps.put(layer, new LinkedHashMap<>(units)));
-        return copy;
+    /**
+     * Writes this state as entries named {@code prefix + ...}: {@code noise_rng_state} (int64
+     * {@code [1]}), {@code input_noise_std} (float64 {@code [1]}), {@code lesions} (text, one
+     * {@code <parameter> row|column <index>} line per lesion mask, in order), {@code frozen/<parameter>}
+     * (float32, the parameter's shape: the held values of each frozen parameter) and, per layer with
+     * clamped units, {@code clamp/<layer>/units} (int32 {@code [k]}) and {@code clamp/<layer>/values}
+     * (float32 {@code [k]}). Copies; nothing is modified.
+     *
+     * @param byName the simulation's parameters, for the shapes of frozen values
+     */
+    void save(StateDict dict, String prefix, Map<String, Parameter> byName) {
+        dict.putLongs(prefix + "noise_rng_state", new long[] {noise.state()});
+        dict.putDoubles(prefix + "input_noise_std", new double[] {inputNoiseStd});
+        StringBuilder lesions = new StringBuilder();
+        for (Mask m : masks) lesions.append(m.parameter()).append(m.row() ? " row " : " column ").append(m.index()).append('\n');
+        dict.putText(prefix + "lesions", lesions.toString());
+        frozen.forEach((name, held) -> {
+            Matrix v = byName.get(name).value();
+            dict.putFloats(prefix + "frozen/" + name, held.clone(), v.rows, v.cols);
+        });
+        clamps.forEach((layer, units) -> {
+            int[] index = new int[units.size()];
+            float[] value = new float[units.size()];
+            int k = 0;
+            for (Map.Entry<Integer, Float> e : units.entrySet()) {
+                index[k] = e.getKey();
+                value[k++] = e.getValue();
+            }
+            dict.putInts(prefix + "clamp/" + layer + "/units", index);
+            dict.putFloats(prefix + "clamp/" + layer + "/values", value);
+        });
+    }
+
+    /**
+     * The steering state that {@link #save} wrote, checked against {@code byName} (clamps are
+     * checked by the model when {@link #installClamps installed}); copies, nothing is kept.
+     *
+     * @throws IllegalArgumentException naming the entry that is missing or does not fit the parameters
+     */
+    static Steering read(StateDict dict, String prefix, Map<String, Parameter> byName) {
+        Steering s = new Steering(new Rng(dict.longValue(prefix + "noise_rng_state")), readLesions(dict, prefix + "lesions", byName),
+                new LinkedHashMap<>());
+        double[] std = dict.doubles(prefix + "input_noise_std");
+        dict.requireShape(prefix + "input_noise_std", 1);
+        if (!(std[0] >= 0) || !Double.isFinite(std[0]))
+            throw new IllegalArgumentException("checkpoint entry '" + prefix + "input_noise_std' must be finite and >= 0, got " + std[0]);
+        s.inputNoiseStd = std[0];
+        for (StateDict.Array a : dict.arrays()) {
+            String name = a.name();
+            if (name.startsWith(prefix + "frozen/")) {
+                Parameter p = byName.get(name.substring((prefix + "frozen/").length()));
+                if (p == null) throw new IllegalArgumentException("checkpoint entry '" + name + "' names no parameter of this model");
+                dict.requireShape(name, p.value().rows, p.value().cols);
+                s.frozen.put(p.name(), dict.floats(name).clone());
+            } else if (name.startsWith(prefix + "clamp/")) {
+                String layer = name.substring((prefix + "clamp/").length()).replaceFirst("/(units|values)$", "");
+                String units = prefix + "clamp/" + layer + "/units", values = prefix + "clamp/" + layer + "/values";
+                if (!name.equals(units) && !name.equals(values))
+                    throw new IllegalArgumentException("checkpoint entry '" + name + "' is neither the units nor the values of a clamp");
+                if (s.clamps.containsKey(layer)) continue; // read with its partner
+                int[] index = dict.ints(units);
+                float[] value = dict.floats(values);
+                dict.requireShape(units, index.length);
+                dict.requireShape(values, index.length);
+                Map<Integer, Float> byUnit = new LinkedHashMap<>();
+                for (int k = 0; k < index.length; k++) byUnit.put(index[k], value[k]);
+                s.clamps.put(layer, byUnit);
+            }
+        }
+        return s;
+    }
+
+    private static List<Mask> readLesions(StateDict dict, String name, Map<String, Parameter> byName) {
+        List<Mask> out = new ArrayList<>();
+        for (String line : dict.text(name).split("\n")) {
+            if (line.isEmpty()) continue;
+            Matcher m = LESION.matcher(line);
+            Parameter p = m.matches() ? byName.get(m.group(1)) : null;
+            boolean row = p != null && m.group(2).equals("row");
+            int index = p == null ? -1 : Integer.parseInt(m.group(3));
+            if (p == null || index >= (row ? p.value().rows : p.value().cols))
+                throw new IllegalArgumentException("checkpoint entry '" + name + "': '" + line
+                        + "' is not '<parameter> row|column <index>' for a parameter and index of this model");
+            out.add(new Mask(p.name(), row, index));
+        }
+        return out;
     }
 
     /** Clamps (or, with {@code clamped} false, releases) a unit's output, then installs all clamps in the model. */

@@ -1,6 +1,7 @@
 package io.eiscope.engine.task;
 
 import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
@@ -124,11 +125,22 @@ public final class CognitiveTask implements Task {
         rng = Rng.derive(seed, "data");
     }
 
-    private record Position(long rngState) implements Task.State {}
+    private record Position(long rngState) implements Task.State {
+        /** {@code rng_state}, int64 {@code [1]}. */
+        @Override
+        public void save(StateDict dict, String prefix) {
+            dict.putLongs(prefix + "rng_state", new long[] {rngState});
+        }
+    }
 
     @Override
     public State snapshot() {
         return new Position(rng.state());
+    }
+
+    @Override
+    public State readState(StateDict dict, String prefix) {
+        return new Position(dict.longValue(prefix + "rng_state"));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.eiscope.engine.task;
 
 import io.eiscope.engine.random.Rng;
+import io.eiscope.engine.sim.StateDict;
 
 /**
  * The order in which a task visits its training examples: a permutation drawn from the
@@ -41,13 +42,43 @@ public final class DataOrder {
         return permutation[cursor++];
     }
 
-    private record Position(long rngState, int[] permutation, int cursor) implements Task.State {}
+    private record Position(long rngState, int[] permutation, int cursor) implements Task.State {
+        /** {@code rng_state} and {@code cursor} (int64 {@code [1]}), {@code permutation} (int32 {@code [size]}, shared: both are immutable). */
+        @Override
+        public void save(StateDict dict, String prefix) {
+            dict.putLongs(prefix + "rng_state", new long[] {rngState});
+            dict.putInts(prefix + "permutation", permutation);
+            dict.putLongs(prefix + "cursor", new long[] {cursor});
+        }
+    }
 
     public Task.State snapshot() {
         return new Position(rng.state(), permutation.clone(), cursor);
     }
 
-    /** Returns to a position taken by {@link #snapshot} of an order over the same examples. */
+    /**
+     * The position that {@link Task.State#save} wrote for an order over as many examples.
+     *
+     * @throws IllegalArgumentException naming the entry that is missing or does not fit
+     */
+    public Task.State readState(StateDict dict, String prefix) {
+        long rngState = dict.longValue(prefix + "rng_state");
+        String name = prefix + "permutation";
+        int[] permutation = dict.ints(name);
+        dict.requireShape(name, size);
+        boolean[] seen = new boolean[size];
+        for (int i : permutation) {
+            if (i < 0 || i >= size || seen[i])
+                throw new IllegalArgumentException("checkpoint entry '" + name + "' is not a permutation of 0.." + (size - 1));
+            seen[i] = true;
+        }
+        long cursor = dict.longValue(prefix + "cursor");
+        if (cursor < 0 || cursor > size)
+            throw new IllegalArgumentException("checkpoint entry '" + prefix + "cursor' must be in [0, " + size + "], got " + cursor);
+        return new Position(rngState, permutation, (int) cursor);
+    }
+
+    /** Returns to a position taken by {@link #snapshot} or read by {@link #readState} of an order over the same examples. */
     public void restore(Task.State state) {
         Position p = (Position) state;
         if (p.permutation().length != size)

@@ -1,5 +1,6 @@
 package io.eiscope.engine.task;
 
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
@@ -41,6 +42,11 @@ abstract class StoredExamples implements Task {
     @Override
     public final State snapshot() {
         return order.snapshot();
+    }
+
+    @Override
+    public final State readState(StateDict dict, String prefix) {
+        return order.readState(dict, prefix);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.eiscope.engine.task;
 
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
@@ -52,11 +53,26 @@ public interface Task {
     void reset();
 
     /** The position of a task in its data order; opaque, immutable. */
-    interface State {}
+    interface State {
+        /**
+         * Writes this position as entries named {@code prefix + ...} (a stored order writes
+         * {@code rng_state}, {@code permutation} and {@code cursor}; a generated stream
+         * {@code rng_state}). The arrays may be shared with this state: neither is to be modified.
+         */
+        void save(StateDict dict, String prefix);
+    }
 
     /** The data-order position (permutation, cursor, random stream), for snapshots and forks. */
     State snapshot();
 
-    /** Back to a position taken by {@link #snapshot} of a task built from the same spec and seed. */
+    /**
+     * The position that {@link State#save} wrote under {@code prefix}, for {@link #restore};
+     * validated against this task, changing nothing.
+     *
+     * @throws IllegalArgumentException naming the entry that is missing or does not fit this task
+     */
+    State readState(StateDict dict, String prefix);
+
+    /** Back to a position taken by {@link #snapshot} (or read by {@link #readState}) of a task built from the same spec and seed. */
     void restore(State state);
 }

@@ -2,10 +2,12 @@ package io.eiscope.engine.learning;
 
 import static io.eiscope.engine.learning.Tensors.param;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eiscope.engine.model.Parameter;
 import io.eiscope.engine.model.Parameter.Role;
 import io.eiscope.engine.model.Parameter.Sign;
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.Params;
 import java.lang.management.ManagementFactory;
@@ -207,6 +209,60 @@ class LearningRuleContractTest {
             for (int k = 0; k < ps.size(); k++) assertThat(forked.get(k).value().toArray()).isEqualTo(ps.get(k).value().toArray());
         }
         assertThat(fork.toString()).isEqualTo(original.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("rules")
+    void savedStateLoadedIntoAFreshRuleContinuesBitIdentically(Case c) {
+        LearningRule original = c.build();
+        List<Parameter> ps = network(13);
+        SplittableRandom r = new SplittableRandom(14);
+        for (int i = 0; i < 6; i++) {
+            randomGrads(ps, r);
+            original.update(ps);
+        }
+        StateDict saved = new StateDict();
+        original.saveState(saved, "rule/", ps);
+        LearningRule restored = c.build();
+        restored.loadState(saved, "rule/", ps);
+        List<Parameter> copies = Tensors.copy(ps);
+        assertThat(restored.updates()).isEqualTo(6);
+        assertThat(restored.learningRate()).isEqualTo(original.learningRate());
+        for (int i = 0; i < 9; i++) {
+            randomGrads(ps, r);
+            for (int k = 0; k < ps.size(); k++) copies.get(k).grad().copyFrom(ps.get(k).grad());
+            original.update(ps);
+            restored.update(copies);
+            for (int k = 0; k < ps.size(); k++) assertThat(copies.get(k).value().toArray()).isEqualTo(ps.get(k).value().toArray());
+        }
+        StateDict again = new StateDict();
+        restored.saveState(again, "rule/", copies);
+        assertThat(again.arrays()).extracting(StateDict.Array::name).containsExactlyElementsOf(
+                saved.arrays().stream().map(StateDict.Array::name).toList());
+    }
+
+    @ParameterizedTest
+    @MethodSource("rules")
+    void loadingAStateWithAMissingOrMisshapenBufferNamesItAndChangesNothing(Case c) {
+        LearningRule rule = c.build();
+        List<Parameter> ps = network(15);
+        randomGrads(ps, new SplittableRandom(16));
+        rule.update(ps);
+        StateDict saved = new StateDict();
+        rule.saveState(saved, "rule/", ps);
+        for (StateDict.Array dropped : saved.arrays()) {
+            StateDict without = new StateDict(), misshapen = new StateDict();
+            for (StateDict.Array a : saved.arrays()) {
+                if (a != dropped) without.put(a);
+                misshapen.put(a == dropped ? new StateDict.Array(a.name(), a.data(), new int[] {java.lang.reflect.Array.getLength(a.data()), 1, 1}) : a);
+            }
+            LearningRule target = c.build();
+            assertThatThrownBy(() -> target.loadState(without, "rule/", ps)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + dropped.name() + "'");
+            if (!dropped.name().equals("rule/updates"))
+                assertThatThrownBy(() -> target.loadState(misshapen, "rule/", ps)).hasMessageContaining("'" + dropped.name() + "'");
+            assertThat(target.updates()).isZero();
+        }
     }
 
     @ParameterizedTest

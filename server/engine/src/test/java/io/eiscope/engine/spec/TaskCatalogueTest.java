@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eiscope.engine.TestData;
 import io.eiscope.engine.sim.EngineContext;
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.task.Objective;
 import io.eiscope.engine.task.Task;
 import io.eiscope.engine.task.TaskShape;
@@ -98,6 +99,28 @@ class TaskCatalogueTest {
         for (int i = 0; i < 3; i++) a.nextBatch(xb, yb);
         a.testBatch(0, xa, ya);
         assertThat(xa.toArray()).containsExactly(held);
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void aPositionWrittenToAStateDictResumesInAnotherTaskOfTheSameSeed(Case c) {
+        Task a = build(c.kind(), c.params(), 6), b = build(c.kind(), c.params(), 6);
+        int n = rows(a);
+        Matrix xa = Matrix.zeros(n, a.inputSize()), ya = Matrix.zeros(n, a.targetWidth());
+        Matrix xb = Matrix.zeros(n, a.inputSize()), yb = Matrix.zeros(n, a.targetWidth());
+        for (int i = 0; i < 3; i++) a.nextBatch(xa, ya);
+        StateDict saved = new StateDict();
+        a.snapshot().save(saved, "task/");
+        assertThat(saved.longValue("task/rng_state")).isNotZero();
+        b.restore(b.readState(saved, "task/"));
+        for (int i = 0; i < 3; i++) {
+            a.nextBatch(xa, ya);
+            b.nextBatch(xb, yb);
+            assertThat(xb.toArray()).containsExactly(xa.toArray());
+            assertThat(yb.toArray()).containsExactly(ya.toArray());
+        }
+        assertThatThrownBy(() -> b.readState(new StateDict(), "task/")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("checkpoint entry 'task/rng_state' is missing");
     }
 
     private static long allocatedBytes() {

@@ -1,10 +1,12 @@
 package io.eiscope.engine.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eiscope.engine.TestData;
 import io.eiscope.engine.sim.EngineContext;
 import io.eiscope.engine.sim.Simulation;
+import io.eiscope.engine.sim.StateDict;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.Preset;
 import java.util.HashSet;
@@ -39,6 +41,24 @@ class DataOrderTest {
         DataOrder other = new DataOrder(4, 30);
         other.restore(at);
         for (int i = 0; i < 40; i++) assertThat(other.next()).isEqualTo(expected[i]);
+    }
+
+    @Test
+    void aPositionReadFromAStateDictContinuesIdenticallyAndAForeignOneIsRefused() {
+        DataOrder order = new DataOrder(5, 30);
+        for (int i = 0; i < 37; i++) order.next();
+        StateDict saved = new StateDict();
+        order.snapshot().save(saved, "task/");
+        assertThat(saved.shape("task/permutation")).containsExactly(30);
+        assertThat(saved.longValue("task/cursor")).isEqualTo(7);
+        DataOrder other = new DataOrder(5, 30);
+        other.restore(other.readState(saved, "task/"));
+        for (int i = 0; i < 40; i++) assertThat(other.next()).isEqualTo(order.next());
+        assertThatThrownBy(() -> new DataOrder(5, 31).readState(saved, "task/")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("checkpoint entry 'task/permutation' has shape [30], expected [31]");
+        StateDict repeated = new StateDict().putLongs("task/rng_state", new long[] {1}).putInts("task/permutation", new int[] {0, 0, 1})
+                .putLongs("task/cursor", new long[] {0});
+        assertThatThrownBy(() -> new DataOrder(5, 3).readState(repeated, "task/")).hasMessageContaining("'task/permutation' is not a permutation");
     }
 
     @Test
