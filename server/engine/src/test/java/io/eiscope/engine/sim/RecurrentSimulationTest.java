@@ -49,7 +49,8 @@ class RecurrentSimulationTest {
     void aStackedRecurrentNetworkLearnsRowSequentialMnist() {
         Simulation s = rnn("seq_mnist", List.of(64L, 32L), 0.01, 2);
         double before = s.evaluate().accuracy();
-        for (int i = 0; i < 400; i++) assertThat(s.trainStep().loss()).isFinite();
+        // 800 updates: at 400 the accuracy was 0.42-0.6 depending on the CPU's BLAS kernels (0.66 at 800 on an AVX-512 Xeon).
+        for (int i = 0; i < 800; i++) assertThat(s.trainStep().loss()).isFinite();
         double after = s.evaluate().accuracy();
         assertThat(before).isLessThan(0.2);
         assertThat(after).isGreaterThan(0.5);
