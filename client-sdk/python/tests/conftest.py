@@ -1,7 +1,9 @@
 """Fixtures: one live eiscope server for the whole session, on 127.0.0.1 and a free port.
 
 The server is `java -jar $EISCOPE_JAR --host 127.0.0.1 --port 0 --data-dir $EISCOPE_DATA_DIR`
-(defaults: <repo>/server/app/target/eiscope-server.jar and <repo>/.data). It prints
+(defaults: <repo>/server/app/target/eiscope-server.jar and a fresh temporary directory, so that
+the runs the tests record neither land in nor meet the developer's own record; the server finds
+the datasets that `./eiscope build` fetched whatever the data directory). It prints
 "eiscope listening on http://127.0.0.1:PORT" when ready. A missing jar, an early exit or no
 such line within START_TIMEOUT_S fails every test with the server's output; nothing is skipped.
 """
@@ -62,9 +64,10 @@ class _Server:
 
 
 @pytest.fixture(scope="session")
-def server():
+def server(tmp_path_factory):
     jar = Path(os.environ.get("EISCOPE_JAR", REPO / "server/app/target/eiscope-server.jar"))
-    data_dir = Path(os.environ.get("EISCOPE_DATA_DIR", REPO / ".data"))
+    data_dir = (Path(os.environ["EISCOPE_DATA_DIR"]) if os.environ.get("EISCOPE_DATA_DIR")
+                else tmp_path_factory.mktemp("eiscope-data"))
     if not jar.is_file():
         pytest.fail(f"eiscope server jar not found at {jar}: build the server first "
                     "(./mvnw -q package) or set EISCOPE_JAR", pytrace=False)

@@ -16,6 +16,7 @@ from eiscope.errors import (CancelledError, DeadlineExceededError, EiscopeError,
 from eiscope.frames import Frame
 from eiscope.simulation import ControlResult, Simulation
 from eiscope.session import Session, Subscription
+from eiscope.tables import Checkpoint
 from eiscope.watch import Watch
 from eiscope import commands
 
@@ -23,6 +24,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client", "Watch", "Session", "Subscription", "commands", "Frame", "Simulation", "ControlResult",
+    "Checkpoint",
     "Catalogue", "Component", "Observable", "Param", "Preset",
     "EiscopeError", "InvalidArgumentError", "NotFoundError", "FailedPreconditionError",
     "ResourceExhaustedError", "UnavailableError", "DeadlineExceededError", "CancelledError",

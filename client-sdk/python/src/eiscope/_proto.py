@@ -4,6 +4,7 @@ They are produced at build time (see setup.py) into eiscope/_gen; an install tha
 build step gets a clear ImportError instead of a bare ModuleNotFoundError.
 """
 try:
+    from eiscope._gen import record_pb2
     from eiscope._gen import simulation_service_pb2 as service_pb2
     from eiscope._gen import simulation_service_pb2_grpc as service_grpc
     from eiscope._gen import types_pb2
@@ -13,4 +14,4 @@ except ImportError as e:  # pragma: no cover - only on a broken install
         "`pip install ./client-sdk/python` (or `pip install -e .`), which generates them"
     ) from e
 
-__all__ = ["service_pb2", "service_grpc", "types_pb2"]
+__all__ = ["record_pb2", "service_pb2", "service_grpc", "types_pb2"]

@@ -9,8 +9,9 @@ import numpy as np
 
 from eiscope._proto import service_grpc, service_pb2, types_pb2
 from eiscope.catalogue import Catalogue
-from eiscope.errors import from_rpc_error
-from eiscope.frames import array_to_tensor, tensor_to_array
+from eiscope.errors import DeadlineExceededError, NotFoundError, from_rpc_error
+from eiscope.frames import Frame, array_to_tensor, tensor_to_array
+from eiscope.record import RunRecordCalls, as_names
 from eiscope.simulation import ControlResult, Simulation
 from eiscope.values import to_component
 from eiscope.session import Session
@@ -20,6 +21,10 @@ from eiscope.watch import Watch
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 #: Deadline, in seconds, of every unary call unless the client is given another.
 DEFAULT_TIMEOUT_S = 30.0
+#: Minibatch size that create() sends when given neither batch_size nor a preset.
+DEFAULT_BATCH_SIZE = 32
+#: Largest every_steps a WatchRequest carries (int32).
+_MAX_EVERY_STEPS = 2**31 - 1
 #: States from which a simulation moves on only by a command that wait() does not send.
 _STUCK_STATES = frozenset({"FINISHED", "DIVERGED", "FAILED", "STOPPED"})
 _CHANNEL_OPTIONS = [
@@ -28,14 +33,15 @@ _CHANNEL_OPTIONS = [
 ]
 
 
-class Client:
+class Client(RunRecordCalls):
     """A connection to an eiscope server.
 
     ``Client("127.0.0.1:7070")`` opens an insecure channel with 64 MiB message limits; pass
     ``channel=`` to use your own (TLS, interceptors). Usable as a context manager; close()
     closes a channel the client opened itself. Every failed call raises an EiscopeError
     subclass carrying the status code name and the server's message. Thread-safe as gRPC
-    channels are; a Watch is used from one thread (cancel() from any).
+    channels are; a Watch is used from one thread (cancel() from any). The run record's calls
+    (history(), runs(), checkpoints, exports) are in eiscope.record.
     """
 
     def __init__(self, target: str = "127.0.0.1:7070", *, channel: Optional[grpc.Channel] = None,
@@ -63,7 +69,8 @@ class Client:
         how Python values map to the proto), kind names, or ComponentSpec messages. With
         ``preset=``, the preset supplies the spec and only the fields given here are sent
         (the server documents that seed, name and initial_parameters may override it). Fields
-        left as None are not set; the server validates everything and says what to fix.
+        left as None are not set, except `batch_size`, which is DEFAULT_BATCH_SIZE (32) for a
+        spec without a preset; the server validates everything and says what to fix.
 
         `initial_parameters` maps parameter names to numpy arrays (or array-likes), e.g.
         ``{"layer0.W": W}`` with W of shape (n_out, n_in): a connectivity matrix from a
@@ -74,6 +81,8 @@ class Client:
         MAX_MESSAGE_BYTES (64 MiB, about 16 million values in all).
         """
         spec = types_pb2.SimulationSpec()
+        if batch_size is None and preset is None:
+            batch_size = DEFAULT_BATCH_SIZE
         for field_name, component in (("model", model), ("learning_rule", learning_rule),
                                       ("task", task)):
             if component is not None:
@@ -113,7 +122,8 @@ class Client:
         return self._control(id, service_pb2.CONTROL_ACTION_PAUSE)
 
     def step(self, id: str, n: int = 1) -> ControlResult:
-        """Runs exactly n (>= 1) updates, then pauses. Returns at once; see wait()."""
+        """Runs exactly n (>= 1) updates, then pauses. Returns as soon as the run is under way:
+        ``wait_for_step(id, result.effective_step + n)`` blocks until it is done."""
         return self._control(id, service_pb2.CONTROL_ACTION_STEP, n)
 
     def reset(self, id: str) -> ControlResult:
@@ -127,11 +137,11 @@ class Client:
         """Polls get() until a condition holds and returns the simulation as last seen.
 
         The condition is `until(sim)` if given, else ``sim.step >= until_step`` if given, else
-        "no longer RUNNING". It also returns early once the simulation is FINISHED, DIVERGED,
-        FAILED or STOPPED, where it would wait in vain: check `state`. Raises TimeoutError
-        with the last state seen after `timeout` s. Commands take effect at the next step
-        boundary, so right after step() a simulation may still read PAUSED: wait for a step
-        count rather than for "not RUNNING".
+        "no longer RUNNING" (wait_for_step() waits for a step without polling). It also
+        returns early once the simulation is FINISHED, DIVERGED, FAILED or STOPPED, where it
+        would wait in vain: check `state`. Raises TimeoutError with the last state seen after
+        `timeout` s. Commands take effect at the next step boundary, so right after step() a
+        simulation may still read PAUSED: wait for a step count rather than for "not RUNNING".
         """
         if until is None:
             until = ((lambda s: s.step >= until_step) if until_step is not None
@@ -146,13 +156,40 @@ class Client:
                                    f"last seen {sim.state} at step {sim.step}")
             time.sleep(poll_s)
 
+    def wait_for_step(self, id: str, step: int, *, timeout: float = 60.0) -> Simulation:
+        """Blocks until the simulation has reached `step`, or has stopped short of it (paused,
+        finished, diverged: check `state` and `step`), and returns it as then seen.
+
+        The companion of step() and ``apply(id, commands.run_until(k))``, which return as soon
+        as the run is under way. It watches the run's state changes and its loss at multiples
+        of `step` rather than polling, so it returns within a frame's latency and costs the
+        server one stream. Raises TimeoutError after `timeout` s; NotFoundError if the
+        simulation is (or gets) deleted.
+        """
+        request = service_pb2.WatchRequest(id=id, observables=["state", "loss"],
+                                           every_steps=min(max(step, 1), _MAX_EVERY_STEPS))
+        sim = None
+        try:
+            with Watch(self._stub.Watch(request, timeout=timeout)) as frames:
+                for _ in frames:  # first the current state, so the watch stands; then changes
+                    sim = self.get(id)
+                    if sim.step >= step or sim.state != "RUNNING":
+                        return sim
+        except DeadlineExceededError:
+            seen = f"last seen {sim.state} at step {sim.step}" if sim else "no frame received"
+            raise TimeoutError(f"simulation {id}: step {step} not reached within {timeout} s; "
+                               f"{seen}") from None
+        return self.get(id)  # the stream ended: deleted (NotFoundError), or as it stands
+
     # -- steering --------------------------------------------------------------------------
 
     def apply(self, id: str, command: types_pb2.Command) -> ControlResult:
         """Applies a steering command (see eiscope.commands) at the next step boundary.
 
         Returns the simulation and the step at which the command took effect; a command that
-        does not fit the simulation raises InvalidArgumentError naming the field.
+        does not fit the simulation raises InvalidArgumentError naming the field. After
+        ``commands.run_until(k)`` the run is under way: ``wait_for_step(id, k)`` blocks until
+        it got there.
         """
         request = service_pb2.ApplyCommandRequest(id=id, command=command)
         response = self._call(self._stub.ApplyCommand, request)
@@ -186,18 +223,41 @@ class Client:
 
     def watch(self, id: str, observables: Optional[Iterable[str]] = None,
               layers: Optional[Iterable[str]] = None, every_steps: int = 0, max_hz: float = 0,
-              *, timeout: Optional[float] = None) -> Watch:
+              *, from_step: Optional[int] = None, until_paused: bool = False,
+              timeout: Optional[float] = None) -> Watch:
         """Streams frames: the current value of each chosen observable at once, then live.
 
         `observables` None/empty: every cheap scalar and state events. `layers` restricts
         per-layer observables. `every_steps`: at most one sample per that many steps (0 or 1:
         every step); `max_hz`: latest-wins observables at most that often per second (0: no
         limit). `timeout` bounds the whole stream (None: until cancelled).
+
+        `from_step`: instead of the current values, first every recorded scalar and event of
+        the chosen observables from that step on (``from_step=0``: the whole curve so far),
+        then live frames, with no gap and no duplicate.
+
+        `until_paused`: the iteration ends by itself once the run is no longer running
+        (paused, finished, diverged, deleted), after the frames of the step where it stopped;
+        at once, after the current values, if it is not running. Without `from_step` it then
+        starts from the current step's recorded values. The run's "state" events tell it when;
+        they are yielded only if asked for (observables None, or naming "state").
         """
-        request = service_pb2.WatchRequest(id=id, observables=list(observables or []),
-                                           layers=list(layers or []), every_steps=every_steps,
-                                           max_hz=max_hz)
-        return Watch(self._stub.Watch(request, timeout=timeout))
+        wanted = as_names(observables)
+        hidden: Tuple[str, ...] = ()
+        ends_after = None
+        if until_paused:
+            if wanted and "state" not in wanted:
+                wanted.append("state")
+                hidden = ("state",)
+            if from_step is None:
+                from_step = self.get(id).step
+            ends_after = self._stopped_at(id)
+        request = service_pb2.WatchRequest(id=id, observables=wanted, layers=as_names(layers),
+                                           every_steps=every_steps, max_hz=max_hz)
+        if from_step is not None:
+            request.from_step = from_step
+        return Watch(self._stub.Watch(request, timeout=timeout), ends_after=ends_after,
+                     hidden=hidden)
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -211,6 +271,19 @@ class Client:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def _stopped_at(self, id: str) -> Callable[[Frame], bool]:
+        """Whether a frame is the state event of the stop the run is in now: a state other
+        than RUNNING at the run's current step (a recorded one of an earlier step is not)."""
+        def stopped_at(frame: Frame) -> bool:
+            if frame.kind != "event" or frame.observable != "state" or frame.value[0] == "RUNNING":
+                return False
+            try:
+                sim = self.get(id)
+            except NotFoundError:
+                return True
+            return sim.state != "RUNNING" and sim.step <= frame.step
+        return stopped_at
 
     def _control(self, id: str, action: int, steps: int = 0) -> ControlResult:
         request = service_pb2.ControlRequest(id=id, action=action, steps=steps)

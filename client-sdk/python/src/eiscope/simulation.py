@@ -21,6 +21,11 @@ class Simulation:
         current_learning_rule: the rule now in use (steering may have changed it), as a dict.
         initial_parameter_names: the parameters whose initial values were given to create()
             (initial_parameters; the values themselves are not echoed), sorted.
+        tags, notes: what the user keeps about the run (Client.update_run()).
+        preset: the preset it was created from ("" for a custom spec).
+        recorded_step: the last step whose scalars are in the run record (it may trail `step`
+            by a fraction of a second); merged_samples: samples the recorder had to merge
+            because the disk could not keep up (0: none lost).
         spec: the proto SimulationSpec; `model`, `learning_rule`, `task` are it as dicts.
         proto: the proto Simulation message.
     """
@@ -41,6 +46,11 @@ class Simulation:
     fork_step: int
     current_learning_rule: Dict[str, Any]
     initial_parameter_names: List[str]
+    tags: List[str]
+    notes: str
+    preset: str
+    recorded_step: int
+    merged_samples: int
     spec: Any = field(repr=False, compare=False)
     proto: Any = field(repr=False, compare=False)
 
@@ -65,6 +75,11 @@ class Simulation:
             fork_step=msg.fork_step,
             current_learning_rule=component_to_dict(msg.learning_rule),
             initial_parameter_names=list(msg.initial_parameter_names),
+            tags=list(msg.tags),
+            notes=msg.notes,
+            preset=msg.preset,
+            recorded_step=msg.recorded_step,
+            merged_samples=msg.merged_samples,
             spec=spec,
             proto=msg,
         )
