@@ -1,0 +1,98 @@
+"""The READMEs' Python snippets, run as written against the live server.
+
+The ```python blocks of the repository's README.md (the short tour, the worked example, the
+connectome) run in order in one namespace, and so do those of this SDK's README. The only
+change made to them is the server address: the literal "127.0.0.1:7070" becomes the test
+server's. They run in a temporary directory holding the one file they read, connectome.npy
+(synapse counts, post x pre = 100 x 784). Each block runs on a thread with a deadline, so a
+snippet that never ends (a watch loop that does not stop) fails instead of hanging.
+"""
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+BLOCK_TIMEOUT_S = 120.0
+
+
+def python_blocks(readme: Path):
+    return _BLOCK.findall(readme.read_text())
+
+
+def run_block(source: str, namespace: dict, name: str) -> None:
+    """Executes one snippet; fails the test if it raises or does not end in time."""
+    outcome = {}
+
+    def target():
+        try:
+            exec(compile(source, name, "exec"), namespace)
+        except BaseException as e:  # reported below, on the test's thread
+            outcome["error"] = e
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(BLOCK_TIMEOUT_S)
+    if thread.is_alive():
+        pytest.fail(f"{name} did not end within {BLOCK_TIMEOUT_S} s:\n{source}")
+    if "error" in outcome:
+        raise outcome["error"]
+
+
+@pytest.fixture
+def in_snippet_dir(tmp_path, monkeypatch):
+    counts = np.random.default_rng(7).poisson(0.5, size=(100, 784))
+    np.save(tmp_path / "connectome.npy", counts)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def cleanup(client):
+    """Deletes the simulations the snippets created."""
+    before = {s.id for s in client.list()}
+    yield
+    for sim in client.list():
+        if sim.id not in before:
+            client.delete(sim.id)
+
+
+def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup, capsys):
+    blocks = python_blocks(REPO / "README.md")
+    assert len(blocks) == 3, "the tour, the worked example and the connectome"
+    address = f"127.0.0.1:{server.port}"
+    namespace = {"__name__": "readme"}
+
+    tour = blocks[0]
+    assert "127.0.0.1:7070" in tour
+    run_block(tour.replace("127.0.0.1:7070", address), namespace, "README.md block 1 (tour)")
+    printed = capsys.readouterr().out.splitlines()
+    assert [int(line.split()[0]) for line in printed] == list(range(1, 201)), \
+        "the tour's watch loop prints the loss of steps 1..200, then ends"
+    assert namespace["W"].shape == (100, 784)
+    assert namespace["curve"]["step"].tolist() == list(range(1, 201))
+
+    run_block(blocks[1], namespace, "README.md block 2 (worked example)")
+    sim, fork = namespace["sim"], namespace["fork"]
+    log = client.intervention_log(sim.id)
+    assert [step for step, command in log if command.HasField("prune")] == [1000], \
+        "prune lands at step 1000, where run_until paused the run"
+    assert (fork.parent_id, fork.fork_step) == (sim.id, 1000)
+    assert client.get(fork.id).current_learning_rule["kind"] == "eg"
+    assert set(namespace["curves"]["run"]) == {sim.id, fork.id}
+    assert client.get(sim.id).step == client.get(fork.id).step == 2000
+
+    run_block(blocks[2], namespace, "README.md block 3 (connectome)")
+    assert namespace["sim"].initial_parameter_names == ["layer0.W"]
+
+
+def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup):
+    blocks = python_blocks(REPO / "client-sdk/python/README.md")
+    assert blocks
+    namespace = {"__name__": "sdk_readme"}
+    for i, block in enumerate(blocks, 1):
+        source = block.replace("127.0.0.1:7070", f"127.0.0.1:{server.port}")
+        run_block(source, namespace, f"client-sdk/python/README.md block {i}")
