@@ -108,8 +108,11 @@ public abstract class Direction {
         for (int j = 0, k = buffersPerParameter(); j < k; j++) {
             for (int i = 0; i < parameters.size(); i++) {
                 Matrix v = parameters.get(i).value();
-                float[] data = state == null ? new float[v.size()] : state[i][j].toArray();
-                dict.putFloats(prefix + bufferName(j) + "/" + parameters.get(i).name(), data, v.rows, v.cols);
+                String name = prefix + bufferName(j) + "/" + parameters.get(i).name();
+                float[] data = dict.floatBuffer(name, v.size());
+                if (state == null) java.util.Arrays.fill(data, 0f);
+                else state[i][j].copyTo(data);
+                dict.putFloats(name, data, v.rows, v.cols);
             }
         }
     }

@@ -64,7 +64,9 @@ public record Parameter(String name, Matrix value, Matrix grad, Sign sign, Role 
      * 1 where pruned; read back, any non-zero byte means pruned). Nothing is modified.
      */
     public void saveState(StateDict dict) {
-        dict.putFloats("param/" + name, value.toArray(), value.rows, value.cols);
+        float[] copy = dict.floatBuffer("param/" + name, value.size());
+        value.copyTo(copy);
+        dict.putFloats("param/" + name, copy, value.rows, value.cols);
         if (mask.count() > 0) dict.putBytes("mask/" + name, mask.toBytes(value.size()), value.rows, value.cols);
     }
 

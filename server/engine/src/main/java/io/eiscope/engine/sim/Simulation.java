@@ -50,6 +50,8 @@ public final class Simulation {
     private LearningRule rule;
     /** Copies of the parameters at build or reset, by name, for observables that compare to the start. */
     private Map<String, Matrix> initialValues;
+    /** Copies of the initial values for {@link #stateDict}, taken once per run (null: to take); never modified, shared by dicts. */
+    private Map<String, float[]> initialArrays;
     private final Matrix x;
     private final Matrix targets;
     private final Matrix dLogits;
@@ -270,6 +272,7 @@ public final class Simulation {
         model = modelEntry.factory().create(modelParams, task.shape(), Rng.derive(config.seed(), "init"), context);
         InitialParameters.apply(model.parameters(), config.initialParameters());
         initialValues = copyValues(model);
+        initialArrays = null;
         byName = index(model);
     }
 
@@ -339,7 +342,8 @@ public final class Simulation {
     /**
      * Everything that determines the rest of the run, deep-copied into plain named arrays that a
      * store can write and read back without the engine's classes (the dict is the caller's; nothing
-     * in it is shared with this simulation). Entries, in order (shapes {@code [rows, cols]} are the
+     * in it is shared with this simulation; the {@code initial/} arrays are shared by the dicts of one
+     * run, copied once, and never modified). Entries, in order (shapes {@code [rows, cols]} are the
      * parameter's):
      * <ul>
      *   <li>{@code version}, {@code step}: int64 {@code [1]};</li>
@@ -358,9 +362,21 @@ public final class Simulation {
      * </ul>
      */
     public StateDict stateDict() {
-        StateDict d = new StateDict().putLongs("version", new long[] {STATE_DICT_VERSION}).putLongs("step", new long[] {step});
+        return stateDict(null);
+    }
+
+    /**
+     * As {@link #stateDict()}, filling the float arrays of {@code recycled} (a dict this simulation
+     * gave earlier, no longer read by anyone; null: none) instead of allocating new ones.
+     */
+    public StateDict stateDict(StateDict recycled) {
+        StateDict d = (recycled == null ? new StateDict() : StateDict.reusing(recycled)).putLongs("version", new long[] {STATE_DICT_VERSION}).putLongs("step", new long[] {step});
         for (Parameter p : model.parameters()) p.saveState(d);
-        initialValues.forEach((name, v) -> d.putFloats("initial/" + name, v.toArray(), v.rows, v.cols));
+        if (initialArrays == null) { // the initial values change only at build, reset and restore: copied once, not per checkpoint
+            initialArrays = new LinkedHashMap<>();
+            initialValues.forEach((name, v) -> initialArrays.put(name, v.toArray()));
+        }
+        initialValues.forEach((name, v) -> d.putFloats("initial/" + name, initialArrays.get(name), v.rows, v.cols));
         d.putText("rule/kind", ruleEntry.kind()).putText("rule/params", ruleParams.toText());
         rule.saveState(d, "rule/", model.parameters());
         task.snapshot().save(d, "task/");
@@ -388,6 +404,7 @@ public final class Simulation {
             p.loadState(state);
             initialValues.get(p.name()).copyFrom(state.floats("initial/" + p.name()));
         }
+        initialArrays = null;
         replaceRule(checked.ruleEntry(), checked.ruleParams(), checked.rule());
         task.restore(checked.position());
         steering = checked.steering();

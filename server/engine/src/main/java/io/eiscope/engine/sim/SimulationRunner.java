@@ -69,6 +69,7 @@ public final class SimulationRunner {
     private long lastCheckpointStep = -1; // sim thread only
     private long lastCheckpointNanos = System.nanoTime(); // sim thread only
     private CompletableFuture<?> checkpointInFlight = CompletableFuture.completedFuture(null); // sim thread only
+    private StateDict lastCaptured; // sim thread only: its arrays are reused once its checkpoint is written
 
     public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink) {
         this(id, sim, executor, sink, List.of());
@@ -174,7 +175,8 @@ public final class SimulationRunner {
 
     /** Captures the whole state on this thread and hands it to the sink; the sink's future. */
     private CompletableFuture<?> capture(String reason, boolean pinned) {
-        StateDict state = sim.stateDict();
+        StateDict state = sim.stateDict(checkpointInFlight.isDone() ? lastCaptured : null); // no copy while one is written
+        lastCaptured = state;
         watchpoints.save(state, RUNNER_WATCHPOINTS);
         lastCheckpointStep = sim.step();
         lastCheckpointNanos = System.nanoTime();

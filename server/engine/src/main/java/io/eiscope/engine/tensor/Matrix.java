@@ -113,6 +113,13 @@ public final class Matrix {
         data.put(0, other.data, 0, size());
     }
 
+    /** Copies every value, row-major, into {@code out} (length {@link #size()}), which is modified. */
+    public void copyTo(float[] out) {
+        if (out.length != size())
+            throw new IllegalArgumentException("expected room for " + size() + " values of a " + rows + "x" + cols + " matrix, got " + out.length);
+        data.get(0, out);
+    }
+
     public float[] toArray() {
         float[] out = new float[size()];
         data.get(0, out);
