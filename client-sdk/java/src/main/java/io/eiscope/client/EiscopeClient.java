@@ -18,7 +18,6 @@ import io.eiscope.api.v1.GetCatalogueRequest;
 import io.eiscope.api.v1.GetParametersRequest;
 import io.eiscope.api.v1.GetSimulationRequest;
 import io.eiscope.api.v1.ListSimulationsRequest;
-import io.eiscope.api.v1.NamedTensor;
 import io.eiscope.api.v1.Simulation;
 import io.eiscope.api.v1.SimulationServiceGrpc;
 import io.eiscope.api.v1.SimulationSpec;
@@ -32,19 +31,24 @@ import io.grpc.ManagedChannelBuilder;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.LinkedHashMap;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A thin facade over the generated eiscope stubs. Takes a plain {@link Channel} (so tests and
  * applications choose transport and security); {@link #connect} builds a plaintext one.
  * Errors surface as {@link io.grpc.StatusRuntimeException} with the server's message.
- * Thread-safe.
+ * The run record's calls (history, latest values, events, tags, checkpoints) come from
+ * {@link RunRecordCalls}. Thread-safe.
  */
-public final class EiscopeClient implements AutoCloseable {
+public final class EiscopeClient extends RunRecordCalls implements AutoCloseable {
     /** Largest message accepted from the server (weights of large layers). */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -57,7 +61,12 @@ public final class EiscopeClient implements AutoCloseable {
     }
 
     private EiscopeClient(Channel channel, ManagedChannel owned) {
-        this.stub = SimulationServiceGrpc.newBlockingStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+        this(SimulationServiceGrpc.newBlockingStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES), channel, owned);
+    }
+
+    private EiscopeClient(SimulationServiceGrpc.SimulationServiceBlockingStub stub, Channel channel, ManagedChannel owned) {
+        super(stub);
+        this.stub = stub;
         this.async = SimulationServiceGrpc.newStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
         this.owned = owned;
     }
@@ -169,39 +178,82 @@ public final class EiscopeClient implements AutoCloseable {
 
     /** Parameter values by name, as row-major float arrays with their shapes. */
     public Map<String, FloatTensor> parameters(String id, String... names) {
-        Map<String, FloatTensor> out = new LinkedHashMap<>();
-        for (NamedTensor t : stub.getParameters(GetParametersRequest.newBuilder().setId(id).addAllNames(List.of(names)).build())
-                .getParametersList()) {
-            out.put(t.getName(), FloatTensor.of(t.getTensor()));
-        }
-        return out;
+        return RunRecordCalls.tensors(stub.getParameters(GetParametersRequest.newBuilder().setId(id).addAllNames(List.of(names)).build()).getParametersList());
     }
 
     /**
      * Streams frames to {@code onFrame} on the calling thread until the stream ends, the
-     * consumer throws, or {@link Watch#cancel} is called from another thread.
+     * consumer throws, or {@link Watch#cancel} is called from another thread. With
+     * {@code from_step} set, first every recorded scalar and event of the chosen observables
+     * from that step on ({@code setFromStep(0)}: the whole curve so far), then live frames,
+     * with no gap and no duplicate; without it, the current values, then live frames.
      */
     public Watch watch(WatchRequest request) {
-        Context.CancellableContext ctx = Context.current().withCancellation();
-        return new Watch(ctx, request);
+        return new Watch(request, f -> false, Set.of());
+    }
+
+    /**
+     * Like {@link #watch}, but {@link Watch#forEach} returns by itself once the run is no
+     * longer running (paused, finished, diverged, deleted), after the frames of the step where
+     * it stopped; at once, after the current step's frames, if it is not running. Without
+     * {@code from_step} the watch starts from the record at the current step. The run's
+     * "state" events say when it stopped; they are delivered only if the request names
+     * "state" (or no observable).
+     */
+    public Watch watchUntilPaused(WatchRequest request) {
+        WatchRequest.Builder b = request.toBuilder();
+        Set<String> hidden = Set.of();
+        if (b.getObservablesCount() > 0 && !b.getObservablesList().contains("state")) {
+            b.addObservables("state");
+            hidden = Set.of("state");
+        }
+        if (!b.hasFromStep()) b.setFromStep(get(request.getId()).getStep());
+        return new Watch(b.build(), f -> StepWaits.stoppedAt(this, request.getId(), f), hidden);
+    }
+
+    /**
+     * Blocks until the simulation has reached {@code step}, or has stopped short of it (paused,
+     * finished, diverged: check the state and step), and returns it as then seen. The
+     * companion of {@link #step} and {@code apply(id, Commands.runUntil(k))}, which return as
+     * soon as the run is under way. It watches state changes and the loss at multiples of
+     * {@code step} rather than polling.
+     *
+     * @throws TimeoutException naming the state last seen, after {@code timeout}
+     * @throws io.grpc.StatusRuntimeException NOT_FOUND if the simulation is (or gets) deleted
+     */
+    public Simulation waitForStep(String id, long step, Duration timeout) throws TimeoutException {
+        return StepWaits.waitForStep(this, stub, id, step, timeout);
     }
 
     /** A server stream of frames that can be cancelled from any thread. */
     public final class Watch implements AutoCloseable {
-        private final Context.CancellableContext ctx;
+        private final Context.CancellableContext ctx = Context.current().withCancellation();
         private final WatchRequest request;
+        private final Predicate<Frame> endsAfter;
+        private final Set<String> hidden;
 
-        private Watch(Context.CancellableContext ctx, WatchRequest request) {
-            this.ctx = ctx;
+        private Watch(WatchRequest request, Predicate<Frame> endsAfter, Set<String> hidden) {
             this.request = request;
+            this.endsAfter = endsAfter;
+            this.hidden = hidden;
         }
 
-        /** Blocks, delivering frames, until the stream ends or is cancelled. */
+        /** Blocks, delivering frames, until the stream ends or is cancelled; then the call is released. */
         public void forEach(Consumer<Frame> onFrame) {
             try {
-                ctx.run(() -> stub.watch(request).forEachRemaining((WatchResponse r) -> r.getFramesList().forEach(onFrame)));
+                ctx.run(() -> {
+                    for (Iterator<WatchResponse> it = stub.watch(request); it.hasNext() && !ctx.isCancelled();) {
+                        for (Frame f : it.next().getFramesList()) {
+                            boolean last = endsAfter.test(f);
+                            if (!hidden.contains(f.getObservable())) onFrame.accept(f);
+                            if (last || ctx.isCancelled()) return;
+                        }
+                    }
+                });
             } catch (io.grpc.StatusRuntimeException e) {
                 if (!ctx.isCancelled()) throw e;
+            } finally {
+                cancel(); // also when the consumer threw: the server stops sending
             }
         }
 

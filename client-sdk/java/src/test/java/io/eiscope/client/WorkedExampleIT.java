@@ -11,6 +11,8 @@ import io.eiscope.api.v1.WatchRequest;
 import io.eiscope.app.EiscopeServer;
 import io.eiscope.app.ServerOptions;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,8 +56,8 @@ class WorkedExampleIT {
         watcher.start();
 
         client.apply(dann.getId(), Commands.runUntil(100));
-        client.awaitNotRunning(dann.getId(), 30, TimeUnit.SECONDS);
-        client.apply(dann.getId(), Commands.prune(0.5));
+        assertThat(client.waitForStep(dann.getId(), 100, Duration.ofSeconds(30)).getStep()).isEqualTo(100);
+        assertThat(client.apply(dann.getId(), Commands.prune(0.5))).as("pruned where it paused").isEqualTo(100);
         assertThat(zeroFraction(client.parameters(dann.getId()))).isGreaterThanOrEqualTo(0.5);
 
         Simulation fork = client.fork(dann.getId());
@@ -65,15 +67,15 @@ class WorkedExampleIT {
         client.apply(fork.getId(), Commands.switchRule("eg", Map.of("learning_rate", 0.05)));
 
         for (Simulation s : List.of(dann, fork)) client.apply(s.getId(), Commands.runUntil(200));
-        Simulation a = client.awaitNotRunning(dann.getId(), 60, TimeUnit.SECONDS);
-        Simulation b = client.awaitNotRunning(fork.getId(), 60, TimeUnit.SECONDS);
+        Simulation a = client.waitForStep(dann.getId(), 200, Duration.ofSeconds(60));
+        Simulation b = client.waitForStep(fork.getId(), 200, Duration.ofSeconds(60));
         watch.cancel();
         watcher.join(10_000);
 
         assertThat(a.getStep()).isEqualTo(200);
         assertThat(b.getStep()).isEqualTo(200);
         assertThat(b.getLearningRule().getKind()).isEqualTo("eg");
-        double accA = a.getLatestScalarsOrThrow("test_accuracy"), accB = b.getLatestScalarsOrThrow("test_accuracy");
+        double accA = evaluatedWhenPaused(client, dann.getId(), 200), accB = evaluatedWhenPaused(client, fork.getId(), 200);
         assertThat(accA).isGreaterThan(0.5);
         assertThat(accB).isGreaterThan(0.5);
         assertThat(client.interventionLog(fork.getId())).hasSize(client.interventionLog(dann.getId()).size() + 1); // + the switch
@@ -84,6 +86,23 @@ class WorkedExampleIT {
         assertThat(zeroFraction(client.parameters(dann.getId()))).isGreaterThanOrEqualTo(0.5);
         assertThat(zeroFraction(client.parameters(fork.getId()))).isGreaterThanOrEqualTo(0.5);
         assertThat(histograms).isNotEmpty().allSatisfy(f -> assertThat(f.getLayer()).startsWith("layer0"));
+
+        // SGD vs EG after pruning, from the record: the fork's own record starts after the fork step.
+        History.Series sgd = client.history(dann.getId(), "loss").get("loss"), eg = client.history(fork.getId(), "loss").get("loss");
+        assertThat(sgd.steps()).startsWith(1).endsWith(200).hasSize(200);
+        assertThat(eg.steps()).startsWith(101).endsWith(200).hasSize(100);
+    }
+
+    /**
+     * The held-out accuracy measured at {@code step}, where the run pauses: from the record, or
+     * live if it is not measured yet (a run at its step may still be evaluating and pausing).
+     */
+    private static double evaluatedWhenPaused(EiscopeClient client, String id, long step) {
+        List<Frame> frames = new ArrayList<>();
+        client.watchUntilPaused(WatchRequest.newBuilder().setId(id).addObservables("test_accuracy").setFromStep(step).build())
+                .forEach(frames::add);
+        assertThat(frames).extracting(Frame::getStep).containsExactly(step);
+        return frames.get(0).getScalar().getValue();
     }
 
     /** Fraction of exact zeros among the E/I weight matrices (what pruning prunes). */
