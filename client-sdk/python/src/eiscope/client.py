@@ -161,24 +161,39 @@ class Client(RunRecordCalls):
         finished, diverged: check `state` and `step`), and returns it as then seen.
 
         The companion of step() and ``apply(id, commands.run_until(k))``, which return as soon
-        as the run is under way. It watches the run's state changes and its loss at multiples
-        of `step` rather than polling, so it returns within a frame's latency and costs the
-        server one stream. Raises TimeoutError after `timeout` s; NotFoundError if the
-        simulation is (or gets) deleted.
+        as the run is under way: after them it returns the run PAUSED at that step. It watches
+        the run's state changes and its loss at multiples of `step` rather than polling, so it
+        returns within a frame's latency. Raises TimeoutError after `timeout` s; NotFoundError
+        if the simulation is (or gets) deleted.
         """
+        deadline = time.monotonic() + timeout
+        goal = f"step {step} not reached within {timeout} s"
+        sim = self._watch_until(id, step, deadline, goal,
+                                lambda s: s.step >= step or s.state != "RUNNING")
+        if sim.state == "RUNNING" and sim.step == step:
+            # Exactly there and still running: about to pause there, or playing on? The next
+            # frame (every step now) tells.
+            sim = self._watch_until(id, 1, deadline, goal,
+                                    lambda s: s.step > step or s.state != "RUNNING")
+        return sim
+
+    def _watch_until(self, id: str, every_steps: int, deadline: float, goal: str,
+                     done: Callable[[Simulation], bool]) -> Simulation:
+        """Reads the run after each frame of a watch of its state and loss (every_steps) until
+        `done` holds for it; TimeoutError saying `goal` at `deadline` (time.monotonic())."""
         request = service_pb2.WatchRequest(id=id, observables=["state", "loss"],
-                                           every_steps=min(max(step, 1), _MAX_EVERY_STEPS))
+                                           every_steps=min(max(every_steps, 1), _MAX_EVERY_STEPS))
+        timeout = max(deadline - time.monotonic(), 0.001)
         sim = None
         try:
             with Watch(self._stub.Watch(request, timeout=timeout)) as frames:
                 for _ in frames:  # first the current state, so the watch stands; then changes
                     sim = self.get(id)
-                    if sim.step >= step or sim.state != "RUNNING":
+                    if done(sim):
                         return sim
         except DeadlineExceededError:
             seen = f"last seen {sim.state} at step {sim.step}" if sim else "no frame received"
-            raise TimeoutError(f"simulation {id}: step {step} not reached within {timeout} s; "
-                               f"{seen}") from None
+            raise TimeoutError(f"simulation {id}: {goal}; {seen}") from None
         return self.get(id)  # the stream ended: deleted (NotFoundError), or as it stands
 
     # -- steering --------------------------------------------------------------------------
