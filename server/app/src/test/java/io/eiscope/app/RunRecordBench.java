@@ -4,7 +4,6 @@ import io.eiscope.api.v1.GetHistoryRequest;
 import io.eiscope.api.v1.ListSimulationsRequest;
 import io.eiscope.api.v1.SimulationServiceGrpc;
 import io.eiscope.engine.sim.EngineContext;
-import io.eiscope.engine.sim.ObservationSink;
 import io.eiscope.engine.sim.Simulation;
 import io.eiscope.engine.sim.SimulationRunner;
 import io.eiscope.engine.sim.SimulationState;
@@ -32,10 +31,10 @@ import java.util.concurrent.TimeUnit;
  * Benchmarks of the run record (issue 10's goals). Not a test. Parts:
  * <ul>
  *   <li>{@code record}: steps/s of the demo MLP preset (784-100-10, batch 32, SGD, held-out
- *       evaluation every 500 steps) run by a {@link SimulationRunner} on one worker thread, with a
- *       sink that drops everything vs the server's path (SimulationStreams + RunRecording + the
- *       write-behind Recorder into SQLite); conditions alternate within each round; wall steps/s
- *       and the training thread's CPU ms per step;</li>
+ *       evaluation every 500 steps) run by a {@link SimulationRunner} on one worker thread through the
+ *       server's SimulationStreams, without and with the record (RunRecording + the write-behind
+ *       Recorder into SQLite); conditions alternate within each round; wall steps/s and the
+ *       training thread's CPU ms per step;</li>
  *   <li>{@code checkpoint}: how long a checkpoint holds the training thread ({@code stateDict()},
  *       the copy taken there) for a DANN 784-(500E,50I)x2-10 with Adam, and the write on the store
  *       thread (npz, fsync, rename);</li>
@@ -89,13 +88,11 @@ public final class RunRecordBench {
             for (boolean rec : new boolean[] {false, true}) {
                 String id = "bench-" + r + (rec ? "-rec" : "-none");
                 Simulation sim = new Simulation(demo(), Catalogue.standard(), EngineContext.of(datasets));
-                ObservationSink sink = o -> { };
-                if (rec) {
-                    store.createRun(RunRecord.created(id, "bench", new byte[0], 1, System.currentTimeMillis(), "PAUSED", "", "", 0, ""));
-                    sink = new SimulationStreams(id, Set.of(), new RunRecording(id, recorder));
-                }
+                if (rec) store.createRun(RunRecord.created(id, "bench", new byte[0], 1, System.currentTimeMillis(), "PAUSED", "", "", 0, ""));
+                // The server's path either way (frames built for subscribers, latest values kept); the record is the difference.
+                SimulationStreams sink = new SimulationStreams(id, Set.of(), rec ? new RunRecording(id, recorder) : null);
                 SimulationRunner runner = new SimulationRunner(id, sim, worker, sink);
-                if (sink instanceof SimulationStreams s) s.attach(runner);
+                sink.attach(runner);
                 runner.stepBy(500).get();
                 waitPaused(runner, 500);
                 long cpu0 = ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId[0]);

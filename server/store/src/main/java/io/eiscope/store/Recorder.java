@@ -92,9 +92,8 @@ public final class Recorder implements AutoCloseable {
         Point p = new Point(runId, observable, layer, step, wallNanos, value);
         synchronized (lock) {
             if (closed) return;
-            String key = p.key();
-            if (queuedPoints >= capacity || overflow.containsKey(key)) {
-                if (overflow.put(key, p) != null) merged.computeIfAbsent(runId, k -> new AtomicLong()).incrementAndGet();
+            if (queuedPoints >= capacity || !overflow.isEmpty() && overflow.containsKey(p.key())) {
+                if (overflow.put(p.key(), p) != null) merged.computeIfAbsent(runId, k -> new AtomicLong()).incrementAndGet();
             } else {
                 queue.add(p);
                 queuedPoints++;
