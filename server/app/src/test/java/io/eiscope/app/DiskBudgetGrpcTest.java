@@ -1,0 +1,50 @@
+package io.eiscope.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eiscope.api.v1.ComponentSpec;
+import io.eiscope.api.v1.CreateSimulationRequest;
+import io.eiscope.api.v1.DeleteSimulationRequest;
+import io.eiscope.api.v1.SaveCheckpointRequest;
+import io.eiscope.api.v1.SimulationServiceGrpc;
+import io.eiscope.api.v1.SimulationSpec;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A record over its disk budget refuses new runs with RESOURCE_EXHAUSTED naming the budget, and takes them again after a delete. */
+class DiskBudgetGrpcTest {
+
+    @Test
+    void newRunsAreRefusedOverTheBudgetAndAcceptedAgainAfterADelete() throws Exception {
+        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
+        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data)
+                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")).withDiskBudgetMb(2));
+        int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+            var stub = SimulationServiceGrpc.newBlockingStub(channel);
+            SimulationSpec big = SimulationSpec.newBuilder().setSeed(1).setBatchSize(8)
+                    .setModel(ComponentSpec.newBuilder().setKind("mlp").putParams("hidden", SteeringGrpcTest.ints(600)))
+                    .setLearningRule(ComponentSpec.newBuilder().setKind("sgd")).setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
+            String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(big).build()).getSimulation().getId();
+            // Parameters and initial values of a 784-600-10 MLP: about 3.8 MB, over the 2 MiB budget.
+            assertThat(stub.saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(id).build()).getCheckpoint().getSizeBytes())
+                    .isGreaterThan(2L << 20);
+            assertThatThrownBy(() -> stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(big).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.getStatus().getDescription()).contains("over its budget of 2 MiB").contains("--disk-budget-mb");
+                    });
+            stub.deleteSimulation(DeleteSimulationRequest.newBuilder().setId(id).build());
+            assertThat(stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(big).build()).getSimulation().getId()).isNotEmpty();
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            server.close();
+        }
+    }
+}
