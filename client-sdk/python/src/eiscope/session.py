@@ -61,9 +61,8 @@ class Session:
 
     def subscribe(self, id: str, observables: Optional[Iterable[str]] = None,
                   layers: Optional[Iterable[str]] = None, every_steps: int = 0,
-                  max_hz: float = 0, from_step: Optional[int] = None) -> Subscription:
-        """Starts a subscription (same options as Client.watch(); `from_step` sends the
-        recorded history from that step first, then live frames)."""
+                  max_hz: float = 0) -> Subscription:
+        """Starts a subscription (same options as Client.watch())."""
         request_id = next(self._ids)
         sub = Subscription(self, request_id)
         with self._lock:
@@ -71,8 +70,6 @@ class Session:
         watch = service_pb2.WatchRequest(id=id, observables=list(observables or []),
                                          layers=list(layers or []), every_steps=every_steps,
                                          max_hz=max_hz)
-        if from_step is not None:
-            watch.from_step = from_step
         self._request(request_id=request_id, subscribe=watch)
         return sub
 
