@@ -2,7 +2,7 @@
 // gRPC-Web (binary) through connect-web, in browsers and in Node >= 20 (global fetch).
 
 import { create } from "@bufbuild/protobuf";
-import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import {
   ControlAction,
@@ -25,6 +25,8 @@ import {
 import { decodeFrame, type WatchFrame } from "./frames.js";
 import { type DecodedTensor, decodeTensor, encodeTensor, type TensorInput } from "./tensor.js";
 import { type PlainValue, specFromForm, toValue } from "./values.js";
+import { RunRecordCalls } from "./record.js";
+import { stoppedAt, type WaitOptions, waitForStep } from "./waits.js";
 
 export interface ClientOptions {
   /** Sent with every call, e.g. an authorization token. */
@@ -77,6 +79,20 @@ export interface WatchOptions {
   everySteps?: number;
   /** Latest-wins observables at most this often per second (0: no limit). */
   maxHz?: number;
+  /**
+   * Instead of the current values, first every recorded scalar and event of the chosen
+   * observables from this step on (0: the whole curve so far), then live frames, with no gap
+   * and no duplicate.
+   */
+  fromStep?: number;
+  /**
+   * End the iteration by itself once the run is no longer running (paused, finished,
+   * diverged, deleted), after the frames of the step where it stopped; at once, after the
+   * current step's frames, if it is not running. Without `fromStep` it then starts from the
+   * record at the current step. The run's "state" events say when; they are yielded only if
+   * asked for (`observables` empty or naming "state").
+   */
+  untilPaused?: boolean;
 }
 
 export interface ControlResult {
@@ -85,27 +101,13 @@ export interface ControlResult {
   effectiveStep: number;
 }
 
-export class EiscopeClient {
-  private readonly rpc: Client<typeof SimulationService>;
+/** The run record's calls (history, latest, events, updateRun, checkpoints) come from RunRecordCalls. */
+export class EiscopeClient extends RunRecordCalls {
   private cataloguePromise?: Promise<Catalogue>;
 
   /** @param baseUrl the server's origin, e.g. "http://127.0.0.1:8080" or location.origin. */
   constructor(baseUrl: string, options: ClientOptions = {}) {
-    const interceptors: Interceptor[] = [];
-    const headers = options.headers;
-    if (headers) {
-      interceptors.push((next) => (req) => {
-        for (const [k, v] of Object.entries(headers)) req.header.set(k, v);
-        return next(req);
-      });
-    }
-    const transport = createGrpcWebTransport({
-      baseUrl,
-      useBinaryFormat: true,
-      interceptors,
-      fetch: options.fetch,
-    });
-    this.rpc = createClient(SimulationService, transport);
+    super(createClient(SimulationService, transportFor(baseUrl, options)));
   }
 
   /** The server's catalogue, fetched once and cached (it does not change while it runs). */
@@ -191,9 +193,10 @@ export class EiscopeClient {
   }
 
   /**
-   * Streams frames: the current value of each chosen observable at once, then live ones.
-   * Aborting `signal` (or leaving the loop) cancels the call and ends the iteration quietly;
-   * any other failure is thrown as a ConnectError.
+   * Streams frames: the current value of each chosen observable at once, then live ones (or,
+   * with `fromStep`, the record from that step on, then live ones; with `untilPaused`, until
+   * the run stops). Aborting `signal` (or leaving the loop) cancels the call and ends the
+   * iteration quietly; any other failure is thrown as a ConnectError.
    */
   async *watch(
     id: string,
@@ -201,15 +204,23 @@ export class EiscopeClient {
     signal?: AbortSignal,
   ): AsyncGenerator<WatchFrame, void, undefined> {
     if (signal?.aborted) return;
+    const observables = [...(options.observables ?? [])];
+    let fromStep = options.fromStep;
+    let hidden: string | undefined; // asked for only to know when to end
+    if (options.untilPaused) {
+      if (observables.length > 0 && !observables.includes("state")) observables.push((hidden = "state"));
+      fromStep ??= Number((await this.get(id)).step);
+    }
     const inner = new AbortController();
     const onAbort = () => inner.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     const request = create(WatchRequestSchema, {
       id,
-      observables: options.observables ?? [],
+      observables,
       layers: options.layers ?? [],
       everySteps: options.everySteps ?? 0,
       maxHz: options.maxHz ?? 0,
+      fromStep: fromStep === undefined ? undefined : BigInt(fromStep),
     });
     const responses = this.rpc.watch(request, { signal: inner.signal })[Symbol.asyncIterator]();
     // In Node (undici), a read pending on an idle stream sometimes outlives the abort (seen
@@ -225,7 +236,10 @@ export class EiscopeClient {
         if (next.done) return;
         for (const f of next.value.frames) {
           if (inner.signal.aborted) return;
-          yield decodeFrame(f);
+          const frame = decodeFrame(f);
+          const last = options.untilPaused === true && (await stoppedAt(this, id, frame));
+          if (frame.observable !== hidden) yield frame;
+          if (last) return;
         }
       }
     } catch (e) {
@@ -235,6 +249,18 @@ export class EiscopeClient {
       signal?.removeEventListener("abort", onAbort);
       inner.abort(); // the consumer may have left early: release the HTTP request
     }
+  }
+
+  /**
+   * Resolves once the simulation has reached `step`, or has stopped short of it (paused,
+   * finished, diverged: check `state` and `step`), with the simulation as then seen. The
+   * companion of step() and `apply(id, commands.runUntil(k))`, which resolve as soon as the
+   * run is under way. It watches state changes and the loss at multiples of `step` rather than
+   * polling. Rejects with DeadlineExceeded (naming the state last seen) after `timeoutMs`,
+   * NotFound if the simulation is (or gets) deleted, Canceled if `signal` is aborted.
+   */
+  waitForStep(id: string, step: number, options: WaitOptions = {}): Promise<Simulation> {
+    return waitForStep(this, id, step, options);
   }
 
   private async control(id: string, action: ControlAction, steps = 0): Promise<ControlResult> {
@@ -256,6 +282,18 @@ export class EiscopeClient {
       initialParameters: encodeAll(input.initialParameters),
     });
   }
+}
+
+function transportFor(baseUrl: string, options: ClientOptions) {
+  const interceptors: Interceptor[] = [];
+  const headers = options.headers;
+  if (headers) {
+    interceptors.push((next) => (req) => {
+      for (const [k, v] of Object.entries(headers)) req.header.set(k, v);
+      return next(req);
+    });
+  }
+  return createGrpcWebTransport({ baseUrl, useBinaryFormat: true, interceptors, fetch: options.fetch });
 }
 
 function encodeAll(values: Record<string, TensorInput> = {}): Record<string, Tensor> {

@@ -9,6 +9,9 @@ export type {
   SpecInput,
   WatchOptions,
 } from "./client.js";
+export { decodeSeries, RunRecordCalls } from "./record.js";
+export type { WaitOptions } from "./waits.js";
+export type { Checkpoint, History, HistoryOptions, Latest, RecordedSeries, RunEvent, RunUpdate } from "./record.js";
 export { Code, ConnectError, describeError } from "./errors.js";
 export * as commands from "./commands.js";
 export { decodeFrame } from "./frames.js";
@@ -30,3 +33,4 @@ export type { PlainValue } from "./values.js";
 // The generated messages and enums, for typing and for code that needs the raw API.
 export * from "./gen/eiscope/v1/types_pb.js";
 export * from "./gen/eiscope/v1/simulation_service_pb.js";
+export * from "./gen/eiscope/v1/record_pb.js";

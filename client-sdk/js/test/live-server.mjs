@@ -2,19 +2,25 @@
 // Shared with web-ui/tests (same repository), so both suites start the server one way.
 
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const READY = /eiscope listening on (http:\/\/\S+)/;
 const START_TIMEOUT_MS = 60_000;
 
-/** The jar and data directory, from EISCOPE_JAR / EISCOPE_DATA_DIR or the repository defaults. */
+/**
+ * The jar (EISCOPE_JAR, default the repository's build) and the run record's directory
+ * (EISCOPE_DATA_DIR; undefined: each server gets a fresh temporary one, so test runs neither
+ * land in nor meet the developer's own record). The server finds the datasets that
+ * `./eiscope build` fetched whatever the data directory.
+ */
 export function serverPaths() {
   return {
     jar: process.env.EISCOPE_JAR ?? resolve(REPO, "server/app/target/eiscope-server.jar"),
-    dataDir: process.env.EISCOPE_DATA_DIR ?? resolve(REPO, ".data"),
+    dataDir: process.env.EISCOPE_DATA_DIR,
     repo: REPO,
   };
 }
@@ -22,17 +28,20 @@ export function serverPaths() {
 /**
  * Spawns `java -jar <jar> --host 127.0.0.1 --port 0 --data-dir <dir> ...extraArgs` and
  * resolves once it prints its listening line. Rejects (never skips) when the jar is missing,
- * the process exits early, or it stays silent too long.
- * @returns {Promise<{baseUrl: string, stop: () => Promise<void>, output: () => string}>}
+ * the process exits early, or it stays silent too long. A temporary data directory is removed
+ * by stop().
+ * @returns {Promise<{baseUrl: string, dataDir: string, stop: () => Promise<void>, output: () => string}>}
  */
 export async function startServer(extraArgs = []) {
-  const { jar, dataDir } = serverPaths();
+  const { jar, dataDir: configured } = serverPaths();
   if (!existsSync(jar)) {
     throw new Error(
       `eiscope server jar not found at ${jar}: build the server first ` +
         "(./mvnw -q package in the repository root) or set EISCOPE_JAR",
     );
   }
+  const dataDir = configured ?? mkdtempSync(join(tmpdir(), "eiscope-js-"));
+  const removeTemporary = () => configured === undefined && rmSync(dataDir, { recursive: true, force: true });
   const args = ["-jar", jar, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, ...extraArgs];
   const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
@@ -51,6 +60,7 @@ export async function startServer(extraArgs = []) {
     });
     exited.then(({ code, sig }) => {
       clearTimeout(timer);
+      removeTemporary();
       rej(new Error(`server exited (code ${code}, signal ${sig}) before listening:\n${log}`));
     });
   });
@@ -60,6 +70,7 @@ export async function startServer(extraArgs = []) {
     const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     await exited;
     clearTimeout(killer);
+    removeTemporary();
   };
-  return { baseUrl, stop, output: () => log };
+  return { baseUrl, dataDir, stop, output: () => log };
 }

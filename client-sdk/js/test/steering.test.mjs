@@ -30,16 +30,16 @@ after(async () => {
   await server?.stop();
 });
 
-async function waitFor(id, predicate, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const sim = await client.get(id);
-    if (predicate(sim)) return sim;
-    assert.ok(Date.now() < deadline, `timed out at step ${sim.step}, ${sim.statusMessage}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/**
+ * The held-out accuracy measured at `step`, where the run pauses: from the record, or live if
+ * it is not measured yet (a run at its step may still be evaluating and pausing).
+ */
+async function evaluatedWhenPaused(id, step) {
+  const frames = [];
+  for await (const f of client.watch(id, { observables: ["test_accuracy"], fromStep: step, untilPaused: true })) frames.push(f);
+  assert.deepEqual(frames.map((f) => f.step), [step]);
+  return frames[0].payload.value;
 }
-const pausedAt = (step) => (s) => s.step >= BigInt(step) && s.state === SimulationState.PAUSED;
 
 /** Fraction of exact zeros among the E/I weight matrices (what pruning prunes). */
 function zeroFraction(params) {
@@ -62,21 +62,22 @@ test("worked example: DANN, watch, prune 50 % at step 100, fork, switch the fork
   })();
 
   await client.apply(dann.id, commands.runUntil(100));
-  await waitFor(dann.id, pausedAt(100));
-  await client.apply(dann.id, commands.prune(0.5));
+  assert.equal((await client.waitForStep(dann.id, 100)).step, 100n);
+  assert.equal((await client.apply(dann.id, commands.prune(0.5))).effectiveStep, 100, "pruned where it paused");
   assert.ok(zeroFraction(await client.parameters(dann.id)) >= 0.5);
   const fork = await client.fork(dann.id);
   assert.equal(fork.parentId, dann.id);
   assert.equal(fork.forkStep, 100n);
   await client.apply(fork.id, commands.switchRule("eg", { learning_rate: 0.05 }));
   for (const s of [dann, fork]) await client.apply(s.id, commands.runUntil(200));
-  const a = await waitFor(dann.id, pausedAt(200));
-  const b = await waitFor(fork.id, pausedAt(200));
+  const a = await client.waitForStep(dann.id, 200);
+  const b = await client.waitForStep(fork.id, 200);
   abort.abort();
   await watching;
 
+  assert.deepEqual([a.step, b.step], [200n, 200n]);
   assert.equal(b.learningRule.kind, "eg");
-  assert.ok(a.latestScalars.test_accuracy > 0.5 && b.latestScalars.test_accuracy > 0.5);
+  assert.ok((await evaluatedWhenPaused(dann.id, 200)) > 0.5 && (await evaluatedWhenPaused(fork.id, 200)) > 0.5);
   const wa = (await client.parameters(dann.id, ["layer0.Wex"])).get("layer0.Wex").data;
   const wb = (await client.parameters(fork.id, ["layer0.Wex"])).get("layer0.Wex").data;
   assert.notDeepEqual(wa, wb);
@@ -85,6 +86,11 @@ test("worked example: DANN, watch, prune 50 % at step 100, fork, switch the fork
   assert.ok(zeroFraction(await client.parameters(fork.id)) >= 0.5);
   assert.ok(histograms.length > 0 && histograms.every((f) => f.layer.startsWith("layer0")));
   assert.equal((await client.interventionLog(fork.id)).length, (await client.interventionLog(dann.id)).length + 1);
+  // SGD vs EG after pruning, from the record: the fork's own record starts after the fork step.
+  const [sgd] = (await client.history(dann.id, { observables: ["loss"] })).series;
+  const [eg] = (await client.history(fork.id, { observables: ["loss"] })).series;
+  assert.deepEqual([sgd.steps[0], sgd.steps.at(-1), sgd.steps.length], [1, 200, 200]);
+  assert.deepEqual([eg.steps[0], eg.steps.at(-1), eg.steps.length], [101, 200, 100]);
   await client.delete(dann.id);
   await client.delete(fork.id);
 });
@@ -124,7 +130,8 @@ test("a recurrent network: a watchpoint on the spectral radius of rnn0 pauses th
   const radius0 = (await first("spectral_radius")).payload.value;
   await client.apply(sim.id, commands.watchpoint("radius moved", "spectral_radius", "above", radius0 * 1.02, { layer: "rnn0", everySteps: 5 }));
   await client.apply(sim.id, commands.runUntil(20_000));
-  const done = await waitFor(sim.id, (s) => s.state === SimulationState.PAUSED && s.step > 0n);
+  const done = await client.waitForStep(sim.id, 20_000); // resolves where the watchpoint paused it
+  assert.equal(done.state, SimulationState.PAUSED);
   assert.match(done.statusMessage, /watchpoint 'radius moved': spectral_radius of rnn0 reached/);
   assert.ok(done.step < 20_000n);
   const hidden = (await first("hidden_states")).payload.tensor;

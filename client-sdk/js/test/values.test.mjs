@@ -6,7 +6,9 @@ import { create } from "@bufbuild/protobuf";
 import {
   ComponentInfoSchema,
   ParamType,
+  SeriesSchema,
   TensorSchema,
+  decodeSeries,
   decodeTensor,
   encodeTensor,
   fromValue,
@@ -86,4 +88,32 @@ test("encodeTensor writes little-endian float32 that decodeTensor reads back, fr
 
 test("encodeTensor rejects a value count that does not match the shape", () => {
   assert.throws(() => encodeTensor({ shape: [2, 2], data: new Float32Array(3) }), /needs 4 values, got 3/);
+});
+
+/** `bytes` of a typed array, starting one byte into a fresh buffer (as a decoded message may place them). */
+function unaligned(typed) {
+  const shifted = new Uint8Array(typed.byteLength + 1);
+  shifted.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), 1);
+  return shifted.subarray(1);
+}
+
+test("decodeSeries reads the packed little-endian columns, also from unaligned byte offsets", () => {
+  const steps = new BigInt64Array([1n, 2n, 2n ** 40n]), values = new Float64Array([0.5, -1, 1e300]);
+  const walls = new BigInt64Array([1_700_000_000_000_000_001n, 1_700_000_000_000_000_002n, 1_700_000_000_000_000_003n]);
+  for (const shift of [(a) => new Uint8Array(a.buffer), unaligned]) {
+    const s = decodeSeries(create(SeriesSchema, {
+      observable: "nse", layer: "layer0.W", steps: shift(steps), values: shift(values), wallTimesUnixNanos: shift(walls),
+      recordedPoints: 9n, downsampled: true, mergedSamples: 2n,
+    }));
+    assert.ok(s.steps instanceof Float64Array && s.values instanceof Float64Array && s.wallTimeNanos instanceof BigInt64Array);
+    assert.deepEqual([...s.steps], [1, 2, 2 ** 40]);
+    assert.deepEqual([...s.values], [...values]);
+    assert.deepEqual([...s.wallTimeNanos], [...walls], "nanoseconds stay exact");
+    assert.deepEqual([s.observable, s.layer, s.recordedPoints, s.downsampled, s.mergedSamples], ["nse", "layer0.W", 9, true, 2]);
+  }
+});
+
+test("decodeSeries rejects columns whose lengths disagree", () => {
+  const series = create(SeriesSchema, { observable: "loss", steps: new Uint8Array(16), values: new Uint8Array(8), wallTimesUnixNanos: new Uint8Array(16) });
+  assert.throws(() => decodeSeries(series), /series loss: steps, values and wall times hold 16, 8 and 16 bytes, not 8 per point each/);
 });
