@@ -20,7 +20,7 @@ CREATE TABLE runs (
 
 -- One scalar series: an observable, network-wide (layer '') or of one layer or parameter.
 CREATE TABLE series (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: the recorder caches ids of open series
     run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     observable  TEXT NOT NULL,
     layer       TEXT NOT NULL,

@@ -127,9 +127,24 @@ public final class ProtoMapper {
                 .setStepBudget(c.stepBudget()).build();
     }
 
-    /** The whole spec of {@code c}, initial parameter values included: what the run record keeps to rebuild the run. */
-    public static SimulationSpec toRecordedSpec(SimulationConfig c) {
+    /** The spec's checkpoint policy; null when it leaves it to the server. */
+    public static io.eiscope.engine.sim.CheckpointSink.Policy toPolicy(SimulationSpec s) {
+        if (!s.hasCheckpoints()) return null;
+        var c = s.getCheckpoints();
+        if (c.getEverySteps() < 0) throw new IllegalArgumentException("spec.checkpoints.every_steps must be >= 0 (0: not by steps), got " + c.getEverySteps());
+        if (c.getEverySeconds() < 0 || c.getEverySeconds() > Long.MAX_VALUE / 1_000_000_000L)
+            throw new IllegalArgumentException("spec.checkpoints.every_seconds must be >= 0 (0: not by time), got " + c.getEverySeconds());
+        return new io.eiscope.engine.sim.CheckpointSink.Policy(c.getEverySteps(), c.getEverySeconds() * 1_000_000_000L);
+    }
+
+    static io.eiscope.api.v1.CheckpointPolicy toProto(io.eiscope.engine.sim.CheckpointSink.Policy p) {
+        return io.eiscope.api.v1.CheckpointPolicy.newBuilder().setEverySteps(p.everySteps()).setEverySeconds(p.everyNanos() / 1_000_000_000L).build();
+    }
+
+    /** The whole spec of {@code c}, initial parameter values and the run's own checkpoint policy (null: none) included: what the record keeps. */
+    public static SimulationSpec toRecordedSpec(SimulationConfig c, io.eiscope.engine.sim.CheckpointSink.Policy policy) {
         SimulationSpec.Builder b = toSpec(c).toBuilder();
+        if (policy != null) b.setCheckpoints(toProto(policy));
         c.initialParameters().forEach((name, v) -> {
             float[] values = new float[v.size()];
             for (int i = 0; i < values.length; i++) values[i] = v.get(i);
@@ -191,6 +206,7 @@ public final class ProtoMapper {
                 .addAllTags(e.meta().tags()).setNotes(e.meta().notes()).setPreset(e.meta().preset())
                 .setRecordedStep(e.meta().recordedStep()).setMergedSamples(e.meta().mergedSamples());
         if (!e.meta().name().equals(r.simulation().config().name())) b.getSpecBuilder().setName(e.meta().name());
+        if (e.meta().policy() != null) b.getSpecBuilder().setCheckpoints(toProto(e.meta().policy()));
         for (Parameter p : e.parameters()) {
             b.addParameters(ParameterInfo.newBuilder().setName(p.name()).addShape(p.value().rows).addShape(p.value().cols));
         }

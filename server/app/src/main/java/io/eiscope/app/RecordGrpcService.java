@@ -68,6 +68,7 @@ final class RecordGrpcService {
             throw ApiException.invalid("max_points must be 0 (every point) or at least 4 (a bucket keeps up to 4), got " + r.getMaxPoints());
         int max = r.getMaxPoints() == 0 ? MAX_POINTS : r.getMaxPoints();
         return blocking(() -> {
+            archive.recorder().flush().join(); // read your writes: everything published before this call
             GetHistoryResponse.Builder out = GetHistoryResponse.newBuilder().setLastStep(e.meta().recordedStep());
             for (SeriesData s : archive.store().history(e.runner().id(), Set.copyOf(r.getObservablesList()), Set.copyOf(r.getLayersList()),
                     r.getFromStep(), r.getToStep(), max)) {

@@ -91,9 +91,9 @@ public final class RunArchive implements AutoCloseable {
     }
 
     /** Records a new run and the log it inherits (a fork's). Blocking. */
-    void recordNew(String id, SimulationConfig config, long createdMillis, String parentId, long forkStep, String preset,
-                   List<Intervention> log) {
-        store.createRun(RunRecord.created(id, config.name(), ProtoMapper.toRecordedSpec(config).toByteArray(), config.seed(), createdMillis,
+    void recordNew(String id, SimulationConfig config, CheckpointSink.Policy policy, long createdMillis, String parentId, long forkStep,
+                   String preset, List<Intervention> log) {
+        store.createRun(RunRecord.created(id, config.name(), ProtoMapper.toRecordedSpec(config, policy).toByteArray(), config.seed(), createdMillis,
                 SimulationState.PAUSED.name(), "created", parentId, forkStep, preset));
         for (int i = 0; i < log.size(); i++) {
             recorder.offerIntervention(id, i, log.get(i).step(), ProtoMapper.toProto(log.get(i).command()).toByteArray());
@@ -107,6 +107,7 @@ public final class RunArchive implements AutoCloseable {
     /** Writes a run's checkpoints on the store thread. */
     CheckpointSink checkpointSink(String id) {
         return (step, logLength, reason, pinned, state) -> CompletableFuture.supplyAsync(() -> {
+            if (recorder.forgotten(id)) return null; // deleted meanwhile
             try {
                 return checkpoints.write(id, step, logLength, reason, pinned, state);
             } catch (RuntimeException e) {
@@ -117,7 +118,7 @@ public final class RunArchive implements AutoCloseable {
     }
 
     /** A run read back from the record: its simulation at step 0 and its whole intervention log. */
-    record Rebuilt(Simulation simulation, List<Intervention> log) {}
+    record Rebuilt(Simulation simulation, List<Intervention> log, CheckpointSink.Policy policy) {}
 
     /** Builds the run's simulation from its recorded spec, at step 0, and decodes its log. Blocking. */
     Rebuilt rebuild(RunRecord r, Catalogue catalogue, EngineContext context) {
@@ -137,7 +138,7 @@ public final class RunArchive implements AutoCloseable {
             }
         }
         recorder.restoreMerged(r.id(), r.mergedSamples());
-        return new Rebuilt(sim, log);
+        return new Rebuilt(sim, log, ProtoMapper.toPolicy(spec));
     }
 
     /**
@@ -175,7 +176,8 @@ public final class RunArchive implements AutoCloseable {
     void delete(String id) {
         recorder.forget(id);
         recorder.flush().join();
-        store.deleteRun(id);
+        // On the store thread, after the run's checkpoint writes already queued there.
+        CompletableFuture.runAsync(() -> store.deleteRun(id), executor).join();
     }
 
     @Override

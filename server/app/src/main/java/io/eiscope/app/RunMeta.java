@@ -13,11 +13,15 @@ final class RunMeta {
     private final String preset;
     private final Recorder recorder;
     private final long recordedBefore;
+    private final io.eiscope.engine.sim.CheckpointSink.Policy policy;
     private volatile String name;
     private volatile List<String> tags;
     private volatile String notes;
 
-    RunMeta(String runId, String name, List<String> tags, String notes, String preset, Recorder recorder, long recordedBefore) {
+    /** @param policy the run's own checkpoint policy; null: the server's */
+    RunMeta(String runId, String name, List<String> tags, String notes, String preset, Recorder recorder, long recordedBefore,
+            io.eiscope.engine.sim.CheckpointSink.Policy policy) {
+        this.policy = policy;
         this.runId = runId;
         this.name = name;
         this.tags = List.copyOf(tags);
@@ -37,6 +41,11 @@ final class RunMeta {
 
     String notes() {
         return notes;
+    }
+
+    /** The run's own checkpoint policy; null when it follows the server's. */
+    io.eiscope.engine.sim.CheckpointSink.Policy policy() {
+        return policy;
     }
 
     String preset() {

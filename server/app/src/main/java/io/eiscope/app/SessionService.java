@@ -96,6 +96,8 @@ final class SessionService {
         private void subscribe(long id, SessionRequest r) {
             if (subscriptions.containsKey(id)) throw ApiException.invalid("request_id " + id + " already names a subscription");
             SimulationRegistry.Entry e = registry.get(r.getSubscribe().getId());
+            if (r.getSubscribe().hasFromStep())
+                throw ApiException.invalid("from_step is for Watch only; in a session, read the history with GetHistory, then subscribe");
             WatchFilter filter = unary.filterFor(e, r.getSubscribe());
             Subscriber[] holder = new Subscriber[1];
             holder[0] = new Subscriber(filter, new Tagged(id), context, vertx, queueFrames, () -> {

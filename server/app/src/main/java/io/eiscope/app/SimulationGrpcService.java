@@ -157,7 +157,7 @@ final class SimulationGrpcService {
 
     /** On a worker: decoding initial parameter values (up to a whole message) and building the model block. */
     private Future<CreateSimulationResponse> create(CreateSimulationRequest r) {
-        return vertx.executeBlocking(() -> registry.create(toConfig(r), r.getPreset()), false)
+        return vertx.executeBlocking(() -> registry.create(toConfig(r), r.getPreset(), ProtoMapper.toPolicy(r.getSpec())), false)
                 .map(e -> CreateSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build());
     }
 
@@ -238,9 +238,9 @@ final class SimulationGrpcService {
         Subscriber s = holder[0];
         s.hold();
         java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> recorded = new java.util.concurrent.atomic.AtomicReference<>();
-        e.streams().subscribeFromRecord(s, () -> recorded.set(registry.archive().recorder().flush()));
+        SimulationStreams.HistoryCut cut = e.streams().subscribeFromRecord(s, () -> recorded.set(registry.archive().recorder().flush()));
         onContext(recorded.get()).compose(v -> vertx.executeBlocking(() -> HistoryFrames.of(registry.archive().store(), e.runner().id(), filter,
-                w.getFromStep()), false)).onComplete(ar -> {
+                w.getFromStep(), cut), false)).onComplete(ar -> {
                     if (ar.succeeded()) s.release(ar.result().iterator());
                     else {
                         s.close();

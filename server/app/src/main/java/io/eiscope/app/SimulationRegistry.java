@@ -106,9 +106,14 @@ public final class SimulationRegistry implements AutoCloseable {
 
     /** As {@link #create(SimulationConfig)}, remembering the preset it came from ("" for none). */
     public Entry create(SimulationConfig config, String preset) {
+        return create(config, preset, null);
+    }
+
+    /** As {@link #create(SimulationConfig, String)}, with the run's own checkpoint policy (null: the server's). */
+    public Entry create(SimulationConfig config, String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy) {
         archive.checkBudget();
         Simulation sim = new Simulation(config, catalogue, context);
-        return register(newId(), sim, List.of(), "", 0, preset, null);
+        return register(newId(), sim, List.of(), "", 0, preset, policy, null);
     }
 
     /**
@@ -120,7 +125,7 @@ public final class SimulationRegistry implements AutoCloseable {
         archive.checkBudget();
         // Recording the new run is blocking work: off the parent's thread.
         return parent.runner().fork().thenApplyAsync(f -> {
-            Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), null);
+            Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null);
             e.runner().checkpointNow("fork", false); // so that recovering the fork needs no replay from step 0
             return e;
         }, archive.executor());
@@ -139,17 +144,18 @@ public final class SimulationRegistry implements AutoCloseable {
      * or, with {@code recovered} set, one read back from the record.
      */
     private Entry register(String id, Simulation sim, List<io.eiscope.engine.sim.Intervention> log, String parentId, long forkStep,
-                           String preset, io.eiscope.store.RunRecord recovered) {
+                           String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, io.eiscope.store.RunRecord recovered) {
         long created = recovered != null ? recovered.createdMillis() : System.currentTimeMillis();
-        if (recovered == null) archive.recordNew(id, sim.config(), created, parentId, forkStep, preset, log);
+        if (recovered == null) archive.recordNew(id, sim.config(), policy, created, parentId, forkStep, preset, log);
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables, archive.recording(id));
         SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log,
                 recovered != null ? "recovering after a restart (replaying to step " + recovered.lastStep() + ")" : null);
-        runner.setCheckpointing(archive.checkpointSink(id), archive.policy());
+        runner.setCheckpointing(archive.checkpointSink(id), policy != null ? policy : archive.policy());
         streams.attach(runner);
+        streams.baseline(recovered != null ? recovered.lastStep() : forkStep);
         RunMeta meta = recovered != null
-                ? new RunMeta(id, recovered.name(), recovered.tags(), recovered.notes(), recovered.preset(), archive.recorder(), recovered.lastStep())
-                : new RunMeta(id, sim.config().name(), List.of(), "", preset, archive.recorder(), forkStep);
+                ? new RunMeta(id, recovered.name(), recovered.tags(), recovered.notes(), recovered.preset(), archive.recorder(), recovered.lastStep(), policy)
+                : new RunMeta(id, sim.config().name(), List.of(), "", preset, archive.recorder(), forkStep, policy);
         Entry e = new Entry(runner, streams, created, sim.model().layers(), sim.model().effectiveWeightTargets(),
                 sim.parameters(), parentId, forkStep, meta);
         simulations.put(id, e);
@@ -166,7 +172,7 @@ public final class SimulationRegistry implements AutoCloseable {
         for (io.eiscope.store.RunRecord r : archive.store().runs()) {
             try {
                 RunArchive.Rebuilt rebuilt = archive.rebuild(r, catalogue, context);
-                Entry e = register(r.id(), rebuilt.simulation(), rebuilt.log(), r.parentId(), r.forkStep(), r.preset(), r);
+                Entry e = register(r.id(), rebuilt.simulation(), rebuilt.log(), r.parentId(), r.forkStep(), r.preset(), rebuilt.policy(), r);
                 archive.recover(e.runner(), r, rebuilt);
                 n++;
             } catch (RuntimeException ex) {

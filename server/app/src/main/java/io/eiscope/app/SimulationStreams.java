@@ -73,15 +73,20 @@ final class SimulationStreams implements ObservationSink {
      * {@code markHistoryEnd} (the recorder's flush barrier: everything published before it is in
      * the record once it completes), then the caller reads the record and releases the subscriber.
      */
-    void subscribeFromRecord(Subscriber s, Runnable markHistoryEnd) {
+    HistoryCut subscribeFromRecord(Subscriber s, Runnable markHistoryEnd) {
+        HistoryCut cut;
         synchronized (this) {
             subscribers.add(s);
             markHistoryEnd.run();
+            Map<String, long[]> last = new java.util.HashMap<>();
+            latest.forEach((key, f) -> last.put(key, new long[] {f.getStep(), f.getWallTimeUnixNanos()}));
+            cut = new HistoryCut(last, baselineStep);
         }
         updateDemands();
         for (String obs : s.filter().observables()) {
             if (perLayerObservables.contains(obs)) runner.measureNow(obs, List.copyOf(s.filter().layers()));
         }
+        return cut;
     }
 
     /** Adds a subscriber: it gets the current value of each chosen observable at once, then live frames. */
@@ -95,6 +100,29 @@ final class SimulationStreams implements ObservationSink {
         for (String obs : s.filter().observables()) {
             if (perLayerObservables.contains(obs)) runner.measureNow(obs, List.copyOf(s.filter().layers()));
         }
+    }
+
+    /**
+     * Where the history of a {@code from_step} watch ends and its live frames begin: the recorder
+     * may have committed frames published after the subscription by the time the history is read,
+     * and those also arrive live. Per series ("observable/layer"), the step and wall time of the
+     * last frame published before the subscription; a series not published by this process yet
+     * ends at {@code baselineStep}, where the run stood when this process took it over.
+     */
+    record HistoryCut(Map<String, long[]> last, long baselineStep) {
+        /** True when the recorded point belongs to the history (it was published before the subscription). */
+        boolean includes(String observable, String layer, long step, long wallNanos) {
+            long[] l = last.get(observable + '/' + layer);
+            if (l == null) return step <= baselineStep;
+            return step < l[0] || step == l[0] && wallNanos <= l[1];
+        }
+    }
+
+    private volatile long baselineStep;
+
+    /** The step where this process took the run over (recovered or forked), for {@link HistoryCut}. */
+    void baseline(long step) {
+        this.baselineStep = step;
     }
 
     void unsubscribe(Subscriber s) {

@@ -171,7 +171,7 @@ public final class RunRecordBench {
     static void restart(Path datasets) throws Exception {
         Path dir = Files.createTempDirectory("eiscope-bench-restart");
         SimulationConfig config = demo();
-        byte[] spec = ProtoMapper.toRecordedSpec(config).toByteArray();
+        byte[] spec = ProtoMapper.toRecordedSpec(config, null).toByteArray();
         Simulation sim = new Simulation(config, Catalogue.standard(), EngineContext.of(datasets));
         long t0 = System.nanoTime();
         try (RunStore store = RunStore.open(dir)) {

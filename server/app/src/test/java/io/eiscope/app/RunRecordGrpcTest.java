@@ -123,6 +123,28 @@ class RunRecordGrpcTest {
         for (int i = 0; i < 200; i++) assertThat(frames.get(i).getScalar().getValue()).isEqualTo(values[i]);
     }
 
+    /** Subscribing while the run plays: what the recorder commits after the subscription arrives live only, once. */
+    @Test
+    void watchFromAStepWhilePlayingNeverDuplicatesOrSkipsAStep() throws Exception {
+        String id = create(12);
+        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PLAY).build());
+        try {
+            for (int round = 0; round < 5; round++) {
+                Iterator<WatchResponse> it = stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .watch(WatchRequest.newBuilder().setId(id).addObservables("loss").setFromStep(1).build());
+                List<Long> steps = new ArrayList<>();
+                long until = -1;
+                while (until < 0 || steps.get(steps.size() - 1) < until) {
+                    for (Frame f : it.next().getFramesList()) steps.add(f.getStep());
+                    if (until < 0 && !steps.isEmpty()) until = steps.get(steps.size() - 1) + 300;
+                }
+                for (int i = 0; i < steps.size(); i++) assertThat(steps.get(i)).as("round " + round + ", frame " + i).isEqualTo(i + 1L);
+            }
+        } finally {
+            stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PAUSE).build());
+        }
+    }
+
     @Test
     void historyIsColumnarAndDownsamplesKeepingExtremes() throws Exception {
         String id = create(4);
@@ -218,6 +240,30 @@ class RunRecordGrpcTest {
                 .extracting(c -> c.getStep()).contains(30L);
         assertThatThrownBy(() -> stub.pinCheckpoint(PinCheckpointRequest.newBuilder().setId(id).setStep(31).build()))
                 .hasMessageContaining("NOT_FOUND").hasMessageContaining("no checkpoint at step 31");
+    }
+
+    @Test
+    void aRunsOwnCheckpointPolicyIsFollowedShownAndValidated() throws Exception {
+        var spec = SteeringGrpcTest.dann(11).toBuilder().setCheckpoints(io.eiscope.api.v1.CheckpointPolicy.newBuilder().setEverySteps(25)).build();
+        Simulation s = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation();
+        assertThat(s.getSpec().getCheckpoints().getEverySteps()).isEqualTo(25);
+        step(s.getId(), 90);
+        List<String> kept = List.of();
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); !kept.contains("90 pause"); Thread.sleep(5)) {
+            assertThat(System.nanoTime()).as("the pause checkpoint at 90 was written").isLessThan(deadline);
+            kept = stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(s.getId()).build()).getCheckpointsList().stream()
+                    .map(c -> c.getStep() + " " + c.getReason()).toList();
+        }
+        // Interval checkpoints at least 25 steps apart (one still being written when the next falls due is not queued: the next
+        // comes when it is done), the newest 3 kept.
+        assertThat(kept).hasSize(3).last().isEqualTo("90 pause");
+        assertThat(kept.get(0)).endsWith(" interval");
+        assertThat(kept.get(1)).endsWith(" interval");
+        long a = Long.parseLong(kept.get(0).split(" ")[0]), b = Long.parseLong(kept.get(1).split(" ")[0]);
+        assertThat(b - a).isGreaterThanOrEqualTo(25);
+        var bad = SteeringGrpcTest.dann(11).toBuilder().setCheckpoints(io.eiscope.api.v1.CheckpointPolicy.newBuilder().setEverySteps(-1)).build();
+        assertThatThrownBy(() -> stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(bad).build()))
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("spec.checkpoints.every_steps must be >= 0");
     }
 
     @Test

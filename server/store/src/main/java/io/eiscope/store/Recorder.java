@@ -137,6 +137,11 @@ public final class Recorder implements AutoCloseable {
         forgotten.add(runId);
     }
 
+    /** True once {@link #forget} was called for the run. */
+    public boolean forgotten(String runId) {
+        return forgotten.contains(runId);
+    }
+
     private void enqueue(Item item, boolean urgently) {
         synchronized (lock) {
             if (closed) return;
@@ -208,6 +213,7 @@ public final class Recorder implements AutoCloseable {
     }
 
     private void write(Connection c, List<Item> batch) throws SQLException {
+        for (String gone : forgotten) forgetCached(gone);
         Set<Chunk> touched = new HashSet<>();
         Map<String, Long> runSteps = new HashMap<>();
         Map<String, Event> states = new HashMap<>();
@@ -332,13 +338,18 @@ public final class Recorder implements AutoCloseable {
         return next;
     }
 
-    private void truncate(Connection c, String runId) throws SQLException {
+    /** Drops the writer's cached series ids, open chunks and event counter of a run. Writer thread only. */
+    private void forgetCached(String runId) {
         seriesIds.entrySet().removeIf(e -> {
             if (!e.getKey().startsWith(runId + '\u0000')) return false;
             open.remove(e.getValue());
             return true;
         });
         eventSeq.remove(runId);
+    }
+
+    private void truncate(Connection c, String runId) throws SQLException {
+        forgetCached(runId);
         for (String table : List.of("series", "events", "interventions", "checkpoints")) {
             try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE run_id = ?")) {
                 d.setString(1, runId);

@@ -504,10 +504,12 @@ public final class SimulationRunner {
     private void transition(SimulationState next, String message) {
         boolean stopsRunning = state == SimulationState.RUNNING && next != SimulationState.RUNNING && next != SimulationState.STOPPED;
         state = next;
-        if (stopsRunning && sim.step() != lastCheckpointStep && checkpoints != CheckpointSink.NONE) capture("pause", false);
         statusMessage = message;
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(next, message)));
+        // After the state frame, so that watchers learn of the pause without waiting for the copy.
+        if (stopsRunning && sim.step() != lastCheckpointStep && checkpoints != CheckpointSink.NONE) capture("pause", false);
     }
+
 
     private static long wallNanos() {
         Instant now = Instant.now();
