@@ -21,13 +21,8 @@ class DiskBudgetGrpcTest {
 
     @Test
     void newRunsAreRefusedOverTheBudgetAndAcceptedAgainAfterADelete() throws Exception {
-        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data)
-                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")).withDiskBudgetMb(2));
-        int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        try {
-            var stub = SimulationServiceGrpc.newBlockingStub(channel);
+        try (LiveServer live = LiveServer.start(o -> o.withDiskBudgetMb(2))) {
+            var stub = live.stub();
             SimulationSpec big = SimulationSpec.newBuilder().setSeed(1).setBatchSize(8)
                     .setModel(ComponentSpec.newBuilder().setKind("mlp").putParams("hidden", SteeringGrpcTest.ints(600)))
                     .setLearningRule(ComponentSpec.newBuilder().setKind("sgd")).setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
@@ -42,9 +37,6 @@ class DiskBudgetGrpcTest {
                     });
             stub.deleteSimulation(DeleteSimulationRequest.newBuilder().setId(id).build());
             assertThat(stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(big).build()).getSimulation().getId()).isNotEmpty();
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-            server.close();
         }
     }
 }

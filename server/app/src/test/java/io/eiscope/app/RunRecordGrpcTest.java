@@ -50,26 +50,22 @@ import org.junit.jupiter.api.Test;
 
 /** The run-record RPCs over real gRPC on 127.0.0.1: history, latest, events, update, checkpoints, Watch from a step; happy and error paths. */
 class RunRecordGrpcTest {
-    static EiscopeServer server;
+    static LiveServer live;
     static int port;
     static ManagedChannel channel;
     static SimulationServiceGrpc.SimulationServiceBlockingStub stub;
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data)
-                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
-        port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
-        stub = SimulationServiceGrpc.newBlockingStub(channel);
+        live = LiveServer.start();
+        port = live.port;
+        channel = live.channel;
+        stub = live.stub();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.close();
+        live.close();
     }
 
     static String create(long seed) {
@@ -271,7 +267,7 @@ class RunRecordGrpcTest {
         String id = create(9);
         step(id, 10);
         stub.deleteSimulation(DeleteSimulationRequest.newBuilder().setId(id).build());
-        assertThat(server.registry().archive().store().run(id)).isEmpty();
+        assertThat(live.server.registry().archive().store().run(id)).isEmpty();
         assertThatThrownBy(() -> stub.getHistory(GetHistoryRequest.newBuilder().setId(id).build())).hasMessageContaining("NOT_FOUND");
     }
 

@@ -37,24 +37,20 @@ import org.junit.jupiter.api.Test;
 
 /** ApplyCommand, GetInterventionLog and ForkSimulation over real gRPC on 127.0.0.1, happy and error paths. */
 class SteeringGrpcTest {
-    static EiscopeServer server;
+    static LiveServer live;
     static ManagedChannel channel;
     static SimulationServiceGrpc.SimulationServiceBlockingStub stub;
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
-        int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
-        stub = SimulationServiceGrpc.newBlockingStub(channel);
+        live = LiveServer.start();
+        channel = live.channel;
+        stub = live.stub();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        server.close();
+        live.close();
     }
 
     static Value ints(long... v) {

@@ -85,19 +85,10 @@ public final class Checkpoints {
     private void prune(String runId) {
         List<CheckpointRecord> unpinned = store.checkpoints(runId).stream().filter(r -> !r.pinned()).toList();
         for (int i = 0; i < unpinned.size() - keep; i++) {
-            CheckpointRecord old = unpinned.get(i);
-            store.write(c -> {
-                try (var p = c.prepareStatement("DELETE FROM checkpoints WHERE run_id = ? AND step = ?")) {
-                    p.setString(1, runId);
-                    p.setLong(2, old.step());
-                    p.executeUpdate();
-                }
-                return null;
-            });
             try {
-                Files.deleteIfExists(old.file());
-            } catch (IOException e) {
-                LOG.warning("could not delete old checkpoint " + old.file() + ": " + e.getMessage());
+                delete(unpinned.get(i));
+            } catch (UncheckedIOException e) {
+                LOG.warning("could not delete old checkpoint " + unpinned.get(i).file() + ": " + e.getMessage());
             }
         }
     }
