@@ -213,10 +213,11 @@ public final class EiscopeClient extends RunRecordCalls implements AutoCloseable
 
     /**
      * Blocks until the simulation has reached {@code step}, or has stopped short of it (paused,
-     * finished, diverged: check the state and step), and returns it as then seen. The
-     * companion of {@link #step} and {@code apply(id, Commands.runUntil(k))}, which return as
-     * soon as the run is under way. It watches state changes and the loss at multiples of
-     * {@code step} rather than polling.
+     * finished, diverged: check the state and step), and returns it as then seen; a run told to
+     * stop at that step ({@link #step}, {@code apply(id, Commands.runUntil(k))}, which return as
+     * soon as the run is under way) comes back PAUSED there. It watches state changes and the
+     * loss at multiples of {@code step} rather than polling. The run record holds what it
+     * reached: a {@link #history} that follows has every step up to it.
      *
      * @throws TimeoutException naming the state last seen, after {@code timeout}
      * @throws io.grpc.StatusRuntimeException NOT_FOUND if the simulation is (or gets) deleted

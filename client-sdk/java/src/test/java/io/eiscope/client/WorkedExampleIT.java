@@ -12,7 +12,6 @@ import io.eiscope.app.EiscopeServer;
 import io.eiscope.app.ServerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -75,7 +74,8 @@ class WorkedExampleIT {
         assertThat(a.getStep()).isEqualTo(200);
         assertThat(b.getStep()).isEqualTo(200);
         assertThat(b.getLearningRule().getKind()).isEqualTo("eg");
-        double accA = evaluatedWhenPaused(client, dann.getId(), 200), accB = evaluatedWhenPaused(client, fork.getId(), 200);
+        assertThat(List.of(a.getState(), b.getState())).containsOnly(io.eiscope.api.v1.SimulationState.SIMULATION_STATE_PAUSED);
+        double accA = a.getLatestScalarsOrThrow("test_accuracy"), accB = b.getLatestScalarsOrThrow("test_accuracy");
         assertThat(accA).isGreaterThan(0.5);
         assertThat(accB).isGreaterThan(0.5);
         assertThat(client.interventionLog(fork.getId())).hasSize(client.interventionLog(dann.getId()).size() + 1); // + the switch
@@ -91,18 +91,6 @@ class WorkedExampleIT {
         History.Series sgd = client.history(dann.getId(), "loss").get("loss"), eg = client.history(fork.getId(), "loss").get("loss");
         assertThat(sgd.steps()).startsWith(1).endsWith(200).hasSize(200);
         assertThat(eg.steps()).startsWith(101).endsWith(200).hasSize(100);
-    }
-
-    /**
-     * The held-out accuracy measured at {@code step}, where the run pauses: from the record, or
-     * live if it is not measured yet (a run at its step may still be evaluating and pausing).
-     */
-    private static double evaluatedWhenPaused(EiscopeClient client, String id, long step) {
-        List<Frame> frames = new ArrayList<>();
-        client.watchUntilPaused(WatchRequest.newBuilder().setId(id).addObservables("test_accuracy").setFromStep(step).build())
-                .forEach(frames::add);
-        assertThat(frames).extracting(Frame::getStep).containsExactly(step);
-        return frames.get(0).getScalar().getValue();
     }
 
     /** Fraction of exact zeros among the E/I weight matrices (what pruning prunes). */
