@@ -33,9 +33,15 @@ import java.util.logging.Logger;
  * published as an "intervention" event; watchpoints are checked after every step and pause
  * with the reason.
  *
- * <p>(About 350 lines: the run loop and every command that changes its course, kept in one
+ * <p>Checkpoints ({@link #setCheckpointing}): every N steps or T seconds of running, when it stops
+ * running, and on request, each a copy of the whole state taken at a step boundary here and
+ * written elsewhere by a {@link CheckpointSink}. After a restart, {@link #recover} brings the
+ * simulation back to where its record ends (checkpoint, then deterministic replay).
+ *
+ * <p>(About 500 lines: the run loop and every command that changes its course, kept in one
  * place; the actor mechanics live in {@link Mailbox}, measurements in {@link Measurer},
- * watchpoints in {@link Watchpoints}.)
+ * watchpoints in {@link Watchpoints}, checkpoint timing and capture in {@link Checkpointing},
+ * replay in {@link Replay}.)
  *
  * <p>Threads: see {@link Mailbox}; exactly one thread at a time touches the simulation,
  * always at a step boundary.
@@ -64,12 +70,7 @@ public final class SimulationRunner {
     private long untilStep = -1; // sim thread only; -1: no RunUntil
     private final List<Intervention> log = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Watchpoints watchpoints = new Watchpoints(); // sim thread only
-    private volatile CheckpointSink checkpoints = CheckpointSink.NONE;
-    private volatile CheckpointSink.Policy checkpointPolicy = CheckpointSink.Policy.NEVER;
-    private long lastCheckpointStep = -1; // sim thread only
-    private long lastCheckpointNanos = System.nanoTime(); // sim thread only
-    private CompletableFuture<?> checkpointInFlight = CompletableFuture.completedFuture(null); // sim thread only
-    private StateDict lastCaptured; // sim thread only: its arrays are reused once its checkpoint is written
+    private final Checkpointing checkpoints = new Checkpointing(); // sim thread only, but for configure
 
     public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink) {
         this(id, sim, executor, sink, List.of());
@@ -160,37 +161,16 @@ public final class SimulationRunner {
      * still being written, so a slow disk never queues copies.
      */
     public void setCheckpointing(CheckpointSink sink, CheckpointSink.Policy policy) {
-        this.checkpoints = sink;
-        this.checkpointPolicy = policy;
+        checkpoints.configure(sink, policy);
     }
 
     /** Takes a checkpoint at the next step boundary; completes with its step once it is durable. */
     public CompletableFuture<Long> checkpointNow(String reason, boolean pinned) {
         return submit(() -> {
             long at = sim.step();
-            if (!pinned && at == lastCheckpointStep) return checkpointInFlight.thenApply(v -> at); // already taken here
-            return capture(reason, pinned).thenApply(v -> at);
+            if (!pinned && at == checkpoints.lastStep()) return checkpoints.inFlight().thenApply(v -> at); // already taken here
+            return checkpoints.capture(sim, watchpoints, log.size(), reason, pinned).thenApply(v -> at);
         }).thenCompose(f -> f);
-    }
-
-    /** Captures the whole state on this thread and hands it to the sink; the sink's future. */
-    private CompletableFuture<?> capture(String reason, boolean pinned) {
-        StateDict state = sim.stateDict(checkpointInFlight.isDone() ? lastCaptured : null); // no copy while one is written
-        lastCaptured = state;
-        watchpoints.save(state, RUNNER_WATCHPOINTS);
-        lastCheckpointStep = sim.step();
-        lastCheckpointNanos = System.nanoTime();
-        CompletableFuture<?> f = checkpoints.write(sim.step(), log.size(), reason, pinned, state);
-        checkpointInFlight = f;
-        return f;
-    }
-
-    private void checkpointIfDue() {
-        CheckpointSink.Policy p = checkpointPolicy;
-        if (!checkpointInFlight.isDone() || sim.step() == lastCheckpointStep) return;
-        boolean bySteps = p.everySteps() > 0 && sim.step() - Math.max(0, lastCheckpointStep) >= p.everySteps();
-        boolean byTime = p.everyNanos() > 0 && System.nanoTime() - lastCheckpointNanos >= p.everyNanos();
-        if (bySteps || byTime) capture("interval", false);
     }
 
     /** A checkpoint to recover from: the state and the number of log entries applied before it was taken. */
@@ -221,7 +201,7 @@ public final class SimulationRunner {
                     watchpoints.load(point.state(), RUNNER_WATCHPOINTS);
                     position = point.logLength();
                     from = "the checkpoint at step " + point.step();
-                    lastCheckpointStep = sim.step();
+                    checkpoints.at(sim.step());
                 } catch (IllegalArgumentException e) {
                     LOG.warning("simulation " + id + ": checkpoint at step " + point.step() + " does not restore (" + e.getMessage()
                             + "); replaying from step 0");
@@ -396,7 +376,7 @@ public final class SimulationRunner {
             untilStep = -1;
             latestScalars.clear();
             measurer.clear();
-            lastCheckpointStep = -1;
+            checkpoints.at(-1);
             sink.reset();
             transition(SimulationState.PAUSED, "reset to step 0");
             return 0L;
@@ -482,7 +462,7 @@ public final class SimulationRunner {
         }
         measurer.publishDue(demands);
         measurer.publishDue(watchDemands);
-        checkpointIfDue();
+        if (checkpoints.due(sim.step())) checkpoints.capture(sim, watchpoints, log.size(), "interval", false);
         long budget = sim.config().stepBudget();
         if (checkWatchpoints()) return;
         if (budget > 0 && step >= budget) {
@@ -507,7 +487,8 @@ public final class SimulationRunner {
         statusMessage = message;
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(next, message)));
         // After the state frame, so that watchers learn of the pause without waiting for the copy.
-        if (stopsRunning && sim.step() != lastCheckpointStep && checkpoints != CheckpointSink.NONE) capture("pause", false);
+        if (stopsRunning && sim.step() != checkpoints.lastStep() && checkpoints.enabled())
+            checkpoints.capture(sim, watchpoints, log.size(), "pause", false);
     }
 
 
