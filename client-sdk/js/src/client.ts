@@ -253,11 +253,12 @@ export class EiscopeClient extends RunRecordCalls {
 
   /**
    * Resolves once the simulation has reached `step`, or has stopped short of it (paused,
-   * finished, diverged: check `state` and `step`), with the simulation as then seen. The
-   * companion of step() and `apply(id, commands.runUntil(k))`, which resolve as soon as the
-   * run is under way. It watches state changes and the loss at multiples of `step` rather than
-   * polling. Rejects with DeadlineExceeded (naming the state last seen) after `timeoutMs`,
-   * NotFound if the simulation is (or gets) deleted, Canceled if `signal` is aborted.
+   * finished, diverged: check `state` and `step`), with the simulation as then seen; a run told
+   * to stop at that step (step(), `apply(id, commands.runUntil(k))`, which resolve as soon as
+   * the run is under way) comes back PAUSED there. It watches state changes and the loss at
+   * multiples of `step` rather than polling. A history() that follows has every step up to it.
+   * Rejects with DeadlineExceeded (naming the state last seen) after `timeoutMs`, NotFound if
+   * the simulation is (or gets) deleted, Canceled if `signal` is aborted.
    */
   waitForStep(id: string, step: number, options: WaitOptions = {}): Promise<Simulation> {
     return waitForStep(this, id, step, options);

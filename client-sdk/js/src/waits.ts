@@ -16,30 +16,50 @@ type Client = Pick<EiscopeClient, "get" | "watch">;
 
 /** See EiscopeClient.waitForStep. */
 export async function waitForStep(client: Client, id: string, step: number, options: WaitOptions): Promise<Simulation> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const goal = `step ${step} not reached within ${options.timeoutMs ?? 60_000} ms`;
+  const target = BigInt(step);
+  let sim = await watchUntil(client, id, step, deadline, goal, options, (s) => s.step >= target || !running(s));
+  if (sim !== undefined && running(sim) && sim.step === target) {
+    // Exactly there and still running: about to pause there (runUntil, step n), or playing on? The next frame tells.
+    sim = await watchUntil(client, id, 1, deadline, goal, options, (s) => s.step > target || !running(s));
+  }
+  return sim ?? client.get(id); // undefined: the stream ended, so deleted (NotFound), or as it stands
+}
+
+const running = (s: Simulation) => s.state === SimulationState.RUNNING;
+
+/**
+ * Reads the run after each frame of a watch of its state changes and its loss every
+ * `everySteps` steps until `done` holds; undefined if the stream ended first. Rejects with
+ * DeadlineExceeded saying `goal` at `deadline` (epoch ms), Canceled when `options.signal` aborts.
+ */
+async function watchUntil(
+  client: Client, id: string, everySteps: number, deadline: number, goal: string, options: WaitOptions,
+  done: (s: Simulation) => boolean,
+): Promise<Simulation | undefined> {
   const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(), timeoutMs);
+  const timer = setTimeout(() => stop.abort(), Math.max(deadline - Date.now(), 1));
   const onAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
-  // State changes, and the loss at multiples of `step`: a frame comes when it is reached or the run stops.
-  const everySteps = Math.min(Math.max(step, 1), 2 ** 31 - 1);
+  const request = { observables: ["state", "loss"], everySteps: Math.min(Math.max(everySteps, 1), 2 ** 31 - 1) };
   let seen: Simulation | undefined;
   try {
-    const frames = options.signal?.aborted ? [] : client.watch(id, { observables: ["state", "loss"], everySteps }, stop.signal);
+    const frames = options.signal?.aborted ? [] : client.watch(id, request, stop.signal);
     for await (const _ of frames) {
       seen = await client.get(id); // the first frames are the current values: the watch stands
-      if (seen.step >= BigInt(step) || seen.state !== SimulationState.RUNNING) return seen;
+      if (done(seen)) return seen;
     }
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onAbort);
   }
-  if (options.signal?.aborted) throw new ConnectError(`waiting for step ${step} of ${id} was aborted`, Code.Canceled);
+  if (options.signal?.aborted) throw new ConnectError(`waiting for ${id}: aborted`, Code.Canceled);
   if (stop.signal.aborted) {
     const last = seen ? `last seen ${SimulationState[seen.state]} at step ${seen.step}` : "no frame received";
-    throw new ConnectError(`simulation ${id}: step ${step} not reached within ${timeoutMs} ms; ${last}`, Code.DeadlineExceeded);
+    throw new ConnectError(`simulation ${id}: ${goal}; ${last}`, Code.DeadlineExceeded);
   }
-  return client.get(id); // the stream ended: deleted (NotFound), or as it stands
+  return undefined;
 }
 
 /**

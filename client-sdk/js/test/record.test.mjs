@@ -40,12 +40,6 @@ before(async () => {
     }
     if (f.step === STEPS && f.payload.kind === "event" && f.payload.state === SimulationState.PAUSED) break;
   }
-  // The record trails the live step by up to a flush interval: recordedStep says when it holds every step.
-  const deadline = Date.now() + 10_000;
-  while ((await client.get(id)).recordedStep < BigInt(STEPS)) {
-    assert.ok(Date.now() < deadline, `recorded step ${STEPS} within 10 s`);
-    await new Promise((r) => setTimeout(r, 10)); // a poll interval
-  }
 });
 
 after(async () => {
@@ -55,8 +49,9 @@ after(async () => {
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 test("history holds each loss the live watch saw, as typed arrays", async () => {
-  const h = await client.history(id, { observables: ["loss"] });
+  const h = await client.history(id, { observables: ["loss"] }); // reads what the run published before the call
   assert.equal(h.lastStep, STEPS);
+  assert.equal((await client.get(id)).recordedStep, BigInt(STEPS));
   assert.equal(h.series.length, 1);
   const [loss] = h.series;
   assert.equal(loss.observable, "loss");
@@ -114,7 +109,7 @@ test("updateRun renames, tags and annotates, and the tags show in get() and list
   const updated = await client.updateRun(id, { name: "baseline 32", tags: ["baseline", "mlp"], notes: "seed 3" });
   assert.deepEqual([updated.spec.name, updated.tags, updated.notes], ["baseline 32", ["baseline", "mlp"], "seed 3"]);
   const seen = await client.get(id);
-  assert.deepEqual([seen.spec.name, seen.tags, seen.notes, seen.recordedStep], ["baseline 32", ["baseline", "mlp"], "seed 3", BigInt(STEPS)]);
+  assert.deepEqual([seen.spec.name, seen.tags, seen.notes], ["baseline 32", ["baseline", "mlp"], "seed 3"]);
   assert.deepEqual((await client.list()).find((s) => s.id === id).tags, ["baseline", "mlp"]);
   assert.deepEqual((await client.updateRun(id, { tags: [] })).tags, []);
   const after = await client.get(id);
@@ -166,10 +161,13 @@ test("a checkpoint equals the parameters bit for bit, as tensors and as .npz", a
   assert.equal((await client.pinCheckpoint(id, STEPS, false)).pinned, false);
 });
 
-test("waitForStep resolves where runUntil paused, returns at once short of the step, and times out naming the step", { timeout: 60_000 }, async () => {
+test("waitForStep resolves PAUSED where runUntil stops the run, with its record, at once short of the step, and times out naming the step", { timeout: 60_000 }, async () => {
   const other = (await client.create({ ...MLP, batchSize: 8, seed: 4 })).id;
   await client.apply(other, commands.runUntil(30));
-  assert.ok((await client.waitForStep(other, 30, { timeoutMs: 30_000 })).step >= 30n);
+  const at30 = await client.waitForStep(other, 30, { timeoutMs: 30_000 });
+  assert.deepEqual([at30.step, at30.state], [30n, SimulationState.PAUSED], "told to stop there: paused there");
+  const [loss] = (await client.history(other, { observables: ["loss"], toStep: 30 })).series;
+  assert.deepEqual([...loss.steps], range(1, 30), "the record holds every step it waited for");
   const short = await client.waitForStep(other, 1000, { timeoutMs: 30_000 });
   assert.equal(short.state, SimulationState.PAUSED, "a paused run stops short of the step");
   await client.play(other);
