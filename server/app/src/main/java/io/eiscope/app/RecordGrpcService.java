@@ -171,7 +171,7 @@ final class RecordGrpcService {
 
     Future<GetCheckpointResponse> get(GetCheckpointRequest r) {
         SimulationRegistry.Entry e = registry.get(r.getId());
-        if (!r.getLatest() && r.getStep() <= 0) throw ApiException.invalid("step must be a checkpoint's step (ListCheckpoints), or set latest");
+        if (!r.getLatest() && r.getStep() < 0) throw ApiException.invalid("step must be a checkpoint's step (ListCheckpoints), or set latest");
         return blocking(() -> {
             List<CheckpointRecord> all = archive.store().checkpoints(e.runner().id());
             if (r.getLatest() && all.isEmpty())
@@ -188,7 +188,7 @@ final class RecordGrpcService {
             for (StateDict.Array a : state.arrays()) {
                 if (!a.name().startsWith("param/")) continue;
                 String name = a.name().substring("param/".length());
-                if (!names.isEmpty() && !names.contains(name)) continue;
+                if (names.isEmpty() ? r.getIncludeNpz() : !names.contains(name)) continue; // the .npz alone unless names are asked for
                 out.addParameters(NamedTensor.newBuilder().setName(name).setTensor(
                         ProtoMapper.toProto(new io.eiscope.engine.observe.Observation.Tensor(a.shape(), (float[]) a.data()))));
             }

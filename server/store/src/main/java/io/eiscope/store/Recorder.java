@@ -216,6 +216,7 @@ public final class Recorder implements AutoCloseable {
         for (String gone : forgotten) forgetCached(gone);
         Set<Chunk> touched = new HashSet<>();
         Map<String, Long> runSteps = new HashMap<>();
+        Set<String> truncated = new HashSet<>(); // runs reset in this batch: their last step starts again from 0
         Map<String, Event> states = new HashMap<>();
         try (PreparedStatement events = c.prepareStatement("INSERT OR REPLACE INTO events (run_id, seq, step, wall_ns, kind, state, message)"
                 + " VALUES (?,?,?,?,?,?,?)");
@@ -250,6 +251,7 @@ public final class Recorder implements AutoCloseable {
                             && s.getKey().startsWith(t.runId() + '\u0000')));
                     truncate(c, t.runId());
                     runSteps.put(t.runId(), 0L);
+                    truncated.add(t.runId());
                 }
             }
         }
@@ -267,14 +269,20 @@ public final class Recorder implements AutoCloseable {
             }
             up.executeBatch();
         }
-        try (PreparedStatement run = c.prepareStatement("UPDATE runs SET last_step = ?, merged_samples = ? WHERE id = ?");
+        // The last step only grows (a deferred measurement may land with an older step), except after a reset.
+        try (PreparedStatement run = c.prepareStatement("UPDATE runs SET last_step = CASE WHEN ? THEN ? ELSE MAX(last_step, ?) END,"
+                + " merged_samples = ? WHERE id = ?");
              PreparedStatement state = c.prepareStatement("UPDATE runs SET state = ?, status_message = ? WHERE id = ?")) {
             for (Map.Entry<String, Long> e : runSteps.entrySet()) {
-                run.setLong(1, e.getValue());
-                run.setLong(2, merged(e.getKey()));
-                run.setString(3, e.getKey());
+                boolean reset = truncated.contains(e.getKey());
+                run.setBoolean(1, reset);
+                run.setLong(2, e.getValue());
+                run.setLong(3, e.getValue());
+                run.setLong(4, merged(e.getKey()));
+                run.setString(5, e.getKey());
                 run.executeUpdate();
-                lastStep.put(e.getKey(), e.getValue());
+                if (reset) lastStep.put(e.getKey(), e.getValue());
+                else lastStep.merge(e.getKey(), e.getValue(), Math::max);
             }
             for (Event e : states.values()) {
                 state.setString(1, e.state());

@@ -120,6 +120,24 @@ class RunStoreTest {
     }
 
     @Test
+    void theLastRecordedStepNeverGoesBackExceptAfterAReset() throws Exception {
+        newRun("a");
+        try (Recorder r = new Recorder(store, 1000, 10)) {
+            for (int s = 1; s <= 5; s++) r.offerPoint("a", "loss", "", s, s, s);
+            r.flush().get(10, TimeUnit.SECONDS);
+            r.offerPoint("a", "spectral_radius", "rnn0", 1, 6, 0.9); // a deferred measurement of step 1, landing late
+            r.flush().get(10, TimeUnit.SECONDS);
+            assertThat(r.committedStep("a")).isEqualTo(5);
+            assertThat(store.run("a").orElseThrow().lastStep()).isEqualTo(5);
+            r.offerTruncate("a");
+            r.offerPoint("a", "loss", "", 1, 7, 1);
+            r.flush().get(10, TimeUnit.SECONDS);
+            assertThat(r.committedStep("a")).isEqualTo(1);
+            assertThat(store.run("a").orElseThrow().lastStep()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void deletingARunRemovesItsRowsAndFiles() {
         newRun("a");
         newRun("b");
