@@ -5,61 +5,35 @@
 // matrix; dynamics.png: a recurrent cell's hidden states).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
 import { EiscopeClient } from "@eiscope/client";
-// The same launcher as the SDK's tests (one repository, one way to start the server).
-import { serverPaths, startServer } from "../../client-sdk/js/test/live-server.mjs";
+import { eventually, openBrowser, RESULTS } from "./browser.mjs";
 
-const WEB_ROOT = resolve(serverPaths().repo, "web-ui/dist");
-const RESULTS = resolve(serverPaths().repo, "web-ui/test-results");
 const SCREENSHOT = resolve(RESULTS, "ui.png");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
 
 let server;
-let browser;
 let page;
-const pageErrors = [];
+let pageErrors;
+let close;
 
 before(async () => {
-  assert.ok(existsSync(resolve(WEB_ROOT, "index.html")), `no built UI in ${WEB_ROOT}: run npm run build first`);
-  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  server = await startServer(["--web-root", WEB_ROOT]);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on("pageerror", (e) => pageErrors.push(e.message));
+  ({ server, page, pageErrors, close } = await openBrowser());
 });
 
 after(async () => {
-  await browser?.close();
   if (server) {
     const client = new EiscopeClient(server.baseUrl);
     for (const s of await client.list().catch(() => [])) {
       if (s.spec?.name?.startsWith("ui-test ")) await client.delete(s.id).catch(() => {});
     }
-    await server.stop();
   }
+  await close?.();
 });
 
 const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
 const textOf = async (id) => (await byTestId(id).textContent()).trim();
-
-/** Polls `read` until `ok(value)` holds; returns the last value (the assert reports it). */
-async function eventually(read, ok, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    v = await read();
-  }
-  return v;
-}
 
 test("a simulation created in the form trains live: loss points grow and the loss value changes", { timeout: 90_000 }, async () => {
   await page.goto(`${server.baseUrl}/#/new`);
