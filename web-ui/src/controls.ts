@@ -1,7 +1,7 @@
 // Play, Pause, Step n, Reset and Delete for one simulation, and live steering: the learning
 // rate, pruning and fork (applied by the server at the next step boundary, and logged).
 
-import { commands, describeError, type Simulation, SimulationState } from "@eiscope/client";
+import { Code, ConnectError, commands, describeError, type Simulation, SimulationState } from "@eiscope/client";
 import { client } from "./api";
 import { h } from "./dom";
 import { store } from "./store";
@@ -32,7 +32,8 @@ export class Controls {
   private readonly prune = button("Prune", "steer-prune-button");
   private readonly fork = button("Fork", "fork-button");
 
-  constructor(id: string) {
+  /** `gone` runs when the server answers that the simulation does not exist (NOT_FOUND). */
+  constructor(id: string, private readonly gone: () => void) {
     this.error.hidden = true;
     this.el = h(
       "div",
@@ -75,6 +76,7 @@ export class Controls {
       if (!confirm(`Delete simulation ${id}? Its streams end and it is forgotten.`)) return;
       this.run(async () => {
         await client.delete(id);
+        store.remove(id); // so that "#/" opens another run, not this one again
         location.hash = "#/";
       });
     });
@@ -106,6 +108,10 @@ export class Controls {
         void store.refresh();
       })
       .catch((e) => {
+        if (e instanceof ConnectError && e.code === Code.NotFound) {
+          this.gone();
+          return;
+        }
         this.error.textContent = describeError(e);
         this.error.hidden = false;
       });

@@ -1,5 +1,6 @@
-// A live line chart of one or more scalar observables against the step, drawn with uPlot.
-// Frames only append to Series; the chart redraws through a FrameThrottle (≤ 10 per second).
+// A line chart of one or more scalar observables against the step, drawn with uPlot: loaded
+// from the run record, then appended to by live frames. Series stay bounded (see series.ts);
+// the chart redraws through a FrameThrottle (≤ 10 per second).
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -41,10 +42,30 @@ export class CurveChart {
     this.plot = new uPlot(this.options(), this.data(), container);
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(container);
+    // What is drawn, by observable, for the browser test and the console:
+    // document.querySelector('[data-testid="loss-chart"]').eiscopeCurves()
+    Object.defineProperty(container, "eiscopeCurves", { configurable: true, value: () => this.drawn() });
   }
 
   handles(observable: string): boolean {
     return this.series.has(observable);
+  }
+
+  /** The plot's width in CSS pixels (the record is fetched at about two points per pixel). */
+  get widthPx(): number {
+    return Math.max(200, Math.floor(this.container.clientWidth || this.plot.width));
+  }
+
+  /** Keeps each curve to at most `n` points (see Series). */
+  setMaxPoints(n: number): void {
+    for (const s of this.series.values()) s.setMaxPoints(n);
+    this.throttle.request();
+  }
+
+  /** Replaces a curve with recorded points. */
+  load(observable: string, steps: ArrayLike<number>, values: ArrayLike<number>, samples: number, downsampled: boolean): void {
+    this.series.get(observable)?.load(steps, values, samples, downsampled);
+    this.throttle.request();
   }
 
   push(observable: string, step: number, value: number, mergedCount: number): void {
@@ -71,8 +92,15 @@ export class CurveChart {
     this.plot.destroy();
   }
 
+  private drawn(): Record<string, { steps: number[]; values: number[]; samples: number; downsampled: boolean }> {
+    const out: ReturnType<CurveChart["drawn"]> = {};
+    for (const [name, s] of this.series) out[name] = { steps: [...s.steps], values: [...s.values], samples: s.samples, downsampled: s.downsampled };
+    return out;
+  }
+
   private draw(): void {
     this.plot.setData(this.data());
+    this.container.dataset.points = String(Math.max(0, ...[...this.series.values()].map((s) => s.steps.length)));
     this.onDraw();
   }
 

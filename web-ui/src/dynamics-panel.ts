@@ -103,8 +103,13 @@ export class DynamicsPanel {
     if (reset || rewatch) this.watch();
   }
 
-  destroy(): void {
+  /** Ends its watch, keeping what it shows (the simulation is gone). */
+  stop(): void {
     this.live.end();
+  }
+
+  destroy(): void {
+    this.stop();
     this.heatmap.destroy();
   }
 

@@ -47,8 +47,15 @@ export class HistogramPanel {
     if (this.select.value) this.watch(this.select.value);
   }
 
-  destroy(): void {
+  /** Ends its watch, keeping what it shows (the simulation is gone). */
+  stop(): void {
     this.stopWatch?.();
+    this.stopWatch = undefined;
+    this.problem.textContent = "";
+  }
+
+  destroy(): void {
+    this.stop();
     this.canvas.destroy();
   }
 

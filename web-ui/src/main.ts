@@ -3,7 +3,7 @@
 //   #/sim/<id>  one simulation, live
 // An empty hash opens the newest simulation, or the form when there is none.
 
-import { type Catalogue, describeError } from "@eiscope/client";
+import { type Catalogue, Code, ConnectError, describeError } from "@eiscope/client";
 import { client, serverUrl } from "./api";
 import { h, replaceChildren } from "./dom";
 import { newSimulationView } from "./new-simulation";
@@ -40,8 +40,28 @@ async function route(): Promise<void> {
       view = new SimulationView(sim, catalogue);
       replaceChildren(content, view.el);
     } catch (e) {
-      replaceChildren(content, h("div", { className: "error-banner" }, `Cannot open ${id}: ${describeError(e)}`));
+      if (routeId() !== id || view) return;
+      const missing = e instanceof ConnectError && e.code === Code.NotFound;
+      replaceChildren(content, h("div", { className: "error-banner", testid: missing ? "sim-missing" : "open-error" },
+        missing ? `There is no run ${id} on this server: it was deleted, or never existed.` : `Cannot open ${id}: ${describeError(e)}`));
     }
+  }
+}
+
+/**
+ * The open run is missing from the list: it is gone if the server says NOT_FOUND (a list read
+ * just before the run was created, e.g. a fork, misses it too, and then it is not gone).
+ */
+let confirming: SimulationView | undefined;
+async function confirmGone(v: SimulationView): Promise<void> {
+  if (confirming === v) return;
+  confirming = v;
+  try {
+    await client.get(v.id);
+  } catch (e) {
+    if (e instanceof ConnectError && e.code === Code.NotFound) v.markGone();
+  } finally {
+    confirming = undefined;
   }
 }
 
@@ -68,6 +88,7 @@ async function main(): Promise<void> {
     connectionStatus(error);
     const current = view && sims.find((s) => s.id === view!.id);
     if (current) view!.update(current);
+    else if (view && !view.isGone && !error) void confirmGone(view);
     if (firstList && !error) {
       firstList = false;
       void route();

@@ -1,4 +1,4 @@
-// The left column: "New simulation" and the list of simulations with state and step.
+// The left column: "New simulation" and the list of simulations with state, step and tags.
 
 import type { Simulation } from "@eiscope/client";
 import { setStateBadge } from "./api";
@@ -48,6 +48,7 @@ class Row {
   private readonly name = h("span", { className: "sim-name" });
   private readonly badge = h("span");
   private readonly step = h("span", { className: "muted", testid: "sim-item-step" });
+  private readonly tags = h("div", { className: "sim-item-tags", testid: "sim-item-tags" });
 
   constructor(id: string) {
     this.li = h(
@@ -58,6 +59,7 @@ class Row {
         { href: `#/sim/${encodeURIComponent(id)}` },
         h("div", { className: "sim-item-top" }, this.name, this.badge),
         h("div", { className: "sim-item-bottom" }, h("span", { className: "mono muted" }, id), this.step),
+        this.tags,
       ),
     );
   }
@@ -67,5 +69,11 @@ class Row {
     this.name.textContent = s.spec?.name || s.id;
     setStateBadge(this.badge, s.state);
     this.step.textContent = `step ${formatStep(s.step)}`;
+    const tags = s.tags.join(" ");
+    if (this.tags.dataset.tags !== tags) {
+      this.tags.dataset.tags = tags;
+      replaceChildren(this.tags, ...s.tags.map((t) => h("span", { className: "tag small" }, t)));
+    }
+    this.tags.hidden = s.tags.length === 0;
   }
 }

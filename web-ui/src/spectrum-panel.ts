@@ -97,9 +97,15 @@ export class SpectrumPanel {
     if (reset || rewatch) this.watch();
   }
 
-  destroy(): void {
+  /** Ends its watches, keeping what it shows (the simulation is gone). */
+  stop(): void {
     this.stopSearch?.();
+    this.stopSearch = undefined;
     this.live.end();
+  }
+
+  destroy(): void {
+    this.stop();
     this.singular.destroy();
     this.eigen.destroy();
   }

@@ -52,6 +52,14 @@ export class SimulationStore {
     this.emit();
   }
 
+  /** Forgets a simulation deleted from this page, before the next poll confirms it. */
+  remove(id: string): void {
+    const i = this.sims.findIndex((s) => s.id === id);
+    if (i < 0) return;
+    this.sims.splice(i, 1);
+    this.emit();
+  }
+
   private emit(error?: string): void {
     for (const l of this.listeners) l(this.sims, error);
   }
