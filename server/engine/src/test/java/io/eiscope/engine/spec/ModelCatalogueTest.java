@@ -39,7 +39,7 @@ class ModelCatalogueTest {
             new Case("mlp", Map.of("hidden", List.of(32L), "init", "uniform", "init_fan", "fan_out"), 0.1, 60),
             new Case("mlp", Map.of("hidden", List.of(32L), "init", "lognormal"), 0.1, 60),
             new Case("mlp", Map.of("hidden", List.of(32L), "init", "lognormal", "split_bias", true), 0.1, 60),
-            new Case("dann", Map.of("hidden_excitatory", List.of(40L, 30L), "hidden_inhibitory", List.of(4L)), 0.02, 80),
+            new Case("dann", Map.of("hidden_excitatory", List.of(40L, 30L), "hidden_inhibitory", List.of(4L)), 0.02, 200),
             new Case("dann", Map.of("hidden_excitatory", List.of(40L, 30L), "hidden_inhibitory", List.of(1L, 3L),
                     "inhibition", "subtractive"), 0.02, 80),
             new Case("column_ei_mlp", Map.of("hidden", List.of(110L, 55L), "ei_ratio", 10L), 0.05, 200),
