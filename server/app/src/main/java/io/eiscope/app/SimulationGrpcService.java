@@ -241,7 +241,7 @@ final class SimulationGrpcService {
         SimulationStreams.HistoryCut cut = e.streams().subscribeFromRecord(s, () -> recorded.set(registry.archive().recorder().flush()));
         onContext(recorded.get()).compose(v -> vertx.executeBlocking(() -> HistoryFrames.of(registry.archive().store(), e.runner().id(), filter,
                 w.getFromStep(), cut), false)).onComplete(ar -> {
-                    if (ar.succeeded()) s.release(ar.result().iterator());
+                    if (ar.succeeded()) s.release(ar.result());
                     else {
                         s.close();
                         fail(response, ar.cause());

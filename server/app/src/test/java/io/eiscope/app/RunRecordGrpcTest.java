@@ -72,16 +72,26 @@ class RunRecordGrpcTest {
         return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(seed)).build()).getSimulation().getId();
     }
 
-    /** Steps {@code n} and waits until paused there (the STEP answer comes when the command took effect, not when the steps are done). */
-    static void step(String id, long n) throws InterruptedException {
+    /**
+     * Steps {@code n} and waits, on a watch of the state events, until the run paused there (the STEP
+     * answer comes when the command took effect, not when the steps are done).
+     */
+    static void step(String id, long n) {
         long target = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep() + n;
-        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(n).build());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            Simulation s = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
-            if (s.getStep() == target && s.getState() == SimulationState.SIMULATION_STATE_PAUSED && s.getRecordedStep() == target) return;
-            assertThat(System.nanoTime()).as("waiting for step " + target).isLessThan(deadline);
-            Thread.sleep(5); // a remote state: polled
+        io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
+        try {
+            Iterator<WatchResponse> states = watching.call(() -> stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .watch(WatchRequest.newBuilder().setId(id).addObservables("state").build()));
+            stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(n).build());
+            while (true) {
+                for (Frame f : states.next().getFramesList()) {
+                    if (f.getStep() == target && f.getEvent().getState() == SimulationState.SIMULATION_STATE_PAUSED) return;
+                }
+            }
+        } catch (Exception e) {
+            throw new AssertionError("waiting for step " + target + " of " + id, e);
+        } finally {
+            watching.cancel(null);
         }
     }
 
@@ -105,11 +115,7 @@ class RunRecordGrpcTest {
                 .watch(WatchRequest.newBuilder().setId(id).addObservables("loss").setFromStep(0).build());
         List<Frame> frames = new ArrayList<>();
         CompletableFuture<Void> more = CompletableFuture.runAsync(() -> {
-            try {
-                step(id, 80);
-            } catch (InterruptedException e) {
-                throw new RuntimeException(e);
-            }
+            step(id, 80);
         });
         while (frames.isEmpty() || frames.get(frames.size() - 1).getStep() < 200) frames.addAll(it.next().getFramesList());
         more.get(60, TimeUnit.SECONDS);
@@ -251,12 +257,10 @@ class RunRecordGrpcTest {
         Simulation s = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation();
         assertThat(s.getSpec().getCheckpoints().getEverySteps()).isEqualTo(25);
         step(s.getId(), 90);
-        List<String> kept = List.of();
-        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); !kept.contains("90 pause"); Thread.sleep(5)) {
-            assertThat(System.nanoTime()).as("the pause checkpoint at 90 was written").isLessThan(deadline);
-            kept = stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(s.getId()).build()).getCheckpointsList().stream()
-                    .map(c -> c.getStep() + " " + c.getReason()).toList();
-        }
+        // Asking for a checkpoint where one was just taken (the pause's) answers once that one is on disk.
+        assertThat(stub.saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(s.getId()).build()).getCheckpoint().getReason()).isEqualTo("pause");
+        List<String> kept = stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(s.getId()).build()).getCheckpointsList().stream()
+                .map(c -> c.getStep() + " " + c.getReason()).toList();
         // Interval checkpoints at least 25 steps apart (one still being written when the next falls due is not queued: the next
         // comes when it is done), the newest 3 kept.
         assertThat(kept).hasSizeBetween(2, 3).last().isEqualTo("90 pause");

@@ -243,20 +243,6 @@ public final class RunStore implements AutoCloseable {
 
     // ---- history ----
 
-    /** Names of the recorded series of a run, as (observable, layer) pairs. */
-    public List<String[]> seriesNames(String runId) {
-        return read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT observable, layer FROM series WHERE run_id = ? ORDER BY observable, layer")) {
-                p.setString(1, runId);
-                try (ResultSet rs = p.executeQuery()) {
-                    List<String[]> out = new ArrayList<>();
-                    while (rs.next()) out.add(new String[] {rs.getString(1), rs.getString(2)});
-                    return out;
-                }
-            }
-        });
-    }
-
     /**
      * Recorded points of the run's series with steps in [{@code fromStep}, {@code toStep}]
      * ({@code toStep} &lt;= 0: no upper bound), downsampled to about {@code maxPoints} each (0:
