@@ -15,6 +15,7 @@ import io.eiscope.store.Checkpoints;
 import io.eiscope.store.Recorder;
 import io.eiscope.store.RunRecord;
 import io.eiscope.store.RunStore;
+import io.eiscope.store.SeriesData;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ public final class RunRecordBench {
         ExecutorService worker = Executors.newSingleThreadExecutor();
         long[] threadId = new long[1];
         worker.submit(() -> threadId[0] = Thread.currentThread().getId()).get();
-        List<double[]> none = new ArrayList<>(), recorded = new ArrayList<>();
+        List<double[]> none = new ArrayList<>(), recorded = new ArrayList<>(), writer = new ArrayList<>();
         System.out.printf("%nrecord: demo MLP, %d steps per cell, %d rounds%n", steps, rounds);
         for (int r = 0; r < rounds; r++) {
             for (boolean rec : new boolean[] {false, true}) {
@@ -95,6 +96,7 @@ public final class RunRecordBench {
                 sink.attach(runner);
                 runner.stepBy(500).get();
                 waitPaused(runner, 500);
+                long writer0 = threadCpu("eiscope-recorder");
                 long cpu0 = ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId[0]);
                 long t0 = System.nanoTime();
                 runner.stepBy(steps).get();
@@ -103,6 +105,7 @@ public final class RunRecordBench {
                 long cpu = ManagementFactory.getThreadMXBean().getThreadCpuTime(threadId[0]) - cpu0;
                 double[] m = {steps / (wall / 1e9), cpu / 1e6 / steps};
                 (rec ? recorded : none).add(m);
+                if (rec) writer.add(new double[] {(threadCpu("eiscope-recorder") - writer0) / 1e6 / steps});
                 System.out.printf("  round %d %-8s %8.0f steps/s  %.4f ms CPU/step%s%n", r, rec ? "recorded" : "none", m[0], m[1],
                         rec ? "  merged " + recorder.merged(id) : "");
             }
@@ -111,9 +114,47 @@ public final class RunRecordBench {
         double n = median(none, 0), rr = median(recorded, 0), nc = median(none, 1), rc = median(recorded, 1);
         System.out.printf("record: none %.0f steps/s (%.4f ms CPU), recorded %.0f steps/s (%.4f ms CPU): %+.2f %% steps/s, %+.2f %% CPU%n",
                 n, nc, rr, rc, 100 * (rr / n - 1), 100 * (rc / nc - 1));
+        // The difference above is within round-to-round noise; measure the record's own cost directly.
+        long points = 0;
+        for (SeriesData sd : store.history("bench-0-rec", List.of(), List.of(), 0, 0, 0)) points += sd.recordedPoints();
+        double perStep = points / (double) (500 + steps);
+        double writerMs = median(writer, 0);
+        double offerNs = offerCost(recorder, store);
+        System.out.printf("record: %.2f points recorded per step; offerPoint %.0f ns CPU on the calling thread"
+                        + " => %.4f %% of the training thread's CPU per step; writer thread %.4f ms CPU per step (%.2f %% of a core's step time)%n",
+                perStep, offerNs, 100 * perStep * offerNs / 1e6 / nc, writerMs, 100 * writerMs / nc);
         recorder.close();
         store.close();
         worker.shutdown();
+    }
+
+    /** CPU ns of the calling thread per {@link Recorder#offerPoint}, with the writer draining (a flush every 16,384 keeps merging out). */
+    static double offerCost(Recorder recorder, RunStore store) throws Exception {
+        store.createRun(RunRecord.created("bench-offer", "bench", new byte[0], 1, System.currentTimeMillis(), "PAUSED", "", "", 0, ""));
+        var mx = ManagementFactory.getThreadMXBean();
+        double best = Double.MAX_VALUE;
+        long step = 0;
+        for (int round = 0; round < 5; round++) {
+            long cpu = 0;
+            int n = 1 << 20;
+            for (int done = 0; done < n; done += 1 << 14) {
+                long c0 = mx.getCurrentThreadCpuTime();
+                for (int i = 0; i < 1 << 14; i++, step++) {
+                    recorder.offerPoint("bench-offer", (i & 1) == 0 ? "loss" : "accuracy", "", step, step, 1.0 / (1 + step));
+                }
+                cpu += mx.getCurrentThreadCpuTime() - c0;
+                recorder.flush().get();
+            }
+            best = Math.min(best, cpu / (double) n);
+        }
+        return best;
+    }
+
+    static long threadCpu(String name) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
+        }
+        throw new IllegalStateException("no thread " + name);
     }
 
     static void waitPaused(SimulationRunner r, long step) throws InterruptedException {
