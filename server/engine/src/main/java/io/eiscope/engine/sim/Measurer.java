@@ -82,7 +82,7 @@ final class Measurer {
     }
 
     /** A selector picks a layer or parameter by name; a layer name also picks its parameters ("layer0" -> "layer0.W"). */
-    private static boolean selects(String selector, String name) {
+    static boolean selects(String selector, String name) {
         return selector.isEmpty() || name.equals(selector) || name.startsWith(selector + '.');
     }
 

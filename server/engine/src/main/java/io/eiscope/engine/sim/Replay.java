@@ -38,16 +38,30 @@ public final class Replay {
      * {@code sim}. Returns the result of the last training step (null when none was needed).
      */
     static Simulation.StepResult resume(Simulation sim, Watchpoints watchpoints, List<Intervention> log, long untilStep) {
+        return resume(sim, watchpoints, log, untilStep, step -> {});
+    }
+
+    /** As {@link #resume(Simulation, Watchpoints, List, long)}, telling {@code afterStep} each step trained (it may throw to stop). */
+    static Simulation.StepResult resume(Simulation sim, Watchpoints watchpoints, List<Intervention> log, long untilStep,
+                                        java.util.function.LongConsumer afterStep) {
         Simulation.StepResult last = null;
         for (Intervention i : log) {
             if (i.step() > untilStep) break;
-            while (sim.step() < i.step()) last = sim.trainStep();
+            if (i.step() < sim.step())
+                throw new IllegalStateException("log entry at step " + i.step() + " precedes the state at step " + sim.step());
+            while (sim.step() < i.step()) {
+                last = sim.trainStep();
+                afterStep.accept(sim.step());
+            }
             Command c = i.command();
             if (c instanceof Command.AddWatchpoint w) watchpoints.add(sim, w);
             else if (c instanceof Command.RemoveWatchpoint w) watchpoints.remove(w.name());
             else if (!(c instanceof Command.RunUntil)) sim.apply(c);
         }
-        while (sim.step() < untilStep) last = sim.trainStep();
+        while (sim.step() < untilStep) {
+            last = sim.trainStep();
+            afterStep.accept(sim.step());
+        }
         return last;
     }
 }

@@ -404,7 +404,17 @@ public final class SimulationRunner {
 
     /** Copies of the named parameters (all when {@code names} is empty), taken at a step boundary. */
     public CompletableFuture<ParameterValues> readParameters(List<String> names) {
-        return submit(() -> {
+        return submit(() -> ParameterValues.of(sim, names));
+    }
+
+    /** Parameter copies taken at one step. */
+    public record ParameterValues(long step, List<String> names, List<Observation.Tensor> values) {
+        /**
+         * Copies of the named parameters of {@code sim} (all when {@code names} is empty), in its order.
+         *
+         * @throws IllegalArgumentException naming an unknown parameter
+         */
+        static ParameterValues of(Simulation sim, List<String> names) {
             for (String n : names) {
                 if (sim.parameter(n).isEmpty())
                     throw new IllegalArgumentException("unknown parameter '" + n + "'; known: "
@@ -419,11 +429,8 @@ public final class SimulationRunner {
                 }
             }
             return new ParameterValues(sim.step(), out, values);
-        });
+        }
     }
-
-    /** Parameter copies taken at one step. */
-    public record ParameterValues(long step, List<String> names, List<Observation.Tensor> values) {}
 
     private void requireNotStopped() {
         if (state == SimulationState.STOPPED) throw new IllegalStateException("simulation " + id + " was deleted");
