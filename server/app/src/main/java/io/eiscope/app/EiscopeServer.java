@@ -52,7 +52,8 @@ public final class EiscopeServer {
         RunArchive archive = new RunArchive(RunStore.open(options.dataDir()), Recorder.DEFAULT_CAPACITY, Recorder.DEFAULT_FLUSH_MILLIS,
                 options.keepCheckpoints(), new CheckpointSink.Policy(options.checkpointEverySteps(),
                         options.checkpointEverySeconds() * 1_000_000_000L), options.diskBudgetMb() * (1L << 20));
-        registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.datasetsDir()), threads, archive);
+        registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.datasetsDir()), threads, archive,
+                options.replayCacheMb() << 20);
         int recovered = registry.recoverAll();
         if (recovered > 0) LOG.info("recovered " + recovered + " runs from " + options.dataDir());
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));

@@ -42,6 +42,7 @@ public final class RunArchive implements AutoCloseable {
     private final Checkpoints checkpoints;
     private final CheckpointSink.Policy policy;
     private final long diskBudgetBytes;
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> generations = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "eiscope-store");
         t.setDaemon(true);
@@ -101,20 +102,43 @@ public final class RunArchive implements AutoCloseable {
     }
 
     RunRecording recording(String id) {
-        return new RunRecording(id, recorder);
+        return new RunRecording(id, recorder, () -> generation(id).incrementAndGet());
     }
 
-    /** Writes a run's checkpoints on the store thread. */
-    CheckpointSink checkpointSink(String id) {
-        return (step, logLength, reason, pinned, state) -> CompletableFuture.supplyAsync(() -> {
+    /** Resets of the run so far, in this process: a checkpoint captured before a reset must not land after it. */
+    private java.util.concurrent.atomic.AtomicLong generation(String id) {
+        return generations.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    /**
+     * Writes a run's checkpoints on the store thread, keeping older ones at most
+     * {@code policy.everySteps()} steps apart (the time-travel bound; see {@link Checkpoints}).
+     * Called on the run's thread at capture: a checkpoint of a run reset before it is written is dropped.
+     */
+    CheckpointSink checkpointSink(String id, CheckpointSink.Policy policy) {
+        return (step, logLength, reason, pinned, state) -> {
+            long generation = generation(id).get();
+            return write(id, step, logLength, reason, pinned, state, policy.everySteps(), generation);
+        };
+    }
+
+    /** Writes a checkpoint on the store thread; recorded only if the run was not reset since {@code generation}. */
+    CompletableFuture<io.eiscope.store.CheckpointRecord> write(String id, long step, int logLength, String reason, boolean pinned,
+                                                              io.eiscope.engine.sim.StateDict state, long replayBound, long generation) {
+        return CompletableFuture.supplyAsync(() -> {
             if (recorder.forgotten(id)) return null; // deleted meanwhile
             try {
-                return checkpoints.write(id, step, logLength, reason, pinned, state);
+                return checkpoints.write(id, step, logLength, reason, pinned, state, replayBound, () -> generation(id).get() == generation);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "run " + id + ": checkpoint at step " + step + " failed", e);
                 throw e;
             }
         }, executor);
+    }
+
+    /** The run's resets so far in this process (see {@link #write}). */
+    long generationOf(String id) {
+        return generation(id).get();
     }
 
     /** A run read back from the record: its simulation at step 0 and its whole intervention log. */
@@ -174,6 +198,7 @@ public final class RunArchive implements AutoCloseable {
 
     /** Deletes the run's record and files, after what is waiting for it was written. Blocking. */
     void delete(String id) {
+        generations.remove(id);
         recorder.forget(id);
         recorder.flush().join();
         // On the store thread, after the run's checkpoint writes already queued there.

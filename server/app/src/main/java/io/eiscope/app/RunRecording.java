@@ -14,10 +14,17 @@ import io.eiscope.store.Recorder;
 final class RunRecording {
     private final String runId;
     private final Recorder recorder;
+    private final Runnable onReset;
 
-    RunRecording(String runId, Recorder recorder) {
+    /** @param onReset told of each reset, on the simulation's thread, before the record is truncated */
+    RunRecording(String runId, Recorder recorder, Runnable onReset) {
         this.runId = runId;
         this.recorder = recorder;
+        this.onReset = onReset;
+    }
+
+    RunRecording(String runId, Recorder recorder) {
+        this(runId, recorder, () -> {});
     }
 
     void observe(Observation o) {
@@ -33,6 +40,7 @@ final class RunRecording {
     }
 
     void reset() {
+        onReset.run();
         recorder.offerTruncate(runId);
     }
 }

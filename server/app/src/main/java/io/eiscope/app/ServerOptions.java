@@ -19,10 +19,11 @@ import java.nio.file.Path;
  * @param checkpointEverySeconds ... or every this many seconds of running (0: never by time); also on pause and shutdown
  * @param keepCheckpoints        newest checkpoints kept per run (pinned ones are kept too)
  * @param diskBudgetMb           new runs are refused once the record uses more (0: no budget)
+ * @param replayCacheMb          memory for recent reconstructions of past steps (time travel); 0 keeps none
  */
 public record ServerOptions(String host, int port, Path dataDir, Path datasetsDir, Path webRoot, long maxMessageBytes, boolean demo,
                             int watchQueueFrames, long checkpointEverySteps, long checkpointEverySeconds, int keepCheckpoints,
-                            long diskBudgetMb) {
+                            long diskBudgetMb, long replayCacheMb) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
@@ -30,14 +31,15 @@ public record ServerOptions(String host, int port, Path dataDir, Path datasetsDi
     public static final long DEFAULT_CHECKPOINT_EVERY_STEPS = io.eiscope.engine.sim.CheckpointSink.Policy.DEFAULT_EVERY_STEPS;
     public static final long DEFAULT_CHECKPOINT_EVERY_SECONDS = io.eiscope.engine.sim.CheckpointSink.Policy.DEFAULT_EVERY_NANOS / 1_000_000_000L;
     public static final int DEFAULT_KEEP_CHECKPOINTS = io.eiscope.store.Checkpoints.DEFAULT_KEEP;
+    public static final long DEFAULT_REPLAY_CACHE_MB = 256;
 
     static final String USAGE = "usage: eiscope-server [--host H] [--port P] [--data-dir D] [--datasets D] [--web-root W] [--demo]"
-            + " [--checkpoint-every-steps N] [--checkpoint-every-seconds S] [--keep-checkpoints K] [--disk-budget-mb M]";
+            + " [--checkpoint-every-steps N] [--checkpoint-every-seconds S] [--keep-checkpoints K] [--disk-budget-mb M] [--replay-cache-mb M]";
 
     public static ServerOptions defaults() {
         return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(".data"), defaultDatasetsDir(), Path.of("web-ui/dist"),
                 DEFAULT_MAX_MESSAGE_BYTES, false, DEFAULT_WATCH_QUEUE_FRAMES, DEFAULT_CHECKPOINT_EVERY_STEPS,
-                DEFAULT_CHECKPOINT_EVERY_SECONDS, DEFAULT_KEEP_CHECKPOINTS, 0);
+                DEFAULT_CHECKPOINT_EVERY_SECONDS, DEFAULT_KEEP_CHECKPOINTS, 0, DEFAULT_REPLAY_CACHE_MB);
     }
 
     /**
@@ -59,29 +61,29 @@ public record ServerOptions(String host, int port, Path dataDir, Path datasetsDi
 
     public ServerOptions withPort(int p) {
         return new ServerOptions(host, p, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb);
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
     }
 
     public ServerOptions withDataDir(Path d) {
         return new ServerOptions(host, port, d, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb);
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
     }
 
     public ServerOptions withDatasetsDir(Path d) {
         return new ServerOptions(host, port, dataDir, d, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb);
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
     }
 
     public ServerOptions withMaxMessageBytes(long bytes) {
         if (bytes < 1) throw new IllegalArgumentException("the largest message must be at least 1 byte, got " + bytes);
         return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, bytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb);
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
     }
 
     public ServerOptions withWatchQueueFrames(int frames) {
         if (frames < 1) throw new IllegalArgumentException("watch queue must hold at least 1 frame, got " + frames);
         return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, frames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb);
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
     }
 
     public ServerOptions withCheckpoints(long everySteps, long everySeconds, int keep) {
@@ -89,28 +91,34 @@ public record ServerOptions(String host, int port, Path dataDir, Path datasetsDi
         if (everySeconds < 0) throw new IllegalArgumentException("--checkpoint-every-seconds must be >= 0 (0: off), got " + everySeconds);
         if (keep < 1) throw new IllegalArgumentException("--keep-checkpoints must be >= 1, got " + keep);
         return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, everySteps, everySeconds,
-                keep, diskBudgetMb);
+                keep, diskBudgetMb, replayCacheMb);
     }
 
     public ServerOptions withDiskBudgetMb(long mb) {
         if (mb < 0) throw new IllegalArgumentException("--disk-budget-mb must be >= 0 (0: no budget), got " + mb);
         return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, mb);
+                checkpointEverySeconds, keepCheckpoints, mb, replayCacheMb);
+    }
+
+    public ServerOptions withReplayCacheMb(long mb) {
+        if (mb < 0) throw new IllegalArgumentException("--replay-cache-mb must be >= 0 (0: keep no reconstruction), got " + mb);
+        return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, mb);
     }
 
     ServerOptions withHost(String h) {
         return new ServerOptions(h, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb);
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
     }
 
     ServerOptions withWebRoot(Path w) {
         return new ServerOptions(host, port, dataDir, datasetsDir, w, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb);
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
     }
 
     ServerOptions withDemo(boolean d) {
         return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, d, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb);
+                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
     }
 
     /** Parses the flags of {@link #USAGE}; unknown flags and bad values are errors that say what to fix. */
@@ -144,6 +152,7 @@ public record ServerOptions(String host, int port, Path dataDir, Path datasetsDi
                 case "--checkpoint-every-seconds" -> o.withCheckpoints(o.checkpointEverySteps, number(a, v), o.keepCheckpoints);
                 case "--keep-checkpoints" -> o.withCheckpoints(o.checkpointEverySteps, o.checkpointEverySeconds, (int) Math.min(number(a, v), Integer.MAX_VALUE));
                 case "--disk-budget-mb" -> o.withDiskBudgetMb(number(a, v));
+                case "--replay-cache-mb" -> o.withReplayCacheMb(number(a, v));
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'; " + USAGE);
             };
         }

@@ -89,14 +89,16 @@ final class SimulationGrpcService {
             }, false);
         });
         unary(b, "Control", ControlRequest.getDefaultInstance(), this::control);
-        unary(b, "GetParameters", GetParametersRequest.getDefaultInstance(), this::parameters);
+        TimeTravelGrpcService timeTravel = new TimeTravelGrpcService(vertx, registry);
+        unary(b, "GetParameters", GetParametersRequest.getDefaultInstance(), r -> parameters(r, timeTravel));
         unary(b, "ApplyCommand", ApplyCommandRequest.getDefaultInstance(), this::applyCommand);
         unary(b, "GetInterventionLog", GetInterventionLogRequest.getDefaultInstance(), r -> {
             GetInterventionLogResponse.Builder out = GetInterventionLogResponse.newBuilder();
             registry.get(r.getId()).runner().interventionLog().forEach(i -> out.addInterventions(ProtoMapper.toProto(i)));
             return Future.succeededFuture(out.build());
         });
-        unary(b, "ForkSimulation", ForkSimulationRequest.getDefaultInstance(), r -> onContext(registry.fork(r.getId()))
+        unary(b, "ForkSimulation", ForkSimulationRequest.getDefaultInstance(), r -> onContext(r.hasStep()
+                ? registry.forkAt(r.getId(), r.getStep(), p -> {}) : registry.fork(r.getId()))
                 .map(e -> ForkSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build()));
         RecordGrpcService record = new RecordGrpcService(vertx, registry);
         unary(b, "GetHistory", io.eiscope.api.v1.GetHistoryRequest.getDefaultInstance(), record::history);
@@ -104,9 +106,13 @@ final class SimulationGrpcService {
         unary(b, "GetEvents", io.eiscope.api.v1.GetEventsRequest.getDefaultInstance(), record::events);
         unary(b, "UpdateRun", io.eiscope.api.v1.UpdateRunRequest.getDefaultInstance(), record::update);
         unary(b, "ListCheckpoints", io.eiscope.api.v1.ListCheckpointsRequest.getDefaultInstance(), record::listCheckpoints);
-        unary(b, "SaveCheckpoint", io.eiscope.api.v1.SaveCheckpointRequest.getDefaultInstance(), r -> record.save(r, this::onContext));
+        unary(b, "SaveCheckpoint", io.eiscope.api.v1.SaveCheckpointRequest.getDefaultInstance(), r -> r.hasStep()
+                ? timeTravel.saveAt(r, present -> record.save(present, this::onContext)) : record.save(r, this::onContext));
         unary(b, "PinCheckpoint", io.eiscope.api.v1.PinCheckpointRequest.getDefaultInstance(), record::pin);
         unary(b, "GetCheckpoint", io.eiscope.api.v1.GetCheckpointRequest.getDefaultInstance(), record::get);
+        unary(b, "Measure", io.eiscope.api.v1.MeasureRequest.getDefaultInstance(), timeTravel::measure);
+        b.bind(ServiceMethod.server(NAME, "Reconstruct", GrpcMessageEncoder.encoder(),
+                GrpcMessageDecoder.decoder(io.eiscope.api.v1.ReconstructRequest.getDefaultInstance())), timeTravel::reconstruct);
         new SessionService(vertx, registry, watchQueueFrames, this).bind(b);
         b.bind(ServiceMethod.server(NAME, "Watch", GrpcMessageEncoder.encoder(),
                 GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())), this::watch);
@@ -197,15 +203,10 @@ final class SimulationGrpcService {
                 .setSimulation(ProtoMapper.toProto(e)).setEffectiveStep(step).build());
     }
 
-    private Future<GetParametersResponse> parameters(GetParametersRequest r) {
+    private Future<GetParametersResponse> parameters(GetParametersRequest r, TimeTravelGrpcService timeTravel) {
+        if (r.hasStep()) return timeTravel.parameters(r);
         SimulationRegistry.Entry e = registry.get(r.getId());
-        return onContext(e.runner().readParameters(List.copyOf(r.getNamesList()))).map(v -> {
-            GetParametersResponse.Builder out = GetParametersResponse.newBuilder().setStep(v.step());
-            for (int i = 0; i < v.names().size(); i++) {
-                out.addParameters(NamedTensor.newBuilder().setName(v.names().get(i)).setTensor(ProtoMapper.toProto(v.values().get(i))));
-            }
-            return out.build();
-        });
+        return onContext(e.runner().readParameters(List.copyOf(r.getNamesList()))).map(TimeTravelGrpcService::toResponse);
     }
 
     private void watch(GrpcServerRequest<WatchRequest, WatchResponse> req) {

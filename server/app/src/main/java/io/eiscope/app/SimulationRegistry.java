@@ -59,10 +59,17 @@ public final class SimulationRegistry implements AutoCloseable {
     private final Map<String, Entry> simulations = new ConcurrentHashMap<>();
     private final Set<String> perLayerObservables;
     private final RunArchive archive;
+    private final TimeTravel timeTravel;
 
     /** A registry whose runs are recorded in {@code archive}. */
     public SimulationRegistry(Catalogue catalogue, EngineContext context, int threads, RunArchive archive) {
+        this(catalogue, context, threads, archive, ServerOptions.DEFAULT_REPLAY_CACHE_MB << 20);
+    }
+
+    /** ... keeping reconstructions of past steps in up to {@code replayCacheBytes}. */
+    public SimulationRegistry(Catalogue catalogue, EngineContext context, int threads, RunArchive archive, long replayCacheBytes) {
         this.catalogue = catalogue;
+        this.timeTravel = new TimeTravel(archive, catalogue, context, replayCacheBytes);
         this.context = context;
         this.archive = archive;
         AtomicInteger n = new AtomicInteger();
@@ -94,6 +101,10 @@ public final class SimulationRegistry implements AutoCloseable {
 
     public RunArchive archive() {
         return archive;
+    }
+
+    TimeTravel timeTravel() {
+        return timeTravel;
     }
 
     /**
@@ -131,6 +142,31 @@ public final class SimulationRegistry implements AutoCloseable {
         }, archive.executor());
     }
 
+    /**
+     * Forks {@code parentId} from the state it held at past {@code step}, rebuilt on a
+     * reconstruction thread (see {@link TimeTravel}), with its log up to that step; lineage
+     * records the step. The parent runs on undisturbed.
+     */
+    public java.util.concurrent.CompletableFuture<Entry> forkAt(String parentId, long step,
+                                                                java.util.function.Consumer<TimeTravel.Progress> progress) {
+        Entry parent = get(parentId);
+        if (TimeTravel.isPresent(parent, step)) {
+            // The run is there now: the ordinary fork, unless it moved on before its next boundary.
+            return fork(parentId).thenCompose(e -> e.forkStep() == step ? java.util.concurrent.CompletableFuture.completedFuture(e)
+                    : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        delete(e.runner().id());
+                        return null;
+                    }, archive.executor()).thenCompose(v -> forkAt(parentId, step, progress)));
+        }
+        archive.checkBudget();
+        return timeTravel.at(parent, step, progress, new java.util.concurrent.atomic.AtomicBoolean(),
+                at -> new SimulationRunner.Fork(at.state().forkSimulation(), step, at.log())).thenApplyAsync(f -> {
+                    Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null);
+                    e.runner().checkpointNow("fork", false);
+                    return e;
+                }, archive.executor());
+    }
+
     private String newId() {
         String id;
         do {
@@ -150,7 +186,8 @@ public final class SimulationRegistry implements AutoCloseable {
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables, archive.recording(id));
         SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log,
                 recovered != null ? "recovering after a restart (replaying to step " + recovered.lastStep() + ")" : null);
-        runner.setCheckpointing(archive.checkpointSink(id), policy != null ? policy : archive.policy());
+        io.eiscope.engine.sim.CheckpointSink.Policy effective = policy != null ? policy : archive.policy();
+        runner.setCheckpointing(archive.checkpointSink(id, effective), effective);
         streams.attach(runner);
         streams.baseline(recovered != null ? recovered.lastStep() : forkStep);
         RunMeta meta = recovered != null
@@ -200,6 +237,7 @@ public final class SimulationRegistry implements AutoCloseable {
         simulations.remove(id);
         e.runner().stop().join();
         e.streams().endAll();
+        timeTravel.forget(id);
         archive.delete(id);
     }
 
@@ -225,6 +263,7 @@ public final class SimulationRegistry implements AutoCloseable {
         workers.shutdown();
         if (control != null) control.shutdown();
         analysis.shutdownNow();
+        timeTravel.close();
         archive.close();
     }
 }

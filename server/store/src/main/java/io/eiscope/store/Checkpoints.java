@@ -21,8 +21,10 @@ import java.util.logging.Logger;
 /**
  * Checkpoint files of the run record: each a NumPy {@code .npz} of a run's full state
  * ({@link Npz}), written atomically (temporary file, fsync, rename, fsync of the directory)
- * with its SHA-256 in the database; the newest {@code keep} are kept, plus every pinned one.
- * Reading checks the checksum first. Blocking: call from a worker.
+ * with its SHA-256 in the database. Kept: every pinned one, the newest {@code keep}, and, with a
+ * replay bound B, enough older ones that every step of the run is at most B training steps past
+ * a kept checkpoint (or step 0, which the spec rebuilds): time travel to any step then replays
+ * at most B steps. Reading checks the checksum first. Blocking: call from a worker.
  */
 public final class Checkpoints {
     private static final Logger LOG = Logger.getLogger(Checkpoints.class.getName());
@@ -45,6 +47,18 @@ public final class Checkpoints {
      * oldest unpinned ones beyond the retention.
      */
     public CheckpointRecord write(String runId, long step, int logLength, String reason, boolean pinned, StateDict state) {
+        return write(runId, step, logLength, reason, pinned, state, 0, () -> true);
+    }
+
+    /**
+     * As {@link #write(String, long, int, String, boolean, StateDict)}, keeping older checkpoints
+     * {@code replayBound} steps apart at most (0: only the newest {@code keep}); the checkpoint
+     * is recorded only if {@code current} still holds when its row is written (checked in the
+     * same transaction): a run reset since the capture gets no stale checkpoint. Null when not
+     * recorded.
+     */
+    public CheckpointRecord write(String runId, long step, int logLength, String reason, boolean pinned, StateDict state, long replayBound,
+                                  java.util.function.BooleanSupplier current) {
         Path dir = store.runDirectory(runId);
         Path file = dir.resolve(String.format("step-%012d.npz", step));
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
@@ -64,11 +78,16 @@ public final class Checkpoints {
             }
             CheckpointRecord r = new CheckpointRecord(runId, step, file, Files.size(file), HexFormat.of().formatHex(sha.digest()), logLength,
                     pinned, reason, System.currentTimeMillis());
-            store.write(c -> {
+            boolean recorded = store.write(c -> {
+                if (!current.getAsBoolean()) return false;
                 store.addCheckpoint(c, r);
-                return null;
+                return true;
             });
-            prune(runId);
+            if (!recorded) {
+                Files.deleteIfExists(file);
+                return null;
+            }
+            prune(runId, replayBound);
             return r;
         } catch (IOException e) {
             try {
@@ -82,15 +101,36 @@ public final class Checkpoints {
         }
     }
 
-    private void prune(String runId) {
-        List<CheckpointRecord> unpinned = store.checkpoints(runId).stream().filter(r -> !r.pinned()).toList();
-        for (int i = 0; i < unpinned.size() - keep; i++) {
+    private void prune(String runId, long replayBound) {
+        for (CheckpointRecord r : surplus(store.checkpoints(runId), keep, replayBound)) {
             try {
-                delete(unpinned.get(i));
+                delete(r);
             } catch (UncheckedIOException e) {
-                LOG.warning("could not delete old checkpoint " + unpinned.get(i).file() + ": " + e.getMessage());
+                LOG.warning("could not delete old checkpoint " + r.file() + ": " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * The checkpoints of {@code all} (oldest first) that the retention drops: not pinned, not
+     * among the newest {@code keep} unpinned, and (with {@code replayBound} &gt; 0) not needed to
+     * keep the kept ones, from step 0 on, at most {@code replayBound} steps apart.
+     */
+    static List<CheckpointRecord> surplus(List<CheckpointRecord> all, int keep, long replayBound) {
+        List<CheckpointRecord> unpinned = all.stream().filter(r -> !r.pinned()).toList();
+        java.util.Set<Long> kept = new java.util.HashSet<>();
+        all.stream().filter(CheckpointRecord::pinned).forEach(r -> kept.add(r.step()));
+        unpinned.subList(Math.max(0, unpinned.size() - keep), unpinned.size()).forEach(r -> kept.add(r.step()));
+        List<CheckpointRecord> drop = new java.util.ArrayList<>();
+        long lastKept = 0;
+        for (int i = 0; i < all.size(); i++) {
+            CheckpointRecord r = all.get(i);
+            boolean needed = kept.contains(r.step())
+                    || replayBound > 0 && i + 1 < all.size() && all.get(i + 1).step() - lastKept > replayBound;
+            if (needed) lastKept = r.step();
+            else drop.add(r);
+        }
+        return drop;
     }
 
     /** Reads a checkpoint after checking its size and checksum. */

@@ -212,4 +212,33 @@ class RunStoreTest {
         assertThat(store.checkpoints("a")).extracting(CheckpointRecord::step).containsExactly(1L, 4L, 5L);
         assertThat(Files.exists(store.runDirectory("a").resolve("step-000000000002.npz"))).isFalse();
     }
+
+    @Test
+    void withAReplayBoundOlderCheckpointsStayAtMostThatManyStepsApart() {
+        newRun("a");
+        Checkpoints cp = new Checkpoints(store, 2);
+        // Every 400 steps (a time-triggered one at 1,300 and a pause at 1,310), bound 1,000.
+        long[] steps = {400, 800, 1200, 1300, 1310, 1700, 2100, 2500, 2900, 3300, 3700};
+        for (long s : steps) cp.write("a", s, 0, "interval", s == 1310, new StateDict().putLongs("step", new long[] {s}), 1000, () -> true);
+        List<Long> kept = store.checkpoints("a").stream().map(CheckpointRecord::step).toList();
+        // Greedy from step 0: 800 (1,200 would be 1,200 past 0), 1,310 pinned, 2,100, 2,900, then the newest two.
+        assertThat(kept).containsExactly(800L, 1310L, 2100L, 2900L, 3300L, 3700L);
+        long previous = 0;
+        for (long k : kept) {
+            assertThat(k - previous).as("gap before %d", k).isLessThanOrEqualTo(1000);
+            previous = k;
+        }
+        // The same checkpoints with no bound: the pinned one and the newest two.
+        assertThat(Checkpoints.surplus(store.checkpoints("a"), 2, 0)).extracting(CheckpointRecord::step)
+                .containsExactly(800L, 2100L, 2900L);
+    }
+
+    @Test
+    void aCheckpointWhoseRunWasResetMeanwhileIsNotRecorded() {
+        newRun("a");
+        Checkpoints cp = new Checkpoints(store, 3);
+        assertThat(cp.write("a", 7, 0, "interval", false, new StateDict().putLongs("step", new long[] {7}), 0, () -> false)).isNull();
+        assertThat(store.checkpoints("a")).isEmpty();
+        assertThat(Files.exists(store.runDirectory("a").resolve("step-000000000007.npz"))).isFalse();
+    }
 }

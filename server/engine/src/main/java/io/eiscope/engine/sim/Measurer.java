@@ -81,6 +81,39 @@ final class Measurer {
         }
     }
 
+    /**
+     * One-off measurements of {@code observables} (measured per layer) on the targets of
+     * {@code sim} that {@code selectors} pick (empty: all), stamped {@code wallNanos}: each is
+     * computed at once, except a {@link DeferredObservable}, which is only prepared (copied) now and
+     * computed when its supplier is called, on any thread. Targets where an observable does not
+     * apply give null.
+     *
+     * @throws IllegalArgumentException naming an observable that is not measured per layer
+     */
+    static List<Supplier<Observation>> prepare(Simulation sim, List<String> observables, List<String> selectors, long wallNanos) {
+        List<Supplier<Observation>> out = new java.util.ArrayList<>();
+        long step = sim.step();
+        for (String name : observables) {
+            Observable o = sim.catalogue().measured(name).orElseThrow(() -> new IllegalArgumentException("'" + name
+                    + "' is not measured per layer; network-wide scalars such as loss are in the record (GetHistory)"));
+            for (String target : o.targets(sim)) {
+                if (!selectors.isEmpty() && selectors.stream().noneMatch(sel -> selects(sel, target))) continue;
+                if (o instanceof DeferredObservable d) {
+                    Supplier<Observation.Payload> computation = d.prepare(sim, target);
+                    if (computation != null) out.add(() -> {
+                        Observation.Payload p = computation.get();
+                        return p == null ? null : new Observation(step, wallNanos, name, target, p);
+                    });
+                } else {
+                    Observation.Payload p = o.measure(sim, target);
+                    Observation measured = p == null ? null : new Observation(step, wallNanos, name, target, p);
+                    out.add(() -> measured);
+                }
+            }
+        }
+        return out;
+    }
+
     /** A selector picks a layer or parameter by name; a layer name also picks its parameters ("layer0" -> "layer0.W"). */
     static boolean selects(String selector, String name) {
         return selector.isEmpty() || name.equals(selector) || name.startsWith(selector + '.');

@@ -1,6 +1,5 @@
 package io.eiscope.engine.sim;
 
-import io.eiscope.engine.observe.Observable;
 import io.eiscope.engine.observe.Observation;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.SimulationConfig;
@@ -132,14 +131,9 @@ public final class Reconstruction {
      */
     public List<Observation> measure(List<String> observables, List<String> selectors, long wallNanos) {
         List<Observation> out = new ArrayList<>();
-        for (String name : observables) {
-            Observable o = sim.catalogue().measured(name).orElseThrow(() -> new IllegalArgumentException("'" + name
-                    + "' is not measured per layer; scalars such as loss are in the record (GetHistory)"));
-            for (String target : o.targets(sim)) {
-                if (!selectors.isEmpty() && selectors.stream().noneMatch(sel -> Measurer.selects(sel, target))) continue;
-                Observation.Payload payload = o.measure(sim, target);
-                if (payload != null) out.add(new Observation(sim.step(), wallNanos, name, target, payload));
-            }
+        for (var m : Measurer.prepare(sim, observables, selectors, wallNanos)) {
+            Observation o = m.get();
+            if (o != null) out.add(o);
         }
         return out;
     }

@@ -66,6 +66,7 @@ public final class SimulationRunner {
     private volatile SimulationState state = SimulationState.PAUSED;
     private volatile String statusMessage = "";
     private volatile long step;
+    private volatile long resets;
     private long remainingSteps = -1; // sim thread only; -1: until paused
     private long untilStep = -1; // sim thread only; -1: no RunUntil
     private final List<Intervention> log = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -230,6 +231,15 @@ public final class SimulationRunner {
         });
     }
 
+    /**
+     * Resets so far. Read it, then {@link #step()} and {@link #interventionLog()}, then again when
+     * done: unchanged, the log held every entry up to the step read (entries are only appended,
+     * and the count rises before a reset clears the log). Thread-safe.
+     */
+    public long resets() {
+        return resets;
+    }
+
     /** The commands applied so far, in order, each with the step at which it took effect. Thread-safe. */
     public List<Intervention> interventionLog() {
         return List.copyOf(log);
@@ -367,6 +377,7 @@ public final class SimulationRunner {
     public CompletableFuture<Long> reset() {
         return submit(() -> {
             requireNotStopped();
+            resets++; // first: a reader that saw the old count and then the log notices the reset afterwards
             sim.reset();
             step = 0;
             log.clear();
@@ -400,6 +411,15 @@ public final class SimulationRunner {
             measurer.publishNow(observable, selectors);
             return sim.step();
         });
+    }
+
+    /**
+     * One-off measurements of per-layer observables at the next step boundary, for the named
+     * layers or parameters ({@code selectors}; empty: all), without publishing them. Deferred ones
+     * (kernel alignment) are only copied there: call the suppliers off this runner's thread.
+     */
+    public CompletableFuture<List<java.util.function.Supplier<Observation>>> measure(List<String> observables, List<String> selectors) {
+        return submit(() -> Measurer.prepare(sim, observables, selectors, wallNanos()));
     }
 
     /** Copies of the named parameters (all when {@code names} is empty), taken at a step boundary. */

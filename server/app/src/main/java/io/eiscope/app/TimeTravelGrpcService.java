@@ -1,0 +1,211 @@
+package io.eiscope.app;
+
+import io.eiscope.api.v1.GetParametersRequest;
+import io.eiscope.api.v1.GetParametersResponse;
+import io.eiscope.api.v1.MeasureRequest;
+import io.eiscope.api.v1.MeasureResponse;
+import io.eiscope.api.v1.NamedTensor;
+import io.eiscope.api.v1.ReconstructProgress;
+import io.eiscope.api.v1.ReconstructRequest;
+import io.eiscope.api.v1.SaveCheckpointRequest;
+import io.eiscope.api.v1.SaveCheckpointResponse;
+import io.eiscope.engine.observe.ObservableDescriptor;
+import io.eiscope.engine.observe.Observation;
+import io.eiscope.engine.sim.SimulationRunner;
+import io.eiscope.store.CheckpointRecord;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The time-travel RPCs: GetParameters, Measure and SaveCheckpoint at a past step, and
+ * Reconstruct with its progress. The present is read from the live run at its next step
+ * boundary; the past is rebuilt by {@link TimeTravel} on reconstruction threads. Handlers run on
+ * the event loop and never block it.
+ */
+final class TimeTravelGrpcService {
+    private final Vertx vertx;
+    private final SimulationRegistry registry;
+    private final TimeTravel timeTravel;
+
+    TimeTravelGrpcService(Vertx vertx, SimulationRegistry registry) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.timeTravel = registry.timeTravel();
+    }
+
+    private <T> Future<T> onContext(CompletableFuture<T> cf) {
+        return Future.fromCompletionStage(cf, vertx.getOrCreateContext());
+    }
+
+    /** Values at {@code r.step} (set): the live run's when it is there now, else rebuilt. */
+    Future<GetParametersResponse> parameters(GetParametersRequest r) {
+        SimulationRegistry.Entry e = registry.get(r.getId());
+        List<String> names = List.copyOf(r.getNamesList());
+        Set<String> known = new TreeSet<>();
+        e.parameters().forEach(p -> known.add(p.name()));
+        for (String n : names) {
+            if (!known.contains(n)) throw ApiException.invalid("unknown parameter '" + n + "'; one of " + known);
+        }
+        long step = r.getStep();
+        Future<SimulationRunner.ParameterValues> values = TimeTravel.isPresent(e, step)
+                ? onContext(e.runner().readParameters(names)).compose(v -> v.step() == step ? Future.succeededFuture(v) : past(e, step, names))
+                : past(e, step, names);
+        return values.map(TimeTravelGrpcService::toResponse);
+    }
+
+    private Future<SimulationRunner.ParameterValues> past(SimulationRegistry.Entry e, long step, List<String> names) {
+        return onContext(timeTravel.at(e, step, p -> {}, new AtomicBoolean(), at -> at.state().parameters(names)));
+    }
+
+    static GetParametersResponse toResponse(SimulationRunner.ParameterValues v) {
+        GetParametersResponse.Builder out = GetParametersResponse.newBuilder().setStep(v.step());
+        for (int i = 0; i < v.names().size(); i++) {
+            out.addParameters(NamedTensor.newBuilder().setName(v.names().get(i)).setTensor(ProtoMapper.toProto(v.values().get(i))));
+        }
+        return out.build();
+    }
+
+    /** Per-layer observables once: now (at the run's next boundary) or at a past step. */
+    Future<MeasureResponse> measure(MeasureRequest r) {
+        SimulationRegistry.Entry e = registry.get(r.getId());
+        List<String> observables = List.copyOf(new java.util.LinkedHashSet<>(r.getObservablesList()));
+        List<String> layers = List.copyOf(r.getLayersList());
+        validate(e, observables, layers);
+        String id = e.runner().id();
+        if (!r.hasStep()) return now(e, observables, layers);
+        long step = r.getStep();
+        if (TimeTravel.isPresent(e, step)) {
+            return now(e, observables, layers).compose(m -> m.getStep() == step ? Future.succeededFuture(m) : pastMeasure(e, step, observables, layers));
+        }
+        return pastMeasure(e, step, observables, layers);
+    }
+
+    private Future<MeasureResponse> now(SimulationRegistry.Entry e, List<String> observables, List<String> layers) {
+        long[] step = {-1};
+        // Copies are taken on the run's thread; deferred computations (kernel alignment) run here, on a worker.
+        return onContext(e.runner().measure(observables, layers)).compose(prepared -> vertx.executeBlocking(() -> {
+            List<Observation> out = new ArrayList<>();
+            for (Supplier<Observation> m : prepared) {
+                Observation o = m.get();
+                if (o != null) out.add(o);
+            }
+            return out;
+        }, false)).map(obs -> response(e.runner().id(), obs.isEmpty() ? e.runner().step() : obs.get(0).step(), obs));
+    }
+
+    private Future<MeasureResponse> pastMeasure(SimulationRegistry.Entry e, long step, List<String> observables, List<String> layers) {
+        return onContext(timeTravel.at(e, step, p -> {}, new AtomicBoolean(), at -> at.state().measure(observables, layers, at.wallNanos())))
+                .map(obs -> response(e.runner().id(), step, obs));
+    }
+
+    private static MeasureResponse response(String id, long step, List<Observation> observations) {
+        MeasureResponse.Builder out = MeasureResponse.newBuilder().setStep(step);
+        observations.forEach(o -> out.addFrames(ProtoMapper.toFrame(id, o)));
+        return out.build();
+    }
+
+    private void validate(SimulationRegistry.Entry e, List<String> observables, List<String> layers) {
+        Set<String> measured = new TreeSet<>();
+        registry.catalogue().observables().stream().filter(ObservableDescriptor::perLayer).map(ObservableDescriptor::name).forEach(measured::add);
+        if (observables.isEmpty()) throw ApiException.invalid("observables: name at least one of " + measured);
+        for (String o : observables) {
+            if (!measured.contains(o)) {
+                boolean scalar = registry.catalogue().observables().stream().anyMatch(d -> d.name().equals(o));
+                throw ApiException.invalid("observable '" + o + "' " + (scalar ? "is network-wide and recorded every step: GetHistory gives it at any step"
+                        : "is not in the catalogue") + "; Measure takes per-layer observables: " + measured);
+            }
+        }
+        Set<String> known = new TreeSet<>(e.layers());
+        known.addAll(e.effectiveTargets());
+        e.parameters().forEach(p -> known.add(p.name()));
+        for (String l : layers) {
+            if (!known.contains(l)) throw ApiException.invalid("unknown layer or parameter '" + l + "'; one of " + known);
+        }
+    }
+
+    /** A checkpoint at a past step: pins the one there, or rebuilds the state and writes it pinned. */
+    Future<SaveCheckpointResponse> saveAt(SaveCheckpointRequest r, java.util.function.Function<SaveCheckpointRequest, Future<SaveCheckpointResponse>> present) {
+        SimulationRegistry.Entry e = registry.get(r.getId());
+        long step = r.getStep();
+        if (TimeTravel.isPresent(e, step)) return present.apply(r.toBuilder().setPin(true).build());
+        String id = e.runner().id();
+        RunArchive archive = registry.archive();
+        return vertx.executeBlocking(() -> archive.store().pinCheckpoint(id, step, true), false).compose(pinned -> {
+            if (pinned) return vertx.executeBlocking(() -> archive.store().checkpoints(id).stream().filter(c -> c.step() == step).findFirst()
+                    .orElseThrow(() -> new ApiException(GrpcStatus.ABORTED, "the checkpoint at step " + step + " went away; ask again")), false);
+            long generation = archive.generationOf(id);
+            long bound = (e.meta().policy() != null ? e.meta().policy() : archive.policy()).everySteps();
+            CompletableFuture<CheckpointRecord> written = timeTravel.at(e, step, p -> {}, new AtomicBoolean(),
+                    at -> new Object[] {at.state().checkpointState(), at.log().size()}).thenCompose(s -> archive.write(id, step, (Integer) s[1],
+                    "time travel", true, (io.eiscope.engine.sim.StateDict) s[0], bound, generation));
+            return onContext(written).map(c -> {
+                if (c == null) throw new ApiException(GrpcStatus.ABORTED, "run " + id + " was reset or deleted meanwhile; nothing was saved");
+                return c;
+            });
+        }).map(c -> SaveCheckpointResponse.newBuilder().setCheckpoint(RecordGrpcService.toProto(c)).build());
+    }
+
+    /** Reconstruct: progress messages (at most ten a second, only while the client keeps up), then one with done set. */
+    void reconstruct(GrpcServerRequest<ReconstructRequest, ReconstructProgress> req) {
+        req.last().onComplete(ar -> {
+            if (ar.failed()) return;
+            GrpcServerResponse<ReconstructRequest, ReconstructProgress> response = req.response();
+            try {
+                start(ar.result(), response, req);
+            } catch (RuntimeException ex) {
+                ApiException a = ApiException.from(ex);
+                response.status(a.status()).statusMessage(a.getMessage()).end();
+            }
+        });
+    }
+
+    private void start(ReconstructRequest r, GrpcServerResponse<ReconstructRequest, ReconstructProgress> response,
+                       GrpcServerRequest<ReconstructRequest, ReconstructProgress> req) {
+        SimulationRegistry.Entry e = registry.get(r.getId());
+        long step = r.getStep();
+        if (TimeTravel.isPresent(e, step)) {
+            response.end(ReconstructProgress.newBuilder().setStep(step).setFromStep(step).setSource("live").setDone(true).build());
+            return;
+        }
+        Context context = vertx.getOrCreateContext();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        req.errorHandler(err -> cancelled.set(true));
+        req.exceptionHandler(err -> cancelled.set(true));
+        response.exceptionHandler(err -> cancelled.set(true));
+        java.util.concurrent.atomic.AtomicReference<ReconstructProgress> last = new java.util.concurrent.atomic.AtomicReference<>();
+        CompletableFuture<Void> done = timeTravel.at(e, step, p -> {
+            if (p.done()) {
+                last.set(toProto(p)); // written when the future completes
+                return;
+            }
+            context.runOnContext(v -> {
+                if (!cancelled.get() && !response.writeQueueFull()) response.write(toProto(p));
+            });
+        }, cancelled, at -> null);
+        Future.fromCompletionStage(done, context).onComplete(res -> {
+            if (cancelled.get()) return;
+            if (res.succeeded()) {
+                response.end(last.get());
+            } else {
+                ApiException a = ApiException.from(res.cause());
+                response.status(a.status()).statusMessage(a.getMessage()).end();
+            }
+        });
+    }
+
+    private static ReconstructProgress toProto(TimeTravel.Progress p) {
+        return ReconstructProgress.newBuilder().setStep(p.step()).setFromStep(p.fromStep()).setSource(p.source())
+                .setReplayedSteps(p.replayed()).setTotalSteps(p.total()).setDone(p.done()).build();
+    }
+}
