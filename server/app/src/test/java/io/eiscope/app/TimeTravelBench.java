@@ -23,12 +23,12 @@ import java.util.Map;
  * two checkpoints takes, with the server's default checkpoint spacing
  * ({@link CheckpointSink.Policy#DEFAULT_EVERY_STEPS}), for the DANN 784-(500E,50I)×2-10 (Adam,
  * batch 32, Fashion-MNIST) and the 500-unit ReLU RNN (SGD, batch 32, row-sequential MNIST).
- * Per model: a checkpoint written to a temporary run record at step S (the state after S steps
+ * The demo MLP is there for scale. Per model: a checkpoint written to a temporary run record at step S (the state after S steps
  * of training), then, {@code rounds} times, the reconstruction of step S + spacing/2: read and
  * check the .npz, build the simulation and restore it, replay spacing/2 steps. Also prints the
  * checkpoint's size on disk (the disk cost of the spacing) and plain training steps/s.
  *
- * <p>Usage: {@code java -cp ... io.eiscope.app.TimeTravelBench DATASETS_DIR [dann|rnn|all] [spacing] [rounds]}.
+ * <p>Usage: {@code java -cp ... io.eiscope.app.TimeTravelBench DATASETS_DIR [mlp|dann|rnn|all] [spacing] [rounds]}.
  */
 public final class TimeTravelBench {
     private TimeTravelBench() {}
@@ -42,6 +42,9 @@ public final class TimeTravelBench {
                 System.getProperty("java.version"), spacing);
         Catalogue catalogue = Catalogue.standard();
         EngineContext context = EngineContext.of(datasets);
+        if (which.equals("mlp") || which.equals("all")) {
+            run("demo MLP 784-100-10, SGD, batch 32 (preset mlp-fashion-mnist)", RunRecordBench.demo(), catalogue, context, spacing, rounds);
+        }
         if (which.equals("dann") || which.equals("all")) {
             run("DANN 784-(500E,50I)x2-10, Adam, batch 32", new SimulationConfig("dann", new ComponentConfig("dann",
                     Map.of("hidden_excitatory", List.of(500L, 500L), "hidden_inhibitory", List.of(50L, 50L))),
