@@ -80,7 +80,9 @@ public final class EiscopeServer {
                 .setHttp2RstFloodMaxRstFramePerWindow(RST_FRAMES_PER_WINDOW).setHttp2RstFloodWindowDuration(RST_WINDOW_SECONDS)
                 .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS));
         http.requestHandler(req -> {
-            if (isGrpc(req)) grpc.handle(req);
+            if (isGrpc(req)) {
+                if (!RequestMessages.refusedEncoding(req)) grpc.handle(req);
+            }
             else router.handle(req);
         });
         return http.listen().map(HttpServer::actualPort).compose(port -> {

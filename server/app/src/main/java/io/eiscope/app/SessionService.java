@@ -33,12 +33,14 @@ final class SessionService {
     private final SimulationRegistry registry;
     private final int queueFrames;
     private final SimulationGrpcService unary;
+    private final RequestMessages messages;
 
-    SessionService(Vertx vertx, SimulationRegistry registry, int queueFrames, SimulationGrpcService unary) {
+    SessionService(Vertx vertx, SimulationRegistry registry, int queueFrames, SimulationGrpcService unary, RequestMessages messages) {
         this.vertx = vertx;
         this.registry = registry;
         this.queueFrames = queueFrames;
         this.unary = unary;
+        this.messages = messages;
     }
 
     void bind(ServiceBuilder b) {
@@ -49,11 +51,17 @@ final class SessionService {
     private void open(GrpcServerRequest<SessionRequest, SessionResponse> req) {
         Session s = new Session(req.response(), vertx.getOrCreateContext());
         req.response().writeHead();
-        req.handler(s::onRequest);
-        req.endHandler(v -> {
-            s.closeAll();
-            req.response().end().onFailure(err -> { });
-        });
+        // Decoded in arrival order (a gzip message inflates on a worker); one that does not decode ends the call with its status.
+        Future<?>[] inbound = {Future.succeededFuture()};
+        req.messageHandler(m -> inbound[0] = inbound[0].transform(ignored -> messages.decode(m, SessionRequest.getDefaultInstance()))
+                .andThen(ar -> {
+                    if (ar.succeeded()) s.onRequest(ar.result());
+                    else s.fail(ar.cause());
+                }));
+        req.invalidMessageHandler(invalid -> s.fail(ApiException.invalid(invalid instanceof io.vertx.grpc.common.MessageSizeOverflowException o
+                ? "a session message is " + o.messageSize() + " bytes, over this server's limit per message" : "a session message could not be read")));
+        // Half-closed by the client: answer every request still in flight, then end.
+        req.endHandler(v -> inbound[0].onComplete(ar -> s.halfClosed()));
         req.exceptionHandler(t -> s.closeAll());
         req.errorHandler(err -> s.closeAll()); // the client cancelled or reset the call
         req.response().exceptionHandler(t -> s.closeAll());
@@ -66,6 +74,8 @@ final class SessionService {
         private final Map<Long, Subscriber> subscriptions = new ConcurrentHashMap<>();
         private final List<Runnable> drainWaiters = new ArrayList<>();
         private boolean closed;
+        private boolean halfClosed;
+        private int unanswered; // commands and controls not acknowledged yet
 
         Session(GrpcServerResponse<SessionRequest, SessionResponse> response, Context context) {
             this.response = response;
@@ -110,7 +120,27 @@ final class SessionService {
         }
 
         private void answer(long id, Future<Long> step) {
-            step.onComplete(ar -> ack(id, ar.succeeded() ? ar.result() : 0, ar.failed() ? ar.cause() : null));
+            unanswered++;
+            step.onComplete(ar -> {
+                unanswered--;
+                ack(id, ar.succeeded() ? ar.result() : 0, ar.failed() ? ar.cause() : null);
+                if (halfClosed) halfClosed();
+            });
+        }
+
+        /** The client sent its last request: once each is acknowledged, the subscriptions close and the call ends. */
+        void halfClosed() {
+            halfClosed = true;
+            if (unanswered > 0 || closed) return;
+            closeAll();
+            response.end().onFailure(err -> { });
+        }
+
+        /** Ends the call with the status {@code cause} maps to (a message that does not decode, say). */
+        void fail(Throwable cause) {
+            if (closed) return;
+            closeAll();
+            SimulationGrpcService.fail(response, cause);
         }
 
         private void ack(long id, long step, Throwable error) {

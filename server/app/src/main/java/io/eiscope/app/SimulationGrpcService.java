@@ -61,10 +61,12 @@ final class SimulationGrpcService {
     private final GetCatalogueResponse catalogue;
     private final int watchQueueFrames;
     private final long maxMessageBytes;
+    private final RequestMessages messages;
 
     SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames, long maxMessageBytes) {
         this.vertx = vertx;
         this.maxMessageBytes = maxMessageBytes;
+        this.messages = new RequestMessages(vertx, maxMessageBytes);
         this.watchQueueFrames = watchQueueFrames;
         this.registry = registry;
         this.catalogue = GetCatalogueResponse.newBuilder().setCatalogue(ProtoMapper.toProto(registry.catalogue())).build();
@@ -111,9 +113,10 @@ final class SimulationGrpcService {
         unary(b, "PinCheckpoint", io.eiscope.api.v1.PinCheckpointRequest.getDefaultInstance(), record::pin);
         unary(b, "GetCheckpoint", io.eiscope.api.v1.GetCheckpointRequest.getDefaultInstance(), record::get);
         unary(b, "Measure", io.eiscope.api.v1.MeasureRequest.getDefaultInstance(), timeTravel::measure);
-        b.bind(ServiceMethod.server(NAME, "Reconstruct", GrpcMessageEncoder.encoder(),
-                GrpcMessageDecoder.decoder(io.eiscope.api.v1.ReconstructRequest.getDefaultInstance())), timeTravel::reconstruct);
-        new SessionService(vertx, registry, watchQueueFrames, this).bind(b);
+        ServiceMethod<io.eiscope.api.v1.ReconstructRequest, io.eiscope.api.v1.ReconstructProgress> reconstruct = ServiceMethod.server(NAME,
+                "Reconstruct", GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(io.eiscope.api.v1.ReconstructRequest.getDefaultInstance()));
+        b.bind(reconstruct, req -> timeTravel.reconstruct(req, messages));
+        new SessionService(vertx, registry, watchQueueFrames, this, messages).bind(b);
         b.bind(ServiceMethod.server(NAME, "Watch", GrpcMessageEncoder.encoder(),
                 GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())), this::watch);
         return b.build();
@@ -122,39 +125,27 @@ final class SimulationGrpcService {
     private <Req extends Message, Resp extends Message> void unary(ServiceBuilder b, String method, Req prototype,
                                                                    Function<Req, Future<Resp>> impl) {
         ServiceMethod<Req, Resp> m = ServiceMethod.server(NAME, method, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
-        b.bind(m, (GrpcServerRequest<Req, Resp> req) -> {
-            // Replaces Vert.x's bare RESOURCE_EXHAUSTED for an oversized request with one that states the limit; the
-            // request then ends without a message, and must not be answered twice. Event loop only: no races.
-            boolean[] answered = {false};
-            req.invalidMessageHandler(invalid -> {
-                answered[0] = true;
-                fail(req.response(), invalidMessage(invalid));
-            });
-            req.last().compose(r -> {
-                try {
-                    return impl.apply(r);
-                } catch (RuntimeException e) {
-                    return Future.failedFuture(e);
-                }
-            }).onComplete(ar -> {
-                if (answered[0]) return;
-                if (ar.succeeded()) req.response().end(ar.result());
-                else fail(req.response(), ar.cause());
-            });
-        });
+        b.bind(m, (GrpcServerRequest<Req, Resp> req) -> messages.one(req, prototype).compose(r -> {
+            try {
+                return impl.apply(r);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        }).onComplete(ar -> {
+            if (ar.succeeded()) req.response().end(ar.result());
+            else fail(req.response(), ar.cause());
+        }));
     }
 
-    private ApiException invalidMessage(InvalidMessageException e) {
-        if (e instanceof MessageSizeOverflowException o) {
-            return new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the request message is " + o.messageSize()
-                    + " bytes; this server accepts at most " + maxMessageBytes + " per message (initial_parameters count toward it)");
-        }
-        return ApiException.invalid("the request message could not be decoded");
-    }
-
-    private static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
+    /** Answers with the status the failure maps to; nothing when the client already reset the call. */
+    static void fail(GrpcServerResponse<?, ?> response, Throwable cause) {
+        if (cause instanceof io.vertx.core.http.StreamResetException) return;
         ApiException e = ApiException.from(cause);
-        response.status(e.status()).statusMessage(e.getMessage()).end();
+        try {
+            response.status(e.status()).statusMessage(e.getMessage()).end().onFailure(ignored -> { });
+        } catch (IllegalStateException alreadyEnded) {
+            // the call ended meanwhile (the client cancelled it): nobody to answer
+        }
     }
 
     private <T> Future<T> onContext(CompletableFuture<T> cf) {
@@ -210,8 +201,11 @@ final class SimulationGrpcService {
     }
 
     private void watch(GrpcServerRequest<WatchRequest, WatchResponse> req) {
-        req.last().onComplete(ar -> {
-            if (ar.failed()) return; // the client went away before sending its request
+        messages.one(req, WatchRequest.getDefaultInstance()).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(req.response(), ar.cause());
+                return;
+            }
             try {
                 subscribe(req, ar.result());
             } catch (RuntimeException e) {

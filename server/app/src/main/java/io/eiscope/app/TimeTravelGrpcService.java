@@ -157,15 +157,17 @@ final class TimeTravelGrpcService {
     }
 
     /** Reconstruct: progress messages (at most ten a second, only while the client keeps up), then one with done set. */
-    void reconstruct(GrpcServerRequest<ReconstructRequest, ReconstructProgress> req) {
-        req.last().onComplete(ar -> {
-            if (ar.failed()) return;
+    void reconstruct(GrpcServerRequest<ReconstructRequest, ReconstructProgress> req, RequestMessages messages) {
+        messages.one(req, ReconstructRequest.getDefaultInstance()).onComplete(ar -> {
             GrpcServerResponse<ReconstructRequest, ReconstructProgress> response = req.response();
+            if (ar.failed()) {
+                SimulationGrpcService.fail(response, ar.cause());
+                return;
+            }
             try {
                 start(ar.result(), response, req);
             } catch (RuntimeException ex) {
-                ApiException a = ApiException.from(ex);
-                response.status(a.status()).statusMessage(a.getMessage()).end();
+                SimulationGrpcService.fail(response, ex);
             }
         });
     }
@@ -198,8 +200,7 @@ final class TimeTravelGrpcService {
             if (res.succeeded()) {
                 response.end(last.get());
             } else {
-                ApiException a = ApiException.from(res.cause());
-                response.status(a.status()).statusMessage(a.getMessage()).end();
+                SimulationGrpcService.fail(response, res.cause());
             }
         });
     }
