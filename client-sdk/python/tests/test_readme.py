@@ -89,10 +89,25 @@ def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, c
     assert namespace["sim"].initial_parameter_names == ["layer0.W"]
 
 
-def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup):
+def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup,
+                                                   capsys):
     blocks = python_blocks(REPO / "client-sdk/python/README.md")
-    assert blocks
+    assert len(blocks) == 3, "the tour, the run record and time travel"
     namespace = {"__name__": "sdk_readme"}
     for i, block in enumerate(blocks, 1):
         source = block.replace("127.0.0.1:7070", f"127.0.0.1:{server.port}")
         run_block(source, namespace, f"client-sdk/python/README.md block {i}")
+
+    # The time-travel block: step 250 rebuilt from a checkpoint (at 200 unless a checkpoint
+    # write was still in flight there), then read and forked.
+    sim, done, fork = namespace["sim"], namespace["done"], namespace["fork"]
+    assert (done.step, done.source, done.done) == (250, "checkpoint", True)
+    assert 50 <= done.from_step <= 250 and done.total_steps == 250 - done.from_step
+    assert namespace["W"].shape == (100, 784)
+    assert (fork.parent_id, fork.fork_step, fork.step) == (sim.id, 250, 250)
+    assert [c.reason for c in client.checkpoints(sim.id) if c.step == 250 and c.pinned] == \
+        ["time travel"]
+    printed = capsys.readouterr().out
+    assert f"{done.total_steps}/{done.total_steps} steps from checkpoint {done.from_step}" in printed
+    assert "singular_values layer0.W 250" in printed
+    assert "step 10000 is ahead of run" in printed

@@ -12,11 +12,13 @@ from eiscope.catalogue import Catalogue, Component, Observable, Param, Preset
 from eiscope.client import Client
 from eiscope.errors import (CancelledError, DeadlineExceededError, EiscopeError,
                             FailedPreconditionError, InternalError, InvalidArgumentError,
-                            NotFoundError, ResourceExhaustedError, UnavailableError)
+                            NotFoundError, OutOfRangeError, ResourceExhaustedError,
+                            UnavailableError)
 from eiscope.frames import Frame
 from eiscope.simulation import ControlResult, Simulation
 from eiscope.session import Session, Subscription
 from eiscope.tables import Checkpoint
+from eiscope.timetravel import ReconstructionProgress
 from eiscope.watch import Watch
 from eiscope import commands
 
@@ -24,9 +26,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client", "Watch", "Session", "Subscription", "commands", "Frame", "Simulation", "ControlResult",
-    "Checkpoint",
+    "Checkpoint", "ReconstructionProgress",
     "Catalogue", "Component", "Observable", "Param", "Preset",
-    "EiscopeError", "InvalidArgumentError", "NotFoundError", "FailedPreconditionError",
+    "EiscopeError", "InvalidArgumentError", "NotFoundError", "OutOfRangeError",
+    "FailedPreconditionError",
     "ResourceExhaustedError", "UnavailableError", "DeadlineExceededError", "CancelledError",
     "InternalError",
 ]

@@ -15,6 +15,7 @@ from eiscope.record import RunRecordCalls, as_names
 from eiscope.simulation import ControlResult, Simulation
 from eiscope.values import to_component
 from eiscope.session import Session
+from eiscope.timetravel import TimeTravelCalls
 from eiscope.watch import Watch
 
 #: Largest message the client accepts or sends (big weight tensors, spectra).
@@ -33,7 +34,7 @@ _CHANNEL_OPTIONS = [
 ]
 
 
-class Client(RunRecordCalls):
+class Client(RunRecordCalls, TimeTravelCalls):
     """A connection to an eiscope server.
 
     ``Client("127.0.0.1:7070")`` opens an insecure channel with 64 MiB message limits; pass
@@ -41,7 +42,8 @@ class Client(RunRecordCalls):
     closes a channel the client opened itself. Every failed call raises an EiscopeError
     subclass carrying the status code name and the server's message. Thread-safe as gRPC
     channels are; a Watch is used from one thread (cancel() from any). The run record's calls
-    (history(), runs(), checkpoints, exports) are in eiscope.record.
+    (history(), runs(), checkpoints, exports) are in eiscope.record; measure() and
+    reconstruct(), which reach past steps, in eiscope.timetravel.
     """
 
     def __init__(self, target: str = "127.0.0.1:7070", *, channel: Optional[grpc.Channel] = None,
@@ -62,7 +64,9 @@ class Client(RunRecordCalls):
                seed: Optional[int] = None, batch_size: Optional[int] = None,
                eval_every_steps: Optional[int] = None, step_budget: Optional[int] = None,
                name: Optional[str] = None, preset: Optional[str] = None,
-               initial_parameters: Optional[Mapping[str, Any]] = None) -> Simulation:
+               initial_parameters: Optional[Mapping[str, Any]] = None,
+               checkpoint_every_steps: Optional[int] = None,
+               checkpoint_every_seconds: Optional[int] = None) -> Simulation:
         """Creates a simulation, PAUSED at step 0, from a spec or a preset.
 
         Components are dicts such as ``{"kind": "mlp", "hidden": [100]}`` (see values.py for
@@ -79,6 +83,11 @@ class Client(RunRecordCalls):
         exactly (biases are (1, n)), be finite, and be >= 0 for sign-constrained E/I weights;
         otherwise InvalidArgumentError names the entry. The request must fit in
         MAX_MESSAGE_BYTES (64 MiB, about 16 million values in all).
+
+        `checkpoint_every_steps` / `checkpoint_every_seconds` set when the run is checkpointed
+        while it runs (0 turns that trigger off; both None: the server's defaults; it is always
+        checkpointed when it pauses); forks inherit them. Denser checkpoints cost disk and make
+        time travel (parameters(step=...), measure(), reconstruct()) replay fewer steps.
         """
         spec = types_pb2.SimulationSpec()
         if batch_size is None and preset is None:
@@ -92,6 +101,9 @@ class Client(RunRecordCalls):
                                   ("step_budget", step_budget), ("name", name)):
             if value is not None:
                 setattr(spec, field_name, value)
+        if checkpoint_every_steps is not None or checkpoint_every_seconds is not None:
+            spec.checkpoints.every_steps = checkpoint_every_steps or 0
+            spec.checkpoints.every_seconds = checkpoint_every_seconds or 0
         for param_name, array in (initial_parameters or {}).items():
             spec.initial_parameters[param_name].CopyFrom(
                 array_to_tensor(array, f"initial_parameters[{param_name!r}]"))
@@ -216,10 +228,17 @@ class Client(RunRecordCalls):
                               service_pb2.GetInterventionLogRequest(id=id))
         return [(i.step, i.command) for i in response.interventions]
 
-    def fork(self, id: str) -> Simulation:
-        """A paused copy of the simulation in its exact current state (parent_id, fork_step)."""
-        response = self._call(self._stub.ForkSimulation, service_pb2.ForkSimulationRequest(id=id))
-        return Simulation.from_proto(response.simulation)
+    def fork(self, id: str, step: Optional[int] = None) -> Simulation:
+        """A paused copy of the simulation in its exact current state (parent_id, fork_step).
+
+        With `step`, a past step the run passed: the copy starts in the state the run held
+        there (fork_step = step), with the run's log up to it; OutOfRangeError if the run has
+        not got there yet. See reconstruct() for a step far from any checkpoint.
+        """
+        request = service_pb2.ForkSimulationRequest(id=id)
+        if step is not None:
+            request.step = step
+        return Simulation.from_proto(self._call(self._stub.ForkSimulation, request).simulation)
 
     def session(self) -> Session:
         """Opens a Session call: subscribe, unsubscribe, command and control on one stream."""
@@ -227,12 +246,18 @@ class Client(RunRecordCalls):
 
     # -- data ------------------------------------------------------------------------------
 
-    def parameters(self, id: str, names: Optional[Iterable[str]] = None) -> Dict[str, np.ndarray]:
+    def parameters(self, id: str, names: Optional[Iterable[str]] = None,
+                   step: Optional[int] = None) -> Dict[str, np.ndarray]:
         """Parameter name -> float32 array of its shape (weights are [n_out, n_in]).
 
         `names` restricts the answer to those parameters (None: all). The arrays are copies.
+        `step`: the values the run held at that past step (after the commands that took effect
+        there), rebuilt bit for bit; None: the current ones. OutOfRangeError if the run has not
+        got there yet; see reconstruct() for a step far from any checkpoint.
         """
-        request = service_pb2.GetParametersRequest(id=id, names=list(names or []))
+        request = service_pb2.GetParametersRequest(id=id, names=as_names(names))
+        if step is not None:
+            request.step = step
         response = self._call(self._stub.GetParameters, request)
         return {p.name: tensor_to_array(p.tensor) for p in response.parameters}
 

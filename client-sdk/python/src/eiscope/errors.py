@@ -30,6 +30,11 @@ class NotFoundError(EiscopeError):
     """No simulation (or other named thing) with that id or name exists."""
 
 
+class OutOfRangeError(EiscopeError):
+    """A step the run has not reached yet (time travel goes back, never ahead); the message
+    says where the run is."""
+
+
 class FailedPreconditionError(EiscopeError):
     """The request is valid but not in the simulation's current state."""
 
@@ -57,6 +62,7 @@ class InternalError(EiscopeError):
 _BY_CODE = {
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgumentError,
     grpc.StatusCode.NOT_FOUND: NotFoundError,
+    grpc.StatusCode.OUT_OF_RANGE: OutOfRangeError,
     grpc.StatusCode.FAILED_PRECONDITION: FailedPreconditionError,
     grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhaustedError,
     grpc.StatusCode.UNAVAILABLE: UnavailableError,

@@ -116,10 +116,17 @@ class RunRecordCalls:
         return [Checkpoint.from_proto(c)
                 for c in self._call(self._stub.ListCheckpoints, request).checkpoints]
 
-    def save_checkpoint(self, id: str, pin: bool = False) -> Checkpoint:
+    def save_checkpoint(self, id: str, pin: bool = False,
+                        step: Optional[int] = None) -> Checkpoint:
         """Takes a checkpoint of the full state at the next step boundary and returns once it is
-        on disk; `pin` keeps it whatever the retention."""
+        on disk; `pin` keeps it whatever the retention.
+
+        With `step`, a past step the run passed: the state it held there, rebuilt and saved
+        pinned (`pin` is implied; a checkpoint already there is pinned, not rewritten), so that
+        later time travel near it replays less. OutOfRangeError if the run is not past it."""
         request = service_pb2.SaveCheckpointRequest(id=id, pin=pin)
+        if step is not None:
+            request.step = step
         return Checkpoint.from_proto(self._call(self._stub.SaveCheckpoint, request).checkpoint)
 
     def pin_checkpoint(self, id: str, step: int, pinned: bool = True) -> Checkpoint:

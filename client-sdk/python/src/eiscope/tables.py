@@ -138,7 +138,8 @@ class Checkpoint:
         created: when it was written (UTC).
         sha256: hex SHA-256 of the file, which the server checks before using it.
         pinned: kept whatever the retention (the last few plus every pinned one are kept).
-        reason: why it was taken: "interval", "pause", "shutdown" or "request".
+        reason: why it was taken: "interval", "pause", "shutdown", "request" or "time travel"
+            (saved at a past step).
     """
     step: int
     created: _dt.datetime
