@@ -11,6 +11,8 @@ import {
 } from "./gen/eiscope/v1/simulation_service_pb.js";
 import {
   type Catalogue,
+  type CheckpointPolicy,
+  CheckpointPolicySchema,
   type Command,
   type Intervention,
   type ComponentInfo,
@@ -25,7 +27,7 @@ import {
 import { decodeFrame, type WatchFrame } from "./frames.js";
 import { type DecodedTensor, decodeTensor, encodeTensor, type TensorInput } from "./tensor.js";
 import { type PlainValue, specFromForm, toValue } from "./values.js";
-import { RunRecordCalls } from "./record.js";
+import { TimeTravelCalls } from "./timetravel.js";
 import { stoppedAt, type WaitOptions, waitForStep } from "./waits.js";
 
 export interface ClientOptions {
@@ -60,6 +62,18 @@ export interface SpecInput {
    * the server's largest message (64 MiB by default).
    */
   initialParameters?: Record<string, TensorInput>;
+  checkpoints?: CheckpointInput;
+}
+
+/**
+ * When a run is checkpointed while it runs (it always is when it pauses): every `everySteps`
+ * steps or `everySeconds` seconds, whichever comes first; 0 (the default) turns that trigger
+ * off. Unset: the server's defaults. Forks inherit it. Denser checkpoints cost disk and make
+ * time travel (a `step` option, measure(), reconstruct()) replay fewer steps.
+ */
+export interface CheckpointInput {
+  everySteps?: number;
+  everySeconds?: number;
 }
 
 /** Create from a named preset; `name` and `seed` override the preset's, `initialParameters` its initialisation. */
@@ -68,6 +82,12 @@ export interface PresetInput {
   name?: string;
   seed?: number | bigint;
   initialParameters?: Record<string, TensorInput>;
+  checkpoints?: CheckpointInput;
+}
+
+/** A past step the run passed (undefined: now); a step ahead of the run rejects with OutOfRange. */
+export interface AtStep {
+  step?: number;
 }
 
 export interface WatchOptions {
@@ -101,8 +121,11 @@ export interface ControlResult {
   effectiveStep: number;
 }
 
-/** The run record's calls (history, latest, events, updateRun, checkpoints) come from RunRecordCalls. */
-export class EiscopeClient extends RunRecordCalls {
+/**
+ * The run record's calls (history, latest, events, updateRun, checkpoints) come from
+ * RunRecordCalls; measure() and reconstruct(), which reach past steps, from TimeTravelCalls.
+ */
+export class EiscopeClient extends TimeTravelCalls {
   private cataloguePromise?: Promise<Catalogue>;
 
   /** @param baseUrl the server's origin, e.g. "http://127.0.0.1:8080" or location.origin. */
@@ -126,6 +149,7 @@ export class EiscopeClient extends RunRecordCalls {
         name: input.name ?? "",
         seed: input.seed === undefined ? 0n : BigInt(input.seed),
         initialParameters: encodeAll(input.initialParameters),
+        checkpoints: checkpointPolicy(input.checkpoints),
       });
       request = { preset: input.preset, spec };
     } else if ("$typeName" in input) {
@@ -181,14 +205,21 @@ export class EiscopeClient extends RunRecordCalls {
     return (await this.rpc.getInterventionLog({ id })).interventions;
   }
 
-  /** A paused copy of the simulation in its exact current state (parentId, forkStep). */
-  async fork(id: string): Promise<Simulation> {
-    return (await this.rpc.forkSimulation({ id })).simulation!;
+  /**
+   * A paused copy of the simulation in its exact current state (parentId, forkStep); with
+   * `step`, in the state it held at that past step (forkStep = step), with its log up to there.
+   */
+  async fork(id: string, options: AtStep = {}): Promise<Simulation> {
+    return (await this.rpc.forkSimulation({ id, step: bigintOrUndefined(options.step) })).simulation!;
   }
 
-  /** Current parameter values by name (all of them when `names` is empty). */
-  async parameters(id: string, names: string[] = []): Promise<Map<string, DecodedTensor>> {
-    const res = await this.rpc.getParameters({ id, names });
+  /**
+   * Parameter values by name (all of them when `names` is empty): the current ones, or with
+   * `step` those the run held at that past step (after the commands that took effect there),
+   * rebuilt bit for bit. For a step far from any checkpoint, reconstruct() first shows progress.
+   */
+  async parameters(id: string, names: string[] = [], options: AtStep = {}): Promise<Map<string, DecodedTensor>> {
+    const res = await this.rpc.getParameters({ id, names, step: bigintOrUndefined(options.step) });
     return new Map(res.parameters.map((p) => [p.name, decodeTensor(p.tensor!)]));
   }
 
@@ -281,8 +312,18 @@ export class EiscopeClient extends RunRecordCalls {
       evalEverySteps: input.evalEverySteps ?? 0,
       stepBudget: BigInt(input.stepBudget ?? 0),
       initialParameters: encodeAll(input.initialParameters),
+      checkpoints: checkpointPolicy(input.checkpoints),
     });
   }
+}
+
+function bigintOrUndefined(n: number | undefined): bigint | undefined {
+  return n === undefined ? undefined : BigInt(n);
+}
+
+function checkpointPolicy(c: CheckpointInput | undefined): CheckpointPolicy | undefined {
+  if (c === undefined) return undefined;
+  return create(CheckpointPolicySchema, { everySteps: BigInt(c.everySteps ?? 0), everySeconds: BigInt(c.everySeconds ?? 0) });
 }
 
 function transportFor(baseUrl: string, options: ClientOptions) {

@@ -2,6 +2,8 @@
 
 export { EiscopeClient } from "./client.js";
 export type {
+  AtStep,
+  CheckpointInput,
   ClientOptions,
   ComponentInput,
   ControlResult,
@@ -10,6 +12,8 @@ export type {
   WatchOptions,
 } from "./client.js";
 export { decodeSeries, RunRecordCalls } from "./record.js";
+export { TimeTravelCalls } from "./timetravel.js";
+export type { MeasureOptions, ReconstructionProgress, ReconstructOptions } from "./timetravel.js";
 export type { WaitOptions } from "./waits.js";
 export type { Checkpoint, History, HistoryOptions, Latest, RecordedSeries, RunEvent, RunUpdate } from "./record.js";
 export { Code, ConnectError, describeError } from "./errors.js";

@@ -80,7 +80,7 @@ export interface Checkpoint {
   sha256: string;
   /** Kept whatever the retention. */
   pinned: boolean;
-  /** "interval", "pause", "shutdown" or "request". */
+  /** "interval", "pause", "shutdown", "request" or "time travel" (saved at a past step). */
   reason: string;
 }
 
@@ -137,9 +137,16 @@ export class RunRecordCalls {
     return (await this.rpc.listCheckpoints({ id })).checkpoints.map(decodeCheckpoint);
   }
 
-  /** Takes a checkpoint of the full state at the next step boundary; resolves once it is on disk. */
-  async saveCheckpoint(id: string, options: { pin?: boolean } = {}): Promise<Checkpoint> {
-    return decodeCheckpoint((await this.rpc.saveCheckpoint({ id, pin: options.pin ?? false })).checkpoint!);
+  /**
+   * Takes a checkpoint of the full state at the next step boundary; resolves once it is on
+   * disk. `pin` keeps it whatever the retention. With `step`, a past step the run passed: the
+   * state it held there, rebuilt and saved pinned (`pin` implied; a checkpoint already there is
+   * pinned, not rewritten), so that later time travel near it replays less; a step ahead of
+   * the run rejects with OutOfRange.
+   */
+  async saveCheckpoint(id: string, options: { pin?: boolean; step?: number } = {}): Promise<Checkpoint> {
+    const step = options.step === undefined ? undefined : BigInt(options.step);
+    return decodeCheckpoint((await this.rpc.saveCheckpoint({ id, pin: options.pin ?? false, step })).checkpoint!);
   }
 
   /** Keeps the checkpoint at `step` whatever the retention (`pinned` false releases it). */

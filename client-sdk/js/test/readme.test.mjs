@@ -1,5 +1,5 @@
-// The README's run-record block (its one `js` block), run as written against a live server:
-// only the server's address and the package's location are filled in.
+// The README's `js` blocks (the run record, time travel), run as written against a live
+// server: only the server's address and the package's location are filled in.
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { EiscopeClient } from "../dist/index.js";
 import { startServer } from "./live-server.mjs";
 
 const PACKAGE = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,15 +38,42 @@ function runModule(source) {
   );
 }
 
-test("the README's run-record block runs as written", { timeout: 60_000 }, async () => {
-  const blocks = [...readFileSync(join(PACKAGE, "README.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)];
-  assert.equal(blocks.length, 1, "one js block");
-  const source = blocks[0][1]
+const BLOCKS = [...readFileSync(join(PACKAGE, "README.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+/** Runs the README's js block `i` with the package and the server's address filled in. */
+function runBlock(i) {
+  const source = BLOCKS[i]
     .replace('"@eiscope/client"', JSON.stringify(pathToFileURL(join(PACKAGE, "dist/index.js")).href))
     .replace('"http://127.0.0.1:7070"', JSON.stringify(server.baseUrl));
-  const { code, stdout, stderr } = await runModule(source);
+  return runModule(source);
+}
+
+test("the README has two js blocks: the run record and time travel", () => {
+  assert.equal(BLOCKS.length, 2);
+});
+
+test("the README's run-record block runs as written", { timeout: 60_000 }, async () => {
+  const { code, stdout, stderr } = await runBlock(0);
   assert.equal(code, 0, `exit code ${code}:\n${stderr}`);
   const lines = stdout.trim().split("\n");
   assert.deepEqual(lines.slice(0, 4).map((l) => l.split(" ")[0]), ["50", "100", "150", "200"], stdout);
   assert.match(lines[4], /^200 \d/, "200 points, then the last loss");
+});
+
+test("the README's time-travel block runs as written", { timeout: 60_000 }, async () => {
+  const { code, stdout, stderr } = await runBlock(1);
+  assert.equal(code, 0, `exit code ${code}:\n${stderr}`);
+  const lines = stdout.trim().split("\n");
+  const progress = lines.filter((l) => / steps from /.test(l));
+  // From the checkpoint at 200 (later if a checkpoint write was still in flight there), to done.
+  const [, total, from] = /^(\d+)\/\1 steps from checkpoint (\d+)$/.exec(progress.at(-1)) ?? assert.fail(stdout);
+  assert.equal(Number(total), 250 - Number(from));
+  assert.ok(Number(from) >= 50 && Number(from) <= 250, stdout);
+  assert.match(lines.at(-2), /^singular_values layer0\.W 250 \d/);
+  assert.match(lines.at(-1), /^step 10000 is ahead of run sim-\S+, which is at step 300/);
+  const client = new EiscopeClient(server.baseUrl);
+  const forks = (await client.list()).filter((s) => s.forkStep === 250n);
+  assert.equal(forks.length, 1, "the block forked its run at step 250");
+  const saved = (await client.checkpoints(forks[0].parentId)).filter((c) => c.step === 250);
+  assert.deepEqual(saved.map((c) => [c.pinned, c.reason]), [[true, "time travel"]]);
 });
