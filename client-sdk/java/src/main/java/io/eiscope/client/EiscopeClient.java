@@ -46,9 +46,10 @@ import java.util.function.Predicate;
  * applications choose transport and security); {@link #connect} builds a plaintext one.
  * Errors surface as {@link io.grpc.StatusRuntimeException} with the server's message.
  * The run record's calls (history, latest values, events, tags, checkpoints) come from
- * {@link RunRecordCalls}. Thread-safe.
+ * {@link RunRecordCalls}; those that reach past steps (parametersAt, fork at a step, measure,
+ * reconstruct, saveCheckpointAt) from {@link TimeTravelCalls}. Thread-safe.
  */
-public final class EiscopeClient extends RunRecordCalls implements AutoCloseable {
+public final class EiscopeClient extends TimeTravelCalls implements AutoCloseable {
     /** Largest message accepted from the server (weights of large layers). */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -151,7 +152,7 @@ public final class EiscopeClient extends RunRecordCalls implements AutoCloseable
         return stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(id).build()).getInterventionsList();
     }
 
-    /** A paused copy of the simulation in its current state; its view names the parent and the fork step. */
+    /** A paused copy of the simulation in its current state; its view names the parent and the fork step ({@code fork(id, step)}: from a past step). */
     public Simulation fork(String id) {
         return stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(id).build()).getSimulation();
     }

@@ -26,7 +26,7 @@ import java.util.Map;
  * {@link io.grpc.StatusRuntimeException} with the server's message (NOT_FOUND for an unknown
  * run or checkpoint, INVALID_ARGUMENT naming the field). Thread-safe.
  */
-abstract sealed class RunRecordCalls permits EiscopeClient {
+abstract sealed class RunRecordCalls permits TimeTravelCalls {
     private final SimulationServiceBlockingStub stub;
 
     RunRecordCalls(SimulationServiceBlockingStub stub) {
@@ -87,7 +87,7 @@ abstract sealed class RunRecordCalls permits EiscopeClient {
 
     /**
      * Takes a checkpoint of the full state at the next step boundary and returns once it is on
-     * disk; {@code pin} keeps it whatever the retention.
+     * disk; {@code pin} keeps it whatever the retention. {@code saveCheckpointAt} saves a past step.
      */
     public CheckpointInfo saveCheckpoint(String id, boolean pin) {
         return stub.saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(id).setPin(pin).build()).getCheckpoint();

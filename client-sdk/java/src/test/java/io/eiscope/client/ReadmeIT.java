@@ -3,12 +3,23 @@ package io.eiscope.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eiscope.api.v1.CheckpointInfo;
+import io.eiscope.api.v1.CheckpointPolicy;
+import io.eiscope.api.v1.ComponentSpec;
 import io.eiscope.api.v1.Frame;
 import io.eiscope.api.v1.GetHistoryRequest;
+import io.eiscope.api.v1.IntList;
+import io.eiscope.api.v1.ReconstructProgress;
 import io.eiscope.api.v1.RecordedEvent;
+import io.eiscope.api.v1.Simulation;
+import io.eiscope.api.v1.SimulationSpec;
+import io.eiscope.api.v1.Value;
 import io.eiscope.api.v1.WatchRequest;
 import io.eiscope.app.EiscopeServer;
 import io.eiscope.app.ServerOptions;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,26 +32,39 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The tour of client-sdk/java/README.md, run as written (but for the port) against a live server. */
+/**
+ * The java blocks of client-sdk/java/README.md (the tour, time travel) are this test's code
+ * between markers, and run as written (but for the port) against a live server.
+ */
 class ReadmeIT {
     private static final Path SOURCE = Path.of("src/test/java/io/eiscope/client/ReadmeIT.java");
-    private static final String BEGIN = "// README tour: begin", END = "// README tour: end";
 
     @Test
-    void theReadmesTourIsThisTestsCode() throws Exception {
+    void theReadmesJavaBlocksAreThisTestsCode() throws Exception {
         Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("README.md")));
-        assertThat(block.find()).as("a java block in README.md").isTrue();
-        String source = Files.readString(SOURCE);
-        String tour = source.substring(source.indexOf(BEGIN + "\n") + BEGIN.length(), source.indexOf(END + "\n")); // the markers' lines
-        String dedented = String.join("\n", tour.strip().lines().map(l -> l.startsWith("        ") ? l.substring(8) : l).toList()) + "\n";
-        assertThat(block.group(1)).isEqualTo(dedented.replace("connect(\"127.0.0.1\", port)", "connect(\"127.0.0.1\", 7070)"));
+        for (String name : List.of("tour", "time travel")) {
+            assertThat(block.find()).as("the %s block in README.md", name).isTrue();
+            assertThat(block.group(1)).as("the %s block", name).isEqualTo(marked(name));
+        }
+        assertThat(block.find()).as("no other java block").isFalse();
+    }
+
+    /** The code between "// README <name>: begin" and "...: end" in this file, dedented, with the README's port. */
+    private static String marked(String name) throws Exception {
+        String source = Files.readString(SOURCE), begin = "// README " + name + ": begin", end = "// README " + name + ": end";
+        String code = source.substring(source.indexOf(begin + "\n") + begin.length(), source.indexOf(end + "\n")); // the markers' lines
+        String dedented = String.join("\n", code.strip().lines().map(l -> l.startsWith("        ") ? l.substring(8) : l).toList()) + "\n";
+        return dedented.replace("connect(\"127.0.0.1\", port)", "connect(\"127.0.0.1\", 7070)");
+    }
+
+    private static EiscopeServer server() throws Exception {
+        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
+        return new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(Files.createTempDirectory("eiscope-record")));
     }
 
     @Test
     void theTourRuns() throws Exception {
-        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data)
-                .withDataDir(Files.createTempDirectory("eiscope-record")));
+        EiscopeServer server = server();
         try {
             int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         // README tour: begin
@@ -78,6 +102,63 @@ class ReadmeIT {
                 assertThat(npz).startsWith((byte) 'P', (byte) 'K'); // a zip
             }
         } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void theTimeTravelBlockRuns() throws Exception {
+        EiscopeServer server = server();
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        // README time travel: begin
+        EiscopeClient client = EiscopeClient.connect("127.0.0.1", port);
+        SimulationSpec spec = SimulationSpec.newBuilder().setName("mlp").setSeed(3).setBatchSize(32)
+                .setModel(ComponentSpec.newBuilder().setKind("mlp")
+                        .putParams("hidden", Value.newBuilder().setInts(IntList.newBuilder().addValues(100)).build()))
+                .setLearningRule(ComponentSpec.newBuilder().setKind("sgd"))
+                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist"))
+                .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(100))  // a replay covers at most ~100 steps
+                .build();
+        String id = client.create(spec).getId();
+        client.step(id, 300);
+        client.waitForStep(id, 300, Duration.ofSeconds(60));
+
+        ReconstructProgress done = client.reconstruct(id, 250, p ->               // rebuilds step 250, with progress
+                System.out.println(p.getReplayedSteps() + "/" + p.getTotalSteps() + " steps from " + p.getSource() + " " + p.getFromStep()));
+        Map<String, EiscopeClient.FloatTensor> then = client.parametersAt(id, 250, "layer0.W");  // as it was at 250
+        List<Frame> spectra = client.measureAt(id, 250, List.of("singular_values"), List.of("layer0"));  // as watch delivers them
+        Simulation fork = client.fork(id, 250);                                   // PAUSED at 250, the run's log up to there
+        CheckpointInfo pinned = client.saveCheckpointAt(id, 250);                 // later visits replay nothing
+        try {
+            client.parametersAt(id, 10_000);
+        } catch (StatusRuntimeException e) {                                      // OUT_OF_RANGE: step 10000 is ahead of run ...
+            System.out.println(e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+        }
+        // README time travel: end
+            System.setOut(stdout);
+            try (client) {
+                // From the checkpoint at 200, or later if a checkpoint write was still in flight there.
+                assertThat(done.getDone()).isTrue();
+                assertThat(done.getSource()).isEqualTo("checkpoint");
+                assertThat(done.getFromStep()).isBetween(50L, 250L);
+                assertThat(done.getTotalSteps()).isEqualTo(250 - done.getFromStep());
+                List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+                assertThat(lines).contains(done.getTotalSteps() + "/" + done.getTotalSteps() + " steps from checkpoint " + done.getFromStep());
+                assertThat(lines).anyMatch(l -> l.startsWith("OUT_OF_RANGE: step 10000 is ahead of run " + id + ", which is at step 300"));
+                assertThat(then.get("layer0.W").shape()).containsExactly(100, 784);
+                assertThat(spectra).extracting(Frame::getLayer).containsExactly("layer0.W");
+                assertThat(spectra).extracting(Frame::getStep).containsExactly(250L);
+                assertThat(fork.getParentId()).isEqualTo(id);
+                assertThat(fork.getForkStep()).isEqualTo(250);
+                assertThat(pinned.getPinned()).isTrue();
+                assertThat(pinned.getReason()).isEqualTo("time travel");
+            }
+        } finally {
+            System.setOut(stdout);
             server.close();
         }
     }
