@@ -1,10 +1,23 @@
 // The one client of the page, and names for simulation states.
 
-import { EiscopeClient, SimulationState } from "@eiscope/client";
+import { decodeFrame, EiscopeClient, SimulationState, type WatchFrame } from "@eiscope/client";
+
+/**
+ * The SDK's client, plus Measure at a step with an AbortSignal (the SDK's measure() takes none),
+ * so that a panel can drop a measurement the user has moved on from. Rejects with the server's
+ * ConnectError (e.g. OUT_OF_RANGE for a step ahead of the run).
+ */
+class PageClient extends EiscopeClient {
+  /** Per-layer observables of `layers` as they were at `step` (the frames Watch would carry). */
+  async measureAt(id: string, step: number, observables: string[], layers: string[], signal?: AbortSignal): Promise<WatchFrame[]> {
+    const res = await this.rpc.measure({ id, observables, layers, step: BigInt(step) }, { signal });
+    return res.frames.map(decodeFrame);
+  }
+}
 
 /** The server serves this page on its gRPC-Web port (in development, Vite proxies to it). */
 export const serverUrl = window.location.origin;
-export const client = new EiscopeClient(serverUrl);
+export const client = new PageClient(serverUrl);
 
 export function stateName(s: SimulationState): string {
   return (SimulationState[s] ?? "UNSPECIFIED").toLowerCase();

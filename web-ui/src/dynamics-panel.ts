@@ -5,12 +5,14 @@
 // (parameters "rnnK.*"); closed until asked for, like the spectrum panel: the kernel alignment
 // costs the server a BPTT per output. While running it watches every N steps and at most
 // MAX_HZ per second; when the simulation stops it watches afresh once, which measures at the
-// step it stopped on.
+// step it stopped on. At a past step chosen with the step scrubber it shows what Measure gives
+// there, drawn the same way.
 
 import { type Catalogue, type ParameterInfo, type Simulation, type SimulationState, type WatchFrame } from "@eiscope/client";
 import { formatScalar, formatStep, h, replaceChildren } from "./dom";
 import { HiddenStateHeatmap } from "./hidden-heatmap";
 import { CadencedWatch, fillCadences, newer, remember, remembered, type Sample } from "./cadenced-watch";
+import { PastMeasure, type StepView } from "./past-measure";
 
 const HIDDEN = "hidden_states";
 const NUMBERS: { observable: string; label: string; title: string }[] = [
@@ -35,7 +37,7 @@ interface HiddenStates {
   data: Float32Array;
 }
 
-export class DynamicsPanel {
+export class DynamicsPanel implements StepView {
   readonly el: HTMLElement;
   private readonly simId: string;
   private readonly offered: string[];
@@ -44,7 +46,7 @@ export class DynamicsPanel {
   private readonly cadence = h("select", { testid: "dynamics-every", title: "While running, measure every this many steps (and at most once a second)" });
   private readonly trialRange = h("input", { type: "range", min: 0, max: 31, value: 0, testid: "dynamics-trial", title: "Probe trial shown" });
   private readonly trialNumber = h("input", { type: "number", min: 0, max: 31, value: 0, className: "trial-number", testid: "dynamics-trial-number" });
-  private readonly problem = h("span", { className: "warn small" });
+  private readonly problem = h("span", { className: "warn small", testid: "dynamics-problem" });
   private readonly closedHint = h("span", { className: "muted small" },
     "hidden states of a recurrent cell and how lazy its learning is, live");
   private readonly body = h("div", { className: "dynamics-body" });
@@ -53,6 +55,7 @@ export class DynamicsPanel {
   private readonly numbers = new Map<string, { value: HTMLElement; step: HTMLElement }>();
   private readonly heatmap: HiddenStateHeatmap;
   private readonly live: CadencedWatch;
+  private readonly past: PastMeasure;
   private open = false;
   private frames = 0;
   private hidden?: Sample<HiddenStates>;
@@ -75,9 +78,11 @@ export class DynamicsPanel {
       this.table(),
       h("footer", { className: "card-footer" }, this.info));
     this.heatmap = new HiddenStateHeatmap(plot);
+    this.past = new PastMeasure(this.simId, this.problem, "dynamics-past");
     this.el = h("section", { className: "card dynamics", testid: "dynamics-panel" },
       h("header", { className: "card-header" },
         h("h3", {}, "Dynamics"),
+        this.past.badge,
         this.closedHint,
         h("span", { className: "spacer" }),
         this.problem,
@@ -86,7 +91,7 @@ export class DynamicsPanel {
     this.live = new CadencedWatch(this.simId, sim.state, this.el, this.cadence, this.problem, MAX_HZ);
     this.toggle.addEventListener("click", () => this.setOpen(!this.open));
     this.select.addEventListener("change", () => this.choose());
-    this.cadence.addEventListener("change", () => this.live.isRunning && this.watch());
+    this.cadence.addEventListener("change", () => this.live.isRunning && !this.past.isFrozen && this.rewatch());
     this.trialRange.addEventListener("input", () => this.setTrial(Number(this.trialRange.value)));
     this.trialNumber.addEventListener("change", () => this.setTrial(Number(this.trialNumber.value)));
     if (cells.length === 0 || !this.offered.includes(HIDDEN)) {
@@ -99,13 +104,33 @@ export class DynamicsPanel {
   /** A state event at `step` from the view's stream; `reset`: the simulation went back to the start. */
   onState(state: SimulationState, step: number, reset = false): void {
     const rewatch = this.live.onState(state, step, this.shownStep());
+    if (this.past.isFrozen) return; // showing a past step: the state of the run does not change it
     if (reset) this.clear();
-    if (reset || rewatch) this.watch();
+    if (reset || rewatch) this.rewatch();
+  }
+
+  freeze(): void {
+    this.past.freeze();
+    this.past.cancel();
+    this.live.end(false);
+  }
+
+  showStep(step: number, signal: AbortSignal): Promise<void> {
+    this.past.pin(step);
+    return this.watch(signal);
+  }
+
+  goLive(): void {
+    if (!this.past.isFrozen) return;
+    this.past.unpin();
+    this.clear();
+    this.rewatch();
   }
 
   /** Ends its watch, keeping what it shows (the simulation is gone). */
   stop(): void {
     this.live.end();
+    this.past.cancel();
   }
 
   destroy(): void {
@@ -122,22 +147,43 @@ export class DynamicsPanel {
     this.closedHint.hidden = open;
     this.el.dataset.open = String(open);
     if (open) {
-      this.watch();
+      this.rewatch();
     } else {
       this.live.end();
+      this.past.cancel();
     }
   }
 
   private choose(): void {
     this.clear();
-    this.watch();
+    this.rewatch();
   }
 
-  /** (Re)opens the watch of the chosen cell (see CadencedWatch.start). */
-  private watch(): void {
+  /** watch() for callers that do not wait: a failed measurement is said on the problem line. */
+  private rewatch(): void {
+    this.watch().catch(() => {});
+  }
+
+  /**
+   * Live: (re)opens the watch of the chosen cell (see CadencedWatch.start). At a past step:
+   * measures it there; resolves once shown, at once when there is nothing to show (closed).
+   */
+  private watch(signal?: AbortSignal): Promise<void> {
     const cell = this.select.value;
-    if (!this.open || !cell) return this.live.end(false);
-    this.live.start(this.offered, cell, (f) => this.onFrame(cell, f));
+    this.live.end(false);
+    if (!this.open || !cell) {
+      this.past.cancel();
+      return Promise.resolve();
+    }
+    if (this.past.isFrozen) {
+      return this.past.measure(this.offered, cell, (frames) => {
+        this.clear();
+        for (const f of frames) this.onFrame(cell, f);
+      }, () => this.clear(), signal);
+    }
+    // A frame already on its way when the scrubber froze the panel is not shown.
+    this.live.start(this.offered, cell, (f) => this.past.isFrozen || this.onFrame(cell, f));
+    return Promise.resolve();
   }
 
   private onFrame(cell: string, f: WatchFrame): void {

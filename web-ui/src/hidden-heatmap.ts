@@ -21,6 +21,12 @@ export class HiddenStateHeatmap extends CanvasPlot {
 
   constructor(container: HTMLElement) {
     super(container, "dynamics-heatmap");
+    // What is drawn, for the browser test and the console:
+    // document.querySelector('[data-testid="dynamics-heatmap"]').eiscopeData()
+    Object.defineProperty(this.canvas, "eiscopeData", {
+      configurable: true,
+      value: () => (this.trial ? { steps: this.trial.steps, units: this.trial.units, values: [...this.trial.values] } : null),
+    });
   }
 
   /** Draws `trial` (not modified, kept until the next call); undefined shows `message` instead. */

@@ -26,6 +26,12 @@ export class HistogramCanvas {
     this.canvas.style.height = `${HEIGHT_PX}px`;
     this.canvas.style.width = "100%";
     container.append(this.canvas);
+    // What is drawn, for the browser test and the console:
+    // document.querySelector('[data-testid="histogram-canvas"]').eiscopeData()
+    Object.defineProperty(this.canvas, "eiscopeData", {
+      configurable: true,
+      value: () => (this.data ? { edges: [...this.data.edges], counts: [...this.data.counts] } : null),
+    });
     this.resize = new ResizeObserver(() => this.throttle.request());
     this.resize.observe(container);
   }

@@ -72,6 +72,8 @@ export class SingularValuePlot extends CanvasPlot {
 
   constructor(container: HTMLElement) {
     super(container, "spectrum-sv-canvas");
+    // What is drawn, for the browser test and the console.
+    Object.defineProperty(this.canvas, "eiscopeData", { configurable: true, value: () => (this.values ? [...this.values] : null) });
   }
 
   /** `values` descending (the API's contract); undefined shows `message` instead. */

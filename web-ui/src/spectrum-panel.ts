@@ -3,13 +3,15 @@
 // the server O(n^3) each, so the panel is closed until asked for, and while the simulation
 // runs it watches every N steps and at most MAX_HZ per second. When the simulation stops it
 // watches afresh once, which measures at the step it stopped on: a paused simulation shows
-// the spectrum of its current weights, whatever the cadence skipped.
+// the spectrum of its current weights, whatever the cadence skipped. At a past step chosen with
+// the step scrubber it shows what Measure gives there, drawn the same way.
 
 import { type Catalogue, type ParameterInfo, type Simulation, type SimulationState, type WatchFrame } from "@eiscope/client";
 import { formatScalar, formatStep, h, replaceChildren } from "./dom";
 import { CadencedWatch, fillCadences, newer, remember, remembered, type Sample } from "./cadenced-watch";
 import { findSpectralTargets } from "./spectral-targets";
 import { EigenvaluePlot, SingularValuePlot } from "./spectrum-canvas";
+import { PastMeasure, type StepView } from "./past-measure";
 
 const SINGULAR_VALUES = "singular_values";
 const EIGENVALUES = "eigenvalues";
@@ -25,7 +27,7 @@ const MAX_HZ = 1;
 const OPEN_KEY = "eiscope.spectrum.open";
 
 
-export class SpectrumPanel {
+export class SpectrumPanel implements StepView {
   readonly el: HTMLElement;
   private readonly simId: string;
   private readonly offered: string[];
@@ -34,7 +36,7 @@ export class SpectrumPanel {
   private readonly select = h("select", { testid: "spectrum-target", title: "Weight matrix or effective E/I matrix" });
   private readonly cadence = h("select", { testid: "spectrum-every", title: "While running, measure every this many steps (and at most once a second)" });
   private readonly logBox = h("input", { type: "checkbox", testid: "spectrum-log" });
-  private readonly problem = h("span", { className: "warn small" });
+  private readonly problem = h("span", { className: "warn small", testid: "spectrum-problem" });
   private readonly closedHint = h("span", { className: "muted small" },
     "singular values, eigenvalues, NSE and effective ranks of a weight matrix, live");
   private readonly body = h("div", { className: "spectrum-body" });
@@ -46,6 +48,7 @@ export class SpectrumPanel {
   private searched = false;
   private stopSearch?: () => void;
   private readonly live: CadencedWatch;
+  private readonly past: PastMeasure;
   private open = false;
   private frames = 0;
   private spectrum?: Sample<Float32Array>;
@@ -69,9 +72,11 @@ export class SpectrumPanel {
       h("footer", { className: "card-footer" }, this.info));
     this.singular = new SingularValuePlot(svBody);
     this.eigen = new EigenvaluePlot(eigBody);
+    this.past = new PastMeasure(this.simId, this.problem, "spectrum-past");
     this.el = h("section", { className: "card spectrum", testid: "spectrum-panel" },
       h("header", { className: "card-header" },
         h("h3", {}, "Spectrum"),
+        this.past.badge,
         this.closedHint,
         h("span", { className: "spacer" }),
         this.problem,
@@ -81,7 +86,7 @@ export class SpectrumPanel {
     this.live = new CadencedWatch(this.simId, sim.state, this.el, this.cadence, this.problem, MAX_HZ);
     this.toggle.addEventListener("click", () => this.setOpen(!this.open));
     this.select.addEventListener("change", () => this.choose(this.select.value));
-    this.cadence.addEventListener("change", () => this.live.isRunning && this.watch());
+    this.cadence.addEventListener("change", () => this.live.isRunning && !this.past.isFrozen && this.rewatch());
     this.logBox.addEventListener("change", () => this.singular.setLogScale(this.logBox.checked));
     if (this.offered.length === 0) {
       this.el.hidden = true; // a server without spectra
@@ -93,8 +98,27 @@ export class SpectrumPanel {
   /** A state event at `step` from the view's stream; `reset`: the simulation went back to the start. */
   onState(state: SimulationState, step: number, reset = false): void {
     const rewatch = this.live.onState(state, step, this.shownStep());
+    if (this.past.isFrozen) return; // showing a past step: the state of the run does not change it
     if (reset) this.clear();
-    if (reset || rewatch) this.watch();
+    if (reset || rewatch) this.rewatch();
+  }
+
+  freeze(): void {
+    this.past.freeze();
+    this.past.cancel();
+    this.live.end(false);
+  }
+
+  showStep(step: number, signal: AbortSignal): Promise<void> {
+    this.past.pin(step);
+    return this.watch(signal);
+  }
+
+  goLive(): void {
+    if (!this.past.isFrozen) return;
+    this.past.unpin();
+    this.clear();
+    this.rewatch();
   }
 
   /** Ends its watches, keeping what it shows (the simulation is gone). */
@@ -102,6 +126,7 @@ export class SpectrumPanel {
     this.stopSearch?.();
     this.stopSearch = undefined;
     this.live.end();
+    this.past.cancel();
   }
 
   destroy(): void {
@@ -122,8 +147,9 @@ export class SpectrumPanel {
       this.stopSearch?.();
       this.stopSearch = undefined;
       this.live.end();
+      this.past.cancel();
     } else if (this.searched) {
-      this.watch();
+      this.rewatch();
     } else {
       this.search();
     }
@@ -167,14 +193,34 @@ export class SpectrumPanel {
   private choose(name: string): void {
     this.select.value = name;
     this.clear();
-    this.watch();
+    this.rewatch();
   }
 
-  /** (Re)opens the watch of the chosen target (see CadencedWatch.start). */
-  private watch(): void {
+  /** watch() for callers that do not wait: a failed measurement is said on the problem line. */
+  private rewatch(): void {
+    this.watch().catch(() => {});
+  }
+
+  /**
+   * Live: (re)opens the watch of the chosen target (see CadencedWatch.start). At a past step:
+   * measures it there; resolves once shown, at once when there is nothing to show (closed).
+   */
+  private watch(signal?: AbortSignal): Promise<void> {
     const target = this.select.value;
-    if (!this.open || !this.searched || !target) return this.live.end(false);
-    this.live.start(this.offered, target, (f) => this.onFrame(target, f));
+    this.live.end(false);
+    if (!this.open || !this.searched || !target) {
+      this.past.cancel();
+      return Promise.resolve();
+    }
+    if (this.past.isFrozen) {
+      return this.past.measure(this.offered, target, (frames) => {
+        this.clear();
+        for (const f of frames) this.onFrame(target, f);
+      }, () => this.clear(), signal);
+    }
+    // A frame already on its way when the scrubber froze the panel is not shown.
+    this.live.start(this.offered, target, (f) => this.past.isFrozen || this.onFrame(target, f));
+    return Promise.resolve();
   }
 
   private onFrame(target: string, f: WatchFrame): void {
