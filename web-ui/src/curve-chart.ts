@@ -1,6 +1,7 @@
 // A line chart of one or more scalar observables against the step, drawn with uPlot: loaded
 // from the run record, then appended to by live frames. Series stay bounded (see series.ts);
-// the chart redraws through a FrameThrottle (≤ 10 per second).
+// the chart redraws through a FrameThrottle (≤ 10 per second). A dashed vertical marker can
+// show the step the other panels are scrubbed to.
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -22,11 +23,13 @@ export interface CurveDef {
 const SMOOTHING = 0.95;
 
 const HEIGHT_PX = 240;
+const MARKER = "#7c3aed";
 
 export class CurveChart {
   readonly series = new Map<string, Series>();
   private plot: uPlot;
   private logY = false;
+  private marker?: number;
   private readonly throttle = new FrameThrottle(() => this.draw());
   private readonly resize: ResizeObserver;
   private readonly onDraw: () => void;
@@ -81,6 +84,14 @@ export class CurveChart {
     this.plot = new uPlot(this.options(), this.data(), this.container);
   }
 
+  /** Marks `step` with a vertical line (undefined: no marker). */
+  setMarker(step: number | undefined): void {
+    this.marker = step;
+    if (step === undefined) delete this.container.dataset.marker;
+    else this.container.dataset.marker = String(step);
+    this.plot.redraw(false, false);
+  }
+
   clear(): void {
     for (const s of this.series.values()) s.clear();
     this.throttle.request();
@@ -102,6 +113,30 @@ export class CurveChart {
     this.plot.setData(this.data());
     this.container.dataset.points = String(Math.max(0, ...[...this.series.values()].map((s) => s.steps.length)));
     this.onDraw();
+  }
+
+  /** The marker, if any, over the plot area (uPlot's canvas and bbox are in device pixels). */
+  private drawMarker(u: uPlot): void {
+    if (this.marker === undefined) return;
+    const x = Math.round(u.valToPos(this.marker, "x", true));
+    const { left, top, width, height } = u.bbox;
+    if (x < left || x > left + width) return;
+    const g = u.ctx;
+    const dpr = window.devicePixelRatio || 1;
+    g.save();
+    g.strokeStyle = MARKER;
+    g.lineWidth = 1.5 * dpr;
+    g.setLineDash([4 * dpr, 3 * dpr]);
+    g.beginPath();
+    g.moveTo(x + 0.5, top);
+    g.lineTo(x + 0.5, top + height);
+    g.stroke();
+    g.fillStyle = MARKER;
+    g.font = `${11 * dpr}px system-ui, sans-serif`;
+    g.textAlign = x > left + width / 2 ? "right" : "left";
+    g.textBaseline = "top";
+    g.fillText(`step ${this.marker.toLocaleString("en-US")}`, x + (g.textAlign === "right" ? -4 : 4) * dpr, top + 2 * dpr);
+    g.restore();
   }
 
   private fit(): void {
@@ -131,6 +166,7 @@ export class CurveChart {
       scales: { x: { time: false }, y: this.logY ? { distr: 3 } : {} },
       cursor: { sync: { key: "eiscope-curves" }, drag: { x: true, y: false } },
       legend: { live: true },
+      hooks: { draw: [(u) => this.drawMarker(u)] },
       axes: [{ ...axis, label: "step", labelFont: "11px system-ui, sans-serif", labelSize: 18 }, { ...axis, size: 56 }],
       series: [
         { label: "step" },

@@ -2,6 +2,8 @@
 // learning curves drawn from the run record and continued live, a live weight histogram, its
 // events, the spectrum of a weight matrix and, for recurrent networks, the dynamics of a
 // cell. One RecordedWatch feeds curves and events; the other panels have their own watches.
+// A step scrubber moves the histogram, spectrum and dynamics panels to a past step (the
+// curves stay live, marked at that step) and forks from it.
 // A run deleted elsewhere is shown as gone: greyed, "deleted", every control disabled.
 
 import { type Catalogue, type History, type RunEvent, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
@@ -15,6 +17,7 @@ import { HistogramPanel } from "./histogram-panel";
 import { RecordedWatch } from "./recorded-watch";
 import { RunDetails } from "./run-details";
 import { SpectrumPanel } from "./spectrum-panel";
+import { StepScrubber } from "./step-scrubber";
 
 const SCALARS = ["loss", "accuracy", "test_loss", "test_accuracy"];
 const HELD_OUT = ["test_loss", "test_accuracy"];
@@ -43,6 +46,7 @@ export class SimulationView {
   private readonly spectrum: SpectrumPanel;
   private readonly dynamics: DynamicsPanel;
   private readonly events = new EventsPanel();
+  private readonly scrubber: StepScrubber;
   private readonly feed: RecordedWatch;
   private step = 0;
   private gone = false;
@@ -58,6 +62,8 @@ export class SimulationView {
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
     this.spectrum = new SpectrumPanel(sim, catalogue);
     this.dynamics = new DynamicsPanel(sim, catalogue);
+    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics],
+      (step) => this.charts.forEach((c) => c.setMarker(step)));
     const logBox = h("input", { type: "checkbox", testid: "loss-log" });
     const logToggle = h("label", { className: "toggle small muted", title: "Logarithmic loss axis" }, logBox, "log scale");
     this.downsampledNote.hidden = true;
@@ -66,6 +72,7 @@ export class SimulationView {
       { className: "sim-view", testid: "sim-view", "data-id": sim.id },
       this.header(),
       this.controls.el,
+      this.scrubber.el,
       h("div", { className: "stats" }, ...SCALARS.map((o) => this.statCard(o))),
       h("div", { className: "grid-2" },
         h("section", { className: "card" },
@@ -142,6 +149,7 @@ export class SimulationView {
     if (this.gone) return;
     this.gone = true;
     this.feed.stop();
+    this.scrubber.stop();
     this.el.classList.add("gone");
     this.el.dataset.gone = "true";
     this.badge.className = "badge state-deleted";
@@ -162,6 +170,7 @@ export class SimulationView {
 
   destroy(): void {
     this.feed.stop();
+    this.scrubber.stop();
     for (const c of this.charts) c.destroy();
     this.histogram.destroy();
     this.spectrum.destroy();
@@ -216,6 +225,8 @@ export class SimulationView {
       // curves, and to fetch the reset weights' histogram.
       const reset = f.observable === "state" && f.step === 0 && this.lastCurveStep() > 0;
       if (reset) {
+        // The steps the scrubber could show are gone with the old run: back to live.
+        this.scrubber.goLive();
         this.clearCurves();
         this.histogram.restart();
       }
@@ -240,6 +251,7 @@ export class SimulationView {
 
   private onMissedReset(sim: Simulation): void {
     if (!this.feed.resync()) return;
+    this.scrubber.goLive();
     this.histogram.restart();
     this.spectrum.onState(sim.state, Number(sim.step), true);
     this.dynamics.onState(sim.state, Number(sim.step), true);
@@ -258,6 +270,7 @@ export class SimulationView {
   private setStep(step: number): void {
     this.step = step;
     this.stepText.textContent = formatStep(step);
+    this.scrubber.setRunStep(step);
   }
 
   private refreshStats(): void {
