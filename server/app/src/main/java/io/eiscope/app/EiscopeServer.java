@@ -19,6 +19,7 @@ import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -38,12 +39,25 @@ public final class EiscopeServer {
     private SimulationRegistry registry;
     private HttpServer http;
 
+    private volatile String generatedToken;
+    private volatile Path tlsCertificate;
+
+    /** The certificate served over TLS (given or generated), or null without TLS. */
+    public Path tlsCertificate() {
+        return tlsCertificate;
+    }
+
     public EiscopeServer(ServerOptions options) {
         this.options = options;
     }
 
     public SimulationRegistry registry() {
         return registry;
+    }
+
+    /** The admin token generated at this start (the token file did not exist), or null. */
+    public String generatedToken() {
+        return generatedToken;
     }
 
     /** Binds the port; the future fails when it is taken. Returns the bound port. */
@@ -56,15 +70,18 @@ public final class EiscopeServer {
                 options.replayCacheMb() << 20);
         int recovered = registry.recoverAll();
         if (recovered > 0) LOG.info("recovered " + recovered + " runs from " + options.dataDir());
+        Tokens tokens = options.auth() == ServerOptions.Auth.TOKEN ? Tokens.loadOrCreate(options.tokensFile()) : null;
+        generatedToken = tokens == null ? null : tokens.generated();
+        Access access = Access.of(options, tokens);
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
-        grpc.addService(new SimulationGrpcService(vertx, registry, options.watchQueueFrames(), options.maxMessageBytes()).build());
+        grpc.addService(new SimulationGrpcService(vertx, registry, options.watchQueueFrames(), options.maxMessageBytes(), access).build());
         grpc.addService(HealthService.create(vertx)
                 .register("", () -> Future.succeededFuture(true))
                 .register(SimulationGrpcService.NAME, () -> Future.succeededFuture(true)));
         grpc.addService(ReflectionService.v1());
 
         Router router = Router.router(vertx);
-        RecordExports.mount(router, vertx, registry);
+        RecordExports.mount(router, vertx, registry, access);
         String webRoot = options.webRoot().toAbsolutePath().normalize().toString();
         if (Files.isRegularFile(options.webRoot().resolve("index.html"))) {
             router.route().handler(StaticHandler.create(FileSystemAccess.ROOT, webRoot).setCachingEnabled(false));
@@ -76,14 +93,30 @@ public final class EiscopeServer {
 
         // Netty's rapid-reset guard stays on, sized for clients that open and cancel a watch per notebook cell:
         // a sustained 200 cancellations a second on one connection (the default, 200 per 30 s, cut such clients off).
-        http = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        HttpServerOptions httpOptions = new HttpServerOptions().setHost(options.host()).setPort(options.port())
                 .setHttp2RstFloodMaxRstFramePerWindow(RST_FRAMES_PER_WINDOW).setHttp2RstFloodWindowDuration(RST_WINDOW_SECONDS)
-                .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS));
-        http.requestHandler(req -> {
-            if (isGrpc(req)) {
-                if (!RequestMessages.refusedEncoding(req)) grpc.handle(req);
+                .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
+        if (options.tls()) {
+            // gRPC, gRPC-Web and the page on the one port, HTTP/2 negotiated by ALPN.
+            Path cert = options.tlsCert(), key = options.tlsKey();
+            if (options.tlsSelfSigned()) {
+                var generated = SelfSignedTls.ensure(options.dataDir().resolve("tls"), options.allowedHosts());
+                cert = generated.cert();
+                key = generated.key();
+                LOG.info("TLS with the self-signed certificate " + cert + ", SHA-256 fingerprint " + SelfSignedTls.fingerprint(cert));
             }
-            else router.handle(req);
+            tlsCertificate = cert;
+            httpOptions.setSsl(true).setUseAlpn(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(cert.toString()).setKeyPath(key.toString()));
+        }
+        http = vertx.createHttpServer(httpOptions);
+        http.requestHandler(req -> {
+            if (access.refusedHost(req)) return;
+            if (isGrpc(req)) {
+                if (!RequestMessages.refusedEncoding(req) && !access.refusedGrpc(req)) grpc.handle(req);
+            } else {
+                router.handle(req);
+            }
         });
         return http.listen().map(HttpServer::actualPort).compose(port -> {
             if (!options.demo() || recovered > 0) return Future.succeededFuture(port);

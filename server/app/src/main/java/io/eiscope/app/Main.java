@@ -10,6 +10,7 @@ public final class Main {
         ServerOptions options;
         try {
             options = ServerOptions.parse(args);
+            if (options == null) return; // --help or --version
         } catch (IllegalArgumentException e) {
             System.err.println("eiscope: " + e.getMessage());
             System.exit(2);
@@ -29,7 +30,16 @@ public final class Main {
             server.close();
             System.err.println("eiscope stopped");
         }, "eiscope-shutdown"));
-        System.out.println("eiscope listening on http://" + options.host() + ":" + port);
+        String url = (options.tls() ? "https://" : "http://") + options.host() + ":" + port;
+        if (options.auth() == ServerOptions.Auth.TOKEN) {
+            if (server.generatedToken() != null) {
+                System.out.println("eiscope: generated an admin token, saved in " + options.tokensFile() + " (readable by you only)");
+                url += "/?token=" + server.generatedToken();
+            } else {
+                System.out.println("eiscope: tokens from " + options.tokensFile() + "; open the page with ?token=<your token>");
+            }
+        }
+        System.out.println("eiscope listening on " + url);
         System.out.flush();
     }
 

@@ -204,7 +204,7 @@ public final class ProtoMapper {
                 .setLearningRule(toComponentSpec(new ComponentConfig(r.simulation().ruleKind(), r.simulation().ruleParams().asMap())))
                 .addAllInitialParameterNames(r.simulation().config().initialParameters().keySet())
                 .addAllTags(e.meta().tags()).setNotes(e.meta().notes()).setPreset(e.meta().preset())
-                .setRecordedStep(e.meta().recordedStep()).setMergedSamples(e.meta().mergedSamples());
+                .setRecordedStep(e.meta().recordedStep()).setMergedSamples(e.meta().mergedSamples()).setOwner(e.meta().owner());
         if (!e.meta().name().equals(r.simulation().config().name())) b.getSpecBuilder().setName(e.meta().name());
         if (e.meta().policy() != null) b.getSpecBuilder().setCheckpoints(toProto(e.meta().policy()));
         for (Parameter p : e.parameters()) {

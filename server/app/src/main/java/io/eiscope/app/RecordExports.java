@@ -23,9 +23,9 @@ import java.util.Set;
 final class RecordExports {
     private RecordExports() {}
 
-    static void mount(Router router, Vertx vertx, SimulationRegistry registry) {
+    static void mount(Router router, Vertx vertx, SimulationRegistry registry, Access access) {
         router.get("/api/runs/:id/scalars.csv").handler(ctx -> {
-            SimulationRegistry.Entry e = entry(ctx, registry);
+            SimulationRegistry.Entry e = entry(ctx, registry, access);
             if (e == null) return;
             Set<String> observables = list(ctx.request().getParam("observables"));
             Set<String> layers = list(ctx.request().getParam("layers"));
@@ -35,7 +35,7 @@ final class RecordExports {
                     .onFailure(err -> error(ctx, 500, "could not read the record: " + err.getMessage()));
         });
         router.get("/api/runs/:id/checkpoints/:file").handler(ctx -> {
-            SimulationRegistry.Entry e = entry(ctx, registry);
+            SimulationRegistry.Entry e = entry(ctx, registry, access);
             if (e == null) return;
             String file = ctx.pathParam("file");
             if (!file.matches("(latest|\\d+)\\.npz")) {
@@ -60,13 +60,25 @@ final class RecordExports {
         });
     }
 
-    private static SimulationRegistry.Entry entry(RoutingContext ctx, SimulationRegistry registry) {
+    /** The run the path names, if the caller (token in an Authorization header or ?token=) may read it; else answered. */
+    private static SimulationRegistry.Entry entry(RoutingContext ctx, SimulationRegistry registry, Access access) {
+        Caller caller = access.caller(ctx.request().getHeader("authorization"), ctx.request().getParam("token"));
+        if (caller == null) {
+            error(ctx, 401, "this server needs a token: send 'Authorization: Bearer <token>' or add ?token=<token> to the URL");
+            return null;
+        }
+        SimulationRegistry.Entry e;
         try {
-            return registry.get(ctx.pathParam("id"));
+            e = registry.get(ctx.pathParam("id"));
         } catch (ApiException ex) {
             error(ctx, 404, ex.getMessage());
             return null;
         }
+        if (!caller.owns(e.meta().owner())) {
+            error(ctx, 403, "run " + e.runner().id() + " belongs to '" + e.meta().owner() + "'; only its owner and admins may read it");
+            return null;
+        }
+        return e;
     }
 
     private static Set<String> list(String param) {

@@ -55,13 +55,8 @@ final class RequestMessages {
         }
         String e = encoding.trim().toLowerCase(Locale.ROOT);
         if (e.equals("identity") || e.equals("gzip")) return false;
-        String base = contentType.startsWith("application/grpc-web-text") ? "application/grpc-web-text"
-                : contentType.startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc";
-        req.response().setStatusCode(200).putHeader("content-type", base).putHeader("grpc-status", String.valueOf(GrpcStatus.UNIMPLEMENTED.code))
-                .putHeader("grpc-accept-encoding", ACCEPTED_ENCODINGS)
-                .putHeader("grpc-message", percentEncode("grpc-encoding '" + abbreviate(encoding) + "' is not supported; send "
-                        + ACCEPTED_ENCODINGS.replace(",", " or ")))
-                .end();
+        TrailersOnly.answer(req, GrpcStatus.UNIMPLEMENTED, "grpc-encoding '" + abbreviate(encoding) + "' is not supported; send "
+                + ACCEPTED_ENCODINGS.replace(",", " or "), "grpc-accept-encoding", ACCEPTED_ENCODINGS);
         return true;
     }
 
@@ -145,16 +140,5 @@ final class RequestMessages {
 
     private static String abbreviate(String s) {
         return s == null ? "" : s.length() <= 120 ? s : s.substring(0, 120) + "...";
-    }
-
-    /** grpc-message is percent-encoded (the gRPC HTTP/2 spec). */
-    static String percentEncode(String s) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c >= 0x20 && c <= 0x7e && c != '%') out.append((char) c);
-            else out.append('%').append(String.format("%02X", c));
-        }
-        return out.toString();
     }
 }

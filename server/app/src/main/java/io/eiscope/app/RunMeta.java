@@ -14,14 +14,16 @@ final class RunMeta {
     private final Recorder recorder;
     private final long recordedBefore;
     private final io.eiscope.engine.sim.CheckpointSink.Policy policy;
+    private final String owner;
     private volatile String name;
     private volatile List<String> tags;
     private volatile String notes;
 
     /** @param policy the run's own checkpoint policy; null: the server's */
     RunMeta(String runId, String name, List<String> tags, String notes, String preset, Recorder recorder, long recordedBefore,
-            io.eiscope.engine.sim.CheckpointSink.Policy policy) {
+            io.eiscope.engine.sim.CheckpointSink.Policy policy, String owner) {
         this.policy = policy;
+        this.owner = owner;
         this.runId = runId;
         this.name = name;
         this.tags = List.copyOf(tags);
@@ -46,6 +48,11 @@ final class RunMeta {
     /** The run's own checkpoint policy; null when it follows the server's. */
     io.eiscope.engine.sim.CheckpointSink.Policy policy() {
         return policy;
+    }
+
+    /** Who the run belongs to ("" without authentication). */
+    String owner() {
+        return owner;
     }
 
     String preset() {

@@ -2,28 +2,15 @@ package io.eiscope.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Settings of one eiscope server. Immutable; {@link #parse} reads command-line flags.
- *
- * @param port                   TCP port; 0 picks a free one (the chosen port is printed)
- * @param dataDir                where the run record lives (runs.db and checkpoint files); created when missing
- * @param datasetsDir            where {@code ./eiscope build} put the datasets ({@code datasetsDir/datasets/*.eids});
- *                               independent of {@code dataDir}
- * @param webRoot                directory of the built web UI served at {@code /}
- * @param maxMessageBytes        largest gRPC message accepted or sent; bounds uploads such as a spec's
- *                               initial parameter values (a larger request is RESOURCE_EXHAUSTED)
- * @param demo                   create and play the demo simulation at start (unless the record already has runs)
- * @param watchQueueFrames       scalars and events one watch stream may hold before merging samples
- * @param checkpointEverySteps   a running run is checkpointed every this many steps (0: never by steps)
- * @param checkpointEverySeconds ... or every this many seconds of running (0: never by time); also on pause and shutdown
- * @param keepCheckpoints        newest checkpoints kept per run (pinned ones are kept too)
- * @param diskBudgetMb           new runs are refused once the record uses more (0: no budget)
- * @param replayCacheMb          memory for recent reconstructions of past steps (time travel); 0 keeps none
+ * Settings of one eiscope server. Immutable: each {@code with...} returns a changed copy.
+ * {@link ServerCommand} reads them from the command line, environment variables and argument
+ * files.
  */
-public record ServerOptions(String host, int port, Path dataDir, Path datasetsDir, Path webRoot, long maxMessageBytes, boolean demo,
-                            int watchQueueFrames, long checkpointEverySteps, long checkpointEverySeconds, int keepCheckpoints,
-                            long diskBudgetMb, long replayCacheMb) {
+public final class ServerOptions {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
@@ -33,13 +20,67 @@ public record ServerOptions(String host, int port, Path dataDir, Path datasetsDi
     public static final int DEFAULT_KEEP_CHECKPOINTS = io.eiscope.store.Checkpoints.DEFAULT_KEEP;
     public static final long DEFAULT_REPLAY_CACHE_MB = 256;
 
-    static final String USAGE = "usage: eiscope-server [--host H] [--port P] [--data-dir D] [--datasets D] [--web-root W] [--demo]"
-            + " [--checkpoint-every-steps N] [--checkpoint-every-seconds S] [--keep-checkpoints K] [--disk-budget-mb M] [--replay-cache-mb M]";
+    /** How callers prove who they are. */
+    public enum Auth {
+        /** Anyone who reaches the port may do anything: for a loopback address on a single-user machine. */
+        NONE,
+        /** Bearer tokens with a role and an owner ({@link Tokens}). */
+        TOKEN
+    }
+
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private Path dataDir = Path.of(".data");
+    private Path datasetsDir;
+    private Path webRoot = Path.of("web-ui/dist");
+    private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    private boolean demo;
+    private int watchQueueFrames = DEFAULT_WATCH_QUEUE_FRAMES;
+    private long checkpointEverySteps = DEFAULT_CHECKPOINT_EVERY_STEPS;
+    private long checkpointEverySeconds = DEFAULT_CHECKPOINT_EVERY_SECONDS;
+    private int keepCheckpoints = DEFAULT_KEEP_CHECKPOINTS;
+    private long diskBudgetMb;
+    private long replayCacheMb = DEFAULT_REPLAY_CACHE_MB;
+    private Auth auth = Auth.NONE;
+    private Path tokensFile;
+    private boolean insecureNoAuth;
+    private List<String> allowedHosts = List.of();
+    private Path tlsCert;
+    private Path tlsKey;
+    private boolean tlsSelfSigned;
+
+    private ServerOptions() {}
 
     public static ServerOptions defaults() {
-        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Path.of(".data"), defaultDatasetsDir(), Path.of("web-ui/dist"),
-                DEFAULT_MAX_MESSAGE_BYTES, false, DEFAULT_WATCH_QUEUE_FRAMES, DEFAULT_CHECKPOINT_EVERY_STEPS,
-                DEFAULT_CHECKPOINT_EVERY_SECONDS, DEFAULT_KEEP_CHECKPOINTS, 0, DEFAULT_REPLAY_CACHE_MB);
+        ServerOptions o = new ServerOptions();
+        o.datasetsDir = defaultDatasetsDir();
+        return o;
+    }
+
+    private ServerOptions with(Consumer<ServerOptions> change) {
+        ServerOptions o = new ServerOptions();
+        o.host = host;
+        o.port = port;
+        o.dataDir = dataDir;
+        o.datasetsDir = datasetsDir;
+        o.webRoot = webRoot;
+        o.maxMessageBytes = maxMessageBytes;
+        o.demo = demo;
+        o.watchQueueFrames = watchQueueFrames;
+        o.checkpointEverySteps = checkpointEverySteps;
+        o.checkpointEverySeconds = checkpointEverySeconds;
+        o.keepCheckpoints = keepCheckpoints;
+        o.diskBudgetMb = diskBudgetMb;
+        o.replayCacheMb = replayCacheMb;
+        o.auth = auth;
+        o.tokensFile = tokensFile;
+        o.insecureNoAuth = insecureNoAuth;
+        o.allowedHosts = allowedHosts;
+        o.tlsCert = tlsCert;
+        o.tlsKey = tlsKey;
+        o.tlsSelfSigned = tlsSelfSigned;
+        change.accept(o);
+        return o;
     }
 
     /**
@@ -59,111 +100,224 @@ public record ServerOptions(String host, int port, Path dataDir, Path datasetsDi
         return Path.of(".data");
     }
 
+    /** Parses the command line (see {@link ServerCommand}); bad flags are errors that say what to fix. */
+    public static ServerOptions parse(String[] args) {
+        return ServerCommand.parse(args);
+    }
+
+    // ---- the settings ----
+
+    /** Address to bind; a non-loopback one needs {@link Auth#TOKEN} (or {@link #insecureNoAuth()}). */
+    public String host() {
+        return host;
+    }
+
+    /** TCP port; 0 picks a free one (the chosen port is printed). */
+    public int port() {
+        return port;
+    }
+
+    /** Where the run record lives (runs.db and checkpoint files); created when missing. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Where {@code ./eiscope build} put the datasets ({@code datasetsDir/datasets/*.eids}); independent of {@link #dataDir()}. */
+    public Path datasetsDir() {
+        return datasetsDir;
+    }
+
+    /** Directory of the built web UI served at {@code /}. */
+    public Path webRoot() {
+        return webRoot;
+    }
+
+    /** Largest gRPC message accepted or sent; bounds uploads such as a spec's initial parameter values. */
+    public long maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** Create and play the demo simulation at start (unless the record already has runs). */
+    public boolean demo() {
+        return demo;
+    }
+
+    /** Scalars and events one watch stream may hold before merging samples. */
+    public int watchQueueFrames() {
+        return watchQueueFrames;
+    }
+
+    /** A running run is checkpointed every this many steps (0: never by steps): the bound of time travel. */
+    public long checkpointEverySteps() {
+        return checkpointEverySteps;
+    }
+
+    /** ... or every this many seconds of running (0: never by time); also on pause and shutdown. */
+    public long checkpointEverySeconds() {
+        return checkpointEverySeconds;
+    }
+
+    /** Newest checkpoints kept per run (pinned ones, and older ones the time-travel bound needs, are kept too). */
+    public int keepCheckpoints() {
+        return keepCheckpoints;
+    }
+
+    /** New runs are refused once the record uses more (0: no budget). */
+    public long diskBudgetMb() {
+        return diskBudgetMb;
+    }
+
+    /** Memory for recent reconstructions of past steps (time travel); 0 keeps none. */
+    public long replayCacheMb() {
+        return replayCacheMb;
+    }
+
+    public Auth auth() {
+        return auth;
+    }
+
+    /** The token file ({@link Tokens}); null: {@code dataDir/tokens}, with an admin token generated at first start. */
+    public Path tokensFile() {
+        return tokensFile != null ? tokensFile : dataDir.resolve("tokens");
+    }
+
+    /** Serve a non-loopback address without authentication anyway. */
+    public boolean insecureNoAuth() {
+        return insecureNoAuth;
+    }
+
+    /** Host names the HTTP Host header may carry, beyond loopback names and the bound address (DNS-rebinding guard). */
+    public List<String> allowedHosts() {
+        return allowedHosts;
+    }
+
+    /** PEM certificate chain for TLS on the one port (gRPC, gRPC-Web and the page); null: plaintext. */
+    public Path tlsCert() {
+        return tlsCert;
+    }
+
+    /** PEM private key of {@link #tlsCert()}. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** Serve TLS with a certificate generated once into {@code dataDir/tls} (when no --tls-cert is given). */
+    public boolean tlsSelfSigned() {
+        return tlsSelfSigned;
+    }
+
+    public boolean tls() {
+        return tlsCert != null || tlsSelfSigned;
+    }
+
+    public ServerOptions withTlsSelfSigned(boolean selfSigned) {
+        if (selfSigned && tlsCert != null) throw new IllegalArgumentException("--tls-self-signed and --tls-cert exclude each other: choose one");
+        return with(o -> o.tlsSelfSigned = selfSigned);
+    }
+
+    // ---- changed copies ----
+
+    public ServerOptions withHost(String h) {
+        if (h == null || h.isBlank()) throw new IllegalArgumentException("--host must name an address, e.g. 127.0.0.1");
+        return with(o -> o.host = h);
+    }
+
     public ServerOptions withPort(int p) {
-        return new ServerOptions(host, p, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
+        if (p < 0 || p > 65535) throw new IllegalArgumentException("--port must be in [0, 65535], got " + p);
+        return with(o -> o.port = p);
     }
 
     public ServerOptions withDataDir(Path d) {
-        return new ServerOptions(host, port, d, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
+        return with(o -> o.dataDir = d);
     }
 
     public ServerOptions withDatasetsDir(Path d) {
-        return new ServerOptions(host, port, dataDir, d, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
+        return with(o -> o.datasetsDir = d);
+    }
+
+    public ServerOptions withWebRoot(Path w) {
+        return with(o -> o.webRoot = w);
+    }
+
+    public ServerOptions withDemo(boolean d) {
+        return with(o -> o.demo = d);
     }
 
     public ServerOptions withMaxMessageBytes(long bytes) {
         if (bytes < 1) throw new IllegalArgumentException("the largest message must be at least 1 byte, got " + bytes);
-        return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, bytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
+        return with(o -> o.maxMessageBytes = bytes);
     }
 
     public ServerOptions withWatchQueueFrames(int frames) {
         if (frames < 1) throw new IllegalArgumentException("watch queue must hold at least 1 frame, got " + frames);
-        return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, frames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
+        return with(o -> o.watchQueueFrames = frames);
     }
 
     public ServerOptions withCheckpoints(long everySteps, long everySeconds, int keep) {
         if (everySteps < 0) throw new IllegalArgumentException("--checkpoint-every-steps must be >= 0 (0: off), got " + everySteps);
         if (everySeconds < 0) throw new IllegalArgumentException("--checkpoint-every-seconds must be >= 0 (0: off), got " + everySeconds);
         if (keep < 1) throw new IllegalArgumentException("--keep-checkpoints must be >= 1, got " + keep);
-        return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, everySteps, everySeconds,
-                keep, diskBudgetMb, replayCacheMb);
+        return with(o -> {
+            o.checkpointEverySteps = everySteps;
+            o.checkpointEverySeconds = everySeconds;
+            o.keepCheckpoints = keep;
+        });
     }
 
     public ServerOptions withDiskBudgetMb(long mb) {
         if (mb < 0) throw new IllegalArgumentException("--disk-budget-mb must be >= 0 (0: no budget), got " + mb);
-        return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, mb, replayCacheMb);
+        return with(o -> o.diskBudgetMb = mb);
     }
 
     public ServerOptions withReplayCacheMb(long mb) {
         if (mb < 0) throw new IllegalArgumentException("--replay-cache-mb must be >= 0 (0: keep no reconstruction), got " + mb);
-        return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, mb);
+        return with(o -> o.replayCacheMb = mb);
     }
 
-    ServerOptions withHost(String h) {
-        return new ServerOptions(h, port, dataDir, datasetsDir, webRoot, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
+    /** Authentication, with the token file ({@code null}: the data directory's). */
+    public ServerOptions withAuth(Auth a, Path tokens) {
+        return with(o -> {
+            o.auth = a;
+            o.tokensFile = tokens;
+        });
     }
 
-    ServerOptions withWebRoot(Path w) {
-        return new ServerOptions(host, port, dataDir, datasetsDir, w, maxMessageBytes, demo, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
+    public ServerOptions withInsecureNoAuth(boolean insecure) {
+        return with(o -> o.insecureNoAuth = insecure);
     }
 
-    ServerOptions withDemo(boolean d) {
-        return new ServerOptions(host, port, dataDir, datasetsDir, webRoot, maxMessageBytes, d, watchQueueFrames, checkpointEverySteps,
-                checkpointEverySeconds, keepCheckpoints, diskBudgetMb, replayCacheMb);
+    public ServerOptions withAllowedHosts(List<String> hosts) {
+        return with(o -> o.allowedHosts = List.copyOf(hosts));
     }
 
-    /** Parses the flags of {@link #USAGE}; unknown flags and bad values are errors that say what to fix. */
-    public static ServerOptions parse(String[] args) {
-        ServerOptions o = defaults();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--demo")) {
-                o = o.withDemo(true);
-                continue;
-            }
-            if (!a.startsWith("--") || !USAGE.contains("[" + a + " ")) throw new IllegalArgumentException("unknown option '" + a + "'; " + USAGE);
-            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value; " + USAGE);
-            String v = args[++i];
-            o = switch (a) {
-                case "--host" -> o.withHost(v);
-                case "--port" -> {
-                    long port;
-                    try {
-                        port = Long.parseLong(v);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--port must be a number in [0, 65535], got '" + v + "'");
-                    }
-                    if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be in [0, 65535], got " + port);
-                    yield o.withPort((int) port);
-                }
-                case "--data-dir" -> o.withDataDir(Path.of(v));
-                case "--datasets" -> o.withDatasetsDir(Path.of(v));
-                case "--web-root" -> o.withWebRoot(Path.of(v));
-                case "--checkpoint-every-steps" -> o.withCheckpoints(number(a, v), o.checkpointEverySeconds, o.keepCheckpoints);
-                case "--checkpoint-every-seconds" -> o.withCheckpoints(o.checkpointEverySteps, number(a, v), o.keepCheckpoints);
-                case "--keep-checkpoints" -> o.withCheckpoints(o.checkpointEverySteps, o.checkpointEverySeconds, (int) Math.min(number(a, v), Integer.MAX_VALUE));
-                case "--disk-budget-mb" -> o.withDiskBudgetMb(number(a, v));
-                case "--replay-cache-mb" -> o.withReplayCacheMb(number(a, v));
-                default -> throw new IllegalArgumentException("unknown option '" + a + "'; " + USAGE);
-            };
+    /** TLS from PEM files; both or neither. */
+    public ServerOptions withTls(Path cert, Path key) {
+        if ((cert == null) != (key == null)) throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both PEM files");
+        return with(o -> {
+            o.tlsCert = cert;
+            o.tlsKey = key;
+        });
+    }
+
+    /**
+     * Refuses settings that would expose the runs: a non-loopback address without authentication
+     * (unless {@link #insecureNoAuth()}), TLS files that do not exist.
+     */
+    public ServerOptions checked() {
+        if (auth == Auth.NONE && !isLoopback(host) && !insecureNoAuth) {
+            throw new IllegalArgumentException("--host " + host + " makes every run reachable from the network, and authentication is off:"
+                    + " add --auth token (a token is generated and printed at start; see docs/security.md), or, on a network you trust"
+                    + " completely, --insecure-no-auth");
         }
-        return o;
+        for (Path p : new Path[] {tlsCert, tlsKey}) {
+            if (p != null && !Files.isReadable(p)) throw new IllegalArgumentException("TLS file " + p + " does not exist or cannot be read");
+        }
+        return this;
     }
 
-    private static long number(String flag, String v) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be a whole number, got '" + v + "'");
-        }
+    /** 127.0.0.0/8, ::1 and "localhost". */
+    static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
     }
 }

@@ -49,7 +49,14 @@ final class SessionService {
     }
 
     private void open(GrpcServerRequest<SessionRequest, SessionResponse> req) {
-        Session s = new Session(req.response(), vertx.getOrCreateContext());
+        Caller caller;
+        try {
+            caller = unary.caller(req.headers().get("authorization"));
+        } catch (ApiException e) {
+            SimulationGrpcService.fail(req.response(), e);
+            return;
+        }
+        Session s = new Session(req.response(), vertx.getOrCreateContext(), caller);
         req.response().writeHead();
         // Decoded in arrival order (a gzip message inflates on a worker); one that does not decode ends the call with its status.
         Future<?>[] inbound = {Future.succeededFuture()};
@@ -77,7 +84,10 @@ final class SessionService {
         private boolean halfClosed;
         private int unanswered; // commands and controls not acknowledged yet
 
-        Session(GrpcServerResponse<SessionRequest, SessionResponse> response, Context context) {
+        private final Caller caller;
+
+        Session(GrpcServerResponse<SessionRequest, SessionResponse> response, Context context, Caller caller) {
+            this.caller = caller;
             this.response = response;
             this.context = context;
         }
@@ -94,8 +104,14 @@ final class SessionService {
                         sub.close();
                         ack(id, 0, null);
                     }
-                    case COMMAND -> answer(id, unary.applyCommand(r.getCommand()).map(a -> a.getEffectiveStep()));
-                    case CONTROL -> answer(id, unary.control(r.getControl()).map(a -> a.getEffectiveStep()));
+                    case COMMAND -> {
+                        steering(r.getCommand().getId());
+                        answer(id, unary.applyCommand(r.getCommand()).map(a -> a.getEffectiveStep()));
+                    }
+                    case CONTROL -> {
+                        steering(r.getControl().getId());
+                        answer(id, unary.control(r.getControl()).map(a -> a.getEffectiveStep()));
+                    }
                     case KIND_NOT_SET -> throw ApiException.invalid("request needs one of subscribe, unsubscribe, command, control");
                 }
             } catch (RuntimeException e) {
@@ -103,8 +119,17 @@ final class SessionService {
             }
         }
 
+        /** Commands and controls change runs: a steer or admin token, on the caller's own run. */
+        private void steering(String runId) {
+            if (!caller.role().allows(Caller.Role.STEER))
+                throw new ApiException(io.vertx.grpc.common.GrpcStatus.PERMISSION_DENIED, "commands and controls change runs; the token of '"
+                        + caller.owner() + "' is read-only (role read)");
+            unary.requireOwner(caller, runId);
+        }
+
         private void subscribe(long id, SessionRequest r) {
             if (subscriptions.containsKey(id)) throw ApiException.invalid("request_id " + id + " already names a subscription");
+            unary.requireOwner(caller, r.getSubscribe().getId());
             SimulationRegistry.Entry e = registry.get(r.getSubscribe().getId());
             if (r.getSubscribe().hasFromStep())
                 throw ApiException.invalid("from_step is for Watch only; in a session, read the history with GetHistory, then subscribe");

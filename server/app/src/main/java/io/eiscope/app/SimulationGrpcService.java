@@ -63,8 +63,11 @@ final class SimulationGrpcService {
     private final long maxMessageBytes;
     private final RequestMessages messages;
 
-    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames, long maxMessageBytes) {
+    private final Access access;
+
+    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames, long maxMessageBytes, Access access) {
         this.vertx = vertx;
+        this.access = access;
         this.maxMessageBytes = maxMessageBytes;
         this.messages = new RequestMessages(vertx, maxMessageBytes);
         this.watchQueueFrames = watchQueueFrames;
@@ -75,12 +78,12 @@ final class SimulationGrpcService {
     Service build() {
         ServiceBuilder b = Service.service(NAME, SimulationServiceProto.getDescriptor().findServiceByName("SimulationService"));
         unary(b, "GetCatalogue", GetCatalogueRequest.getDefaultInstance(), r -> Future.succeededFuture(catalogue));
-        unary(b, "CreateSimulation", CreateSimulationRequest.getDefaultInstance(), this::create);
+        unaryAs(b, "CreateSimulation", CreateSimulationRequest.getDefaultInstance(), this::create);
         unary(b, "GetSimulation", GetSimulationRequest.getDefaultInstance(), r -> Future.succeededFuture(
                 GetSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(registry.get(r.getId()))).build()));
-        unary(b, "ListSimulations", ListSimulationsRequest.getDefaultInstance(), r -> {
+        unaryAs(b, "ListSimulations", ListSimulationsRequest.getDefaultInstance(), (caller, r) -> {
             ListSimulationsResponse.Builder out = ListSimulationsResponse.newBuilder();
-            registry.list().forEach(e -> out.addSimulations(ProtoMapper.toProto(e)));
+            registry.list().stream().filter(e -> caller.owns(e.meta().owner())).forEach(e -> out.addSimulations(ProtoMapper.toProto(e)));
             return Future.succeededFuture(out.build());
         });
         unary(b, "DeleteSimulation", DeleteSimulationRequest.getDefaultInstance(), r -> {
@@ -99,8 +102,8 @@ final class SimulationGrpcService {
             registry.get(r.getId()).runner().interventionLog().forEach(i -> out.addInterventions(ProtoMapper.toProto(i)));
             return Future.succeededFuture(out.build());
         });
-        unary(b, "ForkSimulation", ForkSimulationRequest.getDefaultInstance(), r -> onContext(r.hasStep()
-                ? registry.forkAt(r.getId(), r.getStep(), p -> {}) : registry.fork(r.getId()))
+        unaryAs(b, "ForkSimulation", ForkSimulationRequest.getDefaultInstance(), (caller, r) -> onContext(r.hasStep()
+                ? registry.forkAt(r.getId(), r.getStep(), p -> {}, forkOwner(caller, r.getId())) : registry.fork(r.getId(), forkOwner(caller, r.getId())))
                 .map(e -> ForkSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build()));
         RecordGrpcService record = new RecordGrpcService(vertx, registry);
         unary(b, "GetHistory", io.eiscope.api.v1.GetHistoryRequest.getDefaultInstance(), record::history);
@@ -115,7 +118,7 @@ final class SimulationGrpcService {
         unary(b, "Measure", io.eiscope.api.v1.MeasureRequest.getDefaultInstance(), timeTravel::measure);
         ServiceMethod<io.eiscope.api.v1.ReconstructRequest, io.eiscope.api.v1.ReconstructProgress> reconstruct = ServiceMethod.server(NAME,
                 "Reconstruct", GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(io.eiscope.api.v1.ReconstructRequest.getDefaultInstance()));
-        b.bind(reconstruct, req -> timeTravel.reconstruct(req, messages));
+        b.bind(reconstruct, req -> timeTravel.reconstruct(req, messages, (authorization, id) -> requireOwner(caller(authorization), id)));
         new SessionService(vertx, registry, watchQueueFrames, this, messages).bind(b);
         b.bind(ServiceMethod.server(NAME, "Watch", GrpcMessageEncoder.encoder(),
                 GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())), this::watch);
@@ -124,10 +127,23 @@ final class SimulationGrpcService {
 
     private <Req extends Message, Resp extends Message> void unary(ServiceBuilder b, String method, Req prototype,
                                                                    Function<Req, Future<Resp>> impl) {
+        unaryAs(b, method, prototype, (caller, r) -> impl.apply(r));
+    }
+
+    /**
+     * Binds a unary method whose implementation also learns who calls. The run a request names
+     * (its {@code id}) must belong to the caller (or the caller is an admin): PERMISSION_DENIED otherwise.
+     */
+    private <Req extends Message, Resp extends Message> void unaryAs(ServiceBuilder b, String method, Req prototype,
+                                                                     java.util.function.BiFunction<Caller, Req, Future<Resp>> impl) {
         ServiceMethod<Req, Resp> m = ServiceMethod.server(NAME, method, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
+        com.google.protobuf.Descriptors.FieldDescriptor idField = prototype.getDescriptorForType().findFieldByName("id");
+        boolean names = idField != null && idField.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.STRING;
         b.bind(m, (GrpcServerRequest<Req, Resp> req) -> messages.one(req, prototype).compose(r -> {
             try {
-                return impl.apply(r);
+                Caller caller = caller(req.headers().get("authorization"));
+                if (names) requireOwner(caller, (String) r.getField(idField));
+                return impl.apply(caller, r);
             } catch (RuntimeException e) {
                 return Future.failedFuture(e);
             }
@@ -135,6 +151,27 @@ final class SimulationGrpcService {
             if (ar.succeeded()) req.response().end(ar.result());
             else fail(req.response(), ar.cause());
         }));
+    }
+
+    /** Who calls, by the request's authorization header (checked at the door: never null here). */
+    Caller caller(String authorization) {
+        Caller c = access.caller(authorization, null);
+        if (c == null) throw new ApiException(GrpcStatus.UNAUTHENTICATED, "this server needs a token: send 'authorization: Bearer <token>'");
+        return c;
+    }
+
+    /** Fails unless {@code caller} may act on run {@code id} (an empty id is left to the method's own validation). */
+    void requireOwner(Caller caller, String id) {
+        if (id == null || id.isEmpty() || caller.admin()) return;
+        SimulationRegistry.Entry e = registry.get(id);
+        if (!caller.owns(e.meta().owner()))
+            throw new ApiException(GrpcStatus.PERMISSION_DENIED, "run " + id + " belongs to '" + e.meta().owner() + "', not to '"
+                    + caller.owner() + "'; only its owner and admins may use it");
+    }
+
+    /** A fork belongs to who forks it (an admin forking keeps the parent's owner). */
+    private String forkOwner(Caller caller, String parentId) {
+        return caller.admin() ? registry.get(parentId).meta().owner() : caller.owner();
     }
 
     /** Answers with the status the failure maps to; nothing when the client already reset the call. */
@@ -153,8 +190,8 @@ final class SimulationGrpcService {
     }
 
     /** On a worker: decoding initial parameter values (up to a whole message) and building the model block. */
-    private Future<CreateSimulationResponse> create(CreateSimulationRequest r) {
-        return vertx.executeBlocking(() -> registry.create(toConfig(r), r.getPreset(), ProtoMapper.toPolicy(r.getSpec())), false)
+    private Future<CreateSimulationResponse> create(Caller caller, CreateSimulationRequest r) {
+        return vertx.executeBlocking(() -> registry.create(toConfig(r), r.getPreset(), ProtoMapper.toPolicy(r.getSpec()), caller.owner()), false)
                 .map(e -> CreateSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build());
     }
 
@@ -215,6 +252,7 @@ final class SimulationGrpcService {
     }
 
     private void subscribe(GrpcServerRequest<WatchRequest, WatchResponse> req, WatchRequest w) {
+        requireOwner(caller(req.headers().get("authorization")), w.getId());
         SimulationRegistry.Entry e = registry.get(w.getId());
         WatchFilter filter = filterFor(e, w);
         GrpcServerResponse<WatchRequest, WatchResponse> response = req.response();

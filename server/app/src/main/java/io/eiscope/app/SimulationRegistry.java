@@ -122,9 +122,14 @@ public final class SimulationRegistry implements AutoCloseable {
 
     /** As {@link #create(SimulationConfig, String)}, with the run's own checkpoint policy (null: the server's). */
     public Entry create(SimulationConfig config, String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy) {
+        return create(config, preset, policy, "");
+    }
+
+    /** As {@link #create(SimulationConfig, String, io.eiscope.engine.sim.CheckpointSink.Policy)}, owned by {@code owner}. */
+    public Entry create(SimulationConfig config, String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, String owner) {
         archive.checkBudget();
         Simulation sim = new Simulation(config, catalogue, context);
-        return register(newId(), sim, List.of(), "", 0, preset, policy, null);
+        return register(newId(), sim, List.of(), "", 0, preset, policy, null, owner);
     }
 
     /**
@@ -132,11 +137,16 @@ public final class SimulationRegistry implements AutoCloseable {
      * of its state and log. The copy is made on the parent's thread; the future completes there.
      */
     public java.util.concurrent.CompletableFuture<Entry> fork(String parentId) {
+        return fork(parentId, get(parentId).meta().owner());
+    }
+
+    /** As {@link #fork(String)}, the fork owned by {@code owner}. */
+    public java.util.concurrent.CompletableFuture<Entry> fork(String parentId, String owner) {
         Entry parent = get(parentId);
         archive.checkBudget();
         // Recording the new run is blocking work: off the parent's thread.
         return parent.runner().fork().thenApplyAsync(f -> {
-            Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null);
+            Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null, owner);
             e.runner().checkpointNow("fork", false); // so that recovering the fork needs no replay from step 0
             return e;
         }, archive.executor());
@@ -149,19 +159,26 @@ public final class SimulationRegistry implements AutoCloseable {
      */
     public java.util.concurrent.CompletableFuture<Entry> forkAt(String parentId, long step,
                                                                 java.util.function.Consumer<TimeTravel.Progress> progress) {
+        return forkAt(parentId, step, progress, get(parentId).meta().owner());
+    }
+
+    /** As {@link #forkAt(String, long, java.util.function.Consumer)}, the fork owned by {@code owner}. */
+    public java.util.concurrent.CompletableFuture<Entry> forkAt(String parentId, long step,
+                                                                java.util.function.Consumer<TimeTravel.Progress> progress, String owner) {
         Entry parent = get(parentId);
         if (TimeTravel.isPresent(parent, step)) {
             // The run is there now: the ordinary fork, unless it moved on before its next boundary.
-            return fork(parentId).thenCompose(e -> e.forkStep() == step ? java.util.concurrent.CompletableFuture.completedFuture(e)
+            return fork(parentId, owner).thenCompose(e -> e.forkStep() == step ? java.util.concurrent.CompletableFuture.completedFuture(e)
                     : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         delete(e.runner().id());
                         return null;
-                    }, archive.executor()).thenCompose(v -> forkAt(parentId, step, progress)));
+                    }, archive.executor()).thenCompose(v -> forkAt(parentId, step, progress, owner)));
         }
         archive.checkBudget();
         return timeTravel.at(parent, step, progress, new java.util.concurrent.atomic.AtomicBoolean(),
                 at -> new SimulationRunner.Fork(at.state().forkSimulation(), step, at.log())).thenApplyAsync(f -> {
-                    Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null);
+                    Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null,
+                            owner);
                     e.runner().checkpointNow("fork", false);
                     return e;
                 }, archive.executor());
@@ -180,9 +197,10 @@ public final class SimulationRegistry implements AutoCloseable {
      * or, with {@code recovered} set, one read back from the record.
      */
     private Entry register(String id, Simulation sim, List<io.eiscope.engine.sim.Intervention> log, String parentId, long forkStep,
-                           String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, io.eiscope.store.RunRecord recovered) {
+                           String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, io.eiscope.store.RunRecord recovered,
+                           String owner) {
         long created = recovered != null ? recovered.createdMillis() : System.currentTimeMillis();
-        if (recovered == null) archive.recordNew(id, sim.config(), policy, created, parentId, forkStep, preset, log);
+        if (recovered == null) archive.recordNew(id, sim.config(), policy, created, parentId, forkStep, preset, log, owner);
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables, archive.recording(id));
         SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log,
                 recovered != null ? "recovering after a restart (replaying to step " + recovered.lastStep() + ")" : null);
@@ -191,8 +209,9 @@ public final class SimulationRegistry implements AutoCloseable {
         streams.attach(runner);
         streams.baseline(recovered != null ? recovered.lastStep() : forkStep);
         RunMeta meta = recovered != null
-                ? new RunMeta(id, recovered.name(), recovered.tags(), recovered.notes(), recovered.preset(), archive.recorder(), recovered.lastStep(), policy)
-                : new RunMeta(id, sim.config().name(), List.of(), "", preset, archive.recorder(), forkStep, policy);
+                ? new RunMeta(id, recovered.name(), recovered.tags(), recovered.notes(), recovered.preset(), archive.recorder(), recovered.lastStep(), policy,
+                        recovered.owner())
+                : new RunMeta(id, sim.config().name(), List.of(), "", preset, archive.recorder(), forkStep, policy, owner);
         Entry e = new Entry(runner, streams, created, sim.model().layers(), sim.model().effectiveWeightTargets(),
                 sim.parameters(), parentId, forkStep, meta);
         simulations.put(id, e);
@@ -209,7 +228,8 @@ public final class SimulationRegistry implements AutoCloseable {
         for (io.eiscope.store.RunRecord r : archive.store().runs()) {
             try {
                 RunArchive.Rebuilt rebuilt = archive.rebuild(r, catalogue, context);
-                Entry e = register(r.id(), rebuilt.simulation(), rebuilt.log(), r.parentId(), r.forkStep(), r.preset(), rebuilt.policy(), r);
+                Entry e = register(r.id(), rebuilt.simulation(), rebuilt.log(), r.parentId(), r.forkStep(), r.preset(), rebuilt.policy(), r,
+                        r.owner());
                 archive.recover(e.runner(), r, rebuilt);
                 n++;
             } catch (RuntimeException ex) {

@@ -101,7 +101,9 @@ final class TimeTravel implements AutoCloseable {
         // In this order (see SimulationRunner.resets): the log then holds every entry up to `step`.
         long resets = runner.resets(), now = runner.step();
         List<Intervention> log = runner.interventionLog();
-        if (step > now) throw new ApiException(GrpcStatus.OUT_OF_RANGE, "step " + step + " is ahead of run " + runner.id() + " (at step " + now + ")");
+        if (step > now)
+            throw new ApiException(GrpcStatus.OUT_OF_RANGE, "step " + step + " is ahead of run " + runner.id() + ", which is at step " + now
+                    + "; step it there first (Control STEP or RunUntil)");
         try {
             return CompletableFuture.supplyAsync(() -> rebuild(e, resets, log, step, progress, cancelled, use), executor);
         } catch (RejectedExecutionException full) {

@@ -157,7 +157,8 @@ final class TimeTravelGrpcService {
     }
 
     /** Reconstruct: progress messages (at most ten a second, only while the client keeps up), then one with done set. */
-    void reconstruct(GrpcServerRequest<ReconstructRequest, ReconstructProgress> req, RequestMessages messages) {
+    void reconstruct(GrpcServerRequest<ReconstructRequest, ReconstructProgress> req, RequestMessages messages,
+                     java.util.function.BiConsumer<String, String> requireOwner) {
         messages.one(req, ReconstructRequest.getDefaultInstance()).onComplete(ar -> {
             GrpcServerResponse<ReconstructRequest, ReconstructProgress> response = req.response();
             if (ar.failed()) {
@@ -165,6 +166,7 @@ final class TimeTravelGrpcService {
                 return;
             }
             try {
+                requireOwner.accept(req.headers().get("authorization"), ar.result().getId());
                 start(ar.result(), response, req);
             } catch (RuntimeException ex) {
                 SimulationGrpcService.fail(response, ex);
@@ -186,23 +188,23 @@ final class TimeTravelGrpcService {
         req.exceptionHandler(err -> cancelled.set(true));
         response.exceptionHandler(err -> cancelled.set(true));
         java.util.concurrent.atomic.AtomicReference<ReconstructProgress> last = new java.util.concurrent.atomic.AtomicReference<>();
+        boolean[] ended = {false}; // event loop only
         CompletableFuture<Void> done = timeTravel.at(e, step, p -> {
             if (p.done()) {
                 last.set(toProto(p)); // written when the future completes
                 return;
             }
             context.runOnContext(v -> {
-                if (!cancelled.get() && !response.writeQueueFull()) response.write(toProto(p));
+                if (!ended[0] && !cancelled.get() && !response.writeQueueFull()) response.write(toProto(p));
             });
         }, cancelled, at -> null);
-        Future.fromCompletionStage(done, context).onComplete(res -> {
+        // Through the same queue as the progress, so that the end comes after every progress message.
+        done.whenComplete((v, err) -> context.runOnContext(ignored -> {
+            ended[0] = true;
             if (cancelled.get()) return;
-            if (res.succeeded()) {
-                response.end(last.get());
-            } else {
-                SimulationGrpcService.fail(response, res.cause());
-            }
-        });
+            if (err == null) response.end(last.get());
+            else SimulationGrpcService.fail(response, err);
+        }));
     }
 
     private static ReconstructProgress toProto(TimeTravel.Progress p) {

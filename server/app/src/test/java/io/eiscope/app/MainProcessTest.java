@@ -52,7 +52,7 @@ class MainProcessTest {
         Process p = launch("--port", "seventy");
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
-        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("--port must be a number");
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("--port must be a whole number");
     }
 
     @Test

@@ -177,6 +177,14 @@ class TimeTravelGrpcTest {
         return stub.withDeadlineAfter(120, TimeUnit.SECONDS).getParameters(GetParametersRequest.newBuilder().setId(id).setStep(step).build());
     }
 
+    /**
+     * Waits until the checkpoints the run took so far are on disk: they are written in order on one
+     * store thread, and SaveCheckpoint answers once its own (here: the pause's, at the same step) is.
+     */
+    static void checkpointsWritten(String id) {
+        stub.withDeadlineAfter(60, TimeUnit.SECONDS).saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(id).build());
+    }
+
     static Status.Code code(Runnable call) {
         try {
             call.run();
@@ -191,6 +199,7 @@ class TimeTravelGrpcTest {
     void parametersAtRandomPastStepsEqualATwinSteppedThereBitForBit(Case c) {
         String run = create(c.spec());
         drive(run, c, 200);
+        checkpointsWritten(run);
         assertThat(stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(run).build()).getCheckpointsList())
                 .as("checkpoints every %d steps (and at the pause)", EVERY).isNotEmpty();
         Random random = new Random(c.name().hashCode());
@@ -290,6 +299,7 @@ class TimeTravelGrpcTest {
         Case c = cases().toList().get(0);
         String run = create(c.spec());
         drive(run, c, 160);
+        checkpointsWritten(run);
         List<ReconstructProgress> progress = new ArrayList<>();
         stub.withDeadlineAfter(120, TimeUnit.SECONDS).reconstruct(ReconstructRequest.newBuilder().setId(run).setStep(137).build())
                 .forEachRemaining(progress::add);

@@ -9,10 +9,11 @@ import java.util.List;
  * @param state         the lifecycle state's name as the engine spells it (PAUSED, RUNNING, ...)
  * @param lastStep      the last step whose scalars are recorded
  * @param mergedSamples scalar samples the recorder merged into later ones (disk too slow)
+ * @param owner         who the run belongs to ("" when the server runs without authentication)
  */
 public record RunRecord(String id, String name, byte[] spec, long seed, long createdMillis, String state, String statusMessage,
                         String parentId, long forkStep, String preset, List<String> tags, String notes, long lastStep,
-                        long mergedSamples) {
+                        long mergedSamples, String owner) {
     public RunRecord {
         tags = List.copyOf(tags);
     }
@@ -21,6 +22,11 @@ public record RunRecord(String id, String name, byte[] spec, long seed, long cre
     public static RunRecord created(String id, String name, byte[] spec, long seed, long createdMillis, String state,
                                     String statusMessage, String parentId, long forkStep, String preset) {
         return new RunRecord(id, name, spec, seed, createdMillis, state, statusMessage, parentId, forkStep, preset, List.of(), "",
-                forkStep, 0);
+                forkStep, 0, "");
+    }
+
+    public RunRecord withOwner(String o) {
+        return new RunRecord(id, name, spec, seed, createdMillis, state, statusMessage, parentId, forkStep, preset, tags, notes, lastStep,
+                mergedSamples, o);
     }
 }

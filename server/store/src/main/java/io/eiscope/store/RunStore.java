@@ -128,7 +128,7 @@ public final class RunStore implements AutoCloseable {
     public void createRun(RunRecord r) {
         write(c -> {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO runs (id, name, spec, seed, created_ms, state, status_message,"
-                    + " parent_id, fork_step, preset, tags, notes, last_step, merged_samples) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    + " parent_id, fork_step, preset, tags, notes, last_step, merged_samples, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 p.setString(1, r.id());
                 p.setString(2, r.name());
                 p.setBytes(3, r.spec());
@@ -143,6 +143,7 @@ public final class RunStore implements AutoCloseable {
                 p.setString(12, r.notes());
                 p.setLong(13, r.lastStep());
                 p.setLong(14, r.mergedSamples());
+                p.setString(15, r.owner());
                 p.executeUpdate();
             }
             return null;
@@ -176,7 +177,7 @@ public final class RunStore implements AutoCloseable {
         return new RunRecord(rs.getString("id"), rs.getString("name"), rs.getBytes("spec"), rs.getLong("seed"), rs.getLong("created_ms"),
                 rs.getString("state"), rs.getString("status_message"), rs.getString("parent_id"), rs.getLong("fork_step"),
                 rs.getString("preset"), tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")), rs.getString("notes"),
-                rs.getLong("last_step"), rs.getLong("merged_samples"));
+                rs.getLong("last_step"), rs.getLong("merged_samples"), rs.getString("owner"));
     }
 
     /** Changes what is given (null: unchanged); tags are validated by the caller. False when there is no such run. */
