@@ -113,7 +113,7 @@ public final class EiscopeServer {
         http.requestHandler(req -> {
             if (access.refusedHost(req)) return;
             if (isGrpc(req)) {
-                if (!RequestMessages.refusedEncoding(req) && !access.refusedGrpc(req)) grpc.handle(req);
+                if (!RequestMessages.refusedEncoding(req) && !access.refusedGrpc(req)) grpc.handle(reflectionV1alphaAsV1(req));
             } else {
                 router.handle(req);
             }
@@ -127,6 +127,28 @@ public final class EiscopeServer {
                 return port;
             });
         });
+    }
+
+    static final String REFLECTION_V1ALPHA = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+
+    /**
+     * Serves reflection v1alpha (what older clients, Python's grpc_reflection among them, speak) with
+     * the v1 service: the two have the same messages, only the service name differs.
+     */
+    private static HttpServerRequest reflectionV1alphaAsV1(HttpServerRequest req) {
+        if (!req.path().equals(REFLECTION_V1ALPHA)) return req;
+        String v1 = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+        return new io.vertx.core.internal.http.HttpServerRequestWrapper((io.vertx.core.internal.http.HttpServerRequestInternal) req) {
+            @Override
+            public String path() {
+                return v1;
+            }
+
+            @Override
+            public String uri() {
+                return v1;
+            }
+        };
     }
 
     private static boolean isGrpc(HttpServerRequest req) {

@@ -55,7 +55,12 @@ public final class ProtoMapper {
 
     // ---- specs ----
 
+    /** Longest run name accepted (spec.name, UpdateRun). */
+    public static final int MAX_NAME_LENGTH = 200;
+
     public static SimulationConfig toConfig(SimulationSpec s) {
+        if (s.getName().length() > MAX_NAME_LENGTH)
+            throw ApiException.invalid("spec.name must be at most " + MAX_NAME_LENGTH + " characters, got " + s.getName().length());
         return new SimulationConfig(s.getName(), toComponent(s.hasModel() ? s.getModel() : null),
                 toComponent(s.hasLearningRule() ? s.getLearningRule() : null), toComponent(s.hasTask() ? s.getTask() : null),
                 s.getSeed(), s.getBatchSize(), s.getEvalEverySteps(), s.getStepBudget(), toInitialParameters(s));

@@ -119,7 +119,8 @@ final class RecordGrpcService {
     Future<UpdateRunResponse> update(UpdateRunRequest r) {
         SimulationRegistry.Entry e = registry.get(r.getId());
         String name = r.hasName() ? r.getName() : null;
-        if (name != null && name.length() > 200) throw ApiException.invalid("name must be at most 200 characters, got " + name.length());
+        if (name != null && name.length() > ProtoMapper.MAX_NAME_LENGTH)
+            throw ApiException.invalid("name must be at most " + ProtoMapper.MAX_NAME_LENGTH + " characters, got " + name.length());
         List<String> tags = null;
         if (r.getTagsCount() > 0 || r.getClearTags()) {
             if (r.getTagsCount() > 0 && r.getClearTags()) throw ApiException.invalid("give tags or clear_tags, not both");

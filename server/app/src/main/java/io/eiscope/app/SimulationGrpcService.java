@@ -81,11 +81,7 @@ final class SimulationGrpcService {
         unaryAs(b, "CreateSimulation", CreateSimulationRequest.getDefaultInstance(), this::create);
         unary(b, "GetSimulation", GetSimulationRequest.getDefaultInstance(), r -> Future.succeededFuture(
                 GetSimulationResponse.newBuilder().setSimulation(ProtoMapper.toProto(registry.get(r.getId()))).build()));
-        unaryAs(b, "ListSimulations", ListSimulationsRequest.getDefaultInstance(), (caller, r) -> {
-            ListSimulationsResponse.Builder out = ListSimulationsResponse.newBuilder();
-            registry.list().stream().filter(e -> caller.owns(e.meta().owner())).forEach(e -> out.addSimulations(ProtoMapper.toProto(e)));
-            return Future.succeededFuture(out.build());
-        });
+        unaryAs(b, "ListSimulations", ListSimulationsRequest.getDefaultInstance(), (caller, r) -> Future.succeededFuture(list(caller, r)));
         unary(b, "DeleteSimulation", DeleteSimulationRequest.getDefaultInstance(), r -> {
             registry.get(r.getId()); // NOT_FOUND at once
             return vertx.executeBlocking(() -> {
@@ -148,9 +144,50 @@ final class SimulationGrpcService {
                 return Future.failedFuture(e);
             }
         }).onComplete(ar -> {
-            if (ar.succeeded()) req.response().end(ar.result());
-            else fail(req.response(), ar.cause());
+            if (ar.failed()) fail(req.response(), ar.cause());
+            else if (ar.result().getSerializedSize() > maxMessageBytes) {
+                fail(req.response(), new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the answer to " + method + " would be "
+                        + ar.result().getSerializedSize() + " bytes, over this server's limit of " + maxMessageBytes
+                        + " per message: ask for less (fewer names or points, a page)"));
+            } else req.response().end(ar.result());
         }));
+    }
+
+    /** Most simulations in one ListSimulations answer. */
+    static final int MAX_PAGE_SIZE = 500;
+
+    /**
+     * One page of the caller's simulations, oldest first. The page token is the creation time and
+     * id of the last one sent, so pages stay consistent while runs are created or deleted.
+     */
+    private ListSimulationsResponse list(Caller caller, ListSimulationsRequest r) {
+        if (r.getPageSize() < 0) throw ApiException.invalid("page_size must be >= 0 (0: " + MAX_PAGE_SIZE + "), got " + r.getPageSize());
+        int size = r.getPageSize() == 0 ? MAX_PAGE_SIZE : Math.min(r.getPageSize(), MAX_PAGE_SIZE);
+        long afterMillis = -1;
+        String afterId = "";
+        if (!r.getPageToken().isEmpty()) {
+            String[] t = r.getPageToken().split("/", 2);
+            try {
+                afterMillis = Long.parseLong(t[0]);
+                afterId = t[1];
+            } catch (RuntimeException e) {
+                throw ApiException.invalid("page_token is not one this server gave: pass next_page_token unchanged, or leave it empty");
+            }
+        }
+        ListSimulationsResponse.Builder out = ListSimulationsResponse.newBuilder();
+        SimulationRegistry.Entry last = null;
+        for (SimulationRegistry.Entry e : registry.list()) {
+            if (!caller.owns(e.meta().owner())) continue;
+            int order = Long.compare(e.createdUnixMillis(), afterMillis);
+            if (order < 0 || order == 0 && e.runner().id().compareTo(afterId) <= 0) continue;
+            if (out.getSimulationsCount() == size) {
+                out.setNextPageToken(last.createdUnixMillis() + "/" + last.runner().id());
+                break;
+            }
+            out.addSimulations(ProtoMapper.toProto(e));
+            last = e;
+        }
+        return out.build();
     }
 
     /** Who calls, by the request's authorization header (checked at the door: never null here). */

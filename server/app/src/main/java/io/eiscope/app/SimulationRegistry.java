@@ -240,15 +240,21 @@ public final class SimulationRegistry implements AutoCloseable {
         return n;
     }
 
+    /** Longer ids are refused without being echoed back. */
+    static final int MAX_ID_LENGTH = 64;
+
     public Entry get(String id) {
         if (id == null || id.isEmpty()) throw ApiException.invalid("id is required");
+        if (id.length() > MAX_ID_LENGTH)
+            throw ApiException.invalid("id is " + id.length() + " characters long; ids look like sim-0123abcd (ListSimulations shows them)");
         Entry e = simulations.get(id);
         if (e == null) throw ApiException.notFound("no simulation '" + id + "'; ListSimulations shows the existing ids");
         return e;
     }
 
     public List<Entry> list() {
-        return simulations.values().stream().sorted(Comparator.comparingLong(Entry::createdUnixMillis)).toList();
+        return simulations.values().stream().sorted(Comparator.comparingLong(Entry::createdUnixMillis)
+                .thenComparing(e -> e.runner().id())).toList();
     }
 
     /** Stops the simulation, ends its streams, forgets it and deletes its record. Blocking. */
