@@ -74,7 +74,8 @@ public final class EiscopeServer {
         generatedToken = tokens == null ? null : tokens.generated();
         Access access = Access.of(options, tokens);
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
-        grpc.addService(new SimulationGrpcService(vertx, registry, options.watchQueueFrames(), options.maxMessageBytes(), access).build());
+        ServerMetrics metrics = new ServerMetrics(registry);
+        grpc.addService(new SimulationGrpcService(vertx, registry, options.watchQueueFrames(), options.maxMessageBytes(), access, metrics).build());
         grpc.addService(HealthService.create(vertx)
                 .register("", () -> Future.succeededFuture(true))
                 .register(SimulationGrpcService.NAME, () -> Future.succeededFuture(true)));
@@ -82,6 +83,7 @@ public final class EiscopeServer {
 
         Router router = Router.router(vertx);
         RecordExports.mount(router, vertx, registry, access);
+        metrics.mount(router, access);
         String webRoot = options.webRoot().toAbsolutePath().normalize().toString();
         if (Files.isRegularFile(options.webRoot().resolve("index.html"))) {
             router.route().handler(StaticHandler.create(FileSystemAccess.ROOT, webRoot).setCachingEnabled(false));

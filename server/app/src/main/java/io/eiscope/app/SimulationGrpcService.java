@@ -65,8 +65,12 @@ final class SimulationGrpcService {
 
     private final Access access;
 
-    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames, long maxMessageBytes, Access access) {
+    private final ServerMetrics metrics;
+
+    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames, long maxMessageBytes, Access access,
+                          ServerMetrics metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
         this.access = access;
         this.maxMessageBytes = maxMessageBytes;
         this.messages = new RequestMessages(vertx, maxMessageBytes);
@@ -135,7 +139,9 @@ final class SimulationGrpcService {
         ServiceMethod<Req, Resp> m = ServiceMethod.server(NAME, method, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
         com.google.protobuf.Descriptors.FieldDescriptor idField = prototype.getDescriptorForType().findFieldByName("id");
         boolean names = idField != null && idField.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.STRING;
-        b.bind(m, (GrpcServerRequest<Req, Resp> req) -> messages.one(req, prototype).compose(r -> {
+        b.bind(m, (GrpcServerRequest<Req, Resp> req) -> {
+            long start = System.nanoTime();
+            messages.one(req, prototype).compose(r -> {
             try {
                 Caller caller = caller(req.headers().get("authorization"));
                 if (names) requireOwner(caller, (String) r.getField(idField));
@@ -143,14 +149,16 @@ final class SimulationGrpcService {
             } catch (RuntimeException e) {
                 return Future.failedFuture(e);
             }
-        }).onComplete(ar -> {
-            if (ar.failed()) fail(req.response(), ar.cause());
-            else if (ar.result().getSerializedSize() > maxMessageBytes) {
-                fail(req.response(), new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the answer to " + method + " would be "
-                        + ar.result().getSerializedSize() + " bytes, over this server's limit of " + maxMessageBytes
-                        + " per message: ask for less (fewer names or points, a page)"));
-            } else req.response().end(ar.result());
-        }));
+            }).onComplete(ar -> {
+                Throwable failure = ar.failed() ? ar.cause() : ar.result().getSerializedSize() > maxMessageBytes
+                        ? new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the answer to " + method + " would be " + ar.result().getSerializedSize()
+                                + " bytes, over this server's limit of " + maxMessageBytes + " per message: ask for less (fewer names or points, a page)")
+                        : null;
+                if (failure != null) fail(req.response(), failure);
+                else req.response().end(ar.result());
+                metrics.call(method, failure == null ? 0 : ApiException.from(failure).status().code, System.nanoTime() - start);
+            });
+        });
     }
 
     /** Most simulations in one ListSimulations answer. */

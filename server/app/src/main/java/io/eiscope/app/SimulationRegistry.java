@@ -60,6 +60,7 @@ public final class SimulationRegistry implements AutoCloseable {
     private final Set<String> perLayerObservables;
     private final RunArchive archive;
     private final TimeTravel timeTravel;
+    private final java.util.concurrent.atomic.LongAdder retiredSteps = new java.util.concurrent.atomic.LongAdder();
 
     /** A registry whose runs are recorded in {@code archive}. */
     public SimulationRegistry(Catalogue catalogue, EngineContext context, int threads, RunArchive archive) {
@@ -101,6 +102,11 @@ public final class SimulationRegistry implements AutoCloseable {
 
     public RunArchive archive() {
         return archive;
+    }
+
+    /** Training steps of the runs deleted since the server started (they stay in the metrics' total). */
+    long retiredSteps() {
+        return retiredSteps.sum();
     }
 
     TimeTravel timeTravel() {
@@ -263,6 +269,7 @@ public final class SimulationRegistry implements AutoCloseable {
         simulations.remove(id);
         e.runner().stop().join();
         e.streams().endAll();
+        retiredSteps.add(e.runner().trainedSteps());
         timeTravel.forget(id);
         archive.delete(id);
     }

@@ -41,6 +41,9 @@ final class Subscriber {
     private final Map<String, Pending> newestScalar = new HashMap<>();
     private final LinkedHashMap<String, Frame> latest = new LinkedHashMap<>();
     private final Map<String, Integer> dropped = new HashMap<>();
+    /** Over all subscribers of the process, for /metrics: latest-wins frames replaced before they were sent, and scalars merged. */
+    static final java.util.concurrent.atomic.LongAdder DROPPED = new java.util.concurrent.atomic.LongAdder(),
+            MERGED = new java.util.concurrent.atomic.LongAdder();
     private boolean pumpScheduled;
     private boolean closed;
     private boolean held; // live frames wait until the recorded history is out (Watch from_step)
@@ -108,13 +111,17 @@ final class Subscriber {
         synchronized (this) {
             if (closed) return;
             if (f.hasTensor() || f.hasHistogram()) {
-                if (latest.put(key, f) != null) dropped.merge(key, 1, Integer::sum);
+                if (latest.put(key, f) != null) {
+                    dropped.merge(key, 1, Integer::sum);
+                    DROPPED.increment();
+                }
             } else if (queue.size() < capacity || !f.hasScalar() || !newestScalar.containsKey(key)) {
                 Pending p = new Pending(f);
                 queue.add(p);
                 if (f.hasScalar()) newestScalar.put(key, p);
             } else {
                 newestScalar.get(key).merge(f);
+                MERGED.increment();
             }
             if (pumpScheduled) return;
             pumpScheduled = true;

@@ -102,6 +102,13 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /** Scalar points waiting to be written (the write-behind queue's depth). */
+    public int queued() {
+        synchronized (lock) {
+            return queuedPoints;
+        }
+    }
+
     /** A state change or intervention event; never blocks, never merged. */
     public void offerEvent(String runId, long step, long wallNanos, String kind, String state, String message) {
         enqueue(new Event(runId, step, wallNanos, kind, state, message), false);

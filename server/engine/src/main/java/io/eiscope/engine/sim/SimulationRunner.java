@@ -67,6 +67,7 @@ public final class SimulationRunner {
     private volatile String statusMessage = "";
     private volatile long step;
     private volatile long resets;
+    private volatile long trained; // training steps this runner took (not replays); written on the sim thread only
     private long remainingSteps = -1; // sim thread only; -1: until paused
     private long untilStep = -1; // sim thread only; -1: no RunUntil
     private final List<Intervention> log = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -238,6 +239,11 @@ public final class SimulationRunner {
      */
     public long resets() {
         return resets;
+    }
+
+    /** Training steps this runner has taken (replays not counted), for throughput metrics. Thread-safe. */
+    public long trainedSteps() {
+        return trained;
     }
 
     /** The commands applied so far, in order, each with the step at which it took effect. Thread-safe. */
@@ -473,6 +479,7 @@ public final class SimulationRunner {
 
     private void stepOnce() {
         Simulation.StepResult r = sim.trainStep();
+        trained++;
         step = r.step();
         long wall = wallNanos();
         publishScalar(wall, "loss", r.loss());

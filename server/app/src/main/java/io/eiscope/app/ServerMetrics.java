@@ -1,0 +1,74 @@
+package io.eiscope.app;
+
+import io.eiscope.engine.sim.SimulationState;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The server's metrics in Prometheus' text format at {@code GET /metrics} (Micrometer): runs by
+ * state, training steps, watch streams and their dropped and merged frames, the record's
+ * write-behind queue, the reconstruction cache, gRPC calls by method and status with their
+ * latency, and the JVM (heap, direct buffers, GC, threads, CPU). With authentication on, a token
+ * is needed (Prometheus sends one with {@code authorization: bearer_token}).
+ */
+final class ServerMetrics {
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    ServerMetrics(SimulationRegistry registry) {
+        new JvmMemoryMetrics().bindTo(meters); // heap, non-heap and buffer pools (direct memory)
+        new JvmGcMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ClassLoaderMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        for (SimulationState s : SimulationState.values()) {
+            Gauge.builder("eiscope_runs", registry, r -> r.list().stream().filter(e -> e.runner().state() == s).count())
+                    .tag("state", s.name().toLowerCase(java.util.Locale.ROOT)).description("Runs in each state").register(meters);
+        }
+        FunctionCounter.builder("eiscope_training_steps", registry,
+                        r -> r.retiredSteps() + r.list().stream().mapToLong(e -> e.runner().trainedSteps()).sum())
+                .description("Training steps taken by all runs since the server started (replays not counted)").register(meters);
+        Gauge.builder("eiscope_watch_streams", registry, r -> r.list().stream().mapToInt(e -> e.streams().subscriberCount()).sum())
+                .description("Open Watch streams and session subscriptions").register(meters);
+        FunctionCounter.builder("eiscope_frames_dropped", Subscriber.DROPPED, LongAdder::sum)
+                .description("Latest-wins frames (tensors, histograms) replaced before a slow reader took them").register(meters);
+        FunctionCounter.builder("eiscope_frames_merged", Subscriber.MERGED, LongAdder::sum)
+                .description("Scalar samples merged into newer ones for a slow reader (counted in the frames)").register(meters);
+        Gauge.builder("eiscope_record_queue_points", registry, r -> r.archive().recorder().queued())
+                .description("Scalar points waiting to be written to the run record").register(meters);
+        Gauge.builder("eiscope_reconstruction_cache_bytes", registry, r -> r.timeTravel().cache().bytes())
+                .description("Memory held by cached reconstructions of past steps").register(meters);
+    }
+
+    /** Records one finished gRPC call. */
+    void call(String method, int status, long nanos) {
+        Timer.builder("eiscope_grpc_server_calls").tag("method", method).tag("code", Integer.toString(status))
+                .description("gRPC calls of eiscope.v1.SimulationService by method and status code").register(meters)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    String scrape() {
+        return meters.scrape();
+    }
+
+    void mount(Router router, Access access) {
+        router.get("/metrics").handler(ctx -> {
+            if (access.caller(ctx.request().getHeader("authorization"), ctx.request().getParam("token")) == null) {
+                ctx.response().setStatusCode(401).putHeader("content-type", "text/plain; charset=utf-8")
+                        .end("this server needs a token for /metrics: send 'Authorization: Bearer <token>'\n");
+                return;
+            }
+            ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(scrape());
+        });
+    }
+}
