@@ -6,6 +6,10 @@ the runs the tests record neither land in nor meet the developer's own record; t
 the datasets that `./eiscope build` fetched whatever the data directory). It prints
 "eiscope listening on http://127.0.0.1:PORT" when ready. A missing jar, an early exit or no
 such line within START_TIMEOUT_S fails every test with the server's output; nothing is skipped.
+
+`secure_server` is a second one, started on first use, with authentication and TLS:
+`--auth token --tokens FILE --tls-self-signed` (TOKENS below; its certificate is
+<data dir>/tls/cert.pem, and it prints https://).
 """
 import os
 import re
@@ -19,19 +23,27 @@ import eiscope
 
 REPO = Path(__file__).resolve().parents[3]
 START_TIMEOUT_S = 60.0
-_READY = re.compile(r"eiscope listening on http://127\.0\.0\.1:(\d+)")
+_READY = re.compile(r"eiscope listening on https?://127\.0\.0\.1:(\d+)")
+#: The secure server's tokens: token -> (role, owner).
+TOKENS = {
+    "admin-token-0123456789abcdef": ("admin", "root"),
+    "alice-steer-0123456789abcdef": ("steer", "alice"),
+    "alice-read-0123456789abcdef": ("read", "alice"),
+    "bob-steer-0123456789abcdef": ("steer", "bob"),
+}
 
 
 class _Server:
     """A running server process whose output is drained on a thread (so it never blocks)."""
 
-    def __init__(self, jar: Path, data_dir: Path):
+    def __init__(self, jar: Path, data_dir: Path, *extra_args: str):
         self.output: list = []
         self.port = None
+        self.data_dir = data_dir
         self._ready = threading.Event()
         self.process = subprocess.Popen(
             ["java", "-jar", str(jar), "--host", "127.0.0.1", "--port", "0",
-             "--data-dir", str(data_dir)],
+             "--data-dir", str(data_dir), *extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, errors="replace")
         threading.Thread(target=self._drain, daemon=True).start()
@@ -63,16 +75,37 @@ class _Server:
                 self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def _jar() -> Path:
     jar = Path(os.environ.get("EISCOPE_JAR", REPO / "server/app/target/eiscope-server.jar"))
-    data_dir = (Path(os.environ["EISCOPE_DATA_DIR"]) if os.environ.get("EISCOPE_DATA_DIR")
-                else tmp_path_factory.mktemp("eiscope-data"))
     if not jar.is_file():
         pytest.fail(f"eiscope server jar not found at {jar}: build the server first "
                     "(./mvnw -q package) or set EISCOPE_JAR", pytrace=False)
-    process = _Server(jar, data_dir)
+    return jar
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    data_dir = (Path(os.environ["EISCOPE_DATA_DIR"]) if os.environ.get("EISCOPE_DATA_DIR")
+                else tmp_path_factory.mktemp("eiscope-data"))
+    process = _Server(_jar(), data_dir)
     process.wait_ready(START_TIMEOUT_S)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def secure_server(tmp_path_factory):
+    """A server wanting TOKENS over TLS; its data directory is always a fresh ``.data`` (so
+    that its certificate is ``.data/tls/cert.pem`` beside it, as in the README), and
+    ``cert`` and ``address`` ("https://127.0.0.1:PORT") say how to reach it."""
+    root = tmp_path_factory.mktemp("eiscope-secure")
+    tokens = root / "tokens"
+    tokens.write_text("".join(f"{t} {role} {owner}\n" for t, (role, owner) in TOKENS.items()))
+    process = _Server(_jar(), root / ".data", "--auth", "token", "--tokens", str(tokens),
+                      "--tls-self-signed")
+    process.wait_ready(START_TIMEOUT_S)
+    process.cert = root / ".data" / "tls" / "cert.pem"
+    process.address = f"https://127.0.0.1:{process.port}"
     yield process
     process.stop()
 

@@ -5,7 +5,9 @@ connectome) run in order in one namespace, and so do those of this SDK's README.
 change made to them is the server address: the literal "127.0.0.1:7070" becomes the test
 server's. They run in a temporary directory holding the one file they read, connectome.npy
 (synapse counts, post x pre = 100 x 784). Each block runs on a thread with a deadline, so a
-snippet that never ends (a watch loop that does not stop) fails instead of hanging.
+snippet that never ends (a watch loop that does not stop) fails instead of hanging. The SDK
+README's tokens-and-TLS block runs against conftest's secure_server instead, from the
+directory holding that server's .data, with a token in $EISCOPE_TOKEN.
 """
 import re
 import threading
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+import eiscope
 
 REPO = Path(__file__).resolve().parents[3]
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -92,9 +96,9 @@ def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, c
 def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup,
                                                    capsys):
     blocks = python_blocks(REPO / "client-sdk/python/README.md")
-    assert len(blocks) == 3, "the tour, the run record and time travel"
+    assert len(blocks) == 4, "the tour, the run record, time travel, tokens and TLS"
     namespace = {"__name__": "sdk_readme"}
-    for i, block in enumerate(blocks, 1):
+    for i, block in enumerate(blocks[:3], 1):
         source = block.replace("127.0.0.1:7070", f"127.0.0.1:{server.port}")
         run_block(source, namespace, f"client-sdk/python/README.md block {i}")
 
@@ -111,3 +115,20 @@ def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_di
     assert f"{done.total_steps}/{done.total_steps} steps from checkpoint {done.from_step}" in printed
     assert "singular_values layer0.W 250" in printed
     assert "step 10000 is ahead of run" in printed
+
+
+def test_sdk_readme_tokens_and_tls_block_runs_as_written(secure_server, monkeypatch, capsys):
+    """Against the server with --auth token --tls-self-signed, from the directory that holds
+    its .data (so ".data/tls/cert.pem" is its certificate), with a steer token of alice's in
+    $EISCOPE_TOKEN."""
+    block = python_blocks(REPO / "client-sdk/python/README.md")[3]
+    assert block.count("127.0.0.1:7070") == 2 and ".data/tls/cert.pem" in block
+    monkeypatch.chdir(secure_server.data_dir.parent)
+    monkeypatch.setenv("EISCOPE_TOKEN", "alice-steer-0123456789abcdef")
+    namespace = {"__name__": "sdk_readme_tls", "eiscope": eiscope}
+    source = block.replace("127.0.0.1:7070", f"127.0.0.1:{secure_server.port}")
+    run_block(source, namespace, "client-sdk/python/README.md block 4 (tokens and TLS)")
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "alice"
+    assert printed[1].startswith("this server needs a token: send the header 'authorization: Bearer")
+    assert namespace["sim"].owner == "alice"

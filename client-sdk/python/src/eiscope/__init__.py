@@ -3,7 +3,7 @@
 Create, steer and watch neural-network training simulations; numpy in, numpy out::
 
     import eiscope
-    with eiscope.Client("127.0.0.1:7070") as client:
+    with eiscope.Client("127.0.0.1:7070") as client:   # or "https://...", token=, ca_file=
         sim = client.create(model={"kind": "mlp", "hidden": [100]},
                             learning_rule={"kind": "sgd", "learning_rate": 0.05},
                             task={"kind": "fashion_mnist"}, batch_size=32, seed=1)
@@ -12,8 +12,8 @@ from eiscope.catalogue import Catalogue, Component, Observable, Param, Preset
 from eiscope.client import Client
 from eiscope.errors import (CancelledError, DeadlineExceededError, EiscopeError,
                             FailedPreconditionError, InternalError, InvalidArgumentError,
-                            NotFoundError, OutOfRangeError, ResourceExhaustedError,
-                            UnavailableError)
+                            NotFoundError, OutOfRangeError, PermissionDeniedError,
+                            ResourceExhaustedError, UnauthenticatedError, UnavailableError)
 from eiscope.frames import Frame
 from eiscope.simulation import ControlResult, Simulation
 from eiscope.session import Session, Subscription
@@ -31,5 +31,5 @@ __all__ = [
     "EiscopeError", "InvalidArgumentError", "NotFoundError", "OutOfRangeError",
     "FailedPreconditionError",
     "ResourceExhaustedError", "UnavailableError", "DeadlineExceededError", "CancelledError",
-    "InternalError",
+    "InternalError", "UnauthenticatedError", "PermissionDeniedError",
 ]

@@ -1,14 +1,17 @@
 """The eiscope client: one object per server connection, one method per operation."""
 from __future__ import annotations
 
+import os
 import time
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import grpc
 import numpy as np
 
 from eiscope._proto import service_grpc, service_pb2, types_pb2
 from eiscope.catalogue import Catalogue
+from eiscope.connection import (MAX_MESSAGE_BYTES, open_channel, parse_address,  # noqa: F401
+                                resolve_token, with_token)
 from eiscope.errors import DeadlineExceededError, NotFoundError, from_rpc_error
 from eiscope.frames import Frame, array_to_tensor, tensor_to_array
 from eiscope.record import RunRecordCalls, as_names
@@ -18,8 +21,6 @@ from eiscope.session import Session
 from eiscope.timetravel import TimeTravelCalls
 from eiscope.watch import Watch
 
-#: Largest message the client accepts or sends (big weight tensors, spectra).
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 #: Deadline, in seconds, of every unary call unless the client is given another.
 DEFAULT_TIMEOUT_S = 30.0
 #: Minibatch size that create() sends when given neither batch_size nor a preset.
@@ -28,29 +29,40 @@ DEFAULT_BATCH_SIZE = 32
 _MAX_EVERY_STEPS = 2**31 - 1
 #: States from which a simulation moves on only by a command that wait() does not send.
 _STUCK_STATES = frozenset({"FINISHED", "DIVERGED", "FAILED", "STOPPED"})
-_CHANNEL_OPTIONS = [
-    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-]
 
 
 class Client(RunRecordCalls, TimeTravelCalls):
     """A connection to an eiscope server.
 
-    ``Client("127.0.0.1:7070")`` opens an insecure channel with 64 MiB message limits; pass
-    ``channel=`` to use your own (TLS, interceptors). Usable as a context manager; close()
-    closes a channel the client opened itself. Every failed call raises an EiscopeError
-    subclass carrying the status code name and the server's message. Thread-safe as gRPC
-    channels are; a Watch is used from one thread (cancel() from any). The run record's calls
-    (history(), runs(), checkpoints, exports) are in eiscope.record; measure() and
-    reconstruct(), which reach past steps, in eiscope.timetravel.
+    ``Client("127.0.0.1:7070")`` opens a plaintext channel with 64 MiB message limits.
+    ``Client("https://lab.example:7070", token=..., ca_file="cert.pem")`` speaks TLS (so do
+    ``tls=True`` and a ``ca_file``), trusting the PEM certificates in `ca_file` (a
+    ``--tls-self-signed`` server writes its own to ``<data-dir>/tls/cert.pem``) or, without
+    one, the system's. `token` (default: $EISCOPE_TOKEN; "" sends none) goes with every call
+    as ``authorization: Bearer <token>``, which a server started with ``--auth token`` wants;
+    without TLS it crosses the network readable, so use TLS beyond loopback. Pass
+    ``channel=`` to use your own (the token is added to it). Usable as a context manager;
+    close() closes a channel the client opened itself. Every failed call raises an
+    EiscopeError subclass carrying the status code name and the server's message
+    (UnauthenticatedError: no token or an unknown one; PermissionDeniedError: a read-only
+    token steering, or another owner's run). Thread-safe as gRPC channels are; a Watch is
+    used from one thread (cancel() from any). The run record's calls (history(), runs(),
+    checkpoints, exports) are in eiscope.record; measure() and reconstruct(), which reach
+    past steps, in eiscope.timetravel.
     """
 
-    def __init__(self, target: str = "127.0.0.1:7070", *, channel: Optional[grpc.Channel] = None,
+    def __init__(self, address: str = "127.0.0.1:7070", *, token: Optional[str] = None,
+                 ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+                 tls: Optional[bool] = None, channel: Optional[grpc.Channel] = None,
                  timeout: float = DEFAULT_TIMEOUT_S):
+        if channel is not None and (ca_file is not None or tls is not None):
+            raise ValueError("tls= and ca_file= configure a channel the client opens; "
+                             "a channel= passed in has its own credentials")
         self._owns_channel = channel is None
-        self._channel = channel or grpc.insecure_channel(target, options=_CHANNEL_OPTIONS)
-        self._stub = service_grpc.SimulationServiceStub(self._channel)
+        if channel is None:
+            channel = open_channel(*parse_address(address, tls, ca_file), ca_file)
+        self._channel = channel
+        self._stub = service_grpc.SimulationServiceStub(with_token(channel, resolve_token(token)))
         self.timeout = timeout
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -43,8 +43,19 @@ class ResourceExhaustedError(EiscopeError):
     """A server limit (simulations, subscriptions, message size) was reached."""
 
 
+class UnauthenticatedError(EiscopeError):
+    """The server wants a token (it runs with --auth token) and got none, or one it does not
+    know: pass Client(token=...) or set $EISCOPE_TOKEN."""
+
+
+class PermissionDeniedError(EiscopeError):
+    """The token may not do this: a read-only token asked to change a run, or the run belongs
+    to another owner (only admin tokens reach every run); the message says which."""
+
+
 class UnavailableError(EiscopeError):
-    """The server could not be reached or went away."""
+    """The server could not be reached or went away, or its TLS certificate is not trusted
+    (then the message says so: pass Client(ca_file=...))."""
 
 
 class DeadlineExceededError(EiscopeError):
@@ -69,12 +80,21 @@ _BY_CODE = {
     grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceededError,
     grpc.StatusCode.CANCELLED: CancelledError,
     grpc.StatusCode.INTERNAL: InternalError,
+    grpc.StatusCode.UNAUTHENTICATED: UnauthenticatedError,
+    grpc.StatusCode.PERMISSION_DENIED: PermissionDeniedError,
 }
+#: What gRPC's TLS says when the server's certificate is not one the client trusts.
+_UNTRUSTED_CERTIFICATE = "CERTIFICATE_VERIFY_FAILED"
 
 
 def from_rpc_error(error: grpc.RpcError) -> EiscopeError:
     """Converts a grpc.RpcError into the EiscopeError subclass for its status code."""
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = error.details() if hasattr(error, "details") else str(error)
+    details = details or ""
+    if code == grpc.StatusCode.UNAVAILABLE and _UNTRUSTED_CERTIFICATE in details:
+        details = ("the server's TLS certificate is not trusted: pass Client(ca_file=...) its "
+                   "certificate (a --tls-self-signed server writes <data-dir>/tls/cert.pem), "
+                   "or use one the system trusts; gRPC said: " + details)
     cls = _BY_CODE.get(code, EiscopeError)
-    return cls(code.name if code is not None else "UNKNOWN", details or "")
+    return cls(code.name if code is not None else "UNKNOWN", details)

@@ -74,7 +74,7 @@ class RunRecordCalls:
         """Every run the server holds, one row each, as ``wandb.Api().runs`` users expect.
 
         Columns: id, name, state, step, recorded_step, created (datetime, UTC), parent_id,
-        fork_step, preset, tags (list), notes, current_learning_rule (the rule's kind now,
+        fork_step, preset, tags (list), notes, owner, current_learning_rule (the rule's kind now,
         after any switch), status_message, merged_samples, seed, batch_size, eval_every_steps,
         step_budget; then the spec flattened: ``model.kind``, ``model.hidden``,
         ``learning_rule.kind``, ``learning_rule.learning_rate``, ``task.kind``, ...; then the

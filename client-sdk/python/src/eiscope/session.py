@@ -96,6 +96,8 @@ class Session:
         request_id = request_id or next(self._ids)
         waiter: "queue.Queue" = queue.Queue()
         with self._lock:
+            if self._error is not None:  # the call has ended: nobody would acknowledge
+                raise self._error
             self._acks[request_id] = waiter
         self._requests.put(service_pb2.SessionRequest(request_id=request_id, **kind))
         ack = waiter.get(timeout=self._timeout)
@@ -127,10 +129,10 @@ class Session:
                         for f in response.frames.frames:
                             sub._frames.put(Frame.from_proto(f))
         except grpc.RpcError as e:
-            error = from_rpc_error(e)
             with self._lock:
+                self._error = from_rpc_error(e)
                 for waiter in self._acks.values():
-                    waiter.put(error)
+                    waiter.put(self._error)
         finally:
             for sub in list(self._subscriptions.values()):
                 sub._frames.put(None)

@@ -26,6 +26,8 @@ class Simulation:
         recorded_step: the last step whose scalars are in the run record (it may trail `step`
             by a fraction of a second); merged_samples: samples the recorder had to merge
             because the disk could not keep up (0: none lost).
+        owner: who the run belongs to: the owner of the token that created it ("" on a
+            server without authentication).
         spec: the proto SimulationSpec; `model`, `learning_rule`, `task` are it as dicts.
         proto: the proto Simulation message.
     """
@@ -51,6 +53,7 @@ class Simulation:
     preset: str
     recorded_step: int
     merged_samples: int
+    owner: str
     spec: Any = field(repr=False, compare=False)
     proto: Any = field(repr=False, compare=False)
 
@@ -80,6 +83,7 @@ class Simulation:
             preset=msg.preset,
             recorded_step=msg.recorded_step,
             merged_samples=msg.merged_samples,
+            owner=msg.owner,
             spec=spec,
             proto=msg,
         )

@@ -24,8 +24,9 @@ EVENT_COLUMNS = ("step", "wall_time", "kind", "state", "message")
 #: The first columns of Client.runs(); the spec's components follow as "model.kind",
 #: "model.hidden", "learning_rule.learning_rate", ..., then "latest.loss", ...
 RUN_COLUMNS = ("id", "name", "state", "step", "recorded_step", "created", "parent_id",
-               "fork_step", "preset", "tags", "notes", "current_learning_rule", "status_message",
-               "merged_samples", "seed", "batch_size", "eval_every_steps", "step_budget")
+               "fork_step", "preset", "tags", "notes", "owner", "current_learning_rule",
+               "status_message", "merged_samples", "seed", "batch_size", "eval_every_steps",
+               "step_budget")
 
 
 def _utc(nanos: np.ndarray) -> pd.DatetimeIndex:
@@ -98,7 +99,7 @@ def runs_frame(simulations: Iterable[Simulation]) -> pd.DataFrame:
             "id": sim.id, "name": sim.name, "state": sim.state, "step": sim.step,
             "recorded_step": sim.recorded_step, "created": sim.created_unix_millis,
             "parent_id": sim.parent_id, "fork_step": sim.fork_step, "preset": sim.preset,
-            "tags": list(sim.tags), "notes": sim.notes,
+            "tags": list(sim.tags), "notes": sim.notes, "owner": sim.owner,
             "current_learning_rule": sim.current_learning_rule.get("kind", ""),
             "status_message": sim.status_message, "merged_samples": sim.merged_samples,
             "seed": sim.seed, "batch_size": spec.batch_size,
