@@ -68,6 +68,7 @@ public final class EiscopeServer {
                         options.checkpointEverySeconds() * 1_000_000_000L), options.diskBudgetMb() * (1L << 20));
         registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.datasetsDir()), threads, archive,
                 options.replayCacheMb() << 20);
+        registry.setMaxRunsPerOwner(options.maxRunsPerOwner());
         int recovered = registry.recoverAll();
         if (recovered > 0) LOG.info("recovered " + recovered + " runs from " + options.dataDir());
         Tokens tokens = options.auth() == ServerOptions.Auth.TOKEN ? Tokens.loadOrCreate(options.tokensFile()) : null;

@@ -57,6 +57,10 @@ final class ServerCommand {
             description = "Memory for recent reconstructions of past steps (default ${DEFAULT-VALUE}).")
     String replayCacheMb;
 
+    @Option(names = "--max-runs-per-owner", defaultValue = "${env:EISCOPE_MAX_RUNS_PER_OWNER:-1000}",
+            description = "Runs one owner may have at once (without --auth: runs in all); 0: no limit (default ${DEFAULT-VALUE}).")
+    String maxRunsPerOwner;
+
     @Option(names = "--auth", defaultValue = "${env:EISCOPE_AUTH:-none}",
             description = "none: anyone who reaches the port may do anything (loopback only); token: bearer tokens with roles (default ${DEFAULT-VALUE}).")
     String auth;
@@ -111,6 +115,7 @@ final class ServerCommand {
                         (int) number("--keep-checkpoints", keepCheckpoints, 1, Integer.MAX_VALUE))
                 .withDiskBudgetMb(number("--disk-budget-mb", diskBudgetMb, 0, Long.MAX_VALUE >> 20))
                 .withReplayCacheMb(number("--replay-cache-mb", replayCacheMb, 0, Long.MAX_VALUE >> 20))
+                .withMaxRunsPerOwner((int) number("--max-runs-per-owner", maxRunsPerOwner, 0, Integer.MAX_VALUE))
                 .withAuth(switch (auth.trim().toLowerCase(java.util.Locale.ROOT)) {
                     case "none" -> ServerOptions.Auth.NONE;
                     case "token" -> ServerOptions.Auth.TOKEN;

@@ -19,6 +19,7 @@ public final class ServerOptions {
     public static final long DEFAULT_CHECKPOINT_EVERY_SECONDS = io.eiscope.engine.sim.CheckpointSink.Policy.DEFAULT_EVERY_NANOS / 1_000_000_000L;
     public static final int DEFAULT_KEEP_CHECKPOINTS = io.eiscope.store.Checkpoints.DEFAULT_KEEP;
     public static final long DEFAULT_REPLAY_CACHE_MB = 256;
+    public static final int DEFAULT_MAX_RUNS_PER_OWNER = 1000;
 
     /** How callers prove who they are. */
     public enum Auth {
@@ -48,6 +49,7 @@ public final class ServerOptions {
     private Path tlsCert;
     private Path tlsKey;
     private boolean tlsSelfSigned;
+    private int maxRunsPerOwner = DEFAULT_MAX_RUNS_PER_OWNER;
 
     private ServerOptions() {}
 
@@ -79,6 +81,7 @@ public final class ServerOptions {
         o.tlsCert = tlsCert;
         o.tlsKey = tlsKey;
         o.tlsSelfSigned = tlsSelfSigned;
+        o.maxRunsPerOwner = maxRunsPerOwner;
         change.accept(o);
         return o;
     }
@@ -208,6 +211,16 @@ public final class ServerOptions {
 
     public boolean tls() {
         return tlsCert != null || tlsSelfSigned;
+    }
+
+    /** Runs one owner may have at once (all runs, without authentication); 0: no limit. */
+    public int maxRunsPerOwner() {
+        return maxRunsPerOwner;
+    }
+
+    public ServerOptions withMaxRunsPerOwner(int n) {
+        if (n < 0) throw new IllegalArgumentException("--max-runs-per-owner must be >= 0 (0: no limit), got " + n);
+        return with(o -> o.maxRunsPerOwner = n);
     }
 
     public ServerOptions withTlsSelfSigned(boolean selfSigned) {

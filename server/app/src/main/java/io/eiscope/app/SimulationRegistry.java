@@ -134,6 +134,7 @@ public final class SimulationRegistry implements AutoCloseable {
     /** As {@link #create(SimulationConfig, String, io.eiscope.engine.sim.CheckpointSink.Policy)}, owned by {@code owner}. */
     public Entry create(SimulationConfig config, String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, String owner) {
         archive.checkBudget();
+        checkRunsOf(owner);
         Simulation sim = new Simulation(config, catalogue, context);
         return register(newId(), sim, List.of(), "", 0, preset, policy, null, owner);
     }
@@ -149,6 +150,7 @@ public final class SimulationRegistry implements AutoCloseable {
     /** As {@link #fork(String)}, the fork owned by {@code owner}. */
     public java.util.concurrent.CompletableFuture<Entry> fork(String parentId, String owner) {
         Entry parent = get(parentId);
+        checkRunsOf(owner);
         archive.checkBudget();
         // Recording the new run is blocking work: off the parent's thread.
         return parent.runner().fork().thenApplyAsync(f -> {
@@ -181,6 +183,7 @@ public final class SimulationRegistry implements AutoCloseable {
                     }, archive.executor()).thenCompose(v -> forkAt(parentId, step, progress, owner)));
         }
         archive.checkBudget();
+        checkRunsOf(owner);
         return timeTravel.at(parent, step, progress, new java.util.concurrent.atomic.AtomicBoolean(),
                 at -> new SimulationRunner.Fork(at.state().forkSimulation(), step, at.log())).thenApplyAsync(f -> {
                     Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null,
@@ -188,6 +191,25 @@ public final class SimulationRegistry implements AutoCloseable {
                     e.runner().checkpointNow("fork", false);
                     return e;
                 }, archive.executor());
+    }
+
+    private volatile int maxRunsPerOwner = ServerOptions.DEFAULT_MAX_RUNS_PER_OWNER;
+
+    /** Runs one owner may have at once (0: no limit). */
+    void setMaxRunsPerOwner(int n) {
+        maxRunsPerOwner = n;
+    }
+
+    /** Refuses a new run of {@code owner} at its limit of runs. */
+    private void checkRunsOf(String owner) {
+        int limit = maxRunsPerOwner;
+        if (limit <= 0) return;
+        long has = simulations.values().stream().filter(e -> e.meta().owner().equals(owner)).count();
+        if (has >= limit) {
+            throw new ApiException(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED, (owner.isEmpty() ? "this server holds " : "'" + owner
+                    + "' has ") + has + " runs, the most allowed (--max-runs-per-owner " + limit + "): delete runs you no longer need"
+                    + " (DeleteSimulation), or ask for a higher limit");
+        }
     }
 
     private String newId() {

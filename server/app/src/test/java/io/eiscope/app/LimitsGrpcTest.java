@@ -117,4 +117,28 @@ class LimitsGrpcTest {
             }
         }
     }
+
+    @Test
+    void anOwnerAtItsLimitOfRunsIsRefusedWithTheFlagToRaiseIt() throws Exception {
+        try (LiveServer live = LiveServer.start(o -> o.withMaxRunsPerOwner(2))) {
+            var stub = live.stub();
+            String first = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(1)).build()).getSimulation().getId();
+            stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(2)).build());
+            StatusRuntimeException third = refused(() -> stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(3)).build()));
+            assertThat(third.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(third.getStatus().getDescription()).contains("holds 2 runs").contains("--max-runs-per-owner 2");
+            assertThat(refused(() -> stub.forkSimulation(io.eiscope.api.v1.ForkSimulationRequest.newBuilder().setId(first).build()))
+                    .getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            stub.deleteSimulation(io.eiscope.api.v1.DeleteSimulationRequest.newBuilder().setId(first).build());
+            assertThat(stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(3)).build()).getSimulation().getId())
+                    .as("room again after a delete").startsWith("sim-");
+        }
+    }
+
+    @Test
+    void runningOutOfMemoryIsSaidInWords() {
+        ApiException e = ApiException.from(new java.util.concurrent.CompletionException(new OutOfMemoryError("Java heap space")));
+        assertThat(e.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED);
+        assertThat(e.getMessage()).contains("ran out of memory").contains("MiB").contains("-Xmx");
+    }
 }

@@ -137,7 +137,8 @@ public final class SimulationRunner {
             @Override
             public void failed(Throwable t) {
                 LOG.log(Level.WARNING, "simulation " + id + " failed at step " + step, t);
-                transition(SimulationState.FAILED, "internal error at step " + step + ": " + t);
+                transition(SimulationState.FAILED, t instanceof OutOfMemoryError ? outOfMemory(step)
+                        : "internal error at step " + step + ": " + t);
             }
         });
         this.sink = sink;
@@ -146,6 +147,13 @@ public final class SimulationRunner {
         // The first state frame, so that a subscriber to a new simulation learns its state at once.
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(state,
                 createdMessage != null ? createdMessage : "created, paused at step " + step)));
+    }
+
+    /** What an OutOfMemoryError while training means to the user, in words. */
+    static String outOfMemory(long step) {
+        return "ran out of memory at step " + step + ": the server's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MiB, shared by all runs) could not hold this run's activations, gradients or measurements. Use a smaller"
+                + " model or batch, delete runs you no longer need, or start the server with a larger heap (java -Xmx...)";
     }
 
     /** The analysis thread of runners built without one: a daemon, so it never keeps the JVM alive. */
