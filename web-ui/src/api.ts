@@ -1,6 +1,7 @@
 // The one client of the page, and names for simulation states.
 
 import { decodeFrame, EiscopeClient, SimulationState, type WatchFrame } from "@eiscope/client";
+import { authorizedFetch } from "./session";
 
 /**
  * The SDK's client, plus Measure at a step with an AbortSignal (the SDK's measure() takes none),
@@ -15,9 +16,12 @@ class PageClient extends EiscopeClient {
   }
 }
 
-/** The server serves this page on its gRPC-Web port (in development, Vite proxies to it). */
+/**
+ * The server serves this page on its gRPC-Web port (in development, Vite proxies to it). Every
+ * call carries the session's token, read at each call: signing in takes effect at once.
+ */
 export const serverUrl = window.location.origin;
-export const client = new PageClient(serverUrl);
+export const client = new PageClient(serverUrl, { fetch: authorizedFetch });
 
 export function stateName(s: SimulationState): string {
   return (SimulationState[s] ?? "UNSPECIFIED").toLowerCase();

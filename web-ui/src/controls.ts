@@ -4,6 +4,7 @@
 import { Code, ConnectError, commands, describeError, type Simulation, SimulationState } from "@eiscope/client";
 import { client } from "./api";
 import { h } from "./dom";
+import { noteRefusal } from "./session";
 import { store } from "./store";
 
 export class Controls {
@@ -31,6 +32,8 @@ export class Controls {
   });
   private readonly prune = button("Prune", "steer-prune-button");
   private readonly fork = button("Fork", "fork-button");
+  /** Why this token may not steer (the server's PERMISSION_DENIED message), once it said so. */
+  private refusal?: string;
 
   /** `gone` runs when the server answers that the simulation does not exist (NOT_FOUND). */
   constructor(id: string, private readonly gone: () => void) {
@@ -84,14 +87,25 @@ export class Controls {
 
   update(sim: Simulation): void {
     const running = sim.state === SimulationState.RUNNING;
-    this.play.disabled = running;
-    this.pause.disabled = !running;
+    this.play.disabled = running || this.refusal !== undefined;
+    this.pause.disabled = !running || this.refusal !== undefined;
     const rate = sim.learningRule?.params?.learning_rate?.kind;
     // Focus alone is not enough: pressing Set blurs the box before the click, and a poll in
     // between would put the old rate back and Set would send it.
     if (!this.rateEdited && document.activeElement !== this.learningRate && rate?.case === "number") {
       this.learningRate.value = String(rate.value);
     }
+  }
+
+  /** The token may watch but not steer: every control is disabled, and the server's message says why. */
+  readOnly(message: string): void {
+    this.refusal = message;
+    for (const c of this.el.querySelectorAll<HTMLButtonElement | HTMLInputElement>("button, input")) {
+      c.disabled = true;
+      c.title = `This token may not steer runs: ${message}`;
+    }
+    this.error.textContent = `This token may watch runs but not steer them: ${message}`;
+    this.error.hidden = false;
   }
 
   private steps(): number {
@@ -112,6 +126,7 @@ export class Controls {
           this.gone();
           return;
         }
+        if (noteRefusal(e)) return; // the view makes every run's controls read-only (readOnly)
         this.error.textContent = describeError(e);
         this.error.hidden = false;
       });

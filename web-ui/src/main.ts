@@ -1,18 +1,23 @@
 // Entry point: the page frame (top bar, sidebar, main area) and the hash routes
 //   #/new       the "New simulation" form
 //   #/sim/<id>  one simulation, live
-// An empty hash opens the newest simulation, or the form when there is none.
+// An empty hash opens the newest simulation, or the form when there is none. A server started
+// with --auth token is asked with the token of the address bar or the session; when it answers
+// UNAUTHENTICATED, the sign-in form asks for one (sign-in.ts, session.ts).
 
 import { type Catalogue, Code, ConnectError, describeError } from "@eiscope/client";
 import { client, serverUrl } from "./api";
 import { h, replaceChildren } from "./dom";
 import { newSimulationView } from "./new-simulation";
+import { adoptTokenFromAddress, onSteerRefusal } from "./session";
+import { Identity, isUnauthenticated, signedIn } from "./sign-in";
 import { mountSidebar } from "./sidebar";
 import { SimulationView } from "./simulation-view";
 import { store } from "./store";
 import "./style.css";
 
 const connection = h("span", { className: "connection", testid: "connection" });
+const identity = new Identity();
 const sidebar = h("aside", { className: "sidebar" });
 const content = h("main", { className: "content" });
 let view: SimulationView | undefined;
@@ -65,27 +70,41 @@ async function confirmGone(v: SimulationView): Promise<void> {
   }
 }
 
-function connectionStatus(error?: string): void {
-  connection.className = error ? "connection down" : "connection up";
-  connection.textContent = error ? "server unreachable" : "connected";
-  connection.title = error ?? `gRPC-Web at ${serverUrl}`;
+function connectionStatus(error?: unknown): void {
+  const signIn = isUnauthenticated(error);
+  connection.className = error === undefined ? "connection up" : signIn ? "connection signin" : "connection down";
+  connection.textContent = error === undefined ? "connected" : signIn ? "sign-in needed" : "server unreachable";
+  connection.title = error === undefined ? `gRPC-Web at ${serverUrl}` : describeError(error);
+}
+
+/** The token was refused while the page ran (e.g. the server restarted with other tokens): ask once for another. */
+let signingIn: Promise<void> | undefined;
+function signInAgain(): void {
+  signingIn ??= signedIn(() => client.list())
+    .then(() => store.refresh(), () => {}) // not UNAUTHENTICATED: the polls report it
+    .finally(() => (signingIn = undefined));
 }
 
 async function main(): Promise<void> {
+  adoptTokenFromAddress(); // before any call, so that the first one carries it
   const app = document.getElementById("app")!;
   replaceChildren(app,
     h("header", { className: "topbar" },
       h("span", { className: "logo" }, "eiscope"),
       h("span", { className: "tagline" }, "watch and steer learning in brain-like networks"),
       h("span", { className: "spacer" }),
+      identity.el,
       connection),
     h("div", { className: "layout" }, sidebar, content));
   mountSidebar(sidebar, routeId);
   replaceChildren(content, h("p", { className: "muted" }, "Loading the catalogue…"));
 
   let firstList = true;
+  onSteerRefusal(() => identity.update(store.sims));
   store.subscribe((sims, error) => {
     connectionStatus(error);
+    if (isUnauthenticated(error)) signInAgain();
+    else if (error === undefined) identity.update(sims);
     const current = view && sims.find((s) => s.id === view!.id);
     if (current) view!.update(current);
     else if (view && !view.isGone && !error) void confirmGone(view);
@@ -99,7 +118,7 @@ async function main(): Promise<void> {
 
   for (;;) {
     try {
-      catalogue = await client.catalogue();
+      catalogue = await signedIn(() => client.catalogue());
       break;
     } catch (e) {
       replaceChildren(content, h("div", { className: "error-banner" }, `Cannot load the catalogue: ${describeError(e)}. Retrying…`));

@@ -5,6 +5,7 @@
 import { describeError, type Simulation } from "@eiscope/client";
 import { client } from "./api";
 import { h, replaceChildren } from "./dom";
+import { noteRefusal } from "./session";
 import { store } from "./store";
 
 type Editor = HTMLInputElement | HTMLTextAreaElement;
@@ -71,9 +72,10 @@ class EditableField {
     this.o.show(this.shown, value);
   }
 
-  disable(): void {
+  disable(why?: string): void {
     this.close();
     this.editButton.disabled = true;
+    if (why !== undefined) this.editButton.title = why;
   }
 
   private open(): void {
@@ -103,6 +105,7 @@ class EditableField {
       store.upsert(sim);
       this.close();
     } catch (e) {
+      noteRefusal(e);
       this.error.textContent = describeError(e);
       this.error.hidden = false;
     } finally {
@@ -155,7 +158,8 @@ export class RunDetails {
     notes.set(sim.notes);
   }
 
-  disable(): void {
-    for (const f of this.fields) f.disable();
+  /** No more edits (a run gone, a token that may not steer: `why`, as the buttons' tooltip). */
+  disable(why?: string): void {
+    for (const f of this.fields) f.disable(why);
   }
 }

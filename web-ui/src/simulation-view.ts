@@ -4,7 +4,8 @@
 // cell. One RecordedWatch feeds curves and events; the other panels have their own watches.
 // A step scrubber moves the histogram, spectrum and dynamics panels to a past step (the
 // curves stay live, marked at that step) and forks from it.
-// A run deleted elsewhere is shown as gone: greyed, "deleted", every control disabled.
+// A run deleted elsewhere is shown as gone: greyed, "deleted", every control disabled; with a
+// token that may not steer (the server refused it once), the steering controls say so.
 
 import { type Catalogue, type History, type RunEvent, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
 import { setStateBadge } from "./api";
@@ -13,9 +14,11 @@ import { CurveChart } from "./curve-chart";
 import { DynamicsPanel } from "./dynamics-panel";
 import { formatScalar, formatStep, h } from "./dom";
 import { EventsPanel } from "./events-panel";
+import { ExportLinks } from "./export-links";
 import { HistogramPanel } from "./histogram-panel";
 import { RecordedWatch } from "./recorded-watch";
 import { RunDetails } from "./run-details";
+import { onSteerRefusal } from "./session";
 import { SpectrumPanel } from "./spectrum-panel";
 import { StepScrubber } from "./step-scrubber";
 
@@ -48,6 +51,8 @@ export class SimulationView {
   private readonly events = new EventsPanel();
   private readonly scrubber: StepScrubber;
   private readonly feed: RecordedWatch;
+  private readonly unsubscribeRefusal: () => void;
+  private readonly exports = new ExportLinks();
   private step = 0;
   private gone = false;
   private historyMaxPoints = 0;
@@ -106,6 +111,7 @@ export class SimulationView {
         status: (p) => (this.streamProblem.textContent = p ?? ""),
         gone: () => this.markGone(),
       });
+    this.unsubscribeRefusal = onSteerRefusal((message) => this.readOnly(message));
   }
 
   get id(): string {
@@ -139,6 +145,15 @@ export class SimulationView {
     this.mergedText.title = merged === 0 ? "" : "The disk fell behind: these samples were averaged into later ones, and counted";
     this.controls.update(sim);
     this.details.update(sim);
+    this.exports.update(sim);
+  }
+
+  /** The token may watch but not steer (the server refused it, with `message`): the steering controls say so. */
+  private readOnly(message: string): void {
+    this.el.dataset.readOnly = "true";
+    this.controls.readOnly(message);
+    this.details.disable(`This token may not edit runs: ${message}`);
+    this.scrubber.readOnly(message);
   }
 
   /**
@@ -169,6 +184,7 @@ export class SimulationView {
   }
 
   destroy(): void {
+    this.unsubscribeRefusal();
     this.feed.stop();
     this.scrubber.stop();
     for (const c of this.charts) c.destroy();
@@ -301,7 +317,8 @@ export class SimulationView {
       { className: "sim-header" },
       h("div", { className: "sim-header-left" },
         this.details.name,
-        h("p", { className: "muted" }, h("span", { className: "mono" }, this.sim.id), ` · ${what}${lineage}`),
+        h("p", { className: "muted" }, h("span", { className: "mono" }, this.sim.id), ` · ${what}${lineage} · `,
+          this.exports.el),
         this.details.tags,
         this.details.notes),
       h("div", { className: "sim-header-right" },

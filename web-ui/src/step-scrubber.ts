@@ -12,6 +12,7 @@ import { describeError, type ReconstructionProgress } from "@eiscope/client";
 import { client } from "./api";
 import { formatStep, h } from "./dom";
 import type { StepView } from "./past-measure";
+import { noteRefusal } from "./session";
 import { store } from "./store";
 
 /** The range input waits this long after the last move before choosing. */
@@ -44,6 +45,7 @@ export class StepScrubber {
   private timer?: number;
   /** The step field holds a step typed but not yet chosen: the run's progress leaves it alone. */
   private typing = false;
+  private steerRefusal?: string;
 
   /** @param marker marks the chosen step on the curves (undefined: live) */
   constructor(private readonly simId: string, private readonly views: StepView[], private readonly marker: (step: number | undefined) => void) {
@@ -155,6 +157,7 @@ export class StepScrubber {
       store.upsert(child);
       location.hash = `#/sim/${encodeURIComponent(child.id)}`;
     } catch (e) {
+      noteRefusal(e);
       this.error.textContent = `Cannot fork at step ${formatStep(step)}: ${describeError(e)}`;
       this.error.hidden = false;
     } finally {
@@ -168,9 +171,16 @@ export class StepScrubber {
     this.error.hidden = false;
   }
 
+  /** The token may not steer (the server's message): no forks; showing past steps is reading, and stays. */
+  readOnly(message: string): void {
+    this.steerRefusal = message;
+    this.forkButton.title = `This token may not fork runs: ${message}`;
+    this.forkButton.disabled = true;
+  }
+
   /** A fork needs a step the server has rebuilt (while it rebuilds, the fork would wait for it). */
   private forkable(): boolean {
-    return this.el.dataset.state === "shown" || this.el.dataset.state === "measuring";
+    return this.steerRefusal === undefined && (this.el.dataset.state === "shown" || this.el.dataset.state === "measuring");
   }
 
   private show(state: ScrubState, status = ""): void {

@@ -5,7 +5,8 @@ import { client } from "./api";
 
 const POLL_MS = 1000;
 
-type Listener = (sims: Simulation[], error?: string) => void;
+/** `error`: why the last poll failed (a ConnectError, e.g. UNAUTHENTICATED), undefined when it did not. */
+type Listener = (sims: Simulation[], error?: unknown) => void;
 
 export class SimulationStore {
   sims: Simulation[] = [];
@@ -37,7 +38,7 @@ export class SimulationStore {
       this.sims = sims.sort((a, b) => Number(b.createdUnixMillis - a.createdUnixMillis));
       this.emit();
     } catch (e) {
-      this.emit(e instanceof Error ? e.message : String(e));
+      this.emit(e ?? new Error("the list of simulations could not be read"));
     } finally {
       this.inFlight = false;
       this.timer = window.setTimeout(() => void this.refresh(), POLL_MS);
@@ -60,7 +61,7 @@ export class SimulationStore {
     this.emit();
   }
 
-  private emit(error?: string): void {
+  private emit(error?: unknown): void {
     for (const l of this.listeners) l(this.sims, error);
   }
 }
