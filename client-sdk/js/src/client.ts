@@ -24,6 +24,7 @@ import {
   type Tensor,
   type Value,
 } from "./gen/eiscope/v1/types_pb.js";
+import { explainUntrustedCertificate } from "./errors.js";
 import { decodeFrame, type WatchFrame } from "./frames.js";
 import { type DecodedTensor, decodeTensor, encodeTensor, type TensorInput } from "./tensor.js";
 import { type PlainValue, specFromForm, toValue } from "./values.js";
@@ -31,7 +32,13 @@ import { TimeTravelCalls } from "./timetravel.js";
 import { stoppedAt, type WaitOptions, waitForStep } from "./waits.js";
 
 export interface ClientOptions {
-  /** Sent with every call, e.g. an authorization token. */
+  /**
+   * Sent as `authorization: Bearer <token>` with every call, which a server started with
+   * `--auth token` wants. In Node it defaults to $EISCOPE_TOKEN; "" sends none. Without TLS
+   * (an http:// base URL) it crosses the network readable: use https:// beyond loopback.
+   */
+  token?: string;
+  /** Sent with every call. */
   headers?: Record<string, string>;
   /** Replaces the global fetch (tests, custom agents). */
   fetch?: typeof globalThis.fetch;
@@ -128,7 +135,13 @@ export interface ControlResult {
 export class EiscopeClient extends TimeTravelCalls {
   private cataloguePromise?: Promise<Catalogue>;
 
-  /** @param baseUrl the server's origin, e.g. "http://127.0.0.1:8080" or location.origin. */
+  /**
+   * @param baseUrl the server's origin, e.g. "http://127.0.0.1:7070", location.origin, or
+   *   "https://..." for a server with TLS: browsers check its certificate as for any page; Node
+   *   trusts the system's certificates plus those of the file in NODE_EXTRA_CA_CERTS, read at
+   *   start (`NODE_EXTRA_CA_CERTS=.data/tls/cert.pem node app.mjs` for a --tls-self-signed
+   *   server). A certificate Node does not trust rejects every call with Unavailable, saying so.
+   */
   constructor(baseUrl: string, options: ClientOptions = {}) {
     super(createClient(SimulationService, transportFor(baseUrl, options)));
   }
@@ -327,15 +340,25 @@ function checkpointPolicy(c: CheckpointInput | undefined): CheckpointPolicy | un
 }
 
 function transportFor(baseUrl: string, options: ClientOptions) {
-  const interceptors: Interceptor[] = [];
-  const headers = options.headers;
-  if (headers) {
+  const interceptors: Interceptor[] = [explainUntrustedCertificate];
+  const headers = { ...options.headers };
+  const token = bearerToken(options.token);
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (Object.keys(headers).length > 0) {
     interceptors.push((next) => (req) => {
       for (const [k, v] of Object.entries(headers)) req.header.set(k, v);
       return next(req);
     });
   }
   return createGrpcWebTransport({ baseUrl, useBinaryFormat: true, interceptors, fetch: options.fetch });
+}
+
+/** `token` trimmed, or $EISCOPE_TOKEN (in Node) when it is undefined; undefined when either is empty. */
+function bearerToken(token: string | undefined): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const t = (token ?? env?.EISCOPE_TOKEN ?? "").trim();
+  if (/\s/.test(t)) throw new Error("a token has no whitespace inside; check the token option or $EISCOPE_TOKEN");
+  return t === "" ? undefined : t;
 }
 
 function encodeAll(values: Record<string, TensorInput> = {}): Record<string, Tensor> {

@@ -8,7 +8,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const READY = /eiscope listening on (http:\/\/\S+)/;
+// "http://127.0.0.1:PORT", or with TLS "https://...", and "/?token=..." when it generated a
+// token; up to the line's end, so that a line split across reads is not taken half-way.
+const READY = /eiscope listening on (https?:\/\/[^/\s]+)(?:\/\?token=(\S+))?\r?\n/;
 const START_TIMEOUT_MS = 60_000;
 
 /**
@@ -29,8 +31,10 @@ export function serverPaths() {
  * Spawns `java -jar <jar> --host 127.0.0.1 --port 0 --data-dir <dir> ...extraArgs` and
  * resolves once it prints its listening line. Rejects (never skips) when the jar is missing,
  * the process exits early, or it stays silent too long. A temporary data directory is removed
- * by stop().
- * @returns {Promise<{baseUrl: string, dataDir: string, stop: () => Promise<void>, output: () => string}>}
+ * by stop(). `baseUrl` is the origin printed (https:// with --tls-self-signed, whose
+ * certificate is `<dataDir>/tls/cert.pem`); `token` the admin token it printed when it
+ * generated one (--auth token without a token file), else undefined.
+ * @returns {Promise<{baseUrl: string, token?: string, dataDir: string, stop: () => Promise<void>, output: () => string}>}
  */
 export async function startServer(extraArgs = []) {
   const { jar, dataDir: configured } = serverPaths();
@@ -48,14 +52,14 @@ export async function startServer(extraArgs = []) {
   child.stderr.on("data", (d) => (log += d));
   const exited = new Promise((res) => child.once("exit", (code, sig) => res({ code, sig })));
 
-  const baseUrl = await new Promise((res, rej) => {
+  const [baseUrl, token] = await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`server did not start in ${START_TIMEOUT_MS} ms:\n${log}`)), START_TIMEOUT_MS);
     child.stdout.on("data", (d) => {
       log += d;
       const m = READY.exec(log);
       if (m) {
         clearTimeout(timer);
-        res(m[1]);
+        res([m[1], m[2]]);
       }
     });
     exited.then(({ code, sig }) => {
@@ -72,5 +76,5 @@ export async function startServer(extraArgs = []) {
     clearTimeout(killer);
     removeTemporary();
   };
-  return { baseUrl, dataDir, stop, output: () => log };
+  return { baseUrl, token, dataDir, stop, output: () => log };
 }
