@@ -22,9 +22,9 @@ const CHROMIUM_ARGS = [
  */
 export async function openBrowser() {
   assert.ok(existsSync(resolve(WEB_ROOT, "index.html")), `no built UI in ${WEB_ROOT}: run npm run build first`);
-  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  assertChromium(); // before the server starts, which a failed assert would leave running
   const server = await startServer(["--web-root", WEB_ROOT]);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -33,6 +33,16 @@ export async function openBrowser() {
     await server.stop();
   };
   return { server, browser, page, pageErrors, close };
+}
+
+/** Debian's chromium, headless, with `extraArgs` after the usual flags. */
+export function launchChromium(extraArgs = []) {
+  assertChromium();
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+export function assertChromium() {
+  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
 }
 
 /** Polls `read` until `ok(value)` holds; returns the last value (the assert reports it). */
