@@ -35,6 +35,7 @@ public final class ApiException extends RuntimeException {
         if (c instanceof ApiException a) return a;
         if (c instanceof IllegalArgumentException) return new ApiException(GrpcStatus.INVALID_ARGUMENT, c.getMessage());
         if (c instanceof IllegalStateException) return new ApiException(GrpcStatus.FAILED_PRECONDITION, c.getMessage());
+        if (c instanceof io.eiscope.engine.sim.MemoryEstimate.TooLarge) return new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, c.getMessage());
         if (c instanceof OutOfMemoryError)
             return new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the server ran out of memory for this request (heap "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, shared by all runs): use a smaller model, batch or request,"

@@ -141,4 +141,24 @@ class LimitsGrpcTest {
         assertThat(e.status()).isEqualTo(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED);
         assertThat(e.getMessage()).contains("ran out of memory").contains("MiB").contains("-Xmx");
     }
+
+    @Test
+    void aSpecThatCannotFitInTheHeapIsRefusedBeforeItIsBuilt() throws Exception {
+        try (LiveServer live = LiveServer.start()) {
+            var stub = live.stub();
+            long[] widths = new long[16];
+            java.util.Arrays.fill(widths, 8192);
+            var spec = io.eiscope.api.v1.SimulationSpec.newBuilder().setName("huge").setSeed(1).setBatchSize(32)
+                    .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("mlp").putParams("hidden", SteeringGrpcTest.ints(widths)))
+                    .setLearningRule(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("adam"))
+                    .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
+            StatusRuntimeException e = refused(() -> stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()));
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(e.getStatus().getDescription()).contains("needs about").contains("-Xmx");
+            assertThat(stub.listSimulations(ListSimulationsRequest.getDefaultInstance()).getSimulationsCount()).isZero();
+            assertThat(stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(1)).build()).getSimulation()
+                    .getId()).as("the server is fine afterwards").startsWith("sim-");
+        }
+    }
 }

@@ -94,6 +94,7 @@ public final class Simulation {
             throw new IllegalArgumentException("batch_size must be in [1, " + task.trainSize() + "] (the training set size of '"
                     + config.task().kind() + "'), got " + config.batchSize());
         rule = ruleEntry.factory().create(ruleParams);
+        MemoryEstimate.check(modelParams, task.shape(), config.batchSize());
         buildModel();
         steering = new Steering(config.seed());
         x = Matrix.zeros(config.batchSize(), task.inputSize());
@@ -285,6 +286,11 @@ public final class Simulation {
     /** The current learning rule's kind and validated parameters (changed by steering). */
     public String ruleKind() {
         return ruleEntry.kind();
+    }
+
+    /** {@link MemoryEstimate}'s weights and units for this simulation's spec (for tests of the estimate). */
+    long[] estimatedWeightsAndUnits() {
+        return MemoryEstimate.weightsAndUnits(modelParams, task.shape());
     }
 
     public Params ruleParams() {
