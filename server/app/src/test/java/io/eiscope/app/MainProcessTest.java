@@ -38,13 +38,26 @@ class MainProcessTest {
             }
         });
         reader.start();
-        assertThat(listening.await(30, TimeUnit.SECONDS)).as("prints its URL: " + lines).isTrue();
-        assertThat(lines).anyMatch(l -> l.matches("eiscope listening on http://127\\.0\\.0\\.1:[1-9][0-9]*"));
-        // SIGTERM through kill(1): Process.destroy() would also close our end of the pipes.
-        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
-        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits within 20 s of SIGTERM").isTrue();
-        reader.join(5000);
-        assertThat(lines).contains("eiscope stopped");
+        try {
+            assertThat(listening.await(30, TimeUnit.SECONDS)).as("prints its URL: " + lines).isTrue();
+            assertThat(lines).anyMatch(l -> l.matches("eiscope listening on http://127\\.0\\.0\\.1:[1-9][0-9]*"));
+            // SIGTERM through kill(1): Process.destroy() would also close our end of the pipes.
+            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits within 20 s of SIGTERM").isTrue();
+            reader.join(5000);
+            assertThat(lines).contains("eiscope stopped");
+        } finally {
+            p.destroyForcibly(); // a failed assertion must not leave a server running
+        }
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsEnvironmentVariable() throws Exception {
+        Process p = launch("--help");
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).isZero();
+        assertThat(out).contains("--auth", "--tls-self-signed", "--max-runs-per-owner", "--checkpoint-every-steps", "EISCOPE_");
     }
 
     @Test
