@@ -27,7 +27,6 @@ import io.eiscope.api.v1.WatchResponse;
 import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,8 +42,10 @@ import java.util.function.Predicate;
 
 /**
  * A thin facade over the generated eiscope stubs. Takes a plain {@link Channel} (so tests and
- * applications choose transport and security); {@link #connect} builds a plaintext one.
- * Errors surface as {@link io.grpc.StatusRuntimeException} with the server's message.
+ * applications choose transport and security), or {@link #connect} opens one: plaintext, or TLS
+ * with a bearer token as {@link ConnectOptions} say. Errors surface as
+ * {@link io.grpc.StatusRuntimeException} with the server's message (UNAUTHENTICATED: no token or
+ * an unknown one; PERMISSION_DENIED: a read-only token changing a run, or another owner's run).
  * The run record's calls (history, latest values, events, tags, checkpoints) come from
  * {@link RunRecordCalls}; those that reach past steps (parametersAt, fork at a step, measure,
  * reconstruct, saveCheckpointAt) from {@link TimeTravelCalls}. Thread-safe.
@@ -58,7 +59,12 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
     private final ManagedChannel owned;
 
     public EiscopeClient(Channel channel) {
-        this(channel, null);
+        this(channel, (ManagedChannel) null);
+    }
+
+    /** A client on {@code channel} sending {@code authorization: Bearer <token>} with every call (none when null). */
+    public EiscopeClient(Channel channel, String token) {
+        this(Connection.withToken(channel, token), (ManagedChannel) null);
     }
 
     private EiscopeClient(Channel channel, ManagedChannel owned) {
@@ -72,11 +78,21 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         this.owned = owned;
     }
 
-    /** A client on a new plaintext channel to {@code host:port}; {@link #close} closes it. */
+    /** A client on a new plaintext channel to {@code host:port}, with the token in $EISCOPE_TOKEN if set; {@link #close} closes it. */
     public static EiscopeClient connect(String host, int port) {
-        ManagedChannel ch = ManagedChannelBuilder.forAddress(host, port).usePlaintext()
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES).build();
-        return new EiscopeClient(ch, ch);
+        return connect(host, port, ConnectOptions.defaults());
+    }
+
+    /**
+     * A client on a new channel to {@code host:port}, plaintext or TLS, with or without a token,
+     * as {@code options} say; {@link #close} closes it. A certificate TLS does not trust fails
+     * every call with UNAVAILABLE saying so.
+     *
+     * @throws IllegalArgumentException when the trusted certificates cannot be read
+     */
+    public static EiscopeClient connect(String host, int port, ConnectOptions options) {
+        ManagedChannel ch = Connection.open(host, port, options, MAX_INBOUND_MESSAGE_BYTES);
+        return new EiscopeClient(Connection.withToken(Connection.explainingUntrustedCertificates(ch), options.token()), ch);
     }
 
     public Catalogue catalogue() {

@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The java blocks of client-sdk/java/README.md (the tour, time travel) are this test's code
- * between markers, and run as written (but for the port) against a live server.
+ * The java blocks of client-sdk/java/README.md (the tour, time travel, tokens and TLS) are this
+ * test's code between markers, and run as written (but for the port, and the path of the
+ * self-signed certificate) against a live server, with --auth token and TLS for the last.
  */
 class ReadmeIT {
     private static final Path SOURCE = Path.of("src/test/java/io/eiscope/client/ReadmeIT.java");
@@ -42,19 +43,20 @@ class ReadmeIT {
     @Test
     void theReadmesJavaBlocksAreThisTestsCode() throws Exception {
         Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("README.md")));
-        for (String name : List.of("tour", "time travel")) {
+        for (String name : List.of("tour", "time travel", "tokens and TLS")) {
             assertThat(block.find()).as("the %s block in README.md", name).isTrue();
             assertThat(block.group(1)).as("the %s block", name).isEqualTo(marked(name));
         }
         assertThat(block.find()).as("no other java block").isFalse();
     }
 
-    /** The code between "// README <name>: begin" and "...: end" in this file, dedented, with the README's port. */
+    /** The code between "// README <name>: begin" and "...: end" in this file, dedented, with the README's port and certificate path. */
     private static String marked(String name) throws Exception {
         String source = Files.readString(SOURCE), begin = "// README " + name + ": begin", end = "// README " + name + ": end";
         String code = source.substring(source.indexOf(begin + "\n") + begin.length(), source.indexOf(end + "\n")); // the markers' lines
         String dedented = String.join("\n", code.strip().lines().map(l -> l.startsWith("        ") ? l.substring(8) : l).toList()) + "\n";
-        return dedented.replace("connect(\"127.0.0.1\", port)", "connect(\"127.0.0.1\", 7070)");
+        return dedented.replace("connect(\"127.0.0.1\", port", "connect(\"127.0.0.1\", 7070")
+                .replace("server.tlsCertificate()", "Path.of(\".data/tls/cert.pem\")");
     }
 
     private static EiscopeServer server() throws Exception {
@@ -157,6 +159,42 @@ class ReadmeIT {
                 assertThat(pinned.getPinned()).isTrue();
                 assertThat(pinned.getReason()).isEqualTo("time travel");
             }
+        } finally {
+            System.setOut(stdout);
+            server.close();
+        }
+    }
+
+    @Test
+    void theTokensAndTlsBlockRuns() throws Exception {
+        Path tokens = Files.createTempFile("eiscope-tokens", "");
+        String token = "alice-steer-0123456789abcdef";
+        Files.writeString(tokens, token + " steer alice\n");
+        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
+        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data)
+                .withDataDir(Files.createTempDirectory("eiscope-record")).withAuth(ServerOptions.Auth.TOKEN, tokens).withTlsSelfSigned(true));
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        // README tokens and TLS: begin
+        ConnectOptions options = ConnectOptions.defaults()                  // the token in $EISCOPE_TOKEN, if set,
+                .withToken(token)                                           // or this one
+                .withTrustedCertificates(server.tlsCertificate());    // TLS, trusting the certificate it generated
+        try (EiscopeClient client = EiscopeClient.connect("127.0.0.1", port, options)) {
+            Simulation sim = client.createFromPreset("mlp-fashion-mnist");
+            System.out.println(sim.getOwner());                             // the owner of the token
+            try (EiscopeClient anonymous = EiscopeClient.connect("127.0.0.1", port, options.withToken(null))) {
+                anonymous.get(sim.getId());
+            } catch (StatusRuntimeException e) {                            // UNAUTHENTICATED: this server needs a token ...
+                System.out.println(e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+            }
+        }
+        // README tokens and TLS: end
+            System.setOut(stdout);
+            assertThat(printed.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly("alice",
+                    "UNAUTHENTICATED: this server needs a token: send the header 'authorization: Bearer <token>' (the SDKs take token= or $EISCOPE_TOKEN)");
         } finally {
             System.setOut(stdout);
             server.close();

@@ -1,0 +1,84 @@
+package io.eiscope.client;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * How {@link EiscopeClient#connect(String, int, ConnectOptions)} reaches a server: plaintext or
+ * TLS, the certificates TLS trusts, and the bearer token. A server started with {@code --auth
+ * token} wants {@code authorization: Bearer <token>} on every call; one started with
+ * {@code --tls-cert}/{@code --tls-self-signed} speaks TLS only. Immutable: each {@code with...}
+ * returns a changed copy; {@link #toString()} says whether a token is set, never which.
+ */
+public final class ConnectOptions {
+    /** The environment variable {@link #defaults()} reads the token from. */
+    public static final String TOKEN_ENV = "EISCOPE_TOKEN";
+
+    private final String token; // null: none
+    private final boolean tls;
+    private final Path trustedCertificates; // null: the JVM's trust store
+
+    private ConnectOptions(String token, boolean tls, Path trustedCertificates) {
+        this.token = token;
+        this.tls = tls;
+        this.trustedCertificates = trustedCertificates;
+    }
+
+    /** Plaintext, with the token in $EISCOPE_TOKEN if it is set (none otherwise). */
+    public static ConnectOptions defaults() {
+        return fromEnvironment(System.getenv());
+    }
+
+    static ConnectOptions fromEnvironment(Map<String, String> env) {
+        return new ConnectOptions(null, false, null).withToken(env.get(TOKEN_ENV));
+    }
+
+    /**
+     * Sends {@code authorization: Bearer <token>} with every call, streams and sessions included;
+     * null or blank: no token. Without TLS the token crosses the network readable: use TLS
+     * beyond loopback. A server without {@code --auth} ignores it.
+     *
+     * @throws IllegalArgumentException for a token with whitespace inside (no server token has any)
+     */
+    public ConnectOptions withToken(String token) {
+        String t = token == null ? "" : token.strip();
+        if (t.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("a token has no whitespace inside; check what was passed to withToken or $" + TOKEN_ENV);
+        }
+        return new ConnectOptions(t.isEmpty() ? null : t, tls, trustedCertificates);
+    }
+
+    /** TLS trusting the JVM's trust store (a certificate from a public authority, or one installed there). */
+    public ConnectOptions withTls() {
+        return new ConnectOptions(token, true, trustedCertificates);
+    }
+
+    /**
+     * TLS trusting the PEM certificates in {@code pem} instead of the JVM's trust store, e.g. the
+     * {@code <data-dir>/tls/cert.pem} a {@code --tls-self-signed} server generated. The file is
+     * read when connecting.
+     */
+    public ConnectOptions withTrustedCertificates(Path pem) {
+        if (pem == null) throw new IllegalArgumentException("withTrustedCertificates needs a PEM file; withTls() trusts the JVM's trust store");
+        return new ConnectOptions(token, true, pem);
+    }
+
+    /** The bearer token, or null. */
+    public String token() {
+        return token;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    /** The PEM file TLS trusts, or null: the JVM's trust store (or plaintext, see {@link #tls()}). */
+    public Path trustedCertificates() {
+        return trustedCertificates;
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectOptions[tls=" + tls + ", trustedCertificates=" + trustedCertificates + ", token=" + (token == null ? "none" : "set") + "]";
+    }
+}
