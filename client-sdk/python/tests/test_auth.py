@@ -3,6 +3,7 @@
 every kind of call (unary, streaming, session); none, an unknown one, a read-only one steering,
 another owner's run and an untrusted certificate each fail with an error that says so.
 """
+import grpc
 import pytest
 
 import eiscope
@@ -126,6 +127,17 @@ def test_a_plaintext_client_gets_no_answer_from_a_tls_port(secure_server):
     with eiscope.Client(f"127.0.0.1:{secure_server.port}", token=ALICE) as plain:
         with pytest.raises(eiscope.UnavailableError):
             plain.list()
+
+
+def test_a_token_is_added_to_a_channel_the_caller_built(secure_server):
+    credentials = grpc.ssl_channel_credentials(root_certificates=secure_server.cert.read_bytes())
+    with grpc.secure_channel(f"127.0.0.1:{secure_server.port}", credentials) as channel:
+        mlp(eiscope.Client(channel=channel, token=ALICE))
+        assert {s.owner for s in eiscope.Client(channel=channel, token=ALICE).list()} == {"alice"}
+        with pytest.raises(eiscope.UnauthenticatedError):
+            eiscope.Client(channel=channel).list()
+        with pytest.raises(ValueError, match="own credentials"):
+            eiscope.Client(channel=channel, ca_file=secure_server.cert)
 
 
 @pytest.mark.parametrize("address, tls, ca_file, expected", [
