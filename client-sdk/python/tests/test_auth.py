@@ -144,7 +144,7 @@ def test_a_token_is_added_to_a_channel_the_caller_built(secure_server):
     ("127.0.0.1:7070", None, None, ("127.0.0.1:7070", False)),
     ("127.0.0.1:7070", True, None, ("127.0.0.1:7070", True)),
     ("127.0.0.1:7070", None, "cert.pem", ("127.0.0.1:7070", True)),
-    ("https://lab.example:7443/?token=x", None, None, ("lab.example:7443", True)),
+    ("https://lab.example:7443/", None, None, ("lab.example:7443", True)),
     ("https://lab.example", None, None, ("lab.example:443", True)),
     ("http://127.0.0.1:7070/", None, None, ("127.0.0.1:7070", False)),
     ("https://[::1]:7070", True, "cert.pem", ("[::1]:7070", True)),
@@ -159,8 +159,9 @@ def test_addresses_say_where_and_whether_tls(address, tls, ca_file, expected):
     ("https://127.0.0.1:7070", False, None),
     ("127.0.0.1:7070", False, "cert.pem"),
     ("ftp://127.0.0.1:7070", None, None),
+    ("https://127.0.0.1:7070/?token=abc", None, None),  # the token goes as token=, not here
 ])
-def test_contradictory_tls_settings_are_refused(address, tls, ca_file):
+def test_contradictory_or_token_bearing_addresses_are_refused(address, tls, ca_file):
     with pytest.raises(ValueError):
         parse_address(address, tls, ca_file)
 

@@ -41,7 +41,8 @@ def parse_address(address: str, tls: Optional[bool],
                   ca_file: Optional[Union[str, "os.PathLike[str]"]]) -> Tuple[str, bool]:
     """(host:port for gRPC, whether to use TLS) of "host:port", "https://host[:port][/...]" or
     "http://host[:port][/...]" (the URL a server prints). TLS when the URL says https, when
-    `tls` is True or when a `ca_file` is given; a contradiction is a ValueError."""
+    `tls` is True or when a `ca_file` is given; a contradiction, or a URL carrying ?token=
+    (which would otherwise be ignored), is a ValueError."""
     if "://" not in address:
         if tls is False and ca_file is not None:
             raise ValueError("ca_file= is a certificate to trust over TLS; it contradicts tls=False")
@@ -50,6 +51,9 @@ def parse_address(address: str, tls: Optional[bool],
     if url.scheme not in ("http", "https") or not url.hostname:
         raise ValueError(f"address {address!r}: expected host:port, https://host:port or "
                          "http://host:port")
+    if "token=" in url.query:  # the URL a server prints when it generated a token
+        raise ValueError("the address carries a token (?token=...): pass it as token= or "
+                         f"${TOKEN_ENV} instead, and the address without it")
     secure = url.scheme == "https"
     if not secure and (tls or ca_file is not None):
         raise ValueError(f"address {address!r} is http://, which contradicts "
