@@ -28,7 +28,7 @@ import java.util.Map;
  * check the .npz, build the simulation and restore it, replay spacing/2 steps. Also prints the
  * checkpoint's size on disk (the disk cost of the spacing) and plain training steps/s.
  *
- * <p>Usage: {@code java -cp ... io.eiscope.app.TimeTravelBench DATASETS_DIR [mlp|dann|rnn|all] [spacing] [rounds]}.
+ * <p>Usage: {@code java -cp ... io.eiscope.app.TimeTravelBench DATASETS_DIR [mlp|dann|rnn|all|dann-rate] [spacing] [rounds]}.
  */
 public final class TimeTravelBench {
     private TimeTravelBench() {}
@@ -42,19 +42,31 @@ public final class TimeTravelBench {
                 System.getProperty("java.version"), spacing);
         Catalogue catalogue = Catalogue.standard();
         EngineContext context = EngineContext.of(datasets);
+        if (which.equals("dann-rate")) { // plain training, steps/s per window: what a replay runs at
+            Simulation sim = new Simulation(dann(), catalogue, context);
+            for (int w = 0; w < rounds; w++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < spacing; i++) sim.trainStep();
+                System.out.printf("steps %d-%d: %.1f steps/s%n", sim.step() - spacing, sim.step(), spacing / ((System.nanoTime() - t0) / 1e9));
+            }
+            return;
+        }
         if (which.equals("mlp") || which.equals("all")) {
             run("demo MLP 784-100-10, SGD, batch 32 (preset mlp-fashion-mnist)", RunRecordBench.demo(), catalogue, context, spacing, rounds);
         }
         if (which.equals("dann") || which.equals("all")) {
-            run("DANN 784-(500E,50I)x2-10, Adam, batch 32", new SimulationConfig("dann", new ComponentConfig("dann",
-                    Map.of("hidden_excitatory", List.of(500L, 500L), "hidden_inhibitory", List.of(50L, 50L))),
-                    new ComponentConfig("adam", Map.of()), ComponentConfig.of("fashion_mnist"), 1, 32, 0, 0), catalogue, context, spacing, rounds);
+            run("DANN 784-(500E,50I)x2-10, Adam, batch 32", dann(), catalogue, context, spacing, rounds);
         }
         if (which.equals("rnn") || which.equals("all")) {
             run("RNN 28-500-10 (ReLU), SGD, batch 32, row-sequential MNIST", new SimulationConfig("rnn", new ComponentConfig("rnn",
                     Map.of("hidden", List.of(500L))), new ComponentConfig("sgd", Map.of("learning_rate", 0.01)),
                     ComponentConfig.of("seq_mnist"), 1, 32, 0, 0), catalogue, context, spacing, rounds);
         }
+    }
+
+    static SimulationConfig dann() {
+        return new SimulationConfig("dann", new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(500L, 500L),
+                "hidden_inhibitory", List.of(50L, 50L))), new ComponentConfig("adam", Map.of()), ComponentConfig.of("fashion_mnist"), 1, 32, 0, 0);
     }
 
     static void run(String name, SimulationConfig config, Catalogue catalogue, EngineContext context, long spacing, int rounds)

@@ -89,13 +89,24 @@ public final class Adam extends Direction {
         for (int i = 0, n = w.size(); i < n; i++) {
             float wi = w.get(i) * shrink;
             float gi = g.get(i) + l2 * geometry.decayGradient(wi);
-            float mi = b1 * m.get(i) + c1 * gi;
-            float vi = b2 * v.get(i) + c2 * gi * gi;
+            float mi = flushSubnormal(b1 * m.get(i) + c1 * gi);
+            float vi = flushSubnormal(b2 * v.get(i) + c2 * gi * gi);
             m.set(i, mi);
             v.set(i, vi);
             float den = (float) Math.sqrt(vi) / sqrtBias2 + eps;
             w.set(i, geometry.step(wi, mi / den, stepSize));
         }
+    }
+
+    /**
+     * Zero for a subnormal moment (below 2^-126, about 1.2e-38), else the value. Moments of weights
+     * whose gradients vanish decay through the subnormal range, where x86 arithmetic is about a
+     * hundred times slower: on a DANN 784-(500E,50I)x2-10 with Adam, training fell from about 100 to
+     * 13 steps/s after step 750 and stayed there. Such a moment changes the update by less than
+     * 1e-30 (it is divided by at least eps); flushing it is deterministic, like everything else.
+     */
+    static float flushSubnormal(float x) {
+        return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
     }
 
     @Override

@@ -89,7 +89,7 @@ public final class Momentum extends Direction {
         for (int i = 0; i < n; i++) {
             float wi = w.get(i);
             float di = g.get(i) + wd * geometry.decayGradient(wi);
-            float bi = first ? di : mu * buf.get(i) + keep * di;
+            float bi = Adam.flushSubnormal(first ? di : mu * buf.get(i) + keep * di); // see Adam.flushSubnormal
             buf.set(i, bi);
             w.set(i, geometry.step(wi, nesterov ? di + mu * bi : bi, lr));
         }
