@@ -177,8 +177,16 @@ export class EiscopeClient extends TimeTravelCalls {
     return (await this.rpc.getSimulation({ id })).simulation!;
   }
 
+  /** Every simulation the server holds (that this token may see), oldest first, page by page. */
   async list(): Promise<Simulation[]> {
-    return (await this.rpc.listSimulations({})).simulations;
+    const out: Simulation[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.rpc.listSimulations({ pageToken });
+      out.push(...page.simulations);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return out;
   }
 
   async delete(id: string): Promise<void> {

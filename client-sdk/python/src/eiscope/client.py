@@ -128,9 +128,15 @@ class Client(RunRecordCalls, TimeTravelCalls):
         return Simulation.from_proto(self._call(self._stub.GetSimulation, request).simulation)
 
     def list(self) -> List[Simulation]:
-        """Every simulation the server holds."""
-        response = self._call(self._stub.ListSimulations, service_pb2.ListSimulationsRequest())
-        return [Simulation.from_proto(s) for s in response.simulations]
+        """Every simulation the server holds (that this token may see), oldest first, page by page."""
+        out: List[Simulation] = []
+        token = ""
+        while True:
+            response = self._call(self._stub.ListSimulations, service_pb2.ListSimulationsRequest(page_token=token))
+            out.extend(Simulation.from_proto(s) for s in response.simulations)
+            token = response.next_page_token
+            if not token:
+                return out
 
     def delete(self, id: str) -> None:
         """Stops the simulation, ends its streams and forgets it."""

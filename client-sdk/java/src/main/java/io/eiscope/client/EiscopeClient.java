@@ -125,8 +125,16 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         return stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
     }
 
+    /** Every simulation the server holds (that this token may see), oldest first, page by page. */
     public List<Simulation> list() {
-        return stub.listSimulations(ListSimulationsRequest.getDefaultInstance()).getSimulationsList();
+        List<Simulation> out = new java.util.ArrayList<>();
+        String token = "";
+        do {
+            var page = stub.listSimulations(ListSimulationsRequest.newBuilder().setPageToken(token).build());
+            out.addAll(page.getSimulationsList());
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        return out;
     }
 
     public void delete(String id) {
