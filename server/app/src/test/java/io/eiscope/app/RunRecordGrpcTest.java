@@ -262,8 +262,8 @@ class RunRecordGrpcTest {
         List<String> kept = stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(s.getId()).build()).getCheckpointsList().stream()
                 .map(c -> c.getStep() + " " + c.getReason()).toList();
         // Interval checkpoints at least 25 steps apart (one still being written when the next falls due is not queued: the next
-        // comes when it is done), the newest 3 kept.
-        assertThat(kept).hasSizeBetween(2, 3).last().isEqualTo("90 pause");
+        // comes when it is done); kept: the newest 3 and those that keep every step within 25 of one (time travel's bound).
+        assertThat(kept).hasSizeBetween(2, 4).last().isEqualTo("90 pause");
         List<Long> interval = kept.subList(0, kept.size() - 1).stream().map(k -> {
             assertThat(k).endsWith(" interval");
             return Long.parseLong(k.split(" ")[0]);
