@@ -138,7 +138,9 @@ test("a long run comes from the record downsampled with its extremes, and live i
   // Opened again: the record, downsampled by the server to what the page asked for.
   await page.goto(`${server.baseUrl}/#/new`);
   await openRun(sim.id);
-  assert.equal(Number(await byTestId("sim-view").getAttribute("data-history-step")), end);
+  // The page reads the record when it opens the run; under load that can take a moment.
+  const historyStep = await eventually(async () => Number(await byTestId("sim-view").getAttribute("data-history-step")), (s) => s === end, 30_000);
+  assert.equal(historyStep, end);
   const curves = await drawn();
   const expected = await recorded(sim.id, { maxPoints, toStep: end });
   assert.ok(expected.loss.downsampled, `${end} steps are more than ${maxPoints} points`);

@@ -49,14 +49,12 @@ import org.junit.jupiter.api.Test;
 class MalformedRequestTest {
     static LiveServer live;
     static Vertx vertx;
-    static HttpClient http;
     static String simulation;
 
     @BeforeAll
     static void start() throws Exception {
         live = LiveServer.start();
         vertx = Vertx.vertx();
-        http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
         // A step budget: a mutated RunUntil cannot make the run (and a reconstruction a mutated step asks for) arbitrarily long.
         simulation = live.stub().createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(1).toBuilder()
                 .setStepBudget(300)).build()).getSimulation().getId();
@@ -64,7 +62,6 @@ class MalformedRequestTest {
 
     @AfterAll
     static void stop() throws Exception {
-        http.close();
         vertx.close();
         live.close();
     }
@@ -72,7 +69,21 @@ class MalformedRequestTest {
     /** A gRPC answer: the status code and message, from the headers (trailers-only) or the trailers. */
     record Answer(int code, String message) {}
 
+    /**
+     * One call on a connection of its own: each request is judged alone. (On one shared connection a request was, about once in
+     * ten runs, not answered within 10 s after the 80 MiB gzip upload that is refused before it is read; on a new connection the
+     * same bytes were answered at once. Left for investigation: see docs/security.md.)
+     */
     static Answer call(String method, Map<String, String> headers, Buffer body) throws Exception {
+        HttpClient fresh = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+        try {
+            return call(fresh, method, headers, body);
+        } finally {
+            fresh.close();
+        }
+    }
+
+    static Answer call(HttpClient http, String method, Map<String, String> headers, Buffer body) throws Exception {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(live.port)
                 .setURI("/eiscope.v1.SimulationService/" + method).putHeader("content-type", "application/grpc").putHeader("te", "trailers");
         headers.forEach(o::putHeader);
@@ -154,7 +165,7 @@ class MalformedRequestTest {
         Random random = new Random(16);
         Map<Integer, Integer> codes = new TreeMap<>();
         int calls = 0;
-        List<String> recent = new ArrayList<>(), silences = new ArrayList<>();
+        List<String> recent = new ArrayList<>();
         for (var e : valid.entrySet()) {
             byte[] bytes = e.getValue().toByteArray();
             for (int i = 0; i < 40; i++, calls++) {
@@ -166,12 +177,8 @@ class MalformedRequestTest {
                 try {
                     a = call(e.getKey(), Map.of(), framed(0, m));
                 } catch (java.util.concurrent.TimeoutException silence) {
-                    // Seen about once in ten runs: the same bytes on a new connection are answered at once, so what waits is this
-                    // client's connection, not the server. Asked again there; the server must answer that.
-                    silences.add(e.getKey() + " " + java.util.HexFormat.of().formatHex(m) + " after " + recent);
-                    http.close();
-                    http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
-                    a = call(e.getKey(), Map.of(), framed(0, m));
+                    throw new AssertionError("no answer within 10 s to " + e.getKey() + " with " + java.util.HexFormat.of().formatHex(m)
+                            + "; before it: " + recent);
                 }
                 recent.add(e.getKey() + " " + java.util.HexFormat.of().formatHex(m) + " -> " + a.code());
                 if (recent.size() > 4) recent.remove(0);
@@ -180,7 +187,6 @@ class MalformedRequestTest {
             }
         }
         assertThat(calls).isEqualTo(280);
-        assertThat(silences).as("first attempts not answered in 10 s (answered on a new connection)").hasSizeLessThanOrEqualTo(1);
         assertThat(codes).as("mutations mostly decode to requests that are then refused or served").containsKey(3);
         assertHealthy();
     }
