@@ -147,14 +147,17 @@ final class TimeTravelGrpcService {
             long generation = archive.generationOf(id);
             long bound = (e.meta().policy() != null ? e.meta().policy() : archive.policy()).everySteps();
             CompletableFuture<CheckpointRecord> written = timeTravel.at(e, step, p -> {}, new AtomicBoolean(),
-                    at -> new Object[] {at.state().checkpointState(), at.log().size()}).thenCompose(s -> archive.write(id, step, (Integer) s[1],
-                    "time travel", true, (io.eiscope.engine.sim.StateDict) s[0], bound, generation));
+                    at -> new Captured(at.state().checkpointState(), at.log().size()))
+                    .thenCompose(c -> archive.write(id, step, c.logLength(), "time travel", true, c.state(), bound, generation));
             return onContext(written).map(c -> {
                 if (c == null) throw new ApiException(GrpcStatus.ABORTED, "run " + id + " was reset or deleted meanwhile; nothing was saved");
                 return c;
             });
         }).map(c -> SaveCheckpointResponse.newBuilder().setCheckpoint(RecordGrpcService.toProto(c)).build());
     }
+
+    /** A past state captured for a checkpoint, with the number of log entries it has applied. */
+    private record Captured(io.eiscope.engine.sim.StateDict state, int logLength) {}
 
     /** Reconstruct: progress messages (at most ten a second, only while the client keeps up), then one with done set. */
     void reconstruct(GrpcServerRequest<ReconstructRequest, ReconstructProgress> req, RequestMessages messages,

@@ -41,6 +41,32 @@ final class LiveServer implements AutoCloseable {
         return SimulationServiceGrpc.newBlockingStub(channel);
     }
 
+    /**
+     * Steps run {@code id} to {@code target} and waits, on a watch of its state events, until it paused there
+     * (the STEP answer comes when the command took effect, not when the steps are done).
+     */
+    void stepTo(String id, long target) {
+        var stub = stub();
+        long n = target - stub.getSimulation(io.eiscope.api.v1.GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep();
+        if (n == 0) return;
+        io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
+        try {
+            java.util.Iterator<io.eiscope.api.v1.WatchResponse> states = watching.call(() -> stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .watch(io.eiscope.api.v1.WatchRequest.newBuilder().setId(id).addObservables("state").build()));
+            stub.control(io.eiscope.api.v1.ControlRequest.newBuilder().setId(id).setAction(io.eiscope.api.v1.ControlAction.CONTROL_ACTION_STEP)
+                    .setSteps(n).build());
+            while (true) {
+                for (io.eiscope.api.v1.Frame f : states.next().getFramesList()) {
+                    if (f.getStep() == target && f.getEvent().getState() == io.eiscope.api.v1.SimulationState.SIMULATION_STATE_PAUSED) return;
+                }
+            }
+        } catch (Exception e) {
+            throw new AssertionError("waiting for step " + target + " of " + id, e);
+        } finally {
+            watching.cancel(null);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

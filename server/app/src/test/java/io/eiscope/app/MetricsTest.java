@@ -30,8 +30,7 @@ class MetricsTest {
         try (LiveServer live = LiveServer.start()) {
             var stub = live.stub();
             String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(1)).build()).getSimulation().getId();
-            TimeTravelGrpcTest.stub = stub;
-            TimeTravelGrpcTest.stepTo(id, 30);
+            live.stepTo(id, 30);
             try {
                 stub.getSimulation(GetSimulationRequest.newBuilder().setId("sim-nope").build());
             } catch (StatusRuntimeException expected) {

@@ -77,22 +77,7 @@ class RunRecordGrpcTest {
      * answer comes when the command took effect, not when the steps are done).
      */
     static void step(String id, long n) {
-        long target = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep() + n;
-        io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
-        try {
-            Iterator<WatchResponse> states = watching.call(() -> stub.withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .watch(WatchRequest.newBuilder().setId(id).addObservables("state").build()));
-            stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(n).build());
-            while (true) {
-                for (Frame f : states.next().getFramesList()) {
-                    if (f.getStep() == target && f.getEvent().getState() == SimulationState.SIMULATION_STATE_PAUSED) return;
-                }
-            }
-        } catch (Exception e) {
-            throw new AssertionError("waiting for step " + target + " of " + id, e);
-        } finally {
-            watching.cancel(null);
-        }
+        live.stepTo(id, stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep() + n);
     }
 
     static long[] longs(com.google.protobuf.ByteString b) {

@@ -138,25 +138,8 @@ class TimeTravelGrpcTest {
         return stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep();
     }
 
-    /** Steps to {@code target} and waits, on a watch of state events, until the run paused there. */
     static void stepTo(String id, long target) {
-        long n = target - stepOf(id);
-        if (n == 0) return;
-        io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
-        try {
-            Iterator<WatchResponse> states = watching.call(() -> stub.withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .watch(WatchRequest.newBuilder().setId(id).addObservables("state").build()));
-            stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(n).build());
-            while (true) {
-                for (Frame f : states.next().getFramesList()) {
-                    if (f.getStep() == target && f.getEvent().getState() == SimulationState.SIMULATION_STATE_PAUSED) return;
-                }
-            }
-        } catch (Exception e) {
-            throw new AssertionError("waiting for step " + target + " of " + id, e);
-        } finally {
-            watching.cancel(null);
-        }
+        live.stepTo(id, target);
     }
 
     /** Steps the run to {@code target}, applying the case's commands at their steps on the way. */
