@@ -47,6 +47,16 @@ final class Access {
         return c != null ? c : tokens.byToken(queryToken);
     }
 
+    /** Whom a request counts against for the request rate: the owner of its token, or (without one) its remote address. */
+    String client(HttpServerRequest req) {
+        if (tokens != null) {
+            Caller c = tokens.caller(req.getHeader("authorization"));
+            if (c != null) return "owner '" + c.owner() + "'";
+        }
+        var address = req.remoteAddress();
+        return "client " + (address == null ? "unknown" : address.hostAddress());
+    }
+
     /**
      * Checks a gRPC request at the door: true when it was refused (and answered). Only
      * eiscope.v1.SimulationService needs a token; health and reflection are open.

@@ -21,14 +21,13 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * One eiscope server: native gRPC (h2c), gRPC-Web (binary and text) and the web UI's static
  * files on one port, plus the standard health and reflection services.
  */
 public final class EiscopeServer {
-    private static final Logger LOG = Logger.getLogger(EiscopeServer.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EiscopeServer.class);
 
     /** Stream resets one connection may send per window before Netty's rapid-reset guard closes it. */
     static final int RST_FRAMES_PER_WINDOW = 6_000;
@@ -70,13 +69,15 @@ public final class EiscopeServer {
                 options.replayCacheMb() << 20);
         registry.setMaxRunsPerOwner(options.maxRunsPerOwner());
         int recovered = registry.recoverAll();
-        if (recovered > 0) LOG.info("recovered " + recovered + " runs from " + options.dataDir());
+        if (recovered > 0) LOG.atInfo().addKeyValue("runs", recovered).addKeyValue("data_dir", options.dataDir()).log("recovered the record's runs");
         Tokens tokens = options.auth() == ServerOptions.Auth.TOKEN ? Tokens.loadOrCreate(options.tokensFile()) : null;
         generatedToken = tokens == null ? null : tokens.generated();
         Access access = Access.of(options, tokens);
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
         ServerMetrics metrics = new ServerMetrics(registry);
-        grpc.addService(new SimulationGrpcService(vertx, registry, options.watchQueueFrames(), options.maxMessageBytes(), access, metrics).build());
+        StreamLimits limits = StreamLimits.of(options);
+        metrics.bindLimits(limits);
+        grpc.addService(new SimulationGrpcService(vertx, registry, limits, options.maxMessageBytes(), access, metrics).build());
         grpc.addService(HealthService.create(vertx)
                 .register("", () -> Future.succeededFuture(true))
                 .register(SimulationGrpcService.NAME, () -> Future.succeededFuture(true)));
@@ -89,7 +90,7 @@ public final class EiscopeServer {
         if (Files.isRegularFile(options.webRoot().resolve("index.html"))) {
             router.route().handler(StaticHandler.create(FileSystemAccess.ROOT, webRoot).setCachingEnabled(false));
         } else {
-            LOG.warning("no web UI in " + webRoot + " (run ./eiscope build); serving gRPC only");
+            LOG.warn("no web UI in {} (run ./eiscope build); serving gRPC only", webRoot);
             router.route("/").handler(ctx -> ctx.response().putHeader("content-type", "text/plain")
                     .end("eiscope: the web UI is not built in " + webRoot + "; run ./eiscope build\n"));
         }
@@ -106,7 +107,7 @@ public final class EiscopeServer {
                 var generated = SelfSignedTls.ensure(options.dataDir().resolve("tls"), options.allowedHosts());
                 cert = generated.cert();
                 key = generated.key();
-                LOG.info("TLS with the self-signed certificate " + cert + ", SHA-256 fingerprint " + SelfSignedTls.fingerprint(cert));
+                LOG.atInfo().addKeyValue("certificate", cert).addKeyValue("sha256", SelfSignedTls.fingerprint(cert)).log("TLS with a self-signed certificate");
             }
             tlsCertificate = cert;
             httpOptions.setSsl(true).setUseAlpn(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
@@ -116,7 +117,8 @@ public final class EiscopeServer {
         http.requestHandler(req -> {
             if (access.refusedHost(req)) return;
             if (isGrpc(req)) {
-                if (!RequestMessages.refusedEncoding(req) && !access.refusedGrpc(req)) grpc.handle(reflectionV1alphaAsV1(req));
+                if (!RequestMessages.refusedEncoding(req) && !access.refusedGrpc(req) && !refusedRate(req, access, limits.rates()))
+                    RawStreams.dispatch(reflectionV1alphaAsV1(req), grpc::handle);
             } else {
                 router.handle(req);
             }
@@ -131,6 +133,20 @@ public final class EiscopeServer {
             });
         });
     }
+
+    /** Refuses (RESOURCE_EXHAUSTED) a gRPC request over its client's request rate: true when it was refused. */
+    private static boolean refusedRate(HttpServerRequest req, Access access, RequestRates rates) {
+        if (rates == null) return false;
+        String client = access.client(req);
+        long wait = rates.admit(client);
+        if (wait == 0) return false;
+        RATE_REFUSED.increment();
+        TrailersOnly.answer(req, io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED, rates.refusal(client, wait));
+        return true;
+    }
+
+    /** gRPC requests refused for their client's rate, for /metrics. */
+    static final java.util.concurrent.atomic.LongAdder RATE_REFUSED = new java.util.concurrent.atomic.LongAdder();
 
     static final String REFLECTION_V1ALPHA = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
 
@@ -165,7 +181,7 @@ public final class EiscopeServer {
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warning("shutdown did not complete cleanly: " + e);
+            LOG.warn("shutdown did not complete cleanly: {}", e.toString());
         }
     }
 }

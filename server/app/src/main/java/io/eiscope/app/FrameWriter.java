@@ -21,8 +21,14 @@ interface FrameWriter {
     /** Ends the subscription's output normally (the simulation was deleted). */
     void end();
 
-    /** A Watch call: the subscriber owns the whole response. */
-    static FrameWriter of(GrpcServerResponse<WatchRequest, WatchResponse> response) {
+    /**
+     * Disconnects a client that stopped reading: resets its stream with ENHANCE_YOUR_CALM (gRPC
+     * clients see RESOURCE_EXHAUSTED), which overtakes the frames it did not take. {@code why} is logged.
+     */
+    void abort(String why);
+
+    /** A Watch call: the subscriber owns the whole response; {@code raw} is its HTTP request (null: reset with CANCEL). */
+    static FrameWriter of(GrpcServerResponse<WatchRequest, WatchResponse> response, io.vertx.core.http.HttpServerRequest raw, String who) {
         return new FrameWriter() {
             @Override
             public boolean writeQueueFull() {
@@ -45,6 +51,13 @@ interface FrameWriter {
             @Override
             public void end() {
                 response.end().onFailure(err -> { });
+            }
+
+            @Override
+            public void abort(String why) {
+                org.slf4j.LoggerFactory.getLogger(Subscriber.class).atWarn().addKeyValue("stream", who).log("disconnected a stalled reader: it {}", why);
+                if (raw != null) RawStreams.resetForExcess(raw);
+                else response.cancel();
             }
         };
     }

@@ -16,6 +16,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogSetup.apply(options.logFormat(), options.logLevel());
         EiscopeServer server = new EiscopeServer(options);
         int port;
         try {

@@ -24,8 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The server's side of the run record: records new runs (spec with its initial values,
@@ -35,7 +33,7 @@ import java.util.logging.Logger;
  * files, recording forks), so none of it runs on a training thread or an event loop.
  */
 public final class RunArchive implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(RunArchive.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunArchive.class);
 
     private final RunStore store;
     private final Recorder recorder;
@@ -130,7 +128,7 @@ public final class RunArchive implements AutoCloseable {
             try {
                 return checkpoints.write(id, step, logLength, reason, pinned, state, replayBound, () -> generation(id).get() == generation);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "run " + id + ": checkpoint at step " + step + " failed", e);
+                LOG.atWarn().addKeyValue("run", id).addKeyValue("step", step).setCause(e).log("a checkpoint failed");
                 throw e;
             }
         }, executor);
@@ -191,8 +189,8 @@ public final class RunArchive implements AutoCloseable {
         runner.recover(() -> checkpoints.newestValid(r.id(), targetStep)
                         .map(l -> new SimulationRunner.RecoveryPoint(l.record().step(), l.record().logLength(), l.state())).orElse(null),
                 targetStep, recordedLoss, state).whenComplete((message, err) -> {
-                    if (err != null) LOG.log(Level.WARNING, "run " + r.id() + " could not be recovered", err);
-                    else LOG.info("run " + r.id() + ": " + message);
+                    if (err != null) LOG.atWarn().addKeyValue("run", r.id()).setCause(err).log("the run could not be recovered");
+                    else LOG.atInfo().addKeyValue("run", r.id()).log(message);
                 });
     }
 

@@ -61,6 +61,27 @@ final class ServerCommand {
             description = "Runs one owner may have at once (without --auth: runs in all); 0: no limit (default ${DEFAULT-VALUE}).")
     String maxRunsPerOwner;
 
+    @Option(names = "--max-requests-per-second", defaultValue = "${env:EISCOPE_MAX_REQUESTS_PER_SECOND:-1000}",
+            description = "gRPC requests one client (a token's owner; without --auth, a remote address) may make per second,"
+                    + " in bursts of twice that; 0: no limit (default ${DEFAULT-VALUE}).")
+    String maxRequestsPerSecond;
+
+    @Option(names = "--max-watch-streams-per-connection", defaultValue = "${env:EISCOPE_MAX_WATCH_STREAMS_PER_CONNECTION:-100}",
+            description = "Watch streams and sessions one connection may hold open at once; 0: no limit (default ${DEFAULT-VALUE}).")
+    String maxWatchStreamsPerConnection;
+
+    @Option(names = "--stalled-reader-seconds", defaultValue = "${env:EISCOPE_STALLED_READER_SECONDS:-300}",
+            description = "Disconnect a watch stream whose client has taken none of its frames for this long; 0: never (default ${DEFAULT-VALUE}).")
+    String stalledReaderSeconds;
+
+    @Option(names = "--log-format", defaultValue = "${env:EISCOPE_LOG_FORMAT:-text}",
+            description = "text: a line per event with key=value pairs; json: a JSON object per line (default ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(names = "--log-level", defaultValue = "${env:EISCOPE_LOG_LEVEL:-info}",
+            description = "error, warn, info, debug or trace (default ${DEFAULT-VALUE}).")
+    String logLevel;
+
     @Option(names = "--auth", defaultValue = "${env:EISCOPE_AUTH:-none}",
             description = "none: anyone who reaches the port may do anything (loopback only); token: bearer tokens with roles (default ${DEFAULT-VALUE}).")
     String auth;
@@ -116,6 +137,15 @@ final class ServerCommand {
                 .withDiskBudgetMb(number("--disk-budget-mb", diskBudgetMb, 0, Long.MAX_VALUE >> 20))
                 .withReplayCacheMb(number("--replay-cache-mb", replayCacheMb, 0, Long.MAX_VALUE >> 20))
                 .withMaxRunsPerOwner((int) number("--max-runs-per-owner", maxRunsPerOwner, 0, Integer.MAX_VALUE))
+                .withMaxRequestsPerSecond((int) number("--max-requests-per-second", maxRequestsPerSecond, 0, 1_000_000_000))
+                .withMaxWatchStreamsPerConnection((int) number("--max-watch-streams-per-connection", maxWatchStreamsPerConnection, 0,
+                        Integer.MAX_VALUE))
+                .withStalledReaderSeconds((int) number("--stalled-reader-seconds", stalledReaderSeconds, 0, Integer.MAX_VALUE))
+                .withLogging(switch (logFormat.trim().toLowerCase(java.util.Locale.ROOT)) {
+                    case "text" -> ServerOptions.LogFormat.TEXT;
+                    case "json" -> ServerOptions.LogFormat.JSON;
+                    default -> throw new IllegalArgumentException("--log-format must be text or json, got '" + logFormat + "'");
+                }, logLevel)
                 .withAuth(switch (auth.trim().toLowerCase(java.util.Locale.ROOT)) {
                     case "none" -> ServerOptions.Auth.NONE;
                     case "token" -> ServerOptions.Auth.TOKEN;

@@ -50,6 +50,16 @@ final class ServerMetrics {
                 .description("Memory held by cached reconstructions of past steps").register(meters);
     }
 
+    /** The limits' own counters: stalled readers disconnected, requests refused for their rate, connections holding streams. */
+    void bindLimits(StreamLimits limits) {
+        FunctionCounter.builder("eiscope_stalled_readers_disconnected", Subscriber.STALLED, LongAdder::sum)
+                .description("Watch streams and sessions reset because their client took nothing for --stalled-reader-seconds").register(meters);
+        FunctionCounter.builder("eiscope_requests_refused_for_rate", EiscopeServer.RATE_REFUSED, LongAdder::sum)
+                .description("gRPC requests refused RESOURCE_EXHAUSTED by --max-requests-per-second").register(meters);
+        Gauge.builder("eiscope_connections_with_streams", limits.perConnection(), ConnectionStreams::connections)
+                .description("Connections holding at least one watch stream or session subscription").register(meters);
+    }
+
     /** Records one finished gRPC call. */
     void call(String method, int status, long nanos) {
         Timer.builder("eiscope_grpc_server_calls").tag("method", method).tag("code", Integer.toString(status))

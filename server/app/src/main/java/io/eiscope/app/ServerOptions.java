@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * {@link ServerCommand} reads them from the command line, environment variables and argument
  * files.
  */
-public final class ServerOptions {
+public final class ServerOptions implements Cloneable {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
@@ -20,6 +20,17 @@ public final class ServerOptions {
     public static final int DEFAULT_KEEP_CHECKPOINTS = io.eiscope.store.Checkpoints.DEFAULT_KEEP;
     public static final long DEFAULT_REPLAY_CACHE_MB = 256;
     public static final int DEFAULT_MAX_RUNS_PER_OWNER = 1000;
+    public static final int DEFAULT_MAX_REQUESTS_PER_SECOND = 1000;
+    public static final int DEFAULT_MAX_WATCH_STREAMS_PER_CONNECTION = 100;
+    public static final int DEFAULT_STALLED_READER_SECONDS = 300;
+
+    /** How log lines are written. */
+    public enum LogFormat {
+        /** One line of text per event, key=value pairs after the message. */
+        TEXT,
+        /** One JSON object per line (Logback's JsonEncoder), for a log collector. */
+        JSON
+    }
 
     /** How callers prove who they are. */
     public enum Auth {
@@ -50,6 +61,11 @@ public final class ServerOptions {
     private Path tlsKey;
     private boolean tlsSelfSigned;
     private int maxRunsPerOwner = DEFAULT_MAX_RUNS_PER_OWNER;
+    private int maxRequestsPerSecond = DEFAULT_MAX_REQUESTS_PER_SECOND;
+    private int maxWatchStreamsPerConnection = DEFAULT_MAX_WATCH_STREAMS_PER_CONNECTION;
+    private int stalledReaderSeconds = DEFAULT_STALLED_READER_SECONDS;
+    private LogFormat logFormat = LogFormat.TEXT;
+    private String logLevel = "info";
 
     private ServerOptions() {}
 
@@ -60,28 +76,12 @@ public final class ServerOptions {
     }
 
     private ServerOptions with(Consumer<ServerOptions> change) {
-        ServerOptions o = new ServerOptions();
-        o.host = host;
-        o.port = port;
-        o.dataDir = dataDir;
-        o.datasetsDir = datasetsDir;
-        o.webRoot = webRoot;
-        o.maxMessageBytes = maxMessageBytes;
-        o.demo = demo;
-        o.watchQueueFrames = watchQueueFrames;
-        o.checkpointEverySteps = checkpointEverySteps;
-        o.checkpointEverySeconds = checkpointEverySeconds;
-        o.keepCheckpoints = keepCheckpoints;
-        o.diskBudgetMb = diskBudgetMb;
-        o.replayCacheMb = replayCacheMb;
-        o.auth = auth;
-        o.tokensFile = tokensFile;
-        o.insecureNoAuth = insecureNoAuth;
-        o.allowedHosts = allowedHosts;
-        o.tlsCert = tlsCert;
-        o.tlsKey = tlsKey;
-        o.tlsSelfSigned = tlsSelfSigned;
-        o.maxRunsPerOwner = maxRunsPerOwner;
+        ServerOptions o;
+        try {
+            o = (ServerOptions) clone(); // every field is immutable (paths, strings, an unmodifiable list)
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
         change.accept(o);
         return o;
     }
@@ -221,6 +221,55 @@ public final class ServerOptions {
     public ServerOptions withMaxRunsPerOwner(int n) {
         if (n < 0) throw new IllegalArgumentException("--max-runs-per-owner must be >= 0 (0: no limit), got " + n);
         return with(o -> o.maxRunsPerOwner = n);
+    }
+
+    /** Requests one client (a token's owner, or a remote address without --auth) may make per second, sustained; 0: no limit. */
+    public int maxRequestsPerSecond() {
+        return maxRequestsPerSecond;
+    }
+
+    public ServerOptions withMaxRequestsPerSecond(int n) {
+        if (n < 0) throw new IllegalArgumentException("--max-requests-per-second must be >= 0 (0: no limit), got " + n);
+        return with(o -> o.maxRequestsPerSecond = n);
+    }
+
+    /** Watch streams (and sessions) one HTTP/2 connection may hold open at once; 0: no limit. */
+    public int maxWatchStreamsPerConnection() {
+        return maxWatchStreamsPerConnection;
+    }
+
+    public ServerOptions withMaxWatchStreamsPerConnection(int n) {
+        if (n < 0) throw new IllegalArgumentException("--max-watch-streams-per-connection must be >= 0 (0: no limit), got " + n);
+        return with(o -> o.maxWatchStreamsPerConnection = n);
+    }
+
+    /** Seconds a watch stream may go without the client taking any of its frames before it is disconnected; 0: never. */
+    public int stalledReaderSeconds() {
+        return stalledReaderSeconds;
+    }
+
+    public ServerOptions withStalledReaderSeconds(int seconds) {
+        if (seconds < 0) throw new IllegalArgumentException("--stalled-reader-seconds must be >= 0 (0: never disconnect), got " + seconds);
+        return with(o -> o.stalledReaderSeconds = seconds);
+    }
+
+    public LogFormat logFormat() {
+        return logFormat;
+    }
+
+    /** The level of eiscope's own loggers: error, warn, info, debug or trace. */
+    public String logLevel() {
+        return logLevel;
+    }
+
+    public ServerOptions withLogging(LogFormat format, String level) {
+        String l = level.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("error", "warn", "info", "debug", "trace").contains(l))
+            throw new IllegalArgumentException("--log-level must be error, warn, info, debug or trace, got '" + level + "'");
+        return with(o -> {
+            o.logFormat = format;
+            o.logLevel = l;
+        });
     }
 
     public ServerOptions withTlsSelfSigned(boolean selfSigned) {

@@ -31,14 +31,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SessionService {
     private final Vertx vertx;
     private final SimulationRegistry registry;
-    private final int queueFrames;
+    private final StreamLimits limits;
     private final SimulationGrpcService unary;
     private final RequestMessages messages;
+    private final Access access;
 
-    SessionService(Vertx vertx, SimulationRegistry registry, int queueFrames, SimulationGrpcService unary, RequestMessages messages) {
+    SessionService(Vertx vertx, SimulationRegistry registry, StreamLimits limits, SimulationGrpcService unary, RequestMessages messages,
+                   Access access) {
         this.vertx = vertx;
         this.registry = registry;
-        this.queueFrames = queueFrames;
+        this.limits = limits;
+        this.access = access;
         this.unary = unary;
         this.messages = messages;
     }
@@ -56,7 +59,9 @@ final class SessionService {
             SimulationGrpcService.fail(req.response(), e);
             return;
         }
-        Session s = new Session(req.response(), vertx.getOrCreateContext(), caller);
+        io.vertx.core.http.HttpServerRequest raw = RawStreams.current(); // while being dispatched
+        Session s = new Session(req.response(), vertx.getOrCreateContext(), caller, raw, req.connection(),
+                raw == null ? "a session" : access.client(raw));
         req.response().writeHead();
         // Decoded in arrival order (a gzip message inflates on a worker); one that does not decode ends the call with its status.
         Future<?>[] inbound = {Future.succeededFuture()};
@@ -85,9 +90,16 @@ final class SessionService {
         private int unanswered; // commands and controls not acknowledged yet
 
         private final Caller caller;
+        private final io.vertx.core.http.HttpServerRequest raw; // null: reset with CANCEL
+        private final io.vertx.core.http.HttpConnection connection;
+        private final String client; // whose request rate its messages count against
 
-        Session(GrpcServerResponse<SessionRequest, SessionResponse> response, Context context, Caller caller) {
+        Session(GrpcServerResponse<SessionRequest, SessionResponse> response, Context context, Caller caller,
+                io.vertx.core.http.HttpServerRequest raw, io.vertx.core.http.HttpConnection connection, String client) {
             this.caller = caller;
+            this.raw = raw;
+            this.connection = connection;
+            this.client = client;
             this.response = response;
             this.context = context;
         }
@@ -95,6 +107,11 @@ final class SessionService {
         void onRequest(SessionRequest r) {
             if (closed) return;
             long id = r.getRequestId();
+            long wait = limits.rates() == null ? 0 : limits.rates().admit(client);
+            if (wait > 0) {
+                ack(id, 0, new ApiException(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED, limits.rates().refusal(client, wait)));
+                return;
+            }
             try {
                 switch (r.getKindCase()) {
                     case SUBSCRIBE -> subscribe(id, r);
@@ -135,9 +152,11 @@ final class SessionService {
                 throw ApiException.invalid("from_step is for Watch only; in a session, read the history with GetHistory, then subscribe");
             WatchFilter filter = unary.filterFor(e, r.getSubscribe());
             Subscriber[] holder = new Subscriber[1];
-            holder[0] = new Subscriber(filter, new Tagged(id), context, vertx, queueFrames, () -> {
+            limits.perConnection().open(connection); // from here on, closing the subscriber releases it
+            holder[0] = new Subscriber(filter, new Tagged(id), context, vertx, limits.queueFrames(), limits.stalledReaderMillis(), () -> {
                 subscriptions.remove(id, holder[0]);
                 e.streams().unsubscribe(holder[0]);
+                limits.perConnection().close(connection);
             });
             subscriptions.put(id, holder[0]);
             ack(id, e.runner().step(), null); // before the first frames of this subscription
@@ -224,6 +243,17 @@ final class SessionService {
             @Override
             public void end() {
                 subscriptions.remove(subscriptionId); // the simulation was deleted; the session goes on
+            }
+
+            @Override
+            public void abort(String why) {
+                // The whole session's stream is what the client does not read: it goes, with every subscription on it.
+                if (closed) return;
+                org.slf4j.LoggerFactory.getLogger(SessionService.class).atWarn().addKeyValue("stream", "Session")
+                        .addKeyValue("client", client).log("disconnected a stalled reader: it {}", why);
+                closeAll();
+                if (raw != null) RawStreams.resetForExcess(raw);
+                else response.cancel();
             }
         }
     }

@@ -56,7 +56,7 @@ final class SimulationGrpcService {
     private final Vertx vertx;
     private final SimulationRegistry registry;
     private final GetCatalogueResponse catalogue;
-    private final int watchQueueFrames;
+    private final StreamLimits limits;
     private final long maxMessageBytes;
     private final RequestMessages messages;
 
@@ -64,14 +64,14 @@ final class SimulationGrpcService {
 
     private final ServerMetrics metrics;
 
-    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, int watchQueueFrames, long maxMessageBytes, Access access,
+    SimulationGrpcService(Vertx vertx, SimulationRegistry registry, StreamLimits limits, long maxMessageBytes, Access access,
                           ServerMetrics metrics) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.access = access;
         this.maxMessageBytes = maxMessageBytes;
         this.messages = new RequestMessages(vertx, maxMessageBytes);
-        this.watchQueueFrames = watchQueueFrames;
+        this.limits = limits;
         this.registry = registry;
         this.catalogue = GetCatalogueResponse.newBuilder().setCatalogue(ProtoMapper.toProto(registry.catalogue())).build();
     }
@@ -116,7 +116,7 @@ final class SimulationGrpcService {
         ServiceMethod<io.eiscope.api.v1.ReconstructRequest, io.eiscope.api.v1.ReconstructProgress> reconstruct = ServiceMethod.server(NAME,
                 "Reconstruct", GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(io.eiscope.api.v1.ReconstructRequest.getDefaultInstance()));
         b.bind(reconstruct, req -> timeTravel.reconstruct(req, messages, (authorization, id) -> requireOwner(caller(authorization), id)));
-        new SessionService(vertx, registry, watchQueueFrames, this, messages).bind(b);
+        new SessionService(vertx, registry, limits, this, messages, access).bind(b);
         b.bind(ServiceMethod.server(NAME, "Watch", GrpcMessageEncoder.encoder(),
                 GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())), this::watch);
         return b.build();
@@ -280,27 +280,33 @@ final class SimulationGrpcService {
     }
 
     private void watch(GrpcServerRequest<WatchRequest, WatchResponse> req) {
+        io.vertx.core.http.HttpServerRequest raw = RawStreams.current(); // while being dispatched
         messages.one(req, WatchRequest.getDefaultInstance()).onComplete(ar -> {
             if (ar.failed()) {
                 fail(req.response(), ar.cause());
                 return;
             }
             try {
-                subscribe(req, ar.result());
+                subscribe(req, raw, ar.result());
             } catch (RuntimeException e) {
                 fail(req.response(), e);
             }
         });
     }
 
-    private void subscribe(GrpcServerRequest<WatchRequest, WatchResponse> req, WatchRequest w) {
+    private void subscribe(GrpcServerRequest<WatchRequest, WatchResponse> req, io.vertx.core.http.HttpServerRequest raw, WatchRequest w) {
         requireOwner(caller(req.headers().get("authorization")), w.getId());
         SimulationRegistry.Entry e = registry.get(w.getId());
         WatchFilter filter = filterFor(e, w);
         GrpcServerResponse<WatchRequest, WatchResponse> response = req.response();
         Subscriber[] holder = new Subscriber[1];
-        holder[0] = new Subscriber(filter, FrameWriter.of(response), vertx.getOrCreateContext(), vertx, watchQueueFrames,
-                () -> e.streams().unsubscribe(holder[0]));
+        io.vertx.core.http.HttpConnection connection = req.connection();
+        limits.perConnection().open(connection); // from here on, closing the subscriber releases it
+        holder[0] = new Subscriber(filter, FrameWriter.of(response, raw, "Watch of run " + w.getId()), vertx.getOrCreateContext(), vertx,
+                limits.queueFrames(), limits.stalledReaderMillis(), () -> {
+                    e.streams().unsubscribe(holder[0]);
+                    limits.perConnection().close(connection);
+                });
         response.exceptionHandler(t -> holder[0].close());
         req.exceptionHandler(t -> holder[0].close());
         req.errorHandler(err -> holder[0].close()); // cancelled: release at once, not at the next failed write

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * default: parallelism across simulations, single-threaded BLAS within each). Thread-safe.
  */
 public final class SimulationRegistry implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SimulationRegistry.class);
 
     /**
      * A registered simulation with its runner and streams; metadata fixed at creation.
@@ -261,8 +262,7 @@ public final class SimulationRegistry implements AutoCloseable {
                 archive.recover(e.runner(), r, rebuilt);
                 n++;
             } catch (RuntimeException ex) {
-                java.util.logging.Logger.getLogger(SimulationRegistry.class.getName()).log(java.util.logging.Level.WARNING,
-                        "run " + r.id() + " could not be recovered; its record is kept", ex);
+                LOG.atWarn().addKeyValue("run", r.id()).setCause(ex).log("the run could not be recovered; its record is kept");
             }
         }
         return n;
@@ -309,7 +309,7 @@ public final class SimulationRegistry implements AutoCloseable {
             java.util.concurrent.CompletableFuture.allOf(saved.toArray(new java.util.concurrent.CompletableFuture[0]))
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception ex) {
-            java.util.logging.Logger.getLogger(SimulationRegistry.class.getName()).warning("not every run was checkpointed at shutdown: " + ex);
+            LOG.warn("not every run was checkpointed at shutdown: {}", ex.toString());
         }
         for (Entry e : simulations.values()) {
             e.runner().stop();

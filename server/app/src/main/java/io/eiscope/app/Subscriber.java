@@ -23,7 +23,9 @@ import java.util.Map;
  * </ul>
  * So a client that stops reading costs bounded memory and never slows a simulation. Each
  * event-loop turn writes at most {@link #MAX_WRITES_PER_TURN} messages, stops on a failed
- * write and waits for a drain when the transport's queue is full.
+ * write and waits for a drain when the transport's queue is full. A client that takes nothing
+ * for {@code stallMillis} while frames wait is disconnected ({@link FrameWriter#abort}): its
+ * queue and the transport's buffers are released.
  */
 final class Subscriber {
     static final int MAX_WRITES_PER_TURN = 8;
@@ -35,6 +37,7 @@ final class Subscriber {
     private final Vertx vertx;
     private final Runnable onClose;
     private final int capacity;
+    private final long stallMillis; // 0: never disconnect
 
     // Guarded by this.
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -43,7 +46,7 @@ final class Subscriber {
     private final Map<String, Integer> dropped = new HashMap<>();
     /** Over all subscribers of the process, for /metrics: latest-wins frames replaced before they were sent, and scalars merged. */
     static final java.util.concurrent.atomic.LongAdder DROPPED = new java.util.concurrent.atomic.LongAdder(),
-            MERGED = new java.util.concurrent.atomic.LongAdder();
+            MERGED = new java.util.concurrent.atomic.LongAdder(), STALLED = new java.util.concurrent.atomic.LongAdder();
     private boolean pumpScheduled;
     private boolean closed;
     private boolean held; // live frames wait until the recorded history is out (Watch from_step)
@@ -52,6 +55,9 @@ final class Subscriber {
     // Event loop only.
     private final Map<String, Long> lastSentNanos = new HashMap<>();
     private boolean timerPending;
+    private boolean waitingForDrain;
+    private boolean stallTimer;
+    private long lastProgressNanos = System.nanoTime(); // the last time a message went out to the client
 
     /** A queued scalar or event; scalars may absorb later samples when the queue is full. */
     private static final class Pending {
@@ -73,8 +79,9 @@ final class Subscriber {
     }
 
     Subscriber(WatchFilter filter, FrameWriter response, Context context, Vertx vertx,
-               int capacity, Runnable onClose) {
+               int capacity, long stallMillis, Runnable onClose) {
         this.capacity = capacity;
+        this.stallMillis = stallMillis;
         this.filter = filter;
         this.response = response;
         this.context = context;
@@ -153,15 +160,21 @@ final class Subscriber {
         while (writes < MAX_WRITES_PER_TURN && !response.writeQueueFull()) {
             WatchResponse batch = takeBatch();
             if (batch.getFramesCount() == 0) break;
-            response.write(batch).onFailure(err -> close());
+            response.write(batch).onComplete(ar -> {
+                if (ar.succeeded()) lastProgressNanos = System.nanoTime(); // it left: the client is taking frames
+                else close();
+            });
             writes++;
         }
         if (isClosed()) return;
         if (response.writeQueueFull()) {
+            waitingForDrain = true;
             response.onDrain(() -> {
+                waitingForDrain = false;
                 if (isClosed()) return; // a drain after the end of the stream
                 context.runOnContext(w -> pump());
             });
+            watchForStall();
             return;
         }
         if (writes == MAX_WRITES_PER_TURN) {
@@ -213,6 +226,29 @@ final class Subscriber {
             timerPending = false;
             schedulePump();
         });
+    }
+
+    /**
+     * While the pump waits for a drain, checks that messages still go out: a client that took
+     * none for {@code stallMillis} is disconnected. A slow reader makes progress and stays.
+     */
+    private void watchForStall() {
+        if (stallMillis == 0 || stallTimer) return;
+        long due = lastProgressNanos + stallMillis * 1_000_000L - System.nanoTime();
+        stallTimer = true;
+        vertx.setTimer(Math.max(1, due / 1_000_000), t -> {
+            stallTimer = false;
+            if (!waitingForDrain || isClosed()) return;
+            if (System.nanoTime() - lastProgressNanos >= stallMillis * 1_000_000L) disconnectStalled();
+            else watchForStall();
+        });
+    }
+
+    /** The client took nothing for {@code stallMillis}: release what waits for it and reset its stream. */
+    private void disconnectStalled() {
+        STALLED.increment();
+        close();
+        response.abort("took none of its frames for " + stallMillis / 1000 + " s (--stalled-reader-seconds)");
     }
 
     private synchronized boolean isClosed() {

@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.logging.Logger;
 
 /**
  * Time travel: a run's exact state at a step it passed, rebuilt on reconstruction threads
@@ -33,7 +32,7 @@ import java.util.logging.Logger;
  * parameters, observables, a fork or a checkpoint at one step, rebuild it once.
  */
 final class TimeTravel implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(TimeTravel.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TimeTravel.class);
 
     /** Threads that rebuild past states; system property {@code eiscope.replayThreads}, default half the cores (at least 1). */
     static final int THREADS = Integer.getInteger("eiscope.replayThreads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
@@ -180,8 +179,8 @@ final class TimeTravel implements AutoCloseable {
             try {
                 return Reconstruction.fromCheckpoint(config, catalogue, context, checkpoint.record().logLength(), checkpoint.state());
             } catch (IllegalArgumentException ex) {
-                LOG.warning("run " + e.runner().id() + ": the checkpoint at step " + checkpoint.record().step() + " does not restore ("
-                        + ex.getMessage() + "); rebuilding from step 0");
+                LOG.atWarn().addKeyValue("run", e.runner().id()).addKeyValue("checkpoint_step", checkpoint.record().step())
+                        .log("the checkpoint does not restore ({}); rebuilding from step 0", ex.getMessage());
             }
         }
         return null;

@@ -21,9 +21,11 @@ class MainProcessTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
-    @Test
-    void printsItsUrlAndStopsCleanlyOnSigterm() throws Exception {
-        Process p = launch("--port", "0", "--data-dir", java.nio.file.Files.createTempDirectory("eiscope-record").toString());
+    /** A started server's output lines (gathered as they come) and its process. */
+    record Started(Process process, List<String> lines, Thread reader) {}
+
+    static Started startAndWaitForUrl(String... args) throws Exception {
+        Process p = launch(args);
         List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
         Thread reader = new Thread(() -> {
@@ -38,17 +40,56 @@ class MainProcessTest {
             }
         });
         reader.start();
-        try {
-            assertThat(listening.await(30, TimeUnit.SECONDS)).as("prints its URL: " + lines).isTrue();
-            assertThat(lines).anyMatch(l -> l.matches("eiscope listening on http://127\\.0\\.0\\.1:[1-9][0-9]*"));
-            // SIGTERM through kill(1): Process.destroy() would also close our end of the pipes.
-            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
-            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits within 20 s of SIGTERM").isTrue();
-            reader.join(5000);
-            assertThat(lines).contains("eiscope stopped");
-        } finally {
-            p.destroyForcibly(); // a failed assertion must not leave a server running
+        if (!listening.await(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("no URL printed: " + lines);
         }
+        return new Started(p, lines, reader);
+    }
+
+    /** SIGTERM through kill(1) (Process.destroy() would also close our end of the pipes); waits for the exit. */
+    static void terminate(Started s) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid())).start().waitFor()).isZero();
+        assertThat(s.process().waitFor(20, TimeUnit.SECONDS)).as("exits within 20 s of SIGTERM").isTrue();
+        s.reader().join(5000);
+    }
+
+    @Test
+    void printsItsUrlAndStopsCleanlyOnSigterm() throws Exception {
+        Started s = startAndWaitForUrl("--port", "0", "--data-dir", java.nio.file.Files.createTempDirectory("eiscope-record").toString());
+        try {
+            assertThat(s.lines()).anyMatch(l -> l.matches("eiscope listening on http://127\\.0\\.0\\.1:[1-9][0-9]*"));
+            terminate(s);
+            assertThat(s.lines()).contains("eiscope stopped");
+        } finally {
+            s.process().destroyForcibly(); // a failed assertion must not leave a server running
+        }
+    }
+
+    @Test
+    void logsAreJsonLinesWithTheirKeyValuePairsWhenAsked() throws Exception {
+        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("eiscope-record");
+        Started s = startAndWaitForUrl("--port", "0", "--data-dir", data.toString(), "--web-root", data.resolve("no-ui").toString(),
+                "--tls-self-signed", "--log-format", "json");
+        try {
+            terminate(s);
+        } finally {
+            s.process().destroyForcibly();
+        }
+        List<io.vertx.core.json.JsonObject> json = s.lines().stream().filter(l -> l.startsWith("{"))
+                .map(io.vertx.core.json.JsonObject::new).toList();
+        assertThat(json).as("log lines: " + s.lines()).anySatisfy(j -> {
+            assertThat(j.getString("level")).isEqualTo("WARN");
+            assertThat(j.getString("loggerName")).isEqualTo(EiscopeServer.class.getName());
+            assertThat(j.getString("formattedMessage")).contains("no web UI in").contains("no-ui");
+        });
+        assertThat(json).anySatisfy(j -> {
+            assertThat(j.getString("formattedMessage")).isEqualTo("TLS with a self-signed certificate");
+            assertThat(j.getJsonArray("kvpList").stream().map(kv -> ((io.vertx.core.json.JsonObject) kv).fieldNames()).toList().toString())
+                    .contains("certificate", "sha256");
+        });
+        assertThat(s.lines()).as("every log line is JSON (the URL and the stop notice are printed, not logged)")
+                .allMatch(l -> l.startsWith("{") || l.startsWith("eiscope "));
     }
 
     @Test

@@ -16,7 +16,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Logger;
 
 /**
  * Checkpoint files of the run record: each a NumPy {@code .npz} of a run's full state
@@ -27,7 +26,7 @@ import java.util.logging.Logger;
  * at most B steps. Reading checks the checksum first. Blocking: call from a worker.
  */
 public final class Checkpoints {
-    private static final Logger LOG = Logger.getLogger(Checkpoints.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpoints.class);
     public static final int DEFAULT_KEEP = 3;
 
     private final RunStore store;
@@ -106,7 +105,7 @@ public final class Checkpoints {
             try {
                 delete(r);
             } catch (UncheckedIOException e) {
-                LOG.warning("could not delete old checkpoint " + r.file() + ": " + e.getMessage());
+                LOG.atWarn().addKeyValue("run", runId).addKeyValue("file", r.file()).log("could not delete an old checkpoint: {}", e.getMessage());
             }
         }
     }
@@ -166,7 +165,7 @@ public final class Checkpoints {
             try {
                 return Optional.of(new Loaded(r, read(r)));
             } catch (IOException | RuntimeException e) {
-                LOG.warning("run " + runId + ": skipping checkpoint at step " + r.step() + ": " + e.getMessage());
+                LOG.atWarn().addKeyValue("run", runId).addKeyValue("checkpoint_step", r.step()).log("skipping an unreadable checkpoint: {}", e.getMessage());
             }
         }
         return Optional.empty();

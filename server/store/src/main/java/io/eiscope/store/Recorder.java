@@ -15,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The write-behind path of the run record. Simulation threads hand over scalar points, events
@@ -32,7 +30,7 @@ import java.util.logging.Logger;
  * than the points of the steps after it.
  */
 public final class Recorder implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Recorder.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Recorder.class);
     /** Default bound on waiting points (about 5 MB). */
     public static final int DEFAULT_CAPACITY = 65_536;
     public static final long DEFAULT_FLUSH_MILLIS = 100;
@@ -213,7 +211,7 @@ public final class Recorder implements AutoCloseable {
                 return null;
             });
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "the run record could not commit " + batch.size() + " items; they are lost", e);
+            LOG.atError().addKeyValue("items", batch.size()).setCause(e).log("the run record could not commit a batch; its items are lost");
             open.clear(); // reloaded lazily: the database is the truth
         }
         for (Item i : batch) if (i instanceof Barrier b) b.done().complete(null);
@@ -387,7 +385,7 @@ public final class Recorder implements AutoCloseable {
             last.get(30, java.util.concurrent.TimeUnit.SECONDS);
             thread.join(30_000);
         } catch (Exception e) {
-            LOG.warning("the recorder did not finish writing: " + e);
+            LOG.warn("the recorder did not finish writing: {}", e.toString());
         }
     }
 }

@@ -13,8 +13,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Publishes the measured (per-layer or per-parameter) observables of one simulation: those
@@ -30,7 +28,7 @@ import java.util.logging.Logger;
  * of a run that was reset meanwhile are dropped.
  */
 final class Measurer {
-    private static final Logger LOG = Logger.getLogger(Measurer.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Measurer.class);
 
     private final Simulation sim;
     private final ObservationSink sink;
@@ -156,7 +154,7 @@ final class Measurer {
                 try {
                     payload = computation.get();
                 } catch (RuntimeException | Error e) {
-                    LOG.log(Level.WARNING, o.name() + " of " + target + " at step " + step + " failed", e);
+                    LOG.atWarn().addKeyValue("observable", o.name()).addKeyValue("target", target).addKeyValue("step", step).setCause(e).log("a measurement failed");
                 }
                 Observation.Payload result = payload;
                 onSimulationThread.accept(() -> {

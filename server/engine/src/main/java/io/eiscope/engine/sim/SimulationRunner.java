@@ -11,8 +11,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Runs one {@link Simulation} as an actor on a shared executor: every command goes through a
@@ -52,7 +50,7 @@ import java.util.logging.Logger;
 public final class SimulationRunner {
     /** Longest a slice keeps an executor thread before yielding it. */
     public static final long SLICE_NANOS = 20_000_000L;
-    private static final Logger LOG = Logger.getLogger(SimulationRunner.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SimulationRunner.class);
 
     private final String id;
     private final Simulation sim;
@@ -136,7 +134,7 @@ public final class SimulationRunner {
 
             @Override
             public void failed(Throwable t) {
-                LOG.log(Level.WARNING, "simulation " + id + " failed at step " + step, t);
+                LOG.atWarn().addKeyValue("run", id).addKeyValue("step", step).setCause(t).log("the simulation failed");
                 transition(SimulationState.FAILED, t instanceof OutOfMemoryError ? outOfMemory(step)
                         : "internal error at step " + step + ": " + t);
             }
@@ -213,8 +211,8 @@ public final class SimulationRunner {
                     from = "the checkpoint at step " + point.step();
                     checkpoints.at(sim.step());
                 } catch (IllegalArgumentException e) {
-                    LOG.warning("simulation " + id + ": checkpoint at step " + point.step() + " does not restore (" + e.getMessage()
-                            + "); replaying from step 0");
+                    LOG.atWarn().addKeyValue("run", id).addKeyValue("checkpoint_step", point.step())
+                            .log("the checkpoint does not restore ({}); replaying from step 0", e.getMessage());
                     sim.reset();
                     watchpoints.clear();
                     from = "step 0 (the checkpoint at step " + point.step() + " did not restore)";

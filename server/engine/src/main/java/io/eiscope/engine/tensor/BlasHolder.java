@@ -1,7 +1,5 @@
 package io.eiscope.engine.tensor;
 
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /** Picks the BLAS once per JVM: OpenBLAS when its natives load, otherwise pure Java. */
 final class BlasHolder {
@@ -14,8 +12,7 @@ final class BlasHolder {
         try {
             return new OpenBlas();
         } catch (Throwable t) {
-            Logger.getLogger(BlasHolder.class.getName()).log(Level.WARNING,
-                    "native OpenBLAS unavailable, using the pure-Java fallback: " + t);
+            org.slf4j.LoggerFactory.getLogger(BlasHolder.class).warn("native OpenBLAS unavailable, using the pure-Java fallback: {}", t.toString());
             return new JavaBlas();
         }
     }

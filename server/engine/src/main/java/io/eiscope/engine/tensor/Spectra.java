@@ -1,8 +1,6 @@
 package io.eiscope.engine.tensor;
 
 import java.util.Arrays;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.bytedeco.openblas.global.openblas;
 
 /**
@@ -187,7 +185,7 @@ public final class Spectra {
             if (Math.abs(s[0] - 5f) > 1e-5f) throw new IllegalStateException("sgesdd self-test: |(3,4)| = " + s[0]);
             return true;
         } catch (Throwable t) {
-            Logger.getLogger(Spectra.class.getName()).log(Level.WARNING, "native LAPACK unavailable, singular values in pure Java: " + t);
+            org.slf4j.LoggerFactory.getLogger(Spectra.class).warn("native LAPACK unavailable, singular values in pure Java: {}", t.toString());
             return false;
         }
     }
