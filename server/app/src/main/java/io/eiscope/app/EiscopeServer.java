@@ -68,6 +68,7 @@ public final class EiscopeServer {
         registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.datasetsDir()), threads, archive,
                 options.replayCacheMb() << 20);
         registry.setMaxRunsPerOwner(options.maxRunsPerOwner());
+        registry.setMemoryBudgetBytes(options.memoryBudgetMb() << 20);
         int recovered = registry.recoverAll();
         if (recovered > 0) LOG.atInfo().addKeyValue("runs", recovered).addKeyValue("data_dir", options.dataDir()).log("recovered the record's runs");
         Tokens tokens = options.auth() == ServerOptions.Auth.TOKEN ? Tokens.loadOrCreate(options.tokensFile()) : null;

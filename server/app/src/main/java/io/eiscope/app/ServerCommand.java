@@ -61,6 +61,11 @@ final class ServerCommand {
             description = "Runs one owner may have at once (without --auth: runs in all); 0: no limit (default ${DEFAULT-VALUE}).")
     String maxRunsPerOwner;
 
+    @Option(names = "--memory-budget-mb", defaultValue = "${env:EISCOPE_MEMORY_BUDGET_MB:-0}",
+            description = "Memory the runs may take together by their estimates; a new run beyond it is refused (0: the JVM's heap, -Xmx;"
+                    + " default ${DEFAULT-VALUE}).")
+    String memoryBudgetMb;
+
     @Option(names = "--max-requests-per-second", defaultValue = "${env:EISCOPE_MAX_REQUESTS_PER_SECOND:-1000}",
             description = "gRPC requests one client (a token's owner; without --auth, a remote address) may make per second,"
                     + " in bursts of twice that; 0: no limit (default ${DEFAULT-VALUE}).")
@@ -137,6 +142,7 @@ final class ServerCommand {
                 .withDiskBudgetMb(number("--disk-budget-mb", diskBudgetMb, 0, Long.MAX_VALUE >> 20))
                 .withReplayCacheMb(number("--replay-cache-mb", replayCacheMb, 0, Long.MAX_VALUE >> 20))
                 .withMaxRunsPerOwner((int) number("--max-runs-per-owner", maxRunsPerOwner, 0, Integer.MAX_VALUE))
+                .withMemoryBudgetMb(number("--memory-budget-mb", memoryBudgetMb, 0, Long.MAX_VALUE >> 20))
                 .withMaxRequestsPerSecond((int) number("--max-requests-per-second", maxRequestsPerSecond, 0, 1_000_000_000))
                 .withMaxWatchStreamsPerConnection((int) number("--max-watch-streams-per-connection", maxWatchStreamsPerConnection, 0,
                         Integer.MAX_VALUE))

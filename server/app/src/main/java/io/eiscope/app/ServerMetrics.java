@@ -44,6 +44,8 @@ final class ServerMetrics {
                 .description("Latest-wins frames (tensors, histograms) replaced before a slow reader took them").register(meters);
         FunctionCounter.builder("eiscope_frames_merged", Subscriber.MERGED, LongAdder::sum)
                 .description("Scalar samples merged into newer ones for a slow reader (counted in the frames)").register(meters);
+        Gauge.builder("eiscope_runs_estimated_memory_bytes", registry, SimulationRegistry::reservedBytes)
+                .description("The runs' memory by their estimates, held against --memory-budget-mb").register(meters);
         Gauge.builder("eiscope_record_queue_points", registry, r -> r.archive().recorder().queued())
                 .description("Scalar points waiting to be written to the run record").register(meters);
         Gauge.builder("eiscope_reconstruction_cache_bytes", registry, r -> r.timeTravel().cache().bytes())

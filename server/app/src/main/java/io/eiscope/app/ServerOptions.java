@@ -64,6 +64,7 @@ public final class ServerOptions implements Cloneable {
     private int maxRequestsPerSecond = DEFAULT_MAX_REQUESTS_PER_SECOND;
     private int maxWatchStreamsPerConnection = DEFAULT_MAX_WATCH_STREAMS_PER_CONNECTION;
     private int stalledReaderSeconds = DEFAULT_STALLED_READER_SECONDS;
+    private long memoryBudgetMb;
     private LogFormat logFormat = LogFormat.TEXT;
     private String logLevel = "info";
 
@@ -251,6 +252,16 @@ public final class ServerOptions implements Cloneable {
     public ServerOptions withStalledReaderSeconds(int seconds) {
         if (seconds < 0) throw new IllegalArgumentException("--stalled-reader-seconds must be >= 0 (0: never disconnect), got " + seconds);
         return with(o -> o.stalledReaderSeconds = seconds);
+    }
+
+    /** The memory the runs' estimates may take together, in MiB; 0: the JVM's largest heap. */
+    public long memoryBudgetMb() {
+        return memoryBudgetMb;
+    }
+
+    public ServerOptions withMemoryBudgetMb(long mb) {
+        if (mb < 0) throw new IllegalArgumentException("--memory-budget-mb must be >= 0 (0: the JVM's largest heap), got " + mb);
+        return with(o -> o.memoryBudgetMb = mb);
     }
 
     public LogFormat logFormat() {

@@ -137,7 +137,10 @@ public final class SimulationRegistry implements AutoCloseable {
         archive.checkBudget();
         checkRunsOf(owner);
         Simulation sim = new Simulation(config, catalogue, context);
-        return register(newId(), sim, List.of(), "", 0, preset, policy, null, owner);
+        synchronized (memoryLock) { // the check and the registration together: two creates cannot both take the last room
+            checkMemory(sim.estimatedBytes());
+            return register(newId(), sim, List.of(), "", 0, preset, policy, null, owner);
+        }
     }
 
     /**
@@ -155,7 +158,11 @@ public final class SimulationRegistry implements AutoCloseable {
         archive.checkBudget();
         // Recording the new run is blocking work: off the parent's thread.
         return parent.runner().fork().thenApplyAsync(f -> {
-            Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null, owner);
+            Entry e;
+            synchronized (memoryLock) {
+                checkMemory(f.child().estimatedBytes());
+                e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null, owner);
+            }
             e.runner().checkpointNow("fork", false); // so that recovering the fork needs no replay from step 0
             return e;
         }, archive.executor());
@@ -187,14 +194,50 @@ public final class SimulationRegistry implements AutoCloseable {
         checkRunsOf(owner);
         return timeTravel.at(parent, step, progress, new java.util.concurrent.atomic.AtomicBoolean(),
                 at -> new SimulationRunner.Fork(at.state().forkSimulation(), step, at.log())).thenApplyAsync(f -> {
-                    Entry e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null,
-                            owner);
+                    Entry e;
+                    synchronized (memoryLock) {
+                        checkMemory(f.child().estimatedBytes());
+                        e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null,
+                                owner);
+                    }
                     e.runner().checkpointNow("fork", false);
                     return e;
                 }, archive.executor());
     }
 
     private volatile int maxRunsPerOwner = ServerOptions.DEFAULT_MAX_RUNS_PER_OWNER;
+    private volatile long memoryBudgetBytes; // 0: the JVM's largest heap
+    private final Object memoryLock = new Object();
+
+    /** The server-wide memory budget the runs' estimates must fit in together (0: the JVM's largest heap). */
+    void setMemoryBudgetBytes(long bytes) {
+        memoryBudgetBytes = bytes;
+    }
+
+    /** The estimated memory of the runs held now (see {@link Simulation#estimatedBytes}). */
+    long reservedBytes() {
+        return simulations.values().stream().mapToLong(e -> e.runner().simulation().estimatedBytes()).sum();
+    }
+
+    /**
+     * Refuses a new run whose estimate does not fit beside those of the runs held: each run is
+     * checked against the heap free when it is built, but activations and optimiser state grow
+     * with its first steps, so runs created together could otherwise outgrow the heap later.
+     */
+    private void checkMemory(long need) {
+        long budget = memoryBudgetBytes > 0 ? memoryBudgetBytes : Runtime.getRuntime().maxMemory();
+        long held = reservedBytes();
+        if (held + need > budget) {
+            throw new ApiException(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED, "this run needs about " + mib(need)
+                    + " MiB, and the " + simulations.size() + " runs on this server already hold about " + mib(held) + " MiB of its "
+                    + mib(budget) + " MiB memory budget (--memory-budget-mb, at most the heap): delete runs you no longer need,"
+                    + " or start the server with a larger budget (and java -Xmx)");
+        }
+    }
+
+    private static long mib(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
+    }
 
     /** Runs one owner may have at once (0: no limit). */
     void setMaxRunsPerOwner(int n) {

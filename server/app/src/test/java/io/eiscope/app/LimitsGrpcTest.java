@@ -161,4 +161,25 @@ class LimitsGrpcTest {
                     .getId()).as("the server is fine afterwards").startsWith("sim-");
         }
     }
+
+    @Test
+    void runsTogetherStayWithinTheServersMemoryBudgetAndDeletingOneMakesRoom() throws Exception {
+        try (LiveServer live = LiveServer.start()) {
+            var stub = live.stub();
+            String first = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(1)).build()).getSimulation().getId();
+            long one = live.server.registry().reservedBytes();
+            assertThat(one).as("a run's estimate").isPositive();
+            live.server.registry().setMemoryBudgetBytes(one * 5 / 2); // room for two such runs
+            stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(2)).build());
+            StatusRuntimeException third = refused(() -> stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(3)).build()));
+            assertThat(third.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(third.getStatus().getDescription()).contains("the 2 runs on this server already hold", "--memory-budget-mb");
+            StatusRuntimeException fork = refused(() -> stub.forkSimulation(io.eiscope.api.v1.ForkSimulationRequest.newBuilder().setId(first).build()));
+            assertThat(fork.getStatus().getCode()).as("a fork is a run too").isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(stub.listSimulations(ListSimulationsRequest.getDefaultInstance()).getSimulationsCount()).isEqualTo(2);
+            stub.deleteSimulation(io.eiscope.api.v1.DeleteSimulationRequest.newBuilder().setId(first).build());
+            assertThat(stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(3)).build()).getSimulation()
+                    .getId()).as("deleting a run makes room").startsWith("sim-");
+        }
+    }
 }

@@ -288,6 +288,14 @@ public final class Simulation {
         return ruleEntry.kind();
     }
 
+    /**
+     * An upper estimate of the memory this simulation holds while it trains: weights with their
+     * gradients, initial values and optimiser state, and activations for its batch ({@link MemoryEstimate}).
+     */
+    public long estimatedBytes() {
+        return MemoryEstimate.bytes(modelParams, task.shape(), config.batchSize());
+    }
+
     /** {@link MemoryEstimate}'s weights and units for this simulation's spec (for tests of the estimate). */
     long[] estimatedWeightsAndUnits() {
         return MemoryEstimate.weightsAndUnits(modelParams, task.shape());
