@@ -244,6 +244,30 @@ public final class Simulation {
     }
 
     /** True when every parameter is finite. */
+    /**
+     * Beyond this magnitude a weight means the run has blown up: no model here trains to weights
+     * near it, and float32 products of such weights overflow within a few layers or time steps.
+     */
+    public static final float DIVERGED_MAGNITUDE = 1e6f;
+
+    /**
+     * Why this simulation's parameters show it diverged, or null when they are healthy: a
+     * non-finite value, or one beyond {@link #DIVERGED_MAGNITUDE} (finite but exploding: a
+     * recurrent network whose spectral radius grew to 1e10 still has finite weights).
+     */
+    public String parameterTrouble() {
+        for (var p : model.parameters()) {
+            if (p.value().allWithin(DIVERGED_MAGNITUDE)) continue; // the common case, as cheap as a finiteness check
+            float m = p.value().maxAbs();
+            if (Float.isNaN(m) || Float.isInfinite(m)) return "non-finite parameters (" + p.name() + ")";
+            if (m > DIVERGED_MAGNITUDE)
+                return "exploding parameters (" + p.name() + " holds |w| = " + String.format(java.util.Locale.ROOT, "%.3g", m) + ", beyond "
+                        + String.format(java.util.Locale.ROOT, "%.0e", DIVERGED_MAGNITUDE) + "): lower the learning rate, clip the gradients"
+                        + " (clip_norm) or start from a smaller spectral radius";
+        }
+        return null;
+    }
+
     public boolean parametersFinite() {
         return model.parameters().stream().allMatch(p -> p.value().allFinite());
     }

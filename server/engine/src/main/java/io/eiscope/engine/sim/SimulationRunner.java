@@ -18,8 +18,8 @@ import java.util.concurrent.Executor;
  * simulation's current slice, one at a time, so nothing mutates the simulation concurrently.
  *
  * <p>A slice ({@link Mailbox}, at most {@link #SLICE_NANOS}) repeats: (1) apply pending
- * commands, in arrival order; (2) if running, one training step; (3) divergence check (non-finite loss or
- * parameters pause the simulation as DIVERGED); (4) publish loss and accuracy, the held-out
+ * commands, in arrival order; (2) if running, one training step; (3) divergence check (a non-finite loss, or
+ * parameters non-finite or beyond {@link Simulation#DIVERGED_MAGNITUDE}, stop the simulation as DIVERGED); (4) publish loss and accuracy, the held-out
  * evaluation when due, and the demanded per-parameter observables that are due (deferred ones,
  * such as kernel alignment, copy what they need here, compute on the analysis pool and are
  * published at a later boundary with the step of the copy); (5) stop at
@@ -490,8 +490,9 @@ public final class SimulationRunner {
         long wall = wallNanos();
         publishScalar(wall, "loss", r.loss());
         if (sim.hasAccuracy()) publishScalar(wall, "accuracy", r.accuracy()); // regression tasks have none
-        if (!Double.isFinite(r.loss()) || !sim.parametersFinite()) {
-            transition(SimulationState.DIVERGED, "non-finite " + (Double.isFinite(r.loss()) ? "parameters" : "loss") + " at step " + step);
+        String trouble = Double.isFinite(r.loss()) ? sim.parameterTrouble() : "non-finite loss";
+        if (trouble != null) {
+            transition(SimulationState.DIVERGED, trouble + " at step " + step);
             return;
         }
         int every = sim.config().evalEverySteps();

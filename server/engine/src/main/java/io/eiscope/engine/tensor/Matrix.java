@@ -134,6 +134,24 @@ public final class Matrix {
     }
 
     /** True when every element is finite. */
+    /**
+     * True when every value is finite and at most {@code limit} in magnitude: one comparison per
+     * value, as {@link #allFinite} (which is this with Float.MAX_VALUE), so a per-step check costs no more.
+     */
+    public boolean allWithin(float limit) {
+        for (int i = 0, n = size(); i < n; i++) {
+            if (!(Math.abs(data.get(i)) <= limit)) return false; // false for NaN too
+        }
+        return true;
+    }
+
+    /** The largest |value|; NaN when any value is NaN (infinities count as infinitely large). */
+    public float maxAbs() {
+        float max = 0;
+        for (int i = 0, n = size(); i < n; i++) max = Math.max(max, Math.abs(data.get(i))); // Math.max keeps a NaN
+        return max;
+    }
+
     public boolean allFinite() {
         for (int i = 0, n = size(); i < n; i++) {
             if (!Float.isFinite(data.get(i))) return false;

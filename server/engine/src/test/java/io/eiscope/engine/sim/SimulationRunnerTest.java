@@ -88,7 +88,26 @@ class SimulationRunnerTest {
         r.play().get(5, TimeUnit.SECONDS);
         assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(r.state()).as("stopped at step " + r.step() + ": " + r.statusMessage()).isEqualTo(SimulationState.DIVERGED);
-        assertThat(r.statusMessage()).contains("non-finite").contains("step " + r.step());
+        assertThat(r.statusMessage()).containsAnyOf("non-finite", "exploding parameters").contains("step " + r.step());
+    }
+
+    @Test
+    void weightsThatExplodeWhileStayingFiniteStopTheRunAsDivergedSayingWhere() throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+        SimulationConfig c = new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", List.of(16L))),
+                new ComponentConfig("sgd", Map.of("learning_rate", 0.01)), ComponentConfig.of("fashion_mnist"), 1, 8, 0, 5000);
+        SimulationRunner r = runner(c, stopped);
+        r.stepBy(3).get(5, TimeUnit.SECONDS);
+        assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.state()).as("a healthy run pauses").isEqualTo(SimulationState.PAUSED);
+        // One weight far beyond anything a healthy run reaches, but finite (as in a recurrent net whose radius ran away).
+        r.apply(new Command.SetWeight("layer0.W", 0, 0, 3e7f)).get(5, TimeUnit.SECONDS);
+        r.stepBy(1).get(5, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (r.state() != SimulationState.DIVERGED && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(5);
+        assertThat(r.state()).isEqualTo(SimulationState.DIVERGED);
+        assertThat(r.statusMessage()).contains("exploding parameters (layer0.W holds |w| = 3.00e+07, beyond 1e+06)", "at step 4",
+                "lower the learning rate");
     }
 
     @Test
