@@ -89,10 +89,10 @@ public final class RunArchive implements AutoCloseable {
         }
     }
 
-    /** Records a new run and the log it inherits (a fork's). Blocking. */
-    void recordNew(String id, SimulationConfig config, CheckpointSink.Policy policy, long createdMillis, String parentId, long forkStep,
-                   String preset, List<Intervention> log, String owner) {
-        store.createRun(RunRecord.created(id, config.name(), ProtoMapper.toRecordedSpec(config, policy).toByteArray(), config.seed(), createdMillis,
+    /** Records a new run, named {@code name}, and the log it inherits (a fork's). Blocking. */
+    void recordNew(String id, String name, SimulationConfig config, CheckpointSink.Policy policy, long createdMillis, String parentId,
+                   long forkStep, String preset, List<Intervention> log, String owner) {
+        store.createRun(RunRecord.created(id, name, ProtoMapper.toRecordedSpec(config, policy).toByteArray(), config.seed(), createdMillis,
                 SimulationState.PAUSED.name(), "created", parentId, forkStep, preset).withOwner(owner));
         for (int i = 0; i < log.size(); i++) {
             recorder.offerIntervention(id, i, log.get(i).step(), ProtoMapper.toProto(log.get(i).command()).toByteArray());

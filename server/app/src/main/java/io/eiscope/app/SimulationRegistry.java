@@ -264,6 +264,22 @@ public final class SimulationRegistry implements AutoCloseable {
         return id;
     }
 
+    static final String FORK_MARK = " · fork @ step ";
+
+    /**
+     * A fork's name until its owner renames it: its parent's name (as the parent is called now)
+     * and the step it forked at; a fork of a fork keeps its root's name with the new step (the
+     * lineage shows the path).
+     */
+    private String forkName(String parentId, long forkStep) {
+        Entry parent = simulations.get(parentId);
+        String base = parent == null || parent.meta().name().isEmpty() ? parentId : parent.meta().name();
+        int mark = base.lastIndexOf(FORK_MARK);
+        if (mark > 0 && parent != null && !parent.parentId().isEmpty()) base = base.substring(0, mark);
+        if (base.codePointCount(0, base.length()) > 180) base = base.substring(0, base.offsetByCodePoints(0, 180)); // within the name limit
+        return base + FORK_MARK + forkStep;
+    }
+
     /**
      * Registers a simulation under {@code id}: a new run (recorded now, with the log it inherits)
      * or, with {@code recovered} set, one read back from the record.
@@ -272,7 +288,8 @@ public final class SimulationRegistry implements AutoCloseable {
                            String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, io.eiscope.store.RunRecord recovered,
                            String owner) {
         long created = recovered != null ? recovered.createdMillis() : System.currentTimeMillis();
-        if (recovered == null) archive.recordNew(id, sim.config(), policy, created, parentId, forkStep, preset, log, owner);
+        String name = recovered != null ? recovered.name() : parentId.isEmpty() ? sim.config().name() : forkName(parentId, forkStep);
+        if (recovered == null) archive.recordNew(id, name, sim.config(), policy, created, parentId, forkStep, preset, log, owner);
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables, archive.recording(id));
         SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log,
                 recovered != null ? "recovering after a restart (replaying to step " + recovered.lastStep() + ")" : null);
@@ -283,7 +300,7 @@ public final class SimulationRegistry implements AutoCloseable {
         RunMeta meta = recovered != null
                 ? new RunMeta(id, recovered.name(), recovered.tags(), recovered.notes(), recovered.preset(), archive.recorder(), recovered.lastStep(), policy,
                         recovered.owner())
-                : new RunMeta(id, sim.config().name(), List.of(), "", preset, archive.recorder(), forkStep, policy, owner);
+                : new RunMeta(id, name, List.of(), "", preset, archive.recorder(), forkStep, policy, owner);
         Entry e = new Entry(runner, streams, created, sim.model().layers(), sim.model().effectiveWeightTargets(),
                 sim.parameters(), parentId, forkStep, meta);
         simulations.put(id, e);

@@ -206,6 +206,9 @@ class SteeringGrpcTest {
         assertThat(child.getParentId()).isEqualTo(parent);
         assertThat(child.getForkStep()).isEqualTo(6);
         assertThat(child.getStep()).isEqualTo(6);
+        assertThat(child.getSpec().getName()).as("named for its parent and step until renamed").isEqualTo("steer · fork @ step 6");
+        assertThat(stub.getSimulation(io.eiscope.api.v1.GetSimulationRequest.newBuilder().setId(parent).build()).getSimulation().getSpec()
+                .getName()).as("the parent keeps its name").isEqualTo("steer");
         Command toAdam = Command.newBuilder().setSwitchRule(SwitchRule.newBuilder().setRule(ComponentSpec.newBuilder().setKind("adam"))).build();
         Command lesion = Command.newBuilder().setLesion(Lesion.newBuilder().setLayer("layer0")
                 .setPopulation(Population.POPULATION_INHIBITORY).setUnit(1)).build();
@@ -219,6 +222,11 @@ class SteeringGrpcTest {
         var a = stub.getParameters(GetParametersRequest.newBuilder().setId(parent).build());
         var b = stub.getParameters(GetParametersRequest.newBuilder().setId(child.getId()).build());
         assertThat(a.getStep()).isEqualTo(12);
+        assertThat(stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(child.getId()).build()).getSimulation().getSpec().getName())
+                .as("a fork of a fork: the root's name, the new step").isEqualTo("steer · fork @ step 12");
+        stub.updateRun(io.eiscope.api.v1.UpdateRunRequest.newBuilder().setId(parent).setName("baseline").build());
+        assertThat(stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(parent).build()).getSimulation().getSpec().getName())
+                .as("the parent as it is called now").isEqualTo("baseline · fork @ step 12");
         assertThat(b.getParametersList()).isEqualTo(a.getParametersList());
         assertThat(code(() -> stub.forkSimulation(ForkSimulationRequest.newBuilder().setId("sim-nope").build())))
                 .isEqualTo(Status.Code.NOT_FOUND);
