@@ -333,6 +333,7 @@ public final class ProtoMapper {
     }
 
     public static Intervention toProto(io.eiscope.engine.sim.Intervention i) {
-        return Intervention.newBuilder().setStep(i.step()).setCommand(toProto(i.command())).build();
+        return Intervention.newBuilder().setStep(i.step()).setCommand(toProto(i.command()))
+                .setDescription(io.eiscope.engine.sim.CommandDescription.of(i.command())).build();
     }
 }

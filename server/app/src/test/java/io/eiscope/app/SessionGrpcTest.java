@@ -110,7 +110,7 @@ class SessionGrpcTest {
         assertThat(run.getCode()).isZero();
         assertThat(run.getEffectiveStep()).isZero();
         c.awaitFrame(1, f -> f.getObservable().equals("loss") && f.getStep() == 20);
-        c.awaitFrame(1, f -> f.getObservable().equals("intervention") && f.getEvent().getMessage().contains("RunUntil"));
+        c.awaitFrame(1, f -> f.getObservable().equals("intervention") && f.getEvent().getMessage().startsWith("run until step "));
         c.awaitFrame(1, f -> f.getObservable().equals("state") && f.getEvent().getMessage().contains("reached step 20"));
         SessionAck step = c.send(SessionRequest.newBuilder().setRequestId(3).setControl(ControlRequest.newBuilder().setId(id)
                 .setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(2)).build());

@@ -110,6 +110,7 @@ class SteeringGrpcTest {
         assertThat(log).hasSize(2);
         assertThat(log.get(1).getStep()).isEqualTo(5);
         assertThat(log.get(1).getCommand()).isEqualTo(lr(0.01));
+        assertThat(log).extracting(i -> i.getDescription()).containsExactly("run until step 5", "set learning_rate = 0.01");
     }
 
     @Test

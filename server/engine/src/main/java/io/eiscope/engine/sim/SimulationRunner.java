@@ -278,7 +278,7 @@ public final class SimulationRunner {
             Intervention entry = new Intervention(at, command);
             log.add(entry);
             sink.intervention(log.size() - 1, entry);
-            sink.publish(new Observation(at, wallNanos(), "intervention", "", new Observation.Event(state, command.toString())));
+            sink.publish(new Observation(at, wallNanos(), "intervention", "", new Observation.Event(state, CommandDescription.of(command))));
             return at;
         });
     }
