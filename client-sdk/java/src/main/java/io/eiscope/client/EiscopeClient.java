@@ -117,8 +117,25 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         return create(b.build());
     }
 
+    /**
+     * Creates a simulation, PAUSED at step 0, from a named preset of the catalogue (model, rule,
+     * task, seed and batch size as the preset says).
+     *
+     * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT for an unknown preset, naming those there are
+     */
     public Simulation createFromPreset(String preset) {
         return stub.createSimulation(CreateSimulationRequest.newBuilder().setPreset(preset).build()).getSimulation();
+    }
+
+    /**
+     * Creates a simulation from a preset with some of its fields overridden by {@code overrides}:
+     * a non-empty name, a non-zero seed, initial parameter values (see
+     * {@link #create(SimulationSpec, Map)}) and a checkpoint policy; its model, learning rule and
+     * task are ignored (the preset supplies them). As Python's {@code create(preset=..., seed=...)}
+     * and JS's {@code create({preset, seed})}.
+     */
+    public Simulation createFromPreset(String preset, SimulationSpec overrides) {
+        return stub.createSimulation(CreateSimulationRequest.newBuilder().setPreset(preset).setSpec(overrides).build()).getSimulation();
     }
 
     public Simulation get(String id) {

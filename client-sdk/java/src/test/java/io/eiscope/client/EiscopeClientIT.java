@@ -249,6 +249,30 @@ class EiscopeClientIT {
     }
 
     @Test
+    void aPresetTakesANameASeedInitialValuesAndACheckpointPolicyFromOverrides() {
+        float[] w = new float[16 * 784];
+        java.util.Arrays.fill(w, 0.01f);
+        SimulationSpec overrides = SimulationSpec.newBuilder().setName("mine").setSeed(7)
+                .putInitialParameters("layer0.W", EiscopeClient.FloatTensor.matrix(16, 784, w).toProto())
+                .setCheckpoints(io.eiscope.api.v1.CheckpointPolicy.newBuilder().setEverySteps(50)).build();
+        Simulation plain = client.createFromPreset("mlp-fashion-mnist");
+        assertThatThrownBy(() -> client.createFromPreset("mlp-fashion-mnist", overrides))
+                .as("the preset's MLP is wider than 16").hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("layer0.W");
+        int hidden = plain.getParametersList().stream().filter(p -> p.getName().equals("layer0.W")).findFirst().orElseThrow().getShape(0);
+        float[] right = new float[hidden * 784];
+        java.util.Arrays.fill(right, 0.01f);
+        Simulation sim = client.createFromPreset("mlp-fashion-mnist", overrides.toBuilder()
+                .putInitialParameters("layer0.W", EiscopeClient.FloatTensor.matrix(hidden, 784, right).toProto()).build());
+        assertThat(sim.getPreset()).isEqualTo("mlp-fashion-mnist");
+        assertThat(sim.getSpec().getName()).isEqualTo("mine");
+        assertThat(sim.getSpec().getSeed()).isEqualTo(7);
+        assertThat(sim.getSpec().getModel()).isEqualTo(plain.getSpec().getModel());
+        assertThat(sim.getSpec().getCheckpoints().getEverySteps()).isEqualTo(50);
+        assertThat(sim.getInitialParameterNamesList()).containsExactly("layer0.W");
+        assertThat(client.parameters(sim.getId(), "layer0.W").get("layer0.W").data()).isEqualTo(right);
+    }
+
+    @Test
     void playingAFinishedSimulationIsAFailedPrecondition() throws Exception {
         String id = client.create(mlp(1, 0.05, 8).toBuilder().setStepBudget(5).build()).getId();
         client.play(id);
