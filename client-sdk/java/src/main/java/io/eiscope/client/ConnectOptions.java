@@ -24,7 +24,11 @@ public final class ConnectOptions {
         this.trustedCertificates = trustedCertificates;
     }
 
-    /** Plaintext, with the token in $EISCOPE_TOKEN if it is set (none otherwise). */
+    /**
+     * Plaintext, with the token in $EISCOPE_TOKEN if it is set (none otherwise).
+     *
+     * @return the options
+     */
     public static ConnectOptions defaults() {
         return fromEnvironment(System.getenv());
     }
@@ -38,6 +42,8 @@ public final class ConnectOptions {
      * null or blank: no token. Without TLS the token crosses the network readable: use TLS
      * beyond loopback. A server without {@code --auth} ignores it.
      *
+     * @param token the token; null or blank: none
+     * @return a copy with that token
      * @throws IllegalArgumentException for a token with whitespace inside (no server token has any)
      */
     public ConnectOptions withToken(String token) {
@@ -48,7 +54,11 @@ public final class ConnectOptions {
         return new ConnectOptions(t.isEmpty() ? null : t, tls, trustedCertificates);
     }
 
-    /** TLS trusting the JVM's trust store (a certificate from a public authority, or one installed there). */
+    /**
+     * TLS trusting the JVM's trust store (a certificate from a public authority, or one installed there).
+     *
+     * @return a copy speaking TLS
+     */
     public ConnectOptions withTls() {
         return new ConnectOptions(token, true, trustedCertificates);
     }
@@ -57,22 +67,39 @@ public final class ConnectOptions {
      * TLS trusting the PEM certificates in {@code pem} instead of the JVM's trust store, e.g. the
      * {@code <data-dir>/tls/cert.pem} a {@code --tls-self-signed} server generated. The file is
      * read when connecting.
+     *
+     * @param pem a PEM file of one or more certificates
+     * @return a copy speaking TLS, trusting those certificates
+     * @throws IllegalArgumentException when {@code pem} is null
      */
     public ConnectOptions withTrustedCertificates(Path pem) {
         if (pem == null) throw new IllegalArgumentException("withTrustedCertificates needs a PEM file; withTls() trusts the JVM's trust store");
         return new ConnectOptions(token, true, pem);
     }
 
-    /** The bearer token, or null. */
+    /**
+     * The bearer token.
+     *
+     * @return the token, or null for none
+     */
     public String token() {
         return token;
     }
 
+    /**
+     * Whether the connection speaks TLS.
+     *
+     * @return true for TLS, false for plaintext
+     */
     public boolean tls() {
         return tls;
     }
 
-    /** The PEM file TLS trusts, or null: the JVM's trust store (or plaintext, see {@link #tls()}). */
+    /**
+     * The certificates TLS trusts.
+     *
+     * @return the PEM file, or null: the JVM's trust store (or plaintext, see {@link #tls()})
+     */
     public Path trustedCertificates() {
         return trustedCertificates;
     }

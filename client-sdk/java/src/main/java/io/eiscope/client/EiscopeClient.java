@@ -58,11 +58,22 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
     private final SimulationServiceGrpc.SimulationServiceStub async;
     private final ManagedChannel owned;
 
+    /**
+     * A client on a channel of the caller's, sending no token; closing the client leaves the
+     * channel open.
+     *
+     * @param channel a channel to the server, e.g. {@code ManagedChannelBuilder.forAddress(host, port).usePlaintext().build()}
+     */
     public EiscopeClient(Channel channel) {
         this(channel, (ManagedChannel) null);
     }
 
-    /** A client on {@code channel} sending {@code authorization: Bearer <token>} with every call (none when null). */
+    /**
+     * A client on {@code channel} sending {@code authorization: Bearer <token>} with every call (none when null).
+     *
+     * @param channel a channel to the server; closing the client leaves it open
+     * @param token the bearer token, or null for none
+     */
     public EiscopeClient(Channel channel, String token) {
         this(Connection.withToken(channel, token), (ManagedChannel) null);
     }
@@ -78,7 +89,13 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         this.owned = owned;
     }
 
-    /** A client on a new plaintext channel to {@code host:port}, with the token in $EISCOPE_TOKEN if set; {@link #close} closes it. */
+    /**
+     * A client on a new plaintext channel to {@code host:port}, with the token in $EISCOPE_TOKEN if set; {@link #close} closes it.
+     *
+     * @param host the server's host name or address
+     * @param port its port
+     * @return the client
+     */
     public static EiscopeClient connect(String host, int port) {
         return connect(host, port, ConnectOptions.defaults());
     }
@@ -88,6 +105,10 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * as {@code options} say; {@link #close} closes it. A certificate TLS does not trust fails
      * every call with UNAVAILABLE saying so.
      *
+     * @param host the server's host name or address
+     * @param port its port
+     * @param options plaintext or TLS, trusted certificates, token
+     * @return the client
      * @throws IllegalArgumentException when the trusted certificates cannot be read
      */
     public static EiscopeClient connect(String host, int port, ConnectOptions options) {
@@ -95,10 +116,24 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         return new EiscopeClient(Connection.withToken(Connection.explainingUntrustedCertificates(ch), options.token()), ch);
     }
 
+    /**
+     * The server's catalogue: models, learning rules, tasks, initialisations, observables and
+     * presets, with every parameter's type, range, default and doc.
+     *
+     * @return the catalogue
+     */
     public Catalogue catalogue() {
         return stub.getCatalogue(GetCatalogueRequest.getDefaultInstance()).getCatalogue();
     }
 
+    /**
+     * Creates a simulation, PAUSED at step 0, from a spec; the server validates it and answers
+     * INVALID_ARGUMENT naming the field to fix.
+     *
+     * @param spec model, learning rule and task by catalogue kind with their parameters (see
+     *     {@link Commands#value}), seed, batch size and the rest
+     * @return the new simulation's view
+     */
     public Simulation create(SimulationSpec spec) {
         return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation();
     }
@@ -110,6 +145,10 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * keep them. The server checks each against the model (name, exact shape, finite values,
      * >= 0 where sign-constrained) and answers INVALID_ARGUMENT naming the entry. The request must
      * fit the server's largest message (64 MiB by default).
+     *
+     * @param spec the spec, as for {@link #create(SimulationSpec)}
+     * @param initialParameters values by parameter name
+     * @return the new simulation's view
      */
     public Simulation create(SimulationSpec spec, Map<String, FloatTensor> initialParameters) {
         SimulationSpec.Builder b = spec.toBuilder();
@@ -121,6 +160,8 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * Creates a simulation, PAUSED at step 0, from a named preset of the catalogue (model, rule,
      * task, seed and batch size as the preset says).
      *
+     * @param preset a preset's name in the catalogue, e.g. "mlp-fashion-mnist"
+     * @return the new simulation's view
      * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT for an unknown preset, naming those there are
      */
     public Simulation createFromPreset(String preset) {
@@ -133,16 +174,31 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * {@link #create(SimulationSpec, Map)}) and a checkpoint policy; its model, learning rule and
      * task are ignored (the preset supplies them). As Python's {@code create(preset=..., seed=...)}
      * and JS's {@code create({preset, seed})}.
+     *
+     * @param preset a preset's name in the catalogue
+     * @param overrides name, seed, initial parameters and checkpoint policy to use instead of the preset's
+     * @return the new simulation's view
      */
     public Simulation createFromPreset(String preset, SimulationSpec overrides) {
         return stub.createSimulation(CreateSimulationRequest.newBuilder().setPreset(preset).setSpec(overrides).build()).getSimulation();
     }
 
+    /**
+     * The simulation's current view: state, step, latest scalars, parameters, lineage.
+     *
+     * @param id the run's id
+     * @return its view
+     * @throws io.grpc.StatusRuntimeException NOT_FOUND for an unknown id
+     */
     public Simulation get(String id) {
         return stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
     }
 
-    /** Every simulation the server holds (that this token may see), oldest first, page by page. */
+    /**
+     * Every simulation the server holds (that this token may see), oldest first, page by page.
+     *
+     * @return their views
+     */
     public List<Simulation> list() {
         List<Simulation> out = new java.util.ArrayList<>();
         String token = "";
@@ -154,24 +210,52 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         return out;
     }
 
+    /**
+     * Stops the simulation, ends its streams and removes it with its run record.
+     *
+     * @param id the run's id
+     */
     public void delete(String id) {
         stub.deleteSimulation(DeleteSimulationRequest.newBuilder().setId(id).build());
     }
 
-    /** Returns the step at which the command took effect. */
+    /**
+     * Runs the simulation until it is paused, reaches its step budget or a watchpoint fires.
+     *
+     * @param id the run's id
+     * @return the step at which the command took effect
+     */
     public long play(String id) {
         return control(id, ControlAction.CONTROL_ACTION_PLAY, 0);
     }
 
+    /**
+     * Pauses the simulation at the next step boundary.
+     *
+     * @param id the run's id
+     * @return the step at which the command took effect
+     */
     public long pause(String id) {
         return control(id, ControlAction.CONTROL_ACTION_PAUSE, 0);
     }
 
-    /** Starts exactly {@code n} updates; they run asynchronously, then the simulation pauses. */
+    /**
+     * Starts exactly {@code n} updates; they run asynchronously, then the simulation pauses.
+     *
+     * @param id the run's id
+     * @param n the number of updates, at least 1
+     * @return the step at which the command took effect: the run pauses at that step + n
+     */
     public long step(String id, long n) {
         return control(id, ControlAction.CONTROL_ACTION_STEP, n);
     }
 
+    /**
+     * Takes the simulation back to step 0: its initial parameters and the seed's data order.
+     *
+     * @param id the run's id
+     * @return the step at which the command took effect
+     */
     public long reset(String id) {
         return control(id, ControlAction.CONTROL_ACTION_RESET, 0);
     }
@@ -183,17 +267,31 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
     /**
      * Applies a steering command (see {@link Commands}) at the next step boundary; returns the
      * step at which it took effect.
+     *
+     * @param id the run's id
+     * @param command the command, built by {@link Commands}
+     * @return the step at which it took effect
      */
     public long apply(String id, Command command) {
         return stub.applyCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(command).build()).getEffectiveStep();
     }
 
-    /** The commands applied so far, in order, with their effective steps. */
+    /**
+     * The commands applied so far, in order, with their effective steps.
+     *
+     * @param id the run's id
+     * @return each command with the step at which it took effect, in order
+     */
     public List<Intervention> interventionLog(String id) {
         return stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(id).build()).getInterventionsList();
     }
 
-    /** A paused copy of the simulation in its current state; its view names the parent and the fork step ({@code fork(id, step)}: from a past step). */
+    /**
+     * A paused copy of the simulation in its current state; its view names the parent and the fork step ({@code fork(id, step)}: from a past step).
+     *
+     * @param id the run's id
+     * @return the fork's view, PAUSED
+     */
     public Simulation fork(String id) {
         return stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(id).build()).getSimulation();
     }
@@ -202,12 +300,24 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * Opens a Session call: send {@link SessionRequest}s (subscribe, unsubscribe, command,
      * control) on the returned observer; frames and acknowledgements arrive on {@code responses}
      * (on a gRPC thread). Complete or fail the returned observer to end the session.
+     *
+     * @param responses receives frames and acknowledgements
+     * @return where to send requests
      */
     public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> responses) {
         return async.session(responses);
     }
 
-    /** Polls until the simulation stops running; returns its final view. */
+    /**
+     * Polls until the simulation stops running; returns its final view.
+     *
+     * @param id the run's id
+     * @param timeout how long to wait at most
+     * @param unit the unit of {@code timeout}
+     * @return the view last seen
+     * @throws InterruptedException when interrupted while waiting
+     * @throws IllegalStateException when still running after {@code timeout}
+     */
     public Simulation awaitNotRunning(String id, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (true) {
@@ -218,7 +328,13 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         }
     }
 
-    /** Parameter values by name, as row-major float arrays with their shapes. */
+    /**
+     * Parameter values by name, as row-major float arrays with their shapes.
+     *
+     * @param id the run's id
+     * @param names parameter names, as in {@code Simulation.getParametersList()}; none: all
+     * @return tensors by name, in the server's order
+     */
     public Map<String, FloatTensor> parameters(String id, String... names) {
         return RunRecordCalls.tensors(stub.getParameters(GetParametersRequest.newBuilder().setId(id).addAllNames(List.of(names)).build()).getParametersList());
     }
@@ -229,6 +345,9 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * {@code from_step} set, first every recorded scalar and event of the chosen observables
      * from that step on ({@code setFromStep(0)}: the whole curve so far), then live frames,
      * with no gap and no duplicate; without it, the current values, then live frames.
+     *
+     * @param request the run's id, observables, layers, cadence and {@code from_step}
+     * @return the stream, read by {@link Watch#forEach}
      */
     public Watch watch(WatchRequest request) {
         return new Watch(request, f -> false, Set.of());
@@ -241,6 +360,9 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * {@code from_step} the watch starts from the record at the current step. The run's
      * "state" events say when it stopped; they are delivered only if the request names
      * "state" (or no observable).
+     *
+     * @param request as for {@link #watch}
+     * @return the stream, read by {@link Watch#forEach}
      */
     public Watch watchUntilPaused(WatchRequest request) {
         WatchRequest.Builder b = request.toBuilder();
@@ -261,6 +383,10 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * loss at multiples of {@code step} rather than polling. The run record holds what it
      * reached: a {@link #history} that follows has every step up to it.
      *
+     * @param id the run's id
+     * @param step the step to wait for
+     * @param timeout how long to wait at most
+     * @return the view as then seen
      * @throws TimeoutException naming the state last seen, after {@code timeout}
      * @throws io.grpc.StatusRuntimeException NOT_FOUND if the simulation is (or gets) deleted
      */
@@ -281,7 +407,11 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
             this.hidden = hidden;
         }
 
-        /** Blocks, delivering frames, until the stream ends or is cancelled; then the call is released. */
+        /**
+         * Blocks, delivering frames, until the stream ends or is cancelled; then the call is released.
+         *
+         * @param onFrame receives each frame, on the calling thread
+         */
         public void forEach(Consumer<Frame> onFrame) {
             try {
                 ctx.run(() -> {
@@ -300,25 +430,45 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
             }
         }
 
+        /** Ends the stream: {@link #forEach} returns without an error. Callable from any thread. */
         public void cancel() {
             ctx.cancel(null);
         }
 
+        /** The same as {@link #cancel}, for try-with-resources. */
         @Override
         public void close() {
             cancel();
         }
     }
 
-    /** A float32 tensor as it travels (little-endian, row-major); for a weight matrix the shape is [n_out, n_in]. */
+    /**
+     * A float32 tensor as it travels (little-endian, row-major); for a weight matrix the shape is [n_out, n_in].
+     *
+     * @param shape the dimensions, e.g. {@code [n_out, n_in]}; biases are {@code [1, n]}
+     * @param data the values, row-major (not copied)
+     */
     public record FloatTensor(int[] shape, float[] data) {
+        /**
+         * Decodes a tensor of the API.
+         *
+         * @param t a tensor as the API carries it
+         * @return it decoded
+         */
         public static FloatTensor of(Tensor t) {
             float[] data = new float[t.getData().size() / Float.BYTES];
             t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
             return new FloatTensor(t.getShapeList().stream().mapToInt(Integer::intValue).toArray(), data);
         }
 
-        /** A {@code rows x cols} matrix of row-major {@code data} (not copied). */
+        /**
+         * A {@code rows x cols} matrix of row-major {@code data} (not copied).
+         *
+         * @param rows the number of rows (n_out for a weight matrix)
+         * @param cols the number of columns (n_in)
+         * @param data {@code rows * cols} values, row-major
+         * @return the tensor
+         */
         public static FloatTensor matrix(int rows, int cols, float[] data) {
             return new FloatTensor(new int[] {rows, cols}, data);
         }
@@ -326,6 +476,7 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         /**
          * The wire form of this tensor.
          *
+         * @return the tensor as the API carries it
          * @throws IllegalArgumentException when the value count does not match the shape
          */
         public Tensor toProto() {
@@ -341,6 +492,12 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         }
     }
 
+    /**
+     * Closes the channel if {@link #connect} opened it (a channel passed in stays open), waiting
+     * up to 5 s for its calls to end.
+     *
+     * @throws InterruptedException when interrupted while waiting
+     */
     @Override
     public void close() throws InterruptedException {
         if (owned != null) owned.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -15,16 +15,34 @@ import java.util.NoSuchElementException;
  * @param series   every series asked for that has points, in the server's order
  */
 public record History(long lastStep, List<Series> series) {
+    /**
+     * A history of copied series.
+     *
+     * @param lastStep the last step recorded for the run
+     * @param series the series, copied into an unmodifiable list
+     */
     public History {
         series = List.copyOf(series);
     }
 
-    /** Decodes a GetHistory answer; throws IllegalArgumentException if its packed columns disagree in length. */
+    /**
+     * Decodes a GetHistory answer; throws IllegalArgumentException if its packed columns disagree in length.
+     *
+     * @param response the answer of GetHistory
+     * @return its series, decoded
+     * @throws IllegalArgumentException when a series' packed columns disagree in length
+     */
     public static History of(GetHistoryResponse response) {
         return new History(response.getLastStep(), response.getSeriesList().stream().map(Series::of).toList());
     }
 
-    /** The network-wide series of {@code observable} ("loss", "test_accuracy", ...). */
+    /**
+     * The network-wide series of {@code observable} ("loss", "test_accuracy", ...).
+     *
+     * @param observable a network-wide scalar observable
+     * @return its series
+     * @throws NoSuchElementException naming the series there are, when it is not among them
+     */
     public Series get(String observable) {
         return get(observable, "");
     }
@@ -32,6 +50,9 @@ public record History(long lastStep, List<Series> series) {
     /**
      * The series of {@code observable} for {@code layer} ("" for network-wide observables).
      *
+     * @param observable a scalar observable
+     * @param layer a layer or parameter; "" for network-wide observables
+     * @return its series
      * @throws NoSuchElementException naming the series there are, when it is not among them
      */
     public Series get(String observable, String layer) {
@@ -44,7 +65,11 @@ public record History(long lastStep, List<Series> series) {
      * One scalar series: {@code steps[i]}, {@code values[i]} and {@code wallTimeNanos[i]} (Unix
      * epoch nanoseconds) describe point i. Record equality compares the arrays by identity.
      *
+     * @param observable     the observable, e.g. "loss" or "nse"
      * @param layer          layer or parameter name; "" for network-wide observables
+     * @param steps          the steps of the points, ascending
+     * @param values         their values
+     * @param wallTimeNanos  when each was measured, in Unix epoch nanoseconds
      * @param recordedPoints points recorded in the requested range, before downsampling
      * @param downsampled    true when the points are, per bucket of steps, the first, smallest,
      *                       largest and last recorded value (extremes are kept)
@@ -52,7 +77,13 @@ public record History(long lastStep, List<Series> series) {
      */
     public record Series(String observable, String layer, long[] steps, double[] values, long[] wallTimeNanos,
             long recordedPoints, boolean downsampled, long mergedSamples) {
-        /** Decodes the packed little-endian columns of the API's Series. */
+        /**
+         * Decodes the packed little-endian columns of the API's Series.
+         *
+         * @param s a series of the GetHistory answer
+         * @return it decoded
+         * @throws IllegalArgumentException when its columns are not whole 8-byte values or differ in length
+         */
         public static Series of(io.eiscope.api.v1.Series s) {
             int n = count(s.getSteps(), s, "steps");
             if (count(s.getValues(), s, "values") != n || count(s.getWallTimesUnixNanos(), s, "wall_times_unix_nanos") != n)
@@ -74,11 +105,20 @@ public record History(long lastStep, List<Series> series) {
             return bytes.size() / 8;
         }
 
+        /**
+         * The number of points.
+         *
+         * @return the length of each column
+         */
         public int size() {
             return steps.length;
         }
 
-        /** "observable" or "observable@layer", as GetLatest names per-layer values. */
+        /**
+         * "observable" or "observable@layer", as GetLatest names per-layer values.
+         *
+         * @return "observable" or "observable@layer"
+         */
         public String key() {
             return layer.isEmpty() ? observable : observable + "@" + layer;
         }

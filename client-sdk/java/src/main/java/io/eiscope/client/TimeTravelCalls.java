@@ -38,6 +38,11 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * The values the parameters held at a past {@code step} (after the commands that took effect
      * there), by name as {@code parameters(id, names)} returns the current ones: none named, all
      * of them. For a step far from any checkpoint, {@link #reconstruct} first shows progress.
+     *
+     * @param id the run's id
+     * @param step a step the run has passed (0 &le; step &le; its current step)
+     * @param names parameter names; none: all
+     * @return tensors by name, in the server's order
      */
     public Map<String, FloatTensor> parametersAt(String id, long step, String... names) {
         return tensors(stub.getParameters(GetParametersRequest.newBuilder().setId(id).setStep(step).addAllNames(List.of(names)).build())
@@ -47,6 +52,10 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
     /**
      * A paused copy of the simulation in the state it held at a past {@code step}, with its log up
      * to there; its view names the parent and {@code fork_step} = {@code step}.
+     *
+     * @param id the run's id
+     * @param step a step the run has passed (0 &le; step &le; its current step)
+     * @return the fork's view, PAUSED at {@code step}
      */
     public Simulation fork(String id, long step) {
         return stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(id).setStep(step).build()).getSimulation();
@@ -56,6 +65,8 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * Per-layer observables measured once, now (at the run's next step boundary), as the frames
      * {@code watch} delivers for them: one per (observable, layer), in the server's order.
      *
+     * @param id the run's id
+     * @return the frames, each with the step measured
      * @param observables at least one per-layer observable of the catalogue ("weights",
      *     "weight_histogram", "singular_values", "eigenvalues", "spectral_radius", "nse",
      *     "activation_mean", "hidden_states", "kernel_alignment", ...); network-wide scalars such
@@ -66,7 +77,15 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
         return stub.measure(MeasureRequest.newBuilder().setId(id).addAllObservables(observables).addAllLayers(layers).build()).getFramesList();
     }
 
-    /** Like {@link #measure}, in the state the run held at a past {@code step}; every frame carries that step. */
+    /**
+     * Like {@link #measure}, in the state the run held at a past {@code step}; every frame carries that step.
+     *
+     * @param id the run's id
+     * @param step a step the run has passed (0 &le; step &le; its current step)
+     * @param observables per-layer observables, as for {@link #measure}
+     * @param layers layers or parameters; empty: all
+     * @return the frames, each with {@code step}
+     */
     public List<Frame> measureAt(String id, long step, List<String> observables, List<String> layers) {
         return stub.measure(MeasureRequest.newBuilder().setId(id).setStep(step).addAllObservables(observables).addAllLayers(layers).build())
                 .getFramesList();
@@ -76,12 +95,22 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * Rebuilds the state the run held at a past {@code step}, pinned in a checkpoint (reason "time
      * travel"), so that later time travel near it replays less; a checkpoint already at that step
      * is pinned, not rewritten. Returns once it is on disk.
+     *
+     * @param id the run's id
+     * @param step a step the run has passed (0 &le; step &lt; its current step)
+     * @return the pinned checkpoint
      */
     public CheckpointInfo saveCheckpointAt(String id, long step) {
         return stub.saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(id).setStep(step).setPin(true).build()).getCheckpoint();
     }
 
-    /** {@link #reconstruct(String, long, Consumer)} without watching the progress. */
+    /**
+     * {@link #reconstruct(String, long, Consumer)} without watching the progress.
+     *
+     * @param id the run's id
+     * @param step a step the run has passed (0 &le; step &le; its current step)
+     * @return the last progress message (done)
+     */
     public ReconstructProgress reconstruct(String id, long step) {
         return reconstruct(id, step, p -> {});
     }
@@ -94,6 +123,10 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * most about ten a second, the last one done; if it throws, the call is cancelled and the
      * exception propagates.
      *
+     * @param id the run's id
+     * @param step a step the run has passed (0 &le; step &le; its current step)
+     * @param onProgress called with each progress message, on the calling thread
+     * @return the last progress message (done)
      * @throws io.grpc.StatusRuntimeException UNKNOWN if the stream ended before a done message
      */
     public ReconstructProgress reconstruct(String id, long step, Consumer<ReconstructProgress> onProgress) {
