@@ -2,21 +2,26 @@ package io.eiscope.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eiscope.api.v1.ApplyCommandRequest;
 import io.eiscope.api.v1.CheckpointInfo;
 import io.eiscope.api.v1.CheckpointPolicy;
 import io.eiscope.api.v1.ComponentSpec;
 import io.eiscope.api.v1.Frame;
 import io.eiscope.api.v1.GetHistoryRequest;
 import io.eiscope.api.v1.IntList;
+import io.eiscope.api.v1.Intervention;
 import io.eiscope.api.v1.ReconstructProgress;
 import io.eiscope.api.v1.RecordedEvent;
 import io.eiscope.api.v1.Simulation;
+import io.eiscope.api.v1.SessionRequest;
+import io.eiscope.api.v1.SessionResponse;
 import io.eiscope.api.v1.SimulationSpec;
 import io.eiscope.api.v1.Value;
 import io.eiscope.api.v1.WatchRequest;
 import io.eiscope.app.EiscopeServer;
 import io.eiscope.app.ServerOptions;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,13 +32,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The java blocks of client-sdk/java/README.md (the tour, time travel, tokens and TLS) are this
+ * The java blocks of client-sdk/java/README.md (the tour, the worked example, time travel, tokens and TLS) are this
  * test's code between markers, and run as written (but for the port, and the path of the
  * self-signed certificate) against a live server, with --auth token and TLS for the last.
  */
@@ -43,7 +50,7 @@ class ReadmeIT {
     @Test
     void theReadmesJavaBlocksAreThisTestsCode() throws Exception {
         Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("README.md")));
-        for (String name : List.of("tour", "time travel", "tokens and TLS")) {
+        for (String name : List.of("tour", "worked example", "time travel", "tokens and TLS")) {
             assertThat(block.find()).as("the %s block in README.md", name).isTrue();
             assertThat(block.group(1)).as("the %s block", name).isEqualTo(marked(name));
         }
@@ -104,6 +111,75 @@ class ReadmeIT {
                 assertThat(npz).startsWith((byte) 'P', (byte) 'K'); // a zip
             }
         } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void theWorkedExampleRuns() throws Exception {
+        EiscopeServer server = server();
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        // README worked example: begin
+        EiscopeClient client = EiscopeClient.connect("127.0.0.1", port);
+        SimulationSpec spec = SimulationSpec.newBuilder().setSeed(1).setBatchSize(32)
+                .setModel(ComponentSpec.newBuilder().setKind("mlp").putParams("hidden", Commands.value(List.of(100))))
+                .setLearningRule(ComponentSpec.newBuilder().setKind("sgd").putParams("learning_rate", Commands.value(0.05)))
+                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist"))
+                .build();
+        String sim = client.create(spec).getId();
+        client.apply(sim, Commands.runUntil(300));                         // play, pause at step 300; returns at once
+        client.waitForStep(sim, 300, Duration.ofSeconds(60));              // blocks until it got there
+        client.apply(sim, Commands.prune(0.5));                            // applied at step 300, logged
+        String fork = client.fork(sim).getId();                            // exact copy: weights, optimiser, data order, masks
+        client.apply(fork, Commands.switchRule("eg", Map.of("learning_rate", 0.05)));  // exponentiated gradient
+        List<Intervention> log = client.interventionLog(fork);             // (step, command) pairs: replayable
+
+        // Steer and observe over one Session call: a subscription, then a command for each run.
+        CountDownLatch acks = new CountDownLatch(3);
+        AtomicLong lossFrames = new AtomicLong();
+        StreamObserver<SessionRequest> session = client.session(new StreamObserver<SessionResponse>() {
+            @Override public void onNext(SessionResponse r) {             // on a gRPC thread
+                if (r.hasAck()) acks.countDown();                          // r.getAck().getEffectiveStep(): where it took effect
+                else lossFrames.addAndGet(r.getFrames().getFramesCount());
+            }
+            @Override public void onError(Throwable t) { t.printStackTrace(); }
+            @Override public void onCompleted() { }
+        });
+        session.onNext(SessionRequest.newBuilder().setRequestId(1)
+                .setSubscribe(WatchRequest.newBuilder().setId(fork).addObservables("loss")).build());
+        session.onNext(SessionRequest.newBuilder().setRequestId(2)
+                .setCommand(ApplyCommandRequest.newBuilder().setId(fork).setCommand(Commands.runUntil(600))).build());
+        session.onNext(SessionRequest.newBuilder().setRequestId(3)
+                .setCommand(ApplyCommandRequest.newBuilder().setId(sim).setCommand(Commands.runUntil(600))).build());
+        acks.await(10, TimeUnit.SECONDS);
+        for (String run : List.of(sim, fork)) client.waitForStep(run, 600, Duration.ofSeconds(60));
+        session.onCompleted();                                             // ends the subscription
+
+        History.Series sgd = client.history(sim, "loss").get("loss");      // steps 1..600
+        History.Series eg = client.history(fork, "loss").get("loss");      // 301..600: the fork's own record
+        System.out.printf("loss at step 600: SGD %.3f, EG %.3f%n", sgd.values()[sgd.size() - 1], eg.values()[eg.size() - 1]);
+        // README worked example: end
+            System.setOut(stdout);
+            try (client) {
+                Intervention prune = log.get(log.size() - 2), shift = log.get(log.size() - 1); // the parent's log, then the switch
+                assertThat(prune.getCommand().hasPrune()).isTrue();
+                assertThat(shift.getCommand().hasSwitchRule()).isTrue();
+                assertThat(List.of(prune.getStep(), shift.getStep())).containsExactly(300L, 300L);
+                assertThat(acks.getCount()).isZero();
+                assertThat(lossFrames.get()).isPositive();
+                assertThat(client.get(fork).getParentId()).isEqualTo(sim);
+                assertThat(client.get(fork).getLearningRule().getKind()).isEqualTo("eg");
+                assertThat(List.of(client.get(sim).getStep(), client.get(fork).getStep())).containsExactly(600L, 600L);
+                assertThat(sgd.steps()).startsWith(1).endsWith(600).hasSize(600);
+                assertThat(eg.steps()).startsWith(301).endsWith(600).hasSize(300);
+                assertThat(printed.toString(StandardCharsets.UTF_8)).matches("loss at step 600: SGD \\d\\.\\d{3}, EG \\d\\.\\d{3}\\R");
+            }
+        } finally {
+            System.setOut(stdout);
             server.close();
         }
     }
