@@ -73,6 +73,7 @@ class Catalogue:
 
     @staticmethod
     def from_proto(msg: types_pb2.Catalogue) -> "Catalogue":
+        """The view of an API Catalogue message."""
         return Catalogue(
             models=_components(msg.models),
             learning_rules=_components(msg.learning_rules),

@@ -149,6 +149,7 @@ class Client(RunRecordCalls, TimeTravelCalls):
         return self._control(id, service_pb2.CONTROL_ACTION_PLAY)
 
     def pause(self, id: str) -> ControlResult:
+        """Pauses the run at the next step boundary."""
         return self._control(id, service_pb2.CONTROL_ACTION_PAUSE)
 
     def step(self, id: str, n: int = 1) -> ControlResult:

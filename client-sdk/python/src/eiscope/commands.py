@@ -107,4 +107,5 @@ def watchpoint(name: str, observable: str, condition: str, threshold: float = 0.
 
 
 def remove_watchpoint(name: str) -> types_pb2.Command:
+    """Removes the watchpoint of that name (see watchpoint())."""
     return types_pb2.Command(remove_watchpoint=types_pb2.RemoveWatchpoint(name=name))

@@ -61,10 +61,12 @@ class Frame:
 
     @property
     def wall_time(self) -> float:
+        """When the frame was measured, in seconds since the Unix epoch."""
         return self.wall_time_unix_nanos / 1e9
 
     @staticmethod
     def from_proto(msg: types_pb2.Frame) -> "Frame":
+        """Decodes an API Frame (float32 tensors as numpy arrays, histograms as (edges, counts))."""
         kind = msg.WhichOneof("payload") or ""
         merged = 1
         if kind == "scalar":

@@ -26,6 +26,8 @@ from eiscope.tables import Checkpoint, events_frame, history_frame, runs_frame
 RunIds = Union[str, Simulation, Iterable[Union[str, Simulation]]]
 PathLike = Union[str, "os.PathLike[str]"]
 _EPOCH = pd.Timestamp(0, tz="UTC")
+#: What the API reference documents of this module: Client's methods come from this class.
+__all__ = ["RunRecordCalls"]
 
 
 def run_ids(runs: RunIds) -> List[str]:

@@ -38,6 +38,7 @@ class Subscription:
         return frame
 
     def unsubscribe(self) -> None:
+        """Ends this subscription; the session and its other subscriptions go on."""
         self._session._request(unsubscribe=self.id)
         self._frames.put(None)
 
@@ -78,6 +79,8 @@ class Session:
         return self._request(command=service_pb2.ApplyCommandRequest(id=id, command=command))
 
     def step(self, id: str, n: int) -> int:
+        """Runs exactly n updates of the simulation, then pauses it; returns the step at which
+        the control took effect."""
         return self._request(control=service_pb2.ControlRequest(
             id=id, action=service_pb2.CONTROL_ACTION_STEP, steps=n))
 

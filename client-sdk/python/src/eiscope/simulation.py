@@ -59,6 +59,7 @@ class Simulation:
 
     @staticmethod
     def from_proto(msg: types_pb2.Simulation) -> "Simulation":
+        """The view of an API Simulation message."""
         spec = msg.spec
         return Simulation(
             id=msg.id,

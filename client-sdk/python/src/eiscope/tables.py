@@ -151,5 +151,6 @@ class Checkpoint:
 
     @staticmethod
     def from_proto(msg: record_pb2.CheckpointInfo) -> "Checkpoint":
+        """The view of an API CheckpointInfo message."""
         created = _dt.datetime.fromtimestamp(msg.created_unix_millis / 1000, tz=_dt.timezone.utc)
         return Checkpoint(msg.step, created, msg.size_bytes, msg.sha256, msg.pinned, msg.reason)

@@ -22,6 +22,9 @@ from eiscope.frames import Frame
 from eiscope.record import as_names
 
 
+#: What the API reference documents of this module: Client's methods come from TimeTravelCalls.
+__all__ = ["ReconstructionProgress", "TimeTravelCalls"]
+
 @dataclass(frozen=True)
 class ReconstructionProgress:
     """How far the rebuilding of a past step has come.
@@ -43,6 +46,7 @@ class ReconstructionProgress:
 
     @staticmethod
     def from_proto(msg: service_pb2.ReconstructProgress) -> "ReconstructionProgress":
+        """The view of an API ReconstructProgress message."""
         return ReconstructionProgress(msg.step, msg.from_step, msg.source, msg.replayed_steps,
                                       msg.total_steps, msg.done)
 

@@ -53,6 +53,7 @@ class Watch:
 
     @property
     def cancelled(self) -> bool:
+        """Whether cancel() was called (or the with block left)."""
         return self._cancelled.is_set()
 
     def __enter__(self) -> "Watch":
