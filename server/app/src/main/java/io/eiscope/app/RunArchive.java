@@ -99,8 +99,28 @@ public final class RunArchive implements AutoCloseable {
         }
     }
 
+    /**
+     * The run's recording. At a reset (on the run's thread) its checkpoints are deleted on the store
+     * thread, which writes them: after the checkpoints captured before the reset (dropped, being
+     * stale), before those captured after it.
+     */
     RunRecording recording(String id) {
-        return new RunRecording(id, recorder, () -> generation(id).incrementAndGet());
+        return new RunRecording(id, recorder, () -> {
+            generation(id).incrementAndGet();
+            try {
+                executor.execute(() -> deleteCheckpoints(id));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                deleteCheckpoints(id); // the store thread has stopped: nothing writes there any more
+            }
+        });
+    }
+
+    private void deleteCheckpoints(String id) {
+        try {
+            checkpoints.deleteAll(id);
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("run", id).setCause(e).log("the checkpoints of a reset run could not be deleted");
+        }
     }
 
     /** Resets of the run so far, in this process: a checkpoint captured before a reset must not land after it. */

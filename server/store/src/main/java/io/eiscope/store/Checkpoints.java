@@ -171,6 +171,21 @@ public final class Checkpoints {
         return Optional.empty();
     }
 
+    /**
+     * Removes every checkpoint of a run (rows and files), e.g. when it was reset. Call it on the
+     * thread that writes the run's checkpoints, so that no write is under way in its directory.
+     */
+    public void deleteAll(String runId) {
+        store.write(c -> {
+            try (var p = c.prepareStatement("DELETE FROM checkpoints WHERE run_id = ?")) {
+                p.setString(1, runId);
+                p.executeUpdate();
+            }
+            return null;
+        });
+        RunStore.deleteTree(store.runDirectory(runId));
+    }
+
     /** Removes a checkpoint (its row and file), e.g. one that turned out unusable. */
     public void delete(CheckpointRecord r) {
         store.write(c -> {

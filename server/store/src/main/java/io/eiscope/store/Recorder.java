@@ -117,7 +117,11 @@ public final class Recorder implements AutoCloseable {
         enqueue(new LogEntry(runId, position, step, command), false);
     }
 
-    /** The run went back to step 0: its history, events, log and checkpoints are dropped, in order with what follows. */
+    /**
+     * The run went back to step 0: its history, events and log are dropped, in order with what
+     * follows. Its checkpoints are left to their writer ({@link Checkpoints#deleteAll}): deleting
+     * their files here raced with a checkpoint being written, and a failed deletion lost the batch.
+     */
     public void offerTruncate(String runId) {
         enqueue(new Truncate(runId), true);
     }
@@ -363,13 +367,12 @@ public final class Recorder implements AutoCloseable {
 
     private void truncate(Connection c, String runId) throws SQLException {
         forgetCached(runId);
-        for (String table : List.of("series", "events", "interventions", "checkpoints")) {
+        for (String table : List.of("series", "events", "interventions")) {
             try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE run_id = ?")) {
                 d.setString(1, runId);
                 d.executeUpdate();
             }
         }
-        RunStore.deleteTree(store.runDirectory(runId));
         merged.remove(runId);
     }
 

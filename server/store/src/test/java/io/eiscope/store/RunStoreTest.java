@@ -120,6 +120,22 @@ class RunStoreTest {
     }
 
     @Test
+    void truncateLeavesCheckpointsToTheirWriterWhichDeletesThemAll() throws Exception {
+        newRun("a");
+        Checkpoints cp = new Checkpoints(store, 2);
+        CheckpointRecord written = cp.write("a", 5, 0, "interval", false, new StateDict().putLongs("step", new long[] {5}));
+        try (Recorder r = new Recorder(store, 1000, 10)) {
+            r.offerTruncate("a"); // a reset: the checkpoint's writer removes its files, where no write can be under way
+            r.flush().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(store.checkpoints("a")).extracting(CheckpointRecord::step).containsExactly(5L);
+        cp.deleteAll("a");
+        assertThat(store.checkpoints("a")).isEmpty();
+        assertThat(Files.exists(written.file())).isFalse();
+        assertThat(cp.write("a", 1, 0, "pause", false, new StateDict().putLongs("step", new long[] {1})).file()).exists();
+    }
+
+    @Test
     void theLastRecordedStepNeverGoesBackExceptAfterAReset() throws Exception {
         newRun("a");
         try (Recorder r = new Recorder(store, 1000, 10)) {
