@@ -1,7 +1,7 @@
 // A choice among catalogue entries of one kind (models, rules or tasks) and the fields of
 // the chosen entry's parameters, rebuilt when the choice changes.
 
-import { type ComponentInfo, type ComponentSpec, specFromForm } from "@eiscope/client";
+import { type ComponentInfo, type ComponentSpec, type PlainValue, specFromForm } from "@eiscope/client";
 import { h, replaceChildren } from "./dom";
 import { type ParamField, paramField } from "./param-field";
 
@@ -26,10 +26,19 @@ export class ComponentPicker {
     this.build();
   }
 
-  /** The ComponentSpec the form describes; throws a TypeError naming a badly typed field. */
-  spec(): ComponentSpec {
-    const values = Object.fromEntries(this.fields.map((f) => [f.info.name, f.read()]));
-    return specFromForm(this.entry(), values);
+  /**
+   * The ComponentSpec the form describes, typed by the catalogue; undefined when a field is
+   * wrong, each such field then saying why under it. Every field is checked, not just the first.
+   */
+  check(): ComponentSpec | undefined {
+    const values = this.fields.map((f) => [f.info.name, f.check()] as const);
+    if (values.some(([, v]) => v === undefined)) return undefined;
+    return specFromForm(this.entry(), Object.fromEntries(values) as Record<string, PlainValue>);
+  }
+
+  /** The first field showing an error, to scroll to and focus. */
+  firstInvalid(): HTMLElement | undefined {
+    return this.fieldsEl.querySelector<HTMLElement>("[aria-invalid]") ?? undefined;
   }
 
   private entry(): ComponentInfo {

@@ -1,9 +1,14 @@
 // Play, Pause, Step n, Reset and Delete for one simulation, and live steering: the learning
-// rate, pruning and fork (applied by the server at the next step boundary, and logged).
+// rate, pruning and fork (applied by the server at the next step boundary, and logged). The
+// step count, the rate (within the current rule's bounds in the catalogue) and the prune
+// percentage are checked in the browser first, each message under its box; nothing is sent
+// until it is right.
 
-import { Code, ConnectError, commands, describeError, type Simulation, SimulationState } from "@eiscope/client";
+import { type Catalogue, Code, ConnectError, commands, describeError, type Simulation, SimulationState } from "@eiscope/client";
 import { client } from "./api";
+import { type Checked, checkNumber } from "./checks";
 import { h } from "./dom";
+import { FieldError } from "./field-error";
 import { noteRefusal } from "./session";
 import { store } from "./store";
 
@@ -13,55 +18,63 @@ export class Controls {
   private readonly pause = button("Pause", "pause-button");
   private readonly stepButton = button("Step", "step-button");
   private readonly stepCount = h("input", {
-    type: "number", min: 1, step: 1, value: 100, className: "step-count", testid: "step-count",
+    type: "text", inputmode: "numeric", value: 100, className: "step-count", testid: "step-count",
     title: "Number of learning-rule updates to run, then pause",
   });
+  private readonly stepCountError = new FieldError(this.stepCount, "step-count-error");
   private readonly reset = button("Reset", "reset-button");
   private readonly remove = button("Delete", "delete-button", "danger subtle");
   private readonly error = h("div", { className: "error-banner", testid: "control-error", role: "alert" });
   private readonly learningRate = h("input", {
-    type: "number", min: 0, step: "any", className: "steer-input", testid: "steer-lr",
+    type: "text", inputmode: "decimal", className: "steer-input", testid: "steer-lr",
     title: "The current learning rule's learning rate; Set applies it at the next step boundary",
   });
+  private readonly learningRateError = new FieldError(this.learningRate, "steer-lr-error");
   private readonly setRate = button("Set", "steer-lr-button");
   /** The learning-rate box holds a value typed but not yet Set: polls leave it alone. */
   private rateEdited = false;
   private readonly pruneFraction = h("input", {
-    type: "number", min: 0, max: 100, step: 1, value: 50, className: "steer-input", testid: "steer-prune",
+    type: "text", inputmode: "decimal", value: 50, className: "steer-input", testid: "steer-prune",
     title: "Percent of the weights to have pruned (smallest magnitude first, all layers together); pruned weights stay zero",
   });
+  private readonly pruneError = new FieldError(this.pruneFraction, "steer-prune-error");
   private readonly prune = button("Prune", "steer-prune-button");
   private readonly fork = button("Fork", "fork-button");
   /** Why this token may not steer (the server's PERMISSION_DENIED message), once it said so. */
   private refusal?: string;
+  /** The rule in force, whose catalogue entry bounds the learning rate. */
+  private ruleKind = "";
 
   /** `gone` runs when the server answers that the simulation does not exist (NOT_FOUND). */
-  constructor(id: string, private readonly gone: () => void) {
+  constructor(id: string, private readonly catalogue: Catalogue, private readonly gone: () => void) {
     this.error.hidden = true;
     this.el = h(
       "div",
       { className: "controls" },
       h("div", { className: "control-row" },
         this.play, this.pause,
-        h("span", { className: "step-group" }, this.stepCount, this.stepButton),
+        h("span", { className: "field-with-error" }, h("span", { className: "step-group" }, this.stepCount, this.stepButton), this.stepCountError.el),
         this.reset,
         h("span", { className: "spacer" }),
         this.remove),
       h("div", { className: "control-row steer-row" },
-        h("label", { className: "steer-label" }, "learning rate", this.learningRate), this.setRate,
-        h("label", { className: "steer-label" }, "prune %", this.pruneFraction), this.prune,
+        withError(h("label", { className: "steer-label" }, "learning rate", this.learningRate, this.setRate), this.learningRateError),
+        withError(h("label", { className: "steer-label" }, "prune %", this.pruneFraction, this.prune), this.pruneError),
         h("span", { className: "spacer" }),
         this.fork),
       this.error,
     );
     this.learningRate.addEventListener("input", () => (this.rateEdited = true));
     this.setRate.addEventListener("click", () => {
-      const rate = Number(this.learningRate.value);
+      const rate = this.checked(this.learningRateError, checkNumber(this.learningRate.value, this.rateRule()));
+      if (rate === undefined) return;
       this.rateEdited = false;
       this.run(() => client.apply(id, commands.setRuleParams({ learning_rate: rate })));
     });
-    this.prune.addEventListener("click", () =>
-      this.run(() => client.apply(id, commands.prune(Number(this.pruneFraction.value) / 100))));
+    this.prune.addEventListener("click", () => {
+      const percent = this.checked(this.pruneError, checkNumber(this.pruneFraction.value, { min: 0, max: 100, unit: " %" }));
+      if (percent !== undefined) this.run(() => client.apply(id, commands.prune(percent / 100)));
+    });
     this.fork.addEventListener("click", () =>
       this.run(async () => {
         const child = await client.fork(id);
@@ -70,7 +83,10 @@ export class Controls {
       }));
     this.play.addEventListener("click", () => this.run(() => client.play(id)));
     this.pause.addEventListener("click", () => this.run(() => client.pause(id)));
-    this.stepButton.addEventListener("click", () => this.run(() => client.step(id, this.steps())));
+    this.stepButton.addEventListener("click", () => {
+      const n = this.checked(this.stepCountError, checkNumber(this.stepCount.value, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER }));
+      if (n !== undefined) this.run(() => client.step(id, n));
+    });
     this.stepCount.addEventListener("keydown", (e) => {
       if (e.key === "Enter") this.stepButton.click();
     });
@@ -89,6 +105,7 @@ export class Controls {
     const running = sim.state === SimulationState.RUNNING;
     this.play.disabled = running || this.refusal !== undefined;
     this.pause.disabled = !running || this.refusal !== undefined;
+    this.ruleKind = sim.learningRule?.kind ?? sim.spec?.learningRule?.kind ?? "";
     const rate = sim.learningRule?.params?.learning_rate?.kind;
     // Focus alone is not enough: pressing Set blurs the box before the click, and a poll in
     // between would put the old rate back and Set would send it.
@@ -108,9 +125,16 @@ export class Controls {
     this.error.hidden = false;
   }
 
-  private steps(): number {
-    const n = Math.floor(Number(this.stepCount.value));
-    return Number.isFinite(n) && n >= 1 ? n : 1;
+  /** The learning rate's bounds in the catalogue entry of the rule in force (> 0 if it is unknown). */
+  private rateRule() {
+    const info = this.catalogue.learningRules.find((r) => r.kind === this.ruleKind)?.params.find((p) => p.name === "learning_rate");
+    return info && info.max > info.min ? { min: info.min, max: info.max } : { min: Number.MIN_VALUE };
+  }
+
+  /** The value, or undefined after showing why not in `error`. */
+  private checked<T>(error: FieldError, c: Checked<T>): T | undefined {
+    error.show(c.ok ? undefined : c.error);
+    return c.ok ? c.value : undefined;
   }
 
   private run(action: () => Promise<unknown>): void {
@@ -131,6 +155,10 @@ export class Controls {
         this.error.hidden = false;
       });
   }
+}
+
+function withError(control: HTMLElement, error: FieldError): HTMLElement {
+  return h("span", { className: "field-with-error" }, control, error.el);
 }
 
 function button(label: string, testid: string, className = ""): HTMLButtonElement {

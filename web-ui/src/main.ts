@@ -9,6 +9,7 @@ import { type Catalogue, Code, ConnectError, describeError } from "@eiscope/clie
 import { client, serverUrl } from "./api";
 import { h, replaceChildren } from "./dom";
 import { newSimulationView } from "./new-simulation";
+import { parseRoute } from "./routes";
 import { adoptTokenFromAddress, onSteerRefusal } from "./session";
 import { Identity, isUnauthenticated, signedIn } from "./sign-in";
 import { mountSidebar } from "./sidebar";
@@ -24,8 +25,8 @@ let view: SimulationView | undefined;
 let catalogue: Catalogue | undefined;
 
 function routeId(): string | undefined {
-  const m = /^#\/sim\/(.+)$/.exec(location.hash);
-  return m ? decodeURIComponent(m[1]) : undefined;
+  const r = parseRoute();
+  return r.view === "sim" ? r.id : undefined;
 }
 
 async function route(): Promise<void> {

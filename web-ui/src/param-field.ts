@@ -1,14 +1,17 @@
 // One form field for one catalogue parameter, shaped by its ParamInfo: a number box with the
-// declared bounds, a checkbox, a choice list, or a comma-separated list of integers.
+// declared bounds, a checkbox, a choice list, or a comma-separated list of integers. check()
+// types what was typed by the catalogue (checks.ts) and shows what is wrong under the field.
 
-import { fromValue, type ParamInfo, ParamType } from "@eiscope/client";
+import { fromValue, type ParamInfo, ParamType, type PlainValue } from "@eiscope/client";
+import { checkParam, formatBound } from "./checks";
 import { h } from "./dom";
+import { FieldError } from "./field-error";
 
 export interface ParamField {
   readonly info: ParamInfo;
   readonly el: HTMLElement;
-  /** The raw form value; specFromForm parses it by the parameter's type. */
-  read(): string | boolean;
+  /** The typed value, or undefined after showing under the field why there is none. */
+  check(): PlainValue | undefined;
 }
 
 export function paramField(component: string, info: ParamInfo): ParamField {
@@ -18,9 +21,10 @@ export function paramField(component: string, info: ParamInfo): ParamField {
   const numeric = [ParamType.NUMBER, ParamType.INTEGER, ParamType.INT_LIST].includes(info.type);
   const bounded = numeric && info.max > info.min;
   const hint = [
-    bounded ? `${info.min} – ${info.max}` : "",
+    bounded ? `${formatBound(info.min)} – ${formatBound(info.max)}` : "",
     info.type === ParamType.INT_LIST ? "comma-separated" : "",
   ].filter(Boolean).join(" · ");
+  const error = new FieldError(input, `${id}-error`);
   const label = h("label", { for: id, title: info.doc }, info.name.replaceAll("_", " "));
   const el = h(
     "div",
@@ -28,18 +32,23 @@ export function paramField(component: string, info: ParamInfo): ParamField {
     label,
     input,
     hint ? h("span", { className: "hint" }, hint) : null,
+    error.el,
   );
+  const read = () => (input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value);
   return {
     info,
     el,
-    read: () => (input instanceof HTMLInputElement && input.type === "checkbox" ? input.checked : input.value),
+    check: () => {
+      const c = checkParam(info, read());
+      error.show(c.ok ? undefined : c.error);
+      return c.ok ? c.value : undefined;
+    },
   };
 }
 
 function control(info: ParamInfo, id: string): HTMLInputElement | HTMLSelectElement {
   const initial = fromValue(info.defaultValue);
   const common = { id, name: info.name, testid: id, title: info.doc };
-  const bounds = info.max > info.min ? { min: info.min, max: info.max } : {};
   switch (info.type) {
     case ParamType.FLAG:
       return h("input", { ...common, type: "checkbox", checked: initial === true });
@@ -52,9 +61,11 @@ function control(info: ParamInfo, id: string): HTMLInputElement | HTMLSelectElem
     case ParamType.INT_LIST:
       return h("input", { ...common, type: "text", value: Array.isArray(initial) ? initial.join(", ") : "", placeholder: "e.g. 128, 64" });
     case ParamType.INTEGER:
-      return h("input", { ...common, ...bounds, type: "number", step: 1, value: initial === undefined ? "" : String(initial) });
     case ParamType.NUMBER:
-      return h("input", { ...common, ...bounds, type: "number", step: "any", value: initial === undefined ? "" : String(initial) });
+      // Text, not type=number: a number box hides what was typed when it is not a number (its
+      // value reads ""), so the message could not quote it. inputmode keeps a numeric keypad.
+      return h("input", { ...common, type: "text", inputmode: info.type === ParamType.INTEGER ? "numeric" : "decimal",
+        value: initial === undefined ? "" : String(initial) });
     default:
       // A type this page does not know yet: the text is sent as typed, for the server to judge.
       return h("input", { ...common, type: "text", value: initial === undefined ? "" : String(initial) });

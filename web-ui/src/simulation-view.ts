@@ -61,7 +61,7 @@ export class SimulationView {
 
   constructor(private sim: Simulation, catalogue: Catalogue) {
     this.details = new RunDetails(sim.id);
-    this.controls = new Controls(sim.id, () => this.markGone());
+    this.controls = new Controls(sim.id, catalogue, () => this.markGone());
     const lossBody = h("div", { className: "chart-body", testid: "loss-chart" });
     const accBody = h("div", { className: "chart-body", testid: "accuracy-chart" });
     this.histogram = new HistogramPanel(sim.id, sim.parameters);

@@ -1,0 +1,54 @@
+// The page's addresses (hash routes), so that a link or a reload opens the same view:
+//   #/new                                    the "New simulation" form
+//   #/sim/<id>                               one run, live
+//   #/compare?runs=a,b,c&y=loss&smooth=0.6&log=1   several runs overlaid on one chart
+
+export type Route =
+  | { view: "new" }
+  | { view: "sim"; id: string }
+  | { view: "compare"; runs: string[]; options: CompareOptions }
+  | { view: "home" };
+
+/** What a comparison shows besides its runs; each is optional in the address. */
+export interface CompareOptions {
+  /** The scalar overlaid, e.g. "loss" or "test_accuracy". */
+  y?: string;
+  /** EMA weight in [0, 1): 0 draws the raw curves. */
+  smooth?: number;
+  log?: boolean;
+}
+
+export function parseRoute(hash: string = location.hash): Route {
+  if (hash === "#/new") return { view: "new" };
+  const sim = /^#\/sim\/(.+)$/.exec(hash);
+  if (sim) return { view: "sim", id: decodeURIComponent(sim[1]) };
+  const compare = /^#\/compare(?:\?(.*))?$/.exec(hash);
+  if (compare) {
+    const q = new URLSearchParams(compare[1] ?? "");
+    const runs = (q.get("runs") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const smooth = q.has("smooth") ? Number(q.get("smooth")) : undefined;
+    return {
+      view: "compare",
+      runs: [...new Set(runs)],
+      options: {
+        y: q.get("y") || undefined,
+        smooth: smooth !== undefined && smooth >= 0 && smooth < 1 ? smooth : undefined,
+        log: q.has("log") ? q.get("log") === "1" : undefined,
+      },
+    };
+  }
+  return { view: "home" };
+}
+
+export function simHash(id: string): string {
+  return `#/sim/${encodeURIComponent(id)}`;
+}
+
+export function compareHash(runs: string[], options: CompareOptions = {}): string {
+  // Commas stay readable: run ids never hold one.
+  const parts = [`runs=${runs.map(encodeURIComponent).join(",")}`];
+  if (options.y) parts.push(`y=${encodeURIComponent(options.y)}`);
+  if (options.smooth !== undefined) parts.push(`smooth=${options.smooth}`);
+  if (options.log) parts.push("log=1");
+  return `#/compare?${parts.join("&")}`;
+}
