@@ -62,3 +62,48 @@ export function findSpectralTargets(
   });
   return stop;
 }
+
+/**
+ * The [rows, cols] of a spectral target: a parameter's own shape, or for an effective matrix
+ * the shape of the parameter it stands for (post x pre): a layer "L" → L.W, L.W_pos or L.Wex
+ * (its E→E block has the effective matrix's shape); a cell's input map "L.input" → L.U,
+ * L.U_pos or L.Uex. Undefined when none of these exists.
+ */
+export function targetShape(target: string, shapes: Map<string, number[]>): number[] | undefined {
+  const own = shapes.get(target);
+  if (own) return own;
+  const input = target.endsWith(".input");
+  const layer = input ? target.slice(0, -".input".length) : target;
+  const base = input ? "U" : "W";
+  for (const suffix of ["", "_pos", "ex"]) {
+    const shape = shapes.get(`${layer}.${base}${suffix}`);
+    if (shape) return shape;
+  }
+  return undefined;
+}
+
+/**
+ * Where the spectrum panel opens: a recurrent network on its first cell's recurrent matrix
+ * (rnn0, square: it has eigenvalues, the object of Li et al. 2023), else the first effective
+ * E/I matrix, else the first square weight matrix, else the first target.
+ */
+export function defaultTarget(targets: string[], shapes: Map<string, number[]>): string | undefined {
+  const square = (t: string) => {
+    const s = targetShape(t, shapes);
+    return s !== undefined && s[0] === s[1];
+  };
+  return targets.find((t) => t === "rnn0")
+    ?? targets.find((t) => !shapes.has(t))
+    ?? targets.find(square)
+    ?? targets[0];
+}
+
+/** Effective matrices in the model's layer order (rnn0, rnn0.input, rnn1, …, readout), not alphabetical. */
+export function layerOrder(targets: string[], parameterNames: string[]): string[] {
+  const rank = (t: string) => {
+    const layer = t.endsWith(".input") ? t.slice(0, -".input".length) : t;
+    const i = parameterNames.findIndex((p) => p.startsWith(`${layer}.`));
+    return i < 0 ? parameterNames.length : i;
+  };
+  return [...targets].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, "en", { numeric: true }));
+}

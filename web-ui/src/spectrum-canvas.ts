@@ -40,6 +40,17 @@ export abstract class CanvasPlot {
     this.throttle.request();
   }
 
+  /** The text drawn instead of data, also for screen readers and tests (data-message); undefined: data is drawn. */
+  protected say(message: string | undefined): void {
+    if (message === undefined) {
+      delete this.canvas.dataset.message;
+      this.canvas.removeAttribute("aria-label");
+    } else {
+      this.canvas.dataset.message = message;
+      this.canvas.setAttribute("aria-label", message);
+    }
+  }
+
   /** Draws in CSS pixels on a cleared canvas, labels in the default font and color. */
   protected abstract draw(g: CanvasRenderingContext2D, width: number, height: number): void;
 
@@ -80,6 +91,7 @@ export class SingularValuePlot extends CanvasPlot {
   set(values: Float32Array | undefined, message = "waiting for singular values…"): void {
     this.values = values;
     this.message = message;
+    this.say(values ? undefined : message);
     this.redraw();
   }
 
@@ -156,6 +168,7 @@ export class EigenvaluePlot extends CanvasPlot {
   set(points: Float32Array | undefined, message = "waiting for eigenvalues…"): void {
     this.points = points;
     this.message = message;
+    this.say(points ? undefined : message);
     this.redraw();
   }
 

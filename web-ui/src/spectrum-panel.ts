@@ -9,7 +9,7 @@
 import { type Catalogue, type ParameterInfo, type Simulation, type SimulationState, type WatchFrame } from "@eiscope/client";
 import { formatScalar, formatStep, h, replaceChildren } from "./dom";
 import { CadencedWatch, fillCadences, newer, remember, remembered, type Sample } from "./cadenced-watch";
-import { findSpectralTargets } from "./spectral-targets";
+import { defaultTarget, findSpectralTargets, layerOrder, targetShape } from "./spectral-targets";
 import { EigenvaluePlot, SingularValuePlot } from "./spectrum-canvas";
 import { PastMeasure, type StepView } from "./past-measure";
 
@@ -165,29 +165,33 @@ export class SpectrumPanel implements StepView {
         this.stopSearch = undefined;
         this.select.disabled = false;
         this.fillPicker(targets);
-        // An E/I network's effective matrices first; else a square matrix, which has eigenvalues too.
         const listed = [...this.select.options].map((o) => o.value);
-        const first = listed.find((t) => !this.shapes.has(t)) ?? listed.find((t) => this.square(t)) ?? listed[0];
+        const first = defaultTarget(listed, this.shapes);
         if (first) this.choose(first);
         else this.info.textContent = "no weight matrices to analyse";
       });
   }
 
-  /** Effective matrices first, by name; then parameters in the model's order (answers come in any order). */
+  /** Effective matrices first, then parameters, each in the model's layer order (answers come in any order). */
   private fillPicker(targets: string[]): void {
     const order = [...this.shapes.keys()];
-    const effective = targets.filter((t) => !this.shapes.has(t)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    const effective = layerOrder(targets.filter((t) => !this.shapes.has(t)), order);
     const params = targets.filter((t) => this.shapes.has(t)).sort((a, b) => order.indexOf(a) - order.indexOf(b));
-    const option = (t: string) => h("option", { value: t }, `${t}  ${this.shapes.has(t) ? `[${this.shapes.get(t)!.join(" × ")}]` : "(effective)"}`);
+    const option = (t: string) => {
+      const shape = targetShape(t, this.shapes);
+      const size = shape ? `[${shape.join(" × ")}]` : "";
+      return h("option", { value: t }, `${t}  ${this.shapes.has(t) ? size : `(effective) ${size}`}`);
+    };
     replaceChildren(this.select,
       effective.length ? h("optgroup", { label: "Effective matrices" }, ...effective.map(option)) : null,
       params.length ? h("optgroup", { label: "Weight parameters" }, ...params.map(option)) : null);
   }
 
-  /** Whether `target` is square, from its shape; undefined for effective matrices (their eigenvalues will tell). */
-  private square(target: string): boolean | undefined {
-    const shape = this.shapes.get(target);
-    return shape ? shape[0] === shape[1] : undefined;
+  /** Why `target` has no eigenvalues, when its shape (its own, or its parameter's for an effective matrix) says it is not square. */
+  private notSquare(target: string): string | undefined {
+    const shape = targetShape(target, this.shapes);
+    if (!shape || shape[0] === shape[1]) return undefined;
+    return `no eigenvalues: ${target} is ${shape.join(" × ")}, not square (only a square matrix has them); its singular values are beside`;
   }
 
   private choose(name: string): void {
@@ -231,6 +235,10 @@ export class SpectrumPanel implements StepView {
       if (!newer(this.spectrum, f.step)) return;
       this.spectrum = { step: f.step, value: p.tensor.data };
       this.singular.set(p.tensor.data);
+      // A matrix of unknown shape whose singular values came without eigenvalues: say so rather than wait.
+      if (!this.eigenvalues && !this.notSquare(target)) {
+        this.eigen.set(undefined, `no eigenvalues for ${target} at step ${formatStep(f.step)}: the server sends them for square matrices only`);
+      }
     } else if (p.kind === "tensor" && f.observable === EIGENVALUES) {
       if (!newer(this.eigenvalues, f.step)) return;
       this.eigenvalues = { step: f.step, value: p.tensor.data };
@@ -258,12 +266,13 @@ export class SpectrumPanel implements StepView {
     this.sigmaMax.dataset.step = sv ? String(sv.step) : "";
     this.el.dataset.frames = String(this.frames);
     this.el.dataset.step = String(this.shownStep());
-    const shape = this.shapes.get(this.select.value);
+    const target = this.select.value;
+    const shape = targetShape(target, this.shapes);
     this.info.textContent = [
       sv ? `step ${formatStep(sv.step)}` : "",
       sv ? `${sv.value.length} singular values` : "",
-      this.eigenvalues ? `${this.eigenvalues.value.length / 2} eigenvalues` : "",
-      shape ? `${this.select.value} is ${shape.join(" × ")}` : "",
+      this.eigenvalues ? `${this.eigenvalues.value.length / 2} eigenvalues` : sv && this.notSquare(target) ? "no eigenvalues (not square)" : "",
+      shape ? `${target} is ${shape.join(" × ")}${this.shapes.has(target) ? "" : " (effective)"}` : "",
     ].filter(Boolean).join(" · ");
   }
 
@@ -278,11 +287,8 @@ export class SpectrumPanel implements StepView {
     this.eigenvalues = undefined;
     this.scalars.clear();
     this.frames = 0;
-    const shape = this.shapes.get(this.select.value);
     this.singular.set(undefined);
-    this.eigen.set(undefined, shape && !this.square(this.select.value)
-      ? `no eigenvalues: ${shape.join(" × ")} is not square`
-      : "waiting for eigenvalues (square matrices only)…");
+    this.eigen.set(undefined, this.notSquare(this.select.value) ?? "waiting for eigenvalues (square matrices only)…");
     this.showNumbers();
   }
 
