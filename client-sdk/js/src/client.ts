@@ -31,6 +31,7 @@ import { type PlainValue, specFromForm, toValue } from "./values.js";
 import { TimeTravelCalls } from "./timetravel.js";
 import { stoppedAt, type WaitOptions, waitForStep } from "./waits.js";
 
+/** How an EiscopeClient reaches the server: a token, headers, a fetch of one's own. */
 export interface ClientOptions {
   /**
    * Sent as `authorization: Bearer <token>` with every call, which a server started with
@@ -46,19 +47,29 @@ export interface ClientOptions {
 
 /** One component in plain JS: params are typed from the catalogue when it knows the kind. */
 export interface ComponentInput {
+  /** The component's kind in the catalogue, e.g. "mlp", "sgd", "fashion_mnist". */
   kind: string;
+  /** Its parameters by name (e.g. `{ hidden: [100] }`); missing ones take the catalogue's defaults. */
   params?: Record<string, PlainValue | Value>;
 }
 
+/** A simulation spec in plain JS, for create(); the server validates it and names what to fix. */
 export interface SpecInput {
+  /** Free text shown in lists. */
   name?: string;
-  /** Plain params, or a ComponentSpec already built (e.g. by specFromForm), sent as it is. */
+  /** The model: plain params, or a ComponentSpec already built (e.g. by specFromForm), sent as it is. */
   model: ComponentInput | ComponentSpec;
+  /** The learning rule, e.g. `{ kind: "sgd", params: { learning_rate: 0.05 } }`. */
   learningRule: ComponentInput | ComponentSpec;
+  /** The task, e.g. `{ kind: "fashion_mnist" }`. */
   task: ComponentInput | ComponentSpec;
+  /** Seed of every random stream: initialisation, data order, noise. */
   seed?: number | bigint;
+  /** Minibatch size (at least 1). */
   batchSize?: number;
+  /** Evaluate on the held-out set every this many steps (0 or unset: never). */
   evalEverySteps?: number;
+  /** Stop (FINISHED) after this many steps (0 or unset: no budget). */
   stepBudget?: number | bigint;
   /**
    * Initial values by parameter name, e.g. `{ "layer0.W": { shape: [100, 784], data } }` (a
@@ -69,6 +80,7 @@ export interface SpecInput {
    * the server's largest message (64 MiB by default).
    */
   initialParameters?: Record<string, TensorInput>;
+  /** When the run is checkpointed while it runs; unset: the server's defaults. */
   checkpoints?: CheckpointInput;
 }
 
@@ -79,24 +91,33 @@ export interface SpecInput {
  * time travel (a `step` option, measure(), reconstruct()) replay fewer steps.
  */
 export interface CheckpointInput {
+  /** Every this many steps (0: never by step count). */
   everySteps?: number;
+  /** Every this many seconds of running (0: never by time). */
   everySeconds?: number;
 }
 
 /** Create from a named preset; `name` and `seed` override the preset's, `initialParameters` its initialisation. */
 export interface PresetInput {
+  /** The preset's name in the catalogue, e.g. "mlp-fashion-mnist". */
   preset: string;
+  /** A name instead of the preset's. */
   name?: string;
+  /** A seed instead of the preset's (0 or unset: the preset's). */
   seed?: number | bigint;
+  /** Initial parameter values, as in SpecInput. */
   initialParameters?: Record<string, TensorInput>;
+  /** When the run is checkpointed while it runs; unset: the server's defaults. */
   checkpoints?: CheckpointInput;
 }
 
 /** A past step the run passed (undefined: now); a step ahead of the run rejects with OutOfRange. */
 export interface AtStep {
+  /** A step the run has passed (0 <= step <= its current step); undefined: now. */
   step?: number;
 }
 
+/** What watch() streams: observables, layers, cadence, and from where. */
 export interface WatchOptions {
   /** Observable names from the catalogue; empty: every cheap scalar and state events. */
   observables?: string[];
@@ -122,7 +143,9 @@ export interface WatchOptions {
   untilPaused?: boolean;
 }
 
+/** What a control or a command resolves to. */
 export interface ControlResult {
+  /** The simulation's view after it was accepted. */
   simulation: Simulation;
   /** The step boundary at which the command took effect. */
   effectiveStep: number;
@@ -173,6 +196,7 @@ export class EiscopeClient extends TimeTravelCalls {
     return (await this.rpc.createSimulation(request)).simulation!;
   }
 
+  /** The simulation's current view; rejects with NotFound for an unknown id. */
   async get(id: string): Promise<Simulation> {
     return (await this.rpc.getSimulation({ id })).simulation!;
   }
@@ -189,14 +213,17 @@ export class EiscopeClient extends TimeTravelCalls {
     return out;
   }
 
+  /** Stops the simulation, ends its streams and removes it with its run record. */
   async delete(id: string): Promise<void> {
     await this.rpc.deleteSimulation({ id });
   }
 
+  /** Runs the simulation until it is paused, reaches its step budget or a watchpoint fires. */
   play(id: string): Promise<ControlResult> {
     return this.control(id, ControlAction.PLAY);
   }
 
+  /** Pauses the simulation at the next step boundary. */
   pause(id: string): Promise<ControlResult> {
     return this.control(id, ControlAction.PAUSE);
   }
@@ -206,6 +233,7 @@ export class EiscopeClient extends TimeTravelCalls {
     return this.control(id, ControlAction.STEP, n);
   }
 
+  /** Takes the simulation back to step 0: its initial parameters and the seed's data order. */
   reset(id: string): Promise<ControlResult> {
     return this.control(id, ControlAction.RESET);
   }

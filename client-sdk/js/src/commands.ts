@@ -16,7 +16,8 @@ import {
 } from "./gen/eiscope/v1/types_pb.js";
 import { type PlainValue, toValue } from "./values.js";
 
-type Params = Record<string, PlainValue | Value>;
+/** Learning-rule hyper-parameters by name, e.g. `{ learning_rate: 0.01 }`: plain values (typed by toValue) or Values. */
+export type Params = Record<string, PlainValue | Value>;
 
 const values = (params: Params): Record<string, Value> =>
   Object.fromEntries(Object.entries(params).map(([k, v]) => [k, toValue(v)]));
@@ -113,5 +114,6 @@ export const watchpoint = (
     },
   });
 
+/** Removes the watchpoint of that name (see watchpoint()). */
 export const removeWatchpoint = (name: string): Command =>
   create(CommandSchema, { kind: { case: "removeWatchpoint", value: { name } } });

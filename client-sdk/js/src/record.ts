@@ -9,13 +9,15 @@ import type { SimulationService } from "./gen/eiscope/v1/simulation_service_pb.j
 import type { Simulation, SimulationState } from "./gen/eiscope/v1/types_pb.js";
 import { type DecodedTensor, decodeTensor } from "./tensor.js";
 
+/** What history() reads: observables, layers, a step range and an optional downsampling. */
 export interface HistoryOptions {
   /** Scalar observables ("loss", "test_accuracy", "nse", ...); empty: every recorded one. */
   observables?: string[];
   /** Layers or parameters of per-layer scalars; empty: all. Network-wide ones are always included. */
   layers?: string[];
-  /** Inclusive step range; `toStep` 0 (the default): up to the last recorded step. */
+  /** The first step of the inclusive range (default 0). */
   fromStep?: number;
+  /** The last step of the inclusive range; 0 (the default): up to the last recorded step. */
   toStep?: number;
   /**
    * 0 (the default): every point. Else at least 4: each series is cut into maxPoints / 4
@@ -26,11 +28,13 @@ export interface HistoryOptions {
 
 /** One recorded scalar series; point i is (steps[i], values[i], wallTimeNanos[i]), in ascending step order. */
 export interface RecordedSeries {
+  /** The observable, e.g. "loss" or "nse". */
   observable: string;
   /** Layer or parameter name, e.g. "layer0.W"; "" for network-wide observables. */
   layer: string;
   /** Steps as doubles (exact: steps stay below 2^53), ready for plotting. */
   steps: Float64Array;
+  /** The values, one per step. */
   values: Float64Array;
   /** Unix epoch nanoseconds (beyond 2^53, hence bigints). */
   wallTimeNanos: BigInt64Array;
@@ -42,14 +46,19 @@ export interface RecordedSeries {
   mergedSamples: number;
 }
 
+/** What history() resolves to: the run's recorded scalar series. */
 export interface History {
   /** The last step recorded for the run when the call was answered. */
   lastStep: number;
+  /** One per observable and layer that has points, in the server's order. */
   series: RecordedSeries[];
 }
 
+/** What latest() resolves to: the current scalars, without a stream. */
 export interface Latest {
+  /** The run's step. */
   step: number;
+  /** The run's state. */
   state: SimulationState;
   /** Network-wide scalars by name ("loss"), per-layer ones as "observable@layer". */
   values: Record<string, number>;
@@ -57,24 +66,35 @@ export interface Latest {
 
 /** A recorded state change or intervention. */
 export interface RunEvent {
+  /** The step at which it happened. */
   step: number;
+  /** When, in Unix epoch milliseconds. */
   wallTimeMillis: number;
+  /** A state change, or a steering command applied. */
   kind: "state" | "intervention";
+  /** The run's state after it. */
   state: SimulationState;
+  /** What happened, in words. */
   message: string;
 }
 
 /** Each field is changed only when given; `tags` replaces the tags (1..64 characters, no commas), `[]` removes them. */
 export interface RunUpdate {
+  /** The new name. */
   name?: string;
+  /** The new tags, replacing the old; `[]` removes them all. */
   tags?: string[];
+  /** The new notes. */
   notes?: string;
 }
 
 /** A checkpoint of a run's full state, kept in the server's data directory as a NumPy .npz file. */
 export interface Checkpoint {
+  /** The step whose state it holds. */
   step: number;
+  /** When it was written, in Unix epoch milliseconds. */
   createdMillis: number;
+  /** The file's size. */
   sizeBytes: number;
   /** Hex SHA-256 of the file. */
   sha256: string;

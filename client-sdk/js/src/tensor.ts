@@ -3,7 +3,9 @@
 import { create } from "@bufbuild/protobuf";
 import { type Tensor, TensorSchema } from "./gen/eiscope/v1/types_pb.js";
 
+/** A float32 tensor received from the server. */
 export interface DecodedTensor {
+  /** The dimensions, e.g. [n_out, n_in] for a weight matrix; biases are [1, n]. */
   readonly shape: number[];
   /** Row-major values; for a weight matrix the shape is [n_out, n_in]. */
   readonly data: Float32Array;
@@ -14,7 +16,9 @@ export interface DecodedTensor {
  * other than a Float32Array's are rounded to float32. A DecodedTensor is one.
  */
 export interface TensorInput {
+  /** The dimensions, e.g. [n_out, n_in]. */
   readonly shape: readonly number[];
+  /** prod(shape) values, row-major. */
   readonly data: Float32Array | ArrayLike<number>;
 }
 

@@ -8,6 +8,7 @@ import type { ReconstructProgress } from "./gen/eiscope/v1/simulation_service_pb
 import { decodeFrame, type WatchFrame } from "./frames.js";
 import { RunRecordCalls } from "./record.js";
 
+/** Where measure() measures: which layers, and now or at a past step. */
 export interface MeasureOptions {
   /** Layers or parameters ("layer0" also picks "layer0.W" and "layer0.b"); empty: all. */
   layers?: string[];
@@ -15,6 +16,7 @@ export interface MeasureOptions {
   step?: number;
 }
 
+/** How reconstruct() reports progress, and how to cancel it. */
 export interface ReconstructOptions {
   /** Called with each progress message (at most about ten a second; the last one is done). */
   onProgress?: (progress: ReconstructionProgress) => void;
@@ -32,6 +34,7 @@ export interface ReconstructionProgress {
   source: string;
   /** Training steps replayed so far, out of totalSteps (step - fromStep). */
   replayedSteps: number;
+  /** Training steps the replay takes in all: step - fromStep. */
   totalSteps: number;
   /** The state at `step` is rebuilt, and cached on the server. */
   done: boolean;

@@ -17,14 +17,19 @@ import {
 /** What a parameter may be given as. Strings are parsed when the ParamInfo says a number. */
 export type PlainValue = number | bigint | boolean | string | readonly (number | bigint)[];
 
+/** A float parameter value. */
 export const numberValue = (x: number): Value =>
   create(ValueSchema, { kind: { case: "number", value: x } });
+/** An integer parameter value; a number that is not an integer throws a TypeError. */
 export const integerValue = (x: number | bigint): Value =>
   create(ValueSchema, { kind: { case: "integer", value: toBigInt(x, "integer") } });
+/** A boolean parameter value. */
 export const flagValue = (x: boolean): Value =>
   create(ValueSchema, { kind: { case: "flag", value: x } });
+/** A text (or choice) parameter value. */
 export const textValue = (x: string): Value =>
   create(ValueSchema, { kind: { case: "text", value: x } });
+/** An int-list parameter value, e.g. hidden layer sizes [100, 100]. */
 export const intsValue = (xs: readonly (number | bigint)[]): Value =>
   create(ValueSchema, {
     kind: { case: "ints", value: { values: xs.map((x) => toBigInt(x, "int list element")) } },

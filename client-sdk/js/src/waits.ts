@@ -5,6 +5,7 @@ import type { EiscopeClient } from "./client.js";
 import type { WatchFrame } from "./frames.js";
 import { type Simulation, SimulationState } from "./gen/eiscope/v1/types_pb.js";
 
+/** How long waitForStep() waits, and how to cancel it. */
 export interface WaitOptions {
   /** Reject with DeadlineExceeded after this long (default 60 s). */
   timeoutMs?: number;
