@@ -276,7 +276,9 @@ final class SimulationGrpcService {
     private Future<GetParametersResponse> parameters(GetParametersRequest r, TimeTravelGrpcService timeTravel) {
         if (r.hasStep()) return timeTravel.parameters(r);
         SimulationRegistry.Entry e = registry.get(r.getId());
-        return onContext(e.runner().readParameters(List.copyOf(r.getNamesList()))).map(TimeTravelGrpcService::toResponse);
+        TimeTravelGrpcService.checkPooling(r);
+        return onContext(e.runner().readParameters(List.copyOf(r.getNamesList()), r.getChangeSinceStart()))
+                .map(v -> TimeTravelGrpcService.toResponse(v, r.getMaxRows(), r.getMaxCols()));
     }
 
     private void watch(GrpcServerRequest<WatchRequest, WatchResponse> req) {

@@ -58,20 +58,40 @@ final class TimeTravelGrpcService {
             if (!known.contains(n)) throw ApiException.invalid("unknown parameter '" + n + "'; one of " + known);
         }
         long step = r.getStep();
+        boolean change = r.getChangeSinceStart();
+        checkPooling(r);
         Future<SimulationRunner.ParameterValues> values = TimeTravel.isPresent(e, step)
-                ? onContext(e.runner().readParameters(names)).compose(v -> v.step() == step ? Future.succeededFuture(v) : past(e, step, names))
-                : past(e, step, names);
-        return values.map(TimeTravelGrpcService::toResponse);
+                ? onContext(e.runner().readParameters(names, change))
+                        .compose(v -> v.step() == step ? Future.succeededFuture(v) : past(e, step, names, change))
+                : past(e, step, names, change);
+        return values.map(v -> toResponse(v, r.getMaxRows(), r.getMaxCols()));
     }
 
-    private Future<SimulationRunner.ParameterValues> past(SimulationRegistry.Entry e, long step, List<String> names) {
-        return onContext(timeTravel.at(e, step, p -> {}, new AtomicBoolean(), at -> at.state().parameters(names)));
+    private Future<SimulationRunner.ParameterValues> past(SimulationRegistry.Entry e, long step, List<String> names, boolean change) {
+        return onContext(timeTravel.at(e, step, p -> {}, new AtomicBoolean(), at -> at.state().parameters(names, change)));
     }
 
-    static GetParametersResponse toResponse(SimulationRunner.ParameterValues v) {
+    /** Fails unless max_rows and max_cols are >= 0. */
+    static void checkPooling(GetParametersRequest r) {
+        if (r.getMaxRows() < 0) throw ApiException.invalid("max_rows must be >= 0 (0: all rows), got " + r.getMaxRows());
+        if (r.getMaxCols() < 0) throw ApiException.invalid("max_cols must be >= 0 (0: all columns), got " + r.getMaxCols());
+    }
+
+    /** The response, each parameter pooled to at most {@code maxRows} × {@code maxCols} (0: no limit) for a heatmap. */
+    static GetParametersResponse toResponse(SimulationRunner.ParameterValues v, int maxRows, int maxCols) {
         GetParametersResponse.Builder out = GetParametersResponse.newBuilder().setStep(v.step());
         for (int i = 0; i < v.names().size(); i++) {
-            out.addParameters(NamedTensor.newBuilder().setName(v.names().get(i)).setTensor(ProtoMapper.toProto(v.values().get(i))));
+            io.eiscope.engine.observe.Observation.Tensor t = v.values().get(i);
+            NamedTensor.Builder named = NamedTensor.newBuilder().setName(v.names().get(i));
+            int rows = t.shape().length == 2 ? t.shape()[0] : 1, cols = t.shape().length == 2 ? t.shape()[1] : t.data().length;
+            int r = io.eiscope.engine.tensor.MagnitudePooling.pooled(rows, maxRows), c = io.eiscope.engine.tensor.MagnitudePooling.pooled(cols, maxCols);
+            if (t.shape().length <= 2 && (r != rows || c != cols)) {
+                float[] pooled = io.eiscope.engine.tensor.MagnitudePooling.pool(t.data(), rows, cols, maxRows, maxCols);
+                int[] shape = t.shape().length == 2 ? new int[] {r, c} : new int[] {c};
+                t = new io.eiscope.engine.observe.Observation.Tensor(shape, pooled);
+                for (int d : v.values().get(i).shape()) named.addFullShape(d);
+            }
+            out.addParameters(named.setTensor(ProtoMapper.toProto(t)));
         }
         return out.build();
     }

@@ -383,4 +383,56 @@ class TimeTravelGrpcTest {
                 .isEqualTo(Status.Code.NOT_FOUND);
         assertThat(stepOf(run)).isEqualTo(20);
     }
+
+    /** Float32 values of a tensor (little-endian, as the API sends them). */
+    static float[] floats(io.eiscope.api.v1.Tensor t) {
+        java.nio.FloatBuffer b = t.getData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] out = new float[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    @Test
+    void aHeatmapAsksForTheChangeSinceStartPooledToItsSizeNowAndAtAPastStep() {
+        Case c = cases().toList().get(1);
+        String run = create(c.spec());
+        drive(run, c, 120);
+        Map<String, float[]> start = new java.util.HashMap<>(), now = new java.util.HashMap<>(), at60 = new java.util.HashMap<>();
+        parametersAt(run, 0).getParametersList().forEach(t -> start.put(t.getName(), floats(t.getTensor())));
+        parametersAt(run, 60).getParametersList().forEach(t -> at60.put(t.getName(), floats(t.getTensor())));
+        List<NamedTensor> full = parameters(run);
+        full.forEach(t -> now.put(t.getName(), floats(t.getTensor())));
+        for (long step : new long[] {120, 60}) {
+            GetParametersRequest.Builder ask = GetParametersRequest.newBuilder().setId(run).setChangeSinceStart(true).setMaxRows(7).setMaxCols(9);
+            if (step == 60) ask.setStep(60);
+            GetParametersResponse pooled = stub.withDeadlineAfter(120, TimeUnit.SECONDS).getParameters(ask.build());
+            assertThat(pooled.getStep()).isEqualTo(step);
+            assertThat(pooled.getParametersList()).hasSameSizeAs(full);
+            for (int k = 0; k < full.size(); k++) {
+                NamedTensor f = full.get(k), p = pooled.getParameters(k);
+                assertThat(p.getName()).isEqualTo(f.getName());
+                List<Integer> shape = f.getTensor().getShapeList();
+                int rows = shape.size() == 2 ? shape.get(0) : 1, cols = shape.size() == 2 ? shape.get(1) : shape.get(0);
+                float[] values = (step == 60 ? at60 : now).get(f.getName()), initial = start.get(f.getName());
+                float[] change = new float[values.length];
+                for (int i = 0; i < values.length; i++) change[i] = values[i] - initial[i];
+                int r = Math.min(rows, 7), cc = Math.min(cols, 9);
+                // Reference: each block's value of largest magnitude, by streams over its index ranges.
+                float[] expected = new float[r * cc];
+                for (int bi = 0; bi < r; bi++) {
+                    for (int bj = 0; bj < cc; bj++) {
+                        int r0 = bi * rows / r, r1 = (bi + 1) * rows / r, c0 = bj * cols / cc, c1 = (bj + 1) * cols / cc;
+                        int best = java.util.stream.IntStream.range(r0, r1).boxed().flatMap(i -> java.util.stream.IntStream.range(c0, c1)
+                                .mapToObj(j -> i * cols + j)).max(java.util.Comparator.comparingDouble(ix -> Math.abs(change[ix]))).orElseThrow();
+                        expected[bi * cc + bj] = change[best];
+                    }
+                }
+                assertThat(floats(p.getTensor())).as("%s at step %d", f.getName(), step).containsExactly(expected);
+                if (r != rows || cc != cols) assertThat(p.getFullShapeList()).isEqualTo(shape);
+                else assertThat(p.getFullShapeList()).isEmpty();
+            }
+        }
+        assertThat(code(() -> stub.getParameters(GetParametersRequest.newBuilder().setId(run).setMaxRows(-1).build())))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
 }

@@ -119,7 +119,12 @@ public final class Reconstruction {
      * @throws IllegalArgumentException naming an unknown parameter
      */
     public SimulationRunner.ParameterValues parameters(List<String> names) {
-        return SimulationRunner.ParameterValues.of(sim, names);
+        return parameters(names, false);
+    }
+
+    /** As {@link #parameters(List)}; with {@code sinceStart}, each value minus its initial value. */
+    public SimulationRunner.ParameterValues parameters(List<String> names, boolean sinceStart) {
+        return SimulationRunner.ParameterValues.of(sim, names, sinceStart);
     }
 
     /**

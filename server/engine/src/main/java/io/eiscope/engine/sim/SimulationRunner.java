@@ -436,7 +436,12 @@ public final class SimulationRunner {
 
     /** Copies of the named parameters (all when {@code names} is empty), taken at a step boundary. */
     public CompletableFuture<ParameterValues> readParameters(List<String> names) {
-        return submit(() -> ParameterValues.of(sim, names));
+        return readParameters(names, false);
+    }
+
+    /** As {@link #readParameters(List)}; with {@code sinceStart}, each value minus its initial value (the change since step 0). */
+    public CompletableFuture<ParameterValues> readParameters(List<String> names, boolean sinceStart) {
+        return submit(() -> ParameterValues.of(sim, names, sinceStart));
     }
 
     /** Parameter copies taken at one step. */
@@ -447,6 +452,11 @@ public final class SimulationRunner {
          * @throws IllegalArgumentException naming an unknown parameter
          */
         static ParameterValues of(Simulation sim, List<String> names) {
+            return of(sim, names, false);
+        }
+
+        /** As {@link #of(Simulation, List)}; with {@code sinceStart}, each value minus the parameter's initial value. */
+        static ParameterValues of(Simulation sim, List<String> names, boolean sinceStart) {
             for (String n : names) {
                 if (sim.parameter(n).isEmpty())
                     throw new IllegalArgumentException("unknown parameter '" + n + "'; known: "
@@ -457,7 +467,12 @@ public final class SimulationRunner {
             for (Parameter p : sim.parameters()) {
                 if (names.isEmpty() || names.contains(p.name())) {
                     out.add(p.name());
-                    values.add(Measurements.weights(p));
+                    Observation.Tensor t = Measurements.weights(p);
+                    if (sinceStart) {
+                        float[] initial = sim.initialValue(p.name()).orElseThrow().toArray();
+                        for (int k = 0; k < initial.length; k++) t.data()[k] -= initial[k];
+                    }
+                    values.add(t);
                 }
             }
             return new ParameterValues(sim.step(), out, values);
