@@ -1,5 +1,7 @@
 // The README's `js` blocks (the run record, time travel, tokens and TLS), run as written
 // against a live server: only the server's address and the package's location are filled in.
+// Its two `ts` blocks (the tour, then steering and forks, which goes on from the tour's
+// client and run) run too, as one module, compiled by TypeScript's own transpiler.
 // The tokens-and-TLS block runs against a server with --auth token --tls-self-signed, in a
 // node started as its comment says (NODE_EXTRA_CA_CERTS, EISCOPE_TOKEN).
 
@@ -10,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
 import { EiscopeClient } from "../dist/index.js";
 import { startServer } from "./live-server.mjs";
 
@@ -40,19 +43,46 @@ function runModule(source, env = {}) {
   );
 }
 
-const BLOCKS = [...readFileSync(join(PACKAGE, "README.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+const README = readFileSync(join(PACKAGE, "README.md"), "utf8");
+const BLOCKS = [...README.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+const TS_BLOCKS = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+/** `source` with the package and the address of `to` filled in. */
+function filledIn(source, to) {
+  return source
+    .replaceAll('"@eiscope/client"', JSON.stringify(pathToFileURL(join(PACKAGE, "dist/index.js")).href))
+    .replace('"http://127.0.0.1:7070"', JSON.stringify(to.baseUrl))
+    .replaceAll('"https://127.0.0.1:7070"', JSON.stringify(to.baseUrl));
+}
 
 /** Runs the README's js block `i` with the package and the address of `to` filled in. */
 function runBlock(i, to = server, env = {}) {
-  const source = BLOCKS[i]
-    .replace('"@eiscope/client"', JSON.stringify(pathToFileURL(join(PACKAGE, "dist/index.js")).href))
-    .replace('"http://127.0.0.1:7070"', JSON.stringify(to.baseUrl))
-    .replaceAll('"https://127.0.0.1:7070"', JSON.stringify(to.baseUrl));
-  return runModule(source, env);
+  return runModule(filledIn(BLOCKS[i], to), env);
 }
 
 test("the README has three js blocks: the run record, time travel, tokens and TLS", () => {
   assert.equal(BLOCKS.length, 3);
+});
+
+test("the README's two ts blocks, the tour then steering and forks, run as written", { timeout: 90_000 }, async () => {
+  assert.equal(TS_BLOCKS.length, 2);
+  const { outputText, diagnostics } = ts.transpileModule(TS_BLOCKS.join("\n"), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    reportDiagnostics: true,
+  });
+  assert.deepEqual(diagnostics, [], "the blocks are valid TypeScript");
+  const { code, stdout, stderr } = await runModule(filledIn(outputText, server));
+  assert.equal(code, 0, `exit code ${code}:\n${stderr}`);
+  const lines = stdout.trim().split("\n");
+  const steps = lines.filter((l) => /^\d+ \d/.test(l)).map((l) => Number(l.split(" ")[0]));
+  assert.ok(steps.length > 0 && steps.at(-1) >= 500, `the loss is printed up to step 500 at least: ${steps.slice(-3)}`);
+  assert.ok(lines.some((l) => l.startsWith("[ 32, 784 ] Float32Array(25088)")), "the weights' shape and values");
+  assert.ok(lines.includes("no simulation 'nope'; ListSimulations shows the existing ids"), `the NotFound message:\n${stdout.slice(-2000)}`);
+  const client = new EiscopeClient(server.baseUrl);
+  const forks = (await client.list()).filter((s) => s.parentId !== "" && s.learningRule?.kind === "adam");
+  assert.equal(forks.length, 1, "the block forked its run and switched the fork to adam");
+  const log = await client.interventionLog(forks[0].id);
+  assert.deepEqual(log.map((i) => i.command?.kind.case), ["runUntil", "lesion", "switchRule"]);
 });
 
 test("the README's run-record block runs as written", { timeout: 60_000 }, async () => {
