@@ -57,6 +57,37 @@ class ReadmeIT {
         assertThat(block.find()).as("no other java block").isFalse();
     }
 
+    @Test
+    void theMainReadmesJavaBlockIsThisTestsCode() throws Exception {
+        Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("../../README.md")));
+        assertThat(block.find()).as("the java block of the repository's README.md").isTrue();
+        assertThat(block.group(1)).isEqualTo(marked("main"));
+        assertThat(block.find()).as("no other java block").isFalse();
+    }
+
+    @Test
+    void theMainReadmesJavaBlockRuns() throws Exception {
+        EiscopeServer server = server();
+        try {
+            int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // README main: begin
+        EiscopeClient client = EiscopeClient.connect("127.0.0.1", port);          // close() when done
+        Simulation sim = client.createFromPreset("mlp-fashion-mnist");            // PAUSED at step 0
+        client.step(sim.getId(), 200);                                            // exactly 200 updates, then paused
+        client.waitForStep(sim.getId(), 200, Duration.ofSeconds(60));
+        History.Series loss = client.history(sim.getId(), "loss").get("loss");    // steps 1..200 and their losses
+        float[] w = client.parameters(sim.getId(), "layer0.W").get("layer0.W").data();  // post x pre, row-major
+        // README main: end
+            try (client) {
+                assertThat(loss.steps()).startsWith(1).endsWith(200).hasSize(200);
+                assertThat(w).hasSize(100 * 784);
+                assertThat(client.get(sim.getId()).getStep()).isEqualTo(200);
+            }
+        } finally {
+            server.close();
+        }
+    }
+
     /** The code between "// README <name>: begin" and "...: end" in this file, dedented, with the README's port and certificate path. */
     private static String marked(String name) throws Exception {
         String source = Files.readString(SOURCE), begin = "// README " + name + ": begin", end = "// README " + name + ": end";
