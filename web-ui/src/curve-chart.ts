@@ -1,12 +1,15 @@
 // A line chart of one or more scalar observables against the step, drawn with uPlot: loaded
 // from the run record, then appended to by live frames. Series stay bounded (see series.ts);
 // the chart redraws through a FrameThrottle (≤ 10 per second). A dashed vertical marker can
-// show the step the other panels are scrubbed to.
+// show the step the other panels are scrubbed to; intervention markers (chart-markers.ts) the
+// steps where commands took effect.
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { type ChartMarker, MarkerLayer } from "./chart-markers";
 import { FrameThrottle } from "./frame-throttle";
 import { Series } from "./series";
+import { ema } from "./smoothing";
 
 export interface CurveDef {
   /** The observable, e.g. "loss" or "test_loss". */
@@ -30,6 +33,7 @@ export class CurveChart {
   private plot: uPlot;
   private logY = false;
   private marker?: number;
+  private readonly interventions = new MarkerLayer("intervention-marker");
   private readonly throttle = new FrameThrottle(() => this.draw());
   private readonly resize: ResizeObserver;
   private readonly onDraw: () => void;
@@ -48,6 +52,8 @@ export class CurveChart {
     // What is drawn, by observable, for the browser test and the console:
     // document.querySelector('[data-testid="loss-chart"]').eiscopeCurves()
     Object.defineProperty(container, "eiscopeCurves", { configurable: true, value: () => this.drawn() });
+    // Where a step is on the step axis, in CSS pixels from the plot area's left edge.
+    Object.defineProperty(container, "eiscopeStepX", { configurable: true, value: (step: number) => this.plot.valToPos(step, "x") });
   }
 
   handles(observable: string): boolean {
@@ -89,6 +95,13 @@ export class CurveChart {
     this.marker = step;
     if (step === undefined) delete this.container.dataset.marker;
     else this.container.dataset.marker = String(step);
+    this.plot.redraw(false, false);
+  }
+
+  /** Marks the steps where commands took effect, each with its description. */
+  setInterventions(markers: ChartMarker[]): void {
+    this.interventions.set(markers);
+    this.container.dataset.interventions = String(markers.length);
     this.plot.redraw(false, false);
   }
 
@@ -148,7 +161,7 @@ export class CurveChart {
   private data(): uPlot.AlignedData {
     const tables = this.defs.map((d) => {
       const s = this.series.get(d.observable)!;
-      return (d.smooth ? [s.steps, s.values, ema(s.values)] : [s.steps, s.values]) as uPlot.AlignedData;
+      return (d.smooth ? [s.steps, s.values, ema(s.values, SMOOTHING)] : [s.steps, s.values]) as uPlot.AlignedData;
     });
     return uPlot.join(tables);
   }
@@ -166,7 +179,7 @@ export class CurveChart {
       scales: { x: { time: false }, y: this.logY ? { distr: 3 } : {} },
       cursor: { sync: { key: "eiscope-curves" }, drag: { x: true, y: false } },
       legend: { live: true },
-      hooks: { draw: [(u) => this.drawMarker(u)] },
+      hooks: { ready: this.interventions.hooks().ready, draw: [(u) => this.drawMarker(u), ...this.interventions.hooks().draw!] },
       axes: [{ ...axis, label: "step", labelFont: "11px system-ui, sans-serif", labelSize: 18 }, { ...axis, size: 56 }],
       series: [
         { label: "step" },
@@ -185,19 +198,6 @@ export class CurveChart {
       ],
     };
   }
-}
-
-/** Exponential moving average, debiased at the start (as TensorBoard's smoothing). */
-function ema(values: number[]): number[] {
-  const out = new Array<number>(values.length);
-  let acc = 0;
-  let weight = 0;
-  for (let i = 0; i < values.length; i++) {
-    acc = SMOOTHING * acc + (1 - SMOOTHING) * values[i];
-    weight = SMOOTHING * weight + (1 - SMOOTHING);
-    out[i] = acc / weight;
-  }
-  return out;
 }
 
 /** The color at 35 % opacity, for the raw line under a smoothed one. */

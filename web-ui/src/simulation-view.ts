@@ -1,7 +1,8 @@
 // The page of one simulation: what it is (name, tags, notes: editable), its controls,
 // learning curves drawn from the run record and continued live, a live weight histogram, its
 // events, the spectrum of a weight matrix and, for recurrent networks, the dynamics of a
-// cell. One RecordedWatch feeds curves and events; the other panels have their own watches.
+// cell; the intervention log as a table and as markers on the curves. One RecordedWatch feeds
+// curves (run-curves.ts) and events; the other panels have their own watches.
 // A step scrubber moves the histogram, spectrum and dynamics panels to a past step (the
 // curves stay live, marked at that step) and forks from it.
 // A run deleted elsewhere is shown as gone: greyed, "deleted", every control disabled; with a
@@ -10,24 +11,18 @@
 import { type Catalogue, type History, type RunEvent, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
 import { setStateBadge } from "./api";
 import { Controls } from "./controls";
-import { CurveChart } from "./curve-chart";
 import { DynamicsPanel } from "./dynamics-panel";
-import { formatScalar, formatStep, h } from "./dom";
+import { formatStep, h } from "./dom";
 import { EventsPanel } from "./events-panel";
 import { ExportLinks } from "./export-links";
 import { HistogramPanel } from "./histogram-panel";
+import { InterventionLog } from "./intervention-log";
 import { RecordedWatch } from "./recorded-watch";
+import { HELD_OUT, RunCurves, SCALARS } from "./run-curves";
 import { RunDetails } from "./run-details";
 import { onSteerRefusal } from "./session";
 import { SpectrumPanel } from "./spectrum-panel";
 import { StepScrubber } from "./step-scrubber";
-
-const SCALARS = ["loss", "accuracy", "test_loss", "test_accuracy"];
-const HELD_OUT = ["test_loss", "test_accuracy"];
-const TRAIN = "#2563eb";
-const TEST = "#e08a1e";
-/** Points per series asked of the record, per pixel of chart width. */
-const POINTS_PER_PIXEL = 2;
 
 export class SimulationView {
   readonly el: HTMLElement;
@@ -36,15 +31,10 @@ export class SimulationView {
   private readonly recordedText = h("span", { testid: "sim-recorded-step" });
   private readonly mergedText = h("span", { testid: "sim-merged-samples" });
   private readonly status = h("p", { className: "status-message", testid: "status-message" });
-  private readonly streamProblem = h("span", { className: "warn small", testid: "stream-problem" });
-  private readonly downsampledNote = h("span", {
-    className: "muted small", testid: "curve-downsampled",
-    title: "More points than pixels: each drawn point stands for a bucket of steps, whose first, smallest, largest and last values are kept",
-  }, "downsampled");
-  private readonly stats = new Map<string, { value: HTMLElement; count: HTMLElement; unit: HTMLElement }>();
   private readonly details: RunDetails;
   private readonly controls: Controls;
-  private readonly charts: CurveChart[];
+  private readonly curves = new RunCurves();
+  private readonly interventions: InterventionLog;
   private readonly histogram: HistogramPanel;
   private readonly spectrum: SpectrumPanel;
   private readonly dynamics: DynamicsPanel;
@@ -58,49 +48,31 @@ export class SimulationView {
   private historyMaxPoints = 0;
   /** The last step of the record as loaded: events up to it are listed already. */
   private loadedStep = -1;
+  /** "step|message" of the interventions listed from the record, which the watch may send again. */
+  private loadedEvents = new Set<string>();
 
   constructor(private sim: Simulation, catalogue: Catalogue) {
     this.details = new RunDetails(sim.id);
     this.controls = new Controls(sim.id, catalogue, () => this.markGone());
-    const lossBody = h("div", { className: "chart-body", testid: "loss-chart" });
-    const accBody = h("div", { className: "chart-body", testid: "accuracy-chart" });
+    this.interventions = new InterventionLog(sim.id, (markers) => this.curves.setInterventions(markers));
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
     this.spectrum = new SpectrumPanel(sim, catalogue);
     this.dynamics = new DynamicsPanel(sim, catalogue);
     this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics],
-      (step) => this.charts.forEach((c) => c.setMarker(step)));
-    const logBox = h("input", { type: "checkbox", testid: "loss-log" });
-    const logToggle = h("label", { className: "toggle small muted", title: "Logarithmic loss axis" }, logBox, "log scale");
-    this.downsampledNote.hidden = true;
+      (step) => this.curves.setMarker(step));
     this.el = h(
       "div",
       { className: "sim-view", testid: "sim-view", "data-id": sim.id },
       this.header(),
       this.controls.el,
       this.scrubber.el,
-      h("div", { className: "stats" }, ...SCALARS.map((o) => this.statCard(o))),
-      h("div", { className: "grid-2" },
-        h("section", { className: "card" },
-          h("header", { className: "card-header" },
-            h("h3", {}, "Loss"), h("span", { className: "spacer" }), this.streamProblem, this.downsampledNote, logToggle),
-          lossBody),
-        h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Accuracy")), accBody)),
+      this.curves.stats,
+      this.curves.charts,
       h("div", { className: "grid-2" }, this.histogram.el, this.events.el),
+      this.interventions.el,
       this.spectrum.el,
       this.dynamics.el,
     );
-    const refresh = () => this.refreshStats();
-    this.charts = [
-      new CurveChart(lossBody, [
-        { observable: "loss", label: "train", color: TRAIN, smooth: true },
-        { observable: "test_loss", label: "test", color: TEST, points: true },
-      ], refresh),
-      new CurveChart(accBody, [
-        { observable: "accuracy", label: "train", color: TRAIN, smooth: true },
-        { observable: "test_accuracy", label: "test", color: TEST, points: true },
-      ], refresh),
-    ];
-    logBox.addEventListener("change", () => this.charts[0].setLogScale(logBox.checked));
     this.update(sim);
     const offered = new Set(catalogue.observables.map((o) => o.name));
     const scalars = SCALARS.filter((o) => offered.has(o));
@@ -108,7 +80,7 @@ export class SimulationView {
       () => this.maxPoints(), {
         loaded: (s, history, events) => this.onLoaded(s, history, events),
         frame: (f) => this.onFrame(f),
-        status: (p) => (this.streamProblem.textContent = p ?? ""),
+        status: (p) => this.curves.setProblem(p),
         gone: () => this.markGone(),
       });
     this.unsubscribeRefusal = onSteerRefusal((message) => this.readOnly(message));
@@ -172,7 +144,8 @@ export class SimulationView {
     this.status.textContent = "This run no longer exists on the server (deleted). What is shown is what this page had drawn.";
     this.status.classList.add("bad");
     this.status.hidden = false;
-    this.streamProblem.textContent = "";
+    this.curves.setProblem(undefined);
+    this.interventions.stop();
     this.details.disable();
     this.histogram.stop();
     this.spectrum.stop();
@@ -187,7 +160,8 @@ export class SimulationView {
     this.unsubscribeRefusal();
     this.feed.stop();
     this.scrubber.stop();
-    for (const c of this.charts) c.destroy();
+    this.interventions.stop();
+    this.curves.destroy();
     this.histogram.destroy();
     this.spectrum.destroy();
     this.dynamics.destroy();
@@ -195,11 +169,8 @@ export class SimulationView {
 
   /** About two points per pixel of the chart, so a million-step run comes as a few thousand points. */
   private maxPoints(): number {
-    const n = POINTS_PER_PIXEL * this.charts[0].widthPx;
-    // Live samples may double a curve before it is downsampled again (see Series).
-    for (const c of this.charts) c.setMaxPoints(2 * n);
-    this.historyMaxPoints = n;
-    return n;
+    this.historyMaxPoints = this.curves.maxPoints();
+    return this.historyMaxPoints;
   }
 
   /**
@@ -210,12 +181,10 @@ export class SimulationView {
    */
   private onLoaded(sim: Simulation, history: History, events: RunEvent[]): number {
     this.clearCurves();
-    for (const s of history.series) {
-      if (s.layer !== "") continue;
-      const chart = this.charts.find((c) => c.handles(s.observable));
-      chart?.load(s.observable, s.steps, s.values, s.downsampled ? s.recordedPoints : s.steps.length, s.downsampled);
-    }
+    this.curves.load(history);
     this.events.load(events);
+    this.loadedEvents = new Set(events.filter((e) => e.kind === "intervention").map((e) => `${e.step}|${e.message}`));
+    void this.interventions.reload();
     this.el.dataset.historyStep = String(history.lastStep);
     this.el.dataset.historyMaxPoints = String(this.historyMaxPoints);
     this.loadedStep = history.lastStep;
@@ -223,7 +192,7 @@ export class SimulationView {
     this.setStep(Math.max(this.step, history.lastStep));
     const every = sim.spec?.evalEverySteps ?? 0;
     const due = every > 0 ? Math.floor(history.lastStep / every) * every : 0;
-    const evaluated = Math.min(...HELD_OUT.map((o) => this.charts.find((c) => c.handles(o))?.series.get(o)?.lastStep ?? 0));
+    const evaluated = Math.min(...HELD_OUT.map((o) => Math.max(0, this.curves.lastStepOf(o))));
     const from = evaluated < due ? Math.max(0, evaluated) + 1 : history.lastStep + 1;
     this.el.dataset.watchFrom = String(from);
     return from;
@@ -231,9 +200,16 @@ export class SimulationView {
 
   private onFrame(f: WatchFrame): void {
     if (f.payload.kind === "event") {
+      // A command took effect (possibly at the step the record was read to, on a paused run):
+      // read the log again for the table and the markers.
+      if (f.observable === "intervention") void this.interventions.reload();
       // Listed from the record already: the watch may start before its end (never at step 0,
-      // where a reset's event is).
-      if (f.step > 0 && f.step <= this.loadedStep) return;
+      // where a reset's event is). A command applied to a paused run takes effect at the step
+      // the record was read to: it is new unless the record listed it.
+      const listed = f.observable === "intervention"
+        ? this.loadedEvents.delete(`${f.step}|${f.payload.message}`)
+        : f.step > 0 && f.step <= this.loadedStep;
+      if (listed) return;
       this.events.add({ step: f.step, wallTimeMillis: f.wallTimeMillis, state: f.payload.state, message: f.payload.message });
       setStateBadge(this.badge, f.payload.state);
       // Only a reset brings a run with a curve back to step 0. Its event comes after every
@@ -245,6 +221,7 @@ export class SimulationView {
         this.scrubber.goLive();
         this.clearCurves();
         this.histogram.restart();
+        void this.interventions.reload();
       }
       if (f.observable === "state") {
         this.spectrum.onState(f.payload.state, f.step, reset);
@@ -256,29 +233,27 @@ export class SimulationView {
   }
 
   private onScalar(observable: string, step: number, value: number, merged: number): void {
-    const chart = this.charts.find((c) => c.handles(observable));
-    if (!chart) return;
-    // Drawn already: the watch may send the record again from before its end. (A reset shows
-    // as its state event, or, if no stream saw it, as a stopped run behind its curve: update().)
-    if (step <= chart.series.get(observable)!.lastStep) return;
-    chart.push(observable, step, value, merged);
-    if (step > this.step) this.setStep(step);
+    // Not drawn when it was already: the watch may send the record again from before its end.
+    // (A reset shows as its state event, or, if no stream saw it, as a stopped run behind its
+    // curve: update().)
+    if (this.curves.push(observable, step, value, merged) && step > this.step) this.setStep(step);
   }
 
   private onMissedReset(sim: Simulation): void {
     if (!this.feed.resync()) return;
     this.scrubber.goLive();
     this.histogram.restart();
+    void this.interventions.reload();
     this.spectrum.onState(sim.state, Number(sim.step), true);
     this.dynamics.onState(sim.state, Number(sim.step), true);
   }
 
   private lastCurveStep(): number {
-    return Math.max(-1, ...this.charts.flatMap((c) => [...c.series.values()].map((s) => s.lastStep)));
+    return this.curves.lastStep();
   }
 
   private clearCurves(): void {
-    for (const c of this.charts) c.clear();
+    this.curves.clear();
     this.step = 0;
     this.loadedStep = -1;
   }
@@ -287,20 +262,6 @@ export class SimulationView {
     this.step = step;
     this.stepText.textContent = formatStep(step);
     this.scrubber.setRunStep(step);
-  }
-
-  private refreshStats(): void {
-    let downsampled = false;
-    for (const c of this.charts) {
-      for (const [name, s] of c.series) {
-        const stat = this.stats.get(name)!;
-        stat.value.textContent = formatScalar(s.lastValue);
-        stat.count.textContent = String(s.samples);
-        stat.unit.textContent = s.samples === 1 ? " sample" : " samples";
-        downsampled ||= s.downsampled;
-      }
-    }
-    this.downsampledNote.hidden = !downsampled;
   }
 
   private header(): HTMLElement {
@@ -329,16 +290,5 @@ export class SimulationView {
           h("span", { className: "muted small", title: "The last step whose scalars are in the run record" }, this.recordedText, this.mergedText))),
       this.status,
     );
-  }
-
-  private statCard(observable: string): HTMLElement {
-    const value = h("span", { className: "stat-value", testid: `${observable}-last` }, "–");
-    const count = h("span", { testid: `${observable}-points` }, "0");
-    const unit = h("span", {}, " samples");
-    this.stats.set(observable, { value, count, unit });
-    return h("div", { className: "stat", title: `latest ${observable}; samples the curve stands for (the run record, then live)` },
-      h("span", { className: "stat-label" }, observable.replace("_", " ")),
-      value,
-      h("span", { className: "muted small" }, count, unit));
   }
 }
