@@ -1,12 +1,14 @@
-// Entry point: the page frame (top bar, sidebar, main area) and the hash routes
-//   #/new       the "New simulation" form
-//   #/sim/<id>  one simulation, live
+// Entry point: the page frame (top bar, sidebar, main area) and the hash routes (routes.ts)
+//   #/new                  the "New simulation" form
+//   #/sim/<id>             one simulation, live
+//   #/compare?runs=a,b,…   several runs overlaid (compare-view.ts)
 // An empty hash opens the newest simulation, or the form when there is none. A server started
 // with --auth token is asked with the token of the address bar or the session; when it answers
 // UNAUTHENTICATED, the sign-in form asks for one (sign-in.ts, session.ts).
 
 import { type Catalogue, Code, ConnectError, describeError } from "@eiscope/client";
 import { client, serverUrl } from "./api";
+import { CompareView } from "./compare-view";
 import { h, replaceChildren } from "./dom";
 import { newSimulationView } from "./new-simulation";
 import { parseRoute } from "./routes";
@@ -22,6 +24,7 @@ const identity = new Identity();
 const sidebar = h("aside", { className: "sidebar" });
 const content = h("main", { className: "content" });
 let view: SimulationView | undefined;
+let comparison: CompareView | undefined;
 let catalogue: Catalogue | undefined;
 
 function routeId(): string | undefined {
@@ -30,12 +33,21 @@ function routeId(): string | undefined {
 }
 
 async function route(): Promise<void> {
+  const r = parseRoute();
+  // A comparison whose runs changed (ticks in the sidebar) keeps its chart and what it read.
+  if (r.view === "compare" && comparison) return comparison.setRuns(r.runs);
   const id = routeId();
   if (view && view.id === id) return;
   view?.destroy();
   view = undefined;
+  comparison?.destroy();
+  comparison = undefined;
   if (!catalogue) return; // route() runs again once the catalogue is in
-  if (location.hash === "#/new" || (!id && store.sims.length === 0)) {
+  if (r.view === "compare") {
+    comparison = new CompareView(r.runs, r.options, catalogue);
+    comparison.update(store.sims);
+    replaceChildren(content, comparison.el);
+  } else if (r.view === "new" || (!id && store.sims.length === 0)) {
     replaceChildren(content, newSimulationView(catalogue));
   } else if (!id) {
     location.replace(`#/sim/${encodeURIComponent(store.sims[0].id)}`);
@@ -106,6 +118,7 @@ async function main(): Promise<void> {
     connectionStatus(error);
     if (isUnauthenticated(error)) signInAgain();
     else if (error === undefined) identity.update(sims);
+    if (!error) comparison?.update(sims);
     const current = view && sims.find((s) => s.id === view!.id);
     if (current) view!.update(current);
     else if (view && !view.isGone && !error) void confirmGone(view);

@@ -40,7 +40,7 @@ function createAll(members: Preset[]): HTMLElement {
     created.forEach((sim) => store.upsert(sim));
     const failed = results.flatMap((r, i) => (r.status === "rejected" ? [`${members[i].name}: ${describeError(r.reason)}`] : []));
     if (failed.length === 0) {
-      location.hash = simHash(created[0].id);
+      location.hash = compareHash(created.map((s) => s.id));
       return;
     }
     // Stay, and say what happened; the runs that were made are in the list.

@@ -116,6 +116,9 @@ test("a paper's comparison is created side by side with one click", { timeout: 6
     ["column_ei_mlp", "dann", "dann", "layernorm_mlp", "mlp"]);
   const listed = await eventually(async () => page.locator('[data-testid="sim-item"]').count(), (n) => n >= 5);
   assert.ok(listed >= 5, `${listed} simulations listed`);
+  await page.locator('[data-testid="compare-view"]').waitFor({ timeout: 15_000 });
+  const compared = new URL(page.url()).hash.replace(/^#\/compare\?runs=/, "").split(",");
+  assert.deepEqual(compared.sort(), created.map((s) => s.id).sort(), "all five open as one comparison");
   for (const s of created) await client.delete(s.id);
 });
 

@@ -1,0 +1,157 @@
+// Several runs' curves of one scalar on one uPlot chart: a colour per run, a shared step axis,
+// a log-scale option, and smoothing as TensorBoard's slider does it (the raw curve faint, its
+// exponential moving average on top). A fork's inherited part (its parent's curve up to the
+// fork step) is dashed and joins its own at the fork step. Commands are marked at their step in
+// the run's colour (chart-markers.ts). uPlot because it draws a million points in a few
+// milliseconds and aligns series of different steps (uPlot.join); redraws are throttled.
+
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { type ChartMarker, MarkerLayer } from "./chart-markers";
+import { FrameThrottle } from "./frame-throttle";
+import { ema } from "./smoothing";
+
+/** Tableau 10: distinct for the usual forms of colour blindness, in the order runs are added. */
+export const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+
+export interface OverlayRun {
+  id: string;
+  label: string;
+  color: string;
+  /** Ascending steps; the first `inherited` points come from ancestors. */
+  steps: number[];
+  values: number[];
+  inherited: number;
+  markers: ChartMarker[];
+}
+
+export interface OverlayState {
+  runs: OverlayRun[];
+  /** EMA weight in [0, 1): 0 draws the raw curves only. */
+  smoothing: number;
+  log: boolean;
+  /** The scalar, for the axis. */
+  label: string;
+}
+
+const HEIGHT_PX = 360;
+
+export class OverlayChart {
+  private plot?: uPlot;
+  private shape = "";
+  private drawnRuns: (OverlayRun & { smoothed: number[] })[] = [];
+  private readonly markers = new MarkerLayer("compare-marker");
+  private readonly throttle = new FrameThrottle(() => this.draw());
+  private readonly resize: ResizeObserver;
+
+  /** `state` is read at each redraw; `onCursor` gets the step under the pointer (undefined: none). */
+  constructor(private readonly container: HTMLElement, private readonly state: () => OverlayState,
+    private readonly onCursor: (step: number | undefined) => void = () => {}) {
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(container);
+    // What is drawn, by run id, for the browser test and the console.
+    Object.defineProperty(container, "eiscopeCurves", { configurable: true, value: () => this.drawn() });
+    Object.defineProperty(container, "eiscopeStepX", { configurable: true, value: (step: number) => this.plot?.valToPos(step, "x") });
+  }
+
+  /** The width in CSS pixels (the record is read at about two points per pixel). */
+  get widthPx(): number {
+    return Math.max(300, Math.floor(this.container.clientWidth || 800));
+  }
+
+  /** Redraws soon (at most about ten times a second). */
+  request(): void {
+    this.throttle.request();
+  }
+
+  destroy(): void {
+    this.throttle.cancel();
+    this.resize.disconnect();
+    this.plot?.destroy();
+  }
+
+  private draw(): void {
+    const s = this.state();
+    this.drawnRuns = s.runs.map((r) => ({ ...r, smoothed: s.smoothing > 0 ? ema(r.values, s.smoothing) : [] }));
+    this.markers.set(s.runs.flatMap((r) => r.markers));
+    // uPlot fixes its series and scales at creation: a new plot when they change, else new data.
+    const shape = JSON.stringify([s.runs.map((r) => [r.id, r.color, r.label, r.inherited > 0]), s.smoothing > 0, s.log, s.label]);
+    if (shape !== this.shape || !this.plot) {
+      this.shape = shape;
+      this.plot?.destroy();
+      this.plot = new uPlot(this.options(s), this.data(s.smoothing > 0), this.container);
+    } else {
+      this.plot.setData(this.data(s.smoothing > 0));
+    }
+    this.container.dataset.runs = String(s.runs.length);
+    this.container.dataset.log = String(s.log);
+    this.container.dataset.points = String(s.runs.reduce((n, r) => n + r.steps.length, 0));
+  }
+
+  private drawn(): Record<string, { steps: number[]; values: number[]; smoothed: number[]; inherited: number; color: string }> {
+    return Object.fromEntries(this.drawnRuns.map((r) => [r.id, { steps: r.steps, values: r.values, smoothed: r.smoothed, inherited: r.inherited, color: r.color }]));
+  }
+
+  /**
+   * Per run, the inherited part (up to and including the fork step, so that the lines join) and
+   * its own part, raw and, when smoothing, smoothed; one step axis for all (uPlot.join: a run
+   * without a point at some step has a gap there, spanned).
+   */
+  private data(smooth: boolean): uPlot.AlignedData {
+    const tables: uPlot.AlignedData[] = [];
+    for (const r of this.drawnRuns) {
+      const cut = r.inherited;
+      const parts = cut > 0 ? [[0, cut], [cut - 1, r.steps.length]] : [[0, r.steps.length]];
+      for (const [a, b] of parts) {
+        const steps = r.steps.slice(a, b);
+        tables.push((smooth ? [steps, r.values.slice(a, b), r.smoothed.slice(a, b)] : [steps, r.values.slice(a, b)]) as uPlot.AlignedData);
+      }
+    }
+    return tables.length ? uPlot.join(tables) : [[]];
+  }
+
+  private options(s: OverlayState): uPlot.Options {
+    const axis: uPlot.Axis = {
+      stroke: "#5b6472",
+      grid: { stroke: "#eef0f3", width: 1 },
+      ticks: { stroke: "#e3e6ea", width: 1 },
+      font: "11px system-ui, sans-serif",
+      labelFont: "11px system-ui, sans-serif",
+    };
+    const smooth = s.smoothing > 0;
+    const series: uPlot.Series[] = [{ label: "step" }];
+    for (const r of s.runs) {
+      const parts = r.inherited > 0 ? [true, false] : [false];
+      for (const inherited of parts) {
+        const line = (smoothed: boolean): uPlot.Series => ({
+          label: `${r.label}${inherited ? " (inherited)" : ""}${smoothed ? " (smoothed)" : ""}`,
+          stroke: smooth && !smoothed ? `${r.color}4d` : r.color,
+          width: smooth && !smoothed ? 1 : smoothed ? 2 : 1.5,
+          dash: inherited ? [5, 4] : undefined,
+          spanGaps: true,
+          points: { show: false },
+        });
+        series.push(line(false));
+        if (smooth) series.push(line(true));
+      }
+    }
+    return {
+      width: this.widthPx,
+      height: HEIGHT_PX,
+      scales: { x: { time: false }, y: s.log ? { distr: 3 } : {} },
+      legend: { show: false }, // the table of runs is the legend
+      cursor: { drag: { x: true, y: false } },
+      hooks: {
+        ready: this.markers.hooks().ready,
+        draw: this.markers.hooks().draw,
+        setCursor: [(u) => this.onCursor(u.cursor.idx == null ? undefined : (u.data[0][u.cursor.idx] ?? undefined))],
+      },
+      axes: [{ ...axis, label: "step", labelSize: 18 }, { ...axis, size: 60, label: s.label, labelSize: 18 }],
+      series,
+    };
+  }
+
+  private fit(): void {
+    if (this.plot && this.widthPx !== this.plot.width) this.plot.setSize({ width: this.widthPx, height: HEIGHT_PX });
+  }
+}

@@ -1,0 +1,183 @@
+// Browser test of comparisons (run `npm run build` first), against the real server: a preset
+// group's "Create all" creates every run of the group and opens them as one comparison; the
+// overlaid curves are each run's GetHistory, drawn from the record and continued live, and
+// again after a reload of the deep link, which keeps the scalar, smoothing and log scale;
+// smoothing is TensorBoard's debiased EMA of those values; a fork's curve is its parent's up to
+// the fork step, then its own; a command is marked at its step in its run's colour. Expected
+// values come from the SDK, never from the page's code. Leaves test-results/compare.png.
+
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { commands, EiscopeClient } from "@eiscope/client";
+import { eventually, openBrowser, RESULTS } from "./browser.mjs";
+
+const GROUP = "Mirror-descent geometry test";
+
+let server;
+let page;
+let pageErrors;
+let close;
+let client;
+/** The group's runs, in the order of its presets. */
+let runs = [];
+
+before(async () => {
+  ({ server, page, pageErrors, close } = await openBrowser());
+  page.setDefaultTimeout(15_000);
+  client = new EiscopeClient(server.baseUrl);
+});
+
+after(async () => {
+  await close?.();
+});
+
+const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+
+/** What the chart draws, by run id: { steps, values, smoothed, inherited, color }. */
+const drawn = () => byTestId("compare-chart").evaluate((el) => el.eiscopeCurves());
+
+/** GetHistory of one scalar, every point: { steps, values }. */
+async function recorded(id, observable = "loss", toStep = 0) {
+  const { series } = await client.history(id, { observables: [observable], toStep });
+  const s = series.find((x) => x.layer === "" && x.observable === observable);
+  return { steps: s ? [...s.steps] : [], values: s ? [...s.values] : [] };
+}
+
+/** TensorBoard's smoothing, written here from its definition (not the page's code). */
+function tensorBoardSmoothing(values, weight) {
+  let last = 0;
+  let n = 0;
+  return values.map((v) => {
+    last = last * weight + (1 - weight) * v;
+    n++;
+    return last / (1 - weight ** n);
+  });
+}
+
+const sameCurve = (got, want) => got !== undefined && got.steps.length === want.steps.length && got.steps.at(-1) === want.steps.at(-1);
+
+test(`"Create all" of a preset group creates every run and opens them as one comparison`, { timeout: 60_000 }, async () => {
+  const { presets } = await client.catalogue();
+  const members = presets.filter((p) => p.group === GROUP);
+  assert.equal(members.length, 3, "the group compares three geometries");
+  const before = new Set((await client.list()).map((s) => s.id));
+  await page.goto(`${server.baseUrl}/#/new`);
+  await byTestId("preset-group").filter({ hasText: GROUP }).locator('[data-testid="preset-create-group"]').click();
+  await byTestId("compare-view").waitFor();
+  const created = (await client.list()).filter((s) => !before.has(s.id));
+  assert.deepEqual(created.map((s) => s.preset).sort(), members.map((p) => p.name).sort(), "one run per preset of the group");
+  runs = members.map((p) => created.find((s) => s.preset === p.name));
+  const url = new URL(page.url());
+  assert.equal(url.hash, `#/compare?runs=${runs.map((s) => s.id).join(",")}`, "the address holds the comparison");
+  const rows = await eventually(() => page.locator('[data-testid="compare-run-name"]').allTextContents(), (n) => n.length === 3 && n.every((t) => !t.startsWith("sim-")));
+  assert.deepEqual(rows, runs.map((s) => s.spec.name), "each run in the legend by name, in the group's order");
+  const colors = await page.locator('[data-testid="compare-run"] .swatch').evaluateAll((els) => els.map((e) => e.dataset.color));
+  assert.equal(new Set(colors).size, 3, "a colour per run");
+});
+
+test("three runs' loss curves are their records, drawn live as they train", { timeout: 90_000 }, async () => {
+  for (const s of runs) await client.step(s.id, 60);
+  for (const s of runs) await client.waitForStep(s.id, 60);
+  for (const s of runs) {
+    const want = await recorded(s.id);
+    assert.equal(want.steps.length, 60, "the record has every step");
+    const got = (await eventually(drawn, (d) => sameCurve(d[s.id], want), 20_000))[s.id];
+    assert.deepEqual(got.steps, want.steps, `${s.spec.name}: steps 1..60`);
+    assert.deepEqual(got.values, want.values, `${s.spec.name}: the recorded values`);
+    assert.equal(got.inherited, 0);
+  }
+  assert.match(await byTestId("compare-title").textContent(), /Comparing 3 runs · loss/);
+});
+
+test("smoothing is TensorBoard's EMA of the same values; scalar, smoothing and log scale survive a reload of the address", { timeout: 60_000 }, async () => {
+  await byTestId("compare-smoothing").evaluate((el) => {
+    el.value = "0.9";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await byTestId("compare-log").check();
+  assert.equal(await byTestId("compare-chart").getAttribute("data-log"), "true");
+  for (const s of runs) {
+    const want = await recorded(s.id);
+    const got = (await eventually(drawn, (d) => d[s.id]?.smoothed.length === want.values.length))[s.id];
+    const expected = tensorBoardSmoothing(want.values, 0.9);
+    got.smoothed.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-12 * Math.abs(expected[i]), `${s.spec.name} step ${want.steps[i]}: ${v} vs ${expected[i]}`));
+  }
+  const hash = new URL(page.url()).hash;
+  assert.equal(hash, `#/compare?runs=${runs.map((s) => s.id).join(",")}&y=loss&smooth=0.9&log=1`);
+
+  await page.reload();
+  await byTestId("compare-view").waitFor();
+  assert.equal(await byTestId("compare-smoothing").inputValue(), "0.9");
+  assert.equal(await byTestId("compare-log").isChecked(), true);
+  assert.equal(await byTestId("compare-y").inputValue(), "loss");
+  for (const s of runs) {
+    const want = await recorded(s.id);
+    const got = (await eventually(drawn, (d) => sameCurve(d[s.id], want)))[s.id];
+    assert.deepEqual(got.values, want.values, `${s.spec.name}: from the record after the reload`);
+  }
+  await byTestId("compare-log").uncheck();
+});
+
+test("a fork's curve is its parent's up to the fork step, then its own; ticking it in the list adds it", { timeout: 90_000 }, async () => {
+  const parent = runs[0];
+  const fork = await client.fork(parent.id, { step: 20 });
+  assert.equal(fork.forkStep, 20n);
+  await client.step(fork.id, 30);
+  await client.waitForStep(fork.id, 50);
+  const item = page.locator(`[data-testid="sim-item"][data-id="${fork.id}"]`);
+  await item.locator('[data-testid="sim-select"]').check();
+  await eventually(() => page.url(), (u) => u.includes(fork.id));
+  assert.match(new URL(page.url()).hash, new RegExp(`runs=${runs.map((s) => s.id).join(",")},${fork.id}&y=loss`), "added to the comparison and its address");
+
+  const inherited = await recorded(parent.id, "loss", 20);
+  const own = await recorded(fork.id);
+  assert.deepEqual(own.steps[0], 21, "the fork's own record starts after the fork step");
+  const want = { steps: [...inherited.steps, ...own.steps], values: [...inherited.values, ...own.values] };
+  const got = (await eventually(drawn, (d) => sameCurve(d[fork.id], want) && d[fork.id].inherited === 20))[fork.id];
+  assert.deepEqual(got.steps, Array.from({ length: 50 }, (_, i) => i + 1), "one curve from step 1 to 50");
+  assert.deepEqual(got.values, want.values, "the parent's values up to step 20, then the fork's");
+  assert.equal(got.inherited, 20, "the first 20 points are inherited (drawn dashed)");
+  const parentCurve = (await drawn())[parent.id];
+  assert.deepEqual(got.values.slice(0, 20), parentCurve.values.slice(0, 20), "it coincides with its parent up to the fork");
+  const about = await page.locator(`[data-testid="compare-run"][data-id="${fork.id}"]`).textContent();
+  assert.match(about, new RegExp(`fork of ${parent.id} @ step 20`));
+});
+
+test("a command on one run is marked at its step in that run's colour, described on hover", { timeout: 60_000 }, async () => {
+  const target = runs[1];
+  const { effectiveStep } = await client.apply(target.id, commands.prune(0.5));
+  const log = await client.interventionLog(target.id);
+  const color = await page.locator(`[data-testid="compare-run"][data-id="${target.id}"] .swatch`).getAttribute("data-color");
+  const pin = byTestId("compare-chart").locator(`[data-testid="compare-marker"][data-step="${effectiveStep}"]`);
+  await pin.waitFor();
+  assert.equal(await pin.evaluate((p) => p.style.getPropertyValue("--marker-color")), color);
+  const description = `${target.spec.name}: ${log.at(-1).description}`;
+  assert.equal(await pin.getAttribute("data-description"), description);
+  await pin.hover();
+  const tip = byTestId("compare-marker-tip");
+  await tip.waitFor({ state: "visible" });
+  assert.equal(await tip.textContent(), `step ${effectiveStep}\n${description}`);
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: resolve(RESULTS, "compare.png"), fullPage: true });
+});
+
+test("another scalar: the held-out loss of each run, as recorded", { timeout: 60_000 }, async () => {
+  await page.mouse.move(0, 0);
+  for (const s of runs) await client.step(s.id, 50);
+  for (const s of runs) await client.waitForStep(s.id, 110);
+  await byTestId("compare-y").selectOption("test_loss");
+  assert.match(new URL(page.url()).hash, /&y=test_loss&/);
+  for (const s of runs) {
+    const want = await recorded(s.id, "test_loss");
+    assert.ok(want.steps.length >= 2, `${s.spec.name}: evaluated at ${want.steps}`);
+    const got = (await eventually(drawn, (d) => sameCurve(d[s.id], want), 20_000))[s.id];
+    assert.deepEqual(got.steps, want.steps);
+    assert.deepEqual(got.values, want.values);
+  }
+});
+
+test("the page raised no uncaught errors", () => {
+  assert.deepEqual(pageErrors, []);
+});
