@@ -44,9 +44,12 @@ final class InitialParameters {
         boolean nonNegative = p.sign() == Parameter.Sign.NON_NEGATIVE;
         for (int i = 0, n = value.size(); i < n; i++) {
             float v = value.get(i);
-            if (Float.isFinite(v) && !(nonNegative && v < 0)) continue;
+            if (Math.abs(v) <= Simulation.DIVERGED_MAGNITUDE && !(nonNegative && v < 0)) continue;
             String found = field + "holds " + v + " at (" + i / target.cols + ", " + i % target.cols + ")";
             if (!Float.isFinite(v)) throw new IllegalArgumentException(found + "; every value must be finite");
+            if (Math.abs(v) > Simulation.DIVERGED_MAGNITUDE)
+                throw new IllegalArgumentException(found + "; every value must be at most " + Simulation.DIVERGED_MAGNITUDE
+                        + " in magnitude (a run whose weights go beyond it stops as diverged)");
             throw new IllegalArgumentException(found + ", but " + name + " is sign-constrained (every value >= 0); give the non-negative "
                     + "magnitudes: the signs come from the excitatory and inhibitory populations, and the signed effective weight "
                     + "matrix cannot be set directly");

@@ -152,6 +152,17 @@ class InitialParametersTest {
     }
 
     @Test
+    void aValueBeyondWhatAHealthyRunHoldsIsRejectedBeforeTheRunStarts() {
+        float[] w = connectome(HIDDEN, INPUTS, 19);
+        w[2 * INPUTS + 5] = -3.4e8f;
+        assertThatThrownBy(() -> SimulationTest.build(mlpWith(Map.of("layer0.W", matrix(HIDDEN, INPUTS, w)))))
+                .hasMessage("initial_parameters[\"layer0.W\"]: holds -3.4E8 at (2, 5); every value must be at most 1000000.0 in magnitude"
+                        + " (a run whose weights go beyond it stops as diverged)");
+        w[2 * INPUTS + 5] = -1e6f;
+        assertThat(SimulationTest.build(mlpWith(Map.of("layer0.W", matrix(HIDDEN, INPUTS, w)))).parameterTrouble()).isNull();
+    }
+
+    @Test
     void aNegativeValueForASignConstrainedParameterIsRejected() {
         float[] wex = connectome(16, INPUTS, 18);
         wex[2 * INPUTS + 5] = -0.25f;
