@@ -1,15 +1,25 @@
-// One run's curve of one network-wide scalar, for a comparison: its run record (GetHistory),
-// then live frames (RecordedWatch: no gap, no duplicate), bounded as Series keeps it; for a
-// fork, its ancestors' records up to each fork step (a fork of a fork reads both), so the curve
-// starts at step 1 as the fork's own weights lived it; and the run's intervention log (a fork's
-// includes what it inherited), for the markers.
+// One run's curve of one network-wide scalar, for a comparison, read from the run record:
+// GetHistory once (downsampled by the server to about maxPoints() points), then again once a
+// second from the step after the last one read, so a page opened late shows the whole curve and
+// then follows the run; for a fork, its ancestors' records up to each fork step (a fork of a
+// fork reads both), so the curve starts at step 1 as the fork's weights lived it; and the run's
+// intervention log (a fork's includes what it inherited), for the markers.
+//
+// Why polled rather than a Watch stream per run: over plain HTTP the browser keeps at most six
+// connections to a server, and each open Watch holds one, so a comparison of six runs would
+// leave no connection for anything else on the page (the list stopped updating). Unary reads
+// of the record hold none, cost the server an indexed query each, and are what a Watch sends
+// anyway for recorded steps.
 
-import { Code, ConnectError, describeError, type History, type Intervention, type RunEvent, type Simulation, type WatchFrame } from "@eiscope/client";
+import { Code, ConnectError, describeError, type Intervention, type Simulation } from "@eiscope/client";
 import { client } from "./api";
-import { RecordedWatch } from "./recorded-watch";
 import { Series } from "./series";
 
-/** Points asked of the record per ancestor, and the bound of the run's own curve (see Series). */
+const POLL_MS = 1000;
+/** A tab in the background polls this much less often. */
+const HIDDEN_FACTOR = 5;
+
+/** Points asked of the record per series, and the bound of the run's own curve (see Series). */
 export interface CurveSource {
   maxPoints(): number;
 }
@@ -28,24 +38,22 @@ export class RunCurve {
   /** Oldest ancestor first; empty for a run that is not a fork. */
   inherited: Inherited[] = [];
   interventions: Intervention[] = [];
-  /** Why the curve is incomplete or not live (undefined: it is). */
-  problem?: string;
   gone = false;
-  private readonly feed: RecordedWatch;
+  /** Why the last read failed, and why the inherited part is missing (undefined: it is not). */
+  private readProblem?: string;
+  private lineageProblem?: string;
+  /** The last step the record had at the last read (-1: not read yet). */
+  private recorded = -1;
   private lineageRead = false;
-  private logTicket = 0;
-  private stopped = false;
+  private readonly stopped = new AbortController();
 
   constructor(readonly id: string, private readonly observable: string, private readonly source: CurveSource, private readonly changed: () => void) {
-    this.feed = new RecordedWatch(id, [observable], [observable, "state", "intervention"], () => this.maxPoints(), {
-      loaded: (sim, history, events) => this.onLoaded(sim, history, events),
-      frame: (f) => this.onFrame(f),
-      status: (p) => this.setProblem(p),
-      gone: () => {
-        this.gone = true;
-        this.setProblem("this run no longer exists on the server");
-      },
-    });
+    void this.follow();
+  }
+
+  /** Why the curve is incomplete or not following the run (undefined: it is). */
+  get problem(): string | undefined {
+    return [this.readProblem, this.lineageProblem].filter(Boolean).join("; ") || undefined;
   }
 
   /** Steps and values as drawn: the inherited parts, then the run's own. */
@@ -58,52 +66,73 @@ export class RunCurve {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.feed.stop();
+    this.stopped.abort();
   }
 
-  private maxPoints(): number {
+  private async follow(): Promise<void> {
+    while (!this.stopped.signal.aborted) {
+      try {
+        await this.read();
+        if (this.readProblem !== undefined) this.setProblem(undefined);
+      } catch (e) {
+        if (this.stopped.signal.aborted) return;
+        if (e instanceof ConnectError && e.code === Code.NotFound) {
+          this.gone = true;
+          this.setProblem("this run no longer exists on the server");
+          return;
+        }
+        this.setProblem(`${describeError(e)}; retrying`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, document.hidden ? POLL_MS * HIDDEN_FACTOR : POLL_MS);
+        this.stopped.signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+
+  /** What the record holds after what was read: the whole curve the first time and after a reset. */
+  private async read(): Promise<void> {
     const n = this.source.maxPoints();
     this.own.setMaxPoints(2 * n);
-    return n;
-  }
-
-  private onLoaded(sim: Simulation, history: History, _events: RunEvent[]): number {
-    this.sim = sim;
-    const s = history.series.find((x) => x.observable === this.observable && x.layer === "");
-    if (s) this.own.load(s.steps, s.values, s.downsampled ? s.recordedPoints : s.steps.length, s.downsampled);
-    else this.own.clear();
+    const first = this.recorded < 0;
+    const from = first ? 0 : this.own.lastStep + 1;
+    const h = await client.history(this.id, { observables: [this.observable], fromStep: from, maxPoints: first ? n : 0 });
+    // The record went back (a reset): read it all again.
+    if (!first && h.lastStep < this.recorded) {
+      this.recorded = -1;
+      this.own.clear();
+      return this.read();
+    }
+    if (!this.sim || first) this.sim = await client.get(this.id);
+    const log = await client.interventionLog(this.id);
+    if (this.stopped.signal.aborted) return;
+    const s = h.series.find((x) => x.observable === this.observable && x.layer === "");
+    if (first) {
+      if (s) this.own.load(s.steps, s.values, s.downsampled ? s.recordedPoints : s.steps.length, s.downsampled);
+      else this.own.clear();
+    } else if (s) {
+      for (let i = 0; i < s.steps.length; i++) if (s.steps[i] > this.own.lastStep) this.own.push(s.steps[i], s.values[i], 1);
+    }
+    const grew = first || (s?.steps.length ?? 0) > 0 || log.length !== this.interventions.length;
+    this.recorded = h.lastStep;
+    this.interventions = log;
     if (!this.lineageRead) {
       this.lineageRead = true;
-      void this.readLineage(sim);
+      void this.readLineage(this.sim);
     }
-    void this.readLog();
-    this.changed();
-    // Sparse scalars (held-out evaluations) may be recorded after later steps: resume after the
-    // last one drawn; the frames up to history.lastStep that are drawn already are dropped.
-    return Math.min(history.lastStep + 1, this.own.lastStep + 1);
+    if (grew) this.changed();
   }
 
-  private onFrame(f: WatchFrame): void {
-    if (f.payload.kind === "event") {
-      // A reset takes the run back to step 0: its own curve starts again (what it inherited stays).
-      const reset = f.observable === "state" && f.step === 0 && this.own.lastStep > 0;
-      if (reset) this.own.clear();
-      if (reset || f.observable === "intervention") void this.readLog();
-      if (reset) this.changed();
-    } else if (f.payload.kind === "scalar" && f.observable === this.observable && f.layer === "" && f.step > this.own.lastStep) {
-      this.own.push(f.step, f.payload.value, f.payload.mergedCount);
-      this.changed();
-    }
-  }
-
-  /** The ancestors' curves up to each fork step, nearest parent last in the list's order of drawing. */
+  /** The ancestors' curves up to each fork step, oldest first. */
   private async readLineage(sim: Simulation): Promise<void> {
     const parts: Inherited[] = [];
     const seen = new Set([sim.id]);
     let child = sim;
     try {
-      while (child.parentId && !seen.has(child.parentId) && !this.stopped) {
+      while (child.parentId && !seen.has(child.parentId) && !this.stopped.signal.aborted) {
         const forkStep = Number(child.forkStep);
         const parent = await client.get(child.parentId);
         seen.add(parent.id);
@@ -111,35 +140,22 @@ export class RunCurve {
           // to_step 0 would mean "to the end": a fork at step 0 inherits no curve.
           const h = await client.history(parent.id, { observables: [this.observable], toStep: forkStep, maxPoints: this.source.maxPoints() });
           const s = h.series.find((x) => x.observable === this.observable && x.layer === "");
-          const steps = s ? [...s.steps] : [];
-          const end = steps.findIndex((x) => x > forkStep);
-          parts.unshift({ fromId: parent.id, forkStep, steps: end < 0 ? steps : steps.slice(0, end), values: s ? [...s.values].slice(0, end < 0 ? undefined : end) : [] });
+          const keep = s ? [...s.steps].filter((x) => x <= forkStep).length : 0;
+          parts.unshift({ fromId: parent.id, forkStep, steps: s ? [...s.steps].slice(0, keep) : [], values: s ? [...s.values].slice(0, keep) : [] });
         }
         child = parent;
       }
     } catch (e) {
       const missing = e instanceof ConnectError && e.code === Code.NotFound;
-      this.setProblem(missing ? `its parent ${child.parentId} no longer exists: the curve starts at the fork` : `cannot read what it inherited: ${describeError(e)}`);
+      this.lineageProblem = missing ? `its parent ${child.parentId} no longer exists: the curve starts at the fork` : `cannot read what it inherited: ${describeError(e)}`;
     }
-    if (this.stopped) return;
+    if (this.stopped.signal.aborted) return;
     this.inherited = parts;
     this.changed();
   }
 
-  private async readLog(): Promise<void> {
-    const ticket = ++this.logTicket;
-    try {
-      const log = await client.interventionLog(this.id);
-      if (ticket !== this.logTicket || this.stopped) return;
-      this.interventions = log;
-      this.changed();
-    } catch {
-      // The curve matters more than its markers; the watch reports a run that is gone.
-    }
-  }
-
   private setProblem(p: string | undefined): void {
-    this.problem = p;
+    this.readProblem = p;
     this.changed();
   }
 }

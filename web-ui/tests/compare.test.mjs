@@ -117,6 +117,10 @@ test("smoothing is TensorBoard's EMA of the same values; scalar, smoothing and l
     const got = (await eventually(drawn, (d) => sameCurve(d[s.id], want)))[s.id];
     assert.deepEqual(got.values, want.values, `${s.spec.name}: from the record after the reload`);
   }
+  // A link followed while the comparison is open changes what it shows, without a reload.
+  await page.evaluate((h) => (location.hash = h), `#/compare?runs=${runs.map((s) => s.id).join(",")}&y=loss&smooth=0.3`);
+  assert.equal(await eventually(() => byTestId("compare-smoothing").inputValue(), (v) => v === "0.3"), "0.3");
+  assert.equal(await byTestId("compare-log").isChecked(), true, "what the link leaves out stays");
   await byTestId("compare-log").uncheck();
 });
 
@@ -175,6 +179,25 @@ test("another scalar: the held-out loss of each run, as recorded", { timeout: 60
     const got = (await eventually(drawn, (d) => sameCurve(d[s.id], want), 20_000))[s.id];
     assert.deepEqual(got.steps, want.steps);
     assert.deepEqual(got.values, want.values);
+  }
+});
+
+test("eight runs at once: every curve follows its run, and the rest of the page stays live", { timeout: 90_000 }, async () => {
+  // Each open stream holds one of the browser's six connections to a plain-HTTP server: a
+  // comparison must not hold one per run, or the list (and every other call) would stall.
+  const extra = [];
+  for (let i = 0; i < 4; i++) extra.push(await client.create({ preset: "geometry-2-norm", name: `compare-test extra ${i}`, seed: 10 + i }));
+  const all = [...runs.map((s) => s.id), ...extra.map((s) => s.id)];
+  await page.evaluate((h) => (location.hash = h), `#/compare?runs=${all.join(",")}&y=loss`);
+  await eventually(() => page.locator('[data-testid="compare-run"]').count(), (n) => n === 8);
+  for (const s of extra) await client.step(s.id, 25);
+  for (const s of extra) await client.waitForStep(s.id, 25);
+  for (const s of extra) {
+    const want = await recorded(s.id);
+    const got = (await eventually(drawn, (d) => sameCurve(d[s.id], want), 20_000))[s.id];
+    assert.deepEqual(got.values, want.values, `${s.spec.name}: its record, drawn as it trained`);
+    const listed = page.locator(`[data-testid="sim-item"][data-id="${s.id}"] [data-testid="sim-item-step"]`);
+    assert.equal(await eventually(() => listed.textContent(), (t) => t === "step 25", 10_000), "step 25", "the list keeps up");
   }
 });
 
