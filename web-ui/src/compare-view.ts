@@ -8,6 +8,7 @@
 import { type Catalogue, ObservableKind, type Simulation } from "@eiscope/client";
 import { CompareTable } from "./compare-table";
 import { h } from "./dom";
+import { changesTheRun } from "./intervention-log";
 import { OverlayChart, PALETTE } from "./overlay-chart";
 import { type CompareOptions, compareHash } from "./routes";
 import { RunCurve } from "./run-curve";
@@ -64,7 +65,7 @@ export class CompareView {
         const c = this.curves.get(id);
         return c ? [{ id, label: c.sim ? runName(c.sim) : id, color: color(i), steps: c.steps, values: c.values,
           inherited: c.inherited.reduce((n, p) => n + p.steps.length, 0),
-          markers: c.interventions.map((m) => ({ step: Number(m.step), text: `${c.sim ? runName(c.sim) : id}: ${m.description}`, color: color(i) })) }] : [];
+          markers: c.interventions.filter(changesTheRun).map((m) => ({ step: Number(m.step), text: `${c.sim ? runName(c.sim) : id}: ${m.description}`, color: color(i) })) }] : [];
       }),
       smoothing: this.smoothing, log: this.log, label: this.observable.replaceAll("_", " "),
     }), (step) => {
@@ -101,6 +102,20 @@ export class CompareView {
     for (const id of this.runs) if (!this.curves.has(id)) this.curves.set(id, this.curve(id));
     this.el.dataset.runs = this.runs.join(",");
     if (navigate) location.hash = this.runs.length ? compareHash(this.runs, this.options()) : "#/";
+    this.changed();
+  }
+
+  /** What an address asks to show (a link followed while the comparison is open); what it leaves out stays. */
+  setOptions(options: CompareOptions): void {
+    if (options.smooth !== undefined) this.smoothing = options.smooth;
+    if (options.log !== undefined) this.log = options.log;
+    this.smoothRange.value = String(this.smoothing);
+    this.logBox.checked = this.log;
+    if (options.y && this.scalars.includes(options.y) && options.y !== this.observable) {
+      this.observable = options.y;
+      this.ySelect.value = options.y;
+      this.restart();
+    }
     this.changed();
   }
 

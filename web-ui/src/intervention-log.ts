@@ -1,6 +1,6 @@
 // The intervention log of one run as a table (GetInterventionLog: each command with the step
 // at which it took effect and the server's description of it), and the markers it puts on the
-// curves. Read when the run is opened and again whenever an "intervention" event arrives or the
+// curves (every command but "run until"). Read when the run is opened and again whenever an "intervention" event arrives or the
 // run is reset; reads that overlap are coalesced (the newest answer wins).
 
 import { describeError, type Intervention } from "@eiscope/client";
@@ -56,8 +56,17 @@ export class InterventionLog {
     this.empty.hidden = log.length > 0;
     this.body.parentElement!.hidden = log.length === 0;
     this.el.dataset.rows = String(log.length);
-    this.markers(log.map((i) => ({ step: Number(i.step), text: i.description || commandKind(i), color: MARKER_COLOR })));
+    this.markers(log.filter(changesTheRun).map((i) => ({ step: Number(i.step), text: i.description || commandKind(i), color: MARKER_COLOR })));
   }
+}
+
+/**
+ * Whether a command is marked on the curves: every one that changes the network or its training
+ * (rule, rates, pruning, lesions, noise, …), not "run until", which only says how far to play
+ * (it is logged because a replay needs it, and listed in the table).
+ */
+export function changesTheRun(i: Intervention): boolean {
+  return i.command?.kind.case !== "runUntil";
 }
 
 /** The command's kind as the API names it ("prune", "set_rule_params"). */

@@ -35,7 +35,10 @@ function routeId(): string | undefined {
 async function route(): Promise<void> {
   const r = parseRoute();
   // A comparison whose runs changed (ticks in the sidebar) keeps its chart and what it read.
-  if (r.view === "compare" && comparison) return comparison.setRuns(r.runs);
+  if (r.view === "compare" && comparison) {
+    comparison.setOptions(r.options);
+    return comparison.setRuns(r.runs);
+  }
   const id = routeId();
   if (view && view.id === id) return;
   view?.destroy();

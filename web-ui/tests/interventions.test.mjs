@@ -98,7 +98,10 @@ test("a command applied through the SDK while the run plays is marked where it t
   const expected = await logRows();
   assert.deepEqual(expected[2], [effectiveStep, "prune 90 % of the weights by magnitude, per layer"]);
   assert.deepEqual(await eventually(tableRows, (r) => r.length === expected.length), expected);
-  const steps = [...new Set(expected.map(([s]) => s))];
+  // "Run until" is in the table but not on the curves: it only says how far to play.
+  const log = await client.interventionLog(sim.id);
+  assert.ok(log.some((i) => i.command.kind.case === "runUntil"));
+  const steps = [...new Set(log.filter((i) => i.command.kind.case !== "runUntil").map((i) => Number(i.step)))];
   const shown = await eventually(() => pins("loss-chart"), (p) => p.length === steps.length);
   assert.deepEqual(shown.map((p) => p.step), steps);
   const pruned = shown.find((p) => p.step === effectiveStep);
@@ -121,7 +124,8 @@ test("after a reload the markers and the table come back from the record", { tim
   await openRun();
   assert.deepEqual(await eventually(tableRows, (r) => r.length === expected.length), expected);
   for (const chart of ["loss-chart", "accuracy-chart"]) {
-    const steps = [...new Set(expected.map(([s]) => s))];
+    const log = await client.interventionLog(sim.id);
+    const steps = [...new Set(log.filter((i) => i.command.kind.case !== "runUntil").map((i) => Number(i.step)))];
     const shown = await eventually(() => pins(chart), (p) => p.length === steps.length);
     assert.deepEqual(shown.map((p) => p.step), steps);
   }
