@@ -58,7 +58,15 @@ export abstract class CanvasPlot {
     g.fillStyle = WAITING;
     g.textAlign = "center";
     g.textBaseline = "middle";
-    g.fillText(text, width / 2, height / 2);
+    // Word-wrapped to the canvas (a message can be longer than a narrow plot is wide).
+    const lines: string[] = [];
+    for (const word of text.split(" ")) {
+      const last = lines.length - 1;
+      if (last >= 0 && g.measureText(`${lines[last]} ${word}`).width <= width - 24) lines[last] += ` ${word}`;
+      else lines.push(word);
+    }
+    const lineHeight = 15;
+    lines.forEach((line, i) => g.fillText(line, width / 2, height / 2 + (i - (lines.length - 1) / 2) * lineHeight));
   }
 
   private paint(): void {

@@ -134,6 +134,25 @@ test("ticking runs and pressing Compare opens their comparison", { timeout: 30_0
   assert.equal(await eventually(() => page.locator('[data-testid="compare-run"]').count(), (n) => n === 1), 1);
 });
 
+test("in a 1,280 px window the run view and the comparison fit, nothing cut off at the right", { timeout: 60_000 }, async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const fits = () => page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+  await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(parent.id)}`);
+  await page.locator('[data-testid="sim-view"][data-history-step]').waitFor();
+  // With the longest messages the steering row can show.
+  await byTestId("step-count").fill("-5");
+  await byTestId("step-button").click();
+  await byTestId("steer-prune").fill("150");
+  await byTestId("steer-prune-button").click();
+  let w = await fits();
+  assert.ok(w.page <= w.window, `run view: ${w.page} px in a ${w.window} px window`);
+  await page.goto(`${server.baseUrl}/#/compare?runs=${parent.id},${early.id},${nested.id},${late.id},${other.id}`);
+  await eventually(() => page.locator('[data-testid="compare-run"]').count(), (n) => n === 5);
+  w = await fits();
+  assert.ok(w.page <= w.window, `comparison: ${w.page} px in a ${w.window} px window`);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+});
+
 test("the page raised no uncaught errors", () => {
   assert.deepEqual(pageErrors, []);
 });
