@@ -117,6 +117,20 @@ export interface AtStep {
   step?: number;
 }
 
+/** How parameters() reads: at a past step, and shrunk or relative to step 0 for a heatmap. */
+export interface ParametersOptions extends AtStep {
+  /**
+   * At most this many rows per parameter (0 or undefined: all): the server splits the rows and
+   * columns into near-equal blocks (row block i covers rows ⌊i·R/r⌋ to ⌊(i+1)·R/r⌋) and gives
+   * each block's value of largest magnitude, sign kept. A vector counts as one row.
+   */
+  maxRows?: number;
+  /** At most this many columns per parameter (0 or undefined: all), as `maxRows`. */
+  maxCols?: number;
+  /** Each value minus the parameter's initial value: the change since step 0. */
+  changeSinceStart?: boolean;
+}
+
 /** What watch() streams: observables, layers, cadence, and from where. */
 export interface WatchOptions {
   /** Observable names from the catalogue; empty: every cheap scalar and state events. */
@@ -266,9 +280,18 @@ export class EiscopeClient extends TimeTravelCalls {
    * Parameter values by name (all of them when `names` is empty): the current ones, or with
    * `step` those the run held at that past step (after the commands that took effect there),
    * rebuilt bit for bit. For a step far from any checkpoint, reconstruct() first shows progress.
+   * For a heatmap, `maxRows`/`maxCols` shrink each parameter on the server and
+   * `changeSinceStart` gives the change since step 0 (see ParametersOptions).
    */
-  async parameters(id: string, names: string[] = [], options: AtStep = {}): Promise<Map<string, DecodedTensor>> {
-    const res = await this.rpc.getParameters({ id, names, step: bigintOrUndefined(options.step) });
+  async parameters(id: string, names: string[] = [], options: ParametersOptions = {}): Promise<Map<string, DecodedTensor>> {
+    const res = await this.rpc.getParameters({
+      id,
+      names,
+      step: bigintOrUndefined(options.step),
+      maxRows: options.maxRows ?? 0,
+      maxCols: options.maxCols ?? 0,
+      changeSinceStart: options.changeSinceStart ?? false,
+    });
     return new Map(res.parameters.map((p) => [p.name, decodeTensor(p.tensor!)]));
   }
 

@@ -3,6 +3,7 @@
 export { EiscopeClient } from "./client.js";
 export type {
   AtStep,
+  ParametersOptions,
   CheckpointInput,
   ClientOptions,
   ComponentInput,

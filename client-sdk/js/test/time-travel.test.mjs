@@ -216,3 +216,38 @@ test("steps ahead of the run reject with OutOfRange, bad requests with InvalidAr
   assert.equal((await client.get(sim.id)).step, 20n);
   await client.delete(sim.id);
 });
+
+/** Each block's value of largest magnitude, by the documented block bounds (the reference). */
+function pooledReference(values, rows, cols, maxRows, maxCols) {
+  const r = Math.min(rows, maxRows), c = Math.min(cols, maxCols);
+  const out = new Float32Array(r * c);
+  for (let bi = 0; bi < r; bi++) {
+    for (let bj = 0; bj < c; bj++) {
+      let best = 0, bestAbs = -1;
+      for (let i = Math.floor((bi * rows) / r); i < Math.floor(((bi + 1) * rows) / r); i++) {
+        for (let j = Math.floor((bj * cols) / c); j < Math.floor(((bj + 1) * cols) / c); j++) {
+          const v = values[i * cols + j];
+          if (Math.abs(v) > bestAbs) [best, bestAbs] = [v, Math.abs(v)];
+        }
+      }
+      out[bi * c + bj] = best;
+    }
+  }
+  return out;
+}
+
+test("a heatmap reads the change since step 0, pooled on the server to its size", async () => {
+  const start = await client.parameters(run.id, [], { step: 0 });
+  const now = await client.parameters(run.id);
+  const pooled = await client.parameters(run.id, [], { maxRows: 10, maxCols: 12, changeSinceStart: true });
+  assert.deepEqual([...pooled.keys()], [...now.keys()]);
+  for (const [name, t] of now) {
+    const rows = t.shape.length === 2 ? t.shape[0] : 1, cols = t.shape.length === 2 ? t.shape[1] : t.shape[0];
+    const change = t.data.map((v, k) => v - start.get(name).data[k]);
+    const expected = pooledReference(change, rows, cols, 10, 12);
+    assert.deepEqual(pooled.get(name).data, expected, name);
+  }
+  assert.deepEqual(pooled.get("layer0.W").shape, [10, 12]);
+  await assert.rejects(client.parameters(run.id, [], { maxRows: -1 }),
+    (e) => e instanceof ConnectError && e.code === Code.InvalidArgument && /max_rows must be >= 0/.test(e.message));
+});

@@ -209,3 +209,32 @@ def test_steps_ahead_of_the_run_raise_out_of_range_and_bad_requests_invalid_argu
     with pytest.raises(eiscope.NotFoundError):
         client.reconstruct("no-such-run", 1)
     assert client.get(sim.id).step == 20
+
+
+def pooled_reference(values, max_rows, max_cols):
+    """Each block's value of largest magnitude (numpy, by the documented block bounds)."""
+    m = values if values.ndim == 2 else values.reshape(1, -1)
+    rows, cols = m.shape
+    r, c = min(rows, max_rows), min(cols, max_cols)
+    out = np.empty((r, c), dtype=np.float32)
+    for i in range(r):
+        for j in range(c):
+            block = m[i * rows // r:(i + 1) * rows // r, j * cols // c:(j + 1) * cols // c].ravel()
+            out[i, j] = block[np.argmax(np.abs(block))]
+    return out if values.ndim == 2 else out.ravel()
+
+
+def test_a_heatmap_reads_the_change_since_start_pooled_on_the_server(client, make_mlp):
+    sim = make_mlp(seed=3)
+    go(client, sim.id, 30)
+    start = client.parameters(sim.id, step=0)
+    now = client.parameters(sim.id)
+    pooled = client.parameters(sim.id, max_rows=10, max_cols=12, change_since_start=True)
+    assert list(pooled) == list(now)
+    for name, values in now.items():
+        expected = pooled_reference(values - start[name], 10, 12)
+        assert pooled[name].shape == expected.shape, name
+        np.testing.assert_array_equal(pooled[name], expected, err_msg=name)
+    assert pooled["layer0.W"].shape == (10, 12)  # from 64 x 784
+    with pytest.raises(eiscope.InvalidArgumentError, match="max_rows must be >= 0"):
+        client.parameters(sim.id, max_rows=-1)

@@ -266,15 +266,23 @@ class Client(RunRecordCalls, TimeTravelCalls):
     # -- data ------------------------------------------------------------------------------
 
     def parameters(self, id: str, names: Optional[Iterable[str]] = None,
-                   step: Optional[int] = None) -> Dict[str, np.ndarray]:
+                   step: Optional[int] = None, *, max_rows: int = 0, max_cols: int = 0,
+                   change_since_start: bool = False) -> Dict[str, np.ndarray]:
         """Parameter name -> float32 array of its shape (weights are [n_out, n_in]).
 
         `names` restricts the answer to those parameters (None: all). The arrays are copies.
         `step`: the values the run held at that past step (after the commands that took effect
         there), rebuilt bit for bit; None: the current ones. OutOfRangeError if the run has not
         got there yet; see reconstruct() for a step far from any checkpoint.
+
+        For a heatmap: `max_rows` / `max_cols` (0: all) shrink each parameter on the server to
+        at most that many rows / columns, each block of the full matrix (row block i covers rows
+        ``i*R//r`` to ``(i+1)*R//r``) giving its value of largest magnitude, sign kept; a vector
+        counts as one row. `change_since_start`: each value minus its initial value.
         """
-        request = service_pb2.GetParametersRequest(id=id, names=as_names(names))
+        request = service_pb2.GetParametersRequest(id=id, names=as_names(names), max_rows=max_rows,
+                                                   max_cols=max_cols,
+                                                   change_since_start=change_since_start)
         if step is not None:
             request.step = step
         response = self._call(self._stub.GetParameters, request)

@@ -340,6 +340,18 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
     }
 
     /**
+     * Parameter values as {@code request} asks: at a past step ({@code step}), and for a heatmap
+     * shrunk on the server ({@code max_rows}, {@code max_cols}: each block's value of largest
+     * magnitude, sign kept) or relative to step 0 ({@code change_since_start}).
+     *
+     * @param request the run's id, names, and the step, pooling and change options
+     * @return tensors by name, in the server's order, in the shape they were sent
+     */
+    public Map<String, FloatTensor> parameters(GetParametersRequest request) {
+        return RunRecordCalls.tensors(stub.getParameters(request).getParametersList());
+    }
+
+    /**
      * Streams frames to {@code onFrame} on the calling thread until the stream ends, the
      * consumer throws, or {@link Watch#cancel} is called from another thread. With
      * {@code from_step} set, first every recorded scalar and event of the chosen observables

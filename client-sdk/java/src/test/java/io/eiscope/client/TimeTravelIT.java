@@ -124,6 +124,38 @@ class TimeTravelIT {
     }
 
     @Test
+    void aHeatmapReadsTheChangeSinceStepZeroPooledOnTheServer() {
+        Map<String, FloatTensor> start = client.parametersAt(run, 0), now = client.parameters(run);
+        Map<String, FloatTensor> pooled = client.parameters(io.eiscope.api.v1.GetParametersRequest.newBuilder().setId(run).setMaxRows(10)
+                .setMaxCols(12).setChangeSinceStart(true).build());
+        assertThat(pooled.keySet()).containsExactlyElementsOf(now.keySet());
+        for (var e : now.entrySet()) {
+            int[] shape = e.getValue().shape();
+            int rows = shape.length == 2 ? shape[0] : 1, cols = shape.length == 2 ? shape[1] : shape[0];
+            float[] change = new float[e.getValue().data().length];
+            for (int i = 0; i < change.length; i++) change[i] = e.getValue().data()[i] - start.get(e.getKey()).data()[i];
+            int r = Math.min(rows, 10), c = Math.min(cols, 12);
+            float[] expected = new float[r * c];
+            for (int bi = 0; bi < r; bi++) {
+                for (int bj = 0; bj < c; bj++) {
+                    float best = 0, bestAbs = -1;
+                    for (int i = bi * rows / r; i < (bi + 1) * rows / r; i++) {
+                        for (int j = bj * cols / c; j < (bj + 1) * cols / c; j++) {
+                            if (Math.abs(change[i * cols + j]) > bestAbs) {
+                                best = change[i * cols + j];
+                                bestAbs = Math.abs(best);
+                            }
+                        }
+                    }
+                    expected[bi * c + bj] = best;
+                }
+            }
+            assertThat(pooled.get(e.getKey()).data()).as(e.getKey()).containsExactly(expected);
+        }
+        assertThat(pooled.get("layer0.W").shape()).containsExactly(10, 12);
+    }
+
+    @Test
     void aForkFromAPastStepStartsThereWithTheLogUpToItAndEqualsTheTwin() throws Exception {
         long k = 117;
         Simulation fork = client.fork(run, k);
