@@ -97,7 +97,7 @@ test("smoothing is TensorBoard's EMA of the same values; scalar, smoothing and l
     el.dispatchEvent(new Event("input", { bubbles: true }));
   });
   await byTestId("compare-log").check();
-  assert.equal(await byTestId("compare-chart").getAttribute("data-log"), "true");
+  assert.equal(await eventually(() => byTestId("compare-chart").getAttribute("data-log"), (v) => v === "true"), "true", "redrawn on a log axis");
   for (const s of runs) {
     const want = await recorded(s.id);
     const got = (await eventually(drawn, (d) => d[s.id]?.smoothed.length === want.values.length))[s.id];
