@@ -29,7 +29,10 @@ final class RecordExports {
             if (e == null) return;
             Set<String> observables = list(ctx.request().getParam("observables"));
             Set<String> layers = list(ctx.request().getParam("layers"));
-            vertx.executeBlocking(() -> csv(registry.archive().store().history(e.runner().id(), observables, layers, 0, 0, 0)), false)
+            vertx.executeBlocking(() -> {
+                registry.archive().recorder().flush().join(); // read your writes: every point published before the request
+                return csv(registry.archive().store().history(e.runner().id(), observables, layers, 0, 0, 0));
+            }, false)
                     .onSuccess(body -> ctx.response().putHeader("content-type", "text/csv; charset=utf-8")
                             .putHeader("content-disposition", "attachment; filename=\"" + e.runner().id() + "-scalars.csv\"").end(body))
                     .onFailure(err -> error(ctx, 500, "could not read the record: " + err.getMessage()));

@@ -261,6 +261,18 @@ class RunRecordGrpcTest {
     }
 
     @Test
+    void theCsvExportHoldsEveryStepTakenBeforeTheRequest() throws Exception {
+        String id = create(21);
+        for (int round = 1; round <= 5; round++) {
+            step(id, 7); // at once: within the recorder's write-behind interval
+            HttpResponse<String> csv = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/runs/" + id + "/scalars.csv?observables=loss")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(csv.body().lines().count()).as("round %d: the header and %d steps", round, 7 * round).isEqualTo(1 + 7L * round);
+        }
+    }
+
+    @Test
     void deletingARunRemovesItsRecord() throws Exception {
         String id = create(9);
         step(id, 10);
