@@ -11,6 +11,8 @@ such line within START_TIMEOUT_S fails every test with the server's output; noth
 `--auth token --tokens FILE --tls-self-signed` (TOKENS below; its certificate is
 <data dir>/tls/cert.pem, and it prints https://).
 """
+
+import contextlib
 import os
 import re
 import subprocess
@@ -42,10 +44,24 @@ class _Server:
         self.data_dir = data_dir
         self._ready = threading.Event()
         self.process = subprocess.Popen(
-            ["java", "-jar", str(jar), "--host", "127.0.0.1", "--port", "0",
-             "--data-dir", str(data_dir), *extra_args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, errors="replace")
+            [
+                "java",
+                "-jar",
+                str(jar),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--data-dir",
+                str(data_dir),
+                *extra_args,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _drain(self):
@@ -62,8 +78,11 @@ class _Server:
         if self.port is None:
             self.stop()
             why = "exited" if self.process.poll() is not None else f"not ready in {timeout} s"
-            pytest.fail(f"eiscope server {why} (exit code {self.process.returncode}); "
-                        "output:\n" + "".join(self.output[-200:]), pytrace=False)
+            pytest.fail(
+                f"eiscope server {why} (exit code {self.process.returncode}); "
+                "output:\n" + "".join(self.output[-200:]),
+                pytrace=False,
+            )
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -78,15 +97,21 @@ class _Server:
 def _jar() -> Path:
     jar = Path(os.environ.get("EISCOPE_JAR", REPO / "server/app/target/eiscope-server.jar"))
     if not jar.is_file():
-        pytest.fail(f"eiscope server jar not found at {jar}: build the server first "
-                    "(./mvnw -q package) or set EISCOPE_JAR", pytrace=False)
+        pytest.fail(
+            f"eiscope server jar not found at {jar}: build the server first "
+            "(./mvnw -q package) or set EISCOPE_JAR",
+            pytrace=False,
+        )
     return jar
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    data_dir = (Path(os.environ["EISCOPE_DATA_DIR"]) if os.environ.get("EISCOPE_DATA_DIR")
-                else tmp_path_factory.mktemp("eiscope-data"))
+    data_dir = (
+        Path(os.environ["EISCOPE_DATA_DIR"])
+        if os.environ.get("EISCOPE_DATA_DIR")
+        else tmp_path_factory.mktemp("eiscope-data")
+    )
     process = _Server(_jar(), data_dir)
     process.wait_ready(START_TIMEOUT_S)
     yield process
@@ -101,8 +126,7 @@ def secure_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("eiscope-secure")
     tokens = root / "tokens"
     tokens.write_text("".join(f"{t} {role} {owner}\n" for t, (role, owner) in TOKENS.items()))
-    process = _Server(_jar(), root / ".data", "--auth", "token", "--tokens", str(tokens),
-                      "--tls-self-signed")
+    process = _Server(_jar(), root / ".data", "--auth", "token", "--tokens", str(tokens), "--tls-self-signed")
     process.wait_ready(START_TIMEOUT_S)
     process.cert = root / ".data" / "tls" / "cert.pem"
     process.address = f"https://127.0.0.1:{process.port}"
@@ -123,9 +147,13 @@ def make_mlp(client):
     created = []
 
     def make(**overrides):
-        kwargs = dict(model={"kind": "mlp", "hidden": [64]},
-                      learning_rule={"kind": "sgd", "learning_rate": 0.05},
-                      task={"kind": "fashion_mnist"}, batch_size=32, seed=1)
+        kwargs = dict(
+            model={"kind": "mlp", "hidden": [64]},
+            learning_rule={"kind": "sgd", "learning_rate": 0.05},
+            task={"kind": "fashion_mnist"},
+            batch_size=32,
+            seed=1,
+        )
         kwargs.update(overrides)
         sim = client.create(**kwargs)
         created.append(sim.id)
@@ -133,7 +161,5 @@ def make_mlp(client):
 
     yield make
     for sim_id in created:
-        try:
+        with contextlib.suppress(eiscope.NotFoundError):  # the test deleted it itself
             client.delete(sim_id)
-        except eiscope.NotFoundError:
-            pass  # the test deleted it itself

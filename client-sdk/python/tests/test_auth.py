@@ -3,19 +3,21 @@
 every kind of call (unary, streaming, session); none, an unknown one, a read-only one steering,
 another owner's run and an untrusted certificate each fail with an error that says so.
 """
+
 import grpc
 import pytest
+from conftest import TOKENS
 
 import eiscope
-from conftest import TOKENS
 from eiscope.connection import parse_address, resolve_token
 
 ADMIN, ALICE, ALICE_READ, BOB = TOKENS  # its keys: admin root, steer alice, read alice, steer bob
 
 
 def mlp(client: eiscope.Client) -> eiscope.Simulation:
-    return client.create(model={"kind": "mlp", "hidden": [16]}, learning_rule="sgd",
-                         task="fashion_mnist", seed=1)
+    return client.create(
+        model={"kind": "mlp", "hidden": [16]}, learning_rule="sgd", task="fashion_mnist", seed=1
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -124,9 +126,11 @@ def test_a_client_that_does_not_trust_the_certificate_fails_saying_what_to_pass(
 
 
 def test_a_plaintext_client_gets_no_answer_from_a_tls_port(secure_server):
-    with eiscope.Client(f"127.0.0.1:{secure_server.port}", token=ALICE) as plain:
-        with pytest.raises(eiscope.UnavailableError):
-            plain.list()
+    with (
+        eiscope.Client(f"127.0.0.1:{secure_server.port}", token=ALICE) as plain,
+        pytest.raises(eiscope.UnavailableError),
+    ):
+        plain.list()
 
 
 def test_a_token_is_added_to_a_channel_the_caller_built(secure_server):
@@ -140,27 +144,33 @@ def test_a_token_is_added_to_a_channel_the_caller_built(secure_server):
             eiscope.Client(channel=channel, ca_file=secure_server.cert)
 
 
-@pytest.mark.parametrize("address, tls, ca_file, expected", [
-    ("127.0.0.1:7070", None, None, ("127.0.0.1:7070", False)),
-    ("127.0.0.1:7070", True, None, ("127.0.0.1:7070", True)),
-    ("127.0.0.1:7070", None, "cert.pem", ("127.0.0.1:7070", True)),
-    ("https://lab.example:7443/", None, None, ("lab.example:7443", True)),
-    ("https://lab.example", None, None, ("lab.example:443", True)),
-    ("http://127.0.0.1:7070/", None, None, ("127.0.0.1:7070", False)),
-    ("https://[::1]:7070", True, "cert.pem", ("[::1]:7070", True)),
-])
+@pytest.mark.parametrize(
+    "address, tls, ca_file, expected",
+    [
+        ("127.0.0.1:7070", None, None, ("127.0.0.1:7070", False)),
+        ("127.0.0.1:7070", True, None, ("127.0.0.1:7070", True)),
+        ("127.0.0.1:7070", None, "cert.pem", ("127.0.0.1:7070", True)),
+        ("https://lab.example:7443/", None, None, ("lab.example:7443", True)),
+        ("https://lab.example", None, None, ("lab.example:443", True)),
+        ("http://127.0.0.1:7070/", None, None, ("127.0.0.1:7070", False)),
+        ("https://[::1]:7070", True, "cert.pem", ("[::1]:7070", True)),
+    ],
+)
 def test_addresses_say_where_and_whether_tls(address, tls, ca_file, expected):
     assert parse_address(address, tls, ca_file) == expected
 
 
-@pytest.mark.parametrize("address, tls, ca_file", [
-    ("http://127.0.0.1:7070", True, None),
-    ("http://127.0.0.1:7070", None, "cert.pem"),
-    ("https://127.0.0.1:7070", False, None),
-    ("127.0.0.1:7070", False, "cert.pem"),
-    ("ftp://127.0.0.1:7070", None, None),
-    ("https://127.0.0.1:7070/?token=abc", None, None),  # the token goes as token=, not here
-])
+@pytest.mark.parametrize(
+    "address, tls, ca_file",
+    [
+        ("http://127.0.0.1:7070", True, None),
+        ("http://127.0.0.1:7070", None, "cert.pem"),
+        ("https://127.0.0.1:7070", False, None),
+        ("127.0.0.1:7070", False, "cert.pem"),
+        ("ftp://127.0.0.1:7070", None, None),
+        ("https://127.0.0.1:7070/?token=abc", None, None),  # the token goes as token=, not here
+    ],
+)
 def test_contradictory_or_token_bearing_addresses_are_refused(address, tls, ca_file):
     with pytest.raises(ValueError):
         parse_address(address, tls, ca_file)

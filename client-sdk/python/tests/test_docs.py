@@ -1,6 +1,7 @@
 """The public API is documented: what `./eiscope docs` renders (pdoc, from eiscope.__all__ and
 the eiscope.commands module) has a docstring for every class, function, method and property,
 so the reference has no blank entries. No server is needed."""
+
 import inspect
 import types
 
@@ -16,8 +17,11 @@ def public_api():
         yield name, obj
         if isinstance(obj, types.ModuleType):
             for member, value in vars(obj).items():
-                if not member.startswith("_") and getattr(value, "__module__", None) == obj.__name__ \
-                        and (inspect.isfunction(value) or inspect.isclass(value)):
+                if (
+                    not member.startswith("_")
+                    and getattr(value, "__module__", None) == obj.__name__
+                    and (inspect.isfunction(value) or inspect.isclass(value))
+                ):
                     yield f"{name}.{member}", value
         elif inspect.isclass(obj) and not issubclass(obj, BaseException):
             for member, value in inspect.getmembers(obj):

@@ -1,4 +1,5 @@
 """Every failed call surfaces as an EiscopeError with the status code and the server's words."""
+
 import pytest
 
 import eiscope
@@ -13,12 +14,16 @@ def test_get_of_an_unknown_id_raises_not_found(client):
     assert error.value.message
 
 
-@pytest.mark.parametrize("call", [
-    lambda c: c.delete(UNKNOWN),
-    lambda c: c.step(UNKNOWN, 1),
-    lambda c: c.play(UNKNOWN),
-    lambda c: c.parameters(UNKNOWN),
-], ids=["delete", "step", "play", "parameters"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.delete(UNKNOWN),
+        lambda c: c.step(UNKNOWN, 1),
+        lambda c: c.play(UNKNOWN),
+        lambda c: c.parameters(UNKNOWN),
+    ],
+    ids=["delete", "step", "play", "parameters"],
+)
 def test_calls_on_an_unknown_id_raise_not_found(client, call):
     with pytest.raises(eiscope.NotFoundError):
         call(client)

@@ -1,4 +1,5 @@
 """Initialising a simulation from a user's matrix (e.g. a connectome): numpy in, bit-identical numpy out."""
+
 import numpy as np
 import pytest
 
@@ -44,13 +45,17 @@ def test_a_matrix_holding_nan_is_invalid_argument_naming_the_entry(client, make_
     before = len(client.list())
     with pytest.raises(eiscope.InvalidArgumentError) as error:
         make_mlp(initial_parameters={"layer0.W": W})
-    assert error.value.message == \
-        'initial_parameters["layer0.W"]: holds NaN at (3, 7); every value must be finite'
+    assert (
+        error.value.message
+        == 'initial_parameters["layer0.W"]: holds NaN at (3, 7); every value must be finite'
+    )
     assert len(client.list()) == before
 
 
 def test_a_transposed_matrix_is_invalid_argument_with_both_shapes(make_mlp):
     with pytest.raises(eiscope.InvalidArgumentError) as error:
         make_mlp(initial_parameters={"layer0.W": connectome(4).T})
-    assert error.value.message == \
-        'initial_parameters["layer0.W"]: shape 784x64 does not match the parameter\'s 64x784'
+    assert (
+        error.value.message
+        == 'initial_parameters["layer0.W"]: shape 784x64 does not match the parameter\'s 64x784'
+    )

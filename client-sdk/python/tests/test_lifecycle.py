@@ -1,4 +1,5 @@
 """Create, get, list, delete and control against a live server."""
+
 import numpy as np
 
 
@@ -20,8 +21,7 @@ def test_list_contains_created_simulations_and_delete_removes_them(client, make_
 def test_step_runs_exactly_n_updates_then_pauses(client, make_mlp):
     sim = make_mlp()
     client.step(sim.id, 200)
-    after = client.wait(sim.id, until=lambda s: s.step >= 200 and s.state == "PAUSED",
-                        timeout=30)
+    after = client.wait(sim.id, until=lambda s: s.step >= 200 and s.state == "PAUSED", timeout=30)
     assert (after.step, after.state) == (200, "PAUSED")
     assert "loss" in after.latest_scalars
 

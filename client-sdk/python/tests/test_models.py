@@ -1,4 +1,5 @@
 """Dale's-law models from a notebook: the catalogue's E/I networks, created, stepped and read."""
+
 import numpy as np
 
 
@@ -10,9 +11,13 @@ def test_catalogue_lists_the_feed_forward_ei_models_rules_and_the_comparison(cli
 
 
 def test_a_dann_on_fashion_mnist_steps_and_keeps_dales_law(client):
-    sim = client.create(model={"kind": "dann", "hidden_excitatory": [50], "hidden_inhibitory": [5]},
-                        learning_rule={"kind": "sgd", "learning_rate": 0.1, "correct_inhibitory": True},
-                        task={"kind": "fashion_mnist"}, batch_size=32, seed=3)
+    sim = client.create(
+        model={"kind": "dann", "hidden_excitatory": [50], "hidden_inhibitory": [5]},
+        learning_rule={"kind": "sgd", "learning_rate": 0.1, "correct_inhibitory": True},
+        task={"kind": "fashion_mnist"},
+        batch_size=32,
+        seed=3,
+    )
     assert sim.parameters["layer0.Wex"] == (50, 784)
     assert sim.parameters["layer0.Wix"] == (5, 784)
     assert sim.parameters["layer0.Wei"] == (50, 5)
@@ -33,5 +38,10 @@ def test_presets_of_one_comparison_share_a_group(client):
     group = presets["cornford2021-dann"].group
     assert group and "Cornford" in group
     members = {name for name, p in presets.items() if p.group == group}
-    assert members == {"cornford2021-mlp", "cornford2021-layernorm-mlp", "cornford2021-dann",
-                       "cornford2021-dann-no-correction", "cornford2021-column-ei"}
+    assert members == {
+        "cornford2021-mlp",
+        "cornford2021-layernorm-mlp",
+        "cornford2021-dann",
+        "cornford2021-dann-no-correction",
+        "cornford2021-column-ei",
+    }

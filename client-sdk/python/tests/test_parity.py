@@ -4,6 +4,7 @@ The rpcs come from the generated descriptors of eiscope.v1.SimulationService (so
 the proto shows up here once the package is reinstalled); the methods from eiscope.Client. The
 JS and Java suites check their own columns the same way. No server is needed.
 """
+
 import re
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def rows(header_start: str):
     lines = TABLE.read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
     out = []
-    for line in lines[start + 2:]:  # past the header and its |---| line
+    for line in lines[start + 2 :]:  # past the header and its |---| line
         if not line.startswith("|"):
             break
         out.append([cell.strip() for cell in line.strip().strip("|").split("|")])
@@ -72,8 +73,9 @@ def test_each_row_has_the_rpcs_kind_and_an_entry_for_every_sdk(row):
     assert row[1] == kind_of(service_methods()[row[0].strip("`")]), f"{row[0]}: kind"
     for sdk, cell in zip(SDKS, row[2:]):
         assert cell, f"{row[0]}: no entry for the {sdk} SDK"
-        assert methods_named(cell) or cell.startswith("none:"), \
+        assert methods_named(cell) or cell.startswith("none:"), (
             f"{row[0]}, {sdk}: names no method and does not start with 'none:' saying why"
+        )
 
 
 @pytest.mark.parametrize("row", ALL_ROWS, ids=[r[0] for r in ALL_ROWS])

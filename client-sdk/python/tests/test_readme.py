@@ -9,6 +9,7 @@ snippet that never ends (a watch loop that does not stop) fails instead of hangi
 README's tokens-and-TLS block runs against conftest's secure_server instead, from the
 directory holding that server's .data, with a token in $EISCOPE_TOKEN.
 """
+
 import re
 import threading
 from pathlib import Path
@@ -74,16 +75,18 @@ def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, c
     assert "127.0.0.1:7070" in tour
     run_block(tour.replace("127.0.0.1:7070", address), namespace, "README.md block 1 (tour)")
     printed = capsys.readouterr().out.splitlines()
-    assert [int(line.split()[0]) for line in printed] == list(range(1, 201)), \
+    assert [int(line.split()[0]) for line in printed] == list(range(1, 201)), (
         "the tour's watch loop prints the loss of steps 1..200, then ends"
+    )
     assert namespace["W"].shape == (100, 784)
     assert namespace["curve"]["step"].tolist() == list(range(1, 201))
 
     run_block(blocks[1], namespace, "README.md block 2 (worked example)")
     sim, fork = namespace["sim"], namespace["fork"]
     log = client.intervention_log(sim.id)
-    assert [step for step, command in log if command.HasField("prune")] == [1000], \
+    assert [step for step, command in log if command.HasField("prune")] == [1000], (
         "prune lands at step 1000, where run_until paused the run"
+    )
     assert (fork.parent_id, fork.fork_step) == (sim.id, 1000)
     assert client.get(fork.id).current_learning_rule["kind"] == "eg"
     assert set(namespace["curves"]["run"]) == {sim.id, fork.id}
@@ -93,8 +96,7 @@ def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, c
     assert namespace["sim"].initial_parameter_names == ["layer0.W"]
 
 
-def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup,
-                                                   capsys):
+def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup, capsys):
     blocks = python_blocks(REPO / "client-sdk/python/README.md")
     assert len(blocks) == 4, "the tour, the run record, time travel, tokens and TLS"
     namespace = {"__name__": "sdk_readme"}
@@ -109,8 +111,7 @@ def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_di
     assert 50 <= done.from_step <= 250 and done.total_steps == 250 - done.from_step
     assert namespace["W"].shape == (100, 784)
     assert (fork.parent_id, fork.fork_step, fork.step) == (sim.id, 250, 250)
-    assert [c.reason for c in client.checkpoints(sim.id) if c.step == 250 and c.pinned] == \
-        ["time travel"]
+    assert [c.reason for c in client.checkpoints(sim.id) if c.step == 250 and c.pinned] == ["time travel"]
     printed = capsys.readouterr().out
     assert f"{done.total_steps}/{done.total_steps} steps from checkpoint {done.from_step}" in printed
     assert "singular_values layer0.W 250" in printed

@@ -2,6 +2,7 @@
 against the frames a live watch delivered while the run trained), runs(), latest values,
 events, checkpoints, exports (Parquet, CSV, TensorBoard read back with tensorboard's own
 reader) and their error paths."""
+
 import io
 
 import numpy as np
@@ -17,9 +18,14 @@ STEPS = 300
 def trained(client):
     """An MLP trained STEPS steps, paused, and the loss of every step as a live watch saw it
     while it trained: (simulation, {step: loss})."""
-    sim = client.create(model={"kind": "mlp", "hidden": [32]},
-                        learning_rule={"kind": "sgd", "learning_rate": 0.05},
-                        task={"kind": "fashion_mnist"}, batch_size=32, seed=3, name="record")
+    sim = client.create(
+        model={"kind": "mlp", "hidden": [32]},
+        learning_rule={"kind": "sgd", "learning_rate": 0.05},
+        task={"kind": "fashion_mnist"},
+        batch_size=32,
+        seed=3,
+        name="record",
+    )
     live, started = {}, False
     with client.watch(sim.id, observables=["loss", "state"], timeout=60) as frames:
         for frame in frames:  # first the current state: the watch stands, then step
@@ -53,8 +59,9 @@ def test_history_of_a_run_trained_300_steps_has_each_loss_the_live_watch_saw(cli
 
 def test_history_equals_what_watch_from_step_0_delivers_and_the_watch_ends(client, trained):
     sim, _ = trained
-    frames = list(client.watch(sim.id, observables=["loss"], from_step=0, until_paused=True,
-                               timeout=30))  # DeadlineExceededError if it did not end by itself
+    frames = list(
+        client.watch(sim.id, observables=["loss"], from_step=0, until_paused=True, timeout=30)
+    )  # DeadlineExceededError if it did not end by itself
     assert {f.observable for f in frames} == {"loss"}  # the state events it ended on: hidden
     df = client.history(sim.id, observables=["loss"])
     assert [f.step for f in frames] == df["step"].tolist()
@@ -87,15 +94,31 @@ def test_history_of_several_runs_has_one_run_column(client, trained, make_mlp):
 
 def test_runs_flattens_the_spec_into_columns_and_shows_the_tags(client, trained):
     sim, _ = trained
-    updated = client.update_run(sim.id, name="baseline 32", tags=["baseline", "mlp"],
-                                notes="seed 3")
-    assert (updated.name, updated.tags, updated.notes) == ("baseline 32", ["baseline", "mlp"],
-                                                           "seed 3")
+    updated = client.update_run(sim.id, name="baseline 32", tags=["baseline", "mlp"], notes="seed 3")
+    assert (updated.name, updated.tags, updated.notes) == ("baseline 32", ["baseline", "mlp"], "seed 3")
     runs = client.runs()
-    for column in ("id", "name", "state", "step", "recorded_step", "created", "parent_id",
-                   "fork_step", "preset", "tags", "notes", "current_learning_rule", "seed",
-                   "batch_size", "model.kind", "model.hidden", "learning_rule.kind",
-                   "learning_rule.learning_rate", "task.kind", "latest.loss"):
+    for column in (
+        "id",
+        "name",
+        "state",
+        "step",
+        "recorded_step",
+        "created",
+        "parent_id",
+        "fork_step",
+        "preset",
+        "tags",
+        "notes",
+        "current_learning_rule",
+        "seed",
+        "batch_size",
+        "model.kind",
+        "model.hidden",
+        "learning_rule.kind",
+        "learning_rule.learning_rate",
+        "task.kind",
+        "latest.loss",
+    ):
         assert column in runs.columns, column
     row = runs.set_index("id").loc[sim.id]
     assert (row["name"], row["tags"], row["notes"]) == ("baseline 32", ["baseline", "mlp"], "seed 3")
@@ -156,8 +179,9 @@ def test_tensorboard_export_reads_back_with_tensorboards_event_reader(client, tr
     assert reader.Tags()["scalars"] == ["loss"]
     events = reader.Scalars("loss")
     assert [e.step for e in events] == written["step"].tolist() == list(range(1, STEPS + 1))
-    np.testing.assert_array_equal(np.array([e.value for e in events], dtype=np.float32),
-                                  written["value"].to_numpy().astype(np.float32))
+    np.testing.assert_array_equal(
+        np.array([e.value for e in events], dtype=np.float32), written["value"].to_numpy().astype(np.float32)
+    )
     seconds = (written["wall_time"] - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
     np.testing.assert_allclose([e.wall_time for e in events], seconds, rtol=0, atol=1e-6)
 

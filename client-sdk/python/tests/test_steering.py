@@ -1,6 +1,9 @@
 """Steering, fork, replay log and sessions through the SDK, and the worked example, against a
 live server. The worked example is scaled down (200 steps, pruning at 100) to stay under ~30 s;
 weight histograms stand in for the spectrum (no spectrum observable yet)."""
+
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -15,9 +18,13 @@ def make_dann(client):
     created = []
 
     def make(seed=1, **overrides):
-        kwargs = dict(model={"kind": "dann", "hidden_excitatory": [HIDDEN], "hidden_inhibitory": [4]},
-                      learning_rule={"kind": "sgd", "learning_rate": 0.05, "correct_inhibitory": True},
-                      task={"kind": "fashion_mnist"}, batch_size=32, seed=seed)
+        kwargs = dict(
+            model={"kind": "dann", "hidden_excitatory": [HIDDEN], "hidden_inhibitory": [4]},
+            learning_rule={"kind": "sgd", "learning_rate": 0.05, "correct_inhibitory": True},
+            task={"kind": "fashion_mnist"},
+            batch_size=32,
+            seed=seed,
+        )
         kwargs.update(overrides)
         sim = client.create(**kwargs)
         created.append(sim.id)
@@ -25,10 +32,8 @@ def make_dann(client):
 
     yield make
     for sim_id in created:
-        try:
+        with contextlib.suppress(eiscope.NotFoundError):
             client.delete(sim_id)
-        except eiscope.NotFoundError:
-            pass
 
 
 def _zero_fraction(params):
@@ -39,8 +44,9 @@ def _zero_fraction(params):
 def test_worked_example_dann_prune_fork_switch_to_eg_compare(client, make_dann):
     dann = make_dann(eval_every_steps=100)
     with client.session() as session:
-        histograms = session.subscribe(dann.id, observables=["weight_histogram"], layers=["layer0"],
-                                       max_hz=10)
+        histograms = session.subscribe(
+            dann.id, observables=["weight_histogram"], layers=["layer0"], max_hz=10
+        )
         session.command(dann.id, commands.run_until(100))
         client.wait(dann.id, until=lambda s: s.step >= 100 and s.state == "PAUSED", timeout=30)
         assert session.command(dann.id, commands.prune(0.5)) == 100

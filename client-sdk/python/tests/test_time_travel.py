@@ -5,6 +5,9 @@ then served from the cache; a checkpoint saved at a past step; and the error pat
 
 The runs are small MLPs checkpointed every EVERY steps, so a past step is rebuilt by replaying
 at most EVERY steps; their log holds one learning-rate change at STEER_AT."""
+
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -14,10 +17,15 @@ from eiscope import commands
 EVERY = 50
 STEER_AT = 60
 END = 160
-SPEC = dict(model={"kind": "mlp", "hidden": [32]},
-            learning_rule={"kind": "sgd", "learning_rate": 0.05},
-            task={"kind": "fashion_mnist"}, batch_size=16, seed=5, name="time travel",
-            checkpoint_every_steps=EVERY)
+SPEC = dict(
+    model={"kind": "mlp", "hidden": [32]},
+    learning_rule={"kind": "sgd", "learning_rate": 0.05},
+    task={"kind": "fashion_mnist"},
+    batch_size=16,
+    seed=5,
+    name="time travel",
+    checkpoint_every_steps=EVERY,
+)
 
 
 def go(client, sim_id, target):
@@ -69,10 +77,8 @@ def make_run(client):
 
     yield make
     for sim_id in created:
-        try:
+        with contextlib.suppress(eiscope.NotFoundError):
             client.delete(sim_id)
-        except eiscope.NotFoundError:
-            pass
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +104,8 @@ def test_parameters_at_past_steps_equal_a_twin_stepped_there_bit_for_bit(client,
 
 
 def test_a_fork_from_a_past_step_starts_there_with_the_log_up_to_it_and_equals_the_twin(
-        client, run, make_run):
+    client, run, make_run
+):
     k = 117
     fork = client.fork(run.id, step=k)
     try:
@@ -125,8 +132,12 @@ def test_measure_at_a_past_step_equals_the_twins_measure_at_that_step(client, ru
     assert [content(f) for f in past] == [content(f) for f in now]
     assert {f.simulation_id for f in past} == {run.id}
     by_name = {(f.observable, f.layer): f for f in past}
-    assert set(by_name) >= {("singular_values", "layer0.W"), ("weight_histogram", "layer0.W"),
-                            ("activation_mean", "layer0"), ("weights", "layer0.W")}
+    assert set(by_name) >= {
+        ("singular_values", "layer0.W"),
+        ("weight_histogram", "layer0.W"),
+        ("activation_mean", "layer0"),
+        ("weights", "layer0.W"),
+    }
     assert all(f.step == k for f in past)
     spectrum = by_name["singular_values", "layer0.W"]
     assert spectrum.kind == "tensor" and spectrum.value.dtype == np.float32
@@ -139,7 +150,8 @@ def test_measure_at_a_past_step_equals_the_twins_measure_at_that_step(client, ru
 
 
 def test_reconstruct_reports_progress_from_the_nearest_checkpoint_then_serves_from_the_cache(
-        client, make_run):
+    client, make_run
+):
     sim = make_run()
     go(client, sim.id, END)
     k = 137
@@ -186,18 +198,19 @@ def test_a_checkpoint_saved_at_a_past_step_is_pinned_and_holds_that_steps_parame
     assert (pinned.pinned, pinned.reason, pinned.sha256) == (True, existing.reason, existing.sha256)
 
 
-def test_steps_ahead_of_the_run_raise_out_of_range_and_bad_requests_invalid_argument(
-        client, make_run):
+def test_steps_ahead_of_the_run_raise_out_of_range_and_bad_requests_invalid_argument(client, make_run):
     sim = make_run()
     go(client, sim.id, 20)
     with pytest.raises(eiscope.OutOfRangeError) as error:
         client.parameters(sim.id, step=21)
     assert error.value.code == "OUT_OF_RANGE"
     assert "ahead" in error.value.message and "step 20" in error.value.message
-    for call in (lambda: client.fork(sim.id, step=99),
-                 lambda: client.save_checkpoint(sim.id, step=99),
-                 lambda: client.measure(sim.id, ["weights"], step=99),
-                 lambda: client.reconstruct(sim.id, 50)):
+    for call in (
+        lambda: client.fork(sim.id, step=99),
+        lambda: client.save_checkpoint(sim.id, step=99),
+        lambda: client.measure(sim.id, ["weights"], step=99),
+        lambda: client.reconstruct(sim.id, 50),
+    ):
         with pytest.raises(eiscope.OutOfRangeError):
             call()
     with pytest.raises(eiscope.InvalidArgumentError):
@@ -219,7 +232,7 @@ def pooled_reference(values, max_rows, max_cols):
     out = np.empty((r, c), dtype=np.float32)
     for i in range(r):
         for j in range(c):
-            block = m[i * rows // r:(i + 1) * rows // r, j * cols // c:(j + 1) * cols // c].ravel()
+            block = m[i * rows // r : (i + 1) * rows // r, j * cols // c : (j + 1) * cols // c].ravel()
             out[i, j] = block[np.argmax(np.abs(block))]
     return out if values.ndim == 2 else out.ravel()
 

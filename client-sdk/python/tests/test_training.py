@@ -1,4 +1,5 @@
 """Training behaviour seen through the SDK: loss falls, weights are numpy, runs are seeded."""
+
 import numpy as np
 
 STEPS = 200
@@ -6,8 +7,7 @@ STEPS = 200
 
 def _train(client, sim_id, steps=STEPS):
     client.step(sim_id, steps)
-    sim = client.wait(sim_id, until=lambda s: s.step >= steps and s.state == "PAUSED",
-                      timeout=30)
+    sim = client.wait(sim_id, until=lambda s: s.step >= steps and s.state == "PAUSED", timeout=30)
     assert sim.step == steps, sim
     return client.parameters(sim_id)
 

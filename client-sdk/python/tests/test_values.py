@@ -1,4 +1,5 @@
 """Offline tests of the Python <-> proto conversions (no server needed)."""
+
 import numpy as np
 import pytest
 
@@ -58,19 +59,32 @@ def test_a_tensor_whose_bytes_do_not_match_its_shape_is_rejected():
 
 
 def test_frames_decode_each_payload_kind():
-    scalar = Frame.from_proto(types_pb2.Frame(
-        simulation_id="s", step=5, wall_time_unix_nanos=2_000_000_000, observable="loss",
-        scalar=types_pb2.Scalar(value=0.25, merged_count=3)))
-    assert (scalar.kind, scalar.value, scalar.merged_count, scalar.wall_time) == \
-        ("scalar", 0.25, 3, 2.0)
-    histogram = Frame.from_proto(types_pb2.Frame(
-        observable="w", layer="layer0.W", dropped=2,
-        histogram=types_pb2.Histogram(edges=[0, 1, 2], counts=[4, 5])))
+    scalar = Frame.from_proto(
+        types_pb2.Frame(
+            simulation_id="s",
+            step=5,
+            wall_time_unix_nanos=2_000_000_000,
+            observable="loss",
+            scalar=types_pb2.Scalar(value=0.25, merged_count=3),
+        )
+    )
+    assert (scalar.kind, scalar.value, scalar.merged_count, scalar.wall_time) == ("scalar", 0.25, 3, 2.0)
+    histogram = Frame.from_proto(
+        types_pb2.Frame(
+            observable="w",
+            layer="layer0.W",
+            dropped=2,
+            histogram=types_pb2.Histogram(edges=[0, 1, 2], counts=[4, 5]),
+        )
+    )
     edges, counts = histogram.value
     assert histogram.kind == "histogram" and histogram.dropped == 2
     assert edges.tolist() == [0, 1, 2] and counts.tolist() == [4, 5]
-    event = Frame.from_proto(types_pb2.Frame(event=types_pb2.Event(
-        state=types_pb2.SIMULATION_STATE_DIVERGED, message="loss is NaN at step 3")))
+    event = Frame.from_proto(
+        types_pb2.Frame(
+            event=types_pb2.Event(state=types_pb2.SIMULATION_STATE_DIVERGED, message="loss is NaN at step 3")
+        )
+    )
     assert event.value == ("DIVERGED", "loss is NaN at step 3")
 
 

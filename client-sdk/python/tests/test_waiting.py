@@ -1,6 +1,7 @@
 """What the README promises a new user, against a live server: create() without batch_size,
 wait_for_step() after run_until and step, watch() that ends when the run pauses, and watch
 from_step (the recorded history, then live frames)."""
+
 import pytest
 
 import eiscope
@@ -49,8 +50,7 @@ def test_wait_for_step_returns_at_once_when_the_run_stopped_short_and_times_out(
 def test_watch_from_step_0_until_paused_gives_every_step_then_ends(client, make_mlp):
     sim = make_mlp()
     client.step(sim.id, 100)  # under way once it returns; may finish before the watch opens
-    frames = list(client.watch(sim.id, observables=["loss"], from_step=0, until_paused=True,
-                               timeout=30))
+    frames = list(client.watch(sim.id, observables=["loss"], from_step=0, until_paused=True, timeout=30))
     assert [f.step for f in frames] == list(range(1, 101))
     assert {f.observable for f in frames} == {"loss"}
 
@@ -59,8 +59,7 @@ def test_watch_until_paused_of_a_paused_run_gives_the_current_values_and_ends(cl
     sim = make_mlp()
     client.step(sim.id, 10)
     client.wait_for_step(sim.id, 10, timeout=30)
-    frames = list(client.watch(sim.id, observables=["loss", "state"], until_paused=True,
-                               timeout=30))
+    frames = list(client.watch(sim.id, observables=["loss", "state"], until_paused=True, timeout=30))
     assert [(f.step, f.observable) for f in frames] == [(10, "loss"), (10, "state")]
     assert frames[-1].value[0] == "PAUSED"
 

@@ -1,8 +1,8 @@
 """Watch streams: cancellation, and the server staying usable afterwards."""
+
 import threading
 
 import numpy as np
-
 import pytest
 
 import eiscope

@@ -1,4 +1,5 @@
 """Short names for proto enum values: SIMULATION_STATE_PAUSED -> "PAUSED"."""
+
 from __future__ import annotations
 
 

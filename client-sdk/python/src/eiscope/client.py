@@ -1,24 +1,26 @@
 """The eiscope client: one object per server connection, one method per operation."""
+
 from __future__ import annotations
 
+import builtins
 import os
 import time
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Optional, Union
 
 import grpc
 import numpy as np
 
 from eiscope._proto import service_grpc, service_pb2, types_pb2
 from eiscope.catalogue import Catalogue
-from eiscope.connection import (MAX_MESSAGE_BYTES, open_channel, parse_address,  # noqa: F401
-                                resolve_token, with_token)
+from eiscope.connection import MAX_MESSAGE_BYTES, open_channel, parse_address, resolve_token, with_token  # noqa: F401
 from eiscope.errors import DeadlineExceededError, NotFoundError, from_rpc_error
 from eiscope.frames import Frame, array_to_tensor, tensor_to_array
 from eiscope.record import RunRecordCalls, as_names
-from eiscope.simulation import ControlResult, Simulation
-from eiscope.values import to_component
 from eiscope.session import Session
+from eiscope.simulation import ControlResult, Simulation
 from eiscope.timetravel import TimeTravelCalls
+from eiscope.values import to_component
 from eiscope.watch import Watch
 
 #: Deadline, in seconds, of every unary call unless the client is given another.
@@ -51,13 +53,21 @@ class Client(RunRecordCalls, TimeTravelCalls):
     past steps, in eiscope.timetravel.
     """
 
-    def __init__(self, address: str = "127.0.0.1:7070", *, token: Optional[str] = None,
-                 ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
-                 tls: Optional[bool] = None, channel: Optional[grpc.Channel] = None,
-                 timeout: float = DEFAULT_TIMEOUT_S):
+    def __init__(
+        self,
+        address: str = "127.0.0.1:7070",
+        *,
+        token: Optional[str] = None,
+        ca_file: Optional[Union[str, os.PathLike[str]]] = None,
+        tls: Optional[bool] = None,
+        channel: Optional[grpc.Channel] = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+    ):
         if channel is not None and (ca_file is not None or tls is not None):
-            raise ValueError("tls= and ca_file= configure a channel the client opens; "
-                             "a channel= passed in has its own credentials")
+            raise ValueError(
+                "tls= and ca_file= configure a channel the client opens; "
+                "a channel= passed in has its own credentials"
+            )
         self._owns_channel = channel is None
         if channel is None:
             channel = open_channel(*parse_address(address, tls, ca_file), ca_file)
@@ -72,13 +82,22 @@ class Client(RunRecordCalls, TimeTravelCalls):
         response = self._call(self._stub.GetCatalogue, service_pb2.GetCatalogueRequest())
         return Catalogue.from_proto(response.catalogue)
 
-    def create(self, model: Any = None, learning_rule: Any = None, task: Any = None, *,
-               seed: Optional[int] = None, batch_size: Optional[int] = None,
-               eval_every_steps: Optional[int] = None, step_budget: Optional[int] = None,
-               name: Optional[str] = None, preset: Optional[str] = None,
-               initial_parameters: Optional[Mapping[str, Any]] = None,
-               checkpoint_every_steps: Optional[int] = None,
-               checkpoint_every_seconds: Optional[int] = None) -> Simulation:
+    def create(
+        self,
+        model: Any = None,
+        learning_rule: Any = None,
+        task: Any = None,
+        *,
+        seed: Optional[int] = None,
+        batch_size: Optional[int] = None,
+        eval_every_steps: Optional[int] = None,
+        step_budget: Optional[int] = None,
+        name: Optional[str] = None,
+        preset: Optional[str] = None,
+        initial_parameters: Optional[Mapping[str, Any]] = None,
+        checkpoint_every_steps: Optional[int] = None,
+        checkpoint_every_seconds: Optional[int] = None,
+    ) -> Simulation:
         """Creates a simulation, PAUSED at step 0, from a spec or a preset.
 
         Components are dicts such as ``{"kind": "mlp", "hidden": [100]}`` (see values.py for
@@ -104,13 +123,16 @@ class Client(RunRecordCalls, TimeTravelCalls):
         spec = types_pb2.SimulationSpec()
         if batch_size is None and preset is None:
             batch_size = DEFAULT_BATCH_SIZE
-        for field_name, component in (("model", model), ("learning_rule", learning_rule),
-                                      ("task", task)):
+        for field_name, component in (("model", model), ("learning_rule", learning_rule), ("task", task)):
             if component is not None:
                 getattr(spec, field_name).CopyFrom(to_component(component, field_name))
-        for field_name, value in (("seed", seed), ("batch_size", batch_size),
-                                  ("eval_every_steps", eval_every_steps),
-                                  ("step_budget", step_budget), ("name", name)):
+        for field_name, value in (
+            ("seed", seed),
+            ("batch_size", batch_size),
+            ("eval_every_steps", eval_every_steps),
+            ("step_budget", step_budget),
+            ("name", name),
+        ):
             if value is not None:
                 setattr(spec, field_name, value)
         if checkpoint_every_steps is not None or checkpoint_every_seconds is not None:
@@ -118,7 +140,8 @@ class Client(RunRecordCalls, TimeTravelCalls):
             spec.checkpoints.every_seconds = checkpoint_every_seconds or 0
         for param_name, array in (initial_parameters or {}).items():
             spec.initial_parameters[param_name].CopyFrom(
-                array_to_tensor(array, f"initial_parameters[{param_name!r}]"))
+                array_to_tensor(array, f"initial_parameters[{param_name!r}]")
+            )
         request = service_pb2.CreateSimulationRequest(spec=spec, preset=preset or "")
         return Simulation.from_proto(self._call(self._stub.CreateSimulation, request).simulation)
 
@@ -127,12 +150,14 @@ class Client(RunRecordCalls, TimeTravelCalls):
         request = service_pb2.GetSimulationRequest(id=id)
         return Simulation.from_proto(self._call(self._stub.GetSimulation, request).simulation)
 
-    def list(self) -> List[Simulation]:
+    def list(self) -> builtins.list[Simulation]:
         """Every simulation the server holds (that this token may see), oldest first, page by page."""
-        out: List[Simulation] = []
+        out: list[Simulation] = []
         token = ""
         while True:
-            response = self._call(self._stub.ListSimulations, service_pb2.ListSimulationsRequest(page_token=token))
+            response = self._call(
+                self._stub.ListSimulations, service_pb2.ListSimulationsRequest(page_token=token)
+            )
             out.extend(Simulation.from_proto(s) for s in response.simulations)
             token = response.next_page_token
             if not token:
@@ -162,9 +187,15 @@ class Client(RunRecordCalls, TimeTravelCalls):
         and the seed's data order."""
         return self._control(id, service_pb2.CONTROL_ACTION_RESET)
 
-    def wait(self, id: str, until_step: Optional[int] = None, *,
-             until: Optional[Callable[[Simulation], bool]] = None, timeout: float = 60.0,
-             poll_s: float = 0.02) -> Simulation:
+    def wait(
+        self,
+        id: str,
+        until_step: Optional[int] = None,
+        *,
+        until: Optional[Callable[[Simulation], bool]] = None,
+        timeout: float = 60.0,
+        poll_s: float = 0.02,
+    ) -> Simulation:
         """Polls get() until a condition holds and returns the simulation as last seen.
 
         The condition is `until(sim)` if given, else ``sim.step >= until_step`` if given, else
@@ -175,16 +206,21 @@ class Client(RunRecordCalls, TimeTravelCalls):
         simulation may still read PAUSED: wait for a step count rather than for "not RUNNING".
         """
         if until is None:
-            until = ((lambda s: s.step >= until_step) if until_step is not None
-                     else (lambda s: s.state != "RUNNING"))
+            until = (
+                (lambda s: s.step >= until_step)
+                if until_step is not None
+                else (lambda s: s.state != "RUNNING")
+            )
         deadline = time.monotonic() + timeout
         while True:
             sim = self.get(id)
             if until(sim) or sim.state in _STUCK_STATES:
                 return sim
             if time.monotonic() > deadline:
-                raise TimeoutError(f"simulation {id}: condition not met within {timeout} s; "
-                                   f"last seen {sim.state} at step {sim.step}")
+                raise TimeoutError(
+                    f"simulation {id}: condition not met within {timeout} s; "
+                    f"last seen {sim.state} at step {sim.step}"
+                )
             time.sleep(poll_s)
 
     def wait_for_step(self, id: str, step: int, *, timeout: float = 60.0) -> Simulation:
@@ -199,21 +235,21 @@ class Client(RunRecordCalls, TimeTravelCalls):
         """
         deadline = time.monotonic() + timeout
         goal = f"step {step} not reached within {timeout} s"
-        sim = self._watch_until(id, step, deadline, goal,
-                                lambda s: s.step >= step or s.state != "RUNNING")
+        sim = self._watch_until(id, step, deadline, goal, lambda s: s.step >= step or s.state != "RUNNING")
         if sim.state == "RUNNING" and sim.step == step:
             # Exactly there and still running: about to pause there, or playing on? The next
             # frame (every step now) tells.
-            sim = self._watch_until(id, 1, deadline, goal,
-                                    lambda s: s.step > step or s.state != "RUNNING")
+            sim = self._watch_until(id, 1, deadline, goal, lambda s: s.step > step or s.state != "RUNNING")
         return sim
 
-    def _watch_until(self, id: str, every_steps: int, deadline: float, goal: str,
-                     done: Callable[[Simulation], bool]) -> Simulation:
+    def _watch_until(
+        self, id: str, every_steps: int, deadline: float, goal: str, done: Callable[[Simulation], bool]
+    ) -> Simulation:
         """Reads the run after each frame of a watch of its state and loss (every_steps) until
         `done` holds for it; TimeoutError saying `goal` at `deadline` (time.monotonic())."""
-        request = service_pb2.WatchRequest(id=id, observables=["state", "loss"],
-                                           every_steps=min(max(every_steps, 1), _MAX_EVERY_STEPS))
+        request = service_pb2.WatchRequest(
+            id=id, observables=["state", "loss"], every_steps=min(max(every_steps, 1), _MAX_EVERY_STEPS)
+        )
         timeout = max(deadline - time.monotonic(), 0.001)
         sim = None
         try:
@@ -241,10 +277,9 @@ class Client(RunRecordCalls, TimeTravelCalls):
         response = self._call(self._stub.ApplyCommand, request)
         return ControlResult(Simulation.from_proto(response.simulation), response.effective_step)
 
-    def intervention_log(self, id: str) -> List[Tuple[int, types_pb2.Command]]:
+    def intervention_log(self, id: str) -> builtins.list[tuple[int, types_pb2.Command]]:
         """The commands applied so far, in order, as (effective step, Command)."""
-        response = self._call(self._stub.GetInterventionLog,
-                              service_pb2.GetInterventionLogRequest(id=id))
+        response = self._call(self._stub.GetInterventionLog, service_pb2.GetInterventionLogRequest(id=id))
         return [(i.step, i.command) for i in response.interventions]
 
     def fork(self, id: str, step: Optional[int] = None) -> Simulation:
@@ -265,9 +300,16 @@ class Client(RunRecordCalls, TimeTravelCalls):
 
     # -- data ------------------------------------------------------------------------------
 
-    def parameters(self, id: str, names: Optional[Iterable[str]] = None,
-                   step: Optional[int] = None, *, max_rows: int = 0, max_cols: int = 0,
-                   change_since_start: bool = False) -> Dict[str, np.ndarray]:
+    def parameters(
+        self,
+        id: str,
+        names: Optional[Iterable[str]] = None,
+        step: Optional[int] = None,
+        *,
+        max_rows: int = 0,
+        max_cols: int = 0,
+        change_since_start: bool = False,
+    ) -> dict[str, np.ndarray]:
         """Parameter name -> float32 array of its shape (weights are [n_out, n_in]).
 
         `names` restricts the answer to those parameters (None: all). The arrays are copies.
@@ -280,18 +322,30 @@ class Client(RunRecordCalls, TimeTravelCalls):
         ``i*R//r`` to ``(i+1)*R//r``) giving its value of largest magnitude, sign kept; a vector
         counts as one row. `change_since_start`: each value minus its initial value.
         """
-        request = service_pb2.GetParametersRequest(id=id, names=as_names(names), max_rows=max_rows,
-                                                   max_cols=max_cols,
-                                                   change_since_start=change_since_start)
+        request = service_pb2.GetParametersRequest(
+            id=id,
+            names=as_names(names),
+            max_rows=max_rows,
+            max_cols=max_cols,
+            change_since_start=change_since_start,
+        )
         if step is not None:
             request.step = step
         response = self._call(self._stub.GetParameters, request)
         return {p.name: tensor_to_array(p.tensor) for p in response.parameters}
 
-    def watch(self, id: str, observables: Optional[Iterable[str]] = None,
-              layers: Optional[Iterable[str]] = None, every_steps: int = 0, max_hz: float = 0,
-              *, from_step: Optional[int] = None, until_paused: bool = False,
-              timeout: Optional[float] = None) -> Watch:
+    def watch(
+        self,
+        id: str,
+        observables: Optional[Iterable[str]] = None,
+        layers: Optional[Iterable[str]] = None,
+        every_steps: int = 0,
+        max_hz: float = 0,
+        *,
+        from_step: Optional[int] = None,
+        until_paused: bool = False,
+        timeout: Optional[float] = None,
+    ) -> Watch:
         """Streams frames: the current value of each chosen observable at once, then live.
 
         `observables` None/empty: every cheap scalar and state events. `layers` restricts
@@ -310,7 +364,7 @@ class Client(RunRecordCalls, TimeTravelCalls):
         they are yielded only if asked for (observables None, or naming "state").
         """
         wanted = as_names(observables)
-        hidden: Tuple[str, ...] = ()
+        hidden: tuple[str, ...] = ()
         ends_after = None
         if until_paused:
             if wanted and "state" not in wanted:
@@ -319,12 +373,12 @@ class Client(RunRecordCalls, TimeTravelCalls):
             if from_step is None:
                 from_step = self.get(id).step
             ends_after = self._stopped_at(id)
-        request = service_pb2.WatchRequest(id=id, observables=wanted, layers=as_names(layers),
-                                           every_steps=every_steps, max_hz=max_hz)
+        request = service_pb2.WatchRequest(
+            id=id, observables=wanted, layers=as_names(layers), every_steps=every_steps, max_hz=max_hz
+        )
         if from_step is not None:
             request.from_step = from_step
-        return Watch(self._stub.Watch(request, timeout=timeout), ends_after=ends_after,
-                     hidden=hidden)
+        return Watch(self._stub.Watch(request, timeout=timeout), ends_after=ends_after, hidden=hidden)
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -333,7 +387,7 @@ class Client(RunRecordCalls, TimeTravelCalls):
         if self._owns_channel:
             self._channel.close()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -342,6 +396,7 @@ class Client(RunRecordCalls, TimeTravelCalls):
     def _stopped_at(self, id: str) -> Callable[[Frame], bool]:
         """Whether a frame is the state event of the stop the run is in now: a state other
         than RUNNING at the run's current step (a recorded one of an earlier step is not)."""
+
         def stopped_at(frame: Frame) -> bool:
             if frame.kind != "event" or frame.observable != "state" or frame.value[0] == "RUNNING":
                 return False
@@ -350,6 +405,7 @@ class Client(RunRecordCalls, TimeTravelCalls):
             except NotFoundError:
                 return True
             return sim.state != "RUNNING" and sim.step <= frame.step
+
         return stopped_at
 
     def _control(self, id: str, action: int, steps: int = 0) -> ControlResult:

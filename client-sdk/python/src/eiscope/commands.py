@@ -8,6 +8,7 @@ int -> ints)::
     client.apply(sim.id, commands.set_rule_params(learning_rate=0.01))
     client.apply(sim.id, commands.lesion("layer0", unit=3))
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,8 +49,9 @@ def add_weight_noise(std: float, target: str = "") -> types_pb2.Command:
 
 def set_weight(parameter: str, row: int, col: int, value: float) -> types_pb2.Command:
     """Set one element; weight matrices are [n_out, n_in]."""
-    return types_pb2.Command(set_weight=types_pb2.SetWeight(parameter=parameter, row=row, col=col,
-                                                            value=value))
+    return types_pb2.Command(
+        set_weight=types_pb2.SetWeight(parameter=parameter, row=row, col=col, value=value)
+    )
 
 
 def freeze(target: str, frozen: bool = True) -> types_pb2.Command:
@@ -59,15 +61,15 @@ def freeze(target: str, frozen: bool = True) -> types_pb2.Command:
 
 def lesion(layer: str, unit: int, inhibitory: bool = False) -> types_pb2.Command:
     """Zero a unit's incoming and outgoing weights and keep them zero."""
-    population = (types_pb2.POPULATION_INHIBITORY if inhibitory
-                  else types_pb2.POPULATION_EXCITATORY)
+    population = types_pb2.POPULATION_INHIBITORY if inhibitory else types_pb2.POPULATION_EXCITATORY
     return types_pb2.Command(lesion=types_pb2.Lesion(layer=layer, unit=unit, population=population))
 
 
 def clamp_unit(layer: str, unit: int, value: float = 0.0, clamped: bool = True) -> types_pb2.Command:
     """Hold a unit's output at `value` from now on (clamped=False releases it)."""
-    return types_pb2.Command(clamp_unit=types_pb2.ClampUnit(layer=layer, unit=unit, value=value,
-                                                            clamped=clamped))
+    return types_pb2.Command(
+        clamp_unit=types_pb2.ClampUnit(layer=layer, unit=unit, value=value, clamped=clamped)
+    )
 
 
 def input_noise(std: float) -> types_pb2.Command:
@@ -87,12 +89,14 @@ def prune(fraction: float, method: str = "magnitude", scope: str = "global") -> 
         raise ValueError(f"method must be one of {sorted(_PRUNE_METHODS)}, got {method!r}")
     if scope not in _PRUNE_SCOPES:
         raise ValueError(f"scope must be one of {sorted(_PRUNE_SCOPES)}, got {scope!r}")
-    return types_pb2.Command(prune=types_pb2.Prune(
-        method=_PRUNE_METHODS[method], fraction=fraction, scope=_PRUNE_SCOPES[scope]))
+    return types_pb2.Command(
+        prune=types_pb2.Prune(method=_PRUNE_METHODS[method], fraction=fraction, scope=_PRUNE_SCOPES[scope])
+    )
 
 
-def watchpoint(name: str, observable: str, condition: str, threshold: float = 0.0,
-               layer: str = "", every_steps: int = 0) -> types_pb2.Command:
+def watchpoint(
+    name: str, observable: str, condition: str, threshold: float = 0.0, layer: str = "", every_steps: int = 0
+) -> types_pb2.Command:
     """Pause when a scalar observable is "non_finite", "above" or "below" a threshold.
 
     For a per-layer observable (spectral_radius, nse, kernel_alignment, weight_change, ...) name
@@ -101,9 +105,16 @@ def watchpoint(name: str, observable: str, condition: str, threshold: float = 0.
     """
     if condition not in _CONDITIONS:
         raise ValueError(f"condition must be one of {sorted(_CONDITIONS)}, got {condition!r}")
-    return types_pb2.Command(add_watchpoint=types_pb2.AddWatchpoint(
-        name=name, observable=observable, condition=_CONDITIONS[condition], threshold=threshold,
-        layer=layer, every_steps=every_steps))
+    return types_pb2.Command(
+        add_watchpoint=types_pb2.AddWatchpoint(
+            name=name,
+            observable=observable,
+            condition=_CONDITIONS[condition],
+            threshold=threshold,
+            layer=layer,
+            every_steps=every_steps,
+        )
+    )
 
 
 def remove_watchpoint(name: str) -> types_pb2.Command:

@@ -5,12 +5,13 @@ eiscope.v1.SimulationService; one started with ``--tls-cert``/``--tls-self-signe
 only. open_channel() builds the channel for both; with_token() adds the token to a channel the
 caller built.
 """
+
 from __future__ import annotations
 
 import collections
 import os
 from pathlib import Path
-from typing import Optional, Tuple, Union
+from typing import Optional, Union
 from urllib.parse import urlsplit
 
 import grpc
@@ -32,13 +33,13 @@ def resolve_token(token: Optional[str]) -> Optional[str]:
         token = os.environ.get(TOKEN_ENV)
     token = (token or "").strip()
     if any(c.isspace() for c in token):
-        raise ValueError("a token has no whitespace inside; check what was passed as token= "
-                         f"or ${TOKEN_ENV}")
+        raise ValueError(f"a token has no whitespace inside; check what was passed as token= or ${TOKEN_ENV}")
     return token or None
 
 
-def parse_address(address: str, tls: Optional[bool],
-                  ca_file: Optional[Union[str, "os.PathLike[str]"]]) -> Tuple[str, bool]:
+def parse_address(
+    address: str, tls: Optional[bool], ca_file: Optional[Union[str, os.PathLike[str]]]
+) -> tuple[str, bool]:
     """(host:port for gRPC, whether to use TLS) of "host:port", "https://host[:port][/...]" or
     "http://host[:port][/...]" (the URL a server prints). TLS when the URL says https, when
     `tls` is True or when a `ca_file` is given; a contradiction, or a URL carrying ?token=
@@ -49,23 +50,25 @@ def parse_address(address: str, tls: Optional[bool],
         return address, bool(tls) or ca_file is not None
     url = urlsplit(address)
     if url.scheme not in ("http", "https") or not url.hostname:
-        raise ValueError(f"address {address!r}: expected host:port, https://host:port or "
-                         "http://host:port")
+        raise ValueError(f"address {address!r}: expected host:port, https://host:port or http://host:port")
     if "token=" in url.query:  # the URL a server prints when it generated a token
-        raise ValueError("the address carries a token (?token=...): pass it as token= or "
-                         f"${TOKEN_ENV} instead, and the address without it")
+        raise ValueError(
+            "the address carries a token (?token=...): pass it as token= or "
+            f"${TOKEN_ENV} instead, and the address without it"
+        )
     secure = url.scheme == "https"
     if not secure and (tls or ca_file is not None):
-        raise ValueError(f"address {address!r} is http://, which contradicts "
-                         f"{'tls=True' if tls else 'ca_file='}: use https://")
+        raise ValueError(
+            f"address {address!r} is http://, which contradicts "
+            f"{'tls=True' if tls else 'ca_file='}: use https://"
+        )
     if secure and tls is False:
         raise ValueError(f"address {address!r} is https://, which contradicts tls=False")
     host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
     return f"{host}:{url.port or (443 if secure else 80)}", secure
 
 
-def open_channel(target: str, secure: bool,
-                 ca_file: Optional[Union[str, "os.PathLike[str]"]]) -> grpc.Channel:
+def open_channel(target: str, secure: bool, ca_file: Optional[Union[str, os.PathLike[str]]]) -> grpc.Channel:
     """A channel to `target` (host:port) with 64 MiB message limits: plaintext, or TLS trusting
     the PEM certificates in `ca_file` (e.g. the cert.pem a --tls-self-signed server wrote into
     <data-dir>/tls), or the system's trust when `ca_file` is None."""
@@ -78,10 +81,12 @@ def open_channel(target: str, secure: bool,
         except OSError as e:
             raise ValueError(f"ca_file {str(ca_file)!r} cannot be read: {e.strerror}") from None
         if b"-----BEGIN CERTIFICATE-----" not in roots:
-            raise ValueError(f"ca_file {str(ca_file)!r} holds no PEM certificate "
-                             "(-----BEGIN CERTIFICATE-----)")
-    return grpc.secure_channel(target, grpc.ssl_channel_credentials(root_certificates=roots),
-                               options=CHANNEL_OPTIONS)
+            raise ValueError(
+                f"ca_file {str(ca_file)!r} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+            )
+    return grpc.secure_channel(
+        target, grpc.ssl_channel_credentials(root_certificates=roots), options=CHANNEL_OPTIONS
+    )
 
 
 def with_token(channel: grpc.Channel, token: Optional[str]) -> grpc.Channel:
@@ -93,24 +98,35 @@ def with_token(channel: grpc.Channel, token: Optional[str]) -> grpc.Channel:
     return grpc.intercept_channel(channel, _BearerToken(token))
 
 
-class _CallDetails(collections.namedtuple(
-        "_CallDetails", ("method", "timeout", "metadata", "credentials", "wait_for_ready",
-                         "compression")), grpc.ClientCallDetails):
+class _CallDetails(
+    collections.namedtuple(
+        "_CallDetails", ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression")
+    ),
+    grpc.ClientCallDetails,
+):
     pass
 
 
-class _BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
-                   grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+class _BearerToken(
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
+):
     """Adds the authorization metadata to every call."""
 
     def __init__(self, token: str):
         self._header = ("authorization", f"Bearer {token}")
 
     def _with_header(self, details: grpc.ClientCallDetails) -> _CallDetails:
-        return _CallDetails(details.method, details.timeout,
-                            [*(details.metadata or ()), self._header], details.credentials,
-                            getattr(details, "wait_for_ready", None),
-                            getattr(details, "compression", None))
+        return _CallDetails(
+            details.method,
+            details.timeout,
+            [*(details.metadata or ()), self._header],
+            details.credentials,
+            getattr(details, "wait_for_ready", None),
+            getattr(details, "compression", None),
+        )
 
     def intercept_unary_unary(self, continuation, details, request):
         return continuation(self._with_header(details), request)

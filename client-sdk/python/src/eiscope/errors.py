@@ -3,6 +3,7 @@
 Every failed RPC surfaces as an EiscopeError (or the subclass for its status code) carrying the
 gRPC status code name, e.g. "INVALID_ARGUMENT", and the server's message, which says what to fix.
 """
+
 from __future__ import annotations
 
 import grpc
@@ -93,8 +94,10 @@ def from_rpc_error(error: grpc.RpcError) -> EiscopeError:
     details = error.details() if hasattr(error, "details") else str(error)
     details = details or ""
     if code == grpc.StatusCode.UNAVAILABLE and _UNTRUSTED_CERTIFICATE in details:
-        details = ("the server's TLS certificate is not trusted: pass Client(ca_file=...) its "
-                   "certificate (a --tls-self-signed server writes <data-dir>/tls/cert.pem), "
-                   "or use one the system trusts; gRPC said: " + details)
+        details = (
+            "the server's TLS certificate is not trusted: pass Client(ca_file=...) its "
+            "certificate (a --tls-self-signed server writes <data-dir>/tls/cert.pem), "
+            "or use one the system trusts; gRPC said: " + details
+        )
     cls = _BY_CODE.get(code, EiscopeError)
     return cls(code.name if code is not None else "UNKNOWN", details)

@@ -1,4 +1,5 @@
 """Decoding of streamed frames, and tensors to and from numpy arrays."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,9 @@ def array_to_tensor(array: Any, name: str = "tensor") -> types_pb2.Tensor:
     the server stores them; `name` only feeds error messages. Raises TypeError for anything
     that is not real numbers (complex, strings, objects)."""
     values = np.asarray(array)
-    if values.dtype == np.bool_ or not (np.issubdtype(values.dtype, np.floating)
-                                        or np.issubdtype(values.dtype, np.integer)):
+    if values.dtype == np.bool_ or not (
+        np.issubdtype(values.dtype, np.floating) or np.issubdtype(values.dtype, np.integer)
+    ):
         raise TypeError(f"{name}: expected an array of real numbers, got dtype {values.dtype}")
     data = np.ascontiguousarray(values, dtype="<f4").tobytes()
     return types_pb2.Tensor(shape=list(values.shape), data=data)
@@ -49,6 +51,7 @@ class Frame:
         dropped: newer frames of this (observable, layer) replaced older ones this many times
             before this subscriber took them (latest-wins observables only).
     """
+
     simulation_id: str
     step: int
     wall_time_unix_nanos: int
@@ -65,7 +68,7 @@ class Frame:
         return self.wall_time_unix_nanos / 1e9
 
     @staticmethod
-    def from_proto(msg: types_pb2.Frame) -> "Frame":
+    def from_proto(msg: types_pb2.Frame) -> Frame:
         """Decodes an API Frame (float32 tensors as numpy arrays, histograms as (edges, counts))."""
         kind = msg.WhichOneof("payload") or ""
         merged = 1
@@ -75,12 +78,23 @@ class Frame:
         elif kind == "tensor":
             value = tensor_to_array(msg.tensor)
         elif kind == "histogram":
-            value = (np.array(msg.histogram.edges, dtype=np.float64),
-                     np.array(msg.histogram.counts, dtype=np.uint64))
+            value = (
+                np.array(msg.histogram.edges, dtype=np.float64),
+                np.array(msg.histogram.counts, dtype=np.uint64),
+            )
         elif kind == "event":
             state = short_name(types_pb2.SimulationState, msg.event.state, "SIMULATION_STATE_")
             value = (state, msg.event.message)
         else:
             value = None
-        return Frame(msg.simulation_id, msg.step, msg.wall_time_unix_nanos, msg.observable,
-                     msg.layer, kind, value, merged, msg.dropped)
+        return Frame(
+            msg.simulation_id,
+            msg.step,
+            msg.wall_time_unix_nanos,
+            msg.observable,
+            msg.layer,
+            kind,
+            value,
+            merged,
+            msg.dropped,
+        )

@@ -9,11 +9,13 @@ state change and intervention, and checkpoints of the full state. These calls re
     df.pivot_table(index="step", columns="observable", values="value")
     client.runs()                                           # one row per run, spec flattened
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,7 @@ _EPOCH = pd.Timestamp(0, tz="UTC")
 __all__ = ["RunRecordCalls"]
 
 
-def run_ids(runs: RunIds) -> List[str]:
+def run_ids(runs: RunIds) -> list[str]:
     """The ids of one run or of several: an id, a Simulation, or an iterable of either (a list,
     the ``id`` column of Client.runs())."""
     if isinstance(runs, (str, Simulation)):
@@ -38,7 +40,7 @@ def run_ids(runs: RunIds) -> List[str]:
     return [r.id if isinstance(r, Simulation) else str(r) for r in runs]
 
 
-def as_names(values: Optional[Union[str, Iterable[str]]]) -> List[str]:
+def as_names(values: Optional[Union[str, Iterable[str]]]) -> list[str]:
     """A list of names from None (none), one name, or an iterable of names."""
     if values is None:
         return []
@@ -48,9 +50,15 @@ def as_names(values: Optional[Union[str, Iterable[str]]]) -> List[str]:
 class RunRecordCalls:
     """The run-record methods of Client (which supplies ``_call``, ``_stub`` and ``list``)."""
 
-    def history(self, id: RunIds, observables: Optional[Iterable[str]] = None,
-                layers: Optional[Iterable[str]] = None, from_step: int = 0, to_step: int = 0,
-                max_points: int = 0) -> pd.DataFrame:
+    def history(
+        self,
+        id: RunIds,
+        observables: Optional[Iterable[str]] = None,
+        layers: Optional[Iterable[str]] = None,
+        from_step: int = 0,
+        to_step: int = 0,
+        max_points: int = 0,
+    ) -> pd.DataFrame:
         """The recorded scalars of one run or several, as a tidy DataFrame.
 
         Columns: ``run`` (the id), ``step`` (int64), ``wall_time`` (datetime64[ns, UTC]),
@@ -67,8 +75,13 @@ class RunRecordCalls:
         answers = []
         for run in run_ids(id):
             request = service_pb2.GetHistoryRequest(
-                id=run, observables=as_names(observables), layers=as_names(layers),
-                from_step=from_step, to_step=to_step, max_points=max_points)
+                id=run,
+                observables=as_names(observables),
+                layers=as_names(layers),
+                from_step=from_step,
+                to_step=to_step,
+                max_points=max_points,
+            )
             answers.append((run, self._call(self._stub.GetHistory, request)))
         return history_frame(answers)
 
@@ -84,7 +97,7 @@ class RunRecordCalls:
         """
         return runs_frame(self.list())
 
-    def latest(self, id: str, observables: Optional[Iterable[str]] = None) -> Dict[str, float]:
+    def latest(self, id: str, observables: Optional[Iterable[str]] = None) -> dict[str, float]:
         """The latest value of each scalar observable, without opening a stream: network-wide
         ones by name ("loss"), per-layer ones as "observable@layer" ("nse@layer0.W")."""
         request = service_pb2.GetLatestRequest(id=id, observables=as_names(observables))
@@ -96,8 +109,13 @@ class RunRecordCalls:
         request = service_pb2.GetEventsRequest(id=id, from_step=from_step, to_step=to_step)
         return events_frame(self._call(self._stub.GetEvents, request).events)
 
-    def update_run(self, id: str, name: Optional[str] = None,
-                   tags: Optional[Iterable[str]] = None, notes: Optional[str] = None) -> Simulation:
+    def update_run(
+        self,
+        id: str,
+        name: Optional[str] = None,
+        tags: Optional[Iterable[str]] = None,
+        notes: Optional[str] = None,
+    ) -> Simulation:
         """Renames, tags or annotates a run; None leaves a field as it is. `tags` replaces the
         tags (each 1..64 characters, no commas); ``tags=[]`` removes them all."""
         request = service_pb2.UpdateRunRequest(id=id)
@@ -112,14 +130,12 @@ class RunRecordCalls:
 
     # -- checkpoints -----------------------------------------------------------------------
 
-    def checkpoints(self, id: str) -> List[Checkpoint]:
+    def checkpoints(self, id: str) -> list[Checkpoint]:
         """The checkpoints kept for a run, oldest first (``pd.DataFrame(...)`` tabulates them)."""
         request = service_pb2.ListCheckpointsRequest(id=id)
-        return [Checkpoint.from_proto(c)
-                for c in self._call(self._stub.ListCheckpoints, request).checkpoints]
+        return [Checkpoint.from_proto(c) for c in self._call(self._stub.ListCheckpoints, request).checkpoints]
 
-    def save_checkpoint(self, id: str, pin: bool = False,
-                        step: Optional[int] = None) -> Checkpoint:
+    def save_checkpoint(self, id: str, pin: bool = False, step: Optional[int] = None) -> Checkpoint:
         """Takes a checkpoint of the full state at the next step boundary and returns once it is
         on disk; `pin` keeps it whatever the retention.
 
@@ -136,22 +152,22 @@ class RunRecordCalls:
         request = service_pb2.PinCheckpointRequest(id=id, step=step, pinned=pinned)
         return Checkpoint.from_proto(self._call(self._stub.PinCheckpoint, request).checkpoint)
 
-    def checkpoint(self, id: str, step: Optional[int] = None,
-                   names: Optional[Iterable[str]] = None) -> Dict[str, np.ndarray]:
+    def checkpoint(
+        self, id: str, step: Optional[int] = None, names: Optional[Iterable[str]] = None
+    ) -> dict[str, np.ndarray]:
         """The parameters stored in the checkpoint at `step` (None: the newest one), as
         name -> float32 array, like parameters(); `names` restricts them (None: all).
         NotFoundError names the steps that have one."""
-        response = self._call(self._stub.GetCheckpoint,
-                              _checkpoint_request(id, step, as_names(names), include_npz=False))
+        response = self._call(
+            self._stub.GetCheckpoint, _checkpoint_request(id, step, as_names(names), include_npz=False)
+        )
         return {p.name: tensor_to_array(p.tensor) for p in response.parameters}
 
-    def checkpoint_npz(self, id: str, step: Optional[int] = None,
-                       path: Optional[PathLike] = None) -> bytes:
+    def checkpoint_npz(self, id: str, step: Optional[int] = None, path: Optional[PathLike] = None) -> bytes:
         """The checkpoint at `step` (None: the newest) as the .npz file the server keeps: what
         ``numpy.load`` reads, parameters under "param/<name>" (e.g. "param/layer0.W") beside
         the rest of the state. Also written to `path` when given."""
-        response = self._call(self._stub.GetCheckpoint,
-                              _checkpoint_request(id, step, [], include_npz=True))
+        response = self._call(self._stub.GetCheckpoint, _checkpoint_request(id, step, [], include_npz=True))
         if path is not None:
             Path(path).write_bytes(response.npz)
         return response.npz
@@ -192,10 +208,12 @@ class RunRecordCalls:
         return frame
 
 
-def _checkpoint_request(id: str, step: Optional[int], wanted: List[str],
-                        include_npz: bool) -> service_pb2.GetCheckpointRequest:
-    return service_pb2.GetCheckpointRequest(id=id, step=step or 0, latest=step is None,
-                                            names=wanted, include_npz=include_npz)
+def _checkpoint_request(
+    id: str, step: Optional[int], wanted: list[str], include_npz: bool
+) -> service_pb2.GetCheckpointRequest:
+    return service_pb2.GetCheckpointRequest(
+        id=id, step=step or 0, latest=step is None, names=wanted, include_npz=include_npz
+    )
 
 
 def write_tensorboard(frame: pd.DataFrame, logdir: PathLike) -> None:
@@ -208,8 +226,7 @@ def write_tensorboard(frame: pd.DataFrame, logdir: PathLike) -> None:
         for (observable, layer), series in frame.groupby(["observable", "layer"], sort=False):
             tag = f"{observable}/{layer}" if layer else observable
             wall_s = (series["wall_time"] - _EPOCH) / pd.Timedelta(seconds=1)
-            for step, value, wall in zip(series["step"].tolist(), series["value"].tolist(),
-                                         wall_s.tolist()):
+            for step, value, wall in zip(series["step"].tolist(), series["value"].tolist(), wall_s.tolist()):
                 writer.add_scalar(tag, value, global_step=step, walltime=wall)
     finally:
         writer.close()

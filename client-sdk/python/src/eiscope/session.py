@@ -1,10 +1,12 @@
 """A Session: steer and observe over one bidirectional call."""
+
 from __future__ import annotations
 
 import itertools
 import queue
 import threading
-from typing import Dict, Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
+from typing import Optional
 
 import grpc
 
@@ -18,10 +20,10 @@ _CODES = {c.value[0]: c for c in grpc.StatusCode}
 class Subscription:
     """Frames of one subscription of a Session, in arrival order; iterate, then unsubscribe()."""
 
-    def __init__(self, session: "Session", id: int):
+    def __init__(self, session: Session, id: int):
         self.id = id
         self._session = session
-        self._frames: "queue.Queue[Optional[Frame]]" = queue.Queue()
+        self._frames: queue.Queue[Optional[Frame]] = queue.Queue()
 
     def __iter__(self) -> Iterator[Frame]:
         while True:
@@ -50,27 +52,36 @@ class Session:
     (unbounded on the client: iterate them). Use as a context manager or call close()."""
 
     def __init__(self, method, timeout: float = 30.0):
-        self._requests: "queue.Queue[Optional[service_pb2.SessionRequest]]" = queue.Queue()
+        self._requests: queue.Queue[Optional[service_pb2.SessionRequest]] = queue.Queue()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._acks: Dict[int, "queue.Queue"] = {}
-        self._subscriptions: Dict[int, Subscription] = {}
+        self._acks: dict[int, queue.Queue] = {}
+        self._subscriptions: dict[int, Subscription] = {}
         self._timeout = timeout
         self._call = method(self._outgoing())
         self._error: Optional[EiscopeError] = None
         threading.Thread(target=self._read, daemon=True).start()
 
-    def subscribe(self, id: str, observables: Optional[Iterable[str]] = None,
-                  layers: Optional[Iterable[str]] = None, every_steps: int = 0,
-                  max_hz: float = 0) -> Subscription:
+    def subscribe(
+        self,
+        id: str,
+        observables: Optional[Iterable[str]] = None,
+        layers: Optional[Iterable[str]] = None,
+        every_steps: int = 0,
+        max_hz: float = 0,
+    ) -> Subscription:
         """Starts a subscription (same options as Client.watch())."""
         request_id = next(self._ids)
         sub = Subscription(self, request_id)
         with self._lock:
             self._subscriptions[request_id] = sub
-        watch = service_pb2.WatchRequest(id=id, observables=list(observables or []),
-                                         layers=list(layers or []), every_steps=every_steps,
-                                         max_hz=max_hz)
+        watch = service_pb2.WatchRequest(
+            id=id,
+            observables=list(observables or []),
+            layers=list(layers or []),
+            every_steps=every_steps,
+            max_hz=max_hz,
+        )
         self._request(request_id=request_id, subscribe=watch)
         return sub
 
@@ -81,15 +92,16 @@ class Session:
     def step(self, id: str, n: int) -> int:
         """Runs exactly n updates of the simulation, then pauses it; returns the step at which
         the control took effect."""
-        return self._request(control=service_pb2.ControlRequest(
-            id=id, action=service_pb2.CONTROL_ACTION_STEP, steps=n))
+        return self._request(
+            control=service_pb2.ControlRequest(id=id, action=service_pb2.CONTROL_ACTION_STEP, steps=n)
+        )
 
     def close(self) -> None:
         """Ends the call; the server releases every subscription."""
         self._requests.put(None)
         self._call.cancel()
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -97,7 +109,7 @@ class Session:
 
     def _request(self, request_id: Optional[int] = None, **kind) -> int:
         request_id = request_id or next(self._ids)
-        waiter: "queue.Queue" = queue.Queue()
+        waiter: queue.Queue = queue.Queue()
         with self._lock:
             if self._error is not None:  # the call has ended: nobody would acknowledge
                 raise self._error

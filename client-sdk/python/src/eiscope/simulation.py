@@ -1,12 +1,14 @@
 """A simulation's state as a small dataclass, and the result of a control command."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from eiscope._enums import short_name
 from eiscope._proto import types_pb2
 from eiscope.values import component_to_dict
+
 
 @dataclass(frozen=True)
 class Simulation:
@@ -31,24 +33,25 @@ class Simulation:
         spec: the proto SimulationSpec; `model`, `learning_rule`, `task` are it as dicts.
         proto: the proto Simulation message.
     """
+
     id: str
     name: str
     state: str
     step: int
     status_message: str
     created_unix_millis: int
-    parameters: Dict[str, Tuple[int, ...]]
-    latest_scalars: Dict[str, float]
-    layers: List[str]
+    parameters: dict[str, tuple[int, ...]]
+    latest_scalars: dict[str, float]
+    layers: list[str]
     seed: int
-    model: Dict[str, Any]
-    learning_rule: Dict[str, Any]
-    task: Dict[str, Any]
+    model: dict[str, Any]
+    learning_rule: dict[str, Any]
+    task: dict[str, Any]
     parent_id: str
     fork_step: int
-    current_learning_rule: Dict[str, Any]
-    initial_parameter_names: List[str]
-    tags: List[str]
+    current_learning_rule: dict[str, Any]
+    initial_parameter_names: list[str]
+    tags: list[str]
     notes: str
     preset: str
     recorded_step: int
@@ -58,7 +61,7 @@ class Simulation:
     proto: Any = field(repr=False, compare=False)
 
     @staticmethod
-    def from_proto(msg: types_pb2.Simulation) -> "Simulation":
+    def from_proto(msg: types_pb2.Simulation) -> Simulation:
         """The view of an API Simulation message."""
         spec = msg.spec
         return Simulation(
@@ -94,5 +97,6 @@ class Simulation:
 class ControlResult:
     """What a play/pause/step/reset returned: the simulation and the step boundary at which
     the command took effect."""
+
     simulation: Simulation
     effective_step: int

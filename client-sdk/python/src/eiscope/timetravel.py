@@ -9,10 +9,12 @@ save_checkpoint() take a ``step``::
     W = client.parameters(sim.id, ["layer0.W"], step=250)    # as it was at step 250
     frames = client.measure(sim.id, ["singular_values"], step=250)
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Optional, Union
+from typing import Callable, Optional, Union
 
 import grpc
 
@@ -21,9 +23,9 @@ from eiscope.errors import EiscopeError, from_rpc_error
 from eiscope.frames import Frame
 from eiscope.record import as_names
 
-
 #: What the API reference documents of this module: Client's methods come from TimeTravelCalls.
 __all__ = ["ReconstructionProgress", "TimeTravelCalls"]
+
 
 @dataclass(frozen=True)
 class ReconstructionProgress:
@@ -37,6 +39,7 @@ class ReconstructionProgress:
         replayed_steps: training steps replayed so far, out of total_steps (step - from_step).
         done: the state at `step` is rebuilt (and cached on the server).
     """
+
     step: int
     from_step: int
     source: str
@@ -45,18 +48,23 @@ class ReconstructionProgress:
     done: bool
 
     @staticmethod
-    def from_proto(msg: service_pb2.ReconstructProgress) -> "ReconstructionProgress":
+    def from_proto(msg: service_pb2.ReconstructProgress) -> ReconstructionProgress:
         """The view of an API ReconstructProgress message."""
-        return ReconstructionProgress(msg.step, msg.from_step, msg.source, msg.replayed_steps,
-                                      msg.total_steps, msg.done)
+        return ReconstructionProgress(
+            msg.step, msg.from_step, msg.source, msg.replayed_steps, msg.total_steps, msg.done
+        )
 
 
 class TimeTravelCalls:
     """The time-travel methods of Client (which supplies ``_call`` and ``_stub``)."""
 
-    def measure(self, id: str, observables: Union[str, Iterable[str]],
-                layers: Optional[Iterable[str]] = None,
-                step: Optional[int] = None) -> List[Frame]:
+    def measure(
+        self,
+        id: str,
+        observables: Union[str, Iterable[str]],
+        layers: Optional[Iterable[str]] = None,
+        step: Optional[int] = None,
+    ) -> list[Frame]:
         """Per-layer observables measured once, as the Frames a watch would yield for them.
 
         `observables`: at least one per-layer observable of the catalogue ("weights",
@@ -70,15 +78,21 @@ class TimeTravelCalls:
         arrays for tensors and spectra, singular values descending; (edges, counts) for
         histograms; floats for scalars). A step ahead of the run raises OutOfRangeError.
         """
-        request = service_pb2.MeasureRequest(id=id, observables=as_names(observables),
-                                             layers=as_names(layers))
+        request = service_pb2.MeasureRequest(
+            id=id, observables=as_names(observables), layers=as_names(layers)
+        )
         if step is not None:
             request.step = step
         return [Frame.from_proto(f) for f in self._call(self._stub.Measure, request).frames]
 
-    def reconstruct(self, id: str, step: int,
-                    progress: Optional[Callable[[ReconstructionProgress], None]] = None, *,
-                    timeout: Optional[float] = None) -> ReconstructionProgress:
+    def reconstruct(
+        self,
+        id: str,
+        step: int,
+        progress: Optional[Callable[[ReconstructionProgress], None]] = None,
+        *,
+        timeout: Optional[float] = None,
+    ) -> ReconstructionProgress:
         """Rebuilds the run's state at a past `step` and returns the final progress (done).
 
         The server starts from the nearest checkpoint at or before `step` (or a cached
@@ -91,8 +105,7 @@ class TimeTravelCalls:
         `timeout` bounds the whole call (None: none). A step ahead of the run raises
         OutOfRangeError, a negative one InvalidArgumentError.
         """
-        call = self._stub.Reconstruct(service_pb2.ReconstructRequest(id=id, step=step),
-                                      timeout=timeout)
+        call = self._stub.Reconstruct(service_pb2.ReconstructRequest(id=id, step=step), timeout=timeout)
         last = None
         try:
             for message in call:
@@ -104,6 +117,8 @@ class TimeTravelCalls:
         finally:
             call.cancel()  # a no-op once the stream ended; stops the server if `progress` raised
         if last is None or not last.done:
-            raise EiscopeError("UNKNOWN", f"the reconstruction of step {step} of {id} ended "
-                                          f"before it was done (last progress: {last})")
+            raise EiscopeError(
+                "UNKNOWN",
+                f"the reconstruction of step {step} of {id} ended before it was done (last progress: {last})",
+            )
         return last

@@ -4,10 +4,12 @@ Python -> Value: bool -> flag, int -> integer, float -> number, str -> text,
 list/tuple of ints -> ints (numpy scalars and 1-D integer arrays are accepted too).
 Anything else raises TypeError naming the parameter, before anything is sent.
 """
+
 from __future__ import annotations
 
 import numbers
-from typing import Any, Mapping, Union
+from collections.abc import Mapping
+from typing import Any, Union
 
 import numpy as np
 
@@ -30,12 +32,13 @@ def to_value(value: Any, name: str = "value") -> types_pb2.Value:
         return types_pb2.Value(text=value)
     if isinstance(value, (list, tuple, np.ndarray)):
         items = list(value)
-        if all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
-               for v in items):
+        if all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in items):
             return types_pb2.Value(ints=types_pb2.IntList(values=[int(v) for v in items]))
         raise TypeError(f"parameter {name!r}: a list must hold only ints, got {value!r}")
-    raise TypeError(f"parameter {name!r}: cannot send {type(value).__name__} {value!r}; "
-                    "use bool, int, float, str or a list of ints")
+    raise TypeError(
+        f"parameter {name!r}: cannot send {type(value).__name__} {value!r}; "
+        "use bool, int, float, str or a list of ints"
+    )
 
 
 def from_value(value: types_pb2.Value) -> PlainValue | None:
@@ -60,8 +63,10 @@ def to_component(spec: Any, role: str) -> types_pb2.ComponentSpec:
     if isinstance(spec, str):
         return types_pb2.ComponentSpec(kind=spec)
     if not isinstance(spec, Mapping) or "kind" not in spec:
-        raise TypeError(f"{role}: expected a dict with a 'kind' entry, e.g. "
-                        f"{{'kind': 'mlp', 'hidden': [100]}}, got {spec!r}")
+        raise TypeError(
+            f"{role}: expected a dict with a 'kind' entry, e.g. "
+            f"{{'kind': 'mlp', 'hidden': [100]}}, got {spec!r}"
+        )
     params = {k: v for k, v in spec.items() if k not in ("kind", "params")}
     params.update(spec.get("params") or {})
     component = types_pb2.ComponentSpec(kind=str(spec["kind"]))

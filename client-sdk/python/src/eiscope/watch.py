@@ -1,8 +1,10 @@
 """A cancellable iterator over a simulation's stream of frames."""
+
 from __future__ import annotations
 
 import threading
-from typing import Callable, Collection, Iterator, Optional
+from collections.abc import Collection, Iterator
+from typing import Callable, Optional
 
 import grpc
 
@@ -22,8 +24,9 @@ class Watch:
     status code (e.g. NotFoundError for an unknown id).
     """
 
-    def __init__(self, call, *, ends_after: Optional[Callable[[Frame], bool]] = None,
-                 hidden: Collection[str] = ()):
+    def __init__(
+        self, call, *, ends_after: Optional[Callable[[Frame], bool]] = None, hidden: Collection[str] = ()
+    ):
         self._call = call
         self._cancelled = threading.Event()
         self._ends_after = ends_after
@@ -56,7 +59,7 @@ class Watch:
         """Whether cancel() was called (or the with block left)."""
         return self._cancelled.is_set()
 
-    def __enter__(self) -> "Watch":
+    def __enter__(self) -> Watch:
         return self
 
     def __exit__(self, *exc) -> Optional[bool]:
