@@ -10,7 +10,13 @@ import { authorizedFetch } from "./session";
  */
 class PageClient extends EiscopeClient {
   /** Per-layer observables of `layers` as they were at `step` (the frames Watch would carry). */
-  async measureAt(id: string, step: number, observables: string[], layers: string[], signal?: AbortSignal): Promise<WatchFrame[]> {
+  async measureAt(
+    id: string,
+    step: number,
+    observables: string[],
+    layers: string[],
+    signal?: AbortSignal,
+  ): Promise<WatchFrame[]> {
     const res = await this.rpc.measure({ id, observables, layers, step: BigInt(step) }, { signal });
     return res.frames.map(decodeFrame);
   }

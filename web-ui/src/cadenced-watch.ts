@@ -88,10 +88,14 @@ export class CadencedWatch {
     this.end(false);
     const everySteps = this.running ? Number(this.cadence.value) : 0;
     this.el.dataset.everySteps = String(everySteps);
-    this.stop = liveWatch(this.simId, { observables, layers: [target], everySteps, maxHz: this.maxHz }, {
-      frame,
-      status: (p) => (this.problem.textContent = p ?? ""),
-    });
+    this.stop = liveWatch(
+      this.simId,
+      { observables, layers: [target], everySteps, maxHz: this.maxHz },
+      {
+        frame,
+        status: (p) => (this.problem.textContent = p ?? ""),
+      },
+    );
   }
 
   /** Closes the watch; `clearProblem`: also forget a problem shown. */

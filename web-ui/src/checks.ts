@@ -47,7 +47,8 @@ export function checkNumber(text: string, rule: NumberRule = {}): Checked<number
 
 function describeRange(rule: NumberRule): string {
   const unit = rule.unit ?? "";
-  if (rule.min !== undefined && rule.max !== undefined) return ` from ${formatBound(rule.min)}${unit} to ${formatBound(rule.max)}${unit}`;
+  if (rule.min !== undefined && rule.max !== undefined)
+    return ` from ${formatBound(rule.min)}${unit} to ${formatBound(rule.max)}${unit}`;
   if (rule.min !== undefined) return ` of at least ${formatBound(rule.min)}${unit}`;
   if (rule.max !== undefined) return ` of at most ${formatBound(rule.max)}${unit}`;
   return "";
@@ -62,7 +63,11 @@ export function checkBigInt(text: string, label = "a whole number"): Checked<big
   if (t === "") return fail(`required: enter ${label} of at least 0`);
   if (!/^\+?\d+$/.test(t)) {
     const n = Number(t);
-    return fail(Number.isFinite(n) && !Number.isInteger(n) ? `${t} is not a whole number` : `${JSON.stringify(t)} is not ${label} of at least 0`);
+    return fail(
+      Number.isFinite(n) && !Number.isInteger(n)
+        ? `${t} is not a whole number`
+        : `${JSON.stringify(t)} is not ${label} of at least 0`,
+    );
   }
   const v = BigInt(t.replace("+", ""));
   if (v > INT64_MAX) return fail(`${t} is above the maximum, 2^63 − 1`);
@@ -85,9 +90,7 @@ export function checkParam(info: ParamInfo, raw: string | boolean): Checked<Plai
     case ParamType.INT_LIST:
       return checkIntList(raw, paramRule(info, true));
     case ParamType.CHOICE:
-      return info.choices.length === 0 || info.choices.includes(raw)
-        ? ok(raw)
-        : fail(`choose one of ${info.choices.join(", ")}`);
+      return info.choices.length === 0 || info.choices.includes(raw) ? ok(raw) : fail(`choose one of ${info.choices.join(", ")}`);
     case ParamType.FLAG:
       return ok(raw === "true");
     default:

@@ -24,11 +24,25 @@ export class CompareTable {
   /** `remove` takes a run out of the comparison. */
   constructor(private readonly remove: (id: string) => void) {
     this.valueHeads = ["last", "best", "at cursor"].map((t) => h("th", { className: "num" }, t));
-    this.el = h("table", { className: "log-table compare-table", testid: "compare-runs" },
-      h("thead", {}, h("tr", {},
-        h("th", {}, ""), h("th", {}, "run"), h("th", {}, "state"), h("th", { className: "num" }, "step"),
-        ...this.valueHeads, h("th", {}, ""))),
-      this.body);
+    this.el = h(
+      "table",
+      { className: "log-table compare-table", testid: "compare-runs" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", {}, ""),
+          h("th", {}, "run"),
+          h("th", {}, "state"),
+          h("th", { className: "num" }, "step"),
+          ...this.valueHeads,
+          h("th", {}, ""),
+        ),
+      ),
+      this.body,
+    );
   }
 
   /** Updates every row; `cursor` is the step under the chart's pointer. */
@@ -64,13 +78,29 @@ class Row {
   private readonly best = h("td", { className: "num", testid: "compare-best" });
   private readonly cursor = h("td", { className: "num", testid: "compare-cursor" });
 
-  constructor(private readonly id: string, remove: (id: string) => void) {
+  constructor(
+    private readonly id: string,
+    remove: (id: string) => void,
+  ) {
     this.name = h("a", { href: simHash(id), className: "compare-name", testid: "compare-run-name" }, id);
-    const x = h("button", { type: "button", className: "edit-button", title: "Take this run out of the comparison", testid: "compare-remove" }, "×");
+    const x = h(
+      "button",
+      { type: "button", className: "edit-button", title: "Take this run out of the comparison", testid: "compare-remove" },
+      "×",
+    );
     x.addEventListener("click", () => remove(id));
-    this.tr = h("tr", { testid: "compare-run", "data-id": id },
-      h("td", {}, this.swatch), h("td", {}, this.name, this.about, this.problem), h("td", {}, this.badge),
-      this.step, this.last, this.best, this.cursor, h("td", {}, x));
+    this.tr = h(
+      "tr",
+      { testid: "compare-run", "data-id": id },
+      h("td", {}, this.swatch),
+      h("td", {}, this.name, this.about, this.problem),
+      h("td", {}, this.badge),
+      this.step,
+      this.last,
+      this.best,
+      this.cursor,
+      h("td", {}, x),
+    );
   }
 
   update({ curve, color }: TableRun, lowerIsBetter: boolean, cursor: number | undefined): void {

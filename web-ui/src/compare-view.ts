@@ -30,19 +30,28 @@ export class CompareView {
   private readonly scalars: string[];
   private readonly title = h("h1", { testid: "compare-title" });
   private readonly ySelect = h("select", { testid: "compare-y", title: "The scalar overlaid" });
-  private readonly smoothRange = h("input", { type: "range", min: 0, max: 0.99, step: 0.01, testid: "compare-smoothing",
-    title: "Exponential moving average of each curve, as TensorBoard's smoothing: 0 draws the raw values" });
+  private readonly smoothRange = h("input", {
+    type: "range",
+    min: 0,
+    max: 0.99,
+    step: 0.01,
+    testid: "compare-smoothing",
+    title: "Exponential moving average of each curve, as TensorBoard's smoothing: 0 draws the raw values",
+  });
   private readonly smoothValue = h("span", { className: "mono small", testid: "compare-smoothing-value" });
   private readonly logBox = h("input", { type: "checkbox", testid: "compare-log" });
-  private readonly empty = h("p", { className: "muted", testid: "compare-empty" },
-    "Tick runs in the list on the left, then “Compare”, to overlay their curves here.");
+  private readonly empty = h(
+    "p",
+    { className: "muted", testid: "compare-empty" },
+    "Tick runs in the list on the left, then “Compare”, to overlay their curves here.",
+  );
   private readonly chart: OverlayChart;
   private readonly table: CompareTable;
   private readonly tableThrottle = new FrameThrottle(() => this.refreshTable(), 250);
 
   constructor(runs: string[], options: CompareOptions, catalogue: Catalogue) {
     this.scalars = catalogue.observables.filter((o) => o.kind === ObservableKind.SCALAR && !o.perLayer).map((o) => o.name);
-    this.observable = options.y && this.scalars.includes(options.y) ? options.y : this.scalars[0] ?? "loss";
+    this.observable = options.y && this.scalars.includes(options.y) ? options.y : (this.scalars[0] ?? "loss");
     this.smoothing = options.smooth ?? DEFAULT_SMOOTHING;
     this.log = options.log ?? false;
     for (const s of this.scalars) this.ySelect.append(h("option", { value: s }, s.replaceAll("_", " ")));
@@ -50,28 +59,59 @@ export class CompareView {
     this.smoothRange.value = String(this.smoothing);
     this.logBox.checked = this.log;
     const body = h("div", { className: "chart-body compare-chart", testid: "compare-chart" });
-    this.table = new CompareTable((id) => this.setRuns(this.runs.filter((r) => r !== id), true));
-    this.el = h("div", { className: "compare-view", testid: "compare-view" },
+    this.table = new CompareTable((id) =>
+      this.setRuns(
+        this.runs.filter((r) => r !== id),
+        true,
+      ),
+    );
+    this.el = h(
+      "div",
+      { className: "compare-view", testid: "compare-view" },
       h("header", { className: "compare-header" }, this.title),
-      h("div", { className: "control-row compare-controls" },
+      h(
+        "div",
+        { className: "control-row compare-controls" },
         h("label", { className: "steer-label" }, "scalar", this.ySelect),
         h("label", { className: "steer-label" }, "smoothing", this.smoothRange, this.smoothValue),
-        h("label", { className: "toggle small muted", title: "Logarithmic axis for the scalar" }, this.logBox, "log scale")),
+        h("label", { className: "toggle small muted", title: "Logarithmic axis for the scalar" }, this.logBox, "log scale"),
+      ),
       h("section", { className: "card" }, body),
       this.empty,
-      h("section", { className: "card compare-runs" }, this.table.el));
-    this.chart = new OverlayChart(body, () => ({
-      runs: this.runs.flatMap((id, i) => {
-        const c = this.curves.get(id);
-        return c ? [{ id, label: c.sim ? runName(c.sim) : id, color: color(i), steps: c.steps, values: c.values,
-          inherited: c.inherited.reduce((n, p) => n + p.steps.length, 0),
-          markers: c.interventions.filter(changesTheRun).map((m) => ({ step: Number(m.step), text: `${c.sim ? runName(c.sim) : id}: ${m.description}`, color: color(i) })) }] : [];
+      h("section", { className: "card compare-runs" }, this.table.el),
+    );
+    this.chart = new OverlayChart(
+      body,
+      () => ({
+        runs: this.runs.flatMap((id, i) => {
+          const c = this.curves.get(id);
+          return c
+            ? [
+                {
+                  id,
+                  label: c.sim ? runName(c.sim) : id,
+                  color: color(i),
+                  steps: c.steps,
+                  values: c.values,
+                  inherited: c.inherited.reduce((n, p) => n + p.steps.length, 0),
+                  markers: c.interventions.filter(changesTheRun).map((m) => ({
+                    step: Number(m.step),
+                    text: `${c.sim ? runName(c.sim) : id}: ${m.description}`,
+                    color: color(i),
+                  })),
+                },
+              ]
+            : [];
+        }),
+        smoothing: this.smoothing,
+        log: this.log,
+        label: this.observable.replaceAll("_", " "),
       }),
-      smoothing: this.smoothing, log: this.log, label: this.observable.replaceAll("_", " "),
-    }), (step) => {
-      this.cursor = step;
-      this.tableThrottle.request();
-    });
+      (step) => {
+        this.cursor = step;
+        this.tableThrottle.request();
+      },
+    );
     this.ySelect.addEventListener("change", () => {
       this.observable = this.ySelect.value;
       this.restart();
@@ -147,7 +187,8 @@ export class CompareView {
 
   private changed(): void {
     const n = this.runs.length;
-    this.title.textContent = n === 0 ? "Compare runs" : `Comparing ${n} run${n === 1 ? "" : "s"} · ${this.observable.replaceAll("_", " ")}`;
+    this.title.textContent =
+      n === 0 ? "Compare runs" : `Comparing ${n} run${n === 1 ? "" : "s"} · ${this.observable.replaceAll("_", " ")}`;
     this.smoothValue.textContent = this.smoothing.toFixed(2);
     this.empty.hidden = n > 0;
     this.el.dataset.y = this.observable;
@@ -157,10 +198,14 @@ export class CompareView {
   }
 
   private refreshTable(): void {
-    this.table.update(this.runs.flatMap((id, i) => {
-      const curve = this.curves.get(id);
-      return curve ? [{ curve, color: color(i) }] : [];
-    }), this.observable, this.cursor);
+    this.table.update(
+      this.runs.flatMap((id, i) => {
+        const curve = this.curves.get(id);
+        return curve ? [{ curve, color: color(i) }] : [];
+      }),
+      this.observable,
+      this.cursor,
+    );
   }
 
   private options(): CompareOptions {

@@ -13,16 +13,24 @@ export class ComponentPicker {
   private fields: ParamField[] = [];
 
   /** `role` names the fieldset and the test ids: "model", "rule", "task". */
-  constructor(private readonly role: string, title: string, private readonly entries: ComponentInfo[], preferred?: string) {
+  constructor(
+    private readonly role: string,
+    title: string,
+    private readonly entries: ComponentInfo[],
+    preferred?: string,
+  ) {
     this.select = h("select", { testid: `${role}-select`, id: `${role}-select` });
     for (const e of entries) this.select.append(h("option", { value: e.kind }, e.title ? `${e.title} (${e.kind})` : e.kind));
     if (preferred && entries.some((e) => e.kind === preferred)) this.select.value = preferred;
     this.select.addEventListener("change", () => this.build());
-    this.el = h("fieldset", { className: "card component" },
+    this.el = h(
+      "fieldset",
+      { className: "card component" },
       h("legend", {}, title),
       h("div", { className: "field" }, h("label", { for: `${role}-select` }, "kind"), this.select),
       this.doc,
-      this.fieldsEl);
+      this.fieldsEl,
+    );
     this.build();
   }
 

@@ -18,7 +18,11 @@ export class Controls {
   private readonly pause = button("Pause", "pause-button");
   private readonly stepButton = button("Step", "step-button");
   private readonly stepCount = h("input", {
-    type: "text", inputmode: "numeric", value: 100, className: "step-count", testid: "step-count",
+    type: "text",
+    inputmode: "numeric",
+    value: 100,
+    className: "step-count",
+    testid: "step-count",
     title: "Number of learning-rule updates to run, then pause",
   });
   private readonly stepCountError = new FieldError(this.stepCount, "step-count-error");
@@ -26,7 +30,10 @@ export class Controls {
   private readonly remove = button("Delete", "delete-button", "danger subtle");
   private readonly error = h("div", { className: "error-banner", testid: "control-error", role: "alert" });
   private readonly learningRate = h("input", {
-    type: "text", inputmode: "decimal", className: "steer-input", testid: "steer-lr",
+    type: "text",
+    inputmode: "decimal",
+    className: "steer-input",
+    testid: "steer-lr",
     title: "The current learning rule's learning rate; Set applies it at the next step boundary",
   });
   private readonly learningRateError = new FieldError(this.learningRate, "steer-lr-error");
@@ -34,7 +41,11 @@ export class Controls {
   /** The learning-rate box holds a value typed but not yet Set: polls leave it alone. */
   private rateEdited = false;
   private readonly pruneFraction = h("input", {
-    type: "text", inputmode: "decimal", value: 50, className: "steer-input", testid: "steer-prune",
+    type: "text",
+    inputmode: "decimal",
+    value: 50,
+    className: "steer-input",
+    testid: "steer-prune",
     title: "Percent of the weights to have pruned (smallest magnitude first, all layers together); pruned weights stay zero",
   });
   private readonly pruneError = new FieldError(this.pruneFraction, "steer-prune-error");
@@ -46,22 +57,41 @@ export class Controls {
   private ruleKind = "";
 
   /** `gone` runs when the server answers that the simulation does not exist (NOT_FOUND). */
-  constructor(id: string, private readonly catalogue: Catalogue, private readonly gone: () => void) {
+  constructor(
+    id: string,
+    private readonly catalogue: Catalogue,
+    private readonly gone: () => void,
+  ) {
     this.error.hidden = true;
     this.el = h(
       "div",
       { className: "controls" },
-      h("div", { className: "control-row" },
-        this.play, this.pause,
-        h("span", { className: "field-with-error" }, h("span", { className: "step-group" }, this.stepCount, this.stepButton), this.stepCountError.el),
+      h(
+        "div",
+        { className: "control-row" },
+        this.play,
+        this.pause,
+        h(
+          "span",
+          { className: "field-with-error" },
+          h("span", { className: "step-group" }, this.stepCount, this.stepButton),
+          this.stepCountError.el,
+        ),
         this.reset,
         h("span", { className: "spacer" }),
-        this.remove),
-      h("div", { className: "control-row steer-row" },
-        withError(h("label", { className: "steer-label" }, "learning rate", this.learningRate, this.setRate), this.learningRateError),
+        this.remove,
+      ),
+      h(
+        "div",
+        { className: "control-row steer-row" },
+        withError(
+          h("label", { className: "steer-label" }, "learning rate", this.learningRate, this.setRate),
+          this.learningRateError,
+        ),
         withError(h("label", { className: "steer-label" }, "prune %", this.pruneFraction, this.prune), this.pruneError),
         h("span", { className: "spacer" }),
-        this.fork),
+        this.fork,
+      ),
       this.error,
     );
     this.learningRate.addEventListener("input", () => (this.rateEdited = true));
@@ -80,11 +110,15 @@ export class Controls {
         const child = await client.fork(id);
         store.upsert(child);
         location.hash = `#/sim/${encodeURIComponent(child.id)}`;
-      }));
+      }),
+    );
     this.play.addEventListener("click", () => this.run(() => client.play(id)));
     this.pause.addEventListener("click", () => this.run(() => client.pause(id)));
     this.stepButton.addEventListener("click", () => {
-      const n = this.checked(this.stepCountError, checkNumber(this.stepCount.value, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER }));
+      const n = this.checked(
+        this.stepCountError,
+        checkNumber(this.stepCount.value, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER }),
+      );
       if (n !== undefined) this.run(() => client.step(id, n));
     });
     this.stepCount.addEventListener("keydown", (e) => {
@@ -127,7 +161,9 @@ export class Controls {
 
   /** The learning rate's bounds in the catalogue entry of the rule in force (> 0 if it is unknown). */
   private rateRule() {
-    const info = this.catalogue.learningRules.find((r) => r.kind === this.ruleKind)?.params.find((p) => p.name === "learning_rate");
+    const info = this.catalogue.learningRules
+      .find((r) => r.kind === this.ruleKind)
+      ?.params.find((p) => p.name === "learning_rate");
     return info && info.max > info.min ? { min: info.min, max: info.max } : { min: Number.MIN_VALUE };
   }
 

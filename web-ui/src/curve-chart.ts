@@ -53,7 +53,10 @@ export class CurveChart {
     // document.querySelector('[data-testid="loss-chart"]').eiscopeCurves()
     Object.defineProperty(container, "eiscopeCurves", { configurable: true, value: () => this.drawn() });
     // Where a step is on the step axis, in CSS pixels from the plot area's left edge.
-    Object.defineProperty(container, "eiscopeStepX", { configurable: true, value: (step: number) => this.plot.valToPos(step, "x") });
+    Object.defineProperty(container, "eiscopeStepX", {
+      configurable: true,
+      value: (step: number) => this.plot.valToPos(step, "x"),
+    });
   }
 
   handles(observable: string): boolean {
@@ -118,7 +121,8 @@ export class CurveChart {
 
   private drawn(): Record<string, { steps: number[]; values: number[]; samples: number; downsampled: boolean }> {
     const out: ReturnType<CurveChart["drawn"]> = {};
-    for (const [name, s] of this.series) out[name] = { steps: [...s.steps], values: [...s.values], samples: s.samples, downsampled: s.downsampled };
+    for (const [name, s] of this.series)
+      out[name] = { steps: [...s.steps], values: [...s.values], samples: s.samples, downsampled: s.downsampled };
     return out;
   }
 
@@ -180,7 +184,10 @@ export class CurveChart {
       cursor: { sync: { key: "eiscope-curves" }, drag: { x: true, y: false } },
       legend: { live: true },
       hooks: { ready: this.interventions.hooks().ready, draw: [(u) => this.drawMarker(u), ...this.interventions.hooks().draw!] },
-      axes: [{ ...axis, label: "step", labelFont: "11px system-ui, sans-serif", labelSize: 18 }, { ...axis, size: 56 }],
+      axes: [
+        { ...axis, label: "step", labelFont: "11px system-ui, sans-serif", labelSize: 18 },
+        { ...axis, size: 56 },
+      ],
       series: [
         { label: "step" },
         ...this.defs.flatMap((d): uPlot.Series[] => {

@@ -16,20 +16,32 @@ import { PastMeasure, type StepView } from "./past-measure";
 
 const HIDDEN = "hidden_states";
 const NUMBERS: { observable: string; label: string; title: string }[] = [
-  { observable: "kernel_alignment", label: "kernel alignment",
-    title: "Tangent-kernel alignment with the initial kernel, on the probe trials: closer to 1 = lazier (computed off the training thread, so it may lag)" },
-  { observable: "representation_alignment", label: "representation alignment",
-    title: "Alignment of the probe trials' representation kernel H Hᵀ (last step) with the initial one: closer to 1 = lazier" },
-  { observable: "relative_weight_change", label: "relative weight change",
-    title: "‖W − W₀‖ / ‖W₀‖ of the recurrent matrix (the effective signed matrix for E/I cells): larger = richer" },
-  { observable: "activation_fraction_active", label: "fraction active",
-    title: "Fraction of the cell's activity values on the probe batch that are > 0" },
+  {
+    observable: "kernel_alignment",
+    label: "kernel alignment",
+    title:
+      "Tangent-kernel alignment with the initial kernel, on the probe trials: closer to 1 = lazier (computed off the training thread, so it may lag)",
+  },
+  {
+    observable: "representation_alignment",
+    label: "representation alignment",
+    title: "Alignment of the probe trials' representation kernel H Hᵀ (last step) with the initial one: closer to 1 = lazier",
+  },
+  {
+    observable: "relative_weight_change",
+    label: "relative weight change",
+    title: "‖W − W₀‖ / ‖W₀‖ of the recurrent matrix (the effective signed matrix for E/I cells): larger = richer",
+  },
+  {
+    observable: "activation_fraction_active",
+    label: "fraction active",
+    title: "Fraction of the cell's activity values on the probe batch that are > 0",
+  },
 ];
 const OBSERVABLES = [HIDDEN, ...NUMBERS.map((n) => n.observable)];
 const DEFAULT_CADENCE = 20;
 const MAX_HZ = 1;
 const OPEN_KEY = "eiscope.dynamics.open";
-
 
 /** A [time, trial, unit] hidden-states tensor. */
 interface HiddenStates {
@@ -43,12 +55,32 @@ export class DynamicsPanel implements StepView {
   private readonly offered: string[];
   private readonly toggle = h("button", { type: "button", testid: "dynamics-toggle" });
   private readonly select = h("select", { testid: "dynamics-cell", title: "Recurrent cell" });
-  private readonly cadence = h("select", { testid: "dynamics-every", title: "While running, measure every this many steps (and at most once a second)" });
-  private readonly trialRange = h("input", { type: "range", min: 0, max: 31, value: 0, testid: "dynamics-trial", title: "Probe trial shown" });
-  private readonly trialNumber = h("input", { type: "number", min: 0, max: 31, value: 0, className: "trial-number", testid: "dynamics-trial-number" });
+  private readonly cadence = h("select", {
+    testid: "dynamics-every",
+    title: "While running, measure every this many steps (and at most once a second)",
+  });
+  private readonly trialRange = h("input", {
+    type: "range",
+    min: 0,
+    max: 31,
+    value: 0,
+    testid: "dynamics-trial",
+    title: "Probe trial shown",
+  });
+  private readonly trialNumber = h("input", {
+    type: "number",
+    min: 0,
+    max: 31,
+    value: 0,
+    className: "trial-number",
+    testid: "dynamics-trial-number",
+  });
   private readonly problem = h("span", { className: "warn small", testid: "dynamics-problem" });
-  private readonly closedHint = h("span", { className: "muted small" },
-    "hidden states of a recurrent cell and how lazy its learning is, live");
+  private readonly closedHint = h(
+    "span",
+    { className: "muted small" },
+    "hidden states of a recurrent cell and how lazy its learning is, live",
+  );
   private readonly body = h("div", { className: "dynamics-body" });
   private readonly info = h("span", { className: "muted small", testid: "dynamics-info" });
   private readonly max = h("span", { className: "stat-value", testid: "dynamics-max" }, "–");
@@ -69,25 +101,45 @@ export class DynamicsPanel implements StepView {
     for (const c of cells) this.select.append(h("option", { value: c }, c));
     fillCadences(this.cadence, DEFAULT_CADENCE);
     const plot = h("div", { className: "dynamics-plot" });
-    replaceChildren(this.body,
-      h("div", { className: "dynamics-controls" },
+    replaceChildren(
+      this.body,
+      h(
+        "div",
+        { className: "dynamics-controls" },
         h("label", { className: "small muted" }, "probe trial ", this.trialRange, this.trialNumber),
-        h("div", { className: "spectrum-number", title: "Largest hidden activity of the trial shown (the top of the colour scale for non-negative activity)" },
-          h("span", { className: "stat-label" }, "max activity (this trial)"), this.max)),
+        h(
+          "div",
+          {
+            className: "spectrum-number",
+            title: "Largest hidden activity of the trial shown (the top of the colour scale for non-negative activity)",
+          },
+          h("span", { className: "stat-label" }, "max activity (this trial)"),
+          this.max,
+        ),
+      ),
       plot,
       this.table(),
-      h("footer", { className: "card-footer" }, this.info));
+      h("footer", { className: "card-footer" }, this.info),
+    );
     this.heatmap = new HiddenStateHeatmap(plot);
     this.past = new PastMeasure(this.simId, this.problem, "dynamics-past");
-    this.el = h("section", { className: "card dynamics", testid: "dynamics-panel" },
-      h("header", { className: "card-header" },
+    this.el = h(
+      "section",
+      { className: "card dynamics", testid: "dynamics-panel" },
+      h(
+        "header",
+        { className: "card-header" },
         h("h3", {}, "Dynamics"),
         this.past.badge,
         this.closedHint,
         h("span", { className: "spacer" }),
         this.problem,
-        this.cadence, this.select, this.toggle),
-      this.body);
+        this.cadence,
+        this.select,
+        this.toggle,
+      ),
+      this.body,
+    );
     this.live = new CadencedWatch(this.simId, sim.state, this.el, this.cadence, this.problem, MAX_HZ);
     this.toggle.addEventListener("click", () => this.setOpen(!this.open));
     this.select.addEventListener("change", () => this.choose());
@@ -142,7 +194,9 @@ export class DynamicsPanel implements StepView {
     this.open = open;
     remember(OPEN_KEY, open);
     this.toggle.textContent = open ? "Hide" : "Show";
-    this.toggle.title = open ? "Stop watching the cell's dynamics" : "Watch hidden states and laziness measures (the kernel alignment costs the server a BPTT per output)";
+    this.toggle.title = open
+      ? "Stop watching the cell's dynamics"
+      : "Watch hidden states and laziness measures (the kernel alignment costs the server a BPTT per output)";
     for (const el of [this.body, this.select, this.cadence]) el.hidden = !open;
     this.closedHint.hidden = open;
     this.el.dataset.open = String(open);
@@ -176,10 +230,16 @@ export class DynamicsPanel implements StepView {
       return Promise.resolve();
     }
     if (this.past.isFrozen) {
-      return this.past.measure(this.offered, cell, (frames) => {
-        this.clear();
-        for (const f of frames) this.onFrame(cell, f);
-      }, () => this.clear(), signal);
+      return this.past.measure(
+        this.offered,
+        cell,
+        (frames) => {
+          this.clear();
+          for (const f of frames) this.onFrame(cell, f);
+        },
+        () => this.clear(),
+        signal,
+      );
     }
     // A frame already on its way when the scrubber froze the panel is not shown.
     this.live.start(this.offered, cell, (f) => this.past.isFrozen || this.onFrame(cell, f));
@@ -274,9 +334,22 @@ export class DynamicsPanel implements StepView {
       this.numbers.set(n.observable, { value, step });
       return h("tr", { title: n.title }, h("th", { scope: "row" }, n.label), value, step);
     });
-    return h("table", { className: "dynamics-table" },
-      h("thead", {}, h("tr", {}, h("th", {}, "laziness (this cell)"), h("th", { className: "num" }, "value"), h("th", { className: "num" }, "at step"))),
-      h("tbody", {}, ...rows));
+    return h(
+      "table",
+      { className: "dynamics-table" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", {}, "laziness (this cell)"),
+          h("th", { className: "num" }, "value"),
+          h("th", { className: "num" }, "at step"),
+        ),
+      ),
+      h("tbody", {}, ...rows),
+    );
   }
 }
 
@@ -289,6 +362,3 @@ export function recurrentCells(parameters: ParameterInfo[]): string[] {
   }
   return [...cells].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
-
-
-

@@ -21,7 +21,13 @@ export class EventsPanel {
   private readonly empty = h("p", { className: "muted small" }, "No events yet.");
 
   constructor() {
-    this.el = h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Events")), this.empty, this.list);
+    this.el = h(
+      "section",
+      { className: "card" },
+      h("header", { className: "card-header" }, h("h3", {}, "Events")),
+      this.empty,
+      this.list,
+    );
   }
 
   /** Replaces the list with `events` (oldest first), of which the newest MAX_EVENTS are shown. */
@@ -36,11 +42,14 @@ export class EventsPanel {
     setStateBadge(badge, e.state);
     const time = new Date(e.wallTimeMillis || Date.now()).toLocaleTimeString();
     this.list.prepend(
-      h("li", { testid: "event" },
+      h(
+        "li",
+        { testid: "event" },
         h("span", { className: "muted mono" }, time),
         h("span", { className: "muted" }, `step ${formatStep(e.step)}`),
         badge,
-        h("span", {}, e.message)),
+        h("span", {}, e.message),
+      ),
     );
     while (this.list.children.length > MAX_EVENTS) this.list.lastElementChild!.remove();
     this.empty.hidden = true;

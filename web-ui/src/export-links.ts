@@ -8,10 +8,19 @@ import { h } from "./dom";
 import { withToken } from "./session";
 
 export class ExportLinks {
-  private readonly csv = h("a", {
-    testid: "export-csv", title: "Every recorded scalar of this run as CSV (step, wall time, observable, layer, value)",
-  }, "scalars.csv");
-  private readonly npz = h("a", { testid: "export-npz", title: "The run's latest checkpoint, as the .npz file NumPy reads" }, "latest.npz");
+  private readonly csv = h(
+    "a",
+    {
+      testid: "export-csv",
+      title: "Every recorded scalar of this run as CSV (step, wall time, observable, layer, value)",
+    },
+    "scalars.csv",
+  );
+  private readonly npz = h(
+    "a",
+    { testid: "export-npz", title: "The run's latest checkpoint, as the .npz file NumPy reads" },
+    "latest.npz",
+  );
   readonly el = h("span", { className: "exports" }, "export ", this.csv, " ", this.npz);
 
   /** Called with each fresher copy of the run, so that a token typed after the page opened is the one used. */

@@ -7,7 +7,10 @@ export class FieldError {
   readonly el: HTMLElement;
 
   /** `testid` also becomes the message's id, which the control's aria-describedby names. */
-  constructor(private readonly control: HTMLElement, testid: string) {
+  constructor(
+    private readonly control: HTMLElement,
+    testid: string,
+  ) {
     this.el = h("span", { className: "field-error", testid, id: testid, role: "alert" });
     this.el.hidden = true;
     control.addEventListener("input", () => this.show(undefined));

@@ -21,7 +21,10 @@ export class HistogramPanel implements StepView {
   private stopWatch?: () => void;
   private frames = 0;
 
-  constructor(private readonly simId: string, parameters: ParameterInfo[]) {
+  constructor(
+    private readonly simId: string,
+    parameters: ParameterInfo[],
+  ) {
     this.select = h("select", { testid: "param-select", title: "Parameter whose weights are histogrammed" });
     for (const p of parameters) {
       this.select.append(h("option", { value: p.name }, `${p.name}  [${p.shape.join(" × ")}]`));
@@ -31,8 +34,15 @@ export class HistogramPanel implements StepView {
     this.el = h(
       "section",
       { className: "card", testid: "histogram-panel" },
-      h("header", { className: "card-header" },
-        h("h3", {}, "Weight histogram"), this.past.badge, h("span", { className: "spacer" }), this.problem, this.select),
+      h(
+        "header",
+        { className: "card-header" },
+        h("h3", {}, "Weight histogram"),
+        this.past.badge,
+        h("span", { className: "spacer" }),
+        this.problem,
+        this.select,
+      ),
       body,
       h("footer", { className: "card-footer" }, this.info),
     );
@@ -85,17 +95,27 @@ export class HistogramPanel implements StepView {
   private watch(name: string, signal?: AbortSignal): Promise<void> {
     this.stopLive();
     if (this.past.isFrozen) {
-      return this.past.measure([OBSERVABLE], name, (frames) => {
-        this.clear();
-        for (const f of frames) this.onFrame(name, f);
-      }, () => this.clear(), signal);
+      return this.past.measure(
+        [OBSERVABLE],
+        name,
+        (frames) => {
+          this.clear();
+          for (const f of frames) this.onFrame(name, f);
+        },
+        () => this.clear(),
+        signal,
+      );
     }
     this.clear();
-    this.stopWatch = liveWatch(this.simId, { observables: [OBSERVABLE], layers: [name], maxHz: MAX_HZ }, {
-      // A frame already on its way when the scrubber froze the panel is not shown.
-      frame: (f) => this.past.isFrozen || this.onFrame(name, f),
-      status: (p) => (this.problem.textContent = p ?? ""),
-    });
+    this.stopWatch = liveWatch(
+      this.simId,
+      { observables: [OBSERVABLE], layers: [name], maxHz: MAX_HZ },
+      {
+        // A frame already on its way when the scrubber froze the panel is not shown.
+        frame: (f) => this.past.isFrozen || this.onFrame(name, f),
+        status: (p) => (this.problem.textContent = p ?? ""),
+      },
+    );
     return Promise.resolve();
   }
 

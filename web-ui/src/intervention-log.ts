@@ -14,19 +14,39 @@ export const MARKER_COLOR = "#be185d";
 export class InterventionLog {
   readonly el: HTMLElement;
   private readonly body = h("tbody");
-  private readonly empty = h("p", { className: "muted small" }, "No commands yet: what you apply (learning rate, prune, …) is listed here and marked on the curves.");
+  private readonly empty = h(
+    "p",
+    { className: "muted small" },
+    "No commands yet: what you apply (learning rate, prune, …) is listed here and marked on the curves.",
+  );
   private readonly problem = h("span", { className: "warn small", testid: "intervention-log-problem" });
   private reading = 0;
   private stopped = false;
 
   /** `markers` gets the chart markers after each read. */
-  constructor(private readonly simId: string, private readonly markers: (m: ChartMarker[]) => void) {
-    const table = h("table", { className: "log-table", testid: "intervention-log" },
+  constructor(
+    private readonly simId: string,
+    private readonly markers: (m: ChartMarker[]) => void,
+  ) {
+    const table = h(
+      "table",
+      { className: "log-table", testid: "intervention-log" },
       h("thead", {}, h("tr", {}, h("th", { className: "num" }, "step"), h("th", {}, "command"), h("th", {}, "what it did"))),
-      this.body);
-    this.el = h("section", { className: "card interventions" },
-      h("header", { className: "card-header" }, h("h3", {}, "Intervention log"), h("span", { className: "spacer" }), this.problem),
-      this.empty, table);
+      this.body,
+    );
+    this.el = h(
+      "section",
+      { className: "card interventions" },
+      h(
+        "header",
+        { className: "card-header" },
+        h("h3", {}, "Intervention log"),
+        h("span", { className: "spacer" }),
+        this.problem,
+      ),
+      this.empty,
+      table,
+    );
     this.el.dataset.rows = "0";
   }
 
@@ -49,14 +69,26 @@ export class InterventionLog {
   }
 
   private show(log: Intervention[]): void {
-    replaceChildren(this.body, ...log.map((i) => h("tr", { testid: "intervention-row", "data-step": String(i.step) },
-      h("td", { className: "num" }, formatStep(i.step)),
-      h("td", { className: "mono" }, commandKind(i)),
-      h("td", {}, i.description))));
+    replaceChildren(
+      this.body,
+      ...log.map((i) =>
+        h(
+          "tr",
+          { testid: "intervention-row", "data-step": String(i.step) },
+          h("td", { className: "num" }, formatStep(i.step)),
+          h("td", { className: "mono" }, commandKind(i)),
+          h("td", {}, i.description),
+        ),
+      ),
+    );
     this.empty.hidden = log.length > 0;
     this.body.parentElement!.hidden = log.length === 0;
     this.el.dataset.rows = String(log.length);
-    this.markers(log.filter(changesTheRun).map((i) => ({ step: Number(i.step), text: i.description || commandKind(i), color: MARKER_COLOR })));
+    this.markers(
+      log
+        .filter(changesTheRun)
+        .map((i) => ({ step: Number(i.step), text: i.description || commandKind(i), color: MARKER_COLOR })),
+    );
   }
 }
 

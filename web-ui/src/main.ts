@@ -63,8 +63,16 @@ async function route(): Promise<void> {
     } catch (e) {
       if (routeId() !== id || view) return;
       const missing = e instanceof ConnectError && e.code === Code.NotFound;
-      replaceChildren(content, h("div", { className: "error-banner", testid: missing ? "sim-missing" : "open-error" },
-        missing ? `There is no run ${id} on this server: it was deleted, or never existed.` : `Cannot open ${id}: ${describeError(e)}`));
+      replaceChildren(
+        content,
+        h(
+          "div",
+          { className: "error-banner", testid: missing ? "sim-missing" : "open-error" },
+          missing
+            ? `There is no run ${id} on this server: it was deleted, or never existed.`
+            : `Cannot open ${id}: ${describeError(e)}`,
+        ),
+      );
     }
   }
 }
@@ -97,21 +105,29 @@ function connectionStatus(error?: unknown): void {
 let signingIn: Promise<void> | undefined;
 function signInAgain(): void {
   signingIn ??= signedIn(() => client.list())
-    .then(() => store.refresh(), () => {}) // not UNAUTHENTICATED: the polls report it
+    .then(
+      () => store.refresh(),
+      () => {},
+    ) // not UNAUTHENTICATED: the polls report it
     .finally(() => (signingIn = undefined));
 }
 
 async function main(): Promise<void> {
   adoptTokenFromAddress(); // before any call, so that the first one carries it
   const app = document.getElementById("app")!;
-  replaceChildren(app,
-    h("header", { className: "topbar" },
+  replaceChildren(
+    app,
+    h(
+      "header",
+      { className: "topbar" },
       h("span", { className: "logo" }, "eiscope"),
       h("span", { className: "tagline" }, "watch and steer learning in brain-like networks"),
       h("span", { className: "spacer" }),
       identity.el,
-      connection),
-    h("div", { className: "layout" }, sidebar, content));
+      connection,
+    ),
+    h("div", { className: "layout" }, sidebar, content),
+  );
   mountSidebar(sidebar, routeId);
   replaceChildren(content, h("p", { className: "muted" }, "Loading the catalogue…"));
 
@@ -138,7 +154,10 @@ async function main(): Promise<void> {
       catalogue = await signedIn(() => client.catalogue());
       break;
     } catch (e) {
-      replaceChildren(content, h("div", { className: "error-banner" }, `Cannot load the catalogue: ${describeError(e)}. Retrying…`));
+      replaceChildren(
+        content,
+        h("div", { className: "error-banner" }, `Cannot load the catalogue: ${describeError(e)}. Retrying…`),
+      );
       await new Promise((r) => setTimeout(r, 2000));
     }
   }

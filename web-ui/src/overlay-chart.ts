@@ -12,7 +12,18 @@ import { FrameThrottle } from "./frame-throttle";
 import { ema } from "./smoothing";
 
 /** Tableau 10: distinct for the usual forms of colour blindness, in the order runs are added. */
-export const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+export const PALETTE = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+];
 
 export interface OverlayRun {
   id: string;
@@ -45,13 +56,19 @@ export class OverlayChart {
   private readonly resize: ResizeObserver;
 
   /** `state` is read at each redraw; `onCursor` gets the step under the pointer (undefined: none). */
-  constructor(private readonly container: HTMLElement, private readonly state: () => OverlayState,
-    private readonly onCursor: (step: number | undefined) => void = () => {}) {
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly state: () => OverlayState,
+    private readonly onCursor: (step: number | undefined) => void = () => {},
+  ) {
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(container);
     // What is drawn, by run id, for the browser test and the console.
     Object.defineProperty(container, "eiscopeCurves", { configurable: true, value: () => this.drawn() });
-    Object.defineProperty(container, "eiscopeStepX", { configurable: true, value: (step: number) => this.plot?.valToPos(step, "x") });
+    Object.defineProperty(container, "eiscopeStepX", {
+      configurable: true,
+      value: (step: number) => this.plot?.valToPos(step, "x"),
+    });
   }
 
   /** The width in CSS pixels (the record is read at about two points per pixel). */
@@ -89,7 +106,12 @@ export class OverlayChart {
   }
 
   private drawn(): Record<string, { steps: number[]; values: number[]; smoothed: number[]; inherited: number; color: string }> {
-    return Object.fromEntries(this.drawnRuns.map((r) => [r.id, { steps: r.steps, values: r.values, smoothed: r.smoothed, inherited: r.inherited, color: r.color }]));
+    return Object.fromEntries(
+      this.drawnRuns.map((r) => [
+        r.id,
+        { steps: r.steps, values: r.values, smoothed: r.smoothed, inherited: r.inherited, color: r.color },
+      ]),
+    );
   }
 
   /**
@@ -101,10 +123,18 @@ export class OverlayChart {
     const tables: uPlot.AlignedData[] = [];
     for (const r of this.drawnRuns) {
       const cut = r.inherited;
-      const parts = cut > 0 ? [[0, cut], [cut - 1, r.steps.length]] : [[0, r.steps.length]];
+      const parts =
+        cut > 0
+          ? [
+              [0, cut],
+              [cut - 1, r.steps.length],
+            ]
+          : [[0, r.steps.length]];
       for (const [a, b] of parts) {
         const steps = r.steps.slice(a, b);
-        tables.push((smooth ? [steps, r.values.slice(a, b), r.smoothed.slice(a, b)] : [steps, r.values.slice(a, b)]) as uPlot.AlignedData);
+        tables.push(
+          (smooth ? [steps, r.values.slice(a, b), r.smoothed.slice(a, b)] : [steps, r.values.slice(a, b)]) as uPlot.AlignedData,
+        );
       }
     }
     return tables.length ? uPlot.join(tables) : [[]];
@@ -146,7 +176,10 @@ export class OverlayChart {
         draw: this.markers.hooks().draw,
         setCursor: [(u) => this.onCursor(u.cursor.idx == null ? undefined : (u.data[0][u.cursor.idx] ?? undefined))],
       },
-      axes: [{ ...axis, label: "step", labelSize: 18 }, { ...axis, size: 60, label: s.label, labelSize: 18 }],
+      axes: [
+        { ...axis, label: "step", labelSize: 18 },
+        { ...axis, size: 60, label: s.label, labelSize: 18 },
+      ],
       series,
     };
   }

@@ -23,7 +23,9 @@ export function paramField(component: string, info: ParamInfo): ParamField {
   const hint = [
     bounded ? `${formatBound(info.min)} – ${formatBound(info.max)}` : "",
     info.type === ParamType.INT_LIST ? "comma-separated" : "",
-  ].filter(Boolean).join(" · ");
+  ]
+    .filter(Boolean)
+    .join(" · ");
   const error = new FieldError(input, `${id}-error`);
   const label = h("label", { for: id, title: info.doc }, info.name.replaceAll("_", " "));
   const el = h(
@@ -59,13 +61,22 @@ function control(info: ParamInfo, id: string): HTMLInputElement | HTMLSelectElem
       return select;
     }
     case ParamType.INT_LIST:
-      return h("input", { ...common, type: "text", value: Array.isArray(initial) ? initial.join(", ") : "", placeholder: "e.g. 128, 64" });
+      return h("input", {
+        ...common,
+        type: "text",
+        value: Array.isArray(initial) ? initial.join(", ") : "",
+        placeholder: "e.g. 128, 64",
+      });
     case ParamType.INTEGER:
     case ParamType.NUMBER:
       // Text, not type=number: a number box hides what was typed when it is not a number (its
       // value reads ""), so the message could not quote it. inputmode keeps a numeric keypad.
-      return h("input", { ...common, type: "text", inputmode: info.type === ParamType.INTEGER ? "numeric" : "decimal",
-        value: initial === undefined ? "" : String(initial) });
+      return h("input", {
+        ...common,
+        type: "text",
+        inputmode: info.type === ParamType.INTEGER ? "numeric" : "decimal",
+        value: initial === undefined ? "" : String(initial),
+      });
     default:
       // A type this page does not know yet: the text is sent as typed, for the server to judge.
       return h("input", { ...common, type: "text", value: initial === undefined ? "" : String(initial) });

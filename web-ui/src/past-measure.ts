@@ -28,8 +28,16 @@ export class PastMeasure {
   private call?: AbortController;
 
   /** @param problem where a failed measurement is said (the panel's warning line) */
-  constructor(private readonly simId: string, private readonly problem: HTMLElement, testid: string) {
-    this.badge = h("span", { className: "badge past-step", testid, title: "Not live: this panel shows a past step chosen with the step scrubber" });
+  constructor(
+    private readonly simId: string,
+    private readonly problem: HTMLElement,
+    testid: string,
+  ) {
+    this.badge = h("span", {
+      className: "badge past-step",
+      testid,
+      title: "Not live: this panel shows a past step chosen with the step scrubber",
+    });
     this.badge.hidden = true;
   }
 
@@ -69,8 +77,13 @@ export class PastMeasure {
    * (after a superseding call or an abort: never). A failure is shown on the problem line,
    * `failed` runs (to clear what no longer matches the badge), and the promise rejects.
    */
-  async measure(observables: string[], target: string, shown: (frames: WatchFrame[]) => void,
-    failed: () => void, signal?: AbortSignal): Promise<void> {
+  async measure(
+    observables: string[],
+    target: string,
+    shown: (frames: WatchFrame[]) => void,
+    failed: () => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const step = this.pinned;
     if (step === undefined) return;
     this.cancel();

@@ -19,9 +19,13 @@ export function presetsSection(presets: Preset[]): HTMLElement {
     const citation = members.every((p) => p.citation === members[0].citation) ? members[0].citation : "";
     const grid = h("div", { className: "preset-grid" }, ...members.map((p) => presetCard(p, group !== "" && citation !== "")));
     if (!group) return grid;
-    return h("div", { className: "preset-group", testid: "preset-group" },
+    return h(
+      "div",
+      { className: "preset-group", testid: "preset-group" },
       h("div", { className: "preset-group-header" }, h("h3", {}, group), createAll(members)),
-      citation ? h("p", { className: "muted small citation" }, citation) : null, grid);
+      citation ? h("p", { className: "muted small citation" }, citation) : null,
+      grid,
+    );
   });
   return h("section", {}, h("h2", { className: "section-title" }, "From a preset"), ...sections);
 }
@@ -46,8 +50,14 @@ function createAll(members: Preset[]): HTMLElement {
     // Stay, and say what happened; the runs that were made are in the list.
     error.replaceChildren(`${failed.length} of ${members.length} could not be created: ${failed.join("; ")}`);
     if (created.length > 0) {
-      error.append(" · ", h("a", { href: compareHash(created.map((s) => s.id)), testid: "preset-group-compare" },
-        `compare the ${created.length} created`));
+      error.append(
+        " · ",
+        h(
+          "a",
+          { href: compareHash(created.map((s) => s.id)), testid: "preset-group-compare" },
+          `compare the ${created.length} created`,
+        ),
+      );
     }
     error.hidden = false;
   });
@@ -61,19 +71,23 @@ function presetCard(p: Preset, citedAbove: boolean): HTMLElement {
   button.addEventListener("click", () => {
     button.disabled = true;
     error.hidden = true;
-    client.create({ preset: p.name })
+    client
+      .create({ preset: p.name })
       .then(open, (e) => {
         error.textContent = describeError(e);
         error.hidden = false;
       })
       .finally(() => (button.disabled = false));
   });
-  return h("div", { className: "card preset", testid: "preset" },
+  return h(
+    "div",
+    { className: "card preset", testid: "preset" },
     h("h3", {}, p.title || p.name),
     h("p", { className: "small" }, p.doc),
     p.citation && !citedAbove ? h("p", { className: "muted small citation" }, p.citation) : null,
     h("div", { className: "preset-footer" }, h("span", { className: "mono muted small" }, p.name), button),
-    error);
+    error,
+  );
 }
 
 function open(sim: Simulation): void {

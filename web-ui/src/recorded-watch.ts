@@ -15,7 +15,15 @@
 // that lost its stream (network, server restart) draws it again from the record. A run that
 // is gone (NOT_FOUND) ends it for good.
 
-import { Code, ConnectError, describeError, type History, type RunEvent, type Simulation, type WatchFrame } from "@eiscope/client";
+import {
+  Code,
+  ConnectError,
+  describeError,
+  type History,
+  type RunEvent,
+  type Simulation,
+  type WatchFrame,
+} from "@eiscope/client";
 import { client } from "./api";
 
 const RETRY_MS = 2000;
@@ -91,10 +99,14 @@ export class RecordedWatch {
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, RETRY_MS);
-        attempt.signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
+        attempt.signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
     }
   }
@@ -106,9 +118,10 @@ export class RecordedWatch {
     const last = Number(sim.recordedStep);
     const maxPoints = this.maxPoints();
     // to_step 0 would mean "up to the end": with nothing recorded there is nothing to ask.
-    const recorded: History = last > 0
-      ? await client.history(this.id, { observables: this.scalars, maxPoints, toStep: last })
-      : { lastStep: 0, series: [] };
+    const recorded: History =
+      last > 0
+        ? await client.history(this.id, { observables: this.scalars, maxPoints, toStep: last })
+        : { lastStep: 0, series: [] };
     recorded.lastStep = last;
     // to_step 0 here too means "no limit": what came after L is the watch's to send.
     const recordedEvents = (await client.events(this.id, 0, last)).filter((e) => e.step <= last);

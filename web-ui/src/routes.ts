@@ -4,10 +4,7 @@
 //   #/compare?runs=a,b,c&y=loss&smooth=0.6&log=1   several runs overlaid on one chart
 
 export type Route =
-  | { view: "new" }
-  | { view: "sim"; id: string }
-  | { view: "compare"; runs: string[]; options: CompareOptions }
-  | { view: "home" };
+  { view: "new" } | { view: "sim"; id: string } | { view: "compare"; runs: string[]; options: CompareOptions } | { view: "home" };
 
 /** What a comparison shows besides its runs; each is optional in the address. */
 export interface CompareOptions {
@@ -25,7 +22,10 @@ export function parseRoute(hash: string = location.hash): Route {
   const compare = /^#\/compare(?:\?(.*))?$/.exec(hash);
   if (compare) {
     const q = new URLSearchParams(compare[1] ?? "");
-    const runs = (q.get("runs") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const runs = (q.get("runs") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
     const smooth = q.has("smooth") ? Number(q.get("smooth")) : undefined;
     return {
       view: "compare",

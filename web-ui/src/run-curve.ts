@@ -47,7 +47,12 @@ export class RunCurve {
   private lineageRead = false;
   private readonly stopped = new AbortController();
 
-  constructor(readonly id: string, private readonly observable: string, private readonly source: CurveSource, private readonly changed: () => void) {
+  constructor(
+    readonly id: string,
+    private readonly observable: string,
+    private readonly source: CurveSource,
+    private readonly changed: () => void,
+  ) {
     void this.follow();
   }
 
@@ -85,10 +90,14 @@ export class RunCurve {
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, document.hidden ? POLL_MS * HIDDEN_FACTOR : POLL_MS);
-        this.stopped.signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
+        this.stopped.signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
     }
   }
@@ -138,16 +147,27 @@ export class RunCurve {
         seen.add(parent.id);
         if (forkStep > 0) {
           // to_step 0 would mean "to the end": a fork at step 0 inherits no curve.
-          const h = await client.history(parent.id, { observables: [this.observable], toStep: forkStep, maxPoints: this.source.maxPoints() });
+          const h = await client.history(parent.id, {
+            observables: [this.observable],
+            toStep: forkStep,
+            maxPoints: this.source.maxPoints(),
+          });
           const s = h.series.find((x) => x.observable === this.observable && x.layer === "");
           const keep = s ? [...s.steps].filter((x) => x <= forkStep).length : 0;
-          parts.unshift({ fromId: parent.id, forkStep, steps: s ? [...s.steps].slice(0, keep) : [], values: s ? [...s.values].slice(0, keep) : [] });
+          parts.unshift({
+            fromId: parent.id,
+            forkStep,
+            steps: s ? [...s.steps].slice(0, keep) : [],
+            values: s ? [...s.values].slice(0, keep) : [],
+          });
         }
         child = parent;
       }
     } catch (e) {
       const missing = e instanceof ConnectError && e.code === Code.NotFound;
-      this.lineageProblem = missing ? `its parent ${child.parentId} no longer exists: the curve starts at the fork` : `cannot read what it inherited: ${describeError(e)}`;
+      this.lineageProblem = missing
+        ? `its parent ${child.parentId} no longer exists: the curve starts at the fork`
+        : `cannot read what it inherited: ${describeError(e)}`;
     }
     if (this.stopped.signal.aborted) return;
     this.inherited = parts;

@@ -22,10 +22,16 @@ export class RunCurves {
   /** The two chart cards, side by side. */
   readonly charts: HTMLElement;
   private readonly problem = h("span", { className: "warn small", testid: "stream-problem" });
-  private readonly downsampledNote = h("span", {
-    className: "muted small", testid: "curve-downsampled",
-    title: "More points than pixels: each drawn point stands for a bucket of steps, whose first, smallest, largest and last values are kept",
-  }, "downsampled");
+  private readonly downsampledNote = h(
+    "span",
+    {
+      className: "muted small",
+      testid: "curve-downsampled",
+      title:
+        "More points than pixels: each drawn point stands for a bucket of steps, whose first, smallest, largest and last values are kept",
+    },
+    "downsampled",
+  );
   private readonly cards = new Map<string, { value: HTMLElement; count: HTMLElement; unit: HTMLElement }>();
   private readonly all: CurveChart[];
 
@@ -36,22 +42,43 @@ export class RunCurves {
     const logToggle = h("label", { className: "toggle small muted", title: "Logarithmic loss axis" }, logBox, "log scale");
     this.downsampledNote.hidden = true;
     this.stats = h("div", { className: "stats" }, ...SCALARS.map((o) => this.statCard(o)));
-    this.charts = h("div", { className: "grid-2" },
-      h("section", { className: "card" },
-        h("header", { className: "card-header" },
-          h("h3", {}, "Loss"), h("span", { className: "spacer" }), this.problem, this.downsampledNote, logToggle),
-        lossBody),
-      h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Accuracy")), accBody));
+    this.charts = h(
+      "div",
+      { className: "grid-2" },
+      h(
+        "section",
+        { className: "card" },
+        h(
+          "header",
+          { className: "card-header" },
+          h("h3", {}, "Loss"),
+          h("span", { className: "spacer" }),
+          this.problem,
+          this.downsampledNote,
+          logToggle,
+        ),
+        lossBody,
+      ),
+      h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Accuracy")), accBody),
+    );
     const refresh = () => this.refreshStats();
     this.all = [
-      new CurveChart(lossBody, [
-        { observable: "loss", label: "train", color: TRAIN, smooth: true },
-        { observable: "test_loss", label: "test", color: TEST, points: true },
-      ], refresh),
-      new CurveChart(accBody, [
-        { observable: "accuracy", label: "train", color: TRAIN, smooth: true },
-        { observable: "test_accuracy", label: "test", color: TEST, points: true },
-      ], refresh),
+      new CurveChart(
+        lossBody,
+        [
+          { observable: "loss", label: "train", color: TRAIN, smooth: true },
+          { observable: "test_loss", label: "test", color: TEST, points: true },
+        ],
+        refresh,
+      ),
+      new CurveChart(
+        accBody,
+        [
+          { observable: "accuracy", label: "train", color: TRAIN, smooth: true },
+          { observable: "test_accuracy", label: "test", color: TEST, points: true },
+        ],
+        refresh,
+      ),
     ];
     logBox.addEventListener("change", () => this.all[0].setLogScale(logBox.checked));
   }
@@ -74,7 +101,13 @@ export class RunCurves {
     this.clear();
     for (const s of history.series) {
       if (s.layer !== "") continue;
-      this.chartOf(s.observable)?.load(s.observable, s.steps, s.values, s.downsampled ? s.recordedPoints : s.steps.length, s.downsampled);
+      this.chartOf(s.observable)?.load(
+        s.observable,
+        s.steps,
+        s.values,
+        s.downsampled ? s.recordedPoints : s.steps.length,
+        s.downsampled,
+      );
     }
   }
 
@@ -137,9 +170,12 @@ export class RunCurves {
     const count = h("span", { testid: `${observable}-points` }, "0");
     const unit = h("span", {}, " samples");
     this.cards.set(observable, { value, count, unit });
-    return h("div", { className: "stat", title: `latest ${observable}; samples the curve stands for (the run record, then live)` },
+    return h(
+      "div",
+      { className: "stat", title: `latest ${observable}; samples the curve stands for (the run record, then live)` },
       h("span", { className: "stat-label" }, observable.replace("_", " ")),
       value,
-      h("span", { className: "muted small" }, count, unit));
+      h("span", { className: "muted small" }, count, unit),
+    );
   }
 }

@@ -38,9 +38,16 @@ class EditableField {
   private value = "";
   private editing = false;
 
-  constructor(private readonly o: FieldOptions, tag: "div" | "span" = "div") {
+  constructor(
+    private readonly o: FieldOptions,
+    tag: "div" | "span" = "div",
+  ) {
     this.shown = h("span", { className: `run-${o.key}-value`, testid: o.valueTestid ?? `run-${o.key}` });
-    this.editButton = h("button", { type: "button", className: "edit-button", testid: `run-${o.key}-edit`, title: o.title }, o.label);
+    this.editButton = h(
+      "button",
+      { type: "button", className: "edit-button", testid: `run-${o.key}-edit`, title: o.title },
+      o.label,
+    );
     this.input = o.multiline
       ? h("textarea", { rows: 3, className: "run-input", testid: `run-${o.key}-input`, placeholder: o.placeholder })
       : h("input", { type: "text", className: "run-input", testid: `run-${o.key}-input`, placeholder: o.placeholder });
@@ -116,7 +123,10 @@ class EditableField {
 
 /** "a, b ,c" → ["a", "b", "c"]: tags are typed comma-separated (a tag cannot hold a comma). */
 export function parseTags(text: string): string[] {
-  return text.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  return text
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
 }
 
 /** The name (as the page's title), tags and notes of one run. */
@@ -127,18 +137,38 @@ export class RunDetails {
   private readonly fields: EditableField[];
 
   constructor(id: string) {
-    const name = new EditableField({
-      key: "name", valueTestid: "sim-title", label: "✎", title: "Rename the run", placeholder: "name",
-      show: (el, v) => (el.textContent = v || id),
-      save: (text) => client.updateRun(id, { name: text.trim() }),
-    }, "span");
+    const name = new EditableField(
+      {
+        key: "name",
+        valueTestid: "sim-title",
+        label: "✎",
+        title: "Rename the run",
+        placeholder: "name",
+        show: (el, v) => (el.textContent = v || id),
+        save: (text) => client.updateRun(id, { name: text.trim() }),
+      },
+      "span",
+    );
     const tags = new EditableField({
-      key: "tags", label: "✎ tags", title: "Tags, separated by commas (each 1 to 64 characters)", placeholder: "baseline, dale, lr-sweep",
-      show: (el, v) => replaceChildren(el, ...(v ? parseTags(v).map((t) => h("span", { className: "tag", testid: "run-tag" }, t)) : [h("span", { className: "muted small" }, "no tags")])),
+      key: "tags",
+      label: "✎ tags",
+      title: "Tags, separated by commas (each 1 to 64 characters)",
+      placeholder: "baseline, dale, lr-sweep",
+      show: (el, v) =>
+        replaceChildren(
+          el,
+          ...(v
+            ? parseTags(v).map((t) => h("span", { className: "tag", testid: "run-tag" }, t))
+            : [h("span", { className: "muted small" }, "no tags")]),
+        ),
       save: (text) => client.updateRun(id, { tags: parseTags(text) }),
     });
     const notes = new EditableField({
-      key: "notes", label: "✎ notes", title: "Notes about the run (Ctrl+Enter saves)", placeholder: "what this run is for, what you saw…", multiline: true,
+      key: "notes",
+      label: "✎ notes",
+      title: "Notes about the run (Ctrl+Enter saves)",
+      placeholder: "what this run is for, what you saw…",
+      multiline: true,
       show: (el, v) => {
         el.textContent = v || "no notes";
         el.classList.toggle("muted", !v);

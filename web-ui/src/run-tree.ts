@@ -26,7 +26,10 @@ export function runName(sim: Simulation): string {
 
 /** Whether every word of `query` is in the run's name, id, kinds, tags or preset (case-insensitive). */
 export function matches(sim: Simulation, query: string): boolean {
-  const words = query.toLowerCase().split(/\s+/).filter((w) => w !== "");
+  const words = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== "");
   if (words.length === 0) return true;
   const text = [runName(sim), sim.id, runKinds(sim), sim.preset, ...sim.tags].join(" ").toLowerCase();
   return words.every((w) => text.includes(w));

@@ -14,19 +14,40 @@ export function mountSidebar(root: HTMLElement, selectedId: () => string | undef
   const newButton = h("button", { className: "primary wide", testid: "new-sim-button" }, "+ New simulation");
   newButton.addEventListener("click", () => (location.hash = "#/new"));
   const filter = h("input", {
-    type: "search", className: "sim-filter", testid: "sim-filter", placeholder: "filter: name, model, rule, task, tag",
-    title: "Shows the runs whose name, id, model, rule, task, preset or tags hold every word typed (and the runs they were forked from)",
+    type: "search",
+    className: "sim-filter",
+    testid: "sim-filter",
+    placeholder: "filter: name, model, rule, task, tag",
+    title:
+      "Shows the runs whose name, id, model, rule, task, preset or tags hold every word typed (and the runs they were forked from)",
   });
   const list = h("ul", { className: "sim-list", testid: "sim-list" });
   const empty = h("p", { className: "muted small", testid: "sim-list-empty" }, "No simulations yet.");
   const selection = new Set<string>();
   const count = h("span", { className: "small", testid: "selection-count" });
-  const compare = h("button", { type: "button", className: "primary", testid: "compare-button", title: "Overlay the selected runs' curves" }, "Compare");
+  const compare = h(
+    "button",
+    { type: "button", className: "primary", testid: "compare-button", title: "Overlay the selected runs' curves" },
+    "Compare",
+  );
   const clear = h("button", { type: "button", className: "subtle small-button", testid: "selection-clear" }, "clear");
-  const bar = h("div", { className: "selection-bar", testid: "selection-bar" }, count, h("span", { className: "spacer" }), clear, compare);
-  replaceChildren(root, newButton,
+  const bar = h(
+    "div",
+    { className: "selection-bar", testid: "selection-bar" },
+    count,
+    h("span", { className: "spacer" }),
+    clear,
+    compare,
+  );
+  replaceChildren(
+    root,
+    newButton,
     h("div", { className: "sidebar-heading" }, h("h2", { className: "section-title" }, "Simulations")),
-    filter, bar, list, empty);
+    filter,
+    bar,
+    list,
+    empty,
+  );
 
   // Rows are kept per id and updated in place: replacing them every poll would swallow
   // clicks that straddle a refresh.
@@ -78,7 +99,10 @@ export function mountSidebar(root: HTMLElement, selectedId: () => string | undef
     render(store.sims);
   });
   // In the list's order, so colours follow what the eye sees.
-  const orderedSelection = () => lineageRows(store.sims).map((r) => r.sim.id).filter((id) => selection.has(id));
+  const orderedSelection = () =>
+    lineageRows(store.sims)
+      .map((r) => r.sim.id)
+      .filter((id) => selection.has(id));
   filter.addEventListener("input", () => render(store.sims));
   // Re-render on route changes too, to move the highlight and follow a comparison's runs.
   const onHash = () => render(store.sims);
@@ -92,7 +116,12 @@ export function mountSidebar(root: HTMLElement, selectedId: () => string | undef
 
 class Row {
   readonly li: HTMLLIElement;
-  private readonly check = h("input", { type: "checkbox", className: "sim-check", testid: "sim-select", title: "Select to compare" });
+  private readonly check = h("input", {
+    type: "checkbox",
+    className: "sim-check",
+    testid: "sim-select",
+    title: "Select to compare",
+  });
   private readonly link: HTMLAnchorElement;
   private readonly name = h("span", { className: "sim-name", testid: "sim-item-name" });
   private readonly badge = h("span");
@@ -127,7 +156,9 @@ class Row {
     setStateBadge(this.badge, s.state);
     this.kinds.textContent = runKinds(s);
     this.step.textContent = `step ${formatStep(s.step)}`;
-    this.fork.textContent = s.parentId ? `${depth > 0 ? "↳ fork" : `fork of ${s.parentId}`} @ step ${formatStep(s.forkStep)}` : "";
+    this.fork.textContent = s.parentId
+      ? `${depth > 0 ? "↳ fork" : `fork of ${s.parentId}`} @ step ${formatStep(s.forkStep)}`
+      : "";
     this.fork.title = s.parentId ? `forked from ${s.parentId} at step ${formatStep(s.forkStep)}` : "";
     const tags = s.tags.join(" ");
     if (this.tags.dataset.tags !== tags) {

@@ -34,18 +34,36 @@ export async function signedIn<T>(call: () => Promise<T>): Promise<T> {
 
 function askForToken(refused: string | undefined): Promise<void> {
   const input = h("input", {
-    type: "password", className: "signin-input", testid: "signin-token", autocomplete: "off", spellcheck: "false",
-    placeholder: "token", "aria-label": "token",
+    type: "password",
+    className: "signin-input",
+    testid: "signin-token",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "token",
+    "aria-label": "token",
   });
   const error = h("p", { className: "field-error", testid: "signin-error", role: "alert" }, refused ?? "");
   error.hidden = refused === undefined;
-  const form = h("form", { className: "signin-card", testid: "signin-form" },
+  const form = h(
+    "form",
+    { className: "signin-card", testid: "signin-form" },
     h("h2", {}, "Sign in"),
-    h("p", {}, "This server needs a token: paste it here, or open the URL the server printed when it started ",
-      h("span", { className: "mono" }, `${location.origin}/?token=…`), "."),
-    h("div", { className: "signin-row" }, input, h("button", { className: "primary", type: "submit", testid: "signin-button" }, "Sign in")),
+    h(
+      "p",
+      {},
+      "This server needs a token: paste it here, or open the URL the server printed when it started ",
+      h("span", { className: "mono" }, `${location.origin}/?token=…`),
+      ".",
+    ),
+    h(
+      "div",
+      { className: "signin-row" },
+      input,
+      h("button", { className: "primary", type: "submit", testid: "signin-button" }, "Sign in"),
+    ),
     error,
-    h("p", { className: "muted small" }, "The token is kept for this tab only (until it is closed)."));
+    h("p", { className: "muted small" }, "The token is kept for this tab only (until it is closed)."),
+  );
   const backdrop = h("div", { className: "signin-backdrop" }, form);
   document.body.append(backdrop);
   input.focus();
@@ -72,7 +90,11 @@ export class Identity {
   private readonly role = h("span", { className: "identity-role", testid: "identity-role" });
 
   constructor() {
-    const out = h("button", { type: "button", className: "link-button", testid: "sign-out", title: "Forget the token in this tab" }, "sign out");
+    const out = h(
+      "button",
+      { type: "button", className: "link-button", testid: "sign-out", title: "Forget the token in this tab" },
+      "sign out",
+    );
     out.addEventListener("click", () => {
       signOut();
       location.reload();
@@ -86,9 +108,10 @@ export class Identity {
     const owners = [...new Set(sims.map((s) => s.owner))];
     const name = owners.length > 1 ? "admin" : owners[0];
     this.who.textContent = name ? `signed in as ${name}` : "signed in";
-    this.who.title = owners.length > 1
-      ? `This token sees the runs of ${owners.length} owners (${owners.join(", ")}): an admin token`
-      : "The owner of the runs this token sees";
+    this.who.title =
+      owners.length > 1
+        ? `This token sees the runs of ${owners.length} owners (${owners.join(", ")}): an admin token`
+        : "The owner of the runs this token sees";
     const refusal = steerRefusal();
     this.role.textContent = refusal === undefined ? "" : " · read-only";
     this.role.title = refusal ?? "";

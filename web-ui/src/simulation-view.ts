@@ -51,15 +51,19 @@ export class SimulationView {
   /** "step|message" of the interventions listed from the record, which the watch may send again. */
   private loadedEvents = new Set<string>();
 
-  constructor(private sim: Simulation, catalogue: Catalogue) {
+  constructor(
+    private sim: Simulation,
+    catalogue: Catalogue,
+  ) {
     this.details = new RunDetails(sim.id);
     this.controls = new Controls(sim.id, catalogue, () => this.markGone());
     this.interventions = new InterventionLog(sim.id, (markers) => this.curves.setInterventions(markers));
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
     this.spectrum = new SpectrumPanel(sim, catalogue);
     this.dynamics = new DynamicsPanel(sim, catalogue);
-    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics],
-      (step) => this.curves.setMarker(step));
+    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics], (step) =>
+      this.curves.setMarker(step),
+    );
     this.el = h(
       "div",
       { className: "sim-view", testid: "sim-view", "data-id": sim.id },
@@ -76,13 +80,18 @@ export class SimulationView {
     this.update(sim);
     const offered = new Set(catalogue.observables.map((o) => o.name));
     const scalars = SCALARS.filter((o) => offered.has(o));
-    this.feed = new RecordedWatch(sim.id, scalars, [...scalars, "state", "intervention"].filter((o) => offered.has(o)),
-      () => this.maxPoints(), {
+    this.feed = new RecordedWatch(
+      sim.id,
+      scalars,
+      [...scalars, "state", "intervention"].filter((o) => offered.has(o)),
+      () => this.maxPoints(),
+      {
         loaded: (s, history, events) => this.onLoaded(s, history, events),
         frame: (f) => this.onFrame(f),
         status: (p) => this.curves.setProblem(p),
         gone: () => this.markGone(),
-      });
+      },
+    );
     this.unsubscribeRefusal = onSteerRefusal((message) => this.readOnly(message));
   }
 
@@ -151,7 +160,8 @@ export class SimulationView {
     this.spectrum.stop();
     this.dynamics.stop();
     for (const c of this.el.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
-      "button, input, select, textarea")) {
+      "button, input, select, textarea",
+    )) {
       c.disabled = true;
     }
   }
@@ -206,9 +216,10 @@ export class SimulationView {
       // Listed from the record already: the watch may start before its end (never at step 0,
       // where a reset's event is). A command applied to a paused run takes effect at the step
       // the record was read to: it is new unless the record listed it.
-      const listed = f.observable === "intervention"
-        ? this.loadedEvents.delete(`${f.step}|${f.payload.message}`)
-        : f.step > 0 && f.step <= this.loadedStep;
+      const listed =
+        f.observable === "intervention"
+          ? this.loadedEvents.delete(`${f.step}|${f.payload.message}`)
+          : f.step > 0 && f.step <= this.loadedStep;
       if (listed) return;
       this.events.add({ step: f.step, wallTimeMillis: f.wallTimeMillis, state: f.payload.state, message: f.payload.message });
       setStateBadge(this.badge, f.payload.state);
@@ -272,22 +283,38 @@ export class SimulationView {
     const lineage = [
       this.sim.preset ? `preset ${this.sim.preset}` : "",
       this.sim.parentId ? `forked from ${this.sim.parentId} at step ${formatStep(this.sim.forkStep)}` : "",
-    ].filter((s) => s !== "").map((s) => ` · ${s}`).join("");
+    ]
+      .filter((s) => s !== "")
+      .map((s) => ` · ${s}`)
+      .join("");
     return h(
       "header",
       { className: "sim-header" },
-      h("div", { className: "sim-header-left" },
+      h(
+        "div",
+        { className: "sim-header-left" },
         this.details.name,
-        h("p", { className: "muted" }, h("span", { className: "mono" }, this.sim.id), ` · ${what}${lineage} · `,
-          this.exports.el),
+        h("p", { className: "muted" }, h("span", { className: "mono" }, this.sim.id), ` · ${what}${lineage} · `, this.exports.el),
         this.details.tags,
-        this.details.notes),
-      h("div", { className: "sim-header-right" },
+        this.details.notes,
+      ),
+      h(
+        "div",
+        { className: "sim-header-right" },
         this.badge,
-        h("div", { className: "step-box" },
+        h(
+          "div",
+          { className: "step-box" },
           h("span", { className: "muted small" }, "step"),
           this.stepText,
-          h("span", { className: "muted small", title: "The last step whose scalars are in the run record" }, this.recordedText, this.mergedText))),
+          h(
+            "span",
+            { className: "muted small", title: "The last step whose scalars are in the run record" },
+            this.recordedText,
+            this.mergedText,
+          ),
+        ),
+      ),
       this.status,
     );
   }

@@ -49,17 +49,21 @@ export function findSpectralTargets(
     done([...targets]);
   };
   const giveUp = window.setTimeout(finish, GIVE_UP_MS);
-  stopWatch = liveWatch(id, { observables: [OBSERVABLE], maxHz: ONCE_HZ }, {
-    frame: (f) => {
-      if (f.observable !== OBSERVABLE || f.layer === "") return;
-      if (!targets.includes(f.layer)) {
-        targets.push(f.layer);
-        update([...targets]);
-      }
-      window.clearTimeout(quiet);
-      quiet = window.setTimeout(finish, QUIET_MS);
+  stopWatch = liveWatch(
+    id,
+    { observables: [OBSERVABLE], maxHz: ONCE_HZ },
+    {
+      frame: (f) => {
+        if (f.observable !== OBSERVABLE || f.layer === "") return;
+        if (!targets.includes(f.layer)) {
+          targets.push(f.layer);
+          update([...targets]);
+        }
+        window.clearTimeout(quiet);
+        quiet = window.setTimeout(finish, QUIET_MS);
+      },
     },
-  });
+  );
   return stop;
 }
 
@@ -92,10 +96,7 @@ export function defaultTarget(targets: string[], shapes: Map<string, number[]>):
     const s = targetShape(t, shapes);
     return s !== undefined && s[0] === s[1];
   };
-  return targets.find((t) => t === "rnn0")
-    ?? targets.find((t) => !shapes.has(t))
-    ?? targets.find(square)
-    ?? targets[0];
+  return targets.find((t) => t === "rnn0") ?? targets.find((t) => !shapes.has(t)) ?? targets.find(square) ?? targets[0];
 }
 
 /** Effective matrices in the model's layer order (rnn0, rnn0.input, rnn1, …, readout), not alphabetical. */

@@ -20,7 +20,10 @@ export abstract class CanvasPlot {
   private readonly throttle = new FrameThrottle(() => this.paint());
   private readonly resize: ResizeObserver;
 
-  constructor(private readonly container: HTMLElement, testid: string) {
+  constructor(
+    private readonly container: HTMLElement,
+    testid: string,
+  ) {
     this.canvas = document.createElement("canvas");
     this.canvas.dataset.testid = testid;
     this.canvas.style.height = `${HEIGHT_PX}px`;
@@ -92,7 +95,10 @@ export class SingularValuePlot extends CanvasPlot {
   constructor(container: HTMLElement) {
     super(container, "spectrum-sv-canvas");
     // What is drawn, for the browser test and the console.
-    Object.defineProperty(this.canvas, "eiscopeData", { configurable: true, value: () => (this.values ? [...this.values] : null) });
+    Object.defineProperty(this.canvas, "eiscopeData", {
+      configurable: true,
+      value: () => (this.values ? [...this.values] : null),
+    });
   }
 
   /** `values` descending (the API's contract); undefined shows `message` instead. */

@@ -17,15 +17,22 @@ const SINGULAR_VALUES = "singular_values";
 const EIGENVALUES = "eigenvalues";
 const NUMBERS: { observable: string; label: string; title: string }[] = [
   { observable: "spectral_radius", label: "spectral radius ρ", title: "Largest eigenvalue modulus (square matrices only)" },
-  { observable: "nse", label: "NSE (normalised SVD entropy)", title: "Normalised SVD entropy H / log k: 1 for equal singular values, 0 for rank 1" },
-  { observable: "effective_rank_entropy", label: "effective rank (entropy)", title: "exp(H), H the entropy of σᵢ / Σσ: between 1 and k" },
+  {
+    observable: "nse",
+    label: "NSE (normalised SVD entropy)",
+    title: "Normalised SVD entropy H / log k: 1 for equal singular values, 0 for rank 1",
+  },
+  {
+    observable: "effective_rank_entropy",
+    label: "effective rank (entropy)",
+    title: "exp(H), H the entropy of σᵢ / Σσ: between 1 and k",
+  },
   { observable: "effective_rank_participation", label: "effective rank (participation)", title: "(Σσ²)² / Σσ⁴: between 1 and k" },
 ];
 const SPECTRAL = [SINGULAR_VALUES, EIGENVALUES, ...NUMBERS.map((n) => n.observable)];
 const DEFAULT_CADENCE = 50;
 const MAX_HZ = 1;
 const OPEN_KEY = "eiscope.spectrum.open";
-
 
 export class SpectrumPanel implements StepView {
   readonly el: HTMLElement;
@@ -34,11 +41,17 @@ export class SpectrumPanel implements StepView {
   private readonly shapes: Map<string, number[]>;
   private readonly toggle = h("button", { type: "button", testid: "spectrum-toggle" });
   private readonly select = h("select", { testid: "spectrum-target", title: "Weight matrix or effective E/I matrix" });
-  private readonly cadence = h("select", { testid: "spectrum-every", title: "While running, measure every this many steps (and at most once a second)" });
+  private readonly cadence = h("select", {
+    testid: "spectrum-every",
+    title: "While running, measure every this many steps (and at most once a second)",
+  });
   private readonly logBox = h("input", { type: "checkbox", testid: "spectrum-log" });
   private readonly problem = h("span", { className: "warn small", testid: "spectrum-problem" });
-  private readonly closedHint = h("span", { className: "muted small" },
-    "singular values, eigenvalues, NSE and effective ranks of a weight matrix, live");
+  private readonly closedHint = h(
+    "span",
+    { className: "muted small" },
+    "singular values, eigenvalues, NSE and effective ranks of a weight matrix, live",
+  );
   private readonly body = h("div", { className: "spectrum-body" });
   private readonly info = h("span", { className: "muted small", testid: "spectrum-info" });
   private readonly numbers = new Map<string, HTMLElement>();
@@ -63,26 +76,43 @@ export class SpectrumPanel implements StepView {
     fillCadences(this.cadence, DEFAULT_CADENCE);
     const svBody = h("div", { className: "spectrum-plot" });
     const eigBody = h("div", { className: "spectrum-plot" });
-    replaceChildren(this.body,
-      h("div", { className: "spectrum-numbers" },
+    replaceChildren(
+      this.body,
+      h(
+        "div",
+        { className: "spectrum-numbers" },
         ...NUMBERS.map((n) => this.numberCell(n.observable, n.label, n.title)),
-        h("div", { className: "spectrum-number", title: "Largest singular value (the operator 2-norm)" },
-          h("span", { className: "stat-label" }, "largest singular value σ₁"), this.sigmaMax)),
+        h(
+          "div",
+          { className: "spectrum-number", title: "Largest singular value (the operator 2-norm)" },
+          h("span", { className: "stat-label" }, "largest singular value σ₁"),
+          this.sigmaMax,
+        ),
+      ),
       h("div", { className: "spectrum-plots" }, svBody, eigBody),
-      h("footer", { className: "card-footer" }, this.info));
+      h("footer", { className: "card-footer" }, this.info),
+    );
     this.singular = new SingularValuePlot(svBody);
     this.eigen = new EigenvaluePlot(eigBody);
     this.past = new PastMeasure(this.simId, this.problem, "spectrum-past");
-    this.el = h("section", { className: "card spectrum", testid: "spectrum-panel" },
-      h("header", { className: "card-header" },
+    this.el = h(
+      "section",
+      { className: "card spectrum", testid: "spectrum-panel" },
+      h(
+        "header",
+        { className: "card-header" },
         h("h3", {}, "Spectrum"),
         this.past.badge,
         this.closedHint,
         h("span", { className: "spacer" }),
         this.problem,
         h("label", { className: "toggle small muted", title: "Logarithmic singular-value axis" }, this.logBox, "log σ"),
-        this.cadence, this.select, this.toggle),
-      this.body);
+        this.cadence,
+        this.select,
+        this.toggle,
+      ),
+      this.body,
+    );
     this.live = new CadencedWatch(this.simId, sim.state, this.el, this.cadence, this.problem, MAX_HZ);
     this.toggle.addEventListener("click", () => this.setOpen(!this.open));
     this.select.addEventListener("change", () => this.choose(this.select.value));
@@ -158,7 +188,9 @@ export class SpectrumPanel implements StepView {
   private search(): void {
     this.info.textContent = "finding the weight matrices…";
     this.select.disabled = true;
-    this.stopSearch = findSpectralTargets(this.simId, new Set(this.offered),
+    this.stopSearch = findSpectralTargets(
+      this.simId,
+      new Set(this.offered),
       (targets) => this.fillPicker(targets),
       (targets) => {
         this.searched = true;
@@ -169,22 +201,28 @@ export class SpectrumPanel implements StepView {
         const first = defaultTarget(listed, this.shapes);
         if (first) this.choose(first);
         else this.info.textContent = "no weight matrices to analyse";
-      });
+      },
+    );
   }
 
   /** Effective matrices first, then parameters, each in the model's layer order (answers come in any order). */
   private fillPicker(targets: string[]): void {
     const order = [...this.shapes.keys()];
-    const effective = layerOrder(targets.filter((t) => !this.shapes.has(t)), order);
+    const effective = layerOrder(
+      targets.filter((t) => !this.shapes.has(t)),
+      order,
+    );
     const params = targets.filter((t) => this.shapes.has(t)).sort((a, b) => order.indexOf(a) - order.indexOf(b));
     const option = (t: string) => {
       const shape = targetShape(t, this.shapes);
       const size = shape ? `[${shape.join(" × ")}]` : "";
       return h("option", { value: t }, `${t}  ${this.shapes.has(t) ? size : `(effective) ${size}`}`);
     };
-    replaceChildren(this.select,
+    replaceChildren(
+      this.select,
       effective.length ? h("optgroup", { label: "Effective matrices" }, ...effective.map(option)) : null,
-      params.length ? h("optgroup", { label: "Weight parameters" }, ...params.map(option)) : null);
+      params.length ? h("optgroup", { label: "Weight parameters" }, ...params.map(option)) : null,
+    );
   }
 
   /** Why `target` has no eigenvalues, when its shape (its own, or its parameter's for an effective matrix) says it is not square. */
@@ -217,10 +255,16 @@ export class SpectrumPanel implements StepView {
       return Promise.resolve();
     }
     if (this.past.isFrozen) {
-      return this.past.measure(this.offered, target, (frames) => {
-        this.clear();
-        for (const f of frames) this.onFrame(target, f);
-      }, () => this.clear(), signal);
+      return this.past.measure(
+        this.offered,
+        target,
+        (frames) => {
+          this.clear();
+          for (const f of frames) this.onFrame(target, f);
+        },
+        () => this.clear(),
+        signal,
+      );
     }
     // A frame already on its way when the scrubber froze the panel is not shown.
     this.live.start(this.offered, target, (f) => this.past.isFrozen || this.onFrame(target, f));
@@ -237,7 +281,10 @@ export class SpectrumPanel implements StepView {
       this.singular.set(p.tensor.data);
       // A matrix of unknown shape whose singular values came without eigenvalues: say so rather than wait.
       if (!this.eigenvalues && !this.notSquare(target)) {
-        this.eigen.set(undefined, `no eigenvalues for ${target} at step ${formatStep(f.step)}: the server sends them for square matrices only`);
+        this.eigen.set(
+          undefined,
+          `no eigenvalues for ${target} at step ${formatStep(f.step)}: the server sends them for square matrices only`,
+        );
       }
     } else if (p.kind === "tensor" && f.observable === EIGENVALUES) {
       if (!newer(this.eigenvalues, f.step)) return;
@@ -271,9 +318,15 @@ export class SpectrumPanel implements StepView {
     this.info.textContent = [
       sv ? `step ${formatStep(sv.step)}` : "",
       sv ? `${sv.value.length} singular values` : "",
-      this.eigenvalues ? `${this.eigenvalues.value.length / 2} eigenvalues` : sv && this.notSquare(target) ? "no eigenvalues (not square)" : "",
+      this.eigenvalues
+        ? `${this.eigenvalues.value.length / 2} eigenvalues`
+        : sv && this.notSquare(target)
+          ? "no eigenvalues (not square)"
+          : "",
       shape ? `${target} is ${shape.join(" × ")}${this.shapes.has(target) ? "" : " (effective)"}` : "",
-    ].filter(Boolean).join(" · ");
+    ]
+      .filter(Boolean)
+      .join(" · ");
   }
 
   /** The oldest step among what is shown (-1: nothing yet). */
@@ -298,6 +351,3 @@ export class SpectrumPanel implements StepView {
     return h("div", { className: "spectrum-number", title }, h("span", { className: "stat-label" }, label), value);
   }
 }
-
-
-

@@ -23,18 +23,34 @@ type ScrubState = "live" | "rebuilding" | "measuring" | "shown" | "error";
 export class StepScrubber {
   readonly el: HTMLElement;
   private readonly range = h("input", {
-    type: "range", min: 0, max: 0, step: 1, value: 0, className: "scrub-range", testid: "scrub-range",
+    type: "range",
+    min: 0,
+    max: 0,
+    step: 1,
+    value: 0,
+    className: "scrub-range",
+    testid: "scrub-range",
     title: "Show the panels below at a past step of this run",
   });
   private readonly field = h("input", {
-    type: "number", min: 0, step: 1, value: 0, className: "scrub-step", testid: "scrub-step",
+    type: "number",
+    min: 0,
+    step: 1,
+    value: 0,
+    className: "scrub-step",
+    testid: "scrub-step",
     title: "The step to show; Enter to go",
   });
   private readonly liveButton = h("button", { type: "button", testid: "scrub-live", title: "Follow the run again" }, "Live");
-  private readonly forkButton = h("button", {
-    type: "button", testid: "fork-here",
-    title: "A new paused run in the exact state this run held at the step shown (its log up to there)",
-  }, "Fork here");
+  private readonly forkButton = h(
+    "button",
+    {
+      type: "button",
+      testid: "fork-here",
+      title: "A new paused run in the exact state this run held at the step shown (its log up to there)",
+    },
+    "Fork here",
+  );
   private readonly progress = h("progress", { className: "scrub-progress", testid: "scrub-progress", max: 1, value: 0 });
   private readonly status = h("span", { className: "muted small", testid: "scrub-status" });
   private readonly error = h("div", { className: "error-banner", testid: "scrub-error", role: "alert" });
@@ -48,13 +64,26 @@ export class StepScrubber {
   private steerRefusal?: string;
 
   /** @param marker marks the chosen step on the curves (undefined: live) */
-  constructor(private readonly simId: string, private readonly views: StepView[], private readonly marker: (step: number | undefined) => void) {
-    this.el = h("section", { className: "card scrubber", testid: "scrubber" },
-      h("div", { className: "scrub-row" },
+  constructor(
+    private readonly simId: string,
+    private readonly views: StepView[],
+    private readonly marker: (step: number | undefined) => void,
+  ) {
+    this.el = h(
+      "section",
+      { className: "card scrubber", testid: "scrubber" },
+      h(
+        "div",
+        { className: "scrub-row" },
         h("h3", { title: "Show a past step: the server rebuilds the run's exact state there" }, "Step"),
-        this.range, this.field, this.liveButton, this.forkButton),
+        this.range,
+        this.field,
+        this.liveButton,
+        this.forkButton,
+      ),
       h("div", { className: "scrub-row small" }, this.progress, this.status),
-      this.error);
+      this.error,
+    );
     this.range.addEventListener("input", () => {
       this.field.value = this.range.value;
       this.debounce(Number(this.range.value));
@@ -127,8 +156,11 @@ export class StepScrubber {
       if (scrub.signal.aborted) return;
       const failed = results.filter((r) => r.status === "rejected").length;
       this.el.dataset.shownStep = String(step);
-      this.show("shown", `showing step ${formatStep(step)} · ${origin}` +
-        (failed ? ` · ${failed} panel${failed === 1 ? "" : "s"} could not measure it (said in the panel)` : ""));
+      this.show(
+        "shown",
+        `showing step ${formatStep(step)} · ${origin}` +
+          (failed ? ` · ${failed} panel${failed === 1 ? "" : "s"} could not measure it (said in the panel)` : ""),
+      );
     } catch (e) {
       if (scrub.signal.aborted) return; // superseded: the newer choice says how it went
       this.fail(`Cannot show step ${formatStep(step)}: ${describeError(e)}`);

@@ -4,11 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
-import {
-  ControlAction,
-  SimulationService,
-  WatchRequestSchema,
-} from "./gen/eiscope/v1/simulation_service_pb.js";
+import { ControlAction, SimulationService, WatchRequestSchema } from "./gen/eiscope/v1/simulation_service_pb.js";
 import {
   type Catalogue,
   type CheckpointPolicy,
@@ -301,11 +297,7 @@ export class EiscopeClient extends TimeTravelCalls {
    * the run stops). Aborting `signal` (or leaving the loop) cancels the call and ends the
    * iteration quietly; any other failure is thrown as a ConnectError.
    */
-  async *watch(
-    id: string,
-    options: WatchOptions = {},
-    signal?: AbortSignal,
-  ): AsyncGenerator<WatchFrame, void, undefined> {
+  async *watch(id: string, options: WatchOptions = {}, signal?: AbortSignal): AsyncGenerator<WatchFrame, void, undefined> {
     if (signal?.aborted) return;
     const observables = [...(options.observables ?? [])];
     let fromStep = options.fromStep;

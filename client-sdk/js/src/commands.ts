@@ -62,8 +62,7 @@ export const clampUnit = (layer: string, unit: number, value = 0, clamped = true
   create(CommandSchema, { kind: { case: "clampUnit", value: { layer, unit, value, clamped } } });
 
 /** Add N(0, std^2) noise to every training input from now on (0 turns it off). */
-export const inputNoise = (std: number): Command =>
-  create(CommandSchema, { kind: { case: "setInputNoise", value: { std } } });
+export const inputNoise = (std: number): Command => create(CommandSchema, { kind: { case: "setInputNoise", value: { std } } });
 
 /**
  * Prune weight matrices until `fraction` of them are pruned ("magnitude": smallest |w| first,
@@ -107,9 +106,7 @@ export const watchpoint = (
         threshold,
         layer: on.layer ?? "",
         everySteps: on.everySteps ?? 0,
-        condition: { non_finite: WatchCondition.NON_FINITE, above: WatchCondition.ABOVE, below: WatchCondition.BELOW }[
-          condition
-        ],
+        condition: { non_finite: WatchCondition.NON_FINITE, above: WatchCondition.ABOVE, below: WatchCondition.BELOW }[condition],
       },
     },
   });

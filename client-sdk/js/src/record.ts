@@ -238,7 +238,9 @@ function int64s(bytes: Uint8Array): BigInt64Array {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return BigInt64Array.from({ length: n }, (_, i) => view.getBigInt64(8 * i, true));
   }
-  return bytes.byteOffset % 8 === 0 ? new BigInt64Array(bytes.buffer, bytes.byteOffset, n) : new BigInt64Array(bytes.slice().buffer, 0, n);
+  return bytes.byteOffset % 8 === 0
+    ? new BigInt64Array(bytes.buffer, bytes.byteOffset, n)
+    : new BigInt64Array(bytes.slice().buffer, 0, n);
 }
 
 /** Little-endian float64s; a view when the bytes allow one, else a copy. */
@@ -248,5 +250,7 @@ function float64s(bytes: Uint8Array): Float64Array {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return Float64Array.from({ length: n }, (_, i) => view.getFloat64(8 * i, true));
   }
-  return bytes.byteOffset % 8 === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.slice().buffer, 0, n);
+  return bytes.byteOffset % 8 === 0
+    ? new Float64Array(bytes.buffer, bytes.byteOffset, n)
+    : new Float64Array(bytes.slice().buffer, 0, n);
 }

@@ -33,9 +33,7 @@ export function decodeTensor(t: Tensor): DecodedTensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const bytes = t.data;
   if (bytes.byteLength !== 4 * n) {
-    throw new RangeError(
-      `tensor of shape [${shape.join(", ")}] needs ${4 * n} bytes, got ${bytes.byteLength}`,
-    );
+    throw new RangeError(`tensor of shape [${shape.join(", ")}] needs ${4 * n} bytes, got ${bytes.byteLength}`);
   }
   return { shape, data: toFloat32(bytes, n) };
 }

@@ -18,17 +18,14 @@ import {
 export type PlainValue = number | bigint | boolean | string | readonly (number | bigint)[];
 
 /** A float parameter value. */
-export const numberValue = (x: number): Value =>
-  create(ValueSchema, { kind: { case: "number", value: x } });
+export const numberValue = (x: number): Value => create(ValueSchema, { kind: { case: "number", value: x } });
 /** An integer parameter value; a number that is not an integer throws a TypeError. */
 export const integerValue = (x: number | bigint): Value =>
   create(ValueSchema, { kind: { case: "integer", value: toBigInt(x, "integer") } });
 /** A boolean parameter value. */
-export const flagValue = (x: boolean): Value =>
-  create(ValueSchema, { kind: { case: "flag", value: x } });
+export const flagValue = (x: boolean): Value => create(ValueSchema, { kind: { case: "flag", value: x } });
 /** A text (or choice) parameter value. */
-export const textValue = (x: string): Value =>
-  create(ValueSchema, { kind: { case: "text", value: x } });
+export const textValue = (x: string): Value => create(ValueSchema, { kind: { case: "text", value: x } });
 /** An int-list parameter value, e.g. hidden layer sizes [100, 100]. */
 export const intsValue = (xs: readonly (number | bigint)[]): Value =>
   create(ValueSchema, {
@@ -77,10 +74,7 @@ export function toTypedValue(info: ParamInfo, x: PlainValue | Value): Value {
  * typing each by its ParamInfo. Names the entry does not declare are passed on as guessed,
  * so that the server, not this helper, reports them.
  */
-export function specFromForm(
-  entry: ComponentInfo,
-  values: Readonly<Record<string, PlainValue | Value>>,
-): ComponentSpec {
+export function specFromForm(entry: ComponentInfo, values: Readonly<Record<string, PlainValue | Value>>): ComponentSpec {
   const infos = new Map(entry.params.map((p) => [p.name, p]));
   const params: Record<string, Value> = {};
   for (const [name, x] of Object.entries(values)) {
@@ -111,9 +105,7 @@ function isValue(x: unknown): x is Value {
 }
 
 function safeNumber(x: bigint): number | bigint {
-  return x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(x)
-    : x;
+  return x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x;
 }
 
 function toBigInt(x: number | bigint, what: string): bigint {

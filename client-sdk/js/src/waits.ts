@@ -36,7 +36,12 @@ const running = (s: Simulation) => s.state === SimulationState.RUNNING;
  * DeadlineExceeded saying `goal` at `deadline` (epoch ms), Canceled when `options.signal` aborts.
  */
 async function watchUntil(
-  client: Client, id: string, everySteps: number, deadline: number, goal: string, options: WaitOptions,
+  client: Client,
+  id: string,
+  everySteps: number,
+  deadline: number,
+  goal: string,
+  options: WaitOptions,
   done: (s: Simulation) => boolean,
 ): Promise<Simulation | undefined> {
   const stop = new AbortController();
