@@ -145,8 +145,10 @@ test("a fork's curve is its parent's up to the fork step, then its own; ticking 
   assert.equal(got.inherited, 20, "the first 20 points are inherited (drawn dashed)");
   const parentCurve = (await drawn())[parent.id];
   assert.deepEqual(got.values.slice(0, 20), parentCurve.values.slice(0, 20), "it coincides with its parent up to the fork");
-  const about = await page.locator(`[data-testid="compare-run"][data-id="${fork.id}"]`).textContent();
-  assert.match(about, new RegExp(`fork of ${parent.id} @ step 20`));
+  // The row is drawn at once with the id, and filled in when the run's view arrives.
+  const lineage = new RegExp(`fork of ${parent.id} @ step 20`);
+  const about = await eventually(() => page.locator(`[data-testid="compare-run"][data-id="${fork.id}"]`).textContent(), (t) => lineage.test(t));
+  assert.match(about, lineage);
 });
 
 test("a command on one run is marked at its step in that run's colour, described on hover", { timeout: 60_000 }, async () => {
