@@ -61,18 +61,7 @@ final class Connection {
         if (token == null) return channel;
         Metadata headers = new Metadata();
         headers.put(AUTHORIZATION, "Bearer " + token);
-        return ClientInterceptors.intercept(channel, new ClientInterceptor() {
-            @Override
-            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
-                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
-                    @Override
-                    public void start(Listener<R> listener, Metadata metadata) {
-                        metadata.merge(headers);
-                        super.start(listener, metadata);
-                    }
-                };
-            }
-        });
+        return ClientInterceptors.intercept(channel, io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     /** {@code channel} whose calls fail with a description saying what to trust when the TLS handshake rejects the server's certificate. */

@@ -17,6 +17,7 @@ final class RequestRates {
     private final double burst;
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private volatile long lastSweepNanos;
 
     private static final class Bucket {
         double tokens;
@@ -48,7 +49,11 @@ final class RequestRates {
     /** Takes one request from {@code client}'s bucket: 0 when it may go ahead, else the nanoseconds until it could. */
     long admit(String client) {
         long now = clock.getAsLong();
-        if (buckets.size() > MAX_IDLE_CLIENTS) dropIdle(now);
+        // At most one sweep a second: with that many clients all active, a sweep per request would cost O(clients) each.
+        if (buckets.size() > MAX_IDLE_CLIENTS && now - lastSweepNanos >= 1_000_000_000L) {
+            lastSweepNanos = now;
+            dropIdle(now);
+        }
         Bucket b = buckets.computeIfAbsent(client, k -> new Bucket(burst, now));
         synchronized (b) {
             b.tokens = Math.min(burst, b.tokens + (now - b.lastNanos) * perNano);

@@ -268,10 +268,6 @@ public final class Simulation {
         return null;
     }
 
-    public boolean parametersFinite() {
-        return model.parameters().stream().allMatch(p -> p.value().allFinite());
-    }
-
     /**
      * Back to step 0: initial parameters (the seed's, with the config's initial values over
      * them), the spec's learning rule with fresh state, the first data order of the seed, no

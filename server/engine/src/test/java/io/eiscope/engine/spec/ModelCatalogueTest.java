@@ -147,7 +147,7 @@ class ModelCatalogueTest {
             if (i < 10) first += loss;
             if (i >= c.steps() - 10) last += loss;
         }
-        assertThat(s.parametersFinite()).isTrue();
+        assertThat(s.parameterTrouble()).isNull();
         assertThat(last).as("mean loss of the last 10 steps vs the first 10").isLessThan(0.9 * first);
     }
 
