@@ -41,17 +41,35 @@ public final class WeightStatistics {
         return total * dt;
     }
 
+    /** Numerical Recipes' erfc Chebyshev coefficients c0..c9: erfc(z) = u exp(-z^2 + sum c_k u^k), u = 1 / (1 + z/2). */
+    private static final double[] ERFC_COEFFICIENTS = {
+        -1.26551223,
+        1.00002368,
+        0.37409196,
+        0.09678418,
+        -0.18628806,
+        0.27886807,
+        -1.13520398,
+        1.48851587,
+        -0.82215223,
+        0.17087277
+    };
+
     /** The standard normal CDF, via erfc (Numerical Recipes' Chebyshev fit, relative error &lt; 1.2e-7). */
     public static double normalCdf(double t) {
         double x = -t / Math.sqrt(2), z = Math.abs(x), u = 1 / (1 + 0.5 * z);
-        double erfc = u * Math.exp(-z * z - 1.26551223 + u * (1.00002368 + u * (0.37409196 + u * (0.09678418 + u * (-0.18628806
-                + u * (0.27886807 + u * (-1.13520398 + u * (1.48851587 + u * (-0.82215223 + u * 0.17087277)))))))));
+        double poly = 0;
+        for (int k = ERFC_COEFFICIENTS.length - 1; k >= 1; k--) poly = ERFC_COEFFICIENTS[k] + u * poly; // Horner
+        double erfc = u * Math.exp(-z * z + ERFC_COEFFICIENTS[0] + u * poly); // the same operations, in the same order
         return 0.5 * (x >= 0 ? erfc : 2 - erfc);
     }
 
     /** {@code log|w|} of the non-zero finite elements. */
     public static double[] logMagnitudes(float[] w) {
-        return Arrays.stream(toDouble(w)).filter(v -> v != 0 && Double.isFinite(v)).map(v -> Math.log(Math.abs(v))).toArray();
+        return Arrays.stream(toDouble(w))
+                .filter(v -> v != 0 && Double.isFinite(v))
+                .map(v -> Math.log(Math.abs(v)))
+                .toArray();
     }
 
     /** Log-normal fit of |w| over the non-zero weights: {mu, sigma (population), ΔCDF of (log|w| - mu)/sigma}. */
@@ -144,7 +162,8 @@ public final class WeightStatistics {
         double[] edges = new double[bins + 1];
         for (int b = 0; b <= bins; b++) edges[b] = lo + (hi - lo) * b / bins;
         long[] counts = new long[bins];
-        for (double v : values) if (Double.isFinite(v)) counts[Math.min(Math.max((int) ((v - lo) / (hi - lo) * bins), 0), bins - 1)]++;
+        for (double v : values)
+            if (Double.isFinite(v)) counts[Math.min(Math.max((int) ((v - lo) / (hi - lo) * bins), 0), bins - 1)]++;
         return new Observation.Histogram(edges, counts);
     }
 
