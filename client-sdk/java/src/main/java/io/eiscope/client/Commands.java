@@ -73,7 +73,9 @@ public final class Commands {
      * @return the command
      */
     public static Command switchRule(String kind, Map<String, ?> params) {
-        return Command.newBuilder().setSwitchRule(SwitchRule.newBuilder().setRule(component(kind, params))).build();
+        return Command.newBuilder()
+                .setSwitchRule(SwitchRule.newBuilder().setRule(component(kind, params)))
+                .build();
     }
 
     /**
@@ -83,7 +85,9 @@ public final class Commands {
      * @return the command
      */
     public static Command runUntil(long step) {
-        return Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(step)).build();
+        return Command.newBuilder()
+                .setRunUntil(RunUntil.newBuilder().setStep(step))
+                .build();
     }
 
     /**
@@ -94,7 +98,9 @@ public final class Commands {
      * @return the command
      */
     public static Command addWeightNoise(String target, double std) {
-        return Command.newBuilder().setAddWeightNoise(AddWeightNoise.newBuilder().setTarget(target).setStd(std)).build();
+        return Command.newBuilder()
+                .setAddWeightNoise(AddWeightNoise.newBuilder().setTarget(target).setStd(std))
+                .build();
     }
 
     /**
@@ -107,7 +113,13 @@ public final class Commands {
      * @return the command
      */
     public static Command setWeight(String parameter, int row, int col, double value) {
-        return Command.newBuilder().setSetWeight(SetWeight.newBuilder().setParameter(parameter).setRow(row).setCol(col).setValue(value)).build();
+        return Command.newBuilder()
+                .setSetWeight(SetWeight.newBuilder()
+                        .setParameter(parameter)
+                        .setRow(row)
+                        .setCol(col)
+                        .setValue(value))
+                .build();
     }
 
     /**
@@ -118,7 +130,9 @@ public final class Commands {
      * @return the command
      */
     public static Command freeze(String target, boolean frozen) {
-        return Command.newBuilder().setFreeze(Freeze.newBuilder().setTarget(target).setFrozen(frozen)).build();
+        return Command.newBuilder()
+                .setFreeze(Freeze.newBuilder().setTarget(target).setFrozen(frozen))
+                .build();
     }
 
     /**
@@ -131,8 +145,13 @@ public final class Commands {
      * @return the command
      */
     public static Command lesion(String layer, boolean inhibitory, int unit) {
-        return Command.newBuilder().setLesion(Lesion.newBuilder().setLayer(layer).setUnit(unit)
-                .setPopulation(inhibitory ? Population.POPULATION_INHIBITORY : Population.POPULATION_EXCITATORY)).build();
+        return Command.newBuilder()
+                .setLesion(Lesion.newBuilder()
+                        .setLayer(layer)
+                        .setUnit(unit)
+                        .setPopulation(
+                                inhibitory ? Population.POPULATION_INHIBITORY : Population.POPULATION_EXCITATORY))
+                .build();
     }
 
     /**
@@ -146,8 +165,13 @@ public final class Commands {
      * @return the command
      */
     public static Command clampUnit(String layer, int unit, boolean clamped, float value) {
-        return Command.newBuilder().setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder().setLayer(layer).setUnit(unit)
-                .setClamped(clamped).setValue(value)).build();
+        return Command.newBuilder()
+                .setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder()
+                        .setLayer(layer)
+                        .setUnit(unit)
+                        .setClamped(clamped)
+                        .setValue(value))
+                .build();
     }
 
     /**
@@ -157,7 +181,9 @@ public final class Commands {
      * @return the command
      */
     public static Command inputNoise(double std) {
-        return Command.newBuilder().setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(std)).build();
+        return Command.newBuilder()
+                .setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(std))
+                .build();
     }
 
     /**
@@ -168,7 +194,10 @@ public final class Commands {
      * @return the command
      */
     public static Command prune(double fraction) {
-        return prune(fraction, io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE, io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL);
+        return prune(
+                fraction,
+                io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE,
+                io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL);
     }
 
     /**
@@ -181,9 +210,14 @@ public final class Commands {
      * @param scope all weight matrices together, or each layer separately
      * @return the command
      */
-    public static Command prune(double fraction, io.eiscope.api.v1.PruneMethod method, io.eiscope.api.v1.PruneScope scope) {
-        return Command.newBuilder().setPrune(io.eiscope.api.v1.Prune.newBuilder().setFraction(fraction).setMethod(method)
-                .setScope(scope)).build();
+    public static Command prune(
+            double fraction, io.eiscope.api.v1.PruneMethod method, io.eiscope.api.v1.PruneScope scope) {
+        return Command.newBuilder()
+                .setPrune(io.eiscope.api.v1.Prune.newBuilder()
+                        .setFraction(fraction)
+                        .setMethod(method)
+                        .setScope(scope))
+                .build();
     }
 
     /**
@@ -213,8 +247,16 @@ public final class Commands {
      * @param threshold the threshold (ignored for non-finite)
      * @return the command
      */
-    public static Command watchpoint(String name, String observable, String layer, int everySteps, WatchCondition condition, double threshold) {
-        return Command.newBuilder().setAddWatchpoint(AddWatchpoint.newBuilder().setName(name).setObservable(observable).setLayer(layer)
-                .setEverySteps(everySteps).setCondition(condition).setThreshold(threshold)).build();
+    public static Command watchpoint(
+            String name, String observable, String layer, int everySteps, WatchCondition condition, double threshold) {
+        return Command.newBuilder()
+                .setAddWatchpoint(AddWatchpoint.newBuilder()
+                        .setName(name)
+                        .setObservable(observable)
+                        .setLayer(layer)
+                        .setEverySteps(everySteps)
+                        .setCondition(condition)
+                        .setThreshold(threshold))
+                .build();
     }
 }

@@ -49,7 +49,8 @@ public final class ConnectOptions {
     public ConnectOptions withToken(String token) {
         String t = token == null ? "" : token.strip();
         if (t.chars().anyMatch(Character::isWhitespace)) {
-            throw new IllegalArgumentException("a token has no whitespace inside; check what was passed to withToken or $" + TOKEN_ENV);
+            throw new IllegalArgumentException(
+                    "a token has no whitespace inside; check what was passed to withToken or $" + TOKEN_ENV);
         }
         return new ConnectOptions(t.isEmpty() ? null : t, tls, trustedCertificates);
     }
@@ -73,7 +74,9 @@ public final class ConnectOptions {
      * @throws IllegalArgumentException when {@code pem} is null
      */
     public ConnectOptions withTrustedCertificates(Path pem) {
-        if (pem == null) throw new IllegalArgumentException("withTrustedCertificates needs a PEM file; withTls() trusts the JVM's trust store");
+        if (pem == null)
+            throw new IllegalArgumentException(
+                    "withTrustedCertificates needs a PEM file; withTls() trusts the JVM's trust store");
         return new ConnectOptions(token, true, pem);
     }
 
@@ -106,6 +109,7 @@ public final class ConnectOptions {
 
     @Override
     public String toString() {
-        return "ConnectOptions[tls=" + tls + ", trustedCertificates=" + trustedCertificates + ", token=" + (token == null ? "none" : "set") + "]";
+        return "ConnectOptions[tls=" + tls + ", trustedCertificates=" + trustedCertificates + ", token="
+                + (token == null ? "none" : "set") + "]";
     }
 }

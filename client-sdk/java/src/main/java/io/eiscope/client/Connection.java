@@ -31,13 +31,16 @@ import javax.net.ssl.SSLHandshakeException;
  * certificate (grpc-java reports only "UNAVAILABLE: io exception", the reason in its cause).
  */
 final class Connection {
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private Connection() {}
 
     /** A new channel to {@code host:port}, plaintext or TLS as {@code options} say; the caller shuts it down. */
     static ManagedChannel open(String host, int port, ConnectOptions options, int maxInboundMessageBytes) {
-        return Grpc.newChannelBuilderForAddress(host, port, credentials(options)).maxInboundMessageSize(maxInboundMessageBytes).build();
+        return Grpc.newChannelBuilderForAddress(host, port, credentials(options))
+                .maxInboundMessageSize(maxInboundMessageBytes)
+                .build();
     }
 
     private static ChannelCredentials credentials(ConnectOptions options) {
@@ -48,11 +51,15 @@ final class Connection {
         try {
             pem = Files.readAllBytes(file);
             // grpc-java would say only "No certificate data found", when the channel is built.
-            if (CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)).isEmpty())
-                throw new CertificateException("no certificate in it");
-            return TlsChannelCredentials.newBuilder().trustManager(new ByteArrayInputStream(pem)).build();
+            if (CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem))
+                    .isEmpty()) throw new CertificateException("no certificate in it");
+            return TlsChannelCredentials.newBuilder()
+                    .trustManager(new ByteArrayInputStream(pem))
+                    .build();
         } catch (IOException | CertificateException e) {
-            throw new IllegalArgumentException("the trusted certificates " + file + " cannot be read as PEM certificates: " + e, e);
+            throw new IllegalArgumentException(
+                    "the trusted certificates " + file + " cannot be read as PEM certificates: " + e, e);
         }
     }
 
@@ -68,16 +75,19 @@ final class Connection {
     static Channel explainingUntrustedCertificates(Channel channel) {
         return ClientInterceptors.intercept(channel, new ClientInterceptor() {
             @Override
-            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+            public <Q, R> ClientCall<Q, R> interceptCall(
+                    MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
                 return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
                     @Override
                     public void start(Listener<R> listener, Metadata metadata) {
-                        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                            @Override
-                            public void onClose(Status status, Metadata trailers) {
-                                super.onClose(explained(status), trailers);
-                            }
-                        }, metadata);
+                        super.start(
+                                new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                                    @Override
+                                    public void onClose(Status status, Metadata trailers) {
+                                        super.onClose(explained(status), trailers);
+                                    }
+                                },
+                                metadata);
                     }
                 };
             }
@@ -90,11 +100,14 @@ final class Connection {
         String handshake = null;
         for (Throwable c = status.getCause(); c != null; c = c.getCause()) {
             if (c instanceof SSLHandshakeException) handshake = c.getMessage();
-            boolean certificate = c instanceof CertificateException || c instanceof CertPathBuilderException || c instanceof CertPathValidatorException;
+            boolean certificate = c instanceof CertificateException
+                    || c instanceof CertPathBuilderException
+                    || c instanceof CertPathValidatorException;
             if (handshake != null && certificate) {
-                return status.withDescription("the server's TLS certificate is not trusted (" + handshake + "): connect with "
-                        + "ConnectOptions.withTrustedCertificates(<its certificate, PEM>) (a --tls-self-signed server writes "
-                        + "<data-dir>/tls/cert.pem), or install it in the JVM's trust store");
+                return status.withDescription(
+                        "the server's TLS certificate is not trusted (" + handshake + "): connect with "
+                                + "ConnectOptions.withTrustedCertificates(<its certificate, PEM>) (a --tls-self-signed server writes "
+                                + "<data-dir>/tls/cert.pem), or install it in the JVM's trust store");
             }
         }
         return status;

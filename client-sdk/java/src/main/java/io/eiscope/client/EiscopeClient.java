@@ -1,23 +1,23 @@
 package io.eiscope.client;
 
+import com.google.protobuf.ByteString;
 import io.eiscope.api.v1.ApplyCommandRequest;
 import io.eiscope.api.v1.Catalogue;
 import io.eiscope.api.v1.Command;
-import io.eiscope.api.v1.ForkSimulationRequest;
-import io.eiscope.api.v1.GetInterventionLogRequest;
-import io.eiscope.api.v1.Intervention;
-import io.eiscope.api.v1.SessionRequest;
-import io.eiscope.api.v1.SessionResponse;
-import io.grpc.stub.StreamObserver;
 import io.eiscope.api.v1.ControlAction;
 import io.eiscope.api.v1.ControlRequest;
 import io.eiscope.api.v1.CreateSimulationRequest;
 import io.eiscope.api.v1.DeleteSimulationRequest;
+import io.eiscope.api.v1.ForkSimulationRequest;
 import io.eiscope.api.v1.Frame;
 import io.eiscope.api.v1.GetCatalogueRequest;
+import io.eiscope.api.v1.GetInterventionLogRequest;
 import io.eiscope.api.v1.GetParametersRequest;
 import io.eiscope.api.v1.GetSimulationRequest;
+import io.eiscope.api.v1.Intervention;
 import io.eiscope.api.v1.ListSimulationsRequest;
+import io.eiscope.api.v1.SessionRequest;
+import io.eiscope.api.v1.SessionResponse;
 import io.eiscope.api.v1.Simulation;
 import io.eiscope.api.v1.SimulationServiceGrpc;
 import io.eiscope.api.v1.SimulationSpec;
@@ -27,7 +27,7 @@ import io.eiscope.api.v1.WatchResponse;
 import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import com.google.protobuf.ByteString;
+import io.grpc.stub.StreamObserver;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -79,10 +79,14 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
     }
 
     private EiscopeClient(Channel channel, ManagedChannel owned) {
-        this(SimulationServiceGrpc.newBlockingStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES), channel, owned);
+        this(
+                SimulationServiceGrpc.newBlockingStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES),
+                channel,
+                owned);
     }
 
-    private EiscopeClient(SimulationServiceGrpc.SimulationServiceBlockingStub stub, Channel channel, ManagedChannel owned) {
+    private EiscopeClient(
+            SimulationServiceGrpc.SimulationServiceBlockingStub stub, Channel channel, ManagedChannel owned) {
         super(stub);
         this.stub = stub;
         this.async = SimulationServiceGrpc.newStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
@@ -113,7 +117,8 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      */
     public static EiscopeClient connect(String host, int port, ConnectOptions options) {
         ManagedChannel ch = Connection.open(host, port, options, MAX_INBOUND_MESSAGE_BYTES);
-        return new EiscopeClient(Connection.withToken(Connection.explainingUntrustedCertificates(ch), options.token()), ch);
+        return new EiscopeClient(
+                Connection.withToken(Connection.explainingUntrustedCertificates(ch), options.token()), ch);
     }
 
     /**
@@ -135,7 +140,9 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * @return the new simulation's view
      */
     public Simulation create(SimulationSpec spec) {
-        return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation();
+        return stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setSpec(spec).build())
+                .getSimulation();
     }
 
     /**
@@ -165,7 +172,9 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT for an unknown preset, naming those there are
      */
     public Simulation createFromPreset(String preset) {
-        return stub.createSimulation(CreateSimulationRequest.newBuilder().setPreset(preset).build()).getSimulation();
+        return stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setPreset(preset).build())
+                .getSimulation();
     }
 
     /**
@@ -180,7 +189,11 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * @return the new simulation's view
      */
     public Simulation createFromPreset(String preset, SimulationSpec overrides) {
-        return stub.createSimulation(CreateSimulationRequest.newBuilder().setPreset(preset).setSpec(overrides).build()).getSimulation();
+        return stub.createSimulation(CreateSimulationRequest.newBuilder()
+                        .setPreset(preset)
+                        .setSpec(overrides)
+                        .build())
+                .getSimulation();
     }
 
     /**
@@ -191,7 +204,8 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * @throws io.grpc.StatusRuntimeException NOT_FOUND for an unknown id
      */
     public Simulation get(String id) {
-        return stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+        return stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build())
+                .getSimulation();
     }
 
     /**
@@ -203,7 +217,8 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         List<Simulation> out = new java.util.ArrayList<>();
         String token = "";
         do {
-            var page = stub.listSimulations(ListSimulationsRequest.newBuilder().setPageToken(token).build());
+            var page = stub.listSimulations(
+                    ListSimulationsRequest.newBuilder().setPageToken(token).build());
             out.addAll(page.getSimulationsList());
             token = page.getNextPageToken();
         } while (!token.isEmpty());
@@ -261,7 +276,12 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
     }
 
     private long control(String id, ControlAction action, long steps) {
-        return stub.control(ControlRequest.newBuilder().setId(id).setAction(action).setSteps(steps).build()).getEffectiveStep();
+        return stub.control(ControlRequest.newBuilder()
+                        .setId(id)
+                        .setAction(action)
+                        .setSteps(steps)
+                        .build())
+                .getEffectiveStep();
     }
 
     /**
@@ -273,7 +293,11 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * @return the step at which it took effect
      */
     public long apply(String id, Command command) {
-        return stub.applyCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(command).build()).getEffectiveStep();
+        return stub.applyCommand(ApplyCommandRequest.newBuilder()
+                        .setId(id)
+                        .setCommand(command)
+                        .build())
+                .getEffectiveStep();
     }
 
     /**
@@ -283,7 +307,9 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * @return each command with the step at which it took effect, in order
      */
     public List<Intervention> interventionLog(String id) {
-        return stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(id).build()).getInterventionsList();
+        return stub.getInterventionLog(
+                        GetInterventionLogRequest.newBuilder().setId(id).build())
+                .getInterventionsList();
     }
 
     /**
@@ -293,7 +319,8 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * @return the fork's view, PAUSED
      */
     public Simulation fork(String id) {
-        return stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+        return stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(id).build())
+                .getSimulation();
     }
 
     /**
@@ -323,7 +350,8 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         while (true) {
             Simulation s = get(id);
             if (s.getState() != io.eiscope.api.v1.SimulationState.SIMULATION_STATE_RUNNING) return s;
-            if (System.nanoTime() > deadline) throw new IllegalStateException("simulation " + id + " still running at step " + s.getStep());
+            if (System.nanoTime() > deadline)
+                throw new IllegalStateException("simulation " + id + " still running at step " + s.getStep());
             TimeUnit.MILLISECONDS.sleep(20);
         }
     }
@@ -336,7 +364,11 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
      * @return tensors by name, in the server's order
      */
     public Map<String, FloatTensor> parameters(String id, String... names) {
-        return RunRecordCalls.tensors(stub.getParameters(GetParametersRequest.newBuilder().setId(id).addAllNames(List.of(names)).build()).getParametersList());
+        return RunRecordCalls.tensors(stub.getParameters(GetParametersRequest.newBuilder()
+                        .setId(id)
+                        .addAllNames(List.of(names))
+                        .build())
+                .getParametersList());
     }
 
     /**
@@ -427,7 +459,7 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         public void forEach(Consumer<Frame> onFrame) {
             try {
                 ctx.run(() -> {
-                    for (Iterator<WatchResponse> it = stub.watch(request); it.hasNext() && !ctx.isCancelled();) {
+                    for (Iterator<WatchResponse> it = stub.watch(request); it.hasNext() && !ctx.isCancelled(); ) {
                         for (Frame f : it.next().getFramesList()) {
                             boolean last = endsAfter.test(f);
                             if (!hidden.contains(f.getObservable())) onFrame.accept(f);
@@ -469,8 +501,13 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
          */
         public static FloatTensor of(Tensor t) {
             float[] data = new float[t.getData().size() / Float.BYTES];
-            t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
-            return new FloatTensor(t.getShapeList().stream().mapToInt(Integer::intValue).toArray(), data);
+            t.getData()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(data);
+            return new FloatTensor(
+                    t.getShapeList().stream().mapToInt(Integer::intValue).toArray(), data);
         }
 
         /**
@@ -495,7 +532,8 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
             long n = 1;
             for (int d : shape) n *= d;
             if (n != data.length)
-                throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
+                throw new IllegalArgumentException(
+                        "shape " + java.util.Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
             ByteBuffer bytes = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             bytes.asFloatBuffer().put(data);
             Tensor.Builder b = Tensor.newBuilder().setData(ByteString.copyFrom(bytes.array()));

@@ -1,7 +1,7 @@
 package io.eiscope.client;
 
-import io.eiscope.api.v1.GetHistoryResponse;
 import com.google.protobuf.ByteString;
+import io.eiscope.api.v1.GetHistoryResponse;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -33,7 +33,9 @@ public record History(long lastStep, List<Series> series) {
      * @throws IllegalArgumentException when a series' packed columns disagree in length
      */
     public static History of(GetHistoryResponse response) {
-        return new History(response.getLastStep(), response.getSeriesList().stream().map(Series::of).toList());
+        return new History(
+                response.getLastStep(),
+                response.getSeriesList().stream().map(Series::of).toList());
     }
 
     /**
@@ -56,9 +58,12 @@ public record History(long lastStep, List<Series> series) {
      * @throws NoSuchElementException naming the series there are, when it is not among them
      */
     public Series get(String observable, String layer) {
-        return series.stream().filter(s -> s.observable().equals(observable) && s.layer().equals(layer)).findFirst()
-                .orElseThrow(() -> new NoSuchElementException("no series " + observable + (layer.isEmpty() ? "" : "@" + layer)
-                        + " in this history; it has " + series.stream().map(Series::key).toList()));
+        return series.stream()
+                .filter(s -> s.observable().equals(observable) && s.layer().equals(layer))
+                .findFirst()
+                .orElseThrow(() -> new NoSuchElementException(
+                        "no series " + observable + (layer.isEmpty() ? "" : "@" + layer) + " in this history; it has "
+                                + series.stream().map(Series::key).toList()));
     }
 
     /**
@@ -75,8 +80,15 @@ public record History(long lastStep, List<Series> series) {
      *                       largest and last recorded value (extremes are kept)
      * @param mergedSamples  samples the recorder merged because the disk fell behind (whole run; 0: none)
      */
-    public record Series(String observable, String layer, long[] steps, double[] values, long[] wallTimeNanos,
-            long recordedPoints, boolean downsampled, long mergedSamples) {
+    public record Series(
+            String observable,
+            String layer,
+            long[] steps,
+            double[] values,
+            long[] wallTimeNanos,
+            long recordedPoints,
+            boolean downsampled,
+            long mergedSamples) {
         /**
          * Decodes the packed little-endian columns of the API's Series.
          *
@@ -86,22 +98,44 @@ public record History(long lastStep, List<Series> series) {
          */
         public static Series of(io.eiscope.api.v1.Series s) {
             int n = count(s.getSteps(), s, "steps");
-            if (count(s.getValues(), s, "values") != n || count(s.getWallTimesUnixNanos(), s, "wall_times_unix_nanos") != n)
-                throw new IllegalArgumentException("series " + s.getObservable() + ": steps, values and wall times differ in length ("
-                        + s.getSteps().size() + ", " + s.getValues().size() + ", " + s.getWallTimesUnixNanos().size() + " bytes)");
+            if (count(s.getValues(), s, "values") != n
+                    || count(s.getWallTimesUnixNanos(), s, "wall_times_unix_nanos") != n)
+                throw new IllegalArgumentException(
+                        "series " + s.getObservable() + ": steps, values and wall times differ in length ("
+                                + s.getSteps().size() + ", " + s.getValues().size() + ", "
+                                + s.getWallTimesUnixNanos().size() + " bytes)");
             long[] steps = new long[n], walls = new long[n];
             double[] values = new double[n];
-            s.getSteps().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(steps);
-            s.getValues().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(values);
-            s.getWallTimesUnixNanos().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(walls);
-            return new Series(s.getObservable(), s.getLayer(), steps, values, walls, s.getRecordedPoints(), s.getDownsampled(),
+            s.getSteps()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asLongBuffer()
+                    .get(steps);
+            s.getValues()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asDoubleBuffer()
+                    .get(values);
+            s.getWallTimesUnixNanos()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asLongBuffer()
+                    .get(walls);
+            return new Series(
+                    s.getObservable(),
+                    s.getLayer(),
+                    steps,
+                    values,
+                    walls,
+                    s.getRecordedPoints(),
+                    s.getDownsampled(),
                     s.getMergedSamples());
         }
 
         private static int count(ByteString bytes, io.eiscope.api.v1.Series s, String column) {
             if (bytes.size() % 8 != 0)
-                throw new IllegalArgumentException("series " + s.getObservable() + ": " + column + " holds " + bytes.size()
-                        + " bytes, not a multiple of 8");
+                throw new IllegalArgumentException("series " + s.getObservable() + ": " + column + " holds "
+                        + bytes.size() + " bytes, not a multiple of 8");
             return bytes.size() / 8;
         }
 

@@ -41,7 +41,10 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return the series, decoded
      */
     public History history(String id, String... observables) {
-        return history(GetHistoryRequest.newBuilder().setId(id).addAllObservables(List.of(observables)).build());
+        return history(GetHistoryRequest.newBuilder()
+                .setId(id)
+                .addAllObservables(List.of(observables))
+                .build());
     }
 
     /**
@@ -67,7 +70,10 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return the values, the run's step and state
      */
     public GetLatestResponse latest(String id, String... observables) {
-        return stub.getLatest(GetLatestRequest.newBuilder().setId(id).addAllObservables(List.of(observables)).build());
+        return stub.getLatest(GetLatestRequest.newBuilder()
+                .setId(id)
+                .addAllObservables(List.of(observables))
+                .build());
     }
 
     /**
@@ -89,7 +95,12 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return the events, oldest first
      */
     public List<RecordedEvent> events(String id, long fromStep, long toStep) {
-        return stub.getEvents(GetEventsRequest.newBuilder().setId(id).setFromStep(fromStep).setToStep(toStep).build()).getEventsList();
+        return stub.getEvents(GetEventsRequest.newBuilder()
+                        .setId(id)
+                        .setFromStep(fromStep)
+                        .setToStep(toStep)
+                        .build())
+                .getEventsList();
     }
 
     /**
@@ -118,7 +129,9 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return step, time, size, SHA-256, pinned and reason of each
      */
     public List<CheckpointInfo> checkpoints(String id) {
-        return stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(id).build()).getCheckpointsList();
+        return stub.listCheckpoints(
+                        ListCheckpointsRequest.newBuilder().setId(id).build())
+                .getCheckpointsList();
     }
 
     /**
@@ -130,7 +143,9 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return the checkpoint written
      */
     public CheckpointInfo saveCheckpoint(String id, boolean pin) {
-        return stub.saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(id).setPin(pin).build()).getCheckpoint();
+        return stub.saveCheckpoint(
+                        SaveCheckpointRequest.newBuilder().setId(id).setPin(pin).build())
+                .getCheckpoint();
     }
 
     /**
@@ -142,7 +157,12 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return the checkpoint
      */
     public CheckpointInfo pinCheckpoint(String id, long step, boolean pinned) {
-        return stub.pinCheckpoint(PinCheckpointRequest.newBuilder().setId(id).setStep(step).setPinned(pinned).build()).getCheckpoint();
+        return stub.pinCheckpoint(PinCheckpointRequest.newBuilder()
+                        .setId(id)
+                        .setStep(step)
+                        .setPinned(pinned)
+                        .build())
+                .getCheckpoint();
     }
 
     /**
@@ -156,7 +176,8 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return tensors by name, in the server's order
      */
     public Map<String, FloatTensor> checkpoint(String id, long step, String... names) {
-        return parameters(GetCheckpointRequest.newBuilder().setId(id).setStep(step).addAllNames(List.of(names)));
+        return parameters(
+                GetCheckpointRequest.newBuilder().setId(id).setStep(step).addAllNames(List.of(names)));
     }
 
     /**
@@ -167,7 +188,8 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return tensors by name, in the server's order
      */
     public Map<String, FloatTensor> latestCheckpoint(String id, String... names) {
-        return parameters(GetCheckpointRequest.newBuilder().setId(id).setLatest(true).addAllNames(List.of(names)));
+        return parameters(
+                GetCheckpointRequest.newBuilder().setId(id).setLatest(true).addAllNames(List.of(names)));
     }
 
     /**
@@ -180,8 +202,13 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return the file's bytes
      */
     public byte[] checkpointNpz(String id, long step) {
-        return stub.getCheckpoint(GetCheckpointRequest.newBuilder().setId(id).setStep(step).setIncludeNpz(true).build())
-                .getNpz().toByteArray();
+        return stub.getCheckpoint(GetCheckpointRequest.newBuilder()
+                        .setId(id)
+                        .setStep(step)
+                        .setIncludeNpz(true)
+                        .build())
+                .getNpz()
+                .toByteArray();
     }
 
     /**
@@ -191,8 +218,13 @@ abstract sealed class RunRecordCalls permits TimeTravelCalls {
      * @return the file's bytes
      */
     public byte[] latestCheckpointNpz(String id) {
-        return stub.getCheckpoint(GetCheckpointRequest.newBuilder().setId(id).setLatest(true).setIncludeNpz(true).build())
-                .getNpz().toByteArray();
+        return stub.getCheckpoint(GetCheckpointRequest.newBuilder()
+                        .setId(id)
+                        .setLatest(true)
+                        .setIncludeNpz(true)
+                        .build())
+                .getNpz()
+                .toByteArray();
     }
 
     private Map<String, FloatTensor> parameters(GetCheckpointRequest.Builder request) {

@@ -20,13 +20,19 @@ final class StepWaits {
     private StepWaits() {}
 
     /** See {@link EiscopeClient#waitForStep}. */
-    static Simulation waitForStep(EiscopeClient client, SimulationServiceGrpc.SimulationServiceBlockingStub stub, String id,
-            long step, Duration timeout) throws TimeoutException {
+    static Simulation waitForStep(
+            EiscopeClient client,
+            SimulationServiceGrpc.SimulationServiceBlockingStub stub,
+            String id,
+            long step,
+            Duration timeout)
+            throws TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String goal = "step " + step + " not reached within " + timeout;
         Simulation s = watchUntil(client, stub, id, step, deadline, goal, r -> r.getStep() >= step || !running(r));
         if (s != null && running(s) && s.getStep() == step) {
-            // Exactly there and still running: about to pause there (runUntil, step n), or playing on? The next frame tells.
+            // Exactly there and still running: about to pause there (runUntil, step n), or playing on? The next frame
+            // tells.
             s = watchUntil(client, stub, id, 1, deadline, goal, r -> r.getStep() > step || !running(r));
         }
         return s != null ? s : client.get(id); // null: the stream ended, so deleted (NOT_FOUND), or as it stands
@@ -42,17 +48,30 @@ final class StepWaits {
      *
      * @throws TimeoutException saying {@code goal} and what it last saw, at {@code deadlineNanos}
      */
-    private static Simulation watchUntil(EiscopeClient client, SimulationServiceGrpc.SimulationServiceBlockingStub stub, String id,
-            long everySteps, long deadlineNanos, String goal, Predicate<Simulation> done) throws TimeoutException {
-        WatchRequest request = WatchRequest.newBuilder().setId(id).addObservables("state").addObservables("loss")
-                .setEverySteps((int) Math.min(Math.max(everySteps, 1), Integer.MAX_VALUE)).build();
+    private static Simulation watchUntil(
+            EiscopeClient client,
+            SimulationServiceGrpc.SimulationServiceBlockingStub stub,
+            String id,
+            long everySteps,
+            long deadlineNanos,
+            String goal,
+            Predicate<Simulation> done)
+            throws TimeoutException {
+        WatchRequest request = WatchRequest.newBuilder()
+                .setId(id)
+                .addObservables("state")
+                .addObservables("loss")
+                .setEverySteps((int) Math.min(Math.max(everySteps, 1), Integer.MAX_VALUE))
+                .build();
         Simulation[] seen = new Simulation[1];
         Context.CancellableContext ctx = Context.current().withCancellation();
         try {
             return ctx.call(() -> {
                 // The first frames are the current values: the watch stands before the first check.
                 long left = Math.max(deadlineNanos - System.nanoTime(), 1);
-                for (Iterator<WatchResponse> it = stub.withDeadlineAfter(left, TimeUnit.NANOSECONDS).watch(request); it.hasNext();) {
+                for (Iterator<WatchResponse> it = stub.withDeadlineAfter(left, TimeUnit.NANOSECONDS)
+                                .watch(request);
+                        it.hasNext(); ) {
                     it.next();
                     seen[0] = client.get(id);
                     if (done.test(seen[0])) return seen[0];
@@ -62,7 +81,9 @@ final class StepWaits {
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) throw e;
             throw new TimeoutException("simulation " + id + ": " + goal + "; "
-                    + (seen[0] == null ? "no frame received" : "last seen " + seen[0].getState() + " at step " + seen[0].getStep()));
+                    + (seen[0] == null
+                            ? "no frame received"
+                            : "last seen " + seen[0].getState() + " at step " + seen[0].getStep()));
         } catch (TimeoutException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -77,8 +98,9 @@ final class StepWaits {
      * RUNNING at the run's current step or later (a recorded one of an earlier stop is not).
      */
     static boolean stoppedAt(EiscopeClient client, String id, Frame f) {
-        if (!f.hasEvent() || !f.getObservable().equals("state") || f.getEvent().getState() == SimulationState.SIMULATION_STATE_RUNNING)
-            return false;
+        if (!f.hasEvent()
+                || !f.getObservable().equals("state")
+                || f.getEvent().getState() == SimulationState.SIMULATION_STATE_RUNNING) return false;
         Simulation s;
         try {
             s = client.get(id);

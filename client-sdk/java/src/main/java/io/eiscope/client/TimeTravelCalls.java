@@ -45,7 +45,11 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * @return tensors by name, in the server's order
      */
     public Map<String, FloatTensor> parametersAt(String id, long step, String... names) {
-        return tensors(stub.getParameters(GetParametersRequest.newBuilder().setId(id).setStep(step).addAllNames(List.of(names)).build())
+        return tensors(stub.getParameters(GetParametersRequest.newBuilder()
+                        .setId(id)
+                        .setStep(step)
+                        .addAllNames(List.of(names))
+                        .build())
                 .getParametersList());
     }
 
@@ -58,7 +62,11 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * @return the fork's view, PAUSED at {@code step}
      */
     public Simulation fork(String id, long step) {
-        return stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(id).setStep(step).build()).getSimulation();
+        return stub.forkSimulation(ForkSimulationRequest.newBuilder()
+                        .setId(id)
+                        .setStep(step)
+                        .build())
+                .getSimulation();
     }
 
     /**
@@ -74,7 +82,12 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * @param layers layers or parameters ("layer0" also picks "layer0.W" and "layer0.b"); empty: all
      */
     public List<Frame> measure(String id, List<String> observables, List<String> layers) {
-        return stub.measure(MeasureRequest.newBuilder().setId(id).addAllObservables(observables).addAllLayers(layers).build()).getFramesList();
+        return stub.measure(MeasureRequest.newBuilder()
+                        .setId(id)
+                        .addAllObservables(observables)
+                        .addAllLayers(layers)
+                        .build())
+                .getFramesList();
     }
 
     /**
@@ -87,7 +100,12 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * @return the frames, each with {@code step}
      */
     public List<Frame> measureAt(String id, long step, List<String> observables, List<String> layers) {
-        return stub.measure(MeasureRequest.newBuilder().setId(id).setStep(step).addAllObservables(observables).addAllLayers(layers).build())
+        return stub.measure(MeasureRequest.newBuilder()
+                        .setId(id)
+                        .setStep(step)
+                        .addAllObservables(observables)
+                        .addAllLayers(layers)
+                        .build())
                 .getFramesList();
     }
 
@@ -101,7 +119,12 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
      * @return the pinned checkpoint
      */
     public CheckpointInfo saveCheckpointAt(String id, long step) {
-        return stub.saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(id).setStep(step).setPin(true).build()).getCheckpoint();
+        return stub.saveCheckpoint(SaveCheckpointRequest.newBuilder()
+                        .setId(id)
+                        .setStep(step)
+                        .setPin(true)
+                        .build())
+                .getCheckpoint();
     }
 
     /**
@@ -134,12 +157,19 @@ abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClie
         try {
             return ctx.call(() -> {
                 ReconstructProgress last = null;
-                for (Iterator<ReconstructProgress> it = stub.reconstruct(ReconstructRequest.newBuilder().setId(id).setStep(step).build()); it.hasNext();) {
+                for (Iterator<ReconstructProgress> it = stub.reconstruct(ReconstructRequest.newBuilder()
+                                .setId(id)
+                                .setStep(step)
+                                .build());
+                        it.hasNext(); ) {
                     last = it.next();
                     onProgress.accept(last);
                 }
                 if (last == null || !last.getDone())
-                    throw Status.UNKNOWN.withDescription("the reconstruction of step " + step + " of " + id + " ended before it was done").asRuntimeException();
+                    throw Status.UNKNOWN
+                            .withDescription(
+                                    "the reconstruction of step " + step + " of " + id + " ended before it was done")
+                            .asRuntimeException();
                 return last;
             });
         } catch (RuntimeException e) {

@@ -38,8 +38,10 @@ import org.junit.jupiter.api.Test;
  * run and an untrusted certificate each fail with a status that says so.
  */
 class AuthIT {
-    static final String ADMIN = "admin-token-0123456789abcdef", ALICE = "alice-steer-0123456789abcdef",
-            ALICE_READ = "alice-read-0123456789abcdef", BOB = "bob-steer-0123456789abcdef";
+    static final String ADMIN = "admin-token-0123456789abcdef",
+            ALICE = "alice-steer-0123456789abcdef",
+            ALICE_READ = "alice-read-0123456789abcdef",
+            BOB = "bob-steer-0123456789abcdef";
     static EiscopeServer server;
     static int port;
     static Path cert;
@@ -48,10 +50,17 @@ class AuthIT {
     @BeforeAll
     static void start() throws Exception {
         Path tokens = Files.createTempFile("eiscope-tokens", "");
-        Files.writeString(tokens, ADMIN + " admin root\n" + ALICE + " steer alice\n" + ALICE_READ + " read alice\n" + BOB + " steer bob\n");
+        Files.writeString(
+                tokens,
+                ADMIN + " admin root\n" + ALICE + " steer alice\n" + ALICE_READ + " read alice\n" + BOB
+                        + " steer bob\n");
         Path datasets = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(datasets).withDataDir(Files.createTempDirectory("eiscope-auth"))
-                .withAuth(ServerOptions.Auth.TOKEN, tokens).withTlsSelfSigned(true));
+        server = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(datasets)
+                .withDataDir(Files.createTempDirectory("eiscope-auth"))
+                .withAuth(ServerOptions.Auth.TOKEN, tokens)
+                .withTlsSelfSigned(true));
         port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         cert = server.tlsCertificate();
     }
@@ -64,7 +73,9 @@ class AuthIT {
 
     /** A client over TLS trusting the server's certificate, with {@code token} (null: none). */
     static EiscopeClient as(String token) {
-        return open(ConnectOptions.fromEnvironment(Map.of()).withTrustedCertificates(cert).withToken(token));
+        return open(ConnectOptions.fromEnvironment(Map.of())
+                .withTrustedCertificates(cert)
+                .withToken(token));
     }
 
     static EiscopeClient open(ConnectOptions options) {
@@ -112,12 +123,20 @@ class AuthIT {
     }
 
     static SessionRequest subscribe(long requestId, String id) {
-        return SessionRequest.newBuilder().setRequestId(requestId).setSubscribe(WatchRequest.newBuilder().setId(id).addObservables("state")).build();
+        return SessionRequest.newBuilder()
+                .setRequestId(requestId)
+                .setSubscribe(WatchRequest.newBuilder().setId(id).addObservables("state"))
+                .build();
     }
 
     static SessionRequest runUntil(long requestId, String id, long step) {
-        return SessionRequest.newBuilder().setRequestId(requestId).setCommand(ApplyCommandRequest.newBuilder().setId(id)
-                .setCommand(Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(step)))).build();
+        return SessionRequest.newBuilder()
+                .setRequestId(requestId)
+                .setCommand(ApplyCommandRequest.newBuilder()
+                        .setId(id)
+                        .setCommand(Command.newBuilder()
+                                .setRunUntil(RunUntil.newBuilder().setStep(step))))
+                .build();
     }
 
     @Test
@@ -126,14 +145,23 @@ class AuthIT {
         Simulation sim = alice.create(EiscopeClientIT.mlp(1, 0.05, 32));
         assertThat(sim.getOwner()).isEqualTo("alice");
         alice.step(sim.getId(), 20);
-        assertThat(alice.waitForStep(sim.getId(), 20, Duration.ofSeconds(60)).getStep()).isEqualTo(20);
+        assertThat(alice.waitForStep(sim.getId(), 20, Duration.ofSeconds(60)).getStep())
+                .isEqualTo(20);
         List<Frame> frames = new ArrayList<>();
-        alice.watchUntilPaused(WatchRequest.newBuilder().setId(sim.getId()).addObservables("loss").setFromStep(1).build()).forEach(frames::add);
+        alice.watchUntilPaused(WatchRequest.newBuilder()
+                        .setId(sim.getId())
+                        .addObservables("loss")
+                        .setFromStep(1)
+                        .build())
+                .forEach(frames::add);
         List<Long> steps = LongStream.rangeClosed(1, 20).boxed().toList();
         assertThat(frames).extracting(Frame::getStep).containsExactlyElementsOf(steps);
-        assertThat(alice.history(sim.getId(), "loss").get("loss").steps()).containsExactly(LongStream.rangeClosed(1, 20).toArray());
+        assertThat(alice.history(sim.getId(), "loss").get("loss").steps())
+                .containsExactly(LongStream.rangeClosed(1, 20).toArray());
         assertThat(alice.reconstruct(sim.getId(), 10).getDone()).isTrue();
-        assertThat(session(alice, subscribe(1, sim.getId()), runUntil(2, sim.getId(), 25)).get(30, TimeUnit.SECONDS)).containsExactly(0, 0);
+        assertThat(session(alice, subscribe(1, sim.getId()), runUntil(2, sim.getId(), 25))
+                        .get(30, TimeUnit.SECONDS))
+                .containsExactly(0, 0);
     }
 
     @Test
@@ -142,11 +170,17 @@ class AuthIT {
         Status list = status(none::list);
         assertThat(list.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(list.getDescription()).contains("authorization: Bearer");
-        assertThat(status(() -> none.watch(WatchRequest.newBuilder().setId("any").build()).forEach(f -> {})).getCode())
+        assertThat(status(() -> none.watch(
+                                        WatchRequest.newBuilder().setId("any").build())
+                                .forEach(f -> {}))
+                        .getCode())
                 .isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(status(() -> none.reconstruct("any", 1)).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThatThrownBy(() -> session(none, subscribe(1, "any")).get(30, TimeUnit.SECONDS)).cause()
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        assertThatThrownBy(() -> session(none, subscribe(1, "any")).get(30, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
         Status unknown = status(() -> as("not-a-token-0123456789").catalogue());
         assertThat(unknown.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(unknown.getDescription()).isEqualTo("the token is not one this server knows");
@@ -159,7 +193,8 @@ class AuthIT {
         assertThat(reader.get(id).getOwner()).isEqualTo("alice");
         assertThat(reader.parameters(id, "layer0.W").get("layer0.W").shape()).containsExactly(16, 784);
         List<Frame> frames = new ArrayList<>();
-        EiscopeClient.Watch watch = reader.watch(WatchRequest.newBuilder().setId(id).addObservables("state").build());
+        EiscopeClient.Watch watch = reader.watch(
+                WatchRequest.newBuilder().setId(id).addObservables("state").build());
         watch.forEach(f -> {
             frames.add(f);
             watch.cancel();
@@ -189,16 +224,21 @@ class AuthIT {
 
     @Test
     void aClientThatDoesNotTrustTheCertificateFailsSayingWhatToTrust() {
-        EiscopeClient untrusting = open(ConnectOptions.fromEnvironment(Map.of()).withTls().withToken(ALICE)); // the JVM's trust store
+        EiscopeClient untrusting =
+                open(ConnectOptions.fromEnvironment(Map.of()).withTls().withToken(ALICE)); // the JVM's trust store
         Status s = status(untrusting::list);
         assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(s.getDescription()).startsWith("the server's TLS certificate is not trusted").contains("withTrustedCertificates");
+        assertThat(s.getDescription())
+                .startsWith("the server's TLS certificate is not trusted")
+                .contains("withTrustedCertificates");
         assertThat(s.getCause()).isInstanceOf(SSLHandshakeException.class);
     }
 
     @Test
     void aHandshakeThatFailsForAnotherReasonKeepsItsStatus() {
-        Status other = Status.UNAVAILABLE.withDescription("io exception").withCause(new SSLHandshakeException("Connection closed"));
+        Status other = Status.UNAVAILABLE
+                .withDescription("io exception")
+                .withCause(new SSLHandshakeException("Connection closed"));
         assertThat(Connection.explained(other)).isSameAs(other);
     }
 
@@ -216,23 +256,36 @@ class AuthIT {
         assertThat(fromEnv.toString()).contains("token=set").doesNotContain(ALICE);
         assertThat(fromEnv.tls()).isFalse();
         assertThat(fromEnv.withTrustedCertificates(cert).tls()).isTrue();
-        assertThatThrownBy(() -> fromEnv.withToken("two words")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whitespace");
+        assertThatThrownBy(() -> fromEnv.withToken("two words"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("whitespace");
         Path notPem = Files.createTempFile("not-a-certificate", ".pem");
         Files.writeString(notPem, "not a certificate");
         assertThatThrownBy(() -> EiscopeClient.connect("127.0.0.1", port, fromEnv.withTrustedCertificates(notPem)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(notPem.toString());
-        assertThatThrownBy(() -> EiscopeClient.connect("127.0.0.1", port, fromEnv.withTrustedCertificates(Path.of("/no/such.pem"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/no/such.pem");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(notPem.toString());
+        assertThatThrownBy(() -> EiscopeClient.connect(
+                        "127.0.0.1", port, fromEnv.withTrustedCertificates(Path.of("/no/such.pem"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("/no/such.pem");
     }
 
     @Test
     void aTokenCanBeAddedToAChannelTheCallerBuilt() throws Exception {
-        io.grpc.ManagedChannel channel = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", port,
-                io.grpc.TlsChannelCredentials.newBuilder().trustManager(cert.toFile()).build()).build();
+        io.grpc.ManagedChannel channel = io.grpc.Grpc.newChannelBuilderForAddress(
+                        "127.0.0.1",
+                        port,
+                        io.grpc.TlsChannelCredentials.newBuilder()
+                                .trustManager(cert.toFile())
+                                .build())
+                .build();
         try {
             mlp(as(ALICE));
-            assertThat(new EiscopeClient(channel, ALICE).list()).extracting(Simulation::getOwner).containsOnly("alice");
-            assertThat(status(() -> new EiscopeClient(channel).list()).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(new EiscopeClient(channel, ALICE).list())
+                    .extracting(Simulation::getOwner)
+                    .containsOnly("alice");
+            assertThat(status(() -> new EiscopeClient(channel).list()).getCode())
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }

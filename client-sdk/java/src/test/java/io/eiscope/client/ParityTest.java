@@ -39,8 +39,11 @@ class ParityTest {
     /** The rows of the table whose header starts with {@code headerStart}, as lists of cells. */
     private static List<List<String>> rows(String headerStart) throws Exception {
         List<String> lines = Files.readAllLines(TABLE);
-        int start = lines.stream().filter(l -> l.startsWith(headerStart)).findFirst().map(lines::indexOf).orElseThrow(
-                () -> new AssertionError("no table headed '" + headerStart + "' in " + TABLE));
+        int start = lines.stream()
+                .filter(l -> l.startsWith(headerStart))
+                .findFirst()
+                .map(lines::indexOf)
+                .orElseThrow(() -> new AssertionError("no table headed '" + headerStart + "' in " + TABLE));
         List<List<String>> out = new ArrayList<>();
         for (String line : lines.subList(start + 2, lines.size())) {
             if (!line.startsWith("|")) break;
@@ -56,7 +59,9 @@ class ParityTest {
         Matcher span = SPAN.matcher(cell);
         while (span.find()) {
             Matcher call = CALL.matcher(span.group(1));
-            assertThat(call.find()).as("%s in %s is a call name(...)", span.group(1), cell).isTrue();
+            assertThat(call.find())
+                    .as("%s in %s is a call name(...)", span.group(1), cell)
+                    .isTrue();
             names.add(call.group(1));
         }
         return names;
@@ -69,8 +74,12 @@ class ParityTest {
 
     @Test
     void everyRpcOfTheServiceHasExactlyOneRowAndNoRowNamesAMissingRpc() throws Exception {
-        List<String> named = rows("| RPC | kind |").stream().map(r -> r.get(0).replace("`", "")).toList();
-        assertThat(named).as("the rpcs of docs/sdk-parity.md").doesNotHaveDuplicates()
+        List<String> named = rows("| RPC | kind |").stream()
+                .map(r -> r.get(0).replace("`", ""))
+                .toList();
+        assertThat(named)
+                .as("the rpcs of docs/sdk-parity.md")
+                .doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(serviceMethods().keySet());
     }
 
@@ -80,11 +89,14 @@ class ParityTest {
         for (List<String> row : rows("| RPC | kind |")) {
             String rpc = row.get(0).replace("`", "");
             assertThat(row).as("%s: cells", rpc).hasSize(2 + SDKS.size());
-            assertThat(row.get(1)).as("%s: kind", rpc).isEqualTo(KINDS.get(methods.get(rpc).getType()));
+            assertThat(row.get(1))
+                    .as("%s: kind", rpc)
+                    .isEqualTo(KINDS.get(methods.get(rpc).getType()));
             for (int i = 0; i < SDKS.size(); i++) {
                 String cell = row.get(2 + i);
                 assertThat(!methodsNamed(cell).isEmpty() || cell.startsWith("none:"))
-                        .as("%s, %s: names a method, or says 'none:' and why", rpc, SDKS.get(i)).isTrue();
+                        .as("%s, %s: names a method, or says 'none:' and why", rpc, SDKS.get(i))
+                        .isTrue();
             }
         }
     }
@@ -93,11 +105,14 @@ class ParityTest {
     void eachJavaMethodTheTableNamesIsAPublicMethodOfTheClient() throws Exception {
         Set<String> publicMethods = Arrays.stream(EiscopeClient.class.getMethods())
                 .filter(m -> !Modifier.isStatic(m.getModifiers()) || m.getReturnType() == EiscopeClient.class)
-                .map(Method::getName).collect(Collectors.toSet());
+                .map(Method::getName)
+                .collect(Collectors.toSet());
         List<List<String>> all = new ArrayList<>(rows("| RPC | kind |"));
         all.addAll(rows("| what | built on |"));
         for (List<String> row : all) {
-            assertThat(publicMethods).as("%s: the Java methods named", row.get(0)).containsAll(methodsNamed(row.get(4)));
+            assertThat(publicMethods)
+                    .as("%s: the Java methods named", row.get(0))
+                    .containsAll(methodsNamed(row.get(4)));
         }
     }
 }

@@ -38,8 +38,10 @@ import org.junit.jupiter.api.Test;
  */
 class TimeTravelIT {
     static final long EVERY = 50, STEER_AT = 60, END = 160;
-    static final SimulationSpec SPEC = EiscopeClientIT.mlp(5, 0.05, 16).toBuilder().setName("time travel")
-            .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(EVERY)).build();
+    static final SimulationSpec SPEC = EiscopeClientIT.mlp(5, 0.05, 16).toBuilder()
+            .setName("time travel")
+            .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(EVERY))
+            .build();
     static EiscopeServer server;
     static EiscopeClient client;
     /** The steered run, paused at END; the tests only read its past (and fork it). */
@@ -48,7 +50,10 @@ class TimeTravelIT {
     @BeforeAll
     static void startAndDrive() throws Exception {
         Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(Files.createTempDirectory("eiscope-record")));
+        server = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(data)
+                .withDataDir(Files.createTempDirectory("eiscope-record")));
         int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         client = EiscopeClient.connect("127.0.0.1", port);
         Simulation created = client.create(SPEC);
@@ -77,7 +82,8 @@ class TimeTravelIT {
     static void drive(String id, long target) throws Exception {
         if (client.get(id).getStep() < STEER_AT && STEER_AT <= target) {
             go(id, STEER_AT);
-            assertThat(client.apply(id, Commands.setRuleParams(Map.of("learning_rate", 0.02)))).isEqualTo(STEER_AT);
+            assertThat(client.apply(id, Commands.setRuleParams(Map.of("learning_rate", 0.02))))
+                    .isEqualTo(STEER_AT);
         }
         go(id, target);
     }
@@ -90,14 +96,20 @@ class TimeTravelIT {
             float[] a = actual.get(name).data(), e = t.data();
             assertThat(a).as(name).hasSameSizeAs(e);
             for (int i = 0; i < e.length; i++) {
-                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(e[i])) throw new AssertionError(name + "[" + i + "]: " + a[i] + " != " + e[i]);
+                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(e[i]))
+                    throw new AssertionError(name + "[" + i + "]: " + a[i] + " != " + e[i]);
             }
         });
     }
 
     /** Frames without the simulation id and wall time (the twin is another run, measured at another time). */
     static List<Frame> strip(List<Frame> frames) {
-        return frames.stream().map(f -> f.toBuilder().clearSimulationId().clearWallTimeUnixNanos().build()).toList();
+        return frames.stream()
+                .map(f -> f.toBuilder()
+                        .clearSimulationId()
+                        .clearWallTimeUnixNanos()
+                        .build())
+                .toList();
     }
 
     static Status.Code code(Runnable call) {
@@ -118,22 +130,32 @@ class TimeTravelIT {
             assertThat(client.parametersAt(run, k, "layer0.W")).containsOnlyKeys("layer0.W");
         }
         assertThat(client.parametersAt(run, 0, "layer0.W").get("layer0.W").data())
-                .as("the run learned meanwhile").isNotEqualTo(client.parametersAt(run, 137, "layer0.W").get("layer0.W").data());
-        assertThat(client.get(run).getStep()).as("reading the past does not move the run").isEqualTo(END);
+                .as("the run learned meanwhile")
+                .isNotEqualTo(client.parametersAt(run, 137, "layer0.W")
+                        .get("layer0.W")
+                        .data());
+        assertThat(client.get(run).getStep())
+                .as("reading the past does not move the run")
+                .isEqualTo(END);
         client.delete(twin);
     }
 
     @Test
     void aHeatmapReadsTheChangeSinceStepZeroPooledOnTheServer() {
         Map<String, FloatTensor> start = client.parametersAt(run, 0), now = client.parameters(run);
-        Map<String, FloatTensor> pooled = client.parameters(io.eiscope.api.v1.GetParametersRequest.newBuilder().setId(run).setMaxRows(10)
-                .setMaxCols(12).setChangeSinceStart(true).build());
+        Map<String, FloatTensor> pooled = client.parameters(io.eiscope.api.v1.GetParametersRequest.newBuilder()
+                .setId(run)
+                .setMaxRows(10)
+                .setMaxCols(12)
+                .setChangeSinceStart(true)
+                .build());
         assertThat(pooled.keySet()).containsExactlyElementsOf(now.keySet());
         for (var e : now.entrySet()) {
             int[] shape = e.getValue().shape();
             int rows = shape.length == 2 ? shape[0] : 1, cols = shape.length == 2 ? shape[1] : shape[0];
             float[] change = new float[e.getValue().data().length];
-            for (int i = 0; i < change.length; i++) change[i] = e.getValue().data()[i] - start.get(e.getKey()).data()[i];
+            for (int i = 0; i < change.length; i++)
+                change[i] = e.getValue().data()[i] - start.get(e.getKey()).data()[i];
             int r = Math.min(rows, 10), c = Math.min(cols, 12);
             float[] expected = new float[r * c];
             for (int bi = 0; bi < r; bi++) {
@@ -163,7 +185,9 @@ class TimeTravelIT {
         assertThat(fork.getForkStep()).isEqualTo(k);
         assertThat(fork.getStep()).isEqualTo(k);
         assertThat(fork.getState()).isEqualTo(SimulationState.SIMULATION_STATE_PAUSED);
-        assertThat(client.interventionLog(fork.getId())).extracting(Intervention::getStep).containsExactly(STEER_AT);
+        assertThat(client.interventionLog(fork.getId()))
+                .extracting(Intervention::getStep)
+                .containsExactly(STEER_AT);
         String twin = client.create(SPEC).getId();
         drive(twin, k);
         assertSameBits(client.parameters(fork.getId()), client.parameters(twin));
@@ -188,17 +212,37 @@ class TimeTravelIT {
             assertThat(f.getStep()).isEqualTo(k);
             assertThat(f.getSimulationId()).isEqualTo(run);
         });
-        assertThat(past).extracting(f -> f.getObservable() + "@" + f.getLayer())
-                .contains("singular_values@layer0.W", "weight_histogram@layer0.W", "activation_mean@layer0", "weights@layer0.W");
-        Frame spectrum = past.stream().filter(f -> f.getObservable().equals("singular_values")).findFirst().orElseThrow();
+        assertThat(past)
+                .extracting(f -> f.getObservable() + "@" + f.getLayer())
+                .contains(
+                        "singular_values@layer0.W",
+                        "weight_histogram@layer0.W",
+                        "activation_mean@layer0",
+                        "weights@layer0.W");
+        Frame spectrum = past.stream()
+                .filter(f -> f.getObservable().equals("singular_values"))
+                .findFirst()
+                .orElseThrow();
         float[] sv = FloatTensor.of(spectrum.getTensor()).data();
         assertThat(sv).hasSize(16);
         for (int i = 1; i < sv.length; i++) assertThat(sv[i]).as("descending").isLessThanOrEqualTo(sv[i - 1]);
-        Frame histogram = past.stream().filter(f -> f.getObservable().equals("weight_histogram") && f.getLayer().equals("layer0.W")).findFirst().orElseThrow();
-        assertThat(histogram.getHistogram().getEdgesCount()).isEqualTo(histogram.getHistogram().getCountsCount() + 1);
-        assertThat(histogram.getHistogram().getCountsList().stream().mapToLong(Long::longValue).sum()).isEqualTo(16 * 784);
-        Frame weights = past.stream().filter(f -> f.getObservable().equals("weights") && f.getLayer().equals("layer0.W")).findFirst().orElseThrow();
-        assertSameBits(Map.of("layer0.W", FloatTensor.of(weights.getTensor())), client.parametersAt(run, k, "layer0.W"));
+        Frame histogram = past.stream()
+                .filter(f -> f.getObservable().equals("weight_histogram")
+                        && f.getLayer().equals("layer0.W"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(histogram.getHistogram().getEdgesCount())
+                .isEqualTo(histogram.getHistogram().getCountsCount() + 1);
+        assertThat(histogram.getHistogram().getCountsList().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isEqualTo(16 * 784);
+        Frame weights = past.stream()
+                .filter(f -> f.getObservable().equals("weights") && f.getLayer().equals("layer0.W"))
+                .findFirst()
+                .orElseThrow();
+        assertSameBits(
+                Map.of("layer0.W", FloatTensor.of(weights.getTensor())), client.parametersAt(run, k, "layer0.W"));
         client.delete(twin);
     }
 
@@ -207,12 +251,25 @@ class TimeTravelIT {
         String sim = client.create(SPEC).getId();
         go(sim, END);
         long k = 137;
-        long nearest = client.checkpoints(sim).stream().mapToLong(CheckpointInfo::getStep).filter(s -> s <= k).max().orElseThrow();
-        assertThat(nearest).as("checkpoints every %d steps (later if a write lagged)", EVERY).isBetween(k - 2 * EVERY, k);
+        long nearest = client.checkpoints(sim).stream()
+                .mapToLong(CheckpointInfo::getStep)
+                .filter(s -> s <= k)
+                .max()
+                .orElseThrow();
+        assertThat(nearest)
+                .as("checkpoints every %d steps (later if a write lagged)", EVERY)
+                .isBetween(k - 2 * EVERY, k);
         List<ReconstructProgress> seen = new ArrayList<>();
         ReconstructProgress last = client.reconstruct(sim, k, seen::add);
-        assertThat(last).isEqualTo(ReconstructProgress.newBuilder().setStep(k).setFromStep(nearest).setSource("checkpoint")
-                .setReplayedSteps(k - nearest).setTotalSteps(k - nearest).setDone(true).build());
+        assertThat(last)
+                .isEqualTo(ReconstructProgress.newBuilder()
+                        .setStep(k)
+                        .setFromStep(nearest)
+                        .setSource("checkpoint")
+                        .setReplayedSteps(k - nearest)
+                        .setTotalSteps(k - nearest)
+                        .setDone(true)
+                        .build());
         assertThat(seen.get(seen.size() - 1)).isEqualTo(last);
         assertThat(seen.get(0).getReplayedSteps()).isZero();
         assertThat(seen.subList(0, seen.size() - 1)).noneMatch(ReconstructProgress::getDone);
@@ -235,9 +292,12 @@ class TimeTravelIT {
         go(sim, 90);
         IllegalStateException giveUp = new IllegalStateException("give up");
         assertThatThrownBy(() -> client.reconstruct(sim, 80, p -> {
-            throw giveUp;
-        })).isSameAs(giveUp);
-        assertThat(client.reconstruct(sim, 80).getDone()).as("the client and the server carry on").isTrue();
+                    throw giveUp;
+                }))
+                .isSameAs(giveUp);
+        assertThat(client.reconstruct(sim, 80).getDone())
+                .as("the client and the server carry on")
+                .isTrue();
         client.delete(sim);
     }
 
@@ -248,7 +308,10 @@ class TimeTravelIT {
         assertThat(saved.getPinned()).isTrue();
         assertThat(saved.getReason()).isEqualTo("time travel");
         assertSameBits(client.checkpoint(run, 123), client.parametersAt(run, 123));
-        CheckpointInfo existing = client.checkpoints(run).stream().filter(c -> !c.getPinned() && c.getStep() < END).findFirst().orElseThrow();
+        CheckpointInfo existing = client.checkpoints(run).stream()
+                .filter(c -> !c.getPinned() && c.getStep() < END)
+                .findFirst()
+                .orElseThrow();
         CheckpointInfo pinned = client.saveCheckpointAt(run, existing.getStep());
         assertThat(pinned.getPinned()).isTrue();
         assertThat(pinned.getReason()).isEqualTo(existing.getReason());
@@ -259,20 +322,24 @@ class TimeTravelIT {
     void stepsAheadOfTheRunFailWithOutOfRangeAndBadRequestsWithInvalidArgument() throws Exception {
         String sim = client.create(SPEC).getId();
         go(sim, 20);
-        assertThatThrownBy(() -> client.parametersAt(sim, 21)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
-            assertThat(e.getStatus().getDescription()).contains("ahead").contains("step 20");
-        });
+        assertThatThrownBy(() -> client.parametersAt(sim, 21))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+                    assertThat(e.getStatus().getDescription()).contains("ahead").contains("step 20");
+                });
         assertThat(code(() -> client.fork(sim, 99))).isEqualTo(Status.Code.OUT_OF_RANGE);
         assertThat(code(() -> client.saveCheckpointAt(sim, 99))).isEqualTo(Status.Code.OUT_OF_RANGE);
-        assertThat(code(() -> client.measureAt(sim, 99, List.of("weights"), List.of()))).isEqualTo(Status.Code.OUT_OF_RANGE);
+        assertThat(code(() -> client.measureAt(sim, 99, List.of("weights"), List.of())))
+                .isEqualTo(Status.Code.OUT_OF_RANGE);
         assertThat(code(() -> client.reconstruct(sim, 50))).isEqualTo(Status.Code.OUT_OF_RANGE);
         assertThat(code(() -> client.parametersAt(sim, -1))).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThatThrownBy(() -> client.measureAt(sim, 3, List.of("loss"), List.of())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-            assertThat(e.getStatus().getDescription()).contains("GetHistory");
-        });
-        assertThat(code(() -> client.measure(sim, List.of("weights"), List.of("layer9")))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThatThrownBy(() -> client.measureAt(sim, 3, List.of("loss"), List.of()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("GetHistory");
+                });
+        assertThat(code(() -> client.measure(sim, List.of("weights"), List.of("layer9"))))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(code(() -> client.reconstruct("no-such-run", 1))).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(client.get(sim).getStep()).isEqualTo(20);
         client.delete(sim);

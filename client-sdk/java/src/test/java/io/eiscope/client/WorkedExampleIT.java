@@ -30,7 +30,10 @@ class WorkedExampleIT {
     @Test
     void dannPruneForkSwitchToEgAndCompare() throws Exception {
         Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        EiscopeServer server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
+        EiscopeServer server = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(data)
+                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
         try {
             int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             try (EiscopeClient client = EiscopeClient.connect("127.0.0.1", port)) {
@@ -42,27 +45,45 @@ class WorkedExampleIT {
     }
 
     private void run(EiscopeClient client) throws Exception {
-        Simulation dann = client.create(SimulationSpec.newBuilder().setName("dann").setSeed(1).setBatchSize(32).setEvalEverySteps(100)
-                .setModel(ComponentSpec.newBuilder().setKind("dann").putParams("hidden_excitatory", Commands.value(List.of(HIDDEN)))
+        Simulation dann = client.create(SimulationSpec.newBuilder()
+                .setName("dann")
+                .setSeed(1)
+                .setBatchSize(32)
+                .setEvalEverySteps(100)
+                .setModel(ComponentSpec.newBuilder()
+                        .setKind("dann")
+                        .putParams("hidden_excitatory", Commands.value(List.of(HIDDEN)))
                         .putParams("hidden_inhibitory", Commands.value(List.of(4))))
-                .setLearningRule(ComponentSpec.newBuilder().setKind("sgd").putParams("learning_rate", Commands.value(0.05))
+                .setLearningRule(ComponentSpec.newBuilder()
+                        .setKind("sgd")
+                        .putParams("learning_rate", Commands.value(0.05))
                         .putParams("correct_inhibitory", Commands.value(true)))
-                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")).build());
+                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist"))
+                .build());
         List<Frame> histograms = new CopyOnWriteArrayList<>();
-        EiscopeClient.Watch watch = client.watch(WatchRequest.newBuilder().setId(dann.getId()).addObservables("weight_histogram")
-                .addLayers("layer0").setMaxHz(10).build());
+        EiscopeClient.Watch watch = client.watch(WatchRequest.newBuilder()
+                .setId(dann.getId())
+                .addObservables("weight_histogram")
+                .addLayers("layer0")
+                .setMaxHz(10)
+                .build());
         Thread watcher = new Thread(() -> watch.forEach(histograms::add));
         watcher.start();
 
         client.apply(dann.getId(), Commands.runUntil(100));
-        assertThat(client.waitForStep(dann.getId(), 100, Duration.ofSeconds(30)).getStep()).isEqualTo(100);
-        assertThat(client.apply(dann.getId(), Commands.prune(0.5))).as("pruned where it paused").isEqualTo(100);
+        assertThat(client.waitForStep(dann.getId(), 100, Duration.ofSeconds(30)).getStep())
+                .isEqualTo(100);
+        assertThat(client.apply(dann.getId(), Commands.prune(0.5)))
+                .as("pruned where it paused")
+                .isEqualTo(100);
         assertThat(zeroFraction(client.parameters(dann.getId()))).isGreaterThanOrEqualTo(0.5);
 
         Simulation fork = client.fork(dann.getId());
         assertThat(fork.getParentId()).isEqualTo(dann.getId());
         assertThat(fork.getForkStep()).isEqualTo(100);
-        assertThat(client.catalogue().getLearningRulesList()).extracting(ComponentInfo::getKind).contains("eg");
+        assertThat(client.catalogue().getLearningRulesList())
+                .extracting(ComponentInfo::getKind)
+                .contains("eg");
         client.apply(fork.getId(), Commands.switchRule("eg", Map.of("learning_rate", 0.05)));
 
         for (Simulation s : List.of(dann, fork)) client.apply(s.getId(), Commands.runUntil(200));
@@ -74,21 +95,28 @@ class WorkedExampleIT {
         assertThat(a.getStep()).isEqualTo(200);
         assertThat(b.getStep()).isEqualTo(200);
         assertThat(b.getLearningRule().getKind()).isEqualTo("eg");
-        assertThat(List.of(a.getState(), b.getState())).containsOnly(io.eiscope.api.v1.SimulationState.SIMULATION_STATE_PAUSED);
+        assertThat(List.of(a.getState(), b.getState()))
+                .containsOnly(io.eiscope.api.v1.SimulationState.SIMULATION_STATE_PAUSED);
         double accA = a.getLatestScalarsOrThrow("test_accuracy"), accB = b.getLatestScalarsOrThrow("test_accuracy");
         assertThat(accA).isGreaterThan(0.5);
         assertThat(accB).isGreaterThan(0.5);
-        assertThat(client.interventionLog(fork.getId())).hasSize(client.interventionLog(dann.getId()).size() + 1); // + the switch
-        float[] wa = client.parameters(dann.getId(), "layer0.Wex").get("layer0.Wex").data();
-        float[] wb = client.parameters(fork.getId(), "layer0.Wex").get("layer0.Wex").data();
+        assertThat(client.interventionLog(fork.getId()))
+                .hasSize(client.interventionLog(dann.getId()).size() + 1); // + the switch
+        float[] wa =
+                client.parameters(dann.getId(), "layer0.Wex").get("layer0.Wex").data();
+        float[] wb =
+                client.parameters(fork.getId(), "layer0.Wex").get("layer0.Wex").data();
         assertThat(wa).isNotEqualTo(wb);
         // Pruned weights stay pruned under both rules (EG also never revives a zero).
         assertThat(zeroFraction(client.parameters(dann.getId()))).isGreaterThanOrEqualTo(0.5);
         assertThat(zeroFraction(client.parameters(fork.getId()))).isGreaterThanOrEqualTo(0.5);
-        assertThat(histograms).isNotEmpty().allSatisfy(f -> assertThat(f.getLayer()).startsWith("layer0"));
+        assertThat(histograms)
+                .isNotEmpty()
+                .allSatisfy(f -> assertThat(f.getLayer()).startsWith("layer0"));
 
         // SGD vs EG after pruning, from the record: the fork's own record starts after the fork step.
-        History.Series sgd = client.history(dann.getId(), "loss").get("loss"), eg = client.history(fork.getId(), "loss").get("loss");
+        History.Series sgd = client.history(dann.getId(), "loss").get("loss"),
+                eg = client.history(fork.getId(), "loss").get("loss");
         assertThat(sgd.steps()).startsWith(1).endsWith(200).hasSize(200);
         assertThat(eg.steps()).startsWith(101).endsWith(200).hasSize(100);
     }

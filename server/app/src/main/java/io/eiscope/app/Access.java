@@ -16,8 +16,16 @@ import java.util.Set;
  */
 final class Access {
     /** Methods of eiscope.v1.SimulationService that change runs: they need {@link Caller.Role#STEER}. */
-    static final Set<String> STEERING = Set.of("CreateSimulation", "DeleteSimulation", "Control", "ApplyCommand", "ForkSimulation",
-            "UpdateRun", "SaveCheckpoint", "PinCheckpoint");
+    static final Set<String> STEERING = Set.of(
+            "CreateSimulation",
+            "DeleteSimulation",
+            "Control",
+            "ApplyCommand",
+            "ForkSimulation",
+            "UpdateRun",
+            "SaveCheckpoint",
+            "PinCheckpoint");
+
     static final String SERVICE_PATH = "/" + SimulationGrpcService.NAME.fullyQualifiedName() + "/";
 
     private final Tokens tokens; // null: no authentication
@@ -31,9 +39,12 @@ final class Access {
     static Access of(ServerOptions o, Tokens tokens) {
         Set<String> hosts = new HashSet<>(List.of("localhost", "127.0.0.1", "[::1]", "::1"));
         o.allowedHosts().forEach(h -> hosts.add(h.toLowerCase(Locale.ROOT)));
-        boolean wildcard = o.host().equals("0.0.0.0") || o.host().equals("::") || o.host().equals("[::]");
+        boolean wildcard =
+                o.host().equals("0.0.0.0") || o.host().equals("::") || o.host().equals("[::]");
         if (!wildcard) hosts.add(o.host().toLowerCase(Locale.ROOT));
-        return new Access(o.auth() == ServerOptions.Auth.TOKEN ? tokens : null, wildcard && o.allowedHosts().isEmpty() ? null : hosts);
+        return new Access(
+                o.auth() == ServerOptions.Auth.TOKEN ? tokens : null,
+                wildcard && o.allowedHosts().isEmpty() ? null : hosts);
     }
 
     boolean authenticating() {
@@ -65,15 +76,21 @@ final class Access {
         if (tokens == null || !req.path().startsWith(SERVICE_PATH)) return false;
         Caller c = tokens.caller(req.getHeader("authorization"));
         if (c == null) {
-            TrailersOnly.answer(req, GrpcStatus.UNAUTHENTICATED, req.getHeader("authorization") == null
-                    ? "this server needs a token: send the header 'authorization: Bearer <token>' (the SDKs take token= or $EISCOPE_TOKEN)"
-                    : "the token is not one this server knows");
+            TrailersOnly.answer(
+                    req,
+                    GrpcStatus.UNAUTHENTICATED,
+                    req.getHeader("authorization") == null
+                            ? "this server needs a token: send the header 'authorization: Bearer <token>' (the SDKs take token= or $EISCOPE_TOKEN)"
+                            : "the token is not one this server knows");
             return true;
         }
         String method = req.path().substring(SERVICE_PATH.length());
         if (STEERING.contains(method) && !c.role().allows(Caller.Role.STEER)) {
-            TrailersOnly.answer(req, GrpcStatus.PERMISSION_DENIED, method + " changes runs; the token of '" + c.owner()
-                    + "' is read-only (role read): use a steer or admin token");
+            TrailersOnly.answer(
+                    req,
+                    GrpcStatus.PERMISSION_DENIED,
+                    method + " changes runs; the token of '" + c.owner()
+                            + "' is read-only (role read): use a steer or admin token");
             return true;
         }
         return false;
@@ -88,8 +105,11 @@ final class Access {
         if (allowedHosts == null) return false;
         String host = hostName(req.authority() != null ? req.authority().host() : req.getHeader("host"));
         if (host == null || !allowedHosts.contains(host)) {
-            forbid(req, "Host '" + (host == null ? "" : host) + "' is not one this server answers to; start it with --allowed-hosts "
-                    + (host == null ? "<name>" : host) + " to allow it");
+            forbid(
+                    req,
+                    "Host '" + (host == null ? "" : host)
+                            + "' is not one this server answers to; start it with --allowed-hosts "
+                            + (host == null ? "<name>" : host) + " to allow it");
             return true;
         }
         String origin = req.getHeader("origin");
@@ -101,7 +121,9 @@ final class Access {
                 originHost = null;
             }
             if (originHost == null || !allowedHosts.contains(originHost)) {
-                forbid(req, "requests from pages of " + origin + " are refused; only this server's own pages may call it");
+                forbid(
+                        req,
+                        "requests from pages of " + origin + " are refused; only this server's own pages may call it");
                 return true;
             }
         }
@@ -117,7 +139,10 @@ final class Access {
         if (contentType != null && contentType.startsWith("application/grpc")) {
             TrailersOnly.answer(req, GrpcStatus.PERMISSION_DENIED, message);
         } else {
-            req.response().setStatusCode(403).putHeader("content-type", "text/plain; charset=utf-8").end(message + "\n");
+            req.response()
+                    .setStatusCode(403)
+                    .putHeader("content-type", "text/plain; charset=utf-8")
+                    .end(message + "\n");
         }
     }
 }

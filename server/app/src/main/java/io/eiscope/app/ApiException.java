@@ -33,7 +33,8 @@ public final class ApiException extends RuntimeException {
         int half = (MAX_MESSAGE_BYTES - 64) / 2, head = 0, tail = points.length;
         for (int used = 0; used + wireBytes(points[head]) <= half; head++) used += wireBytes(points[head]);
         for (int used = 0; used + wireBytes(points[tail - 1]) <= half; tail--) used += wireBytes(points[tail - 1]);
-        return new String(points, 0, head) + " [... " + (tail - head) + " characters cut ...] " + new String(points, tail, points.length - tail);
+        return new String(points, 0, head) + " [... " + (tail - head) + " characters cut ...] "
+                + new String(points, tail, points.length - tail);
     }
 
     /** Bytes of code point {@code cp} in grpc-message: printable ASCII as is, anything else as %XX per UTF-8 byte. */
@@ -61,16 +62,22 @@ public final class ApiException extends RuntimeException {
      */
     public static ApiException from(Throwable t) {
         Throwable c = t;
-        while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        while ((c instanceof java.util.concurrent.CompletionException
+                        || c instanceof java.util.concurrent.ExecutionException)
                 && c.getCause() != null) c = c.getCause();
         if (c instanceof ApiException a) return a;
         if (c instanceof IllegalArgumentException) return new ApiException(GrpcStatus.INVALID_ARGUMENT, c.getMessage());
         if (c instanceof IllegalStateException) return new ApiException(GrpcStatus.FAILED_PRECONDITION, c.getMessage());
-        if (c instanceof io.eiscope.engine.sim.MemoryEstimate.TooLarge) return new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, c.getMessage());
+        if (c instanceof io.eiscope.engine.sim.MemoryEstimate.TooLarge)
+            return new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, c.getMessage());
         if (c instanceof OutOfMemoryError)
-            return new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the server ran out of memory for this request (heap "
-                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, shared by all runs): use a smaller model, batch or request,"
-                    + " delete runs you no longer need, or start the server with a larger heap (java -Xmx...)");
-        return new ApiException(GrpcStatus.INTERNAL, "internal error: " + c.getClass().getSimpleName());
+            return new ApiException(
+                    GrpcStatus.RESOURCE_EXHAUSTED,
+                    "the server ran out of memory for this request (heap "
+                            + (Runtime.getRuntime().maxMemory() >> 20)
+                            + " MiB, shared by all runs): use a smaller model, batch or request,"
+                            + " delete runs you no longer need, or start the server with a larger heap (java -Xmx...)");
+        return new ApiException(
+                GrpcStatus.INTERNAL, "internal error: " + c.getClass().getSimpleName());
     }
 }

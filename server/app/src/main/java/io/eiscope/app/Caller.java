@@ -8,7 +8,9 @@ package io.eiscope.app;
  */
 record Caller(String owner, Role role) {
     enum Role {
-        READ, STEER, ADMIN;
+        READ,
+        STEER,
+        ADMIN;
 
         boolean allows(Role needed) {
             return compareTo(needed) >= 0;

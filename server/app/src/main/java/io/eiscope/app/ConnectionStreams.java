@@ -31,9 +31,12 @@ final class ConnectionStreams {
             }
             return now + 1;
         });
-        if (refused[0]) throw new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "this connection already holds " + max
-                + " watch streams and sessions: close some first (a watch ends when its call is cancelled), or raise the server's"
-                + " --max-watch-streams-per-connection");
+        if (refused[0])
+            throw new ApiException(
+                    GrpcStatus.RESOURCE_EXHAUSTED,
+                    "this connection already holds " + max
+                            + " watch streams and sessions: close some first (a watch ends when its call is cancelled), or raise the server's"
+                            + " --max-watch-streams-per-connection");
     }
 
     void close(HttpConnection connection) {

@@ -2,17 +2,17 @@ package io.eiscope.app;
 
 import io.eiscope.engine.sim.CheckpointSink;
 import io.eiscope.engine.sim.EngineContext;
+import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.store.Recorder;
 import io.eiscope.store.RunStore;
-import io.eiscope.engine.spec.Catalogue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
@@ -31,6 +31,7 @@ public final class EiscopeServer {
 
     /** Stream resets one connection may send per window before Netty's rapid-reset guard closes it. */
     static final int RST_FRAMES_PER_WINDOW = 6_000;
+
     static final int RST_WINDOW_SECONDS = 30;
 
     private final ServerOptions options;
@@ -62,23 +63,38 @@ public final class EiscopeServer {
     /** Binds the port; the future fails when it is taken. Returns the bound port. */
     public Future<Integer> start() {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        RunArchive archive = new RunArchive(RunStore.open(options.dataDir()), Recorder.DEFAULT_CAPACITY, Recorder.DEFAULT_FLUSH_MILLIS,
-                options.keepCheckpoints(), new CheckpointSink.Policy(options.checkpointEverySteps(),
-                        options.checkpointEverySeconds() * 1_000_000_000L), options.diskBudgetMb() * (1L << 20));
-        registry = new SimulationRegistry(Catalogue.standard(), EngineContext.of(options.datasetsDir()), threads, archive,
+        RunArchive archive = new RunArchive(
+                RunStore.open(options.dataDir()),
+                Recorder.DEFAULT_CAPACITY,
+                Recorder.DEFAULT_FLUSH_MILLIS,
+                options.keepCheckpoints(),
+                new CheckpointSink.Policy(
+                        options.checkpointEverySteps(), options.checkpointEverySeconds() * 1_000_000_000L),
+                options.diskBudgetMb() * (1L << 20));
+        registry = new SimulationRegistry(
+                Catalogue.standard(),
+                EngineContext.of(options.datasetsDir()),
+                threads,
+                archive,
                 options.replayCacheMb() << 20);
         registry.setMaxRunsPerOwner(options.maxRunsPerOwner());
         registry.setMemoryBudgetBytes(options.memoryBudgetMb() << 20);
         int recovered = registry.recoverAll();
-        if (recovered > 0) LOG.atInfo().addKeyValue("runs", recovered).addKeyValue("data_dir", options.dataDir()).log("recovered the record's runs");
+        if (recovered > 0)
+            LOG.atInfo()
+                    .addKeyValue("runs", recovered)
+                    .addKeyValue("data_dir", options.dataDir())
+                    .log("recovered the record's runs");
         Tokens tokens = options.auth() == ServerOptions.Auth.TOKEN ? Tokens.loadOrCreate(options.tokensFile()) : null;
         generatedToken = tokens == null ? null : tokens.generated();
         Access access = Access.of(options, tokens);
-        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
+        GrpcServer grpc =
+                GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
         ServerMetrics metrics = new ServerMetrics(registry);
         StreamLimits limits = StreamLimits.of(options);
         metrics.bindLimits(limits);
-        grpc.addService(new SimulationGrpcService(vertx, registry, limits, options.maxMessageBytes(), access, metrics).build());
+        grpc.addService(
+                new SimulationGrpcService(vertx, registry, limits, options.maxMessageBytes(), access, metrics).build());
         grpc.addService(HealthService.create(vertx)
                 .register("", () -> Future.succeededFuture(true))
                 .register(SimulationGrpcService.NAME, () -> Future.succeededFuture(true)));
@@ -89,17 +105,24 @@ public final class EiscopeServer {
         metrics.mount(router, access);
         String webRoot = options.webRoot().toAbsolutePath().normalize().toString();
         if (Files.isRegularFile(options.webRoot().resolve("index.html"))) {
-            router.route().handler(StaticHandler.create(FileSystemAccess.ROOT, webRoot).setCachingEnabled(false));
+            router.route()
+                    .handler(
+                            StaticHandler.create(FileSystemAccess.ROOT, webRoot).setCachingEnabled(false));
         } else {
             LOG.warn("no web UI in {} (run ./eiscope build); serving gRPC only", webRoot);
-            router.route("/").handler(ctx -> ctx.response().putHeader("content-type", "text/plain")
-                    .end("eiscope: the web UI is not built in " + webRoot + "; run ./eiscope build\n"));
+            router.route("/")
+                    .handler(ctx -> ctx.response()
+                            .putHeader("content-type", "text/plain")
+                            .end("eiscope: the web UI is not built in " + webRoot + "; run ./eiscope build\n"));
         }
 
         // Netty's rapid-reset guard stays on, sized for clients that open and cancel a watch per notebook cell:
         // a sustained 200 cancellations a second on one connection (the default, 200 per 30 s, cut such clients off).
-        HttpServerOptions httpOptions = new HttpServerOptions().setHost(options.host()).setPort(options.port())
-                .setHttp2RstFloodMaxRstFramePerWindow(RST_FRAMES_PER_WINDOW).setHttp2RstFloodWindowDuration(RST_WINDOW_SECONDS)
+        HttpServerOptions httpOptions = new HttpServerOptions()
+                .setHost(options.host())
+                .setPort(options.port())
+                .setHttp2RstFloodMaxRstFramePerWindow(RST_FRAMES_PER_WINDOW)
+                .setHttp2RstFloodWindowDuration(RST_WINDOW_SECONDS)
                 .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
         if (options.tls()) {
             // gRPC, gRPC-Web and the page on the one port, HTTP/2 negotiated by ALPN.
@@ -108,17 +131,26 @@ public final class EiscopeServer {
                 var generated = SelfSignedTls.ensure(options.dataDir().resolve("tls"), options.allowedHosts());
                 cert = generated.cert();
                 key = generated.key();
-                LOG.atInfo().addKeyValue("certificate", cert).addKeyValue("sha256", SelfSignedTls.fingerprint(cert)).log("TLS with a self-signed certificate");
+                LOG.atInfo()
+                        .addKeyValue("certificate", cert)
+                        .addKeyValue("sha256", SelfSignedTls.fingerprint(cert))
+                        .log("TLS with a self-signed certificate");
             }
             tlsCertificate = cert;
-            httpOptions.setSsl(true).setUseAlpn(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
-                    .setCertPath(cert.toString()).setKeyPath(key.toString()));
+            httpOptions
+                    .setSsl(true)
+                    .setUseAlpn(true)
+                    .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                            .setCertPath(cert.toString())
+                            .setKeyPath(key.toString()));
         }
         http = vertx.createHttpServer(httpOptions);
         http.requestHandler(req -> {
             if (access.refusedHost(req)) return;
             if (isGrpc(req)) {
-                if (!RequestMessages.refusedEncoding(req) && !access.refusedGrpc(req) && !refusedRate(req, access, limits.rates()))
+                if (!RequestMessages.refusedEncoding(req)
+                        && !access.refusedGrpc(req)
+                        && !refusedRate(req, access, limits.rates()))
                     RawStreams.dispatch(reflectionV1alphaAsV1(req), grpc::handle);
             } else {
                 router.handle(req);
@@ -158,7 +190,8 @@ public final class EiscopeServer {
     private static HttpServerRequest reflectionV1alphaAsV1(HttpServerRequest req) {
         if (!req.path().equals(REFLECTION_V1ALPHA)) return req;
         String v1 = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
-        return new io.vertx.core.internal.http.HttpServerRequestWrapper((io.vertx.core.internal.http.HttpServerRequestInternal) req) {
+        return new io.vertx.core.internal.http.HttpServerRequestWrapper(
+                (io.vertx.core.internal.http.HttpServerRequestInternal) req) {
             @Override
             public String path() {
                 return v1;

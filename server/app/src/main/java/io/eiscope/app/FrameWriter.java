@@ -28,7 +28,10 @@ interface FrameWriter {
     void abort(String why);
 
     /** A Watch call: the subscriber owns the whole response; {@code raw} is its HTTP request (null: reset with CANCEL). */
-    static FrameWriter of(GrpcServerResponse<WatchRequest, WatchResponse> response, io.vertx.core.http.HttpServerRequest raw, String who) {
+    static FrameWriter of(
+            GrpcServerResponse<WatchRequest, WatchResponse> response,
+            io.vertx.core.http.HttpServerRequest raw,
+            String who) {
         return new FrameWriter() {
             @Override
             public boolean writeQueueFull() {
@@ -50,12 +53,15 @@ interface FrameWriter {
 
             @Override
             public void end() {
-                response.end().onFailure(err -> { });
+                response.end().onFailure(err -> {});
             }
 
             @Override
             public void abort(String why) {
-                org.slf4j.LoggerFactory.getLogger(Subscriber.class).atWarn().addKeyValue("stream", who).log("disconnected a stalled reader: it {}", why);
+                org.slf4j.LoggerFactory.getLogger(Subscriber.class)
+                        .atWarn()
+                        .addKeyValue("stream", who)
+                        .log("disconnected a stalled reader: it {}", why);
                 if (raw != null) RawStreams.resetForExcess(raw);
                 else response.cancel();
             }

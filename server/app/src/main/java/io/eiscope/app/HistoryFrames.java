@@ -44,8 +44,8 @@ final class HistoryFrames implements Iterator<Frame> {
     }
 
     private final String runId;
-    private final PriorityQueue<Cursor> queue = new PriorityQueue<>((a, b) -> a.step() != b.step()
-            ? Long.compare(a.step(), b.step()) : Long.compare(a.wall(), b.wall()));
+    private final PriorityQueue<Cursor> queue = new PriorityQueue<>(
+            (a, b) -> a.step() != b.step() ? Long.compare(a.step(), b.step()) : Long.compare(a.wall(), b.wall()));
 
     private HistoryFrames(String runId, List<Cursor> cursors) {
         this.runId = runId;
@@ -56,20 +56,22 @@ final class HistoryFrames implements Iterator<Frame> {
      * Blocking (reads the store): the scalars and events of {@code filter}'s observables from
      * {@code fromStep} on that were published before {@code cut}.
      */
-    static HistoryFrames of(RunStore store, String runId, WatchFilter filter, long fromStep, SimulationStreams.HistoryCut cut) {
+    static HistoryFrames of(
+            RunStore store, String runId, WatchFilter filter, long fromStep, SimulationStreams.HistoryCut cut) {
         List<Cursor> cursors = new ArrayList<>();
         for (SeriesData s : store.history(runId, filter.observables(), filter.layers(), fromStep, 0, 0)) {
             KeptPoints kept = new KeptPoints();
             for (int i = 0; i < s.size(); i++) {
                 long step = s.steps()[i];
-                if (cut.includes(s.observable(), s.layer(), step, s.wallNanos()[i]) && (filter.everySteps() <= 1 || step % filter.everySteps() == 0))
-                    kept.add(i);
+                if (cut.includes(s.observable(), s.layer(), step, s.wallNanos()[i])
+                        && (filter.everySteps() <= 1 || step % filter.everySteps() == 0)) kept.add(i);
             }
             cursors.add(new Cursor(kept.select(s), null));
         }
         List<RecordedEvent> events = new ArrayList<>();
         for (RecordedEvent e : store.events(runId, fromStep, 0)) {
-            if (filter.observables().contains(e.kind()) && cut.includes(e.kind(), "", e.step(), e.wallNanos())) events.add(e);
+            if (filter.observables().contains(e.kind()) && cut.includes(e.kind(), "", e.step(), e.wallNanos()))
+                events.add(e);
         }
         cursors.add(new Cursor(null, events));
         return new HistoryFrames(runId, cursors);
@@ -91,15 +93,26 @@ final class HistoryFrames implements Iterator<Frame> {
     }
 
     private Frame scalar(SeriesData s, int i) {
-        return Frame.newBuilder().setSimulationId(runId).setStep(s.steps()[i]).setWallTimeUnixNanos(s.wallNanos()[i])
-                .setObservable(s.observable()).setLayer(s.layer()).setScalar(Scalar.newBuilder().setValue(s.values()[i]).setMergedCount(1))
+        return Frame.newBuilder()
+                .setSimulationId(runId)
+                .setStep(s.steps()[i])
+                .setWallTimeUnixNanos(s.wallNanos()[i])
+                .setObservable(s.observable())
+                .setLayer(s.layer())
+                .setScalar(Scalar.newBuilder().setValue(s.values()[i]).setMergedCount(1))
                 .build();
     }
 
     private Frame event(RecordedEvent e) {
-        return Frame.newBuilder().setSimulationId(runId).setStep(e.step()).setWallTimeUnixNanos(e.wallNanos()).setObservable(e.kind())
-                .setEvent(Event.newBuilder().setState(ProtoMapper.toProto(io.eiscope.engine.sim.SimulationState.valueOf(e.state())))
-                        .setMessage(e.message())).build();
+        return Frame.newBuilder()
+                .setSimulationId(runId)
+                .setStep(e.step())
+                .setWallTimeUnixNanos(e.wallNanos())
+                .setObservable(e.kind())
+                .setEvent(Event.newBuilder()
+                        .setState(ProtoMapper.toProto(io.eiscope.engine.sim.SimulationState.valueOf(e.state())))
+                        .setMessage(e.message()))
+                .build();
     }
 
     /** Indices of the points kept from a series. */

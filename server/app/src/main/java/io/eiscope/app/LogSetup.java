@@ -24,7 +24,8 @@ final class LogSetup {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.getLogger("io.eiscope").setLevel(Level.toLevel(level, Level.INFO));
         if (format == ServerOptions.LogFormat.JSON) {
-            var appender = (OutputStreamAppender<ILoggingEvent>) context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("console");
+            var appender = (OutputStreamAppender<ILoggingEvent>)
+                    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("console");
             appender.stop();
             appender.setEncoder(jsonEncoder(context));
             appender.start();

@@ -22,22 +22,28 @@ public final class Main {
         try {
             port = server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            System.err.println("eiscope: could not start on " + options.host() + ":" + options.port() + ": " + rootMessage(e));
+            System.err.println(
+                    "eiscope: could not start on " + options.host() + ":" + options.port() + ": " + rootMessage(e));
             server.close();
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            System.err.println("eiscope stopped");
-        }, "eiscope-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            System.err.println("eiscope stopped");
+                        },
+                        "eiscope-shutdown"));
         String url = (options.tls() ? "https://" : "http://") + options.host() + ":" + port;
         if (options.auth() == ServerOptions.Auth.TOKEN) {
             if (server.generatedToken() != null) {
-                System.out.println("eiscope: generated an admin token, saved in " + options.tokensFile() + " (readable by you only)");
+                System.out.println("eiscope: generated an admin token, saved in " + options.tokensFile()
+                        + " (readable by you only)");
                 url += "/?token=" + server.generatedToken();
             } else {
-                System.out.println("eiscope: tokens from " + options.tokensFile() + "; open the page with ?token=<your token>");
+                System.out.println(
+                        "eiscope: tokens from " + options.tokensFile() + "; open the page with ?token=<your token>");
             }
         }
         System.out.println("eiscope listening on " + url);

@@ -1,43 +1,43 @@
 package io.eiscope.app;
 
 import com.google.protobuf.ByteString;
+import io.eiscope.api.v1.AddWatchpoint;
+import io.eiscope.api.v1.AddWeightNoise;
 import io.eiscope.api.v1.Catalogue;
 import io.eiscope.api.v1.ComponentInfo;
 import io.eiscope.api.v1.ComponentSpec;
 import io.eiscope.api.v1.Event;
 import io.eiscope.api.v1.Frame;
+import io.eiscope.api.v1.Freeze;
 import io.eiscope.api.v1.Histogram;
 import io.eiscope.api.v1.IntList;
+import io.eiscope.api.v1.Intervention;
+import io.eiscope.api.v1.Lesion;
 import io.eiscope.api.v1.ObservableCost;
 import io.eiscope.api.v1.ObservableInfo;
 import io.eiscope.api.v1.ObservableKind;
 import io.eiscope.api.v1.ParamInfo;
 import io.eiscope.api.v1.ParamType;
 import io.eiscope.api.v1.ParameterInfo;
+import io.eiscope.api.v1.Population;
 import io.eiscope.api.v1.Preset;
+import io.eiscope.api.v1.RemoveWatchpoint;
+import io.eiscope.api.v1.RunUntil;
 import io.eiscope.api.v1.Scalar;
+import io.eiscope.api.v1.SetRuleParams;
+import io.eiscope.api.v1.SetWeight;
 import io.eiscope.api.v1.Simulation;
 import io.eiscope.api.v1.SimulationSpec;
 import io.eiscope.api.v1.SimulationState;
+import io.eiscope.api.v1.SwitchRule;
 import io.eiscope.api.v1.Tensor;
 import io.eiscope.api.v1.Value;
-import io.eiscope.api.v1.AddWatchpoint;
-import io.eiscope.api.v1.AddWeightNoise;
-import io.eiscope.api.v1.Freeze;
-import io.eiscope.api.v1.Intervention;
-import io.eiscope.api.v1.Lesion;
-import io.eiscope.api.v1.Population;
-import io.eiscope.api.v1.RemoveWatchpoint;
-import io.eiscope.api.v1.RunUntil;
-import io.eiscope.api.v1.SetRuleParams;
-import io.eiscope.api.v1.SetWeight;
-import io.eiscope.api.v1.SwitchRule;
 import io.eiscope.api.v1.WatchCondition;
-import io.eiscope.engine.sim.Command;
-import io.eiscope.engine.sim.Watchpoint;
 import io.eiscope.engine.model.Parameter;
 import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.observe.Observation;
+import io.eiscope.engine.sim.Command;
+import io.eiscope.engine.sim.Watchpoint;
 import io.eiscope.engine.spec.ComponentConfig;
 import io.eiscope.engine.spec.ComponentDescriptor;
 import io.eiscope.engine.spec.ParamDescriptor;
@@ -60,10 +60,18 @@ public final class ProtoMapper {
 
     public static SimulationConfig toConfig(SimulationSpec s) {
         if (s.getName().length() > MAX_NAME_LENGTH)
-            throw ApiException.invalid("spec.name must be at most " + MAX_NAME_LENGTH + " characters, got " + s.getName().length());
-        return new SimulationConfig(s.getName(), toComponent(s.hasModel() ? s.getModel() : null),
-                toComponent(s.hasLearningRule() ? s.getLearningRule() : null), toComponent(s.hasTask() ? s.getTask() : null),
-                s.getSeed(), s.getBatchSize(), s.getEvalEverySteps(), s.getStepBudget(), toInitialParameters(s));
+            throw ApiException.invalid("spec.name must be at most " + MAX_NAME_LENGTH + " characters, got "
+                    + s.getName().length());
+        return new SimulationConfig(
+                s.getName(),
+                toComponent(s.hasModel() ? s.getModel() : null),
+                toComponent(s.hasLearningRule() ? s.getLearningRule() : null),
+                toComponent(s.hasTask() ? s.getTask() : null),
+                s.getSeed(),
+                s.getBatchSize(),
+                s.getEvalEverySteps(),
+                s.getStepBudget(),
+                toInitialParameters(s));
     }
 
     /**
@@ -72,24 +80,33 @@ public final class ProtoMapper {
      */
     public static Map<String, TensorValue> toInitialParameters(SimulationSpec s) {
         Map<String, TensorValue> out = new LinkedHashMap<>();
-        s.getInitialParametersMap().forEach((name, t) -> out.put(name, toTensorValue("initial_parameters[\"" + name + "\"]", t)));
+        s.getInitialParametersMap()
+                .forEach((name, t) -> out.put(name, toTensorValue("initial_parameters[\"" + name + "\"]", t)));
         return out;
     }
 
     /** Decodes little-endian float32 {@code data} of {@code shape}; errors name {@code field}. */
     static TensorValue toTensorValue(String field, Tensor t) {
         int[] shape = t.getShapeList().stream().mapToInt(Integer::intValue).toArray();
-        if (shape.length == 0) throw new IllegalArgumentException(field + ": shape is required, e.g. [n_out, n_in] for a weight matrix");
+        if (shape.length == 0)
+            throw new IllegalArgumentException(field + ": shape is required, e.g. [n_out, n_in] for a weight matrix");
         long n = 1;
         for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException(field + ": shape " + TensorValue.format(shape) + " has a negative dimension");
+            if (d < 0)
+                throw new IllegalArgumentException(
+                        field + ": shape " + TensorValue.format(shape) + " has a negative dimension");
             n = Math.min(n * d, Integer.MAX_VALUE + 1L); // saturates: the bytes of a message never reach it
         }
         if (n * Float.BYTES != t.getData().size())
-            throw new IllegalArgumentException(field + ": data holds " + t.getData().size() + " bytes, but shape "
-                    + TensorValue.format(shape) + " needs " + n * Float.BYTES + " (little-endian float32, row-major)");
+            throw new IllegalArgumentException(
+                    field + ": data holds " + t.getData().size() + " bytes, but shape " + TensorValue.format(shape)
+                            + " needs " + n * Float.BYTES + " (little-endian float32, row-major)");
         float[] values = new float[(int) n];
-        t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        t.getData()
+                .asReadOnlyByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(values);
         return new TensorValue(shape, values);
     }
 
@@ -126,28 +143,41 @@ public final class ProtoMapper {
 
     /** The spec of {@code c}, less its initial parameter values (see {@code Simulation.initial_parameter_names}). */
     public static SimulationSpec toSpec(SimulationConfig c) {
-        return SimulationSpec.newBuilder().setName(c.name()).setModel(toComponentSpec(c.model()))
-                .setLearningRule(toComponentSpec(c.learningRule())).setTask(toComponentSpec(c.task()))
-                .setSeed(c.seed()).setBatchSize(c.batchSize()).setEvalEverySteps(c.evalEverySteps())
-                .setStepBudget(c.stepBudget()).build();
+        return SimulationSpec.newBuilder()
+                .setName(c.name())
+                .setModel(toComponentSpec(c.model()))
+                .setLearningRule(toComponentSpec(c.learningRule()))
+                .setTask(toComponentSpec(c.task()))
+                .setSeed(c.seed())
+                .setBatchSize(c.batchSize())
+                .setEvalEverySteps(c.evalEverySteps())
+                .setStepBudget(c.stepBudget())
+                .build();
     }
 
     /** The spec's checkpoint policy; null when it leaves it to the server. */
     public static io.eiscope.engine.sim.CheckpointSink.Policy toPolicy(SimulationSpec s) {
         if (!s.hasCheckpoints()) return null;
         var c = s.getCheckpoints();
-        if (c.getEverySteps() < 0) throw new IllegalArgumentException("spec.checkpoints.every_steps must be >= 0 (0: not by steps), got " + c.getEverySteps());
+        if (c.getEverySteps() < 0)
+            throw new IllegalArgumentException(
+                    "spec.checkpoints.every_steps must be >= 0 (0: not by steps), got " + c.getEverySteps());
         if (c.getEverySeconds() < 0 || c.getEverySeconds() > Long.MAX_VALUE / 1_000_000_000L)
-            throw new IllegalArgumentException("spec.checkpoints.every_seconds must be >= 0 (0: not by time), got " + c.getEverySeconds());
+            throw new IllegalArgumentException(
+                    "spec.checkpoints.every_seconds must be >= 0 (0: not by time), got " + c.getEverySeconds());
         return new io.eiscope.engine.sim.CheckpointSink.Policy(c.getEverySteps(), c.getEverySeconds() * 1_000_000_000L);
     }
 
     static io.eiscope.api.v1.CheckpointPolicy toProto(io.eiscope.engine.sim.CheckpointSink.Policy p) {
-        return io.eiscope.api.v1.CheckpointPolicy.newBuilder().setEverySteps(p.everySteps()).setEverySeconds(p.everyNanos() / 1_000_000_000L).build();
+        return io.eiscope.api.v1.CheckpointPolicy.newBuilder()
+                .setEverySteps(p.everySteps())
+                .setEverySeconds(p.everyNanos() / 1_000_000_000L)
+                .build();
     }
 
     /** The whole spec of {@code c}, initial parameter values and the run's own checkpoint policy (null: none) included: what the record keeps. */
-    public static SimulationSpec toRecordedSpec(SimulationConfig c, io.eiscope.engine.sim.CheckpointSink.Policy policy) {
+    public static SimulationSpec toRecordedSpec(
+            SimulationConfig c, io.eiscope.engine.sim.CheckpointSink.Policy policy) {
         SimulationSpec.Builder b = toSpec(c).toBuilder();
         if (policy != null) b.setCheckpoints(toProto(policy));
         c.initialParameters().forEach((name, v) -> {
@@ -173,25 +203,44 @@ public final class ProtoMapper {
         c.tasks().forEach(e -> b.addTasks(toInfo(e.descriptor())));
         c.initialisations().forEach(d -> b.addInitialisations(toInfo(d)));
         c.observables().forEach(o -> b.addObservables(toInfo(o)));
-        c.presets().forEach(p -> b.addPresets(Preset.newBuilder().setName(p.name()).setTitle(p.title()).setDoc(p.doc())
-                .setCitation(p.citation()).setGroup(p.group()).setSpec(toSpec(p.config()))));
+        c.presets()
+                .forEach(p -> b.addPresets(Preset.newBuilder()
+                        .setName(p.name())
+                        .setTitle(p.title())
+                        .setDoc(p.doc())
+                        .setCitation(p.citation())
+                        .setGroup(p.group())
+                        .setSpec(toSpec(p.config()))));
         return b.build();
     }
 
     private static ComponentInfo toInfo(ComponentDescriptor d) {
-        ComponentInfo.Builder b = ComponentInfo.newBuilder().setKind(d.kind()).setTitle(d.title()).setDoc(d.doc())
+        ComponentInfo.Builder b = ComponentInfo.newBuilder()
+                .setKind(d.kind())
+                .setTitle(d.title())
+                .setDoc(d.doc())
                 .setCitation(d.citation());
         for (ParamDescriptor p : d.params()) {
-            b.addParams(ParamInfo.newBuilder().setName(p.name()).setType(ParamType.forNumber(p.type().ordinal() + 1))
-                    .setDefaultValue(toValue(p.defaultValue())).setMin(p.min()).setMax(p.max())
-                    .addAllChoices(p.choices()).setDoc(p.doc()));
+            b.addParams(ParamInfo.newBuilder()
+                    .setName(p.name())
+                    .setType(ParamType.forNumber(p.type().ordinal() + 1))
+                    .setDefaultValue(toValue(p.defaultValue()))
+                    .setMin(p.min())
+                    .setMax(p.max())
+                    .addAllChoices(p.choices())
+                    .setDoc(p.doc()));
         }
         return b.build();
     }
 
     private static ObservableInfo toInfo(ObservableDescriptor o) {
-        return ObservableInfo.newBuilder().setName(o.name()).setKind(ObservableKind.forNumber(o.kind().ordinal() + 1))
-                .setCost(ObservableCost.forNumber(o.cost().ordinal() + 1)).setDoc(o.doc()).setPerLayer(o.perLayer()).build();
+        return ObservableInfo.newBuilder()
+                .setName(o.name())
+                .setKind(ObservableKind.forNumber(o.kind().ordinal() + 1))
+                .setCost(ObservableCost.forNumber(o.cost().ordinal() + 1))
+                .setDoc(o.doc())
+                .setPerLayer(o.perLayer())
+                .build();
     }
 
     // ---- simulations and frames ----
@@ -202,18 +251,36 @@ public final class ProtoMapper {
 
     public static Simulation toProto(SimulationRegistry.Entry e) {
         var r = e.runner();
-        Simulation.Builder b = Simulation.newBuilder().setId(r.id()).setSpec(toSpec(r.simulation().config()))
-                .setState(toProto(r.state())).setStep(r.step()).setStatusMessage(r.statusMessage())
-                .setCreatedUnixMillis(e.createdUnixMillis()).putAllLatestScalars(r.latestScalars())
-                .addAllLayers(e.layers()).setParentId(e.parentId()).setForkStep(e.forkStep())
-                .setLearningRule(toComponentSpec(new ComponentConfig(r.simulation().ruleKind(), r.simulation().ruleParams().asMap())))
-                .addAllInitialParameterNames(r.simulation().config().initialParameters().keySet())
-                .addAllTags(e.meta().tags()).setNotes(e.meta().notes()).setPreset(e.meta().preset())
-                .setRecordedStep(e.meta().recordedStep()).setMergedSamples(e.meta().mergedSamples()).setOwner(e.meta().owner());
-        if (!e.meta().name().equals(r.simulation().config().name())) b.getSpecBuilder().setName(e.meta().name());
-        if (e.meta().policy() != null) b.getSpecBuilder().setCheckpoints(toProto(e.meta().policy()));
+        Simulation.Builder b = Simulation.newBuilder()
+                .setId(r.id())
+                .setSpec(toSpec(r.simulation().config()))
+                .setState(toProto(r.state()))
+                .setStep(r.step())
+                .setStatusMessage(r.statusMessage())
+                .setCreatedUnixMillis(e.createdUnixMillis())
+                .putAllLatestScalars(r.latestScalars())
+                .addAllLayers(e.layers())
+                .setParentId(e.parentId())
+                .setForkStep(e.forkStep())
+                .setLearningRule(toComponentSpec(new ComponentConfig(
+                        r.simulation().ruleKind(), r.simulation().ruleParams().asMap())))
+                .addAllInitialParameterNames(
+                        r.simulation().config().initialParameters().keySet())
+                .addAllTags(e.meta().tags())
+                .setNotes(e.meta().notes())
+                .setPreset(e.meta().preset())
+                .setRecordedStep(e.meta().recordedStep())
+                .setMergedSamples(e.meta().mergedSamples())
+                .setOwner(e.meta().owner());
+        if (!e.meta().name().equals(r.simulation().config().name()))
+            b.getSpecBuilder().setName(e.meta().name());
+        if (e.meta().policy() != null)
+            b.getSpecBuilder().setCheckpoints(toProto(e.meta().policy()));
         for (Parameter p : e.parameters()) {
-            b.addParameters(ParameterInfo.newBuilder().setName(p.name()).addShape(p.value().rows).addShape(p.value().cols));
+            b.addParameters(ParameterInfo.newBuilder()
+                    .setName(p.name())
+                    .addShape(p.value().rows)
+                    .addShape(p.value().cols));
         }
         return b.build();
     }
@@ -227,8 +294,12 @@ public final class ProtoMapper {
     }
 
     public static Frame toFrame(String simulationId, Observation o) {
-        Frame.Builder f = Frame.newBuilder().setSimulationId(simulationId).setStep(o.step())
-                .setWallTimeUnixNanos(o.wallTimeUnixNanos()).setObservable(o.observable()).setLayer(o.layer());
+        Frame.Builder f = Frame.newBuilder()
+                .setSimulationId(simulationId)
+                .setStep(o.step())
+                .setWallTimeUnixNanos(o.wallTimeUnixNanos())
+                .setObservable(o.observable())
+                .setLayer(o.layer());
         Observation.Payload p = o.payload();
         if (p instanceof Observation.Scalar s) {
             f.setScalar(Scalar.newBuilder().setValue(s.value()).setMergedCount(1));
@@ -253,42 +324,72 @@ public final class ProtoMapper {
      */
     public static Command toCommand(io.eiscope.api.v1.Command c) {
         return switch (c.getKindCase()) {
-            case SET_RULE_PARAMS -> new Command.SetRuleParams(toParams(c.getSetRuleParams().getParamsMap()));
-            case SWITCH_RULE -> new Command.SwitchRule(c.getSwitchRule().getRule().getKind(),
-                    toParams(c.getSwitchRule().getRule().getParamsMap()));
+            case SET_RULE_PARAMS ->
+                new Command.SetRuleParams(toParams(c.getSetRuleParams().getParamsMap()));
+            case SWITCH_RULE ->
+                new Command.SwitchRule(
+                        c.getSwitchRule().getRule().getKind(),
+                        toParams(c.getSwitchRule().getRule().getParamsMap()));
             case RUN_UNTIL -> new Command.RunUntil(c.getRunUntil().getStep());
-            case ADD_WEIGHT_NOISE -> new Command.AddWeightNoise(c.getAddWeightNoise().getTarget(), c.getAddWeightNoise().getStd());
-            case SET_WEIGHT -> new Command.SetWeight(c.getSetWeight().getParameter(), c.getSetWeight().getRow(),
-                    c.getSetWeight().getCol(), (float) c.getSetWeight().getValue());
-            case FREEZE -> new Command.Freeze(c.getFreeze().getTarget(), c.getFreeze().getFrozen());
-            case LESION -> new Command.Lesion(c.getLesion().getLayer(), switch (c.getLesion().getPopulation()) {
-                case POPULATION_EXCITATORY -> Command.Population.EXCITATORY;
-                case POPULATION_INHIBITORY -> Command.Population.INHIBITORY;
-                default -> null;
-            }, c.getLesion().getUnit());
-            case ADD_WATCHPOINT -> new Command.AddWatchpoint(c.getAddWatchpoint().getName(), c.getAddWatchpoint().getObservable(),
-                    c.getAddWatchpoint().getLayer(), c.getAddWatchpoint().getEverySteps(),
-                    switch (c.getAddWatchpoint().getCondition()) {
-                        case WATCH_CONDITION_NON_FINITE -> Watchpoint.Condition.NON_FINITE;
-                        case WATCH_CONDITION_ABOVE -> Watchpoint.Condition.ABOVE;
-                        case WATCH_CONDITION_BELOW -> Watchpoint.Condition.BELOW;
-                        default -> null;
-                    }, c.getAddWatchpoint().getThreshold());
-            case REMOVE_WATCHPOINT -> new Command.RemoveWatchpoint(c.getRemoveWatchpoint().getName());
-            case SET_INPUT_NOISE -> new Command.SetInputNoise(c.getSetInputNoise().getStd());
-            case CLAMP_UNIT -> new Command.ClampUnit(c.getClampUnit().getLayer(), c.getClampUnit().getUnit(),
-                    c.getClampUnit().getClamped(), c.getClampUnit().getValue());
-            case PRUNE -> new Command.Prune(switch (c.getPrune().getMethod()) {
-                case PRUNE_METHOD_MAGNITUDE -> Command.PruneMethod.MAGNITUDE;
-                case PRUNE_METHOD_RANDOM -> Command.PruneMethod.RANDOM;
-                default -> null;
-            }, c.getPrune().getFraction(), switch (c.getPrune().getScope()) {
-                case PRUNE_SCOPE_GLOBAL -> io.eiscope.engine.prune.Pruning.Scope.GLOBAL;
-                case PRUNE_SCOPE_PER_LAYER -> io.eiscope.engine.prune.Pruning.Scope.PER_LAYER;
-                default -> null;
-            });
-            case KIND_NOT_SET -> throw new IllegalArgumentException("command is required: one of set_rule_params, switch_rule, "
-                    + "run_until, add_weight_noise, set_weight, freeze, lesion, add_watchpoint, remove_watchpoint");
+            case ADD_WEIGHT_NOISE ->
+                new Command.AddWeightNoise(
+                        c.getAddWeightNoise().getTarget(), c.getAddWeightNoise().getStd());
+            case SET_WEIGHT ->
+                new Command.SetWeight(
+                        c.getSetWeight().getParameter(),
+                        c.getSetWeight().getRow(),
+                        c.getSetWeight().getCol(),
+                        (float) c.getSetWeight().getValue());
+            case FREEZE ->
+                new Command.Freeze(c.getFreeze().getTarget(), c.getFreeze().getFrozen());
+            case LESION ->
+                new Command.Lesion(
+                        c.getLesion().getLayer(),
+                        switch (c.getLesion().getPopulation()) {
+                            case POPULATION_EXCITATORY -> Command.Population.EXCITATORY;
+                            case POPULATION_INHIBITORY -> Command.Population.INHIBITORY;
+                            default -> null;
+                        },
+                        c.getLesion().getUnit());
+            case ADD_WATCHPOINT ->
+                new Command.AddWatchpoint(
+                        c.getAddWatchpoint().getName(),
+                        c.getAddWatchpoint().getObservable(),
+                        c.getAddWatchpoint().getLayer(),
+                        c.getAddWatchpoint().getEverySteps(),
+                        switch (c.getAddWatchpoint().getCondition()) {
+                            case WATCH_CONDITION_NON_FINITE -> Watchpoint.Condition.NON_FINITE;
+                            case WATCH_CONDITION_ABOVE -> Watchpoint.Condition.ABOVE;
+                            case WATCH_CONDITION_BELOW -> Watchpoint.Condition.BELOW;
+                            default -> null;
+                        },
+                        c.getAddWatchpoint().getThreshold());
+            case REMOVE_WATCHPOINT ->
+                new Command.RemoveWatchpoint(c.getRemoveWatchpoint().getName());
+            case SET_INPUT_NOISE ->
+                new Command.SetInputNoise(c.getSetInputNoise().getStd());
+            case CLAMP_UNIT ->
+                new Command.ClampUnit(
+                        c.getClampUnit().getLayer(),
+                        c.getClampUnit().getUnit(),
+                        c.getClampUnit().getClamped(),
+                        c.getClampUnit().getValue());
+            case PRUNE ->
+                new Command.Prune(
+                        switch (c.getPrune().getMethod()) {
+                            case PRUNE_METHOD_MAGNITUDE -> Command.PruneMethod.MAGNITUDE;
+                            case PRUNE_METHOD_RANDOM -> Command.PruneMethod.RANDOM;
+                            default -> null;
+                        },
+                        c.getPrune().getFraction(),
+                        switch (c.getPrune().getScope()) {
+                            case PRUNE_SCOPE_GLOBAL -> io.eiscope.engine.prune.Pruning.Scope.GLOBAL;
+                            case PRUNE_SCOPE_PER_LAYER -> io.eiscope.engine.prune.Pruning.Scope.PER_LAYER;
+                            default -> null;
+                        });
+            case KIND_NOT_SET ->
+                throw new IllegalArgumentException("command is required: one of set_rule_params, switch_rule, "
+                        + "run_until, add_weight_noise, set_weight, freeze, lesion, add_watchpoint, remove_watchpoint");
         };
     }
 
@@ -307,33 +408,69 @@ public final class ProtoMapper {
     /** The proto form of an engine command (for the intervention log). */
     public static io.eiscope.api.v1.Command toProto(Command c) {
         var b = io.eiscope.api.v1.Command.newBuilder();
-        if (c instanceof Command.SetRuleParams x) b.setSetRuleParams(SetRuleParams.newBuilder().putAllParams(toValues(x.params())));
-        else if (c instanceof Command.SwitchRule x) b.setSwitchRule(SwitchRule.newBuilder().setRule(
-                ComponentSpec.newBuilder().setKind(x.kind()).putAllParams(toValues(x.params()))));
-        else if (c instanceof Command.RunUntil x) b.setRunUntil(RunUntil.newBuilder().setStep(x.step()));
-        else if (c instanceof Command.AddWeightNoise x) b.setAddWeightNoise(AddWeightNoise.newBuilder().setTarget(x.target()).setStd(x.std()));
-        else if (c instanceof Command.SetWeight x) b.setSetWeight(SetWeight.newBuilder().setParameter(x.parameter())
-                .setRow(x.row()).setCol(x.col()).setValue(x.value()));
-        else if (c instanceof Command.Freeze x) b.setFreeze(Freeze.newBuilder().setTarget(x.target()).setFrozen(x.frozen()));
-        else if (c instanceof Command.ClampUnit x) b.setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder().setLayer(x.layer())
-                .setUnit(x.unit()).setClamped(x.clamped()).setValue(x.value()));
-        else if (c instanceof Command.SetInputNoise x) b.setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(x.std()));
-        else if (c instanceof Command.Prune x) b.setPrune(io.eiscope.api.v1.Prune.newBuilder()
-                .setMethod(x.method() == Command.PruneMethod.MAGNITUDE ? io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE
-                        : io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_RANDOM).setFraction(x.fraction())
-                .setScope(x.scope() == io.eiscope.engine.prune.Pruning.Scope.GLOBAL ? io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL
-                        : io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_PER_LAYER));
-        else if (c instanceof Command.Lesion x) b.setLesion(Lesion.newBuilder().setLayer(x.layer()).setUnit(x.unit())
-                .setPopulation(x.population() == Command.Population.EXCITATORY ? Population.POPULATION_EXCITATORY : Population.POPULATION_INHIBITORY));
-        else if (c instanceof Command.AddWatchpoint x) b.setAddWatchpoint(AddWatchpoint.newBuilder().setName(x.name())
-                .setObservable(x.observable()).setLayer(x.layer()).setEverySteps(x.everySteps()).setThreshold(x.threshold())
-                .setCondition(WatchCondition.forNumber(x.condition().ordinal() + 1)));
-        else if (c instanceof Command.RemoveWatchpoint x) b.setRemoveWatchpoint(RemoveWatchpoint.newBuilder().setName(x.name()));
+        if (c instanceof Command.SetRuleParams x)
+            b.setSetRuleParams(SetRuleParams.newBuilder().putAllParams(toValues(x.params())));
+        else if (c instanceof Command.SwitchRule x)
+            b.setSwitchRule(SwitchRule.newBuilder()
+                    .setRule(ComponentSpec.newBuilder().setKind(x.kind()).putAllParams(toValues(x.params()))));
+        else if (c instanceof Command.RunUntil x)
+            b.setRunUntil(RunUntil.newBuilder().setStep(x.step()));
+        else if (c instanceof Command.AddWeightNoise x)
+            b.setAddWeightNoise(
+                    AddWeightNoise.newBuilder().setTarget(x.target()).setStd(x.std()));
+        else if (c instanceof Command.SetWeight x)
+            b.setSetWeight(SetWeight.newBuilder()
+                    .setParameter(x.parameter())
+                    .setRow(x.row())
+                    .setCol(x.col())
+                    .setValue(x.value()));
+        else if (c instanceof Command.Freeze x)
+            b.setFreeze(Freeze.newBuilder().setTarget(x.target()).setFrozen(x.frozen()));
+        else if (c instanceof Command.ClampUnit x)
+            b.setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder()
+                    .setLayer(x.layer())
+                    .setUnit(x.unit())
+                    .setClamped(x.clamped())
+                    .setValue(x.value()));
+        else if (c instanceof Command.SetInputNoise x)
+            b.setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(x.std()));
+        else if (c instanceof Command.Prune x)
+            b.setPrune(io.eiscope.api.v1.Prune.newBuilder()
+                    .setMethod(
+                            x.method() == Command.PruneMethod.MAGNITUDE
+                                    ? io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE
+                                    : io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_RANDOM)
+                    .setFraction(x.fraction())
+                    .setScope(
+                            x.scope() == io.eiscope.engine.prune.Pruning.Scope.GLOBAL
+                                    ? io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL
+                                    : io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_PER_LAYER));
+        else if (c instanceof Command.Lesion x)
+            b.setLesion(Lesion.newBuilder()
+                    .setLayer(x.layer())
+                    .setUnit(x.unit())
+                    .setPopulation(
+                            x.population() == Command.Population.EXCITATORY
+                                    ? Population.POPULATION_EXCITATORY
+                                    : Population.POPULATION_INHIBITORY));
+        else if (c instanceof Command.AddWatchpoint x)
+            b.setAddWatchpoint(AddWatchpoint.newBuilder()
+                    .setName(x.name())
+                    .setObservable(x.observable())
+                    .setLayer(x.layer())
+                    .setEverySteps(x.everySteps())
+                    .setThreshold(x.threshold())
+                    .setCondition(WatchCondition.forNumber(x.condition().ordinal() + 1)));
+        else if (c instanceof Command.RemoveWatchpoint x)
+            b.setRemoveWatchpoint(RemoveWatchpoint.newBuilder().setName(x.name()));
         return b.build();
     }
 
     public static Intervention toProto(io.eiscope.engine.sim.Intervention i) {
-        return Intervention.newBuilder().setStep(i.step()).setCommand(toProto(i.command()))
-                .setDescription(io.eiscope.engine.sim.CommandDescription.of(i.command())).build();
+        return Intervention.newBuilder()
+                .setStep(i.step())
+                .setCommand(toProto(i.command()))
+                .setDescription(io.eiscope.engine.sim.CommandDescription.of(i.command()))
+                .build();
     }
 }

@@ -38,6 +38,6 @@ final class RawStreams {
      * take); over HTTP/1.1 (gRPC-Web) it closes the connection.
      */
     static void resetForExcess(HttpServerRequest req) {
-        req.response().reset(ENHANCE_YOUR_CALM).onFailure(ignored -> { });
+        req.response().reset(ENHANCE_YOUR_CALM).onFailure(ignored -> {});
     }
 }

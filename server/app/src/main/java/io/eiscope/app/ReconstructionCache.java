@@ -81,7 +81,8 @@ final class ReconstructionCache {
     }
 
     private void evict() {
-        for (Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator(); bytes > budgetBytes && it.hasNext(); ) {
+        for (Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator();
+                bytes > budgetBytes && it.hasNext(); ) {
             Map.Entry<Key, Entry> m = it.next();
             if (m.getValue().lent) continue;
             bytes -= m.getValue().bytes;

@@ -29,12 +29,23 @@ final class RecordExports {
             if (e == null) return;
             Set<String> observables = list(ctx.request().getParam("observables"));
             Set<String> layers = list(ctx.request().getParam("layers"));
-            vertx.executeBlocking(() -> {
-                registry.archive().recorder().flush().join(); // read your writes: every point published before the request
-                return csv(registry.archive().store().history(e.runner().id(), observables, layers, 0, 0, 0));
-            }, false)
-                    .onSuccess(body -> ctx.response().putHeader("content-type", "text/csv; charset=utf-8")
-                            .putHeader("content-disposition", "attachment; filename=\"" + e.runner().id() + "-scalars.csv\"").end(body))
+            vertx.executeBlocking(
+                            () -> {
+                                registry.archive()
+                                        .recorder()
+                                        .flush()
+                                        .join(); // read your writes: every point published before the request
+                                return csv(registry.archive()
+                                        .store()
+                                        .history(e.runner().id(), observables, layers, 0, 0, 0));
+                            },
+                            false)
+                    .onSuccess(body -> ctx.response()
+                            .putHeader("content-type", "text/csv; charset=utf-8")
+                            .putHeader(
+                                    "content-disposition",
+                                    "attachment; filename=\"" + e.runner().id() + "-scalars.csv\"")
+                            .end(body))
                     .onFailure(err -> error(ctx, 500, "could not read the record: " + err.getMessage()));
         });
         router.get("/api/runs/:id/checkpoints/:file").handler(ctx -> {
@@ -46,28 +57,51 @@ final class RecordExports {
                 return;
             }
             String step = file.substring(0, file.length() - 4);
-            vertx.executeBlocking(() -> {
-                List<CheckpointRecord> all = registry.archive().store().checkpoints(e.runner().id());
-                CheckpointRecord c = step.equals("latest") ? (all.isEmpty() ? null : all.get(all.size() - 1))
-                        : all.stream().filter(r -> r.step() == Long.parseLong(step)).findFirst().orElse(null);
-                if (c == null) return null;
-                return Buffer.buffer(registry.archive().checkpoints().bytes(c));
-            }, false).onSuccess(body -> {
-                if (body == null) {
-                    error(ctx, 404, "run " + e.runner().id() + " has no checkpoint " + file + "; GET ListCheckpoints for the steps it has");
-                    return;
-                }
-                ctx.response().putHeader("content-type", "application/octet-stream")
-                        .putHeader("content-disposition", "attachment; filename=\"" + e.runner().id() + "-" + file + "\"").end(body);
-            }).onFailure(err -> error(ctx, 500, "could not read the checkpoint: " + err.getMessage()));
+            vertx.executeBlocking(
+                            () -> {
+                                List<CheckpointRecord> all = registry.archive()
+                                        .store()
+                                        .checkpoints(e.runner().id());
+                                CheckpointRecord c = step.equals("latest")
+                                        ? (all.isEmpty() ? null : all.get(all.size() - 1))
+                                        : all.stream()
+                                                .filter(r -> r.step() == Long.parseLong(step))
+                                                .findFirst()
+                                                .orElse(null);
+                                if (c == null) return null;
+                                return Buffer.buffer(
+                                        registry.archive().checkpoints().bytes(c));
+                            },
+                            false)
+                    .onSuccess(body -> {
+                        if (body == null) {
+                            error(
+                                    ctx,
+                                    404,
+                                    "run " + e.runner().id() + " has no checkpoint " + file
+                                            + "; GET ListCheckpoints for the steps it has");
+                            return;
+                        }
+                        ctx.response()
+                                .putHeader("content-type", "application/octet-stream")
+                                .putHeader(
+                                        "content-disposition",
+                                        "attachment; filename=\"" + e.runner().id() + "-" + file + "\"")
+                                .end(body);
+                    })
+                    .onFailure(err -> error(ctx, 500, "could not read the checkpoint: " + err.getMessage()));
         });
     }
 
     /** The run the path names, if the caller (token in an Authorization header or ?token=) may read it; else answered. */
     private static SimulationRegistry.Entry entry(RoutingContext ctx, SimulationRegistry registry, Access access) {
-        Caller caller = access.caller(ctx.request().getHeader("authorization"), ctx.request().getParam("token"));
+        Caller caller = access.caller(
+                ctx.request().getHeader("authorization"), ctx.request().getParam("token"));
         if (caller == null) {
-            error(ctx, 401, "this server needs a token: send 'Authorization: Bearer <token>' or add ?token=<token> to the URL");
+            error(
+                    ctx,
+                    401,
+                    "this server needs a token: send 'Authorization: Bearer <token>' or add ?token=<token> to the URL");
             return null;
         }
         SimulationRegistry.Entry e;
@@ -78,7 +112,11 @@ final class RecordExports {
             return null;
         }
         if (!caller.owns(e.meta().owner())) {
-            error(ctx, 403, "run " + e.runner().id() + " belongs to '" + e.meta().owner() + "'; only its owner and admins may read it");
+            error(
+                    ctx,
+                    403,
+                    "run " + e.runner().id() + " belongs to '" + e.meta().owner()
+                            + "'; only its owner and admins may read it");
             return null;
         }
         return e;
@@ -93,14 +131,25 @@ final class RecordExports {
         StringBuilder b = new StringBuilder("step,wall_time_unix_nanos,observable,layer,value\n");
         for (SeriesData s : series) {
             for (int i = 0; i < s.size(); i++) {
-                b.append(s.steps()[i]).append(',').append(s.wallNanos()[i]).append(',').append(s.observable()).append(',')
-                        .append(s.layer()).append(',').append(s.values()[i]).append('\n');
+                b.append(s.steps()[i])
+                        .append(',')
+                        .append(s.wallNanos()[i])
+                        .append(',')
+                        .append(s.observable())
+                        .append(',')
+                        .append(s.layer())
+                        .append(',')
+                        .append(s.values()[i])
+                        .append('\n');
             }
         }
         return b.toString();
     }
 
     private static void error(RoutingContext ctx, int status, String message) {
-        ctx.response().setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end("eiscope: " + message + "\n");
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "text/plain; charset=utf-8")
+                .end("eiscope: " + message + "\n");
     }
 }

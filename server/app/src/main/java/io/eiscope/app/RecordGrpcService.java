@@ -41,6 +41,7 @@ import java.util.Set;
 final class RecordGrpcService {
     /** Largest number of points GetHistory returns per series when max_points is 0. */
     static final int MAX_POINTS = 1_000_000;
+
     static final int MAX_TAG_LENGTH = 64;
 
     private final Vertx vertx;
@@ -60,18 +61,28 @@ final class RecordGrpcService {
     Future<GetHistoryResponse> history(GetHistoryRequest r) {
         SimulationRegistry.Entry e = registry.get(r.getId());
         if (r.getFromStep() < 0) throw ApiException.invalid("from_step must be >= 0, got " + r.getFromStep());
-        if (r.getToStep() < 0) throw ApiException.invalid("to_step must be >= 0 (0: up to the last recorded step), got " + r.getToStep());
+        if (r.getToStep() < 0)
+            throw ApiException.invalid("to_step must be >= 0 (0: up to the last recorded step), got " + r.getToStep());
         if (r.getToStep() > 0 && r.getToStep() < r.getFromStep())
             throw ApiException.invalid("to_step " + r.getToStep() + " is before from_step " + r.getFromStep());
-        if (r.getMaxPoints() < 0) throw ApiException.invalid("max_points must be >= 0 (0: every point), got " + r.getMaxPoints());
+        if (r.getMaxPoints() < 0)
+            throw ApiException.invalid("max_points must be >= 0 (0: every point), got " + r.getMaxPoints());
         if (r.getMaxPoints() > 0 && r.getMaxPoints() < 4)
-            throw ApiException.invalid("max_points must be 0 (every point) or at least 4 (a bucket keeps up to 4), got " + r.getMaxPoints());
+            throw ApiException.invalid("max_points must be 0 (every point) or at least 4 (a bucket keeps up to 4), got "
+                    + r.getMaxPoints());
         int max = r.getMaxPoints() == 0 ? MAX_POINTS : r.getMaxPoints();
         return blocking(() -> {
             archive.recorder().flush().join(); // read your writes: everything published before this call
-            GetHistoryResponse.Builder out = GetHistoryResponse.newBuilder().setLastStep(e.meta().recordedStep());
-            for (SeriesData s : archive.store().history(e.runner().id(), Set.copyOf(r.getObservablesList()), Set.copyOf(r.getLayersList()),
-                    r.getFromStep(), r.getToStep(), max)) {
+            GetHistoryResponse.Builder out =
+                    GetHistoryResponse.newBuilder().setLastStep(e.meta().recordedStep());
+            for (SeriesData s : archive.store()
+                    .history(
+                            e.runner().id(),
+                            Set.copyOf(r.getObservablesList()),
+                            Set.copyOf(r.getLayersList()),
+                            r.getFromStep(),
+                            r.getToStep(),
+                            max)) {
                 out.addSeries(toProto(s, e.meta().mergedSamples()));
             }
             return out.build();
@@ -85,15 +96,24 @@ final class RecordGrpcService {
         steps.asLongBuffer().put(s.steps());
         values.asDoubleBuffer().put(s.values());
         walls.asLongBuffer().put(s.wallNanos());
-        return Series.newBuilder().setObservable(s.observable()).setLayer(s.layer()).setSteps(ByteString.copyFrom(steps.array()))
-                .setValues(ByteString.copyFrom(values.array())).setWallTimesUnixNanos(ByteString.copyFrom(walls.array()))
-                .setRecordedPoints(s.recordedPoints()).setDownsampled(s.downsampled()).setMergedSamples(merged).build();
+        return Series.newBuilder()
+                .setObservable(s.observable())
+                .setLayer(s.layer())
+                .setSteps(ByteString.copyFrom(steps.array()))
+                .setValues(ByteString.copyFrom(values.array()))
+                .setWallTimesUnixNanos(ByteString.copyFrom(walls.array()))
+                .setRecordedPoints(s.recordedPoints())
+                .setDownsampled(s.downsampled())
+                .setMergedSamples(merged)
+                .build();
     }
 
     /** Live values from memory; no store access. */
     Future<GetLatestResponse> latest(GetLatestRequest r) {
         SimulationRegistry.Entry e = registry.get(r.getId());
-        GetLatestResponse.Builder out = GetLatestResponse.newBuilder().setStep(e.runner().step()).setState(ProtoMapper.toProto(e.runner().state()));
+        GetLatestResponse.Builder out = GetLatestResponse.newBuilder()
+                .setStep(e.runner().step())
+                .setState(ProtoMapper.toProto(e.runner().state()));
         Set<String> wanted = Set.copyOf(r.getObservablesList());
         e.streams().latestScalars().forEach((key, v) -> {
             String observable = key.contains("@") ? key.substring(0, key.indexOf('@')) : key;
@@ -109,8 +129,12 @@ final class RecordGrpcService {
             archive.recorder().flush().join();
             GetEventsResponse.Builder out = GetEventsResponse.newBuilder();
             for (var ev : archive.store().events(e.runner().id(), r.getFromStep(), r.getToStep())) {
-                out.addEvents(RecordedEvent.newBuilder().setStep(ev.step()).setWallTimeUnixNanos(ev.wallNanos()).setKind(ev.kind())
-                        .setState(ProtoMapper.toProto(io.eiscope.engine.sim.SimulationState.valueOf(ev.state()))).setMessage(ev.message()));
+                out.addEvents(RecordedEvent.newBuilder()
+                        .setStep(ev.step())
+                        .setWallTimeUnixNanos(ev.wallNanos())
+                        .setKind(ev.kind())
+                        .setState(ProtoMapper.toProto(io.eiscope.engine.sim.SimulationState.valueOf(ev.state())))
+                        .setMessage(ev.message()));
             }
             return out.build();
         });
@@ -120,23 +144,29 @@ final class RecordGrpcService {
         SimulationRegistry.Entry e = registry.get(r.getId());
         String name = r.hasName() ? r.getName() : null;
         if (name != null && name.length() > ProtoMapper.MAX_NAME_LENGTH)
-            throw ApiException.invalid("name must be at most " + ProtoMapper.MAX_NAME_LENGTH + " characters, got " + name.length());
+            throw ApiException.invalid(
+                    "name must be at most " + ProtoMapper.MAX_NAME_LENGTH + " characters, got " + name.length());
         List<String> tags = null;
         if (r.getTagsCount() > 0 || r.getClearTags()) {
-            if (r.getTagsCount() > 0 && r.getClearTags()) throw ApiException.invalid("give tags or clear_tags, not both");
+            if (r.getTagsCount() > 0 && r.getClearTags())
+                throw ApiException.invalid("give tags or clear_tags, not both");
             tags = List.copyOf(new java.util.LinkedHashSet<>(r.getTagsList()));
             for (String t : tags) {
                 if (t.isEmpty() || t.length() > MAX_TAG_LENGTH || t.contains(","))
-                    throw ApiException.invalid("each tag must be 1.." + MAX_TAG_LENGTH + " characters without commas, got '" + t + "'");
+                    throw ApiException.invalid(
+                            "each tag must be 1.." + MAX_TAG_LENGTH + " characters without commas, got '" + t + "'");
             }
         }
         String notes = r.hasNotes() ? r.getNotes() : null;
-        if (notes != null && notes.length() > 100_000) throw ApiException.invalid("notes must be at most 100,000 characters");
+        if (notes != null && notes.length() > 100_000)
+            throw ApiException.invalid("notes must be at most 100,000 characters");
         List<String> newTags = tags;
         return blocking(() -> {
             archive.store().updateRun(e.runner().id(), name, newTags, notes);
             e.meta().update(name, newTags, notes);
-            return UpdateRunResponse.newBuilder().setSimulation(ProtoMapper.toProto(e)).build();
+            return UpdateRunResponse.newBuilder()
+                    .setSimulation(ProtoMapper.toProto(e))
+                    .build();
         });
     }
 
@@ -150,33 +180,51 @@ final class RecordGrpcService {
     }
 
     static CheckpointInfo toProto(CheckpointRecord c) {
-        return CheckpointInfo.newBuilder().setStep(c.step()).setCreatedUnixMillis(c.createdMillis()).setSizeBytes(c.sizeBytes())
-                .setSha256(c.sha256()).setPinned(c.pinned()).setReason(c.reason()).build();
+        return CheckpointInfo.newBuilder()
+                .setStep(c.step())
+                .setCreatedUnixMillis(c.createdMillis())
+                .setSizeBytes(c.sizeBytes())
+                .setSha256(c.sha256())
+                .setPinned(c.pinned())
+                .setReason(c.reason())
+                .build();
     }
 
-    Future<SaveCheckpointResponse> save(SaveCheckpointRequest r, java.util.function.Function<java.util.concurrent.CompletableFuture<Long>, Future<Long>> onContext) {
+    Future<SaveCheckpointResponse> save(
+            SaveCheckpointRequest r,
+            java.util.function.Function<java.util.concurrent.CompletableFuture<Long>, Future<Long>> onContext) {
         SimulationRegistry.Entry e = registry.get(r.getId());
-        return onContext.apply(e.runner().checkpointNow("request", r.getPin())).compose(step -> blocking(() -> {
-            if (r.getPin()) archive.store().pinCheckpoint(e.runner().id(), step, true);
-            return SaveCheckpointResponse.newBuilder().setCheckpoint(toProto(find(e, step))).build();
-        }));
+        return onContext
+                .apply(e.runner().checkpointNow("request", r.getPin()))
+                .compose(step -> blocking(() -> {
+                    if (r.getPin()) archive.store().pinCheckpoint(e.runner().id(), step, true);
+                    return SaveCheckpointResponse.newBuilder()
+                            .setCheckpoint(toProto(find(e, step)))
+                            .build();
+                }));
     }
 
     Future<PinCheckpointResponse> pin(PinCheckpointRequest r) {
         SimulationRegistry.Entry e = registry.get(r.getId());
         return blocking(() -> {
-            if (!archive.store().pinCheckpoint(e.runner().id(), r.getStep(), r.getPinned())) throw noCheckpoint(e, r.getStep());
-            return PinCheckpointResponse.newBuilder().setCheckpoint(toProto(find(e, r.getStep()))).build();
+            if (!archive.store().pinCheckpoint(e.runner().id(), r.getStep(), r.getPinned()))
+                throw noCheckpoint(e, r.getStep());
+            return PinCheckpointResponse.newBuilder()
+                    .setCheckpoint(toProto(find(e, r.getStep())))
+                    .build();
         });
     }
 
     Future<GetCheckpointResponse> get(GetCheckpointRequest r) {
         SimulationRegistry.Entry e = registry.get(r.getId());
-        if (!r.getLatest() && r.getStep() < 0) throw ApiException.invalid("step must be a checkpoint's step (ListCheckpoints), or set latest");
+        if (!r.getLatest() && r.getStep() < 0)
+            throw ApiException.invalid("step must be a checkpoint's step (ListCheckpoints), or set latest");
         return blocking(() -> {
             List<CheckpointRecord> all = archive.store().checkpoints(e.runner().id());
             if (r.getLatest() && all.isEmpty())
-                throw new ApiException(GrpcStatus.NOT_FOUND, "run " + e.runner().id() + " has no checkpoint yet; SaveCheckpoint takes one");
+                throw new ApiException(
+                        GrpcStatus.NOT_FOUND,
+                        "run " + e.runner().id() + " has no checkpoint yet; SaveCheckpoint takes one");
             CheckpointRecord c = r.getLatest() ? all.get(all.size() - 1) : find(e, r.getStep());
             StateDict state;
             try {
@@ -184,17 +232,22 @@ final class RecordGrpcService {
             } catch (IOException ex) {
                 throw new ApiException(GrpcStatus.DATA_LOSS, ex.getMessage());
             }
-            GetCheckpointResponse.Builder out = GetCheckpointResponse.newBuilder().setCheckpoint(toProto(c));
+            GetCheckpointResponse.Builder out =
+                    GetCheckpointResponse.newBuilder().setCheckpoint(toProto(c));
             Set<String> names = Set.copyOf(r.getNamesList());
             for (StateDict.Array a : state.arrays()) {
                 if (!a.name().startsWith("param/")) continue;
                 String name = a.name().substring("param/".length());
-                if (names.isEmpty() ? r.getIncludeNpz() : !names.contains(name)) continue; // the .npz alone unless names are asked for
-                out.addParameters(NamedTensor.newBuilder().setName(name).setTensor(
-                        ProtoMapper.toProto(new io.eiscope.engine.observe.Observation.Tensor(a.shape(), (float[]) a.data()))));
+                if (names.isEmpty() ? r.getIncludeNpz() : !names.contains(name))
+                    continue; // the .npz alone unless names are asked for
+                out.addParameters(NamedTensor.newBuilder()
+                        .setName(name)
+                        .setTensor(ProtoMapper.toProto(
+                                new io.eiscope.engine.observe.Observation.Tensor(a.shape(), (float[]) a.data()))));
             }
             for (String n : names) {
-                if (!state.has("param/" + n)) throw ApiException.invalid("unknown parameter '" + n + "' in the checkpoint at step " + c.step());
+                if (!state.has("param/" + n))
+                    throw ApiException.invalid("unknown parameter '" + n + "' in the checkpoint at step " + c.step());
             }
             if (r.getIncludeNpz()) {
                 try {
@@ -208,12 +261,18 @@ final class RecordGrpcService {
     }
 
     private CheckpointRecord find(SimulationRegistry.Entry e, long step) {
-        return archive.store().checkpoints(e.runner().id()).stream().filter(c -> c.step() == step).findFirst()
+        return archive.store().checkpoints(e.runner().id()).stream()
+                .filter(c -> c.step() == step)
+                .findFirst()
                 .orElseThrow(() -> noCheckpoint(e, step));
     }
 
     private ApiException noCheckpoint(SimulationRegistry.Entry e, long step) {
-        List<Long> steps = archive.store().checkpoints(e.runner().id()).stream().map(CheckpointRecord::step).toList();
-        return new ApiException(GrpcStatus.NOT_FOUND, "run " + e.runner().id() + " has no checkpoint at step " + step + "; it has " + steps);
+        List<Long> steps = archive.store().checkpoints(e.runner().id()).stream()
+                .map(CheckpointRecord::step)
+                .toList();
+        return new ApiException(
+                GrpcStatus.NOT_FOUND,
+                "run " + e.runner().id() + " has no checkpoint at step " + step + "; it has " + steps);
     }
 }

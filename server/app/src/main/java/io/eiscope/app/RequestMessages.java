@@ -55,8 +55,13 @@ final class RequestMessages {
         }
         String e = encoding.trim().toLowerCase(Locale.ROOT);
         if (e.equals("identity") || e.equals("gzip")) return false;
-        TrailersOnly.answer(req, GrpcStatus.UNIMPLEMENTED, "grpc-encoding '" + abbreviate(encoding) + "' is not supported; send "
-                + ACCEPTED_ENCODINGS.replace(",", " or "), "grpc-accept-encoding", ACCEPTED_ENCODINGS);
+        TrailersOnly.answer(
+                req,
+                GrpcStatus.UNIMPLEMENTED,
+                "grpc-encoding '" + abbreviate(encoding) + "' is not supported; send "
+                        + ACCEPTED_ENCODINGS.replace(",", " or "),
+                "grpc-accept-encoding",
+                ACCEPTED_ENCODINGS);
         return true;
     }
 
@@ -72,17 +77,23 @@ final class RequestMessages {
         req.messageHandler(m -> {
             if (count[0]++ == 0) first[0] = m;
         });
-        req.invalidMessageHandler(invalid -> received.tryFail(invalid instanceof MessageSizeOverflowException o
-                ? new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the request message is " + o.messageSize() + " bytes; this server accepts at most "
-                        + maxMessageBytes + " per message (initial_parameters count toward it)")
-                : ApiException.invalid("the request message could not be read")));
+        req.invalidMessageHandler(invalid -> received.tryFail(
+                invalid instanceof MessageSizeOverflowException o
+                        ? new ApiException(
+                                GrpcStatus.RESOURCE_EXHAUSTED,
+                                "the request message is " + o.messageSize() + " bytes; this server accepts at most "
+                                        + maxMessageBytes + " per message (initial_parameters count toward it)")
+                        : ApiException.invalid("the request message could not be read")));
         req.exceptionHandler(received::tryFail); // the client reset the stream: nobody to answer
         req.endHandler(v -> {
             if (count[0] == 0) {
-                received.tryFail(ApiException.invalid("the request carries no " + typeName(prototype)
-                        + " message: its body is empty or ends inside a message (a length prefix longer than the data that follows)"));
+                received.tryFail(
+                        ApiException.invalid(
+                                "the request carries no " + typeName(prototype)
+                                        + " message: its body is empty or ends inside a message (a length prefix longer than the data that follows)"));
             } else if (count[0] > 1) {
-                received.tryFail(ApiException.invalid("this method takes one " + typeName(prototype) + " message; the request carries " + count[0]));
+                received.tryFail(ApiException.invalid(
+                        "this method takes one " + typeName(prototype) + " message; the request carries " + count[0]));
             } else {
                 received.tryComplete(first[0]);
             }
@@ -101,9 +112,14 @@ final class RequestMessages {
                     yield Future.failedFuture(e);
                 }
             }
-            case "gzip" -> vertx.executeBlocking(() -> parse(m.format(), inflate(m.payload().getBytes()), prototype), false);
-            default -> Future.failedFuture(new ApiException(GrpcStatus.UNIMPLEMENTED, "grpc-encoding '" + abbreviate(encoding)
-                    + "' is not supported; send " + ACCEPTED_ENCODINGS.replace(",", " or ")));
+            case "gzip" ->
+                vertx.executeBlocking(
+                        () -> parse(m.format(), inflate(m.payload().getBytes()), prototype), false);
+            default ->
+                Future.failedFuture(new ApiException(
+                        GrpcStatus.UNIMPLEMENTED,
+                        "grpc-encoding '" + abbreviate(encoding) + "' is not supported; send "
+                                + ACCEPTED_ENCODINGS.replace(",", " or ")));
         };
     }
 
@@ -111,8 +127,10 @@ final class RequestMessages {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip))) {
             byte[] out = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxMessageBytes + 1));
             if (out.length > maxMessageBytes)
-                throw new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the gzip request message inflates past " + maxMessageBytes
-                        + " bytes, the most this server accepts per message");
+                throw new ApiException(
+                        GrpcStatus.RESOURCE_EXHAUSTED,
+                        "the gzip request message inflates past " + maxMessageBytes
+                                + " bytes, the most this server accepts per message");
             return out;
         } catch (IOException e) {
             throw ApiException.invalid("the request message is flagged gzip but does not inflate: " + e.getMessage());
@@ -129,8 +147,8 @@ final class RequestMessages {
             }
             return (T) prototype.getParserForType().parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
-            throw ApiException.invalid("the request message does not decode as " + typeName(prototype) + ": " + abbreviate(e.getMessage())
-                    + " (if it is compressed, say so with grpc-encoding: gzip)");
+            throw ApiException.invalid("the request message does not decode as " + typeName(prototype) + ": "
+                    + abbreviate(e.getMessage()) + " (if it is compressed, say so with grpc-encoding: gzip)");
         }
     }
 

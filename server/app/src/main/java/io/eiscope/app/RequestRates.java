@@ -49,7 +49,8 @@ final class RequestRates {
     /** Takes one request from {@code client}'s bucket: 0 when it may go ahead, else the nanoseconds until it could. */
     long admit(String client) {
         long now = clock.getAsLong();
-        // At most one sweep a second: with that many clients all active, a sweep per request would cost O(clients) each.
+        // At most one sweep a second: with that many clients all active, a sweep per request would cost O(clients)
+        // each.
         if (buckets.size() > MAX_IDLE_CLIENTS && now - lastSweepNanos >= 1_000_000_000L) {
             lastSweepNanos = now;
             dropIdle(now);
@@ -68,8 +69,8 @@ final class RequestRates {
 
     /** The message of a refusal: which limit, how long to wait, and how to raise it. */
     String refusal(String client, long waitNanos) {
-        return client + " made more than " + perSecond() + " requests a second (bursts of " + (long) burst + "): retry in "
-                + Math.max(1, waitNanos / 1_000_000) + " ms, or raise --max-requests-per-second";
+        return client + " made more than " + perSecond() + " requests a second (bursts of " + (long) burst
+                + "): retry in " + Math.max(1, waitNanos / 1_000_000) + " ms, or raise --max-requests-per-second";
     }
 
     int clients() {

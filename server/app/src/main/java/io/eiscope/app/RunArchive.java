@@ -11,8 +11,8 @@ import io.eiscope.engine.sim.SimulationState;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.SimulationConfig;
 import io.eiscope.store.Checkpoints;
-import io.eiscope.store.Recorder;
 import io.eiscope.store.RecordedIntervention;
+import io.eiscope.store.Recorder;
 import io.eiscope.store.RunRecord;
 import io.eiscope.store.RunStore;
 import io.eiscope.store.SeriesData;
@@ -40,7 +40,8 @@ public final class RunArchive implements AutoCloseable {
     private final Checkpoints checkpoints;
     private final CheckpointSink.Policy policy;
     private final long diskBudgetBytes;
-    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> generations = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> generations =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "eiscope-store");
         t.setDaemon(true);
@@ -48,8 +49,13 @@ public final class RunArchive implements AutoCloseable {
     });
 
     /** @param diskBudgetBytes new runs are refused once the record uses more (0: no budget) */
-    public RunArchive(RunStore store, int recorderCapacity, long flushMillis, int keepCheckpoints, CheckpointSink.Policy policy,
-                      long diskBudgetBytes) {
+    public RunArchive(
+            RunStore store,
+            int recorderCapacity,
+            long flushMillis,
+            int keepCheckpoints,
+            CheckpointSink.Policy policy,
+            long diskBudgetBytes) {
         this.store = store;
         this.recorder = new Recorder(store, recorderCapacity, flushMillis);
         this.checkpoints = new Checkpoints(store, keepCheckpoints);
@@ -83,19 +89,45 @@ public final class RunArchive implements AutoCloseable {
         if (diskBudgetBytes <= 0) return;
         long used = store.diskBytes();
         if (used > diskBudgetBytes) {
-            throw new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, "the run record in " + store.dataDir() + " uses " + used / (1 << 20)
-                    + " MiB, over its budget of " + diskBudgetBytes / (1 << 20) + " MiB (--disk-budget-mb): delete runs you no longer"
-                    + " need (DeleteSimulation) or start the server with a larger budget");
+            throw new ApiException(
+                    GrpcStatus.RESOURCE_EXHAUSTED,
+                    "the run record in " + store.dataDir() + " uses " + used / (1 << 20)
+                            + " MiB, over its budget of " + diskBudgetBytes / (1 << 20)
+                            + " MiB (--disk-budget-mb): delete runs you no longer"
+                            + " need (DeleteSimulation) or start the server with a larger budget");
         }
     }
 
     /** Records a new run, named {@code name}, and the log it inherits (a fork's). Blocking. */
-    void recordNew(String id, String name, SimulationConfig config, CheckpointSink.Policy policy, long createdMillis, String parentId,
-                   long forkStep, String preset, List<Intervention> log, String owner) {
-        store.createRun(RunRecord.created(id, name, ProtoMapper.toRecordedSpec(config, policy).toByteArray(), config.seed(), createdMillis,
-                SimulationState.PAUSED.name(), "created", parentId, forkStep, preset).withOwner(owner));
+    void recordNew(
+            String id,
+            String name,
+            SimulationConfig config,
+            CheckpointSink.Policy policy,
+            long createdMillis,
+            String parentId,
+            long forkStep,
+            String preset,
+            List<Intervention> log,
+            String owner) {
+        store.createRun(RunRecord.created(
+                        id,
+                        name,
+                        ProtoMapper.toRecordedSpec(config, policy).toByteArray(),
+                        config.seed(),
+                        createdMillis,
+                        SimulationState.PAUSED.name(),
+                        "created",
+                        parentId,
+                        forkStep,
+                        preset)
+                .withOwner(owner));
         for (int i = 0; i < log.size(); i++) {
-            recorder.offerIntervention(id, i, log.get(i).step(), ProtoMapper.toProto(log.get(i).command()).toByteArray());
+            recorder.offerIntervention(
+                    id,
+                    i,
+                    log.get(i).step(),
+                    ProtoMapper.toProto(log.get(i).command()).toByteArray());
         }
     }
 
@@ -141,17 +173,38 @@ public final class RunArchive implements AutoCloseable {
     }
 
     /** Writes a checkpoint on the store thread; recorded only if the run was not reset since {@code generation}. */
-    CompletableFuture<io.eiscope.store.CheckpointRecord> write(String id, long step, int logLength, String reason, boolean pinned,
-                                                              io.eiscope.engine.sim.StateDict state, long replayBound, long generation) {
-        return CompletableFuture.supplyAsync(() -> {
-            if (recorder.forgotten(id)) return null; // deleted meanwhile
-            try {
-                return checkpoints.write(id, step, logLength, reason, pinned, state, replayBound, () -> generation(id).get() == generation);
-            } catch (RuntimeException e) {
-                LOG.atWarn().addKeyValue("run", id).addKeyValue("step", step).setCause(e).log("a checkpoint failed");
-                throw e;
-            }
-        }, executor);
+    CompletableFuture<io.eiscope.store.CheckpointRecord> write(
+            String id,
+            long step,
+            int logLength,
+            String reason,
+            boolean pinned,
+            io.eiscope.engine.sim.StateDict state,
+            long replayBound,
+            long generation) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    if (recorder.forgotten(id)) return null; // deleted meanwhile
+                    try {
+                        return checkpoints.write(
+                                id,
+                                step,
+                                logLength,
+                                reason,
+                                pinned,
+                                state,
+                                replayBound,
+                                () -> generation(id).get() == generation);
+                    } catch (RuntimeException e) {
+                        LOG.atWarn()
+                                .addKeyValue("run", id)
+                                .addKeyValue("step", step)
+                                .setCause(e)
+                                .log("a checkpoint failed");
+                        throw e;
+                    }
+                },
+                executor);
     }
 
     /** The run's resets so far in this process (see {@link #write}). */
@@ -168,15 +221,18 @@ public final class RunArchive implements AutoCloseable {
         try {
             spec = SimulationSpec.parseFrom(r.spec());
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("the recorded spec of run " + r.id() + " does not decode: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the recorded spec of run " + r.id() + " does not decode: " + e.getMessage(), e);
         }
         Simulation sim = new Simulation(ProtoMapper.toConfig(spec), catalogue, context);
         List<Intervention> log = new ArrayList<>();
         for (RecordedIntervention i : store.interventions(r.id())) {
             try {
-                log.add(new Intervention(i.step(), ProtoMapper.toCommand(io.eiscope.api.v1.Command.parseFrom(i.command()))));
+                log.add(new Intervention(
+                        i.step(), ProtoMapper.toCommand(io.eiscope.api.v1.Command.parseFrom(i.command()))));
             } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("entry " + i.position() + " of run " + r.id() + "'s log does not decode", e);
+                throw new IllegalStateException(
+                        "entry " + i.position() + " of run " + r.id() + "'s log does not decode", e);
             }
         }
         recorder.restoreMerged(r.id(), r.mergedSamples());
@@ -206,10 +262,18 @@ public final class RunArchive implements AutoCloseable {
             default -> SimulationState.PAUSED;
         };
         long targetStep = target;
-        runner.recover(() -> checkpoints.newestValid(r.id(), targetStep)
-                        .map(l -> new SimulationRunner.RecoveryPoint(l.record().step(), l.record().logLength(), l.state())).orElse(null),
-                targetStep, recordedLoss, state).whenComplete((message, err) -> {
-                    if (err != null) LOG.atWarn().addKeyValue("run", r.id()).setCause(err).log("the run could not be recovered");
+        runner.recover(
+                        () -> checkpoints
+                                .newestValid(r.id(), targetStep)
+                                .map(l -> new SimulationRunner.RecoveryPoint(
+                                        l.record().step(), l.record().logLength(), l.state()))
+                                .orElse(null),
+                        targetStep,
+                        recordedLoss,
+                        state)
+                .whenComplete((message, err) -> {
+                    if (err != null)
+                        LOG.atWarn().addKeyValue("run", r.id()).setCause(err).log("the run could not be recovered");
                     else LOG.atInfo().addKeyValue("run", r.id()).log(message);
                 });
     }

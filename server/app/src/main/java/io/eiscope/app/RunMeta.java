@@ -20,8 +20,16 @@ final class RunMeta {
     private volatile String notes;
 
     /** @param policy the run's own checkpoint policy; null: the server's */
-    RunMeta(String runId, String name, List<String> tags, String notes, String preset, Recorder recorder, long recordedBefore,
-            io.eiscope.engine.sim.CheckpointSink.Policy policy, String owner) {
+    RunMeta(
+            String runId,
+            String name,
+            List<String> tags,
+            String notes,
+            String preset,
+            Recorder recorder,
+            long recordedBefore,
+            io.eiscope.engine.sim.CheckpointSink.Policy policy,
+            String owner) {
         this.policy = policy;
         this.owner = owner;
         this.runId = runId;

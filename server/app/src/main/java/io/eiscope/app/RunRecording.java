@@ -31,12 +31,22 @@ final class RunRecording {
         if (o.payload() instanceof Observation.Scalar s) {
             recorder.offerPoint(runId, o.observable(), o.layer(), o.step(), o.wallTimeUnixNanos(), s.value());
         } else if (o.payload() instanceof Observation.Event e) {
-            recorder.offerEvent(runId, o.step(), o.wallTimeUnixNanos(), o.observable(), e.state().name(), e.message());
+            recorder.offerEvent(
+                    runId,
+                    o.step(),
+                    o.wallTimeUnixNanos(),
+                    o.observable(),
+                    e.state().name(),
+                    e.message());
         }
     }
 
     void intervention(int position, Intervention entry) {
-        recorder.offerIntervention(runId, position, entry.step(), ProtoMapper.toProto(entry.command()).toByteArray());
+        recorder.offerIntervention(
+                runId,
+                position,
+                entry.step(),
+                ProtoMapper.toProto(entry.command()).toByteArray());
     }
 
     void reset() {

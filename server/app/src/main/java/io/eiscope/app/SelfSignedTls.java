@@ -55,22 +55,31 @@ final class SelfSignedTls {
             Set<String> all = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
             all.addAll(names);
             List<GeneralName> san = new ArrayList<>();
-            for (String n : all) san.add(new GeneralName(isAddress(n) ? GeneralName.iPAddress : GeneralName.dNSName, n));
+            for (String n : all)
+                san.add(new GeneralName(isAddress(n) ? GeneralName.iPAddress : GeneralName.dNSName, n));
             Instant now = Instant.now();
             X500Name subject = new X500Name("CN=eiscope (self-signed)");
-            var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofMinutes(5))),
-                    Date.from(now.plus(Duration.ofDays(365))), subject, pair.getPublic())
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san.toArray(new GeneralName[0])))
+            var builder = new JcaX509v3CertificateBuilder(
+                            subject,
+                            new BigInteger(64, new SecureRandom()),
+                            Date.from(now.minus(Duration.ofMinutes(5))),
+                            Date.from(now.plus(Duration.ofDays(365))),
+                            subject,
+                            pair.getPublic())
+                    .addExtension(
+                            Extension.subjectAlternativeName, false, new GeneralNames(san.toArray(new GeneralName[0])))
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            X509Certificate x509 = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+            X509Certificate x509 = new JcaX509CertificateConverter()
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
             Files.writeString(cert, pem(x509));
             Files.deleteIfExists(key);
             Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(key, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(pair.getPrivate(), null)));
             return new Pem(cert, key);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a self-signed certificate into " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot write a self-signed certificate into " + dir + ": " + e.getMessage(), e);
         } catch (Exception e) {
             throw new IllegalStateException("cannot generate a self-signed certificate: " + e, e);
         }
@@ -80,7 +89,9 @@ final class SelfSignedTls {
     static String fingerprint(Path cert) {
         try (var in = Files.newInputStream(cert)) {
             var c = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+            return HexFormat.ofDelimiter(":")
+                    .withUpperCase()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the certificate " + cert + ": " + e.getMessage(), e);
         }

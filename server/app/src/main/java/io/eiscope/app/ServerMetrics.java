@@ -32,40 +32,77 @@ final class ServerMetrics {
         new ClassLoaderMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         for (SimulationState s : SimulationState.values()) {
-            Gauge.builder("eiscope_runs", registry, r -> r.list().stream().filter(e -> e.runner().state() == s).count())
-                    .tag("state", s.name().toLowerCase(java.util.Locale.ROOT)).description("Runs in each state").register(meters);
+            Gauge.builder(
+                            "eiscope_runs",
+                            registry,
+                            r -> r.list().stream()
+                                    .filter(e -> e.runner().state() == s)
+                                    .count())
+                    .tag("state", s.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("Runs in each state")
+                    .register(meters);
         }
-        FunctionCounter.builder("eiscope_training_steps", registry,
-                        r -> r.retiredSteps() + r.list().stream().mapToLong(e -> e.runner().trainedSteps()).sum())
-                .description("Training steps taken by all runs since the server started (replays not counted)").register(meters);
-        Gauge.builder("eiscope_watch_streams", registry, r -> r.list().stream().mapToInt(e -> e.streams().subscriberCount()).sum())
-                .description("Open Watch streams and session subscriptions").register(meters);
+        FunctionCounter.builder(
+                        "eiscope_training_steps",
+                        registry,
+                        r -> r.retiredSteps()
+                                + r.list().stream()
+                                        .mapToLong(e -> e.runner().trainedSteps())
+                                        .sum())
+                .description("Training steps taken by all runs since the server started (replays not counted)")
+                .register(meters);
+        Gauge.builder(
+                        "eiscope_watch_streams",
+                        registry,
+                        r -> r.list().stream()
+                                .mapToInt(e -> e.streams().subscriberCount())
+                                .sum())
+                .description("Open Watch streams and session subscriptions")
+                .register(meters);
         FunctionCounter.builder("eiscope_frames_dropped", Subscriber.DROPPED, LongAdder::sum)
-                .description("Latest-wins frames (tensors, histograms) replaced before a slow reader took them").register(meters);
+                .description("Latest-wins frames (tensors, histograms) replaced before a slow reader took them")
+                .register(meters);
         FunctionCounter.builder("eiscope_frames_merged", Subscriber.MERGED, LongAdder::sum)
-                .description("Scalar samples merged into newer ones for a slow reader (counted in the frames)").register(meters);
+                .description("Scalar samples merged into newer ones for a slow reader (counted in the frames)")
+                .register(meters);
         Gauge.builder("eiscope_runs_estimated_memory_bytes", registry, SimulationRegistry::reservedBytes)
-                .description("The runs' memory by their estimates, held against --memory-budget-mb").register(meters);
-        Gauge.builder("eiscope_record_queue_points", registry, r -> r.archive().recorder().queued())
-                .description("Scalar points waiting to be written to the run record").register(meters);
-        Gauge.builder("eiscope_reconstruction_cache_bytes", registry, r -> r.timeTravel().cache().bytes())
-                .description("Memory held by cached reconstructions of past steps").register(meters);
+                .description("The runs' memory by their estimates, held against --memory-budget-mb")
+                .register(meters);
+        Gauge.builder(
+                        "eiscope_record_queue_points",
+                        registry,
+                        r -> r.archive().recorder().queued())
+                .description("Scalar points waiting to be written to the run record")
+                .register(meters);
+        Gauge.builder(
+                        "eiscope_reconstruction_cache_bytes",
+                        registry,
+                        r -> r.timeTravel().cache().bytes())
+                .description("Memory held by cached reconstructions of past steps")
+                .register(meters);
     }
 
     /** The limits' own counters: stalled readers disconnected, requests refused for their rate, connections holding streams. */
     void bindLimits(StreamLimits limits) {
         FunctionCounter.builder("eiscope_stalled_readers_disconnected", Subscriber.STALLED, LongAdder::sum)
-                .description("Watch streams and sessions reset because their client took nothing for --stalled-reader-seconds").register(meters);
+                .description(
+                        "Watch streams and sessions reset because their client took nothing for --stalled-reader-seconds")
+                .register(meters);
         FunctionCounter.builder("eiscope_requests_refused_for_rate", EiscopeServer.RATE_REFUSED, LongAdder::sum)
-                .description("gRPC requests refused RESOURCE_EXHAUSTED by --max-requests-per-second").register(meters);
+                .description("gRPC requests refused RESOURCE_EXHAUSTED by --max-requests-per-second")
+                .register(meters);
         Gauge.builder("eiscope_connections_with_streams", limits.perConnection(), ConnectionStreams::connections)
-                .description("Connections holding at least one watch stream or session subscription").register(meters);
+                .description("Connections holding at least one watch stream or session subscription")
+                .register(meters);
     }
 
     /** Records one finished gRPC call. */
     void call(String method, int status, long nanos) {
-        Timer.builder("eiscope_grpc_server_calls").tag("method", method).tag("code", Integer.toString(status))
-                .description("gRPC calls of eiscope.v1.SimulationService by method and status code").register(meters)
+        Timer.builder("eiscope_grpc_server_calls")
+                .tag("method", method)
+                .tag("code", Integer.toString(status))
+                .description("gRPC calls of eiscope.v1.SimulationService by method and status code")
+                .register(meters)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -75,12 +112,19 @@ final class ServerMetrics {
 
     void mount(Router router, Access access) {
         router.get("/metrics").handler(ctx -> {
-            if (access.caller(ctx.request().getHeader("authorization"), ctx.request().getParam("token")) == null) {
-                ctx.response().setStatusCode(401).putHeader("content-type", "text/plain; charset=utf-8")
+            if (access.caller(
+                            ctx.request().getHeader("authorization"),
+                            ctx.request().getParam("token"))
+                    == null) {
+                ctx.response()
+                        .setStatusCode(401)
+                        .putHeader("content-type", "text/plain; charset=utf-8")
                         .end("this server needs a token for /metrics: send 'Authorization: Bearer <token>'\n");
                 return;
             }
-            ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(scrape());
+            ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(scrape());
         });
     }
 }

@@ -15,8 +15,10 @@ public final class ServerOptions implements Cloneable {
     public static final int DEFAULT_PORT = 7070;
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_WATCH_QUEUE_FRAMES = 10_000;
-    public static final long DEFAULT_CHECKPOINT_EVERY_STEPS = io.eiscope.engine.sim.CheckpointSink.Policy.DEFAULT_EVERY_STEPS;
-    public static final long DEFAULT_CHECKPOINT_EVERY_SECONDS = io.eiscope.engine.sim.CheckpointSink.Policy.DEFAULT_EVERY_NANOS / 1_000_000_000L;
+    public static final long DEFAULT_CHECKPOINT_EVERY_STEPS =
+            io.eiscope.engine.sim.CheckpointSink.Policy.DEFAULT_EVERY_STEPS;
+    public static final long DEFAULT_CHECKPOINT_EVERY_SECONDS =
+            io.eiscope.engine.sim.CheckpointSink.Policy.DEFAULT_EVERY_NANOS / 1_000_000_000L;
     public static final int DEFAULT_KEEP_CHECKPOINTS = io.eiscope.store.Checkpoints.DEFAULT_KEEP;
     public static final long DEFAULT_REPLAY_CACHE_MB = 256;
     public static final int DEFAULT_MAX_RUNS_PER_OWNER = 1000;
@@ -95,8 +97,15 @@ public final class ServerOptions implements Cloneable {
         String env = System.getenv("EISCOPE_DATASETS");
         if (env != null && !env.isEmpty()) return Path.of(env);
         try {
-            Path code = Path.of(ServerOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path root = code.getParent().getParent().getParent().getParent(); // target/x -> target -> app -> server -> checkout
+            Path code = Path.of(ServerOptions.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Path root = code.getParent()
+                    .getParent()
+                    .getParent()
+                    .getParent(); // target/x -> target -> app -> server -> checkout
             if (Files.isDirectory(root.resolve(".data").resolve("datasets"))) return root.resolve(".data");
         } catch (Exception ignored) {
             // fall back to the working directory
@@ -240,7 +249,9 @@ public final class ServerOptions implements Cloneable {
     }
 
     public ServerOptions withMaxWatchStreamsPerConnection(int n) {
-        if (n < 0) throw new IllegalArgumentException("--max-watch-streams-per-connection must be >= 0 (0: no limit), got " + n);
+        if (n < 0)
+            throw new IllegalArgumentException(
+                    "--max-watch-streams-per-connection must be >= 0 (0: no limit), got " + n);
         return with(o -> o.maxWatchStreamsPerConnection = n);
     }
 
@@ -250,7 +261,9 @@ public final class ServerOptions implements Cloneable {
     }
 
     public ServerOptions withStalledReaderSeconds(int seconds) {
-        if (seconds < 0) throw new IllegalArgumentException("--stalled-reader-seconds must be >= 0 (0: never disconnect), got " + seconds);
+        if (seconds < 0)
+            throw new IllegalArgumentException(
+                    "--stalled-reader-seconds must be >= 0 (0: never disconnect), got " + seconds);
         return with(o -> o.stalledReaderSeconds = seconds);
     }
 
@@ -260,7 +273,9 @@ public final class ServerOptions implements Cloneable {
     }
 
     public ServerOptions withMemoryBudgetMb(long mb) {
-        if (mb < 0) throw new IllegalArgumentException("--memory-budget-mb must be >= 0 (0: the JVM's largest heap), got " + mb);
+        if (mb < 0)
+            throw new IllegalArgumentException(
+                    "--memory-budget-mb must be >= 0 (0: the JVM's largest heap), got " + mb);
         return with(o -> o.memoryBudgetMb = mb);
     }
 
@@ -276,7 +291,8 @@ public final class ServerOptions implements Cloneable {
     public ServerOptions withLogging(LogFormat format, String level) {
         String l = level.trim().toLowerCase(java.util.Locale.ROOT);
         if (!List.of("error", "warn", "info", "debug", "trace").contains(l))
-            throw new IllegalArgumentException("--log-level must be error, warn, info, debug or trace, got '" + level + "'");
+            throw new IllegalArgumentException(
+                    "--log-level must be error, warn, info, debug or trace, got '" + level + "'");
         return with(o -> {
             o.logFormat = format;
             o.logLevel = l;
@@ -284,7 +300,8 @@ public final class ServerOptions implements Cloneable {
     }
 
     public ServerOptions withTlsSelfSigned(boolean selfSigned) {
-        if (selfSigned && tlsCert != null) throw new IllegalArgumentException("--tls-self-signed and --tls-cert exclude each other: choose one");
+        if (selfSigned && tlsCert != null)
+            throw new IllegalArgumentException("--tls-self-signed and --tls-cert exclude each other: choose one");
         return with(o -> o.tlsSelfSigned = selfSigned);
     }
 
@@ -327,8 +344,10 @@ public final class ServerOptions implements Cloneable {
     }
 
     public ServerOptions withCheckpoints(long everySteps, long everySeconds, int keep) {
-        if (everySteps < 0) throw new IllegalArgumentException("--checkpoint-every-steps must be >= 0 (0: off), got " + everySteps);
-        if (everySeconds < 0) throw new IllegalArgumentException("--checkpoint-every-seconds must be >= 0 (0: off), got " + everySeconds);
+        if (everySteps < 0)
+            throw new IllegalArgumentException("--checkpoint-every-steps must be >= 0 (0: off), got " + everySteps);
+        if (everySeconds < 0)
+            throw new IllegalArgumentException("--checkpoint-every-seconds must be >= 0 (0: off), got " + everySeconds);
         if (keep < 1) throw new IllegalArgumentException("--keep-checkpoints must be >= 1, got " + keep);
         return with(o -> {
             o.checkpointEverySteps = everySteps;
@@ -343,7 +362,8 @@ public final class ServerOptions implements Cloneable {
     }
 
     public ServerOptions withReplayCacheMb(long mb) {
-        if (mb < 0) throw new IllegalArgumentException("--replay-cache-mb must be >= 0 (0: keep no reconstruction), got " + mb);
+        if (mb < 0)
+            throw new IllegalArgumentException("--replay-cache-mb must be >= 0 (0: keep no reconstruction), got " + mb);
         return with(o -> o.replayCacheMb = mb);
     }
 
@@ -365,7 +385,8 @@ public final class ServerOptions implements Cloneable {
 
     /** TLS from PEM files; both or neither. */
     public ServerOptions withTls(Path cert, Path key) {
-        if ((cert == null) != (key == null)) throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both PEM files");
+        if ((cert == null) != (key == null))
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both PEM files");
         return with(o -> {
             o.tlsCert = cert;
             o.tlsKey = key;
@@ -378,12 +399,14 @@ public final class ServerOptions implements Cloneable {
      */
     public ServerOptions checked() {
         if (auth == Auth.NONE && !isLoopback(host) && !insecureNoAuth) {
-            throw new IllegalArgumentException("--host " + host + " makes every run reachable from the network, and authentication is off:"
-                    + " add --auth token (a token is generated and printed at start; see docs/security.md), or, on a network you trust"
-                    + " completely, --insecure-no-auth");
+            throw new IllegalArgumentException(
+                    "--host " + host + " makes every run reachable from the network, and authentication is off:"
+                            + " add --auth token (a token is generated and printed at start; see docs/security.md), or, on a network you trust"
+                            + " completely, --insecure-no-auth");
         }
         for (Path p : new Path[] {tlsCert, tlsKey}) {
-            if (p != null && !Files.isReadable(p)) throw new IllegalArgumentException("TLS file " + p + " does not exist or cannot be read");
+            if (p != null && !Files.isReadable(p))
+                throw new IllegalArgumentException("TLS file " + p + " does not exist or cannot be read");
         }
         return this;
     }

@@ -36,8 +36,13 @@ final class SessionService {
     private final RequestMessages messages;
     private final Access access;
 
-    SessionService(Vertx vertx, SimulationRegistry registry, StreamLimits limits, SimulationGrpcService unary, RequestMessages messages,
-                   Access access) {
+    SessionService(
+            Vertx vertx,
+            SimulationRegistry registry,
+            StreamLimits limits,
+            SimulationGrpcService unary,
+            RequestMessages messages,
+            Access access) {
         this.vertx = vertx;
         this.registry = registry;
         this.limits = limits;
@@ -47,8 +52,13 @@ final class SessionService {
     }
 
     void bind(ServiceBuilder b) {
-        b.bind(ServiceMethod.server(SimulationGrpcService.NAME, "Session", GrpcMessageEncoder.encoder(),
-                GrpcMessageDecoder.decoder(SessionRequest.getDefaultInstance())), this::open);
+        b.bind(
+                ServiceMethod.server(
+                        SimulationGrpcService.NAME,
+                        "Session",
+                        GrpcMessageEncoder.encoder(),
+                        GrpcMessageDecoder.decoder(SessionRequest.getDefaultInstance())),
+                this::open);
     }
 
     private void open(GrpcServerRequest<SessionRequest, SessionResponse> req) {
@@ -60,18 +70,27 @@ final class SessionService {
             return;
         }
         io.vertx.core.http.HttpServerRequest raw = RawStreams.current(); // while being dispatched
-        Session s = new Session(req.response(), vertx.getOrCreateContext(), caller, raw, req.connection(),
+        Session s = new Session(
+                req.response(),
+                vertx.getOrCreateContext(),
+                caller,
+                raw,
+                req.connection(),
                 raw == null ? "a session" : access.client(raw));
         req.response().writeHead();
-        // Decoded in arrival order (a gzip message inflates on a worker); one that does not decode ends the call with its status.
+        // Decoded in arrival order (a gzip message inflates on a worker); one that does not decode ends the call with
+        // its status.
         Future<?>[] inbound = {Future.succeededFuture()};
-        req.messageHandler(m -> inbound[0] = inbound[0].transform(ignored -> messages.decode(m, SessionRequest.getDefaultInstance()))
+        req.messageHandler(m -> inbound[0] = inbound[0]
+                .transform(ignored -> messages.decode(m, SessionRequest.getDefaultInstance()))
                 .andThen(ar -> {
                     if (ar.succeeded()) s.onRequest(ar.result());
                     else s.fail(ar.cause());
                 }));
-        req.invalidMessageHandler(invalid -> s.fail(ApiException.invalid(invalid instanceof io.vertx.grpc.common.MessageSizeOverflowException o
-                ? "a session message is " + o.messageSize() + " bytes, over this server's limit per message" : "a session message could not be read")));
+        req.invalidMessageHandler(invalid -> s.fail(ApiException.invalid(
+                invalid instanceof io.vertx.grpc.common.MessageSizeOverflowException o
+                        ? "a session message is " + o.messageSize() + " bytes, over this server's limit per message"
+                        : "a session message could not be read")));
         // Half-closed by the client: answer every request still in flight, then end.
         req.endHandler(v -> inbound[0].onComplete(ar -> s.halfClosed()));
         req.exceptionHandler(t -> s.closeAll());
@@ -94,8 +113,13 @@ final class SessionService {
         private final io.vertx.core.http.HttpConnection connection;
         private final String client; // whose request rate its messages count against
 
-        Session(GrpcServerResponse<SessionRequest, SessionResponse> response, Context context, Caller caller,
-                io.vertx.core.http.HttpServerRequest raw, io.vertx.core.http.HttpConnection connection, String client) {
+        Session(
+                GrpcServerResponse<SessionRequest, SessionResponse> response,
+                Context context,
+                Caller caller,
+                io.vertx.core.http.HttpServerRequest raw,
+                io.vertx.core.http.HttpConnection connection,
+                String client) {
             this.caller = caller;
             this.raw = raw;
             this.connection = connection;
@@ -109,7 +133,12 @@ final class SessionService {
             long id = r.getRequestId();
             long wait = limits.rates() == null ? 0 : limits.rates().admit(client);
             if (wait > 0) {
-                ack(id, 0, new ApiException(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED, limits.rates().refusal(client, wait)));
+                ack(
+                        id,
+                        0,
+                        new ApiException(
+                                io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED,
+                                limits.rates().refusal(client, wait)));
                 return;
             }
             try {
@@ -117,7 +146,8 @@ final class SessionService {
                     case SUBSCRIBE -> subscribe(id, r);
                     case UNSUBSCRIBE -> {
                         Subscriber sub = subscriptions.remove(r.getUnsubscribe());
-                        if (sub == null) throw ApiException.notFound("no subscription " + r.getUnsubscribe() + " in this session");
+                        if (sub == null)
+                            throw ApiException.notFound("no subscription " + r.getUnsubscribe() + " in this session");
                         sub.close();
                         ack(id, 0, null);
                     }
@@ -129,7 +159,8 @@ final class SessionService {
                         steering(r.getControl().getId());
                         answer(id, unary.control(r.getControl()).map(a -> a.getEffectiveStep()));
                     }
-                    case KIND_NOT_SET -> throw ApiException.invalid("request needs one of subscribe, unsubscribe, command, control");
+                    case KIND_NOT_SET ->
+                        throw ApiException.invalid("request needs one of subscribe, unsubscribe, command, control");
                 }
             } catch (RuntimeException e) {
                 ack(id, 0, e);
@@ -139,25 +170,30 @@ final class SessionService {
         /** Commands and controls change runs: a steer or admin token, on the caller's own run. */
         private void steering(String runId) {
             if (!caller.role().allows(Caller.Role.STEER))
-                throw new ApiException(io.vertx.grpc.common.GrpcStatus.PERMISSION_DENIED, "commands and controls change runs; the token of '"
-                        + caller.owner() + "' is read-only (role read)");
+                throw new ApiException(
+                        io.vertx.grpc.common.GrpcStatus.PERMISSION_DENIED,
+                        "commands and controls change runs; the token of '" + caller.owner()
+                                + "' is read-only (role read)");
             unary.requireOwner(caller, runId);
         }
 
         private void subscribe(long id, SessionRequest r) {
-            if (subscriptions.containsKey(id)) throw ApiException.invalid("request_id " + id + " already names a subscription");
+            if (subscriptions.containsKey(id))
+                throw ApiException.invalid("request_id " + id + " already names a subscription");
             unary.requireOwner(caller, r.getSubscribe().getId());
             SimulationRegistry.Entry e = registry.get(r.getSubscribe().getId());
             if (r.getSubscribe().hasFromStep())
-                throw ApiException.invalid("from_step is for Watch only; in a session, read the history with GetHistory, then subscribe");
+                throw ApiException.invalid(
+                        "from_step is for Watch only; in a session, read the history with GetHistory, then subscribe");
             WatchFilter filter = unary.filterFor(e, r.getSubscribe());
             Subscriber[] holder = new Subscriber[1];
             limits.perConnection().open(connection); // from here on, closing the subscriber releases it
-            holder[0] = new Subscriber(filter, new Tagged(id), context, vertx, limits.queueFrames(), limits.stalledReaderMillis(), () -> {
-                subscriptions.remove(id, holder[0]);
-                e.streams().unsubscribe(holder[0]);
-                limits.perConnection().close(connection);
-            });
+            holder[0] = new Subscriber(
+                    filter, new Tagged(id), context, vertx, limits.queueFrames(), limits.stalledReaderMillis(), () -> {
+                        subscriptions.remove(id, holder[0]);
+                        e.streams().unsubscribe(holder[0]);
+                        limits.perConnection().close(connection);
+                    });
             subscriptions.put(id, holder[0]);
             ack(id, e.runner().step(), null); // before the first frames of this subscription
             e.streams().subscribe(holder[0]);
@@ -177,7 +213,7 @@ final class SessionService {
             halfClosed = true;
             if (unanswered > 0 || closed) return;
             closeAll();
-            response.end().onFailure(err -> { });
+            response.end().onFailure(err -> {});
         }
 
         /** Ends the call with the status {@code cause} maps to (a message that does not decode, say). */
@@ -231,8 +267,11 @@ final class SessionService {
             @Override
             public Future<Void> write(WatchResponse batch) {
                 if (closed) return Future.failedFuture("session closed");
-                return response.write(SessionResponse.newBuilder().setFrames(SessionFrames.newBuilder()
-                        .setSubscriptionId(subscriptionId).addAllFrames(batch.getFramesList())).build());
+                return response.write(SessionResponse.newBuilder()
+                        .setFrames(SessionFrames.newBuilder()
+                                .setSubscriptionId(subscriptionId)
+                                .addAllFrames(batch.getFramesList()))
+                        .build());
             }
 
             @Override
@@ -249,8 +288,11 @@ final class SessionService {
             public void abort(String why) {
                 // The whole session's stream is what the client does not read: it goes, with every subscription on it.
                 if (closed) return;
-                org.slf4j.LoggerFactory.getLogger(SessionService.class).atWarn().addKeyValue("stream", "Session")
-                        .addKeyValue("client", client).log("disconnected a stalled reader: it {}", why);
+                org.slf4j.LoggerFactory.getLogger(SessionService.class)
+                        .atWarn()
+                        .addKeyValue("stream", "Session")
+                        .addKeyValue("client", client)
+                        .log("disconnected a stalled reader: it {}", why);
                 closeAll();
                 if (raw != null) RawStreams.resetForExcess(raw);
                 else response.cancel();

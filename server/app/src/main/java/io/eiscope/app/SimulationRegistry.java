@@ -33,9 +33,16 @@ public final class SimulationRegistry implements AutoCloseable {
      * @param parentId  the simulation it was forked from ("" if none)
      * @param forkStep  the parent's step at the fork (0 if none)
      */
-    public record Entry(SimulationRunner runner, SimulationStreams streams, long createdUnixMillis,
-                        List<String> layers, List<String> effectiveTargets, List<Parameter> parameters, String parentId, long forkStep,
-                        RunMeta meta) {}
+    public record Entry(
+            SimulationRunner runner,
+            SimulationStreams streams,
+            long createdUnixMillis,
+            List<String> layers,
+            List<String> effectiveTargets,
+            List<Parameter> parameters,
+            String parentId,
+            long forkStep,
+            RunMeta meta) {}
 
     /**
      * Threads that apply commands to simulations waiting for a worker (forks build a model
@@ -49,8 +56,8 @@ public final class SimulationRegistry implements AutoCloseable {
      * cores (at least 1). Each simulation has at most one computation per observable and layer in
      * flight, so the queue is bounded by the simulations and their demands.
      */
-    static final int ANALYSIS_THREADS = Integer.getInteger("eiscope.analysisThreads",
-            Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
+    static final int ANALYSIS_THREADS = Integer.getInteger(
+            "eiscope.analysisThreads", Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
 
     private final Catalogue catalogue;
     private final EngineContext context;
@@ -69,7 +76,8 @@ public final class SimulationRegistry implements AutoCloseable {
     }
 
     /** ... keeping reconstructions of past steps in up to {@code replayCacheBytes}. */
-    public SimulationRegistry(Catalogue catalogue, EngineContext context, int threads, RunArchive archive, long replayCacheBytes) {
+    public SimulationRegistry(
+            Catalogue catalogue, EngineContext context, int threads, RunArchive archive, long replayCacheBytes) {
         this.catalogue = catalogue;
         this.timeTravel = new TimeTravel(archive, catalogue, context, replayCacheBytes);
         this.context = context;
@@ -82,19 +90,23 @@ public final class SimulationRegistry implements AutoCloseable {
         });
         AtomicInteger c = new AtomicInteger();
         // Commands to simulations that wait for a worker apply here at once (see SimulationRunner).
-        this.control = CONTROL_THREADS < 1 ? null : Executors.newFixedThreadPool(CONTROL_THREADS, r -> {
-            Thread t = new Thread(r, "eiscope-control-" + c.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.control = CONTROL_THREADS < 1
+                ? null
+                : Executors.newFixedThreadPool(CONTROL_THREADS, r -> {
+                    Thread t = new Thread(r, "eiscope-control-" + c.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         AtomicInteger a = new AtomicInteger();
         this.analysis = Executors.newFixedThreadPool(Math.max(1, ANALYSIS_THREADS), r -> {
             Thread t = new Thread(r, "eiscope-analysis-" + a.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        this.perLayerObservables = catalogue.observables().stream().filter(ObservableDescriptor::perLayer)
-                .map(ObservableDescriptor::name).collect(Collectors.toUnmodifiableSet());
+        this.perLayerObservables = catalogue.observables().stream()
+                .filter(ObservableDescriptor::perLayer)
+                .map(ObservableDescriptor::name)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     public Catalogue catalogue() {
@@ -133,11 +145,13 @@ public final class SimulationRegistry implements AutoCloseable {
     }
 
     /** As {@link #create(SimulationConfig, String, io.eiscope.engine.sim.CheckpointSink.Policy)}, owned by {@code owner}. */
-    public Entry create(SimulationConfig config, String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, String owner) {
+    public Entry create(
+            SimulationConfig config, String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, String owner) {
         archive.checkBudget();
         checkRunsOf(owner);
         Simulation sim = new Simulation(config, catalogue, context);
-        synchronized (memoryLock) { // the check and the registration together: two creates cannot both take the last room
+        synchronized (
+                memoryLock) { // the check and the registration together: two creates cannot both take the last room
             checkMemory(sim.estimatedBytes());
             return register(newId(), sim, List.of(), "", 0, preset, policy, null, owner);
         }
@@ -157,15 +171,30 @@ public final class SimulationRegistry implements AutoCloseable {
         checkRunsOf(owner);
         archive.checkBudget();
         // Recording the new run is blocking work: off the parent's thread.
-        return parent.runner().fork().thenApplyAsync(f -> {
-            Entry e;
-            synchronized (memoryLock) {
-                checkMemory(f.child().estimatedBytes());
-                e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null, owner);
-            }
-            e.runner().checkpointNow("fork", false); // so that recovering the fork needs no replay from step 0
-            return e;
-        }, archive.executor());
+        return parent.runner()
+                .fork()
+                .thenApplyAsync(
+                        f -> {
+                            Entry e;
+                            synchronized (memoryLock) {
+                                checkMemory(f.child().estimatedBytes());
+                                e = register(
+                                        newId(),
+                                        f.child(),
+                                        f.log(),
+                                        parentId,
+                                        f.step(),
+                                        parent.meta().preset(),
+                                        parent.meta().policy(),
+                                        null,
+                                        owner);
+                            }
+                            e.runner()
+                                    .checkpointNow(
+                                            "fork", false); // so that recovering the fork needs no replay from step 0
+                            return e;
+                        },
+                        archive.executor());
     }
 
     /**
@@ -173,36 +202,57 @@ public final class SimulationRegistry implements AutoCloseable {
      * reconstruction thread (see {@link TimeTravel}), with its log up to that step; lineage
      * records the step. The parent runs on undisturbed.
      */
-    public java.util.concurrent.CompletableFuture<Entry> forkAt(String parentId, long step,
-                                                                java.util.function.Consumer<TimeTravel.Progress> progress) {
+    public java.util.concurrent.CompletableFuture<Entry> forkAt(
+            String parentId, long step, java.util.function.Consumer<TimeTravel.Progress> progress) {
         return forkAt(parentId, step, progress, get(parentId).meta().owner());
     }
 
     /** As {@link #forkAt(String, long, java.util.function.Consumer)}, the fork owned by {@code owner}. */
-    public java.util.concurrent.CompletableFuture<Entry> forkAt(String parentId, long step,
-                                                                java.util.function.Consumer<TimeTravel.Progress> progress, String owner) {
+    public java.util.concurrent.CompletableFuture<Entry> forkAt(
+            String parentId, long step, java.util.function.Consumer<TimeTravel.Progress> progress, String owner) {
         Entry parent = get(parentId);
         if (TimeTravel.isPresent(parent, step)) {
             // The run is there now: the ordinary fork, unless it moved on before its next boundary.
-            return fork(parentId, owner).thenCompose(e -> e.forkStep() == step ? java.util.concurrent.CompletableFuture.completedFuture(e)
-                    : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                        delete(e.runner().id());
-                        return null;
-                    }, archive.executor()).thenCompose(v -> forkAt(parentId, step, progress, owner)));
+            return fork(parentId, owner)
+                    .thenCompose(e -> e.forkStep() == step
+                            ? java.util.concurrent.CompletableFuture.completedFuture(e)
+                            : java.util.concurrent.CompletableFuture.supplyAsync(
+                                            () -> {
+                                                delete(e.runner().id());
+                                                return null;
+                                            },
+                                            archive.executor())
+                                    .thenCompose(v -> forkAt(parentId, step, progress, owner)));
         }
         archive.checkBudget();
         checkRunsOf(owner);
-        return timeTravel.at(parent, step, progress, new java.util.concurrent.atomic.AtomicBoolean(),
-                at -> new SimulationRunner.Fork(at.state().forkSimulation(), step, at.log())).thenApplyAsync(f -> {
-                    Entry e;
-                    synchronized (memoryLock) {
-                        checkMemory(f.child().estimatedBytes());
-                        e = register(newId(), f.child(), f.log(), parentId, f.step(), parent.meta().preset(), parent.meta().policy(), null,
-                                owner);
-                    }
-                    e.runner().checkpointNow("fork", false);
-                    return e;
-                }, archive.executor());
+        return timeTravel
+                .at(
+                        parent,
+                        step,
+                        progress,
+                        new java.util.concurrent.atomic.AtomicBoolean(),
+                        at -> new SimulationRunner.Fork(at.state().forkSimulation(), step, at.log()))
+                .thenApplyAsync(
+                        f -> {
+                            Entry e;
+                            synchronized (memoryLock) {
+                                checkMemory(f.child().estimatedBytes());
+                                e = register(
+                                        newId(),
+                                        f.child(),
+                                        f.log(),
+                                        parentId,
+                                        f.step(),
+                                        parent.meta().preset(),
+                                        parent.meta().policy(),
+                                        null,
+                                        owner);
+                            }
+                            e.runner().checkpointNow("fork", false);
+                            return e;
+                        },
+                        archive.executor());
     }
 
     private volatile int maxRunsPerOwner = ServerOptions.DEFAULT_MAX_RUNS_PER_OWNER;
@@ -216,7 +266,9 @@ public final class SimulationRegistry implements AutoCloseable {
 
     /** The estimated memory of the runs held now (see {@link Simulation#estimatedBytes}). */
     long reservedBytes() {
-        return simulations.values().stream().mapToLong(e -> e.runner().simulation().estimatedBytes()).sum();
+        return simulations.values().stream()
+                .mapToLong(e -> e.runner().simulation().estimatedBytes())
+                .sum();
     }
 
     /**
@@ -225,13 +277,18 @@ public final class SimulationRegistry implements AutoCloseable {
      * with its first steps, so runs created together could otherwise outgrow the heap later.
      */
     private void checkMemory(long need) {
-        long budget = memoryBudgetBytes > 0 ? memoryBudgetBytes : Runtime.getRuntime().maxMemory();
+        long budget =
+                memoryBudgetBytes > 0 ? memoryBudgetBytes : Runtime.getRuntime().maxMemory();
         long held = reservedBytes();
         if (held + need > budget) {
-            throw new ApiException(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED, "this run needs about " + mib(need)
-                    + " MiB, and the " + simulations.size() + " runs on this server already hold about " + mib(held) + " MiB of its "
-                    + mib(budget) + " MiB memory budget (--memory-budget-mb, at most the heap): delete runs you no longer need,"
-                    + " or start the server with a larger budget (and java -Xmx)");
+            throw new ApiException(
+                    io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED,
+                    "this run needs about " + mib(need)
+                            + " MiB, and the " + simulations.size() + " runs on this server already hold about "
+                            + mib(held) + " MiB of its "
+                            + mib(budget)
+                            + " MiB memory budget (--memory-budget-mb, at most the heap): delete runs you no longer need,"
+                            + " or start the server with a larger budget (and java -Xmx)");
         }
     }
 
@@ -248,11 +305,16 @@ public final class SimulationRegistry implements AutoCloseable {
     private void checkRunsOf(String owner) {
         int limit = maxRunsPerOwner;
         if (limit <= 0) return;
-        long has = simulations.values().stream().filter(e -> e.meta().owner().equals(owner)).count();
+        long has = simulations.values().stream()
+                .filter(e -> e.meta().owner().equals(owner))
+                .count();
         if (has >= limit) {
-            throw new ApiException(io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED, (owner.isEmpty() ? "this server holds " : "'" + owner
-                    + "' has ") + has + " runs, the most allowed (--max-runs-per-owner " + limit + "): delete runs you no longer need"
-                    + " (DeleteSimulation), or ask for a higher limit");
+            throw new ApiException(
+                    io.vertx.grpc.common.GrpcStatus.RESOURCE_EXHAUSTED,
+                    (owner.isEmpty() ? "this server holds " : "'" + owner + "' has ") + has
+                            + " runs, the most allowed (--max-runs-per-owner " + limit
+                            + "): delete runs you no longer need"
+                            + " (DeleteSimulation), or ask for a higher limit");
         }
     }
 
@@ -273,10 +335,13 @@ public final class SimulationRegistry implements AutoCloseable {
      */
     private String forkName(String parentId, long forkStep) {
         Entry parent = simulations.get(parentId);
-        String base = parent == null || parent.meta().name().isEmpty() ? parentId : parent.meta().name();
+        String base = parent == null || parent.meta().name().isEmpty()
+                ? parentId
+                : parent.meta().name();
         int mark = base.lastIndexOf(FORK_MARK);
         if (mark > 0 && parent != null && !parent.parentId().isEmpty()) base = base.substring(0, mark);
-        if (base.codePointCount(0, base.length()) > 180) base = base.substring(0, base.offsetByCodePoints(0, 180)); // within the name limit
+        if (base.codePointCount(0, base.length()) > 180)
+            base = base.substring(0, base.offsetByCodePoints(0, 180)); // within the name limit
         return base + FORK_MARK + forkStep;
     }
 
@@ -284,25 +349,60 @@ public final class SimulationRegistry implements AutoCloseable {
      * Registers a simulation under {@code id}: a new run (recorded now, with the log it inherits)
      * or, with {@code recovered} set, one read back from the record.
      */
-    private Entry register(String id, Simulation sim, List<io.eiscope.engine.sim.Intervention> log, String parentId, long forkStep,
-                           String preset, io.eiscope.engine.sim.CheckpointSink.Policy policy, io.eiscope.store.RunRecord recovered,
-                           String owner) {
+    private Entry register(
+            String id,
+            Simulation sim,
+            List<io.eiscope.engine.sim.Intervention> log,
+            String parentId,
+            long forkStep,
+            String preset,
+            io.eiscope.engine.sim.CheckpointSink.Policy policy,
+            io.eiscope.store.RunRecord recovered,
+            String owner) {
         long created = recovered != null ? recovered.createdMillis() : System.currentTimeMillis();
-        String name = recovered != null ? recovered.name() : parentId.isEmpty() ? sim.config().name() : forkName(parentId, forkStep);
-        if (recovered == null) archive.recordNew(id, name, sim.config(), policy, created, parentId, forkStep, preset, log, owner);
+        String name = recovered != null
+                ? recovered.name()
+                : parentId.isEmpty() ? sim.config().name() : forkName(parentId, forkStep);
+        if (recovered == null)
+            archive.recordNew(id, name, sim.config(), policy, created, parentId, forkStep, preset, log, owner);
         SimulationStreams streams = new SimulationStreams(id, perLayerObservables, archive.recording(id));
-        SimulationRunner runner = new SimulationRunner(id, sim, workers, control, analysis, streams, log,
-                recovered != null ? "recovering after a restart (replaying to step " + recovered.lastStep() + ")" : null);
+        SimulationRunner runner = new SimulationRunner(
+                id,
+                sim,
+                workers,
+                control,
+                analysis,
+                streams,
+                log,
+                recovered != null
+                        ? "recovering after a restart (replaying to step " + recovered.lastStep() + ")"
+                        : null);
         io.eiscope.engine.sim.CheckpointSink.Policy effective = policy != null ? policy : archive.policy();
         runner.setCheckpointing(archive.checkpointSink(id, effective), effective);
         streams.attach(runner);
         streams.baseline(recovered != null ? recovered.lastStep() : forkStep);
         RunMeta meta = recovered != null
-                ? new RunMeta(id, recovered.name(), recovered.tags(), recovered.notes(), recovered.preset(), archive.recorder(), recovered.lastStep(), policy,
+                ? new RunMeta(
+                        id,
+                        recovered.name(),
+                        recovered.tags(),
+                        recovered.notes(),
+                        recovered.preset(),
+                        archive.recorder(),
+                        recovered.lastStep(),
+                        policy,
                         recovered.owner())
                 : new RunMeta(id, name, List.of(), "", preset, archive.recorder(), forkStep, policy, owner);
-        Entry e = new Entry(runner, streams, created, sim.model().layers(), sim.model().effectiveWeightTargets(),
-                sim.parameters(), parentId, forkStep, meta);
+        Entry e = new Entry(
+                runner,
+                streams,
+                created,
+                sim.model().layers(),
+                sim.model().effectiveWeightTargets(),
+                sim.parameters(),
+                parentId,
+                forkStep,
+                meta);
         simulations.put(id, e);
         return e;
     }
@@ -317,12 +417,23 @@ public final class SimulationRegistry implements AutoCloseable {
         for (io.eiscope.store.RunRecord r : archive.store().runs()) {
             try {
                 RunArchive.Rebuilt rebuilt = archive.rebuild(r, catalogue, context);
-                Entry e = register(r.id(), rebuilt.simulation(), rebuilt.log(), r.parentId(), r.forkStep(), r.preset(), rebuilt.policy(), r,
+                Entry e = register(
+                        r.id(),
+                        rebuilt.simulation(),
+                        rebuilt.log(),
+                        r.parentId(),
+                        r.forkStep(),
+                        r.preset(),
+                        rebuilt.policy(),
+                        r,
                         r.owner());
                 archive.recover(e.runner(), r, rebuilt);
                 n++;
             } catch (RuntimeException ex) {
-                LOG.atWarn().addKeyValue("run", r.id()).setCause(ex).log("the run could not be recovered; its record is kept");
+                LOG.atWarn()
+                        .addKeyValue("run", r.id())
+                        .setCause(ex)
+                        .log("the run could not be recovered; its record is kept");
             }
         }
         return n;
@@ -334,15 +445,19 @@ public final class SimulationRegistry implements AutoCloseable {
     public Entry get(String id) {
         if (id == null || id.isEmpty()) throw ApiException.invalid("id is required");
         if (id.length() > MAX_ID_LENGTH)
-            throw ApiException.invalid("id is " + id.length() + " characters long; ids look like sim-0123abcd (ListSimulations shows them)");
+            throw ApiException.invalid("id is " + id.length()
+                    + " characters long; ids look like sim-0123abcd (ListSimulations shows them)");
         Entry e = simulations.get(id);
-        if (e == null) throw ApiException.notFound("no simulation '" + id + "'; ListSimulations shows the existing ids");
+        if (e == null)
+            throw ApiException.notFound("no simulation '" + id + "'; ListSimulations shows the existing ids");
         return e;
     }
 
     public List<Entry> list() {
-        return simulations.values().stream().sorted(Comparator.comparingLong(Entry::createdUnixMillis)
-                .thenComparing(e -> e.runner().id())).toList();
+        return simulations.values().stream()
+                .sorted(Comparator.comparingLong(Entry::createdUnixMillis)
+                        .thenComparing(e -> e.runner().id()))
+                .toList();
     }
 
     /** Stops the simulation, ends its streams, forgets it and deletes its record. Blocking. */

@@ -84,7 +84,8 @@ final class SimulationStreams implements ObservationSink {
         }
         updateDemands();
         for (String obs : s.filter().observables()) {
-            if (perLayerObservables.contains(obs)) runner.measureNow(obs, List.copyOf(s.filter().layers()));
+            if (perLayerObservables.contains(obs))
+                runner.measureNow(obs, List.copyOf(s.filter().layers()));
         }
         return cut;
     }
@@ -93,12 +94,15 @@ final class SimulationStreams implements ObservationSink {
     void subscribe(Subscriber s) {
         synchronized (this) {
             subscribers.add(s);
-            latest.values().stream().filter(f -> !f.hasTensor() && !f.hasHistogram())
-                    .sorted(java.util.Comparator.comparingLong(Frame::getStep)).forEach(s::offer);
+            latest.values().stream()
+                    .filter(f -> !f.hasTensor() && !f.hasHistogram())
+                    .sorted(java.util.Comparator.comparingLong(Frame::getStep))
+                    .forEach(s::offer);
         }
         updateDemands();
         for (String obs : s.filter().observables()) {
-            if (perLayerObservables.contains(obs)) runner.measureNow(obs, List.copyOf(s.filter().layers()));
+            if (perLayerObservables.contains(obs))
+                runner.measureNow(obs, List.copyOf(s.filter().layers()));
         }
     }
 
@@ -133,7 +137,10 @@ final class SimulationStreams implements ObservationSink {
     Map<String, Double> latestScalars() {
         Map<String, Double> out = new java.util.TreeMap<>();
         for (Frame f : latest.values()) {
-            if (f.hasScalar()) out.put(f.getLayer().isEmpty() ? f.getObservable() : f.getObservable() + '@' + f.getLayer(), f.getScalar().getValue());
+            if (f.hasScalar())
+                out.put(
+                        f.getLayer().isEmpty() ? f.getObservable() : f.getObservable() + '@' + f.getLayer(),
+                        f.getScalar().getValue());
         }
         return out;
     }

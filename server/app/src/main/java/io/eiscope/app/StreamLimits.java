@@ -7,7 +7,10 @@ package io.eiscope.app;
  */
 record StreamLimits(int queueFrames, long stalledReaderMillis, ConnectionStreams perConnection, RequestRates rates) {
     static StreamLimits of(ServerOptions o) {
-        return new StreamLimits(o.watchQueueFrames(), o.stalledReaderSeconds() * 1000L, new ConnectionStreams(o.maxWatchStreamsPerConnection()),
+        return new StreamLimits(
+                o.watchQueueFrames(),
+                o.stalledReaderSeconds() * 1000L,
+                new ConnectionStreams(o.maxWatchStreamsPerConnection()),
                 RequestRates.of(o.maxRequestsPerSecond()));
     }
 }

@@ -46,7 +46,9 @@ final class Subscriber {
     private final Map<String, Integer> dropped = new HashMap<>();
     /** Over all subscribers of the process, for /metrics: latest-wins frames replaced before they were sent, and scalars merged. */
     static final java.util.concurrent.atomic.LongAdder DROPPED = new java.util.concurrent.atomic.LongAdder(),
-            MERGED = new java.util.concurrent.atomic.LongAdder(), STALLED = new java.util.concurrent.atomic.LongAdder();
+            MERGED = new java.util.concurrent.atomic.LongAdder(),
+            STALLED = new java.util.concurrent.atomic.LongAdder();
+
     private boolean pumpScheduled;
     private boolean closed;
     private boolean held; // live frames wait until the recorded history is out (Watch from_step)
@@ -74,12 +76,20 @@ final class Subscriber {
         void merge(Frame f) {
             sum += f.getScalar().getValue();
             count++;
-            frame = f.toBuilder().setScalar(Scalar.newBuilder().setValue(sum / count).setMergedCount(count)).build();
+            frame = f.toBuilder()
+                    .setScalar(Scalar.newBuilder().setValue(sum / count).setMergedCount(count))
+                    .build();
         }
     }
 
-    Subscriber(WatchFilter filter, FrameWriter response, Context context, Vertx vertx,
-               int capacity, long stallMillis, Runnable onClose) {
+    Subscriber(
+            WatchFilter filter,
+            FrameWriter response,
+            Context context,
+            Vertx vertx,
+            int capacity,
+            long stallMillis,
+            Runnable onClose) {
         this.capacity = capacity;
         this.stallMillis = stallMillis;
         this.filter = filter;
@@ -209,7 +219,10 @@ final class Subscriber {
                 Long last = lastSentNanos.get(e.getKey());
                 if (last != null && now - last < interval) continue;
                 Integer d = dropped.remove(e.getKey());
-                b.addFrames(d == null ? e.getValue() : e.getValue().toBuilder().setDropped(d).build());
+                b.addFrames(
+                        d == null
+                                ? e.getValue()
+                                : e.getValue().toBuilder().setDropped(d).build());
                 lastSentNanos.put(e.getKey(), now);
                 it.remove();
             }

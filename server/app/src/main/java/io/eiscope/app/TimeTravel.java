@@ -35,7 +35,8 @@ final class TimeTravel implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TimeTravel.class);
 
     /** Threads that rebuild past states; system property {@code eiscope.replayThreads}, default half the cores (at least 1). */
-    static final int THREADS = Integer.getInteger("eiscope.replayThreads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    static final int THREADS = Integer.getInteger(
+            "eiscope.replayThreads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     /** Reconstructions waiting for a thread at most; more are refused (RESOURCE_EXHAUSTED). */
     static final int MAX_WAITING = 64;
     /** Progress is reported at most this often. */
@@ -64,12 +65,13 @@ final class TimeTravel implements AutoCloseable {
         this.context = context;
         this.cache = new ReconstructionCache(cacheBytes);
         AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_WAITING), r -> {
-            Thread t = new Thread(r, "eiscope-replay-" + n.incrementAndGet());
-            t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
-            return t;
-        });
+        this.executor = new ThreadPoolExecutor(
+                THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_WAITING), r -> {
+                    Thread t = new Thread(r, "eiscope-replay-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    t.setPriority(Thread.MIN_PRIORITY);
+                    return t;
+                });
     }
 
     ReconstructionCache cache() {
@@ -84,8 +86,10 @@ final class TimeTravel implements AutoCloseable {
         if (step < 0) throw ApiException.invalid("step must be >= 0, got " + step);
         long now = e.runner().step();
         if (step > now)
-            throw new ApiException(GrpcStatus.OUT_OF_RANGE, "step " + step + " is ahead of run " + e.runner().id() + ", which is at step "
-                    + now + "; step it there first (Control STEP or RunUntil)");
+            throw new ApiException(
+                    GrpcStatus.OUT_OF_RANGE,
+                    "step " + step + " is ahead of run " + e.runner().id() + ", which is at step " + now
+                            + "; step it there first (Control STEP or RunUntil)");
         return step == now;
     }
 
@@ -94,25 +98,40 @@ final class TimeTravel implements AutoCloseable {
      * reconstruction thread; {@code progress} hears where it stands (on that thread), and
      * {@code cancelled} stops a replay that nobody waits for any more.
      */
-    <T> CompletableFuture<T> at(SimulationRegistry.Entry e, long step, Consumer<Progress> progress, AtomicBoolean cancelled,
-                                Function<At, T> use) {
+    <T> CompletableFuture<T> at(
+            SimulationRegistry.Entry e,
+            long step,
+            Consumer<Progress> progress,
+            AtomicBoolean cancelled,
+            Function<At, T> use) {
         SimulationRunner runner = e.runner();
         // In this order (see SimulationRunner.resets): the log then holds every entry up to `step`.
         long resets = runner.resets(), now = runner.step();
         List<Intervention> log = runner.interventionLog();
         if (step > now)
-            throw new ApiException(GrpcStatus.OUT_OF_RANGE, "step " + step + " is ahead of run " + runner.id() + ", which is at step " + now
-                    + "; step it there first (Control STEP or RunUntil)");
+            throw new ApiException(
+                    GrpcStatus.OUT_OF_RANGE,
+                    "step " + step + " is ahead of run " + runner.id() + ", which is at step " + now
+                            + "; step it there first (Control STEP or RunUntil)");
         try {
-            return CompletableFuture.supplyAsync(() -> rebuild(e, resets, log, step, progress, cancelled, use), executor);
+            return CompletableFuture.supplyAsync(
+                    () -> rebuild(e, resets, log, step, progress, cancelled, use), executor);
         } catch (RejectedExecutionException full) {
-            throw new ApiException(GrpcStatus.RESOURCE_EXHAUSTED, MAX_WAITING + " reconstructions are already waiting on this server;"
-                    + " try again when they are done");
+            throw new ApiException(
+                    GrpcStatus.RESOURCE_EXHAUSTED,
+                    MAX_WAITING + " reconstructions are already waiting on this server;"
+                            + " try again when they are done");
         }
     }
 
-    private <T> T rebuild(SimulationRegistry.Entry e, long resets, List<Intervention> log, long step, Consumer<Progress> progress,
-                          AtomicBoolean cancelled, Function<At, T> use) {
+    private <T> T rebuild(
+            SimulationRegistry.Entry e,
+            long resets,
+            List<Intervention> log,
+            long step,
+            Consumer<Progress> progress,
+            AtomicBoolean cancelled,
+            Function<At, T> use) {
         String id = e.runner().id();
         archive.recorder().flush().join(); // resets (record truncations) and the record up to now are committed
         ReconstructionCache.Lease lease = cache.borrow(id, resets, step);
@@ -122,8 +141,11 @@ final class TimeTravel implements AutoCloseable {
             r = lease.state();
             source = "cache";
         } else {
-            Checkpoints.Loaded checkpoint = archive.checkpoints().newestValid(id, step).orElse(null);
-            if (lease != null && (checkpoint == null || lease.state().step() >= checkpoint.record().step())) {
+            Checkpoints.Loaded checkpoint =
+                    archive.checkpoints().newestValid(id, step).orElse(null);
+            if (lease != null
+                    && (checkpoint == null
+                            || lease.state().step() >= checkpoint.record().step())) {
                 r = lease.state().copy(); // the cached one stays where it is: scrubbing back to it is free
                 cache.giveBack(lease);
                 lease = null;
@@ -146,7 +168,8 @@ final class TimeTravel implements AutoCloseable {
         Simulation.StepResult last;
         try {
             last = r.advance(log, step, s -> {
-                if (cancelled.get()) throw new CancellationException("nobody waits for step " + step + " of run " + id + " any more");
+                if (cancelled.get())
+                    throw new CancellationException("nobody waits for step " + step + " of run " + id + " any more");
                 long t = System.nanoTime();
                 if (t - lastReport[0] >= PROGRESS_NANOS) {
                     lastReport[0] = t;
@@ -160,7 +183,9 @@ final class TimeTravel implements AutoCloseable {
         long wallNanos = check(id, step, last);
         if (e.runner().resets() != resets) {
             if (lease != null) cache.discard(lease);
-            throw new ApiException(GrpcStatus.ABORTED, "run " + id + " was reset while step " + step + " was being rebuilt; ask again");
+            throw new ApiException(
+                    GrpcStatus.ABORTED,
+                    "run " + id + " was reset while step " + step + " was being rebuilt; ask again");
         }
         try {
             T result = use.apply(new At(r, log.subList(0, r.logPosition()), wallNanos));
@@ -173,13 +198,17 @@ final class TimeTravel implements AutoCloseable {
     }
 
     /** The state a checkpoint holds; null when there is none or it does not fit. */
-    private Reconstruction fromCheckpoint(SimulationRegistry.Entry e, Checkpoints.Loaded checkpoint, List<Intervention> log) {
+    private Reconstruction fromCheckpoint(
+            SimulationRegistry.Entry e, Checkpoints.Loaded checkpoint, List<Intervention> log) {
         var config = e.runner().simulation().config();
         if (checkpoint != null && checkpoint.record().logLength() <= log.size()) {
             try {
-                return Reconstruction.fromCheckpoint(config, catalogue, context, checkpoint.record().logLength(), checkpoint.state());
+                return Reconstruction.fromCheckpoint(
+                        config, catalogue, context, checkpoint.record().logLength(), checkpoint.state());
             } catch (IllegalArgumentException ex) {
-                LOG.atWarn().addKeyValue("run", e.runner().id()).addKeyValue("checkpoint_step", checkpoint.record().step())
+                LOG.atWarn()
+                        .addKeyValue("run", e.runner().id())
+                        .addKeyValue("checkpoint_step", checkpoint.record().step())
                         .log("the checkpoint does not restore ({}); rebuilding from step 0", ex.getMessage());
             }
         }
@@ -196,8 +225,10 @@ final class TimeTravel implements AutoCloseable {
         SeriesData l = loss.get(0);
         double recorded = l.values()[l.size() - 1];
         if (last != null && Double.compare(last.loss(), recorded) != 0) {
-            throw new ApiException(GrpcStatus.DATA_LOSS, "the state rebuilt at step " + step + " of run " + id + " does not match its record"
-                    + " (loss " + last.loss() + ", recorded " + recorded + "); its checkpoints or log may be damaged");
+            throw new ApiException(
+                    GrpcStatus.DATA_LOSS,
+                    "the state rebuilt at step " + step + " of run " + id + " does not match its record" + " (loss "
+                            + last.loss() + ", recorded " + recorded + "); its checkpoints or log may be damaged");
         }
         return l.wallNanos()[l.size() - 1];
     }

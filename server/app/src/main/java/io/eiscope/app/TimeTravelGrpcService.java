@@ -67,14 +67,18 @@ final class TimeTravelGrpcService {
         return values.map(v -> toResponse(v, r.getMaxRows(), r.getMaxCols()));
     }
 
-    private Future<SimulationRunner.ParameterValues> past(SimulationRegistry.Entry e, long step, List<String> names, boolean change) {
-        return onContext(timeTravel.at(e, step, p -> {}, new AtomicBoolean(), at -> at.state().parameters(names, change)));
+    private Future<SimulationRunner.ParameterValues> past(
+            SimulationRegistry.Entry e, long step, List<String> names, boolean change) {
+        return onContext(timeTravel.at(
+                e, step, p -> {}, new AtomicBoolean(), at -> at.state().parameters(names, change)));
     }
 
     /** Fails unless max_rows and max_cols are >= 0. */
     static void checkPooling(GetParametersRequest r) {
-        if (r.getMaxRows() < 0) throw ApiException.invalid("max_rows must be >= 0 (0: all rows), got " + r.getMaxRows());
-        if (r.getMaxCols() < 0) throw ApiException.invalid("max_cols must be >= 0 (0: all columns), got " + r.getMaxCols());
+        if (r.getMaxRows() < 0)
+            throw ApiException.invalid("max_rows must be >= 0 (0: all rows), got " + r.getMaxRows());
+        if (r.getMaxCols() < 0)
+            throw ApiException.invalid("max_cols must be >= 0 (0: all columns), got " + r.getMaxCols());
     }
 
     /** The response, each parameter pooled to at most {@code maxRows} × {@code maxCols} (0: no limit) for a heatmap. */
@@ -82,9 +86,12 @@ final class TimeTravelGrpcService {
         GetParametersResponse.Builder out = GetParametersResponse.newBuilder().setStep(v.step());
         for (int i = 0; i < v.names().size(); i++) {
             io.eiscope.engine.observe.Observation.Tensor t = v.values().get(i);
-            NamedTensor.Builder named = NamedTensor.newBuilder().setName(v.names().get(i));
-            int rows = t.shape().length == 2 ? t.shape()[0] : 1, cols = t.shape().length == 2 ? t.shape()[1] : t.data().length;
-            int r = io.eiscope.engine.tensor.MagnitudePooling.pooled(rows, maxRows), c = io.eiscope.engine.tensor.MagnitudePooling.pooled(cols, maxCols);
+            NamedTensor.Builder named =
+                    NamedTensor.newBuilder().setName(v.names().get(i));
+            int rows = t.shape().length == 2 ? t.shape()[0] : 1,
+                    cols = t.shape().length == 2 ? t.shape()[1] : t.data().length;
+            int r = io.eiscope.engine.tensor.MagnitudePooling.pooled(rows, maxRows),
+                    c = io.eiscope.engine.tensor.MagnitudePooling.pooled(cols, maxCols);
             if (t.shape().length <= 2 && (r != rows || c != cols)) {
                 float[] pooled = io.eiscope.engine.tensor.MagnitudePooling.pool(t.data(), rows, cols, maxRows, maxCols);
                 int[] shape = t.shape().length == 2 ? new int[] {r, c} : new int[] {c};
@@ -106,7 +113,10 @@ final class TimeTravelGrpcService {
         if (!r.hasStep()) return now(e, observables, layers);
         long step = r.getStep();
         if (TimeTravel.isPresent(e, step)) {
-            return now(e, observables, layers).compose(m -> m.getStep() == step ? Future.succeededFuture(m) : pastMeasure(e, step, observables, layers));
+            return now(e, observables, layers)
+                    .compose(m -> m.getStep() == step
+                            ? Future.succeededFuture(m)
+                            : pastMeasure(e, step, observables, layers));
         }
         return pastMeasure(e, step, observables, layers);
     }
@@ -114,18 +124,31 @@ final class TimeTravelGrpcService {
     private Future<MeasureResponse> now(SimulationRegistry.Entry e, List<String> observables, List<String> layers) {
         long[] step = {-1};
         // Copies are taken on the run's thread; deferred computations (kernel alignment) run here, on a worker.
-        return onContext(e.runner().measure(observables, layers)).compose(prepared -> vertx.executeBlocking(() -> {
-            List<Observation> out = new ArrayList<>();
-            for (Supplier<Observation> m : prepared) {
-                Observation o = m.get();
-                if (o != null) out.add(o);
-            }
-            return out;
-        }, false)).map(obs -> response(e.runner().id(), obs.isEmpty() ? e.runner().step() : obs.get(0).step(), obs));
+        return onContext(e.runner().measure(observables, layers))
+                .compose(prepared -> vertx.executeBlocking(
+                        () -> {
+                            List<Observation> out = new ArrayList<>();
+                            for (Supplier<Observation> m : prepared) {
+                                Observation o = m.get();
+                                if (o != null) out.add(o);
+                            }
+                            return out;
+                        },
+                        false))
+                .map(obs -> response(
+                        e.runner().id(),
+                        obs.isEmpty() ? e.runner().step() : obs.get(0).step(),
+                        obs));
     }
 
-    private Future<MeasureResponse> pastMeasure(SimulationRegistry.Entry e, long step, List<String> observables, List<String> layers) {
-        return onContext(timeTravel.at(e, step, p -> {}, new AtomicBoolean(), at -> at.state().measure(observables, layers, at.wallNanos())))
+    private Future<MeasureResponse> pastMeasure(
+            SimulationRegistry.Entry e, long step, List<String> observables, List<String> layers) {
+        return onContext(timeTravel.at(
+                        e,
+                        step,
+                        p -> {},
+                        new AtomicBoolean(),
+                        at -> at.state().measure(observables, layers, at.wallNanos())))
                 .map(obs -> response(e.runner().id(), step, obs));
     }
 
@@ -137,51 +160,86 @@ final class TimeTravelGrpcService {
 
     private void validate(SimulationRegistry.Entry e, List<String> observables, List<String> layers) {
         Set<String> measured = new TreeSet<>();
-        registry.catalogue().observables().stream().filter(ObservableDescriptor::perLayer).map(ObservableDescriptor::name).forEach(measured::add);
+        registry.catalogue().observables().stream()
+                .filter(ObservableDescriptor::perLayer)
+                .map(ObservableDescriptor::name)
+                .forEach(measured::add);
         if (observables.isEmpty()) throw ApiException.invalid("observables: name at least one of " + measured);
         for (String o : observables) {
             if (!measured.contains(o)) {
-                boolean scalar = registry.catalogue().observables().stream().anyMatch(d -> d.name().equals(o));
-                throw ApiException.invalid("observable '" + o + "' " + (scalar ? "is network-wide and recorded every step: GetHistory gives it at any step"
-                        : "is not in the catalogue") + "; Measure takes per-layer observables: " + measured);
+                boolean scalar = registry.catalogue().observables().stream()
+                        .anyMatch(d -> d.name().equals(o));
+                throw ApiException.invalid("observable '" + o + "' "
+                        + (scalar
+                                ? "is network-wide and recorded every step: GetHistory gives it at any step"
+                                : "is not in the catalogue")
+                        + "; Measure takes per-layer observables: " + measured);
             }
         }
         Set<String> known = new TreeSet<>(e.layers());
         known.addAll(e.effectiveTargets());
         e.parameters().forEach(p -> known.add(p.name()));
         for (String l : layers) {
-            if (!known.contains(l)) throw ApiException.invalid("unknown layer or parameter '" + l + "'; one of " + known);
+            if (!known.contains(l))
+                throw ApiException.invalid("unknown layer or parameter '" + l + "'; one of " + known);
         }
     }
 
     /** A checkpoint at a past step: pins the one there, or rebuilds the state and writes it pinned. */
-    Future<SaveCheckpointResponse> saveAt(SaveCheckpointRequest r, java.util.function.Function<SaveCheckpointRequest, Future<SaveCheckpointResponse>> present) {
+    Future<SaveCheckpointResponse> saveAt(
+            SaveCheckpointRequest r,
+            java.util.function.Function<SaveCheckpointRequest, Future<SaveCheckpointResponse>> present) {
         SimulationRegistry.Entry e = registry.get(r.getId());
         long step = r.getStep();
-        if (TimeTravel.isPresent(e, step)) return present.apply(r.toBuilder().setPin(true).build());
+        if (TimeTravel.isPresent(e, step))
+            return present.apply(r.toBuilder().setPin(true).build());
         String id = e.runner().id();
         RunArchive archive = registry.archive();
-        return vertx.executeBlocking(() -> archive.store().pinCheckpoint(id, step, true), false).compose(pinned -> {
-            if (pinned) return vertx.executeBlocking(() -> archive.store().checkpoints(id).stream().filter(c -> c.step() == step).findFirst()
-                    .orElseThrow(() -> new ApiException(GrpcStatus.ABORTED, "the checkpoint at step " + step + " went away; ask again")), false);
-            long generation = archive.generationOf(id);
-            long bound = (e.meta().policy() != null ? e.meta().policy() : archive.policy()).everySteps();
-            CompletableFuture<CheckpointRecord> written = timeTravel.at(e, step, p -> {}, new AtomicBoolean(),
-                    at -> new Captured(at.state().checkpointState(), at.log().size()))
-                    .thenCompose(c -> archive.write(id, step, c.logLength(), "time travel", true, c.state(), bound, generation));
-            return onContext(written).map(c -> {
-                if (c == null) throw new ApiException(GrpcStatus.ABORTED, "run " + id + " was reset or deleted meanwhile; nothing was saved");
-                return c;
-            });
-        }).map(c -> SaveCheckpointResponse.newBuilder().setCheckpoint(RecordGrpcService.toProto(c)).build());
+        return vertx.executeBlocking(() -> archive.store().pinCheckpoint(id, step, true), false)
+                .compose(pinned -> {
+                    if (pinned)
+                        return vertx.executeBlocking(
+                                () -> archive.store().checkpoints(id).stream()
+                                        .filter(c -> c.step() == step)
+                                        .findFirst()
+                                        .orElseThrow(() -> new ApiException(
+                                                GrpcStatus.ABORTED,
+                                                "the checkpoint at step " + step + " went away; ask again")),
+                                false);
+                    long generation = archive.generationOf(id);
+                    long bound = (e.meta().policy() != null ? e.meta().policy() : archive.policy()).everySteps();
+                    CompletableFuture<CheckpointRecord> written = timeTravel
+                            .at(
+                                    e,
+                                    step,
+                                    p -> {},
+                                    new AtomicBoolean(),
+                                    at -> new Captured(
+                                            at.state().checkpointState(),
+                                            at.log().size()))
+                            .thenCompose(c -> archive.write(
+                                    id, step, c.logLength(), "time travel", true, c.state(), bound, generation));
+                    return onContext(written).map(c -> {
+                        if (c == null)
+                            throw new ApiException(
+                                    GrpcStatus.ABORTED,
+                                    "run " + id + " was reset or deleted meanwhile; nothing was saved");
+                        return c;
+                    });
+                })
+                .map(c -> SaveCheckpointResponse.newBuilder()
+                        .setCheckpoint(RecordGrpcService.toProto(c))
+                        .build());
     }
 
     /** A past state captured for a checkpoint, with the number of log entries it has applied. */
     private record Captured(io.eiscope.engine.sim.StateDict state, int logLength) {}
 
     /** Reconstruct: progress messages (at most ten a second, only while the client keeps up), then one with done set. */
-    void reconstruct(GrpcServerRequest<ReconstructRequest, ReconstructProgress> req, RequestMessages messages,
-                     java.util.function.BiConsumer<String, String> requireOwner) {
+    void reconstruct(
+            GrpcServerRequest<ReconstructRequest, ReconstructProgress> req,
+            RequestMessages messages,
+            java.util.function.BiConsumer<String, String> requireOwner) {
         messages.one(req, ReconstructRequest.getDefaultInstance()).onComplete(ar -> {
             GrpcServerResponse<ReconstructRequest, ReconstructProgress> response = req.response();
             if (ar.failed()) {
@@ -189,7 +247,8 @@ final class TimeTravelGrpcService {
                 return;
             }
             try {
-                requireOwner.accept(req.headers().get("authorization"), ar.result().getId());
+                requireOwner.accept(
+                        req.headers().get("authorization"), ar.result().getId());
                 start(ar.result(), response, req);
             } catch (RuntimeException ex) {
                 SimulationGrpcService.fail(response, ex);
@@ -197,12 +256,19 @@ final class TimeTravelGrpcService {
         });
     }
 
-    private void start(ReconstructRequest r, GrpcServerResponse<ReconstructRequest, ReconstructProgress> response,
-                       GrpcServerRequest<ReconstructRequest, ReconstructProgress> req) {
+    private void start(
+            ReconstructRequest r,
+            GrpcServerResponse<ReconstructRequest, ReconstructProgress> response,
+            GrpcServerRequest<ReconstructRequest, ReconstructProgress> req) {
         SimulationRegistry.Entry e = registry.get(r.getId());
         long step = r.getStep();
         if (TimeTravel.isPresent(e, step)) {
-            response.end(ReconstructProgress.newBuilder().setStep(step).setFromStep(step).setSource("live").setDone(true).build());
+            response.end(ReconstructProgress.newBuilder()
+                    .setStep(step)
+                    .setFromStep(step)
+                    .setSource("live")
+                    .setDone(true)
+                    .build());
             return;
         }
         Context context = vertx.getOrCreateContext();
@@ -210,17 +276,23 @@ final class TimeTravelGrpcService {
         req.errorHandler(err -> cancelled.set(true));
         req.exceptionHandler(err -> cancelled.set(true));
         response.exceptionHandler(err -> cancelled.set(true));
-        java.util.concurrent.atomic.AtomicReference<ReconstructProgress> last = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<ReconstructProgress> last =
+                new java.util.concurrent.atomic.AtomicReference<>();
         boolean[] ended = {false}; // event loop only
-        CompletableFuture<Void> done = timeTravel.at(e, step, p -> {
-            if (p.done()) {
-                last.set(toProto(p)); // written when the future completes
-                return;
-            }
-            context.runOnContext(v -> {
-                if (!ended[0] && !cancelled.get() && !response.writeQueueFull()) response.write(toProto(p));
-            });
-        }, cancelled, at -> null);
+        CompletableFuture<Void> done = timeTravel.at(
+                e,
+                step,
+                p -> {
+                    if (p.done()) {
+                        last.set(toProto(p)); // written when the future completes
+                        return;
+                    }
+                    context.runOnContext(v -> {
+                        if (!ended[0] && !cancelled.get() && !response.writeQueueFull()) response.write(toProto(p));
+                    });
+                },
+                cancelled,
+                at -> null);
         // Through the same queue as the progress, so that the end comes after every progress message.
         done.whenComplete((v, err) -> context.runOnContext(ignored -> {
             ended[0] = true;
@@ -231,7 +303,13 @@ final class TimeTravelGrpcService {
     }
 
     private static ReconstructProgress toProto(TimeTravel.Progress p) {
-        return ReconstructProgress.newBuilder().setStep(p.step()).setFromStep(p.fromStep()).setSource(p.source())
-                .setReplayedSteps(p.replayed()).setTotalSteps(p.total()).setDone(p.done()).build();
+        return ReconstructProgress.newBuilder()
+                .setStep(p.step())
+                .setFromStep(p.fromStep())
+                .setSource(p.source())
+                .setReplayedSteps(p.replayed())
+                .setTotalSteps(p.total())
+                .setDone(p.done())
+                .build();
     }
 }

@@ -41,8 +41,12 @@ final class Tokens {
                 Files.createDirectories(file.toAbsolutePath().getParent());
                 Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
                 Files.deleteIfExists(tmp);
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(tmp, "# eiscope tokens: <token> <role: read|steer|admin> <owner>, one per line\n" + token + " admin admin\n");
+                Files.createFile(
+                        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(
+                        tmp,
+                        "# eiscope tokens: <token> <role: read|steer|admin> <owner>, one per line\n" + token
+                                + " admin admin\n");
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 return new Tokens(parse(file, Files.readAllLines(file)), token);
             }
@@ -59,17 +63,23 @@ final class Tokens {
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] f = line.split("\\s+");
             String where = file + " line " + (i + 1);
-            if (f.length != 3) throw new IllegalArgumentException(where + ": expected '<token> <role> <owner>', got " + f.length + " fields");
-            if (f[0].length() < MIN_LENGTH) throw new IllegalArgumentException(where + ": a token must have at least " + MIN_LENGTH + " characters");
+            if (f.length != 3)
+                throw new IllegalArgumentException(
+                        where + ": expected '<token> <role> <owner>', got " + f.length + " fields");
+            if (f[0].length() < MIN_LENGTH)
+                throw new IllegalArgumentException(
+                        where + ": a token must have at least " + MIN_LENGTH + " characters");
             Caller.Role role;
             try {
                 role = Caller.Role.valueOf(f[1].toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": role must be read, steer or admin, got '" + f[1] + "'");
             }
-            if (out.put(digest(f[0]), new Caller(f[2], role)) != null) throw new IllegalArgumentException(where + ": the token appears twice");
+            if (out.put(digest(f[0]), new Caller(f[2], role)) != null)
+                throw new IllegalArgumentException(where + ": the token appears twice");
         }
-        if (out.isEmpty()) throw new IllegalArgumentException(file + " holds no token: add a line '<token> admin <owner>'");
+        if (out.isEmpty())
+            throw new IllegalArgumentException(file + " holds no token: add a line '<token> admin <owner>'");
         return out;
     }
 
@@ -99,7 +109,9 @@ final class Tokens {
 
     private static String digest(String token) {
         try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return Base64.getEncoder()
+                    .encodeToString(
+                            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -10,11 +10,20 @@ final class TrailersOnly {
 
     static void answer(HttpServerRequest req, GrpcStatus status, String message, String... headerNamesAndValues) {
         String contentType = req.getHeader("content-type");
-        String base = contentType == null ? "application/grpc" : contentType.startsWith("application/grpc-web-text") ? "application/grpc-web-text"
-                : contentType.startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc";
-        var response = req.response().setStatusCode(200).putHeader("content-type", base)
-                .putHeader("grpc-status", String.valueOf(status.code)).putHeader("grpc-message", percentEncode(ApiException.bounded(message)));
-        for (int i = 0; i + 1 < headerNamesAndValues.length; i += 2) response.putHeader(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
+        String base = contentType == null
+                ? "application/grpc"
+                : contentType.startsWith("application/grpc-web-text")
+                        ? "application/grpc-web-text"
+                        : contentType.startsWith("application/grpc-web")
+                                ? "application/grpc-web+proto"
+                                : "application/grpc";
+        var response = req.response()
+                .setStatusCode(200)
+                .putHeader("content-type", base)
+                .putHeader("grpc-status", String.valueOf(status.code))
+                .putHeader("grpc-message", percentEncode(ApiException.bounded(message)));
+        for (int i = 0; i + 1 < headerNamesAndValues.length; i += 2)
+            response.putHeader(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
         response.end();
     }
 

@@ -29,16 +29,71 @@ final class FieldMutator {
     /** A mutated message and what changed: the field paths and the values put there. */
     record Mutation(Message message, String path, String value) {}
 
-    private static final int[] INTS = {0, -1, 1, 2, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE - 1, 65_536, -65_536};
-    private static final long[] LONGS = {0, -1, 1, Long.MIN_VALUE, Long.MAX_VALUE, (1L << 32) - 1, 1L << 32, Integer.MAX_VALUE,
-            Integer.MIN_VALUE, 1L << 53, Long.MAX_VALUE - 1};
-    private static final double[] DOUBLES = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0, 1e300, -1e300,
-            Double.MAX_VALUE, Double.MIN_VALUE, 1e-310, -1, 1e-30, 2};
-    private static final float[] FLOATS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0, Float.MAX_VALUE,
-            -Float.MAX_VALUE, Float.MIN_VALUE, 1e-40f, -1, 1e30f};
-    private static final String[] STRINGS = {"", " ", "x".repeat(10_000), "ünïcødé ☃ 𝄞 שלום", "\u0000", "a\u0000b", "../../etc/passwd",
-            "/etc/passwd", "%s%n%d", "\n\r\t", "sim-00000000", "<script>alert(1)</script>", "' OR 1=1 --", "\uD800", "s".repeat(65),
-            "a,b", "layer0.", ".", "*"};
+    private static final int[] INTS = {
+        0, -1, 1, 2, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE - 1, 65_536, -65_536
+    };
+    private static final long[] LONGS = {
+        0,
+        -1,
+        1,
+        Long.MIN_VALUE,
+        Long.MAX_VALUE,
+        (1L << 32) - 1,
+        1L << 32,
+        Integer.MAX_VALUE,
+        Integer.MIN_VALUE,
+        1L << 53,
+        Long.MAX_VALUE - 1
+    };
+    private static final double[] DOUBLES = {
+        Double.NaN,
+        Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY,
+        -0.0,
+        0,
+        1e300,
+        -1e300,
+        Double.MAX_VALUE,
+        Double.MIN_VALUE,
+        1e-310,
+        -1,
+        1e-30,
+        2
+    };
+    private static final float[] FLOATS = {
+        Float.NaN,
+        Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY,
+        -0f,
+        0,
+        Float.MAX_VALUE,
+        -Float.MAX_VALUE,
+        Float.MIN_VALUE,
+        1e-40f,
+        -1,
+        1e30f
+    };
+    private static final String[] STRINGS = {
+        "",
+        " ",
+        "x".repeat(10_000),
+        "ünïcødé ☃ 𝄞 שלום",
+        "\u0000",
+        "a\u0000b",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "%s%n%d",
+        "\n\r\t",
+        "sim-00000000",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "\uD800",
+        "s".repeat(65),
+        "a,b",
+        "layer0.",
+        ".",
+        "*"
+    };
     private static final int[] UNKNOWN_ENUMS = {-1, 99, 12_345, Integer.MAX_VALUE, Integer.MIN_VALUE};
 
     private final Random random;
@@ -52,7 +107,8 @@ final class FieldMutator {
 
     /** Remembers {@code m} and every message inside it as examples of their types. */
     void learn(Message m) {
-        examples.computeIfAbsent(m.getDescriptorForType(), d -> new ArrayList<>()).add(m);
+        examples.computeIfAbsent(m.getDescriptorForType(), d -> new ArrayList<>())
+                .add(m);
         m.getAllFields().forEach((f, v) -> {
             if (f.getJavaType() != JavaType.MESSAGE) return;
             if (f.isRepeated()) ((List<?>) v).forEach(e -> learn((Message) e));
@@ -89,7 +145,12 @@ final class FieldMutator {
             trace(trace, p, "cleared");
         } else if (f.getRealContainingOneof() != null && random.nextInt(10) == 0) {
             b.clearOneof(f.getRealContainingOneof());
-            trace(trace, path.isEmpty() ? f.getRealContainingOneof().getName() : path + "." + f.getRealContainingOneof().getName(), "cleared");
+            trace(
+                    trace,
+                    path.isEmpty()
+                            ? f.getRealContainingOneof().getName()
+                            : path + "." + f.getRealContainingOneof().getName(),
+                    "cleared");
         } else if (f.getJavaType() == JavaType.MESSAGE) {
             int r = random.nextInt(10);
             if (r == 0 || depth >= 6) {
@@ -139,7 +200,15 @@ final class FieldMutator {
             int count = 1_000 + random.nextInt(4_001);
             Object e = element(f, true);
             for (int i = 0; i < count; i++) b.addRepeatedField(f, f.isMapField() ? entry(f, key(f, i), e) : e);
-            trace(trace, p, count + " × " + describe(f.isMapField() ? ((Message) e).getField(f.getMessageType().findFieldByName("value")) : e));
+            trace(
+                    trace,
+                    p,
+                    count + " × "
+                            + describe(
+                                    f.isMapField()
+                                            ? ((Message) e)
+                                                    .getField(f.getMessageType().findFieldByName("value"))
+                                            : e));
         } else if (n == 0 || r < 11) {
             Object e = element(f, false);
             b.addRepeatedField(f, e);
@@ -147,7 +216,12 @@ final class FieldMutator {
         } else {
             int i = random.nextInt(n);
             Object old = b.getRepeatedField(f, i);
-            String at = p + "[" + (f.isMapField() ? describe(((Message) old).getField(f.getMessageType().findFieldByName("key"))) : i) + "]";
+            String at = p + "["
+                    + (f.isMapField()
+                            ? describe(
+                                    ((Message) old).getField(f.getMessageType().findFieldByName("key")))
+                            : i)
+                    + "]";
             if (f.getJavaType() == JavaType.MESSAGE) {
                 b.setRepeatedField(f, i, edit((Message) old, at, depth + 1, trace));
             } else {
@@ -161,9 +235,13 @@ final class FieldMutator {
     /** A new element of repeated {@code f}: for a map an entry with an odd or known key; short strings when {@code many}. */
     private Object element(FieldDescriptor f, boolean many) {
         if (f.isMapField()) {
-            FieldDescriptor key = f.getMessageType().findFieldByName("key"), value = f.getMessageType().findFieldByName("value");
-            Object v = value.getJavaType() == JavaType.MESSAGE ? (random.nextBoolean() ? example(value.getMessageType())
-                    : edit(example(value.getMessageType()), "", 1, new String[2])) : scalar(value);
+            FieldDescriptor key = f.getMessageType().findFieldByName("key"),
+                    value = f.getMessageType().findFieldByName("value");
+            Object v = value.getJavaType() == JavaType.MESSAGE
+                    ? (random.nextBoolean()
+                            ? example(value.getMessageType())
+                            : edit(example(value.getMessageType()), "", 1, new String[2]))
+                    : scalar(value);
             Object k = key.getJavaType() == JavaType.STRING ? (many ? "" : string()) : scalar(key);
             return entry(f, k, v);
         }
@@ -187,9 +265,13 @@ final class FieldMutator {
 
     private static Message entry(FieldDescriptor mapField, Object key, Object valueOrEntry) {
         Descriptor d = mapField.getMessageType();
-        Object value = valueOrEntry instanceof Message m && m.getDescriptorForType() == d ? m.getField(d.findFieldByName("value")) : valueOrEntry;
-        return com.google.protobuf.DynamicMessage.newBuilder(d).setField(d.findFieldByName("key"), key)
-                .setField(d.findFieldByName("value"), value).build();
+        Object value = valueOrEntry instanceof Message m && m.getDescriptorForType() == d
+                ? m.getField(d.findFieldByName("value"))
+                : valueOrEntry;
+        return com.google.protobuf.DynamicMessage.newBuilder(d)
+                .setField(d.findFieldByName("key"), key)
+                .setField(d.findFieldByName("value"), value)
+                .build();
     }
 
     private Message example(Descriptor type) {
@@ -208,8 +290,14 @@ final class FieldMutator {
             case BOOLEAN -> random.nextBoolean();
             case STRING -> string();
             case BYTE_STRING -> bytes();
-            case ENUM -> random.nextBoolean() ? f.getEnumType().getValues().get(random.nextInt(f.getEnumType().getValues().size()))
-                    : f.getEnumType().findValueByNumberCreatingIfUnknown(UNKNOWN_ENUMS[random.nextInt(UNKNOWN_ENUMS.length)]);
+            case ENUM ->
+                random.nextBoolean()
+                        ? f.getEnumType()
+                                .getValues()
+                                .get(random.nextInt(f.getEnumType().getValues().size()))
+                        : f.getEnumType()
+                                .findValueByNumberCreatingIfUnknown(
+                                        UNKNOWN_ENUMS[random.nextInt(UNKNOWN_ENUMS.length)]);
             case MESSAGE -> throw new IllegalArgumentException(f.getFullName() + " is a message");
         };
     }
@@ -218,7 +306,8 @@ final class FieldMutator {
         List<String> known = words.get();
         int r = random.nextInt(10);
         if (r < 4 && !known.isEmpty()) return known.get(random.nextInt(known.size()));
-        if (r == 4 && !known.isEmpty()) return known.get(random.nextInt(known.size())) + STRINGS[random.nextInt(STRINGS.length)];
+        if (r == 4 && !known.isEmpty())
+            return known.get(random.nextInt(known.size())) + STRINGS[random.nextInt(STRINGS.length)];
         return STRINGS[random.nextInt(STRINGS.length)];
     }
 
@@ -242,12 +331,26 @@ final class FieldMutator {
         UnknownFieldSet.Field.Builder field = UnknownFieldSet.Field.newBuilder();
         String kind;
         switch (random.nextInt(4)) {
-            case 0 -> { field.addVarint(LONGS[random.nextInt(LONGS.length)]); kind = "varint"; }
-            case 1 -> { field.addFixed32(random.nextInt()); kind = "fixed32"; }
-            case 2 -> { field.addFixed64(random.nextLong()); kind = "fixed64"; }
-            default -> { field.addLengthDelimited(bytes()); kind = "length-delimited"; }
+            case 0 -> {
+                field.addVarint(LONGS[random.nextInt(LONGS.length)]);
+                kind = "varint";
+            }
+            case 1 -> {
+                field.addFixed32(random.nextInt());
+                kind = "fixed32";
+            }
+            case 2 -> {
+                field.addFixed64(random.nextLong());
+                kind = "fixed64";
+            }
+            default -> {
+                field.addLengthDelimited(bytes());
+                kind = "length-delimited";
+            }
         }
-        b.setUnknownFields(UnknownFieldSet.newBuilder(b.getUnknownFields()).addField(number, field.build()).build());
+        b.setUnknownFields(UnknownFieldSet.newBuilder(b.getUnknownFields())
+                .addField(number, field.build())
+                .build());
         trace(trace, (path.isEmpty() ? "" : path + ".") + "#" + number, "unknown " + kind);
         return b.build();
     }
@@ -261,12 +364,16 @@ final class FieldMutator {
     static String describe(Object v) {
         if (v instanceof String s) {
             StringBuilder out = new StringBuilder("\"");
-            s.substring(0, Math.min(s.length(), 30)).chars().forEach(c -> out.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c)
-                    : String.format("\\u%04x", c)));
-            return out.append(s.length() > 30 ? "...\" (" + s.length() + " chars)" : "\"").toString();
+            s.substring(0, Math.min(s.length(), 30))
+                    .chars()
+                    .forEach(c ->
+                            out.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\u%04x", c)));
+            return out.append(s.length() > 30 ? "...\" (" + s.length() + " chars)" : "\"")
+                    .toString();
         }
         if (v instanceof ByteString bs) return "bytes[" + bs.size() + "]";
-        if (v instanceof EnumValueDescriptor e) return e.getType().findValueByNumber(e.getNumber()) == e ? e.getName() : "unknown enum " + e.getNumber();
+        if (v instanceof EnumValueDescriptor e)
+            return e.getType().findValueByNumber(e.getNumber()) == e ? e.getName() : "unknown enum " + e.getNumber();
         if (v instanceof Message m) {
             String text = TextFormat.printer().emittingSingleLine(true).printToString(m);
             return "{" + (text.length() > 80 ? text.substring(0, 80) + "..." : text) + "}";

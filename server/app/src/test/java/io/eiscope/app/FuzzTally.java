@@ -36,13 +36,16 @@ final class FuzzTally {
 
     void judge(Call c, RawCalls.Answer a) throws InvalidProtocolBufferException {
         Status s = a.status();
-        codes.computeIfAbsent(c.method().getName(), k -> new TreeMap<>()).merge(s == null ? "accepted stream" : s.getCode().name(), 1, Integer::sum);
+        codes.computeIfAbsent(c.method().getName(), k -> new TreeMap<>())
+                .merge(s == null ? "accepted stream" : s.getCode().name(), 1, Integer::sum);
         if (s == null) {
-            if (!c.method().isServerStreaming()) offenders.add(new Offender(c, "headers but no status within the deadline"));
+            if (!c.method().isServerStreaming())
+                offenders.add(new Offender(c, "headers but no status within the deadline"));
             return;
         }
         if (a.silent()) offenders.add(new Offender(c, "no status within " + RawCalls.DEADLINE_SECONDS + " s"));
-        else if (s.getCode() == Status.Code.INTERNAL || s.getCode() == Status.Code.UNKNOWN) offenders.add(new Offender(c, s.toString()));
+        else if (s.getCode() == Status.Code.INTERNAL || s.getCode() == Status.Code.UNKNOWN)
+            offenders.add(new Offender(c, s.toString()));
         else if (!s.isOk() && (s.getDescription() == null || s.getDescription().isBlank()))
             offenders.add(new Offender(c, s.getCode() + " without a description"));
         if (c.method().isClientStreaming()) judgeSession(c, s, a.messages());
@@ -57,15 +60,25 @@ final class FuzzTally {
         }
         for (SessionAck ack : acks) {
             if (ack.getCode() == Status.Code.INTERNAL.value() || ack.getCode() == Status.Code.UNKNOWN.value())
-                offenders.add(new Offender(c, "the ack of request " + ack.getRequestId() + ": code " + ack.getCode() + " " + ack.getMessage()));
-            else if (ack.getCode() != 0 && ack.getMessage().isBlank()) offenders.add(new Offender(c, "ack code " + ack.getCode() + " without a message"));
+                offenders.add(new Offender(
+                        c,
+                        "the ack of request " + ack.getRequestId() + ": code " + ack.getCode() + " "
+                                + ack.getMessage()));
+            else if (ack.getCode() != 0 && ack.getMessage().isBlank())
+                offenders.add(new Offender(c, "ack code " + ack.getCode() + " without a message"));
         }
         if (s.isOk() && acks.size() != c.requests().size())
-            offenders.add(new Offender(c, "the session ended OK with " + acks.size() + " acknowledgements of " + c.requests().size() + " requests"));
+            offenders.add(new Offender(
+                    c,
+                    "the session ended OK with " + acks.size() + " acknowledgements of "
+                            + c.requests().size() + " requests"));
     }
 
     int calls() {
-        return codes.values().stream().flatMap(m -> m.values().stream()).mapToInt(Integer::intValue).sum();
+        return codes.values().stream()
+                .flatMap(m -> m.values().stream())
+                .mapToInt(Integer::intValue)
+                .sum();
     }
 
     /** Calls by status, over all methods. */
@@ -78,7 +91,10 @@ final class FuzzTally {
     /** Fails naming the first 40 offenders, if any. */
     void assertNoOffender(long seed) {
         if (offenders.isEmpty()) return;
-        throw new AssertionError(offenders.size() + " calls were answered INTERNAL or UNKNOWN, not within " + RawCalls.DEADLINE_SECONDS
-                + " s, or without a description (seed " + seed + "):\n  " + String.join("\n  ", offenders.stream().limit(40).map(Offender::toString).toList()));
+        throw new AssertionError(offenders.size() + " calls were answered INTERNAL or UNKNOWN, not within "
+                + RawCalls.DEADLINE_SECONDS + " s, or without a description (seed " + seed + "):\n  "
+                + String.join(
+                        "\n  ",
+                        offenders.stream().limit(40).map(Offender::toString).toList()));
     }
 }

@@ -53,7 +53,8 @@ final class HeapGauge {
             com.sun.management.GcInfo info = gc.getLastGcInfo();
             if (info != null && (last == null || info.getEndTime() > last.getEndTime())) last = info;
         }
-        if (last == null) return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        if (last == null)
+            return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         long used = 0;
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
             var after = last.getMemoryUsageAfterGc().get(pool.getName());
@@ -63,7 +64,9 @@ final class HeapGauge {
     }
 
     private static long directBuffers() {
-        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream().filter(b -> b.getName().equals("direct"))
-                .mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct"))
+                .mapToLong(BufferPoolMXBean::getMemoryUsed)
+                .sum();
     }
 }

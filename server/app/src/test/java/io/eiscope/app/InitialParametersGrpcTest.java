@@ -39,7 +39,10 @@ class InitialParametersGrpcTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(dataDir()).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
+        server = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(dataDir())
+                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
         channel = connect(server);
         stub = SimulationServiceGrpc.newBlockingStub(channel);
     }
@@ -56,16 +59,27 @@ class InitialParametersGrpcTest {
 
     static ManagedChannel connect(EiscopeServer s) throws Exception {
         int port = s.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        return io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
+        return io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
     }
 
     static SimulationSpec mlp() {
-        return SimulationSpec.newBuilder().setName("connectome").setSeed(5).setBatchSize(8)
-                .setModel(ComponentSpec.newBuilder().setKind("mlp")
-                        .putParams("hidden", Value.newBuilder().setInts(IntList.newBuilder().addValues(HIDDEN)).build()))
+        return SimulationSpec.newBuilder()
+                .setName("connectome")
+                .setSeed(5)
+                .setBatchSize(8)
+                .setModel(ComponentSpec.newBuilder()
+                        .setKind("mlp")
+                        .putParams(
+                                "hidden",
+                                Value.newBuilder()
+                                        .setInts(IntList.newBuilder().addValues(HIDDEN))
+                                        .build()))
                 .setLearningRule(ComponentSpec.newBuilder().setKind("sgd"))
-                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
+                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist"))
+                .build();
     }
 
     /** Little-endian float32 bytes of {@code values}. */
@@ -76,7 +90,11 @@ class InitialParametersGrpcTest {
     }
 
     static Tensor tensor(int rows, int cols, float[] values) {
-        return Tensor.newBuilder().addShape(rows).addShape(cols).setData(bytes(values)).build();
+        return Tensor.newBuilder()
+                .addShape(rows)
+                .addShape(cols)
+                .setData(bytes(values))
+                .build();
     }
 
     /** Sparse non-negative weights with edge cases of the float format: -0, subnormals, the largest float. */
@@ -91,11 +109,19 @@ class InitialParametersGrpcTest {
     }
 
     static Simulation create(SimulationSpec spec) {
-        return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation();
+        return stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setSpec(spec).build())
+                .getSimulation();
     }
 
     static ByteString read(String id, String name) {
-        return stub.getParameters(GetParametersRequest.newBuilder().setId(id).addNames(name).build()).getParameters(0).getTensor().getData();
+        return stub.getParameters(GetParametersRequest.newBuilder()
+                        .setId(id)
+                        .addNames(name)
+                        .build())
+                .getParameters(0)
+                .getTensor()
+                .getData();
     }
 
     static StatusRuntimeException refused(SimulationSpec spec) {
@@ -105,26 +131,45 @@ class InitialParametersGrpcTest {
     @Test
     void anUploadedMatrixReadsBackBitIdenticalAndResetReturnsToIt() throws Exception {
         Tensor w = tensor(HIDDEN, INPUTS, connectome(1));
-        Simulation sim = create(mlp().toBuilder().putInitialParameters("layer0.W", w).build());
+        Simulation sim =
+                create(mlp().toBuilder().putInitialParameters("layer0.W", w).build());
         assertThat(read(sim.getId(), "layer0.W")).isEqualTo(w.getData());
         assertThat(sim.getInitialParameterNamesList()).containsExactly("layer0.W");
-        assertThat(sim.getSpec().getInitialParametersMap()).as("values are not echoed").isEmpty();
-        assertThat(stub.getSimulation(GetSimulationRequest.newBuilder().setId(sim.getId()).build()).getSimulation()
-                .getInitialParameterNamesList()).containsExactly("layer0.W");
+        assertThat(sim.getSpec().getInitialParametersMap())
+                .as("values are not echoed")
+                .isEmpty();
+        assertThat(stub.getSimulation(GetSimulationRequest.newBuilder()
+                                .setId(sim.getId())
+                                .build())
+                        .getSimulation()
+                        .getInitialParameterNamesList())
+                .containsExactly("layer0.W");
 
-        stub.control(ControlRequest.newBuilder().setId(sim.getId()).setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(3).build());
+        stub.control(ControlRequest.newBuilder()
+                .setId(sim.getId())
+                .setAction(ControlAction.CONTROL_ACTION_STEP)
+                .setSteps(3)
+                .build());
         assertThat(awaitStep(sim.getId(), 3)).isEqualTo(3);
         assertThat(read(sim.getId(), "layer0.W")).isNotEqualTo(w.getData());
-        Simulation fork = stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(sim.getId()).build()).getSimulation();
+        Simulation fork = stub.forkSimulation(
+                        ForkSimulationRequest.newBuilder().setId(sim.getId()).build())
+                .getSimulation();
         assertThat(fork.getInitialParameterNamesList()).containsExactly("layer0.W");
-        stub.control(ControlRequest.newBuilder().setId(fork.getId()).setAction(ControlAction.CONTROL_ACTION_RESET).build());
+        stub.control(ControlRequest.newBuilder()
+                .setId(fork.getId())
+                .setAction(ControlAction.CONTROL_ACTION_RESET)
+                .build());
         assertThat(read(fork.getId(), "layer0.W")).isEqualTo(w.getData());
     }
 
     static long awaitStep(String id, long step) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            long now = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep();
+            long now = stub.getSimulation(
+                            GetSimulationRequest.newBuilder().setId(id).build())
+                    .getSimulation()
+                    .getStep();
             if (now >= step || System.nanoTime() > deadline) return now;
             TimeUnit.MILLISECONDS.sleep(10);
         }
@@ -134,23 +179,46 @@ class InitialParametersGrpcTest {
     void badUploadsAreInvalidArgumentNamingTheEntryAndLeaveOtherSimulationsAlone() {
         Simulation other = create(mlp());
         ByteString before = read(other.getId(), "layer0.W");
-        int count = stub.listSimulations(ListSimulationsRequest.getDefaultInstance()).getSimulationsCount();
+        int count = stub.listSimulations(ListSimulationsRequest.getDefaultInstance())
+                .getSimulationsCount();
 
         float[] nan = connectome(2);
         nan[3 * INPUTS + 7] = Float.NaN;
-        assertInvalid(mlp().toBuilder().putInitialParameters("layer0.W", tensor(HIDDEN, INPUTS, nan)).build(),
+        assertInvalid(
+                mlp().toBuilder()
+                        .putInitialParameters("layer0.W", tensor(HIDDEN, INPUTS, nan))
+                        .build(),
                 "initial_parameters[\"layer0.W\"]: holds NaN at (3, 7); every value must be finite");
-        assertInvalid(mlp().toBuilder().putInitialParameters("layer0.W", tensor(HIDDEN, 700, new float[HIDDEN * 700])).build(),
+        assertInvalid(
+                mlp().toBuilder()
+                        .putInitialParameters("layer0.W", tensor(HIDDEN, 700, new float[HIDDEN * 700]))
+                        .build(),
                 "initial_parameters[\"layer0.W\"]: shape 16x700 does not match the parameter's 16x784");
-        assertInvalid(mlp().toBuilder().putInitialParameters("layer0.X", tensor(1, 1, new float[1])).build(),
+        assertInvalid(
+                mlp().toBuilder()
+                        .putInitialParameters("layer0.X", tensor(1, 1, new float[1]))
+                        .build(),
                 "initial_parameters[\"layer0.X\"]: no parameter 'layer0.X'; one of [layer0.W, layer0.b, layer1.W, layer1.b]");
-        assertInvalid(mlp().toBuilder().putInitialParameters("layer0.W", Tensor.newBuilder().addShape(HIDDEN).addShape(INPUTS)
-                        .setData(bytes(new float[10])).build()).build(),
+        assertInvalid(
+                mlp().toBuilder()
+                        .putInitialParameters(
+                                "layer0.W",
+                                Tensor.newBuilder()
+                                        .addShape(HIDDEN)
+                                        .addShape(INPUTS)
+                                        .setData(bytes(new float[10]))
+                                        .build())
+                        .build(),
                 "initial_parameters[\"layer0.W\"]: data holds 40 bytes, but shape 16x784 needs 50176 (little-endian float32, row-major)");
-        assertInvalid(mlp().toBuilder().putInitialParameters("layer0.W", Tensor.getDefaultInstance()).build(),
+        assertInvalid(
+                mlp().toBuilder()
+                        .putInitialParameters("layer0.W", Tensor.getDefaultInstance())
+                        .build(),
                 "initial_parameters[\"layer0.W\"]: shape is required, e.g. [n_out, n_in] for a weight matrix");
 
-        assertThat(stub.listSimulations(ListSimulationsRequest.getDefaultInstance()).getSimulationsCount()).isEqualTo(count);
+        assertThat(stub.listSimulations(ListSimulationsRequest.getDefaultInstance())
+                        .getSimulationsCount())
+                .isEqualTo(count);
         assertThat(read(other.getId(), "layer0.W")).isEqualTo(before);
     }
 
@@ -162,17 +230,29 @@ class InitialParametersGrpcTest {
 
     @Test
     void anUploadLargerThanTheServersMessageLimitIsResourceExhausted() throws Exception {
-        EiscopeServer small = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(dataDir()).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")).withMaxMessageBytes(1 << 15));
+        EiscopeServer small = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(dataDir())
+                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record"))
+                .withMaxMessageBytes(1 << 15));
         ManagedChannel ch = connect(small);
         try {
             var tiny = SimulationServiceGrpc.newBlockingStub(ch);
-            SimulationSpec spec = mlp().toBuilder().putInitialParameters("layer0.W", tensor(HIDDEN, INPUTS, connectome(3))).build();
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> tiny.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()));
+            SimulationSpec spec = mlp().toBuilder()
+                    .putInitialParameters("layer0.W", tensor(HIDDEN, INPUTS, connectome(3)))
+                    .build();
+            StatusRuntimeException e = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> tiny.createSimulation(
+                            CreateSimulationRequest.newBuilder().setSpec(spec).build()));
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-            assertThat(e.getStatus().getDescription()).startsWith("the request message is ")
-                    .endsWith(" bytes; this server accepts at most 32768 per message (initial_parameters count toward it)");
-            assertThat(tiny.listSimulations(ListSimulationsRequest.getDefaultInstance()).getSimulationsCount()).isZero();
+            assertThat(e.getStatus().getDescription())
+                    .startsWith("the request message is ")
+                    .endsWith(
+                            " bytes; this server accepts at most 32768 per message (initial_parameters count toward it)");
+            assertThat(tiny.listSimulations(ListSimulationsRequest.getDefaultInstance())
+                            .getSimulationsCount())
+                    .isZero();
         } finally {
             ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             small.close();

@@ -29,11 +29,15 @@ final class LiveServer implements AutoCloseable {
     /** With the default test options changed by {@code options}. */
     static LiveServer start(UnaryOperator<ServerOptions> options) throws Exception {
         Path datasets = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        EiscopeServer server = new EiscopeServer(options.apply(ServerOptions.defaults().withPort(0).withDatasetsDir(datasets)
+        EiscopeServer server = new EiscopeServer(options.apply(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(datasets)
                 .withDataDir(Files.createTempDirectory("eiscope-record"))));
         int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
+        ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
         return new LiveServer(server, port, channel);
     }
 
@@ -47,17 +51,31 @@ final class LiveServer implements AutoCloseable {
      */
     void stepTo(String id, long target) {
         var stub = stub();
-        long n = target - stub.getSimulation(io.eiscope.api.v1.GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep();
+        long n = target
+                - stub.getSimulation(io.eiscope.api.v1.GetSimulationRequest.newBuilder()
+                                .setId(id)
+                                .build())
+                        .getSimulation()
+                        .getStep();
         if (n == 0) return;
         io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
         try {
-            java.util.Iterator<io.eiscope.api.v1.WatchResponse> states = watching.call(() -> stub.withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .watch(io.eiscope.api.v1.WatchRequest.newBuilder().setId(id).addObservables("state").build()));
-            stub.control(io.eiscope.api.v1.ControlRequest.newBuilder().setId(id).setAction(io.eiscope.api.v1.ControlAction.CONTROL_ACTION_STEP)
-                    .setSteps(n).build());
+            java.util.Iterator<io.eiscope.api.v1.WatchResponse> states =
+                    watching.call(() -> stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .watch(io.eiscope.api.v1.WatchRequest.newBuilder()
+                                    .setId(id)
+                                    .addObservables("state")
+                                    .build()));
+            stub.control(io.eiscope.api.v1.ControlRequest.newBuilder()
+                    .setId(id)
+                    .setAction(io.eiscope.api.v1.ControlAction.CONTROL_ACTION_STEP)
+                    .setSteps(n)
+                    .build());
             while (true) {
                 for (io.eiscope.api.v1.Frame f : states.next().getFramesList()) {
-                    if (f.getStep() == target && f.getEvent().getState() == io.eiscope.api.v1.SimulationState.SIMULATION_STATE_PAUSED) return;
+                    if (f.getStep() == target
+                            && f.getEvent().getState() == io.eiscope.api.v1.SimulationState.SIMULATION_STATE_PAUSED)
+                        return;
                 }
             }
         } catch (Exception e) {

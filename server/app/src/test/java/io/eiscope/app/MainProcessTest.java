@@ -15,8 +15,11 @@ import org.junit.jupiter.api.Test;
 class MainProcessTest {
 
     private static Process launch(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
@@ -29,7 +32,8 @@ class MainProcessTest {
         List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
         Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     lines.add(line);
@@ -49,14 +53,23 @@ class MainProcessTest {
 
     /** SIGTERM through kill(1) (Process.destroy() would also close our end of the pipes); waits for the exit. */
     static void terminate(Started s) throws Exception {
-        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid())).start().waitFor()).isZero();
-        assertThat(s.process().waitFor(20, TimeUnit.SECONDS)).as("exits within 20 s of SIGTERM").isTrue();
+        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid()))
+                        .start()
+                        .waitFor())
+                .isZero();
+        assertThat(s.process().waitFor(20, TimeUnit.SECONDS))
+                .as("exits within 20 s of SIGTERM")
+                .isTrue();
         s.reader().join(5000);
     }
 
     @Test
     void printsItsUrlAndStopsCleanlyOnSigterm() throws Exception {
-        Started s = startAndWaitForUrl("--port", "0", "--data-dir", java.nio.file.Files.createTempDirectory("eiscope-record").toString());
+        Started s = startAndWaitForUrl(
+                "--port",
+                "0",
+                "--data-dir",
+                java.nio.file.Files.createTempDirectory("eiscope-record").toString());
         try {
             assertThat(s.lines()).anyMatch(l -> l.matches("eiscope listening on http://127\\.0\\.0\\.1:[1-9][0-9]*"));
             terminate(s);
@@ -69,15 +82,25 @@ class MainProcessTest {
     @Test
     void logsAreJsonLinesWithTheirKeyValuePairsWhenAsked() throws Exception {
         java.nio.file.Path data = java.nio.file.Files.createTempDirectory("eiscope-record");
-        Started s = startAndWaitForUrl("--port", "0", "--data-dir", data.toString(), "--web-root", data.resolve("no-ui").toString(),
-                "--tls-self-signed", "--log-format", "json");
+        Started s = startAndWaitForUrl(
+                "--port",
+                "0",
+                "--data-dir",
+                data.toString(),
+                "--web-root",
+                data.resolve("no-ui").toString(),
+                "--tls-self-signed",
+                "--log-format",
+                "json");
         try {
             terminate(s);
         } finally {
             s.process().destroyForcibly();
         }
-        List<io.vertx.core.json.JsonObject> json = s.lines().stream().filter(l -> l.startsWith("{"))
-                .map(io.vertx.core.json.JsonObject::new).toList();
+        List<io.vertx.core.json.JsonObject> json = s.lines().stream()
+                .filter(l -> l.startsWith("{"))
+                .map(io.vertx.core.json.JsonObject::new)
+                .toList();
         assertThat(json).as("log lines: " + s.lines()).anySatisfy(j -> {
             assertThat(j.getString("level")).isEqualTo("WARN");
             assertThat(j.getString("loggerName")).isEqualTo(EiscopeServer.class.getName());
@@ -85,10 +108,14 @@ class MainProcessTest {
         });
         assertThat(json).anySatisfy(j -> {
             assertThat(j.getString("formattedMessage")).isEqualTo("TLS with a self-signed certificate");
-            assertThat(j.getJsonArray("kvpList").stream().map(kv -> ((io.vertx.core.json.JsonObject) kv).fieldNames()).toList().toString())
+            assertThat(j.getJsonArray("kvpList").stream()
+                            .map(kv -> ((io.vertx.core.json.JsonObject) kv).fieldNames())
+                            .toList()
+                            .toString())
                     .contains("certificate", "sha256");
         });
-        assertThat(s.lines()).as("every log line is JSON (the URL and the stop notice are printed, not logged)")
+        assertThat(s.lines())
+                .as("every log line is JSON (the URL and the stop notice are printed, not logged)")
                 .allMatch(l -> l.startsWith("{") || l.startsWith("eiscope "));
     }
 
@@ -98,7 +125,9 @@ class MainProcessTest {
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).isZero();
-        assertThat(out).contains("--auth", "--tls-self-signed", "--max-runs-per-owner", "--checkpoint-every-steps", "EISCOPE_");
+        assertThat(out)
+                .contains(
+                        "--auth", "--tls-self-signed", "--max-runs-per-owner", "--checkpoint-every-steps", "EISCOPE_");
     }
 
     @Test
@@ -106,16 +135,19 @@ class MainProcessTest {
         Process p = launch("--port", "seventy");
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
-        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("--port must be a whole number");
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("--port must be a whole number");
     }
 
     @Test
     void aTakenPortFailsTheStartWithTheReason() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (java.net.ServerSocket taken =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             Process p = launch("--port", Integer.toString(taken.getLocalPort()));
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isEqualTo(1);
-            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("could not start");
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .contains("could not start");
         }
     }
 }

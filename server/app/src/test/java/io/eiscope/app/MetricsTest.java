@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Test;
 /** GET /metrics in Prometheus' text format: runs by state, steps, gRPC calls by method and code, JVM and direct memory; a token when auth is on. */
 class MetricsTest {
     static double value(String body, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(body);
-        assertThat(m.find()).as("series %s in:%n%s", series, body.length() > 3000 ? body.substring(0, 3000) : body).isTrue();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$")
+                .matcher(body);
+        assertThat(m.find())
+                .as("series %s in:%n%s", series, body.length() > 3000 ? body.substring(0, 3000) : body)
+                .isTrue();
         return Double.parseDouble(m.group(1));
     }
 
@@ -29,27 +32,41 @@ class MetricsTest {
     void runsStepsCallsAndTheJvmAreExposed() throws Exception {
         try (LiveServer live = LiveServer.start()) {
             var stub = live.stub();
-            String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(1)).build()).getSimulation().getId();
+            String id = stub.createSimulation(CreateSimulationRequest.newBuilder()
+                            .setSpec(SteeringGrpcTest.dann(1))
+                            .build())
+                    .getSimulation()
+                    .getId();
             live.stepTo(id, 30);
             try {
-                stub.getSimulation(GetSimulationRequest.newBuilder().setId("sim-nope").build());
+                stub.getSimulation(
+                        GetSimulationRequest.newBuilder().setId("sim-nope").build());
             } catch (StatusRuntimeException expected) {
                 // counted with its code, 5
             }
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + live.port
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + live.port + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
             String body = r.body();
             assertThat(value(body, "eiscope_runs{state=\"paused\"}")).isEqualTo(1);
             assertThat(value(body, "eiscope_runs{state=\"running\"}")).isZero();
             assertThat(value(body, "eiscope_training_steps_total")).isEqualTo(30);
-            assertThat(value(body, "eiscope_grpc_server_calls_seconds_count{code=\"0\",method=\"CreateSimulation\"}")).isEqualTo(1);
-            assertThat(value(body, "eiscope_grpc_server_calls_seconds_count{code=\"5\",method=\"GetSimulation\"}")).isEqualTo(1);
+            assertThat(value(body, "eiscope_grpc_server_calls_seconds_count{code=\"0\",method=\"CreateSimulation\"}"))
+                    .isEqualTo(1);
+            assertThat(value(body, "eiscope_grpc_server_calls_seconds_count{code=\"5\",method=\"GetSimulation\"}"))
+                    .isEqualTo(1);
             assertThat(value(body, "eiscope_record_queue_points")).isGreaterThanOrEqualTo(0);
-            assertThat(value(body, "jvm_buffer_memory_used_bytes{id=\"direct\"}")).isPositive();
+            assertThat(value(body, "jvm_buffer_memory_used_bytes{id=\"direct\"}"))
+                    .isPositive();
             assertThat(body).contains("jvm_memory_used_bytes{area=\"heap\"");
-            stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PAUSE).build());
+            stub.control(ControlRequest.newBuilder()
+                    .setId(id)
+                    .setAction(ControlAction.CONTROL_ACTION_PAUSE)
+                    .build());
         }
     }
 
@@ -60,8 +77,13 @@ class MetricsTest {
         try (LiveServer live = LiveServer.start(o -> o.withAuth(ServerOptions.Auth.TOKEN, tokens))) {
             HttpClient http = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + live.port + "/metrics");
-            assertThat(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
-            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer metrics-reader-0123456789").build(),
+            assertThat(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(401);
+            HttpResponse<String> ok = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .header("Authorization", "Bearer metrics-reader-0123456789")
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).contains("eiscope_training_steps_total");

@@ -38,10 +38,17 @@ final class RawCalls {
     }
 
     static MethodDescriptor<byte[], byte[]> method(com.google.protobuf.Descriptors.MethodDescriptor m) {
-        MethodDescriptor.MethodType type = m.isClientStreaming() ? MethodDescriptor.MethodType.BIDI_STREAMING
-                : m.isServerStreaming() ? MethodDescriptor.MethodType.SERVER_STREAMING : MethodDescriptor.MethodType.UNARY;
-        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(type).setFullMethodName(m.getService().getFullName() + "/" + m.getName())
-                .setRequestMarshaller(AuthGrpcTest.BYTES).setResponseMarshaller(AuthGrpcTest.BYTES).build();
+        MethodDescriptor.MethodType type = m.isClientStreaming()
+                ? MethodDescriptor.MethodType.BIDI_STREAMING
+                : m.isServerStreaming()
+                        ? MethodDescriptor.MethodType.SERVER_STREAMING
+                        : MethodDescriptor.MethodType.UNARY;
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(type)
+                .setFullMethodName(m.getService().getFullName() + "/" + m.getName())
+                .setRequestMarshaller(AuthGrpcTest.BYTES)
+                .setResponseMarshaller(AuthGrpcTest.BYTES)
+                .build();
     }
 
     /**
@@ -50,10 +57,16 @@ final class RawCalls {
      * stream (its headers came), {@code enough} messages, or {@code quietMillis} without one,
      * end the wait: the call is cancelled and its status is null.
      */
-    static Answer call(Channel channel, MethodDescriptor<byte[], byte[]> method, List<byte[]> requests, int enough, long quietMillis)
+    static Answer call(
+            Channel channel,
+            MethodDescriptor<byte[], byte[]> method,
+            List<byte[]> requests,
+            int enough,
+            long quietMillis)
             throws InterruptedException {
         Listener l = new Listener();
-        ClientCall<byte[], byte[]> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+        ClientCall<byte[], byte[]> call =
+                channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
         call.start(l, new Metadata());
         call.request(Integer.MAX_VALUE);
         for (int i = 0; i < requests.size(); i++) {
@@ -63,7 +76,9 @@ final class RawCalls {
         call.halfClose();
         try {
             CompletableFuture.anyOf(l.closed, l.headers).get(DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
-            while (!l.closed.isDone() && l.count() < enough && l.arrived.tryAcquire(quietMillis, TimeUnit.MILLISECONDS)) {
+            while (!l.closed.isDone()
+                    && l.count() < enough
+                    && l.arrived.tryAcquire(quietMillis, TimeUnit.MILLISECONDS)) {
                 // reading: each message restarts the quiet period
             }
             if (!l.closed.isDone()) {
@@ -73,7 +88,9 @@ final class RawCalls {
             return new Answer(l.closed.get(), l.messages());
         } catch (TimeoutException e) {
             call.cancel("no status within the deadline", null);
-            return new Answer(Status.DEADLINE_EXCEEDED.withDescription("the test waited " + (DEADLINE_SECONDS + 5) + " s"), l.messages());
+            return new Answer(
+                    Status.DEADLINE_EXCEEDED.withDescription("the test waited " + (DEADLINE_SECONDS + 5) + " s"),
+                    l.messages());
         } catch (java.util.concurrent.ExecutionException e) {
             throw new AssertionError(e);
         }

@@ -14,9 +14,17 @@ import org.junit.jupiter.api.Test;
 
 /** The reconstruction cache: nearest entry at or before a step, one borrower at a time, LRU within the budget, resets. */
 class ReconstructionCacheTest {
-    static final SimulationConfig CONFIG = new SimulationConfig("cache", new ComponentConfig("mlp", Map.of("hidden", List.of(8L))),
-            new ComponentConfig("sgd", Map.of()), new ComponentConfig("r_of_k", Map.of("inputs", 12L, "relevant", 6L, "threshold", 3L,
-            "train_size", 32L, "held_out_size", 8L)), 3, 4, 0, 0);
+    static final SimulationConfig CONFIG = new SimulationConfig(
+            "cache",
+            new ComponentConfig("mlp", Map.of("hidden", List.of(8L))),
+            new ComponentConfig("sgd", Map.of()),
+            new ComponentConfig(
+                    "r_of_k",
+                    Map.of("inputs", 12L, "relevant", 6L, "threshold", 3L, "train_size", 32L, "held_out_size", 8L)),
+            3,
+            4,
+            0,
+            0);
 
     static Reconstruction at(long step) {
         Reconstruction r = Reconstruction.fromStart(CONFIG, Catalogue.standard(), EngineContext.of(Path.of(".data")));
@@ -38,7 +46,9 @@ class ReconstructionCacheTest {
         assertThat(cache.borrow("a", 1, 30)).as("the run was reset since").isNull();
         ReconstructionCache.Lease lease = cache.borrow("a", 0, 25);
         assertThat(lease.state()).isSameAs(r20);
-        assertThat(cache.borrow("a", 0, 25).state()).as("20 is lent: the next best").isSameAs(r10);
+        assertThat(cache.borrow("a", 0, 25).state())
+                .as("20 is lent: the next best")
+                .isSameAs(r10);
         cache.giveBack(lease);
         assertThat(cache.borrow("a", 0, 20).state()).isSameAs(r20);
     }
@@ -56,10 +66,14 @@ class ReconstructionCacheTest {
         assertThat(cache.size()).isEqualTo(2);
         assertThat(cache.bytes()).isLessThanOrEqualTo(2 * each);
         cache.giveBack(lent);
-        assertThat(cache.borrow("a", 0, 2).state()).as("2 was evicted; 1 is the nearest").isSameAs(r1);
+        assertThat(cache.borrow("a", 0, 2).state())
+                .as("2 was evicted; 1 is the nearest")
+                .isSameAs(r1);
         assertThat(new ReconstructionCache(each - 1)).satisfies(small -> {
             small.put("a", 0, r1);
-            assertThat(small.size()).as("larger than the whole budget: not kept").isZero();
+            assertThat(small.size())
+                    .as("larger than the whole budget: not kept")
+                    .isZero();
         });
     }
 

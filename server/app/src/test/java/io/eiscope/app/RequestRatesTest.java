@@ -13,8 +13,11 @@ class RequestRatesTest {
 
     @Test
     void aBurstOfTwoSecondsWorthPassesThenTheNextWaitsOneInterval() {
-        for (int i = 0; i < 20; i++) assertThat(rates.admit("a")).as("request %d of the burst", i).isZero();
-        assertThat(rates.admit("a")).as("the 21st waits for one token: 100 ms at 10/s").isCloseTo(100_000_000L, within(1_000L));
+        for (int i = 0; i < 20; i++)
+            assertThat(rates.admit("a")).as("request %d of the burst", i).isZero();
+        assertThat(rates.admit("a"))
+                .as("the 21st waits for one token: 100 ms at 10/s")
+                .isCloseTo(100_000_000L, within(1_000L));
         now.addAndGet(40_000_000L);
         assertThat(rates.admit("a")).as("40 ms later, 60 ms to go").isCloseTo(60_000_000L, within(1_000L));
         now.addAndGet(60_001_000L);
@@ -31,8 +34,8 @@ class RequestRatesTest {
         int passed = 0;
         while (rates.admit("a") == 0) passed++;
         assertThat(passed).isEqualTo(20);
-        assertThat(rates.refusal("owner 'a'", 100_000_000L)).contains("owner 'a'", "10 requests a second", "retry in 100 ms",
-                "--max-requests-per-second");
+        assertThat(rates.refusal("owner 'a'", 100_000_000L))
+                .contains("owner 'a'", "10 requests a second", "retry in 100 ms", "--max-requests-per-second");
     }
 
     @Test
@@ -41,6 +44,8 @@ class RequestRatesTest {
         assertThat(rates.clients()).isEqualTo(RequestRates.MAX_IDLE_CLIENTS + 1);
         now.addAndGet(2_000_000_000L); // everyone refilled
         rates.admit("newcomer");
-        assertThat(rates.clients()).as("full buckets dropped, the newcomer kept").isEqualTo(1);
+        assertThat(rates.clients())
+                .as("full buckets dropped, the newcomer kept")
+                .isEqualTo(1);
     }
 }

@@ -2,6 +2,7 @@ package io.eiscope.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eiscope.api.v1.CheckpointInfo;
 import io.eiscope.api.v1.CheckpointPolicy;
 import io.eiscope.api.v1.ControlAction;
 import io.eiscope.api.v1.ControlRequest;
@@ -9,7 +10,6 @@ import io.eiscope.api.v1.CreateSimulationRequest;
 import io.eiscope.api.v1.GetHistoryRequest;
 import io.eiscope.api.v1.GetSimulationRequest;
 import io.eiscope.api.v1.ListCheckpointsRequest;
-import io.eiscope.api.v1.CheckpointInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,30 +34,62 @@ class ResetRecordGrpcTest {
     }
 
     static ControlRequest control(String id, ControlAction action, long steps) {
-        return ControlRequest.newBuilder().setId(id).setAction(action).setSteps(steps).build();
+        return ControlRequest.newBuilder()
+                .setId(id)
+                .setAction(action)
+                .setSteps(steps)
+                .build();
     }
 
     @Test
     void resetsWhileCheckpointsAreWrittenLoseNoOtherRunsHistory() throws Exception {
         var stub = live.stub();
         // Checkpointed every step: a checkpoint is nearly always being written when the reset comes.
-        String reset = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(1).toBuilder()
-                .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(1))).build()).getSimulation().getId();
-        String other = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(SteeringGrpcTest.dann(2)).build()).getSimulation().getId();
-        stub.control(control(other, ControlAction.CONTROL_ACTION_PLAY, 0)); // its points are in every batch of the record meanwhile
+        String reset = stub.createSimulation(CreateSimulationRequest.newBuilder()
+                        .setSpec(SteeringGrpcTest.dann(1).toBuilder()
+                                .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(1)))
+                        .build())
+                .getSimulation()
+                .getId();
+        String other = stub.createSimulation(CreateSimulationRequest.newBuilder()
+                        .setSpec(SteeringGrpcTest.dann(2))
+                        .build())
+                .getSimulation()
+                .getId();
+        stub.control(control(
+                other, ControlAction.CONTROL_ACTION_PLAY, 0)); // its points are in every batch of the record meanwhile
         for (int i = 0; i < 40; i++) {
             stub.control(control(reset, ControlAction.CONTROL_ACTION_STEP, 5));
             stub.control(control(reset, ControlAction.CONTROL_ACTION_RESET, 0));
         }
-        long steps = stub.control(control(other, ControlAction.CONTROL_ACTION_PAUSE, 0)).getEffectiveStep();
+        long steps = stub.control(control(other, ControlAction.CONTROL_ACTION_PAUSE, 0))
+                .getEffectiveStep();
         live.stepTo(reset, 3);
-        var history = stub.getHistory(GetHistoryRequest.newBuilder().setId(other).addObservables("loss").build()).getSeries(0);
-        assertThat(history.getRecordedPoints() + history.getMergedSamples()).as("every step of the other run is recorded (or counted merged)")
+        var history = stub.getHistory(GetHistoryRequest.newBuilder()
+                        .setId(other)
+                        .addObservables("loss")
+                        .build())
+                .getSeries(0);
+        assertThat(history.getRecordedPoints() + history.getMergedSamples())
+                .as("every step of the other run is recorded (or counted merged)")
                 .isEqualTo(steps);
-        var resetHistory = stub.getHistory(GetHistoryRequest.newBuilder().setId(reset).addObservables("loss").build()).getSeries(0);
-        assertThat(resetHistory.getRecordedPoints()).as("the reset run's history starts again at step 1").isEqualTo(3);
-        assertThat(stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(reset).build()).getCheckpointsList())
-                .extracting(CheckpointInfo::getStep).allMatch(s -> s <= 3);
-        assertThat(stub.getSimulation(GetSimulationRequest.newBuilder().setId(reset).build()).getSimulation().getStep()).isEqualTo(3);
+        var resetHistory = stub.getHistory(GetHistoryRequest.newBuilder()
+                        .setId(reset)
+                        .addObservables("loss")
+                        .build())
+                .getSeries(0);
+        assertThat(resetHistory.getRecordedPoints())
+                .as("the reset run's history starts again at step 1")
+                .isEqualTo(3);
+        assertThat(stub.listCheckpoints(
+                                ListCheckpointsRequest.newBuilder().setId(reset).build())
+                        .getCheckpointsList())
+                .extracting(CheckpointInfo::getStep)
+                .allMatch(s -> s <= 3);
+        assertThat(stub.getSimulation(
+                                GetSimulationRequest.newBuilder().setId(reset).build())
+                        .getSimulation()
+                        .getStep())
+                .isEqualTo(3);
     }
 }

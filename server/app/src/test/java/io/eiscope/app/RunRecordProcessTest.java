@@ -49,6 +49,7 @@ class RunRecordProcessTest {
 
     @TempDir
     Path dataDir;
+
     private final List<Process> processes = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -64,9 +65,21 @@ class RunRecordProcessTest {
     /** A server process on {@code dataDir}; its stub. */
     private SimulationServiceGrpc.SimulationServiceBlockingStub start() throws Exception {
         Path datasets = Path.of(System.getProperty("eiscope.dataDir", ".data")).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "--port", "0", "--data-dir", dataDir.toString(),
-                "--datasets", datasets.toString(), "--checkpoint-every-steps", "100", "--web-root", dataDir.resolve("no-ui").toString());
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "--port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--datasets",
+                datasets.toString(),
+                "--checkpoint-every-steps",
+                "100",
+                "--web-root",
+                dataDir.resolve("no-ui").toString());
         pb.redirectErrorStream(true);
         Process p = pb.start();
         processes.add(p);
@@ -78,83 +91,131 @@ class RunRecordProcessTest {
             if (m.find()) port = Integer.parseInt(m.group(1));
         }
         assertThat(port).as("the server printed its port").isPositive();
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) { } // keep the pipe from filling
-            } catch (java.io.IOException closed) {
-                // the process ended
-            }
-        }, "drain");
+        Thread drain = new Thread(
+                () -> {
+                    try {
+                        while (out.readLine() != null) {} // keep the pipe from filling
+                    } catch (java.io.IOException closed) {
+                        // the process ended
+                    }
+                },
+                "drain");
         drain.setDaemon(true);
         drain.start();
-        ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
+        ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
         channels.add(ch);
         return SimulationServiceGrpc.newBlockingStub(ch).withDeadlineAfter(120, TimeUnit.SECONDS);
     }
 
     private static SimulationSpec spec() {
-        return SimulationSpec.newBuilder().setName("durable").setSeed(11).setBatchSize(16)
-                .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("dann").putParams("hidden_excitatory", SteeringGrpcTest.ints(32))
+        return SimulationSpec.newBuilder()
+                .setName("durable")
+                .setSeed(11)
+                .setBatchSize(16)
+                .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder()
+                        .setKind("dann")
+                        .putParams("hidden_excitatory", SteeringGrpcTest.ints(32))
                         .putParams("hidden_inhibitory", SteeringGrpcTest.ints(4)))
                 .setLearningRule(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("adam"))
-                .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
+                .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("fashion_mnist"))
+                .build();
     }
 
-    private static Simulation waitFor(SimulationServiceGrpc.SimulationServiceBlockingStub stub, String id,
-                                      java.util.function.Predicate<Simulation> done) throws InterruptedException {
+    private static Simulation waitFor(
+            SimulationServiceGrpc.SimulationServiceBlockingStub stub,
+            String id,
+            java.util.function.Predicate<Simulation> done)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
-            Simulation s = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+            Simulation s = stub.getSimulation(
+                            GetSimulationRequest.newBuilder().setId(id).build())
+                    .getSimulation();
             if (done.test(s)) return s;
-            assertThat(System.nanoTime()).as("waiting for " + id + ": " + s.getStatusMessage()).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("waiting for " + id + ": " + s.getStatusMessage())
+                    .isLessThan(deadline);
             Thread.sleep(20); // polling a remote process: no latch to wait on
         }
     }
 
-    private static void stepTo(SimulationServiceGrpc.SimulationServiceBlockingStub stub, String id, long from, long to) throws Exception {
-        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(to - from).build());
+    private static void stepTo(SimulationServiceGrpc.SimulationServiceBlockingStub stub, String id, long from, long to)
+            throws Exception {
+        stub.control(ControlRequest.newBuilder()
+                .setId(id)
+                .setAction(ControlAction.CONTROL_ACTION_STEP)
+                .setSteps(to - from)
+                .build());
         waitFor(stub, id, s -> s.getStep() == to && s.getState() == SimulationState.SIMULATION_STATE_PAUSED);
     }
 
     private static Command prune() {
-        return Command.newBuilder().setPrune(Prune.newBuilder().setMethod(PruneMethod.PRUNE_METHOD_MAGNITUDE).setFraction(0.3)
-                .setScope(PruneScope.PRUNE_SCOPE_GLOBAL)).build();
+        return Command.newBuilder()
+                .setPrune(Prune.newBuilder()
+                        .setMethod(PruneMethod.PRUNE_METHOD_MAGNITUDE)
+                        .setFraction(0.3)
+                        .setScope(PruneScope.PRUNE_SCOPE_GLOBAL))
+                .build();
     }
 
     /** Trains 150 steps, prunes, then plays until at least step 260 is recorded; returns the run's id. */
     private String trainAndPlay(SimulationServiceGrpc.SimulationServiceBlockingStub stub) throws Exception {
-        String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec()).build()).getSimulation().getId();
+        String id = stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setSpec(spec()).build())
+                .getSimulation()
+                .getId();
         stepTo(stub, id, 0, 150);
-        stub.applyCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(prune()).build());
-        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PLAY).build());
+        stub.applyCommand(
+                ApplyCommandRequest.newBuilder().setId(id).setCommand(prune()).build());
+        stub.control(ControlRequest.newBuilder()
+                .setId(id)
+                .setAction(ControlAction.CONTROL_ACTION_PLAY)
+                .build());
         waitFor(stub, id, s -> s.getRecordedStep() >= 260);
         return id;
     }
 
     /** After a restart: the run is listed, recovered with a matching loss, its history complete; returns its step. */
     private long checkRecovered(SimulationServiceGrpc.SimulationServiceBlockingStub stub, String id) throws Exception {
-        assertThat(stub.listSimulations(ListSimulationsRequest.getDefaultInstance()).getSimulationsList()).extracting(Simulation::getId)
+        assertThat(stub.listSimulations(ListSimulationsRequest.getDefaultInstance())
+                        .getSimulationsList())
+                .extracting(Simulation::getId)
                 .contains(id);
         Simulation s = waitFor(stub, id, x -> x.getStatusMessage().startsWith("recovered"));
         assertThat(s.getState()).isEqualTo(SimulationState.SIMULATION_STATE_PAUSED);
-        assertThat(s.getStatusMessage()).doesNotContain("differs").containsAnyOf("the recomputed loss equals the recorded one",
-                "replayed 0 steps; nothing to recompute");
+        assertThat(s.getStatusMessage())
+                .doesNotContain("differs")
+                .containsAnyOf("the recomputed loss equals the recorded one", "replayed 0 steps; nothing to recompute");
         long step = s.getStep();
         assertThat(step).isGreaterThanOrEqualTo(260);
-        Series loss = stub.getHistory(GetHistoryRequest.newBuilder().setId(id).addObservables("loss").build()).getSeries(0);
+        Series loss = stub.getHistory(GetHistoryRequest.newBuilder()
+                        .setId(id)
+                        .addObservables("loss")
+                        .build())
+                .getSeries(0);
         long[] steps = new long[loss.getSteps().size() / 8];
-        ByteBuffer.wrap(loss.getSteps().toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(steps);
+        ByteBuffer.wrap(loss.getSteps().toByteArray())
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asLongBuffer()
+                .get(steps);
         assertThat(steps).hasSize((int) step); // every step 1..step, no gap, no duplicate
         for (int i = 0; i < steps.length; i++) assertThat(steps[i]).isEqualTo(i + 1);
         return step;
     }
 
     /** A twin of the run, never interrupted, stepped to {@code step}; then both continue 40 steps, bit-identical at both points. */
-    private void checkTwin(SimulationServiceGrpc.SimulationServiceBlockingStub stub, String id, long step) throws Exception {
-        String twin = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec()).build()).getSimulation().getId();
+    private void checkTwin(SimulationServiceGrpc.SimulationServiceBlockingStub stub, String id, long step)
+            throws Exception {
+        String twin = stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setSpec(spec()).build())
+                .getSimulation()
+                .getId();
         stepTo(stub, twin, 0, 150);
-        stub.applyCommand(ApplyCommandRequest.newBuilder().setId(twin).setCommand(prune()).build());
+        stub.applyCommand(
+                ApplyCommandRequest.newBuilder().setId(twin).setCommand(prune()).build());
         stepTo(stub, twin, 150, step);
         assertSameParameters(stub, id, twin);
         stepTo(stub, id, step, step + 40);
@@ -162,15 +223,20 @@ class RunRecordProcessTest {
         assertSameParameters(stub, id, twin);
     }
 
-    private static void assertSameParameters(SimulationServiceGrpc.SimulationServiceBlockingStub stub, String a, String b) {
-        GetParametersResponse pa = stub.getParameters(GetParametersRequest.newBuilder().setId(a).build());
-        GetParametersResponse pb = stub.getParameters(GetParametersRequest.newBuilder().setId(b).build());
+    private static void assertSameParameters(
+            SimulationServiceGrpc.SimulationServiceBlockingStub stub, String a, String b) {
+        GetParametersResponse pa =
+                stub.getParameters(GetParametersRequest.newBuilder().setId(a).build());
+        GetParametersResponse pb =
+                stub.getParameters(GetParametersRequest.newBuilder().setId(b).build());
         assertThat(pa.getStep()).isEqualTo(pb.getStep());
         assertThat(pa.getParametersCount()).isEqualTo(pb.getParametersCount()).isPositive();
         for (int i = 0; i < pa.getParametersCount(); i++) {
             NamedTensor x = pa.getParameters(i), y = pb.getParameters(i);
             assertThat(x.getName()).isEqualTo(y.getName());
-            assertThat(x.getTensor().getData().equals(y.getTensor().getData())).as(x.getName() + " bit for bit at step " + pa.getStep()).isTrue();
+            assertThat(x.getTensor().getData().equals(y.getTensor().getData()))
+                    .as(x.getName() + " bit for bit at step " + pa.getStep())
+                    .isTrue();
         }
     }
 
@@ -195,8 +261,12 @@ class RunRecordProcessTest {
 
         var second = start();
         long step = checkRecovered(second, id);
-        Simulation s = second.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
-        assertThat(s.getStatusMessage()).contains("restored the checkpoint at step " + step).contains("replayed 0 steps");
+        Simulation s = second.getSimulation(
+                        GetSimulationRequest.newBuilder().setId(id).build())
+                .getSimulation();
+        assertThat(s.getStatusMessage())
+                .contains("restored the checkpoint at step " + step)
+                .contains("replayed 0 steps");
         checkTwin(second, id, step);
     }
 
@@ -216,13 +286,22 @@ class RunRecordProcessTest {
         byte[] bytes = Files.readAllBytes(newest);
         bytes[bytes.length / 2] ^= 0x55;
         Files.write(newest, bytes);
-        String previous = files.get(files.size() - 2).getFileName().toString().replaceAll("\\D", "").replaceFirst("^0+", "");
+        String previous = files.get(files.size() - 2)
+                .getFileName()
+                .toString()
+                .replaceAll("\\D", "")
+                .replaceFirst("^0+", "");
 
         var second = start();
         long step = checkRecovered(second, id);
-        Simulation s = second.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+        Simulation s = second.getSimulation(
+                        GetSimulationRequest.newBuilder().setId(id).build())
+                .getSimulation();
         assertThat(s.getStatusMessage()).contains("restored the checkpoint at step " + previous);
-        assertThat(second.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(id).build()).getCheckpointsCount()).isPositive();
+        assertThat(second.listCheckpoints(
+                                ListCheckpointsRequest.newBuilder().setId(id).build())
+                        .getCheckpointsCount())
+                .isPositive();
         checkTwin(second, id, step);
     }
 }

@@ -38,9 +38,14 @@ class SessionGrpcTest {
     @BeforeEach
     void start() throws Exception {
         Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
+        server = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(data)
+                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
         int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
     }
 
     @AfterEach
@@ -54,12 +59,15 @@ class SessionGrpcTest {
         final BlockingQueue<SessionAck> acks = new LinkedBlockingQueue<>();
         final Map<Long, List<Frame>> frames = new ConcurrentHashMap<>();
         final BlockingQueue<Object> ended = new LinkedBlockingQueue<>();
-        final StreamObserver<SessionRequest> out = SimulationServiceGrpc.newStub(channel).session(this);
+        final StreamObserver<SessionRequest> out =
+                SimulationServiceGrpc.newStub(channel).session(this);
 
         @Override
         public void onNext(SessionResponse r) {
             if (r.hasAck()) acks.add(r.getAck());
-            else frames.computeIfAbsent(r.getFrames().getSubscriptionId(), k -> new CopyOnWriteArrayList<>()).addAll(r.getFrames().getFramesList());
+            else
+                frames.computeIfAbsent(r.getFrames().getSubscriptionId(), k -> new CopyOnWriteArrayList<>())
+                        .addAll(r.getFrames().getFramesList());
         }
 
         @Override
@@ -83,106 +91,232 @@ class SessionGrpcTest {
         void awaitFrame(long subscription, Predicate<Frame> p) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (frames.getOrDefault(subscription, List.of()).stream().noneMatch(p)) {
-                assertThat(System.nanoTime()).as("frames so far: " + frames.get(subscription)).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("frames so far: " + frames.get(subscription))
+                        .isLessThan(deadline);
                 TimeUnit.MILLISECONDS.sleep(5);
             }
         }
     }
 
     String create() {
-        return SimulationServiceGrpc.newBlockingStub(channel).createSimulation(CreateSimulationRequest.newBuilder()
-                .setSpec(SteeringGrpcTest.dann(1)).build()).getSimulation().getId();
+        return SimulationServiceGrpc.newBlockingStub(channel)
+                .createSimulation(CreateSimulationRequest.newBuilder()
+                        .setSpec(SteeringGrpcTest.dann(1))
+                        .build())
+                .getSimulation()
+                .getId();
     }
 
     static Command runUntil(long step) {
-        return Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(step)).build();
+        return Command.newBuilder()
+                .setRunUntil(RunUntil.newBuilder().setStep(step))
+                .build();
     }
 
     @Test
     void aClientSteersAndObservesOverOneCall() throws Exception {
         String id = create();
         Client c = new Client();
-        SessionAck sub = c.send(SessionRequest.newBuilder().setRequestId(1).setSubscribe(WatchRequest.newBuilder().setId(id)
-                .addObservables("loss").addObservables("intervention").addObservables("state")).build());
+        SessionAck sub = c.send(SessionRequest.newBuilder()
+                .setRequestId(1)
+                .setSubscribe(WatchRequest.newBuilder()
+                        .setId(id)
+                        .addObservables("loss")
+                        .addObservables("intervention")
+                        .addObservables("state"))
+                .build());
         assertThat(sub.getCode()).isZero();
-        SessionAck run = c.send(SessionRequest.newBuilder().setRequestId(2).setCommand(ApplyCommandRequest.newBuilder().setId(id)
-                .setCommand(runUntil(20))).build());
+        SessionAck run = c.send(SessionRequest.newBuilder()
+                .setRequestId(2)
+                .setCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(runUntil(20)))
+                .build());
         assertThat(run.getCode()).isZero();
         assertThat(run.getEffectiveStep()).isZero();
         c.awaitFrame(1, f -> f.getObservable().equals("loss") && f.getStep() == 20);
-        c.awaitFrame(1, f -> f.getObservable().equals("intervention") && f.getEvent().getMessage().startsWith("run until step "));
-        c.awaitFrame(1, f -> f.getObservable().equals("state") && f.getEvent().getMessage().contains("reached step 20"));
-        SessionAck step = c.send(SessionRequest.newBuilder().setRequestId(3).setControl(ControlRequest.newBuilder().setId(id)
-                .setAction(ControlAction.CONTROL_ACTION_STEP).setSteps(2)).build());
+        c.awaitFrame(
+                1,
+                f -> f.getObservable().equals("intervention")
+                        && f.getEvent().getMessage().startsWith("run until step "));
+        c.awaitFrame(
+                1,
+                f -> f.getObservable().equals("state")
+                        && f.getEvent().getMessage().contains("reached step 20"));
+        SessionAck step = c.send(SessionRequest.newBuilder()
+                .setRequestId(3)
+                .setControl(ControlRequest.newBuilder()
+                        .setId(id)
+                        .setAction(ControlAction.CONTROL_ACTION_STEP)
+                        .setSteps(2))
+                .build());
         assertThat(step.getEffectiveStep()).isEqualTo(20);
-        assertThat(c.send(SessionRequest.newBuilder().setRequestId(4).setUnsubscribe(1).build()).getCode()).isZero();
+        assertThat(c.send(SessionRequest.newBuilder()
+                                .setRequestId(4)
+                                .setUnsubscribe(1)
+                                .build())
+                        .getCode())
+                .isZero();
         c.out.onCompleted();
         assertThat(c.ended.poll(30, TimeUnit.SECONDS)).isEqualTo("completed");
     }
 
     @Test
     void hiddenStatesAndTheDeferredKernelAlignmentOfARecurrentNetworkStream() throws Exception {
-        String id = SimulationServiceGrpc.newBlockingStub(channel).createSimulation(CreateSimulationRequest.newBuilder()
-                .setSpec(io.eiscope.api.v1.SimulationSpec.newBuilder().setName("rnn").setSeed(3).setBatchSize(8)
-                        .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("rnn").putParams("hidden", SteeringGrpcTest.ints(12)))
-                        .setLearningRule(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("sgd"))
-                        .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("mnist"))).build()).getSimulation().getId();
+        String id = SimulationServiceGrpc.newBlockingStub(channel)
+                .createSimulation(CreateSimulationRequest.newBuilder()
+                        .setSpec(io.eiscope.api.v1.SimulationSpec.newBuilder()
+                                .setName("rnn")
+                                .setSeed(3)
+                                .setBatchSize(8)
+                                .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder()
+                                        .setKind("rnn")
+                                        .putParams("hidden", SteeringGrpcTest.ints(12)))
+                                .setLearningRule(io.eiscope.api.v1.ComponentSpec.newBuilder()
+                                        .setKind("sgd"))
+                                .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder()
+                                        .setKind("mnist")))
+                        .build())
+                .getSimulation()
+                .getId();
         Client c = new Client();
-        assertThat(c.send(SessionRequest.newBuilder().setRequestId(1).setSubscribe(WatchRequest.newBuilder().setId(id)
-                .addObservables("hidden_states").addObservables("kernel_alignment").addObservables("representation_alignment")
-                .addLayers("rnn0").setEverySteps(2).setMaxHz(1e6)).build()).getCode()).isZero();
-        c.send(SessionRequest.newBuilder().setRequestId(2).setCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(runUntil(6))).build());
+        assertThat(c.send(SessionRequest.newBuilder()
+                                .setRequestId(1)
+                                .setSubscribe(WatchRequest.newBuilder()
+                                        .setId(id)
+                                        .addObservables("hidden_states")
+                                        .addObservables("kernel_alignment")
+                                        .addObservables("representation_alignment")
+                                        .addLayers("rnn0")
+                                        .setEverySteps(2)
+                                        .setMaxHz(1e6))
+                                .build())
+                        .getCode())
+                .isZero();
+        c.send(SessionRequest.newBuilder()
+                .setRequestId(2)
+                .setCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(runUntil(6)))
+                .build());
         // Flat MNIST runs the cell for one step: hidden states [1 step, 32 probe trials, 12 units]; no recurrent
         // gradient, so the kernel is 0 and its alignment NaN, computed off the training thread all the same.
         c.awaitFrame(1, f -> f.getObservable().equals("hidden_states") && f.getStep() == 6);
-        Frame h = c.frames.get(1L).stream().filter(f -> f.getObservable().equals("hidden_states")).findFirst().orElseThrow();
+        Frame h = c.frames.get(1L).stream()
+                .filter(f -> f.getObservable().equals("hidden_states"))
+                .findFirst()
+                .orElseThrow();
         assertThat(h.getTensor().getShapeList()).containsExactly(1, 32, 12);
         assertThat(h.getTensor().getData().size()).isEqualTo(32 * 12 * Float.BYTES);
-        c.awaitFrame(1, f -> f.getObservable().equals("kernel_alignment") && f.getLayer().equals("rnn0") && Double.isNaN(f.getScalar().getValue()));
-        c.awaitFrame(1, f -> f.getObservable().equals("representation_alignment") && f.getStep() == 6 && f.getScalar().getValue() < 1);
+        c.awaitFrame(
+                1,
+                f -> f.getObservable().equals("kernel_alignment")
+                        && f.getLayer().equals("rnn0")
+                        && Double.isNaN(f.getScalar().getValue()));
+        c.awaitFrame(
+                1,
+                f -> f.getObservable().equals("representation_alignment")
+                        && f.getStep() == 6
+                        && f.getScalar().getValue() < 1);
     }
 
     @Test
-    void aRecurrentNetworkOnASequenceTaskStreamsItsKernelAlignmentHiddenStatesAndTheSpectraOfItsEffectiveMatrices() throws Exception {
-        String id = SimulationServiceGrpc.newBlockingStub(channel).createSimulation(CreateSimulationRequest.newBuilder()
-                .setSpec(io.eiscope.api.v1.SimulationSpec.newBuilder().setName("rnn 2AF").setSeed(4).setBatchSize(16)
-                        .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("rnn").putParams("hidden", SteeringGrpcTest.ints(12)))
-                        .setLearningRule(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("sgd"))
-                        .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder().setKind("perceptual_decision_making"))).build())
-                .getSimulation().getId();
+    void aRecurrentNetworkOnASequenceTaskStreamsItsKernelAlignmentHiddenStatesAndTheSpectraOfItsEffectiveMatrices()
+            throws Exception {
+        String id = SimulationServiceGrpc.newBlockingStub(channel)
+                .createSimulation(CreateSimulationRequest.newBuilder()
+                        .setSpec(io.eiscope.api.v1.SimulationSpec.newBuilder()
+                                .setName("rnn 2AF")
+                                .setSeed(4)
+                                .setBatchSize(16)
+                                .setModel(io.eiscope.api.v1.ComponentSpec.newBuilder()
+                                        .setKind("rnn")
+                                        .putParams("hidden", SteeringGrpcTest.ints(12)))
+                                .setLearningRule(io.eiscope.api.v1.ComponentSpec.newBuilder()
+                                        .setKind("sgd"))
+                                .setTask(io.eiscope.api.v1.ComponentSpec.newBuilder()
+                                        .setKind("perceptual_decision_making")))
+                        .build())
+                .getSimulation()
+                .getId();
         Client c = new Client();
-        assertThat(c.send(SessionRequest.newBuilder().setRequestId(1).setSubscribe(WatchRequest.newBuilder().setId(id)
-                .addObservables("hidden_states").addObservables("kernel_alignment").addObservables("nse").addObservables("singular_values")
-                .addLayers("rnn0.input").addLayers("rnn0").setEverySteps(5).setMaxHz(1e6)).build()).getCode()).isZero();
-        c.send(SessionRequest.newBuilder().setRequestId(2).setCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(runUntil(40))).build());
-        // 8 steps of 100 ms, 32 probe trials, 12 units; the kernel has a recurrent gradient here, so its alignment is a number
+        assertThat(c.send(SessionRequest.newBuilder()
+                                .setRequestId(1)
+                                .setSubscribe(WatchRequest.newBuilder()
+                                        .setId(id)
+                                        .addObservables("hidden_states")
+                                        .addObservables("kernel_alignment")
+                                        .addObservables("nse")
+                                        .addObservables("singular_values")
+                                        .addLayers("rnn0.input")
+                                        .addLayers("rnn0")
+                                        .setEverySteps(5)
+                                        .setMaxHz(1e6))
+                                .build())
+                        .getCode())
+                .isZero();
+        c.send(SessionRequest.newBuilder()
+                .setRequestId(2)
+                .setCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(runUntil(40)))
+                .build());
+        // 8 steps of 100 ms, 32 probe trials, 12 units; the kernel has a recurrent gradient here, so its alignment is a
+        // number
         c.awaitFrame(1, f -> f.getObservable().equals("hidden_states") && f.getStep() == 40);
-        Frame h = c.frames.get(1L).stream().filter(f -> f.getObservable().equals("hidden_states")).findFirst().orElseThrow();
+        Frame h = c.frames.get(1L).stream()
+                .filter(f -> f.getObservable().equals("hidden_states"))
+                .findFirst()
+                .orElseThrow();
         assertThat(h.getTensor().getShapeList()).containsExactly(8, 32, 12);
-        c.awaitFrame(1, f -> f.getObservable().equals("kernel_alignment") && f.getLayer().equals("rnn0") && f.getStep() > 0
-                && f.getScalar().getValue() > -1 && f.getScalar().getValue() < 1);
+        c.awaitFrame(
+                1,
+                f -> f.getObservable().equals("kernel_alignment")
+                        && f.getLayer().equals("rnn0")
+                        && f.getStep() > 0
+                        && f.getScalar().getValue() > -1
+                        && f.getScalar().getValue() < 1);
         // rnn0.input (the effective input matrix, 12 x 3) is a watchable target, not only layers and parameters
-        c.awaitFrame(1, f -> f.getObservable().equals("singular_values") && f.getLayer().equals("rnn0.input")
-                && f.getTensor().getShapeList().equals(java.util.List.of(3)));
-        c.awaitFrame(1, f -> f.getObservable().equals("nse") && f.getLayer().equals("rnn0") && f.getScalar().getValue() > 0
-                && f.getScalar().getValue() <= 1);
+        c.awaitFrame(
+                1,
+                f -> f.getObservable().equals("singular_values")
+                        && f.getLayer().equals("rnn0.input")
+                        && f.getTensor().getShapeList().equals(java.util.List.of(3)));
+        c.awaitFrame(
+                1,
+                f -> f.getObservable().equals("nse")
+                        && f.getLayer().equals("rnn0")
+                        && f.getScalar().getValue() > 0
+                        && f.getScalar().getValue() <= 1);
     }
 
     @Test
     void aFailedRequestIsAcknowledgedWithItsStatusAndTheSessionGoesOn() throws Exception {
         String id = create();
         Client c = new Client();
-        assertThat(c.send(SessionRequest.newBuilder().setRequestId(7).setSubscribe(WatchRequest.newBuilder().setId("sim-nope")).build())
-                .getCode()).isEqualTo(Status.Code.NOT_FOUND.value());
-        SessionAck bad = c.send(SessionRequest.newBuilder().setRequestId(8).setCommand(ApplyCommandRequest.newBuilder().setId(id)
-                .setCommand(runUntil(0))).build());
+        assertThat(c.send(SessionRequest.newBuilder()
+                                .setRequestId(7)
+                                .setSubscribe(WatchRequest.newBuilder().setId("sim-nope"))
+                                .build())
+                        .getCode())
+                .isEqualTo(Status.Code.NOT_FOUND.value());
+        SessionAck bad = c.send(SessionRequest.newBuilder()
+                .setRequestId(8)
+                .setCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(runUntil(0)))
+                .build());
         assertThat(bad.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
         assertThat(bad.getMessage()).contains("command.run_until.step");
-        assertThat(c.send(SessionRequest.newBuilder().setRequestId(9).build()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
-        assertThat(c.send(SessionRequest.newBuilder().setRequestId(10).setUnsubscribe(99).build()).getCode())
+        assertThat(c.send(SessionRequest.newBuilder().setRequestId(9).build()).getCode())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+        assertThat(c.send(SessionRequest.newBuilder()
+                                .setRequestId(10)
+                                .setUnsubscribe(99)
+                                .build())
+                        .getCode())
                 .isEqualTo(Status.Code.NOT_FOUND.value());
-        assertThat(c.send(SessionRequest.newBuilder().setRequestId(11).setCommand(ApplyCommandRequest.newBuilder().setId(id)
-                .setCommand(runUntil(3))).build()).getCode()).isZero();
+        assertThat(c.send(SessionRequest.newBuilder()
+                                .setRequestId(11)
+                                .setCommand(ApplyCommandRequest.newBuilder()
+                                        .setId(id)
+                                        .setCommand(runUntil(3)))
+                                .build())
+                        .getCode())
+                .isZero();
     }
 
     @Test
@@ -191,7 +325,10 @@ class SessionGrpcTest {
         SimulationRegistry.Entry e = server.registry().get(id);
         Client c = new Client();
         for (long k = 1; k <= 3; k++) {
-            c.send(SessionRequest.newBuilder().setRequestId(k).setSubscribe(WatchRequest.newBuilder().setId(id).addObservables("loss")).build());
+            c.send(SessionRequest.newBuilder()
+                    .setRequestId(k)
+                    .setSubscribe(WatchRequest.newBuilder().setId(id).addObservables("loss"))
+                    .build());
         }
         assertThat(e.streams().subscriberCount()).isEqualTo(3);
         c.out.onError(Status.CANCELLED.asRuntimeException());

@@ -29,7 +29,6 @@ import io.eiscope.api.v1.WatchCondition;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,26 +59,46 @@ class SteeringGrpcTest {
     }
 
     static SimulationSpec dann(long seed) {
-        return SimulationSpec.newBuilder().setName("steer").setSeed(seed).setBatchSize(8)
-                .setModel(ComponentSpec.newBuilder().setKind("dann").putParams("hidden_excitatory", ints(16)).putParams("hidden_inhibitory", ints(4)))
-                .setLearningRule(ComponentSpec.newBuilder().setKind("sgd").putParams("correct_inhibitory", Value.newBuilder().setFlag(true).build()))
-                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
+        return SimulationSpec.newBuilder()
+                .setName("steer")
+                .setSeed(seed)
+                .setBatchSize(8)
+                .setModel(ComponentSpec.newBuilder()
+                        .setKind("dann")
+                        .putParams("hidden_excitatory", ints(16))
+                        .putParams("hidden_inhibitory", ints(4)))
+                .setLearningRule(ComponentSpec.newBuilder()
+                        .setKind("sgd")
+                        .putParams(
+                                "correct_inhibitory",
+                                Value.newBuilder().setFlag(true).build()))
+                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist"))
+                .build();
     }
 
     static String create(long seed) {
-        return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(dann(seed)).build()).getSimulation().getId();
+        return stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setSpec(dann(seed)).build())
+                .getSimulation()
+                .getId();
     }
 
     static long apply(String id, Command c) {
-        return stub.applyCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(c).build()).getEffectiveStep();
+        return stub.applyCommand(
+                        ApplyCommandRequest.newBuilder().setId(id).setCommand(c).build())
+                .getEffectiveStep();
     }
 
     static Simulation awaitPaused(String id) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            Simulation s = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
+            Simulation s = stub.getSimulation(
+                            GetSimulationRequest.newBuilder().setId(id).build())
+                    .getSimulation();
             if (s.getState() != SimulationState.SIMULATION_STATE_RUNNING) return s;
-            assertThat(System.nanoTime()).as("still running at step " + s.getStep()).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("still running at step " + s.getStep())
+                    .isLessThan(deadline);
             TimeUnit.MILLISECONDS.sleep(10);
         }
     }
@@ -94,57 +113,104 @@ class SteeringGrpcTest {
     }
 
     static Command lr(double rate) {
-        return Command.newBuilder().setSetRuleParams(SetRuleParams.newBuilder().putParams("learning_rate",
-                Value.newBuilder().setNumber(rate).build())).build();
+        return Command.newBuilder()
+                .setSetRuleParams(SetRuleParams.newBuilder()
+                        .putParams(
+                                "learning_rate",
+                                Value.newBuilder().setNumber(rate).build()))
+                .build();
     }
 
     @Test
     void commandsTakeEffectAtAStepAndAreLogged() throws Exception {
         String id = create(1);
-        assertThat(apply(id, Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(5)).build())).isZero();
+        assertThat(apply(
+                        id,
+                        Command.newBuilder()
+                                .setRunUntil(RunUntil.newBuilder().setStep(5))
+                                .build()))
+                .isZero();
         assertThat(awaitPaused(id).getStep()).isEqualTo(5);
         assertThat(apply(id, lr(0.01))).isEqualTo(5);
-        Simulation s = stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation();
-        assertThat(s.getLearningRule().getParamsMap().get("learning_rate").getNumber()).isEqualTo(0.01);
-        var log = stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(id).build()).getInterventionsList();
+        Simulation s = stub.getSimulation(
+                        GetSimulationRequest.newBuilder().setId(id).build())
+                .getSimulation();
+        assertThat(s.getLearningRule().getParamsMap().get("learning_rate").getNumber())
+                .isEqualTo(0.01);
+        var log = stub.getInterventionLog(
+                        GetInterventionLogRequest.newBuilder().setId(id).build())
+                .getInterventionsList();
         assertThat(log).hasSize(2);
         assertThat(log.get(1).getStep()).isEqualTo(5);
         assertThat(log.get(1).getCommand()).isEqualTo(lr(0.01));
-        assertThat(log).extracting(i -> i.getDescription()).containsExactly("run until step 5", "set learning_rate = 0.01");
+        assertThat(log)
+                .extracting(i -> i.getDescription())
+                .containsExactly("run until step 5", "set learning_rate = 0.01");
     }
 
     @Test
     void badCommandsAreRejectedWithTheFieldNamed() {
         String id = create(2);
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> apply(id,
-                Command.newBuilder().setSetWeight(SetWeight.newBuilder().setParameter("layer0.Wex").setRow(99)).build()));
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class,
+                () -> apply(
+                        id,
+                        Command.newBuilder()
+                                .setSetWeight(SetWeight.newBuilder()
+                                        .setParameter("layer0.Wex")
+                                        .setRow(99))
+                                .build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(e.getStatus().getDescription()).contains("command.set_weight.row");
         assertThat(code(() -> apply(id, Command.getDefaultInstance()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(code(() -> apply(id, Command.newBuilder().setLesion(Lesion.newBuilder().setLayer("layer0")).build())))
+        assertThat(code(() -> apply(
+                        id,
+                        Command.newBuilder()
+                                .setLesion(Lesion.newBuilder().setLayer("layer0"))
+                                .build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(code(() -> apply("sim-nope", lr(0.1)))).isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(code(() -> stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId("sim-nope").build())))
+        assertThat(code(() -> stub.getInterventionLog(
+                        GetInterventionLogRequest.newBuilder().setId("sim-nope").build())))
                 .isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(id).build()).getInterventionsCount()).isZero();
+        assertThat(stub.getInterventionLog(
+                                GetInterventionLogRequest.newBuilder().setId(id).build())
+                        .getInterventionsCount())
+                .isZero();
     }
 
     @Test
     void pruningZeroesTheRequestedFractionAndAnUnspecifiedMethodIsInvalid() throws Exception {
         String id = create(7);
-        Command prune = Command.newBuilder().setPrune(io.eiscope.api.v1.Prune.newBuilder().setFraction(0.5)
-                .setMethod(io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE)
-                .setScope(io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_PER_LAYER)).build();
+        Command prune = Command.newBuilder()
+                .setPrune(io.eiscope.api.v1.Prune.newBuilder()
+                        .setFraction(0.5)
+                        .setMethod(io.eiscope.api.v1.PruneMethod.PRUNE_METHOD_MAGNITUDE)
+                        .setScope(io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_PER_LAYER))
+                .build();
         assertThat(apply(id, prune)).isZero();
-        var params = stub.getParameters(io.eiscope.api.v1.GetParametersRequest.newBuilder().setId(id).addNames("layer0.Wex").build());
-        java.nio.FloatBuffer w = params.getParameters(0).getTensor().getData().asReadOnlyByteBuffer()
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        var params = stub.getParameters(io.eiscope.api.v1.GetParametersRequest.newBuilder()
+                .setId(id)
+                .addNames("layer0.Wex")
+                .build());
+        java.nio.FloatBuffer w = params.getParameters(0)
+                .getTensor()
+                .getData()
+                .asReadOnlyByteBuffer()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
         int zeros = 0;
         for (int i = 0; i < w.limit(); i++) if (w.get(i) == 0f) zeros++;
         assertThat((double) zeros / w.limit()).isGreaterThanOrEqualTo(0.5);
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> apply(id,
-                Command.newBuilder().setPrune(io.eiscope.api.v1.Prune.newBuilder().setFraction(0.5)
-                        .setScope(io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL)).build()));
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class,
+                () -> apply(
+                        id,
+                        Command.newBuilder()
+                                .setPrune(io.eiscope.api.v1.Prune.newBuilder()
+                                        .setFraction(0.5)
+                                        .setScope(io.eiscope.api.v1.PruneScope.PRUNE_SCOPE_GLOBAL))
+                                .build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(e.getStatus().getDescription()).contains("command.prune.method");
     }
@@ -152,12 +218,23 @@ class SteeringGrpcTest {
     @Test
     void inputNoiseIsLoggedAndANegativeStdIsInvalid() throws Exception {
         String id = create(8);
-        Command noise = Command.newBuilder().setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(0.1)).build();
+        Command noise = Command.newBuilder()
+                .setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(0.1))
+                .build();
         assertThat(apply(id, noise)).isZero();
-        assertThat(stub.getInterventionLog(io.eiscope.api.v1.GetInterventionLogRequest.newBuilder().setId(id).build())
-                .getInterventionsList()).anySatisfy(i -> assertThat(i.getCommand()).isEqualTo(noise));
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> apply(id,
-                Command.newBuilder().setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder().setStd(-0.1)).build()));
+        assertThat(stub.getInterventionLog(io.eiscope.api.v1.GetInterventionLogRequest.newBuilder()
+                                .setId(id)
+                                .build())
+                        .getInterventionsList())
+                .anySatisfy(i -> assertThat(i.getCommand()).isEqualTo(noise));
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class,
+                () -> apply(
+                        id,
+                        Command.newBuilder()
+                                .setSetInputNoise(io.eiscope.api.v1.SetInputNoise.newBuilder()
+                                        .setStd(-0.1))
+                                .build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(e.getStatus().getDescription()).contains("command.set_input_noise.std");
     }
@@ -165,14 +242,29 @@ class SteeringGrpcTest {
     @Test
     void clampingAUnitIsLoggedAndAnUnknownLayerIsInvalid() throws Exception {
         String id = create(9);
-        Command clamp = Command.newBuilder().setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder().setLayer("layer0").setUnit(1)
-                .setClamped(true).setValue(0.5f)).build();
+        Command clamp = Command.newBuilder()
+                .setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder()
+                        .setLayer("layer0")
+                        .setUnit(1)
+                        .setClamped(true)
+                        .setValue(0.5f))
+                .build();
         assertThat(apply(id, clamp)).isZero();
-        assertThat(stub.getInterventionLog(io.eiscope.api.v1.GetInterventionLogRequest.newBuilder().setId(id).build())
-                .getInterventionsList()).anySatisfy(i -> assertThat(i.getCommand()).isEqualTo(clamp));
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> apply(id,
-                Command.newBuilder().setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder().setLayer("cortex").setUnit(1)
-                        .setClamped(true)).build()));
+        assertThat(stub.getInterventionLog(io.eiscope.api.v1.GetInterventionLogRequest.newBuilder()
+                                .setId(id)
+                                .build())
+                        .getInterventionsList())
+                .anySatisfy(i -> assertThat(i.getCommand()).isEqualTo(clamp));
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class,
+                () -> apply(
+                        id,
+                        Command.newBuilder()
+                                .setClampUnit(io.eiscope.api.v1.ClampUnit.newBuilder()
+                                        .setLayer("cortex")
+                                        .setUnit(1)
+                                        .setClamped(true))
+                                .build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(e.getStatus().getDescription()).contains("command.clamp_unit.layer");
     }
@@ -180,19 +272,39 @@ class SteeringGrpcTest {
     @Test
     void runUntilOnAFinishedSimulationIsAFailedPrecondition() throws Exception {
         SimulationSpec spec = dann(3).toBuilder().setStepBudget(3).build();
-        String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation().getId();
-        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PLAY).build());
+        String id = stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setSpec(spec).build())
+                .getSimulation()
+                .getId();
+        stub.control(ControlRequest.newBuilder()
+                .setId(id)
+                .setAction(ControlAction.CONTROL_ACTION_PLAY)
+                .build());
         assertThat(awaitPaused(id).getState()).isEqualTo(SimulationState.SIMULATION_STATE_FINISHED);
-        assertThat(code(() -> apply(id, Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(10)).build())))
+        assertThat(code(() -> apply(
+                        id,
+                        Command.newBuilder()
+                                .setRunUntil(RunUntil.newBuilder().setStep(10))
+                                .build())))
                 .isEqualTo(Status.Code.FAILED_PRECONDITION);
     }
 
     @Test
     void aWatchpointPausesAndSaysWhy() throws Exception {
         String id = create(4);
-        apply(id, Command.newBuilder().setAddWatchpoint(AddWatchpoint.newBuilder().setName("acc").setObservable("accuracy")
-                .setCondition(WatchCondition.WATCH_CONDITION_ABOVE).setThreshold(0.0)).build());
-        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PLAY).build());
+        apply(
+                id,
+                Command.newBuilder()
+                        .setAddWatchpoint(AddWatchpoint.newBuilder()
+                                .setName("acc")
+                                .setObservable("accuracy")
+                                .setCondition(WatchCondition.WATCH_CONDITION_ABOVE)
+                                .setThreshold(0.0))
+                        .build());
+        stub.control(ControlRequest.newBuilder()
+                .setId(id)
+                .setAction(ControlAction.CONTROL_ACTION_PLAY)
+                .build());
         Simulation s = awaitPaused(id);
         assertThat(s.getState()).isEqualTo(SimulationState.SIMULATION_STATE_PAUSED);
         assertThat(s.getStatusMessage()).contains("watchpoint 'acc'").contains("accuracy");
@@ -201,36 +313,79 @@ class SteeringGrpcTest {
     @Test
     void aForkShowsItsParentAndStaysIdenticalUnderTheSameCommands() throws Exception {
         String parent = create(5);
-        apply(parent, Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(6)).build());
+        apply(
+                parent,
+                Command.newBuilder()
+                        .setRunUntil(RunUntil.newBuilder().setStep(6))
+                        .build());
         awaitPaused(parent);
-        Simulation child = stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(parent).build()).getSimulation();
+        Simulation child = stub.forkSimulation(
+                        ForkSimulationRequest.newBuilder().setId(parent).build())
+                .getSimulation();
         assertThat(child.getParentId()).isEqualTo(parent);
         assertThat(child.getForkStep()).isEqualTo(6);
         assertThat(child.getStep()).isEqualTo(6);
-        assertThat(child.getSpec().getName()).as("named for its parent and step until renamed").isEqualTo("steer · fork @ step 6");
-        assertThat(stub.getSimulation(io.eiscope.api.v1.GetSimulationRequest.newBuilder().setId(parent).build()).getSimulation().getSpec()
-                .getName()).as("the parent keeps its name").isEqualTo("steer");
-        Command toAdam = Command.newBuilder().setSwitchRule(SwitchRule.newBuilder().setRule(ComponentSpec.newBuilder().setKind("adam"))).build();
-        Command lesion = Command.newBuilder().setLesion(Lesion.newBuilder().setLayer("layer0")
-                .setPopulation(Population.POPULATION_INHIBITORY).setUnit(1)).build();
+        assertThat(child.getSpec().getName())
+                .as("named for its parent and step until renamed")
+                .isEqualTo("steer · fork @ step 6");
+        assertThat(stub.getSimulation(io.eiscope.api.v1.GetSimulationRequest.newBuilder()
+                                .setId(parent)
+                                .build())
+                        .getSimulation()
+                        .getSpec()
+                        .getName())
+                .as("the parent keeps its name")
+                .isEqualTo("steer");
+        Command toAdam = Command.newBuilder()
+                .setSwitchRule(SwitchRule.newBuilder()
+                        .setRule(ComponentSpec.newBuilder().setKind("adam")))
+                .build();
+        Command lesion = Command.newBuilder()
+                .setLesion(Lesion.newBuilder()
+                        .setLayer("layer0")
+                        .setPopulation(Population.POPULATION_INHIBITORY)
+                        .setUnit(1))
+                .build();
         for (String id : new String[] {parent, child.getId()}) {
             apply(id, toAdam);
             apply(id, lesion);
-            apply(id, Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(12)).build());
+            apply(
+                    id,
+                    Command.newBuilder()
+                            .setRunUntil(RunUntil.newBuilder().setStep(12))
+                            .build());
         }
         awaitPaused(parent);
         awaitPaused(child.getId());
-        var a = stub.getParameters(GetParametersRequest.newBuilder().setId(parent).build());
-        var b = stub.getParameters(GetParametersRequest.newBuilder().setId(child.getId()).build());
+        var a = stub.getParameters(
+                GetParametersRequest.newBuilder().setId(parent).build());
+        var b = stub.getParameters(
+                GetParametersRequest.newBuilder().setId(child.getId()).build());
         assertThat(a.getStep()).isEqualTo(12);
-        assertThat(stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(child.getId()).build()).getSimulation().getSpec().getName())
-                .as("a fork of a fork: the root's name, the new step").isEqualTo("steer · fork @ step 12");
-        stub.updateRun(io.eiscope.api.v1.UpdateRunRequest.newBuilder().setId(parent).setName("baseline").build());
-        assertThat(stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(parent).build()).getSimulation().getSpec().getName())
-                .as("the parent as it is called now").isEqualTo("baseline · fork @ step 12");
+        assertThat(stub.forkSimulation(ForkSimulationRequest.newBuilder()
+                                .setId(child.getId())
+                                .build())
+                        .getSimulation()
+                        .getSpec()
+                        .getName())
+                .as("a fork of a fork: the root's name, the new step")
+                .isEqualTo("steer · fork @ step 12");
+        stub.updateRun(io.eiscope.api.v1.UpdateRunRequest.newBuilder()
+                .setId(parent)
+                .setName("baseline")
+                .build());
+        assertThat(stub.forkSimulation(
+                                ForkSimulationRequest.newBuilder().setId(parent).build())
+                        .getSimulation()
+                        .getSpec()
+                        .getName())
+                .as("the parent as it is called now")
+                .isEqualTo("baseline · fork @ step 12");
         assertThat(b.getParametersList()).isEqualTo(a.getParametersList());
-        assertThat(code(() -> stub.forkSimulation(ForkSimulationRequest.newBuilder().setId("sim-nope").build())))
+        assertThat(code(() -> stub.forkSimulation(
+                        ForkSimulationRequest.newBuilder().setId("sim-nope").build())))
                 .isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(code(() -> stub.forkSimulation(ForkSimulationRequest.getDefaultInstance()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> stub.forkSimulation(ForkSimulationRequest.getDefaultInstance())))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 }

@@ -92,22 +92,45 @@ class TimeTravelGrpcTest {
     }
 
     static SimulationSpec spec(ComponentSpec.Builder model, ComponentSpec.Builder rule, ComponentSpec.Builder task) {
-        return SimulationSpec.newBuilder().setName("time-travel").setSeed(7).setBatchSize(8).setModel(model).setLearningRule(rule).setTask(task)
-                .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(EVERY)).build();
+        return SimulationSpec.newBuilder()
+                .setName("time-travel")
+                .setSeed(7)
+                .setBatchSize(8)
+                .setModel(model)
+                .setLearningRule(rule)
+                .setTask(task)
+                .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(EVERY))
+                .build();
     }
 
     static Command prune() {
-        return Command.newBuilder().setPrune(Prune.newBuilder().setMethod(PruneMethod.PRUNE_METHOD_MAGNITUDE).setFraction(0.3)
-                .setScope(PruneScope.PRUNE_SCOPE_GLOBAL)).build();
+        return Command.newBuilder()
+                .setPrune(Prune.newBuilder()
+                        .setMethod(PruneMethod.PRUNE_METHOD_MAGNITUDE)
+                        .setFraction(0.3)
+                        .setScope(PruneScope.PRUNE_SCOPE_GLOBAL))
+                .build();
     }
 
     static Command toAdam() {
-        return Command.newBuilder().setSwitchRule(SwitchRule.newBuilder().setRule(component("adam", "learning_rate", number(1e-3),
-                "correct_inhibitory", Value.newBuilder().setFlag(true).build()))).build();
+        return Command.newBuilder()
+                .setSwitchRule(SwitchRule.newBuilder()
+                        .setRule(component(
+                                "adam",
+                                "learning_rate",
+                                number(1e-3),
+                                "correct_inhibitory",
+                                Value.newBuilder().setFlag(true).build())))
+                .build();
     }
 
     static Command lesion() {
-        return Command.newBuilder().setLesion(Lesion.newBuilder().setLayer("layer0").setPopulation(Population.POPULATION_EXCITATORY).setUnit(3)).build();
+        return Command.newBuilder()
+                .setLesion(Lesion.newBuilder()
+                        .setLayer("layer0")
+                        .setPopulation(Population.POPULATION_EXCITATORY)
+                        .setUnit(3))
+                .build();
     }
 
     /** A spec and the commands its run gets, by step (applied when the run is paused there). */
@@ -120,22 +143,52 @@ class TimeTravelGrpcTest {
 
     static Stream<Case> cases() {
         return Stream.of(
-                new Case("MLP", spec(component("mlp", "hidden", ints(32)), component("sgd", "learning_rate", number(0.05)),
-                        component("fashion_mnist")), Map.of()),
-                new Case("DANN", SteeringGrpcTest.dann(7).toBuilder().setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(EVERY)).build(),
+                new Case(
+                        "MLP",
+                        spec(
+                                component("mlp", "hidden", ints(32)),
+                                component("sgd", "learning_rate", number(0.05)),
+                                component("fashion_mnist")),
                         Map.of()),
-                new Case("RNN", spec(component("rnn", "hidden", ints(16)), component("sgd", "learning_rate", number(0.01)),
-                        component("adding", "sequence_length", integer(5), "train_size", integer(64), "test_size", integer(16))), Map.of()),
-                new Case("steered DANN", SteeringGrpcTest.dann(7).toBuilder().setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(EVERY))
-                        .build(), Map.of(70L, List.of(prune()), 100L, List.of(toAdam()), 130L, List.of(lesion()))));
+                new Case(
+                        "DANN",
+                        SteeringGrpcTest.dann(7).toBuilder()
+                                .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(EVERY))
+                                .build(),
+                        Map.of()),
+                new Case(
+                        "RNN",
+                        spec(
+                                component("rnn", "hidden", ints(16)),
+                                component("sgd", "learning_rate", number(0.01)),
+                                component(
+                                        "adding",
+                                        "sequence_length",
+                                        integer(5),
+                                        "train_size",
+                                        integer(64),
+                                        "test_size",
+                                        integer(16))),
+                        Map.of()),
+                new Case(
+                        "steered DANN",
+                        SteeringGrpcTest.dann(7).toBuilder()
+                                .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(EVERY))
+                                .build(),
+                        Map.of(70L, List.of(prune()), 100L, List.of(toAdam()), 130L, List.of(lesion()))));
     }
 
     static String create(SimulationSpec spec) {
-        return stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation().getId();
+        return stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setSpec(spec).build())
+                .getSimulation()
+                .getId();
     }
 
     static long stepOf(String id) {
-        return stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep();
+        return stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build())
+                .getSimulation()
+                .getStep();
     }
 
     static void stepTo(String id, long target) {
@@ -147,17 +200,26 @@ class TimeTravelGrpcTest {
         for (var e : new TreeMap<>(c.commands()).entrySet()) {
             if (e.getKey() < stepOf(id) || e.getKey() > target) continue;
             stepTo(id, e.getKey());
-            for (Command command : e.getValue()) stub.applyCommand(ApplyCommandRequest.newBuilder().setId(id).setCommand(command).build());
+            for (Command command : e.getValue())
+                stub.applyCommand(ApplyCommandRequest.newBuilder()
+                        .setId(id)
+                        .setCommand(command)
+                        .build());
         }
         stepTo(id, target);
     }
 
     static List<NamedTensor> parameters(String id) {
-        return stub.getParameters(GetParametersRequest.newBuilder().setId(id).build()).getParametersList();
+        return stub.getParameters(GetParametersRequest.newBuilder().setId(id).build())
+                .getParametersList();
     }
 
     static GetParametersResponse parametersAt(String id, long step) {
-        return stub.withDeadlineAfter(120, TimeUnit.SECONDS).getParameters(GetParametersRequest.newBuilder().setId(id).setStep(step).build());
+        return stub.withDeadlineAfter(120, TimeUnit.SECONDS)
+                .getParameters(GetParametersRequest.newBuilder()
+                        .setId(id)
+                        .setStep(step)
+                        .build());
     }
 
     /**
@@ -165,7 +227,8 @@ class TimeTravelGrpcTest {
      * store thread, and SaveCheckpoint answers once its own (here: the pause's, at the same step) is.
      */
     static void checkpointsWritten(String id) {
-        stub.withDeadlineAfter(60, TimeUnit.SECONDS).saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(id).build());
+        stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+                .saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(id).build());
     }
 
     static Status.Code code(Runnable call) {
@@ -183,8 +246,11 @@ class TimeTravelGrpcTest {
         String run = create(c.spec());
         drive(run, c, 200);
         checkpointsWritten(run);
-        assertThat(stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(run).build()).getCheckpointsList())
-                .as("checkpoints every %d steps (and at the pause)", EVERY).isNotEmpty();
+        assertThat(stub.listCheckpoints(
+                                ListCheckpointsRequest.newBuilder().setId(run).build())
+                        .getCheckpointsList())
+                .as("checkpoints every %d steps (and at the pause)", EVERY)
+                .isNotEmpty();
         Random random = new Random(c.name().hashCode());
         List<Long> steps = new ArrayList<>(List.of(0L, EVERY, 70L, 199L));
         for (int i = 0; i < 3; i++) steps.add((long) random.nextInt(200));
@@ -194,7 +260,9 @@ class TimeTravelGrpcTest {
             drive(twin, c, k);
             GetParametersResponse past = parametersAt(run, k);
             assertThat(past.getStep()).isEqualTo(k);
-            assertThat(past.getParametersList()).as("%s at step %d", c.name(), k).isEqualTo(parameters(twin));
+            assertThat(past.getParametersList())
+                    .as("%s at step %d", c.name(), k)
+                    .isEqualTo(parameters(twin));
         }
         assertThat(stepOf(run)).as("the run itself did not move").isEqualTo(200);
     }
@@ -206,12 +274,21 @@ class TimeTravelGrpcTest {
         drive(run, c, 180);
         long k = 117; // after the rule switch, before the lesion of the steered case: the log up to it is inherited
         Simulation fork = stub.withDeadlineAfter(120, TimeUnit.SECONDS)
-                .forkSimulation(ForkSimulationRequest.newBuilder().setId(run).setStep(k).build()).getSimulation();
+                .forkSimulation(
+                        ForkSimulationRequest.newBuilder().setId(run).setStep(k).build())
+                .getSimulation();
         assertThat(fork.getParentId()).isEqualTo(run);
         assertThat(fork.getForkStep()).isEqualTo(k);
         assertThat(fork.getStep()).isEqualTo(k);
-        assertThat(stub.getInterventionLog(GetInterventionLogRequest.newBuilder().setId(fork.getId()).build()).getInterventionsList())
-                .extracting(i -> i.getStep()).containsExactlyElementsOf(c.commands().keySet().stream().filter(s -> s <= k).sorted().toList());
+        assertThat(stub.getInterventionLog(GetInterventionLogRequest.newBuilder()
+                                .setId(fork.getId())
+                                .build())
+                        .getInterventionsList())
+                .extracting(i -> i.getStep())
+                .containsExactlyElementsOf(c.commands().keySet().stream()
+                        .filter(s -> s <= k)
+                        .sorted()
+                        .toList());
         String twin = create(c.spec());
         drive(twin, c, k);
         assertThat(parameters(fork.getId())).isEqualTo(parameters(twin));
@@ -225,7 +302,9 @@ class TimeTravelGrpcTest {
     void aRunningRunIsNotPerturbedWhileAReconstructionIsServed() throws Exception {
         Case c = cases().toList().get(1);
         // Checkpoints only every 1,000 steps: rebuilding step 900 replays 900 steps while the run trains on.
-        SimulationSpec sparse = c.spec().toBuilder().setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(1000)).build();
+        SimulationSpec sparse = c.spec().toBuilder()
+                .setCheckpoints(CheckpointPolicy.newBuilder().setEverySteps(1000))
+                .build();
         String run = create(sparse);
         stepTo(run, 1000);
         String twinAt900 = create(sparse);
@@ -233,14 +312,22 @@ class TimeTravelGrpcTest {
         io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
         try {
             Iterator<WatchResponse> states = watching.call(() -> stub.withDeadlineAfter(120, TimeUnit.SECONDS)
-                    .watch(WatchRequest.newBuilder().setId(run).addObservables("state").build()));
-            stub.applyCommand(ApplyCommandRequest.newBuilder().setId(run).setCommand(Command.newBuilder().setRunUntil(RunUntil.newBuilder()
-                    .setStep(2500))).build());
+                    .watch(WatchRequest.newBuilder()
+                            .setId(run)
+                            .addObservables("state")
+                            .build()));
+            stub.applyCommand(ApplyCommandRequest.newBuilder()
+                    .setId(run)
+                    .setCommand(Command.newBuilder()
+                            .setRunUntil(RunUntil.newBuilder().setStep(2500)))
+                    .build());
             long before = stepOf(run);
             GetParametersResponse past = parametersAt(run, 900);
             long after = stepOf(run);
             assertThat(past.getParametersList()).isEqualTo(parameters(twinAt900));
-            assertThat(after).as("the run trained on while step 900 was rebuilt").isGreaterThan(before);
+            assertThat(after)
+                    .as("the run trained on while step 900 was rebuilt")
+                    .isGreaterThan(before);
             boolean paused = false;
             while (!paused) {
                 for (Frame f : states.next().getFramesList()) {
@@ -252,7 +339,9 @@ class TimeTravelGrpcTest {
         }
         String twin = create(sparse);
         stepTo(twin, 2500);
-        assertThat(parameters(run)).as("the run is where an undisturbed twin is").isEqualTo(parameters(twin));
+        assertThat(parameters(run))
+                .as("the run is where an undisturbed twin is")
+                .isEqualTo(parameters(twin));
     }
 
     @Test
@@ -262,19 +351,30 @@ class TimeTravelGrpcTest {
         drive(run, c, 160);
         String twin = create(c.spec());
         drive(twin, c, 133);
-        MeasureRequest.Builder ask = MeasureRequest.newBuilder().addObservables("singular_values").addObservables("weight_histogram")
-                .addObservables("activation_mean").addLayers("layer0");
-        MeasureResponse past = stub.withDeadlineAfter(120, TimeUnit.SECONDS).measure(ask.setId(run).setStep(133).build());
+        MeasureRequest.Builder ask = MeasureRequest.newBuilder()
+                .addObservables("singular_values")
+                .addObservables("weight_histogram")
+                .addObservables("activation_mean")
+                .addLayers("layer0");
+        MeasureResponse past = stub.withDeadlineAfter(120, TimeUnit.SECONDS)
+                .measure(ask.setId(run).setStep(133).build());
         MeasureResponse now = stub.measure(ask.clearStep().setId(twin).build());
         assertThat(past.getStep()).isEqualTo(133);
         assertThat(now.getStep()).isEqualTo(133);
-        assertThat(past.getFramesList()).extracting(Frame::getObservable).contains("singular_values", "weight_histogram", "activation_mean");
+        assertThat(past.getFramesList())
+                .extracting(Frame::getObservable)
+                .contains("singular_values", "weight_histogram", "activation_mean");
         assertThat(strip(past.getFramesList())).isEqualTo(strip(now.getFramesList()));
     }
 
     /** Frames without the simulation id and wall time (the twin is another run, measured at another time). */
     static List<Frame> strip(List<Frame> frames) {
-        return frames.stream().map(f -> f.toBuilder().clearSimulationId().clearWallTimeUnixNanos().build()).toList();
+        return frames.stream()
+                .map(f -> f.toBuilder()
+                        .clearSimulationId()
+                        .clearWallTimeUnixNanos()
+                        .build())
+                .toList();
     }
 
     @Test
@@ -284,39 +384,71 @@ class TimeTravelGrpcTest {
         drive(run, c, 160);
         checkpointsWritten(run);
         List<ReconstructProgress> progress = new ArrayList<>();
-        stub.withDeadlineAfter(120, TimeUnit.SECONDS).reconstruct(ReconstructRequest.newBuilder().setId(run).setStep(137).build())
+        stub.withDeadlineAfter(120, TimeUnit.SECONDS)
+                .reconstruct(
+                        ReconstructRequest.newBuilder().setId(run).setStep(137).build())
                 .forEachRemaining(progress::add);
         ReconstructProgress last = progress.get(progress.size() - 1);
-        long nearest = stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(run).build()).getCheckpointsList().stream()
-                .mapToLong(cp -> cp.getStep()).filter(s -> s <= 137).max().orElseThrow();
-        assertThat(nearest).as("checkpoints every %d steps (later when a write was still in flight)", EVERY).isBetween(137 - 2 * EVERY, 137L);
+        long nearest =
+                stub
+                        .listCheckpoints(
+                                ListCheckpointsRequest.newBuilder().setId(run).build())
+                        .getCheckpointsList()
+                        .stream()
+                        .mapToLong(cp -> cp.getStep())
+                        .filter(s -> s <= 137)
+                        .max()
+                        .orElseThrow();
+        assertThat(nearest)
+                .as("checkpoints every %d steps (later when a write was still in flight)", EVERY)
+                .isBetween(137 - 2 * EVERY, 137L);
         assertThat(last.getDone()).isTrue();
         assertThat(last.getSource()).isEqualTo("checkpoint");
-        assertThat(last.getFromStep()).as("the nearest checkpoint at or before 137").isEqualTo(nearest);
+        assertThat(last.getFromStep())
+                .as("the nearest checkpoint at or before 137")
+                .isEqualTo(nearest);
         assertThat(last.getTotalSteps()).isEqualTo(137 - nearest);
         assertThat(last.getReplayedSteps()).isEqualTo(137 - nearest);
         assertThat(progress.get(0).getReplayedSteps()).isZero();
         List<ReconstructProgress> again = new ArrayList<>();
-        stub.reconstruct(ReconstructRequest.newBuilder().setId(run).setStep(137).build()).forEachRemaining(again::add);
+        stub.reconstruct(ReconstructRequest.newBuilder().setId(run).setStep(137).build())
+                .forEachRemaining(again::add);
         assertThat(again.get(again.size() - 1).getSource()).isEqualTo("cache");
         assertThat(again.get(again.size() - 1).getTotalSteps()).isZero();
         // On from the cached 137 to a later step with no checkpoint in between (a write still in flight at
         // step 100 can move the next checkpoint anywhere up to 149; one that is nearer must win).
-        long nextCheckpoint = stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(run).build()).getCheckpointsList().stream()
-                .mapToLong(cp -> cp.getStep()).filter(s -> s > 137).min().orElse(Long.MAX_VALUE);
+        long nextCheckpoint =
+                stub
+                        .listCheckpoints(
+                                ListCheckpointsRequest.newBuilder().setId(run).build())
+                        .getCheckpointsList()
+                        .stream()
+                        .mapToLong(cp -> cp.getStep())
+                        .filter(s -> s > 137)
+                        .min()
+                        .orElse(Long.MAX_VALUE);
         long further = Math.min(149, nextCheckpoint - 1);
         List<ReconstructProgress> onward = new ArrayList<>();
-        stub.reconstruct(ReconstructRequest.newBuilder().setId(run).setStep(Math.max(further, 138)).build()).forEachRemaining(onward::add);
+        stub.reconstruct(ReconstructRequest.newBuilder()
+                        .setId(run)
+                        .setStep(Math.max(further, 138))
+                        .build())
+                .forEachRemaining(onward::add);
         ReconstructProgress end = onward.get(onward.size() - 1);
         if (further > 137) {
-            assertThat(end.getSource()).as("on from the cached step 137 to %d", further).isEqualTo("cache");
+            assertThat(end.getSource())
+                    .as("on from the cached step 137 to %d", further)
+                    .isEqualTo("cache");
             assertThat(end.getFromStep()).isEqualTo(137);
         } else {
-            assertThat(end.getSource()).as("the checkpoint at 138 is nearer than the cached 137").isEqualTo("checkpoint");
+            assertThat(end.getSource())
+                    .as("the checkpoint at 138 is nearer than the cached 137")
+                    .isEqualTo("checkpoint");
             assertThat(end.getFromStep()).isEqualTo(138);
         }
         List<ReconstructProgress> now = new ArrayList<>();
-        stub.reconstruct(ReconstructRequest.newBuilder().setId(run).setStep(160).build()).forEachRemaining(now::add);
+        stub.reconstruct(ReconstructRequest.newBuilder().setId(run).setStep(160).build())
+                .forEachRemaining(now::add);
         assertThat(now).singleElement().satisfies(p -> assertThat(p.getSource()).isEqualTo("live"));
     }
 
@@ -325,18 +457,39 @@ class TimeTravelGrpcTest {
         Case c = cases().toList().get(3);
         String run = create(c.spec());
         drive(run, c, 160);
-        var saved = stub.withDeadlineAfter(120, TimeUnit.SECONDS).saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(run).setStep(123).build())
+        var saved = stub.withDeadlineAfter(120, TimeUnit.SECONDS)
+                .saveCheckpoint(SaveCheckpointRequest.newBuilder()
+                        .setId(run)
+                        .setStep(123)
+                        .build())
                 .getCheckpoint();
         assertThat(saved.getStep()).isEqualTo(123);
         assertThat(saved.getPinned()).isTrue();
         assertThat(saved.getReason()).isEqualTo("time travel");
-        var stored = stub.getCheckpoint(GetCheckpointRequest.newBuilder().setId(run).setStep(123).addNames("layer0.Wex").build());
-        assertThat(stored.getParametersList()).isEqualTo(parametersAt(run, 123).getParametersList().stream()
-                .filter(p -> p.getName().equals("layer0.Wex")).toList());
+        var stored = stub.getCheckpoint(GetCheckpointRequest.newBuilder()
+                .setId(run)
+                .setStep(123)
+                .addNames("layer0.Wex")
+                .build());
+        assertThat(stored.getParametersList())
+                .isEqualTo(parametersAt(run, 123).getParametersList().stream()
+                        .filter(p -> p.getName().equals("layer0.Wex"))
+                        .toList());
         // An existing checkpoint is pinned, not rebuilt.
-        var existing = stub.listCheckpoints(ListCheckpointsRequest.newBuilder().setId(run).build()).getCheckpointsList().stream()
-                .filter(cp -> !cp.getPinned() && cp.getStep() < 160).findFirst().orElseThrow();
-        var pinned = stub.saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(run).setStep(existing.getStep()).build()).getCheckpoint();
+        var existing =
+                stub
+                        .listCheckpoints(
+                                ListCheckpointsRequest.newBuilder().setId(run).build())
+                        .getCheckpointsList()
+                        .stream()
+                        .filter(cp -> !cp.getPinned() && cp.getStep() < 160)
+                        .findFirst()
+                        .orElseThrow();
+        var pinned = stub.saveCheckpoint(SaveCheckpointRequest.newBuilder()
+                        .setId(run)
+                        .setStep(existing.getStep())
+                        .build())
+                .getCheckpoint();
         assertThat(pinned.getPinned()).isTrue();
         assertThat(pinned.getReason()).isEqualTo(existing.getReason());
         assertThat(pinned.getSha256()).isEqualTo(existing.getSha256());
@@ -347,7 +500,10 @@ class TimeTravelGrpcTest {
         Case c = cases().toList().get(3);
         String run = create(c.spec());
         drive(run, c, 160);
-        stub.control(ControlRequest.newBuilder().setId(run).setAction(ControlAction.CONTROL_ACTION_RESET).build());
+        stub.control(ControlRequest.newBuilder()
+                .setId(run)
+                .setAction(ControlAction.CONTROL_ACTION_RESET)
+                .build());
         Case plain = cases().toList().get(1); // the same spec, no commands this time
         drive(run, plain, 150);
         String twin = create(c.spec());
@@ -360,33 +516,66 @@ class TimeTravelGrpcTest {
         Case c = cases().toList().get(0);
         String run = create(c.spec());
         stepTo(run, 20);
-        StatusRuntimeException ahead = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> parametersAt(run, 21));
+        StatusRuntimeException ahead = org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class, () -> parametersAt(run, 21));
         assertThat(ahead.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
         assertThat(ahead.getStatus().getDescription()).contains("ahead").contains("step 20");
         assertThat(code(() -> parametersAt(run, -1))).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(code(() -> stub.getParameters(GetParametersRequest.newBuilder().setId(run).setStep(3).addNames("nope").build())))
+        assertThat(code(() -> stub.getParameters(GetParametersRequest.newBuilder()
+                        .setId(run)
+                        .setStep(3)
+                        .addNames("nope")
+                        .build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(code(() -> stub.forkSimulation(ForkSimulationRequest.newBuilder().setId(run).setStep(99).build())))
+        assertThat(code(() -> stub.forkSimulation(ForkSimulationRequest.newBuilder()
+                        .setId(run)
+                        .setStep(99)
+                        .build())))
                 .isEqualTo(Status.Code.OUT_OF_RANGE);
-        assertThat(code(() -> stub.saveCheckpoint(SaveCheckpointRequest.newBuilder().setId(run).setStep(99).build())))
+        assertThat(code(() -> stub.saveCheckpoint(SaveCheckpointRequest.newBuilder()
+                        .setId(run)
+                        .setStep(99)
+                        .build())))
                 .isEqualTo(Status.Code.OUT_OF_RANGE);
-        StatusRuntimeException loss = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-                () -> stub.measure(MeasureRequest.newBuilder().setId(run).addObservables("loss").setStep(3).build()));
+        StatusRuntimeException loss = org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class,
+                () -> stub.measure(MeasureRequest.newBuilder()
+                        .setId(run)
+                        .addObservables("loss")
+                        .setStep(3)
+                        .build()));
         assertThat(loss.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(loss.getStatus().getDescription()).contains("GetHistory");
-        assertThat(code(() -> stub.measure(MeasureRequest.newBuilder().setId(run).setStep(3).build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(code(() -> stub.measure(MeasureRequest.newBuilder().setId(run).addObservables("weights").addLayers("layer9").build())))
+        assertThat(code(() -> stub.measure(
+                        MeasureRequest.newBuilder().setId(run).setStep(3).build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(code(() -> stub.reconstruct(ReconstructRequest.newBuilder().setId(run).setStep(50).build()).forEachRemaining(p -> {})))
+        assertThat(code(() -> stub.measure(MeasureRequest.newBuilder()
+                        .setId(run)
+                        .addObservables("weights")
+                        .addLayers("layer9")
+                        .build())))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(code(() -> stub.reconstruct(ReconstructRequest.newBuilder()
+                                .setId(run)
+                                .setStep(50)
+                                .build())
+                        .forEachRemaining(p -> {})))
                 .isEqualTo(Status.Code.OUT_OF_RANGE);
-        assertThat(code(() -> stub.reconstruct(ReconstructRequest.newBuilder().setId("sim-nope").setStep(1).build()).forEachRemaining(p -> {})))
+        assertThat(code(() -> stub.reconstruct(ReconstructRequest.newBuilder()
+                                .setId("sim-nope")
+                                .setStep(1)
+                                .build())
+                        .forEachRemaining(p -> {})))
                 .isEqualTo(Status.Code.NOT_FOUND);
         assertThat(stepOf(run)).isEqualTo(20);
     }
 
     /** Float32 values of a tensor (little-endian, as the API sends them). */
     static float[] floats(io.eiscope.api.v1.Tensor t) {
-        java.nio.FloatBuffer b = t.getData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        java.nio.FloatBuffer b = t.getData()
+                .asReadOnlyByteBuffer()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
         float[] out = new float[b.remaining()];
         b.get(out);
         return out;
@@ -397,15 +586,22 @@ class TimeTravelGrpcTest {
         Case c = cases().toList().get(1);
         String run = create(c.spec());
         drive(run, c, 120);
-        Map<String, float[]> start = new java.util.HashMap<>(), now = new java.util.HashMap<>(), at60 = new java.util.HashMap<>();
+        Map<String, float[]> start = new java.util.HashMap<>(),
+                now = new java.util.HashMap<>(),
+                at60 = new java.util.HashMap<>();
         parametersAt(run, 0).getParametersList().forEach(t -> start.put(t.getName(), floats(t.getTensor())));
         parametersAt(run, 60).getParametersList().forEach(t -> at60.put(t.getName(), floats(t.getTensor())));
         List<NamedTensor> full = parameters(run);
         full.forEach(t -> now.put(t.getName(), floats(t.getTensor())));
         for (long step : new long[] {120, 60}) {
-            GetParametersRequest.Builder ask = GetParametersRequest.newBuilder().setId(run).setChangeSinceStart(true).setMaxRows(7).setMaxCols(9);
+            GetParametersRequest.Builder ask = GetParametersRequest.newBuilder()
+                    .setId(run)
+                    .setChangeSinceStart(true)
+                    .setMaxRows(7)
+                    .setMaxCols(9);
             if (step == 60) ask.setStep(60);
-            GetParametersResponse pooled = stub.withDeadlineAfter(120, TimeUnit.SECONDS).getParameters(ask.build());
+            GetParametersResponse pooled =
+                    stub.withDeadlineAfter(120, TimeUnit.SECONDS).getParameters(ask.build());
             assertThat(pooled.getStep()).isEqualTo(step);
             assertThat(pooled.getParametersList()).hasSameSizeAs(full);
             for (int k = 0; k < full.size(); k++) {
@@ -421,18 +617,30 @@ class TimeTravelGrpcTest {
                 float[] expected = new float[r * cc];
                 for (int bi = 0; bi < r; bi++) {
                     for (int bj = 0; bj < cc; bj++) {
-                        int r0 = bi * rows / r, r1 = (bi + 1) * rows / r, c0 = bj * cols / cc, c1 = (bj + 1) * cols / cc;
-                        int best = java.util.stream.IntStream.range(r0, r1).boxed().flatMap(i -> java.util.stream.IntStream.range(c0, c1)
-                                .mapToObj(j -> i * cols + j)).max(java.util.Comparator.comparingDouble(ix -> Math.abs(change[ix]))).orElseThrow();
+                        int r0 = bi * rows / r,
+                                r1 = (bi + 1) * rows / r,
+                                c0 = bj * cols / cc,
+                                c1 = (bj + 1) * cols / cc;
+                        int best = java.util.stream.IntStream.range(r0, r1)
+                                .boxed()
+                                .flatMap(i ->
+                                        java.util.stream.IntStream.range(c0, c1).mapToObj(j -> i * cols + j))
+                                .max(java.util.Comparator.comparingDouble(ix -> Math.abs(change[ix])))
+                                .orElseThrow();
                         expected[bi * cc + bj] = change[best];
                     }
                 }
-                assertThat(floats(p.getTensor())).as("%s at step %d", f.getName(), step).containsExactly(expected);
+                assertThat(floats(p.getTensor()))
+                        .as("%s at step %d", f.getName(), step)
+                        .containsExactly(expected);
                 if (r != rows || cc != cols) assertThat(p.getFullShapeList()).isEqualTo(shape);
                 else assertThat(p.getFullShapeList()).isEmpty();
             }
         }
-        assertThat(code(() -> stub.getParameters(GetParametersRequest.newBuilder().setId(run).setMaxRows(-1).build())))
+        assertThat(code(() -> stub.getParameters(GetParametersRequest.newBuilder()
+                        .setId(run)
+                        .setMaxRows(-1)
+                        .build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 }

@@ -39,26 +39,43 @@ class TlsGrpcTest {
             assertThat(Files.readString(cert)).startsWith("-----BEGIN CERTIFICATE-----");
             fingerprint = SelfSignedTls.fingerprint(cert);
             ManagedChannel tls = NettyChannelBuilder.forAddress("127.0.0.1", live.port)
-                    .sslContext(GrpcSslContexts.forClient().trustManager(cert.toFile()).build()).build();
+                    .sslContext(GrpcSslContexts.forClient()
+                            .trustManager(cert.toFile())
+                            .build())
+                    .build();
             try {
-                assertThat(SimulationServiceGrpc.newBlockingStub(tls).withDeadlineAfter(20, TimeUnit.SECONDS)
-                        .getCatalogue(GetCatalogueRequest.getDefaultInstance()).getCatalogue().getModelsCount()).isPositive();
+                assertThat(SimulationServiceGrpc.newBlockingStub(tls)
+                                .withDeadlineAfter(20, TimeUnit.SECONDS)
+                                .getCatalogue(GetCatalogueRequest.getDefaultInstance())
+                                .getCatalogue()
+                                .getModelsCount())
+                        .isPositive();
             } finally {
                 tls.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
             try {
-                live.stub().withDeadlineAfter(10, TimeUnit.SECONDS).getCatalogue(GetCatalogueRequest.getDefaultInstance());
+                live.stub()
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .getCatalogue(GetCatalogueRequest.getDefaultInstance());
                 throw new AssertionError("a plaintext call to a TLS port was answered");
             } catch (StatusRuntimeException e) {
-                assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL, Status.Code.DEADLINE_EXCEEDED);
+                assertThat(e.getStatus().getCode())
+                        .isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL, Status.Code.DEADLINE_EXCEEDED);
             }
-            HttpResponse<String> page = HttpClient.newBuilder().sslContext(trusting(cert)).build().send(HttpRequest.newBuilder(
-                    URI.create("https://127.0.0.1:" + live.port + "/")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> page = HttpClient.newBuilder()
+                    .sslContext(trusting(cert))
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + live.port + "/"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
         }
         try (LiveServer again = LiveServer.start(o -> o.withDataDir(data).withTlsSelfSigned(true))) {
-            assertThat(SelfSignedTls.fingerprint(again.server.tlsCertificate())).as("kept, not regenerated").isEqualTo(fingerprint);
+            assertThat(SelfSignedTls.fingerprint(again.server.tlsCertificate()))
+                    .as("kept, not regenerated")
+                    .isEqualTo(fingerprint);
         }
     }
 
@@ -66,7 +83,8 @@ class TlsGrpcTest {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         try (InputStream in = Files.newInputStream(pem)) {
-            ks.setCertificateEntry("eiscope", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            ks.setCertificateEntry(
+                    "eiscope", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);

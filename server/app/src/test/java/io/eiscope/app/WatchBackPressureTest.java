@@ -42,12 +42,21 @@ class WatchBackPressureTest {
     @BeforeEach
     void start() throws Exception {
         Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
-        server = new EiscopeServer(ServerOptions.defaults().withPort(0).withDatasetsDir(data).withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")).withWatchQueueFrames(QUEUE));
+        server = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(data)
+                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record"))
+                .withWatchQueueFrames(QUEUE));
         int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
         // The stalled client has its own connection with a small window, as a separate program would.
-        stalled = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-                .flowControlWindow(65_536).maxInboundMessageSize(64 << 20).build();
+        stalled = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .flowControlWindow(65_536)
+                .maxInboundMessageSize(64 << 20)
+                .build();
     }
 
     @AfterEach
@@ -60,33 +69,56 @@ class WatchBackPressureTest {
     @Test
     void aStalledClientCostsBoundedMemoryAndGetsMergedSamplesLater() throws Exception {
         var stub = SimulationServiceGrpc.newBlockingStub(channel);
-        SimulationSpec spec = SimulationSpec.newBuilder().setSeed(1).setBatchSize(4)
-                .setModel(ComponentSpec.newBuilder().setKind("mlp")
-                        .putParams("hidden", Value.newBuilder().setInts(IntList.newBuilder().addValues(64)).build()))
+        SimulationSpec spec = SimulationSpec.newBuilder()
+                .setSeed(1)
+                .setBatchSize(4)
+                .setModel(ComponentSpec.newBuilder()
+                        .setKind("mlp")
+                        .putParams(
+                                "hidden",
+                                Value.newBuilder()
+                                        .setInts(IntList.newBuilder().addValues(64))
+                                        .build()))
                 .setLearningRule(ComponentSpec.newBuilder().setKind("sgd"))
-                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")).build();
-        String id = stub.createSimulation(CreateSimulationRequest.newBuilder().setSpec(spec).build()).getSimulation().getId();
+                .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist"))
+                .build();
+        String id = stub.createSimulation(
+                        CreateSimulationRequest.newBuilder().setSpec(spec).build())
+                .getSimulation()
+                .getId();
 
         List<Frame> frames = new CopyOnWriteArrayList<>();
         CountDownLatch merged = new CountDownLatch(1);
-        ClientCall<WatchRequest, WatchResponse> call = stalled.newCall(SimulationServiceGrpc.getWatchMethod(), CallOptions.DEFAULT);
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(WatchResponse message) {
-                frames.addAll(message.getFramesList());
-                if (message.getFramesList().stream().anyMatch(f -> f.hasScalar() && f.getScalar().getMergedCount() > 1)) merged.countDown();
-                call.request(1);
-            }
+        ClientCall<WatchRequest, WatchResponse> call =
+                stalled.newCall(SimulationServiceGrpc.getWatchMethod(), CallOptions.DEFAULT);
+        call.start(
+                new ClientCall.Listener<>() {
+                    @Override
+                    public void onMessage(WatchResponse message) {
+                        frames.addAll(message.getFramesList());
+                        if (message.getFramesList().stream()
+                                .anyMatch(f -> f.hasScalar() && f.getScalar().getMergedCount() > 1)) merged.countDown();
+                        call.request(1);
+                    }
 
-            @Override
-            public void onClose(Status status, Metadata trailers) {}
-        }, new Metadata());
-        call.sendMessage(WatchRequest.newBuilder().setId(id).addObservables("loss").addObservables("accuracy")
-                .addObservables("weights").addLayers("layer0.W").build());
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {}
+                },
+                new Metadata());
+        call.sendMessage(WatchRequest.newBuilder()
+                .setId(id)
+                .addObservables("loss")
+                .addObservables("accuracy")
+                .addObservables("weights")
+                .addLayers("layer0.W")
+                .build());
         call.halfClose();
         // No call.request(n): the client reads nothing, so the transport's window fills up.
 
-        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PLAY).build());
+        stub.control(ControlRequest.newBuilder()
+                .setId(id)
+                .setAction(ControlAction.CONTROL_ACTION_PLAY)
+                .build());
         SimulationRegistry.Entry entry = server.registry().get(id);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (entry.runner().step() < 8 * QUEUE && System.nanoTime() < deadline) {
@@ -94,14 +126,26 @@ class WatchBackPressureTest {
             TimeUnit.MILLISECONDS.sleep(5);
         }
         long stalledAt = entry.runner().step();
-        assertThat(stalledAt).as("training went on while the client read nothing").isGreaterThanOrEqualTo(8 * QUEUE);
+        assertThat(stalledAt)
+                .as("training went on while the client read nothing")
+                .isGreaterThanOrEqualTo(8 * QUEUE);
         assertThat(entry.streams().maxBacklog()).isLessThanOrEqualTo(QUEUE + 2);
-        assertThat(frames).as("nothing was delivered to a client that requested nothing").isEmpty();
+        assertThat(frames)
+                .as("nothing was delivered to a client that requested nothing")
+                .isEmpty();
 
         call.request(1);
-        assertThat(merged.await(30, TimeUnit.SECONDS)).as("merged scalar samples arrive once the client reads").isTrue();
-        stub.control(ControlRequest.newBuilder().setId(id).setAction(ControlAction.CONTROL_ACTION_PAUSE).build());
-        assertThat(stub.getSimulation(GetSimulationRequest.newBuilder().setId(id).build()).getSimulation().getStep())
+        assertThat(merged.await(30, TimeUnit.SECONDS))
+                .as("merged scalar samples arrive once the client reads")
+                .isTrue();
+        stub.control(ControlRequest.newBuilder()
+                .setId(id)
+                .setAction(ControlAction.CONTROL_ACTION_PAUSE)
+                .build());
+        assertThat(stub.getSimulation(
+                                GetSimulationRequest.newBuilder().setId(id).build())
+                        .getSimulation()
+                        .getStep())
                 .isGreaterThan(stalledAt);
         call.cancel("done", null);
     }

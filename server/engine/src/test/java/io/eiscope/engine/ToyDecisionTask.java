@@ -47,8 +47,10 @@ public final class ToyDecisionTask implements Task {
 
     /** The standard catalogue with this task (parameterless, {@code steps} steps) added as {@link #KIND}. */
     public static Catalogue catalogue(int steps) {
-        return Catalogue.standard().withTasks(List.of(new Catalogue.Entry<>(
-                new ComponentDescriptor(KIND, "Toy decision", "Tests only.", "", List.of()), (p, s, ctx) -> new ToyDecisionTask(steps, s))));
+        return Catalogue.standard()
+                .withTasks(List.of(new Catalogue.Entry<>(
+                        new ComponentDescriptor(KIND, "Toy decision", "Tests only.", "", List.of()),
+                        (p, s, ctx) -> new ToyDecisionTask(steps, s))));
     }
 
     @Override

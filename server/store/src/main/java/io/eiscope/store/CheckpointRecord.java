@@ -8,5 +8,13 @@ import java.nio.file.Path;
  * @param logLength entries of the intervention log applied before the state was captured
  * @param sha256    hex SHA-256 of the file, checked before it is used
  */
-public record CheckpointRecord(String runId, long step, Path file, long sizeBytes, String sha256, int logLength, boolean pinned,
-                               String reason, long createdMillis) {}
+public record CheckpointRecord(
+        String runId,
+        long step,
+        Path file,
+        long sizeBytes,
+        String sha256,
+        int logLength,
+        boolean pinned,
+        String reason,
+        long createdMillis) {}

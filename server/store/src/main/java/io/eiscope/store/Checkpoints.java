@@ -45,7 +45,8 @@ public final class Checkpoints {
      * Writes {@code state} as the run's checkpoint at {@code step}, records it, and removes the
      * oldest unpinned ones beyond the retention.
      */
-    public CheckpointRecord write(String runId, long step, int logLength, String reason, boolean pinned, StateDict state) {
+    public CheckpointRecord write(
+            String runId, long step, int logLength, String reason, boolean pinned, StateDict state) {
         return write(runId, step, logLength, reason, pinned, state, 0, () -> true);
     }
 
@@ -56,17 +57,25 @@ public final class Checkpoints {
      * same transaction): a run reset since the capture gets no stale checkpoint. Null when not
      * recorded.
      */
-    public CheckpointRecord write(String runId, long step, int logLength, String reason, boolean pinned, StateDict state, long replayBound,
-                                  java.util.function.BooleanSupplier current) {
+    public CheckpointRecord write(
+            String runId,
+            long step,
+            int logLength,
+            String reason,
+            boolean pinned,
+            StateDict state,
+            long replayBound,
+            java.util.function.BooleanSupplier current) {
         Path dir = store.runDirectory(runId);
         Path file = dir.resolve(String.format("step-%012d.npz", step));
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(dir);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
-                OutputStream out = new DigestOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20), sha);
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                OutputStream out = new DigestOutputStream(
+                        new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20), sha);
                 Npz.write(state, out);
                 out.flush();
                 ch.force(true);
@@ -75,8 +84,16 @@ public final class Checkpoints {
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
             }
-            CheckpointRecord r = new CheckpointRecord(runId, step, file, Files.size(file), HexFormat.of().formatHex(sha.digest()), logLength,
-                    pinned, reason, System.currentTimeMillis());
+            CheckpointRecord r = new CheckpointRecord(
+                    runId,
+                    step,
+                    file,
+                    Files.size(file),
+                    HexFormat.of().formatHex(sha.digest()),
+                    logLength,
+                    pinned,
+                    reason,
+                    System.currentTimeMillis());
             boolean recorded = store.write(c -> {
                 if (!current.getAsBoolean()) return false;
                 store.addCheckpoint(c, r);
@@ -105,7 +122,10 @@ public final class Checkpoints {
             try {
                 delete(r);
             } catch (UncheckedIOException e) {
-                LOG.atWarn().addKeyValue("run", runId).addKeyValue("file", r.file()).log("could not delete an old checkpoint: {}", e.getMessage());
+                LOG.atWarn()
+                        .addKeyValue("run", runId)
+                        .addKeyValue("file", r.file())
+                        .log("could not delete an old checkpoint: {}", e.getMessage());
             }
         }
     }
@@ -136,14 +156,16 @@ public final class Checkpoints {
     public StateDict read(CheckpointRecord r) throws IOException {
         byte[] bytes = Files.readAllBytes(r.file());
         if (bytes.length != r.sizeBytes())
-            throw new IOException("checkpoint " + r.file() + " is " + bytes.length + " bytes, the record says " + r.sizeBytes() + " (truncated?)");
+            throw new IOException("checkpoint " + r.file() + " is " + bytes.length + " bytes, the record says "
+                    + r.sizeBytes() + " (truncated?)");
         String sha;
         try {
             sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        if (!sha.equals(r.sha256())) throw new IOException("checkpoint " + r.file() + " does not match its checksum (corrupt)");
+        if (!sha.equals(r.sha256()))
+            throw new IOException("checkpoint " + r.file() + " does not match its checksum (corrupt)");
         return Npz.read(bytes);
     }
 
@@ -165,7 +187,10 @@ public final class Checkpoints {
             try {
                 return Optional.of(new Loaded(r, read(r)));
             } catch (IOException | RuntimeException e) {
-                LOG.atWarn().addKeyValue("run", runId).addKeyValue("checkpoint_step", r.step()).log("skipping an unreadable checkpoint: {}", e.getMessage());
+                LOG.atWarn()
+                        .addKeyValue("run", runId)
+                        .addKeyValue("checkpoint_step", r.step())
+                        .log("skipping an unreadable checkpoint: {}", e.getMessage());
             }
         }
         return Optional.empty();

@@ -83,8 +83,14 @@ final class Chunk {
         }
 
         SeriesData toSeries(String observable, String layer) {
-            return new SeriesData(observable, layer, Arrays.copyOf(steps, size), Arrays.copyOf(values, size),
-                    Arrays.copyOf(walls, size), size, false);
+            return new SeriesData(
+                    observable,
+                    layer,
+                    Arrays.copyOf(steps, size),
+                    Arrays.copyOf(values, size),
+                    Arrays.copyOf(walls, size),
+                    size,
+                    false);
         }
     }
 }

@@ -69,12 +69,22 @@ public final class Npz {
         String descr;
         int itemBytes;
         Object d = a.data();
-        if (d instanceof float[]) { descr = "<f4"; itemBytes = 4; }
-        else if (d instanceof double[]) { descr = "<f8"; itemBytes = 8; }
-        else if (d instanceof long[]) { descr = "<i8"; itemBytes = 8; }
-        else if (d instanceof int[]) { descr = "<i4"; itemBytes = 4; }
-        else if (d instanceof byte[]) { descr = "|u1"; itemBytes = 1; }
-        else throw new IllegalArgumentException("entry '" + a.name() + "' has an unsupported type " + d.getClass());
+        if (d instanceof float[]) {
+            descr = "<f4";
+            itemBytes = 4;
+        } else if (d instanceof double[]) {
+            descr = "<f8";
+            itemBytes = 8;
+        } else if (d instanceof long[]) {
+            descr = "<i8";
+            itemBytes = 8;
+        } else if (d instanceof int[]) {
+            descr = "<i4";
+            itemBytes = 4;
+        } else if (d instanceof byte[]) {
+            descr = "|u1";
+            itemBytes = 1;
+        } else throw new IllegalArgumentException("entry '" + a.name() + "' has an unsupported type " + d.getClass());
         StringBuilder shape = new StringBuilder();
         for (int s : a.shape()) shape.append(s).append(", ");
         if (a.shape().length > 1) shape.setLength(shape.length() - 2);
@@ -83,8 +93,13 @@ public final class Npz {
         int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
         int n = java.lang.reflect.Array.getLength(d);
-        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + n * itemBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + n * itemBytes)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC)
+                .put((byte) 1)
+                .put((byte) 0)
+                .putShort((short) header.length())
+                .put(header.getBytes(StandardCharsets.US_ASCII));
         if (d instanceof float[] f) b.asFloatBuffer().put(f);
         else if (d instanceof double[] v) b.asDoubleBuffer().put(v);
         else if (d instanceof long[] v) b.asLongBuffer().put(v);
@@ -104,29 +119,62 @@ public final class Npz {
         String header = new String(npy, b.position(), headerLength, StandardCharsets.US_ASCII);
         b.position(b.position() + headerLength);
         Matcher descr = DESCR.matcher(header), fortran = FORTRAN.matcher(header), shapeM = SHAPE.matcher(header);
-        if (!descr.find() || !fortran.find() || !shapeM.find()) throw new IOException("member '" + name + "' has a malformed header");
+        if (!descr.find() || !fortran.find() || !shapeM.find())
+            throw new IOException("member '" + name + "' has a malformed header");
         if (fortran.group(1).equals("True")) throw new IOException("member '" + name + "' is in Fortran order");
-        int[] shape = Arrays.stream(shapeM.group(1).split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .mapToInt(Integer::parseInt).toArray();
+        int[] shape = Arrays.stream(shapeM.group(1).split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .mapToInt(Integer::parseInt)
+                .toArray();
         long count = 1;
         for (int s : shape) count *= s;
         final long n = count;
         ByteBuffer body = b.slice().order(ByteOrder.LITTLE_ENDIAN);
         Object data = switch (descr.group(1)) {
-            case "<f4" -> read(body, n, 4, name, () -> { float[] v = new float[(int) n]; body.asFloatBuffer().get(v); return v; });
-            case "<f8" -> read(body, n, 8, name, () -> { double[] v = new double[(int) n]; body.asDoubleBuffer().get(v); return v; });
-            case "<i8" -> read(body, n, 8, name, () -> { long[] v = new long[(int) n]; body.asLongBuffer().get(v); return v; });
-            case "<i4" -> read(body, n, 4, name, () -> { int[] v = new int[(int) n]; body.asIntBuffer().get(v); return v; });
-            case "|u1" -> read(body, n, 1, name, () -> { byte[] v = new byte[(int) n]; body.get(v); return v; });
-            default -> throw new IOException("member '" + name + "' has dtype " + descr.group(1) + ", which eiscope does not write");
+            case "<f4" ->
+                read(body, n, 4, name, () -> {
+                    float[] v = new float[(int) n];
+                    body.asFloatBuffer().get(v);
+                    return v;
+                });
+            case "<f8" ->
+                read(body, n, 8, name, () -> {
+                    double[] v = new double[(int) n];
+                    body.asDoubleBuffer().get(v);
+                    return v;
+                });
+            case "<i8" ->
+                read(body, n, 8, name, () -> {
+                    long[] v = new long[(int) n];
+                    body.asLongBuffer().get(v);
+                    return v;
+                });
+            case "<i4" ->
+                read(body, n, 4, name, () -> {
+                    int[] v = new int[(int) n];
+                    body.asIntBuffer().get(v);
+                    return v;
+                });
+            case "|u1" ->
+                read(body, n, 1, name, () -> {
+                    byte[] v = new byte[(int) n];
+                    body.get(v);
+                    return v;
+                });
+            default ->
+                throw new IOException(
+                        "member '" + name + "' has dtype " + descr.group(1) + ", which eiscope does not write");
         };
         return new StateDict.Array(name, data, shape);
     }
 
-    private static Object read(ByteBuffer body, long n, int itemBytes, String name, java.util.function.Supplier<Object> get)
+    private static Object read(
+            ByteBuffer body, long n, int itemBytes, String name, java.util.function.Supplier<Object> get)
             throws IOException {
         if (body.remaining() != n * itemBytes)
-            throw new IOException("member '" + name + "' holds " + body.remaining() + " bytes, its header says " + n * itemBytes);
+            throw new IOException(
+                    "member '" + name + "' holds " + body.remaining() + " bytes, its header says " + n * itemBytes);
         return get.get();
     }
 }

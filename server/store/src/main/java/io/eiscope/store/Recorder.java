@@ -33,18 +33,21 @@ public final class Recorder implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Recorder.class);
     /** Default bound on waiting points (about 5 MB). */
     public static final int DEFAULT_CAPACITY = 65_536;
+
     public static final long DEFAULT_FLUSH_MILLIS = 100;
     private static final int MAX_BATCH = 50_000;
 
     private sealed interface Item permits Point, Event, LogEntry, Truncate, Barrier {}
 
-    private record Point(String runId, String observable, String layer, long step, long wallNanos, double value) implements Item {
+    private record Point(String runId, String observable, String layer, long step, long wallNanos, double value)
+            implements Item {
         String key() {
             return runId + '\u0000' + observable + '\u0000' + layer;
         }
     }
 
-    private record Event(String runId, long step, long wallNanos, String kind, String state, String message) implements Item {}
+    private record Event(String runId, long step, long wallNanos, String kind, String state, String message)
+            implements Item {}
 
     private record LogEntry(String runId, int position, long step, byte[] command) implements Item {}
 
@@ -91,7 +94,8 @@ public final class Recorder implements AutoCloseable {
         synchronized (lock) {
             if (closed) return;
             if (queuedPoints >= capacity || !overflow.isEmpty() && overflow.containsKey(p.key())) {
-                if (overflow.put(p.key(), p) != null) merged.computeIfAbsent(runId, k -> new AtomicLong()).incrementAndGet();
+                if (overflow.put(p.key(), p) != null)
+                    merged.computeIfAbsent(runId, k -> new AtomicLong()).incrementAndGet();
             } else {
                 queue.add(p);
                 queuedPoints++;
@@ -215,7 +219,10 @@ public final class Recorder implements AutoCloseable {
                 return null;
             });
         } catch (RuntimeException e) {
-            LOG.atError().addKeyValue("items", batch.size()).setCause(e).log("the run record could not commit a batch; its items are lost");
+            LOG.atError()
+                    .addKeyValue("items", batch.size())
+                    .setCause(e)
+                    .log("the run record could not commit a batch; its items are lost");
             open.clear(); // reloaded lazily: the database is the truth
         }
         for (Item i : batch) if (i instanceof Barrier b) b.done().complete(null);
@@ -227,10 +234,12 @@ public final class Recorder implements AutoCloseable {
         Map<String, Long> runSteps = new HashMap<>();
         Set<String> truncated = new HashSet<>(); // runs reset in this batch: their last step starts again from 0
         Map<String, Event> states = new HashMap<>();
-        try (PreparedStatement events = c.prepareStatement("INSERT OR REPLACE INTO events (run_id, seq, step, wall_ns, kind, state, message)"
-                + " VALUES (?,?,?,?,?,?,?)");
-             PreparedStatement log = c.prepareStatement("INSERT OR REPLACE INTO interventions (run_id, position, step, command)"
-                     + " VALUES (?,?,?,?)")) {
+        try (PreparedStatement events = c.prepareStatement(
+                        "INSERT OR REPLACE INTO events (run_id, seq, step, wall_ns, kind, state, message)"
+                                + " VALUES (?,?,?,?,?,?,?)");
+                PreparedStatement log =
+                        c.prepareStatement("INSERT OR REPLACE INTO interventions (run_id, position, step, command)"
+                                + " VALUES (?,?,?,?)")) {
             for (Item item : batch) {
                 if (forgotten.contains(runOf(item))) continue;
                 if (item instanceof Point p) {
@@ -256,16 +265,18 @@ public final class Recorder implements AutoCloseable {
                     log.setBytes(4, l.command());
                     log.executeUpdate();
                 } else if (item instanceof Truncate t) {
-                    touched.removeIf(ch -> seriesIds.entrySet().stream().anyMatch(s -> s.getValue() == ch.seriesId
-                            && s.getKey().startsWith(t.runId() + '\u0000')));
+                    touched.removeIf(ch -> seriesIds.entrySet().stream()
+                            .anyMatch(s ->
+                                    s.getValue() == ch.seriesId && s.getKey().startsWith(t.runId() + '\u0000')));
                     truncate(c, t.runId());
                     runSteps.put(t.runId(), 0L);
                     truncated.add(t.runId());
                 }
             }
         }
-        try (PreparedStatement up = c.prepareStatement("INSERT OR REPLACE INTO scalar_chunks (series_id, first_step, last_step, points,"
-                + " steps, vals, walls) VALUES (?,?,?,?,?,?,?)")) {
+        try (PreparedStatement up =
+                c.prepareStatement("INSERT OR REPLACE INTO scalar_chunks (series_id, first_step, last_step, points,"
+                        + " steps, vals, walls) VALUES (?,?,?,?,?,?,?)")) {
             for (Chunk ch : touched) {
                 up.setLong(1, ch.seriesId);
                 up.setLong(2, ch.steps[0]);
@@ -279,9 +290,11 @@ public final class Recorder implements AutoCloseable {
             up.executeBatch();
         }
         // The last step only grows (a deferred measurement may land with an older step), except after a reset.
-        try (PreparedStatement run = c.prepareStatement("UPDATE runs SET last_step = CASE WHEN ? THEN ? ELSE MAX(last_step, ?) END,"
-                + " merged_samples = ? WHERE id = ?");
-             PreparedStatement state = c.prepareStatement("UPDATE runs SET state = ?, status_message = ? WHERE id = ?")) {
+        try (PreparedStatement run =
+                        c.prepareStatement("UPDATE runs SET last_step = CASE WHEN ? THEN ? ELSE MAX(last_step, ?) END,"
+                                + " merged_samples = ? WHERE id = ?");
+                PreparedStatement state =
+                        c.prepareStatement("UPDATE runs SET state = ?, status_message = ? WHERE id = ?")) {
             for (Map.Entry<String, Long> e : runSteps.entrySet()) {
                 boolean reset = truncated.contains(e.getKey());
                 run.setBoolean(1, reset);
@@ -315,13 +328,15 @@ public final class Recorder implements AutoCloseable {
         String key = p.key();
         Long id = seriesIds.get(key);
         if (id == null) {
-            try (PreparedStatement ins = c.prepareStatement("INSERT OR IGNORE INTO series (run_id, observable, layer) VALUES (?,?,?)")) {
+            try (PreparedStatement ins =
+                    c.prepareStatement("INSERT OR IGNORE INTO series (run_id, observable, layer) VALUES (?,?,?)")) {
                 ins.setString(1, p.runId());
                 ins.setString(2, p.observable());
                 ins.setString(3, p.layer());
                 ins.executeUpdate();
             }
-            try (PreparedStatement q = c.prepareStatement("SELECT id FROM series WHERE run_id = ? AND observable = ? AND layer = ?")) {
+            try (PreparedStatement q =
+                    c.prepareStatement("SELECT id FROM series WHERE run_id = ? AND observable = ? AND layer = ?")) {
                 q.setString(1, p.runId());
                 q.setString(2, p.observable());
                 q.setString(3, p.layer());
@@ -343,7 +358,8 @@ public final class Recorder implements AutoCloseable {
     private long nextSeq(Connection c, String runId) throws SQLException {
         Long next = eventSeq.get(runId);
         if (next == null) {
-            try (PreparedStatement q = c.prepareStatement("SELECT COALESCE(MAX(seq), -1) + 1 FROM events WHERE run_id = ?")) {
+            try (PreparedStatement q =
+                    c.prepareStatement("SELECT COALESCE(MAX(seq), -1) + 1 FROM events WHERE run_id = ?")) {
                 q.setString(1, runId);
                 try (ResultSet rs = q.executeQuery()) {
                     rs.next();

@@ -45,7 +45,11 @@ public final class RunStore implements AutoCloseable {
         try {
             Files.createDirectories(dataDir.resolve("runs"));
             String url = "jdbc:sqlite:" + dataDir.resolve("runs.db").toAbsolutePath();
-            Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().migrate();
+            Flyway.configure()
+                    .dataSource(url, "", "")
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
             RunStore store = new RunStore(dataDir, connect(url));
             try (Statement s = store.writer.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
@@ -55,7 +59,8 @@ public final class RunStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot open the run record " + dataDir.resolve("runs.db") + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot open the run record " + dataDir.resolve("runs.db") + ": " + e.getMessage(), e);
         }
     }
 
@@ -127,8 +132,9 @@ public final class RunStore implements AutoCloseable {
 
     public void createRun(RunRecord r) {
         write(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO runs (id, name, spec, seed, created_ms, state, status_message,"
-                    + " parent_id, fork_step, preset, tags, notes, last_step, merged_samples, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO runs (id, name, spec, seed, created_ms, state, status_message,"
+                            + " parent_id, fork_step, preset, tags, notes, last_step, merged_samples, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 p.setString(1, r.id());
                 p.setString(2, r.name());
                 p.setBytes(3, r.spec());
@@ -153,7 +159,8 @@ public final class RunStore implements AutoCloseable {
     /** Every run, oldest first. */
     public List<RunRecord> runs() {
         return read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT * FROM runs ORDER BY created_ms, id"); ResultSet rs = p.executeQuery()) {
+            try (PreparedStatement p = c.prepareStatement("SELECT * FROM runs ORDER BY created_ms, id");
+                    ResultSet rs = p.executeQuery()) {
                 List<RunRecord> out = new ArrayList<>();
                 while (rs.next()) out.add(run(rs));
                 return out;
@@ -174,10 +181,22 @@ public final class RunStore implements AutoCloseable {
 
     private static RunRecord run(ResultSet rs) throws SQLException {
         String tags = rs.getString("tags");
-        return new RunRecord(rs.getString("id"), rs.getString("name"), rs.getBytes("spec"), rs.getLong("seed"), rs.getLong("created_ms"),
-                rs.getString("state"), rs.getString("status_message"), rs.getString("parent_id"), rs.getLong("fork_step"),
-                rs.getString("preset"), tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")), rs.getString("notes"),
-                rs.getLong("last_step"), rs.getLong("merged_samples"), rs.getString("owner"));
+        return new RunRecord(
+                rs.getString("id"),
+                rs.getString("name"),
+                rs.getBytes("spec"),
+                rs.getLong("seed"),
+                rs.getLong("created_ms"),
+                rs.getString("state"),
+                rs.getString("status_message"),
+                rs.getString("parent_id"),
+                rs.getLong("fork_step"),
+                rs.getString("preset"),
+                tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")),
+                rs.getString("notes"),
+                rs.getLong("last_step"),
+                rs.getLong("merged_samples"),
+                rs.getString("owner"));
     }
 
     /** Changes what is given (null: unchanged); tags are validated by the caller. False when there is no such run. */
@@ -229,14 +248,17 @@ public final class RunStore implements AutoCloseable {
     /** Bytes used by the record: the database and every checkpoint file. */
     public long diskBytes() {
         try (Stream<Path> files = Files.walk(dataDir)) {
-            return files.filter(f -> Files.isRegularFile(f) && (f.getFileName().toString().startsWith("runs.db")
-                    || f.startsWith(dataDir.resolve("runs")))).mapToLong(f -> {
+            return files.filter(f -> Files.isRegularFile(f)
+                            && (f.getFileName().toString().startsWith("runs.db")
+                                    || f.startsWith(dataDir.resolve("runs"))))
+                    .mapToLong(f -> {
                         try {
                             return Files.size(f);
                         } catch (IOException e) {
                             return 0; // deleted meanwhile
                         }
-                    }).sum();
+                    })
+                    .sum();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -250,13 +272,19 @@ public final class RunStore implements AutoCloseable {
      * all). Empty {@code observables} or {@code layers} select all; network-wide series are
      * always in when their observable is.
      */
-    public List<SeriesData> history(String runId, Collection<String> observables, Collection<String> layers, long fromStep, long toStep,
-                                    int maxPoints) {
+    public List<SeriesData> history(
+            String runId,
+            Collection<String> observables,
+            Collection<String> layers,
+            long fromStep,
+            long toStep,
+            int maxPoints) {
         long to = toStep <= 0 ? Long.MAX_VALUE : toStep;
         return read(c -> {
             List<SeriesData> out = new ArrayList<>();
             List<Object[]> wanted = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT id, observable, layer FROM series WHERE run_id = ? ORDER BY observable, layer")) {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT id, observable, layer FROM series WHERE run_id = ? ORDER BY observable, layer")) {
                 p.setString(1, runId);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
@@ -267,8 +295,9 @@ public final class RunStore implements AutoCloseable {
                     }
                 }
             }
-            try (PreparedStatement p = c.prepareStatement("SELECT steps, vals, walls FROM scalar_chunks WHERE series_id = ?"
-                    + " AND first_step <= ? AND last_step >= ? ORDER BY first_step")) {
+            try (PreparedStatement p =
+                    c.prepareStatement("SELECT steps, vals, walls FROM scalar_chunks WHERE series_id = ?"
+                            + " AND first_step <= ? AND last_step >= ? ORDER BY first_step")) {
                 for (Object[] w : wanted) {
                     p.setLong(1, (Long) w[0]);
                     p.setLong(2, to);
@@ -294,14 +323,17 @@ public final class RunStore implements AutoCloseable {
     /** Recorded events with steps in [{@code fromStep}, {@code toStep}] ({@code toStep} &lt;= 0: no bound), in order. */
     public List<RecordedEvent> events(String runId, long fromStep, long toStep) {
         return read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT step, wall_ns, kind, state, message FROM events WHERE run_id = ?"
-                    + " AND step >= ? AND step <= ? ORDER BY seq")) {
+            try (PreparedStatement p =
+                    c.prepareStatement("SELECT step, wall_ns, kind, state, message FROM events WHERE run_id = ?"
+                            + " AND step >= ? AND step <= ? ORDER BY seq")) {
                 p.setString(1, runId);
                 p.setLong(2, fromStep);
                 p.setLong(3, toStep <= 0 ? Long.MAX_VALUE : toStep);
                 try (ResultSet rs = p.executeQuery()) {
                     List<RecordedEvent> out = new ArrayList<>();
-                    while (rs.next()) out.add(new RecordedEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    while (rs.next())
+                        out.add(new RecordedEvent(
+                                rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
                     return out;
                 }
             }
@@ -311,7 +343,8 @@ public final class RunStore implements AutoCloseable {
     /** The run's intervention log, in order. */
     public List<RecordedIntervention> interventions(String runId) {
         return read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT position, step, command FROM interventions WHERE run_id = ? ORDER BY position")) {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT position, step, command FROM interventions WHERE run_id = ? ORDER BY position")) {
                 p.setString(1, runId);
                 try (ResultSet rs = p.executeQuery()) {
                     List<RecordedIntervention> out = new ArrayList<>();
@@ -327,14 +360,23 @@ public final class RunStore implements AutoCloseable {
     /** The run's checkpoints, oldest first. */
     public List<CheckpointRecord> checkpoints(String runId) {
         return read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT step, file, size_bytes, sha256, log_length, pinned, reason, created_ms"
-                    + " FROM checkpoints WHERE run_id = ? ORDER BY step")) {
+            try (PreparedStatement p =
+                    c.prepareStatement("SELECT step, file, size_bytes, sha256, log_length, pinned, reason, created_ms"
+                            + " FROM checkpoints WHERE run_id = ? ORDER BY step")) {
                 p.setString(1, runId);
                 try (ResultSet rs = p.executeQuery()) {
                     List<CheckpointRecord> out = new ArrayList<>();
                     while (rs.next()) {
-                        out.add(new CheckpointRecord(runId, rs.getLong(1), runDirectory(runId).resolve(rs.getString(2)), rs.getLong(3),
-                                rs.getString(4), rs.getInt(5), rs.getInt(6) != 0, rs.getString(7), rs.getLong(8)));
+                        out.add(new CheckpointRecord(
+                                runId,
+                                rs.getLong(1),
+                                runDirectory(runId).resolve(rs.getString(2)),
+                                rs.getLong(3),
+                                rs.getString(4),
+                                rs.getInt(5),
+                                rs.getInt(6) != 0,
+                                rs.getString(7),
+                                rs.getLong(8)));
                     }
                     return out;
                 }
@@ -343,8 +385,9 @@ public final class RunStore implements AutoCloseable {
     }
 
     void addCheckpoint(Connection c, CheckpointRecord r) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("INSERT OR REPLACE INTO checkpoints (run_id, step, file, size_bytes, sha256,"
-                + " log_length, pinned, reason, created_ms) VALUES (?,?,?,?,?,?,?,?,?)")) {
+        try (PreparedStatement p =
+                c.prepareStatement("INSERT OR REPLACE INTO checkpoints (run_id, step, file, size_bytes, sha256,"
+                        + " log_length, pinned, reason, created_ms) VALUES (?,?,?,?,?,?,?,?,?)")) {
             p.setString(1, r.runId());
             p.setLong(2, r.step());
             p.setString(3, r.file().getFileName().toString());
@@ -361,7 +404,8 @@ public final class RunStore implements AutoCloseable {
     /** Pins or unpins; false when the run has no checkpoint at that step. */
     public boolean pinCheckpoint(String runId, long step, boolean pinned) {
         return write(c -> {
-            try (PreparedStatement p = c.prepareStatement("UPDATE checkpoints SET pinned = ? WHERE run_id = ? AND step = ?")) {
+            try (PreparedStatement p =
+                    c.prepareStatement("UPDATE checkpoints SET pinned = ? WHERE run_id = ? AND step = ?")) {
                 p.setInt(1, pinned ? 1 : 0);
                 p.setString(2, runId);
                 p.setLong(3, step);

@@ -6,8 +6,14 @@ package io.eiscope.store;
  * @param recordedPoints points recorded in the requested range, before any downsampling
  * @param downsampled    true when the points are each bucket's first, smallest, largest and last
  */
-public record SeriesData(String observable, String layer, long[] steps, double[] values, long[] wallNanos, long recordedPoints,
-                         boolean downsampled) {
+public record SeriesData(
+        String observable,
+        String layer,
+        long[] steps,
+        double[] values,
+        long[] wallNanos,
+        long recordedPoints,
+        boolean downsampled) {
     public int size() {
         return steps.length;
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RunStoreTest {
     @TempDir
     Path dir;
+
     RunStore store;
 
     @BeforeEach
@@ -32,7 +33,8 @@ class RunStoreTest {
     }
 
     private void newRun(String id) {
-        store.createRun(RunRecord.created(id, "run " + id, new byte[] {1, 2, 3}, 7, System.currentTimeMillis(), "PAUSED", "created", "", 0, ""));
+        store.createRun(RunRecord.created(
+                id, "run " + id, new byte[] {1, 2, 3}, 7, System.currentTimeMillis(), "PAUSED", "created", "", 0, ""));
     }
 
     @Test
@@ -54,8 +56,13 @@ class RunStoreTest {
             assertThat(loss.values()[i]).isEqualTo(1.0 / (i + 1));
             assertThat(loss.wallNanos()[i]).isEqualTo(1000L * (i + 1));
         }
-        assertThat(store.history("a", Set.of(), Set.of("layer0.W"), 0, 0, 0)).extracting(SeriesData::observable).containsExactly("loss", "nse");
-        assertThat(store.history("a", Set.of("loss"), Set.of(), 100, 199, 0).get(0).size()).isEqualTo(100);
+        assertThat(store.history("a", Set.of(), Set.of("layer0.W"), 0, 0, 0))
+                .extracting(SeriesData::observable)
+                .containsExactly("loss", "nse");
+        assertThat(store.history("a", Set.of("loss"), Set.of(), 100, 199, 0)
+                        .get(0)
+                        .size())
+                .isEqualTo(100);
         RunRecord run = store.run("a").orElseThrow();
         assertThat(run.lastStep()).isEqualTo(2000);
         assertThat(run.state()).isEqualTo("PAUSED");
@@ -68,7 +75,8 @@ class RunStoreTest {
         newRun("a");
         int n = 100_000;
         try (Recorder r = new Recorder(store, 200_000, 10)) {
-            for (int s = 1; s <= n; s++) r.offerPoint("a", "loss", "", s, s, s == 54_321 ? 99.0 : s == 77_777 ? -5.0 : Math.sin(s * 1e-3));
+            for (int s = 1; s <= n; s++)
+                r.offerPoint("a", "loss", "", s, s, s == 54_321 ? 99.0 : s == 77_777 ? -5.0 : Math.sin(s * 1e-3));
         }
         SeriesData d = store.history("a", Set.of("loss"), Set.of(), 0, 0, 2000).get(0);
         assertThat(d.downsampled()).isTrue();
@@ -114,7 +122,10 @@ class RunStoreTest {
             r.offerTruncate("a");
             for (int s = 1; s <= 3; s++) r.offerPoint("a", "loss", "", s, s, -s);
             r.flush().get(10, TimeUnit.SECONDS);
-            assertThat(store.history("a", Set.of("loss"), Set.of(), 0, 0, 0).get(0).values()).containsExactly(-1, -2, -3);
+            assertThat(store.history("a", Set.of("loss"), Set.of(), 0, 0, 0)
+                            .get(0)
+                            .values())
+                    .containsExactly(-1, -2, -3);
             assertThat(store.interventions("a")).isEmpty();
         }
     }
@@ -123,7 +134,8 @@ class RunStoreTest {
     void truncateLeavesCheckpointsToTheirWriterWhichDeletesThemAll() throws Exception {
         newRun("a");
         Checkpoints cp = new Checkpoints(store, 2);
-        CheckpointRecord written = cp.write("a", 5, 0, "interval", false, new StateDict().putLongs("step", new long[] {5}));
+        CheckpointRecord written =
+                cp.write("a", 5, 0, "interval", false, new StateDict().putLongs("step", new long[] {5}));
         try (Recorder r = new Recorder(store, 1000, 10)) {
             r.offerTruncate("a"); // a reset: the checkpoint's writer removes its files, where no write can be under way
             r.flush().get(10, TimeUnit.SECONDS);
@@ -132,7 +144,9 @@ class RunStoreTest {
         cp.deleteAll("a");
         assertThat(store.checkpoints("a")).isEmpty();
         assertThat(Files.exists(written.file())).isFalse();
-        assertThat(cp.write("a", 1, 0, "pause", false, new StateDict().putLongs("step", new long[] {1})).file()).exists();
+        assertThat(cp.write("a", 1, 0, "pause", false, new StateDict().putLongs("step", new long[] {1}))
+                        .file())
+                .exists();
     }
 
     @Test
@@ -167,13 +181,15 @@ class RunStoreTest {
         assertThat(store.run("a")).isEmpty();
         assertThat(store.history("a", Set.of(), Set.of(), 0, 0, 0)).isEmpty();
         assertThat(Files.exists(store.runDirectory("a"))).isFalse();
-        assertThat(store.history("b", Set.of(), Set.of(), 0, 0, 0).get(0).values()).containsExactly(2);
+        assertThat(store.history("b", Set.of(), Set.of(), 0, 0, 0).get(0).values())
+                .containsExactly(2);
     }
 
     @Test
     void updatesNameTagsAndNotes() {
         newRun("a");
-        assertThat(store.updateRun("a", "renamed", List.of("dale", "sweep-1"), "lr too high")).isTrue();
+        assertThat(store.updateRun("a", "renamed", List.of("dale", "sweep-1"), "lr too high"))
+                .isTrue();
         RunRecord r = store.run("a").orElseThrow();
         assertThat(r.name()).isEqualTo("renamed");
         assertThat(r.tags()).containsExactly("dale", "sweep-1");
@@ -207,7 +223,8 @@ class RunStoreTest {
         newRun("a");
         Checkpoints cp = new Checkpoints(store, 3);
         cp.write("a", 100, 0, "interval", false, new StateDict().putLongs("step", new long[] {100}));
-        CheckpointRecord newest = cp.write("a", 200, 1, "interval", false, new StateDict().putLongs("step", new long[] {200}));
+        CheckpointRecord newest =
+                cp.write("a", 200, 1, "interval", false, new StateDict().putLongs("step", new long[] {200}));
         byte[] bytes = Files.readAllBytes(newest.file());
         bytes[bytes.length / 2] ^= 0x5a;
         Files.write(newest.file(), bytes);
@@ -216,7 +233,8 @@ class RunStoreTest {
         assertThat(loaded.record().step()).isEqualTo(100);
         assertThat(loaded.state().longValue("step")).isEqualTo(100);
         Files.write(newest.file(), java.util.Arrays.copyOf(bytes, 10)); // truncated
-        assertThat(cp.newestValid("a", Long.MAX_VALUE).orElseThrow().record().step()).isEqualTo(100);
+        assertThat(cp.newestValid("a", Long.MAX_VALUE).orElseThrow().record().step())
+                .isEqualTo(100);
     }
 
     @Test
@@ -224,9 +242,11 @@ class RunStoreTest {
         newRun("a");
         Checkpoints cp = new Checkpoints(store, 2);
         cp.write("a", 1, 0, "interval", true, new StateDict().putLongs("step", new long[] {1}));
-        for (long s = 2; s <= 5; s++) cp.write("a", s, 0, "interval", false, new StateDict().putLongs("step", new long[] {s}));
+        for (long s = 2; s <= 5; s++)
+            cp.write("a", s, 0, "interval", false, new StateDict().putLongs("step", new long[] {s}));
         assertThat(store.checkpoints("a")).extracting(CheckpointRecord::step).containsExactly(1L, 4L, 5L);
-        assertThat(Files.exists(store.runDirectory("a").resolve("step-000000000002.npz"))).isFalse();
+        assertThat(Files.exists(store.runDirectory("a").resolve("step-000000000002.npz")))
+                .isFalse();
     }
 
     @Test
@@ -235,8 +255,18 @@ class RunStoreTest {
         Checkpoints cp = new Checkpoints(store, 2);
         // Every 400 steps (a time-triggered one at 1,300 and a pause at 1,310), bound 1,000.
         long[] steps = {400, 800, 1200, 1300, 1310, 1700, 2100, 2500, 2900, 3300, 3700};
-        for (long s : steps) cp.write("a", s, 0, "interval", s == 1310, new StateDict().putLongs("step", new long[] {s}), 1000, () -> true);
-        List<Long> kept = store.checkpoints("a").stream().map(CheckpointRecord::step).toList();
+        for (long s : steps)
+            cp.write(
+                    "a",
+                    s,
+                    0,
+                    "interval",
+                    s == 1310,
+                    new StateDict().putLongs("step", new long[] {s}),
+                    1000,
+                    () -> true);
+        List<Long> kept =
+                store.checkpoints("a").stream().map(CheckpointRecord::step).toList();
         // Greedy from step 0: 800 (1,200 would be 1,200 past 0), 1,310 pinned, 2,100, 2,900, then the newest two.
         assertThat(kept).containsExactly(800L, 1310L, 2100L, 2900L, 3300L, 3700L);
         long previous = 0;
@@ -245,7 +275,8 @@ class RunStoreTest {
             previous = k;
         }
         // The same checkpoints with no bound: the pinned one and the newest two.
-        assertThat(Checkpoints.surplus(store.checkpoints("a"), 2, 0)).extracting(CheckpointRecord::step)
+        assertThat(Checkpoints.surplus(store.checkpoints("a"), 2, 0))
+                .extracting(CheckpointRecord::step)
                 .containsExactly(800L, 2100L, 2900L);
     }
 
@@ -253,8 +284,11 @@ class RunStoreTest {
     void aCheckpointWhoseRunWasResetMeanwhileIsNotRecorded() {
         newRun("a");
         Checkpoints cp = new Checkpoints(store, 3);
-        assertThat(cp.write("a", 7, 0, "interval", false, new StateDict().putLongs("step", new long[] {7}), 0, () -> false)).isNull();
+        assertThat(cp.write(
+                        "a", 7, 0, "interval", false, new StateDict().putLongs("step", new long[] {7}), 0, () -> false))
+                .isNull();
         assertThat(store.checkpoints("a")).isEmpty();
-        assertThat(Files.exists(store.runDirectory("a").resolve("step-000000000007.npz"))).isFalse();
+        assertThat(Files.exists(store.runDirectory("a").resolve("step-000000000007.npz")))
+                .isFalse();
     }
 }

@@ -40,16 +40,21 @@ public final class ComposedRule implements LearningRule {
      * @param geometry   how the direction is applied to each weight
      * @throws IllegalArgumentException if a part is missing or the direction already has state
      */
-    public ComposedRule(LearningRateSchedule schedule, List<GradientTransform> transforms, Direction direction,
-                        Geometry geometry) {
+    public ComposedRule(
+            LearningRateSchedule schedule, List<GradientTransform> transforms, Direction direction, Geometry geometry) {
         this(schedule, transforms, direction, geometry, 0);
         if (direction.initialised()) throw new IllegalArgumentException("the direction must be fresh (no state)");
     }
 
-    private ComposedRule(LearningRateSchedule schedule, List<GradientTransform> transforms, Direction direction,
-                         Geometry geometry, long updates) {
+    private ComposedRule(
+            LearningRateSchedule schedule,
+            List<GradientTransform> transforms,
+            Direction direction,
+            Geometry geometry,
+            long updates) {
         if (schedule == null || transforms == null || direction == null || geometry == null)
-            throw new IllegalArgumentException("a learning rule needs a schedule, transforms, a direction and a geometry");
+            throw new IllegalArgumentException(
+                    "a learning rule needs a schedule, transforms, a direction and a geometry");
         this.schedule = schedule;
         this.transforms = List.copyOf(transforms);
         this.direction = direction;
@@ -91,7 +96,8 @@ public final class ComposedRule implements LearningRule {
     public ComposedRule continuing(ComposedRule previous) {
         List<GradientTransform> copies = new ArrayList<>(transforms.size());
         for (GradientTransform tr : transforms) copies.add(tr.copy());
-        return new ComposedRule(schedule, copies, direction.withStateOf(previous.direction), geometry, previous.updates);
+        return new ComposedRule(
+                schedule, copies, direction.withStateOf(previous.direction), geometry, previous.updates);
     }
 
     @Override
@@ -104,7 +110,8 @@ public final class ComposedRule implements LearningRule {
     @Override
     public void loadState(StateDict dict, String prefix, List<Parameter> parameters) {
         long count = dict.longValue(prefix + "updates");
-        if (count < 0) throw new IllegalArgumentException("checkpoint entry '" + prefix + "updates' must be >= 0, got " + count);
+        if (count < 0)
+            throw new IllegalArgumentException("checkpoint entry '" + prefix + "updates' must be >= 0, got " + count);
         direction.checkState(dict, prefix, parameters);
         for (int k = 0; k < transforms.size(); k++) transforms.get(k).checkState(dict, prefix + "transform" + k + "/");
         direction.loadState(dict, prefix, parameters);

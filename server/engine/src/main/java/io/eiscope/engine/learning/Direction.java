@@ -104,7 +104,8 @@ public abstract class Direction {
      */
     public final void saveState(StateDict dict, String prefix, List<Parameter> parameters) {
         if (state != null && state.length != parameters.size())
-            throw new IllegalStateException("the direction's state is for " + state.length + " parameters, got " + parameters.size());
+            throw new IllegalStateException(
+                    "the direction's state is for " + state.length + " parameters, got " + parameters.size());
         for (int j = 0, k = buffersPerParameter(); j < k; j++) {
             for (int i = 0; i < parameters.size(); i++) {
                 Matrix v = parameters.get(i).value();
@@ -136,7 +137,9 @@ public abstract class Direction {
     public final void loadState(StateDict dict, String prefix, List<Parameter> parameters) {
         init(parameters);
         for (int j = 0, k = buffersPerParameter(); j < k; j++) {
-            for (int i = 0; i < state.length; i++) state[i][j].copyFrom(dict.floats(prefix + bufferName(j) + "/" + parameters.get(i).name()));
+            for (int i = 0; i < state.length; i++)
+                state[i][j].copyFrom(dict.floats(
+                        prefix + bufferName(j) + "/" + parameters.get(i).name()));
         }
     }
 
@@ -148,8 +151,9 @@ public abstract class Direction {
      */
     public final Direction withStateOf(Direction previous) {
         Direction d = fresh();
-        if (previous.state == null || previous.getClass() != getClass() || previous.buffersPerParameter() != buffersPerParameter())
-            return d;
+        if (previous.state == null
+                || previous.getClass() != getClass()
+                || previous.buffersPerParameter() != buffersPerParameter()) return d;
         Direction carried = previous.copy();
         d.state = carried.state;
         return d;

@@ -44,13 +44,15 @@ public record GradientClipping(double maxNorm, Scope scope) implements GradientT
             if (scope == Scope.LAYER && firstOfLayer(parameters, i) != i) continue;
             double sumSquares = 0;
             for (int j = i; j < n; j++) {
-                if (inGroup(i, j, name, parameters.get(j).name())) sumSquares += sumSquares(parameters.get(j).grad());
+                if (inGroup(i, j, name, parameters.get(j).name()))
+                    sumSquares += sumSquares(parameters.get(j).grad());
             }
             double norm = Math.sqrt(sumSquares);
             if (!(norm > maxNorm)) continue;
             float scale = (float) (maxNorm / (norm + EPSILON));
             for (int j = i; j < n; j++) {
-                if (inGroup(i, j, name, parameters.get(j).name())) scale(parameters.get(j).grad(), scale);
+                if (inGroup(i, j, name, parameters.get(j).name()))
+                    scale(parameters.get(j).grad(), scale);
             }
         }
     }

@@ -32,7 +32,8 @@ public sealed interface LearningRateSchedule {
         public StepDecay {
             requireRate("learning_rate", learningRate);
             if (every < 1) throw new IllegalArgumentException("step_every must be >= 1, got " + every);
-            if (!(factor > 0 && factor <= 1)) throw new IllegalArgumentException("step_factor must be in (0, 1], got " + factor);
+            if (!(factor > 0 && factor <= 1))
+                throw new IllegalArgumentException("step_factor must be in (0, 1], got " + factor);
         }
 
         @Override
@@ -84,7 +85,8 @@ public sealed interface LearningRateSchedule {
         public double rate(long t) {
             if (t < warmup) return learningRate * (t + 1) / warmup;
             if (cooldown == 0 || t < steps - cooldown) return learningRate;
-            if (t < steps) return learningRate - (learningRate - minLearningRate) * (t - (steps - cooldown) + 1) / cooldown;
+            if (t < steps)
+                return learningRate - (learningRate - minLearningRate) * (t - (steps - cooldown) + 1) / cooldown;
             return minLearningRate;
         }
     }
@@ -96,6 +98,7 @@ public sealed interface LearningRateSchedule {
 
     private static void requireFloor(double floor, double rate) {
         if (!(floor >= 0 && floor <= rate))
-            throw new IllegalArgumentException("min_learning_rate must be in [0, learning_rate = " + rate + "], got " + floor);
+            throw new IllegalArgumentException(
+                    "min_learning_rate must be in [0, learning_rate = " + rate + "], got " + floor);
     }
 }

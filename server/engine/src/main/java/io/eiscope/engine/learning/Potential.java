@@ -30,7 +30,8 @@ public sealed interface Potential {
                 // fall through to the error below
             }
         }
-        throw new IllegalArgumentException("potential must be 'negative_entropy' or '<p>-norm' with p > 1, got '" + name + "'");
+        throw new IllegalArgumentException(
+                "potential must be 'negative_entropy' or '<p>-norm' with p > 1, got '" + name + "'");
     }
 
     /**
@@ -42,7 +43,8 @@ public sealed interface Potential {
      */
     record PNorm(double p) implements Potential {
         public PNorm {
-            if (!(p > 1) || !Double.isFinite(p)) throw new IllegalArgumentException("p must be a finite number > 1, got " + p);
+            if (!(p > 1) || !Double.isFinite(p))
+                throw new IllegalArgumentException("p must be a finite number > 1, got " + p);
         }
 
         @Override

@@ -52,13 +52,23 @@ public final class ColumnEiDense implements Layer {
      *                        ({@code ColumnEiDense(..., clamp=False)}): {@code W_pos} is then free, so
      *                        the signs of {@code W_pos D} may flip during learning
      */
-    public ColumnEiDense(String name, int nIn, int inhibitoryInputs, int nOut, Activation activation, boolean signConstrained, Blas blas) {
-        if (nIn < 1 || nOut < 1) throw new IllegalArgumentException(name + ": layer sizes must be >= 1, got " + nIn + " -> " + nOut);
+    public ColumnEiDense(
+            String name,
+            int nIn,
+            int inhibitoryInputs,
+            int nOut,
+            Activation activation,
+            boolean signConstrained,
+            Blas blas) {
+        if (nIn < 1 || nOut < 1)
+            throw new IllegalArgumentException(name + ": layer sizes must be >= 1, got " + nIn + " -> " + nOut);
         if (inhibitoryInputs < 0 || inhibitoryInputs >= nIn)
-            throw new IllegalArgumentException(name + ": inhibitory inputs must be in [0, " + nIn + "), got " + inhibitoryInputs);
+            throw new IllegalArgumentException(
+                    name + ": inhibitory inputs must be in [0, " + nIn + "), got " + inhibitoryInputs);
         this.name = name;
         this.inhibitoryInputs = inhibitoryInputs;
-        this.weight = Parameter.of(name + ".W_pos", nOut, nIn, signConstrained ? Sign.NON_NEGATIVE : Sign.FREE, Role.WEIGHT, nIn, nOut);
+        this.weight = Parameter.of(
+                name + ".W_pos", nOut, nIn, signConstrained ? Sign.NON_NEGATIVE : Sign.FREE, Role.WEIGHT, nIn, nOut);
         this.bias = Parameter.of(name + ".b", 1, nOut, Sign.FREE, Role.BIAS, nIn, nOut);
         this.relu = EiDense.isRelu(name, activation);
         this.blas = blas;
@@ -118,25 +128,31 @@ public final class ColumnEiDense implements Layer {
     }
 
     private Buffers buffersFor(Matrix x) {
-        if (x.cols != inputSize()) throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
+        if (x.cols != inputSize())
+            throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
         if (last != null && last.batch() == x.rows) return last;
-        return buffers.computeIfAbsent(x.rows, b -> new Buffers(b, inhibitoryInputs == 0 ? null : Matrix.zeros(b, inputSize()),
-                Matrix.zeros(b, outputSize()), Matrix.zeros(b, inputSize())));
+        return buffers.computeIfAbsent(
+                x.rows,
+                b -> new Buffers(
+                        b,
+                        inhibitoryInputs == 0 ? null : Matrix.zeros(b, inputSize()),
+                        Matrix.zeros(b, outputSize()),
+                        Matrix.zeros(b, inputSize())));
     }
 
     @Override
     public Matrix forward(Matrix x) {
         Buffers buf = buffersFor(x);
         Matrix xd = x;
-        if (inhibitoryInputs > 0) {                                       // xd = x D              B x nIn
+        if (inhibitoryInputs > 0) { // xd = x D              B x nIn
             xd = buf.xd();
             xd.copyFrom(x);
             negateLastColumns(xd);
         }
         Matrix h = buf.h(), b = bias.value();
-        blas.gemm(false, true, 1f, xd, weight.value(), 0f, h);            // z = x D W_pos^T       B x nOut
+        blas.gemm(false, true, 1f, xd, weight.value(), 0f, h); // z = x D W_pos^T       B x nOut
         int n = h.cols;
-        for (int r = 0, i = 0; r < h.rows; r++) {                         // h = f(z + b), in place
+        for (int r = 0, i = 0; r < h.rows; r++) { // h = f(z + b), in place
             for (int k = 0; k < n; k++, i++) {
                 float z = h.get(i) + b.get(k);
                 h.set(i, relu ? Math.max(z, 0f) : z);
@@ -157,16 +173,16 @@ public final class ColumnEiDense implements Layer {
         Matrix h = buf.h(), db = bias.grad();
         int n = dh.cols;
         db.fill(0f);
-        for (int r = 0, i = 0; r < dh.rows; r++) {                        // dz = dh ⊙ f'(z); db = sum_B dz
+        for (int r = 0, i = 0; r < dh.rows; r++) { // dz = dh ⊙ f'(z); db = sum_B dz
             for (int k = 0; k < n; k++, i++) {
                 float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i);
                 dh.set(i, dz);
                 db.set(k, db.get(k) + dz);
             }
         }
-        blas.gemm(true, false, 1f, dh, signedInput, 0f, weight.grad());  // dW_pos = dz^T (x D)   nOut x nIn
+        blas.gemm(true, false, 1f, dh, signedInput, 0f, weight.grad()); // dW_pos = dz^T (x D)   nOut x nIn
         if (!needInputGrad) return null;
-        blas.gemm(false, false, 1f, dh, weight.value(), 0f, buf.dx());   // dx = dz W_pos D       B x nIn
+        blas.gemm(false, false, 1f, dh, weight.value(), 0f, buf.dx()); // dx = dz W_pos D       B x nIn
         negateLastColumns(buf.dx());
         return buf.dx();
     }

@@ -29,7 +29,8 @@ public final class ColumnEiMlp {
      */
     public static Split split(int total, int ratio) {
         if (total < 2 || ratio < 1)
-            throw new IllegalArgumentException("an E/I split needs total >= 2 and ratio >= 1, got total=" + total + ", ratio=" + ratio);
+            throw new IllegalArgumentException(
+                    "an E/I split needs total >= 2 and ratio >= 1, got total=" + total + ", ratio=" + ratio);
         int ni = (int) ((total + (long) ratio) / (ratio + 1L));
         return new Split(total - ni, ni);
     }
@@ -39,7 +40,8 @@ public final class ColumnEiMlp {
      *
      * @param pixelMean mean input pixel of the data set, used by the first layer's centring bias
      */
-    public static FeedForwardNet create(int inputSize, int[] hidden, int ratio, int classes, double pixelMean, Blas blas, Rng rng) {
+    public static FeedForwardNet create(
+            int inputSize, int[] hidden, int ratio, int classes, double pixelMean, Blas blas, Rng rng) {
         List<Layer> layers = new ArrayList<>();
         int in = inputSize;
         for (int i = 0; i <= hidden.length; i++) {

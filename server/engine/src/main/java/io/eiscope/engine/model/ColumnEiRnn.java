@@ -44,10 +44,16 @@ public final class ColumnEiRnn {
      * @param ablateInhibitoryToInhibitory no I→I connections at init
      * @param signConstrained              project {@code W_pos} onto {@code >= 0} after every update
      */
-    public record Options(int ratio, double radius, boolean zeroDiagonal, boolean ablateInhibitoryToInhibitory, boolean signConstrained) {
+    public record Options(
+            int ratio,
+            double radius,
+            boolean zeroDiagonal,
+            boolean ablateInhibitoryToInhibitory,
+            boolean signConstrained) {
         public Options {
             if (ratio < 1) throw new IllegalArgumentException("ei_ratio must be >= 1, got " + ratio);
-            if (!(radius > 0) || !Double.isFinite(radius)) throw new IllegalArgumentException("radius must be > 0, got " + radius);
+            if (!(radius > 0) || !Double.isFinite(radius))
+                throw new IllegalArgumentException("radius must be > 0, got " + radius);
         }
 
         /** Li et al.'s defaults: ratio 9 (10 % inhibitory), radius 1.5, zero diagonal, no ablation, sign-constrained. */
@@ -69,14 +75,21 @@ public final class ColumnEiRnn {
             var w = new Connectivity.ColumnSigned(name + ".W_pos", n, n, ni, o.signConstrained(), n, n);
             Parameter b = Parameter.of(name + ".b", 1, n, Parameter.Sign.FREE, Parameter.Role.BIAS, in, n);
             initInput(u.magnitudes().value(), inputInhibitory, rng);
-            Matrix signed = RecurrentInit.columnEiRecurrent(n, ni, o.radius(), o.zeroDiagonal(), o.ablateInhibitoryToInhibitory(), rng);
+            Matrix signed = RecurrentInit.columnEiRecurrent(
+                    n, ni, o.radius(), o.zeroDiagonal(), o.ablateInhibitoryToInhibitory(), rng);
             Matrix wPos = w.magnitudes().value();
             for (int k = 0, m = wPos.size(); k < m; k++) wPos.set(k, Math.abs(signed.get(k)));
             cells.add(new RecurrentCell(name, u, w, b, 1.0, blas));
             in = n;
         }
-        ColumnEiDense readout = new ColumnEiDense("readout", in, ColumnEiMlp.split(in, o.ratio()).inhibitory(), shape.outputs(),
-                Activation.IDENTITY, o.signConstrained(), blas);
+        ColumnEiDense readout = new ColumnEiDense(
+                "readout",
+                in,
+                ColumnEiMlp.split(in, o.ratio()).inhibitory(),
+                shape.outputs(),
+                Activation.IDENTITY,
+                o.signConstrained(),
+                blas);
         ColumnEiMlp.initHidden(readout, rng);
         return new RecurrentNet(shape, cells, readout);
     }
@@ -88,7 +101,8 @@ public final class ColumnEiRnn {
             return;
         }
         int ne = uPos.cols - inhibitory;
-        double sigmaE = ColumnEiMlp.excitatoryScale(ne, inhibitory), sigmaI = ColumnEiMlp.inhibitoryScale(ne, inhibitory);
+        double sigmaE = ColumnEiMlp.excitatoryScale(ne, inhibitory),
+                sigmaI = ColumnEiMlp.inhibitoryScale(ne, inhibitory);
         for (int r = 0, k = 0; r < uPos.rows; r++) {
             for (int c = 0; c < uPos.cols; c++, k++) uPos.set(k, (float) rng.nextExponential(c < ne ? sigmaE : sigmaI));
         }

@@ -86,10 +86,25 @@ public sealed interface Connectivity {
         private final Matrix effective;
         private final Matrix effectiveGrad;
 
-        public ColumnSigned(String name, int rows, int cols, int inhibitory, boolean signConstrained, int fanIn, int excitatoryUnits) {
+        public ColumnSigned(
+                String name,
+                int rows,
+                int cols,
+                int inhibitory,
+                boolean signConstrained,
+                int fanIn,
+                int excitatoryUnits) {
             if (inhibitory < 0 || inhibitory > cols)
-                throw new IllegalArgumentException(name + ": inhibitory columns must be in [0, " + cols + "], got " + inhibitory);
-            this.wPos = Parameter.of(name, rows, cols, signConstrained ? Sign.NON_NEGATIVE : Sign.FREE, Role.WEIGHT, fanIn, excitatoryUnits);
+                throw new IllegalArgumentException(
+                        name + ": inhibitory columns must be in [0, " + cols + "], got " + inhibitory);
+            this.wPos = Parameter.of(
+                    name,
+                    rows,
+                    cols,
+                    signConstrained ? Sign.NON_NEGATIVE : Sign.FREE,
+                    Role.WEIGHT,
+                    fanIn,
+                    excitatoryUnits);
             this.firstInhibitory = cols - inhibitory;
             this.effective = Matrix.zeros(rows, cols);
             this.effectiveGrad = Matrix.zeros(rows, cols);
@@ -98,7 +113,6 @@ public sealed interface Connectivity {
         public Parameter magnitudes() {
             return wPos;
         }
-
 
         @Override
         public List<Parameter> parameters() {
@@ -158,10 +172,14 @@ public sealed interface Connectivity {
         private final Matrix effective;
 
         public Dann(String prefix, int rows, int cols, int inhibitory) {
-            if (inhibitory < 1) throw new IllegalArgumentException(prefix + ": a DANN block needs at least 1 inhibitory unit, got " + inhibitory);
+            if (inhibitory < 1)
+                throw new IllegalArgumentException(
+                        prefix + ": a DANN block needs at least 1 inhibitory unit, got " + inhibitory);
             this.ex = Parameter.of(prefix + "ex", rows, cols, Sign.NON_NEGATIVE, Role.EXCITATORY, cols, rows);
-            this.ix = Parameter.of(prefix + "ix", inhibitory, cols, Sign.NON_NEGATIVE, Role.INHIBITORY_INPUT, cols, rows);
-            this.ei = Parameter.of(prefix + "ei", rows, inhibitory, Sign.NON_NEGATIVE, Role.INHIBITORY_OUTPUT, cols, rows);
+            this.ix =
+                    Parameter.of(prefix + "ix", inhibitory, cols, Sign.NON_NEGATIVE, Role.INHIBITORY_INPUT, cols, rows);
+            this.ei = Parameter.of(
+                    prefix + "ei", rows, inhibitory, Sign.NON_NEGATIVE, Role.INHIBITORY_OUTPUT, cols, rows);
             this.effective = Matrix.zeros(rows, cols);
         }
 

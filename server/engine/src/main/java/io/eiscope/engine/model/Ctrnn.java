@@ -38,10 +38,13 @@ public final class Ctrnn {
     public record Options(int hidden, double alpha, double gain, int rank) {
         public Options {
             if (hidden < 1) throw new IllegalArgumentException("hidden must be >= 1, got " + hidden);
-            if (!(alpha > 0 && alpha <= 1)) throw new IllegalArgumentException("alpha = dt/tau must be in (0, 1], got " + alpha);
-            if (!(gain > 0) || !Double.isFinite(gain)) throw new IllegalArgumentException("init_gain must be > 0, got " + gain);
+            if (!(alpha > 0 && alpha <= 1))
+                throw new IllegalArgumentException("alpha = dt/tau must be in (0, 1], got " + alpha);
+            if (!(gain > 0) || !Double.isFinite(gain))
+                throw new IllegalArgumentException("init_gain must be > 0, got " + gain);
             if (rank < 0 || rank > hidden)
-                throw new IllegalArgumentException("init_rank must be in [0, hidden = " + hidden + "] (0: full rank), got " + rank);
+                throw new IllegalArgumentException(
+                        "init_rank must be in [0, hidden = " + hidden + "] (0: full rank), got " + rank);
         }
 
         /** Liu et al.'s defaults: N = 300, alpha = 1, g = 1.25, full rank. */

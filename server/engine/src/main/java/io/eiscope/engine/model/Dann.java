@@ -34,8 +34,8 @@ public final class Dann {
      * A DANN with hidden layers of {@code excitatory[i]} E and {@code inhibitory[i]} I units,
      * initialised by {@link #init} with draws from {@code rng}.
      */
-    public static FeedForwardNet create(int inputSize, int[] excitatory, int[] inhibitory, int classes,
-                                        Inhibition inhibition, Blas blas, Rng rng) {
+    public static FeedForwardNet create(
+            int inputSize, int[] excitatory, int[] inhibitory, int classes, Inhibition inhibition, Blas blas, Rng rng) {
         if (excitatory.length != inhibitory.length)
             throw new IllegalArgumentException("one inhibitory count per hidden layer: " + excitatory.length
                     + " excitatory counts, " + inhibitory.length + " inhibitory");
@@ -47,7 +47,8 @@ public final class Dann {
             Activation f = output ? Activation.IDENTITY : Activation.RELU;
             String name = "layer" + i;
             Layer layer = inhibition == Inhibition.SUBTRACTIVE_DIVISIVE
-                    ? new DannLayer(name, d, ne, ni, f, blas) : new EiDense(name, d, ne, ni, f, blas);
+                    ? new DannLayer(name, d, ne, ni, f, blas)
+                    : new EiDense(name, d, ne, ni, f, blas);
             init(layer, i == 0, rng);
             layers.add(layer);
             d = ne;

@@ -40,8 +40,17 @@ public final class DannLayer implements Layer {
     private Buffers last;
 
     /** Per batch size B: forward state (zHat, gamma, h, zI, u = zI ⊙ e^alpha) and backward scratch. */
-    private record Buffers(int batch, Matrix zHat, Matrix gamma, Matrix h, Matrix zI, Matrix u,
-                           Matrix dGamma, Matrix du, Matrix dzI, Matrix dx) {}
+    private record Buffers(
+            int batch,
+            Matrix zHat,
+            Matrix gamma,
+            Matrix h,
+            Matrix zI,
+            Matrix u,
+            Matrix dGamma,
+            Matrix du,
+            Matrix dzI,
+            Matrix dx) {}
 
     /**
      * A zero-initialised layer (see {@link Dann#init} for the paper's initialisation).
@@ -112,8 +121,17 @@ public final class DannLayer implements Layer {
         if (last != null && last.batch() == x.rows) return last;
         return buffers.computeIfAbsent(x.rows, b -> {
             int ne = w.ne(), ni = w.ni();
-            return new Buffers(b, Matrix.zeros(b, ne), Matrix.zeros(b, ne), Matrix.zeros(b, ne), Matrix.zeros(b, ni),
-                    Matrix.zeros(b, ni), Matrix.zeros(b, ne), Matrix.zeros(b, ni), Matrix.zeros(b, ni), Matrix.zeros(b, w.d()));
+            return new Buffers(
+                    b,
+                    Matrix.zeros(b, ne),
+                    Matrix.zeros(b, ne),
+                    Matrix.zeros(b, ne),
+                    Matrix.zeros(b, ni),
+                    Matrix.zeros(b, ni),
+                    Matrix.zeros(b, ne),
+                    Matrix.zeros(b, ni),
+                    Matrix.zeros(b, ni),
+                    Matrix.zeros(b, w.d()));
         });
     }
 
@@ -124,15 +142,16 @@ public final class DannLayer implements Layer {
         Matrix wei = w.wei().value();
         int ni = w.ni(), ne = w.ne(), batch = x.rows;
         blas.gemm(false, true, 1f, x, w.wex().value(), 0f, zHat); // zE = x Wex^T           B x ne
-        blas.gemm(false, true, 1f, x, w.wix().value(), 0f, zI);   // zI = x Wix^T           B x ni
-        blas.gemm(false, true, -1f, zI, wei, 1f, zHat);           // zHat = zE - zI Wei^T   B x ne
-        for (int j = 0; j < ni; j++) expAlpha[j] = (float) Math.exp(alpha.value().get(j));
-        for (int r = 0, i = 0; r < batch; r++) {                  // u = zI ⊙ e^alpha        B x ni
+        blas.gemm(false, true, 1f, x, w.wix().value(), 0f, zI); // zI = x Wix^T           B x ni
+        blas.gemm(false, true, -1f, zI, wei, 1f, zHat); // zHat = zE - zI Wei^T   B x ne
+        for (int j = 0; j < ni; j++)
+            expAlpha[j] = (float) Math.exp(alpha.value().get(j));
+        for (int r = 0, i = 0; r < batch; r++) { // u = zI ⊙ e^alpha        B x ni
             for (int j = 0; j < ni; j++, i++) u.set(i, zI.get(i) * expAlpha[j]);
         }
-        blas.gemm(false, true, 1f, u, wei, 0f, gamma);            // gamma = u Wei^T (+ eps) B x ne
+        blas.gemm(false, true, 1f, u, wei, 0f, gamma); // gamma = u Wei^T (+ eps) B x ne
         Matrix g = gain.value(), b = w.b().value();
-        for (int r = 0, i = 0; r < batch; r++) {                  // z = g zHat / gamma + b; h = f(z)
+        for (int r = 0, i = 0; r < batch; r++) { // z = g zHat / gamma + b; h = f(z)
             for (int k = 0; k < ne; k++, i++) {
                 float gm = gamma.get(i) + EPSILON;
                 gamma.set(i, gm);
@@ -161,29 +180,29 @@ public final class DannLayer implements Layer {
         db.fill(0f);
         for (int r = 0, i = 0; r < batch; r++) {
             for (int k = 0; k < ne; k++, i++) {
-                float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i);   // dz = dh ⊙ f'(z)
+                float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i); // dz = dh ⊙ f'(z)
                 float gm = gamma.get(i), n = zHat.get(i) / gm, gk = g.get(k);
-                dg.set(k, dg.get(k) + dz * n);                        // dg = sum_B dz ⊙ zHat/gamma
-                db.set(k, db.get(k) + dz);                            // db = sum_B dz
-                dh.set(i, dz * gk / gm);                              // dzHat = dz g / gamma
-                dGamma.set(i, -dz * gk * n / gm);                     // dgamma = -dz g zHat / gamma^2
+                dg.set(k, dg.get(k) + dz * n); // dg = sum_B dz ⊙ zHat/gamma
+                db.set(k, db.get(k) + dz); // db = sum_B dz
+                dh.set(i, dz * gk / gm); // dzHat = dz g / gamma
+                dGamma.set(i, -dz * gk * n / gm); // dgamma = -dz g zHat / gamma^2
             }
         }
         Matrix dzHat = dh;
-        blas.gemm(true, false, 1f, dzHat, x, 0f, w.wex().grad());    // dWex = dzHat^T x             ne x d
-        blas.gemm(true, false, -1f, dzHat, zI, 0f, w.wei().grad());  // dWei = -dzHat^T zI + dgamma^T u  ne x ni
+        blas.gemm(true, false, 1f, dzHat, x, 0f, w.wex().grad()); // dWex = dzHat^T x             ne x d
+        blas.gemm(true, false, -1f, dzHat, zI, 0f, w.wei().grad()); // dWei = -dzHat^T zI + dgamma^T u  ne x ni
         blas.gemm(true, false, 1f, dGamma, u, 1f, w.wei().grad());
-        blas.gemm(false, false, 1f, dGamma, wei, 0f, du);            // du = dgamma Wei               B x ni
+        blas.gemm(false, false, 1f, dGamma, wei, 0f, du); // du = dgamma Wei               B x ni
         Matrix dAlpha = alpha.grad();
         dAlpha.fill(0f);
-        for (int r = 0, i = 0; r < batch; r++) {                     // dalpha = sum_B du ⊙ u; dzI = du ⊙ e^alpha
+        for (int r = 0, i = 0; r < batch; r++) { // dalpha = sum_B du ⊙ u; dzI = du ⊙ e^alpha
             for (int j = 0; j < ni; j++, i++) {
                 dAlpha.set(j, dAlpha.get(j) + du.get(i) * u.get(i));
                 dzI.set(i, du.get(i) * expAlpha[j]);
             }
         }
-        blas.gemm(false, false, -1f, dzHat, wei, 1f, dzI);           // dzI -= dzHat Wei              B x ni
-        blas.gemm(true, false, 1f, dzI, x, 0f, w.wix().grad());      // dWix = dzI^T x                ni x d
+        blas.gemm(false, false, -1f, dzHat, wei, 1f, dzI); // dzI -= dzHat Wei              B x ni
+        blas.gemm(true, false, 1f, dzI, x, 0f, w.wix().grad()); // dWix = dzI^T x                ni x d
         if (!needInputGrad) return null;
         blas.gemm(false, false, 1f, dzHat, w.wex().value(), 0f, buf.dx()); // dx = dzHat Wex + dzI Wix  B x d
         blas.gemm(false, false, 1f, dzI, w.wix().value(), 1f, buf.dx());

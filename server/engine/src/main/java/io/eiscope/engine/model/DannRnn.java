@@ -42,8 +42,10 @@ public final class DannRnn {
     public record Options(int inputInhibitory, int recurrentInhibitory, double numerator) {
         public Options {
             if (inputInhibitory < 0) throw new IllegalArgumentException("ni_i2h must be >= 0, got " + inputInhibitory);
-            if (recurrentInhibitory < 0) throw new IllegalArgumentException("ni_h2h must be >= 0, got " + recurrentInhibitory);
-            if (!(numerator > 0) || !Double.isFinite(numerator)) throw new IllegalArgumentException("init_numerator must be > 0, got " + numerator);
+            if (recurrentInhibitory < 0)
+                throw new IllegalArgumentException("ni_h2h must be >= 0, got " + recurrentInhibitory);
+            if (!(numerator > 0) || !Double.isFinite(numerator))
+                throw new IllegalArgumentException("init_numerator must be > 0, got " + numerator);
         }
 
         /** Li et al.'s defaults: 10 % interneurons in both blocks, numerator 1/3. */

@@ -23,6 +23,7 @@ public final class Dense implements Layer {
     private final Parameter bias;
     /** The negative half of a split bias; null when the bias is not split. */
     private final Parameter negativeBias;
+
     private final Activation activation;
     private final Blas blas;
     private final Map<Integer, Buffers> buffers = new HashMap<>();
@@ -47,11 +48,15 @@ public final class Dense implements Layer {
 
     /** @param splitBias parameters {@code b_pos} and {@code b_neg} (both 1 x nOut) instead of {@code b} */
     public Dense(String name, int nIn, int nOut, Activation activation, boolean splitBias, Blas blas) {
-        if (nIn < 1 || nOut < 1) throw new IllegalArgumentException(name + ": layer sizes must be >= 1, got " + nIn + " -> " + nOut);
+        if (nIn < 1 || nOut < 1)
+            throw new IllegalArgumentException(name + ": layer sizes must be >= 1, got " + nIn + " -> " + nOut);
         this.name = name;
         this.weight = Parameter.of(name + ".W", nOut, nIn, Parameter.Sign.FREE, Parameter.Role.WEIGHT, nIn, nOut);
-        this.bias = Parameter.of(name + (splitBias ? ".b_pos" : ".b"), 1, nOut, Parameter.Sign.FREE, Parameter.Role.BIAS, nIn, nOut);
-        this.negativeBias = splitBias ? Parameter.of(name + ".b_neg", 1, nOut, Parameter.Sign.FREE, Parameter.Role.BIAS, nIn, nOut) : null;
+        this.bias = Parameter.of(
+                name + (splitBias ? ".b_pos" : ".b"), 1, nOut, Parameter.Sign.FREE, Parameter.Role.BIAS, nIn, nOut);
+        this.negativeBias = splitBias
+                ? Parameter.of(name + ".b_neg", 1, nOut, Parameter.Sign.FREE, Parameter.Role.BIAS, nIn, nOut)
+                : null;
         this.activation = activation;
         this.blas = blas;
         this.row = new float[nOut];

@@ -92,19 +92,25 @@ public final class EiDense implements Layer {
     private Buffers buffersFor(Matrix x) {
         if (x.cols != w.d()) throw new IllegalArgumentException(name + " takes " + w.d() + " inputs, got " + x.cols);
         if (last != null && last.batch() == x.rows) return last;
-        return buffers.computeIfAbsent(x.rows, b -> new Buffers(b, Matrix.zeros(b, w.ne()), Matrix.zeros(b, w.ni()),
-                Matrix.zeros(b, w.ni()), Matrix.zeros(b, w.d())));
+        return buffers.computeIfAbsent(
+                x.rows,
+                b -> new Buffers(
+                        b,
+                        Matrix.zeros(b, w.ne()),
+                        Matrix.zeros(b, w.ni()),
+                        Matrix.zeros(b, w.ni()),
+                        Matrix.zeros(b, w.d())));
     }
 
     @Override
     public Matrix forward(Matrix x) {
         Buffers buf = buffersFor(x);
         Matrix h = buf.h(), zI = buf.zI(), b = w.b().value();
-        blas.gemm(false, true, 1f, x, w.wex().value(), 0f, h);     // zE = x Wex^T            B x ne
-        blas.gemm(false, true, 1f, x, w.wix().value(), 0f, zI);    // zI = x Wix^T            B x ni
-        blas.gemm(false, true, -1f, zI, w.wei().value(), 1f, h);   // zHat = zE - zI Wei^T    B x ne
+        blas.gemm(false, true, 1f, x, w.wex().value(), 0f, h); // zE = x Wex^T            B x ne
+        blas.gemm(false, true, 1f, x, w.wix().value(), 0f, zI); // zI = x Wix^T            B x ni
+        blas.gemm(false, true, -1f, zI, w.wei().value(), 1f, h); // zHat = zE - zI Wei^T    B x ne
         int ne = w.ne();
-        for (int r = 0, i = 0; r < x.rows; r++) {                  // h = f(zHat + b), in place
+        for (int r = 0, i = 0; r < x.rows; r++) { // h = f(zHat + b), in place
             for (int k = 0; k < ne; k++, i++) {
                 float z = h.get(i) + b.get(k);
                 h.set(i, relu ? Math.max(z, 0f) : z);
@@ -125,7 +131,7 @@ public final class EiDense implements Layer {
         Matrix h = buf.h(), db = w.b().grad();
         int ne = w.ne();
         db.fill(0f);
-        for (int r = 0, i = 0; r < dh.rows; r++) {                 // dz = dh ⊙ f'(z); db = sum_B dz
+        for (int r = 0, i = 0; r < dh.rows; r++) { // dz = dh ⊙ f'(z); db = sum_B dz
             for (int k = 0; k < ne; k++, i++) {
                 float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i);
                 dh.set(i, dz);
@@ -133,10 +139,10 @@ public final class EiDense implements Layer {
             }
         }
         Matrix dz = dh, wei = w.wei().value();
-        blas.gemm(true, false, 1f, dz, x, 0f, w.wex().grad());          // dWex = dz^T x      ne x d
-        blas.gemm(true, false, -1f, dz, buf.zI(), 0f, w.wei().grad());  // dWei = -dz^T zI    ne x ni
-        blas.gemm(false, false, -1f, dz, wei, 0f, buf.dzI());           // dzI = -dz Wei      B x ni
-        blas.gemm(true, false, 1f, buf.dzI(), x, 0f, w.wix().grad());   // dWix = dzI^T x     ni x d
+        blas.gemm(true, false, 1f, dz, x, 0f, w.wex().grad()); // dWex = dz^T x      ne x d
+        blas.gemm(true, false, -1f, dz, buf.zI(), 0f, w.wei().grad()); // dWei = -dz^T zI    ne x ni
+        blas.gemm(false, false, -1f, dz, wei, 0f, buf.dzI()); // dzI = -dz Wei      B x ni
+        blas.gemm(true, false, 1f, buf.dzI(), x, 0f, w.wix().grad()); // dWix = dzI^T x     ni x d
         if (!needInputGrad) return null;
         blas.gemm(false, false, 1f, dz, w.wex().value(), 0f, buf.dx()); // dx = dz Wex + dzI Wix  B x d
         blas.gemm(false, false, 1f, buf.dzI(), w.wix().value(), 1f, buf.dx());

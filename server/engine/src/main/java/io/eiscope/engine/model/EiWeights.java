@@ -16,7 +16,8 @@ record EiWeights(Parameter wex, Parameter wix, Parameter wei, Parameter b) {
     /** Zero parameters {@code <layer>.Wex}, {@code <layer>.Wix}, {@code <layer>.Wei}, {@code <layer>.b}. */
     static EiWeights create(String layer, int d, int ne, int ni) {
         if (d < 1 || ne < 1 || ni < 1)
-            throw new IllegalArgumentException(layer + ": a DANN layer needs d, ne, ni >= 1, got d=" + d + ", ne=" + ne + ", ni=" + ni);
+            throw new IllegalArgumentException(
+                    layer + ": a DANN layer needs d, ne, ni >= 1, got d=" + d + ", ne=" + ne + ", ni=" + ni);
         return new EiWeights(
                 Parameter.of(layer + ".Wex", ne, d, Sign.NON_NEGATIVE, Role.EXCITATORY, d, ne),
                 Parameter.of(layer + ".Wix", ni, d, Sign.NON_NEGATIVE, Role.INHIBITORY_INPUT, d, ne),

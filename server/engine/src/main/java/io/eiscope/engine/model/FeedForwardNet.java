@@ -24,8 +24,10 @@ public final class FeedForwardNet implements Model {
         if (layers.isEmpty()) throw new IllegalArgumentException("a network needs at least one layer");
         for (int i = 1; i < layers.size(); i++) {
             if (layers.get(i).inputSize() != layers.get(i - 1).outputSize())
-                throw new IllegalArgumentException(layers.get(i).name() + " takes " + layers.get(i).inputSize()
-                        + " inputs but " + layers.get(i - 1).name() + " gives " + layers.get(i - 1).outputSize());
+                throw new IllegalArgumentException(
+                        layers.get(i).name() + " takes " + layers.get(i).inputSize() + " inputs but "
+                                + layers.get(i - 1).name() + " gives "
+                                + layers.get(i - 1).outputSize());
         }
         this.layers = List.copyOf(layers);
         this.clampedUnits = new int[layers.size()][];
@@ -75,13 +77,19 @@ public final class FeedForwardNet implements Model {
         float[][] values = new float[layers.size()][];
         clamps.forEach((layer, byUnit) -> {
             int i = layerNames.indexOf(layer);
-            if (i < 0) throw new IllegalArgumentException("command.clamp_unit.layer: no layer '" + layer + "'; one of " + layerNames);
+            if (i < 0)
+                throw new IllegalArgumentException(
+                        "command.clamp_unit.layer: no layer '" + layer + "'; one of " + layerNames);
             int n = layers.get(i).outputSize();
-            units[i] = byUnit.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+            units[i] = byUnit.keySet().stream()
+                    .mapToInt(Integer::intValue)
+                    .sorted()
+                    .toArray();
             values[i] = new float[units[i].length];
             for (int k = 0; k < units[i].length; k++) {
                 if (units[i][k] < 0 || units[i][k] >= n)
-                    throw new IllegalArgumentException("command.clamp_unit.unit must be in [0, " + n + ") for " + layer + ", got " + units[i][k]);
+                    throw new IllegalArgumentException(
+                            "command.clamp_unit.unit must be in [0, " + n + ") for " + layer + ", got " + units[i][k]);
                 values[i][k] = byUnit.get(units[i][k]);
             }
             if (units[i].length == 0) units[i] = null;
@@ -100,7 +108,8 @@ public final class FeedForwardNet implements Model {
     public void backward(Matrix dLogits) {
         Matrix d = dLogits;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            if (clampedUnits[i] != null) setColumns(d, clampedUnits[i], new float[clampedUnits[i].length]); // constant outputs
+            if (clampedUnits[i] != null)
+                setColumns(d, clampedUnits[i], new float[clampedUnits[i].length]); // constant outputs
             d = layers.get(i).backward(d, i > 0);
         }
     }
@@ -123,5 +132,4 @@ public final class FeedForwardNet implements Model {
         }
         return Optional.empty();
     }
-
 }

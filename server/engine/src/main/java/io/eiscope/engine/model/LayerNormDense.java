@@ -43,8 +43,9 @@ public final class LayerNormDense implements Layer {
 
     /** @param activation {@link Activation#RELU} for hidden layers, {@link Activation#IDENTITY} for the output */
     public LayerNormDense(String name, int nIn, int nOut, Activation activation, Blas blas) {
-        if (nIn < 1 || nOut < 2) throw new IllegalArgumentException(name + ": a layer-normalised layer needs nIn >= 1 and nOut >= 2, got "
-                + nIn + " -> " + nOut);
+        if (nIn < 1 || nOut < 2)
+            throw new IllegalArgumentException(
+                    name + ": a layer-normalised layer needs nIn >= 1 and nOut >= 2, got " + nIn + " -> " + nOut);
         this.name = name;
         this.weight = Parameter.of(name + ".W", nOut, nIn, Sign.FREE, Role.WEIGHT, nIn, nOut);
         this.gain = Parameter.of(name + ".g", 1, nOut, Sign.FREE, Role.GAIN, nIn, nOut);
@@ -87,22 +88,29 @@ public final class LayerNormDense implements Layer {
     }
 
     private Buffers buffersFor(Matrix x) {
-        if (x.cols != inputSize()) throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
+        if (x.cols != inputSize())
+            throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
         if (last != null && last.batch() == x.rows) return last;
-        return buffers.computeIfAbsent(x.rows, b -> new Buffers(b, Matrix.zeros(b, outputSize()), Matrix.zeros(b, 1),
-                Matrix.zeros(b, outputSize()), Matrix.zeros(b, inputSize())));
+        return buffers.computeIfAbsent(
+                x.rows,
+                b -> new Buffers(
+                        b,
+                        Matrix.zeros(b, outputSize()),
+                        Matrix.zeros(b, 1),
+                        Matrix.zeros(b, outputSize()),
+                        Matrix.zeros(b, inputSize())));
     }
 
     @Override
     public Matrix forward(Matrix x) {
         Buffers buf = buffersFor(x);
         Matrix nz = buf.normalised(), h = buf.h(), g = gain.value(), b = bias.value();
-        blas.gemm(false, true, 1f, x, weight.value(), 0f, nz);   // W x                       B x n
+        blas.gemm(false, true, 1f, x, weight.value(), 0f, nz); // W x                       B x n
         int n = nz.cols;
         for (int r = 0; r < nz.rows; r++) {
             int off = r * n;
             double sum = 0, sq = 0;
-            for (int k = 0; k < n; k++) {                         // zHat = W x + b; moments in double
+            for (int k = 0; k < n; k++) { // zHat = W x + b; moments in double
                 float z = nz.get(off + k) + b.get(k);
                 nz.set(off + k, z);
                 sum += z;
@@ -111,7 +119,7 @@ public final class LayerNormDense implements Layer {
             double mu = sum / n, var = Math.max(0, (sq - sum * mu) / (n - 1));
             float inv = (float) (1 / Math.sqrt(var + EPSILON)), m = (float) mu;
             buf.invSigma().set(r, inv);
-            for (int k = 0; k < n; k++) {                         // nz = (zHat - mu)/sigma; h = f(g nz + b)
+            for (int k = 0; k < n; k++) { // nz = (zHat - mu)/sigma; h = f(g nz + b)
                 float v = (nz.get(off + k) - m) * inv;
                 nz.set(off + k, v);
                 float z = g.get(k) * v + b.get(k);
@@ -137,7 +145,7 @@ public final class LayerNormDense implements Layer {
         for (int r = 0; r < dh.rows; r++) {
             int off = r * n;
             float s1 = 0, s2 = 0;
-            for (int k = 0; k < n; k++) {                         // dz = dh f'(z); dnz = dz g
+            for (int k = 0; k < n; k++) { // dz = dh f'(z); dnz = dz g
                 float dz = relu && h.get(off + k) <= 0f ? 0f : dh.get(off + k);
                 float v = nz.get(off + k), dn = dz * g.get(k);
                 dg.set(k, dg.get(k) + dz * v);
@@ -147,13 +155,13 @@ public final class LayerNormDense implements Layer {
                 s2 += dn * v;
             }
             float inv = buf.invSigma().get(r), mean = s1 / n, cov = s2 / (n - 1);
-            for (int k = 0; k < n; k++) {                         // dzHat = (dnz - mean(dnz) - nz sum(dnz nz)/(n-1)) / sigma
+            for (int k = 0; k < n; k++) { // dzHat = (dnz - mean(dnz) - nz sum(dnz nz)/(n-1)) / sigma
                 float dz = (dh.get(off + k) - mean - nz.get(off + k) * cov) * inv;
                 dh.set(off + k, dz);
                 db.set(k, db.get(k) + dz);
             }
         }
-        blas.gemm(true, false, 1f, dh, x, 0f, weight.grad());   // dW = dzHat^T x   nOut x nIn
+        blas.gemm(true, false, 1f, dh, x, 0f, weight.grad()); // dW = dzHat^T x   nOut x nIn
         if (!needInputGrad) return null;
         blas.gemm(false, false, 1f, dh, weight.value(), 0f, buf.dx()); // dx = dzHat W   B x nIn
         return buf.dx();

@@ -22,7 +22,8 @@ public final class LayerNormMlp {
         for (int i = 0; i <= hidden.length; i++) {
             boolean output = i == hidden.length;
             int out = output ? classes : hidden[i];
-            LayerNormDense layer = new LayerNormDense("layer" + i, in, out, output ? Activation.IDENTITY : Activation.RELU, blas);
+            LayerNormDense layer =
+                    new LayerNormDense("layer" + i, in, out, output ? Activation.IDENTITY : Activation.RELU, blas);
             he.fill(layer.weight().value(), i, rng);
             layer.gain().value().fill(1f);
             layer.bias().value().fill(0f);

@@ -25,7 +25,8 @@ public final class LinearNeuron implements Layer {
     private Matrix[] last;
 
     public LinearNeuron(String name, int nIn, int nOut, double threshold, Blas blas) {
-        if (nIn < 1 || nOut < 1) throw new IllegalArgumentException(name + ": sizes must be >= 1, got " + nIn + " -> " + nOut);
+        if (nIn < 1 || nOut < 1)
+            throw new IllegalArgumentException(name + ": sizes must be >= 1, got " + nIn + " -> " + nOut);
         this.name = name;
         this.weight = Parameter.of(name + ".w", nOut, nIn, Parameter.Sign.FREE, Parameter.Role.WEIGHT, nIn, nOut);
         this.threshold = (float) threshold;
@@ -58,8 +59,10 @@ public final class LinearNeuron implements Layer {
 
     @Override
     public Matrix forward(Matrix x) {
-        Matrix[] buf = last != null && last[0].rows == x.rows ? last // the steady state: no boxing, no lookup
-                : buffers.computeIfAbsent(x.rows, b -> new Matrix[] {Matrix.zeros(b, outputSize()), Matrix.zeros(b, inputSize())});
+        Matrix[] buf = last != null && last[0].rows == x.rows
+                ? last // the steady state: no boxing, no lookup
+                : buffers.computeIfAbsent(
+                        x.rows, b -> new Matrix[] {Matrix.zeros(b, outputSize()), Matrix.zeros(b, inputSize())});
         Matrix z = buf[0];
         blas.gemm(false, true, 1f, x, weight.value(), 0f, z);
         for (int i = 0, n = z.size(); i < n; i++) z.set(i, z.get(i) - threshold);

@@ -22,7 +22,8 @@ public final class Mlp {
     }
 
     /** An MLP {@code inputSize -> hidden... -> outputSize} whose weights are drawn by {@code init}, biases 0. */
-    public static FeedForwardNet create(int inputSize, int[] hidden, int outputSize, WeightInit init, Blas blas, Rng rng) {
+    public static FeedForwardNet create(
+            int inputSize, int[] hidden, int outputSize, WeightInit init, Blas blas, Rng rng) {
         return create(inputSize, hidden, outputSize, init, false, blas, rng);
     }
 
@@ -32,8 +33,8 @@ public final class Mlp {
      * {@code b_neg ~ U(-sqrt(2) B, 0)}, {@code B = 1/sqrt(fanIn)} (Cornford et al. 2024,
      * {@code init_tools.SplitBias}), drawn after each layer's weights.
      */
-    public static FeedForwardNet create(int inputSize, int[] hidden, int outputSize, WeightInit init, boolean splitBias, Blas blas,
-                                        Rng rng) {
+    public static FeedForwardNet create(
+            int inputSize, int[] hidden, int outputSize, WeightInit init, boolean splitBias, Blas blas, Rng rng) {
         List<Layer> layers = new ArrayList<>();
         int in = inputSize;
         for (int i = 0; i <= hidden.length; i++) {

@@ -44,7 +44,8 @@ public interface Model {
      * value), replacing earlier clamps; models that cannot clamp refuse any non-empty request.
      */
     default void clampUnits(Map<String, Map<Integer, Float>> clamps) {
-        if (!clamps.isEmpty()) throw new IllegalArgumentException("command.clamp_unit: this model cannot clamp unit activity");
+        if (!clamps.isEmpty())
+            throw new IllegalArgumentException("command.clamp_unit: this model cannot clamp unit activity");
     }
 
     /**

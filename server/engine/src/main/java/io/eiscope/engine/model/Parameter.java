@@ -16,8 +16,15 @@ import io.eiscope.engine.tensor.Matrix;
  * @param excitatoryUnits number of excitatory (or, for plain layers, output) units of that layer
  * @param mask            the pruned elements, held at 0 by {@link #project()} (empty unless pruned)
  */
-public record Parameter(String name, Matrix value, Matrix grad, Sign sign, Role role, int fanIn, int excitatoryUnits,
-                        PruningMask mask) {
+public record Parameter(
+        String name,
+        Matrix value,
+        Matrix grad,
+        Sign sign,
+        Role role,
+        int fanIn,
+        int excitatoryUnits,
+        PruningMask mask) {
 
     /** A parameter with nothing pruned. */
     public Parameter(String name, Matrix value, Matrix grad, Sign sign, Role role, int fanIn, int excitatoryUnits) {
@@ -51,7 +58,8 @@ public record Parameter(String name, Matrix value, Matrix grad, Sign sign, Role 
 
     /** A zero tensor of the given shape with a zero gradient buffer. */
     public static Parameter of(String name, int rows, int cols, Sign sign, Role role, int fanIn, int excitatoryUnits) {
-        return new Parameter(name, Matrix.zeros(rows, cols), Matrix.zeros(rows, cols), sign, role, fanIn, excitatoryUnits);
+        return new Parameter(
+                name, Matrix.zeros(rows, cols), Matrix.zeros(rows, cols), sign, role, fanIn, excitatoryUnits);
     }
 
     public int[] shape() {

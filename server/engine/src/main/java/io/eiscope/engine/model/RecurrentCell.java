@@ -38,8 +38,8 @@ public final class RecurrentCell {
     private final Map<Long, Buffers> buffers = new HashMap<>();
     private Buffers last;
     private Matrix x;
-    private final float[] row;  // n: one row of a time-major buffer
-    private final float[] vec;  // n: alpha b in forward, the bias-gradient sums in backward
+    private final float[] row; // n: one row of a time-major buffer
+    private final float[] vec; // n: alpha b in forward, the bias-gradient sums in backward
 
     /** Per (steps, batch): hidden states, their gradients and the input gradient, with per-step views. */
     private static final class Buffers {
@@ -50,7 +50,7 @@ public final class RecurrentCell {
         final Matrix dx;
         final Matrix[] hStep;
         final Matrix[] dhStep;
-        final Matrix hHead;  // steps 0 .. T-2 (inputs of the recurrence)
+        final Matrix hHead; // steps 0 .. T-2 (inputs of the recurrence)
         final Matrix dhTail; // steps 1 .. T-1
         final float[] block; // batch x n: one step of h or dh
         final float[] hBlock;
@@ -80,13 +80,19 @@ public final class RecurrentCell {
      * @param bias      a {@code 1 x n} bias parameter, or null for none
      * @param alpha     the leak {@code dt / tau} in (0, 1]; 1 for the discrete cell
      */
-    public RecurrentCell(String name, Connectivity input, Connectivity recurrent, Parameter bias, double alpha, Blas blas) {
+    public RecurrentCell(
+            String name, Connectivity input, Connectivity recurrent, Parameter bias, double alpha, Blas blas) {
         int n = recurrent.rows();
-        if (recurrent.cols() != n) throw new IllegalArgumentException(name + ": the recurrent matrix must be square, got " + n + "x" + recurrent.cols());
-        if (input.rows() != n) throw new IllegalArgumentException(name + ": the input matrix has " + input.rows() + " rows for " + n + " units");
+        if (recurrent.cols() != n)
+            throw new IllegalArgumentException(
+                    name + ": the recurrent matrix must be square, got " + n + "x" + recurrent.cols());
+        if (input.rows() != n)
+            throw new IllegalArgumentException(
+                    name + ": the input matrix has " + input.rows() + " rows for " + n + " units");
         if (bias != null && (bias.value().rows != 1 || bias.value().cols != n))
             throw new IllegalArgumentException(name + ": the bias must be 1x" + n);
-        if (!(alpha > 0 && alpha <= 1)) throw new IllegalArgumentException(name + ": alpha = dt/tau must be in (0, 1], got " + alpha);
+        if (!(alpha > 0 && alpha <= 1))
+            throw new IllegalArgumentException(name + ": alpha = dt/tau must be in (0, 1], got " + alpha);
         this.name = name;
         this.input = input;
         this.recurrent = recurrent;
@@ -165,7 +171,8 @@ public final class RecurrentCell {
 
     private Buffers buffersFor(int steps, int batch) {
         if (last != null && last.steps == steps && last.batch == batch) return last;
-        return buffers.computeIfAbsent(((long) steps << 32) | batch, k -> new Buffers(steps, batch, units(), inputSize()));
+        return buffers.computeIfAbsent(
+                ((long) steps << 32) | batch, k -> new Buffers(steps, batch, units(), inputSize()));
     }
 
     /**
@@ -175,8 +182,10 @@ public final class RecurrentCell {
      * @return the hidden states {@code T*B x n}, time-major, owned by the cell
      */
     public Matrix forward(Matrix x, int steps) {
-        if (x.cols != inputSize()) throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
-        if (steps < 1 || x.rows % steps != 0) throw new IllegalArgumentException(name + ": " + x.rows + " rows are not " + steps + " steps");
+        if (x.cols != inputSize())
+            throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
+        if (steps < 1 || x.rows % steps != 0)
+            throw new IllegalArgumentException(name + ": " + x.rows + " rows are not " + steps + " steps");
         int batch = x.rows / steps, n = units();
         Buffers buf = buffersFor(steps, batch);
         input.refresh(blas);
@@ -209,7 +218,8 @@ public final class RecurrentCell {
      */
     public Matrix backward(Matrix dh, boolean needInputGrad) {
         Buffers buf = last;
-        if (dh.rows != buf.h.rows || dh.cols != units()) throw new IllegalArgumentException(name + ": gradient shape mismatch");
+        if (dh.rows != buf.h.rows || dh.cols != units())
+            throw new IllegalArgumentException(name + ": gradient shape mismatch");
         if (dh != buf.dh) buf.dh.copyFrom(dh);
         Matrix w = recurrent.effective();
         for (int t = buf.steps - 1; t >= 0; t--) {
@@ -222,7 +232,15 @@ public final class RecurrentCell {
             }
         }
         Matrix dz = buf.dh;
-        if (buf.steps > 1) blas.gemm(true, false, alpha, buf.dhTail, buf.hHead, 0f, recurrent.effectiveGrad()); // dW = alpha sum_t dz_t^T h_{t-1}
+        if (buf.steps > 1)
+            blas.gemm(
+                    true,
+                    false,
+                    alpha,
+                    buf.dhTail,
+                    buf.hHead,
+                    0f,
+                    recurrent.effectiveGrad()); // dW = alpha sum_t dz_t^T h_{t-1}
         else recurrent.effectiveGrad().fill(0f);
         blas.gemm(true, false, alpha, dz, x, 0f, input.effectiveGrad()); // dU = alpha sum_t dz_t^T x_t
         if (bias != null) {
@@ -273,7 +291,8 @@ public final class RecurrentCell {
         dz.data().get(0, dzScratch, 0, m);
         h.data().get(0, hScratch, 0, m);
         for (int i = 0; i < m; i++) {
-            dzScratch[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dzScratch[i]) & (-Float.floatToRawIntBits(hScratch[i]) >> 31));
+            dzScratch[i] = Float.intBitsToFloat(
+                    Float.floatToRawIntBits(dzScratch[i]) & (-Float.floatToRawIntBits(hScratch[i]) >> 31));
         }
         dz.data().put(0, dzScratch, 0, m);
     }

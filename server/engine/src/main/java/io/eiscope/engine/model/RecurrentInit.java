@@ -52,12 +52,14 @@ public final class RecurrentInit {
      * the balanced scales of {@link ColumnEiMlp#excitatoryScale} ({@code ne sigma_e = ni sigma_i}).
      */
     public static Matrix signedColumnEi(int rows, int ne, int ni, Rng rng) {
-        if (ne < 1 || ni < 1) throw new IllegalArgumentException("a column-E/I matrix needs ne, ni >= 1, got " + ne + ", " + ni);
+        if (ne < 1 || ni < 1)
+            throw new IllegalArgumentException("a column-E/I matrix needs ne, ni >= 1, got " + ne + ", " + ni);
         double sigmaE = ColumnEiMlp.excitatoryScale(ne, ni), sigmaI = ColumnEiMlp.inhibitoryScale(ne, ni);
         int cols = ne + ni;
         Matrix w = Matrix.zeros(rows, cols);
         for (int r = 0, i = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++, i++) w.set(i, (float) (c < ne ? rng.nextExponential(sigmaE) : -rng.nextExponential(sigmaI)));
+            for (int c = 0; c < cols; c++, i++)
+                w.set(i, (float) (c < ne ? rng.nextExponential(sigmaE) : -rng.nextExponential(sigmaI)));
         }
         return w;
     }
@@ -69,7 +71,8 @@ public final class RecurrentInit {
      * to 0 ({@code ablateInhibitoryToInhibitory}), then rescaled to spectral radius {@code radius}.
      * The cell's {@code W_pos} is its absolute value.
      */
-    public static Matrix columnEiRecurrent(int n, int ni, double radius, boolean zeroDiagonal, boolean ablateInhibitoryToInhibitory, Rng rng) {
+    public static Matrix columnEiRecurrent(
+            int n, int ni, double radius, boolean zeroDiagonal, boolean ablateInhibitoryToInhibitory, Rng rng) {
         Matrix w = signedColumnEi(n, n - ni, ni, rng);
         if (zeroDiagonal) for (int i = 0; i < n; i++) w.set(i, i, 0f);
         if (ablateInhibitoryToInhibitory) {
@@ -88,9 +91,11 @@ public final class RecurrentInit {
      *                                  {@code w} is nilpotent (all eigenvalues 0)
      */
     public static void rescaleToSpectralRadius(Matrix w, double radius) {
-        if (!(radius > 0) || !Double.isFinite(radius)) throw new IllegalArgumentException("the spectral radius must be > 0, got " + radius);
+        if (!(radius > 0) || !Double.isFinite(radius))
+            throw new IllegalArgumentException("the spectral radius must be > 0, got " + radius);
         double current = Spectra.spectralRadius(Spectra.eigenvalues(w));
-        if (!(current > 0)) throw new IllegalArgumentException("a matrix with spectral radius 0 cannot be rescaled to " + radius);
+        if (!(current > 0))
+            throw new IllegalArgumentException("a matrix with spectral radius 0 cannot be rescaled to " + radius);
         double scale = radius / current;
         for (int i = 0, n = w.size(); i < n; i++) w.set(i, (float) (w.get(i) * scale));
     }
@@ -166,7 +171,8 @@ public final class RecurrentInit {
      */
     public static Matrix transplant(Matrix vectorsFrom, Matrix valuesFrom) {
         if (vectorsFrom.rows != valuesFrom.rows || vectorsFrom.cols != valuesFrom.cols)
-            throw new IllegalArgumentException("a spectrum transplant needs matrices of one shape, got " + vectorsFrom + " and " + valuesFrom);
+            throw new IllegalArgumentException(
+                    "a spectrum transplant needs matrices of one shape, got " + vectorsFrom + " and " + valuesFrom);
         Spectra.Svd a = Spectra.svd(vectorsFrom);
         float[] s = Spectra.singularValues(valuesFrom);
         double[] w = reconstruct(a.u(), s, a.vt(), s.length);

@@ -31,7 +31,8 @@ public final class RecurrentNet implements Model {
     private final List<RecurrentCell> cells;
     private final Layer readout;
     private final List<Parameter> parameters = new ArrayList<>();
-    private final List<Parameter> parameterView = Collections.unmodifiableList(parameters); // one view: parameters() runs every step
+    private final List<Parameter> parameterView =
+            Collections.unmodifiableList(parameters); // one view: parameters() runs every step
     private final List<String> layerNames = new ArrayList<>();
     private final List<Parameter> frozenSigns = new ArrayList<>();
     private final Map<Parameter, float[]> initialSigns = new HashMap<>();
@@ -48,10 +49,10 @@ public final class RecurrentNet implements Model {
         final int batch;
         final Matrix xTime;
         final Matrix outTime; // every-step readout: (T B) x k
-        final Matrix out;     // every-step readout: B x (T k)
+        final Matrix out; // every-step readout: B x (T k)
         final Matrix dTop;
-        final float[] row;    // one batch-first row: T * max(stepInputs, outputs)
-        Matrix topHidden;     // the top cell's hidden states for this batch size, and their last step
+        final float[] row; // one batch-first row: T * max(stepInputs, outputs)
+        Matrix topHidden; // the top cell's hidden states for this batch size, and their last step
         Matrix topLast;
 
         Buffers(int batch, Matrix xTime, Matrix outTime, Matrix out, Matrix dTop, float[] row) {
@@ -72,17 +73,18 @@ public final class RecurrentNet implements Model {
     public RecurrentNet(TaskShape shape, List<RecurrentCell> cells, Layer readout) {
         if (cells.isEmpty()) throw new IllegalArgumentException("a recurrent network needs at least one cell");
         if (cells.get(0).inputSize() != shape.stepInputs())
-            throw new IllegalArgumentException(cells.get(0).name() + " takes " + cells.get(0).inputSize() + " inputs per step but the task gives "
-                    + shape.stepInputs());
+            throw new IllegalArgumentException(cells.get(0).name() + " takes "
+                    + cells.get(0).inputSize() + " inputs per step but the task gives " + shape.stepInputs());
         for (int i = 1; i < cells.size(); i++) {
             if (cells.get(i).inputSize() != cells.get(i - 1).units())
-                throw new IllegalArgumentException(cells.get(i).name() + " takes " + cells.get(i).inputSize() + " inputs but "
+                throw new IllegalArgumentException(cells.get(i).name() + " takes "
+                        + cells.get(i).inputSize() + " inputs but "
                         + cells.get(i - 1).name() + " has " + cells.get(i - 1).units() + " units");
         }
         RecurrentCell top = cells.get(cells.size() - 1);
         if (readout.inputSize() != top.units() || readout.outputSize() != shape.outputs())
-            throw new IllegalArgumentException(readout.name() + " maps " + readout.inputSize() + " -> " + readout.outputSize() + ", need "
-                    + top.units() + " -> " + shape.outputs());
+            throw new IllegalArgumentException(readout.name() + " maps " + readout.inputSize() + " -> "
+                    + readout.outputSize() + ", need " + top.units() + " -> " + shape.outputs());
         this.shape = shape;
         this.cells = List.copyOf(cells);
         this.readout = readout;
@@ -122,13 +124,13 @@ public final class RecurrentNet implements Model {
      * frozen sign (zero entries count as positive).
      */
     public void freezeSigns(Parameter p) {
-        if (!parameters.contains(p)) throw new IllegalArgumentException(p.name() + " is not a parameter of this network");
+        if (!parameters.contains(p))
+            throw new IllegalArgumentException(p.name() + " is not a parameter of this network");
         float[] signs = new float[p.value().size()];
         for (int i = 0; i < signs.length; i++) signs[i] = p.value().get(i) < 0f ? -1f : 1f;
         if (!initialSigns.containsKey(p)) frozenSigns.add(p);
         initialSigns.put(p, signs);
     }
-
 
     /** Magnitude kept by a frozen sign: Li et al.'s clamp floor. */
     public static final float SIGN_FLOOR = 1e-9f;
@@ -136,17 +138,26 @@ public final class RecurrentNet implements Model {
     private Buffers buffersFor(int batch) {
         if (last != null && last.batch == batch) return last;
         return buffers.computeIfAbsent(batch, b -> {
-            int t = shape.steps(), k = shape.outputs(), n = cells.get(cells.size() - 1).units();
+            int t = shape.steps(),
+                    k = shape.outputs(),
+                    n = cells.get(cells.size() - 1).units();
             Matrix outTime = shape.everyStep() ? Matrix.zeros(t * b, k) : null;
-            return new Buffers(b, Matrix.zeros(t * b, shape.stepInputs()), outTime, shape.everyStep() ? Matrix.zeros(b, t * k) : null,
-                    Matrix.zeros(t * b, n), new float[t * Math.max(shape.stepInputs(), k)]);
+            return new Buffers(
+                    b,
+                    Matrix.zeros(t * b, shape.stepInputs()),
+                    outTime,
+                    shape.everyStep() ? Matrix.zeros(b, t * k) : null,
+                    Matrix.zeros(t * b, n),
+                    new float[t * Math.max(shape.stepInputs(), k)]);
         });
     }
 
     @Override
     public Matrix forward(Matrix x) {
         int t = shape.steps(), d = shape.stepInputs();
-        if (x.cols != shape.inputSize()) throw new IllegalArgumentException("the network takes " + shape.inputSize() + " inputs per row, got " + x.cols);
+        if (x.cols != shape.inputSize())
+            throw new IllegalArgumentException(
+                    "the network takes " + shape.inputSize() + " inputs per row, got " + x.cols);
         Buffers buf = buffersFor(x.rows);
         int b = x.rows;
         FloatBuffer xt = buf.xTime.data();
@@ -234,8 +245,10 @@ public final class RecurrentNet implements Model {
     @Override
     public Optional<String> effectiveWeightParameter(String target) {
         for (RecurrentCell c : cells) {
-            Connectivity conn = target.equals(c.name()) ? c.recurrent() : target.equals(c.name() + INPUT_SUFFIX) ? c.input() : null;
-            if (conn instanceof Connectivity.Plain plain) return Optional.of(plain.w().name());
+            Connectivity conn =
+                    target.equals(c.name()) ? c.recurrent() : target.equals(c.name() + INPUT_SUFFIX) ? c.input() : null;
+            if (conn instanceof Connectivity.Plain plain)
+                return Optional.of(plain.w().name());
         }
         return Optional.empty();
     }
@@ -256,8 +269,11 @@ public final class RecurrentNet implements Model {
     @Override
     public List<String> recurrentInputs(String layer) {
         for (RecurrentCell c : cells) {
-            if (c.name().equals(layer)) return c.recurrent().parameters().stream()
-                    .filter(p -> p.role() != Parameter.Role.INHIBITORY_OUTPUT).map(Parameter::name).toList();
+            if (c.name().equals(layer))
+                return c.recurrent().parameters().stream()
+                        .filter(p -> p.role() != Parameter.Role.INHIBITORY_OUTPUT)
+                        .map(Parameter::name)
+                        .toList();
         }
         return List.of();
     }

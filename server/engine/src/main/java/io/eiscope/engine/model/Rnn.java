@@ -39,7 +39,10 @@ public final class Rnn {
 
     /** How the recurrent matrices are initialised. */
     public enum Init {
-        PYTORCH, UNIFORM_RADIUS, COLEI_VECTORS_RNN_VALUES, RNN_VECTORS_COLEI_VALUES;
+        PYTORCH,
+        UNIFORM_RADIUS,
+        COLEI_VECTORS_RNN_VALUES,
+        RNN_VECTORS_COLEI_VALUES;
 
         boolean transplant() {
             return this == COLEI_VECTORS_RNN_VALUES || this == RNN_VECTORS_COLEI_VALUES;
@@ -59,13 +62,23 @@ public final class Rnn {
      * @param freezeRecurrentSigns freeze the signs of every cell's {@code W} at init
      * @param freezeReadoutSigns   freeze the signs of the readout's {@code W} at init
      */
-    public record Options(boolean bias, Init init, double radiusNumerator, int transplantRatio, double transplantRadius,
-                          boolean transplantAllLayers, boolean freezeRecurrentSigns, boolean freezeReadoutSigns) {
+    public record Options(
+            boolean bias,
+            Init init,
+            double radiusNumerator,
+            int transplantRatio,
+            double transplantRadius,
+            boolean transplantAllLayers,
+            boolean freezeRecurrentSigns,
+            boolean freezeReadoutSigns) {
         public Options {
             if (init == null) throw new IllegalArgumentException("recurrent_init is required");
-            if (!(radiusNumerator > 0)) throw new IllegalArgumentException("radius_numerator must be > 0, got " + radiusNumerator);
-            if (transplantRatio < 1) throw new IllegalArgumentException("transplant_ei_ratio must be >= 1, got " + transplantRatio);
-            if (!(transplantRadius > 0)) throw new IllegalArgumentException("transplant_radius must be > 0, got " + transplantRadius);
+            if (!(radiusNumerator > 0))
+                throw new IllegalArgumentException("radius_numerator must be > 0, got " + radiusNumerator);
+            if (transplantRatio < 1)
+                throw new IllegalArgumentException("transplant_ei_ratio must be >= 1, got " + transplantRatio);
+            if (!(transplantRadius > 0))
+                throw new IllegalArgumentException("transplant_radius must be > 0, got " + transplantRadius);
         }
 
         /** PyTorch initialisation with biases, nothing frozen. */
@@ -88,7 +101,8 @@ public final class Rnn {
             String name = "rnn" + i;
             var u = Connectivity.Plain.create(name + ".U", n, in, in);
             var w = Connectivity.Plain.create(name + ".W", n, n, n);
-            Parameter b = o.bias() ? Parameter.of(name + ".b", 1, n, Parameter.Sign.FREE, Parameter.Role.BIAS, in, n) : null;
+            Parameter b =
+                    o.bias() ? Parameter.of(name + ".b", 1, n, Parameter.Sign.FREE, Parameter.Role.BIAS, in, n) : null;
             initInput(u.w().value(), o, rng);
             initRecurrent(w.w().value(), o, rng);
             cells.add(new RecurrentCell(name, u, w, b, 1.0, blas));
@@ -97,7 +111,9 @@ public final class Rnn {
         Dense readout = new Dense("readout", in, shape.outputs(), Activation.IDENTITY, blas);
         initReadout(readout.weight().value(), o, rng);
         RecurrentNet net = new RecurrentNet(shape, cells, readout);
-        if (o.freezeRecurrentSigns()) for (RecurrentCell c : cells) net.freezeSigns(c.recurrent().parameters().get(0));
+        if (o.freezeRecurrentSigns())
+            for (RecurrentCell c : cells)
+                net.freezeSigns(c.recurrent().parameters().get(0));
         if (o.freezeReadoutSigns()) net.freezeSigns(readout.weight());
         return net;
     }
@@ -126,7 +142,8 @@ public final class Rnn {
         int n = w.rows;
         switch (o.init()) {
             case PYTORCH -> RecurrentInit.uniform(w, 1 / Math.sqrt(n), rng);
-            case UNIFORM_RADIUS -> RecurrentInit.uniform(w, RecurrentInit.uniformRadiusBound(n, o.radiusNumerator()), rng);
+            case UNIFORM_RADIUS ->
+                RecurrentInit.uniform(w, RecurrentInit.uniformRadiusBound(n, o.radiusNumerator()), rng);
             case COLEI_VECTORS_RNN_VALUES -> {
                 Matrix colei = columnEiSource(n, o, rng), uniform = Matrix.zeros(n, n);
                 RecurrentInit.uniform(uniform, 1 / Math.sqrt(n), rng);
@@ -153,7 +170,8 @@ public final class Rnn {
      * policies compute it (floor, unlike the ceiling of {@link ColumnEiMlp#split}), at least 1.
      */
     static int transplantInhibitory(int n, int ratio) {
-        if (n < 2) throw new IllegalArgumentException("a column-E/I transplant source needs at least 2 units, got " + n);
+        if (n < 2)
+            throw new IllegalArgumentException("a column-E/I transplant source needs at least 2 units, got " + n);
         return Math.max(1, n / (ratio + 1));
     }
 
@@ -165,8 +183,12 @@ public final class Rnn {
             return;
         }
         int ni = transplantInhibitory(w.cols, o.transplantRatio());
-        Matrix colei = RecurrentInit.signedColumnEi(w.rows, w.cols - ni, ni, rng), normal = Matrix.zeros(w.rows, w.cols);
+        Matrix colei = RecurrentInit.signedColumnEi(w.rows, w.cols - ni, ni, rng),
+                normal = Matrix.zeros(w.rows, w.cols);
         RecurrentInit.normal(normal, std, rng);
-        w.copyFrom(o.init() == Init.COLEI_VECTORS_RNN_VALUES ? RecurrentInit.transplant(colei, normal) : RecurrentInit.transplant(normal, colei));
+        w.copyFrom(
+                o.init() == Init.COLEI_VECTORS_RNN_VALUES
+                        ? RecurrentInit.transplant(colei, normal)
+                        : RecurrentInit.transplant(normal, colei));
     }
 }

@@ -106,6 +106,7 @@ public sealed interface WeightInit {
     }
 
     private static void requirePositive(String what, double v) {
-        if (!(v > 0) || !Double.isFinite(v)) throw new IllegalArgumentException(what + " must be a finite number > 0, got " + v);
+        if (!(v > 0) || !Double.isFinite(v))
+            throw new IllegalArgumentException(what + " must be a finite number > 0, got " + v);
     }
 }

@@ -22,20 +22,38 @@ public final class ActivationObservables {
     /** Largest hidden_states tensor: fewer probe trials are sent beyond it. */
     public static final long HIDDEN_STATES_MAX_FLOATS = 1L << 22;
 
-    private static final String COST = " Cost: one forward pass of the " + Simulation.PROBE_SIZE + " probe examples (shared by all activation observables at a step), then O(rows x units).";
+    private static final String COST = " Cost: one forward pass of the " + Simulation.PROBE_SIZE
+            + " probe examples (shared by all activation observables at a step), then O(rows x units).";
 
     public static List<Observable> all() {
         return List.of(
-                stat("activation_mean", "Mean across the layer's units of its activity on the probe batch, averaged over the " + Simulation.PROBE_SIZE + " probe "
-                        + "examples (and, for recurrent cells, over steps)." + COST, m -> statistics(m)[0]),
-                stat("activation_std", "Standard deviation across the layer's units (population) of its activity on the probe batch, "
-                        + "averaged over the " + Simulation.PROBE_SIZE + " probe examples (and, for recurrent cells, over steps)." + COST, m -> statistics(m)[1]),
-                stat("activation_fraction_active", "Fraction of the layer's activity values on the probe batch that are > 0 "
-                        + "(all units, examples and steps)." + COST, m -> statistics(m)[2]),
+                stat(
+                        "activation_mean",
+                        "Mean across the layer's units of its activity on the probe batch, averaged over the "
+                                + Simulation.PROBE_SIZE + " probe " + "examples (and, for recurrent cells, over steps)."
+                                + COST,
+                        m -> statistics(m)[0]),
+                stat(
+                        "activation_std",
+                        "Standard deviation across the layer's units (population) of its activity on the probe batch, "
+                                + "averaged over the " + Simulation.PROBE_SIZE
+                                + " probe examples (and, for recurrent cells, over steps)." + COST,
+                        m -> statistics(m)[1]),
+                stat(
+                        "activation_fraction_active",
+                        "Fraction of the layer's activity values on the probe batch that are > 0 "
+                                + "(all units, examples and steps)." + COST,
+                        m -> statistics(m)[2]),
                 new Observable() {
-                    private final ObservableDescriptor d = new ObservableDescriptor("hidden_states", ObservableKind.TENSOR, Cost.LINEAR, true,
-                            "Hidden states of a recurrent cell on the probe batch (the first " + Simulation.PROBE_SIZE + " held-out examples) as a float32 Tensor of "
-                                    + "shape [time, trial, unit]; fewer trials (the first ones) when it would exceed 2^22 floats (16 MiB)." + COST);
+                    private final ObservableDescriptor d = new ObservableDescriptor(
+                            "hidden_states",
+                            ObservableKind.TENSOR,
+                            Cost.LINEAR,
+                            true,
+                            "Hidden states of a recurrent cell on the probe batch (the first " + Simulation.PROBE_SIZE
+                                    + " held-out examples) as a float32 Tensor of "
+                                    + "shape [time, trial, unit]; fewer trials (the first ones) when it would exceed 2^22 floats (16 MiB)."
+                                    + COST);
 
                     @Override
                     public ObservableDescriptor descriptor() {
@@ -44,7 +62,9 @@ public final class ActivationObservables {
 
                     @Override
                     public List<String> targets(Simulation sim) {
-                        return sim.model() instanceof RecurrentNet net ? net.cells().stream().map(RecurrentCell::name).toList() : List.of();
+                        return sim.model() instanceof RecurrentNet net
+                                ? net.cells().stream().map(RecurrentCell::name).toList()
+                                : List.of();
                     }
 
                     @Override

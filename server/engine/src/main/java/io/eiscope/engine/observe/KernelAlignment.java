@@ -50,7 +50,8 @@ public final class KernelAlignment {
      */
     public static int trials(TaskShape shape, int units, int available) {
         long perTrial = shape.outputWidth();
-        long byScalars = MAX_OUTPUT_SCALARS / perTrial, byDeltas = MAX_DELTA_FLOATS / (perTrial * shape.steps() * units);
+        long byScalars = MAX_OUTPUT_SCALARS / perTrial,
+                byDeltas = MAX_DELTA_FLOATS / (perTrial * shape.steps() * units);
         return (int) Math.max(1, Math.min(Math.min(MAX_TRIALS, available), Math.min(byScalars, byDeltas)));
     }
 
@@ -78,7 +79,9 @@ public final class KernelAlignment {
         Matrix hPrev = previousStates(c.hidden(), x.rows, net.shape().steps());
         Deltas d = deltas(net, c, x.rows);
         float alpha = (float) c.alpha();
-        return byStepPairs ? byStepPairs(d, hPrev, alpha, blas, blockFloats) : byColumnBlocks(d, hPrev, alpha, blas, blockFloats);
+        return byStepPairs
+                ? byStepPairs(d, hPrev, alpha, blas, blockFloats)
+                : byColumnBlocks(d, hPrev, alpha, blas, blockFloats);
     }
 
     /**
@@ -157,7 +160,15 @@ public final class KernelAlignment {
                 Matrix gOut = g.rowsView(out, 1).reshapeView(n, cols);
                 int len = d.length(out);
                 if (len == 0) gOut.fill(0f);
-                else blas.gemm(true, false, alpha, d.rows().rowsView(d.offset()[out], len), hj.rowsView(d.trial()[out] * d.prefix(), len), 0f, gOut);
+                else
+                    blas.gemm(
+                            true,
+                            false,
+                            alpha,
+                            d.rows().rowsView(d.offset()[out], len),
+                            hj.rowsView(d.trial()[out] * d.prefix(), len),
+                            0f,
+                            gOut);
             }
             blas.gemm(false, true, 1f, g, g, 1f, k);
         }
@@ -184,7 +195,8 @@ public final class KernelAlignment {
         }
         starts.add(a);
         int widest = 0;
-        for (int i = 0; i + 1 < starts.size(); i++) widest = Math.max(widest, off[starts.get(i + 1)] - off[starts.get(i)]);
+        for (int i = 0; i + 1 < starts.size(); i++)
+            widest = Math.max(widest, off[starts.get(i + 1)] - off[starts.get(i)]);
         Matrix scratch = Matrix.zeros(Math.max(1, widest * widest), 1);
         float[] p = new float[widest * widest];
         double scale = (double) alpha * alpha;
@@ -195,7 +207,14 @@ public final class KernelAlignment {
                 int j0 = starts.get(tj), j1 = starts.get(tj + 1), rj = off[j1] - off[j0];
                 if (ri > 0 && rj > 0) {
                     Matrix pm = scratch.rowsView(0, ri * rj).reshapeView(ri, rj);
-                    blas.gemm(false, true, 1f, d.rows().rowsView(off[i0], ri), d.rows().rowsView(off[j0], rj), 0f, pm);
+                    blas.gemm(
+                            false,
+                            true,
+                            1f,
+                            d.rows().rowsView(off[i0], ri),
+                            d.rows().rowsView(off[j0], rj),
+                            0f,
+                            pm);
                     pm.data().get(0, p, 0, ri * rj);
                 }
                 for (int i = i0; i < i1; i++) {

@@ -28,12 +28,19 @@ public final class LazinessObservables {
 
     public static List<Observable> all() {
         return List.of(
-                change("weight_change", "||W_t - W_0||_F of a weight matrix (Liu et al. 2024 §5.5: the recurrent weights; larger = richer), "
-                        + "W_0 its value at step 0 of the run; for effective targets (E/I layers, recurrent cells rnnK and rnnK.input) the "
-                        + "effective matrix, W_0 computed from the initial parameters. O(n).", false),
-                change("relative_weight_change", "||W_t - W_0||_F / ||W_0||_F of a weight matrix or effective target, as weight_change; "
-                        + "NaN when W_0 = 0. O(n).", true),
-                representationAlignment(), new TangentKernelAlignment());
+                change(
+                        "weight_change",
+                        "||W_t - W_0||_F of a weight matrix (Liu et al. 2024 §5.5: the recurrent weights; larger = richer), "
+                                + "W_0 its value at step 0 of the run; for effective targets (E/I layers, recurrent cells rnnK and rnnK.input) the "
+                                + "effective matrix, W_0 computed from the initial parameters. O(n).",
+                        false),
+                change(
+                        "relative_weight_change",
+                        "||W_t - W_0||_F / ||W_0||_F of a weight matrix or effective target, as weight_change; "
+                                + "NaN when W_0 = 0. O(n).",
+                        true),
+                representationAlignment(),
+                new TangentKernelAlignment());
     }
 
     private static Observable change(String name, String doc, boolean relative) {
@@ -59,7 +66,8 @@ public final class LazinessObservables {
                     diff += dv * dv;
                     norm += v0 * v0;
                 }
-                return new Observation.Scalar(relative ? (norm > 0 ? Math.sqrt(diff / norm) : Double.NaN) : Math.sqrt(diff));
+                return new Observation.Scalar(
+                        relative ? (norm > 0 ? Math.sqrt(diff / norm) : Double.NaN) : Math.sqrt(diff));
             }
         };
     }
@@ -67,8 +75,10 @@ public final class LazinessObservables {
     /** A parameter's initial value, or a layer's effective matrix at the initial parameters (cached for the run); null otherwise. */
     static Matrix initialMatrix(Simulation sim, String target) {
         if (sim.parameter(target).isPresent()) return sim.initialValue(target).orElse(null);
-        Optional<Matrix> w0 = sim.runCache("initial_effective_weight/" + target,
-                () -> Optional.ofNullable(sim.atInitialValues(() -> sim.model().effectiveWeight(target).orElse(null))));
+        Optional<Matrix> w0 = sim.runCache(
+                "initial_effective_weight/" + target,
+                () -> Optional.ofNullable(sim.atInitialValues(
+                        () -> sim.model().effectiveWeight(target).orElse(null))));
         return w0.orElse(null);
     }
 
@@ -79,9 +89,14 @@ public final class LazinessObservables {
     }
 
     private static Observable representationAlignment() {
-        ObservableDescriptor d = new ObservableDescriptor("representation_alignment", ObservableKind.SCALAR, Cost.LINEAR, true,
+        ObservableDescriptor d = new ObservableDescriptor(
+                "representation_alignment",
+                ObservableKind.SCALAR,
+                Cost.LINEAR,
+                true,
                 "Representation alignment RA = <KR_t, KR_0>_F / (||KR_t||_F ||KR_0||_F) of a hidden layer (Liu et al. 2024 §5.5; closer to 1 "
-                        + "= lazier), KR = H H^T with H the layer's activity on the probe batch (the first " + Simulation.PROBE_SIZE
+                        + "= lazier), KR = H H^T with H the layer's activity on the probe batch (the first "
+                        + Simulation.PROBE_SIZE
                         + " held-out examples, trials x units) at the last step for recurrent cells (Liu et al.: 320 trials at the end of the "
                         + "decision period); KR_0 from the initial parameters, computed once per run. In [0, 1]. Cost: one forward pass of "
                         + "the probe (shared with the activation observables) and a B x B Gram, O(B^2 n): well under a training step.");
@@ -102,8 +117,11 @@ public final class LazinessObservables {
                 Matrix h = ProbeActivations.current(sim, target), h0 = ProbeActivations.initial(sim, target);
                 if (h == null || h0 == null) return null;
                 Blas blas = sim.context().blas();
-                Matrix kr0 = sim.runCache("initial_representation_kernel/" + target, () -> KernelAlignment.representationKernel(lastStep(sim, h0), blas));
-                return new Observation.Scalar(KernelAlignment.alignment(KernelAlignment.representationKernel(lastStep(sim, h), blas), kr0));
+                Matrix kr0 = sim.runCache(
+                        "initial_representation_kernel/" + target,
+                        () -> KernelAlignment.representationKernel(lastStep(sim, h0), blas));
+                return new Observation.Scalar(
+                        KernelAlignment.alignment(KernelAlignment.representationKernel(lastStep(sim, h), blas), kr0));
             }
         };
     }
@@ -116,7 +134,11 @@ public final class LazinessObservables {
 
     /** Kernel alignment, computed off the simulation's thread; see the descriptor's doc. */
     static final class TangentKernelAlignment implements DeferredObservable {
-        private final ObservableDescriptor d = new ObservableDescriptor("kernel_alignment", ObservableKind.SCALAR, Cost.EXPENSIVE, true,
+        private final ObservableDescriptor d = new ObservableDescriptor(
+                "kernel_alignment",
+                ObservableKind.SCALAR,
+                Cost.EXPENSIVE,
+                true,
                 "Tangent-kernel alignment KA = <K_t, K_0>_F / (||K_t||_F ||K_0||_F) of a recurrent cell (Liu et al. 2024 §5.5; closer to 1 = "
                         + "lazier), K[a, a'] = <dF_a/dW, dF_a'/dW>_F with W the cell's effective recurrent matrix (DANN: Wex - Wei Wix, whose "
                         + "gradient is that of Wex; column E/I: W_pos D, the same kernel as W_pos) and F_a the output scalars of the first "
@@ -135,7 +157,9 @@ public final class LazinessObservables {
 
         @Override
         public List<String> targets(Simulation sim) {
-            return sim.model() instanceof RecurrentNet net ? net.cells().stream().map(RecurrentCell::name).toList() : List.of();
+            return sim.model() instanceof RecurrentNet net
+                    ? net.cells().stream().map(RecurrentCell::name).toList()
+                    : List.of();
         }
 
         @Override
@@ -143,7 +167,8 @@ public final class LazinessObservables {
             int cell = targets(sim).indexOf(target);
             if (cell < 0) return null;
             Analysis a = sim.runCache("kernel_alignment/" + target, () -> new Analysis(sim, cell));
-            List<float[]> now = sim.parameters().stream().map(p -> p.value().toArray()).toList();
+            List<float[]> now =
+                    sim.parameters().stream().map(p -> p.value().toArray()).toList();
             return () -> new Observation.Scalar(a.alignment(now));
         }
 
@@ -159,10 +184,13 @@ public final class LazinessObservables {
 
             Analysis(Simulation sim, int cell) {
                 this.build = sim.modelBuilder();
-                this.initial = sim.parameters().stream().map(p -> sim.initialValue(p.name()).orElseThrow().toArray()).toList();
+                this.initial = sim.parameters().stream()
+                        .map(p -> sim.initialValue(p.name()).orElseThrow().toArray())
+                        .toList();
                 RecurrentNet net = (RecurrentNet) sim.model();
                 Matrix x = sim.probeInputs();
-                int trials = KernelAlignment.trials(net.shape(), net.cells().get(cell).units(), x.rows);
+                int trials = KernelAlignment.trials(
+                        net.shape(), net.cells().get(cell).units(), x.rows);
                 this.probe = Matrix.of(trials, x.cols, x.rowsView(0, trials).toArray());
                 this.cell = cell;
                 this.blas = sim.context().blas();

@@ -7,5 +7,9 @@ package io.eiscope.engine.observe;
  * @param cost     CHEAP (inline, every step), LINEAR (in the parameter count), EXPENSIVE
  */
 public record ObservableDescriptor(String name, ObservableKind kind, Cost cost, boolean perLayer, String doc) {
-    public enum Cost { CHEAP, LINEAR, EXPENSIVE }
+    public enum Cost {
+        CHEAP,
+        LINEAR,
+        EXPENSIVE
+    }
 }

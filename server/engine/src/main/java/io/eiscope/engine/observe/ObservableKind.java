@@ -2,5 +2,10 @@ package io.eiscope.engine.observe;
 
 /** What an observable's frames carry. */
 public enum ObservableKind {
-    SCALAR, TENSOR, HISTOGRAM, SPECTRUM, COMPLEX_SPECTRUM, EVENT
+    SCALAR,
+    TENSOR,
+    HISTOGRAM,
+    SPECTRUM,
+    COMPLEX_SPECTRUM,
+    EVENT
 }

@@ -15,13 +15,28 @@ public final class ParameterObservables {
 
     public static List<Observable> all() {
         return List.of(
-                perParameter(new ObservableDescriptor("weights", ObservableKind.TENSOR, Cost.LINEAR, true,
-                        "The parameter tensor's values (float32, post x pre)."), (sim, p) -> Measurements.weights(p)),
-                perParameter(new ObservableDescriptor("weight_histogram", ObservableKind.HISTOGRAM, Cost.LINEAR, true,
-                        "Histogram of the parameter tensor's values, 64 bins over [min, max]."),
+                perParameter(
+                        new ObservableDescriptor(
+                                "weights",
+                                ObservableKind.TENSOR,
+                                Cost.LINEAR,
+                                true,
+                                "The parameter tensor's values (float32, post x pre)."),
+                        (sim, p) -> Measurements.weights(p)),
+                perParameter(
+                        new ObservableDescriptor(
+                                "weight_histogram",
+                                ObservableKind.HISTOGRAM,
+                                Cost.LINEAR,
+                                true,
+                                "Histogram of the parameter tensor's values, 64 bins over [min, max]."),
                         (sim, p) -> Measurements.histogram(p, HISTOGRAM_BINS)),
                 new Observable() {
-                    private final ObservableDescriptor d = new ObservableDescriptor("effective_weights", ObservableKind.TENSOR, Cost.LINEAR, true,
+                    private final ObservableDescriptor d = new ObservableDescriptor(
+                            "effective_weights",
+                            ObservableKind.TENSOR,
+                            Cost.LINEAR,
+                            true,
                             "Effective signed weight matrix of each E/I layer (DANN: Wex - Wei Wix; column-E/I: W_pos D), post x pre; frames name the layer. Recurrent networks: every cell's recurrent matrix (target rnnK) and input matrix (rnnK.input), for all families.");
 
                     @Override
@@ -36,14 +51,17 @@ public final class ParameterObservables {
 
                     @Override
                     public Observation.Payload measure(Simulation sim, String layer) {
-                        return sim.model().effectiveWeight(layer)
-                                .map(w -> new Observation.Tensor(new int[] {w.rows, w.cols}, w.toArray())).orElse(null);
+                        return sim.model()
+                                .effectiveWeight(layer)
+                                .map(w -> new Observation.Tensor(new int[] {w.rows, w.cols}, w.toArray()))
+                                .orElse(null);
                     }
                 });
     }
 
     /** An observable measured on each parameter tensor. */
-    public static Observable perParameter(ObservableDescriptor descriptor, BiFunction<Simulation, Parameter, Observation.Payload> f) {
+    public static Observable perParameter(
+            ObservableDescriptor descriptor, BiFunction<Simulation, Parameter, Observation.Payload> f) {
         return new Observable() {
             @Override
             public ObservableDescriptor descriptor() {

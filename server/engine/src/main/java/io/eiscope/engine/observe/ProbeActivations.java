@@ -33,11 +33,15 @@ final class ProbeActivations {
 
     /** The same for the network at its initial parameter values (computed once per run). */
     static Matrix initial(Simulation sim, String layer) {
-        return sim.runCache("probe_activations_initial", () -> sim.atInitialValues(() -> {
-            ProbeActivations c = new ProbeActivations();
-            c.record(sim.model(), sim.probeInputs());
-            return c;
-        })).byLayer.get(layer);
+        return sim.runCache(
+                        "probe_activations_initial",
+                        () -> sim.atInitialValues(() -> {
+                            ProbeActivations c = new ProbeActivations();
+                            c.record(sim.model(), sim.probeInputs());
+                            return c;
+                        }))
+                .byLayer
+                .get(layer);
     }
 
     private void record(Model model, Matrix probe) {
@@ -45,7 +49,8 @@ final class ProbeActivations {
         for (String layer : model.layers()) {
             model.activations(layer).ifPresent(a -> {
                 Matrix copy = byLayer.get(layer);
-                if (copy == null || copy.rows != a.rows || copy.cols != a.cols) byLayer.put(layer, copy = Matrix.zeros(a.rows, a.cols));
+                if (copy == null || copy.rows != a.rows || copy.cols != a.cols)
+                    byLayer.put(layer, copy = Matrix.zeros(a.rows, a.cols));
                 copy.copyFrom(a);
             });
         }

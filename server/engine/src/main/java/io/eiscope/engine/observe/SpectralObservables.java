@@ -7,12 +7,12 @@ import io.eiscope.engine.tensor.Matrix;
 import io.eiscope.engine.tensor.Spectra;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Spectral observables of weight matrices (science.md §2.4): singular values, normalised SVD
@@ -24,27 +24,42 @@ import java.util.Map;
 public final class SpectralObservables {
     private SpectralObservables() {}
 
-    private static final Set<Parameter.Role> MATRIX_ROLES = EnumSet.of(Parameter.Role.WEIGHT, Parameter.Role.EXCITATORY,
-            Parameter.Role.INHIBITORY_INPUT, Parameter.Role.INHIBITORY_OUTPUT);
+    private static final Set<Parameter.Role> MATRIX_ROLES = EnumSet.of(
+            Parameter.Role.WEIGHT,
+            Parameter.Role.EXCITATORY,
+            Parameter.Role.INHIBITORY_INPUT,
+            Parameter.Role.INHIBITORY_OUTPUT);
 
     public static List<Observable> all() {
         return List.of(
-                svd("singular_values", ObservableKind.SPECTRUM,
+                svd(
+                        "singular_values",
+                        ObservableKind.SPECTRUM,
                         "Singular values of the weight matrix (effective signed matrix for E/I layers), descending, as a Tensor of shape [min(m, n)]; LAPACK sgesdd, O(m n min(m, n)): O(n^3) for n x n.",
                         s -> new Observation.Tensor(new int[] {s.length}, s)),
-                svd("nse", ObservableKind.SCALAR,
+                svd(
+                        "nse",
+                        ObservableKind.SCALAR,
                         "Normalised SVD entropy H / log k, H = -sum p_i log p_i, p_i = sigma_i / sum sigma (science.md §2.4): 1 for equal singular values, 0 for rank 1; one SVD, O(n^3) for n x n.",
                         s -> new Observation.Scalar(normalisedSvdEntropy(s))),
-                svd("effective_rank_entropy", ObservableKind.SCALAR,
+                svd(
+                        "effective_rank_entropy",
+                        ObservableKind.SCALAR,
                         "Entropy-based effective rank exp(H), H the SVD entropy of p_i = sigma_i / sum sigma (between 1 and k); one SVD, O(n^3) for n x n.",
                         s -> new Observation.Scalar(entropyEffectiveRank(s))),
-                svd("effective_rank_participation", ObservableKind.SCALAR,
+                svd(
+                        "effective_rank_participation",
+                        ObservableKind.SCALAR,
                         "Participation-ratio effective rank (sum sigma^2)^2 / sum sigma^4 (between 1 and k); one SVD, O(n^3) for n x n.",
                         s -> new Observation.Scalar(participationRatio(s))),
-                eig("eigenvalues", ObservableKind.COMPLEX_SPECTRUM,
+                eig(
+                        "eigenvalues",
+                        ObservableKind.COMPLEX_SPECTRUM,
                         "Complex eigenvalues of a square weight matrix (effective signed matrix for E/I layers) as a Tensor of shape [n, 2] (re, im), LAPACK sgeev order; O(n^3).",
                         e -> new Observation.Tensor(new int[] {e.length / 2, 2}, e)),
-                eig("spectral_radius", ObservableKind.SCALAR,
+                eig(
+                        "spectral_radius",
+                        ObservableKind.SCALAR,
                         "Largest eigenvalue modulus of a square weight matrix (effective signed matrix for E/I layers); LAPACK sgeev, O(n^3).",
                         e -> new Observation.Scalar(Spectra.spectralRadius(e))));
     }
@@ -87,7 +102,8 @@ public final class SpectralObservables {
     /** The matrix a target names: a parameter's value (not copied), or a layer's effective weight; null otherwise. */
     static Matrix matrix(Simulation sim, String target) {
         var p = sim.parameter(target);
-        if (p.isPresent()) return MATRIX_ROLES.contains(p.get().role()) ? p.get().value() : null;
+        if (p.isPresent())
+            return MATRIX_ROLES.contains(p.get().role()) ? p.get().value() : null;
         return sim.model().effectiveWeight(target).orElse(null);
     }
 
@@ -97,16 +113,21 @@ public final class SpectralObservables {
             if (MATRIX_ROLES.contains(p.role()) && (!squareOnly || p.value().rows == p.value().cols)) out.add(p.name());
         }
         for (String target : sim.model().effectiveWeightTargets()) {
-            sim.model().effectiveWeight(target).filter(w -> !squareOnly || w.rows == w.cols).ifPresent(w -> out.add(target));
+            sim.model()
+                    .effectiveWeight(target)
+                    .filter(w -> !squareOnly || w.rows == w.cols)
+                    .ifPresent(w -> out.add(target));
         }
         return out;
     }
 
-    private static Observable svd(String name, ObservableKind kind, String doc, Function<float[], Observation.Payload> f) {
+    private static Observable svd(
+            String name, ObservableKind kind, String doc, Function<float[], Observation.Payload> f) {
         return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), false, f);
     }
 
-    private static Observable eig(String name, ObservableKind kind, String doc, Function<float[], Observation.Payload> f) {
+    private static Observable eig(
+            String name, ObservableKind kind, String doc, Function<float[], Observation.Payload> f) {
         return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), true, f);
     }
 
@@ -141,14 +162,18 @@ public final class SpectralObservables {
      */
     private static Decomposition prepare(Simulation sim, String target, boolean eig) {
         Revision[] holder = sim.runCache("spectral.decompositions", () -> new Revision[1]);
-        if (holder[0] == null || holder[0].revision() != sim.revision()) holder[0] = new Revision(sim.revision(), new HashMap<>());
-        String same = sim.model().effectiveWeightParameter(target).orElse(target); // rnn0 of a standard RNN is rnn0.W: one decomposition
+        if (holder[0] == null || holder[0].revision() != sim.revision())
+            holder[0] = new Revision(sim.revision(), new HashMap<>());
+        String same = sim.model()
+                .effectiveWeightParameter(target)
+                .orElse(target); // rnn0 of a standard RNN is rnn0.W: one decomposition
         String key = (eig ? "eig/" : "svd/") + same;
         Decomposition d = holder[0].byTarget().get(key);
         if (d == null) {
             Matrix m = matrix(sim, same);
             if (m == null || !m.allFinite() || (eig && m.rows != m.cols)) return null;
-            d = new Decomposition(sim.parameter(same).isPresent() ? m.copy() : m, eig); // effective matrices are already fresh copies
+            d = new Decomposition(
+                    sim.parameter(same).isPresent() ? m.copy() : m, eig); // effective matrices are already fresh copies
             holder[0].byTarget().put(key, d);
         }
         return d;

@@ -75,13 +75,16 @@ public final class Pruning {
     }
 
     private static Result prune(Model model, double fraction, Scope scope, Rng rng) {
-        if (!(fraction >= 0 && fraction <= 1)) throw new IllegalArgumentException("fraction must be in [0, 1], got " + fraction);
+        if (!(fraction >= 0 && fraction <= 1))
+            throw new IllegalArgumentException("fraction must be in [0, 1], got " + fraction);
         if (scope == null) throw new IllegalArgumentException("scope must be GLOBAL or PER_LAYER");
         Map<String, List<Parameter>> groups = new LinkedHashMap<>();
         Map<String, Integer> newly = new LinkedHashMap<>();
         for (Parameter p : model.parameters()) {
             if (!prunable(p)) continue;
-            String group = scope == Scope.GLOBAL ? "" : p.name().substring(0, Math.max(0, p.name().indexOf('.')));
+            String group = scope == Scope.GLOBAL
+                    ? ""
+                    : p.name().substring(0, Math.max(0, p.name().indexOf('.')));
             groups.computeIfAbsent(group, g -> new ArrayList<>()).add(p);
             newly.put(p.name(), 0);
         }
@@ -109,7 +112,8 @@ public final class Pruning {
         int c = 0;
         for (int k = 0; k < group.size(); k++) {
             Parameter p = group.get(k);
-            for (int i = 0, n = p.value().size(); i < n; i++) if (!p.mask().isPruned(i)) candidates[c++] = (long) k << 32 | i;
+            for (int i = 0, n = p.value().size(); i < n; i++)
+                if (!p.mask().isPruned(i)) candidates[c++] = (long) k << 32 | i;
         }
         if (rng == null) {
             // sort by |w| (non-negative float bits order as ints), keeping the candidate's position as tie-break

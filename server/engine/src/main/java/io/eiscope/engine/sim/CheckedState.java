@@ -20,8 +20,13 @@ import java.util.function.Supplier;
  * @param position the task's data-order position, for {@link Task#restore}
  * @param steering the steering state; its clamps are checked by the model when installed
  */
-record CheckedState(long step, Catalogue.Entry<Catalogue.RuleFactory> ruleEntry, Params ruleParams, LearningRule rule,
-                    Task.State position, Steering steering) {
+record CheckedState(
+        long step,
+        Catalogue.Entry<Catalogue.RuleFactory> ruleEntry,
+        Params ruleParams,
+        LearningRule rule,
+        Task.State position,
+        Steering steering) {
 
     /** The prefixes of the entries written per parameter, one entry per parameter at most. */
     private static final List<String> PER_PARAMETER = List.of("param/", "mask/", "initial/");
@@ -33,16 +38,19 @@ record CheckedState(long step, Catalogue.Entry<Catalogue.RuleFactory> ruleEntry,
      * @throws IllegalArgumentException naming the first entry that is missing, has the wrong type or
      *                                  shape, or names what this simulation does not have
      */
-    static CheckedState read(StateDict dict, List<Parameter> parameters, Map<String, Parameter> byName, Catalogue catalogue, Task task) {
+    static CheckedState read(
+            StateDict dict, List<Parameter> parameters, Map<String, Parameter> byName, Catalogue catalogue, Task task) {
         long version = dict.longValue("version");
         if (version != Simulation.STATE_DICT_VERSION)
-            throw new IllegalArgumentException("checkpoint entry 'version' is " + version + ", this engine reads version "
-                    + Simulation.STATE_DICT_VERSION);
+            throw new IllegalArgumentException("checkpoint entry 'version' is " + version
+                    + ", this engine reads version " + Simulation.STATE_DICT_VERSION);
         long step = dict.longValue("step");
         if (step < 0) throw new IllegalArgumentException("checkpoint entry 'step' must be >= 0, got " + step);
         checkParameters(dict, parameters, byName);
-        var entry = field("rule/kind", () -> Catalogue.find("learning_rule", catalogue.rules(), dict.text("rule/kind")));
-        Params params = field("rule/params", () -> Params.fromText("learning_rule", entry.descriptor(), dict.text("rule/params")));
+        var entry =
+                field("rule/kind", () -> Catalogue.find("learning_rule", catalogue.rules(), dict.text("rule/kind")));
+        Params params = field(
+                "rule/params", () -> Params.fromText("learning_rule", entry.descriptor(), dict.text("rule/params")));
         LearningRule rule = field("rule/params", () -> entry.factory().create(params));
         rule.loadState(dict, "rule/", parameters);
         Task.State position = task.readState(dict, "task/");
@@ -59,8 +67,8 @@ record CheckedState(long step, Catalogue.Entry<Catalogue.RuleFactory> ruleEntry,
         for (StateDict.Array a : dict.arrays()) {
             for (String prefix : PER_PARAMETER) {
                 if (a.name().startsWith(prefix) && !byName.containsKey(a.name().substring(prefix.length())))
-                    throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' names no parameter of this model; its parameters are "
-                            + byName.keySet());
+                    throw new IllegalArgumentException("checkpoint entry '" + a.name()
+                            + "' names no parameter of this model; its parameters are " + byName.keySet());
             }
         }
     }

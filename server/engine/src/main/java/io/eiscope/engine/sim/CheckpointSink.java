@@ -30,8 +30,10 @@ public interface CheckpointSink {
         public static final Policy NEVER = new Policy(0, 0);
 
         public Policy {
-            if (everySteps < 0) throw new IllegalArgumentException("checkpoint every_steps must be >= 0 (0: off), got " + everySteps);
-            if (everyNanos < 0) throw new IllegalArgumentException("checkpoint interval must be >= 0 (0: off), got " + everyNanos);
+            if (everySteps < 0)
+                throw new IllegalArgumentException("checkpoint every_steps must be >= 0 (0: off), got " + everySteps);
+            if (everyNanos < 0)
+                throw new IllegalArgumentException("checkpoint interval must be >= 0 (0: off), got " + everyNanos);
         }
     }
 }

@@ -51,7 +51,8 @@ final class Checkpointing {
     }
 
     /** Copies the state of {@code sim} (and {@code watchpoints}) now and hands it to the sink; the write's future. */
-    CompletableFuture<?> capture(Simulation sim, Watchpoints watchpoints, int logLength, String reason, boolean pinned) {
+    CompletableFuture<?> capture(
+            Simulation sim, Watchpoints watchpoints, int logLength, String reason, boolean pinned) {
         StateDict state = sim.stateDict(inFlight.isDone() ? lastCaptured : null); // no reuse while one is being written
         lastCaptured = state;
         watchpoints.save(state, SimulationRunner.RUNNER_WATCHPOINTS);

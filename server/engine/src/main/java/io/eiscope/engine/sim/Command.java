@@ -26,7 +26,8 @@ public sealed interface Command {
     /** Replace the learning rule by a new one of {@code kind}, with fresh optimiser state. */
     record SwitchRule(String kind, Map<String, Object> params) implements Command {
         public SwitchRule {
-            if (kind == null || kind.isEmpty()) throw new IllegalArgumentException("command.switch_rule.rule.kind is required");
+            if (kind == null || kind.isEmpty())
+                throw new IllegalArgumentException("command.switch_rule.rule.kind is required");
             params = Map.copyOf(params);
         }
     }
@@ -42,7 +43,8 @@ public sealed interface Command {
     record AddWeightNoise(String target, double std) implements Command {
         public AddWeightNoise {
             if (!(std > 0) || !Double.isFinite(std))
-                throw new IllegalArgumentException("command.add_weight_noise.std must be a finite number > 0, got " + std);
+                throw new IllegalArgumentException(
+                        "command.add_weight_noise.std must be a finite number > 0, got " + std);
             target = target == null ? "" : target;
         }
     }
@@ -50,8 +52,10 @@ public sealed interface Command {
     /** Set one element of a parameter (post x pre for weight matrices). */
     record SetWeight(String parameter, int row, int col, float value) implements Command {
         public SetWeight {
-            if (parameter == null || parameter.isEmpty()) throw new IllegalArgumentException("command.set_weight.parameter is required");
-            if (!Float.isFinite(value)) throw new IllegalArgumentException("command.set_weight.value must be finite, got " + value);
+            if (parameter == null || parameter.isEmpty())
+                throw new IllegalArgumentException("command.set_weight.parameter is required");
+            if (!Float.isFinite(value))
+                throw new IllegalArgumentException("command.set_weight.value must be finite, got " + value);
         }
     }
 
@@ -70,7 +74,8 @@ public sealed interface Command {
     record SetInputNoise(double std) implements Command {
         public SetInputNoise {
             if (!(std >= 0) || !Double.isFinite(std))
-                throw new IllegalArgumentException("command.set_input_noise.std must be a finite number >= 0 (0: off), got " + std);
+                throw new IllegalArgumentException(
+                        "command.set_input_noise.std must be a finite number >= 0 (0: off), got " + std);
         }
     }
 
@@ -80,14 +85,19 @@ public sealed interface Command {
      */
     record ClampUnit(String layer, int unit, boolean clamped, float value) implements Command {
         public ClampUnit {
-            if (layer == null || layer.isEmpty()) throw new IllegalArgumentException("command.clamp_unit.layer is required");
+            if (layer == null || layer.isEmpty())
+                throw new IllegalArgumentException("command.clamp_unit.layer is required");
             if (unit < 0) throw new IllegalArgumentException("command.clamp_unit.unit must be >= 0, got " + unit);
-            if (!Float.isFinite(value)) throw new IllegalArgumentException("command.clamp_unit.value must be finite, got " + value);
+            if (!Float.isFinite(value))
+                throw new IllegalArgumentException("command.clamp_unit.value must be finite, got " + value);
         }
     }
 
     /** How {@link Prune} chooses the weights it removes. */
-    enum PruneMethod { MAGNITUDE, RANDOM }
+    enum PruneMethod {
+        MAGNITUDE,
+        RANDOM
+    }
 
     /**
      * Prune weight matrices until {@code fraction} of the prunable weights of each group (all of
@@ -104,12 +114,16 @@ public sealed interface Command {
     }
 
     /** Which population of a layer a unit belongs to. */
-    enum Population { EXCITATORY, INHIBITORY }
+    enum Population {
+        EXCITATORY,
+        INHIBITORY
+    }
 
     /** Zero unit {@code unit}'s incoming and outgoing weights, and keep them zero (a mask). */
     record Lesion(String layer, Population population, int unit) implements Command {
         public Lesion {
-            if (layer == null || layer.isEmpty()) throw new IllegalArgumentException("command.lesion.layer is required");
+            if (layer == null || layer.isEmpty())
+                throw new IllegalArgumentException("command.lesion.layer is required");
             if (population == null)
                 throw new IllegalArgumentException("command.lesion.population must be EXCITATORY or INHIBITORY");
             if (unit < 0) throw new IllegalArgumentException("command.lesion.unit must be >= 0, got " + unit);
@@ -117,7 +131,13 @@ public sealed interface Command {
     }
 
     /** A condition on a scalar observable that pauses the simulation when it holds. */
-    record AddWatchpoint(String name, String observable, String layer, int everySteps, Watchpoint.Condition condition, double threshold)
+    record AddWatchpoint(
+            String name,
+            String observable,
+            String layer,
+            int everySteps,
+            Watchpoint.Condition condition,
+            double threshold)
             implements Command {
         /** On a network-wide scalar. */
         public AddWatchpoint(String name, String observable, Watchpoint.Condition condition, double threshold) {
@@ -126,12 +146,16 @@ public sealed interface Command {
 
         public AddWatchpoint {
             if (layer == null) layer = "";
-            if (everySteps < 0) throw new IllegalArgumentException("command.add_watchpoint.every_steps must be >= 0, got " + everySteps);
-            if (name == null || name.isEmpty()) throw new IllegalArgumentException("command.add_watchpoint.name is required");
+            if (everySteps < 0)
+                throw new IllegalArgumentException(
+                        "command.add_watchpoint.every_steps must be >= 0, got " + everySteps);
+            if (name == null || name.isEmpty())
+                throw new IllegalArgumentException("command.add_watchpoint.name is required");
             if (observable == null || observable.isEmpty())
                 throw new IllegalArgumentException("command.add_watchpoint.observable is required");
             if (condition == null)
-                throw new IllegalArgumentException("command.add_watchpoint.condition must be NON_FINITE, ABOVE or BELOW");
+                throw new IllegalArgumentException(
+                        "command.add_watchpoint.condition must be NON_FINITE, ABOVE or BELOW");
             if (condition != Watchpoint.Condition.NON_FINITE && !Double.isFinite(threshold))
                 throw new IllegalArgumentException("command.add_watchpoint.threshold must be finite, got " + threshold);
         }
@@ -140,7 +164,8 @@ public sealed interface Command {
     /** Remove the watchpoint called {@code name}. */
     record RemoveWatchpoint(String name) implements Command {
         public RemoveWatchpoint {
-            if (name == null || name.isEmpty()) throw new IllegalArgumentException("command.remove_watchpoint.name is required");
+            if (name == null || name.isEmpty())
+                throw new IllegalArgumentException("command.remove_watchpoint.name is required");
         }
     }
 }

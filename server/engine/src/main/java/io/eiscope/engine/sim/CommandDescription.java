@@ -15,22 +15,30 @@ public final class CommandDescription {
     public static String of(Command c) {
         if (c instanceof Command.SetRuleParams p) return "set " + params(p.params(), " = ");
         if (c instanceof Command.SwitchRule s)
-            return "switch the learning rule to " + s.kind() + (s.params().isEmpty() ? "" : " (" + params(s.params(), " ") + ")");
+            return "switch the learning rule to " + s.kind()
+                    + (s.params().isEmpty() ? "" : " (" + params(s.params(), " ") + ")");
         if (c instanceof Command.RunUntil r) return "run until step " + r.step();
         if (c instanceof Command.AddWeightNoise n)
-            return "add Gaussian noise of σ " + number(n.std()) + " to " + (n.target().isEmpty() ? "every parameter" : n.target());
-        if (c instanceof Command.SetWeight w) return "set " + w.parameter() + "[" + w.row() + ", " + w.col() + "] to " + number(w.value());
+            return "add Gaussian noise of σ " + number(n.std()) + " to "
+                    + (n.target().isEmpty() ? "every parameter" : n.target());
+        if (c instanceof Command.SetWeight w)
+            return "set " + w.parameter() + "[" + w.row() + ", " + w.col() + "] to " + number(w.value());
         if (c instanceof Command.Freeze f) return (f.frozen() ? "freeze " : "unfreeze ") + f.target();
         if (c instanceof Command.SetInputNoise n)
-            return n.std() == 0 ? "turn input noise off" : "add Gaussian noise of σ " + number(n.std()) + " to every training input";
+            return n.std() == 0
+                    ? "turn input noise off"
+                    : "add Gaussian noise of σ " + number(n.std()) + " to every training input";
         if (c instanceof Command.ClampUnit u)
-            return u.clamped() ? "clamp unit " + u.unit() + " of " + u.layer() + " at " + number(u.value())
+            return u.clamped()
+                    ? "clamp unit " + u.unit() + " of " + u.layer() + " at " + number(u.value())
                     : "release unit " + u.unit() + " of " + u.layer();
         if (c instanceof Command.Prune p)
-            return "prune " + number(100 * p.fraction()) + " % of the weights " + (p.method() == Command.PruneMethod.MAGNITUDE
-                    ? "by magnitude" : "at random") + (p.scope() == io.eiscope.engine.prune.Pruning.Scope.GLOBAL ? ", over all layers" : ", per layer");
+            return "prune " + number(100 * p.fraction()) + " % of the weights "
+                    + (p.method() == Command.PruneMethod.MAGNITUDE ? "by magnitude" : "at random")
+                    + (p.scope() == io.eiscope.engine.prune.Pruning.Scope.GLOBAL ? ", over all layers" : ", per layer");
         if (c instanceof Command.Lesion l)
-            return "lesion " + l.population().name().toLowerCase(Locale.ROOT) + " unit " + l.unit() + " of " + l.layer();
+            return "lesion " + l.population().name().toLowerCase(Locale.ROOT) + " unit " + l.unit() + " of "
+                    + l.layer();
         if (c instanceof Command.AddWatchpoint w) {
             String what = w.observable() + (w.layer().isEmpty() ? "" : " of " + w.layer());
             String when = switch (w.condition()) {
@@ -38,7 +46,8 @@ public final class CommandDescription {
                 case ABOVE -> what + " ≥ " + number(w.threshold());
                 case BELOW -> what + " ≤ " + number(w.threshold());
             };
-            return "watchpoint '" + w.name() + "': pause when " + when + (w.everySteps() > 0 ? ", checked every " + w.everySteps() + " steps" : "");
+            return "watchpoint '" + w.name() + "': pause when " + when
+                    + (w.everySteps() > 0 ? ", checked every " + w.everySteps() + " steps" : "");
         }
         if (c instanceof Command.RemoveWatchpoint r) return "remove watchpoint '" + r.name() + "'";
         return c.toString();
@@ -48,7 +57,9 @@ public final class CommandDescription {
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, Object> e : new TreeMap<>(params).entrySet()) {
             if (b.length() > 0) b.append(", ");
-            b.append(e.getKey()).append(between).append(e.getValue() instanceof Number n ? number(n.doubleValue()) : String.valueOf(e.getValue()));
+            b.append(e.getKey())
+                    .append(between)
+                    .append(e.getValue() instanceof Number n ? number(n.doubleValue()) : String.valueOf(e.getValue()));
         }
         return b.toString();
     }

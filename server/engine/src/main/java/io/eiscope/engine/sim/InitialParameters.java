@@ -36,11 +36,12 @@ final class InitialParameters {
     private static void check(Map<String, Parameter> byName, String name, TensorValue value) {
         String field = FIELD + "[\"" + name + "\"]: ";
         Parameter p = byName.get(name);
-        if (p == null) throw new IllegalArgumentException(field + "no parameter '" + name + "'; one of " + byName.keySet());
+        if (p == null)
+            throw new IllegalArgumentException(field + "no parameter '" + name + "'; one of " + byName.keySet());
         Matrix target = p.value();
         if (!value.hasShape(target.rows, target.cols))
-            throw new IllegalArgumentException(field + "shape " + TensorValue.format(value.shape()) + " does not match the parameter's "
-                    + target.rows + "x" + target.cols);
+            throw new IllegalArgumentException(field + "shape " + TensorValue.format(value.shape())
+                    + " does not match the parameter's " + target.rows + "x" + target.cols);
         boolean nonNegative = p.sign() == Parameter.Sign.NON_NEGATIVE;
         for (int i = 0, n = value.size(); i < n; i++) {
             float v = value.get(i);
@@ -48,11 +49,13 @@ final class InitialParameters {
             String found = field + "holds " + v + " at (" + i / target.cols + ", " + i % target.cols + ")";
             if (!Float.isFinite(v)) throw new IllegalArgumentException(found + "; every value must be finite");
             if (Math.abs(v) > Simulation.DIVERGED_MAGNITUDE)
-                throw new IllegalArgumentException(found + "; every value must be at most " + Simulation.DIVERGED_MAGNITUDE
-                        + " in magnitude (a run whose weights go beyond it stops as diverged)");
-            throw new IllegalArgumentException(found + ", but " + name + " is sign-constrained (every value >= 0); give the non-negative "
-                    + "magnitudes: the signs come from the excitatory and inhibitory populations, and the signed effective weight "
-                    + "matrix cannot be set directly");
+                throw new IllegalArgumentException(
+                        found + "; every value must be at most " + Simulation.DIVERGED_MAGNITUDE
+                                + " in magnitude (a run whose weights go beyond it stops as diverged)");
+            throw new IllegalArgumentException(
+                    found + ", but " + name + " is sign-constrained (every value >= 0); give the non-negative "
+                            + "magnitudes: the signs come from the excitatory and inhibitory populations, and the signed effective weight "
+                            + "matrix cannot be set directly");
         }
     }
 }

@@ -75,7 +75,8 @@ final class Measurer {
     /** Publishes {@code observable} now for the targets picked by {@code selectors} (empty: all). */
     void publishNow(String observable, List<String> selectors) {
         for (String target : targets(observable)) {
-            if (selectors.isEmpty() || selectors.stream().anyMatch(sel -> selects(sel, target))) publish(observable, target);
+            if (selectors.isEmpty() || selectors.stream().anyMatch(sel -> selects(sel, target)))
+                publish(observable, target);
         }
     }
 
@@ -88,20 +89,26 @@ final class Measurer {
      *
      * @throws IllegalArgumentException naming an observable that is not measured per layer
      */
-    static List<Supplier<Observation>> prepare(Simulation sim, List<String> observables, List<String> selectors, long wallNanos) {
+    static List<Supplier<Observation>> prepare(
+            Simulation sim, List<String> observables, List<String> selectors, long wallNanos) {
         List<Supplier<Observation>> out = new java.util.ArrayList<>();
         long step = sim.step();
         for (String name : observables) {
-            Observable o = sim.catalogue().measured(name).orElseThrow(() -> new IllegalArgumentException("'" + name
-                    + "' is not measured per layer; network-wide scalars such as loss are in the record (GetHistory)"));
+            Observable o = sim.catalogue()
+                    .measured(name)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException(
+                                    "'" + name
+                                            + "' is not measured per layer; network-wide scalars such as loss are in the record (GetHistory)"));
             for (String target : o.targets(sim)) {
                 if (!selectors.isEmpty() && selectors.stream().noneMatch(sel -> selects(sel, target))) continue;
                 if (o instanceof DeferredObservable d) {
                     Supplier<Observation.Payload> computation = d.prepare(sim, target);
-                    if (computation != null) out.add(() -> {
-                        Observation.Payload p = computation.get();
-                        return p == null ? null : new Observation(step, wallNanos, name, target, p);
-                    });
+                    if (computation != null)
+                        out.add(() -> {
+                            Observation.Payload p = computation.get();
+                            return p == null ? null : new Observation(step, wallNanos, name, target, p);
+                        });
                 } else {
                     Observation.Payload p = o.measure(sim, target);
                     Observation measured = p == null ? null : new Observation(step, wallNanos, name, target, p);
@@ -154,7 +161,12 @@ final class Measurer {
                 try {
                     payload = computation.get();
                 } catch (RuntimeException | Error e) {
-                    LOG.atWarn().addKeyValue("observable", o.name()).addKeyValue("target", target).addKeyValue("step", step).setCause(e).log("a measurement failed");
+                    LOG.atWarn()
+                            .addKeyValue("observable", o.name())
+                            .addKeyValue("target", target)
+                            .addKeyValue("step", step)
+                            .setCause(e)
+                            .log("a measurement failed");
                 }
                 Observation.Payload result = payload;
                 onSimulationThread.accept(() -> {

@@ -74,9 +74,12 @@ public final class MemoryEstimate {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         if (need > free) {
-            throw new TooLarge("this simulation needs about " + (need >> 20) + " MiB (weights with their gradients and optimiser state,"
-                    + " and activations for batch " + batch + "), more than the " + (free >> 20) + " MiB of heap still free on this server"
-                    + " (of " + (rt.maxMemory() >> 20) + " MiB): use fewer or smaller layers or a smaller batch, delete runs you no longer"
+            throw new TooLarge("this simulation needs about " + (need >> 20)
+                    + " MiB (weights with their gradients and optimiser state,"
+                    + " and activations for batch " + batch + "), more than the " + (free >> 20)
+                    + " MiB of heap still free on this server"
+                    + " (of " + (rt.maxMemory() >> 20)
+                    + " MiB): use fewer or smaller layers or a smaller batch, delete runs you no longer"
                     + " need, or start the server with a larger heap (java -Xmx...)");
         }
     }

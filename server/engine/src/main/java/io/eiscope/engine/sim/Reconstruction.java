@@ -39,8 +39,8 @@ public final class Reconstruction {
      *
      * @throws IllegalArgumentException when the checkpoint does not fit the spec
      */
-    public static Reconstruction fromCheckpoint(SimulationConfig config, Catalogue catalogue, EngineContext context, int logLength,
-                                                StateDict state) {
+    public static Reconstruction fromCheckpoint(
+            SimulationConfig config, Catalogue catalogue, EngineContext context, int logLength, StateDict state) {
         Simulation sim = new Simulation(config, catalogue, context);
         sim.restoreStateDict(state);
         Watchpoints w = new Watchpoints();
@@ -69,12 +69,15 @@ public final class Reconstruction {
      */
     public Simulation.StepResult advance(List<Intervention> log, long untilStep, LongConsumer afterStep) {
         if (untilStep < sim.step())
-            throw new IllegalArgumentException("step " + untilStep + " is behind this reconstruction's step " + sim.step());
+            throw new IllegalArgumentException(
+                    "step " + untilStep + " is behind this reconstruction's step " + sim.step());
         if (logPosition > log.size())
-            throw new IllegalStateException("the state has " + logPosition + " log entries applied; the log has " + log.size());
+            throw new IllegalStateException(
+                    "the state has " + logPosition + " log entries applied; the log has " + log.size());
         int end = logPosition;
         while (end < log.size() && log.get(end).step() <= untilStep) end++;
-        Simulation.StepResult last = Replay.resume(sim, watchpoints, log.subList(logPosition, end), untilStep, afterStep);
+        Simulation.StepResult last =
+                Replay.resume(sim, watchpoints, log.subList(logPosition, end), untilStep, afterStep);
         logPosition = end;
         return last;
     }
@@ -103,7 +106,8 @@ public final class Reconstruction {
     /** Bytes held by the state (parameters, initial values, optimiser buffers, masks): what a cache counts. */
     public long stateBytes() {
         long n = 0;
-        for (StateDict.Array a : sim.stateDict().arrays()) n += java.lang.reflect.Array.getLength(a.data()) * (long) elementBytes(a.data());
+        for (StateDict.Array a : sim.stateDict().arrays())
+            n += java.lang.reflect.Array.getLength(a.data()) * (long) elementBytes(a.data());
         return n;
     }
 

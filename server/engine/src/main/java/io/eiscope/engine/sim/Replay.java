@@ -18,12 +18,17 @@ public final class Replay {
      * @param log in order of effective step, as a runner records it
      * @throws IllegalArgumentException if the log is out of order or goes past {@code untilStep}
      */
-    public static Simulation run(SimulationConfig config, Catalogue catalogue, EngineContext context, List<Intervention> log,
-                                 long untilStep) {
+    public static Simulation run(
+            SimulationConfig config,
+            Catalogue catalogue,
+            EngineContext context,
+            List<Intervention> log,
+            long untilStep) {
         Simulation sim = new Simulation(config, catalogue, context);
         for (Intervention i : log) {
             if (i.step() < sim.step() || i.step() > untilStep)
-                throw new IllegalArgumentException("log entry at step " + i.step() + " is out of order or past step " + untilStep);
+                throw new IllegalArgumentException(
+                        "log entry at step " + i.step() + " is out of order or past step " + untilStep);
             while (sim.step() < i.step()) sim.trainStep();
             sim.apply(i.command());
         }
@@ -37,18 +42,24 @@ public final class Replay {
      * {@code watchpoints}, run-until commands only steered the runner. The caller's thread owns
      * {@code sim}. Returns the result of the last training step (null when none was needed).
      */
-    static Simulation.StepResult resume(Simulation sim, Watchpoints watchpoints, List<Intervention> log, long untilStep) {
+    static Simulation.StepResult resume(
+            Simulation sim, Watchpoints watchpoints, List<Intervention> log, long untilStep) {
         return resume(sim, watchpoints, log, untilStep, step -> {});
     }
 
     /** As {@link #resume(Simulation, Watchpoints, List, long)}, telling {@code afterStep} each step trained (it may throw to stop). */
-    static Simulation.StepResult resume(Simulation sim, Watchpoints watchpoints, List<Intervention> log, long untilStep,
-                                        java.util.function.LongConsumer afterStep) {
+    static Simulation.StepResult resume(
+            Simulation sim,
+            Watchpoints watchpoints,
+            List<Intervention> log,
+            long untilStep,
+            java.util.function.LongConsumer afterStep) {
         Simulation.StepResult last = null;
         for (Intervention i : log) {
             if (i.step() > untilStep) break;
             if (i.step() < sim.step())
-                throw new IllegalStateException("log entry at step " + i.step() + " precedes the state at step " + sim.step());
+                throw new IllegalStateException(
+                        "log entry at step " + i.step() + " precedes the state at step " + sim.step());
             while (sim.step() < i.step()) {
                 last = sim.trainStep();
                 afterStep.accept(sim.step());

@@ -52,6 +52,7 @@ public final class Simulation {
     private Map<String, Matrix> initialValues;
     /** Copies of the initial values for {@link #stateDict}, taken once per run (null: to take); never modified, shared by dicts. */
     private Map<String, float[]> initialArrays;
+
     private final Matrix x;
     private final Matrix targets;
     private final Matrix dLogits;
@@ -80,19 +81,24 @@ public final class Simulation {
         if (config.learningRule() == null) throw new IllegalArgumentException("learning_rule is required");
         if (config.task() == null) throw new IllegalArgumentException("task is required");
         modelEntry = Catalogue.find("model", catalogue.models(), config.model().kind());
-        ruleEntry = Catalogue.find("learning_rule", catalogue.rules(), config.learningRule().kind());
+        ruleEntry = Catalogue.find(
+                "learning_rule", catalogue.rules(), config.learningRule().kind());
         var taskEntry = Catalogue.find("task", catalogue.tasks(), config.task().kind());
-        modelParams = Params.resolve("model", modelEntry.descriptor(), config.model().params());
-        ruleParams = Params.resolve("learning_rule", ruleEntry.descriptor(), config.learningRule().params());
-        Params taskParams = Params.resolve("task", taskEntry.descriptor(), config.task().params());
+        modelParams =
+                Params.resolve("model", modelEntry.descriptor(), config.model().params());
+        ruleParams = Params.resolve(
+                "learning_rule", ruleEntry.descriptor(), config.learningRule().params());
+        Params taskParams =
+                Params.resolve("task", taskEntry.descriptor(), config.task().params());
         if (config.evalEverySteps() < 0)
-            throw new IllegalArgumentException("eval_every_steps must be >= 0 (0: never), got " + config.evalEverySteps());
+            throw new IllegalArgumentException(
+                    "eval_every_steps must be >= 0 (0: never), got " + config.evalEverySteps());
         if (config.stepBudget() < 0)
             throw new IllegalArgumentException("step_budget must be >= 0 (0: no budget), got " + config.stepBudget());
         task = taskEntry.factory().create(taskParams, config.seed(), context);
         if (config.batchSize() < 1 || config.batchSize() > task.trainSize())
-            throw new IllegalArgumentException("batch_size must be in [1, " + task.trainSize() + "] (the training set size of '"
-                    + config.task().kind() + "'), got " + config.batchSize());
+            throw new IllegalArgumentException("batch_size must be in [1, " + task.trainSize()
+                    + "] (the training set size of '" + config.task().kind() + "'), got " + config.batchSize());
         rule = ruleEntry.factory().create(ruleParams);
         MemoryEstimate.check(modelParams, task.shape(), config.batchSize());
         buildModel();
@@ -261,8 +267,10 @@ public final class Simulation {
             float m = p.value().maxAbs();
             if (Float.isNaN(m) || Float.isInfinite(m)) return "non-finite parameters (" + p.name() + ")";
             if (m > DIVERGED_MAGNITUDE)
-                return "exploding parameters (" + p.name() + " holds |w| = " + String.format(java.util.Locale.ROOT, "%.3g", m) + ", beyond "
-                        + String.format(java.util.Locale.ROOT, "%.0e", DIVERGED_MAGNITUDE) + "): lower the learning rate, clip the gradients"
+                return "exploding parameters (" + p.name() + " holds |w| = "
+                        + String.format(java.util.Locale.ROOT, "%.3g", m) + ", beyond "
+                        + String.format(java.util.Locale.ROOT, "%.0e", DIVERGED_MAGNITUDE)
+                        + "): lower the learning rate, clip the gradients"
                         + " (clip_norm) or start from a smaller spectral radius";
         }
         return null;
@@ -275,8 +283,10 @@ public final class Simulation {
      */
     public void reset() {
         buildModel();
-        ruleEntry = Catalogue.find("learning_rule", catalogue.rules(), config.learningRule().kind());
-        ruleParams = Params.resolve("learning_rule", ruleEntry.descriptor(), config.learningRule().params());
+        ruleEntry = Catalogue.find(
+                "learning_rule", catalogue.rules(), config.learningRule().kind());
+        ruleParams = Params.resolve(
+                "learning_rule", ruleEntry.descriptor(), config.learningRule().params());
         rule = ruleEntry.factory().create(ruleParams);
         steering = new Steering(config.seed());
         task.reset();
@@ -404,9 +414,12 @@ public final class Simulation {
      * gave earlier, no longer read by anyone; null: none) instead of allocating new ones.
      */
     public StateDict stateDict(StateDict recycled) {
-        StateDict d = (recycled == null ? new StateDict() : StateDict.reusing(recycled)).putLongs("version", new long[] {STATE_DICT_VERSION}).putLongs("step", new long[] {step});
+        StateDict d = (recycled == null ? new StateDict() : StateDict.reusing(recycled))
+                .putLongs("version", new long[] {STATE_DICT_VERSION})
+                .putLongs("step", new long[] {step});
         for (Parameter p : model.parameters()) p.saveState(d);
-        if (initialArrays == null) { // the initial values change only at build, reset and restore: copied once, not per checkpoint
+        if (initialArrays == null) { // the initial values change only at build, reset and restore: copied once, not per
+            // checkpoint
             initialArrays = new LinkedHashMap<>();
             initialValues.forEach((name, v) -> initialArrays.put(name, v.toArray()));
         }

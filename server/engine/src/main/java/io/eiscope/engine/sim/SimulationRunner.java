@@ -50,6 +50,7 @@ import java.util.concurrent.Executor;
 public final class SimulationRunner {
     /** Longest a slice keeps an executor thread before yielding it. */
     public static final long SLICE_NANOS = 20_000_000L;
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SimulationRunner.class);
 
     private final String id;
@@ -57,7 +58,8 @@ public final class SimulationRunner {
     private final Mailbox mailbox;
     private final ObservationSink sink;
     private final Map<String, Double> latestScalars = new ConcurrentHashMap<>();
-    private final Map<String, Double> latestLayerScalars = new java.util.HashMap<>(); // "observable@layer" -> value; sim thread only
+    private final Map<String, Double> latestLayerScalars =
+            new java.util.HashMap<>(); // "observable@layer" -> value; sim thread only
     private List<Demand> watchDemands = List.of(); // what the per-layer watchpoints need measured; sim thread only
     private final Measurer measurer; // sim thread only
     private volatile List<Demand> demands = List.of();
@@ -80,7 +82,8 @@ public final class SimulationRunner {
      * A runner for {@code sim} as it stands (a fork starts at its parent's step), with the
      * intervention log that led there.
      */
-    public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink, List<Intervention> log) {
+    public SimulationRunner(
+            String id, Simulation sim, Executor executor, ObservationSink sink, List<Intervention> log) {
         this(id, sim, executor, null, sink, log);
     }
 
@@ -90,8 +93,13 @@ public final class SimulationRunner {
      *                latency does not grow with the number of simulations; null: commands wait
      *                for the simulation's next slice
      */
-    public SimulationRunner(String id, Simulation sim, Executor executor, Executor control, ObservationSink sink,
-                            List<Intervention> log) {
+    public SimulationRunner(
+            String id,
+            Simulation sim,
+            Executor executor,
+            Executor control,
+            ObservationSink sink,
+            List<Intervention> log) {
         this(id, sim, executor, control, SharedAnalysis.POOL, sink, log);
     }
 
@@ -100,8 +108,14 @@ public final class SimulationRunner {
      *                 alignment): a bounded pool shared by the simulations of a server; the other
      *                 constructors use one daemon thread shared by the JVM
      */
-    public SimulationRunner(String id, Simulation sim, Executor executor, Executor control, Executor analysis, ObservationSink sink,
-                            List<Intervention> log) {
+    public SimulationRunner(
+            String id,
+            Simulation sim,
+            Executor executor,
+            Executor control,
+            Executor analysis,
+            ObservationSink sink,
+            List<Intervention> log) {
         this(id, sim, executor, control, analysis, sink, log, null);
     }
 
@@ -109,18 +123,30 @@ public final class SimulationRunner {
      * @param createdMessage the status message of the first state frame; null: "created, paused at step N"
      *                       (a run recovered after a restart says so instead)
      */
-    public SimulationRunner(String id, Simulation sim, Executor executor, Executor control, Executor analysis, ObservationSink sink,
-                            List<Intervention> log, String createdMessage) {
+    public SimulationRunner(
+            String id,
+            Simulation sim,
+            Executor executor,
+            Executor control,
+            Executor analysis,
+            ObservationSink sink,
+            List<Intervention> log,
+            String createdMessage) {
         this.id = id;
         this.sim = sim;
-        this.measurer = new Measurer(sim, o -> { // per-layer scalars are kept for the watchpoints on them
-            if (o.payload() instanceof Observation.Scalar v && !o.layer().isEmpty())
-                latestLayerScalars.put(Watchpoint.key(o.observable(), o.layer()), v.value());
-            sink.publish(o);
-        }, analysis, action -> submit(() -> {
-            action.run();
-            return null;
-        }));
+        this.measurer = new Measurer(
+                sim,
+                o -> { // per-layer scalars are kept for the watchpoints on them
+                    if (o.payload() instanceof Observation.Scalar v
+                            && !o.layer().isEmpty())
+                        latestLayerScalars.put(Watchpoint.key(o.observable(), o.layer()), v.value());
+                    sink.publish(o);
+                },
+                analysis,
+                action -> submit(() -> {
+                    action.run();
+                    return null;
+                }));
         this.mailbox = new Mailbox(executor, control, SLICE_NANOS, new Mailbox.Owner() {
             @Override
             public boolean running() {
@@ -134,22 +160,35 @@ public final class SimulationRunner {
 
             @Override
             public void failed(Throwable t) {
-                LOG.atWarn().addKeyValue("run", id).addKeyValue("step", step).setCause(t).log("the simulation failed");
-                transition(SimulationState.FAILED, t instanceof OutOfMemoryError ? outOfMemory(step)
-                        : "internal error at step " + step + ": " + t);
+                LOG.atWarn()
+                        .addKeyValue("run", id)
+                        .addKeyValue("step", step)
+                        .setCause(t)
+                        .log("the simulation failed");
+                transition(
+                        SimulationState.FAILED,
+                        t instanceof OutOfMemoryError
+                                ? outOfMemory(step)
+                                : "internal error at step " + step + ": " + t);
             }
         });
         this.sink = sink;
         this.step = sim.step();
         this.log.addAll(log);
         // The first state frame, so that a subscriber to a new simulation learns its state at once.
-        sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(state,
-                createdMessage != null ? createdMessage : "created, paused at step " + step)));
+        sink.publish(new Observation(
+                step,
+                wallNanos(),
+                "state",
+                "",
+                new Observation.Event(
+                        state, createdMessage != null ? createdMessage : "created, paused at step " + step)));
     }
 
     /** What an OutOfMemoryError while training means to the user, in words. */
     static String outOfMemory(long step) {
-        return "ran out of memory at step " + step + ": the server's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+        return "ran out of memory at step " + step + ": the server's heap ("
+                + (Runtime.getRuntime().maxMemory() >> 20)
                 + " MiB, shared by all runs) could not hold this run's activations, gradients or measurements. Use a smaller"
                 + " model or batch, delete runs you no longer need, or start the server with a larger heap (java -Xmx...)";
     }
@@ -175,10 +214,14 @@ public final class SimulationRunner {
     /** Takes a checkpoint at the next step boundary; completes with its step once it is durable. */
     public CompletableFuture<Long> checkpointNow(String reason, boolean pinned) {
         return submit(() -> {
-            long at = sim.step();
-            if (!pinned && at == checkpoints.lastStep()) return checkpoints.inFlight().thenApply(v -> at); // already taken here
-            return checkpoints.capture(sim, watchpoints, log.size(), reason, pinned).thenApply(v -> at);
-        }).thenCompose(f -> f);
+                    long at = sim.step();
+                    if (!pinned && at == checkpoints.lastStep())
+                        return checkpoints.inFlight().thenApply(v -> at); // already taken here
+                    return checkpoints
+                            .capture(sim, watchpoints, log.size(), reason, pinned)
+                            .thenApply(v -> at);
+                })
+                .thenCompose(f -> f);
     }
 
     /** A checkpoint to recover from: the state and the number of log entries applied before it was taken. */
@@ -197,8 +240,11 @@ public final class SimulationRunner {
      * moves to {@code state} with a status message that says what was recovered, which is
      * also the future's value.
      */
-    public CompletableFuture<String> recover(java.util.function.Supplier<RecoveryPoint> load, long targetStep, double recordedLoss,
-                                             SimulationState state) {
+    public CompletableFuture<String> recover(
+            java.util.function.Supplier<RecoveryPoint> load,
+            long targetStep,
+            double recordedLoss,
+            SimulationState state) {
         return submit(() -> {
             RecoveryPoint point = load.get();
             int position = 0;
@@ -211,7 +257,9 @@ public final class SimulationRunner {
                     from = "the checkpoint at step " + point.step();
                     checkpoints.at(sim.step());
                 } catch (IllegalArgumentException e) {
-                    LOG.atWarn().addKeyValue("run", id).addKeyValue("checkpoint_step", point.step())
+                    LOG.atWarn()
+                            .addKeyValue("run", id)
+                            .addKeyValue("checkpoint_step", point.step())
                             .log("the checkpoint does not restore ({}); replaying from step 0", e.getMessage());
                     sim.reset();
                     watchpoints.clear();
@@ -227,12 +275,14 @@ public final class SimulationRunner {
                 latestScalars.put("loss", last.loss());
                 if (sim.hasAccuracy()) latestScalars.put("accuracy", last.accuracy());
                 if (!Double.isNaN(recordedLoss)) {
-                    check = Double.compare(last.loss(), recordedLoss) == 0 ? "; the recomputed loss equals the recorded one"
-                            : "; WARNING: the recomputed loss " + last.loss() + " differs from the recorded " + recordedLoss;
+                    check = Double.compare(last.loss(), recordedLoss) == 0
+                            ? "; the recomputed loss equals the recorded one"
+                            : "; WARNING: the recomputed loss " + last.loss() + " differs from the recorded "
+                                    + recordedLoss;
                 }
             }
-            String message = "recovered after a restart at step " + step + ": restored " + from + ", replayed " + (step - start)
-                    + " steps" + check;
+            String message = "recovered after a restart at step " + step + ": restored " + from + ", replayed "
+                    + (step - start) + " steps" + check;
             transition(state, message);
             return message;
         });
@@ -272,20 +322,21 @@ public final class SimulationRunner {
             } else if (command instanceof Command.RemoveWatchpoint c) {
                 watchpoints.remove(c.name());
                 watchDemands = watchpoints.demands();
-            }
-            else sim.apply(command);
+            } else sim.apply(command);
             long at = sim.step();
             Intervention entry = new Intervention(at, command);
             log.add(entry);
             sink.intervention(log.size() - 1, entry);
-            sink.publish(new Observation(at, wallNanos(), "intervention", "", new Observation.Event(state, CommandDescription.of(command))));
+            sink.publish(new Observation(
+                    at, wallNanos(), "intervention", "", new Observation.Event(state, CommandDescription.of(command))));
             return at;
         });
     }
 
     private void runUntil(long target) {
         if (target <= sim.step())
-            throw new IllegalArgumentException("command.run_until.step must be after the current step " + sim.step() + ", got " + target);
+            throw new IllegalArgumentException(
+                    "command.run_until.step must be after the current step " + sim.step() + ", got " + target);
         requireRunnable();
         untilStep = target;
         remainingSteps = -1;
@@ -294,10 +345,12 @@ public final class SimulationRunner {
 
     /** Pauses with the reason when a watchpoint fires on the latest values; true if one fired. */
     private boolean checkWatchpoints() {
-        var reason = watchpoints.fire(key -> {
-            Double v = latestScalars.get(key);
-            return v != null ? v : latestLayerScalars.get(key);
-        }, step);
+        var reason = watchpoints.fire(
+                key -> {
+                    Double v = latestScalars.get(key);
+                    return v != null ? v : latestLayerScalars.get(key);
+                },
+                step);
         if (reason.isEmpty()) return false;
         watchDemands = watchpoints.demands();
         untilStep = -1;
@@ -430,7 +483,8 @@ public final class SimulationRunner {
      * layers or parameters ({@code selectors}; empty: all), without publishing them. Deferred ones
      * (kernel alignment) are only copied there: call the suppliers off this runner's thread.
      */
-    public CompletableFuture<List<java.util.function.Supplier<Observation>>> measure(List<String> observables, List<String> selectors) {
+    public CompletableFuture<List<java.util.function.Supplier<Observation>>> measure(
+            List<String> observables, List<String> selectors) {
         return submit(() -> Measurer.prepare(sim, observables, selectors, wallNanos()));
     }
 
@@ -469,7 +523,8 @@ public final class SimulationRunner {
                     out.add(p.name());
                     Observation.Tensor t = Measurements.weights(p);
                     if (sinceStart) {
-                        float[] initial = sim.initialValue(p.name()).orElseThrow().toArray();
+                        float[] initial =
+                                sim.initialValue(p.name()).orElseThrow().toArray();
                         for (int k = 0; k < initial.length; k++) t.data()[k] -= initial[k];
                     }
                     values.add(t);
@@ -486,11 +541,16 @@ public final class SimulationRunner {
     private void requireRunnable() {
         requireNotStopped();
         switch (state) {
-            case FAILED -> throw new IllegalStateException("simulation " + id + " failed (" + statusMessage + "); reset it or create a new one");
-            case DIVERGED -> throw new IllegalStateException("simulation " + id + " diverged (" + statusMessage + "); reset it first");
-            case FINISHED -> throw new IllegalStateException("simulation " + id + " reached its step budget of "
-                    + sim.config().stepBudget() + "; reset it to run again");
-            default -> { }
+            case FAILED ->
+                throw new IllegalStateException(
+                        "simulation " + id + " failed (" + statusMessage + "); reset it or create a new one");
+            case DIVERGED ->
+                throw new IllegalStateException(
+                        "simulation " + id + " diverged (" + statusMessage + "); reset it first");
+            case FINISHED ->
+                throw new IllegalStateException("simulation " + id + " reached its step budget of "
+                        + sim.config().stepBudget() + "; reset it to run again");
+            default -> {}
         }
     }
 
@@ -538,7 +598,8 @@ public final class SimulationRunner {
     }
 
     private void transition(SimulationState next, String message) {
-        boolean stopsRunning = state == SimulationState.RUNNING && next != SimulationState.RUNNING && next != SimulationState.STOPPED;
+        boolean stopsRunning =
+                state == SimulationState.RUNNING && next != SimulationState.RUNNING && next != SimulationState.STOPPED;
         state = next;
         statusMessage = message;
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(next, message)));
@@ -546,7 +607,6 @@ public final class SimulationRunner {
         if (stopsRunning && sim.step() != checkpoints.lastStep() && checkpoints.enabled())
             checkpoints.capture(sim, watchpoints, log.size(), "pause", false);
     }
-
 
     private static long wallNanos() {
         Instant now = Instant.now();

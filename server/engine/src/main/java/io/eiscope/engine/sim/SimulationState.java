@@ -2,5 +2,10 @@ package io.eiscope.engine.sim;
 
 /** Lifecycle of a simulation; see design.md, "Simulation semantics". */
 public enum SimulationState {
-    PAUSED, RUNNING, FINISHED, DIVERGED, FAILED, STOPPED
+    PAUSED,
+    RUNNING,
+    FINISHED,
+    DIVERGED,
+    FAILED,
+    STOPPED
 }

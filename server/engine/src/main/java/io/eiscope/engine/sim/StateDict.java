@@ -96,21 +96,26 @@ public final class StateDict {
      *                                  five array types, or the shape does not match its length
      */
     public StateDict put(Array a) {
-        if (a.name() == null || a.name().isEmpty()) throw new IllegalArgumentException("a checkpoint entry needs a name");
-        if (arrays.containsKey(a.name())) throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' is already present");
+        if (a.name() == null || a.name().isEmpty())
+            throw new IllegalArgumentException("a checkpoint entry needs a name");
+        if (arrays.containsKey(a.name()))
+            throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' is already present");
         if (a.data() == null || dtype(a.data()) == null)
-            throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' must hold a float[], double[], long[], int[] or byte[], got "
+            throw new IllegalArgumentException("checkpoint entry '" + a.name()
+                    + "' must hold a float[], double[], long[], int[] or byte[], got "
                     + (a.data() == null ? "nothing" : a.data().getClass().getSimpleName()));
         if (a.shape() == null) throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' needs a shape");
         long product = 1;
         for (int d : a.shape()) {
-            if (d < 0) throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' has a negative dimension in " + Arrays.toString(a.shape()));
+            if (d < 0)
+                throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' has a negative dimension in "
+                        + Arrays.toString(a.shape()));
             product *= d;
         }
         int length = java.lang.reflect.Array.getLength(a.data());
         if (product != length)
-            throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' has shape " + Arrays.toString(a.shape()) + " ("
-                    + product + " elements) but " + length + " values");
+            throw new IllegalArgumentException("checkpoint entry '" + a.name() + "' has shape "
+                    + Arrays.toString(a.shape()) + " (" + product + " elements) but " + length + " values");
         arrays.put(a.name(), new Array(a.name(), a.data(), a.shape().clone()));
         return this;
     }
@@ -158,8 +163,8 @@ public final class StateDict {
     public long longValue(String name) {
         long[] v = longs(name);
         if (v.length != 1)
-            throw new IllegalArgumentException("checkpoint entry '" + name + "' has shape " + Arrays.toString(arrays.get(name).shape())
-                    + ", expected [1]");
+            throw new IllegalArgumentException("checkpoint entry '" + name + "' has shape "
+                    + Arrays.toString(arrays.get(name).shape()) + ", expected [1]");
         return v[0];
     }
 
@@ -171,8 +176,8 @@ public final class StateDict {
     public void requireShape(String name, int... shape) {
         int[] actual = require(name).shape();
         if (!Arrays.equals(actual, shape))
-            throw new IllegalArgumentException("checkpoint entry '" + name + "' has shape " + Arrays.toString(actual) + ", expected "
-                    + Arrays.toString(shape));
+            throw new IllegalArgumentException("checkpoint entry '" + name + "' has shape " + Arrays.toString(actual)
+                    + ", expected " + Arrays.toString(shape));
     }
 
     @Override
@@ -194,7 +199,8 @@ public final class StateDict {
     private Object typed(String name, Class<?> type) {
         Object data = require(name).data();
         if (data.getClass() != type)
-            throw new IllegalArgumentException("checkpoint entry '" + name + "' is " + dtype(data) + ", expected " + dtypeOf(type));
+            throw new IllegalArgumentException(
+                    "checkpoint entry '" + name + "' is " + dtype(data) + ", expected " + dtypeOf(type));
         return data;
     }
 

@@ -62,7 +62,11 @@ final class Steering {
         dict.putLongs(prefix + "noise_rng_state", new long[] {noise.state()});
         dict.putDoubles(prefix + "input_noise_std", new double[] {inputNoiseStd});
         StringBuilder lesions = new StringBuilder();
-        for (Mask m : masks) lesions.append(m.parameter()).append(m.row() ? " row " : " column ").append(m.index()).append('\n');
+        for (Mask m : masks)
+            lesions.append(m.parameter())
+                    .append(m.row() ? " row " : " column ")
+                    .append(m.index())
+                    .append('\n');
         dict.putText(prefix + "lesions", lesions.toString());
         frozen.forEach((name, held) -> {
             Matrix v = byName.get(name).value();
@@ -88,25 +92,31 @@ final class Steering {
      * @throws IllegalArgumentException naming the entry that is missing or does not fit the parameters
      */
     static Steering read(StateDict dict, String prefix, Map<String, Parameter> byName) {
-        Steering s = new Steering(new Rng(dict.longValue(prefix + "noise_rng_state")), readLesions(dict, prefix + "lesions", byName),
+        Steering s = new Steering(
+                new Rng(dict.longValue(prefix + "noise_rng_state")),
+                readLesions(dict, prefix + "lesions", byName),
                 new LinkedHashMap<>());
         double[] std = dict.doubles(prefix + "input_noise_std");
         dict.requireShape(prefix + "input_noise_std", 1);
         if (!(std[0] >= 0) || !Double.isFinite(std[0]))
-            throw new IllegalArgumentException("checkpoint entry '" + prefix + "input_noise_std' must be finite and >= 0, got " + std[0]);
+            throw new IllegalArgumentException(
+                    "checkpoint entry '" + prefix + "input_noise_std' must be finite and >= 0, got " + std[0]);
         s.inputNoiseStd = std[0];
         for (StateDict.Array a : dict.arrays()) {
             String name = a.name();
             if (name.startsWith(prefix + "frozen/")) {
                 Parameter p = byName.get(name.substring((prefix + "frozen/").length()));
-                if (p == null) throw new IllegalArgumentException("checkpoint entry '" + name + "' names no parameter of this model");
+                if (p == null)
+                    throw new IllegalArgumentException(
+                            "checkpoint entry '" + name + "' names no parameter of this model");
                 dict.requireShape(name, p.value().rows, p.value().cols);
                 s.frozen.put(p.name(), dict.floats(name).clone());
             } else if (name.startsWith(prefix + "clamp/")) {
                 String layer = name.substring((prefix + "clamp/").length()).replaceFirst("/(units|values)$", "");
                 String units = prefix + "clamp/" + layer + "/units", values = prefix + "clamp/" + layer + "/values";
                 if (!name.equals(units) && !name.equals(values))
-                    throw new IllegalArgumentException("checkpoint entry '" + name + "' is neither the units nor the values of a clamp");
+                    throw new IllegalArgumentException(
+                            "checkpoint entry '" + name + "' is neither the units nor the values of a clamp");
                 if (s.clamps.containsKey(layer)) continue; // read with its partner
                 int[] index = dict.ints(units);
                 float[] value = dict.floats(values);
@@ -140,7 +150,8 @@ final class Steering {
     void clamp(io.eiscope.engine.model.Model model, Command.ClampUnit c) {
         Map<String, Map<Integer, Float>> next = new LinkedHashMap<>();
         clamps.forEach((layer, units) -> next.put(layer, new LinkedHashMap<>(units)));
-        if (c.clamped()) next.computeIfAbsent(c.layer(), l -> new LinkedHashMap<>()).put(c.unit(), c.value());
+        if (c.clamped())
+            next.computeIfAbsent(c.layer(), l -> new LinkedHashMap<>()).put(c.unit(), c.value());
         else if (next.containsKey(c.layer())) next.get(c.layer()).remove(c.unit());
         next.values().removeIf(Map::isEmpty);
         model.clampUnits(next); // validates before anything changes here
@@ -222,7 +233,8 @@ final class Steering {
     void lesion(Model model, String layer, Command.Population population, int unit) {
         List<String> layers = model.layers();
         int at = layers.indexOf(layer);
-        if (at < 0) throw new IllegalArgumentException("command.lesion.layer: unknown layer '" + layer + "'; one of " + layers);
+        if (at < 0)
+            throw new IllegalArgumentException("command.lesion.layer: unknown layer '" + layer + "'; one of " + layers);
         List<Parameter> own = inLayer(model, layer);
         List<Parameter> next = at + 1 < layers.size() ? inLayer(model, layers.get(at + 1)) : List.of();
         List<Mask> add = new ArrayList<>();
@@ -230,7 +242,9 @@ final class Steering {
         Role incoming = excitatory ? null : Role.INHIBITORY_INPUT;
         int units = -1;
         for (Parameter p : own) {
-            boolean in = excitatory ? FEEDFORWARD.contains(p.role()) || p.role() == Role.INHIBITORY_OUTPUT : p.role() == incoming;
+            boolean in = excitatory
+                    ? FEEDFORWARD.contains(p.role()) || p.role() == Role.INHIBITORY_OUTPUT
+                    : p.role() == incoming;
             boolean out = !excitatory && p.role() == Role.INHIBITORY_OUTPUT;
             if (in) {
                 if (excitatory && FEEDFORWARD.contains(p.role()) || !excitatory) units = p.value().rows;
@@ -238,26 +252,33 @@ final class Steering {
             }
             if (out) add.add(new Mask(p.name(), false, unit));
         }
-        if (units < 0) throw new IllegalArgumentException("command.lesion.population: layer '" + layer + "' has no "
-                + population.name().toLowerCase() + " units");
-        if (unit >= units) throw new IllegalArgumentException("command.lesion.unit must be in [0, " + units + ") for the "
-                + population.name().toLowerCase() + " units of '" + layer + "', got " + unit);
+        if (units < 0)
+            throw new IllegalArgumentException("command.lesion.population: layer '" + layer + "' has no "
+                    + population.name().toLowerCase() + " units");
+        if (unit >= units)
+            throw new IllegalArgumentException("command.lesion.unit must be in [0, " + units + ") for the "
+                    + population.name().toLowerCase() + " units of '" + layer + "', got " + unit);
         if (excitatory) {
             for (Parameter p : next) {
-                if (FEEDFORWARD.contains(p.role()) || p.role() == Role.INHIBITORY_INPUT) add.add(new Mask(p.name(), false, unit));
+                if (FEEDFORWARD.contains(p.role()) || p.role() == Role.INHIBITORY_INPUT)
+                    add.add(new Mask(p.name(), false, unit));
             }
-            for (String recurrent : model.recurrentInputs(layer)) add.add(new Mask(recurrent, false, unit)); // its recurrent output too
+            for (String recurrent : model.recurrentInputs(layer))
+                add.add(new Mask(recurrent, false, unit)); // its recurrent output too
         }
         for (Mask m : add) if (!masks.contains(m)) masks.add(m);
     }
 
     private static List<Parameter> inLayer(Model model, String layer) {
-        return model.parameters().stream().filter(p -> p.name().startsWith(layer + ".")).toList();
+        return model.parameters().stream()
+                .filter(p -> p.name().startsWith(layer + "."))
+                .toList();
     }
 
     /** Prunes {@code model} as {@code c} says; random pruning draws from the "noise" stream. */
     void prune(io.eiscope.engine.model.Model model, Command.Prune c) {
-        if (c.method() == Command.PruneMethod.MAGNITUDE) io.eiscope.engine.prune.Pruning.magnitude(model, c.fraction(), c.scope());
+        if (c.method() == Command.PruneMethod.MAGNITUDE)
+            io.eiscope.engine.prune.Pruning.magnitude(model, c.fraction(), c.scope());
         else io.eiscope.engine.prune.Pruning.random(model, c.fraction(), c.scope(), noise);
     }
 }

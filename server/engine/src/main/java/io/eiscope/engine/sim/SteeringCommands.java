@@ -30,7 +30,8 @@ final class SteeringCommands {
         Params params = resolve(entry, merged, "command.set_rule_params.params");
         LearningRule fresh = entry.factory().create(params);
         LearningRule current = sim.rule();
-        LearningRule next = fresh instanceof ComposedRule f && current instanceof ComposedRule old ? f.continuing(old) : fresh;
+        LearningRule next =
+                fresh instanceof ComposedRule f && current instanceof ComposedRule old ? f.continuing(old) : fresh;
         sim.replaceRule(entry, params, next);
     }
 
@@ -40,7 +41,8 @@ final class SteeringCommands {
         sim.replaceRule(entry, params, entry.factory().create(params));
     }
 
-    private static Params resolve(Catalogue.Entry<Catalogue.RuleFactory> entry, Map<String, Object> given, String field) {
+    private static Params resolve(
+            Catalogue.Entry<Catalogue.RuleFactory> entry, Map<String, Object> given, String field) {
         try {
             return Params.resolve("learning_rule", entry.descriptor(), given);
         } catch (IllegalArgumentException e) {
@@ -49,23 +51,30 @@ final class SteeringCommands {
     }
 
     static void setWeight(Simulation sim, Command.SetWeight c) {
-        Parameter p = sim.parameter(c.parameter()).orElseThrow(() -> new IllegalArgumentException(
-                "command.set_weight.parameter: unknown parameter '" + c.parameter() + "'; one of " + names(sim)));
+        Parameter p = sim.parameter(c.parameter())
+                .orElseThrow(() -> new IllegalArgumentException("command.set_weight.parameter: unknown parameter '"
+                        + c.parameter() + "'; one of " + names(sim)));
         if (c.row() < 0 || c.row() >= p.value().rows)
-            throw new IllegalArgumentException("command.set_weight.row must be in [0, " + p.value().rows + ") for " + p.name() + ", got " + c.row());
+            throw new IllegalArgumentException("command.set_weight.row must be in [0, " + p.value().rows + ") for "
+                    + p.name() + ", got " + c.row());
         if (c.col() < 0 || c.col() >= p.value().cols)
-            throw new IllegalArgumentException("command.set_weight.col must be in [0, " + p.value().cols + ") for " + p.name() + ", got " + c.col());
+            throw new IllegalArgumentException("command.set_weight.col must be in [0, " + p.value().cols + ") for "
+                    + p.name() + ", got " + c.col());
         if (p.sign() == Parameter.Sign.NON_NEGATIVE && c.value() < 0)
-            throw new IllegalArgumentException("command.set_weight.value must be >= 0 for the sign-constrained " + p.name() + ", got " + c.value());
+            throw new IllegalArgumentException("command.set_weight.value must be >= 0 for the sign-constrained "
+                    + p.name() + ", got " + c.value());
         p.value().set(c.row(), c.col(), c.value());
     }
 
     /** Parameters selected by a layer or parameter name ({@code ""}: all, where allowed). */
     static List<Parameter> select(Simulation sim, String field, String target) {
         List<Parameter> out = sim.parameters().stream()
-                .filter(p -> target.isEmpty() || p.name().equals(target) || p.name().startsWith(target + ".")).toList();
-        if (out.isEmpty()) throw new IllegalArgumentException(field + ": no layer or parameter '" + target + "'; layers "
-                + sim.model().layers() + ", parameters " + names(sim));
+                .filter(p ->
+                        target.isEmpty() || p.name().equals(target) || p.name().startsWith(target + "."))
+                .toList();
+        if (out.isEmpty())
+            throw new IllegalArgumentException(field + ": no layer or parameter '" + target + "'; layers "
+                    + sim.model().layers() + ", parameters " + names(sim));
         return out;
     }
 

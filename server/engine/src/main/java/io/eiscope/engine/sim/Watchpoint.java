@@ -7,7 +7,8 @@ package io.eiscope.engine.sim;
  * pauses the simulation, says why, and drops the watchpoint (one-shot, so that play continues).
  * Immutable.
  */
-public record Watchpoint(String name, String observable, String target, int everySteps, Condition condition, double threshold) {
+public record Watchpoint(
+        String name, String observable, String target, int everySteps, Condition condition, double threshold) {
 
     /** A watchpoint on a network-wide scalar. */
     public Watchpoint(String name, String observable, Condition condition, double threshold) {
@@ -48,7 +49,7 @@ public record Watchpoint(String name, String observable, String target, int ever
             case ABOVE -> "reached " + threshold + " or more";
             case BELOW -> "fell to " + threshold + " or less";
         };
-        return "watchpoint '" + name + "': " + observable + (target.isEmpty() ? "" : " of " + target) + " " + what + " (" + value
-                + ") at step " + step;
+        return "watchpoint '" + name + "': " + observable + (target.isEmpty() ? "" : " of " + target) + " " + what
+                + " (" + value + ") at step " + step;
     }
 }

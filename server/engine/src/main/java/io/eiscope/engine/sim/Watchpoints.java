@@ -26,25 +26,30 @@ final class Watchpoints {
     void add(Simulation sim, Command.AddWatchpoint c) {
         ObservableDescriptor d = sim.catalogue().observable(c.observable()).orElse(null);
         if (d == null || d.kind() != ObservableKind.SCALAR)
-            throw new IllegalArgumentException("command.add_watchpoint.observable must be a scalar observable, got '" + c.observable() + "'");
+            throw new IllegalArgumentException(
+                    "command.add_watchpoint.observable must be a scalar observable, got '" + c.observable() + "'");
         if (!d.perLayer()) {
             if (!c.layer().isEmpty())
-                throw new IllegalArgumentException("command.add_watchpoint.layer must be empty: " + c.observable() + " is network-wide");
+                throw new IllegalArgumentException(
+                        "command.add_watchpoint.layer must be empty: " + c.observable() + " is network-wide");
             byName.put(c.name(), new Watchpoint(c.name(), c.observable(), c.condition(), c.threshold()));
             return;
         }
         Observable o = sim.catalogue().measured(c.observable()).orElseThrow();
         List<String> targets = o.targets(sim);
         if (!targets.contains(c.layer()))
-            throw new IllegalArgumentException("command.add_watchpoint.layer: " + c.observable() + " is measured per layer; one of "
-                    + targets + ", got '" + c.layer() + "'");
-        int every = c.everySteps() > 0 ? c.everySteps() : d.cost() == ObservableDescriptor.Cost.EXPENSIVE ? DEFAULT_EXPENSIVE_EVERY_STEPS : 1;
+            throw new IllegalArgumentException("command.add_watchpoint.layer: " + c.observable()
+                    + " is measured per layer; one of " + targets + ", got '" + c.layer() + "'");
+        int every = c.everySteps() > 0
+                ? c.everySteps()
+                : d.cost() == ObservableDescriptor.Cost.EXPENSIVE ? DEFAULT_EXPENSIVE_EVERY_STEPS : 1;
         byName.put(c.name(), new Watchpoint(c.name(), c.observable(), c.layer(), every, c.condition(), c.threshold()));
     }
 
     void remove(String name) {
         if (byName.remove(name) == null)
-            throw new IllegalArgumentException("command.remove_watchpoint.name: no watchpoint '" + name + "'; set: " + byName.keySet());
+            throw new IllegalArgumentException(
+                    "command.remove_watchpoint.name: no watchpoint '" + name + "'; set: " + byName.keySet());
     }
 
     void clear() {
@@ -58,9 +63,18 @@ final class Watchpoints {
     void save(StateDict out, String name) {
         StringBuilder b = new StringBuilder();
         for (Watchpoint w : byName.values()) {
-            b.append(w.name()).append('\t').append(w.observable()).append('\t').append(w.target()).append('\t').append(w.everySteps())
-                    .append('\t').append(w.condition().name()).append('\t')
-                    .append(Long.toHexString(Double.doubleToRawLongBits(w.threshold()))).append('\n');
+            b.append(w.name())
+                    .append('\t')
+                    .append(w.observable())
+                    .append('\t')
+                    .append(w.target())
+                    .append('\t')
+                    .append(w.everySteps())
+                    .append('\t')
+                    .append(w.condition().name())
+                    .append('\t')
+                    .append(Long.toHexString(Double.doubleToRawLongBits(w.threshold())))
+                    .append('\n');
         }
         out.putText(name, b.toString());
     }
@@ -72,9 +86,17 @@ final class Watchpoints {
         for (String line : in.text(name).split("\n")) {
             if (line.isEmpty()) continue;
             String[] f = line.split("\t", -1);
-            if (f.length != 6) throw new IllegalArgumentException("checkpoint entry '" + name + "' has a malformed line: " + line);
-            byName.put(f[0], new Watchpoint(f[0], f[1], f[2], Integer.parseInt(f[3]), Watchpoint.Condition.valueOf(f[4]),
-                    Double.longBitsToDouble(Long.parseUnsignedLong(f[5], 16))));
+            if (f.length != 6)
+                throw new IllegalArgumentException("checkpoint entry '" + name + "' has a malformed line: " + line);
+            byName.put(
+                    f[0],
+                    new Watchpoint(
+                            f[0],
+                            f[1],
+                            f[2],
+                            Integer.parseInt(f[3]),
+                            Watchpoint.Condition.valueOf(f[4]),
+                            Double.longBitsToDouble(Long.parseUnsignedLong(f[5], 16))));
         }
     }
 

@@ -51,9 +51,14 @@ public final class Catalogue {
     private final List<Observable> measured;
     private final List<Preset> presets;
 
-    private Catalogue(List<Entry<ModelFactory>> models, List<Entry<RuleFactory>> rules, List<Entry<TaskFactory>> tasks,
-                      List<ComponentDescriptor> initialisations, List<ObservableDescriptor> inline, List<Observable> measured,
-                      List<Preset> presets) {
+    private Catalogue(
+            List<Entry<ModelFactory>> models,
+            List<Entry<RuleFactory>> rules,
+            List<Entry<TaskFactory>> tasks,
+            List<ComponentDescriptor> initialisations,
+            List<ObservableDescriptor> inline,
+            List<Observable> measured,
+            List<Preset> presets) {
         this.models = models;
         this.rules = rules;
         this.tasks = tasks;
@@ -67,8 +72,13 @@ public final class Catalogue {
 
     /** The catalogue of this version of eiscope. */
     public static Catalogue standard() {
-        return new Catalogue(ModelCatalogue.entries(), RuleCatalogue.entries(), TaskCatalogue.entries(),
-                ModelCatalogue.initialisations(), ObservableCatalogue.inline(), ObservableCatalogue.measured(),
+        return new Catalogue(
+                ModelCatalogue.entries(),
+                RuleCatalogue.entries(),
+                TaskCatalogue.entries(),
+                ModelCatalogue.initialisations(),
+                ObservableCatalogue.inline(),
+                ObservableCatalogue.measured(),
                 PresetCatalogue.entries());
     }
 
@@ -76,7 +86,8 @@ public final class Catalogue {
     public Catalogue withTasks(List<Entry<TaskFactory>> extra) {
         List<Entry<TaskFactory>> all = new java.util.ArrayList<>(tasks);
         all.addAll(extra);
-        List<ObservableDescriptor> inline = observables.subList(0, observables.size() - measured.size()); // measured ones follow
+        List<ObservableDescriptor> inline =
+                observables.subList(0, observables.size() - measured.size()); // measured ones follow
         return new Catalogue(models, rules, List.copyOf(all), initialisations, inline, measured, presets);
     }
 
@@ -120,8 +131,12 @@ public final class Catalogue {
     /** The entry of {@code kind} in {@code entries}, or an error naming the section and the known kinds. */
     public static <F> Entry<F> find(String section, List<Entry<F>> entries, String kind) {
         if (kind == null || kind.isEmpty())
-            throw new IllegalArgumentException(section + ".kind is required; one of " + entries.stream().map(Entry::kind).toList());
-        return entries.stream().filter(e -> e.kind().equals(kind)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("unknown " + section + " '" + kind + "'; one of " + entries.stream().map(Entry::kind).toList()));
+            throw new IllegalArgumentException(section + ".kind is required; one of "
+                    + entries.stream().map(Entry::kind).toList());
+        return entries.stream()
+                .filter(e -> e.kind().equals(kind))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown " + section + " '" + kind + "'; one of "
+                        + entries.stream().map(Entry::kind).toList()));
     }
 }

@@ -1,11 +1,11 @@
 package io.eiscope.engine.spec;
 
 import io.eiscope.engine.observe.ActivationObservables;
+import io.eiscope.engine.observe.GeometryObservables;
 import io.eiscope.engine.observe.LazinessObservables;
 import io.eiscope.engine.observe.Observable;
 import io.eiscope.engine.observe.ObservableDescriptor;
 import io.eiscope.engine.observe.ObservableDescriptor.Cost;
-import io.eiscope.engine.observe.GeometryObservables;
 import io.eiscope.engine.observe.ObservableKind;
 import io.eiscope.engine.observe.ParameterObservables;
 import io.eiscope.engine.observe.SpectralObservables;
@@ -22,12 +22,42 @@ final class ObservableCatalogue {
     /** Published by the run loop every step or evaluation. */
     static List<ObservableDescriptor> inline() {
         return List.of(
-                new ObservableDescriptor("loss", ObservableKind.SCALAR, Cost.CHEAP, false, "Mean loss of the training minibatch, every step."),
-                new ObservableDescriptor("accuracy", ObservableKind.SCALAR, Cost.CHEAP, false, "Fraction of the training minibatch classified correctly, every step; NaN for tasks without accuracy (regression; Simulation.hasAccuracy())."),
-                new ObservableDescriptor("test_loss", ObservableKind.SCALAR, Cost.EXPENSIVE, false, "Mean loss on the whole held-out set, every eval_every_steps."),
-                new ObservableDescriptor("test_accuracy", ObservableKind.SCALAR, Cost.EXPENSIVE, false, "Accuracy on the whole held-out set, every eval_every_steps; NaN for tasks without accuracy (regression; Simulation.hasAccuracy())."),
-                new ObservableDescriptor("state", ObservableKind.EVENT, Cost.CHEAP, false, "State changes (running, paused, finished, diverged, failed) with the reason."),
-                new ObservableDescriptor("intervention", ObservableKind.EVENT, Cost.CHEAP, false, "Each steering command as it takes effect, with its step (the intervention log, live)."));
+                new ObservableDescriptor(
+                        "loss",
+                        ObservableKind.SCALAR,
+                        Cost.CHEAP,
+                        false,
+                        "Mean loss of the training minibatch, every step."),
+                new ObservableDescriptor(
+                        "accuracy",
+                        ObservableKind.SCALAR,
+                        Cost.CHEAP,
+                        false,
+                        "Fraction of the training minibatch classified correctly, every step; NaN for tasks without accuracy (regression; Simulation.hasAccuracy())."),
+                new ObservableDescriptor(
+                        "test_loss",
+                        ObservableKind.SCALAR,
+                        Cost.EXPENSIVE,
+                        false,
+                        "Mean loss on the whole held-out set, every eval_every_steps."),
+                new ObservableDescriptor(
+                        "test_accuracy",
+                        ObservableKind.SCALAR,
+                        Cost.EXPENSIVE,
+                        false,
+                        "Accuracy on the whole held-out set, every eval_every_steps; NaN for tasks without accuracy (regression; Simulation.hasAccuracy())."),
+                new ObservableDescriptor(
+                        "state",
+                        ObservableKind.EVENT,
+                        Cost.CHEAP,
+                        false,
+                        "State changes (running, paused, finished, diverged, failed) with the reason."),
+                new ObservableDescriptor(
+                        "intervention",
+                        ObservableKind.EVENT,
+                        Cost.CHEAP,
+                        false,
+                        "Each steering command as it takes effect, with its step (the intervention log, live)."));
     }
 
     /** Measured on demand, per layer or parameter. */

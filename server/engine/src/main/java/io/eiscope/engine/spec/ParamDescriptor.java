@@ -8,8 +8,8 @@ import java.util.List;
  * canonical Java type or throws an {@link IllegalArgumentException} that names the field and
  * what is allowed.
  */
-public record ParamDescriptor(String name, ParamType type, Object defaultValue, double min, double max,
-                              List<String> choices, String doc) {
+public record ParamDescriptor(
+        String name, ParamType type, Object defaultValue, double min, double max, List<String> choices, String doc) {
 
     public static ParamDescriptor number(String name, double def, double min, double max, String doc) {
         return new ParamDescriptor(name, ParamType.NUMBER, def, min, max, List.of(), doc);
@@ -41,13 +41,15 @@ public record ParamDescriptor(String name, ParamType type, Object defaultValue, 
                 if (!(value instanceof Number n)) throw wrongType(field, value, "a number");
                 double d = n.doubleValue();
                 if (!Double.isFinite(d) || d < min || d > max)
-                    throw new IllegalArgumentException(field + " must be a number in [" + fmt(min) + ", " + fmt(max) + "], got " + fmt(d));
+                    throw new IllegalArgumentException(
+                            field + " must be a number in [" + fmt(min) + ", " + fmt(max) + "], got " + fmt(d));
                 return d;
             }
             case INTEGER -> {
                 long l = asLong(field, value);
                 if (l < min || l > max)
-                    throw new IllegalArgumentException(field + " must be an integer in [" + fmt(min) + ", " + fmt(max) + "], got " + l);
+                    throw new IllegalArgumentException(
+                            field + " must be an integer in [" + fmt(min) + ", " + fmt(max) + "], got " + l);
                 return l;
             }
             case FLAG -> {
@@ -56,18 +58,22 @@ public record ParamDescriptor(String name, ParamType type, Object defaultValue, 
             }
             case CHOICE -> {
                 if (!(value instanceof String s)) throw wrongType(field, value, "one of " + choices);
-                if (!choices.contains(s)) throw new IllegalArgumentException(field + " must be one of " + choices + ", got '" + s + "'");
+                if (!choices.contains(s))
+                    throw new IllegalArgumentException(field + " must be one of " + choices + ", got '" + s + "'");
                 return s;
             }
             case INT_LIST -> {
                 if (!(value instanceof List<?> list)) throw wrongType(field, value, "a list of integers");
                 if (list.isEmpty() && min > 0) throw new IllegalArgumentException(field + " must not be empty");
-                return list.stream().map(v -> {
-                    long l = asLong(field, v);
-                    if (l < min || l > max)
-                        throw new IllegalArgumentException(field + " entries must be integers in [" + fmt(min) + ", " + fmt(max) + "], got " + l);
-                    return l;
-                }).toList();
+                return list.stream()
+                        .map(v -> {
+                            long l = asLong(field, v);
+                            if (l < min || l > max)
+                                throw new IllegalArgumentException(field + " entries must be integers in [" + fmt(min)
+                                        + ", " + fmt(max) + "], got " + l);
+                            return l;
+                        })
+                        .toList();
             }
             default -> throw new IllegalStateException(type.toString());
         }
@@ -80,7 +86,8 @@ public record ParamDescriptor(String name, ParamType type, Object defaultValue, 
     }
 
     private static IllegalArgumentException wrongType(String field, Object value, String expected) {
-        return new IllegalArgumentException(field + " must be " + expected + ", got " + (value == null ? "nothing" : "'" + value + "'"));
+        return new IllegalArgumentException(
+                field + " must be " + expected + ", got " + (value == null ? "nothing" : "'" + value + "'"));
     }
 
     private static String fmt(double d) {

@@ -21,7 +21,10 @@ public final class Params {
         for (String name : given.keySet()) {
             if (descriptor.params().stream().noneMatch(p -> p.name().equals(name))) {
                 throw new IllegalArgumentException(section + "." + name + " is not a parameter of " + section + " '"
-                        + descriptor.kind() + "'; known: " + descriptor.params().stream().map(ParamDescriptor::name).toList());
+                        + descriptor.kind() + "'; known: "
+                        + descriptor.params().stream()
+                                .map(ParamDescriptor::name)
+                                .toList());
             }
         }
         for (ParamDescriptor p : descriptor.params()) {
@@ -66,8 +69,12 @@ public final class Params {
         StringBuilder s = new StringBuilder();
         values.keySet().stream().sorted().forEach(name -> {
             Object v = values.get(name);
-            String text = v instanceof Double d ? Double.toHexString(d)
-                    : v instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(v);
+            String text = v instanceof Double d
+                    ? Double.toHexString(d)
+                    : v instanceof List<?> list
+                            ? String.join(
+                                    ",", list.stream().map(String::valueOf).toList())
+                            : String.valueOf(v);
             s.append(name).append('=').append(text).append('\n');
         });
         return s.toString();
@@ -86,11 +93,15 @@ public final class Params {
             int eq = line.indexOf('=');
             if (eq < 1) throw new IllegalArgumentException(section + ": expected name=value, got '" + line + "'");
             String name = line.substring(0, eq), value = line.substring(eq + 1);
-            ParamDescriptor p = descriptor.params().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+            ParamDescriptor p = descriptor.params().stream()
+                    .filter(d -> d.name().equals(name))
+                    .findFirst()
+                    .orElse(null);
             try {
                 given.put(name, p == null ? value : parse(p.type(), value));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(section + "." + name + ": cannot read '" + value + "' as " + p.type(), e);
+                throw new IllegalArgumentException(
+                        section + "." + name + ": cannot read '" + value + "' as " + p.type(), e);
             }
         }
         return resolve(section, descriptor, given);
@@ -102,7 +113,12 @@ public final class Params {
             case INTEGER -> Long.parseLong(value);
             case FLAG -> value.equals("true") ? Boolean.TRUE : value.equals("false") ? Boolean.FALSE : value;
             case CHOICE -> value;
-            case INT_LIST -> value.isEmpty() ? List.of() : java.util.Arrays.stream(value.split(",")).map(Long::parseLong).toList();
+            case INT_LIST ->
+                value.isEmpty()
+                        ? List.of()
+                        : java.util.Arrays.stream(value.split(","))
+                                .map(Long::parseLong)
+                                .toList();
         };
     }
 

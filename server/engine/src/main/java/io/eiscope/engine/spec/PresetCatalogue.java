@@ -12,10 +12,21 @@ final class PresetCatalogue {
 
     static List<Preset> entries() {
         List<Preset> presets = new ArrayList<>();
-        presets.add(new Preset("mlp-fashion-mnist", "MLP on Fashion-MNIST (quick demo)",
-                "A 784-100-10 ReLU MLP learning Fashion-MNIST with plain SGD; test accuracy every 500 steps.", "", "",
-                new SimulationConfig("MLP on Fashion-MNIST", new ComponentConfig("mlp", Map.of("hidden", List.of(100L))),
-                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05)), ComponentConfig.of("fashion_mnist"), 1, 32, 500, 0)));
+        presets.add(new Preset(
+                "mlp-fashion-mnist",
+                "MLP on Fashion-MNIST (quick demo)",
+                "A 784-100-10 ReLU MLP learning Fashion-MNIST with plain SGD; test accuracy every 500 steps.",
+                "",
+                "",
+                new SimulationConfig(
+                        "MLP on Fashion-MNIST",
+                        new ComponentConfig("mlp", Map.of("hidden", List.of(100L))),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05)),
+                        ComponentConfig.of("fashion_mnist"),
+                        1,
+                        32,
+                        500,
+                        0)));
         presets.addAll(cornford2021());
         presets.addAll(GeometryPresets.entries());
         presets.addAll(RecurrentPresets.entries());
@@ -30,22 +41,52 @@ final class PresetCatalogue {
         List<Long> h500 = List.of(500L, 500L, 500L);
         Map<String, Object> dann = Map.of("hidden_excitatory", h500, "hidden_inhibitory", List.of(50L));
         return List.of(
-                cornford("cornford2021-mlp", "MLP", "784-3x500-10 ReLU MLP, He init, SGD lr 0.2976.",
-                        new ComponentConfig("mlp", Map.of("hidden", h500)), Map.of("learning_rate", 0.2976)),
-                cornford("cornford2021-layernorm-mlp", "LayerNorm MLP", "784-3x500-10 MLP with layer normalisation, SGD lr 0.2976 (the MLP's rate: the configs give none for it).",
-                        new ComponentConfig("layernorm_mlp", Map.of("hidden", h500)), Map.of("learning_rate", 0.2976)),
-                cornford("cornford2021-dann", "DANN", "3 DANN layers of 500 E + 50 I and a 10 E + 1 I output, subtractive and divisive inhibition, corrected SGD lr 0.1107 with projection.",
-                        new ComponentConfig("dann", dann), Map.of("learning_rate", 0.1107, "correct_inhibitory", true)),
-                cornford("cornford2021-dann-no-correction", "DANN without correction", "The same DANN trained by plain projected SGD, lr 0.003981.",
-                        new ComponentConfig("dann", dann), Map.of("learning_rate", 0.003981, "correct_inhibitory", false)),
-                cornford("cornford2021-column-ei", "Column-E/I MLP", "3 hidden layers of 550 units (500 E + 50 I downstream, ratio 10), projected SGD lr 0.05273.",
-                        new ComponentConfig("column_ei_mlp", Map.of("hidden", List.of(550L, 550L, 550L), "ei_ratio", 10L, "pixel_mean", 0.2860)),
+                cornford(
+                        "cornford2021-mlp",
+                        "MLP",
+                        "784-3x500-10 ReLU MLP, He init, SGD lr 0.2976.",
+                        new ComponentConfig("mlp", Map.of("hidden", h500)),
+                        Map.of("learning_rate", 0.2976)),
+                cornford(
+                        "cornford2021-layernorm-mlp",
+                        "LayerNorm MLP",
+                        "784-3x500-10 MLP with layer normalisation, SGD lr 0.2976 (the MLP's rate: the configs give none for it).",
+                        new ComponentConfig("layernorm_mlp", Map.of("hidden", h500)),
+                        Map.of("learning_rate", 0.2976)),
+                cornford(
+                        "cornford2021-dann",
+                        "DANN",
+                        "3 DANN layers of 500 E + 50 I and a 10 E + 1 I output, subtractive and divisive inhibition, corrected SGD lr 0.1107 with projection.",
+                        new ComponentConfig("dann", dann),
+                        Map.of("learning_rate", 0.1107, "correct_inhibitory", true)),
+                cornford(
+                        "cornford2021-dann-no-correction",
+                        "DANN without correction",
+                        "The same DANN trained by plain projected SGD, lr 0.003981.",
+                        new ComponentConfig("dann", dann),
+                        Map.of("learning_rate", 0.003981, "correct_inhibitory", false)),
+                cornford(
+                        "cornford2021-column-ei",
+                        "Column-E/I MLP",
+                        "3 hidden layers of 550 units (500 E + 50 I downstream, ratio 10), projected SGD lr 0.05273.",
+                        new ComponentConfig(
+                                "column_ei_mlp",
+                                Map.of("hidden", List.of(550L, 550L, 550L), "ei_ratio", 10L, "pixel_mean", 0.2860)),
                         Map.of("learning_rate", 0.05273)));
     }
 
-    private static Preset cornford(String name, String label, String doc, ComponentConfig model, Map<String, Object> rule) {
-        SimulationConfig c = new SimulationConfig(label + ", Fashion-MNIST (Cornford et al. 2021)", model,
-                new ComponentConfig("sgd", rule), ComponentConfig.of("fashion_mnist"), 1, 32, 1875, 50L * 1875);
-        return new Preset(name, label + " (Cornford et al. 2021)", doc, References.CORNFORD_2021, CORNFORD_2021_GROUP, c);
+    private static Preset cornford(
+            String name, String label, String doc, ComponentConfig model, Map<String, Object> rule) {
+        SimulationConfig c = new SimulationConfig(
+                label + ", Fashion-MNIST (Cornford et al. 2021)",
+                model,
+                new ComponentConfig("sgd", rule),
+                ComponentConfig.of("fashion_mnist"),
+                1,
+                32,
+                1875,
+                50L * 1875);
+        return new Preset(
+                name, label + " (Cornford et al. 2021)", doc, References.CORNFORD_2021, CORNFORD_2021_GROUP, c);
     }
 }

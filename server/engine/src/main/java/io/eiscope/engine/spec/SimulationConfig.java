@@ -16,27 +16,43 @@ import java.util.TreeMap;
  *                          unmodifiable copy sorted by name, empty when none. The simulation
  *                          validates them against its model.
  */
-public record SimulationConfig(String name, ComponentConfig model, ComponentConfig learningRule, ComponentConfig task,
-                               long seed, int batchSize, int evalEverySteps, long stepBudget,
-                               Map<String, TensorValue> initialParameters) {
+public record SimulationConfig(
+        String name,
+        ComponentConfig model,
+        ComponentConfig learningRule,
+        ComponentConfig task,
+        long seed,
+        int batchSize,
+        int evalEverySteps,
+        long stepBudget,
+        Map<String, TensorValue> initialParameters) {
 
     public SimulationConfig {
         TreeMap<String, TensorValue> copy = new TreeMap<>();
         if (initialParameters != null) {
-            initialParameters.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "initial parameter name"),
+            initialParameters.forEach((k, v) -> copy.put(
+                    Objects.requireNonNull(k, "initial parameter name"),
                     Objects.requireNonNull(v, () -> "initial value of '" + k + "'")));
         }
         initialParameters = Collections.unmodifiableMap(copy);
     }
 
     /** A config whose model keeps its own initialisation (no initial parameter values). */
-    public SimulationConfig(String name, ComponentConfig model, ComponentConfig learningRule, ComponentConfig task,
-                            long seed, int batchSize, int evalEverySteps, long stepBudget) {
+    public SimulationConfig(
+            String name,
+            ComponentConfig model,
+            ComponentConfig learningRule,
+            ComponentConfig task,
+            long seed,
+            int batchSize,
+            int evalEverySteps,
+            long stepBudget) {
         this(name, model, learningRule, task, seed, batchSize, evalEverySteps, stepBudget, Map.of());
     }
 
     /** This config with {@code values} as its initial parameter values (replacing any it had). */
     public SimulationConfig withInitialParameters(Map<String, TensorValue> values) {
-        return new SimulationConfig(name, model, learningRule, task, seed, batchSize, evalEverySteps, stepBudget, values);
+        return new SimulationConfig(
+                name, model, learningRule, task, seed, batchSize, evalEverySteps, stepBudget, values);
     }
 }

@@ -25,7 +25,8 @@ public final class TensorValue {
             n *= d;
         }
         if (n != values.length)
-            throw new IllegalArgumentException("shape " + format(shape) + " needs " + n + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + format(shape) + " needs " + n + " values, got " + values.length);
         this.shape = shape.clone();
         this.values = values.clone();
     }

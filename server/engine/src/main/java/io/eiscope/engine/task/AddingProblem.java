@@ -31,13 +31,18 @@ public final class AddingProblem extends StoredExamples {
      */
     public record Hyper(int sequenceLength, int trainSize, int testSize) {
         public Hyper {
-            if (sequenceLength < 2) throw new IllegalArgumentException("task.sequence_length must be >= 2 (two marked steps), got " + sequenceLength);
+            if (sequenceLength < 2)
+                throw new IllegalArgumentException(
+                        "task.sequence_length must be >= 2 (two marked steps), got " + sequenceLength);
             if (trainSize < 1 || testSize < 1)
-                throw new IllegalArgumentException("task.train_size and task.test_size must be >= 1, got " + trainSize + " and " + testSize);
+                throw new IllegalArgumentException(
+                        "task.train_size and task.test_size must be >= 1, got " + trainSize + " and " + testSize);
             long values = ((long) trainSize + testSize) * sequenceLength;
             if (values > MAX_VALUES)
-                throw new IllegalArgumentException("task.train_size + task.test_size times task.sequence_length must be <= " + MAX_VALUES
-                        + " values, got (" + trainSize + " + " + testSize + ") x " + sequenceLength + " = " + values);
+                throw new IllegalArgumentException(
+                        "task.train_size + task.test_size times task.sequence_length must be <= " + MAX_VALUES
+                                + " values, got (" + trainSize + " + " + testSize + ") x " + sequenceLength + " = "
+                                + values);
         }
     }
 

@@ -61,7 +61,8 @@ public final class CognitiveTask implements Task {
      * @param testSize held-out trials, >= 1
      */
     public CognitiveTask(Trials trials, double sigma, int testSize, long seed) {
-        if (!(sigma >= 0) || !Double.isFinite(sigma)) throw new IllegalArgumentException("task.sigma must be >= 0, got " + sigma);
+        if (!(sigma >= 0) || !Double.isFinite(sigma))
+            throw new IllegalArgumentException("task.sigma must be >= 0, got " + sigma);
         if (testSize < 1) throw new IllegalArgumentException("task.test_size must be >= 1, got " + testSize);
         this.trials = trials;
         this.seed = seed;

@@ -29,7 +29,8 @@ public final class CorrelatedRegression extends StoredExamples {
             if (dimension < 2) throw new IllegalArgumentException("dimension must be >= 2, got " + dimension);
             if (!(sampleExponent > 0 && sampleExponent <= 1))
                 throw new IllegalArgumentException("sample_exponent must be in (0, 1], got " + sampleExponent);
-            if (!(decay > 0) || !Double.isFinite(decay)) throw new IllegalArgumentException("correlation_decay must be > 0, got " + decay);
+            if (!(decay > 0) || !Double.isFinite(decay))
+                throw new IllegalArgumentException("correlation_decay must be > 0, got " + decay);
         }
 
         public int samples() {
@@ -77,7 +78,8 @@ public final class CorrelatedRegression extends StoredExamples {
         for (int j = 0; j < d; j++) {
             double diag = a[j * d + j];
             for (int k = 0; k < j; k++) diag -= a[j * d + k] * a[j * d + k];
-            if (!(diag > 0)) throw new IllegalArgumentException("the correlation matrix is not positive definite at row " + j);
+            if (!(diag > 0))
+                throw new IllegalArgumentException("the correlation matrix is not positive definite at row " + j);
             double ljj = Math.sqrt(diag);
             a[j * d + j] = ljj;
             for (int i = j + 1; i < d; i++) {

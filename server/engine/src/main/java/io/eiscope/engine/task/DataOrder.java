@@ -69,12 +69,14 @@ public final class DataOrder {
         boolean[] seen = new boolean[size];
         for (int i : permutation) {
             if (i < 0 || i >= size || seen[i])
-                throw new IllegalArgumentException("checkpoint entry '" + name + "' is not a permutation of 0.." + (size - 1));
+                throw new IllegalArgumentException(
+                        "checkpoint entry '" + name + "' is not a permutation of 0.." + (size - 1));
             seen[i] = true;
         }
         long cursor = dict.longValue(prefix + "cursor");
         if (cursor < 0 || cursor > size)
-            throw new IllegalArgumentException("checkpoint entry '" + prefix + "cursor' must be in [0, " + size + "], got " + cursor);
+            throw new IllegalArgumentException(
+                    "checkpoint entry '" + prefix + "cursor' must be in [0, " + size + "], got " + cursor);
         return new Position(rngState, permutation, (int) cursor);
     }
 
@@ -82,7 +84,8 @@ public final class DataOrder {
     public void restore(Task.State state) {
         Position p = (Position) state;
         if (p.permutation().length != size)
-            throw new IllegalArgumentException("data order over " + p.permutation().length + " examples, this task has " + size);
+            throw new IllegalArgumentException(
+                    "data order over " + p.permutation().length + " examples, this task has " + size);
         rng.setState(p.rngState());
         permutation = p.permutation().clone();
         cursor = p.cursor();

@@ -26,7 +26,8 @@ public final class ImageDataset {
     private final byte[] labels;
     private final byte[] pixels;
 
-    private ImageDataset(String name, int rows, int cols, int classes, int trainSize, int testSize, byte[] labels, byte[] pixels) {
+    private ImageDataset(
+            String name, int rows, int cols, int classes, int trainSize, int testSize, byte[] labels, byte[] pixels) {
         this.name = name;
         this.rows = rows;
         this.cols = cols;
@@ -39,7 +40,10 @@ public final class ImageDataset {
 
     /** Loads (once) {@code <dataDir>/datasets/<name>.eids}. */
     public static ImageDataset load(Path dataDir, String name) {
-        Path file = dataDir.resolve("datasets").resolve(name + ".eids").toAbsolutePath().normalize();
+        Path file = dataDir.resolve("datasets")
+                .resolve(name + ".eids")
+                .toAbsolutePath()
+                .normalize();
         return CACHE.computeIfAbsent(file, f -> read(name, f));
     }
 
@@ -53,7 +57,8 @@ public final class ImageDataset {
                     + "); run './eiscope build' to fetch and convert it");
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             byte[] header = new byte[28];
-            if (in.length() < header.length) throw new IllegalStateException(file + " is not an eiscope dataset file (too short)");
+            if (in.length() < header.length)
+                throw new IllegalStateException(file + " is not an eiscope dataset file (too short)");
             in.readFully(header);
             ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
             if (h.get(0) != 'E' || h.get(1) != 'I' || h.get(2) != 'D' || h.get(3) != 'S')
@@ -64,7 +69,8 @@ public final class ImageDataset {
             int n = nTrain + nTest;
             long expected = 28L + n + (long) n * rows * cols;
             if (in.length() != expected)
-                throw new IllegalStateException(file + " is truncated: " + in.length() + " bytes, expected " + expected);
+                throw new IllegalStateException(
+                        file + " is truncated: " + in.length() + " bytes, expected " + expected);
             byte[] labels = new byte[n];
             byte[] pixels = new byte[Math.toIntExact((long) n * rows * cols)];
             in.readFully(labels);

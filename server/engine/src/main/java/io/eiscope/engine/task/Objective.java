@@ -56,7 +56,9 @@ public sealed interface Objective {
                 return new Result(r.loss(), (double) r.correct() / outputs.rows);
             }
             int b = outputs.rows, k = outputs.cols / steps;
-            var r = io.eiscope.engine.model.SoftmaxCrossEntropy.compute(outputs.reshapeView(b * steps, k), targets.reshapeView(b * steps, 1),
+            var r = io.eiscope.engine.model.SoftmaxCrossEntropy.compute(
+                    outputs.reshapeView(b * steps, k),
+                    targets.reshapeView(b * steps, 1),
                     dOutputs == null ? null : dOutputs.reshapeView(b * steps, k));
             int correct = 0;
             for (int row = 0; row < b; row++) {

@@ -30,16 +30,25 @@ public final class RofK extends StoredExamples {
      * @param noise      q in [0, 0.5], the probability of each of nu = -1 and nu = +1 (training labels only)
      * @param heldOutValidation serve the validation set instead of the test set as held-out set
      */
-    public record Hyper(int inputs, int relevant, int threshold, double rate, double noise, int trainSize, int heldOutSize,
-                        boolean heldOutValidation) {
+    public record Hyper(
+            int inputs,
+            int relevant,
+            int threshold,
+            double rate,
+            double noise,
+            int trainSize,
+            int heldOutSize,
+            boolean heldOutValidation) {
         public Hyper {
             if (inputs < 1) throw new IllegalArgumentException("inputs must be >= 1, got " + inputs);
             if (relevant < 1 || relevant > inputs)
                 throw new IllegalArgumentException("relevant must be in [1, inputs = " + inputs + "], got " + relevant);
             if (!(rate > 0 && rate < 1)) throw new IllegalArgumentException("rate must be in (0, 1), got " + rate);
-            if (!(noise >= 0 && noise <= 0.5)) throw new IllegalArgumentException("label_noise must be in [0, 0.5], got " + noise);
+            if (!(noise >= 0 && noise <= 0.5))
+                throw new IllegalArgumentException("label_noise must be in [0, 0.5], got " + noise);
             if (trainSize < 1 || heldOutSize < 1)
-                throw new IllegalArgumentException("train and held-out sizes must be >= 1, got " + trainSize + " and " + heldOutSize);
+                throw new IllegalArgumentException(
+                        "train and held-out sizes must be >= 1, got " + trainSize + " and " + heldOutSize);
         }
 
         /** The paper's settings for n inputs: k = 100, r = 50, p = 0.5, q = 0.05, 10,000 train, 1,000 test. */
@@ -52,6 +61,7 @@ public final class RofK extends StoredExamples {
     private final int words;
     /** Row-major bits: example e, input i at bit i % 64 of word e * words + i / 64. */
     private final long[] bits;
+
     private final float[] labels;
     private final int heldOutOffset;
 

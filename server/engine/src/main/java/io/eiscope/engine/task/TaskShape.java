@@ -18,7 +18,8 @@ package io.eiscope.engine.task;
 public record TaskShape(int stepInputs, int steps, int outputs, boolean everyStep) {
     public TaskShape {
         if (stepInputs < 1 || steps < 1 || outputs < 1)
-            throw new IllegalArgumentException("task shape needs stepInputs, steps, outputs >= 1, got " + stepInputs + ", " + steps + ", " + outputs);
+            throw new IllegalArgumentException("task shape needs stepInputs, steps, outputs >= 1, got " + stepInputs
+                    + ", " + steps + ", " + outputs);
     }
 
     /** A static task: one step, outputs once. */

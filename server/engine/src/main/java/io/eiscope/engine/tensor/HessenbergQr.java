@@ -115,7 +115,8 @@ final class HessenbergQr {
                         }
                         nn -= 2;
                     } else { // no roots yet: a double-shift QR step
-                        if (its == MAX_ITERATIONS_PER_EIGENVALUE) throw new ArithmeticException("Hessenberg QR did not converge");
+                        if (its == MAX_ITERATIONS_PER_EIGENVALUE)
+                            throw new ArithmeticException("Hessenberg QR did not converge");
                         if (its == 10 || its == 20) { // exceptional shift
                             t += x;
                             for (int i = 1; i <= nn; i++) a[i][i] -= x;
@@ -138,7 +139,8 @@ final class HessenbergQr {
                             r /= s;
                             if (m == l) break;
                             double u = Math.abs(a[m][m - 1]) * (Math.abs(q) + Math.abs(r));
-                            double v = Math.abs(p) * (Math.abs(a[m - 1][m - 1]) + Math.abs(z) + Math.abs(a[m + 1][m + 1]));
+                            double v =
+                                    Math.abs(p) * (Math.abs(a[m - 1][m - 1]) + Math.abs(z) + Math.abs(a[m + 1][m + 1]));
                             if (u + v == v) break;
                         }
                         for (int i = m + 2; i <= nn; i++) {

@@ -24,7 +24,8 @@ final class JacobiSvd {
         double[][] col = new double[q][p], v = new double[q][q];
         for (int r = 0; r < a.rows; r++) {
             for (int c = 0; c < a.cols; c++) {
-                if (tall) col[c][r] = a.get(r, c); else col[r][c] = a.get(r, c);
+                if (tall) col[c][r] = a.get(r, c);
+                else col[r][c] = a.get(r, c);
             }
         }
         for (int j = 0; j < q; j++) v[j][j] = 1;

@@ -18,7 +18,8 @@ public final class MagnitudePooling {
     /** {@code data} (rows × cols, row-major) pooled to {@code pooled(rows, maxRows)} × {@code pooled(cols, maxCols)}. */
     public static float[] pool(float[] data, int rows, int cols, int maxRows, int maxCols) {
         if ((long) rows * cols != data.length)
-            throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix has " + (long) rows * cols + " values, got " + data.length);
+            throw new IllegalArgumentException(
+                    "a " + rows + " x " + cols + " matrix has " + (long) rows * cols + " values, got " + data.length);
         int r = pooled(rows, maxRows), c = pooled(cols, maxCols);
         if (r == rows && c == cols) return data.clone();
         float[] out = new float[r * c];

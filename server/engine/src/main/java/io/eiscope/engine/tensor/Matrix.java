@@ -24,7 +24,8 @@ public final class Matrix {
         this.rows = rows;
         this.cols = cols;
         this.data = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(rows, cols), Float.BYTES))
-                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     private Matrix(int rows, int cols, FloatBuffer shared) {
@@ -40,14 +41,16 @@ public final class Matrix {
      */
     public Matrix rowsView(int first, int count) {
         if (first < 0 || count < 0 || first + count > rows)
-            throw new IllegalArgumentException("rows " + first + ".." + (first + count - 1) + " out of a " + rows + "x" + cols + " matrix");
+            throw new IllegalArgumentException(
+                    "rows " + first + ".." + (first + count - 1) + " out of a " + rows + "x" + cols + " matrix");
         return new Matrix(count, cols, data.slice(first * cols, count * cols));
     }
 
     /** The same memory seen as {@code rows x cols} (row-major order kept); the element count must match. */
     public Matrix reshapeView(int rows, int cols) {
         if ((long) rows * cols != size())
-            throw new IllegalArgumentException("cannot view a " + this.rows + "x" + this.cols + " matrix as " + rows + "x" + cols);
+            throw new IllegalArgumentException(
+                    "cannot view a " + this.rows + "x" + this.cols + " matrix as " + rows + "x" + cols);
         return new Matrix(rows, cols, data);
     }
 
@@ -100,15 +103,16 @@ public final class Matrix {
 
     public void copyFrom(float[] values) {
         if (values.length != size()) {
-            throw new IllegalArgumentException("expected " + size() + " values for a " + rows + "x" + cols
-                    + " matrix, got " + values.length);
+            throw new IllegalArgumentException(
+                    "expected " + size() + " values for a " + rows + "x" + cols + " matrix, got " + values.length);
         }
         data.put(0, values);
     }
 
     public void copyFrom(Matrix other) {
         if (other.rows != rows || other.cols != cols) {
-            throw new IllegalArgumentException("shape mismatch: " + rows + "x" + cols + " <- " + other.rows + "x" + other.cols);
+            throw new IllegalArgumentException(
+                    "shape mismatch: " + rows + "x" + cols + " <- " + other.rows + "x" + other.cols);
         }
         data.put(0, other.data, 0, size());
     }
@@ -116,7 +120,8 @@ public final class Matrix {
     /** Copies every value, row-major, into {@code out} (length {@link #size()}), which is modified. */
     public void copyTo(float[] out) {
         if (out.length != size())
-            throw new IllegalArgumentException("expected room for " + size() + " values of a " + rows + "x" + cols + " matrix, got " + out.length);
+            throw new IllegalArgumentException(
+                    "expected room for " + size() + " values of a " + rows + "x" + cols + " matrix, got " + out.length);
         data.get(0, out);
     }
 

@@ -39,18 +39,48 @@ final class OpenBlas implements Blas {
         if (k == 1 && alpha == 1f && beta == 0f) {
             outerProduct(a.data(), b, c); // op(A) is one contiguous column, op(B) one contiguous row
         } else if (m == 1 && k > 0) { // c^T = op(B)^T op(A)^T, op(A) one contiguous row
-            openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor,
+            openblas_nolapack.cblas_sgemv(
+                    openblas_nolapack.CblasRowMajor,
                     transB ? openblas_nolapack.CblasNoTrans : openblas_nolapack.CblasTrans,
-                    b.rows, b.cols, alpha, b.data(), b.cols, a.data(), 1, beta, c.data(), 1);
+                    b.rows,
+                    b.cols,
+                    alpha,
+                    b.data(),
+                    b.cols,
+                    a.data(),
+                    1,
+                    beta,
+                    c.data(),
+                    1);
         } else if (n == 1 && k > 0) { // c = op(A) op(B), op(B) one contiguous column
-            openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor,
+            openblas_nolapack.cblas_sgemv(
+                    openblas_nolapack.CblasRowMajor,
                     transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    a.rows, a.cols, alpha, a.data(), a.cols, b.data(), 1, beta, c.data(), 1);
+                    a.rows,
+                    a.cols,
+                    alpha,
+                    a.data(),
+                    a.cols,
+                    b.data(),
+                    1,
+                    beta,
+                    c.data(),
+                    1);
         } else {
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+            openblas_nolapack.cblas_sgemm(
+                    openblas_nolapack.CblasRowMajor,
                     transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
                     transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    m, n, k, alpha, a.data(), Math.max(1, a.cols), b.data(), Math.max(1, b.cols), beta, c.data(),
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a.data(),
+                    Math.max(1, a.cols),
+                    b.data(),
+                    Math.max(1, b.cols),
+                    beta,
+                    c.data(),
                     Math.max(1, c.cols));
         }
     }
@@ -95,7 +125,8 @@ final class OpenBlas implements Blas {
         int n = y.size(), body = fusedAxpy ? n & -VECTOR_FLOATS : 0;
         FloatPointer xp = x.pointer(), yp = y.pointer();
         for (int off = 0; off < body; off += LEVEL1_CHUNK) {
-            openblas_nolapack.cblas_saxpy(Math.min(LEVEL1_CHUNK, body - off), alpha, xp.position(off), 1, yp.position(off), 1);
+            openblas_nolapack.cblas_saxpy(
+                    Math.min(LEVEL1_CHUNK, body - off), alpha, xp.position(off), 1, yp.position(off), 1);
         }
         FloatBuffer X = x.data(), Y = y.data();
         for (int i = body; i < n; i++) Y.put(i, Math.fma(alpha, X.get(i), Y.get(i)));

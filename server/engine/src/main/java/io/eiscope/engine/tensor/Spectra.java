@@ -50,7 +50,8 @@ public final class Spectra {
         double[][] col = new double[n][m];
         for (int r = 0; r < a.rows; r++) {
             for (int c = 0; c < a.cols; c++) {
-                if (tall) col[c][r] = a.get(r, c); else col[r][c] = a.get(r, c);
+                if (tall) col[c][r] = a.get(r, c);
+                else col[r][c] = a.get(r, c);
             }
         }
         for (int sweep = 0; sweep < 60; sweep++) {
@@ -100,7 +101,8 @@ public final class Spectra {
      * @throws ArithmeticException      when {@code a} is not finite or the iteration does not converge
      */
     public static float[] eigenvalues(Matrix a) {
-        if (a.rows != a.cols) throw new IllegalArgumentException("eigenvalues need a square matrix, got " + a.rows + "x" + a.cols);
+        if (a.rows != a.cols)
+            throw new IllegalArgumentException("eigenvalues need a square matrix, got " + a.rows + "x" + a.cols);
         requireFinite(a);
         return NATIVE ? lapackEigenvalues(a) : javaEigenvalues(a);
     }
@@ -119,7 +121,8 @@ public final class Spectra {
         int n = a.rows;
         if (n == 0) return new float[0];
         float[] copy = a.toArray(), wr = new float[n], wi = new float[n], dummy = new float[1];
-        int info = openblas.LAPACKE_sgeev(openblas.LAPACK_ROW_MAJOR, (byte) 'N', (byte) 'N', n, copy, n, wr, wi, dummy, 1, dummy, 1);
+        int info = openblas.LAPACKE_sgeev(
+                openblas.LAPACK_ROW_MAJOR, (byte) 'N', (byte) 'N', n, copy, n, wr, wi, dummy, 1, dummy, 1);
         if (info != 0) throw new ArithmeticException("sgeev failed: info = " + info);
         float[] out = new float[2 * n];
         for (int i = 0; i < n; i++) {
@@ -170,7 +173,8 @@ public final class Spectra {
     /** Largest modulus of {@code eigenvalues} as returned by {@link #eigenvalues}. */
     public static double spectralRadius(float[] eigenvalues) {
         double r = 0;
-        for (int i = 0; i + 1 < eigenvalues.length; i += 2) r = Math.max(r, Math.hypot(eigenvalues[i], eigenvalues[i + 1]));
+        for (int i = 0; i + 1 < eigenvalues.length; i += 2)
+            r = Math.max(r, Math.hypot(eigenvalues[i], eigenvalues[i + 1]));
         return r;
     }
 
@@ -185,7 +189,8 @@ public final class Spectra {
             if (Math.abs(s[0] - 5f) > 1e-5f) throw new IllegalStateException("sgesdd self-test: |(3,4)| = " + s[0]);
             return true;
         } catch (Throwable t) {
-            org.slf4j.LoggerFactory.getLogger(Spectra.class).warn("native LAPACK unavailable, singular values in pure Java: {}", t.toString());
+            org.slf4j.LoggerFactory.getLogger(Spectra.class)
+                    .warn("native LAPACK unavailable, singular values in pure Java: {}", t.toString());
             return false;
         }
     }

@@ -24,8 +24,16 @@ public final class KernelAlignmentBench {
 
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        time("2AF-like: 300 units, 8 steps x 32 trials x 3 outputs (every step)", new TaskShape(3, 8, 3, true), 300, runs);
-        time("sMNIST-like: 100 units, 28 steps, 32 trials x 10 outputs (last step)", new TaskShape(28, 28, 10, false), 100, runs);
+        time(
+                "2AF-like: 300 units, 8 steps x 32 trials x 3 outputs (every step)",
+                new TaskShape(3, 8, 3, true),
+                300,
+                runs);
+        time(
+                "sMNIST-like: 100 units, 28 steps, 32 trials x 10 outputs (last step)",
+                new TaskShape(28, 28, 10, false),
+                100,
+                runs);
     }
 
     private static void time(String label, TaskShape shape, int units, int runs) {
@@ -46,7 +54,16 @@ public final class KernelAlignmentBench {
         }
         Arrays.sort(ms);
         Arrays.sort(cpu);
-        System.out.printf("%s: K %dx%d, CPU median %.1f ms (min %.1f, max %.1f), wall median %.1f ms, of %d, %s%n", label,
-                trials * shape.outputWidth(), trials * shape.outputWidth(), cpu[runs / 2], cpu[0], cpu[runs - 1], ms[runs / 2], runs, blas.name());
+        System.out.printf(
+                "%s: K %dx%d, CPU median %.1f ms (min %.1f, max %.1f), wall median %.1f ms, of %d, %s%n",
+                label,
+                trials * shape.outputWidth(),
+                trials * shape.outputWidth(),
+                cpu[runs / 2],
+                cpu[0],
+                cpu[runs - 1],
+                ms[runs / 2],
+                runs,
+                blas.name());
     }
 }

@@ -42,14 +42,19 @@ public final class KernelAlignmentStreamingBench {
     private static final Catalogue CATALOGUE = ToyDecisionTask.catalogue(8);
 
     public static void main(String[] args) throws Exception {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 2000, rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 2000,
+                rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         ExecutorService worker = Executors.newSingleThreadExecutor(), analysis = Executors.newSingleThreadExecutor();
         long workerId = worker.submit(() -> Thread.currentThread().getId()).get();
         long analysisId = analysis.submit(() -> Thread.currentThread().getId()).get();
-        List<Double> plain = new ArrayList<>(), streamed = new ArrayList<>(), plainCpu = new ArrayList<>(), streamedCpu = new ArrayList<>();
+        List<Double> plain = new ArrayList<>(),
+                streamed = new ArrayList<>(),
+                plainCpu = new ArrayList<>(),
+                streamedCpu = new ArrayList<>();
         try {
             for (int r = 0; r < rounds; r++) {
-                double[] a = round(worker, analysis, steps, false, workerId, analysisId), b = round(worker, analysis, steps, true, workerId, analysisId);
+                double[] a = round(worker, analysis, steps, false, workerId, analysisId),
+                        b = round(worker, analysis, steps, true, workerId, analysisId);
                 plain.add(a[0]);
                 plainCpu.add(a[1]);
                 streamed.add(b[0]);
@@ -59,42 +64,78 @@ public final class KernelAlignmentStreamingBench {
             worker.shutdownNow();
             analysis.shutdownNow();
         }
-        System.out.printf("median steps/s: without %.1f, with kernel_alignment every 100 steps %.1f (%+.1f%%)%n", median(plain), median(streamed),
-                100 * (median(streamed) / median(plain) - 1));
-        System.out.printf("median training-thread CPU per step: without %.3f ms, with %.3f ms (%+.1f%%)%n", median(plainCpu), median(streamedCpu),
-                100 * (median(streamedCpu) / median(plainCpu) - 1));
+        System.out.printf(
+                "median steps/s: without %.1f, with kernel_alignment every 100 steps %.1f (%+.1f%%)%n",
+                median(plain), median(streamed), 100 * (median(streamed) / median(plain) - 1));
+        System.out.printf(
+                "median training-thread CPU per step: without %.3f ms, with %.3f ms (%+.1f%%)%n",
+                median(plainCpu), median(streamedCpu), 100 * (median(streamedCpu) / median(plainCpu) - 1));
     }
 
     /** {steps/s, training-thread CPU ms per step}. */
-    private static double[] round(ExecutorService worker, ExecutorService analysis, int steps, boolean withAlignment, long workerId,
-                                  long analysisId) throws Exception {
-        Simulation sim = new Simulation(new SimulationConfig("bench", new ComponentConfig("rnn", Map.of("hidden", List.of(300L))),
-                new ComponentConfig("sgd", Map.of("learning_rate", 0.003, "momentum", 0.9)), ComponentConfig.of(ToyDecisionTask.KIND), 1, 32, 0, 0),
-                CATALOGUE, EngineContext.of(null));
+    private static double[] round(
+            ExecutorService worker,
+            ExecutorService analysis,
+            int steps,
+            boolean withAlignment,
+            long workerId,
+            long analysisId)
+            throws Exception {
+        Simulation sim = new Simulation(
+                new SimulationConfig(
+                        "bench",
+                        new ComponentConfig("rnn", Map.of("hidden", List.of(300L))),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.003, "momentum", 0.9)),
+                        ComponentConfig.of(ToyDecisionTask.KIND),
+                        1,
+                        32,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(null));
         AtomicReference<CountDownLatch> paused = new AtomicReference<>(new CountDownLatch(1));
         AtomicInteger alignments = new AtomicInteger();
-        SimulationRunner runner = new SimulationRunner("bench", sim, worker, null, analysis, (Observation o) -> {
-            if (o.observable().equals("kernel_alignment")) alignments.incrementAndGet();
-            if (o.payload() instanceof Observation.Event e && e.state() == SimulationState.PAUSED) paused.get().countDown();
-        }, List.of());
+        SimulationRunner runner = new SimulationRunner(
+                "bench",
+                sim,
+                worker,
+                null,
+                analysis,
+                (Observation o) -> {
+                    if (o.observable().equals("kernel_alignment")) alignments.incrementAndGet();
+                    if (o.payload() instanceof Observation.Event e && e.state() == SimulationState.PAUSED)
+                        paused.get().countDown();
+                },
+                List.of());
         step(runner, paused, 200);
         if (withAlignment) runner.setDemands(List.of(new Demand("kernel_alignment", "rnn0", 0, 100)));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long cpu0 = threads.getThreadCpuTime(workerId), analysisCpu0 = threads.getThreadCpuTime(analysisId), t0 = System.nanoTime();
+        long cpu0 = threads.getThreadCpuTime(workerId),
+                analysisCpu0 = threads.getThreadCpuTime(analysisId),
+                t0 = System.nanoTime();
         step(runner, paused, steps);
-        double rate = steps / ((System.nanoTime() - t0) / 1e9), cpuMs = (threads.getThreadCpuTime(workerId) - cpu0) / 1e6 / steps;
+        double rate = steps / ((System.nanoTime() - t0) / 1e9),
+                cpuMs = (threads.getThreadCpuTime(workerId) - cpu0) / 1e6 / steps;
         runner.setDemands(List.of());
         runner.readParameters(List.of()).get(); // a boundary after the last due measurement
-        double perAlignment = (threads.getThreadCpuTime(analysisId) - analysisCpu0) / 1e6 / Math.max(1, alignments.get());
-        System.out.printf("%s: %.1f steps/s, training thread %.3f ms CPU per step%s%n", withAlignment ? "with kernel_alignment every 100" : "without",
-                rate, cpuMs, withAlignment ? String.format(", %d alignments, %.0f ms analysis CPU each", alignments.get(), perAlignment) : "");
+        double perAlignment =
+                (threads.getThreadCpuTime(analysisId) - analysisCpu0) / 1e6 / Math.max(1, alignments.get());
+        System.out.printf(
+                "%s: %.1f steps/s, training thread %.3f ms CPU per step%s%n",
+                withAlignment ? "with kernel_alignment every 100" : "without",
+                rate,
+                cpuMs,
+                withAlignment
+                        ? String.format(", %d alignments, %.0f ms analysis CPU each", alignments.get(), perAlignment)
+                        : "");
         return new double[] {rate, cpuMs};
     }
 
     private static void step(SimulationRunner runner, AtomicReference<CountDownLatch> paused, int n) throws Exception {
         paused.set(new CountDownLatch(1));
         runner.stepBy(n);
-        if (!paused.get().await(10, TimeUnit.MINUTES)) throw new IllegalStateException("no pause after " + n + " steps");
+        if (!paused.get().await(10, TimeUnit.MINUTES))
+            throw new IllegalStateException("no pause after " + n + " steps");
     }
 
     private static double median(List<Double> v) {

@@ -26,8 +26,11 @@ public final class RecurrentProductsBench {
     public static void main(String[] args) {
         Blas blas = Blas.best();
         Random g = new Random(1);
-        int[] sizes = args.length == 0 ? new int[] {100, 500} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
-        System.out.println("# blas=" + blas.name() + " OPENBLAS_NUM_THREADS=" + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "?"));
+        int[] sizes = args.length == 0
+                ? new int[] {100, 500}
+                : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        System.out.println("# blas=" + blas.name() + " OPENBLAS_NUM_THREADS="
+                + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "?"));
         for (int n : sizes) {
             Matrix h = gaussian(BATCH, n, g), w = gaussian(n, n, g), c = gaussian(BATCH, n, g);
             Matrix hT = gaussian(n, BATCH, g), cT = gaussian(n, BATCH, g);
@@ -35,14 +38,28 @@ public final class RecurrentProductsBench {
             Matrix x = gaussian(STEPS * BATCH, INPUTS, g), u = gaussian(n, INPUTS, g), dU = Matrix.zeros(n, INPUTS);
             Matrix tail = all.rowsView(BATCH, (STEPS - 1) * BATCH), head = all.rowsView(0, (STEPS - 1) * BATCH);
             int reps = Math.max(5, 40_000_000 / (BATCH * n * n));
-            double step = 2.0 * BATCH * n * n, whole = 2.0 * n * n * (STEPS - 1) * BATCH, in = 2.0 * STEPS * BATCH * INPUTS * n;
+            double step = 2.0 * BATCH * n * n,
+                    whole = 2.0 * n * n * (STEPS - 1) * BATCH,
+                    in = 2.0 * STEPS * BATCH * INPUTS * n;
             report(n, "h W^T (forward)", step, time(() -> blas.gemm(false, true, 1f, h, w, 1f, c), reps));
             report(n, "dz W (backward)", step, time(() -> blas.gemm(false, false, 1f, h, w, 1f, c), reps));
             report(n, "W h^T (feature-major)", step, time(() -> blas.gemm(false, false, 1f, w, hT, 1f, cT), reps));
             report(n, "W^T dz^T (feature-major)", step, time(() -> blas.gemm(true, false, 1f, w, hT, 1f, cT), reps));
-            report(n, "dW = dz^T h (all steps)", whole, time(() -> blas.gemm(true, false, 1f, tail, head, 0f, dW), Math.max(2, reps / 27)));
-            report(n, "x U^T (all steps)", in, time(() -> blas.gemm(false, true, 1f, x, u, 0f, all), Math.max(2, reps / 10)));
-            report(n, "dU = dz^T x (all steps)", in, time(() -> blas.gemm(true, false, 1f, all, x, 0f, dU), Math.max(2, reps / 10)));
+            report(
+                    n,
+                    "dW = dz^T h (all steps)",
+                    whole,
+                    time(() -> blas.gemm(true, false, 1f, tail, head, 0f, dW), Math.max(2, reps / 27)));
+            report(
+                    n,
+                    "x U^T (all steps)",
+                    in,
+                    time(() -> blas.gemm(false, true, 1f, x, u, 0f, all), Math.max(2, reps / 10)));
+            report(
+                    n,
+                    "dU = dz^T x (all steps)",
+                    in,
+                    time(() -> blas.gemm(true, false, 1f, all, x, 0f, dU), Math.max(2, reps / 10)));
         }
     }
 

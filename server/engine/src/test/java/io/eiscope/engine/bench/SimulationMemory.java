@@ -34,23 +34,38 @@ public final class SimulationMemory {
         Footprint[] at = new Footprint[n + 1];
         at[0] = measure();
         for (int i = 1; i <= n; i++) {
-            Simulation s = new Simulation(new SimulationConfig("mem" + i,
-                    new ComponentConfig("mlp", Map.of("hidden", List.of(500L, 500L))),
-                    new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9)),
-                    ComponentConfig.of("fashion_mnist"), i, batch, 0, 0), catalogue, context);
+            Simulation s = new Simulation(
+                    new SimulationConfig(
+                            "mem" + i,
+                            new ComponentConfig("mlp", Map.of("hidden", List.of(500L, 500L))),
+                            new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9)),
+                            ComponentConfig.of("fashion_mnist"),
+                            i,
+                            batch,
+                            0,
+                            0),
+                    catalogue,
+                    context);
             for (int k = 0; k < 20; k++) s.trainStep();
             s.evaluate();
             for (int k = 0; k < 5; k++) s.trainStep();
             sims.add(s);
             at[i] = measure();
-            System.out.printf("simulations=%d direct=%.1f MB heap=%.1f MB rss=%.1f MB%n", i, at[i].direct / 1e6,
-                    at[i].heap / 1e6, at[i].rss / 1e6);
+            System.out.printf(
+                    "simulations=%d direct=%.1f MB heap=%.1f MB rss=%.1f MB%n",
+                    i, at[i].direct / 1e6, at[i].heap / 1e6, at[i].rss / 1e6);
         }
-        System.out.printf("RESULT per-simulation (batch %d, after evaluate): direct %.1f MB, heap %.1f MB, rss %.1f MB; "
-                        + "first simulation incl. dataset: heap %.1f MB, rss %.1f MB%n", batch,
-                (at[n].direct - at[1].direct) / 1e6 / (n - 1), (at[n].heap - at[1].heap) / 1e6 / (n - 1),
-                (at[n].rss - at[1].rss) / 1e6 / (n - 1), (at[1].heap - at[0].heap) / 1e6, (at[1].rss - at[0].rss) / 1e6);
-        System.out.println("# steps kept them alive: " + sims.stream().mapToLong(Simulation::step).sum());
+        System.out.printf(
+                "RESULT per-simulation (batch %d, after evaluate): direct %.1f MB, heap %.1f MB, rss %.1f MB; "
+                        + "first simulation incl. dataset: heap %.1f MB, rss %.1f MB%n",
+                batch,
+                (at[n].direct - at[1].direct) / 1e6 / (n - 1),
+                (at[n].heap - at[1].heap) / 1e6 / (n - 1),
+                (at[n].rss - at[1].rss) / 1e6 / (n - 1),
+                (at[1].heap - at[0].heap) / 1e6,
+                (at[1].rss - at[0].rss) / 1e6);
+        System.out.println("# steps kept them alive: "
+                + sims.stream().mapToLong(Simulation::step).sum());
     }
 
     record Footprint(long direct, long heap, long rss) {}
@@ -61,7 +76,9 @@ public final class SimulationMemory {
             Thread.sleep(50); // lets the cleaner free unreachable direct buffers (a tool, not a test)
         }
         long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+                .filter(b -> b.getName().equals("direct"))
+                .mapToLong(BufferPoolMXBean::getMemoryUsed)
+                .sum();
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         long rss = 0;
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

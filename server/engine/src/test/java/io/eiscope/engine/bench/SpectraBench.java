@@ -29,9 +29,11 @@ public final class SpectraBench {
     public static void main(String[] args) {
         Map<String, String> opt = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        int runs = Integer.parseInt(opt.getOrDefault("runs", "20")), warmup = Integer.parseInt(opt.getOrDefault("warmup", "3"));
+        int runs = Integer.parseInt(opt.getOrDefault("runs", "20")),
+                warmup = Integer.parseInt(opt.getOrDefault("warmup", "3"));
         String side = Spectra.nativeLapack() ? "eiscope" : "eiscope-java";
-        System.out.println("# " + side + ": " + (Spectra.nativeLapack() ? "LAPACK sgesdd/sgeev (OpenBLAS via JavaCPP)" : "pure-Java Jacobi SVD")
+        System.out.println("# " + side + ": "
+                + (Spectra.nativeLapack() ? "LAPACK sgesdd/sgeev (OpenBLAS via JavaCPP)" : "pure-Java Jacobi SVD")
                 + ", OPENBLAS_NUM_THREADS=" + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "?"));
         for (String size : opt.getOrDefault("sizes", "500,1000").split(",")) {
             int n = Integer.parseInt(size);
@@ -52,8 +54,9 @@ public final class SpectraBench {
                 }
                 Arrays.sort(wall);
                 Arrays.sort(cpu);
-                System.out.printf("RESULT\t%s\t%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d%n", side, op, n, wall[runs / 2], wall[0], wall[runs - 1],
-                        cpu[runs / 2], runs);
+                System.out.printf(
+                        "RESULT\t%s\t%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d%n",
+                        side, op, n, wall[runs / 2], wall[0], wall[runs - 1], cpu[runs / 2], runs);
             }
         }
     }

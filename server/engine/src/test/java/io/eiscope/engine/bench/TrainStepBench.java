@@ -48,8 +48,16 @@ public final class TrainStepBench {
         MODELS.put("mlp", seed -> Mlp.create(INPUTS, new int[] {500, 500}, CLASSES, Blas.best(), new Rng(seed)));
         // DANN 784-3x(500E,50I)-10 with shunting inhibition (DannLayer, Cornford et al. 2021 §1.1),
         // the paper's initialisation; the output layer has one inhibitory unit.
-        MODELS.put("dann", seed -> Dann.create(INPUTS, new int[] {500, 500, 500}, new int[] {50, 50, 50}, CLASSES,
-                Dann.Inhibition.SUBTRACTIVE_DIVISIVE, Blas.best(), new Rng(seed)));
+        MODELS.put(
+                "dann",
+                seed -> Dann.create(
+                        INPUTS,
+                        new int[] {500, 500, 500},
+                        new int[] {50, 50, 50},
+                        CLASSES,
+                        Dann.Inhibition.SUBTRACTIVE_DIVISIVE,
+                        Blas.best(),
+                        new Rng(seed)));
         // Standard ReLU RNN (Li et al. 2023) on row-sequential MNIST: 28 steps of one 28-pixel image
         // row, logits at the last step, full BPTT; a batch row is still one 784-pixel image.
         for (int n : new int[] {100, 500}) {
@@ -62,13 +70,15 @@ public final class TrainStepBench {
     public static void main(String[] args) {
         Map<String, String> opt = options(args);
         String[] models = opt.getOrDefault("models", "mlp").split(",");
-        int[] batches = Arrays.stream(opt.getOrDefault("batches", "1,32,128").split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] batches = Arrays.stream(opt.getOrDefault("batches", "1,32,128").split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "5"));
         String threads = System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "?");
-        System.out.println("# blas=" + Blas.best().name() + " OPENBLAS_NUM_THREADS=" + threads
-                + " java=" + System.getProperty("java.vm.version"));
+        System.out.println("# blas=" + Blas.best().name() + " OPENBLAS_NUM_THREADS=" + threads + " java="
+                + System.getProperty("java.vm.version"));
         for (String name : models) {
             IntFunction<Model> factory = MODELS.get(name);
             if (factory == null) {
@@ -78,10 +88,22 @@ public final class TrainStepBench {
             for (int batch : batches) {
                 Cell c = run(factory.apply(42), batch, seconds, warmup, rounds);
                 StringBuilder all = new StringBuilder(), cpu = new StringBuilder();
-                for (double r : c.rates) all.append(all.length() == 0 ? "" : ",").append(String.format("%.1f", r));
-                for (double m : c.cpuMs) cpu.append(cpu.length() == 0 ? "" : ",").append(String.format("%.3f", m));
-                System.out.printf("RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f\t%s\t%s%n", name, batch, threads,
-                        c.median(), c.rates[0], c.rates[c.rates.length - 1], c.bytesPerStep, c.loss, all, cpu);
+                for (double r : c.rates)
+                    all.append(all.length() == 0 ? "" : ",").append(String.format("%.1f", r));
+                for (double m : c.cpuMs)
+                    cpu.append(cpu.length() == 0 ? "" : ",").append(String.format("%.3f", m));
+                System.out.printf(
+                        "RESULT\teiscope\t%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%d\t%.4f\t%s\t%s%n",
+                        name,
+                        batch,
+                        threads,
+                        c.median(),
+                        c.rates[0],
+                        c.rates[c.rates.length - 1],
+                        c.bytesPerStep,
+                        c.loss,
+                        all,
+                        cpu);
             }
         }
     }
@@ -95,9 +117,11 @@ public final class TrainStepBench {
 
     /** The catalogue's plain SGD (no momentum, no decay), as a simulation builds it. */
     static LearningRule plainSgd() {
-        var sgd = io.eiscope.engine.spec.Catalogue.find("learning_rule", io.eiscope.engine.spec.Catalogue.standard().rules(), "sgd");
-        return sgd.factory().create(io.eiscope.engine.spec.Params.resolve("learning_rule", sgd.descriptor(),
-                java.util.Map.of("learning_rate", LEARNING_RATE)));
+        var sgd = io.eiscope.engine.spec.Catalogue.find(
+                "learning_rule", io.eiscope.engine.spec.Catalogue.standard().rules(), "sgd");
+        return sgd.factory()
+                .create(io.eiscope.engine.spec.Params.resolve(
+                        "learning_rule", sgd.descriptor(), java.util.Map.of("learning_rate", LEARNING_RATE)));
     }
 
     /** The step: what {@code Simulation.trainStep} does after drawing its batch. */

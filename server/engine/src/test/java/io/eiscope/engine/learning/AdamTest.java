@@ -38,14 +38,19 @@ class AdamTest {
     }
 
     static void assertMatchesReference(double lr, Adam.Hyper h) {
-        ComposedRule rule = new ComposedRule(new LearningRateSchedule.Constant(lr), List.of(), new Adam(h), new GradientDescent());
+        ComposedRule rule =
+                new ComposedRule(new LearningRateSchedule.Constant(lr), List.of(), new Adam(h), new GradientDescent());
         Parameter p = free("layer0.W", W0.clone(), new float[2]);
         double[][] expected = reference(lr, h.beta1(), h.beta2(), h.eps(), h.weightDecay(), h.decoupled());
         for (int t = 0; t < GRADS.length; t++) {
             setGrad(p, GRADS[t]);
             rule.update(List.of(p));
-            assertThat(p.value().get(0)).as("w[0] after step %d", t + 1).isCloseTo((float) expected[t][0], within(2e-6f));
-            assertThat(p.value().get(1)).as("w[1] after step %d", t + 1).isCloseTo((float) expected[t][1], within(2e-6f));
+            assertThat(p.value().get(0))
+                    .as("w[0] after step %d", t + 1)
+                    .isCloseTo((float) expected[t][0], within(2e-6f));
+            assertThat(p.value().get(1))
+                    .as("w[1] after step %d", t + 1)
+                    .isCloseTo((float) expected[t][1], within(2e-6f));
         }
     }
 
@@ -75,17 +80,25 @@ class AdamTest {
     void theFirstAdamStepMovesEveryWeightByTheLearningRateAgainstItsGradientSign() {
         // bias correction makes m_hat = g and v_hat = g^2 at t = 1, so the step is lr g / (|g| + eps)
         Parameter p = free("layer0.W", new float[] {1f, 1f, 1f}, new float[] {1e-3f, -50f, 2f});
-        new ComposedRule(new LearningRateSchedule.Constant(0.1), List.of(), new Adam(Adam.Hyper.adam()), new GradientDescent())
+        new ComposedRule(
+                        new LearningRateSchedule.Constant(0.1),
+                        List.of(),
+                        new Adam(Adam.Hyper.adam()),
+                        new GradientDescent())
                 .update(List.of(p));
         assertThat(p.value().toArray()).containsExactly(new float[] {0.9f, 1.1f, 0.9f}, within(1e-5f));
     }
 
     @Test
     void hyperParametersAreValidatedWithTheFieldAndWhatIsAllowed() {
-        assertThatThrownBy(() -> new Adam.Hyper(1, 0.999, 1e-8, 0, false)).hasMessage("beta1 must be in [0, 1), got 1.0");
-        assertThatThrownBy(() -> new Adam.Hyper(0.9, -0.1, 1e-8, 0, false)).hasMessage("beta2 must be in [0, 1), got -0.1");
-        assertThatThrownBy(() -> new Adam.Hyper(0.9, 0.999, 0, 0, false)).hasMessageStartingWith("eps must be a finite number > 0");
-        assertThatThrownBy(() -> new Adam.Hyper(0.9, 0.999, 1e-8, Double.NaN, true)).hasMessageStartingWith("weight_decay");
+        assertThatThrownBy(() -> new Adam.Hyper(1, 0.999, 1e-8, 0, false))
+                .hasMessage("beta1 must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> new Adam.Hyper(0.9, -0.1, 1e-8, 0, false))
+                .hasMessage("beta2 must be in [0, 1), got -0.1");
+        assertThatThrownBy(() -> new Adam.Hyper(0.9, 0.999, 0, 0, false))
+                .hasMessageStartingWith("eps must be a finite number > 0");
+        assertThatThrownBy(() -> new Adam.Hyper(0.9, 0.999, 1e-8, Double.NaN, true))
+                .hasMessageStartingWith("weight_decay");
     }
 
     @Test

@@ -41,7 +41,9 @@ class ExponentiatedGradientTest {
                 float w = (float) ((r.nextDouble() - 0.5) * Math.pow(10, -r.nextInt(6)));
                 float d = (float) (r.nextGaussian() * 10);
                 float next = g.step(w, d, (float) r.nextDouble(0, 2));
-                assertThat(Math.signum(next)).as("sign of %s after d = %s", w, d).isIn(Math.signum(w), 0f);
+                assertThat(Math.signum(next))
+                        .as("sign of %s after d = %s", w, d)
+                        .isIn(Math.signum(w), 0f);
                 assertThat(g.step(0f, d, 1f)).isEqualTo(0f);
             }
             assertThat(g.preservesSigns()).isTrue();
@@ -52,7 +54,11 @@ class ExponentiatedGradientTest {
     void coupledWeightDecayShrinksTheMagnitudeMultiplicatively() {
         // d = g + wd sign(w) with g = 0: w' = w exp(-lr wd) for either sign
         Parameter p = free("layer0.W", new float[] {0.5f, -0.5f, 0f}, new float[] {0f, 0f, 0f});
-        new ComposedRule(new LearningRateSchedule.Constant(0.1), List.of(), new Momentum(new Momentum.Hyper(0, 0, false, 0.2)), EG)
+        new ComposedRule(
+                        new LearningRateSchedule.Constant(0.1),
+                        List.of(),
+                        new Momentum(new Momentum.Hyper(0, 0, false, 0.2)),
+                        EG)
                 .update(List.of(p));
         float shrink = (float) Math.exp(-0.02);
         assertThat(p.value().toArray()).containsExactly(new float[] {0.5f * shrink, -0.5f * shrink, 0f}, within(1e-7f));
@@ -60,9 +66,14 @@ class ExponentiatedGradientTest {
 
     @Test
     void adamwEgIsTheExponentiatedAdamStepAfterDecoupledDecay() {
-        // first step: m/den = g / (|g| + eps') = sign(g) up to eps, step size lr: w' = w(1 - lr wd) exp(-lr sign(w) sign(g))
+        // first step: m/den = g / (|g| + eps') = sign(g) up to eps, step size lr: w' = w(1 - lr wd) exp(-lr sign(w)
+        // sign(g))
         Parameter p = free("layer0.W", new float[] {0.5f, -0.5f}, new float[] {2f, 2f});
-        new ComposedRule(new LearningRateSchedule.Constant(0.1), List.of(), new Adam(new Adam.Hyper(0.9, 0.999, 1e-8, 0.01, true)), EG)
+        new ComposedRule(
+                        new LearningRateSchedule.Constant(0.1),
+                        List.of(),
+                        new Adam(new Adam.Hyper(0.9, 0.999, 1e-8, 0.01, true)),
+                        EG)
                 .update(List.of(p));
         assertThat(p.value().get(0)).isCloseTo((float) (0.5 * 0.999 * Math.exp(-0.1)), within(1e-6f));
         assertThat(p.value().get(1)).isCloseTo((float) (-0.5 * 0.999 * Math.exp(0.1)), within(1e-6f));

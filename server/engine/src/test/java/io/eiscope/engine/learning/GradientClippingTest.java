@@ -22,14 +22,18 @@ class GradientClippingTest {
         Parameter a = grad("layer0.W", 3f, 4f), b = grad("layer0.b", 0.3f, 0.4f);
         new GradientClipping(1, Scope.TENSOR).apply(List.of(a, b));
         double scale = 1 / (5 + 1e-6);
-        assertThat(a.grad().toArray()).containsExactly(new float[] {(float) (3 * scale), (float) (4 * scale)}, within(1e-7f));
+        assertThat(a.grad().toArray())
+                .containsExactly(new float[] {(float) (3 * scale), (float) (4 * scale)}, within(1e-7f));
         assertThat(b.grad().toArray()).containsExactly(0.3f, 0.4f);
     }
 
     @Test
     void perLayerClippingUsesTheNormOfTheLayersGradientsConcatenated() {
         // layer0: norm sqrt(3^2 + 4^2) = 5; layer1: norm 12; order interleaved on purpose
-        Parameter w0 = grad("layer0.W", 3f), w1 = grad("layer1.W", 12f), b0 = grad("layer0.b", 4f), w10 = grad("layer10.W", 1f);
+        Parameter w0 = grad("layer0.W", 3f),
+                w1 = grad("layer1.W", 12f),
+                b0 = grad("layer0.b", 4f),
+                w10 = grad("layer10.W", 1f);
         new GradientClipping(2, Scope.LAYER).apply(List.of(w0, w1, b0, w10));
         assertThat(w0.grad().get(0)).isCloseTo((float) (3 * 2 / (5 + 1e-6)), within(1e-7f));
         assertThat(b0.grad().get(0)).isCloseTo((float) (4 * 2 / (5 + 1e-6)), within(1e-7f));
@@ -65,7 +69,8 @@ class GradientClippingTest {
 
     @Test
     void theBoundMustBePositive() {
-        assertThatThrownBy(() -> new GradientClipping(0, Scope.TENSOR)).hasMessage("clip_norm must be a finite number > 0, got 0.0");
+        assertThatThrownBy(() -> new GradientClipping(0, Scope.TENSOR))
+                .hasMessage("clip_norm must be a finite number > 0, got 0.0");
         assertThat(new GradientClipping(1, Scope.LAYER)).hasToString("GradientClipping[maxNorm=1.0, scope=LAYER]");
     }
 }

@@ -21,7 +21,8 @@ class InhibitoryCorrectionTest {
 
     @Test
     void inhibitoryGradientsAreDividedBySqrtNeByDAndBySqrtNeTimesD() {
-        Parameter wix = withUnitGrads("Wix", Role.INHIBITORY_INPUT), wei = withUnitGrads("Wei", Role.INHIBITORY_OUTPUT),
+        Parameter wix = withUnitGrads("Wix", Role.INHIBITORY_INPUT),
+                wei = withUnitGrads("Wei", Role.INHIBITORY_OUTPUT),
                 alpha = withUnitGrads("alpha", Role.SHUNT);
         new InhibitoryCorrection().apply(List.of(wix, wei, alpha));
         assertThat(wix.grad().toArray()).containsExactly(new float[] {0.5f, -1f}, within(1e-7f));
@@ -32,8 +33,11 @@ class InhibitoryCorrectionTest {
 
     @Test
     void excitatoryGainBiasAndPlainWeightGradientsAreUnchanged() {
-        List<Parameter> ps = List.of(withUnitGrads("Wex", Role.EXCITATORY), withUnitGrads("g", Role.GAIN),
-                withUnitGrads("b", Role.BIAS), withUnitGrads("W", Role.WEIGHT));
+        List<Parameter> ps = List.of(
+                withUnitGrads("Wex", Role.EXCITATORY),
+                withUnitGrads("g", Role.GAIN),
+                withUnitGrads("b", Role.BIAS),
+                withUnitGrads("W", Role.WEIGHT));
         new InhibitoryCorrection().apply(ps);
         for (Parameter p : ps) assertThat(p.grad().toArray()).as(p.name()).containsExactly(1f, -2f);
     }
@@ -41,15 +45,21 @@ class InhibitoryCorrectionTest {
     @Test
     void withSgdAndProjectionItIsCorrectedSgd() {
         Parameter wix = withUnitGrads("Wix", Role.INHIBITORY_INPUT);
-        new ComposedRule(new LearningRateSchedule.Constant(0.1), List.of(new InhibitoryCorrection()),
-                new Momentum(Momentum.Hyper.plain()), new GradientDescent()).update(List.of(wix));
+        new ComposedRule(
+                        new LearningRateSchedule.Constant(0.1),
+                        List.of(new InhibitoryCorrection()),
+                        new Momentum(Momentum.Hyper.plain()),
+                        new GradientDescent())
+                .update(List.of(wix));
         wix.project();
         assertThat(wix.value().toArray()).containsExactly(new float[] {1f - 0.1f / 2, 1f + 0.1f}, within(1e-7f));
     }
 
     @Test
     void aLayerWithoutUnitsCannotBeCorrected() {
-        Parameter broken = param("layer0.Wix", Sign.NON_NEGATIVE, Role.INHIBITORY_INPUT, 9, 0, new float[] {1f}, new float[] {1f});
-        assertThatThrownBy(() -> new InhibitoryCorrection().apply(List.of(broken))).hasMessageContaining("layer0.Wix");
+        Parameter broken =
+                param("layer0.Wix", Sign.NON_NEGATIVE, Role.INHIBITORY_INPUT, 9, 0, new float[] {1f}, new float[] {1f});
+        assertThatThrownBy(() -> new InhibitoryCorrection().apply(List.of(broken)))
+                .hasMessageContaining("layer0.Wix");
     }
 }

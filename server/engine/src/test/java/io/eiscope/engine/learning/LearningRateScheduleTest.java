@@ -68,8 +68,8 @@ class LearningRateScheduleTest {
 
     @Test
     void theRuleCountsItsOwnUpdatesAndResetRestartsTheSchedule() {
-        ComposedRule rule = new ComposedRule(new StepDecay(1.0, 2, 0.5), List.of(), new Momentum(Momentum.Hyper.plain()),
-                new GradientDescent());
+        ComposedRule rule = new ComposedRule(
+                new StepDecay(1.0, 2, 0.5), List.of(), new Momentum(Momentum.Hyper.plain()), new GradientDescent());
         Parameter p = scalar(0f, 1f);
         for (int i = 0; i < 4; i++) {
             setGrad(p, 1f);
@@ -88,7 +88,8 @@ class LearningRateScheduleTest {
         assertThatThrownBy(() -> new Constant(0)).hasMessage("learning_rate must be a finite number > 0, got 0.0");
         assertThatThrownBy(() -> new StepDecay(1, 0, 0.5)).hasMessage("step_every must be >= 1, got 0");
         assertThatThrownBy(() -> new StepDecay(1, 5, 1.5)).hasMessage("step_factor must be in (0, 1], got 1.5");
-        assertThatThrownBy(() -> new Cosine(0.1, 10, 0.2)).hasMessage("min_learning_rate must be in [0, learning_rate = 0.1], got 0.2");
+        assertThatThrownBy(() -> new Cosine(0.1, 10, 0.2))
+                .hasMessage("min_learning_rate must be in [0, learning_rate = 0.1], got 0.2");
         assertThatThrownBy(() -> new WarmupCooldown(0.1, 6, 5, 10, 0))
                 .hasMessage("warmup_steps + cooldown_steps must be <= schedule_steps (10), got 6 + 5");
     }

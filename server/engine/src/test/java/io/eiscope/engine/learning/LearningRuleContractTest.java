@@ -31,10 +31,40 @@ class LearningRuleContractTest {
     private static final List<Map<String, Object>> VARIANTS = List.of(
             Map.of(),
             Map.of("learning_rate", 0.5, "momentum", 0.9, "nesterov", true, "weight_decay", 0.01),
-            Map.of("learning_rate", 0.3, "momentum", 0.5, "dampening", 0.2, "correct_inhibitory", true,
-                    "clip_norm", 1.0, "clip_scope", "layer", "schedule", "cosine", "schedule_steps", 50L),
-            Map.of("learning_rate", 0.2, "correct_inhibitory", true, "clip_norm", 0.5, "clip_scope", "tensor",
-                    "schedule", "warmup_cooldown", "schedule_steps", 40L, "warmup_steps", 5L, "cooldown_steps", 10L),
+            Map.of(
+                    "learning_rate",
+                    0.3,
+                    "momentum",
+                    0.5,
+                    "dampening",
+                    0.2,
+                    "correct_inhibitory",
+                    true,
+                    "clip_norm",
+                    1.0,
+                    "clip_scope",
+                    "layer",
+                    "schedule",
+                    "cosine",
+                    "schedule_steps",
+                    50L),
+            Map.of(
+                    "learning_rate",
+                    0.2,
+                    "correct_inhibitory",
+                    true,
+                    "clip_norm",
+                    0.5,
+                    "clip_scope",
+                    "tensor",
+                    "schedule",
+                    "warmup_cooldown",
+                    "schedule_steps",
+                    40L,
+                    "warmup_steps",
+                    5L,
+                    "cooldown_steps",
+                    10L),
             Map.of("learning_rate", 0.2, "weight_decay", 0.1, "clip_norm", 2.0, "schedule", "step", "step_every", 7L));
 
     record Case(String kind, Map<String, Object> params) {
@@ -53,7 +83,8 @@ class LearningRuleContractTest {
     static Stream<Case> rules() {
         List<Case> cases = new ArrayList<>();
         for (var entry : CATALOGUE.rules()) {
-            List<String> names = entry.descriptor().params().stream().map(p -> p.name()).toList();
+            List<String> names =
+                    entry.descriptor().params().stream().map(p -> p.name()).toList();
             for (var v : VARIANTS) if (names.containsAll(v.keySet())) cases.add(new Case(entry.kind(), v));
         }
         return cases.stream();
@@ -88,7 +119,8 @@ class LearningRuleContractTest {
     /** Seeded gradients of scale 10^U(-2, 1) into every grad. */
     static void randomGrads(List<Parameter> ps, SplittableRandom r) {
         double scale = Math.pow(10, -2 + 3 * r.nextDouble());
-        for (Parameter p : ps) for (int i = 0; i < p.grad().size(); i++) p.grad().set(i, (float) (scale * gaussian(r)));
+        for (Parameter p : ps)
+            for (int i = 0; i < p.grad().size(); i++) p.grad().set(i, (float) (scale * gaussian(r)));
     }
 
     static double gaussian(SplittableRandom r) {
@@ -111,7 +143,8 @@ class LearningRuleContractTest {
             ps.forEach(Parameter::project);
             for (Parameter p : ps) {
                 if (p.sign() != Sign.NON_NEGATIVE) continue;
-                for (float w : p.value().toArray()) assertThat(w).as("%s at step %d", p.name(), step).isGreaterThanOrEqualTo(0f);
+                for (float w : p.value().toArray())
+                    assertThat(w).as("%s at step %d", p.name(), step).isGreaterThanOrEqualTo(0f);
             }
         }
     }
@@ -131,7 +164,8 @@ class LearningRuleContractTest {
             for (int k = 0; k < ps.size(); k++) {
                 float[] now = ps.get(k).value().toArray();
                 for (int i = 0; i < now.length; i++) {
-                    assertThat(Math.signum(before.get(k)[i]) * now[i]).as("%s[%d] at step %d", ps.get(k).name(), i, step)
+                    assertThat(Math.signum(before.get(k)[i]) * now[i])
+                            .as("%s[%d] at step %d", ps.get(k).name(), i, step)
                             .isGreaterThanOrEqualTo(0f);
                     if (Math.abs(now[i]) < 1e-6f) frozen++;
                 }
@@ -144,7 +178,9 @@ class LearningRuleContractTest {
                 assertThat(Math.signum(now[i]) + 0f).as(ps.get(k).name()).isIn(Math.signum(initial.get(k)[i]), 0f);
         }
         if (c.kind().equals("sign_frozen_sgd"))
-            assertThat(frozen).as("weights held at theta, so the freezing was exercised").isPositive();
+            assertThat(frozen)
+                    .as("weights held at theta, so the freezing was exercised")
+                    .isPositive();
     }
 
     @Test
@@ -185,7 +221,8 @@ class LearningRuleContractTest {
             used.update(a);
             fresh.update(b);
         }
-        for (int k = 0; k < a.size(); k++) assertThat(values(a).get(k)).isEqualTo(values(b).get(k));
+        for (int k = 0; k < a.size(); k++)
+            assertThat(values(a).get(k)).isEqualTo(values(b).get(k));
     }
 
     @ParameterizedTest
@@ -203,10 +240,13 @@ class LearningRuleContractTest {
         assertThat(fork.updates()).isEqualTo(7);
         for (int i = 0; i < 13; i++) {
             randomGrads(ps, r);
-            for (int k = 0; k < ps.size(); k++) forked.get(k).grad().copyFrom(ps.get(k).grad());
+            for (int k = 0; k < ps.size(); k++)
+                forked.get(k).grad().copyFrom(ps.get(k).grad());
             original.update(ps);
             fork.update(forked);
-            for (int k = 0; k < ps.size(); k++) assertThat(forked.get(k).value().toArray()).isEqualTo(ps.get(k).value().toArray());
+            for (int k = 0; k < ps.size(); k++)
+                assertThat(forked.get(k).value().toArray())
+                        .isEqualTo(ps.get(k).value().toArray());
         }
         assertThat(fork.toString()).isEqualTo(original.toString());
     }
@@ -230,15 +270,20 @@ class LearningRuleContractTest {
         assertThat(restored.learningRate()).isEqualTo(original.learningRate());
         for (int i = 0; i < 9; i++) {
             randomGrads(ps, r);
-            for (int k = 0; k < ps.size(); k++) copies.get(k).grad().copyFrom(ps.get(k).grad());
+            for (int k = 0; k < ps.size(); k++)
+                copies.get(k).grad().copyFrom(ps.get(k).grad());
             original.update(ps);
             restored.update(copies);
-            for (int k = 0; k < ps.size(); k++) assertThat(copies.get(k).value().toArray()).isEqualTo(ps.get(k).value().toArray());
+            for (int k = 0; k < ps.size(); k++)
+                assertThat(copies.get(k).value().toArray())
+                        .isEqualTo(ps.get(k).value().toArray());
         }
         StateDict again = new StateDict();
         restored.saveState(again, "rule/", copies);
-        assertThat(again.arrays()).extracting(StateDict.Array::name).containsExactlyElementsOf(
-                saved.arrays().stream().map(StateDict.Array::name).toList());
+        assertThat(again.arrays())
+                .extracting(StateDict.Array::name)
+                .containsExactlyElementsOf(
+                        saved.arrays().stream().map(StateDict.Array::name).toList());
     }
 
     @ParameterizedTest
@@ -254,13 +299,20 @@ class LearningRuleContractTest {
             StateDict without = new StateDict(), misshapen = new StateDict();
             for (StateDict.Array a : saved.arrays()) {
                 if (a != dropped) without.put(a);
-                misshapen.put(a == dropped ? new StateDict.Array(a.name(), a.data(), new int[] {java.lang.reflect.Array.getLength(a.data()), 1, 1}) : a);
+                misshapen.put(
+                        a == dropped
+                                ? new StateDict.Array(
+                                        a.name(), a.data(), new int[] {java.lang.reflect.Array.getLength(a.data()), 1, 1
+                                        })
+                                : a);
             }
             LearningRule target = c.build();
-            assertThatThrownBy(() -> target.loadState(without, "rule/", ps)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> target.loadState(without, "rule/", ps))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'" + dropped.name() + "'");
             if (!dropped.name().equals("rule/updates"))
-                assertThatThrownBy(() -> target.loadState(misshapen, "rule/", ps)).hasMessageContaining("'" + dropped.name() + "'");
+                assertThatThrownBy(() -> target.loadState(misshapen, "rule/", ps))
+                        .hasMessageContaining("'" + dropped.name() + "'");
             assertThat(target.updates()).isZero();
         }
     }

@@ -11,19 +11,25 @@ import org.junit.jupiter.api.Test;
 
 /** Mirror descent and its potentials (science.md §4.1, anchors of §6.4). */
 class MirrorDescentTest {
-    private static final List<Potential> POTENTIALS = List.of(new Potential.PNorm(1.5), new Potential.PNorm(2),
-            new Potential.PNorm(3), new Potential.PNorm(1.1), new Potential.NegativeEntropy());
+    private static final List<Potential> POTENTIALS = List.of(
+            new Potential.PNorm(1.5),
+            new Potential.PNorm(2),
+            new Potential.PNorm(3),
+            new Potential.PNorm(1.1),
+            new Potential.NegativeEntropy());
 
     @Test
     void threeNormStepMatchesTheAnchor() {
         // §6.4: w = 0.5, g = 1, lr = 0.1 -> y = 0.25 - 0.1 = 0.15, w' = sqrt(0.15) = 0.387298
-        assertThat(new MirrorDescent(new Potential.PNorm(3)).step(0.5f, 1f, 0.1f)).isCloseTo(0.387298f, within(1e-6f));
+        assertThat(new MirrorDescent(new Potential.PNorm(3)).step(0.5f, 1f, 0.1f))
+                .isCloseTo(0.387298f, within(1e-6f));
     }
 
     @Test
     void threeNormWeightsMayCrossZero() {
         // y = 0.25 - 0.5 = -0.25 -> w' = -0.5
-        assertThat(new MirrorDescent(new Potential.PNorm(3)).step(0.5f, 1f, 0.5f)).isCloseTo(-0.5f, within(1e-6f));
+        assertThat(new MirrorDescent(new Potential.PNorm(3)).step(0.5f, 1f, 0.5f))
+                .isCloseTo(-0.5f, within(1e-6f));
     }
 
     @Test
@@ -61,8 +67,12 @@ class MirrorDescentTest {
         Parameter a = Tensors.free("layer0.W", new float[64], new float[64]);
         for (int i = 0; i < 64; i++) a.value().set(i, (float) (r.nextGaussian() * Math.pow(10, -r.nextInt(5))));
         Parameter b = Tensors.copy(List.of(a)).get(0);
-        var sgd = new ComposedRule(new LearningRateSchedule.Constant(0.07), List.of(), new Momentum(hyper), new GradientDescent());
-        var md = new ComposedRule(new LearningRateSchedule.Constant(0.07), List.of(), new Momentum(hyper),
+        var sgd = new ComposedRule(
+                new LearningRateSchedule.Constant(0.07), List.of(), new Momentum(hyper), new GradientDescent());
+        var md = new ComposedRule(
+                new LearningRateSchedule.Constant(0.07),
+                List.of(),
+                new Momentum(hyper),
                 new MirrorDescent(new Potential.PNorm(2)));
         for (int step = 0; step < 200; step++) {
             for (int i = 0; i < 64; i++) {

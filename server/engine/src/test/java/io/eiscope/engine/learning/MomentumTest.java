@@ -16,7 +16,8 @@ class MomentumTest {
     private static final double TOL = 1e-6;
 
     static ComposedRule sgd(double lr, Momentum.Hyper hyper) {
-        return new ComposedRule(new LearningRateSchedule.Constant(lr), List.of(), new Momentum(hyper), new GradientDescent());
+        return new ComposedRule(
+                new LearningRateSchedule.Constant(lr), List.of(), new Momentum(hyper), new GradientDescent());
     }
 
     /** Steps {@code rule} on one scalar weight {@code w0} with gradient {@code g} at every step; the weight after each step. */
@@ -82,10 +83,13 @@ class MomentumTest {
 
     @Test
     void hyperParametersAreValidatedWithTheFieldAndWhatIsAllowed() {
-        assertThatThrownBy(() -> new Momentum.Hyper(1.5, 0, false, 0)).hasMessage("momentum must be in [0, 1), got 1.5");
-        assertThatThrownBy(() -> new Momentum.Hyper(0.9, 1, false, 0)).hasMessageStartingWith("dampening must be in [0, 1)");
+        assertThatThrownBy(() -> new Momentum.Hyper(1.5, 0, false, 0))
+                .hasMessage("momentum must be in [0, 1), got 1.5");
+        assertThatThrownBy(() -> new Momentum.Hyper(0.9, 1, false, 0))
+                .hasMessageStartingWith("dampening must be in [0, 1)");
         assertThatThrownBy(() -> new Momentum.Hyper(0, 0, false, -1)).hasMessageStartingWith("weight_decay must be");
-        assertThatThrownBy(() -> new Momentum.Hyper(0, 0, true, 0)).hasMessageStartingWith("nesterov needs momentum > 0");
+        assertThatThrownBy(() -> new Momentum.Hyper(0, 0, true, 0))
+                .hasMessageStartingWith("nesterov needs momentum > 0");
         assertThatThrownBy(() -> new Momentum.Hyper(0.9, 0.1, true, 0)).hasMessageContaining("dampening = 0");
     }
 

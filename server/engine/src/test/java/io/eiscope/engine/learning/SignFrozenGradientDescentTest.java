@@ -41,7 +41,11 @@ class SignFrozenGradientDescentTest {
     @Test
     void asARuleWithMomentumItFreezesSignsElementwise() {
         Parameter p = free("layer0.W", new float[] {0.01f, -0.01f, 0.5f}, new float[] {1f, -1f, 1f});
-        new ComposedRule(new LearningRateSchedule.Constant(0.1), List.of(), new Momentum(new Momentum.Hyper(0.9, 0, false, 0)), EG_CODE)
+        new ComposedRule(
+                        new LearningRateSchedule.Constant(0.1),
+                        List.of(),
+                        new Momentum(new Momentum.Hyper(0.9, 0, false, 0)),
+                        EG_CODE)
                 .update(List.of(p));
         assertThat(p.value().get(0)).isEqualTo((float) 1e-18);
         assertThat(p.value().get(1)).isEqualTo((float) -1e-18);

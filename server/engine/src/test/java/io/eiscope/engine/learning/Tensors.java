@@ -11,7 +11,8 @@ final class Tensors {
     private Tensors() {}
 
     static Parameter param(String name, Sign sign, Role role, int fanIn, int excitatoryUnits, float[] w, float[] g) {
-        return new Parameter(name, Matrix.of(1, w.length, w), Matrix.of(1, g.length, g), sign, role, fanIn, excitatoryUnits);
+        return new Parameter(
+                name, Matrix.of(1, w.length, w), Matrix.of(1, g.length, g), sign, role, fanIn, excitatoryUnits);
     }
 
     /** An unconstrained weight row. */
@@ -26,8 +27,16 @@ final class Tensors {
 
     /** Deep copies (values and grads) with the same names, roles and shapes. */
     static List<Parameter> copy(List<Parameter> ps) {
-        return ps.stream().map(p -> new Parameter(p.name(), p.value().copy(), p.grad().copy(), p.sign(), p.role(),
-                p.fanIn(), p.excitatoryUnits())).toList();
+        return ps.stream()
+                .map(p -> new Parameter(
+                        p.name(),
+                        p.value().copy(),
+                        p.grad().copy(),
+                        p.sign(),
+                        p.role(),
+                        p.fanIn(),
+                        p.excitatoryUnits()))
+                .toList();
     }
 
     static void setGrad(Parameter p, float... g) {

@@ -56,7 +56,8 @@ class ColumnEiMlpTest {
     void firstLayerIsAllExcitatoryWithTheCentringBias() {
         assertThat(ColumnEiMlp.firstLayerBias(784, 0.1307)).isCloseTo(-3.6596, Offset.offset(1e-12));
         FeedForwardNet net = ColumnEiMlp.create(784, new int[] {550, 550}, 10, 10, 0.2860, Blas.best(), new Rng(2));
-        ColumnEiDense first = (ColumnEiDense) net.layerList().get(0), second = (ColumnEiDense) net.layerList().get(1);
+        ColumnEiDense first = (ColumnEiDense) net.layerList().get(0),
+                second = (ColumnEiDense) net.layerList().get(1);
         ColumnEiDense output = (ColumnEiDense) net.layerList().get(2);
         assertThat(first.inhibitoryInputs()).isZero();
         assertThat(first.bias().value().get(0)).isCloseTo(-8.008f, Offset.offset(1e-5f));

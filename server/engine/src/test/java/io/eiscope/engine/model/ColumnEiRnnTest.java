@@ -36,11 +36,14 @@ class ColumnEiRnnTest {
             RecurrentNet net = build(new int[] {100}, ColumnEiRnn.Options.defaults(), seed);
             Matrix w = net.effectiveWeight("rnn0").orElseThrow();
             double rho = radius(w);
-            assertThat(Math.abs(rho - 1.5)).as("|max|lambda| - 1.5|, seed %d", seed).isLessThan(1e-5 * 1.5);
+            assertThat(Math.abs(rho - 1.5))
+                    .as("|max|lambda| - 1.5|, seed %d", seed)
+                    .isLessThan(1e-5 * 1.5);
             for (int i = 0; i < 100; i++) {
                 assertThat(w.get(i, i)).as("W[%d][%d]", i, i).isEqualTo(0f);
                 for (int j = 0; j < 100; j++) {
-                    if (j < 90) assertThat(w.get(i, j)).as("excitatory column %d", j).isGreaterThanOrEqualTo(0f);
+                    if (j < 90)
+                        assertThat(w.get(i, j)).as("excitatory column %d", j).isGreaterThanOrEqualTo(0f);
                     else assertThat(w.get(i, j)).as("inhibitory column %d", j).isLessThanOrEqualTo(0f);
                 }
             }
@@ -57,7 +60,8 @@ class ColumnEiRnnTest {
         int nonZeroDiagonal = 0;
         for (int i = 0; i < 40; i++) {
             if (i < 32 && w.get(i, i) != 0f) nonZeroDiagonal++;
-            for (int j = 32; j < 40; j++) if (i >= 32) assertThat(w.get(i, j)).as("I->I W[%d][%d]", i, j).isEqualTo(0f);
+            for (int j = 32; j < 40; j++)
+                if (i >= 32) assertThat(w.get(i, j)).as("I->I W[%d][%d]", i, j).isEqualTo(0f);
         }
         assertThat(nonZeroDiagonal).isEqualTo(32);
     }
@@ -67,10 +71,14 @@ class ColumnEiRnnTest {
         double sum = 0;
         int seeds = 40;
         for (long seed = 1; seed <= seeds; seed++) {
-            Matrix w = build(new int[] {100}, ColumnEiRnn.Options.defaults(), 100 + seed).effectiveWeight("rnn0").orElseThrow();
+            Matrix w = build(new int[] {100}, ColumnEiRnn.Options.defaults(), 100 + seed)
+                    .effectiveWeight("rnn0")
+                    .orElseThrow();
             sum += SpectralObservables.normalisedSvdEntropy(Spectra.singularValues(w));
         }
-        assertThat(sum / seeds).as("mean NSE over %d seeds (science.md §6.4: 0.797 +- 0.005)", seeds).isCloseTo(0.797, within(0.005));
+        assertThat(sum / seeds)
+                .as("mean NSE over %d seeds (science.md §6.4: 0.797 +- 0.005)", seeds)
+                .isCloseTo(0.797, within(0.005));
     }
 
     @Test
@@ -82,17 +90,22 @@ class ColumnEiRnnTest {
             assertThat(u0.get(i)).isGreaterThanOrEqualTo(0f);
             mean += u0.get(i);
         }
-        assertThat(mean / u0.size()).as("mean of Exp(sqrt(1/28))").isCloseTo(Math.sqrt(1.0 / 28), within(0.1 * Math.sqrt(1.0 / 28)));
+        assertThat(mean / u0.size())
+                .as("mean of Exp(sqrt(1/28))")
+                .isCloseTo(Math.sqrt(1.0 / 28), within(0.1 * Math.sqrt(1.0 / 28)));
         Matrix u1 = net.effectiveWeight("rnn1.input").orElseThrow();
         int ni = ColumnEiMlp.split(50, 9).inhibitory(); // 5: the last 5 of rnn0's units
         for (int r = 0; r < u1.rows; r++) {
             for (int c = 0; c < u1.cols; c++) {
-                if (c < 50 - ni) assertThat(u1.get(r, c)).isGreaterThanOrEqualTo(0f); else assertThat(u1.get(r, c)).isLessThanOrEqualTo(0f);
+                if (c < 50 - ni) assertThat(u1.get(r, c)).isGreaterThanOrEqualTo(0f);
+                else assertThat(u1.get(r, c)).isLessThanOrEqualTo(0f);
             }
         }
         ColumnEiDense readout = (ColumnEiDense) net.readout();
-        assertThat(readout.inhibitoryInputs()).isEqualTo(ColumnEiMlp.split(30, 9).inhibitory());
-        for (RecurrentCell c : net.cells()) assertThat(c.bias().value().toArray()).containsOnly(0f);
+        assertThat(readout.inhibitoryInputs())
+                .isEqualTo(ColumnEiMlp.split(30, 9).inhibitory());
+        for (RecurrentCell c : net.cells())
+            assertThat(c.bias().value().toArray()).containsOnly(0f);
         assertThat(readout.parameters().get(1).value().toArray()).containsOnly(0f);
     }
 
@@ -100,13 +113,23 @@ class ColumnEiRnnTest {
     void projectionKeepsMagnitudesNonNegativeUnlessTheClampIsRemoved() {
         for (boolean constrained : new boolean[] {true, false}) {
             RecurrentNet net = build(new int[] {20}, new ColumnEiRnn.Options(9, 1.5, true, false, constrained), 2);
-            Parameter wPos = net.parameters().stream().filter(p -> p.name().equals("rnn0.W_pos")).findFirst().orElseThrow();
-            Parameter readout = net.parameters().stream().filter(p -> p.name().equals("readout.W_pos")).findFirst().orElseThrow();
+            Parameter wPos = net.parameters().stream()
+                    .filter(p -> p.name().equals("rnn0.W_pos"))
+                    .findFirst()
+                    .orElseThrow();
+            Parameter readout = net.parameters().stream()
+                    .filter(p -> p.name().equals("readout.W_pos"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(wPos.sign()).isEqualTo(constrained ? Parameter.Sign.NON_NEGATIVE : Parameter.Sign.FREE);
             assertThat(readout.sign()).isEqualTo(constrained ? Parameter.Sign.NON_NEGATIVE : Parameter.Sign.FREE);
             int negative = sgdStepsThenCountNegative(net, wPos, 1.0, 10);
-            if (constrained) assertThat(negative).as("negative W_pos entries with the clamp").isZero();
-            else assertThat(negative).as("negative W_pos entries without the clamp").isPositive();
+            if (constrained)
+                assertThat(negative).as("negative W_pos entries with the clamp").isZero();
+            else
+                assertThat(negative)
+                        .as("negative W_pos entries without the clamp")
+                        .isPositive();
         }
     }
 

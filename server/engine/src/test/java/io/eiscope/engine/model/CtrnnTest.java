@@ -35,7 +35,11 @@ class CtrnnTest {
     }
 
     static Matrix recurrent(RecurrentNet net) {
-        return net.parameters().stream().filter(p -> p.name().equals("rnn0.W")).findFirst().orElseThrow().value();
+        return net.parameters().stream()
+                .filter(p -> p.name().equals("rnn0.W"))
+                .findFirst()
+                .orElseThrow()
+                .value();
     }
 
     @Test
@@ -44,9 +48,12 @@ class CtrnnTest {
         assertThat(net.parameters()).extracting(Parameter::name).containsExactly("rnn0.U", "rnn0.W", "readout.w");
         assertThat(net.cells().get(0).bias()).isNull();
         assertThat(net.cells().get(0).alpha()).isCloseTo(0.2, within(1e-7));
-        Matrix u = net.parameters().get(0).value(), out = net.parameters().get(2).value();
-        for (int i = 0; i < u.size(); i++) assertThat(Math.abs(u.get(i))).isLessThanOrEqualTo((float) (1 / Math.sqrt(3)));
-        for (int i = 0; i < out.size(); i++) assertThat(Math.abs(out.get(i))).isLessThanOrEqualTo((float) (1 / Math.sqrt(N)));
+        Matrix u = net.parameters().get(0).value(),
+                out = net.parameters().get(2).value();
+        for (int i = 0; i < u.size(); i++)
+            assertThat(Math.abs(u.get(i))).isLessThanOrEqualTo((float) (1 / Math.sqrt(3)));
+        for (int i = 0; i < out.size(); i++)
+            assertThat(Math.abs(out.get(i))).isLessThanOrEqualTo((float) (1 / Math.sqrt(N)));
     }
 
     @Test
@@ -61,9 +68,13 @@ class CtrnnTest {
         for (int rank : new int[] {1, 5, 30}) {
             Matrix w = recurrent(build(rank, 3));
             float[] s = Spectra.javaSvd(w).s();
-            for (int i = 0; i < rank; i++) assertThat(s[i]).as("sigma %d at rank %d", i, rank).isGreaterThan(1e-3f * s[0]);
-            for (int i = rank; i < N; i++) assertThat(s[i]).as("sigma %d at rank %d", i, rank).isLessThan(1e-5f * s[0]);
-            assertThat(RecurrentInit.frobenius(w)).as("||W||_F at rank %d", rank).isCloseTo(full, within(1e-4 * full));
+            for (int i = 0; i < rank; i++)
+                assertThat(s[i]).as("sigma %d at rank %d", i, rank).isGreaterThan(1e-3f * s[0]);
+            for (int i = rank; i < N; i++)
+                assertThat(s[i]).as("sigma %d at rank %d", i, rank).isLessThan(1e-5f * s[0]);
+            assertThat(RecurrentInit.frobenius(w))
+                    .as("||W||_F at rank %d", rank)
+                    .isCloseTo(full, within(1e-4 * full));
         }
     }
 
@@ -89,9 +100,15 @@ class CtrnnTest {
             for (int i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(expected[i] *= scale));
             Matrix w = recurrent(net);
             for (int i = 0; i < expected.length; i++)
-                assertThat((double) w.get(i)).as("rank %d W[%d]", rank, i).isCloseTo(expected[i], within(1e-4 * largest));
-            assertThat(net.parameters().get(0).value().toArray()).as("W_in").containsExactly(fullRank.parameters().get(0).value().toArray());
-            assertThat(net.parameters().get(2).value().toArray()).as("W_out").containsExactly(fullRank.parameters().get(2).value().toArray());
+                assertThat((double) w.get(i))
+                        .as("rank %d W[%d]", rank, i)
+                        .isCloseTo(expected[i], within(1e-4 * largest));
+            assertThat(net.parameters().get(0).value().toArray())
+                    .as("W_in")
+                    .containsExactly(fullRank.parameters().get(0).value().toArray());
+            assertThat(net.parameters().get(2).value().toArray())
+                    .as("W_out")
+                    .containsExactly(fullRank.parameters().get(2).value().toArray());
         }
     }
 }

@@ -16,13 +16,17 @@ class DannLayerTest {
 
     /** {@code h = f(g ⊙ (Wex x - Wei Wix x) / (Wei (e^alpha ⊙ Wix x) + 1e-8) + b)}, plain loops in double. */
     static double[][] reference(Map<String, double[][]> p, double[][] x, boolean relu) {
-        double[][] wex = p.get("Wex"), wix = p.get("Wix"), wei = p.get("Wei"), alpha = p.get("alpha"), g = p.get("g"), b = p.get("b");
+        double[][] wex = p.get("Wex"),
+                wix = p.get("Wix"),
+                wei = p.get("Wei"),
+                alpha = p.get("alpha"),
+                g = p.get("g"),
+                b = p.get("b");
         int ne = wex.length, ni = wix.length;
         double[][] h = new double[x.length][ne];
         for (int r = 0; r < x.length; r++) {
             double[] zi = new double[ni];
-            for (int j = 0; j < ni; j++)
-                for (int m = 0; m < x[r].length; m++) zi[j] += wix[j][m] * x[r][m];
+            for (int j = 0; j < ni; j++) for (int m = 0; m < x[r].length; m++) zi[j] += wix[j][m] * x[r][m];
             for (int k = 0; k < ne; k++) {
                 double ze = 0, sub = 0, gamma = 1e-8;
                 for (int m = 0; m < x[r].length; m++) ze += wex[k][m] * x[r][m];
@@ -68,14 +72,30 @@ class DannLayerTest {
     @Test
     void parametersHaveTheNamesShapesSignsAndRolesRulesRelyOn() {
         DannLayer layer = new DannLayer("layer2", 7, 5, 3, Activation.RELU, Blas.best());
-        assertThat(layer.parameters()).extracting(Parameter::name)
+        assertThat(layer.parameters())
+                .extracting(Parameter::name)
                 .containsExactly("layer2.Wex", "layer2.Wix", "layer2.Wei", "layer2.alpha", "layer2.g", "layer2.b");
-        assertThat(layer.parameters()).extracting(p -> p.shape()[0] + "x" + p.shape()[1])
+        assertThat(layer.parameters())
+                .extracting(p -> p.shape()[0] + "x" + p.shape()[1])
                 .containsExactly("5x7", "3x7", "5x3", "1x3", "1x5", "1x5");
-        assertThat(layer.parameters()).extracting(Parameter::sign).containsExactly(Parameter.Sign.NON_NEGATIVE,
-                Parameter.Sign.NON_NEGATIVE, Parameter.Sign.NON_NEGATIVE, Parameter.Sign.FREE, Parameter.Sign.NON_NEGATIVE, Parameter.Sign.FREE);
-        assertThat(layer.parameters()).extracting(Parameter::role).containsExactly(Parameter.Role.EXCITATORY,
-                Parameter.Role.INHIBITORY_INPUT, Parameter.Role.INHIBITORY_OUTPUT, Parameter.Role.SHUNT, Parameter.Role.GAIN, Parameter.Role.BIAS);
+        assertThat(layer.parameters())
+                .extracting(Parameter::sign)
+                .containsExactly(
+                        Parameter.Sign.NON_NEGATIVE,
+                        Parameter.Sign.NON_NEGATIVE,
+                        Parameter.Sign.NON_NEGATIVE,
+                        Parameter.Sign.FREE,
+                        Parameter.Sign.NON_NEGATIVE,
+                        Parameter.Sign.FREE);
+        assertThat(layer.parameters())
+                .extracting(Parameter::role)
+                .containsExactly(
+                        Parameter.Role.EXCITATORY,
+                        Parameter.Role.INHIBITORY_INPUT,
+                        Parameter.Role.INHIBITORY_OUTPUT,
+                        Parameter.Role.SHUNT,
+                        Parameter.Role.GAIN,
+                        Parameter.Role.BIAS);
         assertThat(layer.parameters()).allSatisfy(p -> {
             assertThat(p.fanIn()).isEqualTo(7);
             assertThat(p.excitatoryUnits()).isEqualTo(5);
@@ -95,7 +115,8 @@ class DannLayerTest {
         assertThat(w.cols).isEqualTo(3);
         for (int k = 0; k < 2; k++)
             for (int m = 0; m < 3; m++)
-                assertThat((double) w.get(k, m)).isCloseTo(wex[k][m] - wei[k][0] * wix[0][m] - wei[k][1] * wix[1][m], Offset.offset(1e-6));
+                assertThat((double) w.get(k, m))
+                        .isCloseTo(wex[k][m] - wei[k][0] * wix[0][m] - wei[k][1] * wix[1][m], Offset.offset(1e-6));
     }
 
     @Test
@@ -112,6 +133,7 @@ class DannLayerTest {
     void nonlinearitiesOtherThanReluAndIdentityAreRejectedOrTheInputWidthIsWrong() {
         DannLayer layer = new DannLayer("l", 3, 2, 1, Activation.IDENTITY, Blas.best());
         assertThatThrownBy(() -> layer.forward(Matrix.zeros(1, 4))).hasMessageContaining("takes 3 inputs, got 4");
-        assertThatThrownBy(() -> new DannLayer("l", 3, 0, 1, Activation.RELU, Blas.best())).hasMessageContaining("ne=0");
+        assertThatThrownBy(() -> new DannLayer("l", 3, 0, 1, Activation.RELU, Blas.best()))
+                .hasMessageContaining("ne=0");
     }
 }

@@ -38,11 +38,15 @@ class DannRnnTest {
             for (int c = 0; c < w.cols; c++) {
                 double sum = 0;
                 for (int r = 0; r < w.rows; r++) sum += w.get(r, c);
-                assertThat(sum / w.rows).as("%s column %d mean over rows", target, c).isCloseTo(0, within(1e-6 * largest));
+                assertThat(sum / w.rows)
+                        .as("%s column %d mean over rows", target, c)
+                        .isCloseTo(0, within(1e-6 * largest));
             }
         }
         Map<String, Parameter> p = byName(net);
-        Matrix wex = p.get("rnn0.Wex").value(), wix = p.get("rnn0.Wix").value(), wei = p.get("rnn0.Wei").value();
+        Matrix wex = p.get("rnn0.Wex").value(),
+                wix = p.get("rnn0.Wix").value(),
+                wei = p.get("rnn0.Wei").value();
         assertThat(wix.rows).isEqualTo(4); // max(40 // 10, 1)
         for (int c = 0; c < 40; c++) {
             double mean = 0;
@@ -63,30 +67,45 @@ class DannRnnTest {
     void theRecurrentSpectralRadiusIsAboutTheSquareRootOfTheNumeratorForLargeNetworks() {
         for (double numerator : new double[] {1.0 / 3, 1.0}) {
             Matrix w = build(new TaskShape(10, 2, 2, false), new int[] {400}, new DannRnn.Options(0, 0, numerator), 3)
-                    .effectiveWeight("rnn0").orElseThrow();
+                    .effectiveWeight("rnn0")
+                    .orElseThrow();
             double rho = Spectra.spectralRadius(Spectra.javaEigenvalues(w));
-            assertThat(rho).as("radius at numerator %s", numerator).isCloseTo(Math.sqrt(numerator), within(0.1 * Math.sqrt(numerator)));
+            assertThat(rho)
+                    .as("radius at numerator %s", numerator)
+                    .isCloseTo(Math.sqrt(numerator), within(0.1 * Math.sqrt(numerator)));
             double variance = 0;
             for (int i = 0; i < w.size(); i++) variance += (double) w.get(i) * w.get(i);
-            assertThat(variance / w.size()).as("entry variance ~ numerator / ne").isCloseTo(numerator / 400, within(0.1 * numerator / 400));
+            assertThat(variance / w.size())
+                    .as("entry variance ~ numerator / ne")
+                    .isCloseTo(numerator / 400, within(0.1 * numerator / 400));
         }
     }
 
     @Test
     void interneuronCountsDefaultToATenthAndTheParametersCarryTheRecurrentCorrectionDivisors() {
         int nIn = 7, ne = 30;
-        RecurrentNet net = build(new TaskShape(nIn, 3, 4, false), new int[] {ne}, new DannRnn.Options(2, 0, 1.0 / 3), 1);
+        RecurrentNet net =
+                build(new TaskShape(nIn, 3, 4, false), new int[] {ne}, new DannRnn.Options(2, 0, 1.0 / 3), 1);
         Map<String, Parameter> p = byName(net);
         assertThat(p.get("rnn0.Uix").value().rows).isEqualTo(2);
         assertThat(p.get("rnn0.Wix").value().rows).isEqualTo(3);
-        // Li et al. EiRNNcSGD_Mixin: dUix / sqrt(ne), dUei / n_in, dWix / sqrt(ne), dWei / ne; DalesANN_cSGD on the readout
-        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("rnn0.Uix"))).isEqualTo(Math.sqrt(ne));
-        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("rnn0.Uei"))).isEqualTo(nIn);
-        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("rnn0.Wix"))).isEqualTo(Math.sqrt(ne));
-        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("rnn0.Wei"))).isEqualTo(ne);
-        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("readout.Wix"))).isEqualTo(Math.sqrt(4));
-        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("readout.Wei"))).isEqualTo(ne);
+        // Li et al. EiRNNcSGD_Mixin: dUix / sqrt(ne), dUei / n_in, dWix / sqrt(ne), dWei / ne; DalesANN_cSGD on the
+        // readout
+        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("rnn0.Uix")))
+                .isEqualTo(Math.sqrt(ne));
+        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("rnn0.Uei")))
+                .isEqualTo(nIn);
+        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("rnn0.Wix")))
+                .isEqualTo(Math.sqrt(ne));
+        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("rnn0.Wei")))
+                .isEqualTo(ne);
+        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("readout.Wix")))
+                .isEqualTo(Math.sqrt(4));
+        assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get("readout.Wei")))
+                .isEqualTo(ne);
         for (String unchanged : new String[] {"rnn0.Uex", "rnn0.Wex", "rnn0.b", "readout.Wex", "readout.b"})
-            assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get(unchanged))).as(unchanged).isEqualTo(1);
+            assertThat(io.eiscope.engine.learning.InhibitoryCorrection.divisor(p.get(unchanged)))
+                    .as(unchanged)
+                    .isEqualTo(1);
     }
 }

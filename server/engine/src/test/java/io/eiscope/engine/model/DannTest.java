@@ -23,9 +23,16 @@ class DannTest {
 
     @Test
     void theMnistArchitectureIsInitialisedAsInTheReferenceCode() {
-        FeedForwardNet net = Dann.create(784, new int[] {500, 500}, new int[] {50, 50}, 10, Inhibition.SUBTRACTIVE_DIVISIVE,
-                Blas.best(), new Rng(1));
-        DannLayer first = (DannLayer) net.layerList().get(0), hidden = (DannLayer) net.layerList().get(1);
+        FeedForwardNet net = Dann.create(
+                784,
+                new int[] {500, 500},
+                new int[] {50, 50},
+                10,
+                Inhibition.SUBTRACTIVE_DIVISIVE,
+                Blas.best(),
+                new Rng(1));
+        DannLayer first = (DannLayer) net.layerList().get(0),
+                hidden = (DannLayer) net.layerList().get(1);
         DannLayer output = (DannLayer) net.layerList().get(2);
         assertThat(output.outputSize()).isEqualTo(10);
         assertThat(output.inhibitoryUnits()).isEqualTo(1);
@@ -38,7 +45,8 @@ class DannTest {
         assertAll(hidden.gain().value(), 1f);
         assertAll(hidden.eiWeights().b().value(), 0f);
         assertAll(output.eiWeights().wei().value(), 1f);
-        Matrix wex = output.eiWeights().wex().value(), wix = output.eiWeights().wix().value();
+        Matrix wex = output.eiWeights().wex().value(),
+                wix = output.eiWeights().wix().value();
         for (int c = 0; c < 500; c++) {
             double mean = 0;
             for (int r = 0; r < 10; r++) mean += wex.get(r, c) / 10.0;
@@ -52,7 +60,8 @@ class DannTest {
         Matrix x = LayerGradientCheck.uniform(16, 300, 0, 1, rng);
         for (Inhibition inhibition : Inhibition.values()) {
             FeedForwardNet net = Dann.create(300, new int[] {}, new int[] {}, 40, inhibition, Blas.best(), rng);
-            Matrix z = net.forward(x); // linear output layer, b = 0, g = 1: z = zHat (or zHat / gamma, gamma equal across units)
+            Matrix z = net.forward(
+                    x); // linear output layer, b = 0, g = 1: z = zHat (or zHat / gamma, gamma equal across units)
             for (int r = 0; r < z.rows; r++) {
                 double mean = 0, scale = 0;
                 for (int k = 0; k < z.cols; k++) {
@@ -86,8 +95,10 @@ class DannTest {
 
     @Test
     void oneInhibitoryCountIsNeededPerHiddenLayer() {
-        assertThatThrownBy(() -> Dann.create(4, new int[] {3, 3}, new int[] {1}, 2, Inhibition.SUBTRACTIVE, Blas.best(), new Rng(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 excitatory counts, 1 inhibitory");
+        assertThatThrownBy(() -> Dann.create(
+                        4, new int[] {3, 3}, new int[] {1}, 2, Inhibition.SUBTRACTIVE, Blas.best(), new Rng(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 excitatory counts, 1 inhibitory");
     }
 
     private static void assertExponential(Matrix w, double scale) {

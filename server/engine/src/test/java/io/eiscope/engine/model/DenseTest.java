@@ -34,7 +34,8 @@ class DenseTest {
         Matrix z = Matrix.zeros(batch, nOut);
         blas.gemm(false, true, 1f, x, d.weight().value(), 0f, z);
         for (int r = 0; r < batch; r++)
-            for (int j = 0; j < nOut; j++) z.set(r, j, z.get(r, j) + d.bias().value().get(j));
+            for (int j = 0; j < nOut; j++)
+                z.set(r, j, z.get(r, j) + d.bias().value().get(j));
         Matrix h = Matrix.zeros(batch, nOut);
         f.apply(z, h);
         Matrix dz = dh.copy();

@@ -56,7 +56,8 @@ class EiDenseTest {
     @Test
     void theSubtractiveLayerHasNoGainAndNoShunt() {
         EiDense layer = new EiDense("layer1", 4, 3, 2, Activation.RELU, Blas.best());
-        assertThat(layer.parameters()).extracting(Parameter::name)
+        assertThat(layer.parameters())
+                .extracting(Parameter::name)
                 .containsExactly("layer1.Wex", "layer1.Wix", "layer1.Wei", "layer1.b");
         assertThat(layer.parameters()).allSatisfy(p -> {
             assertThat(p.fanIn()).isEqualTo(4);
@@ -73,6 +74,7 @@ class EiDenseTest {
         Matrix expected = Matrix.zeros(3, 4);
         Blas.best().gemm(false, true, 1f, x, layer.effectiveWeight().orElseThrow(), 0f, expected);
         Matrix h = layer.forward(x);
-        for (int i = 0; i < h.size(); i++) assertThat(h.get(i)).isCloseTo(expected.get(i), org.assertj.core.data.Offset.offset(1e-5f));
+        for (int i = 0; i < h.size(); i++)
+            assertThat(h.get(i)).isCloseTo(expected.get(i), org.assertj.core.data.Offset.offset(1e-5f));
     }
 }

@@ -41,8 +41,9 @@ final class LayerGradientCheck {
         double scale = Math.max(1.0, maxAbs(hRef));
         for (int r = 0; r < h.rows; r++)
             for (int k = 0; k < h.cols; k++)
-                assertThat((double) h.get(r, k)).as("forward h[%d][%d]", r, k).isCloseTo(hRef[r][k],
-                        org.assertj.core.data.Offset.offset(1e-5 * scale));
+                assertThat((double) h.get(r, k))
+                        .as("forward h[%d][%d]", r, k)
+                        .isCloseTo(hRef[r][k], org.assertj.core.data.Offset.offset(1e-5 * scale));
 
         Matrix c = Matrix.zeros(h.rows, h.cols);
         for (int i = 0; i < c.size(); i++) c.set(i, (float) (2 * rng.nextDouble() - 1));
@@ -51,13 +52,15 @@ final class LayerGradientCheck {
 
         int checked = 0;
         for (Parameter p : layer.parameters())
-            checked += compare(p.name(), toDouble(p.grad()), params.get(shortName(p)), () -> loss(reference, params, xd, cd));
+            checked += compare(
+                    p.name(), toDouble(p.grad()), params.get(shortName(p)), () -> loss(reference, params, xd, cd));
         checked += compare(layer.name() + ".x", toDouble(dx), xd, () -> loss(reference, params, xd, cd));
         return checked;
     }
 
     /** Perturbs each element of {@code target} in place (restoring it) and compares with {@code analytic}. */
-    private static int compare(String what, double[][] analytic, double[][] target, java.util.function.DoubleSupplier loss) {
+    private static int compare(
+            String what, double[][] analytic, double[][] target, java.util.function.DoubleSupplier loss) {
         double[][] numeric = new double[target.length][target[0].length];
         for (int r = 0; r < target.length; r++) {
             for (int k = 0; k < target[r].length; k++) {
@@ -73,16 +76,19 @@ final class LayerGradientCheck {
         double largest = maxAbs(numeric);
         for (int r = 0; r < target.length; r++)
             for (int k = 0; k < target[r].length; k++)
-                assertThat(analytic[r][k]).as("d%s[%d][%d]", what, r, k).isCloseTo(numeric[r][k],
-                        org.assertj.core.data.Offset.offset(RELATIVE * Math.abs(numeric[r][k]) + ABSOLUTE * largest + 1e-12));
+                assertThat(analytic[r][k])
+                        .as("d%s[%d][%d]", what, r, k)
+                        .isCloseTo(
+                                numeric[r][k],
+                                org.assertj.core.data.Offset.offset(
+                                        RELATIVE * Math.abs(numeric[r][k]) + ABSOLUTE * largest + 1e-12));
         return target.length * target[0].length;
     }
 
     private static double loss(Reference reference, Map<String, double[][]> params, double[][] x, double[][] c) {
         double[][] h = reference.forward(params, x);
         double l = 0;
-        for (int r = 0; r < h.length; r++)
-            for (int k = 0; k < h[r].length; k++) l += c[r][k] * h[r][k];
+        for (int r = 0; r < h.length; r++) for (int k = 0; k < h[r].length; k++) l += c[r][k] * h[r][k];
         return l;
     }
 
@@ -115,15 +121,13 @@ final class LayerGradientCheck {
 
     static double[][] toDouble(Matrix m) {
         double[][] out = new double[m.rows][m.cols];
-        for (int r = 0; r < m.rows; r++)
-            for (int k = 0; k < m.cols; k++) out[r][k] = m.get(r, k);
+        for (int r = 0; r < m.rows; r++) for (int k = 0; k < m.cols; k++) out[r][k] = m.get(r, k);
         return out;
     }
 
     private static double maxAbs(double[][] a) {
         double m = 0;
-        for (double[] row : a)
-            for (double v : row) m = Math.max(m, Math.abs(v));
+        for (double[] row : a) for (double v : row) m = Math.max(m, Math.abs(v));
         return m;
     }
 }

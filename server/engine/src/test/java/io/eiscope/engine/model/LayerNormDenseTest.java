@@ -73,6 +73,7 @@ class LayerNormDenseTest {
 
     @Test
     void aSingleUnitCannotBeNormalised() {
-        assertThatThrownBy(() -> new LayerNormDense("l", 3, 1, Activation.IDENTITY, Blas.best())).hasMessageContaining("nOut >= 2");
+        assertThatThrownBy(() -> new LayerNormDense("l", 3, 1, Activation.IDENTITY, Blas.best()))
+                .hasMessageContaining("nOut >= 2");
     }
 }

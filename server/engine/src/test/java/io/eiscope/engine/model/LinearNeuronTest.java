@@ -17,15 +17,19 @@ class LinearNeuronTest {
         LinearNeuron layer = new LinearNeuron("neuron", 7, 2, 1.5, Blas.best());
         LayerGradientCheck.randomise(layer, rng, List.of());
         Matrix x = LayerGradientCheck.uniform(5, 7, 0, 1, rng);
-        int checked = LayerGradientCheck.check(layer, x, (p, xd) -> {
-            double[][] w = p.get("w"), z = new double[xd.length][w.length];
-            for (int r = 0; r < xd.length; r++)
-                for (int k = 0; k < w.length; k++) {
-                    z[r][k] = -1.5;
-                    for (int i = 0; i < w[k].length; i++) z[r][k] += w[k][i] * xd[r][i];
-                }
-            return z;
-        }, rng);
+        int checked = LayerGradientCheck.check(
+                layer,
+                x,
+                (p, xd) -> {
+                    double[][] w = p.get("w"), z = new double[xd.length][w.length];
+                    for (int r = 0; r < xd.length; r++)
+                        for (int k = 0; k < w.length; k++) {
+                            z[r][k] = -1.5;
+                            for (int i = 0; i < w[k].length; i++) z[r][k] += w[k][i] * xd[r][i];
+                        }
+                    return z;
+                },
+                rng);
         assertThat(checked).isEqualTo(14 + 35);
     }
 
@@ -35,15 +39,22 @@ class LinearNeuronTest {
         Dense layer = new Dense("l", 4, 3, Activation.IDENTITY, true, Blas.best());
         LayerGradientCheck.randomise(layer, rng, List.of());
         Matrix x = LayerGradientCheck.uniform(5, 4, -1, 1, rng);
-        int checked = LayerGradientCheck.check(layer, x, (p, xd) -> {
-            double[][] w = p.get("W"), bp = p.get("b_pos"), bn = p.get("b_neg"), z = new double[xd.length][w.length];
-            for (int r = 0; r < xd.length; r++)
-                for (int k = 0; k < w.length; k++) {
-                    z[r][k] = bp[0][k] + bn[0][k];
-                    for (int i = 0; i < w[k].length; i++) z[r][k] += w[k][i] * xd[r][i];
-                }
-            return z;
-        }, rng);
+        int checked = LayerGradientCheck.check(
+                layer,
+                x,
+                (p, xd) -> {
+                    double[][] w = p.get("W"),
+                            bp = p.get("b_pos"),
+                            bn = p.get("b_neg"),
+                            z = new double[xd.length][w.length];
+                    for (int r = 0; r < xd.length; r++)
+                        for (int k = 0; k < w.length; k++) {
+                            z[r][k] = bp[0][k] + bn[0][k];
+                            for (int i = 0; i < w[k].length; i++) z[r][k] += w[k][i] * xd[r][i];
+                        }
+                    return z;
+                },
+                rng);
         assertThat(checked).isEqualTo(12 + 3 + 3 + 20);
     }
 }

@@ -20,7 +20,8 @@ class MlpGradientTest {
         Rng rng = new Rng(1);
         FeedForwardNet mlp = Mlp.create(5, new int[] {4, 3}, 3, Blas.best(), rng);
         for (Parameter p : mlp.parameters()) {
-            if (p.name().endsWith(".b")) for (int i = 0; i < p.value().size(); i++) p.value().set(i, (float) (0.1 * rng.nextGaussian()));
+            if (p.name().endsWith(".b"))
+                for (int i = 0; i < p.value().size(); i++) p.value().set(i, (float) (0.1 * rng.nextGaussian()));
         }
         Matrix x = Matrix.zeros(6, 5);
         for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextDouble());
@@ -37,11 +38,14 @@ class MlpGradientTest {
                 p.value().set(i, (float) (w + eps));
                 double up = SoftmaxCrossEntropy.compute(mlp.forward(x), y, null).loss();
                 p.value().set(i, (float) (w - eps));
-                double down = SoftmaxCrossEntropy.compute(mlp.forward(x), y, null).loss();
+                double down =
+                        SoftmaxCrossEntropy.compute(mlp.forward(x), y, null).loss();
                 p.value().set(i, w);
                 double numeric = (up - down) / (2 * eps);
-                assertThat(analytic[i]).as(p.name() + "[" + i + "]")
-                        .isCloseTo((float) numeric, org.assertj.core.data.Offset.offset((float) (2e-3 + 0.02 * Math.abs(numeric))));
+                assertThat(analytic[i])
+                        .as(p.name() + "[" + i + "]")
+                        .isCloseTo((float) numeric, org.assertj.core.data.Offset.offset((float)
+                                (2e-3 + 0.02 * Math.abs(numeric))));
                 checked++;
             }
         }
@@ -57,14 +61,16 @@ class MlpGradientTest {
         double expected = ((Math.log(z) - 3) + Math.log(3)) / 2;
         assertThat(r.loss()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(r.correct()).isEqualTo(2); // row 2 ties: argmax takes the first class, the label
-        assertThat((double) d.get(0, 2)).isCloseTo((Math.exp(3) / z - 1) / 2, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat((double) d.get(0, 2))
+                .isCloseTo((Math.exp(3) / z - 1) / 2, org.assertj.core.data.Offset.offset(1e-6));
         assertThat((double) d.get(1, 1)).isCloseTo((1.0 / 3) / 2, org.assertj.core.data.Offset.offset(1e-6));
     }
 
     @Test
     void heInitialisationHasTheRequestedVariancePerLayer() {
         FeedForwardNet mlp = Mlp.create(784, new int[] {500}, 10, Blas.best(), new Rng(3));
-        Matrix w0 = mlp.parameters().get(0).value(), w1 = mlp.parameters().get(2).value();
+        Matrix w0 = mlp.parameters().get(0).value(),
+                w1 = mlp.parameters().get(2).value();
         assertThat(variance(w0) * 784).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.02));
         assertThat(variance(w1) * 500).isCloseTo(2.0, org.assertj.core.data.Offset.offset(0.1));
     }

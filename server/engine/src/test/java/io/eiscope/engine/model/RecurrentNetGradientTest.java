@@ -51,17 +51,28 @@ class RecurrentNetGradientTest {
 
     @Test
     void columnEiCellLastStep() {
-        CellSpec spec = new CellSpec("rnn0", new Conn("column", "rnn0.U", 0), new Conn("column", "rnn0.W", 2), true, 1.0);
-        RecurrentCell cell = new RecurrentCell("rnn0", new Connectivity.ColumnSigned("rnn0.U", 6, 3, 0, true, 3, 4),
-                new Connectivity.ColumnSigned("rnn0.W", 6, 6, 2, true, 6, 4), bias("rnn0", 6), 1.0, Blas.best());
+        CellSpec spec =
+                new CellSpec("rnn0", new Conn("column", "rnn0.U", 0), new Conn("column", "rnn0.W", 2), true, 1.0);
+        RecurrentCell cell = new RecurrentCell(
+                "rnn0",
+                new Connectivity.ColumnSigned("rnn0.U", 6, 3, 0, true, 3, 4),
+                new Connectivity.ColumnSigned("rnn0.W", 6, 6, 2, true, 6, 4),
+                bias("rnn0", 6),
+                1.0,
+                Blas.best());
         check(List.of(new Built(spec, cell)), new TaskShape(3, 5, 3, false), 12);
     }
 
     @Test
     void dannCellEveryStep() {
         CellSpec spec = new CellSpec("rnn0", new Conn("dann", "rnn0.U", 2), new Conn("dann", "rnn0.W", 2), true, 1.0);
-        RecurrentCell cell = new RecurrentCell("rnn0", new Connectivity.Dann("rnn0.U", 5, 3, 2), new Connectivity.Dann("rnn0.W", 5, 5, 2),
-                bias("rnn0", 5), 1.0, Blas.best());
+        RecurrentCell cell = new RecurrentCell(
+                "rnn0",
+                new Connectivity.Dann("rnn0.U", 5, 3, 2),
+                new Connectivity.Dann("rnn0.W", 5, 5, 2),
+                bias("rnn0", 5),
+                1.0,
+                Blas.best());
         check(List.of(new Built(spec, cell)), new TaskShape(3, 4, 2, true), 13);
     }
 
@@ -72,36 +83,60 @@ class RecurrentNetGradientTest {
 
     @Test
     void columnEiCellWithAColumnEiReadoutEveryStep() {
-        CellSpec spec = new CellSpec("rnn0", new Conn("column", "rnn0.U_pos", 0), new Conn("column", "rnn0.W_pos", 2), true, 1.0);
-        RecurrentCell cell = new RecurrentCell("rnn0", new Connectivity.ColumnSigned("rnn0.U_pos", 6, 3, 0, true, 3, 6),
-                new Connectivity.ColumnSigned("rnn0.W_pos", 6, 6, 2, false, 6, 6), bias("rnn0", 6), 1.0, Blas.best());
+        CellSpec spec = new CellSpec(
+                "rnn0", new Conn("column", "rnn0.U_pos", 0), new Conn("column", "rnn0.W_pos", 2), true, 1.0);
+        RecurrentCell cell = new RecurrentCell(
+                "rnn0",
+                new Connectivity.ColumnSigned("rnn0.U_pos", 6, 3, 0, true, 3, 6),
+                new Connectivity.ColumnSigned("rnn0.W_pos", 6, 6, 2, false, 6, 6),
+                bias("rnn0", 6),
+                1.0,
+                Blas.best());
         check(List.of(new Built(spec, cell)), new ReadoutSpec("column", 2), new TaskShape(3, 4, 3, true), 16);
     }
 
     @Test
     void dannCellWithADannReadoutLastStep() {
         CellSpec spec = new CellSpec("rnn0", new Conn("dann", "rnn0.U", 1), new Conn("dann", "rnn0.W", 2), true, 1.0);
-        RecurrentCell cell = new RecurrentCell("rnn0", new Connectivity.Dann("rnn0.U", 5, 3, 1), new Connectivity.Dann("rnn0.W", 5, 5, 2),
-                bias("rnn0", 5), 1.0, Blas.best());
+        RecurrentCell cell = new RecurrentCell(
+                "rnn0",
+                new Connectivity.Dann("rnn0.U", 5, 3, 1),
+                new Connectivity.Dann("rnn0.W", 5, 5, 2),
+                bias("rnn0", 5),
+                1.0,
+                Blas.best());
         check(List.of(new Built(spec, cell)), new ReadoutSpec("dann", 2), new TaskShape(3, 4, 3, false), 17);
     }
 
     @Test
     void leakyCtrnnWithALinearReadoutWithoutBiasEveryStep() {
-        check(List.of(plainCell("rnn0", 2, 6, false, 0.4)), new ReadoutSpec("linear", 0), new TaskShape(2, 5, 3, true), 18);
+        check(
+                List.of(plainCell("rnn0", 2, 6, false, 0.4)),
+                new ReadoutSpec("linear", 0),
+                new TaskShape(2, 5, 3, true),
+                18);
     }
 
     @Test
     void twoStackedCells() {
-        check(List.of(plainCell("rnn0", 3, 5, true, 1.0), plainCell("rnn1", 5, 4, true, 1.0)), new TaskShape(3, 3, 2, false), 15);
+        check(
+                List.of(plainCell("rnn0", 3, 5, true, 1.0), plainCell("rnn1", 5, 4, true, 1.0)),
+                new TaskShape(3, 3, 2, false),
+                15);
     }
 
     private record Built(CellSpec spec, RecurrentCell cell) {}
 
     private static Built plainCell(String name, int in, int n, boolean withBias, double alpha) {
-        CellSpec spec = new CellSpec(name, new Conn("plain", name + ".U", 0), new Conn("plain", name + ".W", 0), withBias, alpha);
-        RecurrentCell cell = new RecurrentCell(name, Connectivity.Plain.create(name + ".U", n, in, in), Connectivity.Plain.create(name + ".W", n, n, n),
-                withBias ? bias(name, n) : null, alpha, Blas.best());
+        CellSpec spec = new CellSpec(
+                name, new Conn("plain", name + ".U", 0), new Conn("plain", name + ".W", 0), withBias, alpha);
+        RecurrentCell cell = new RecurrentCell(
+                name,
+                Connectivity.Plain.create(name + ".U", n, in, in),
+                Connectivity.Plain.create(name + ".W", n, n, n),
+                withBias ? bias(name, n) : null,
+                alpha,
+                Blas.best());
         return new Built(spec, cell);
     }
 
@@ -137,7 +172,9 @@ class RecurrentNetGradientTest {
         double[] ref = reference(built, readoutSpec, shape, params, xd, batch);
         boolean someInactive = false;
         for (int i = 0; i < out.size(); i++)
-            assertThat((double) out.get(i)).as("output %d", i).isCloseTo(ref[i], Offset.offset(1e-5 * Math.max(1, Math.abs(ref[i]))));
+            assertThat((double) out.get(i))
+                    .as("output %d", i)
+                    .isCloseTo(ref[i], Offset.offset(1e-5 * Math.max(1, Math.abs(ref[i]))));
 
         double[] c = new double[out.size()];
         Matrix dOut = Matrix.zeros(out.rows, out.cols);
@@ -163,7 +200,8 @@ class RecurrentNetGradientTest {
             for (double v : numeric) largest = Math.max(largest, Math.abs(v));
             assertThat(largest).as("gradient of %s is not all zero", p.name()).isGreaterThan(0);
             for (int i = 0; i < target.length; i++) {
-                assertThat((double) p.grad().get(i)).as("d%s[%d]", p.name(), i)
+                assertThat((double) p.grad().get(i))
+                        .as("d%s[%d]", p.name(), i)
                         .isCloseTo(numeric[i], Offset.offset(1e-4 * Math.abs(numeric[i]) + 1e-5 * largest + 1e-9));
                 checked++;
             }
@@ -172,8 +210,13 @@ class RecurrentNetGradientTest {
             Matrix h = cell.hidden();
             for (int i = 0; i < h.size(); i++) if (h.get(i) == 0f) someInactive = true;
         }
-        assertThat(checked).isEqualTo(net.parameters().stream().mapToInt(p -> p.value().size()).sum());
-        assertThat(someInactive || cells.get(0).alpha() < 1).as("some ReLU units inactive, so both branches are checked").isTrue();
+        assertThat(checked)
+                .isEqualTo(net.parameters().stream()
+                        .mapToInt(p -> p.value().size())
+                        .sum());
+        assertThat(someInactive || cells.get(0).alpha() < 1)
+                .as("some ReLU units inactive, so both branches are checked")
+                .isTrue();
     }
 
     private static double dot(double[] a, double[] b) {
@@ -183,7 +226,8 @@ class RecurrentNetGradientTest {
     }
 
     /** The network in double precision, one example at a time; outputs in the task's B x outputWidth layout. */
-    private static double[] reference(List<Built> built, ReadoutSpec readout, TaskShape shape, Map<String, double[]> p, double[] x, int batch) {
+    private static double[] reference(
+            List<Built> built, ReadoutSpec readout, TaskShape shape, Map<String, double[]> p, double[] x, int batch) {
         int t = shape.steps(), d = shape.stepInputs(), k = shape.outputs();
         double[] out = new double[batch * shape.outputWidth()];
         for (int b = 0; b < batch; b++) {

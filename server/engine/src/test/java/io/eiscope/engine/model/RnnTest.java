@@ -21,8 +21,15 @@ class RnnTest {
 
     static Rnn.Options with(Rnn.Init init, boolean freezeRecurrent, boolean freezeReadout) {
         var d = Rnn.Options.defaults();
-        return new Rnn.Options(d.bias(), init, d.radiusNumerator(), d.transplantRatio(), d.transplantRadius(), d.transplantAllLayers(),
-                freezeRecurrent, freezeReadout);
+        return new Rnn.Options(
+                d.bias(),
+                init,
+                d.radiusNumerator(),
+                d.transplantRatio(),
+                d.transplantRadius(),
+                d.transplantAllLayers(),
+                freezeRecurrent,
+                freezeReadout);
     }
 
     static RecurrentNet build(int n, Rnn.Options o, long seed) {
@@ -30,14 +37,18 @@ class RnnTest {
     }
 
     static Parameter param(Model m, String name) {
-        return m.parameters().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+        return m.parameters().stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     void aTransplantHasTheValuesOfBAndTheSingularSubspacesOfA() {
         Rng rng = new Rng(5);
         for (int[] shape : new int[][] {{30, 30}, {30, 12}}) {
-            Matrix a = RecurrentInit.signedColumnEi(shape[0], shape[1] - 3, 3, rng), b = Matrix.zeros(shape[0], shape[1]);
+            Matrix a = RecurrentInit.signedColumnEi(shape[0], shape[1] - 3, 3, rng),
+                    b = Matrix.zeros(shape[0], shape[1]);
             RecurrentInit.uniform(b, 0.2, rng);
             Matrix w = RecurrentInit.transplant(a, b);
             Spectra.Svd result = Spectra.javaSvd(w), sa = Spectra.javaSvd(a);
@@ -47,11 +58,16 @@ class RnnTest {
             for (int i = 0; i < k; i++) {
                 for (int j = 0; j < k; j++) {
                     double left = 0, right = 0;
-                    for (int r = 0; r < shape[0]; r++) left += (double) sa.u().get(r, i) * result.u().get(r, j);
-                    for (int c = 0; c < shape[1]; c++) right += (double) sa.vt().get(i, c) * result.vt().get(j, c);
+                    for (int r = 0; r < shape[0]; r++)
+                        left += (double) sa.u().get(r, i) * result.u().get(r, j);
+                    for (int c = 0; c < shape[1]; c++)
+                        right += (double) sa.vt().get(i, c) * result.vt().get(j, c);
                     assertThat(Math.abs(left)).as("|U_A^T U|[%d][%d]", i, j).isCloseTo(i == j ? 1 : 0, within(1e-3));
                     assertThat(Math.abs(right)).as("|V_A^T V|[%d][%d]", i, j).isCloseTo(i == j ? 1 : 0, within(1e-3));
-                    if (i == j) assertThat(left * right).as("pair %d keeps its relative sign", i).isPositive();
+                    if (i == j)
+                        assertThat(left * right)
+                                .as("pair %d keeps its relative sign", i)
+                                .isPositive();
                 }
             }
         }
@@ -62,9 +78,15 @@ class RnnTest {
         double coleiValues = 0, rnnValues = 0, pytorch = 0, top = 0;
         int seeds = 20;
         for (long seed = 1; seed <= seeds; seed++) {
-            Matrix w1 = build(100, with(Rnn.Init.RNN_VECTORS_COLEI_VALUES, false, false), seed).effectiveWeight("rnn0").orElseThrow();
-            Matrix w2 = build(100, with(Rnn.Init.COLEI_VECTORS_RNN_VALUES, false, false), seed).effectiveWeight("rnn0").orElseThrow();
-            Matrix w3 = build(100, with(Rnn.Init.PYTORCH, false, false), seed).effectiveWeight("rnn0").orElseThrow();
+            Matrix w1 = build(100, with(Rnn.Init.RNN_VECTORS_COLEI_VALUES, false, false), seed)
+                    .effectiveWeight("rnn0")
+                    .orElseThrow();
+            Matrix w2 = build(100, with(Rnn.Init.COLEI_VECTORS_RNN_VALUES, false, false), seed)
+                    .effectiveWeight("rnn0")
+                    .orElseThrow();
+            Matrix w3 = build(100, with(Rnn.Init.PYTORCH, false, false), seed)
+                    .effectiveWeight("rnn0")
+                    .orElseThrow();
             coleiValues += SpectralObservables.normalisedSvdEntropy(Spectra.singularValues(w1));
             float[] s2 = Spectra.singularValues(w2);
             rnnValues += SpectralObservables.normalisedSvdEntropy(s2);
@@ -80,7 +102,9 @@ class RnnTest {
 
     @Test
     void theRadiusSweepScalesTheUniformBound() {
-        Matrix w = build(200, new Rnn.Options(true, Rnn.Init.UNIFORM_RADIUS, 2.0, 9, 1.5, true, false, false), 2).effectiveWeight("rnn0").orElseThrow();
+        Matrix w = build(200, new Rnn.Options(true, Rnn.Init.UNIFORM_RADIUS, 2.0, 9, 1.5, true, false, false), 2)
+                .effectiveWeight("rnn0")
+                .orElseThrow();
         double bound = Math.sqrt(3 * 2.0 / 200), largest = 0, sq = 0;
         for (int i = 0; i < w.size(); i++) {
             largest = Math.max(largest, Math.abs(w.get(i)));
@@ -88,8 +112,12 @@ class RnnTest {
         }
         assertThat(largest).isLessThanOrEqualTo(bound).isGreaterThan(0.99 * bound);
         assertThat(sq / w.size()).as("variance num / n").isCloseTo(2.0 / 200, within(0.05 * 2.0 / 200));
-        assertThat(Spectra.spectralRadius(Spectra.javaEigenvalues(w))).as("radius about sqrt(2)").isCloseTo(Math.sqrt(2), within(0.1 * Math.sqrt(2)));
-        assertThat(Rnn.Options.defaults().radiusNumerator()).as("1/3: PyTorch's bound").isEqualTo(1.0 / 3);
+        assertThat(Spectra.spectralRadius(Spectra.javaEigenvalues(w)))
+                .as("radius about sqrt(2)")
+                .isCloseTo(Math.sqrt(2), within(0.1 * Math.sqrt(2)));
+        assertThat(Rnn.Options.defaults().radiusNumerator())
+                .as("1/3: PyTorch's bound")
+                .isEqualTo(1.0 / 3);
     }
 
     @Test
@@ -98,16 +126,28 @@ class RnnTest {
             for (boolean freeze : new boolean[] {true, false}) {
                 RecurrentNet net = build(20, with(init, freeze, freeze), 3);
                 Parameter w = param(net, "rnn0.W"), readout = param(net, "readout.W"), u = param(net, "rnn0.U");
-                float[] w0 = w.value().toArray(), r0 = readout.value().toArray(), u0 = u.value().toArray();
+                float[] w0 = w.value().toArray(),
+                        r0 = readout.value().toArray(),
+                        u0 = u.value().toArray();
                 ColumnEiRnnTest.sgdStepsThenCountNegative(net, w, 2.0, 10);
-                int flippedW = flips(w0, w.value()), flippedReadout = flips(r0, readout.value()), flippedU = flips(u0, u.value());
+                int flippedW = flips(w0, w.value()),
+                        flippedReadout = flips(r0, readout.value()),
+                        flippedU = flips(u0, u.value());
                 if (freeze) {
                     assertThat(flippedW).as("%s: flipped recurrent signs", init).isZero();
-                    assertThat(flippedReadout).as("%s: flipped readout signs", init).isZero();
-                    assertThat(flippedU).as("%s: the input matrix is not frozen", init).isPositive();
+                    assertThat(flippedReadout)
+                            .as("%s: flipped readout signs", init)
+                            .isZero();
+                    assertThat(flippedU)
+                            .as("%s: the input matrix is not frozen", init)
+                            .isPositive();
                 } else {
-                    assertThat(flippedW).as("%s: flips without the freeze", init).isPositive();
-                    assertThat(flippedReadout).as("%s: readout flips without the freeze", init).isPositive();
+                    assertThat(flippedW)
+                            .as("%s: flips without the freeze", init)
+                            .isPositive();
+                    assertThat(flippedReadout)
+                            .as("%s: readout flips without the freeze", init)
+                            .isPositive();
                 }
             }
         }

@@ -40,7 +40,8 @@ class WeightInitTest {
     @Test
     void uniformStaysWithinRootThreeStdAndHasThatStd() {
         Matrix w = filled(new WeightInit.Uniform(1 / Math.sqrt(3), Fan.IN), 200, 100, 2);
-        for (int i = 0; i < w.size(); i++) assertThat(Math.abs(w.get(i))).isLessThanOrEqualTo(0.1f); // PyTorch's 1/sqrt(fan_in)
+        for (int i = 0; i < w.size(); i++)
+            assertThat(Math.abs(w.get(i))).isLessThanOrEqualTo(0.1f); // PyTorch's 1/sqrt(fan_in)
         assertThat(moments(w)[1]).isCloseTo(1.0 / 3 / 100, Offset.offset(0.02 / 3 / 100));
     }
 
@@ -76,7 +77,8 @@ class WeightInitTest {
 
     @Test
     void nonPositiveGainsAndRatiosAreRejected() {
-        assertThatThrownBy(() -> new WeightInit.Normal(0, Fan.IN)).hasMessageContaining("gain must be a finite number > 0, got 0");
+        assertThatThrownBy(() -> new WeightInit.Normal(0, Fan.IN))
+                .hasMessageContaining("gain must be a finite number > 0, got 0");
         assertThatThrownBy(() -> new WeightInit.LogNormal(1, Fan.IN, -1)).hasMessageContaining("mean_std_ratio");
     }
 }

@@ -21,16 +21,45 @@ class ActivationObservablesTest {
     static final Catalogue CATALOGUE = ToyDecisionTask.catalogue(STEPS);
 
     static Simulation rnn(int hidden, long seed) {
-        return new Simulation(new SimulationConfig("a", new ComponentConfig("rnn", Map.of("hidden", List.of((long) hidden))),
-                new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9)), ComponentConfig.of(ToyDecisionTask.KIND), seed, 16, 0, 0),
-                CATALOGUE, EngineContext.of(null));
+        return new Simulation(
+                new SimulationConfig(
+                        "a",
+                        new ComponentConfig("rnn", Map.of("hidden", List.of((long) hidden))),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9)),
+                        ComponentConfig.of(ToyDecisionTask.KIND),
+                        seed,
+                        16,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(null));
     }
 
     static Simulation mlp(long seed) {
-        return new Simulation(new SimulationConfig("m", new ComponentConfig("mlp", Map.of("hidden", List.of(12L))),
-                new ComponentConfig("sgd", Map.of("learning_rate", 0.05)),
-                new ComponentConfig("r_of_k", Map.of("inputs", 30L, "relevant", 10L, "threshold", 5L, "train_size", 200L, "held_out_size", 40L)),
-                seed, 8, 0, 0), CATALOGUE, EngineContext.of(null));
+        return new Simulation(
+                new SimulationConfig(
+                        "m",
+                        new ComponentConfig("mlp", Map.of("hidden", List.of(12L))),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05)),
+                        new ComponentConfig(
+                                "r_of_k",
+                                Map.of(
+                                        "inputs",
+                                        30L,
+                                        "relevant",
+                                        10L,
+                                        "threshold",
+                                        5L,
+                                        "train_size",
+                                        200L,
+                                        "held_out_size",
+                                        40L)),
+                        seed,
+                        8,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(null));
     }
 
     static Observation.Payload measure(Simulation s, String observable, String target) {
@@ -45,8 +74,17 @@ class ActivationObservablesTest {
     void everyActivationAndLazinessObservableIsInTheCataloguePerLayerWithItsCostInTheDoc() {
         List<Observable> all = new java.util.ArrayList<>(ActivationObservables.all());
         all.addAll(LazinessObservables.all());
-        assertThat(all).extracting(Observable::name).containsExactly("activation_mean", "activation_std", "activation_fraction_active",
-                "hidden_states", "weight_change", "relative_weight_change", "representation_alignment", "kernel_alignment");
+        assertThat(all)
+                .extracting(Observable::name)
+                .containsExactly(
+                        "activation_mean",
+                        "activation_std",
+                        "activation_fraction_active",
+                        "hidden_states",
+                        "weight_change",
+                        "relative_weight_change",
+                        "representation_alignment",
+                        "kernel_alignment");
         for (Observable o : all) {
             assertThat(CATALOGUE.measured(o.name())).as(o.name()).isPresent();
             assertThat(Catalogue.standard().measured(o.name())).as(o.name()).isPresent();
@@ -54,8 +92,18 @@ class ActivationObservablesTest {
             assertThat(o.descriptor().doc()).as(o.name()).containsPattern("Cost|O\\(n\\)");
         }
         assertThat(CATALOGUE.measured("kernel_alignment").orElseThrow()).isInstanceOf(DeferredObservable.class);
-        assertThat(CATALOGUE.measured("kernel_alignment").orElseThrow().descriptor().cost()).isEqualTo(ObservableDescriptor.Cost.EXPENSIVE);
-        assertThat(CATALOGUE.measured("hidden_states").orElseThrow().descriptor().kind()).isEqualTo(ObservableKind.TENSOR);
+        assertThat(CATALOGUE
+                        .measured("kernel_alignment")
+                        .orElseThrow()
+                        .descriptor()
+                        .cost())
+                .isEqualTo(ObservableDescriptor.Cost.EXPENSIVE);
+        assertThat(CATALOGUE
+                        .measured("hidden_states")
+                        .orElseThrow()
+                        .descriptor()
+                        .kind())
+                .isEqualTo(ObservableKind.TENSOR);
     }
 
     @Test
@@ -84,7 +132,9 @@ class ActivationObservablesTest {
         double[] stats = ActivationObservables.statistics(Matrix.of(STEPS * probe, 10, t.data()));
         assertThat(scalar(s, "activation_mean", "rnn0")).isEqualTo(stats[0]);
         assertThat(scalar(s, "activation_std", "rnn0")).isEqualTo(stats[1]);
-        assertThat(scalar(s, "activation_fraction_active", "rnn0")).isEqualTo(stats[2]).isBetween(0.0, 1.0);
+        assertThat(scalar(s, "activation_fraction_active", "rnn0"))
+                .isEqualTo(stats[2])
+                .isBetween(0.0, 1.0);
         assertThat(measure(s, "hidden_states", "readout")).isNull();
     }
 
@@ -95,15 +145,20 @@ class ActivationObservablesTest {
         var t = ActivationObservables.timeTrialUnit(Matrix.of(12, 2, v), 4, 3 * 2 * 2);
         assertThat(t.shape()).containsExactly(3, 2, 2);
         assertThat(t.data()).containsExactly(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19);
-        assertThat(ActivationObservables.timeTrialUnit(Matrix.of(12, 2, v), 4, 1).shape()).containsExactly(3, 1, 2);
-        assertThat(ActivationObservables.timeTrialUnit(Matrix.of(12, 2, v), 4, 1000).data()).containsExactly(v);
+        assertThat(ActivationObservables.timeTrialUnit(Matrix.of(12, 2, v), 4, 1)
+                        .shape())
+                .containsExactly(3, 1, 2);
+        assertThat(ActivationObservables.timeTrialUnit(Matrix.of(12, 2, v), 4, 1000)
+                        .data())
+                .containsExactly(v);
     }
 
     @Test
     void feedForwardLayersReportTheirOutputsOnTheProbe() {
         Simulation s = mlp(2);
         for (int i = 0; i < 3; i++) s.trainStep();
-        assertThat(CATALOGUE.measured("activation_mean").orElseThrow().targets(s)).containsExactly("layer0", "layer1");
+        assertThat(CATALOGUE.measured("activation_mean").orElseThrow().targets(s))
+                .containsExactly("layer0", "layer1");
         assertThat(CATALOGUE.measured("hidden_states").orElseThrow().targets(s)).isEmpty();
         s.model().forward(s.probeInputs());
         Matrix h = s.model().activations("layer0").orElseThrow();

@@ -17,14 +17,36 @@ class GeometryObservablesTest {
     private static final Catalogue CATALOGUE = Catalogue.standard();
 
     static Simulation sim(String rule, double lr) {
-        return new Simulation(new SimulationConfig("g", new ComponentConfig("mlp", Map.of("hidden", List.of(32L), "init", "lognormal")),
-                new ComponentConfig(rule, Map.of("learning_rate", lr)),
-                new ComponentConfig("r_of_k", Map.of("inputs", 100L, "relevant", 20L, "threshold", 10L, "train_size", 500L, "held_out_size", 50L)),
-                1, 50, 0, 0), CATALOGUE, EngineContext.of(null));
+        return new Simulation(
+                new SimulationConfig(
+                        "g",
+                        new ComponentConfig("mlp", Map.of("hidden", List.of(32L), "init", "lognormal")),
+                        new ComponentConfig(rule, Map.of("learning_rate", lr)),
+                        new ComponentConfig(
+                                "r_of_k",
+                                Map.of(
+                                        "inputs",
+                                        100L,
+                                        "relevant",
+                                        20L,
+                                        "threshold",
+                                        10L,
+                                        "train_size",
+                                        500L,
+                                        "held_out_size",
+                                        50L)),
+                        1,
+                        50,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(null));
     }
 
     static double scalar(Simulation s, String observable, String target) {
-        return ((Observation.Scalar) CATALOGUE.measured(observable).orElseThrow().measure(s, target)).value();
+        return ((Observation.Scalar)
+                        CATALOGUE.measured(observable).orElseThrow().measure(s, target))
+                .value();
     }
 
     @Test
@@ -41,14 +63,19 @@ class GeometryObservablesTest {
     void atTheStartNothingHasChangedAndAfterEgTrainingNoSignHasFlipped() {
         Simulation s = sim("eg", 0.5);
         assertThat(scalar(s, "cosine_to_initial", "layer0.W")).isCloseTo(1, within(1e-9));
-        assertThat(scalar(s, "dual_change_delta_cdf_negative_entropy", "layer0.W")).isNaN();
+        assertThat(scalar(s, "dual_change_delta_cdf_negative_entropy", "layer0.W"))
+                .isNaN();
         assertThat(scalar(s, "lognormal_sigma", "layer0.W")).isCloseTo(Math.sqrt(Math.log1p(1 / 2.25)), within(0.02));
         for (int i = 0; i < 40; i++) s.trainStep();
         assertThat(scalar(s, "sign_flips", "layer0.W")).isZero();
         assertThat(scalar(s, "cosine_to_initial", "layer0.W")).isLessThan(1);
         assertThat(scalar(s, "update_weight_slope", "layer0.W")).isPositive();
-        assertThat(scalar(s, "dual_change_magnitude_negative_entropy", "layer0.W")).isPositive();
-        var h = (Observation.Histogram) CATALOGUE.measured("log_negative_weight_histogram").orElseThrow().measure(s, "layer0.W");
+        assertThat(scalar(s, "dual_change_magnitude_negative_entropy", "layer0.W"))
+                .isPositive();
+        var h = (Observation.Histogram) CATALOGUE
+                .measured("log_negative_weight_histogram")
+                .orElseThrow()
+                .measure(s, "layer0.W");
         assertThat(h.counts()).hasSize(64);
         s.reset();
         assertThat(scalar(s, "cosine_to_initial", "layer0.W")).isCloseTo(1, within(1e-9));

@@ -26,18 +26,25 @@ class KernelAlignmentTest {
     private static final Blas BLAS = Blas.best();
 
     static RecurrentCell plainCell(String name, int in, int n, double alpha) {
-        return new RecurrentCell(name, Connectivity.Plain.create(name + ".U", n, in, in), Connectivity.Plain.create(name + ".W", n, n, n),
-                Parameter.of(name + ".b", 1, n, Parameter.Sign.FREE, Parameter.Role.BIAS, in, n), alpha, BLAS);
+        return new RecurrentCell(
+                name,
+                Connectivity.Plain.create(name + ".U", n, in, in),
+                Connectivity.Plain.create(name + ".W", n, n, n),
+                Parameter.of(name + ".b", 1, n, Parameter.Sign.FREE, Parameter.Role.BIAS, in, n),
+                alpha,
+                BLAS);
     }
 
     static RecurrentNet net(TaskShape shape, List<RecurrentCell> cells, long seed, boolean positive) {
         int top = cells.get(cells.size() - 1).units();
-        RecurrentNet net = new RecurrentNet(shape, cells, new Dense("readout", top, shape.outputs(), Activation.IDENTITY, BLAS));
+        RecurrentNet net =
+                new RecurrentNet(shape, cells, new Dense("readout", top, shape.outputs(), Activation.IDENTITY, BLAS));
         Rng rng = new Rng(seed);
         for (Parameter p : net.parameters()) {
             boolean nonNegative = positive || p.sign() == Parameter.Sign.NON_NEGATIVE;
             for (int i = 0; i < p.value().size(); i++)
-                p.value().set(i, (float) (nonNegative ? 0.05 + 0.25 * rng.nextDouble() : 1.2 * (rng.nextDouble() - 0.5)));
+                p.value().set(i, (float)
+                        (nonNegative ? 0.05 + 0.25 * rng.nextDouble() : 1.2 * (rng.nextDouble() - 0.5)));
         }
         return net;
     }
@@ -122,8 +129,13 @@ class KernelAlignmentTest {
     @Test
     void dannCellKernelIsTakenWithRespectToTheEffectiveRecurrentMatrix() {
         TaskShape shape = new TaskShape(3, 4, 2, true);
-        RecurrentCell cell = new RecurrentCell("rnn0", new Connectivity.Dann("rnn0.U", 5, 3, 1), new Connectivity.Dann("rnn0.W", 5, 5, 2),
-                Parameter.of("rnn0.b", 1, 5, Parameter.Sign.FREE, Parameter.Role.BIAS, 3, 5), 1.0, BLAS);
+        RecurrentCell cell = new RecurrentCell(
+                "rnn0",
+                new Connectivity.Dann("rnn0.U", 5, 3, 1),
+                new Connectivity.Dann("rnn0.W", 5, 5, 2),
+                Parameter.of("rnn0.b", 1, 5, Parameter.Sign.FREE, Parameter.Role.BIAS, 3, 5),
+                1.0,
+                BLAS);
         RecurrentNet net = net(shape, List.of(cell), 5, false);
         Matrix x = inputs(3, shape, 6, true);
         assertKernel(KernelAlignment.tangentKernel(net, 0, x, BLAS), gram(perOutputGradients(net, 0, x)), 1e-5);
@@ -169,7 +181,8 @@ class KernelAlignmentTest {
         RecurrentNet net = net(shape, List.of(plainCell("rnn0", 3, 6, 1.0)), 11, false);
         Matrix x = inputs(4, shape, 12, false);
         Matrix k0 = KernelAlignment.tangentKernel(net, 0, x, BLAS);
-        assertThat(KernelAlignment.alignment(k0, KernelAlignment.tangentKernel(net, 0, x, BLAS))).isCloseTo(1, within(1e-12));
+        assertThat(KernelAlignment.alignment(k0, KernelAlignment.tangentKernel(net, 0, x, BLAS)))
+                .isCloseTo(1, within(1e-12));
         Matrix scaled = k0.copy();
         BLAS.scal(3f, scaled);
         assertThat(KernelAlignment.alignment(k0, scaled)).isCloseTo(1, within(1e-6));
@@ -185,7 +198,9 @@ class KernelAlignmentTest {
             BLAS.scal(-1f, minus);
             assertThat(KernelAlignment.alignment(a, minus)).isCloseTo(-1, within(1e-6));
             // Two Gram (positive semi-definite) kernels align in [0, 1].
-            assertThat(KernelAlignment.alignment(KernelAlignment.representationKernel(a, BLAS), KernelAlignment.representationKernel(b, BLAS)))
+            assertThat(KernelAlignment.alignment(
+                            KernelAlignment.representationKernel(a, BLAS),
+                            KernelAlignment.representationKernel(b, BLAS)))
                     .isBetween(0.0, 1.0);
         }
     }
@@ -205,10 +220,15 @@ class KernelAlignmentTest {
 
     @Test
     void trialsAreCappedByTheKernelAndDeltaBudgets() {
-        assertThat(KernelAlignment.trials(new TaskShape(3, 8, 3, true), 300, 32)).isEqualTo(32);
-        assertThat(KernelAlignment.trials(new TaskShape(3, 8, 3, true), 300, 10)).isEqualTo(10);
-        assertThat(KernelAlignment.trials(new TaskShape(28, 28, 10, false), 100, 32)).isEqualTo(32);
-        assertThat(KernelAlignment.trials(new TaskShape(1, 100, 50, true), 100, 32)).isEqualTo(1);
-        assertThat(KernelAlignment.trials(new TaskShape(28, 28, 10, true), 1000, 32)).isEqualTo(4); // 2^25 / (280 * 28 * 1000)
+        assertThat(KernelAlignment.trials(new TaskShape(3, 8, 3, true), 300, 32))
+                .isEqualTo(32);
+        assertThat(KernelAlignment.trials(new TaskShape(3, 8, 3, true), 300, 10))
+                .isEqualTo(10);
+        assertThat(KernelAlignment.trials(new TaskShape(28, 28, 10, false), 100, 32))
+                .isEqualTo(32);
+        assertThat(KernelAlignment.trials(new TaskShape(1, 100, 50, true), 100, 32))
+                .isEqualTo(1);
+        assertThat(KernelAlignment.trials(new TaskShape(28, 28, 10, true), 1000, 32))
+                .isEqualTo(4); // 2^25 / (280 * 28 * 1000)
     }
 }

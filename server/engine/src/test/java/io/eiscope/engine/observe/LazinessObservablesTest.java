@@ -42,7 +42,8 @@ class LazinessObservablesTest {
         assertThat(scalar(s, "weight_change", "rnn0")).isCloseTo(delta, within(1e-9));
         assertThat(scalar(s, "relative_weight_change", "rnn0.W")).isCloseTo(delta / Math.sqrt(norm), within(1e-9));
         assertThat(scalar(s, "weight_change", "rnn0.U")).isZero();
-        assertThat(CATALOGUE.measured("weight_change").orElseThrow().targets(s)).contains("rnn0.W", "rnn0.U", "readout.W", "rnn0", "rnn0.input")
+        assertThat(CATALOGUE.measured("weight_change").orElseThrow().targets(s))
+                .contains("rnn0.W", "rnn0.U", "readout.W", "rnn0", "rnn0.input")
                 .doesNotContain("rnn0.b");
         s.reset();
         assertThat(scalar(s, "weight_change", "rnn0")).isZero();
@@ -50,13 +51,35 @@ class LazinessObservablesTest {
 
     @Test
     void effectiveWeightChangeComparesWithTheEffectiveMatrixOfTheInitialParameters() {
-        Simulation s = new Simulation(new SimulationConfig("d", new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(10L),
-                "hidden_inhibitory", List.of(2L))), new ComponentConfig("sgd", Map.of("learning_rate", 0.05)),
-                new ComponentConfig("r_of_k", Map.of("inputs", 20L, "relevant", 5L, "threshold", 3L, "train_size", 100L, "held_out_size", 40L)),
-                4, 8, 0, 0), CATALOGUE, EngineContext.of(null));
+        Simulation s = new Simulation(
+                new SimulationConfig(
+                        "d",
+                        new ComponentConfig(
+                                "dann", Map.of("hidden_excitatory", List.of(10L), "hidden_inhibitory", List.of(2L))),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05)),
+                        new ComponentConfig(
+                                "r_of_k",
+                                Map.of(
+                                        "inputs",
+                                        20L,
+                                        "relevant",
+                                        5L,
+                                        "threshold",
+                                        3L,
+                                        "train_size",
+                                        100L,
+                                        "held_out_size",
+                                        40L)),
+                        4,
+                        8,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(null));
         for (int i = 0; i < 20; i++) s.trainStep();
         Matrix now = s.model().effectiveWeight("layer0").orElseThrow();
-        double[][] ex = rows(s.initialValue("layer0.Wex").orElseThrow()), ix = rows(s.initialValue("layer0.Wix").orElseThrow()),
+        double[][] ex = rows(s.initialValue("layer0.Wex").orElseThrow()),
+                ix = rows(s.initialValue("layer0.Wix").orElseThrow()),
                 ei = rows(s.initialValue("layer0.Wei").orElseThrow());
         double diff = 0, norm = 0;
         for (int r = 0; r < now.rows; r++) {
@@ -85,7 +108,9 @@ class LazinessObservablesTest {
         assertThat(scalar(s, "representation_alignment", "rnn0")).isCloseTo(1, within(1e-12));
         for (int i = 0; i < 30; i++) s.trainStep();
         assertThat(scalar(s, "kernel_alignment", "rnn0")).isBetween(0.0, 1.0).isLessThan(1 - 1e-6);
-        assertThat(scalar(s, "representation_alignment", "rnn0")).isBetween(0.0, 1.0).isLessThan(1 - 1e-6);
+        assertThat(scalar(s, "representation_alignment", "rnn0"))
+                .isBetween(0.0, 1.0)
+                .isLessThan(1 - 1e-6);
         s.reset();
         assertThat(scalar(s, "kernel_alignment", "rnn0")).isCloseTo(1, within(1e-12));
         assertThat(scalar(s, "representation_alignment", "rnn0")).isCloseTo(1, within(1e-12));
@@ -135,13 +160,17 @@ class LazinessObservablesTest {
     @Test
     void kernelAlignmentAppliesToRecurrentCellsOnlyAndRepresentationAlignmentToHiddenLayers() {
         Simulation m = mlp(5);
-        assertThat(CATALOGUE.measured("kernel_alignment").orElseThrow().targets(m)).isEmpty();
+        assertThat(CATALOGUE.measured("kernel_alignment").orElseThrow().targets(m))
+                .isEmpty();
         assertThat(measure(m, "kernel_alignment", "layer0")).isNull();
-        assertThat(CATALOGUE.measured("representation_alignment").orElseThrow().targets(m)).containsExactly("layer0");
+        assertThat(CATALOGUE.measured("representation_alignment").orElseThrow().targets(m))
+                .containsExactly("layer0");
         assertThat(scalar(m, "representation_alignment", "layer0")).isCloseTo(1, within(1e-12));
         Simulation r = rnn(5, 6);
-        assertThat(CATALOGUE.measured("kernel_alignment").orElseThrow().targets(r)).containsExactly("rnn0");
-        assertThat(CATALOGUE.measured("representation_alignment").orElseThrow().targets(r)).containsExactly("rnn0");
+        assertThat(CATALOGUE.measured("kernel_alignment").orElseThrow().targets(r))
+                .containsExactly("rnn0");
+        assertThat(CATALOGUE.measured("representation_alignment").orElseThrow().targets(r))
+                .containsExactly("rnn0");
         assertThat(measure(r, "representation_alignment", "readout")).isNull();
     }
 
@@ -161,7 +190,8 @@ class LazinessObservablesTest {
             }
         }
         for (int i = 0; i < plain.parameters().size(); i++)
-            assertThat(measured.parameters().get(i).value().toArray()).as(plain.parameters().get(i).name())
+            assertThat(measured.parameters().get(i).value().toArray())
+                    .as(plain.parameters().get(i).name())
                     .containsExactly(plain.parameters().get(i).value().toArray());
         assertThat(measured.evaluate()).isEqualTo(plain.evaluate());
     }

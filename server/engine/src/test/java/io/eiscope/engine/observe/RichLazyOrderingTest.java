@@ -33,8 +33,12 @@ class RichLazyOrderingTest {
     void aFullRankStartLearnsMoreLazilyThanARankOneStartOfEqualNorm() {
         for (long seed = 1; seed <= 2; seed++) {
             Laziness full = train(false, seed), rankOne = train(true, seed);
-            assertThat(full.kernelAlignment()).as("seed %d: %s vs %s", seed, full, rankOne).isGreaterThan(rankOne.kernelAlignment() + 0.1);
-            assertThat(full.representationAlignment()).as("seed %d", seed).isGreaterThan(rankOne.representationAlignment());
+            assertThat(full.kernelAlignment())
+                    .as("seed %d: %s vs %s", seed, full, rankOne)
+                    .isGreaterThan(rankOne.kernelAlignment() + 0.1);
+            assertThat(full.representationAlignment())
+                    .as("seed %d", seed)
+                    .isGreaterThan(rankOne.representationAlignment());
             assertThat(full.weightChange()).as("seed %d", seed).isLessThan(rankOne.weightChange());
         }
     }
@@ -50,7 +54,9 @@ class RichLazyOrderingTest {
         task.testBatch(0, probe, Matrix.zeros(32, STEPS));
         Matrix k0 = KernelAlignment.tangentKernel(net, 0, probe, BLAS), kr0 = representationKernel(net, probe);
 
-        Matrix x = Matrix.zeros(32, shape.inputSize()), y = Matrix.zeros(32, STEPS), dOut = Matrix.zeros(32, shape.outputWidth());
+        Matrix x = Matrix.zeros(32, shape.inputSize()),
+                y = Matrix.zeros(32, STEPS),
+                dOut = Matrix.zeros(32, shape.outputWidth());
         Objective objective = task.objective();
         List<Parameter> ps = net.parameters();
         List<float[]> velocity = new ArrayList<>();
@@ -70,13 +76,16 @@ class RichLazyOrderingTest {
         }
         double change = 0;
         for (int i = 0; i < w.size(); i++) change += (double) (w.get(i) - w0.get(i)) * (w.get(i) - w0.get(i));
-        return new Laziness(KernelAlignment.alignment(KernelAlignment.tangentKernel(net, 0, probe, BLAS), k0),
-                KernelAlignment.alignment(representationKernel(net, probe), kr0), Math.sqrt(change));
+        return new Laziness(
+                KernelAlignment.alignment(KernelAlignment.tangentKernel(net, 0, probe, BLAS), k0),
+                KernelAlignment.alignment(representationKernel(net, probe), kr0),
+                Math.sqrt(change));
     }
 
     private static Matrix representationKernel(RecurrentNet net, Matrix probe) {
         net.forward(probe);
-        return KernelAlignment.representationKernel(net.cells().get(0).hidden().rowsView((STEPS - 1) * probe.rows, probe.rows), BLAS);
+        return KernelAlignment.representationKernel(
+                net.cells().get(0).hidden().rowsView((STEPS - 1) * probe.rows, probe.rows), BLAS);
     }
 
     /** {@code 1.25 Z / sqrt(N)}, or its top singular component (by power iteration) scaled to the same Frobenius norm. */
@@ -109,7 +118,8 @@ class RichLazyOrderingTest {
             }
             normalise(v);
         }
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) w.set(i, j, (float) (Math.sqrt(frobenius) * u[i] * v[j]));
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) w.set(i, j, (float) (Math.sqrt(frobenius) * u[i] * v[j]));
         return w;
     }
 

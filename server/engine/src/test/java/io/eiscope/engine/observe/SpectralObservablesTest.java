@@ -26,8 +26,18 @@ class SpectralObservablesTest {
     }
 
     static Simulation sim(ComponentConfig model) {
-        return new Simulation(new SimulationConfig("s", model, new ComponentConfig("sgd", Map.of("learning_rate", 0.05)),
-                ComponentConfig.of("fashion_mnist"), 3, 16, 0, 0), CATALOGUE, EngineContext.of(TestData.dataDir()));
+        return new Simulation(
+                new SimulationConfig(
+                        "s",
+                        model,
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05)),
+                        ComponentConfig.of("fashion_mnist"),
+                        3,
+                        16,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(TestData.dataDir()));
     }
 
     static Observation.Payload measure(Simulation s, String observable, String target) {
@@ -36,11 +46,14 @@ class SpectralObservablesTest {
 
     @Test
     void nseOfTheIdentityIsOneAndOfARankOneMatrixIsZero() {
-        assertThat(SpectralObservables.normalisedSvdEntropy(Spectra.singularValues(identity(50)))).isCloseTo(1, within(1e-6));
+        assertThat(SpectralObservables.normalisedSvdEntropy(Spectra.singularValues(identity(50))))
+                .isCloseTo(1, within(1e-6));
         Matrix rankOne = Matrix.zeros(50, 50);
         for (int i = 0; i < 50; i++) for (int j = 0; j < 50; j++) rankOne.set(i, j, (i + 1) * (float) Math.cos(j));
-        assertThat(SpectralObservables.normalisedSvdEntropy(Spectra.singularValues(rankOne))).isCloseTo(0, within(1e-3));
-        assertThat(SpectralObservables.normalisedSvdEntropy(new float[] {3f, 0f, 0f, 0f})).isZero();
+        assertThat(SpectralObservables.normalisedSvdEntropy(Spectra.singularValues(rankOne)))
+                .isCloseTo(0, within(1e-3));
+        assertThat(SpectralObservables.normalisedSvdEntropy(new float[] {3f, 0f, 0f, 0f}))
+                .isZero();
     }
 
     @Test
@@ -48,10 +61,13 @@ class SpectralObservablesTest {
         float[] s = Spectra.singularValues(identity(20));
         assertThat(SpectralObservables.participationRatio(s)).isCloseTo(20, within(1e-9));
         assertThat(SpectralObservables.entropyEffectiveRank(s)).isCloseTo(20, within(1e-6));
-        assertThat(SpectralObservables.participationRatio(new float[] {2f, 0f, 0f})).isEqualTo(1);
-        assertThat(SpectralObservables.entropyEffectiveRank(new float[] {2f, 0f, 0f})).isEqualTo(1);
+        assertThat(SpectralObservables.participationRatio(new float[] {2f, 0f, 0f}))
+                .isEqualTo(1);
+        assertThat(SpectralObservables.entropyEffectiveRank(new float[] {2f, 0f, 0f}))
+                .isEqualTo(1);
         // participation ratio of (1, 1, 2): 6^2 / 18 = 2
-        assertThat(SpectralObservables.participationRatio(new float[] {2f, 1f, 1f})).isCloseTo(2, within(1e-12));
+        assertThat(SpectralObservables.participationRatio(new float[] {2f, 1f, 1f}))
+                .isCloseTo(2, within(1e-12));
     }
 
     @Test
@@ -60,7 +76,12 @@ class SpectralObservablesTest {
             assertThat(CATALOGUE.measured(o.name())).as(o.name()).isPresent();
             assertThat(o.descriptor().doc()).as(o.name()).contains("O(n^3)");
         }
-        assertThat(CATALOGUE.measured("singular_values").orElseThrow().descriptor().doc()).contains("descending");
+        assertThat(CATALOGUE
+                        .measured("singular_values")
+                        .orElseThrow()
+                        .descriptor()
+                        .doc())
+                .contains("descending");
     }
 
     @Test
@@ -79,7 +100,9 @@ class SpectralObservablesTest {
         var eig = (Observation.Tensor) measure(s, "eigenvalues", "layer1.W");
         assertThat(eig.shape()).containsExactly(32, 2);
         double radius = ((Observation.Scalar) measure(s, "spectral_radius", "layer1.W")).value();
-        assertThat(radius).isCloseTo(Spectra.spectralRadius(eig.data()), within(1e-9)).isPositive();
+        assertThat(radius)
+                .isCloseTo(Spectra.spectralRadius(eig.data()), within(1e-9))
+                .isPositive();
         float sigmaMax = ((Observation.Tensor) measure(s, "singular_values", "layer1.W")).data()[0];
         assertThat(radius).isLessThanOrEqualTo(sigmaMax * (1 + 1e-5)); // |lambda| <= sigma_max
         assertThat(measure(s, "eigenvalues", "layer0.W")).isNull();
@@ -87,14 +110,17 @@ class SpectralObservablesTest {
 
     @Test
     void aDannLayerIsMeasuredOnItsEffectiveSignedMatrix() {
-        Simulation s = sim(new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(40L), "hidden_inhibitory", List.of(4L))));
+        Simulation s = sim(new ComponentConfig(
+                "dann", Map.of("hidden_excitatory", List.of(40L), "hidden_inhibitory", List.of(4L))));
         var targets = CATALOGUE.measured("nse").orElseThrow().targets(s);
         assertThat(targets).contains("layer0", "layer1");
         Matrix w = s.model().effectiveWeight("layer0").orElseThrow();
         var sv = (Observation.Tensor) measure(s, "singular_values", "layer0");
         assertThat(sv.data()).containsExactly(Spectra.singularValues(w), within(0f));
-        assertThat(((Observation.Scalar) measure(s, "effective_rank_participation", "layer0")).value()).isBetween(1.0, 40.0);
-        assertThat(((Observation.Scalar) measure(s, "effective_rank_entropy", "layer0")).value()).isBetween(1.0, 40.0);
+        assertThat(((Observation.Scalar) measure(s, "effective_rank_participation", "layer0")).value())
+                .isBetween(1.0, 40.0);
+        assertThat(((Observation.Scalar) measure(s, "effective_rank_entropy", "layer0")).value())
+                .isBetween(1.0, 40.0);
     }
 
     @Test
@@ -103,16 +129,20 @@ class SpectralObservablesTest {
         Simulation s = sim(new ComponentConfig("rnn", Map.of("hidden", List.of(24L))));
         var sv = (DeferredObservable) CATALOGUE.measured("singular_values").orElseThrow();
         var nse = (DeferredObservable) CATALOGUE.measured("nse").orElseThrow();
-        float[] expected = Spectra.singularValues(s.model().effectiveWeight("rnn0.input").orElseThrow());
+        float[] expected =
+                Spectra.singularValues(s.model().effectiveWeight("rnn0.input").orElseThrow());
         var svLater = sv.prepare(s, "rnn0.input");
         var nseLater = nse.prepare(s, "rnn0.input");
         for (int i = 0; i < 5; i++) s.trainStep(); // the copies taken above must not move with training
-        float[] now = Spectra.singularValues(s.model().effectiveWeight("rnn0.input").orElseThrow());
+        float[] now =
+                Spectra.singularValues(s.model().effectiveWeight("rnn0.input").orElseThrow());
         assertThat(now).isNotEqualTo(expected);
         float[] got = ((Observation.Tensor) svLater.get()).data();
         assertThat(got).containsExactly(expected, within(0f));
-        assertThat(((Observation.Scalar) nseLater.get()).value()).isEqualTo(SpectralObservables.normalisedSvdEntropy(got));
-        assertThat(((Observation.Tensor) sv.prepare(s, "rnn0.input").get()).data()).containsExactly(now, within(0f));
+        assertThat(((Observation.Scalar) nseLater.get()).value())
+                .isEqualTo(SpectralObservables.normalisedSvdEntropy(got));
+        assertThat(((Observation.Tensor) sv.prepare(s, "rnn0.input").get()).data())
+                .containsExactly(now, within(0f));
     }
 
     @Test

@@ -40,7 +40,8 @@ class WeightStatisticsTest {
     void theLogNormalFitRecoversMuAndSigmaOfLogNormalMagnitudes() {
         SplittableRandom r = new SplittableRandom(2);
         float[] w = new float[20_000];
-        for (int i = 0; i < w.length; i++) w[i] = (float) ((r.nextBoolean() ? 1 : -1) * Math.exp(-3 + 0.6 * r.nextGaussian()));
+        for (int i = 0; i < w.length; i++)
+            w[i] = (float) ((r.nextBoolean() ? 1 : -1) * Math.exp(-3 + 0.6 * r.nextGaussian()));
         double[] fit = WeightStatistics.logNormalFit(w);
         assertThat(fit[0]).isCloseTo(-3, within(0.02));
         assertThat(fit[1]).isCloseTo(0.6, within(0.02));
@@ -53,9 +54,11 @@ class WeightStatisticsTest {
         for (int i = 0; i < 4; i++) wt[i] = w0[i] * 1.5f;
         assertThat(WeightStatistics.updateWeightSlope(w0, wt)).isCloseTo(1, within(1e-6));
         assertThat(WeightStatistics.signFlips(w0, wt)).isZero();
-        assertThat(WeightStatistics.signFlips(w0, new float[] {-0.1f, -0.2f, 0f, 0.8f})).isEqualTo(2);
+        assertThat(WeightStatistics.signFlips(w0, new float[] {-0.1f, -0.2f, 0f, 0.8f}))
+                .isEqualTo(2);
         assertThat(WeightStatistics.cosine(w0, wt)).isCloseTo(1, within(1e-12));
-        assertThat(WeightStatistics.cosine(new float[] {1, 0}, new float[] {1, 1})).isCloseTo(Math.sqrt(0.5), within(1e-12));
+        assertThat(WeightStatistics.cosine(new float[] {1, 0}, new float[] {1, 1}))
+                .isCloseTo(Math.sqrt(0.5), within(1e-12));
     }
 
     @Test
@@ -63,7 +66,8 @@ class WeightStatisticsTest {
         float[] w0 = {0.5f, -0.5f}, wt = {0.4f, -0.6f};
         // 3-norm: grad phi(w) = sign(w) w^2: (0.16 - 0.25, -0.36 + 0.25) over (0.25, -0.25)
         double expected = Math.hypot(0.09, 0.11) / Math.hypot(0.25, 0.25);
-        assertThat(WeightStatistics.changeMagnitude(new Potential.PNorm(3), w0, wt)).isCloseTo(expected, within(1e-6));
+        assertThat(WeightStatistics.changeMagnitude(new Potential.PNorm(3), w0, wt))
+                .isCloseTo(expected, within(1e-6));
     }
 
     @Test
@@ -71,15 +75,18 @@ class WeightStatisticsTest {
         // a miniature of the synthetic robustness study of Pogodin et al. (science.md §4.4)
         SplittableRandom r = new SplittableRandom(3);
         float[] w0 = new float[1000];
-        for (int i = 0; i < w0.length; i++) w0[i] = (float) ((r.nextBoolean() ? 1 : -1) * 0.1 * Math.exp(0.5 * r.nextGaussian()));
+        for (int i = 0; i < w0.length; i++)
+            w0[i] = (float) ((r.nextBoolean() ? 1 : -1) * 0.1 * Math.exp(0.5 * r.nextGaussian()));
         for (Potential truth : GeometryObservables.CANDIDATES) {
             float[] wt = new float[w0.length];
             double scale = 0.1 * Math.abs(truth.map(0.1));
-            for (int i = 0; i < w0.length; i++) wt[i] = (float) truth.inverse(truth.map(w0[i]) + scale * r.nextGaussian(), w0[i]);
+            for (int i = 0; i < w0.length; i++)
+                wt[i] = (float) truth.inverse(truth.map(w0[i]) + scale * r.nextGaussian(), w0[i]);
             double own = WeightStatistics.deltaCdf(WeightStatistics.dualChange(truth, w0, wt), false);
             for (Potential other : GeometryObservables.CANDIDATES) {
                 if (other.equals(truth)) continue;
-                assertThat(own).as("%s vs %s", truth.name(), other.name())
+                assertThat(own)
+                        .as("%s vs %s", truth.name(), other.name())
                         .isLessThan(WeightStatistics.deltaCdf(WeightStatistics.dualChange(other, w0, wt), false));
             }
         }

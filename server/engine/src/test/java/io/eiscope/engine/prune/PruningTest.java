@@ -14,18 +14,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Magnitude and random pruning, and masks that persist under every rule of the catalogue. */
 class PruningTest {
     private static final Catalogue CATALOGUE = Catalogue.standard();
 
     static Simulation sim(ComponentConfig model, ComponentConfig rule) {
-        return new Simulation(new SimulationConfig("prune", model, rule,
-                new ComponentConfig("r_of_k", Map.of("inputs", 64L, "relevant", 20L, "threshold", 10L, "train_size", 200L,
-                        "held_out_size", 50L)), 3, 20, 0, 0), CATALOGUE, EngineContext.of(null));
+        return new Simulation(
+                new SimulationConfig(
+                        "prune",
+                        model,
+                        rule,
+                        new ComponentConfig(
+                                "r_of_k",
+                                Map.of(
+                                        "inputs",
+                                        64L,
+                                        "relevant",
+                                        20L,
+                                        "threshold",
+                                        10L,
+                                        "train_size",
+                                        200L,
+                                        "held_out_size",
+                                        50L)),
+                        3,
+                        20,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(null));
     }
 
     static ComponentConfig mlp() {
@@ -35,13 +56,19 @@ class PruningTest {
     /** Every rule kind, plainly and with momentum and weight decay where it has them, on an MLP and a DANN. */
     static Stream<Object[]> rulesAndModels() {
         List<Object[]> cases = new ArrayList<>();
-        ComponentConfig dann = new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(12L), "hidden_inhibitory", List.of(2L)));
+        ComponentConfig dann = new ComponentConfig(
+                "dann", Map.of("hidden_excitatory", List.of(12L), "hidden_inhibitory", List.of(2L)));
         for (var entry : CATALOGUE.rules()) {
-            List<String> names = entry.descriptor().params().stream().map(p -> p.name()).toList();
+            List<String> names =
+                    entry.descriptor().params().stream().map(p -> p.name()).toList();
             cases.add(new Object[] {new ComponentConfig(entry.kind(), Map.of("learning_rate", 0.05)), mlp()});
             cases.add(new Object[] {new ComponentConfig(entry.kind(), Map.of("learning_rate", 0.05)), dann});
             if (names.contains("momentum"))
-                cases.add(new Object[] {new ComponentConfig(entry.kind(), Map.of("learning_rate", 0.05, "momentum", 0.9, "weight_decay", 0.01)), mlp()});
+                cases.add(new Object[] {
+                    new ComponentConfig(
+                            entry.kind(), Map.of("learning_rate", 0.05, "momentum", 0.9, "weight_decay", 0.01)),
+                    mlp()
+                });
         }
         return cases.stream();
     }
@@ -68,7 +95,8 @@ class PruningTest {
     void magnitudePruningRemovesTheSmallestWeightsGloballyAndSparesBiases() {
         Simulation s = sim(mlp(), ComponentConfig.of("sgd"));
         List<Float> magnitudes = new ArrayList<>();
-        for (Parameter p : s.parameters()) if (Pruning.prunable(p)) for (float w : p.value().toArray()) magnitudes.add(Math.abs(w));
+        for (Parameter p : s.parameters())
+            if (Pruning.prunable(p)) for (float w : p.value().toArray()) magnitudes.add(Math.abs(w));
         magnitudes.sort(null);
         int n = magnitudes.size(), k = (int) Math.round(0.9 * n);
         Pruning.Result r = Pruning.magnitude(s.model(), 0.9, Pruning.Scope.GLOBAL);
@@ -80,7 +108,8 @@ class PruningTest {
                 if (Pruning.prunable(p) && !p.mask().isPruned(i))
                     assertThat(Math.abs(p.value().get(i))).isGreaterThanOrEqualTo(magnitudes.get(k - 1));
         }
-        assertThat(r.newlyPruned().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(k);
+        assertThat(r.newlyPruned().values().stream().mapToInt(Integer::intValue).sum())
+                .isEqualTo(k);
     }
 
     @Test
@@ -88,7 +117,10 @@ class PruningTest {
         Simulation s = sim(mlp(), ComponentConfig.of("sgd"));
         Pruning.magnitude(s.model(), 0.25, Pruning.Scope.PER_LAYER);
         for (Parameter p : s.parameters())
-            if (Pruning.prunable(p)) assertThat(p.mask().count()).as(p.name()).isEqualTo(Math.round(0.25 * p.value().size()));
+            if (Pruning.prunable(p))
+                assertThat(p.mask().count())
+                        .as(p.name())
+                        .isEqualTo(Math.round(0.25 * p.value().size()));
     }
 
     @Test
@@ -98,11 +130,16 @@ class PruningTest {
         Pruning.random(b.model(), 0.3, Pruning.Scope.GLOBAL, new Rng(5));
         for (int k = 0; k < a.parameters().size(); k++) {
             int size = a.parameters().get(k).value().size();
-            assertThat(a.parameters().get(k).mask().toArray(size)).containsExactly(b.parameters().get(k).mask().toArray(size));
+            assertThat(a.parameters().get(k).mask().toArray(size))
+                    .containsExactly(b.parameters().get(k).mask().toArray(size));
         }
         Pruning.Result more = Pruning.magnitude(a.model(), 0.6, Pruning.Scope.GLOBAL);
         assertThat(more.fraction()).isCloseTo(0.6, org.assertj.core.api.Assertions.within(0.001));
-        assertThat(Pruning.magnitude(a.model(), 0.2, Pruning.Scope.GLOBAL).newlyPruned().values()).containsOnly(0);
-        assertThatThrownBy(() -> Pruning.magnitude(a.model(), 1.5, Pruning.Scope.GLOBAL)).hasMessage("fraction must be in [0, 1], got 1.5");
+        assertThat(Pruning.magnitude(a.model(), 0.2, Pruning.Scope.GLOBAL)
+                        .newlyPruned()
+                        .values())
+                .containsOnly(0);
+        assertThatThrownBy(() -> Pruning.magnitude(a.model(), 1.5, Pruning.Scope.GLOBAL))
+                .hasMessage("fraction must be in [0, 1], got 1.5");
     }
 }

@@ -40,21 +40,39 @@ class DeferredMeasurementTest {
     }
 
     static Simulation sim(long seed) {
-        return new Simulation(new SimulationConfig("d", new ComponentConfig("rnn", Map.of("hidden", List.of(8L))),
-                new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9)), ComponentConfig.of(ToyDecisionTask.KIND), seed, 16, 0, 0),
-                CATALOGUE, EngineContext.of(null));
+        return new Simulation(
+                new SimulationConfig(
+                        "d",
+                        new ComponentConfig("rnn", Map.of("hidden", List.of(8L))),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9)),
+                        ComponentConfig.of(ToyDecisionTask.KIND),
+                        seed,
+                        16,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(null));
     }
 
     private SimulationRunner runner(Simulation sim, java.util.concurrent.Executor analysisExecutor) {
-        return new SimulationRunner("d", sim, pool, null, analysisExecutor, o -> {
-            seen.add(o);
-            if (o.observable().equals("kernel_alignment")) {
-                publishingThreads.add(Thread.currentThread().getName());
-                alignment.get().countDown();
-            }
-            if (o.payload() instanceof Observation.Event e && e.state() == SimulationState.PAUSED && e.message().startsWith("paused after"))
-                paused.get().countDown();
-        }, List.of());
+        return new SimulationRunner(
+                "d",
+                sim,
+                pool,
+                null,
+                analysisExecutor,
+                o -> {
+                    seen.add(o);
+                    if (o.observable().equals("kernel_alignment")) {
+                        publishingThreads.add(Thread.currentThread().getName());
+                        alignment.get().countDown();
+                    }
+                    if (o.payload() instanceof Observation.Event e
+                            && e.state() == SimulationState.PAUSED
+                            && e.message().startsWith("paused after"))
+                        paused.get().countDown();
+                },
+                List.of());
     }
 
     private void stepAndWait(SimulationRunner r, int n) throws Exception {
@@ -64,15 +82,19 @@ class DeferredMeasurementTest {
     }
 
     private List<Observation> alignments() {
-        return seen.stream().filter(o -> o.observable().equals("kernel_alignment")).toList();
+        return seen.stream()
+                .filter(o -> o.observable().equals("kernel_alignment"))
+                .toList();
     }
 
     @Test
-    void aResultIsPublishedOnTheSimulationThreadWithTheStepOfItsCopyAndDueMeasurementsConflateIntoTheLatest() throws Exception {
+    void aResultIsPublishedOnTheSimulationThreadWithTheStepOfItsCopyAndDueMeasurementsConflateIntoTheLatest()
+            throws Exception {
         SimulationRunner r = runner(sim(1), analysis::add);
         r.setDemands(List.of(new Demand("kernel_alignment", "", 0, 2)));
         stepAndWait(r, 6);
-        assertThat(analysis).hasSize(1); // due at 2, 4 and 6: the first copy is still waiting, 4 and 6 wait behind it as one
+        assertThat(analysis)
+                .hasSize(1); // due at 2, 4 and 6: the first copy is still waiting, 4 and 6 wait behind it as one
         analysis.poll().run(); // computed here, on the test thread
         assertThat(alignment.get().await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(alignments()).singleElement().satisfies(o -> {
@@ -82,7 +104,9 @@ class DeferredMeasurementTest {
         });
         assertThat(publishingThreads).containsExactly("sim-worker");
         r.readParameters(List.of()).get(30, TimeUnit.SECONDS); // the mailbox is FIFO: the publication's turn has passed
-        assertThat(analysis).as("the conflated measurement, taken on the latest state").hasSize(1);
+        assertThat(analysis)
+                .as("the conflated measurement, taken on the latest state")
+                .hasSize(1);
         alignment.set(new CountDownLatch(1));
         analysis.poll().run();
         assertThat(alignment.get().await(30, TimeUnit.SECONDS)).isTrue();
@@ -124,9 +148,15 @@ class DeferredMeasurementTest {
         try {
             SimulationRunner watched = runner(sim(3), analysisPool);
             List<Demand> demands = new java.util.ArrayList<>();
-            for (String name : List.of("kernel_alignment", "representation_alignment", "hidden_states", "activation_mean", "activation_std",
-                    "activation_fraction_active", "weight_change", "relative_weight_change"))
-                demands.add(new Demand(name, "", 0, 1));
+            for (String name : List.of(
+                    "kernel_alignment",
+                    "representation_alignment",
+                    "hidden_states",
+                    "activation_mean",
+                    "activation_std",
+                    "activation_fraction_active",
+                    "weight_change",
+                    "relative_weight_change")) demands.add(new Demand(name, "", 0, 1));
             watched.setDemands(demands);
             stepAndWait(watched, 40);
             SimulationRunner plain = runner(sim(3), analysisPool);
@@ -134,9 +164,14 @@ class DeferredMeasurementTest {
             var a = watched.readParameters(List.of()).get(30, TimeUnit.SECONDS);
             var b = plain.readParameters(List.of()).get(30, TimeUnit.SECONDS);
             assertThat(a.step()).isEqualTo(40);
-            for (int i = 0; i < a.values().size(); i++) assertThat(a.values().get(i).data()).containsExactly(b.values().get(i).data());
-            assertThat(seen.stream().filter(o -> o.observable().equals("hidden_states"))).hasSize(40);
-            assertThat(alignments()).isNotEmpty().allSatisfy(o -> assertThat(o.step()).isBetween(1L, 40L));
+            for (int i = 0; i < a.values().size(); i++)
+                assertThat(a.values().get(i).data())
+                        .containsExactly(b.values().get(i).data());
+            assertThat(seen.stream().filter(o -> o.observable().equals("hidden_states")))
+                    .hasSize(40);
+            assertThat(alignments())
+                    .isNotEmpty()
+                    .allSatisfy(o -> assertThat(o.step()).isBetween(1L, 40L));
         } finally {
             analysisPool.shutdownNow();
         }

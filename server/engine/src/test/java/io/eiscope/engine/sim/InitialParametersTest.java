@@ -29,8 +29,17 @@ class InitialParametersTest {
     }
 
     static SimulationConfig dannWith(Map<String, TensorValue> values) {
-        return new SimulationConfig("dann", new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(16L),
-                "hidden_inhibitory", List.of(4L))), ComponentConfig.of("sgd"), ComponentConfig.of("fashion_mnist"), 1, 8, 0, 0, values);
+        return new SimulationConfig(
+                "dann",
+                new ComponentConfig(
+                        "dann", Map.of("hidden_excitatory", List.of(16L), "hidden_inhibitory", List.of(4L))),
+                ComponentConfig.of("sgd"),
+                ComponentConfig.of("fashion_mnist"),
+                1,
+                8,
+                0,
+                0,
+                values);
     }
 
     static TensorValue matrix(int rows, int cols, float[] values) {
@@ -122,12 +131,14 @@ class InitialParametersTest {
     void anUnknownParameterIsRejectedListingTheKnownOnes() {
         assertThatThrownBy(() -> SimulationTest.build(mlpWith(Map.of("layer0.X", matrix(1, 1, new float[1])))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("initial_parameters[\"layer0.X\"]: no parameter 'layer0.X'; one of [layer0.W, layer0.b, layer1.W, layer1.b]");
+                .hasMessage(
+                        "initial_parameters[\"layer0.X\"]: no parameter 'layer0.X'; one of [layer0.W, layer0.b, layer1.W, layer1.b]");
     }
 
     @Test
     void aShapeOtherThanTheParametersIsRejected() {
-        assertThatThrownBy(() -> SimulationTest.build(mlpWith(Map.of("layer0.W", matrix(HIDDEN, 700, new float[HIDDEN * 700])))))
+        assertThatThrownBy(() ->
+                        SimulationTest.build(mlpWith(Map.of("layer0.W", matrix(HIDDEN, 700, new float[HIDDEN * 700])))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("initial_parameters[\"layer0.W\"]: shape 32x700 does not match the parameter's 32x784");
         TensorValue flat = new TensorValue(new int[] {HIDDEN * INPUTS}, new float[HIDDEN * INPUTS]);
@@ -148,7 +159,8 @@ class InitialParametersTest {
         w[3 * INPUTS + 7] = 0;
         w[31 * INPUTS + 783] = Float.NEGATIVE_INFINITY;
         assertThatThrownBy(() -> SimulationTest.build(mlpWith(Map.of("layer0.W", matrix(HIDDEN, INPUTS, w)))))
-                .hasMessage("initial_parameters[\"layer0.W\"]: holds -Infinity at (31, 783); every value must be finite");
+                .hasMessage(
+                        "initial_parameters[\"layer0.W\"]: holds -Infinity at (31, 783); every value must be finite");
     }
 
     @Test
@@ -156,10 +168,13 @@ class InitialParametersTest {
         float[] w = connectome(HIDDEN, INPUTS, 19);
         w[2 * INPUTS + 5] = -3.4e8f;
         assertThatThrownBy(() -> SimulationTest.build(mlpWith(Map.of("layer0.W", matrix(HIDDEN, INPUTS, w)))))
-                .hasMessage("initial_parameters[\"layer0.W\"]: holds -3.4E8 at (2, 5); every value must be at most 1000000.0 in magnitude"
-                        + " (a run whose weights go beyond it stops as diverged)");
+                .hasMessage(
+                        "initial_parameters[\"layer0.W\"]: holds -3.4E8 at (2, 5); every value must be at most 1000000.0 in magnitude"
+                                + " (a run whose weights go beyond it stops as diverged)");
         w[2 * INPUTS + 5] = -1e6f;
-        assertThat(SimulationTest.build(mlpWith(Map.of("layer0.W", matrix(HIDDEN, INPUTS, w)))).parameterTrouble()).isNull();
+        assertThat(SimulationTest.build(mlpWith(Map.of("layer0.W", matrix(HIDDEN, INPUTS, w))))
+                        .parameterTrouble())
+                .isNull();
     }
 
     @Test
@@ -168,17 +183,20 @@ class InitialParametersTest {
         wex[2 * INPUTS + 5] = -0.25f;
         assertThatThrownBy(() -> SimulationTest.build(dannWith(Map.of("layer0.Wex", matrix(16, INPUTS, wex)))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("initial_parameters[\"layer0.Wex\"]: holds -0.25 at (2, 5), but layer0.Wex is sign-constrained "
-                        + "(every value >= 0); give the non-negative magnitudes: the signs come from the excitatory and inhibitory "
-                        + "populations, and the signed effective weight matrix cannot be set directly");
+                .hasMessage(
+                        "initial_parameters[\"layer0.Wex\"]: holds -0.25 at (2, 5), but layer0.Wex is sign-constrained "
+                                + "(every value >= 0); give the non-negative magnitudes: the signs come from the excitatory and inhibitory "
+                                + "populations, and the signed effective weight matrix cannot be set directly");
     }
 
     @Test
     void aTensorValueNeedsOneValuePerElement() {
         assertThatThrownBy(() -> new TensorValue(new int[] {3, 4}, new float[11]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("shape 3x4 needs 12 values, got 11");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("shape 3x4 needs 12 values, got 11");
         assertThatThrownBy(() -> new TensorValue(new int[] {3, -4}, new float[0]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("shape 3x-4 has a negative dimension");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("shape 3x-4 has a negative dimension");
         assertThat(new TensorValue(new int[] {2, 3}, new float[6])).hasToString("TensorValue[2x3]");
     }
 }

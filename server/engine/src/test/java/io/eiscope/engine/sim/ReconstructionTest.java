@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Time travel in the engine: a run is trained, steered (its commands logged with their steps)
@@ -42,22 +42,54 @@ class ReconstructionTest {
 
     static Stream<Case> cases() {
         ComponentConfig sgd = new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9));
-        ComponentConfig dannSgd = new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9, "correct_inhibitory", true));
+        ComponentConfig dannSgd =
+                new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9, "correct_inhibitory", true));
         Map<Long, List<Command>> steering = new HashMap<>();
         steering.put(30L, List.of(new Command.Prune(Command.PruneMethod.RANDOM, 0.2, Pruning.Scope.PER_LAYER)));
-        steering.put(50L, List.of(new Command.Lesion("layer0", Command.Population.EXCITATORY, 1),
-                new Command.SwitchRule("adam", Map.of("learning_rate", 1e-3, "correct_inhibitory", true))));
-        steering.put(75L, List.of(new Command.SetInputNoise(0.05))); // exactly on a checkpoint: applied after it was taken
+        steering.put(
+                50L,
+                List.of(
+                        new Command.Lesion("layer0", Command.Population.EXCITATORY, 1),
+                        new Command.SwitchRule("adam", Map.of("learning_rate", 1e-3, "correct_inhibitory", true))));
+        steering.put(
+                75L, List.of(new Command.SetInputNoise(0.05))); // exactly on a checkpoint: applied after it was taken
         return Stream.of(
-                new Case("MLP, SGD", config(new ComponentConfig("mlp", Map.of("hidden", List.of(16L))), sgd,
-                        SimulationStateDictContractTest.R_OF_K, 8), Map.of()),
-                new Case("DANN, SGD", config(new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(12L),
-                        "hidden_inhibitory", List.of(2L))), dannSgd, SimulationStateDictContractTest.R_OF_K, 8), Map.of()),
-                new Case("RNN, SGD", config(new ComponentConfig("rnn", Map.of("hidden", List.of(12L))), sgd,
-                        SimulationStateDictContractTest.ADDING, 8), Map.of()),
-                new Case("DANN steered (prune, lesion, rule switch, input noise)", config(new ComponentConfig("dann",
-                        Map.of("hidden_excitatory", List.of(12L), "hidden_inhibitory", List.of(2L))), dannSgd,
-                        SimulationStateDictContractTest.R_OF_K, 8), steering));
+                new Case(
+                        "MLP, SGD",
+                        config(
+                                new ComponentConfig("mlp", Map.of("hidden", List.of(16L))),
+                                sgd,
+                                SimulationStateDictContractTest.R_OF_K,
+                                8),
+                        Map.of()),
+                new Case(
+                        "DANN, SGD",
+                        config(
+                                new ComponentConfig(
+                                        "dann",
+                                        Map.of("hidden_excitatory", List.of(12L), "hidden_inhibitory", List.of(2L))),
+                                dannSgd,
+                                SimulationStateDictContractTest.R_OF_K,
+                                8),
+                        Map.of()),
+                new Case(
+                        "RNN, SGD",
+                        config(
+                                new ComponentConfig("rnn", Map.of("hidden", List.of(12L))),
+                                sgd,
+                                SimulationStateDictContractTest.ADDING,
+                                8),
+                        Map.of()),
+                new Case(
+                        "DANN steered (prune, lesion, rule switch, input noise)",
+                        config(
+                                new ComponentConfig(
+                                        "dann",
+                                        Map.of("hidden_excitatory", List.of(12L), "hidden_inhibitory", List.of(2L))),
+                                dannSgd,
+                                SimulationStateDictContractTest.R_OF_K,
+                                8),
+                        steering));
     }
 
     /** What the run left behind: checkpoints (state, log length) by step, its log, and its true state at some steps. */
@@ -84,14 +116,22 @@ class ReconstructionTest {
 
     static Reconstruction nearest(Case c, Run run, long step) {
         var e = run.checkpoints().floorEntry(step);
-        if (e == null) return Reconstruction.fromStart(c.config(), SimulationStateDictContractTest.CATALOGUE, SimulationStateDictContractTest.CONTEXT);
-        return Reconstruction.fromCheckpoint(c.config(), SimulationStateDictContractTest.CATALOGUE, SimulationStateDictContractTest.CONTEXT,
-                (Integer) e.getValue()[1], copy((StateDict) e.getValue()[0]));
+        if (e == null)
+            return Reconstruction.fromStart(
+                    c.config(), SimulationStateDictContractTest.CATALOGUE, SimulationStateDictContractTest.CONTEXT);
+        return Reconstruction.fromCheckpoint(
+                c.config(),
+                SimulationStateDictContractTest.CATALOGUE,
+                SimulationStateDictContractTest.CONTEXT,
+                (Integer) e.getValue()[1],
+                copy((StateDict) e.getValue()[0]));
     }
 
     static StateDict withoutWatchpoints(StateDict d) {
         StateDict out = new StateDict();
-        d.arrays().stream().filter(a -> !a.name().equals(SimulationRunner.RUNNER_WATCHPOINTS)).forEach(out::put);
+        d.arrays().stream()
+                .filter(a -> !a.name().equals(SimulationRunner.RUNNER_WATCHPOINTS))
+                .forEach(out::put);
         return out;
     }
 
@@ -117,7 +157,8 @@ class ReconstructionTest {
     @MethodSource("cases")
     void fromStepZeroAndFromAnEarlierReconstructionTheStateIsTheSame(Case c) {
         Run run = run(c, List.of(40L, 99L));
-        Reconstruction r = Reconstruction.fromStart(c.config(), SimulationStateDictContractTest.CATALOGUE, SimulationStateDictContractTest.CONTEXT);
+        Reconstruction r = Reconstruction.fromStart(
+                c.config(), SimulationStateDictContractTest.CATALOGUE, SimulationStateDictContractTest.CONTEXT);
         r.advance(run.log(), 40, s -> {});
         Reconstruction copy = r.copy();
         assertSameDict(withoutWatchpoints(r.checkpointState()), run.truth().get(40L));
@@ -125,7 +166,8 @@ class ReconstructionTest {
         assertSameDict(withoutWatchpoints(r.checkpointState()), run.truth().get(99L));
         assertThat(copy.step()).as("a copy is independent").isEqualTo(40);
         assertSameDict(withoutWatchpoints(copy.checkpointState()), run.truth().get(40L));
-        assertThat(r.logPosition()).isEqualTo((int) run.log().stream().filter(i -> i.step() <= 99).count());
+        assertThat(r.logPosition())
+                .isEqualTo((int) run.log().stream().filter(i -> i.step() <= 99).count());
     }
 
     @Test
@@ -134,12 +176,18 @@ class ReconstructionTest {
         Run run = run(c, List.of());
         Reconstruction r = nearest(c, run, 60);
         assertThat(r.step()).isEqualTo(50);
-        assertThatThrownBy(() -> r.advance(run.log(), 40, s -> {})).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> r.advance(run.log(), 40, s -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("behind this reconstruction's step 50");
         // A checkpoint that says no entry was applied, with the log's entries at steps 30 and 50 before it.
-        Reconstruction wrong = Reconstruction.fromCheckpoint(c.config(), SimulationStateDictContractTest.CATALOGUE,
-                SimulationStateDictContractTest.CONTEXT, 0, copy((StateDict) run.checkpoints().get(50L)[0]));
-        assertThatThrownBy(() -> wrong.advance(run.log(), 60, s -> {})).isInstanceOf(IllegalStateException.class)
+        Reconstruction wrong = Reconstruction.fromCheckpoint(
+                c.config(),
+                SimulationStateDictContractTest.CATALOGUE,
+                SimulationStateDictContractTest.CONTEXT,
+                0,
+                copy((StateDict) run.checkpoints().get(50L)[0]));
+        assertThatThrownBy(() -> wrong.advance(run.log(), 60, s -> {}))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("log entry at step 30 precedes the state at step 50");
     }
 
@@ -148,17 +196,25 @@ class ReconstructionTest {
         Case c = cases().toList().get(1);
         Simulation live = SimulationStateDictContractTest.build(c.config());
         for (int i = 0; i < 37; i++) live.trainStep();
-        var expected = live.catalogue().measured("singular_values").orElseThrow().measure(live, "layer0");
-        Reconstruction r = Reconstruction.fromStart(c.config(), SimulationStateDictContractTest.CATALOGUE, SimulationStateDictContractTest.CONTEXT);
+        var expected =
+                live.catalogue().measured("singular_values").orElseThrow().measure(live, "layer0");
+        Reconstruction r = Reconstruction.fromStart(
+                c.config(), SimulationStateDictContractTest.CATALOGUE, SimulationStateDictContractTest.CONTEXT);
         r.advance(List.of(), 37, s -> {});
         var measured = r.measure(List.of("singular_values"), List.of("layer0"), 123);
         // A layer name picks the layer (its effective weights) and its parameters.
-        assertThat(measured).extracting(o -> o.layer()).containsExactlyInAnyOrder("layer0", "layer0.Wex", "layer0.Wix", "layer0.Wei");
-        var layer0 = measured.stream().filter(o -> o.layer().equals("layer0")).findFirst().orElseThrow();
+        assertThat(measured)
+                .extracting(o -> o.layer())
+                .containsExactlyInAnyOrder("layer0", "layer0.Wex", "layer0.Wix", "layer0.Wei");
+        var layer0 = measured.stream()
+                .filter(o -> o.layer().equals("layer0"))
+                .findFirst()
+                .orElseThrow();
         assertThat(layer0.step()).isEqualTo(37);
         assertThat(layer0.wallTimeUnixNanos()).isEqualTo(123);
         assertThat(layer0.payload()).usingRecursiveComparison().isEqualTo(expected);
-        assertThatThrownBy(() -> r.measure(List.of("loss"), List.of(), 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> r.measure(List.of("loss"), List.of(), 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("GetHistory");
     }
 }

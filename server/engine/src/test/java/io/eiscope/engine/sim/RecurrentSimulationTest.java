@@ -20,9 +20,18 @@ class RecurrentSimulationTest {
     private static final Catalogue CATALOGUE = Catalogue.standard();
 
     static Simulation rnn(String task, List<Long> hidden, double lr, long seed) {
-        return new Simulation(new SimulationConfig(task, new ComponentConfig("rnn", Map.of("hidden", hidden)),
-                new ComponentConfig("sgd", Map.of("learning_rate", lr, "momentum", 0.9)),
-                ComponentConfig.of(task), seed, 32, 0, 0), CATALOGUE, EngineContext.of(TestData.dataDir()));
+        return new Simulation(
+                new SimulationConfig(
+                        task,
+                        new ComponentConfig("rnn", Map.of("hidden", hidden)),
+                        new ComponentConfig("sgd", Map.of("learning_rate", lr, "momentum", 0.9)),
+                        ComponentConfig.of(task),
+                        seed,
+                        32,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(TestData.dataDir()));
     }
 
     private static List<float[]> values(Simulation s) {
@@ -41,7 +50,8 @@ class RecurrentSimulationTest {
             if (i >= 280) last += loss;
         }
         assertThat(last).isLessThan(0.3 * first);
-        // Chance is 1/2; an ideal observer of the 7 noisy steps is right 87.5 % of the time (see SequenceTasksSimulationTest).
+        // Chance is 1/2; an ideal observer of the 7 noisy steps is right 87.5 % of the time (see
+        // SequenceTasksSimulationTest).
         assertThat(s.evaluate().accuracy()).isBetween(0.7, 0.93);
     }
 
@@ -49,7 +59,8 @@ class RecurrentSimulationTest {
     void aStackedRecurrentNetworkLearnsRowSequentialMnist() {
         Simulation s = rnn("seq_mnist", List.of(64L, 32L), 0.01, 2);
         double before = s.evaluate().accuracy();
-        // 800 updates: at 400 the accuracy was 0.42-0.6 depending on the CPU's BLAS kernels (0.66 at 800 on an AVX-512 Xeon).
+        // 800 updates: at 400 the accuracy was 0.42-0.6 depending on the CPU's BLAS kernels (0.66 at 800 on an AVX-512
+        // Xeon).
         for (int i = 0; i < 800; i++) assertThat(s.trainStep().loss()).isFinite();
         double after = s.evaluate().accuracy();
         assertThat(before).isLessThan(0.2);
@@ -80,7 +91,8 @@ class RecurrentSimulationTest {
         Simulation s = rnn("adding", List.of(12L), 0.01, 3);
         s.apply(new Command.Lesion("rnn0", Command.Population.EXCITATORY, 5));
         for (int i = 0; i < 20; i++) s.trainStep();
-        Parameter u = s.parameter("rnn0.U").orElseThrow(), w = s.parameter("rnn0.W").orElseThrow(),
+        Parameter u = s.parameter("rnn0.U").orElseThrow(),
+                w = s.parameter("rnn0.W").orElseThrow(),
                 r = s.parameter("readout.W").orElseThrow();
         for (int j = 0; j < u.value().cols; j++) assertThat(u.value().get(5, j)).isZero();
         for (int j = 0; j < 12; j++) {

@@ -36,7 +36,9 @@ class RecurrentTrainingStepAllocationTest {
     @Test
     void steadyStateRecurrentStepsAllocateNoBytes() {
         List<Map.Entry<String, Map<String, Object>>> models = List.of(
-                Map.entry("rnn", Map.of("hidden", List.of(16L), "freeze_recurrent_signs", true, "freeze_readout_signs", true)),
+                Map.entry(
+                        "rnn",
+                        Map.of("hidden", List.of(16L), "freeze_recurrent_signs", true, "freeze_readout_signs", true)),
                 Map.entry("column_ei_rnn", Map.of("hidden", List.of(16L))),
                 Map.entry("dann_rnn", Map.of("hidden", List.of(16L, 12L))),
                 Map.entry("ctrnn", Map.of("hidden", 16L, "alpha", 0.5, "init_rank", 2L)));
@@ -44,19 +46,39 @@ class RecurrentTrainingStepAllocationTest {
             TaskShape shape = new TaskShape(5, 6, 3, everyStep);
             for (var m : models) {
                 var entry = Catalogue.find("model", CATALOGUE.models(), m.getKey());
-                Model model = entry.factory().create(Params.resolve("model", entry.descriptor(), m.getValue()), shape, new Rng(1),
-                        EngineContext.of(java.nio.file.Path.of(".")));
+                Model model = entry.factory()
+                        .create(
+                                Params.resolve("model", entry.descriptor(), m.getValue()),
+                                shape,
+                                new Rng(1),
+                                EngineContext.of(java.nio.file.Path.of(".")));
                 var ruleEntry = Catalogue.find("learning_rule", CATALOGUE.rules(), "sgd");
-                LearningRule rule = ruleEntry.factory().create(Params.resolve("learning_rule", ruleEntry.descriptor(),
-                        Map.of("learning_rate", 0.01, "momentum", 0.9, "correct_inhibitory", true, "clip_norm", 1.0, "clip_scope", "layer")));
+                LearningRule rule = ruleEntry
+                        .factory()
+                        .create(Params.resolve(
+                                "learning_rule",
+                                ruleEntry.descriptor(),
+                                Map.of(
+                                        "learning_rate",
+                                        0.01,
+                                        "momentum",
+                                        0.9,
+                                        "correct_inhibitory",
+                                        true,
+                                        "clip_norm",
+                                        1.0,
+                                        "clip_scope",
+                                        "layer")));
                 int batch = 8, scored = shape.scoredSteps();
                 Rng rng = new Rng(2);
                 Matrix x = Matrix.zeros(batch, shape.inputSize());
                 for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextDouble());
                 int[] labels = new int[batch * scored], predictions = new int[batch * scored];
                 for (int i = 0; i < labels.length; i++) labels[i] = rng.nextInt(shape.outputs());
-                Matrix dLogits = Matrix.zeros(batch * scored, shape.outputs()), dOut = dLogits.reshapeView(batch, shape.outputWidth());
-                Matrix logits = model.forward(x).reshapeView(batch * scored, shape.outputs()); // B x (scored k) seen as (B scored) x k
+                Matrix dLogits = Matrix.zeros(batch * scored, shape.outputs()),
+                        dOut = dLogits.reshapeView(batch, shape.outputWidth());
+                Matrix logits = model.forward(x)
+                        .reshapeView(batch * scored, shape.outputs()); // B x (scored k) seen as (B scored) x k
                 Runnable step = () -> {
                     model.forward(x); // into the memory logits views
                     SoftmaxCrossEntropy.meanLoss(logits, labels, dLogits, predictions);
@@ -66,7 +88,9 @@ class RecurrentTrainingStepAllocationTest {
                 };
                 bytesOf(step, 5_000);
                 long few = bytesOf(step, 100), many = bytesOf(step, 2_100);
-                assertThat(many - few).as("%s (every step: %s): bytes allocated by 2000 extra steps", m.getKey(), everyStep).isLessThan(1024);
+                assertThat(many - few)
+                        .as("%s (every step: %s): bytes allocated by 2000 extra steps", m.getKey(), everyStep)
+                        .isLessThan(1024);
             }
         }
     }

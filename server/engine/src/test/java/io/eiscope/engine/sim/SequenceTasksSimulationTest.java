@@ -17,14 +17,30 @@ class SequenceTasksSimulationTest {
     private static final Catalogue CATALOGUE = Catalogue.standard();
 
     static Simulation mlp(String task, double lr, long seed) {
-        return new Simulation(new SimulationConfig(task, new ComponentConfig("mlp", Map.of("hidden", List.of(64L))),
-                new ComponentConfig("sgd", Map.of("learning_rate", lr, "momentum", 0.9)),
-                ComponentConfig.of(task), seed, 32, 0, 0), CATALOGUE, EngineContext.of(TestData.dataDir()));
+        return new Simulation(
+                new SimulationConfig(
+                        task,
+                        new ComponentConfig("mlp", Map.of("hidden", List.of(64L))),
+                        new ComponentConfig("sgd", Map.of("learning_rate", lr, "momentum", 0.9)),
+                        ComponentConfig.of(task),
+                        seed,
+                        32,
+                        0,
+                        0),
+                CATALOGUE,
+                EngineContext.of(TestData.dataDir()));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"perceptual_decision_making", "delayed_match_to_sample", "context_decision_making", "adding", "seq_mnist",
-            "seq_fashion_mnist"})
+    @ValueSource(
+            strings = {
+                "perceptual_decision_making",
+                "delayed_match_to_sample",
+                "context_decision_making",
+                "adding",
+                "seq_mnist",
+                "seq_fashion_mnist"
+            })
     void everySequenceTaskTrainsAnMlpWithAFiniteFallingLoss(String task) {
         Simulation s = mlp(task, 0.03, 1);
         double first = 0, last = 0;
@@ -54,7 +70,8 @@ class SequenceTasksSimulationTest {
         Simulation.EvalResult after = s.evaluate();
         assertThat(after.loss()).isLessThan(0.1 * before.loss());
         // An ideal observer of 7 steps of noise 0.1 per stimulus is right with probability 0.5, 0.884, 0.992, 1, 1 at
-        // coherences 0, 6.4, 12.8, 25.6, 51.2: 0.875 on average. Far above means the labels leak; 1,000 trials: SE 0.01.
+        // coherences 0, 6.4, 12.8, 25.6, 51.2: 0.875 on average. Far above means the labels leak; 1,000 trials: SE
+        // 0.01.
         assertThat(after.accuracy()).isBetween(0.78, 0.93);
     }
 }

@@ -29,8 +29,10 @@ class SimulationRunnerTest {
     private SimulationRunner runner(SimulationConfig c, CountDownLatch onPause) {
         return new SimulationRunner("s1", SimulationTest.build(c), pool, o -> {
             seen.add(o);
-            if (onPause != null && o.payload() instanceof Observation.Event e
-                    && e.state() != SimulationState.RUNNING && !e.message().startsWith("created")) onPause.countDown();
+            if (onPause != null
+                    && o.payload() instanceof Observation.Event e
+                    && e.state() != SimulationState.RUNNING
+                    && !e.message().startsWith("created")) onPause.countDown();
         });
     }
 
@@ -43,8 +45,12 @@ class SimulationRunnerTest {
         assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
         assertThat(r.step()).isEqualTo(37);
-        assertThat(seen.stream().filter(o -> o.observable().equals("loss")).map(Observation::step).toList())
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 37).boxed().toList());
+        assertThat(seen.stream()
+                        .filter(o -> o.observable().equals("loss"))
+                        .map(Observation::step)
+                        .toList())
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.rangeClosed(1, 37).boxed().toList());
     }
 
     @Test
@@ -62,17 +68,29 @@ class SimulationRunnerTest {
     @Test
     void theStepBudgetFinishesTheRunAndPlayIsThenRefused() throws Exception {
         CountDownLatch done = new CountDownLatch(1);
-        SimulationConfig c = new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", List.of(8L))),
-                ComponentConfig.of("sgd"), ComponentConfig.of("fashion_mnist"), 1, 4, 5, 12);
+        SimulationConfig c = new SimulationConfig(
+                "t",
+                new ComponentConfig("mlp", Map.of("hidden", List.of(8L))),
+                ComponentConfig.of("sgd"),
+                ComponentConfig.of("fashion_mnist"),
+                1,
+                4,
+                5,
+                12);
         SimulationRunner r = runner(c, done);
         r.play().get(5, TimeUnit.SECONDS);
         assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(r.state()).isEqualTo(SimulationState.FINISHED);
         assertThat(r.step()).isEqualTo(12);
-        assertThat(seen.stream().filter(o -> o.observable().equals("test_accuracy")).map(Observation::step).toList())
+        assertThat(seen.stream()
+                        .filter(o -> o.observable().equals("test_accuracy"))
+                        .map(Observation::step)
+                        .toList())
                 .containsExactly(5L, 10L);
-        assertThatThrownBy(() -> r.play().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("step budget of 12");
+        assertThatThrownBy(() -> r.play().get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("step budget of 12");
         r.reset().get(5, TimeUnit.SECONDS);
         assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
         assertThat(r.step()).isZero();
@@ -81,33 +99,54 @@ class SimulationRunnerTest {
     @Test
     void aHugeLearningRateDivergesAndPausesWithTheReason() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
-        SimulationConfig c = new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", List.of(32L, 32L, 32L))),
+        SimulationConfig c = new SimulationConfig(
+                "t",
+                new ComponentConfig("mlp", Map.of("hidden", List.of(32L, 32L, 32L))),
                 new ComponentConfig("sgd", Map.of("learning_rate", 1000.0, "momentum", 0.99)),
-                ComponentConfig.of("fashion_mnist"), 1, 8, 0, 5000);
+                ComponentConfig.of("fashion_mnist"),
+                1,
+                8,
+                0,
+                5000);
         SimulationRunner r = runner(c, stopped);
         r.play().get(5, TimeUnit.SECONDS);
         assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(r.state()).as("stopped at step " + r.step() + ": " + r.statusMessage()).isEqualTo(SimulationState.DIVERGED);
-        assertThat(r.statusMessage()).containsAnyOf("non-finite", "exploding parameters").contains("step " + r.step());
+        assertThat(r.state())
+                .as("stopped at step " + r.step() + ": " + r.statusMessage())
+                .isEqualTo(SimulationState.DIVERGED);
+        assertThat(r.statusMessage())
+                .containsAnyOf("non-finite", "exploding parameters")
+                .contains("step " + r.step());
     }
 
     @Test
     void weightsThatExplodeWhileStayingFiniteStopTheRunAsDivergedSayingWhere() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
-        SimulationConfig c = new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", List.of(16L))),
-                new ComponentConfig("sgd", Map.of("learning_rate", 0.01)), ComponentConfig.of("fashion_mnist"), 1, 8, 0, 5000);
+        SimulationConfig c = new SimulationConfig(
+                "t",
+                new ComponentConfig("mlp", Map.of("hidden", List.of(16L))),
+                new ComponentConfig("sgd", Map.of("learning_rate", 0.01)),
+                ComponentConfig.of("fashion_mnist"),
+                1,
+                8,
+                0,
+                5000);
         SimulationRunner r = runner(c, stopped);
         r.stepBy(3).get(5, TimeUnit.SECONDS);
         assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(r.state()).as("a healthy run pauses").isEqualTo(SimulationState.PAUSED);
-        // One weight far beyond anything a healthy run reaches, but finite (as in a recurrent net whose radius ran away).
+        // One weight far beyond anything a healthy run reaches, but finite (as in a recurrent net whose radius ran
+        // away).
         r.apply(new Command.SetWeight("layer0.W", 0, 0, 3e7f)).get(5, TimeUnit.SECONDS);
         r.stepBy(1).get(5, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (r.state() != SimulationState.DIVERGED && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(5);
         assertThat(r.state()).isEqualTo(SimulationState.DIVERGED);
-        assertThat(r.statusMessage()).contains("exploding parameters (layer0.W holds |w| = 3.00e+07, beyond 1e+06)", "at step 4",
-                "lower the learning rate");
+        assertThat(r.statusMessage())
+                .contains(
+                        "exploding parameters (layer0.W holds |w| = 3.00e+07, beyond 1e+06)",
+                        "at step 4",
+                        "lower the learning rate");
     }
 
     @Test
@@ -122,7 +161,9 @@ class SimulationRunnerTest {
     @Test
     void stepZeroIsRejectedAtOnce() {
         SimulationRunner r = runner(SimulationTest.mlp(1, 0.05, 8), null);
-        assertThatThrownBy(() -> r.stepBy(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> r.stepBy(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(">= 1");
     }
 
     @Test
@@ -132,7 +173,9 @@ class SimulationRunnerTest {
         r.setDemands(List.of(new Demand("weight_histogram", "layer1.W", 0, 1)));
         r.stepBy(5);
         assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
-        List<Observation> h = seen.stream().filter(o -> o.observable().equals("weight_histogram")).toList();
+        List<Observation> h = seen.stream()
+                .filter(o -> o.observable().equals("weight_histogram"))
+                .toList();
         assertThat(h).hasSize(5).allSatisfy(o -> assertThat(o.layer()).isEqualTo("layer1.W"));
         Observation.Histogram hist = (Observation.Histogram) h.get(4).payload();
         assertThat(java.util.Arrays.stream(hist.counts()).sum()).isEqualTo(10 * 32);

@@ -27,22 +27,25 @@ class SimulationStateDictContractTest {
     static final Catalogue CATALOGUE = Catalogue.standard();
     static final EngineContext CONTEXT = EngineContext.of(TestData.dataDir());
 
-    static final ComponentConfig R_OF_K = new ComponentConfig("r_of_k", Map.of("inputs", 20L, "relevant", 10L, "threshold", 5L,
-            "train_size", 64L, "held_out_size", 16L));
+    static final ComponentConfig R_OF_K = new ComponentConfig(
+            "r_of_k", Map.of("inputs", 20L, "relevant", 10L, "threshold", 5L, "train_size", 64L, "held_out_size", 16L));
     static final ComponentConfig REGRESSION = new ComponentConfig("linear_regression", Map.of("dimension", 36L));
-    static final ComponentConfig ADDING = new ComponentConfig("adding", Map.of("sequence_length", 5L, "train_size", 64L, "test_size", 16L));
+    static final ComponentConfig ADDING =
+            new ComponentConfig("adding", Map.of("sequence_length", 5L, "train_size", 64L, "test_size", 16L));
     static final ComponentConfig TWO_AF = new ComponentConfig("perceptual_decision_making", Map.of("test_size", 16L));
     static final ComponentConfig CONTEXT_DM = new ComponentConfig("context_decision_making", Map.of("test_size", 16L));
 
     /** A model, the rule it starts with, a task, and the rule it is switched to mid-run (one with buffers). */
-    record Case(ComponentConfig model, ComponentConfig rule, ComponentConfig task, int batch, ComponentConfig switchTo) {
+    record Case(
+            ComponentConfig model, ComponentConfig rule, ComponentConfig task, int batch, ComponentConfig switchTo) {
         SimulationConfig config() {
             return new SimulationConfig("state-dict", model, rule, task, 11, batch, 0, 0);
         }
 
         @Override
         public String toString() {
-            return model.kind() + " " + rule.kind() + rule.params() + " on " + task.kind() + ", then " + switchTo.kind();
+            return model.kind() + " " + rule.kind() + rule.params() + " on " + task.kind() + ", then "
+                    + switchTo.kind();
         }
     }
 
@@ -53,38 +56,123 @@ class SimulationStateDictContractTest {
     }
 
     static final List<Case> CASES = List.of(
-            new Case(new ComponentConfig("mlp", Map.of("hidden", List.of(16L))), rule("sgd", "learning_rate", 0.05, "momentum", 0.9),
-                    R_OF_K, 8, rule("adam", "learning_rate", 1e-3)),
-            new Case(new ComponentConfig("mlp", Map.of("hidden", List.of(8L), "init", "lognormal", "split_bias", true)),
-                    rule("eg", "learning_rate", 0.1, "momentum", 0.5), ComponentConfig.of("fashion_mnist"), 4,
+            new Case(
+                    new ComponentConfig("mlp", Map.of("hidden", List.of(16L))),
+                    rule("sgd", "learning_rate", 0.05, "momentum", 0.9),
+                    R_OF_K,
+                    8,
+                    rule("adam", "learning_rate", 1e-3)),
+            new Case(
+                    new ComponentConfig("mlp", Map.of("hidden", List.of(8L), "init", "lognormal", "split_bias", true)),
+                    rule("eg", "learning_rate", 0.1, "momentum", 0.5),
+                    ComponentConfig.of("fashion_mnist"),
+                    4,
                     rule("adamw_eg", "learning_rate", 1e-3)),
-            new Case(new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(12L), "hidden_inhibitory", List.of(2L))),
-                    rule("sgd", "learning_rate", 0.05, "momentum", 0.9, "correct_inhibitory", true), R_OF_K, 8,
+            new Case(
+                    new ComponentConfig(
+                            "dann", Map.of("hidden_excitatory", List.of(12L), "hidden_inhibitory", List.of(2L))),
+                    rule("sgd", "learning_rate", 0.05, "momentum", 0.9, "correct_inhibitory", true),
+                    R_OF_K,
+                    8,
                     rule("adamw", "learning_rate", 1e-3, "correct_inhibitory", true)),
-            new Case(new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(10L, 8L), "hidden_inhibitory", List.of(2L, 1L))),
-                    rule("sign_frozen_sgd", "learning_rate", 0.05, "momentum", 0.9, "correct_inhibitory", true), R_OF_K, 8,
+            new Case(
+                    new ComponentConfig(
+                            "dann",
+                            Map.of("hidden_excitatory", List.of(10L, 8L), "hidden_inhibitory", List.of(2L, 1L))),
+                    rule("sign_frozen_sgd", "learning_rate", 0.05, "momentum", 0.9, "correct_inhibitory", true),
+                    R_OF_K,
+                    8,
                     rule("eg", "learning_rate", 0.1, "momentum", 0.9, "nesterov", true)),
-            new Case(new ComponentConfig("column_ei_mlp", Map.of("hidden", List.of(20L, 10L), "ei_ratio", 4L)),
-                    rule("adam", "learning_rate", 1e-3, "schedule", "cosine", "schedule_steps", 12L, "clip_norm", 1.0), R_OF_K, 8,
-                    rule("sgd", "learning_rate", 0.02, "momentum", 0.9, "dampening", 0.1, "schedule", "step", "step_every", 3L)),
-            new Case(new ComponentConfig("layernorm_mlp", Map.of("hidden", List.of(12L, 8L))),
-                    rule("adamw", "learning_rate", 1e-3, "schedule", "warmup_cooldown", "schedule_steps", 20L, "warmup_steps", 4L,
-                            "cooldown_steps", 6L), ComponentConfig.of("fashion_mnist"), 4, rule("mirror_descent", "learning_rate", 0.01, "momentum", 0.9)),
-            new Case(new ComponentConfig("point_neuron", Map.of("threshold", 0.0, "init", "lognormal")),
-                    rule("mirror_descent", "learning_rate", 0.01, "momentum", 0.5, "potential", "negative_entropy"), REGRESSION, 3,
+            new Case(
+                    new ComponentConfig("column_ei_mlp", Map.of("hidden", List.of(20L, 10L), "ei_ratio", 4L)),
+                    rule("adam", "learning_rate", 1e-3, "schedule", "cosine", "schedule_steps", 12L, "clip_norm", 1.0),
+                    R_OF_K,
+                    8,
+                    rule(
+                            "sgd",
+                            "learning_rate",
+                            0.02,
+                            "momentum",
+                            0.9,
+                            "dampening",
+                            0.1,
+                            "schedule",
+                            "step",
+                            "step_every",
+                            3L)),
+            new Case(
+                    new ComponentConfig("layernorm_mlp", Map.of("hidden", List.of(12L, 8L))),
+                    rule(
+                            "adamw",
+                            "learning_rate",
+                            1e-3,
+                            "schedule",
+                            "warmup_cooldown",
+                            "schedule_steps",
+                            20L,
+                            "warmup_steps",
+                            4L,
+                            "cooldown_steps",
+                            6L),
+                    ComponentConfig.of("fashion_mnist"),
+                    4,
+                    rule("mirror_descent", "learning_rate", 0.01, "momentum", 0.9)),
+            new Case(
+                    new ComponentConfig("point_neuron", Map.of("threshold", 0.0, "init", "lognormal")),
+                    rule("mirror_descent", "learning_rate", 0.01, "momentum", 0.5, "potential", "negative_entropy"),
+                    REGRESSION,
+                    3,
                     rule("eg_unsigned", "learning_rate", 0.01, "momentum", 0.9)),
-            new Case(new ComponentConfig("rnn", Map.of("hidden", List.of(12L))),
-                    rule("sgd", "learning_rate", 0.01, "momentum", 0.9, "schedule", "step", "step_every", 4L, "clip_norm", 1.0,
-                            "clip_scope", "layer"), ADDING, 8, rule("adam", "learning_rate", 1e-3)),
-            new Case(new ComponentConfig("rnn", Map.of("hidden", List.of(8L, 6L), "recurrent_init", "rnn_vectors_colei_values",
-                    "freeze_recurrent_signs", true)), rule("sign_frozen_sgd", "learning_rate", 0.02), TWO_AF, 8,
+            new Case(
+                    new ComponentConfig("rnn", Map.of("hidden", List.of(12L))),
+                    rule(
+                            "sgd",
+                            "learning_rate",
+                            0.01,
+                            "momentum",
+                            0.9,
+                            "schedule",
+                            "step",
+                            "step_every",
+                            4L,
+                            "clip_norm",
+                            1.0,
+                            "clip_scope",
+                            "layer"),
+                    ADDING,
+                    8,
+                    rule("adam", "learning_rate", 1e-3)),
+            new Case(
+                    new ComponentConfig(
+                            "rnn",
+                            Map.of(
+                                    "hidden",
+                                    List.of(8L, 6L),
+                                    "recurrent_init",
+                                    "rnn_vectors_colei_values",
+                                    "freeze_recurrent_signs",
+                                    true)),
+                    rule("sign_frozen_sgd", "learning_rate", 0.02),
+                    TWO_AF,
+                    8,
                     rule("adamw", "learning_rate", 1e-3)),
-            new Case(new ComponentConfig("column_ei_rnn", Map.of("hidden", List.of(12L))), rule("adamw", "learning_rate", 1e-3), TWO_AF, 8,
+            new Case(
+                    new ComponentConfig("column_ei_rnn", Map.of("hidden", List.of(12L))),
+                    rule("adamw", "learning_rate", 1e-3),
+                    TWO_AF,
+                    8,
                     rule("sgd", "learning_rate", 0.01, "momentum", 0.9, "nesterov", true)),
-            new Case(new ComponentConfig("dann_rnn", Map.of("hidden", List.of(10L))),
-                    rule("sgd", "learning_rate", 0.02, "momentum", 0.9, "correct_inhibitory", true), ADDING, 8,
+            new Case(
+                    new ComponentConfig("dann_rnn", Map.of("hidden", List.of(10L))),
+                    rule("sgd", "learning_rate", 0.02, "momentum", 0.9, "correct_inhibitory", true),
+                    ADDING,
+                    8,
                     rule("adam", "learning_rate", 1e-3, "correct_inhibitory", true)),
-            new Case(new ComponentConfig("ctrnn", Map.of("hidden", 12L, "init_rank", 2L)), rule("adam", "learning_rate", 1e-3), CONTEXT_DM, 8,
+            new Case(
+                    new ComponentConfig("ctrnn", Map.of("hidden", 12L, "init_rank", 2L)),
+                    rule("adam", "learning_rate", 1e-3),
+                    CONTEXT_DM,
+                    8,
                     rule("sgd", "learning_rate", 0.02, "momentum", 0.9, "weight_decay", 1e-3)));
 
     static Stream<Case> cases() {
@@ -98,7 +186,8 @@ class SimulationStateDictContractTest {
     /** Trains {@code n} steps and returns the raw bits of each loss. */
     static List<Long> train(Simulation s, int n) {
         List<Long> losses = new ArrayList<>();
-        for (int i = 0; i < n; i++) losses.add(Double.doubleToRawLongBits(s.trainStep().loss()));
+        for (int i = 0; i < n; i++)
+            losses.add(Double.doubleToRawLongBits(s.trainStep().loss()));
         return losses;
     }
 
@@ -109,9 +198,11 @@ class SimulationStateDictContractTest {
         s.apply(new Command.Lesion(first, Command.Population.EXCITATORY, 0));
         s.apply(new Command.AddWeightNoise(first, 0.01));
         s.apply(new Command.SetInputNoise(0.05));
-        if (s.model() instanceof FeedForwardNet && s.model().layers().size() > 1) s.apply(new Command.ClampUnit(first, 1, true, 0.3f));
+        if (s.model() instanceof FeedForwardNet && s.model().layers().size() > 1)
+            s.apply(new Command.ClampUnit(first, 1, true, 0.3f));
         train(s, 2);
-        s.apply(new Command.Freeze(s.parameters().get(Math.min(1, s.parameters().size() - 1)).name(), true));
+        s.apply(new Command.Freeze(
+                s.parameters().get(Math.min(1, s.parameters().size() - 1)).name(), true));
         s.apply(new Command.SwitchRule(switchTo.kind(), switchTo.params()));
     }
 
@@ -119,8 +210,10 @@ class SimulationStateDictContractTest {
     static StateDict copy(StateDict d) {
         StateDict out = new StateDict();
         for (StateDict.Array a : d.arrays()) {
-            Object data = a.data(), copy = java.lang.reflect.Array.newInstance(data.getClass().getComponentType(),
-                    java.lang.reflect.Array.getLength(data));
+            Object data = a.data(),
+                    copy =
+                            java.lang.reflect.Array.newInstance(
+                                    data.getClass().getComponentType(), java.lang.reflect.Array.getLength(data));
             System.arraycopy(data, 0, copy, 0, java.lang.reflect.Array.getLength(data));
             out.put(new StateDict.Array(a.name(), copy, a.shape().clone()));
         }
@@ -129,10 +222,15 @@ class SimulationStateDictContractTest {
 
     /** Same names in the same order, same shapes, same bits. */
     static void assertSameDict(StateDict actual, StateDict expected) {
-        assertThat(actual.arrays()).extracting(StateDict.Array::name)
-                .containsExactlyElementsOf(expected.arrays().stream().map(StateDict.Array::name).toList());
+        assertThat(actual.arrays())
+                .extracting(StateDict.Array::name)
+                .containsExactlyElementsOf(
+                        expected.arrays().stream().map(StateDict.Array::name).toList());
         for (StateDict.Array e : expected.arrays()) {
-            StateDict.Array a = actual.arrays().stream().filter(x -> x.name().equals(e.name())).findFirst().orElseThrow();
+            StateDict.Array a = actual.arrays().stream()
+                    .filter(x -> x.name().equals(e.name()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(a.shape()).as(e.name()).containsExactly(e.shape());
             assertThat(bits(a.data())).as(e.name()).isEqualTo(bits(e.data()));
         }
@@ -144,20 +242,29 @@ class SimulationStateDictContractTest {
             for (int i = 0; i < f.length; i++) out[i] = Float.floatToRawIntBits(f[i]);
             return out;
         }
-        if (data instanceof double[] d) return java.util.Arrays.stream(d).mapToLong(Double::doubleToRawLongBits).toArray();
+        if (data instanceof double[] d)
+            return java.util.Arrays.stream(d)
+                    .mapToLong(Double::doubleToRawLongBits)
+                    .toArray();
         return data;
     }
 
     static List<int[]> parameterBits(Simulation s) {
-        return s.parameters().stream().map(p -> (int[]) bits(p.value().toArray())).toList();
+        return s.parameters().stream()
+                .map(p -> (int[]) bits(p.value().toArray()))
+                .toList();
     }
 
     @Test
     void everyModelAndRuleKindOfTheCatalogueHasACaseHere() {
         assertThat(CASES.stream().map(c -> c.model().kind()).distinct())
-                .containsExactlyInAnyOrderElementsOf(CATALOGUE.models().stream().map(Catalogue.Entry::kind).toList());
-        assertThat(CASES.stream().flatMap(c -> Stream.of(c.rule().kind(), c.switchTo().kind())).distinct())
-                .containsExactlyInAnyOrderElementsOf(CATALOGUE.rules().stream().map(Catalogue.Entry::kind).toList());
+                .containsExactlyInAnyOrderElementsOf(
+                        CATALOGUE.models().stream().map(Catalogue.Entry::kind).toList());
+        assertThat(CASES.stream()
+                        .flatMap(c -> Stream.of(c.rule().kind(), c.switchTo().kind()))
+                        .distinct())
+                .containsExactlyInAnyOrderElementsOf(
+                        CATALOGUE.rules().stream().map(Catalogue.Entry::kind).toList());
     }
 
     @ParameterizedTest
@@ -175,7 +282,8 @@ class SimulationStateDictContractTest {
         assertThat(b.ruleKind()).isEqualTo(c.switchTo().kind());
         List<Long> lossesA = train(a, 6), lossesB = train(b, 6);
         assertThat(lossesB).isEqualTo(lossesA);
-        assertThat(lossesA).allSatisfy(bits -> assertThat(Double.longBitsToDouble(bits)).isFinite());
+        assertThat(lossesA)
+                .allSatisfy(bits -> assertThat(Double.longBitsToDouble(bits)).isFinite());
         assertThat(parameterBits(b)).usingRecursiveComparison().isEqualTo(parameterBits(a));
         assertSameDict(b.stateDict(), a.stateDict());
     }

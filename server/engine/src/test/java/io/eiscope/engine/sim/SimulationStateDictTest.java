@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class SimulationStateDictTest {
 
     static SimulationConfig mlp(List<Long> hidden, ComponentConfig rule) {
-        return new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", hidden)), rule, R_OF_K, 3, 8, 0, 0);
+        return new SimulationConfig(
+                "t", new ComponentConfig("mlp", Map.of("hidden", hidden)), rule, R_OF_K, 3, 8, 0, 0);
     }
 
     static final ComponentConfig MOMENTUM = new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9));
@@ -52,21 +53,25 @@ class SimulationStateDictTest {
     void anMlpWithMomentumWritesTheseEntriesWithTheseTypesAndShapes() {
         Simulation s = build(mlp(List.of(6L), MOMENTUM));
         train(s, 1);
-        assertThat(s.stateDict().toString()).isEqualTo("StateDict[version int64[1], step int64[1], "
-                + "param/layer0.W float32[6, 20], param/layer0.b float32[1, 6], param/layer1.W float32[1, 6], param/layer1.b float32[1, 1], "
-                + "initial/layer0.W float32[6, 20], initial/layer0.b float32[1, 6], initial/layer1.W float32[1, 6], initial/layer1.b float32[1, 1], "
-                + "rule/kind uint8[3], rule/params uint8[" + s.stateDict().shape("rule/params")[0] + "], rule/updates int64[1], "
-                + "rule/momentum_buffer/layer0.W float32[6, 20], rule/momentum_buffer/layer0.b float32[1, 6], "
-                + "rule/momentum_buffer/layer1.W float32[1, 6], rule/momentum_buffer/layer1.b float32[1, 1], "
-                + "task/rng_state int64[1], task/permutation int32[64], task/cursor int64[1], "
-                + "steering/noise_rng_state int64[1], steering/input_noise_std float64[1], steering/lesions uint8[0]]");
+        assertThat(s.stateDict().toString())
+                .isEqualTo(
+                        "StateDict[version int64[1], step int64[1], "
+                                + "param/layer0.W float32[6, 20], param/layer0.b float32[1, 6], param/layer1.W float32[1, 6], param/layer1.b float32[1, 1], "
+                                + "initial/layer0.W float32[6, 20], initial/layer0.b float32[1, 6], initial/layer1.W float32[1, 6], initial/layer1.b float32[1, 1], "
+                                + "rule/kind uint8[3], rule/params uint8["
+                                + s.stateDict().shape("rule/params")[0] + "], rule/updates int64[1], "
+                                + "rule/momentum_buffer/layer0.W float32[6, 20], rule/momentum_buffer/layer0.b float32[1, 6], "
+                                + "rule/momentum_buffer/layer1.W float32[1, 6], rule/momentum_buffer/layer1.b float32[1, 1], "
+                                + "task/rng_state int64[1], task/permutation int32[64], task/cursor int64[1], "
+                                + "steering/noise_rng_state int64[1], steering/input_noise_std float64[1], steering/lesions uint8[0]]");
         StateDict d = s.stateDict();
         assertThat(d.longValue("step")).isEqualTo(1);
         assertThat(d.text("rule/kind")).isEqualTo("sgd");
         assertThat(d.text("rule/params")).contains("momentum=" + Double.toHexString(0.9) + "\n");
         assertThat(d.longValue("rule/updates")).isEqualTo(1);
         assertThat(d.longValue("task/cursor")).isEqualTo(8);
-        assertThat(d.floats("param/layer0.W")).containsExactly(s.parameter("layer0.W").orElseThrow().value().toArray());
+        assertThat(d.floats("param/layer0.W"))
+                .containsExactly(s.parameter("layer0.W").orElseThrow().value().toArray());
     }
 
     @Test
@@ -104,13 +109,23 @@ class SimulationStateDictTest {
         Simulation target = build(mlp(List.of(8L), MOMENTUM));
         train(target, 2);
         StateDict before = target.stateDict();
-        assertThatThrownBy(() -> target.restoreStateDict(steered().stateDict())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> target.restoreStateDict(steered().stateDict()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("checkpoint entry 'param/layer0.W' has shape [6, 20], expected [8, 20]");
-        Simulation dann = build(new SimulationConfig("d", new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(8L),
-                "hidden_inhibitory", List.of(1L))), MOMENTUM, R_OF_K, 3, 8, 0, 0));
-        assertThatThrownBy(() -> target.restoreStateDict(dann.stateDict())).hasMessage("checkpoint entry 'param/layer0.W' is missing");
+        Simulation dann = build(new SimulationConfig(
+                "d",
+                new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(8L), "hidden_inhibitory", List.of(1L))),
+                MOMENTUM,
+                R_OF_K,
+                3,
+                8,
+                0,
+                0));
+        assertThatThrownBy(() -> target.restoreStateDict(dann.stateDict()))
+                .hasMessage("checkpoint entry 'param/layer0.W' is missing");
         Simulation deeper = build(mlp(List.of(8L, 4L), MOMENTUM));
-        assertThatThrownBy(() -> target.restoreStateDict(deeper.stateDict())).hasMessageContaining("'param/layer1.W'")
+        assertThatThrownBy(() -> target.restoreStateDict(deeper.stateDict()))
+                .hasMessageContaining("'param/layer1.W'")
                 .hasMessageContaining("[4, 8], expected [1, 8]");
         assertSameDict(target.stateDict(), before);
     }
@@ -123,10 +138,13 @@ class SimulationStateDictTest {
         StateDict before = target.stateDict();
         for (StateDict.Array a : saved.arrays()) {
             String name = a.name();
-            if (name.startsWith("mask/") || name.startsWith("steering/frozen/")) continue; // optional: absent means none
+            if (name.startsWith("mask/") || name.startsWith("steering/frozen/"))
+                continue; // optional: absent means none
             String expected = name.startsWith("steering/clamp/") ? "'steering/clamp/layer0/" : "'" + name + "'";
-            assertThatThrownBy(() -> target.restoreStateDict(with(saved, name, x -> null))).as(name)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(expected);
+            assertThatThrownBy(() -> target.restoreStateDict(with(saved, name, x -> null)))
+                    .as(name)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(expected);
         }
         assertSameDict(target.stateDict(), before);
         target.restoreStateDict(saved);
@@ -141,8 +159,11 @@ class SimulationStateDictTest {
         for (StateDict.Array a : saved.arrays()) {
             int n = java.lang.reflect.Array.getLength(a.data());
             Object other = a.data() instanceof float[] ? new double[n] : new float[n];
-            assertThatThrownBy(() -> target.restoreStateDict(with(saved, a.name(), x -> new StateDict.Array(x.name(), other, x.shape()))))
-                    .as(a.name()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + a.name() + "' is ");
+            assertThatThrownBy(() -> target.restoreStateDict(
+                            with(saved, a.name(), x -> new StateDict.Array(x.name(), other, x.shape()))))
+                    .as(a.name())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + a.name() + "' is ");
         }
         assertSameDict(target.stateDict(), before);
     }
@@ -155,18 +176,41 @@ class SimulationStateDictTest {
         Map<String, StateDict> bad = Map.of(
                 "'version'", with(saved, "version", a -> new StateDict.Array("version", new long[] {2}, new int[] {1})),
                 "'step'", with(saved, "step", a -> new StateDict.Array("step", new long[] {-1}, new int[] {1})),
-                "'rule/kind'", with(saved, "rule/kind", a -> new StateDict.Array("rule/kind", "sgdd".getBytes(), new int[] {4})),
-                "'rule/params'", with(saved, "rule/params", a -> new StateDict.Array("rule/params", "beta1=2.0".getBytes(), new int[] {9})),
-                "'task/permutation'", with(saved, "task/permutation", a -> new StateDict.Array(a.name(), new int[64], a.shape())),
-                "'task/cursor'", with(saved, "task/cursor", a -> new StateDict.Array(a.name(), new long[] {65}, a.shape())),
-                "'steering/lesions'", with(saved, "steering/lesions", a -> new StateDict.Array(a.name(), "layer0.W row 6\n".getBytes(),
-                        new int[] {15})),
-                "'steering/clamp/", with(saved, "steering/clamp/layer0/units", a -> new StateDict.Array(a.name(), new int[] {6}, a.shape())),
-                "'steering/frozen/layer9.b'", with(saved, "steering/frozen/layer1.b", a -> new StateDict.Array("steering/frozen/layer9.b",
-                        a.data(), a.shape())),
-                "'mask/layer9.W'", with(saved, "mask/layer0.W", a -> new StateDict.Array("mask/layer9.W", a.data(), a.shape())));
-        bad.forEach((named, dict) -> assertThatThrownBy(() -> target.restoreStateDict(dict)).as(named)
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(named));
+                "'rule/kind'",
+                        with(
+                                saved,
+                                "rule/kind",
+                                a -> new StateDict.Array("rule/kind", "sgdd".getBytes(), new int[] {4})),
+                "'rule/params'",
+                        with(
+                                saved,
+                                "rule/params",
+                                a -> new StateDict.Array("rule/params", "beta1=2.0".getBytes(), new int[] {9})),
+                "'task/permutation'",
+                        with(saved, "task/permutation", a -> new StateDict.Array(a.name(), new int[64], a.shape())),
+                "'task/cursor'",
+                        with(saved, "task/cursor", a -> new StateDict.Array(a.name(), new long[] {65}, a.shape())),
+                "'steering/lesions'",
+                        with(
+                                saved,
+                                "steering/lesions",
+                                a -> new StateDict.Array(a.name(), "layer0.W row 6\n".getBytes(), new int[] {15})),
+                "'steering/clamp/",
+                        with(
+                                saved,
+                                "steering/clamp/layer0/units",
+                                a -> new StateDict.Array(a.name(), new int[] {6}, a.shape())),
+                "'steering/frozen/layer9.b'",
+                        with(
+                                saved,
+                                "steering/frozen/layer1.b",
+                                a -> new StateDict.Array("steering/frozen/layer9.b", a.data(), a.shape())),
+                "'mask/layer9.W'",
+                        with(saved, "mask/layer0.W", a -> new StateDict.Array("mask/layer9.W", a.data(), a.shape())));
+        bad.forEach((named, dict) -> assertThatThrownBy(() -> target.restoreStateDict(dict))
+                .as(named)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(named));
         assertSameDict(target.stateDict(), before);
     }
 

@@ -16,9 +16,15 @@ class SimulationTest {
     static final Catalogue CATALOGUE = Catalogue.standard();
 
     static SimulationConfig mlp(long seed, double lr, int batch) {
-        return new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", List.of(32L))),
+        return new SimulationConfig(
+                "t",
+                new ComponentConfig("mlp", Map.of("hidden", List.of(32L))),
                 new ComponentConfig("sgd", Map.of("learning_rate", lr, "momentum", 0.9)),
-                ComponentConfig.of("fashion_mnist"), seed, batch, 0, 0);
+                ComponentConfig.of("fashion_mnist"),
+                seed,
+                batch,
+                0,
+                0);
     }
 
     static Simulation build(SimulationConfig c) {
@@ -82,13 +88,39 @@ class SimulationTest {
     void invalidSpecsAreRejectedNamingTheField() {
         assertThatThrownBy(() -> build(mlp(1, -0.1, 4))).hasMessageContaining("learning_rule.learning_rate");
         assertThatThrownBy(() -> build(mlp(1, 0.1, 0))).hasMessageContaining("batch_size");
-        assertThatThrownBy(() -> build(mlp(1, 0.1, 60_001))).hasMessageContaining("batch_size").hasMessageContaining("60000");
-        assertThatThrownBy(() -> build(new SimulationConfig("t", new ComponentConfig("mlp", Map.of("hidden", List.of(0L))),
-                ComponentConfig.of("sgd"), ComponentConfig.of("fashion_mnist"), 1, 4, 0, 0))).hasMessageContaining("model.hidden");
-        assertThatThrownBy(() -> build(new SimulationConfig("t", ComponentConfig.of("mlp"), ComponentConfig.of("sgd"),
-                ComponentConfig.of("cifar"), 1, 4, 0, 0))).hasMessageContaining("unknown task 'cifar'").hasMessageContaining("fashion_mnist");
-        assertThatThrownBy(() -> build(new SimulationConfig("t", ComponentConfig.of("mlp"),
-                new ComponentConfig("sgd", Map.of("lr", 0.1)), ComponentConfig.of("fashion_mnist"), 1, 4, 0, 0)))
+        assertThatThrownBy(() -> build(mlp(1, 0.1, 60_001)))
+                .hasMessageContaining("batch_size")
+                .hasMessageContaining("60000");
+        assertThatThrownBy(() -> build(new SimulationConfig(
+                        "t",
+                        new ComponentConfig("mlp", Map.of("hidden", List.of(0L))),
+                        ComponentConfig.of("sgd"),
+                        ComponentConfig.of("fashion_mnist"),
+                        1,
+                        4,
+                        0,
+                        0)))
+                .hasMessageContaining("model.hidden");
+        assertThatThrownBy(() -> build(new SimulationConfig(
+                        "t",
+                        ComponentConfig.of("mlp"),
+                        ComponentConfig.of("sgd"),
+                        ComponentConfig.of("cifar"),
+                        1,
+                        4,
+                        0,
+                        0)))
+                .hasMessageContaining("unknown task 'cifar'")
+                .hasMessageContaining("fashion_mnist");
+        assertThatThrownBy(() -> build(new SimulationConfig(
+                        "t",
+                        ComponentConfig.of("mlp"),
+                        new ComponentConfig("sgd", Map.of("lr", 0.1)),
+                        ComponentConfig.of("fashion_mnist"),
+                        1,
+                        4,
+                        0,
+                        0)))
                 .hasMessageContaining("learning_rule.lr is not a parameter");
     }
 }

@@ -18,13 +18,22 @@ class StateDictRecyclingTest {
         StateDict recycled = s.stateDict(first);
         assertThat(recycled.floats("param/layer0.W")).isSameAs(w);
         assertThat(recycled.floats("rule/exp_avg/layer0.W")).isSameAs(m);
-        assertThat(recycled.arrays()).extracting(StateDict.Array::name).containsExactlyElementsOf(
-                fresh.arrays().stream().map(StateDict.Array::name).toList());
+        assertThat(recycled.arrays())
+                .extracting(StateDict.Array::name)
+                .containsExactlyElementsOf(
+                        fresh.arrays().stream().map(StateDict.Array::name).toList());
         for (StateDict.Array a : fresh.arrays()) {
-            Object x = a.data(), y = recycled.arrays().stream().filter(b -> b.name().equals(a.name())).findFirst().orElseThrow().data();
+            Object x = a.data(),
+                    y =
+                            recycled.arrays().stream()
+                                    .filter(b -> b.name().equals(a.name()))
+                                    .findFirst()
+                                    .orElseThrow()
+                                    .data();
             if (x instanceof float[] f) {
                 float[] g = (float[]) y;
-                for (int i = 0; i < f.length; i++) assertThat(Float.floatToRawIntBits(g[i])).as(a.name()).isEqualTo(Float.floatToRawIntBits(f[i]));
+                for (int i = 0; i < f.length; i++)
+                    assertThat(Float.floatToRawIntBits(g[i])).as(a.name()).isEqualTo(Float.floatToRawIntBits(f[i]));
             } else {
                 assertThat(y).as(a.name()).isEqualTo(x);
             }

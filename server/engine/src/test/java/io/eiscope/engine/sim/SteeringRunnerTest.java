@@ -32,11 +32,19 @@ class SteeringRunnerTest {
     }
 
     private SimulationRunner runner() {
-        return new SimulationRunner("s1", SimulationTest.build(SteeringTest.dann(3)), pool, control, o -> {
-            seen.add(o);
-            if (o.observable().equals("state") && o.payload() instanceof Observation.Event e
-                    && e.state() == SimulationState.PAUSED && !e.message().startsWith("created")) paused.countDown();
-        }, List.of());
+        return new SimulationRunner(
+                "s1",
+                SimulationTest.build(SteeringTest.dann(3)),
+                pool,
+                control,
+                o -> {
+                    seen.add(o);
+                    if (o.observable().equals("state")
+                            && o.payload() instanceof Observation.Event e
+                            && e.state() == SimulationState.PAUSED
+                            && !e.message().startsWith("created")) paused.countDown();
+                },
+                List.of());
     }
 
     @Test
@@ -44,9 +52,11 @@ class SteeringRunnerTest {
         SimulationRunner r = runner();
         r.stepBy(6);
         assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
-        long at = r.apply(new Command.SetRuleParams(Map.of("learning_rate", 0.01))).get(5, TimeUnit.SECONDS);
+        long at = r.apply(new Command.SetRuleParams(Map.of("learning_rate", 0.01)))
+                .get(5, TimeUnit.SECONDS);
         assertThat(at).isEqualTo(6);
-        assertThat(r.interventionLog()).containsExactly(new Intervention(6, new Command.SetRuleParams(Map.of("learning_rate", 0.01))));
+        assertThat(r.interventionLog())
+                .containsExactly(new Intervention(6, new Command.SetRuleParams(Map.of("learning_rate", 0.01))));
         assertThat(seen).anySatisfy(o -> {
             assertThat(o.observable()).isEqualTo("intervention");
             assertThat(o.step()).isEqualTo(6);
@@ -57,10 +67,13 @@ class SteeringRunnerTest {
     @Test
     void aRejectedCommandFailsAndLeavesTheLogUnchanged() {
         SimulationRunner r = runner();
-        assertThatThrownBy(() -> r.apply(new Command.SetWeight("layer0.Wex", -1, 0, 0f)).get(5, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() ->
+                        r.apply(new Command.SetWeight("layer0.Wex", -1, 0, 0f)).get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("command.set_weight.row");
-        assertThatThrownBy(() -> r.apply(new Command.AddWatchpoint("w", "weights", Watchpoint.Condition.ABOVE, 1)).get(5, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> r.apply(new Command.AddWatchpoint("w", "weights", Watchpoint.Condition.ABOVE, 1))
+                        .get(5, TimeUnit.SECONDS))
                 .hasMessageContaining("command.add_watchpoint.observable");
         assertThat(r.interventionLog()).isEmpty();
     }
@@ -72,17 +85,22 @@ class SteeringRunnerTest {
         assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(r.step()).isEqualTo(9);
         assertThat(r.statusMessage()).contains("reached step 9");
-        assertThatThrownBy(() -> r.apply(new Command.RunUntil(5)).get(5, TimeUnit.SECONDS)).hasMessageContaining("command.run_until.step");
+        assertThatThrownBy(() -> r.apply(new Command.RunUntil(5)).get(5, TimeUnit.SECONDS))
+                .hasMessageContaining("command.run_until.step");
     }
 
     @Test
     void aWatchpointPausesTheSimulationAndSaysWhy() throws Exception {
         SimulationRunner r = runner();
-        r.apply(new Command.AddWatchpoint("low-loss", "loss", Watchpoint.Condition.BELOW, 100.0)).get(5, TimeUnit.SECONDS);
+        r.apply(new Command.AddWatchpoint("low-loss", "loss", Watchpoint.Condition.BELOW, 100.0))
+                .get(5, TimeUnit.SECONDS);
         r.play().get(5, TimeUnit.SECONDS);
         assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(r.step()).isEqualTo(1);
-        assertThat(r.statusMessage()).contains("watchpoint 'low-loss'").contains("loss").contains("step 1");
+        assertThat(r.statusMessage())
+                .contains("watchpoint 'low-loss'")
+                .contains("loss")
+                .contains("step 1");
         assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
     }
 
@@ -97,7 +115,7 @@ class SteeringRunnerTest {
         assertThat(f.child().step()).isEqualTo(4);
         assertThat(f.log()).hasSize(1);
         assertThat(f.child().frozenParameters()).contains("layer1.Wex");
-        SimulationRunner child = new SimulationRunner("s2", f.child(), pool, o -> { }, f.log());
+        SimulationRunner child = new SimulationRunner("s2", f.child(), pool, o -> {}, f.log());
         assertThat(child.step()).isEqualTo(4);
         assertThat(child.interventionLog()).isEqualTo(r.interventionLog());
     }
@@ -116,10 +134,15 @@ class SteeringRunnerTest {
         long end = at + 3;
         awaitStep(r, end);
         SimulationRunner.ParameterValues live = r.readParameters(List.of()).get(5, TimeUnit.SECONDS);
-        Simulation replayed = Replay.run(r.simulation().config(), SimulationTest.CATALOGUE, r.simulation().context(),
-                r.interventionLog(), live.step());
+        Simulation replayed = Replay.run(
+                r.simulation().config(),
+                SimulationTest.CATALOGUE,
+                r.simulation().context(),
+                r.interventionLog(),
+                live.step());
         for (int i = 0; i < live.values().size(); i++)
-            assertThat(replayed.parameters().get(i).value().toArray()).isEqualTo(live.values().get(i).data());
+            assertThat(replayed.parameters().get(i).value().toArray())
+                    .isEqualTo(live.values().get(i).data());
     }
 
     private static void awaitStep(SimulationRunner r, long step) throws InterruptedException {

@@ -13,9 +13,16 @@ import org.junit.jupiter.api.Test;
 class SteeringTest {
 
     static SimulationConfig dann(long seed) {
-        return new SimulationConfig("d", new ComponentConfig("dann", Map.of("hidden_excitatory", List.of(20L), "hidden_inhibitory", List.of(4L))),
+        return new SimulationConfig(
+                "d",
+                new ComponentConfig(
+                        "dann", Map.of("hidden_excitatory", List.of(20L), "hidden_inhibitory", List.of(4L))),
                 new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9, "correct_inhibitory", true)),
-                ComponentConfig.of("fashion_mnist"), seed, 8, 0, 0);
+                ComponentConfig.of("fashion_mnist"),
+                seed,
+                8,
+                0,
+                0);
     }
 
     static void steps(Simulation s, int n) {
@@ -24,7 +31,8 @@ class SteeringTest {
 
     static void assertSameParameters(Simulation a, Simulation b) {
         List<float[]> wa = SimulationTest.weights(a), wb = SimulationTest.weights(b);
-        for (int i = 0; i < wa.size(); i++) assertThat(wa.get(i)).as(a.parameters().get(i).name()).isEqualTo(wb.get(i));
+        for (int i = 0; i < wa.size(); i++)
+            assertThat(wa.get(i)).as(a.parameters().get(i).name()).isEqualTo(wb.get(i));
     }
 
     static final List<Command> SCRIPT = List.of(
@@ -61,7 +69,8 @@ class SteeringTest {
         child.apply(new Command.SetRuleParams(Map.of("learning_rate", 0.5)));
         steps(child, 3);
         steps(parent, 3);
-        assertThat(SimulationTest.weights(child).get(0)).isNotEqualTo(SimulationTest.weights(parent).get(0));
+        assertThat(SimulationTest.weights(child).get(0))
+                .isNotEqualTo(SimulationTest.weights(parent).get(0));
     }
 
     @Test
@@ -133,15 +142,21 @@ class SteeringTest {
     void invalidCommandsNameTheFieldAndChangeNothing() {
         Simulation s = SimulationTest.build(dann(1));
         float[] before = s.parameter("layer0.Wex").orElseThrow().value().toArray();
-        assertThatThrownBy(() -> s.apply(new Command.SetWeight("layer0.Wex", 999, 0, 1f))).hasMessageContaining("command.set_weight.row");
-        assertThatThrownBy(() -> s.apply(new Command.SetWeight("layer0.Wex", 0, 0, -1f))).hasMessageContaining("command.set_weight.value");
-        assertThatThrownBy(() -> s.apply(new Command.SetWeight("nope", 0, 0, 1f))).hasMessageContaining("command.set_weight.parameter");
+        assertThatThrownBy(() -> s.apply(new Command.SetWeight("layer0.Wex", 999, 0, 1f)))
+                .hasMessageContaining("command.set_weight.row");
+        assertThatThrownBy(() -> s.apply(new Command.SetWeight("layer0.Wex", 0, 0, -1f)))
+                .hasMessageContaining("command.set_weight.value");
+        assertThatThrownBy(() -> s.apply(new Command.SetWeight("nope", 0, 0, 1f)))
+                .hasMessageContaining("command.set_weight.parameter");
         assertThatThrownBy(() -> s.apply(new Command.SetRuleParams(Map.of("learning_rate", -1.0))))
-                .hasMessageContaining("command.set_rule_params.params").hasMessageContaining("learning_rate");
-        assertThatThrownBy(() -> s.apply(new Command.SwitchRule("nope", Map.of()))).hasMessageContaining("command.switch_rule.rule");
+                .hasMessageContaining("command.set_rule_params.params")
+                .hasMessageContaining("learning_rate");
+        assertThatThrownBy(() -> s.apply(new Command.SwitchRule("nope", Map.of())))
+                .hasMessageContaining("command.switch_rule.rule");
         assertThatThrownBy(() -> s.apply(new Command.Lesion("layer0", Command.Population.INHIBITORY, 4)))
                 .hasMessageContaining("command.lesion.unit");
-        assertThatThrownBy(() -> s.apply(new Command.Freeze("layer9", true))).hasMessageContaining("command.freeze.target");
+        assertThatThrownBy(() -> s.apply(new Command.Freeze("layer9", true)))
+                .hasMessageContaining("command.freeze.target");
         assertThat(s.parameter("layer0.Wex").orElseThrow().value().toArray()).isEqualTo(before);
         assertThat(s.ruleKind()).isEqualTo("sgd");
     }

@@ -14,10 +14,19 @@ class TaskObjectivesTest {
     private static final EngineContext CONTEXT = EngineContext.of(null);
 
     static Simulation rOfK(String rule, double lr, long seed) {
-        return new Simulation(new SimulationConfig("r-of-k", ComponentConfig.of("point_neuron"),
-                new ComponentConfig(rule, Map.of("learning_rate", lr)),
-                new ComponentConfig("r_of_k", Map.of("inputs", 400L, "train_size", 2000L, "held_out_size", 500L)), seed, 100, 0, 0),
-                CATALOGUE, CONTEXT);
+        return new Simulation(
+                new SimulationConfig(
+                        "r-of-k",
+                        ComponentConfig.of("point_neuron"),
+                        new ComponentConfig(rule, Map.of("learning_rate", lr)),
+                        new ComponentConfig(
+                                "r_of_k", Map.of("inputs", 400L, "train_size", 2000L, "held_out_size", 500L)),
+                        seed,
+                        100,
+                        0,
+                        0),
+                CATALOGUE,
+                CONTEXT);
     }
 
     @Test
@@ -39,15 +48,25 @@ class TaskObjectivesTest {
             a.trainStep();
             b.trainStep();
         }
-        assertThat(a.parameters().get(0).value().toArray()).containsExactly(b.parameters().get(0).value().toArray());
+        assertThat(a.parameters().get(0).value().toArray())
+                .containsExactly(b.parameters().get(0).value().toArray());
     }
 
     @Test
     void regressionHasNoAccuracyAndItsLossFalls() {
-        Simulation s = new Simulation(new SimulationConfig("regression",
-                new ComponentConfig("point_neuron", Map.of("threshold", 0.0, "init", "normal", "init_gain", 1.0)),
-                new ComponentConfig("mirror_descent", Map.of("learning_rate", 1e-3, "p", 3.0, "momentum", 0.9)),
-                new ComponentConfig("linear_regression", Map.of("dimension", 400L)), 2, 20, 0, 0), CATALOGUE, CONTEXT);
+        Simulation s = new Simulation(
+                new SimulationConfig(
+                        "regression",
+                        new ComponentConfig(
+                                "point_neuron", Map.of("threshold", 0.0, "init", "normal", "init_gain", 1.0)),
+                        new ComponentConfig("mirror_descent", Map.of("learning_rate", 1e-3, "p", 3.0, "momentum", 0.9)),
+                        new ComponentConfig("linear_regression", Map.of("dimension", 400L)),
+                        2,
+                        20,
+                        0,
+                        0),
+                CATALOGUE,
+                CONTEXT);
         double first = s.trainStep().loss();
         Simulation.StepResult last = null;
         for (int i = 0; i < 200; i++) last = s.trainStep();

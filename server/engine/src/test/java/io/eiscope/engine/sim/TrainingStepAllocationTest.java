@@ -37,11 +37,18 @@ class TrainingStepAllocationTest {
     @CsvSource({"1,0.0", "16,0.0", "16,0.9"})
     void aSteadyStateMlpStepAllocatesNoBytes(int batch, double momentum) {
         var modelEntry = Catalogue.find("model", CATALOGUE.models(), "mlp");
-        Model model = modelEntry.factory().create(Params.resolve("model", modelEntry.descriptor(), Map.of("hidden", List.of(48L, 32L))),
-                io.eiscope.engine.task.TaskShape.flat(60, 10), new Rng(1), EngineContext.of(java.nio.file.Path.of(".")));
+        Model model = modelEntry
+                .factory()
+                .create(
+                        Params.resolve("model", modelEntry.descriptor(), Map.of("hidden", List.of(48L, 32L))),
+                        io.eiscope.engine.task.TaskShape.flat(60, 10),
+                        new Rng(1),
+                        EngineContext.of(java.nio.file.Path.of(".")));
         var ruleEntry = Catalogue.find("learning_rule", CATALOGUE.rules(), "sgd");
-        LearningRule rule = ruleEntry.factory().create(Params.resolve("learning_rule", ruleEntry.descriptor(),
-                Map.of("learning_rate", 0.01, "momentum", momentum)));
+        LearningRule rule = ruleEntry
+                .factory()
+                .create(Params.resolve(
+                        "learning_rule", ruleEntry.descriptor(), Map.of("learning_rate", 0.01, "momentum", momentum)));
         Rng rng = new Rng(2);
         Matrix x = Matrix.zeros(batch, 60), dLogits = Matrix.zeros(batch, 10);
         for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextDouble());

@@ -19,7 +19,9 @@ class PresetCatalogueTest {
             for (int i = 0; i < 20; i++) {
                 double loss = s.trainStep().loss();
                 assertThat(loss).as("%s, step %d", p.name(), i + 1).isFinite();
-                assertThat(s.parameterTrouble()).as("%s, step %d", p.name(), i + 1).isNull();
+                assertThat(s.parameterTrouble())
+                        .as("%s, step %d", p.name(), i + 1)
+                        .isNull();
             }
             assertThat(p.title()).as(p.name()).isNotBlank();
             assertThat(p.doc()).as(p.name()).isNotBlank();
@@ -28,10 +30,14 @@ class PresetCatalogueTest {
 
     @Test
     void theCornfordComparisonHasEveryModelOfTheStudyWithTheConfigLearningRates() {
-        var group = Catalogue.standard().presets().stream().filter(p -> p.group().equals(PresetCatalogue.CORNFORD_2021_GROUP)).toList();
-        assertThat(group).extracting(p -> p.config().model().kind())
+        var group = Catalogue.standard().presets().stream()
+                .filter(p -> p.group().equals(PresetCatalogue.CORNFORD_2021_GROUP))
+                .toList();
+        assertThat(group)
+                .extracting(p -> p.config().model().kind())
                 .containsExactlyInAnyOrder("mlp", "layernorm_mlp", "dann", "dann", "column_ei_mlp");
-        assertThat(group).extracting(p -> p.config().learningRule().params().get("learning_rate"))
+        assertThat(group)
+                .extracting(p -> p.config().learningRule().params().get("learning_rate"))
                 .containsExactlyInAnyOrder(0.2976, 0.2976, 0.1107, 0.003981, 0.05273);
         assertThat(group).allSatisfy(p -> {
             assertThat(p.config().batchSize()).isEqualTo(32);
@@ -43,25 +49,36 @@ class PresetCatalogueTest {
     void theGeometryComparisonsPairTheirRulesInGroups() {
         var presets = Catalogue.standard().presets();
         assertThat(presets.stream().filter(p -> p.group().equals(GeometryPresets.R_OF_K_GROUP)))
-                .extracting(p -> p.config().learningRule().kind()).containsExactlyInAnyOrder("eg", "sgd");
+                .extracting(p -> p.config().learningRule().kind())
+                .containsExactlyInAnyOrder("eg", "sgd");
         assertThat(presets.stream().filter(p -> p.group().equals(GeometryPresets.PRUNING_GROUP)))
-                .extracting(p -> p.config().learningRule().kind()).containsExactlyInAnyOrder("eg", "sgd");
+                .extracting(p -> p.config().learningRule().kind())
+                .containsExactlyInAnyOrder("eg", "sgd");
         assertThat(presets.stream().filter(p -> p.group().equals(GeometryPresets.MIRROR_GROUP)))
-                .extracting(p -> p.config().learningRule().kind()).containsOnly("mirror_descent").hasSize(3);
+                .extracting(p -> p.config().learningRule().kind())
+                .containsOnly("mirror_descent")
+                .hasSize(3);
     }
 
     @Test
     void theRecurrentComparisonsHoldTheFamiliesTheTransplantsAndTheRanks() {
         var presets = Catalogue.standard().presets();
         assertThat(presets.stream().filter(p -> p.group().equals(RecurrentPresets.LI_2023_GROUP)))
-                .extracting(p -> p.config().model().kind()).containsExactlyInAnyOrder("rnn", "dann_rnn", "column_ei_rnn");
+                .extracting(p -> p.config().model().kind())
+                .containsExactlyInAnyOrder("rnn", "dann_rnn", "column_ei_rnn");
         assertThat(presets.stream().filter(p -> p.group().equals(RecurrentPresets.LI_2023_GROUP)))
                 .allSatisfy(p -> assertThat(p.config().task().kind()).isEqualTo("seq_mnist"));
         assertThat(presets.stream().filter(p -> p.group().equals(RecurrentPresets.TRANSPLANT_GROUP)))
-                .extracting(p -> p.config().model().params().get("recurrent_init") + "/" + p.config().model().params().get("freeze_recurrent_signs"))
-                .containsExactlyInAnyOrder("pytorch/true", "colei_vectors_rnn_values/true", "colei_vectors_rnn_values/false",
-                        "rnn_vectors_colei_values/true", "rnn_vectors_colei_values/false");
+                .extracting(p -> p.config().model().params().get("recurrent_init") + "/"
+                        + p.config().model().params().get("freeze_recurrent_signs"))
+                .containsExactlyInAnyOrder(
+                        "pytorch/true",
+                        "colei_vectors_rnn_values/true",
+                        "colei_vectors_rnn_values/false",
+                        "rnn_vectors_colei_values/true",
+                        "rnn_vectors_colei_values/false");
         assertThat(presets.stream().filter(p -> p.group().equals(RecurrentPresets.RICH_LAZY_GROUP)))
-                .extracting(p -> p.config().model().params().get("init_rank")).containsExactly(1L, 30L, 100L, 300L);
+                .extracting(p -> p.config().model().params().get("init_rank"))
+                .containsExactly(1L, 30L, 100L, 300L);
     }
 }

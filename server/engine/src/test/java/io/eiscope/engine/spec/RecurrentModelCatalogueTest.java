@@ -29,8 +29,12 @@ class RecurrentModelCatalogueTest {
 
     static Model build(String kind, Map<String, Object> params, long seed) {
         var entry = Catalogue.find("model", CATALOGUE.models(), kind);
-        return entry.factory().create(Params.resolve("model", entry.descriptor(), params), SHAPE, new Rng(seed),
-                new EngineContext(null, Blas.best()));
+        return entry.factory()
+                .create(
+                        Params.resolve("model", entry.descriptor(), params),
+                        SHAPE,
+                        new Rng(seed),
+                        new EngineContext(null, Blas.best()));
     }
 
     static LearningRule rule(Map<String, Object> params) {
@@ -42,19 +46,34 @@ class RecurrentModelCatalogueTest {
     void everyRecurrentInitialisationIsAFunctionOfTheSeed() {
         List<Map.Entry<String, Map<String, Object>>> variants = List.of(
                 Map.entry("rnn", Map.of("hidden", List.of(12L, 8L))),
-                Map.entry("rnn", Map.of("hidden", List.of(12L), "recurrent_init", "uniform_radius", "radius_numerator", 2.0)),
+                Map.entry(
+                        "rnn",
+                        Map.of("hidden", List.of(12L), "recurrent_init", "uniform_radius", "radius_numerator", 2.0)),
                 Map.entry("rnn", Map.of("hidden", List.of(12L), "recurrent_init", "colei_vectors_rnn_values")),
-                Map.entry("rnn", Map.of("hidden", List.of(12L), "recurrent_init", "rnn_vectors_colei_values", "freeze_recurrent_signs", true)),
+                Map.entry(
+                        "rnn",
+                        Map.of(
+                                "hidden",
+                                List.of(12L),
+                                "recurrent_init",
+                                "rnn_vectors_colei_values",
+                                "freeze_recurrent_signs",
+                                true)),
                 Map.entry("column_ei_rnn", Map.of("hidden", List.of(12L, 10L))),
                 Map.entry("dann_rnn", Map.of("hidden", List.of(12L, 10L))),
                 Map.entry("ctrnn", Map.of("hidden", 12L, "init_rank", 3L)));
         for (var v : variants) {
-            Model a = build(v.getKey(), v.getValue(), 42), b = build(v.getKey(), v.getValue(), 42), c = build(v.getKey(), v.getValue(), 43);
+            Model a = build(v.getKey(), v.getValue(), 42),
+                    b = build(v.getKey(), v.getValue(), 42),
+                    c = build(v.getKey(), v.getValue(), 43);
             boolean differs = false;
             for (int k = 0; k < a.parameters().size(); k++) {
                 float[] pa = a.parameters().get(k).value().toArray();
-                assertThat(pa).as("%s %s", v, a.parameters().get(k).name()).containsExactly(b.parameters().get(k).value().toArray());
-                differs |= !java.util.Arrays.equals(pa, c.parameters().get(k).value().toArray());
+                assertThat(pa)
+                        .as("%s %s", v, a.parameters().get(k).name())
+                        .containsExactly(b.parameters().get(k).value().toArray());
+                differs |= !java.util.Arrays.equals(
+                        pa, c.parameters().get(k).value().toArray());
             }
             assertThat(differs).as("%s: another seed gives other weights", v).isTrue();
         }
@@ -63,13 +82,20 @@ class RecurrentModelCatalogueTest {
     @Test
     void invalidRecurrentConfigurationsNameTheField() {
         assertThatThrownBy(() -> build("ctrnn", Map.of("hidden", 20L, "init_rank", 21L), 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model.init_rank").hasMessageContaining("20");
-        assertThatThrownBy(() -> build("rnn", Map.of("hidden", List.of(1L), "recurrent_init", "rnn_vectors_colei_values"), 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model.init_rank")
+                .hasMessageContaining("20");
+        assertThatThrownBy(() ->
+                        build("rnn", Map.of("hidden", List.of(1L), "recurrent_init", "rnn_vectors_colei_values"), 1))
                 .hasMessageContaining("model.hidden");
-        assertThatThrownBy(() -> build("rnn", Map.of("recurrent_init", "orthogonal"), 1)).hasMessageContaining("model.recurrent_init");
-        assertThatThrownBy(() -> build("column_ei_rnn", Map.of("hidden", List.of(1L)), 1)).hasMessageContaining("model.hidden");
-        assertThatThrownBy(() -> build("dann_rnn", Map.of("hidden", List.of(1L)), 1)).hasMessageContaining("model.hidden");
-        assertThatThrownBy(() -> build("column_ei_rnn", Map.of("radius", 0.0), 1)).hasMessageContaining("model.radius");
+        assertThatThrownBy(() -> build("rnn", Map.of("recurrent_init", "orthogonal"), 1))
+                .hasMessageContaining("model.recurrent_init");
+        assertThatThrownBy(() -> build("column_ei_rnn", Map.of("hidden", List.of(1L)), 1))
+                .hasMessageContaining("model.hidden");
+        assertThatThrownBy(() -> build("dann_rnn", Map.of("hidden", List.of(1L)), 1))
+                .hasMessageContaining("model.hidden");
+        assertThatThrownBy(() -> build("column_ei_rnn", Map.of("radius", 0.0), 1))
+                .hasMessageContaining("model.radius");
         assertThatThrownBy(() -> build("ctrnn", Map.of("alpha", 1.5), 1)).hasMessageContaining("model.alpha");
     }
 
@@ -82,8 +108,19 @@ class RecurrentModelCatalogueTest {
             p.grad().fill(1f);
         }
         rule(Map.of("learning_rate", 1.0, "correct_inhibitory", true)).update(m.parameters());
-        Map<String, Double> divisors = Map.of("rnn0.Uix", Math.sqrt(ne), "rnn0.Uei", (double) nIn, "rnn0.Wix", Math.sqrt(ne),
-                "rnn0.Wei", (double) ne, "readout.Wix", Math.sqrt(SHAPE.outputs()), "readout.Wei", (double) ne);
+        Map<String, Double> divisors = Map.of(
+                "rnn0.Uix",
+                Math.sqrt(ne),
+                "rnn0.Uei",
+                (double) nIn,
+                "rnn0.Wix",
+                Math.sqrt(ne),
+                "rnn0.Wei",
+                (double) ne,
+                "readout.Wix",
+                Math.sqrt(SHAPE.outputs()),
+                "readout.Wei",
+                (double) ne);
         for (Parameter p : m.parameters()) {
             double divisor = divisors.getOrDefault(p.name(), 1.0);
             assertThat((double) p.value().get(0)).as(p.name()).isCloseTo(2 - 1 / divisor, within(1e-6));
@@ -97,11 +134,18 @@ class RecurrentModelCatalogueTest {
             for (Parameter p : m.parameters()) p.grad().fill(1f);
             new GradientClipping(1, GradientClipping.Scope.LAYER).apply(m.parameters());
             for (String cell : List.of("rnn0", "rnn1", "readout")) {
-                List<Parameter> group = m.parameters().stream().filter(p -> p.name().startsWith(cell + ".")).toList();
-                assertThat(group.stream().map(Parameter::name).toList()).as(kind).anyMatch(n -> n.contains(".W")).anyMatch(n -> n.contains(".b"));
+                List<Parameter> group = m.parameters().stream()
+                        .filter(p -> p.name().startsWith(cell + "."))
+                        .toList();
+                assertThat(group.stream().map(Parameter::name).toList())
+                        .as(kind)
+                        .anyMatch(n -> n.contains(".W"))
+                        .anyMatch(n -> n.contains(".b"));
                 int count = group.stream().mapToInt(p -> p.grad().size()).sum();
                 for (Parameter p : group)
-                    assertThat((double) p.grad().get(0)).as("%s %s", kind, p.name()).isCloseTo(1 / (Math.sqrt(count) + 1e-6), within(1e-7));
+                    assertThat((double) p.grad().get(0))
+                            .as("%s %s", kind, p.name())
+                            .isCloseTo(1 / (Math.sqrt(count) + 1e-6), within(1e-7));
             }
         }
     }
@@ -109,10 +153,14 @@ class RecurrentModelCatalogueTest {
     @Test
     void perTensorClippingBoundsEachColumnEiTensorOnItsOwn() {
         Model m = build("column_ei_rnn", Map.of("hidden", List.of(12L)), 1);
-        assertThat(m.parameters()).extracting(Parameter::name).containsExactly("rnn0.U_pos", "rnn0.W_pos", "rnn0.b", "readout.W_pos", "readout.b");
+        assertThat(m.parameters())
+                .extracting(Parameter::name)
+                .containsExactly("rnn0.U_pos", "rnn0.W_pos", "rnn0.b", "readout.W_pos", "readout.b");
         for (Parameter p : m.parameters()) p.grad().fill(1f);
         new GradientClipping(1, GradientClipping.Scope.TENSOR).apply(m.parameters());
         for (Parameter p : m.parameters())
-            assertThat((double) p.grad().get(0)).as(p.name()).isCloseTo(1 / (Math.sqrt(p.grad().size()) + 1e-6), within(1e-7));
+            assertThat((double) p.grad().get(0))
+                    .as(p.name())
+                    .isCloseTo(1 / (Math.sqrt(p.grad().size()) + 1e-6), within(1e-7));
     }
 }

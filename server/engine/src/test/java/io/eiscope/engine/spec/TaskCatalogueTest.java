@@ -31,12 +31,15 @@ class TaskCatalogueTest {
     }
 
     static final List<Case> CASES = List.of(
-            new Case("fashion_mnist", Map.of()), new Case("mnist", Map.of()),
+            new Case("fashion_mnist", Map.of()),
+            new Case("mnist", Map.of()),
             new Case("r_of_k", Map.of("inputs", 200L, "train_size", 2_000L, "held_out_size", 200L)),
             new Case("linear_regression", Map.of("dimension", 100L)),
-            new Case("seq_mnist", Map.of()), new Case("seq_fashion_mnist", Map.of()),
+            new Case("seq_mnist", Map.of()),
+            new Case("seq_fashion_mnist", Map.of()),
             new Case("adding", Map.of("train_size", 2_000L, "test_size", 300L)),
-            new Case("perceptual_decision_making", Map.of()), new Case("delayed_match_to_sample", Map.of()),
+            new Case("perceptual_decision_making", Map.of()),
+            new Case("delayed_match_to_sample", Map.of()),
             new Case("context_decision_making", Map.of("test_size", 300L)));
 
     static Stream<Case> cases() {
@@ -50,8 +53,9 @@ class TaskCatalogueTest {
 
     @Test
     void everyTaskOfTheCatalogueHasACaseHereAndEveryParameterADocAndAValidDefault() {
-        assertThat(CATALOGUE.tasks().stream().map(Catalogue.Entry::kind)).containsExactlyInAnyOrderElementsOf(
-                CASES.stream().map(Case::kind).toList());
+        assertThat(CATALOGUE.tasks().stream().map(Catalogue.Entry::kind))
+                .containsExactlyInAnyOrderElementsOf(
+                        CASES.stream().map(Case::kind).toList());
         for (var e : CATALOGUE.tasks()) {
             assertThat(e.descriptor().doc()).as(e.kind()).isNotBlank();
             for (ParamDescriptor p : e.descriptor().params()) {
@@ -74,7 +78,8 @@ class TaskCatalogueTest {
         assertThat(task.inputSize()).isEqualTo(shape.inputSize());
         assertThat(task.outputSize()).isEqualTo(shape.outputs());
         assertThat(task.targetWidth()).isEqualTo(task.objective().targetWidth(shape.outputWidth()));
-        if (task.objective() instanceof Objective.SoftmaxCrossEntropy ce) assertThat(ce.steps()).isEqualTo(shape.scoredSteps());
+        if (task.objective() instanceof Objective.SoftmaxCrossEntropy ce)
+            assertThat(ce.steps()).isEqualTo(shape.scoredSteps());
         assertThat(task.trainSize()).isPositive();
         assertThat(task.testSize()).isPositive();
     }
@@ -119,7 +124,8 @@ class TaskCatalogueTest {
             assertThat(xb.toArray()).containsExactly(xa.toArray());
             assertThat(yb.toArray()).containsExactly(ya.toArray());
         }
-        assertThatThrownBy(() -> b.readState(new StateDict(), "task/")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.readState(new StateDict(), "task/"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("checkpoint entry 'task/rng_state' is missing");
     }
 

@@ -73,7 +73,8 @@ class AddingProblemTest {
         // 200,000 values of U[0, 1): the standard error of the mean is 0.00065
         assertThat(sum / 200_000).isCloseTo(0.5, within(0.003));
         // each position is marked with probability 2/10; 20,000 draws: standard error 0.0028
-        for (int t = 0; t < 10; t++) assertThat(markedAt[t] / 20_000.0).as("position %d", t).isCloseTo(0.2, within(0.012));
+        for (int t = 0; t < 10; t++)
+            assertThat(markedAt[t] / 20_000.0).as("position %d", t).isCloseTo(0.2, within(0.012));
     }
 
     @Test
@@ -95,7 +96,8 @@ class AddingProblemTest {
 
     @Test
     void badSizesAreRefusedNamingTheField() {
-        assertThatThrownBy(() -> new AddingProblem.Hyper(1, 10, 10)).hasMessageContaining("task.sequence_length must be >= 2");
+        assertThatThrownBy(() -> new AddingProblem.Hyper(1, 10, 10))
+                .hasMessageContaining("task.sequence_length must be >= 2");
         assertThatThrownBy(() -> new AddingProblem.Hyper(1000, 100_000, 1_000))
                 .hasMessageContaining("task.train_size + task.test_size times task.sequence_length must be <= 20000000")
                 .hasMessageContaining("101000000");

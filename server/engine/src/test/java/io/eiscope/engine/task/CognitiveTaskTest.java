@@ -97,7 +97,9 @@ class CognitiveTaskTest {
                             assertThat(e).as("step %d input %d", t, k).isZero();
                         }
                     }
-            double mean = sum / count, std = Math.sqrt(squares / count - mean * mean), expected = sigma / Math.sqrt(100);
+            double mean = sum / count,
+                    std = Math.sqrt(squares / count - mean * mean),
+                    expected = sigma / Math.sqrt(100);
             // at least 20,000 samples: standard errors below 0.0015 for the mean, 0.001 for the std
             assertThat(mean).as("sigma %s", sigma).isCloseTo(0, within(0.006 * sigma));
             assertThat(std).as("sigma %s", sigma).isCloseTo(expected, within(0.03 * expected));
@@ -107,7 +109,9 @@ class CognitiveTaskTest {
     @ParameterizedTest
     @MethodSource("cases")
     void theSameSeedGivesIdenticalBatchesAndADifferentSeedDoesNot(Case c) {
-        Matrix[] a = trials(c.trials(), 1.0, 7, 64), b = trials(c.trials(), 1.0, 7, 64), other = trials(c.trials(), 1.0, 8, 64);
+        Matrix[] a = trials(c.trials(), 1.0, 7, 64),
+                b = trials(c.trials(), 1.0, 7, 64),
+                other = trials(c.trials(), 1.0, 8, 64);
         assertThat(a[0].toArray()).containsExactly(b[0].toArray());
         assertThat(a[1].toArray()).containsExactly(b[1].toArray());
         assertThat(a[0].toArray()).isNotEqualTo(other[0].toArray());
@@ -116,7 +120,8 @@ class CognitiveTaskTest {
     @ParameterizedTest
     @MethodSource("cases")
     void restoreResumesTheStreamIdenticallyAndResetReplaysIt(Case c) {
-        CognitiveTask task = new CognitiveTask(c.trials(), 1.0, 10, 9), fork = new CognitiveTask(c.trials(), 1.0, 10, 9);
+        CognitiveTask task = new CognitiveTask(c.trials(), 1.0, 10, 9),
+                fork = new CognitiveTask(c.trials(), 1.0, 10, 9);
         Matrix x = Matrix.zeros(16, task.inputSize()), y = Matrix.zeros(16, 8);
         task.nextBatch(x, y);
         float[] first = x.toArray();
@@ -153,7 +158,8 @@ class CognitiveTaskTest {
         Matrix chunk = Matrix.zeros(50, task.inputSize()), chunkLabels = Matrix.zeros(50, 8);
         task.testBatch(250, chunk, chunkLabels);
         for (int r = 0; r < 50; r++) {
-            for (int col = 0; col < task.inputSize(); col++) assertThat(chunk.get(r, col)).isEqualTo(all.get(250 + r, col));
+            for (int col = 0; col < task.inputSize(); col++)
+                assertThat(chunk.get(r, col)).isEqualTo(all.get(250 + r, col));
             for (int t = 0; t < 8; t++) assertThat(chunkLabels.get(r, t)).isEqualTo(allLabels.get(250 + r, t));
         }
         // the held-out stream is not the training stream
@@ -164,7 +170,9 @@ class CognitiveTaskTest {
 
     @Test
     void badParametersAreRefusedNamingTheField() {
-        assertThatThrownBy(() -> new CognitiveTask(new PerceptualDecisionMaking(), -0.1, 10, 1)).hasMessageContaining("task.sigma must be >= 0");
-        assertThatThrownBy(() -> new CognitiveTask(new PerceptualDecisionMaking(), 1, 0, 1)).hasMessageContaining("task.test_size must be >= 1");
+        assertThatThrownBy(() -> new CognitiveTask(new PerceptualDecisionMaking(), -0.1, 10, 1))
+                .hasMessageContaining("task.sigma must be >= 0");
+        assertThatThrownBy(() -> new CognitiveTask(new PerceptualDecisionMaking(), 1, 0, 1))
+                .hasMessageContaining("task.test_size must be >= 1");
     }
 }

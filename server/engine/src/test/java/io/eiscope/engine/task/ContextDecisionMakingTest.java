@@ -36,8 +36,12 @@ class ContextDecisionMakingTest {
             float m1a = x.get(r, 1), m1b = x.get(r, 2), m2a = x.get(r, 3), m2b = x.get(r, 4);
             assertThat((double) m1a + m1b).isCloseTo(1, within(1e-6));
             assertThat((double) m2a + m2b).isCloseTo(1, within(1e-6));
-            assertThat(isCoherence(Math.abs(m1a - m1b) * 100)).as("modality 1 coherence").isTrue();
-            assertThat(isCoherence(Math.abs(m2a - m2b) * 100)).as("modality 2 coherence").isTrue();
+            assertThat(isCoherence(Math.abs(m1a - m1b) * 100))
+                    .as("modality 1 coherence")
+                    .isTrue();
+            assertThat(isCoherence(Math.abs(m2a - m2b) * 100))
+                    .as("modality 2 coherence")
+                    .isTrue();
             boolean second = c2 == 1f;
             float relevantChoice = second ? (m2a > m2b ? 1f : 2f) : (m1a > m1b ? 1f : 2f);
             float irrelevantChoice = second ? (m1a > m1b ? 1f : 2f) : (m2a > m2b ? 1f : 2f);

@@ -12,7 +12,8 @@ class CorrelatedRegressionTest {
     @Test
     void theCholeskyFactorReproducesTheToeplitzCorrelation() {
         int d = 40;
-        double[] c = CorrelatedRegression.correlation(d, 2), l = CorrelatedRegression.cholesky(CorrelatedRegression.correlation(d, 2), d);
+        double[] c = CorrelatedRegression.correlation(d, 2),
+                l = CorrelatedRegression.cholesky(CorrelatedRegression.correlation(d, 2), d);
         assertThat(c[1]).isEqualTo(-0.5);
         assertThat(c[2]).isEqualTo(0.2);
         for (int i = 0; i < d; i++)

@@ -54,11 +54,15 @@ class DataOrderTest {
         DataOrder other = new DataOrder(5, 30);
         other.restore(other.readState(saved, "task/"));
         for (int i = 0; i < 40; i++) assertThat(other.next()).isEqualTo(order.next());
-        assertThatThrownBy(() -> new DataOrder(5, 31).readState(saved, "task/")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new DataOrder(5, 31).readState(saved, "task/"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("checkpoint entry 'task/permutation' has shape [30], expected [31]");
-        StateDict repeated = new StateDict().putLongs("task/rng_state", new long[] {1}).putInts("task/permutation", new int[] {0, 0, 1})
+        StateDict repeated = new StateDict()
+                .putLongs("task/rng_state", new long[] {1})
+                .putInts("task/permutation", new int[] {0, 0, 1})
                 .putLongs("task/cursor", new long[] {0});
-        assertThatThrownBy(() -> new DataOrder(5, 3).readState(repeated, "task/")).hasMessageContaining("'task/permutation' is not a permutation");
+        assertThatThrownBy(() -> new DataOrder(5, 3).readState(repeated, "task/"))
+                .hasMessageContaining("'task/permutation' is not a permutation");
     }
 
     @Test
@@ -72,7 +76,9 @@ class DataOrderTest {
             for (int i = 0; i < 3; i++) parent.trainStep();
             Simulation child = parent.fork();
             for (int i = 0; i < 3; i++) {
-                assertThat(child.trainStep().loss()).as(p.name()).isEqualTo(parent.trainStep().loss());
+                assertThat(child.trainStep().loss())
+                        .as(p.name())
+                        .isEqualTo(parent.trainStep().loss());
             }
         }
         assertThat(seen).contains("fashion_mnist", "r_of_k", "linear_regression");

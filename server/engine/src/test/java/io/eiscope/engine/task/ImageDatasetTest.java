@@ -28,15 +28,25 @@ class ImageDatasetTest {
     private static void write(Path file, int nTrain, int nTest, int pixelBytes) throws IOException {
         Files.createDirectories(file.getParent());
         ByteBuffer b = ByteBuffer.allocate(28 + nTrain + nTest + pixelBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 'E').put((byte) 'I').put((byte) 'D').put((byte) 'S').putInt(1).putInt(2).putInt(2).putInt(3)
-                .putInt(nTrain).putInt(nTest);
+        b.put((byte) 'E')
+                .put((byte) 'I')
+                .put((byte) 'D')
+                .put((byte) 'S')
+                .putInt(1)
+                .putInt(2)
+                .putInt(2)
+                .putInt(3)
+                .putInt(nTrain)
+                .putInt(nTest);
         Files.write(file, b.array());
     }
 
     @Test
     void aTruncatedFileIsRefusedWithBothSizes(@TempDir Path dir) throws IOException {
         write(dir.resolve("datasets/tiny.eids"), 2, 1, 5); // 3 images of 4 pixels need 12 bytes
-        assertThatThrownBy(() -> ImageDataset.load(dir, "tiny")).hasMessageContaining("truncated").hasMessageContaining("expected 43");
+        assertThatThrownBy(() -> ImageDataset.load(dir, "tiny"))
+                .hasMessageContaining("truncated")
+                .hasMessageContaining("expected 43");
     }
 
     @Test

@@ -11,7 +11,9 @@ class ObjectiveTest {
 
     @Test
     void binaryCrossEntropyWithLogitsMatchesItsDefinitionAndGradient() {
-        Matrix z = Matrix.of(3, 1, new float[] {2f, -1f, 0.5f}), y = Matrix.of(3, 1, new float[] {1f, 1f, 0f}), d = Matrix.zeros(3, 1);
+        Matrix z = Matrix.of(3, 1, new float[] {2f, -1f, 0.5f}),
+                y = Matrix.of(3, 1, new float[] {1f, 1f, 0f}),
+                d = Matrix.zeros(3, 1);
         var r = new Objective.BinaryCrossEntropyWithLogits().compute(z, y, d);
         double expected = (Math.log1p(Math.exp(-2)) + Math.log1p(Math.exp(1)) + Math.log1p(Math.exp(0.5))) / 3;
         assertThat(r.loss()).isCloseTo(expected, within(1e-9));
@@ -21,7 +23,9 @@ class ObjectiveTest {
 
     @Test
     void meanSquaredErrorHasNoAccuracyAndTheGradientOfTheMean() {
-        Matrix z = Matrix.of(2, 1, new float[] {0.5f, -2f}), y = Matrix.of(2, 1, new float[] {1f, -1f}), d = Matrix.zeros(2, 1);
+        Matrix z = Matrix.of(2, 1, new float[] {0.5f, -2f}),
+                y = Matrix.of(2, 1, new float[] {1f, -1f}),
+                d = Matrix.zeros(2, 1);
         var mse = new Objective.MeanSquaredError();
         var r = mse.compute(z, y, d);
         assertThat(r.loss()).isCloseTo((0.25 + 1) / 2, within(1e-9));

@@ -72,7 +72,10 @@ class RofKTest {
     @Test
     void theSameSeedGivesTheSameDataAndBatches() {
         RofK a = new RofK(SMALL, 9), b = new RofK(SMALL, 9);
-        Matrix xa = Matrix.zeros(64, 300), ya = Matrix.zeros(64, 1), xb = Matrix.zeros(64, 300), yb = Matrix.zeros(64, 1);
+        Matrix xa = Matrix.zeros(64, 300),
+                ya = Matrix.zeros(64, 1),
+                xb = Matrix.zeros(64, 300),
+                yb = Matrix.zeros(64, 1);
         for (int k = 0; k < 5; k++) {
             a.nextBatch(xa, ya);
             b.nextBatch(xb, yb);
@@ -83,6 +86,7 @@ class RofKTest {
 
     @Test
     void relevantInputsMustFitInTheInputs() {
-        assertThatThrownBy(() -> new RofK.Hyper(50, 100, 50, 0.5, 0.05, 10, 10, false)).hasMessageContaining("relevant must be in [1, inputs = 50], got 100");
+        assertThatThrownBy(() -> new RofK.Hyper(50, 100, 50, 0.5, 0.05, 10, 10, false))
+                .hasMessageContaining("relevant must be in [1, inputs = 50], got 100");
     }
 }

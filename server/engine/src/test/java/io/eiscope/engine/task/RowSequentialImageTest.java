@@ -25,7 +25,8 @@ class RowSequentialImageTest {
             int image = data.trainSize + from + r;
             for (int t = 0; t < 28; t++)
                 for (int j = 0; j < 28; j++)
-                    assertThat(x.get(r, t * shape.stepInputs() + j)).isEqualTo(data.pixel(image, t * data.cols + j) / 255f);
+                    assertThat(x.get(r, t * shape.stepInputs() + j))
+                            .isEqualTo(data.pixel(image, t * data.cols + j) / 255f);
             assertThat((int) y.get(r)).isEqualTo(data.label(image));
         }
     }
@@ -33,11 +34,15 @@ class RowSequentialImageTest {
     @Test
     void trainingBatchesMatchTheFlatTaskOfTheSameSeed() {
         ImageDataset data = ImageDataset.load(TestData.dataDir(), "fashion-mnist");
-        ImageClassification sequential = ImageClassification.rowSequential(data, 4), flat = new ImageClassification(data, 4);
+        ImageClassification sequential = ImageClassification.rowSequential(data, 4),
+                flat = new ImageClassification(data, 4);
         assertThat(flat.shape()).isEqualTo(TaskShape.flat(784, 10));
         assertThat(sequential.trainSize()).isEqualTo(60_000);
         assertThat(sequential.testSize()).isEqualTo(10_000);
-        Matrix xs = Matrix.zeros(16, 784), ys = Matrix.zeros(16, 1), xf = Matrix.zeros(16, 784), yf = Matrix.zeros(16, 1);
+        Matrix xs = Matrix.zeros(16, 784),
+                ys = Matrix.zeros(16, 1),
+                xf = Matrix.zeros(16, 784),
+                yf = Matrix.zeros(16, 1);
         for (int b = 0; b < 3; b++) {
             sequential.nextBatch(xs, ys);
             flat.nextBatch(xf, yf);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eiscope.engine.random.Rng;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class BlasTest {
 
@@ -23,7 +23,8 @@ class BlasTest {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {
                 double s = 0;
-                for (int p = 0; p < k; p++) s += (double) (ta ? a.get(p, i) : a.get(i, p)) * (tb ? b.get(j, p) : b.get(p, j));
+                for (int p = 0; p < k; p++)
+                    s += (double) (ta ? a.get(p, i) : a.get(i, p)) * (tb ? b.get(j, p) : b.get(p, j));
                 out[i * n + j] = alpha * s + beta * c.get(i, j);
             }
         return out;
@@ -42,7 +43,9 @@ class BlasTest {
             Matrix c = c0.copy();
             blas.gemm(ta, tb, 0.7f, a, b, 0.3f, c);
             for (int i = 0; i < expected.length; i++) {
-                assertThat((double) c.get(i)).as(blas.name() + " element " + i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
+                assertThat((double) c.get(i))
+                        .as(blas.name() + " element " + i)
+                        .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
             }
         }
     }
@@ -64,7 +67,9 @@ class BlasTest {
                         Matrix c = c0.copy();
                         blas.gemm(ta, tb, ab[0], a, b, ab[1], c);
                         for (int i = 0; i < expected.length; i++) {
-                            assertThat((double) c.get(i)).as(blas.name() + " " + ta + "," + tb + " alpha,beta " + ab[0] + "," + ab[1] + " element " + i)
+                            assertThat((double) c.get(i))
+                                    .as(blas.name() + " " + ta + "," + tb + " alpha,beta " + ab[0] + "," + ab[1]
+                                            + " element " + i)
                                     .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
                         }
                     }
@@ -93,7 +98,9 @@ class BlasTest {
     void axpyRejectsMatricesOfDifferentSizes() {
         for (Blas blas : new Blas[] {Blas.best(), new JavaBlas()}) {
             assertThatThrownBy(() -> blas.axpy(1f, Matrix.zeros(2, 3), Matrix.zeros(3, 3)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2x3").hasMessageContaining("3x3");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("2x3")
+                    .hasMessageContaining("3x3");
         }
     }
 
@@ -104,7 +111,10 @@ class BlasTest {
 
     @Test
     void mismatchedShapesAreRejectedWithTheShapes() {
-        assertThatThrownBy(() -> new JavaBlas().gemm(false, false, 1f, Matrix.zeros(2, 3), Matrix.zeros(4, 5), 0f, Matrix.zeros(2, 5)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2x3").hasMessageContaining("4x5");
+        assertThatThrownBy(() -> new JavaBlas()
+                        .gemm(false, false, 1f, Matrix.zeros(2, 3), Matrix.zeros(4, 5), 0f, Matrix.zeros(2, 5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2x3")
+                .hasMessageContaining("4x5");
     }
 }

@@ -21,14 +21,19 @@ class HessenbergQrTest {
         Matrix c = Matrix.of(4, 4, new float[] {5f, -13f, 19f, -10f, 1f, 0f, 0f, 0f, 0f, 1f, 0f, 0f, 0f, 0f, 1f, 0f});
         float[] e = Spectra.javaEigenvalues(c);
         double[][] expected = {{1, 0}, {2, 0}, {1, 2}, {1, -2}};
-        for (double[] root : expected) assertThat(distanceToNearest(root[0], root[1], e)).as("root %s", java.util.Arrays.toString(root)).isLessThan(1e-5);
+        for (double[] root : expected)
+            assertThat(distanceToNearest(root[0], root[1], e))
+                    .as("root %s", java.util.Arrays.toString(root))
+                    .isLessThan(1e-5);
         assertThat(Spectra.spectralRadius(e)).isCloseTo(Math.sqrt(5), within(1e-5));
     }
 
     @Test
     void aRotationHasAConjugatePairOnTheUnitCircle() {
         double t = 0.3;
-        float[] e = Spectra.javaEigenvalues(Matrix.of(2, 2, new float[] {(float) Math.cos(t), (float) -Math.sin(t), (float) Math.sin(t), (float) Math.cos(t)}));
+        float[] e = Spectra.javaEigenvalues(Matrix.of(
+                2, 2, new float[] {(float) Math.cos(t), (float) -Math.sin(t), (float) Math.sin(t), (float) Math.cos(t)
+                }));
         assertThat(e[0]).isCloseTo((float) Math.cos(t), within(1e-6f));
         assertThat(e[1] + e[3]).isCloseTo(0f, within(1e-7f));
         assertThat(Math.abs(e[1])).isCloseTo((float) Math.sin(t), within(1e-6f));
@@ -46,8 +51,12 @@ class HessenbergQrTest {
             for (int i = 0; i < n; i++) {
                 trace += a.get(i, i);
                 sum += mine[2 * i];
-                assertThat(distanceToNearest(lapack[2 * i], lapack[2 * i + 1], mine)).as("n=%d eigenvalue %d", n, i).isLessThan(2e-5);
-                assertThat(distanceToNearest(mine[2 * i], mine[2 * i + 1], lapack)).as("n=%d eigenvalue %d", n, i).isLessThan(2e-5);
+                assertThat(distanceToNearest(lapack[2 * i], lapack[2 * i + 1], mine))
+                        .as("n=%d eigenvalue %d", n, i)
+                        .isLessThan(2e-5);
+                assertThat(distanceToNearest(mine[2 * i], mine[2 * i + 1], lapack))
+                        .as("n=%d eigenvalue %d", n, i)
+                        .isLessThan(2e-5);
             }
             assertThat(sum).as("sum of eigenvalues = trace").isCloseTo(trace, within(1e-5 * n));
             assertThat(Spectra.spectralRadius(mine)).isCloseTo(Spectra.spectralRadius(lapack), within(1e-5));
@@ -56,7 +65,8 @@ class HessenbergQrTest {
 
     static double distanceToNearest(double re, double im, float[] eigenvalues) {
         double best = Double.POSITIVE_INFINITY;
-        for (int i = 0; i + 1 < eigenvalues.length; i += 2) best = Math.min(best, Math.hypot(eigenvalues[i] - re, eigenvalues[i + 1] - im));
+        for (int i = 0; i + 1 < eigenvalues.length; i += 2)
+            best = Math.min(best, Math.hypot(eigenvalues[i] - re, eigenvalues[i + 1] - im));
         return best;
     }
 

@@ -20,7 +20,9 @@ class MagnitudePoolingTest {
         assertThat(MagnitudePooling.pool(m, 5, 7, 2, 3)).containsExactly(-2, 3, 9, -7, -4, 5);
         assertThat(MagnitudePooling.pooled(5, 2)).isEqualTo(2);
         assertThat(MagnitudePooling.pooled(5, 0)).as("0: all").isEqualTo(5);
-        assertThat(MagnitudePooling.pooled(5, 9)).as("never more than there are").isEqualTo(5);
+        assertThat(MagnitudePooling.pooled(5, 9))
+                .as("never more than there are")
+                .isEqualTo(5);
     }
 
     @Test
@@ -28,12 +30,15 @@ class MagnitudePoolingTest {
         float[] m = {1, 2, 3, 4};
         float[] same = MagnitudePooling.pool(m, 2, 2, 0, 5);
         assertThat(same).containsExactly(1, 2, 3, 4).isNotSameAs(m);
-        assertThat(MagnitudePooling.pool(new float[] {0.1f, -0.5f, 0.2f, 0.3f, -0.1f, 0f}, 1, 6, 1, 3)).containsExactly(-0.5f, 0.3f, -0.1f);
+        assertThat(MagnitudePooling.pool(new float[] {0.1f, -0.5f, 0.2f, 0.3f, -0.1f, 0f}, 1, 6, 1, 3))
+                .containsExactly(-0.5f, 0.3f, -0.1f);
     }
 
     @Test
     void aNanInABlockShowsAndAShapeMismatchIsRefused() {
-        assertThat(MagnitudePooling.pool(new float[] {1e30f, Float.NaN, 2, 3}, 1, 4, 1, 2)).containsExactly(Float.NaN, 3f);
-        assertThatThrownBy(() -> MagnitudePooling.pool(new float[3], 2, 2, 1, 1)).hasMessageContaining("has 4 values, got 3");
+        assertThat(MagnitudePooling.pool(new float[] {1e30f, Float.NaN, 2, 3}, 1, 4, 1, 2))
+                .containsExactly(Float.NaN, 3f);
+        assertThatThrownBy(() -> MagnitudePooling.pool(new float[3], 2, 2, 1, 1))
+                .hasMessageContaining("has 4 values, got 3");
     }
 }

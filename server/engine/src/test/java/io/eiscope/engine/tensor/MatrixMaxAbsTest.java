@@ -16,14 +16,20 @@ class MatrixMaxAbsTest {
     void withinALimitMeansFiniteAndNoLarger() {
         assertThat(Matrix.of(1, 3, new float[] {-5f, 1f, 5f}).allWithin(5f)).isTrue();
         assertThat(Matrix.of(1, 3, new float[] {-5.5f, 1f, 5f}).allWithin(5f)).isFalse();
-        assertThat(Matrix.of(1, 2, new float[] {Float.NaN, 0f}).allWithin(Float.MAX_VALUE)).isFalse();
-        assertThat(Matrix.of(1, 2, new float[] {Float.POSITIVE_INFINITY, 0f}).allWithin(Float.MAX_VALUE)).isFalse();
+        assertThat(Matrix.of(1, 2, new float[] {Float.NaN, 0f}).allWithin(Float.MAX_VALUE))
+                .isFalse();
+        assertThat(Matrix.of(1, 2, new float[] {Float.POSITIVE_INFINITY, 0f}).allWithin(Float.MAX_VALUE))
+                .isFalse();
     }
 
     @Test
     void aNanAnywhereMakesItNanAndInfinityIsLargest() {
         assertThat(Matrix.of(1, 3, new float[] {1e30f, Float.NaN, 2f}).maxAbs()).isNaN();
-        assertThat(Matrix.of(1, 3, new float[] {Float.NaN, Float.POSITIVE_INFINITY, 2f}).maxAbs()).isNaN();
-        assertThat(Matrix.of(1, 3, new float[] {1f, Float.NEGATIVE_INFINITY, 2f}).maxAbs()).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(Matrix.of(1, 3, new float[] {Float.NaN, Float.POSITIVE_INFINITY, 2f})
+                        .maxAbs())
+                .isNaN();
+        assertThat(Matrix.of(1, 3, new float[] {1f, Float.NEGATIVE_INFINITY, 2f})
+                        .maxAbs())
+                .isEqualTo(Float.POSITIVE_INFINITY);
     }
 }

@@ -38,7 +38,9 @@ class SpectraTest {
             for (float[] s : new float[][] {Spectra.lapackSingularValues(a), Spectra.javaSingularValues(a)}) {
                 assertThat(s).hasSize(expected.length);
                 for (int i = 0; i < s.length; i++) {
-                    assertThat((double) s[i]).as("sigma %d of %dx%d", i, a.rows, a.cols).isCloseTo(expected[i], within(1e-4 * expected[0]));
+                    assertThat((double) s[i])
+                            .as("sigma %d of %dx%d", i, a.rows, a.cols)
+                            .isCloseTo(expected[i], within(1e-4 * expected[0]));
                     if (i > 0) assertThat(s[i]).isLessThanOrEqualTo(s[i - 1]);
                 }
             }
@@ -61,12 +63,15 @@ class SpectraTest {
     @Test
     void aRotationHasAComplexConjugatePairOnTheUnitCircle() {
         double t = 0.3;
-        Matrix rot = Matrix.of(2, 2, new float[] {(float) Math.cos(t), (float) -Math.sin(t), (float) Math.sin(t), (float) Math.cos(t)});
+        Matrix rot = Matrix.of(
+                2, 2, new float[] {(float) Math.cos(t), (float) -Math.sin(t), (float) Math.sin(t), (float) Math.cos(t)
+                });
         float[] e = Spectra.eigenvalues(rot);
         assertThat(e).hasSize(4);
         assertThat(e[0]).isCloseTo((float) Math.cos(t), within(1e-6f));
         assertThat(e[2]).isCloseTo((float) Math.cos(t), within(1e-6f));
-        assertThat(new float[] {Math.abs(e[1]), Math.abs(e[3])}).containsExactly(new float[] {(float) Math.sin(t), (float) Math.sin(t)}, within(1e-6f));
+        assertThat(new float[] {Math.abs(e[1]), Math.abs(e[3])})
+                .containsExactly(new float[] {(float) Math.sin(t), (float) Math.sin(t)}, within(1e-6f));
         assertThat(e[1] + e[3]).isCloseTo(0f, within(1e-7f));
         assertThat(Spectra.spectralRadius(e)).isCloseTo(1, within(1e-6));
 

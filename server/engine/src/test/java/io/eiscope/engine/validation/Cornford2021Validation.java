@@ -32,27 +32,48 @@ public final class Cornford2021Validation {
 
     record Model(String label, ComponentConfig model, ComponentConfig rule) {}
 
-    record Result(String dataset, String model, long seed, double lastFiveErrorPercent, double[] epochErrors, boolean diverged,
-                  double secondsPerEpoch) {}
+    record Result(
+            String dataset,
+            String model,
+            long seed,
+            double lastFiveErrorPercent,
+            double[] epochErrors,
+            boolean diverged,
+            double secondsPerEpoch) {}
 
     static List<Model> models(String dataset) {
         double pixelMean = dataset.equals("mnist") ? 0.1307 : 0.2860;
         List<Long> h500 = List.of(500L, 500L, 500L);
         return List.of(
-                new Model("MLP", new ComponentConfig("mlp", Map.of("hidden", h500)),
+                new Model(
+                        "MLP",
+                        new ComponentConfig("mlp", Map.of("hidden", h500)),
                         new ComponentConfig("sgd", Map.of("learning_rate", 0.2976))),
-                new Model("LayerNorm MLP", new ComponentConfig("layernorm_mlp", Map.of("hidden", h500)),
+                new Model(
+                        "LayerNorm MLP",
+                        new ComponentConfig("layernorm_mlp", Map.of("hidden", h500)),
                         new ComponentConfig("sgd", Map.of("learning_rate", 0.2976))),
-                new Model("DANN", new ComponentConfig("dann", Map.of("hidden_excitatory", h500, "hidden_inhibitory", List.of(50L))),
+                new Model(
+                        "DANN",
+                        new ComponentConfig(
+                                "dann", Map.of("hidden_excitatory", h500, "hidden_inhibitory", List.of(50L))),
                         new ComponentConfig("sgd", Map.of("learning_rate", 0.1107, "correct_inhibitory", true))),
-                new Model("DANN, no correction", new ComponentConfig("dann", Map.of("hidden_excitatory", h500, "hidden_inhibitory", List.of(50L))),
+                new Model(
+                        "DANN, no correction",
+                        new ComponentConfig(
+                                "dann", Map.of("hidden_excitatory", h500, "hidden_inhibitory", List.of(50L))),
                         new ComponentConfig("sgd", Map.of("learning_rate", 0.003981, "correct_inhibitory", false))),
-                new Model("Column-E/I", new ComponentConfig("column_ei_mlp", Map.of("hidden", List.of(550L, 550L, 550L),
-                        "ei_ratio", 10L, "pixel_mean", pixelMean)), new ComponentConfig("sgd", Map.of("learning_rate", 0.05273))));
+                new Model(
+                        "Column-E/I",
+                        new ComponentConfig(
+                                "column_ei_mlp",
+                                Map.of("hidden", List.of(550L, 550L, 550L), "ei_ratio", 10L, "pixel_mean", pixelMean)),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05273))));
     }
 
     static Result run(EngineContext ctx, String dataset, Model m, long seed, int epochs) {
-        SimulationConfig c = new SimulationConfig(m.label(), m.model(), m.rule(), ComponentConfig.of(dataset), seed, 32, 0, 0);
+        SimulationConfig c =
+                new SimulationConfig(m.label(), m.model(), m.rule(), ComponentConfig.of(dataset), seed, 32, 0, 0);
         Simulation sim = new Simulation(c, Catalogue.standard(), ctx);
         int trainSize = sim.trainSize();
         long perEpoch = trainSize / 32;
@@ -75,7 +96,8 @@ public final class Cornford2021Validation {
             epochErrors[e] = diverged ? Double.NaN : 100 * (1 - sim.evaluate().accuracy());
         }
         double secondsPerEpoch = (System.nanoTime() - start) / 1e9 / epochs;
-        return new Result(dataset, m.label(), seed, diverged ? Double.NaN : lastFive, epochErrors, diverged, secondsPerEpoch);
+        return new Result(
+                dataset, m.label(), seed, diverged ? Double.NaN : lastFive, epochErrors, diverged, secondsPerEpoch);
     }
 
     public static void main(String[] args) throws Exception {
@@ -85,9 +107,11 @@ public final class Cornford2021Validation {
         }
         int epochs = Integer.parseInt(args[0]), seeds = Integer.parseInt(args[1]), threads = Integer.parseInt(args[2]);
         Path out = Path.of(args[3]);
-        List<String> datasets = args.length > 4 ? List.of(args).subList(4, args.length) : List.of("fashion_mnist", "mnist");
+        List<String> datasets =
+                args.length > 4 ? List.of(args).subList(4, args.length) : List.of("fashion_mnist", "mnist");
         EngineContext ctx = EngineContext.of(Path.of(System.getProperty("eiscope.dataDir", ".data")));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, Liu2024Validation::daemon); // a failure in main ends the run
+        ExecutorService pool =
+                Executors.newFixedThreadPool(threads, Liu2024Validation::daemon); // a failure in main ends the run
         List<Future<Result>> futures = new ArrayList<>();
         for (String d : datasets)
             for (Model m : models(d))
@@ -95,8 +119,14 @@ public final class Cornford2021Validation {
                     long s = seed;
                     futures.add(pool.submit(() -> {
                         Result r = run(ctx, d, m, s, epochs);
-                        System.err.printf(Locale.ROOT, "%s / %s / seed %d: %.2f %% (%.1f s/epoch)%n", d, m.label(), s,
-                                r.lastFiveErrorPercent(), r.secondsPerEpoch());
+                        System.err.printf(
+                                Locale.ROOT,
+                                "%s / %s / seed %d: %.2f %% (%.1f s/epoch)%n",
+                                d,
+                                m.label(),
+                                s,
+                                r.lastFiveErrorPercent(),
+                                r.secondsPerEpoch());
                         return r;
                     }));
                 }
@@ -110,12 +140,20 @@ public final class Cornford2021Validation {
     static void write(Path out, List<Result> results, int epochs) throws IOException {
         if (out.getParent() != null) Files.createDirectories(out.getParent());
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
-            StringBuilder header = new StringBuilder("dataset,model,seed,last5_error_percent,diverged,seconds_per_epoch");
+            StringBuilder header =
+                    new StringBuilder("dataset,model,seed,last5_error_percent,diverged,seconds_per_epoch");
             for (int e = 1; e <= epochs; e++) header.append(",epoch").append(e).append("_error_percent");
             w.println(header);
             for (Result r : results) {
-                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%s,%s,%d,%.3f,%b,%.2f", r.dataset(), r.model(),
-                        r.seed(), r.lastFiveErrorPercent(), r.diverged(), r.secondsPerEpoch()));
+                StringBuilder row = new StringBuilder(String.format(
+                        Locale.ROOT,
+                        "%s,%s,%d,%.3f,%b,%.2f",
+                        r.dataset(),
+                        r.model(),
+                        r.seed(),
+                        r.lastFiveErrorPercent(),
+                        r.diverged(),
+                        r.secondsPerEpoch()));
                 for (double e : r.epochErrors()) row.append(String.format(Locale.ROOT, ",%.3f", e));
                 w.println(row);
             }
@@ -123,18 +161,30 @@ public final class Cornford2021Validation {
     }
 
     static String table(List<Result> results, List<String> datasets, int epochs, int seeds) {
-        StringBuilder t = new StringBuilder(String.format(Locale.ROOT,
-                "| model | %s |%n|---|%s%n", String.join(" | ", datasets.stream().map(d -> d + " test error % (mean ± sd, " + seeds + " seeds, " + epochs + " epochs)").toList()),
+        StringBuilder t = new StringBuilder(String.format(
+                Locale.ROOT,
+                "| model | %s |%n|---|%s%n",
+                String.join(
+                        " | ",
+                        datasets.stream()
+                                .map(d -> d + " test error % (mean ± sd, " + seeds + " seeds, " + epochs + " epochs)")
+                                .toList()),
                 "---|".repeat(datasets.size())));
         for (Model m : models("fashion_mnist")) {
             t.append("| ").append(m.label());
             for (String d : datasets) {
-                double[] v = results.stream().filter(r -> r.dataset().equals(d) && r.model().equals(m.label()))
-                        .mapToDouble(Result::lastFiveErrorPercent).toArray();
+                double[] v = results.stream()
+                        .filter(r -> r.dataset().equals(d) && r.model().equals(m.label()))
+                        .mapToDouble(Result::lastFiveErrorPercent)
+                        .toArray();
                 double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-                double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.length - 1));
+                double sd = Math.sqrt(java.util.Arrays.stream(v)
+                                .map(x -> (x - mean) * (x - mean))
+                                .sum()
+                        / Math.max(1, v.length - 1));
                 long div = java.util.Arrays.stream(v).filter(Double::isNaN).count();
-                t.append(String.format(Locale.ROOT, " | %.2f ± %.2f%s", mean, sd, div > 0 ? " (" + div + " diverged)" : ""));
+                t.append(String.format(
+                        Locale.ROOT, " | %.2f ± %.2f%s", mean, sd, div > 0 ? " (" + div + " diverged)" : ""));
             }
             t.append(" |\n");
         }

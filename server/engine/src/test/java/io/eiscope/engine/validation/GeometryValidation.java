@@ -39,14 +39,24 @@ public final class GeometryValidation {
     public static void main(String[] args) {
         switch (args[0]) {
             case "robustness" -> robustness(Integer.parseInt(args[1]));
-            case "pruning" -> pruning(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                    args.length > 3 ? Double.parseDouble(args[3]) : 0.1, args.length > 4 ? Double.parseDouble(args[4]) : 0.01);
+            case "pruning" ->
+                pruning(
+                        Integer.parseInt(args[1]),
+                        Integer.parseInt(args[2]),
+                        args.length > 3 ? Double.parseDouble(args[3]) : 0.1,
+                        args.length > 4 ? Double.parseDouble(args[4]) : 0.01);
             case "train" -> {
                 // learning-rate probe for the pruning study: train epochs, rule, lr -> test accuracy
                 EngineContext ctx = EngineContext.of(Path.of(System.getProperty("eiscope.dataDir", ".data")));
-                Simulation sim = new Simulation(pruningConfig(args[2], Double.parseDouble(args[3]), 1), Catalogue.standard(), ctx);
+                Simulation sim = new Simulation(
+                        pruningConfig(args[2], Double.parseDouble(args[3]), 1), Catalogue.standard(), ctx);
                 for (long s = 0; s < Integer.parseInt(args[1]) * (sim.trainSize() / 32L); s++) sim.trainStep();
-                System.out.printf(Locale.ROOT, "%s lr %s: test accuracy %.2f %%%n", args[2], args[3], 100 * sim.evaluate().accuracy());
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s lr %s: test accuracy %.2f %%%n",
+                        args[2],
+                        args[3],
+                        100 * sim.evaluate().accuracy());
             }
             case "regression" -> regression(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException("unknown study " + args[0]);
@@ -61,9 +71,14 @@ public final class GeometryValidation {
     }
 
     static void robustness(int seeds) {
-        List<Potential> truths = List.of(new Potential.PNorm(2), new Potential.PNorm(3), new Potential.PNorm(1.5), new Potential.NegativeEntropy());
+        List<Potential> truths = List.of(
+                new Potential.PNorm(2),
+                new Potential.PNorm(3),
+                new Potential.PNorm(1.5),
+                new Potential.NegativeEntropy());
         List<Potential> candidates = candidates();
-        System.out.println("| initial weights | true potential | lowest candidate | rank of the true one (of 21) | ΔCDF: 1.5-norm | 2-norm | 3-norm | neg. entropy |");
+        System.out.println(
+                "| initial weights | true potential | lowest candidate | rank of the true one (of 21) | ΔCDF: 1.5-norm | 2-norm | 3-norm | neg. entropy |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (String init : List.of("lognormal", "normal")) {
             for (Potential truth : truths) {
@@ -72,23 +87,38 @@ public final class GeometryValidation {
                     SplittableRandom r = new SplittableRandom(1000L * s + 17);
                     float[] w0 = new float[1000], wt = new float[1000];
                     for (int i = 0; i < w0.length; i++) {
-                        // magnitudes with mean = std = s (r = 1), E[w^2] = 2 s^2 = 0.01: sigma = sqrt(log 2), mu = log(s / sqrt 2) = log 0.05
+                        // magnitudes with mean = std = s (r = 1), E[w^2] = 2 s^2 = 0.01: sigma = sqrt(log 2), mu =
+                        // log(s / sqrt 2) = log 0.05
                         double sigma = Math.sqrt(Math.log(2)), mu = Math.log(0.05);
-                        w0[i] = (float) (init.equals("normal") ? 0.1 * r.nextGaussian()
-                                : (r.nextBoolean() ? 1 : -1) * Math.exp(mu + sigma * r.nextGaussian()));
+                        w0[i] = (float)
+                                (init.equals("normal")
+                                        ? 0.1 * r.nextGaussian()
+                                        : (r.nextBoolean() ? 1 : -1) * Math.exp(mu + sigma * r.nextGaussian()));
                     }
                     double scale = 0.1 * Math.abs(truth.map(0.1));
-                    for (int i = 0; i < w0.length; i++) wt[i] = (float) truth.inverse(truth.map(w0[i]) + scale * r.nextGaussian(), w0[i]);
+                    for (int i = 0; i < w0.length; i++)
+                        wt[i] = (float) truth.inverse(truth.map(w0[i]) + scale * r.nextGaussian(), w0[i]);
                     for (int c = 0; c < candidates.size(); c++)
-                        score[c] += WeightStatistics.deltaCdf(WeightStatistics.dualChange(candidates.get(c), w0, wt), false) / seeds;
+                        score[c] +=
+                                WeightStatistics.deltaCdf(WeightStatistics.dualChange(candidates.get(c), w0, wt), false)
+                                        / seeds;
                 }
                 int own = candidates.indexOf(truth), best = 0, rank = 1;
                 for (int c = 0; c < candidates.size(); c++) {
                     if (score[c] < score[best]) best = c;
                     if (score[c] < score[own]) rank++;
                 }
-                System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |%n", init, truth.name(), candidates.get(best).name(),
-                        rank, score[4], score[9], score[19], score[20]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |%n",
+                        init,
+                        truth.name(),
+                        candidates.get(best).name(),
+                        rank,
+                        score[4],
+                        score[9],
+                        score[19],
+                        score[20]);
             }
         }
     }
@@ -97,15 +127,24 @@ public final class GeometryValidation {
         Map<String, Object> r = new java.util.HashMap<>(rule);
         r.putAll(Map.of("momentum", 0.9, "schedule", "cosine", "schedule_steps", 500L));
         int n = (int) Math.floor(Math.pow(d, 0.5) + 1e-9);
-        return new SimulationConfig("regression", new ComponentConfig("point_neuron", Map.of("threshold", 0.0, "init", "normal", "init_gain", 1.0)),
-                new ComponentConfig("mirror_descent", r), new ComponentConfig("linear_regression", Map.of("dimension", (long) d)), seed, n, 0, 500);
+        return new SimulationConfig(
+                "regression",
+                new ComponentConfig("point_neuron", Map.of("threshold", 0.0, "init", "normal", "init_gain", 1.0)),
+                new ComponentConfig("mirror_descent", r),
+                new ComponentConfig("linear_regression", Map.of("dimension", (long) d)),
+                seed,
+                n,
+                0,
+                500);
     }
 
     static void regression(int d, int seeds) {
         EngineContext ctx = EngineContext.of(null);
         List<Potential> candidates = candidates();
-        List<Map<String, Object>> trained = List.of(Map.of("p", 2.0), Map.of("p", 3.0), Map.of("p", 1.5), Map.of("potential", "negative_entropy"));
-        System.out.println("| trained with | lr | final loss | lowest-ΔCDF candidate | ΔCDF: 1.5-norm | 2-norm | 3-norm | neg. entropy |");
+        List<Map<String, Object>> trained =
+                List.of(Map.of("p", 2.0), Map.of("p", 3.0), Map.of("p", 1.5), Map.of("potential", "negative_entropy"));
+        System.out.println(
+                "| trained with | lr | final loss | lowest-ΔCDF candidate | ΔCDF: 1.5-norm | 2-norm | 3-norm | neg. entropy |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Map<String, Object> rule : trained) {
             double bestLoss = Double.POSITIVE_INFINITY, bestLr = Double.NaN;
@@ -118,39 +157,68 @@ public final class GeometryValidation {
                 }
             }
             double[] score = new double[candidates.size()];
-            for (long seed = 1; seed <= seeds; seed++) train(ctx, d, rule, bestLr, seed, (w0, w) -> {
-                for (int c = 0; c < candidates.size(); c++)
-                    score[c] += WeightStatistics.deltaCdf(WeightStatistics.dualChange(candidates.get(c), w0, w), false) / seeds;
-            });
+            for (long seed = 1; seed <= seeds; seed++)
+                train(ctx, d, rule, bestLr, seed, (w0, w) -> {
+                    for (int c = 0; c < candidates.size(); c++)
+                        score[c] +=
+                                WeightStatistics.deltaCdf(WeightStatistics.dualChange(candidates.get(c), w0, w), false)
+                                        / seeds;
+                });
             int best = 0;
             for (int c = 0; c < score.length; c++) if (score[c] < score[best]) best = c;
-            System.out.printf(Locale.ROOT, "| %s | %g | %.2e%s | %s | %.4f | %.4f | %.4f | %.4f |%n", rule, bestLr, bestLoss,
-                    bestLoss < 1e-3 ? "" : " (not converged)", candidates.get(best).name(), score[4], score[9], score[19], score[20]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %g | %.2e%s | %s | %.4f | %.4f | %.4f | %.4f |%n",
+                    rule,
+                    bestLr,
+                    bestLoss,
+                    bestLoss < 1e-3 ? "" : " (not converged)",
+                    candidates.get(best).name(),
+                    score[4],
+                    score[9],
+                    score[19],
+                    score[20]);
         }
     }
 
     /** Trains one regression run; returns the final full-batch loss and hands (w0, w) to {@code sink} if given. */
-    static double train(EngineContext ctx, int d, Map<String, Object> rule, double lr, long seed,
-                        java.util.function.BiConsumer<float[], float[]> sink) {
+    static double train(
+            EngineContext ctx,
+            int d,
+            Map<String, Object> rule,
+            double lr,
+            long seed,
+            java.util.function.BiConsumer<float[], float[]> sink) {
         Map<String, Object> r = new java.util.HashMap<>(rule);
         r.put("learning_rate", lr);
         Simulation sim = new Simulation(regressionConfig(d, r, seed), Catalogue.standard(), ctx);
         for (int s = 0; s < 500; s++) sim.trainStep();
         double loss = sim.evaluate().loss();
-        if (sink != null) sink.accept(sim.initialValue("neuron.w").orElseThrow().toArray(), sim.parameters().get(0).value().toArray());
+        if (sink != null)
+            sink.accept(
+                    sim.initialValue("neuron.w").orElseThrow().toArray(),
+                    sim.parameters().get(0).value().toArray());
         return Double.isFinite(loss) ? loss : Double.POSITIVE_INFINITY;
     }
 
     static SimulationConfig pruningConfig(String rule, double lr, long seed) {
         Map<String, Object> mlp = Map.of("hidden", List.of(100L), "init", "lognormal", "split_bias", rule.equals("eg"));
-        return new SimulationConfig(rule, new ComponentConfig("mlp", mlp),
-                new ComponentConfig(rule, Map.of("learning_rate", lr, "momentum", 0.9)), ComponentConfig.of("fashion_mnist"), seed, 32, 0, 0);
+        return new SimulationConfig(
+                rule,
+                new ComponentConfig("mlp", mlp),
+                new ComponentConfig(rule, Map.of("learning_rate", lr, "momentum", 0.9)),
+                ComponentConfig.of("fashion_mnist"),
+                seed,
+                32,
+                0,
+                0);
     }
 
     static void pruning(int epochs, int seeds, double egLr, double gdLr) {
         EngineContext ctx = EngineContext.of(Path.of(System.getProperty("eiscope.dataDir", ".data")));
         double[] fractions = {0.9, 0.95, 0.975, 0.99};
-        System.out.println("| rule (lr) | seed | trained acc. % | pruned | acc. right after % | after 100 steps % | after 1 epoch % |");
+        System.out.println(
+                "| rule (lr) | seed | trained acc. % | pruned | acc. right after % | after 100 steps % | after 1 epoch % |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (String rule : List.of("eg", "sgd")) {
             double lr = rule.equals("eg") ? egLr : gdLr;
@@ -161,15 +229,28 @@ public final class GeometryValidation {
                 double acc = trained.evaluate().accuracy();
                 for (double f : fractions) {
                     Simulation sim = new Simulation(pruningConfig(rule, lr, seed), Catalogue.standard(), ctx);
-                    for (int k = 0; k < sim.parameters().size(); k++) sim.parameters().get(k).value().copyFrom(trained.parameters().get(k).value());
+                    for (int k = 0; k < sim.parameters().size(); k++)
+                        sim.parameters()
+                                .get(k)
+                                .value()
+                                .copyFrom(trained.parameters().get(k).value());
                     Pruning.magnitude(sim.model(), f, Pruning.Scope.GLOBAL);
                     double after = sim.evaluate().accuracy();
                     for (int s = 0; s < 100; s++) sim.trainStep();
                     double after100 = sim.evaluate().accuracy();
                     for (long s = 100; s < perEpoch; s++) sim.trainStep();
                     double afterEpoch = sim.evaluate().accuracy();
-                    System.out.printf(Locale.ROOT, "| %s (%g) | %d | %.2f | %.1f %% | %.2f | %.2f | %.2f |%n", rule, lr, seed, 100 * acc,
-                            100 * f, 100 * after, 100 * after100, 100 * afterEpoch);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| %s (%g) | %d | %.2f | %.1f %% | %.2f | %.2f | %.2f |%n",
+                            rule,
+                            lr,
+                            seed,
+                            100 * acc,
+                            100 * f,
+                            100 * after,
+                            100 * after100,
+                            100 * afterEpoch);
                 }
             }
         }

@@ -30,21 +30,35 @@ import java.util.Map;
 public final class RofKValidation {
     /** The paper's sweeps; {@code -Drofk.egRates=0.5,1} and {@code -Drofk.gdRates=...} narrow them when time is short. */
     static final double[] EG_RATES = rates("rofk.egRates", new double[] {0.1, 0.25, 0.5, 0.75, 1});
+
     static final double[] GD_RATES = rates("rofk.gdRates", new double[] {0.005, 0.01, 0.05, 0.1, 0.5, 1});
     static final int BATCH = 500, EPOCHS = 30;
 
     static double[] rates(String property, double[] paper) {
         String given = System.getProperty(property);
-        return given == null ? paper : Arrays.stream(given.split(",")).mapToDouble(Double::parseDouble).toArray();
+        return given == null
+                ? paper
+                : Arrays.stream(given.split(","))
+                        .mapToDouble(Double::parseDouble)
+                        .toArray();
     }
 
     record Run(int n, String rule, double lr, long seed, double valLoss, double testAccuracy) {}
 
     static Run run(int n, String rule, double lr, long seed) {
         Map<String, Object> task = Map.of("inputs", (long) n, "held_out", "validation");
-        Simulation sim = new Simulation(new SimulationConfig("r-of-k", ComponentConfig.of("point_neuron"),
-                new ComponentConfig(rule, Map.of("learning_rate", lr)), new ComponentConfig("r_of_k", task), seed, BATCH, 0, 0),
-                Catalogue.standard(), EngineContext.of(null));
+        Simulation sim = new Simulation(
+                new SimulationConfig(
+                        "r-of-k",
+                        ComponentConfig.of("point_neuron"),
+                        new ComponentConfig(rule, Map.of("learning_rate", lr)),
+                        new ComponentConfig("r_of_k", task),
+                        seed,
+                        BATCH,
+                        0,
+                        0),
+                Catalogue.standard(),
+                EngineContext.of(null));
         long steps = (long) EPOCHS * sim.trainSize() / BATCH;
         for (long s = 0; s < steps; s++) sim.trainStep();
         double val = sim.evaluate().loss();
@@ -52,7 +66,9 @@ public final class RofKValidation {
         RofK test = new RofK(RofK.Hyper.paper(n), seed);
         Matrix x = Matrix.zeros(test.testSize(), n), y = Matrix.zeros(test.testSize(), 1);
         test.testBatch(0, x, y);
-        double acc = new Objective.BinaryCrossEntropyWithLogits().compute(sim.model().forward(x), y, null).accuracy();
+        double acc = new Objective.BinaryCrossEntropyWithLogits()
+                .compute(sim.model().forward(x), y, null)
+                .accuracy();
         return new Run(n, rule, lr, seed, Double.isFinite(val) ? val : Double.POSITIVE_INFINITY, acc);
     }
 
@@ -61,11 +77,15 @@ public final class RofKValidation {
         Path out = Path.of(args[1]);
         int[] ns = Arrays.stream(args).skip(2).mapToInt(Integer::parseInt).toArray();
         List<Run> runs = new ArrayList<>();
-        StringBuilder table = new StringBuilder("| n | GD test acc. % (best lr) | EG test acc. % (best lr) |\n|---|---|---|\n");
+        StringBuilder table =
+                new StringBuilder("| n | GD test acc. % (best lr) | EG test acc. % (best lr) |\n|---|---|---|\n");
         for (int n : ns) {
             table.append("| ").append(n);
             for (String rule : List.of("sgd", "eg")) {
-                double bestVal = Double.POSITIVE_INFINITY, bestAcc = Double.NaN, bestLr = Double.NaN, bestSd = Double.NaN;
+                double bestVal = Double.POSITIVE_INFINITY,
+                        bestAcc = Double.NaN,
+                        bestLr = Double.NaN,
+                        bestSd = Double.NaN;
                 for (double lr : rule.equals("eg") ? EG_RATES : GD_RATES) {
                     double[] val = new double[seeds], acc = new double[seeds];
                     long start = System.nanoTime();
@@ -75,14 +95,25 @@ public final class RofKValidation {
                         val[s] = r.valLoss();
                         acc[s] = r.testAccuracy();
                     }
-                    double meanVal = Arrays.stream(val).average().orElseThrow(), meanAcc = Arrays.stream(acc).average().orElseThrow();
-                    System.err.printf(Locale.ROOT, "n=%d %s lr=%g: val loss %.4f, test acc %.2f %% (%.1f s)%n", n, rule, lr, meanVal,
-                            100 * meanAcc, (System.nanoTime() - start) / 1e9);
+                    double meanVal = Arrays.stream(val).average().orElseThrow(),
+                            meanAcc = Arrays.stream(acc).average().orElseThrow();
+                    System.err.printf(
+                            Locale.ROOT,
+                            "n=%d %s lr=%g: val loss %.4f, test acc %.2f %% (%.1f s)%n",
+                            n,
+                            rule,
+                            lr,
+                            meanVal,
+                            100 * meanAcc,
+                            (System.nanoTime() - start) / 1e9);
                     if (meanVal < bestVal) {
                         bestVal = meanVal;
                         bestAcc = meanAcc;
                         bestLr = lr;
-                        bestSd = Math.sqrt(Arrays.stream(acc).map(a -> (a - meanAcc) * (a - meanAcc)).sum() / Math.max(1, seeds - 1));
+                        bestSd = Math.sqrt(Arrays.stream(acc)
+                                        .map(a -> (a - meanAcc) * (a - meanAcc))
+                                        .sum()
+                                / Math.max(1, seeds - 1));
                     }
                 }
                 table.append(String.format(Locale.ROOT, " | %.1f ± %.1f (%g)", 100 * bestAcc, 100 * bestSd, bestLr));
@@ -92,7 +123,16 @@ public final class RofKValidation {
         if (out.getParent() != null) Files.createDirectories(out.getParent());
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
             w.println("n,rule,learning_rate,seed,val_loss,test_accuracy");
-            for (Run r : runs) w.printf(Locale.ROOT, "%d,%s,%g,%d,%.6f,%.4f%n", r.n(), r.rule(), r.lr(), r.seed(), r.valLoss(), r.testAccuracy());
+            for (Run r : runs)
+                w.printf(
+                        Locale.ROOT,
+                        "%d,%s,%g,%d,%.6f,%.4f%n",
+                        r.n(),
+                        r.rule(),
+                        r.lr(),
+                        r.seed(),
+                        r.valLoss(),
+                        r.testAccuracy());
         }
         System.out.println(table);
     }
