@@ -1,7 +1,10 @@
 """Build hooks: generate the gRPC stubs from proto/eiscope/v1/*.proto at build time.
 
 The stubs are written to src/eiscope/_gen/ (gitignored, never committed) with grpcio-tools,
-whose bundled protoc matches the protobuf runtime that pyproject.toml pins.
+whose bundled protoc matches the protobuf runtime that pyproject.toml pins. Their type stubs
+(.pyi, for the messages and for the service's stub, whose methods are typed with their request
+and response) come from mypy-protobuf's protoc plugins, also a build requirement, so that mypy
+checks every call the client makes against the API.
 
 Where the .proto files are looked for, first hit wins:
   1. $EISCOPE_PROTO_DIR (a directory holding eiscope/v1/*.proto);
@@ -15,6 +18,7 @@ build fails if any import of ``eiscope.v1`` is left.
 import os
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -45,8 +49,21 @@ def find_proto_root() -> Path:
         "set EISCOPE_PROTO_DIR to the repository's proto/ directory")
 
 
+def find_plugin(name: str) -> str:
+    """The path of a protoc plugin executable that a build requirement installed (pip's build
+    environment puts its scripts on PATH; a plain venv has them beside its python)."""
+    beside_python = Path(sys.executable).parent / name
+    found = shutil.which(name) or (str(beside_python) if beside_python.is_file() else None)
+    if found is None:
+        raise RuntimeError(
+            f"eiscope: protoc plugin {name} not found; it comes with mypy-protobuf, a build "
+            "requirement in pyproject.toml (install it when building with --no-build-isolation)")
+    return found
+
+
 def generate_stubs(proto_root: Path, out_dir: Path) -> None:
-    """Replaces out_dir with freshly generated, import-rewritten *_pb2 / *_pb2_grpc modules."""
+    """Replaces out_dir with freshly generated, import-rewritten *_pb2 / *_pb2_grpc modules and
+    their mypy-protobuf type stubs."""
     from grpc_tools import protoc  # a build requirement; imported late so metadata needs none
     import grpc_tools
 
@@ -54,7 +71,10 @@ def generate_stubs(proto_root: Path, out_dir: Path) -> None:
     well_known = Path(grpc_tools.__file__).parent / "_proto"
     with tempfile.TemporaryDirectory() as tmp:
         args = ["grpc_tools.protoc", f"-I{proto_root}", f"-I{well_known}",
-                f"--python_out={tmp}", f"--pyi_out={tmp}", f"--grpc_python_out={tmp}", *protos]
+                f"--plugin=protoc-gen-mypy={find_plugin('protoc-gen-mypy')}",
+                f"--plugin=protoc-gen-mypy_grpc={find_plugin('protoc-gen-mypy_grpc')}",
+                f"--python_out={tmp}", f"--mypy_out={tmp}", f"--grpc_python_out={tmp}",
+                f"--mypy_grpc_out={tmp}", *protos]
         if protoc.main(args) != 0:
             raise RuntimeError(f"eiscope: protoc failed on {protos}")
         if out_dir.exists():

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 
-def short_name(enum_type, number: int, prefix: str) -> str:
+if TYPE_CHECKING:  # the generic base of generated enums in protobuf's type stubs only
+    from google.protobuf.internal.enum_type_wrapper import _EnumTypeWrapper
+
+
+def short_name(enum_type: _EnumTypeWrapper[Any], number: int, prefix: str) -> str:
     """Returns the enum value's name without `prefix`, or str(number) for an unknown value."""
     try:
         return enum_type.Name(number).removeprefix(prefix)

@@ -5,6 +5,7 @@ Each dataclass keeps the proto message it came from in `proto`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -93,7 +94,7 @@ class Catalogue:
         )
 
 
-def _components(infos: list[types_pb2.ComponentInfo]) -> dict[str, Component]:
+def _components(infos: Iterable[types_pb2.ComponentInfo]) -> dict[str, Component]:
     return {
         c.kind: Component(c.kind, c.title, c.doc, c.citation, {p.name: _param(p) for p in c.params}, c)
         for c in infos

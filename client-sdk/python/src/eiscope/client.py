@@ -12,9 +12,10 @@ import grpc
 import numpy as np
 
 from eiscope._proto import service_grpc, service_pb2, types_pb2
+from eiscope._rpc import Calls
 from eiscope.catalogue import Catalogue
 from eiscope.connection import MAX_MESSAGE_BYTES, open_channel, parse_address, resolve_token, with_token  # noqa: F401
-from eiscope.errors import DeadlineExceededError, NotFoundError, from_rpc_error
+from eiscope.errors import DeadlineExceededError, NotFoundError
 from eiscope.frames import Frame, array_to_tensor, tensor_to_array
 from eiscope.record import RunRecordCalls, as_names
 from eiscope.session import Session
@@ -33,7 +34,7 @@ _MAX_EVERY_STEPS = 2**31 - 1
 _STUCK_STATES = frozenset({"FINISHED", "DIVERGED", "FAILED", "STOPPED"})
 
 
-class Client(RunRecordCalls, TimeTravelCalls):
+class Client(RunRecordCalls, TimeTravelCalls, Calls):
     """A connection to an eiscope server.
 
     ``Client("127.0.0.1:7070")`` opens a plaintext channel with 64 MiB message limits.
@@ -390,7 +391,7 @@ class Client(RunRecordCalls, TimeTravelCalls):
     def __enter__(self) -> Client:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def _stopped_at(self, id: str) -> Callable[[Frame], bool]:
@@ -408,13 +409,7 @@ class Client(RunRecordCalls, TimeTravelCalls):
 
         return stopped_at
 
-    def _control(self, id: str, action: int, steps: int = 0) -> ControlResult:
+    def _control(self, id: str, action: service_pb2.ControlAction.ValueType, steps: int = 0) -> ControlResult:
         request = service_pb2.ControlRequest(id=id, action=action, steps=steps)
         response = self._call(self._stub.Control, request)
         return ControlResult(Simulation.from_proto(response.simulation), response.effective_step)
-
-    def _call(self, method, request):
-        try:
-            return method(request, timeout=self.timeout)
-        except grpc.RpcError as e:
-            raise from_rpc_error(e) from None

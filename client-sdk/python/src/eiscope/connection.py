@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import collections
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, TypeVar, Union
 from urllib.parse import urlsplit
 
 import grpc
+
+if TYPE_CHECKING:  # names of grpc's type stubs only (types-grpcio), absent at run time
+    from grpc import _CallFuture, _CallIterator
+
+_Request = TypeVar("_Request")
+_Response = TypeVar("_Response")
 
 #: Largest message the client accepts or sends (big weight tensors, spectra).
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -128,14 +135,34 @@ class _BearerToken(
             getattr(details, "compression", None),
         )
 
-    def intercept_unary_unary(self, continuation, details, request):
+    def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.ClientCallDetails, _Request], _CallFuture[_Response]],
+        details: grpc.ClientCallDetails,
+        request: _Request,
+    ) -> _CallFuture[_Response]:
         return continuation(self._with_header(details), request)
 
-    def intercept_unary_stream(self, continuation, details, request):
+    def intercept_unary_stream(
+        self,
+        continuation: Callable[[grpc.ClientCallDetails, _Request], _CallIterator[_Response]],
+        details: grpc.ClientCallDetails,
+        request: _Request,
+    ) -> _CallIterator[_Response]:
         return continuation(self._with_header(details), request)
 
-    def intercept_stream_unary(self, continuation, details, requests):
+    def intercept_stream_unary(
+        self,
+        continuation: Callable[[grpc.ClientCallDetails, Iterator[_Request]], _CallFuture[_Response]],
+        details: grpc.ClientCallDetails,
+        requests: Iterator[_Request],
+    ) -> _CallFuture[_Response]:
         return continuation(self._with_header(details), requests)
 
-    def intercept_stream_stream(self, continuation, details, requests):
+    def intercept_stream_stream(
+        self,
+        continuation: Callable[[grpc.ClientCallDetails, Iterator[_Request]], _CallIterator[_Response]],
+        details: grpc.ClientCallDetails,
+        requests: Iterator[_Request],
+    ) -> _CallIterator[_Response]:
         return continuation(self._with_header(details), requests)

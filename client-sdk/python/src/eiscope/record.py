@@ -15,12 +15,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional, Protocol, Union
 
 import numpy as np
 import pandas as pd
 
 from eiscope._proto import service_pb2
+from eiscope._rpc import Calls
 from eiscope.frames import tensor_to_array
 from eiscope.simulation import Simulation
 from eiscope.tables import Checkpoint, events_frame, history_frame, runs_frame
@@ -47,8 +48,12 @@ def as_names(values: Optional[Union[str, Iterable[str]]]) -> list[str]:
     return [values] if isinstance(values, str) else [str(v) for v in values]
 
 
-class RunRecordCalls:
-    """The run-record methods of Client (which supplies ``_call``, ``_stub`` and ``list``)."""
+class _Lists(Protocol):
+    def list(self) -> list[Simulation]: ...
+
+
+class RunRecordCalls(Calls):
+    """The run-record methods of Client (which supplies ``list``)."""
 
     def history(
         self,
@@ -85,7 +90,7 @@ class RunRecordCalls:
             answers.append((run, self._call(self._stub.GetHistory, request)))
         return history_frame(answers)
 
-    def runs(self) -> pd.DataFrame:
+    def runs(self: _Lists) -> pd.DataFrame:
         """Every run the server holds, one row each, as ``wandb.Api().runs`` users expect.
 
         Columns: id, name, state, step, recorded_step, created (datetime, UTC), parent_id,

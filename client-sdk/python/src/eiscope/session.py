@@ -6,7 +6,7 @@ import itertools
 import queue
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 import grpc
 
@@ -14,7 +14,12 @@ from eiscope._proto import service_pb2, types_pb2
 from eiscope.errors import _BY_CODE, EiscopeError, from_rpc_error
 from eiscope.frames import Frame
 
+if TYPE_CHECKING:  # the type of a streaming call in grpc's type stubs only
+    from grpc import _CallIterator
+
 _CODES = {c.value[0]: c for c in grpc.StatusCode}
+#: What a request's waiter receives: the server's acknowledgement, or the error that ended the call.
+_Ack = Union[service_pb2.SessionAck, EiscopeError]
 
 
 class Subscription:
@@ -41,7 +46,7 @@ class Subscription:
 
     def unsubscribe(self) -> None:
         """Ends this subscription; the session and its other subscriptions go on."""
-        self._session._request(unsubscribe=self.id)
+        self._session._request(service_pb2.SessionRequest(unsubscribe=self.id))
         self._frames.put(None)
 
 
@@ -51,14 +56,18 @@ class Session:
     the session open. Frames are read on a background thread and queued per subscription
     (unbounded on the client: iterate them). Use as a context manager or call close()."""
 
-    def __init__(self, method, timeout: float = 30.0):
+    def __init__(
+        self,
+        method: grpc.StreamStreamMultiCallable[service_pb2.SessionRequest, service_pb2.SessionResponse],
+        timeout: float = 30.0,
+    ):
         self._requests: queue.Queue[Optional[service_pb2.SessionRequest]] = queue.Queue()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._acks: dict[int, queue.Queue] = {}
+        self._acks: dict[int, queue.Queue[_Ack]] = {}
         self._subscriptions: dict[int, Subscription] = {}
         self._timeout = timeout
-        self._call = method(self._outgoing())
+        self._call: _CallIterator[service_pb2.SessionResponse] = method(self._outgoing())
         self._error: Optional[EiscopeError] = None
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -82,19 +91,20 @@ class Session:
             every_steps=every_steps,
             max_hz=max_hz,
         )
-        self._request(request_id=request_id, subscribe=watch)
+        self._request(service_pb2.SessionRequest(request_id=request_id, subscribe=watch))
         return sub
 
     def command(self, id: str, command: types_pb2.Command) -> int:
         """Applies a steering command; returns the step at which it took effect."""
-        return self._request(command=service_pb2.ApplyCommandRequest(id=id, command=command))
+        return self._request(
+            service_pb2.SessionRequest(command=service_pb2.ApplyCommandRequest(id=id, command=command))
+        )
 
     def step(self, id: str, n: int) -> int:
         """Runs exactly n updates of the simulation, then pauses it; returns the step at which
         the control took effect."""
-        return self._request(
-            control=service_pb2.ControlRequest(id=id, action=service_pb2.CONTROL_ACTION_STEP, steps=n)
-        )
+        control = service_pb2.ControlRequest(id=id, action=service_pb2.CONTROL_ACTION_STEP, steps=n)
+        return self._request(service_pb2.SessionRequest(control=control))
 
     def close(self) -> None:
         """Ends the call; the server releases every subscription."""
@@ -104,17 +114,20 @@ class Session:
     def __enter__(self) -> Session:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _request(self, request_id: Optional[int] = None, **kind) -> int:
-        request_id = request_id or next(self._ids)
-        waiter: queue.Queue = queue.Queue()
+    def _request(self, request: service_pb2.SessionRequest) -> int:
+        """Sends `request` (given a fresh request_id unless it has one) and returns the step of
+        its acknowledgement; raises the EiscopeError of a refusal or of the call's end."""
+        if not request.request_id:
+            request.request_id = next(self._ids)
+        waiter: queue.Queue[_Ack] = queue.Queue()
         with self._lock:
             if self._error is not None:  # the call has ended: nobody would acknowledge
                 raise self._error
-            self._acks[request_id] = waiter
-        self._requests.put(service_pb2.SessionRequest(request_id=request_id, **kind))
+            self._acks[request.request_id] = waiter
+        self._requests.put(request)
         ack = waiter.get(timeout=self._timeout)
         if isinstance(ack, EiscopeError):
             raise ack
@@ -123,7 +136,7 @@ class Session:
             raise _BY_CODE.get(code, EiscopeError)(code.name, ack.message)
         return ack.effective_step
 
-    def _outgoing(self):
+    def _outgoing(self) -> Iterator[service_pb2.SessionRequest]:
         while True:
             request = self._requests.get()
             if request is None:

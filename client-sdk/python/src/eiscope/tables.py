@@ -72,11 +72,17 @@ def history_frame(answers: Sequence[tuple[str, service_pb2.GetHistoryResponse]])
     attrs: ``last_step`` and ``merged_samples`` by run, ``downsampled`` (True if any series is
     a downsampled view: per bucket its first, smallest, largest and last point).
     """
-    labels, steps, values, walls, counts = [], [], [], [], []
-    attrs = {"last_step": {}, "merged_samples": {}, "downsampled": False}
+    labels: list[tuple[str, str, str]] = []
+    steps: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    walls: list[np.ndarray] = []
+    counts: list[int] = []
+    last_step: dict[str, int] = {}
+    merged_samples: dict[str, int] = {}
+    downsampled = False
     for run, answer in answers:
-        attrs["last_step"][run] = int(answer.last_step)
-        attrs["merged_samples"].setdefault(run, 0)
+        last_step[run] = int(answer.last_step)
+        merged_samples.setdefault(run, 0)
         for series in answer.series:
             s, v, w = _series_arrays(series)
             labels.append((run, series.observable, series.layer))
@@ -84,13 +90,13 @@ def history_frame(answers: Sequence[tuple[str, service_pb2.GetHistoryResponse]])
             values.append(v)
             walls.append(w)
             counts.append(len(s))
-            attrs["downsampled"] |= series.downsampled
-            attrs["merged_samples"][run] = max(attrs["merged_samples"][run], int(series.merged_samples))
+            downsampled |= series.downsampled
+            merged_samples[run] = max(merged_samples[run], int(series.merged_samples))
 
     def column(i: int) -> np.ndarray:
         return np.repeat(np.array([label[i] for label in labels], dtype=object), counts)
 
-    def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    def joined(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
         return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
 
     frame = pd.DataFrame(
@@ -106,7 +112,7 @@ def history_frame(answers: Sequence[tuple[str, service_pb2.GetHistoryResponse]])
     )
     for name in ("run", "observable", "layer"):
         frame[name] = frame[name].astype(str)
-    frame.attrs.update(attrs)
+    frame.attrs.update(last_step=last_step, merged_samples=merged_samples, downsampled=downsampled)
     return frame
 
 

@@ -19,6 +19,7 @@ from typing import Callable, Optional, Union
 import grpc
 
 from eiscope._proto import service_pb2
+from eiscope._rpc import Calls
 from eiscope.errors import EiscopeError, from_rpc_error
 from eiscope.frames import Frame
 from eiscope.record import as_names
@@ -55,8 +56,8 @@ class ReconstructionProgress:
         )
 
 
-class TimeTravelCalls:
-    """The time-travel methods of Client (which supplies ``_call`` and ``_stub``)."""
+class TimeTravelCalls(Calls):
+    """The time-travel methods of Client."""
 
     def measure(
         self,

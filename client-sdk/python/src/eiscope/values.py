@@ -15,7 +15,7 @@ import numpy as np
 
 from eiscope._proto import types_pb2
 
-PlainValue = Union[bool, int, float, str, list]
+PlainValue = Union[bool, int, float, str, list[int]]
 
 
 def to_value(value: Any, name: str = "value") -> types_pb2.Value:
@@ -48,7 +48,13 @@ def from_value(value: types_pb2.Value) -> PlainValue | None:
         return None
     if kind == "ints":
         return list(value.ints.values)
-    return getattr(value, kind)
+    if kind == "number":
+        return value.number
+    if kind == "integer":
+        return value.integer
+    if kind == "flag":
+        return value.flag
+    return value.text
 
 
 def to_component(spec: Any, role: str) -> types_pb2.ComponentSpec:
@@ -75,8 +81,8 @@ def to_component(spec: Any, role: str) -> types_pb2.ComponentSpec:
     return component
 
 
-def component_to_dict(component: types_pb2.ComponentSpec) -> dict:
+def component_to_dict(component: types_pb2.ComponentSpec) -> dict[str, Any]:
     """The inverse of to_component: ``{"kind": ..., **params}`` with plain values."""
-    out = {"kind": component.kind}
+    out: dict[str, Any] = {"kind": component.kind}
     out.update({k: from_value(v) for k, v in component.params.items()})
     return out

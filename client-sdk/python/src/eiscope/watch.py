@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterator
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import grpc
 
+from eiscope._proto import service_pb2
 from eiscope.errors import from_rpc_error
 from eiscope.frames import Frame
+
+if TYPE_CHECKING:  # the type of a server-streaming call in grpc's type stubs only
+    from grpc import _CallIterator
 
 
 class Watch:
@@ -25,7 +29,11 @@ class Watch:
     """
 
     def __init__(
-        self, call, *, ends_after: Optional[Callable[[Frame], bool]] = None, hidden: Collection[str] = ()
+        self,
+        call: _CallIterator[service_pb2.WatchResponse],
+        *,
+        ends_after: Optional[Callable[[Frame], bool]] = None,
+        hidden: Collection[str] = (),
     ):
         self._call = call
         self._cancelled = threading.Event()
@@ -62,6 +70,6 @@ class Watch:
     def __enter__(self) -> Watch:
         return self
 
-    def __exit__(self, *exc) -> Optional[bool]:
+    def __exit__(self, *exc: object) -> Optional[bool]:
         self.cancel()
         return None
