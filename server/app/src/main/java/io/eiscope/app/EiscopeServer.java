@@ -161,7 +161,7 @@ public final class EiscopeServer {
             return vertx.executeBlocking(() -> {
                 var preset = registry.catalogue().preset("mlp-fashion-mnist").orElseThrow();
                 var e = registry.create(preset.config(), preset.name());
-                e.runner().play();
+                e.runner().play().join(); // accepted by the run before the server says it is up
                 return port;
             });
         });
@@ -206,7 +206,7 @@ public final class EiscopeServer {
 
     private static boolean isGrpc(HttpServerRequest req) {
         String type = req.getHeader("content-type");
-        return req.method() == HttpMethod.POST && type != null && type.startsWith("application/grpc");
+        return HttpMethod.POST.equals(req.method()) && type != null && type.startsWith("application/grpc");
     }
 
     /** Stops every simulation and closes the server; waits up to 10 s. Idempotent. */

@@ -223,7 +223,7 @@ public final class ProtoMapper {
         for (ParamDescriptor p : d.params()) {
             b.addParams(ParamInfo.newBuilder()
                     .setName(p.name())
-                    .setType(ParamType.forNumber(p.type().ordinal() + 1))
+                    .setType(twin(ParamType.class, "PARAM_TYPE_", p.type()))
                     .setDefaultValue(toValue(p.defaultValue()))
                     .setMin(p.min())
                     .setMax(p.max())
@@ -236,8 +236,8 @@ public final class ProtoMapper {
     private static ObservableInfo toInfo(ObservableDescriptor o) {
         return ObservableInfo.newBuilder()
                 .setName(o.name())
-                .setKind(ObservableKind.forNumber(o.kind().ordinal() + 1))
-                .setCost(ObservableCost.forNumber(o.cost().ordinal() + 1))
+                .setKind(twin(ObservableKind.class, "OBSERVABLE_KIND_", o.kind()))
+                .setCost(twin(ObservableCost.class, "OBSERVABLE_COST_", o.cost()))
                 .setDoc(o.doc())
                 .setPerLayer(o.perLayer())
                 .build();
@@ -245,8 +245,16 @@ public final class ProtoMapper {
 
     // ---- simulations and frames ----
 
+    /**
+     * The proto constant named like the engine's, e.g. RUNNING -> SIMULATION_STATE_RUNNING. By name, not by position:
+     * an engine constant without a twin in the proto fails here, loudly, instead of being sent as another state.
+     */
+    private static <P extends Enum<P>> P twin(Class<P> proto, String prefix, Enum<?> engine) {
+        return Enum.valueOf(proto, prefix + engine.name());
+    }
+
     public static SimulationState toProto(io.eiscope.engine.sim.SimulationState s) {
-        return SimulationState.forNumber(s.ordinal() + 1);
+        return twin(SimulationState.class, "SIMULATION_STATE_", s);
     }
 
     public static Simulation toProto(SimulationRegistry.Entry e) {
@@ -276,12 +284,25 @@ public final class ProtoMapper {
             b.getSpecBuilder().setName(e.meta().name());
         if (e.meta().policy() != null)
             b.getSpecBuilder().setCheckpoints(toProto(e.meta().policy()));
-        for (Parameter p : e.parameters()) {
-            b.addParameters(ParameterInfo.newBuilder()
-                    .setName(p.name())
-                    .addShape(p.value().rows)
-                    .addShape(p.value().cols));
-        }
+        for (Parameter p : e.parameters())
+            b.addParameters(matrixInfo(p.name(), p.value().rows, p.value().cols, e.partitions()));
+        e.effectiveShapes()
+                .forEach((name, shape) -> b.addEffectiveMatrices(matrixInfo(name, shape[0], shape[1], e.partitions())));
+        return b.build();
+    }
+
+    /** A matrix's name, shape and, for E/I networks, which rows and columns are excitatory and inhibitory units. */
+    private static ParameterInfo matrixInfo(
+            String name, int rows, int cols, Map<String, io.eiscope.engine.model.EiPartition> partitions) {
+        ParameterInfo.Builder b =
+                ParameterInfo.newBuilder().setName(name).addShape(rows).addShape(cols);
+        var p = partitions.get(name);
+        if (p != null)
+            b.setPartition(io.eiscope.api.v1.EiPartition.newBuilder()
+                    .setExcitatoryRows(p.excitatoryRows())
+                    .setInhibitoryRows(p.inhibitoryRows())
+                    .setExcitatoryCols(p.excitatoryCols())
+                    .setInhibitoryCols(p.inhibitoryCols()));
         return b.build();
     }
 
@@ -460,7 +481,7 @@ public final class ProtoMapper {
                     .setLayer(x.layer())
                     .setEverySteps(x.everySteps())
                     .setThreshold(x.threshold())
-                    .setCondition(WatchCondition.forNumber(x.condition().ordinal() + 1)));
+                    .setCondition(twin(WatchCondition.class, "WATCH_CONDITION_", x.condition())));
         else if (c instanceof Command.RemoveWatchpoint x)
             b.setRemoveWatchpoint(RemoveWatchpoint.newBuilder().setName(x.name()));
         return b.build();

@@ -262,7 +262,7 @@ public final class RunArchive implements AutoCloseable {
             default -> SimulationState.PAUSED;
         };
         long targetStep = target;
-        runner.recover(
+        var unused = runner.recover(
                         () -> checkpoints
                                 .newestValid(r.id(), targetStep)
                                 .map(l -> new SimulationRunner.RecoveryPoint(

@@ -254,7 +254,7 @@ final class SimulationGrpcService {
         for (SimulationRegistry.Entry e : registry.list()) {
             if (!caller.owns(e.meta().owner())) continue;
             int order = Long.compare(e.createdUnixMillis(), afterMillis);
-            if (order < 0 || order == 0 && e.runner().id().compareTo(afterId) <= 0) continue;
+            if (order < 0 || (order == 0 && e.runner().id().compareTo(afterId) <= 0)) continue;
             if (out.getSimulationsCount() == size) {
                 out.setNextPageToken(
                         last.createdUnixMillis() + "/" + last.runner().id());

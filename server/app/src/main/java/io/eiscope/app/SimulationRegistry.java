@@ -39,6 +39,8 @@ public final class SimulationRegistry implements AutoCloseable {
             long createdUnixMillis,
             List<String> layers,
             List<String> effectiveTargets,
+            Map<String, int[]> effectiveShapes,
+            Map<String, io.eiscope.engine.model.EiPartition> partitions,
             List<Parameter> parameters,
             String parentId,
             long forkStep,
@@ -189,9 +191,7 @@ public final class SimulationRegistry implements AutoCloseable {
                                         null,
                                         owner);
                             }
-                            e.runner()
-                                    .checkpointNow(
-                                            "fork", false); // so that recovering the fork needs no replay from step 0
+                            checkpointFork(e); // so that recovering the fork needs no replay from step 0
                             return e;
                         },
                         archive.executor());
@@ -249,7 +249,7 @@ public final class SimulationRegistry implements AutoCloseable {
                                         null,
                                         owner);
                             }
-                            e.runner().checkpointNow("fork", false);
+                            checkpointFork(e); // so that recovering the fork needs no replay from step 0
                             return e;
                         },
                         archive.executor());
@@ -333,6 +333,17 @@ public final class SimulationRegistry implements AutoCloseable {
      * and the step it forked at; a fork of a fork keeps its root's name with the new step (the
      * lineage shows the path).
      */
+    /** Checkpoints a new fork at its first step without waiting: the fork works without it, recovery just replays more. */
+    private static void checkpointFork(Entry e) {
+        var unused = e.runner().checkpointNow("fork", false).whenComplete((step, err) -> {
+            if (err != null)
+                LOG.atWarn()
+                        .addKeyValue("run", e.runner().id())
+                        .setCause(err)
+                        .log("the fork's first checkpoint failed");
+        });
+    }
+
     private String forkName(String parentId, long forkStep) {
         Entry parent = simulations.get(parentId);
         String base = parent == null || parent.meta().name().isEmpty()
@@ -393,12 +404,23 @@ public final class SimulationRegistry implements AutoCloseable {
                         policy,
                         recovered.owner())
                 : new RunMeta(id, name, List.of(), "", preset, archive.recorder(), forkStep, policy, owner);
+        List<String> effectiveTargets = sim.model().effectiveWeightTargets();
+        Map<String, int[]> effectiveShapes = new java.util.LinkedHashMap<>();
+        Map<String, io.eiscope.engine.model.EiPartition> partitions = new java.util.HashMap<>();
+        for (String t : effectiveTargets) {
+            sim.model().effectiveWeight(t).ifPresent(w -> effectiveShapes.put(t, new int[] {w.rows, w.cols}));
+            sim.model().partition(t).ifPresent(p -> partitions.put(t, p));
+        }
+        for (Parameter p : sim.parameters())
+            sim.model().partition(p.name()).ifPresent(q -> partitions.put(p.name(), q));
         Entry e = new Entry(
                 runner,
                 streams,
                 created,
                 sim.model().layers(),
-                sim.model().effectiveWeightTargets(),
+                effectiveTargets,
+                java.util.Collections.unmodifiableMap(effectiveShapes),
+                Map.copyOf(partitions),
                 sim.parameters(),
                 parentId,
                 forkStep,
@@ -487,7 +509,7 @@ public final class SimulationRegistry implements AutoCloseable {
             LOG.warn("not every run was checkpointed at shutdown: {}", ex.toString());
         }
         for (Entry e : simulations.values()) {
-            e.runner().stop();
+            var unused = e.runner().stop(); // the shutdown checkpoints above are durable; nothing waits for the stop
             e.streams().endAll();
         }
         workers.shutdown();

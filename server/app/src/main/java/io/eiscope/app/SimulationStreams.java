@@ -83,11 +83,20 @@ final class SimulationStreams implements ObservationSink {
             cut = new HistoryCut(last, baselineStep);
         }
         updateDemands();
-        for (String obs : s.filter().observables()) {
-            if (perLayerObservables.contains(obs))
-                runner.measureNow(obs, List.copyOf(s.filter().layers()));
-        }
+        measureNowFor(s);
         return cut;
+    }
+
+    /**
+     * Measures the subscriber's per-layer observables at once, so it need not wait for their cadence; the values reach
+     * it through the sink like any frame. One that fails is only missing until its next scheduled measurement.
+     */
+    private void measureNowFor(Subscriber s) {
+        for (String obs : s.filter().observables()) {
+            if (perLayerObservables.contains(obs)) {
+                var unused = runner.measureNow(obs, List.copyOf(s.filter().layers()));
+            }
+        }
     }
 
     /** Adds a subscriber: it gets the current value of each chosen observable at once, then live frames. */
@@ -100,10 +109,7 @@ final class SimulationStreams implements ObservationSink {
                     .forEach(s::offer);
         }
         updateDemands();
-        for (String obs : s.filter().observables()) {
-            if (perLayerObservables.contains(obs))
-                runner.measureNow(obs, List.copyOf(s.filter().layers()));
-        }
+        measureNowFor(s);
     }
 
     /**
@@ -118,7 +124,7 @@ final class SimulationStreams implements ObservationSink {
         boolean includes(String observable, String layer, long step, long wallNanos) {
             long[] l = last.get(observable + '/' + layer);
             if (l == null) return step <= baselineStep;
-            return step < l[0] || step == l[0] && wallNanos <= l[1];
+            return step < l[0] || (step == l[0] && wallNanos <= l[1]);
         }
     }
 

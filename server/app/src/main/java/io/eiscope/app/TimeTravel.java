@@ -68,8 +68,7 @@ final class TimeTravel implements AutoCloseable {
         this.executor = new ThreadPoolExecutor(
                 THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_WAITING), r -> {
                     Thread t = new Thread(r, "eiscope-replay-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    t.setPriority(Thread.MIN_PRIORITY);
+                    t.setDaemon(true); // no priority: Linux JVMs ignore Java thread priorities; THREADS bounds the CPU
                     return t;
                 });
     }

@@ -54,8 +54,10 @@ final class TimeTravelGrpcService {
         List<String> names = List.copyOf(r.getNamesList());
         Set<String> known = new TreeSet<>();
         e.parameters().forEach(p -> known.add(p.name()));
+        known.addAll(e.effectiveTargets());
         for (String n : names) {
-            if (!known.contains(n)) throw ApiException.invalid("unknown parameter '" + n + "'; one of " + known);
+            if (!known.contains(n))
+                throw ApiException.invalid("unknown parameter or effective matrix '" + n + "'; one of " + known);
         }
         long step = r.getStep();
         boolean change = r.getChangeSinceStart();
@@ -109,7 +111,6 @@ final class TimeTravelGrpcService {
         List<String> observables = List.copyOf(new java.util.LinkedHashSet<>(r.getObservablesList()));
         List<String> layers = List.copyOf(r.getLayersList());
         validate(e, observables, layers);
-        String id = e.runner().id();
         if (!r.hasStep()) return now(e, observables, layers);
         long step = r.getStep();
         if (TimeTravel.isPresent(e, step)) {
@@ -122,7 +123,6 @@ final class TimeTravelGrpcService {
     }
 
     private Future<MeasureResponse> now(SimulationRegistry.Entry e, List<String> observables, List<String> layers) {
-        long[] step = {-1};
         // Copies are taken on the run's thread; deferred computations (kernel alignment) run here, on a worker.
         return onContext(e.runner().measure(observables, layers))
                 .compose(prepared -> vertx.executeBlocking(
@@ -294,7 +294,7 @@ final class TimeTravelGrpcService {
                 cancelled,
                 at -> null);
         // Through the same queue as the progress, so that the end comes after every progress message.
-        done.whenComplete((v, err) -> context.runOnContext(ignored -> {
+        var unused = done.whenComplete((v, err) -> context.runOnContext(ignored -> {
             ended[0] = true;
             if (cancelled.get()) return;
             if (err == null) response.end(last.get());

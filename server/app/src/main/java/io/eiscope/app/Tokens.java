@@ -61,7 +61,7 @@ final class Tokens {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
-            String[] f = line.split("\\s+");
+            String[] f = line.split("\\s+", -1);
             String where = file + " line " + (i + 1);
             if (f.length != 3)
                 throw new IllegalArgumentException(

@@ -353,10 +353,12 @@ class AuthGrpcTest {
                         .statusCode())
                 .isNotEqualTo(403);
         // java.net.http does not let a caller set Host; a raw request does.
-        try (var socket = new java.net.Socket("127.0.0.1", live.port)) {
+        try (var socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), live.port)) {
             socket.getOutputStream()
-                    .write("GET / HTTP/1.1\r\nHost: rebound.evil.example\r\nConnection: close\r\n\r\n".getBytes());
-            String answer = new String(socket.getInputStream().readAllBytes());
+                    .write("GET / HTTP/1.1\r\nHost: rebound.evil.example\r\nConnection: close\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer =
+                    new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
             assertThat(answer).startsWith("HTTP/1.1 403").contains("--allowed-hosts rebound.evil.example");
         }
     }

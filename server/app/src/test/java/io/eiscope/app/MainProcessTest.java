@@ -141,8 +141,7 @@ class MainProcessTest {
 
     @Test
     void aTakenPortFailsTheStartWithTheReason() throws Exception {
-        try (java.net.ServerSocket taken =
-                new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Process p = launch("--port", Integer.toString(taken.getLocalPort()));
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isEqualTo(1);

@@ -389,7 +389,7 @@ class RunRecordGrpcTest {
         List<Long> interval = kept.subList(0, kept.size() - 1).stream()
                 .map(k -> {
                     assertThat(k).endsWith(" interval");
-                    return Long.parseLong(k.split(" ")[0]);
+                    return Long.parseLong(k.substring(0, k.indexOf(' ')));
                 })
                 .toList();
         assertThat(interval.get(0)).isGreaterThanOrEqualTo(25);

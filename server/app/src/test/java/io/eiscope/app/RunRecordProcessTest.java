@@ -83,7 +83,8 @@ class RunRecordProcessTest {
         pb.redirectErrorStream(true);
         Process p = pb.start();
         processes.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
         int port = -1;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (String line; port < 0 && System.nanoTime() < deadline && (line = out.readLine()) != null; ) {

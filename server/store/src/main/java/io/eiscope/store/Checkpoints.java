@@ -145,7 +145,7 @@ public final class Checkpoints {
         for (int i = 0; i < all.size(); i++) {
             CheckpointRecord r = all.get(i);
             boolean needed = kept.contains(r.step())
-                    || replayBound > 0 && i + 1 < all.size() && all.get(i + 1).step() - lastKept > replayBound;
+                    || (replayBound > 0 && i + 1 < all.size() && all.get(i + 1).step() - lastKept > replayBound);
             if (needed) lastKept = r.step();
             else drop.add(r);
         }

@@ -93,7 +93,7 @@ public final class Recorder implements AutoCloseable {
         Point p = new Point(runId, observable, layer, step, wallNanos, value);
         synchronized (lock) {
             if (closed) return;
-            if (queuedPoints >= capacity || !overflow.isEmpty() && overflow.containsKey(p.key())) {
+            if (queuedPoints >= capacity || (!overflow.isEmpty() && overflow.containsKey(p.key()))) {
                 if (overflow.put(p.key(), p) != null)
                     merged.computeIfAbsent(runId, k -> new AtomicLong()).incrementAndGet();
             } else {

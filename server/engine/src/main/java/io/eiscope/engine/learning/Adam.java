@@ -84,8 +84,8 @@ public final class Adam extends Direction {
         boolean decoupled = hyper.decoupled();
         float l2 = decoupled ? 0f : (float) hyper.weightDecay();
         float shrink = decoupled ? (float) (1 - (double) lr * hyper.weightDecay()) : 1f;
-        float stepSize = (float) (lr / (1 - Math.pow(hyper.beta1(), t)));
-        float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(hyper.beta2(), t));
+        float stepSize = (float) (lr / (1 - Math.pow(hyper.beta1(), (double) t)));
+        float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(hyper.beta2(), (double) t));
         for (int i = 0, n = w.size(); i < n; i++) {
             float wi = w.get(i) * shrink;
             float gi = g.get(i) + l2 * geometry.decayGradient(wi);

@@ -38,7 +38,8 @@ public sealed interface LearningRateSchedule {
 
         @Override
         public double rate(long t) {
-            return learningRate * Math.pow(factor, t / every);
+            long periods = t / every; // whole periods: a staircase
+            return learningRate * Math.pow(factor, (double) periods);
         }
     }
 

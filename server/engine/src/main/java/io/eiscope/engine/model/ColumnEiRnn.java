@@ -38,6 +38,8 @@ public final class ColumnEiRnn {
     private ColumnEiRnn() {}
 
     /**
+     * The column-E/I RNN's architecture and initialisation.
+     *
      * @param ratio                        E:I ratio r of every population (cells, inputs of deeper cells, readout)
      * @param radius                       spectral radius of each initial recurrent matrix
      * @param zeroDiagonal                 no self-connections at init

@@ -30,6 +30,8 @@ public final class Ctrnn {
     private Ctrnn() {}
 
     /**
+     * The CTRNN's size, time constant and low-rank initialisation.
+     *
      * @param hidden units N
      * @param alpha  {@code dt / tau} in (0, 1]
      * @param gain   g of {@code W0}

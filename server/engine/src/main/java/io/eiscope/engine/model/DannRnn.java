@@ -35,6 +35,8 @@ public final class DannRnn {
     static final double READOUT_NUMERATOR = 2;
 
     /**
+     * The inhibitory populations and initialisation of every DANN cell.
+     *
      * @param inputInhibitory     {@code ni_i2h} of every cell; 0 for the default {@code max(ne // 10, 1)}
      * @param recurrentInhibitory {@code ni_h2h} of every cell; 0 for the default {@code max(ne // 10, 1)}
      * @param numerator           the variance numerator of the cells' initialisation

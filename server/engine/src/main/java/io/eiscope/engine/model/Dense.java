@@ -101,7 +101,10 @@ public final class Dense implements Layer {
     private Buffers buffersFor(int batch) {
         if (last != null && last.h.rows == batch) return last; // the steady state: no boxing, no lookup
         Buffers buf = buffers.get(batch);
-        if (buf == null) buffers.put(batch, buf = new Buffers(Matrix.zeros(batch, weight.value().rows)));
+        if (buf == null) {
+            buf = new Buffers(Matrix.zeros(batch, weight.value().rows));
+            buffers.put(batch, buf);
+        }
         return buf;
     }
 

@@ -186,7 +186,7 @@ public final class RecurrentCell {
             throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
         if (steps < 1 || x.rows % steps != 0)
             throw new IllegalArgumentException(name + ": " + x.rows + " rows are not " + steps + " steps");
-        int batch = x.rows / steps, n = units();
+        int batch = x.rows / steps;
         Buffers buf = buffersFor(steps, batch);
         input.refresh(blas);
         recurrent.refresh(blas);

@@ -135,7 +135,10 @@ public final class RecurrentInit {
         double[] row = new double[w.cols];
         for (int r = 0; r < w.rows; r++) {
             double sum = 0;
-            for (int c = 0; c < w.cols; c++) sum += row[c] = rng.nextExponential(scale);
+            for (int c = 0; c < w.cols; c++) {
+                row[c] = rng.nextExponential(scale);
+                sum += row[c];
+            }
             for (int c = 0; c < w.cols; c++) w.set(r, c, (float) (row[c] / sum));
         }
     }

@@ -174,9 +174,11 @@ public final class RecurrentNet implements Model {
                 buf.topHidden = h;
                 buf.topLast = h.rowsView((t - 1) * b, b);
             }
-            return readoutOut = readout.forward(buf.topLast);
+            readoutOut = readout.forward(buf.topLast);
+            return readoutOut;
         }
-        Matrix y = readoutOut = readout.forward(h), out = buf.out;
+        readoutOut = readout.forward(h);
+        Matrix y = readoutOut, out = buf.out;
         int k = shape.outputs();
         for (int r = 0; r < b; r++) { // (T B) x k -> B x (T k)
             for (int s = 0; s < t; s++) y.data().get((s * b + r) * k, row, s * k, k);
@@ -263,6 +265,34 @@ public final class RecurrentNet implements Model {
         }
         if (readout.effectiveWeight().isPresent()) out.add(readout.name());
         return out;
+    }
+
+    /**
+     * A cell's column-E/I matrices ({@code <cell>}, {@code <cell>.input}, their {@code W_pos},
+     * {@code U_pos}): columns split by their signs, rows by the cell's own units (the last ones
+     * inhibitory, as its recurrent columns); a DANN cell's effective matrices: all excitatory; a
+     * column-E/I readout: columns split, outputs not; else by role.
+     */
+    @Override
+    public Optional<EiPartition> partition(String target) {
+        for (RecurrentCell c : cells) {
+            int unitsInhibitory = c.recurrent() instanceof Connectivity.ColumnSigned r ? r.inhibitory() : -1;
+            for (Connectivity conn : List.of(c.recurrent(), c.input())) {
+                String effective = conn == c.recurrent() ? c.name() : c.name() + INPUT_SUFFIX;
+                if (conn instanceof Connectivity.ColumnSigned s
+                        && (target.equals(effective)
+                                || target.equals(s.magnitudes().name())))
+                    return Optional.of(EiPartition.columnSigned(s.rows(), unitsInhibitory, s.cols(), s.inhibitory()));
+                if (conn instanceof Connectivity.Dann && target.equals(effective))
+                    return Optional.of(EiPartition.excitatory(conn.rows(), conn.cols()));
+            }
+        }
+        if (readout instanceof ColumnEiDense c
+                && (target.equals(c.name()) || target.equals(c.weight().name())))
+            return Optional.of(EiPartition.columnSigned(c.outputSize(), -1, c.inputSize(), c.inhibitoryInputs()));
+        if ((readout instanceof DannLayer || readout instanceof EiDense) && target.equals(readout.name()))
+            return Optional.of(EiPartition.excitatory(readout.outputSize(), readout.inputSize()));
+        return Model.super.partition(target);
     }
 
     /** Parameter names whose columns are the outputs of {@code layer}'s own units (its recurrent connections). */

@@ -53,6 +53,8 @@ public final class Rnn {
     static final double READOUT_NUMERATOR = 2;
 
     /**
+     * The recurrent network's cells, initialisation and transplant settings.
+     *
      * @param bias                 cells with a bias {@code b} (0 at init)
      * @param init                 the recurrent initialisation
      * @param radiusNumerator      {@link Init#UNIFORM_RADIUS}: {@code num}, the variance numerator

@@ -19,6 +19,8 @@ public final class SoftmaxCrossEntropy {
     public record Result(double loss, int correct) {}
 
     /**
+     * Mean cross-entropy of the softmax of {@code logits} against class indices.
+     *
      * @param logits  batch x classes, not modified
      * @param labels  one class index per row
      * @param dLogits if non-null (batch x classes), receives {@code (softmax - onehot) / batch}
@@ -28,6 +30,8 @@ public final class SoftmaxCrossEntropy {
     }
 
     /**
+     * The same, with the class indices as a batch x 1 matrix.
+     *
      * @param labels  batch x 1, the class index of each row as an exact integer in float; not modified
      */
     public static Result compute(Matrix logits, Matrix labels, Matrix dLogits) {

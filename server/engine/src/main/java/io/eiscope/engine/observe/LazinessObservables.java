@@ -72,8 +72,11 @@ public final class LazinessObservables {
         };
     }
 
-    /** A parameter's initial value, or a layer's effective matrix at the initial parameters (cached for the run); null otherwise. */
-    static Matrix initialMatrix(Simulation sim, String target) {
+    /**
+     * A parameter's initial value, or a layer's effective matrix at the initial parameters (cached
+     * for the run); null otherwise. Call on the simulation's thread; the result is not to be modified.
+     */
+    public static Matrix initialMatrix(Simulation sim, String target) {
         if (sim.parameter(target).isPresent()) return sim.initialValue(target).orElse(null);
         Optional<Matrix> w0 = sim.runCache(
                 "initial_effective_weight/" + target,

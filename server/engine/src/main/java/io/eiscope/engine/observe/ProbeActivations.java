@@ -49,8 +49,10 @@ final class ProbeActivations {
         for (String layer : model.layers()) {
             model.activations(layer).ifPresent(a -> {
                 Matrix copy = byLayer.get(layer);
-                if (copy == null || copy.rows != a.rows || copy.cols != a.cols)
-                    byLayer.put(layer, copy = Matrix.zeros(a.rows, a.cols));
+                if (copy == null || copy.rows != a.rows || copy.cols != a.cols) {
+                    copy = Matrix.zeros(a.rows, a.cols);
+                    byLayer.put(layer, copy);
+                }
                 copy.copyFrom(a);
             });
         }

@@ -56,7 +56,7 @@ public final class Rng {
     /** Uniform integer in [0, bound). */
     public int nextInt(int bound) {
         if (bound <= 0) throw new IllegalArgumentException("bound must be positive, got " + bound);
-        return (int) ((nextLong() >>> 33) * bound >>> 31);
+        return (int) (((nextLong() >>> 33) * bound) >>> 31);
     }
 
     /** Standard normal by Box-Muller, using two uniforms per draw (no cached spare, so the state stays one long). */

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface CheckpointSink {
     /**
+     * Writes a checkpoint of the run at {@code step}; the future completes when it is durable.
+     *
      * @param logLength entries of the intervention log applied before the state was captured
      * @param reason    "interval", "pause", "shutdown" or "request"
      */

@@ -69,8 +69,8 @@ public final class CommandDescription {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
         String s = String.format(Locale.ROOT, "%.6g", v);
         if (s.contains("e")) {
-            String[] parts = s.split("e");
-            return stripZeros(parts[0]) + "e" + parts[1];
+            int e = s.indexOf('e');
+            return stripZeros(s.substring(0, e)) + s.substring(e);
         }
         return stripZeros(s);
     }

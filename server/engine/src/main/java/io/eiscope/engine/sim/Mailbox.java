@@ -98,8 +98,8 @@ final class Mailbox {
     }
 
     private void runSlice() {
-        turn.lock(); // a control thread holds it only briefly
         long deadline = System.nanoTime() + sliceNanos;
+        turn.lock(); // a control thread holds it only briefly
         try {
             do {
                 drain();

@@ -180,7 +180,10 @@ public final class Simulation {
     @SuppressWarnings("unchecked")
     public <T> T runCache(String key, Supplier<T> make) {
         Object v = runCache.get(key);
-        if (v == null) runCache.put(key, v = make.get()); // not computeIfAbsent: make may use the cache too
+        if (v == null) {
+            v = make.get(); // not computeIfAbsent: make may use the cache too
+            runCache.put(key, v);
+        }
         return (T) v;
     }
 

@@ -1,8 +1,10 @@
 package io.eiscope.engine.sim;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.observe.LazinessObservables;
 import io.eiscope.engine.observe.Measurements;
 import io.eiscope.engine.observe.Observation;
+import io.eiscope.engine.tensor.Matrix;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs one {@link Simulation} as an actor on a shared executor: every command goes through a
@@ -66,8 +69,8 @@ public final class SimulationRunner {
     private volatile SimulationState state = SimulationState.PAUSED;
     private volatile String statusMessage = "";
     private volatile long step;
-    private volatile long resets;
-    private volatile long trained; // training steps this runner took (not replays); written on the sim thread only
+    private final AtomicLong resets = new AtomicLong();
+    private final AtomicLong trained = new AtomicLong(); // training steps this runner took (not replays)
     private long remainingSteps = -1; // sim thread only; -1: until paused
     private long untilStep = -1; // sim thread only; -1: no RunUntil
     private final List<Intervention> log = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -143,10 +146,20 @@ public final class SimulationRunner {
                     sink.publish(o);
                 },
                 analysis,
-                action -> submit(() -> {
-                    action.run();
-                    return null;
-                }));
+                action -> {
+                    var unused = submit(() -> {
+                                action.run();
+                                return null;
+                            })
+                            .whenComplete((v, t) -> {
+                                // A deferred measurement that fails loses that value only; the run goes on.
+                                if (t != null)
+                                    LOG.atWarn()
+                                            .addKeyValue("run", id)
+                                            .setCause(t)
+                                            .log("a deferred measurement failed");
+                            });
+                });
         this.mailbox = new Mailbox(executor, control, SLICE_NANOS, new Mailbox.Owner() {
             @Override
             public boolean running() {
@@ -212,16 +225,19 @@ public final class SimulationRunner {
     }
 
     /** Takes a checkpoint at the next step boundary; completes with its step once it is durable. */
+    // The write's future is only known on the simulation's thread, so the command returns it and it is composed at
+    // once.
+    @SuppressWarnings("FutureReturnValueIgnored") // Error Prone objects to the nested type, which nothing ignores here
     public CompletableFuture<Long> checkpointNow(String reason, boolean pinned) {
-        return submit(() -> {
-                    long at = sim.step();
-                    if (!pinned && at == checkpoints.lastStep())
-                        return checkpoints.inFlight().thenApply(v -> at); // already taken here
-                    return checkpoints
-                            .capture(sim, watchpoints, log.size(), reason, pinned)
-                            .thenApply(v -> at);
-                })
-                .thenCompose(f -> f);
+        CompletableFuture<CompletableFuture<Long>> written = submit(() -> {
+            long at = sim.step();
+            if (!pinned && at == checkpoints.lastStep())
+                return checkpoints.inFlight().thenApply(v -> at); // already taken here
+            return checkpoints
+                    .capture(sim, watchpoints, log.size(), reason, pinned)
+                    .thenApply(v -> at);
+        });
+        return written.thenCompose(f -> f);
     }
 
     /** A checkpoint to recover from: the state and the number of log entries applied before it was taken. */
@@ -294,12 +310,12 @@ public final class SimulationRunner {
      * and the count rises before a reset clears the log). Thread-safe.
      */
     public long resets() {
-        return resets;
+        return resets.get();
     }
 
     /** Training steps this runner has taken (replays not counted), for throughput metrics. Thread-safe. */
     public long trainedSteps() {
-        return trained;
+        return trained.get();
     }
 
     /** The commands applied so far, in order, each with the step at which it took effect. Thread-safe. */
@@ -442,7 +458,8 @@ public final class SimulationRunner {
     public CompletableFuture<Long> reset() {
         return submit(() -> {
             requireNotStopped();
-            resets++; // first: a reader that saw the old count and then the log notices the reset afterwards
+            resets.incrementAndGet(); // first: a reader that saw the old count and then the log notices the reset
+            // afterwards
             sim.reset();
             step = 0;
             log.clear();
@@ -509,12 +526,22 @@ public final class SimulationRunner {
             return of(sim, names, false);
         }
 
-        /** As {@link #of(Simulation, List)}; with {@code sinceStart}, each value minus the parameter's initial value. */
+        /**
+         * As {@link #of(Simulation, List)}, where {@code names} may also name effective matrices
+         * ({@code layer0}, {@code rnn0}: {@link io.eiscope.engine.model.Model#effectiveWeight}),
+         * which come after the parameters, in the order asked; with {@code sinceStart}, each value
+         * minus its initial value (an effective matrix minus the one the initial parameters give).
+         */
         static ParameterValues of(Simulation sim, List<String> names, boolean sinceStart) {
+            Map<String, Matrix> effective = new java.util.LinkedHashMap<>();
             for (String n : names) {
-                if (sim.parameter(n).isEmpty())
-                    throw new IllegalArgumentException("unknown parameter '" + n + "'; known: "
-                            + sim.parameters().stream().map(Parameter::name).toList());
+                if (sim.parameter(n).isPresent() || effective.containsKey(n)) continue;
+                Matrix w = sim.model().effectiveWeight(n).orElse(null);
+                if (w == null)
+                    throw new IllegalArgumentException("unknown parameter or effective matrix '" + n + "'; parameters: "
+                            + sim.parameters().stream().map(Parameter::name).toList() + ", effective matrices: "
+                            + sim.model().effectiveWeightTargets());
+                effective.put(n, w);
             }
             List<Observation.Tensor> values = new ArrayList<>();
             List<String> out = new ArrayList<>();
@@ -529,6 +556,16 @@ public final class SimulationRunner {
                     }
                     values.add(t);
                 }
+            }
+            for (var e : effective.entrySet()) {
+                Matrix w = e.getValue();
+                float[] data = w.toArray();
+                if (sinceStart) {
+                    Matrix w0 = LazinessObservables.initialMatrix(sim, e.getKey());
+                    for (int k = 0; k < data.length; k++) data[k] -= w0.get(k);
+                }
+                out.add(e.getKey());
+                values.add(new Observation.Tensor(new int[] {w.rows, w.cols}, data));
             }
             return new ParameterValues(sim.step(), out, values);
         }
@@ -560,7 +597,7 @@ public final class SimulationRunner {
 
     private void stepOnce() {
         Simulation.StepResult r = sim.trainStep();
-        trained++;
+        trained.incrementAndGet();
         step = r.step();
         long wall = wallNanos();
         publishScalar(wall, "loss", r.loss());
@@ -578,7 +615,7 @@ public final class SimulationRunner {
         }
         measurer.publishDue(demands);
         measurer.publishDue(watchDemands);
-        if (checkpoints.due(sim.step())) checkpoints.capture(sim, watchpoints, log.size(), "interval", false);
+        if (checkpoints.due(sim.step())) captureInBackground("interval");
         long budget = sim.config().stepBudget();
         if (checkWatchpoints()) return;
         if (budget > 0 && step >= budget) {
@@ -604,8 +641,15 @@ public final class SimulationRunner {
         statusMessage = message;
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(next, message)));
         // After the state frame, so that watchers learn of the pause without waiting for the copy.
-        if (stopsRunning && sim.step() != checkpoints.lastStep() && checkpoints.enabled())
-            checkpoints.capture(sim, watchpoints, log.size(), "pause", false);
+        if (stopsRunning && sim.step() != checkpoints.lastStep() && checkpoints.enabled()) captureInBackground("pause");
+    }
+
+    /**
+     * Hands a checkpoint to the sink without waiting for it: the sink reports its own write failures (the store logs
+     * them), and the next checkpoint is due as if this one had been taken, so nothing here can act on the outcome.
+     */
+    private void captureInBackground(String reason) {
+        var unused = checkpoints.capture(sim, watchpoints, log.size(), reason, false);
     }
 
     private static long wallNanos() {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -132,7 +133,7 @@ final class Steering {
 
     private static List<Mask> readLesions(StateDict dict, String name, Map<String, Parameter> byName) {
         List<Mask> out = new ArrayList<>();
-        for (String line : dict.text(name).split("\n")) {
+        for (String line : dict.text(name).split("\n", -1)) {
             if (line.isEmpty()) continue;
             Matcher m = LESION.matcher(line);
             Parameter p = m.matches() ? byName.get(m.group(1)) : null;
@@ -247,17 +248,17 @@ final class Steering {
                     : p.role() == incoming;
             boolean out = !excitatory && p.role() == Role.INHIBITORY_OUTPUT;
             if (in) {
-                if (excitatory && FEEDFORWARD.contains(p.role()) || !excitatory) units = p.value().rows;
+                if (!excitatory || FEEDFORWARD.contains(p.role())) units = p.value().rows;
                 add.add(new Mask(p.name(), true, unit));
             }
             if (out) add.add(new Mask(p.name(), false, unit));
         }
         if (units < 0)
             throw new IllegalArgumentException("command.lesion.population: layer '" + layer + "' has no "
-                    + population.name().toLowerCase() + " units");
+                    + population.name().toLowerCase(Locale.ROOT) + " units");
         if (unit >= units)
             throw new IllegalArgumentException("command.lesion.unit must be in [0, " + units + ") for the "
-                    + population.name().toLowerCase() + " units of '" + layer + "', got " + unit);
+                    + population.name().toLowerCase(Locale.ROOT) + " units of '" + layer + "', got " + unit);
         if (excitatory) {
             for (Parameter p : next) {
                 if (FEEDFORWARD.contains(p.role()) || p.role() == Role.INHIBITORY_INPUT)

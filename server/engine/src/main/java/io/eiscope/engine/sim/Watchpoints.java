@@ -83,7 +83,7 @@ final class Watchpoints {
     void load(StateDict in, String name) {
         byName.clear();
         if (!in.has(name)) return;
-        for (String line : in.text(name).split("\n")) {
+        for (String line : in.text(name).split("\n", -1)) {
             if (line.isEmpty()) continue;
             String[] f = line.split("\t", -1);
             if (f.length != 6)

@@ -32,6 +32,8 @@ public record ParamDescriptor(
     }
 
     /**
+     * Checks {@code value} against this parameter's type and range, converting it to its canonical type.
+     *
      * @param field the qualified field name for messages, e.g. {@code learning_rule.learning_rate}
      * @return the value as Double, Long, Boolean, String or List&lt;Long&gt;
      */

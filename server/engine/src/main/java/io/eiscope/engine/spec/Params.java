@@ -88,7 +88,7 @@ public final class Params {
      */
     public static Params fromText(String section, ComponentDescriptor descriptor, String text) {
         Map<String, Object> given = new HashMap<>();
-        for (String line : text.split("\n")) {
+        for (String line : text.split("\n", -1)) {
             if (line.isEmpty()) continue;
             int eq = line.indexOf('=');
             if (eq < 1) throw new IllegalArgumentException(section + ": expected name=value, got '" + line + "'");
@@ -111,7 +111,12 @@ public final class Params {
         return switch (type) {
             case NUMBER -> Double.parseDouble(value);
             case INTEGER -> Long.parseLong(value);
-            case FLAG -> value.equals("true") ? Boolean.TRUE : value.equals("false") ? Boolean.FALSE : value;
+            case FLAG ->
+                switch (value) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> value; // refused with its name by the check that follows
+                };
             case CHOICE -> value;
             case INT_LIST ->
                 value.isEmpty()

@@ -25,6 +25,8 @@ public final class AddingProblem extends StoredExamples {
     public static final long MAX_VALUES = 20_000_000L;
 
     /**
+     * The adding problem's sequence length and dataset sizes.
+     *
      * @param sequenceLength L, steps per sequence, &gt;= 2
      * @param trainSize      training sequences
      * @param testSize       held-out sequences

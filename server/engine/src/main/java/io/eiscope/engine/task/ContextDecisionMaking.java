@@ -27,7 +27,7 @@ import io.eiscope.engine.tensor.Matrix;
  */
 public final class ContextDecisionMaking implements CognitiveTask.Trials {
     /** Coherences in percent, as in neurogym. */
-    public static final double[] COHERENCES = {5, 15, 50};
+    static final double[] COHERENCES = {5, 15, 50};
 
     static final int STIMULUS_MS = 200;
     static final int DELAY_MS = 500;

@@ -20,6 +20,8 @@ public final class CorrelatedRegression extends StoredExamples {
     private static final Objective OBJECTIVE = new Objective.MeanSquaredError();
 
     /**
+     * The regression's dimension, sample count and input correlations.
+     *
      * @param dimension      D, the number of inputs (= weights of a linear model)
      * @param sampleExponent e in (0, 1]: N = floor(D^e) examples (0.5 or 0.75 in the paper)
      * @param decay          q &gt; 0 of the correlation {@code 1 / (1 + |i-j|^q)} (2 or 1 in the paper)

@@ -17,6 +17,8 @@ public sealed interface Objective {
     record Result(double loss, double accuracy) {}
 
     /**
+     * The mean loss of a batch and, optionally, its gradient with respect to the outputs.
+     *
      * @param outputs  batch x outputs, not modified
      * @param targets  batch x targetWidth(outputs), not modified
      * @param dOutputs if non-null (batch x outputs), receives d(mean loss)/d(outputs)

@@ -21,7 +21,7 @@ import io.eiscope.engine.tensor.Matrix;
  */
 public final class PerceptualDecisionMaking implements CognitiveTask.Trials {
     /** Coherences in percent, as in neurogym. */
-    public static final double[] COHERENCES = {0, 6.4, 12.8, 25.6, 51.2};
+    static final double[] COHERENCES = {0, 6.4, 12.8, 25.6, 51.2};
 
     static final int STIMULUS_MS = 700;
     static final int DECISION_MS = 100;

@@ -151,7 +151,7 @@ public final class RofK extends StoredExamples {
     @Override
     void copy(int e, Matrix x, Matrix targets, int row) {
         int n = hyper.inputs(), off = row * n, src = e * words;
-        for (int i = 0; i < n; i++) x.set(off + i, (bits[src + i / 64] >>> (i % 64)) & 1L);
+        for (int i = 0; i < n; i++) x.set(off + i, (float) ((bits[src + i / 64] >>> (i % 64)) & 1L));
         targets.set(row, labels[e]);
     }
 }

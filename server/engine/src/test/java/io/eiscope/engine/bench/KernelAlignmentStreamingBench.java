@@ -133,7 +133,7 @@ public final class KernelAlignmentStreamingBench {
 
     private static void step(SimulationRunner runner, AtomicReference<CountDownLatch> paused, int n) throws Exception {
         paused.set(new CountDownLatch(1));
-        runner.stepBy(n);
+        runner.stepBy(n).join();
         if (!paused.get().await(10, TimeUnit.MINUTES))
             throw new IllegalStateException("no pause after " + n + " steps");
     }

@@ -35,12 +35,12 @@ public final class SpectraBench {
         System.out.println("# " + side + ": "
                 + (Spectra.nativeLapack() ? "LAPACK sgesdd/sgeev (OpenBLAS via JavaCPP)" : "pure-Java Jacobi SVD")
                 + ", OPENBLAS_NUM_THREADS=" + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "?"));
-        for (String size : opt.getOrDefault("sizes", "500,1000").split(",")) {
+        for (String size : opt.getOrDefault("sizes", "500,1000").split(",", -1)) {
             int n = Integer.parseInt(size);
             Random r = new Random(1);
             Matrix a = Matrix.zeros(n, n);
             for (int i = 0; i < a.size(); i++) a.set(i, (float) r.nextGaussian());
-            for (String op : opt.getOrDefault("ops", "svd,eig").split(",")) {
+            for (String op : opt.getOrDefault("ops", "svd,eig").split(",", -1)) {
                 if (op.equals("eig") && !Spectra.nativeLapack()) continue; // no Java fallback for eigenvalues
                 Runnable call = op.equals("svd") ? () -> Spectra.singularValues(a) : () -> Spectra.eigenvalues(a);
                 for (int i = 0; i < warmup; i++) call.run();

@@ -194,7 +194,7 @@ public final class SpectrumStreamingBench {
     private static void stepBy(SimulationRunner runner, AtomicReference<CountDownLatch> paused, int n)
             throws Exception {
         paused.set(new CountDownLatch(1));
-        runner.stepBy(n);
+        runner.stepBy(n).join();
         if (!paused.get().await(30, TimeUnit.MINUTES))
             throw new IllegalStateException("no pause after " + n + " steps");
     }

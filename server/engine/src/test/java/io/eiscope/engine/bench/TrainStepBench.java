@@ -69,7 +69,7 @@ public final class TrainStepBench {
 
     public static void main(String[] args) {
         Map<String, String> opt = options(args);
-        String[] models = opt.getOrDefault("models", "mlp").split(",");
+        String[] models = opt.getOrDefault("models", "mlp").split(",", -1);
         int[] batches = Arrays.stream(opt.getOrDefault("batches", "1,32,128").split(","))
                 .mapToInt(Integer::parseInt)
                 .toArray();

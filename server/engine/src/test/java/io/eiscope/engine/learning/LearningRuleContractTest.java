@@ -295,12 +295,15 @@ class LearningRuleContractTest {
         rule.update(ps);
         StateDict saved = new StateDict();
         rule.saveState(saved, "rule/", ps);
-        for (StateDict.Array dropped : saved.arrays()) {
+        List<StateDict.Array> arrays = List.copyOf(saved.arrays());
+        for (int d = 0; d < arrays.size(); d++) {
+            StateDict.Array dropped = arrays.get(d);
             StateDict without = new StateDict(), misshapen = new StateDict();
-            for (StateDict.Array a : saved.arrays()) {
-                if (a != dropped) without.put(a);
+            for (int i = 0; i < arrays.size(); i++) {
+                StateDict.Array a = arrays.get(i);
+                if (i != d) without.put(a);
                 misshapen.put(
-                        a == dropped
+                        i == d
                                 ? new StateDict.Array(
                                         a.name(), a.data(), new int[] {java.lang.reflect.Array.getLength(a.data()), 1, 1
                                         })

@@ -77,7 +77,7 @@ class DeferredMeasurementTest {
 
     private void stepAndWait(SimulationRunner r, int n) throws Exception {
         paused.set(new CountDownLatch(1));
-        r.stepBy(n);
+        r.stepBy(n).join();
         assertThat(paused.get().await(30, TimeUnit.SECONDS)).isTrue();
     }
 

@@ -171,7 +171,7 @@ class SimulationRunnerTest {
         CountDownLatch paused = new CountDownLatch(1);
         SimulationRunner r = runner(SimulationTest.mlp(1, 0.05, 8), paused);
         r.setDemands(List.of(new Demand("weight_histogram", "layer1.W", 0, 1)));
-        r.stepBy(5);
+        r.stepBy(5).join();
         assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
         List<Observation> h = seen.stream()
                 .filter(o -> o.observable().equals("weight_histogram"))

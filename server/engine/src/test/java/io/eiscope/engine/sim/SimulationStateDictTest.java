@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eiscope.engine.spec.ComponentConfig;
 import io.eiscope.engine.spec.SimulationConfig;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -180,12 +181,14 @@ class SimulationStateDictTest {
                         with(
                                 saved,
                                 "rule/kind",
-                                a -> new StateDict.Array("rule/kind", "sgdd".getBytes(), new int[] {4})),
+                                a -> new StateDict.Array(
+                                        "rule/kind", "sgdd".getBytes(StandardCharsets.UTF_8), new int[] {4})),
                 "'rule/params'",
                         with(
                                 saved,
                                 "rule/params",
-                                a -> new StateDict.Array("rule/params", "beta1=2.0".getBytes(), new int[] {9})),
+                                a -> new StateDict.Array(
+                                        "rule/params", "beta1=2.0".getBytes(StandardCharsets.UTF_8), new int[] {9})),
                 "'task/permutation'",
                         with(saved, "task/permutation", a -> new StateDict.Array(a.name(), new int[64], a.shape())),
                 "'task/cursor'",
@@ -194,7 +197,8 @@ class SimulationStateDictTest {
                         with(
                                 saved,
                                 "steering/lesions",
-                                a -> new StateDict.Array(a.name(), "layer0.W row 6\n".getBytes(), new int[] {15})),
+                                a -> new StateDict.Array(
+                                        a.name(), "layer0.W row 6\n".getBytes(StandardCharsets.UTF_8), new int[] {15})),
                 "'steering/clamp/",
                         with(
                                 saved,

@@ -50,7 +50,7 @@ class SteeringRunnerTest {
     @Test
     void commandsAreLoggedWithTheirEffectiveStepAndStreamed() throws Exception {
         SimulationRunner r = runner();
-        r.stepBy(6);
+        r.stepBy(6).join();
         assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
         long at = r.apply(new Command.SetRuleParams(Map.of("learning_rate", 0.01)))
                 .get(5, TimeUnit.SECONDS);
@@ -108,7 +108,7 @@ class SteeringRunnerTest {
     void aForkStartsAtItsParentsStepWithItsLog() throws Exception {
         SimulationRunner r = runner();
         r.apply(new Command.Freeze("layer1", true)).get(5, TimeUnit.SECONDS);
-        r.stepBy(4);
+        r.stepBy(4).join();
         assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
         SimulationRunner.Fork f = r.fork().get(30, TimeUnit.SECONDS);
         assertThat(f.step()).isEqualTo(4);
