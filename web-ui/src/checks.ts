@@ -45,6 +45,13 @@ export function checkNumber(text: string, rule: NumberRule = {}): Checked<number
   return ok(x);
 }
 
+/** A finite number greater than 0 (a standard deviation), or why not. */
+export function checkPositive(text: string): Checked<number> {
+  const c = checkNumber(text, { min: 0 });
+  if (c.ok && c.value === 0) return fail(`${text.trim()} is not above 0: enter a number greater than 0`);
+  return c.ok || text.trim() !== "" ? c : fail("required: enter a number greater than 0");
+}
+
 function describeRange(rule: NumberRule): string {
   const unit = rule.unit ?? "";
   if (rule.min !== undefined && rule.max !== undefined)

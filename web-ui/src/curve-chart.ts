@@ -6,6 +6,7 @@
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import type { ChartPicture } from "./chart-export";
 import { type ChartMarker, MarkerLayer } from "./chart-markers";
 import { FrameThrottle } from "./frame-throttle";
 import { Series } from "./series";
@@ -57,6 +58,24 @@ export class CurveChart {
       configurable: true,
       value: (step: number) => this.plot.valToPos(step, "x"),
     });
+  }
+
+  /** What it draws, for its exports (chart-export.ts): each curve's points, not their moving averages. */
+  picture(title: string): ChartPicture {
+    return {
+      title,
+      xLabel: "step",
+      yLabel: title,
+      logY: this.logY,
+      width: this.plot.width,
+      height: HEIGHT_PX,
+      formatX: (x) => x.toLocaleString("en-US"),
+      canvas: this.plot.ctx.canvas,
+      series: this.defs.map((d) => {
+        const s = this.series.get(d.observable)!;
+        return { label: d.observable, color: d.color, steps: s.steps, values: s.values };
+      }),
+    };
   }
 
   handles(observable: string): boolean {

@@ -1,6 +1,6 @@
 // Entry point: the page frame (top bar, sidebar, main area) and the hash routes (routes.ts)
 //   #/new                  the "New simulation" form
-//   #/sim/<id>             one simulation, live
+//   #/sim/<id>?panels=…    one simulation, live (with those panels open: routes.ts)
 //   #/compare?runs=a,b,…   several runs overlaid (compare-view.ts)
 // An empty hash opens the newest simulation, or the form when there is none. A server started
 // with --auth token is asked with the token of the address bar or the session; when it answers
@@ -40,7 +40,8 @@ async function route(): Promise<void> {
     return comparison.setRuns(r.runs);
   }
   const id = routeId();
-  if (view && view.id === id) return;
+  const panels = r.view === "sim" ? r.panels : undefined;
+  if (view && view.id === id) return view.applyLink(panels); // a link to the open run: its panels
   view?.destroy();
   view = undefined;
   comparison?.destroy();
@@ -60,6 +61,7 @@ async function route(): Promise<void> {
       if (routeId() !== id || view) return; // the user moved on while we waited
       view = new SimulationView(sim, catalogue);
       replaceChildren(content, view.el);
+      view.applyLink(panels);
     } catch (e) {
       if (routeId() !== id || view) return;
       const missing = e instanceof ConnectError && e.code === Code.NotFound;

@@ -14,9 +14,10 @@ export interface ParamField {
   check(): PlainValue | undefined;
 }
 
-export function paramField(component: string, info: ParamInfo): ParamField {
+/** `initial`: the value to show first (default: the catalogue's default). */
+export function paramField(component: string, info: ParamInfo, initial?: PlainValue): ParamField {
   const id = `param-${component}-${info.name}`;
-  const input = control(info, id);
+  const input = control(info, id, initial ?? fromValue(info.defaultValue));
   // Bounds mean something for numbers and integer lists only (a flag's 0 – 1 says nothing).
   const numeric = [ParamType.NUMBER, ParamType.INTEGER, ParamType.INT_LIST].includes(info.type);
   const bounded = numeric && info.max > info.min;
@@ -48,8 +49,7 @@ export function paramField(component: string, info: ParamInfo): ParamField {
   };
 }
 
-function control(info: ParamInfo, id: string): HTMLInputElement | HTMLSelectElement {
-  const initial = fromValue(info.defaultValue);
+function control(info: ParamInfo, id: string, initial: PlainValue | undefined): HTMLInputElement | HTMLSelectElement {
   const common = { id, name: info.name, testid: id, title: info.doc };
   switch (info.type) {
     case ParamType.FLAG:

@@ -1,10 +1,16 @@
 // The page's addresses (hash routes), so that a link or a reload opens the same view:
 //   #/new                                    the "New simulation" form
-//   #/sim/<id>                               one run, live
+//   #/sim/<id>?panels=spectrum,steer&histogram=layer0.W&spectrum=rnn0&steer=units
+//                                            one run, live, with those panels open on those choices
 //   #/compare?runs=a,b,c&y=loss&smooth=0.6&log=1   several runs overlaid on one chart
 
+import type { PanelState } from "./panel-registry";
+
 export type Route =
-  { view: "new" } | { view: "sim"; id: string } | { view: "compare"; runs: string[]; options: CompareOptions } | { view: "home" };
+  | { view: "new" }
+  | { view: "sim"; id: string; panels?: PanelState }
+  | { view: "compare"; runs: string[]; options: CompareOptions }
+  | { view: "home" };
 
 /** What a comparison shows besides its runs; each is optional in the address. */
 export interface CompareOptions {
@@ -17,8 +23,8 @@ export interface CompareOptions {
 
 export function parseRoute(hash: string = location.hash): Route {
   if (hash === "#/new") return { view: "new" };
-  const sim = /^#\/sim\/(.+)$/.exec(hash);
-  if (sim) return { view: "sim", id: decodeURIComponent(sim[1]) };
+  const sim = /^#\/sim\/([^?]+)(?:\?(.*))?$/.exec(hash);
+  if (sim) return { view: "sim", id: decodeURIComponent(sim[1]), panels: sim[2] === undefined ? undefined : panelState(sim[2]) };
   const compare = /^#\/compare(?:\?(.*))?$/.exec(hash);
   if (compare) {
     const q = new URLSearchParams(compare[1] ?? "");
@@ -40,8 +46,25 @@ export function parseRoute(hash: string = location.hash): Route {
   return { view: "home" };
 }
 
-export function simHash(id: string): string {
-  return `#/sim/${encodeURIComponent(id)}`;
+/** `panels=a,b` and one `<panel>=<choice>` per choice (a panel named "panels" could not be told apart). */
+function panelState(query: string): PanelState {
+  const q = new URLSearchParams(query);
+  const choices: Record<string, string> = {};
+  for (const [k, v] of q) if (k !== "panels" && v !== "") choices[k] = v;
+  const panels = (q.get("panels") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  return { panels: [...new Set(panels)], choices };
+}
+
+/** A run's address; with `panels`, the panels open and what each shows. */
+export function simHash(id: string, panels?: PanelState): string {
+  const base = `#/sim/${encodeURIComponent(id)}`;
+  if (!panels) return base;
+  const parts = [`panels=${panels.panels.map(encodeURIComponent).join(",")}`];
+  for (const [k, v] of Object.entries(panels.choices)) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  return `${base}?${parts.join("&")}`;
 }
 
 export function compareHash(runs: string[], options: CompareOptions = {}): string {

@@ -5,6 +5,7 @@
 // decides which); marked at the scrubbed step and at the steps where commands took effect.
 
 import type { History } from "@eiscope/client";
+import { exportButtons } from "./chart-export";
 import type { ChartMarker } from "./chart-markers";
 import { CurveChart } from "./curve-chart";
 import { formatScalar, h } from "./dom";
@@ -34,6 +35,8 @@ export class RunCurves {
   );
   private readonly cards = new Map<string, { value: HTMLElement; count: HTMLElement; unit: HTMLElement }>();
   private readonly all: CurveChart[];
+  /** Names the exported files: `<fileBase>-loss.csv`, … (the run's id). */
+  fileBase = "run";
 
   constructor() {
     const lossBody = h("div", { className: "chart-body", testid: "loss-chart" });
@@ -56,10 +59,30 @@ export class RunCurves {
           this.problem,
           this.downsampledNote,
           logToggle,
+          exportButtons(
+            "loss-export",
+            () => this.all[0].picture("loss"),
+            () => `${this.fileBase}-loss`,
+          ),
         ),
         lossBody,
       ),
-      h("section", { className: "card" }, h("header", { className: "card-header" }, h("h3", {}, "Accuracy")), accBody),
+      h(
+        "section",
+        { className: "card" },
+        h(
+          "header",
+          { className: "card-header" },
+          h("h3", {}, "Accuracy"),
+          h("span", { className: "spacer" }),
+          exportButtons(
+            "accuracy-export",
+            () => this.all[1].picture("accuracy"),
+            () => `${this.fileBase}-accuracy`,
+          ),
+        ),
+        accBody,
+      ),
     );
     const refresh = () => this.refreshStats();
     this.all = [

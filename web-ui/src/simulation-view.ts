@@ -7,8 +7,15 @@
 // curves stay live, marked at that step) and forks from it.
 // A run deleted elsewhere is shown as gone: greyed, "deleted", every control disabled; with a
 // token that may not steer (the server refused it once), the steering controls say so.
+// Steering beyond the quick row is in the Steer card; the panels that open on demand join
+// RunAddress, so the address says which are open (a reload or a link restores them); Space
+// and → play and step (run-keys.ts).
 
 import { type Catalogue, type History, type RunEvent, type Simulation, SimulationState, type WatchFrame } from "@eiscope/client";
+import type { PanelState } from "./panel-registry";
+import { RunAddress } from "./run-address";
+import { bindRunKeys } from "./run-keys";
+import { SteerCard } from "./steer-card";
 import { setStateBadge } from "./api";
 import { Controls } from "./controls";
 import { DynamicsPanel } from "./dynamics-panel";
@@ -23,6 +30,7 @@ import { RunDetails } from "./run-details";
 import { onSteerRefusal } from "./session";
 import { SpectrumPanel } from "./spectrum-panel";
 import { StepScrubber } from "./step-scrubber";
+import { WeightPanels } from "./weight-panels";
 
 export class SimulationView {
   readonly el: HTMLElement;
@@ -38,11 +46,15 @@ export class SimulationView {
   private readonly histogram: HistogramPanel;
   private readonly spectrum: SpectrumPanel;
   private readonly dynamics: DynamicsPanel;
+  private readonly weights: WeightPanels;
   private readonly events = new EventsPanel();
   private readonly scrubber: StepScrubber;
   private readonly feed: RecordedWatch;
   private readonly unsubscribeRefusal: () => void;
   private readonly exports = new ExportLinks();
+  private readonly steer: SteerCard;
+  private readonly address: RunAddress;
+  private readonly unbindKeys: () => void;
   private step = 0;
   private gone = false;
   private historyMaxPoints = 0;
@@ -57,23 +69,29 @@ export class SimulationView {
   ) {
     this.details = new RunDetails(sim.id);
     this.controls = new Controls(sim.id, catalogue, () => this.markGone());
+    this.steer = new SteerCard({ id: sim.id, catalogue, sim: () => this.sim, gone: () => this.markGone() });
+    this.curves.fileBase = sim.id;
     this.interventions = new InterventionLog(sim.id, (markers) => this.curves.setInterventions(markers));
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
     this.spectrum = new SpectrumPanel(sim, catalogue);
     this.dynamics = new DynamicsPanel(sim, catalogue);
-    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics], (step) =>
-      this.curves.setMarker(step),
-    );
+    this.weights = new WeightPanels(sim, catalogue);
+    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics, ...this.weights.views], (step) => {
+      this.curves.setMarker(step);
+      this.exports.setStep(step);
+    });
     this.el = h(
       "div",
       { className: "sim-view", testid: "sim-view", "data-id": sim.id },
       this.header(),
       this.controls.el,
+      this.steer.el,
       this.scrubber.el,
       this.curves.stats,
       this.curves.charts,
       h("div", { className: "grid-2" }, this.histogram.el, this.events.el),
       this.interventions.el,
+      this.weights.el,
       this.spectrum.el,
       this.dynamics.el,
     );
@@ -93,6 +111,13 @@ export class SimulationView {
       },
     );
     this.unsubscribeRefusal = onSteerRefusal((message) => this.readOnly(message));
+    this.unbindKeys = bindRunKeys(this.controls);
+    this.address = new RunAddress(sim.id, this.el, [this.steer.linked]);
+  }
+
+  /** The panels an address names (undefined: as they were), on open and when a link to this run is followed. */
+  applyLink(panels: PanelState | undefined): void {
+    this.address.apply(panels);
   }
 
   get id(): string {
@@ -125,6 +150,7 @@ export class SimulationView {
     this.mergedText.textContent = merged === 0 ? "" : ` · ${formatStep(merged)} samples merged`;
     this.mergedText.title = merged === 0 ? "" : "The disk fell behind: these samples were averaged into later ones, and counted";
     this.controls.update(sim);
+    this.steer.update(sim);
     this.details.update(sim);
     this.exports.update(sim);
   }
@@ -133,6 +159,7 @@ export class SimulationView {
   private readOnly(message: string): void {
     this.el.dataset.readOnly = "true";
     this.controls.readOnly(message);
+    this.steer.readOnly(message);
     this.details.disable(`This token may not edit runs: ${message}`);
     this.scrubber.readOnly(message);
   }
@@ -159,6 +186,7 @@ export class SimulationView {
     this.histogram.stop();
     this.spectrum.stop();
     this.dynamics.stop();
+    this.weights.stop();
     for (const c of this.el.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
       "button, input, select, textarea",
     )) {
@@ -168,6 +196,8 @@ export class SimulationView {
 
   destroy(): void {
     this.unsubscribeRefusal();
+    this.unbindKeys();
+    this.address.destroy();
     this.feed.stop();
     this.scrubber.stop();
     this.interventions.stop();
@@ -175,6 +205,7 @@ export class SimulationView {
     this.histogram.destroy();
     this.spectrum.destroy();
     this.dynamics.destroy();
+    this.weights.destroy();
   }
 
   /** About two points per pixel of the chart, so a million-step run comes as a few thousand points. */
@@ -213,6 +244,7 @@ export class SimulationView {
       // A command took effect (possibly at the step the record was read to, on a paused run):
       // read the log again for the table and the markers.
       if (f.observable === "intervention") void this.interventions.reload();
+      this.steer.onEvent(); // a watchpoint set, removed or fired
       // Listed from the record already: the watch may start before its end (never at step 0,
       // where a reset's event is). A command applied to a paused run takes effect at the step
       // the record was read to: it is new unless the record listed it.
@@ -237,6 +269,7 @@ export class SimulationView {
       if (f.observable === "state") {
         this.spectrum.onState(f.payload.state, f.step, reset);
         this.dynamics.onState(f.payload.state, f.step, reset);
+        this.weights.onState(f.payload.state, f.step, reset);
       }
     } else if (f.payload.kind === "scalar" && f.layer === "") {
       this.onScalar(f.observable, f.step, f.payload.value, f.payload.mergedCount);
@@ -257,6 +290,7 @@ export class SimulationView {
     void this.interventions.reload();
     this.spectrum.onState(sim.state, Number(sim.step), true);
     this.dynamics.onState(sim.state, Number(sim.step), true);
+    this.weights.onState(sim.state, Number(sim.step), true);
   }
 
   private lastCurveStep(): number {
