@@ -114,6 +114,11 @@ public sealed interface Connectivity {
             return wPos;
         }
 
+        /** Inhibitory pre-synaptic units: the last columns. */
+        public int inhibitory() {
+            return effective.cols - firstInhibitory;
+        }
+
         @Override
         public List<Parameter> parameters() {
             return List.of(wPos);

@@ -125,6 +125,28 @@ public final class FeedForwardNet implements Model {
         return i < 0 ? Optional.empty() : Optional.ofNullable(outputs[i]);
     }
 
+    /**
+     * Column-E/I layers: columns split by the layer's signs {@code D}, rows by the next layer's
+     * (none for the output layer); a DANN layer's effective matrix: all excitatory; else by role.
+     */
+    @Override
+    public Optional<EiPartition> partition(String target) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof ColumnEiDense c
+                    && (target.equals(c.name()) || target.equals(c.weight().name()))) {
+                int rowsInhibitory = i + 1 < layers.size() && layers.get(i + 1) instanceof ColumnEiDense next
+                        ? next.inhibitoryInputs()
+                        : -1;
+                return Optional.of(
+                        EiPartition.columnSigned(c.outputSize(), rowsInhibitory, c.inputSize(), c.inhibitoryInputs()));
+            }
+            if ((l instanceof DannLayer || l instanceof EiDense) && target.equals(l.name()))
+                return Optional.of(EiPartition.excitatory(l.outputSize(), l.inputSize()));
+        }
+        return Model.super.partition(target);
+    }
+
     @Override
     public Optional<Matrix> effectiveWeight(String layer) {
         for (Layer l : layers) {

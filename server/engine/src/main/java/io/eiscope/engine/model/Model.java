@@ -85,4 +85,17 @@ public interface Model {
     default Optional<String> effectiveWeightParameter(String target) {
         return Optional.empty();
     }
+
+    /**
+     * How the rows and columns of {@code target} (a parameter or an effective matrix) split into
+     * excitatory and inhibitory units; empty for matrices outside E/I populations (plain networks,
+     * biases, gains). By default from the parameters' DANN roles ({@code Wex}, {@code Wix},
+     * {@code Wei}). Reads the structure only, never values, so any thread may ask.
+     */
+    default Optional<EiPartition> partition(String target) {
+        for (Parameter p : parameters()) {
+            if (p.name().equals(target)) return EiPartition.ofRole(p);
+        }
+        return Optional.empty();
+    }
 }
