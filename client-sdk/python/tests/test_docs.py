@@ -38,3 +38,23 @@ def test_every_public_class_function_method_and_property_has_a_docstring():
     assert "Client.history" in entries and "commands.prune" in entries
     missing = [name for name, obj in entries.items() if not (obj.__doc__ or "").strip()]
     assert not missing, f"public API without a docstring: {missing}"
+
+
+def test_the_notebook_module_is_documented_too():
+    """eiscope.notebook (the notebook extra): its functions, classes and their public methods
+    and properties, inherited ones included."""
+    import eiscope.notebook as notebook
+
+    entries = {}
+    for name in notebook.__all__:
+        obj = getattr(notebook, name)
+        entries[name] = obj
+        if inspect.isclass(obj):
+            for member, value in inspect.getmembers(obj):
+                if not member.startswith("_"):
+                    entries[f"{name}.{member}"] = value.fget if isinstance(value, property) else value
+    assert {"live_curves", "LiveCurves.wait_for_step", "WeightHeatmap.values", "LiveCurves.stop"} <= set(
+        entries
+    )
+    missing = [name for name, obj in entries.items() if callable(obj) and not (obj.__doc__ or "").strip()]
+    assert not missing, f"eiscope.notebook without a docstring: {missing}"

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import eiscope
@@ -98,7 +99,7 @@ def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, c
 
 def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup, capsys):
     blocks = python_blocks(REPO / "client-sdk/python/README.md")
-    assert len(blocks) == 4, "the tour, the run record, time travel, tokens and TLS"
+    assert len(blocks) == 5, "the tour, the run record, time travel, in a notebook, tokens and TLS"
     namespace = {"__name__": "sdk_readme"}
     for i, block in enumerate(blocks[:3], 1):
         source = block.replace("127.0.0.1:7070", f"127.0.0.1:{server.port}")
@@ -117,12 +118,30 @@ def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_di
     assert "singular_values layer0.W 250" in printed
     assert "step 10000 is ahead of run" in printed
 
+    # In a notebook, run as a script: the figures hold the record of both runs (the fork's
+    # curve begins with its parent's 100 steps) and the weights at step 300, then stop.
+    source = blocks[3].replace("127.0.0.1:7070", f"127.0.0.1:{server.port}")
+    run_block(source, namespace, "client-sdk/python/README.md block 4 (in a notebook)")
+    sim, fork, curves, heatmap = (namespace[k] for k in ("sim", "fork", "curves", "heatmap"))
+    parent = client.history(sim.id, observables=["loss"])
+    own = client.history(fork.id, observables=["loss"])
+    expected = {sim.id: parent, fork.id: pd.concat([parent[parent["step"] <= 100], own])}
+    for run_id, record in expected.items():
+        line = curves.line(run_id)
+        assert list(line.get_xdata()) == record["step"].tolist() == list(range(1, 301))
+        assert list(line.get_ydata()) == record["value"].tolist()
+    assert heatmap.step == 300 and heatmap.values.shape == (100, 196)
+    pooled = client.parameters(sim.id, ["layer0.W"], step=300, max_rows=100, max_cols=196)["layer0.W"]
+    np.testing.assert_array_equal(heatmap.values, pooled)
+    assert curves.stopped and heatmap.stopped
+    assert (in_snippet_dir / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
 
 def test_sdk_readme_tokens_and_tls_block_runs_as_written(secure_server, monkeypatch, capsys):
     """Against the server with --auth token --tls-self-signed, from the directory that holds
     its .data (so ".data/tls/cert.pem" is its certificate), with a steer token of alice's in
     $EISCOPE_TOKEN."""
-    block = python_blocks(REPO / "client-sdk/python/README.md")[3]
+    block = python_blocks(REPO / "client-sdk/python/README.md")[4]
     assert block.count("127.0.0.1:7070") == 2 and ".data/tls/cert.pem" in block
     monkeypatch.chdir(secure_server.data_dir.parent)
     monkeypatch.setenv("EISCOPE_TOKEN", "alice-steer-0123456789abcdef")

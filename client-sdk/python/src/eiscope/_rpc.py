@@ -4,7 +4,8 @@ each of their calls is typed by the request and response of its RPC (mypy-protob
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterator
+from typing import Protocol, TypeVar
 
 import grpc
 
@@ -13,6 +14,17 @@ from eiscope.errors import from_rpc_error
 
 _Request = TypeVar("_Request")
 _Response = TypeVar("_Response")
+_Item = TypeVar("_Item", covariant=True)
+
+
+class ResponseStream(Protocol[_Item]):
+    """A streaming call as gRPC returns it: its responses in order, and cancel(). (grpc's type
+    stubs name it _CallIterator, which does not exist at run time, where pdoc reads
+    annotations.)"""
+
+    def __iter__(self) -> Iterator[_Item]: ...
+
+    def cancel(self) -> bool: ...
 
 
 class Calls:

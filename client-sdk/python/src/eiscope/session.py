@@ -6,16 +6,14 @@ import itertools
 import queue
 import threading
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Optional, Union
+from typing import Callable, Optional, Union
 
 import grpc
 
 from eiscope._proto import service_pb2, types_pb2
+from eiscope._rpc import ResponseStream
 from eiscope.errors import _BY_CODE, EiscopeError, from_rpc_error
 from eiscope.frames import Frame
-
-if TYPE_CHECKING:  # the type of a streaming call in grpc's type stubs only
-    from grpc import _CallIterator
 
 _CODES = {c.value[0]: c for c in grpc.StatusCode}
 #: What a request's waiter receives: the server's acknowledgement, or the error that ended the call.
@@ -58,7 +56,7 @@ class Session:
 
     def __init__(
         self,
-        method: grpc.StreamStreamMultiCallable[service_pb2.SessionRequest, service_pb2.SessionResponse],
+        method: Callable[[Iterator[service_pb2.SessionRequest]], ResponseStream[service_pb2.SessionResponse]],
         timeout: float = 30.0,
     ):
         self._requests: queue.Queue[Optional[service_pb2.SessionRequest]] = queue.Queue()
@@ -67,7 +65,7 @@ class Session:
         self._acks: dict[int, queue.Queue[_Ack]] = {}
         self._subscriptions: dict[int, Subscription] = {}
         self._timeout = timeout
-        self._call: _CallIterator[service_pb2.SessionResponse] = method(self._outgoing())
+        self._call = method(self._outgoing())
         self._error: Optional[EiscopeError] = None
         threading.Thread(target=self._read, daemon=True).start()
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterator
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Callable, Optional
 
 import grpc
 
 from eiscope._proto import service_pb2
+from eiscope._rpc import ResponseStream
 from eiscope.errors import from_rpc_error
 from eiscope.frames import Frame
-
-if TYPE_CHECKING:  # the type of a server-streaming call in grpc's type stubs only
-    from grpc import _CallIterator
 
 
 class Watch:
@@ -30,7 +28,7 @@ class Watch:
 
     def __init__(
         self,
-        call: _CallIterator[service_pb2.WatchResponse],
+        call: ResponseStream[service_pb2.WatchResponse],
         *,
         ends_after: Optional[Callable[[Frame], bool]] = None,
         hidden: Collection[str] = (),
