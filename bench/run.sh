@@ -30,10 +30,8 @@ ARGS=(--models "$MODELS" --batches "$BATCHES" --seconds "$SECONDS_PER_CELL" --wa
 
 clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 
-# Compiles main and test sources (the benchmark lives in the test tree); runs no test.
-./mvnw -B -q -o -pl server/engine test-compile
-./mvnw -B -q -o -pl server/engine dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.classpath >/dev/null
+# Compiles main and test sources and writes target/bench.classpath (every build does: root pom.xml), offline.
+./mvnw -B -q -o -pl server/engine process-test-classes
 CP="server/engine/target/classes:server/engine/target/test-classes:$(cat server/engine/target/bench.classpath)"
 JAVA_BENCH=(java -cp "$CP" io.eiscope.engine.bench.TrainStepBench "${ARGS[@]}")
 # shellcheck disable=SC2206 # TORCH_EXTRA is a list of flags, e.g. "--tuned"

@@ -25,9 +25,8 @@ ARGS=(--sizes "$SIZES" --ops "$OPS" --runs "$RUNS" --warmup "$WARMUP")
 
 clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 
-./mvnw -B -q -o -pl server/engine test-compile
-./mvnw -B -q -o -pl server/engine dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.classpath >/dev/null
+# Compiles main and test sources and writes target/bench.classpath (every build does: root pom.xml), offline.
+./mvnw -B -q -o -pl server/engine process-test-classes
 CP="server/engine/target/classes:server/engine/target/test-classes:$(cat server/engine/target/bench.classpath)"
 
 out=$(mktemp)

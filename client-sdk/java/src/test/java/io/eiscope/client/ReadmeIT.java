@@ -100,13 +100,19 @@ class ReadmeIT {
                 end = "// README " + name + ": end";
         String code = source.substring(
                 source.indexOf(begin + "\n") + begin.length(), source.indexOf(end + "\n")); // the markers' lines
-        String dedented =
-                String.join(
+        List<String> lines = code.lines().toList(); // dedented by the block's own indentation
+        int indent = lines.stream()
+                .filter(l -> !l.isBlank())
+                .mapToInt(l -> l.length() - l.stripLeading().length())
+                .min()
+                .orElse(0);
+        String dedented = String.join(
                                 "\n",
-                                code.strip()
-                                        .lines()
-                                        .map(l -> l.startsWith("        ") ? l.substring(8) : l)
-                                        .toList()) + "\n";
+                                lines.stream()
+                                        .map(l -> l.isBlank() ? "" : l.substring(indent))
+                                        .toList())
+                        .strip()
+                + "\n";
         return dedented.replace("connect(\"127.0.0.1\", port", "connect(\"127.0.0.1\", 7070")
                 .replace("server.tlsCertificate()", "Path.of(\".data/tls/cert.pem\")");
     }
