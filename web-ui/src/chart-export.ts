@@ -12,9 +12,11 @@ import "./run-tools.css";
 export interface ChartSeries {
   label: string;
   color: string;
-  /** Ascending. */
+  /** Ascending: the CSV's rows. */
   steps: ArrayLike<number>;
   values: ArrayLike<number>;
+  /** Where each point is drawn when not at its step (a time axis). */
+  xs?: ArrayLike<number>;
   dashed?: boolean;
 }
 

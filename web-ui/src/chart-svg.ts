@@ -15,10 +15,11 @@ export function chartSvg(p: ChartPicture): string {
   const xs: number[] = [];
   const ys: number[] = [];
   for (const s of p.series) {
-    for (let i = 0; i < s.steps.length; i++) {
+    const x = s.xs ?? s.steps;
+    for (let i = 0; i < x.length; i++) {
       const y = s.values[i];
-      if (Number.isFinite(s.steps[i]) && Number.isFinite(y) && (!logY || y > 0)) {
-        xs.push(s.steps[i]);
+      if (Number.isFinite(x[i]) && Number.isFinite(y) && (!logY || y > 0)) {
+        xs.push(x[i]);
         ys.push(logY ? Math.log10(y) : y);
       }
     }
@@ -59,10 +60,11 @@ export function chartSvg(p: ChartPicture): string {
   out.push(`<clipPath id="plot"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${w}" height="${h}"/></clipPath>`);
   p.series.forEach((s, k) => {
     const points: string[] = [];
-    for (let i = 0; i < s.steps.length; i++) {
+    const x = s.xs ?? s.steps;
+    for (let i = 0; i < x.length; i++) {
       const y = s.values[i];
-      if (!Number.isFinite(s.steps[i]) || !Number.isFinite(y) || (logY && y <= 0)) continue;
-      points.push(`${px(s.steps[i]).toFixed(2)},${py(logY ? Math.log10(y) : y).toFixed(2)}`);
+      if (!Number.isFinite(x[i]) || !Number.isFinite(y) || (logY && y <= 0)) continue;
+      points.push(`${px(x[i]).toFixed(2)},${py(logY ? Math.log10(y) : y).toFixed(2)}`);
     }
     const dash = s.dashed ? ` stroke-dasharray="5 4"` : "";
     out.push(

@@ -45,8 +45,8 @@ export class CompareTable {
     );
   }
 
-  /** Updates every row; `cursor` is the step under the chart's pointer. */
-  update(runs: TableRun[], observable: string, cursor: number | undefined): void {
+  /** Updates every row; `cursor` is the x under the chart's pointer: a step, or seconds on a time axis. */
+  update(runs: TableRun[], observable: string, cursor: number | undefined, x: "step" | "time" = "step"): void {
     this.valueHeads[0].textContent = `last ${observable}`;
     this.valueHeads[1].textContent = `best ${observable}`;
     const lowerIsBetter = /loss/.test(observable);
@@ -60,7 +60,7 @@ export class CompareTable {
     runs.forEach((r, i) => {
       let row = this.rows.get(r.curve.id);
       if (!row) this.rows.set(r.curve.id, (row = new Row(r.curve.id, this.remove)));
-      row.update(r, lowerIsBetter, cursor);
+      row.update(r, lowerIsBetter, cursor, x);
       if (this.body.children[i] !== row.tr) this.body.insertBefore(row.tr, this.body.children[i] ?? null);
     });
   }
@@ -103,7 +103,7 @@ class Row {
     );
   }
 
-  update({ curve, color }: TableRun, lowerIsBetter: boolean, cursor: number | undefined): void {
+  update({ curve, color }: TableRun, lowerIsBetter: boolean, cursor: number | undefined, x: "step" | "time"): void {
     const sim = curve.sim;
     const steps = curve.steps;
     const values = curve.values;
@@ -112,7 +112,9 @@ class Row {
       if (!Number.isFinite(values[i])) continue;
       if (best < 0 || (lowerIsBetter ? values[i] < values[best] : values[i] > values[best])) best = i;
     }
-    const at = cursor === undefined ? -1 : lastAtOrBefore(steps, cursor);
+    const times = x === "time" ? curve.times : [];
+    const xs = x === "step" ? steps : times.map((t) => t - times[0]);
+    const at = cursor === undefined ? -1 : lastAtOrBefore(xs, cursor);
     this.swatch.style.background = color;
     this.swatch.dataset.color = color;
     this.name.textContent = sim ? runName(sim) : this.id;
@@ -134,7 +136,7 @@ class Row {
 }
 
 /** The index of the last step <= `step` in ascending `steps` (-1: none). */
-function lastAtOrBefore(steps: number[], step: number): number {
+export function lastAtOrBefore(steps: number[], step: number): number {
   let lo = 0;
   let hi = steps.length - 1;
   let found = -1;

@@ -1,45 +1,35 @@
-// A comparison (#/compare?runs=a,b,c&y=loss&smooth=0.6&log=1): any network-wide scalar of
-// several runs overlaid on one chart (overlay-chart.ts), each run's curve from its record and
-// then live (run-curve.ts; a fork's continues its parent's up to the fork step), its commands
-// marked at their step, and a table of the runs (compare-table.ts). The scalar, smoothing and
-// log scale are kept in the address (history.replaceState), so a reload or a shared link opens
-// the same view; which runs, too (the sidebar's ticks change them).
+// A comparison (#/compare?runs=a,b,c&y=loss&smooth=0.6&log=1, or &y=nse&layer=layer0.W&x=time):
+// one scalar of several runs overlaid on one chart (overlay-chart.ts), network-wide or of one
+// layer, against steps or wall time; each run's curve from its record and then live
+// (run-curve.ts; a fork's continues its parent's up to the fork step), its commands marked where
+// they took effect, a table of the runs (compare-table.ts), and the chart's CSV, PNG and SVG. What
+// is shown (compare-controls.ts) is kept in the address (history.replaceState), so a reload or a
+// shared link opens the same view; which runs, too (the sidebar's ticks change them).
 
-import { type Catalogue, ObservableKind, type Simulation } from "@eiscope/client";
-import { CompareTable } from "./compare-table";
+import { type Catalogue, describeError, type Simulation } from "@eiscope/client";
+import { client } from "./api";
+import { exportButtons } from "./chart-export";
+import { type CompareChange, CompareControls } from "./compare-controls";
+import { CompareTable, lastAtOrBefore } from "./compare-table";
 import { h } from "./dom";
+import { FrameThrottle } from "./frame-throttle";
 import { changesTheRun } from "./intervention-log";
-import { OverlayChart, PALETTE } from "./overlay-chart";
+import { OverlayChart, type OverlayRun, PALETTE } from "./overlay-chart";
 import { type CompareOptions, compareHash } from "./routes";
 import { RunCurve } from "./run-curve";
 import { runName } from "./run-tree";
-import { FrameThrottle } from "./frame-throttle";
 
-/** TensorBoard's default. */
-const DEFAULT_SMOOTHING = 0.6;
 const POINTS_PER_PIXEL = 2;
+/** While no run has recorded a per-layer scalar, its layers are looked for again this often. */
+const LAYER_RETRY_MS = 5000;
 
 export class CompareView {
   readonly el: HTMLElement;
   private runs: string[] = [];
   private curves = new Map<string, RunCurve>();
-  private observable: string;
-  private smoothing: number;
-  private log: boolean;
   private cursor?: number;
-  private readonly scalars: string[];
   private readonly title = h("h1", { testid: "compare-title" });
-  private readonly ySelect = h("select", { testid: "compare-y", title: "The scalar overlaid" });
-  private readonly smoothRange = h("input", {
-    type: "range",
-    min: 0,
-    max: 0.99,
-    step: 0.01,
-    testid: "compare-smoothing",
-    title: "Exponential moving average of each curve, as TensorBoard's smoothing: 0 draws the raw values",
-  });
-  private readonly smoothValue = h("span", { className: "mono small", testid: "compare-smoothing-value" });
-  private readonly logBox = h("input", { type: "checkbox", testid: "compare-log" });
+  private readonly controls: CompareControls;
   private readonly empty = h(
     "p",
     { className: "muted", testid: "compare-empty" },
@@ -48,16 +38,11 @@ export class CompareView {
   private readonly chart: OverlayChart;
   private readonly table: CompareTable;
   private readonly tableThrottle = new FrameThrottle(() => this.refreshTable(), 250);
+  private layerSearch = 0;
+  private layerTimer?: number;
 
   constructor(runs: string[], options: CompareOptions, catalogue: Catalogue) {
-    this.scalars = catalogue.observables.filter((o) => o.kind === ObservableKind.SCALAR && !o.perLayer).map((o) => o.name);
-    this.observable = options.y && this.scalars.includes(options.y) ? options.y : (this.scalars[0] ?? "loss");
-    this.smoothing = options.smooth ?? DEFAULT_SMOOTHING;
-    this.log = options.log ?? false;
-    for (const s of this.scalars) this.ySelect.append(h("option", { value: s }, s.replaceAll("_", " ")));
-    this.ySelect.value = this.observable;
-    this.smoothRange.value = String(this.smoothing);
-    this.logBox.checked = this.log;
+    this.controls = new CompareControls(catalogue, options, (what) => this.onControl(what));
     const body = h("div", { className: "chart-body compare-chart", testid: "compare-chart" });
     this.table = new CompareTable((id) =>
       this.setRuns(
@@ -65,18 +50,22 @@ export class CompareView {
         true,
       ),
     );
+    const exports = exportButtons(
+      "compare-export",
+      () => this.chart.picture(),
+      () => `compare-${this.s.y}${this.s.layer ? `-${this.s.layer}` : ""}`,
+    );
     this.el = h(
       "div",
       { className: "compare-view", testid: "compare-view" },
       h("header", { className: "compare-header" }, this.title),
+      this.controls.el,
       h(
-        "div",
-        { className: "control-row compare-controls" },
-        h("label", { className: "steer-label" }, "scalar", this.ySelect),
-        h("label", { className: "steer-label" }, "smoothing", this.smoothRange, this.smoothValue),
-        h("label", { className: "toggle small muted", title: "Logarithmic axis for the scalar" }, this.logBox, "log scale"),
+        "section",
+        { className: "card" },
+        h("header", { className: "card-header" }, h("span", { className: "spacer" }), exports),
+        body,
       ),
-      h("section", { className: "card" }, body),
       this.empty,
       h("section", { className: "card compare-runs" }, this.table.el),
     );
@@ -85,48 +74,18 @@ export class CompareView {
       () => ({
         runs: this.runs.flatMap((id, i) => {
           const c = this.curves.get(id);
-          return c
-            ? [
-                {
-                  id,
-                  label: c.sim ? runName(c.sim) : id,
-                  color: color(i),
-                  steps: c.steps,
-                  values: c.values,
-                  inherited: c.inherited.reduce((n, p) => n + p.steps.length, 0),
-                  markers: c.interventions.filter(changesTheRun).map((m) => ({
-                    step: Number(m.step),
-                    text: `${c.sim ? runName(c.sim) : id}: ${m.description}`,
-                    color: color(i),
-                  })),
-                },
-              ]
-            : [];
+          return c ? [this.overlayRun(id, c, color(i))] : [];
         }),
-        smoothing: this.smoothing,
-        log: this.log,
-        label: this.observable.replaceAll("_", " "),
+        smoothing: this.s.smoothing,
+        log: this.s.log,
+        label: this.label(),
+        x: this.s.x,
       }),
-      (step) => {
-        this.cursor = step;
+      (x) => {
+        this.cursor = x;
         this.tableThrottle.request();
       },
     );
-    this.ySelect.addEventListener("change", () => {
-      this.observable = this.ySelect.value;
-      this.restart();
-      this.saveAddress();
-    });
-    this.smoothRange.addEventListener("input", () => {
-      this.smoothing = Number(this.smoothRange.value);
-      this.changed();
-      this.saveAddress();
-    });
-    this.logBox.addEventListener("change", () => {
-      this.log = this.logBox.checked;
-      this.changed();
-      this.saveAddress();
-    });
     this.setRuns(runs);
   }
 
@@ -142,20 +101,15 @@ export class CompareView {
     for (const id of this.runs) if (!this.curves.has(id)) this.curves.set(id, this.curve(id));
     this.el.dataset.runs = this.runs.join(",");
     if (navigate) location.hash = this.runs.length ? compareHash(this.runs, this.options()) : "#/";
+    this.findLayers();
     this.changed();
   }
 
   /** What an address asks to show (a link followed while the comparison is open); what it leaves out stays. */
   setOptions(options: CompareOptions): void {
-    if (options.smooth !== undefined) this.smoothing = options.smooth;
-    if (options.log !== undefined) this.log = options.log;
-    this.smoothRange.value = String(this.smoothing);
-    this.logBox.checked = this.log;
-    if (options.y && this.scalars.includes(options.y) && options.y !== this.observable) {
-      this.observable = options.y;
-      this.ySelect.value = options.y;
-      this.restart();
-    }
+    const changes = this.controls.apply(options);
+    if (changes.includes("y") || changes.includes("layer")) this.restart();
+    if (changes.includes("y")) this.findLayers();
     this.changed();
   }
 
@@ -170,29 +124,105 @@ export class CompareView {
 
   destroy(): void {
     for (const c of this.curves.values()) c.stop();
+    window.clearTimeout(this.layerTimer);
+    this.layerSearch++;
     this.tableThrottle.cancel();
     this.chart.destroy();
   }
 
-  private curve(id: string): RunCurve {
-    return new RunCurve(id, this.observable, { maxPoints: () => POINTS_PER_PIXEL * this.chart.widthPx }, () => this.changed());
+  private get s() {
+    return this.controls.settings;
   }
 
-  /** Every run's curve read again, for another scalar. */
+  private onControl(what: CompareChange): void {
+    if (what === "y" || what === "layer") this.restart();
+    if (what === "y") this.findLayers();
+    this.changed();
+    this.saveAddress();
+  }
+
+  private label(): string {
+    return `${this.s.y.replaceAll("_", " ")}${this.s.layer ? ` of ${this.s.layer}` : ""}`;
+  }
+
+  /** What the chart draws of one run: its values against steps, or against seconds since its first point. */
+  private overlayRun(id: string, c: RunCurve, colour: string): OverlayRun {
+    const steps = c.steps;
+    const name = c.sim ? runName(c.sim) : id;
+    let xs = steps;
+    if (this.s.x === "time") {
+      const times = c.times;
+      xs = times.length === steps.length ? times.map((t) => t - times[0]) : [];
+    }
+    // A command is marked at its step, or at the time of the last point at or before it.
+    const at = (step: number) => (this.s.x === "step" ? step : xs[Math.max(0, lastAtOrBefore(steps, step))]);
+    return {
+      id,
+      label: name,
+      color: colour,
+      steps,
+      xs,
+      values: xs.length === steps.length ? c.values : [],
+      inherited: c.inherited.reduce((n, p) => n + p.steps.length, 0),
+      markers: c.interventions
+        .filter(changesTheRun)
+        .filter(() => xs.length > 0)
+        .map((m) => ({ step: at(Number(m.step)), text: `${name}: ${m.description}`, color: colour })),
+    };
+  }
+
+  private curve(id: string): RunCurve {
+    const layer = this.controls.isPerLayer() ? this.s.layer : "";
+    return new RunCurve(id, this.s.y, layer, { maxPoints: () => POINTS_PER_PIXEL * this.chart.widthPx }, () => this.changed());
+  }
+
+  /** Every run's curve read again, for another scalar or layer. */
   private restart(): void {
     for (const c of this.curves.values()) c.stop();
     this.curves = new Map(this.runs.map((id) => [id, this.curve(id)]));
     this.changed();
   }
 
+  /**
+   * For a per-layer scalar, the layers the runs' records hold it for (a few points of each run's
+   * history say which); the first one is chosen when none is. Per-layer scalars are recorded
+   * while something measures them, so while none is found it looks again every few seconds.
+   */
+  private findLayers(): void {
+    window.clearTimeout(this.layerTimer);
+    const search = ++this.layerSearch;
+    if (!this.controls.isPerLayer()) return;
+    const y = this.s.y;
+    void Promise.allSettled(this.runs.map((id) => client.history(id, { observables: [y], maxPoints: 4 }))).then((answers) => {
+      if (search !== this.layerSearch) return;
+      const layers = new Set<string>();
+      const problems: string[] = [];
+      for (const a of answers) {
+        if (a.status === "fulfilled") for (const s of a.value.series) if (s.observable === y && s.layer) layers.add(s.layer);
+        if (a.status === "rejected") problems.push(describeError(a.reason));
+      }
+      const found = [...layers].sort();
+      const none = `no run has ${y} recorded yet: a per-layer scalar is recorded while it is measured (a Spectrum or Dynamics panel, a watch, a watchpoint)`;
+      this.controls.setLayers(found, found.length ? problems.join("; ") : none);
+      this.el.dataset.layers = found.join(",");
+      if (!this.s.layer && found.length) {
+        this.s.layer = found[0];
+        this.controls.setLayers(found, "");
+        this.restart();
+        this.saveAddress();
+      }
+      if (found.length === 0) this.layerTimer = window.setTimeout(() => this.findLayers(), LAYER_RETRY_MS);
+    });
+  }
+
   private changed(): void {
     const n = this.runs.length;
-    this.title.textContent =
-      n === 0 ? "Compare runs" : `Comparing ${n} run${n === 1 ? "" : "s"} · ${this.observable.replaceAll("_", " ")}`;
-    this.smoothValue.textContent = this.smoothing.toFixed(2);
+    this.title.textContent = n === 0 ? "Compare runs" : `Comparing ${n} run${n === 1 ? "" : "s"} · ${this.label()}`;
     this.empty.hidden = n > 0;
-    this.el.dataset.y = this.observable;
-    this.el.dataset.smoothing = String(this.smoothing);
+    this.el.dataset.y = this.s.y;
+    this.el.dataset.layer = this.s.layer;
+    this.el.dataset.x = this.s.x;
+    this.el.dataset.smoothing = String(this.s.smoothing);
     this.chart.request();
     this.tableThrottle.request();
   }
@@ -203,13 +233,15 @@ export class CompareView {
         const curve = this.curves.get(id);
         return curve ? [{ curve, color: color(i) }] : [];
       }),
-      this.observable,
+      this.s.y,
       this.cursor,
+      this.s.x,
     );
   }
 
   private options(): CompareOptions {
-    return { y: this.observable, smooth: this.smoothing, log: this.log };
+    const s = this.s;
+    return { y: s.y, smooth: s.smoothing, log: s.log, layer: s.layer || undefined, x: s.x };
   }
 
   /** The address says what is shown, without a navigation (no hashchange: the view stays). */

@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     ),
     h("div", { className: "layout" }, sidebar, content),
   );
-  mountSidebar(sidebar, routeId);
+  mountSidebar(sidebar, routeId, () => catalogue);
   replaceChildren(content, h("p", { className: "muted" }, "Loading the catalogue…"));
 
   let firstList = true;

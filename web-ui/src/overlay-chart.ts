@@ -1,4 +1,5 @@
-// Several runs' curves of one scalar on one uPlot chart: a colour per run, a shared step axis,
+// Several runs' curves of one scalar on one uPlot chart: a colour per run, a shared x axis (steps,
+// or seconds of wall time since each curve's first point),
 // a log-scale option, and smoothing as TensorBoard's slider does it (the raw curve faint, its
 // exponential moving average on top). A fork's inherited part (its parent's curve up to the
 // fork step) is dashed and joins its own at the fork step. Commands are marked at their step in
@@ -7,6 +8,7 @@
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import type { ChartPicture } from "./chart-export";
 import { type ChartMarker, MarkerLayer } from "./chart-markers";
 import { FrameThrottle } from "./frame-throttle";
 import { ema } from "./smoothing";
@@ -31,6 +33,8 @@ export interface OverlayRun {
   color: string;
   /** Ascending steps; the first `inherited` points come from ancestors. */
   steps: number[];
+  /** Where each point is drawn: its step, or its time (ascending too). */
+  xs: number[];
   values: number[];
   inherited: number;
   markers: ChartMarker[];
@@ -43,6 +47,7 @@ export interface OverlayState {
   log: boolean;
   /** The scalar, for the axis. */
   label: string;
+  x: "step" | "time";
 }
 
 const HEIGHT_PX = 360;
@@ -51,6 +56,7 @@ export class OverlayChart {
   private plot?: uPlot;
   private shape = "";
   private drawnRuns: (OverlayRun & { smoothed: number[] })[] = [];
+  private drawnState?: OverlayState;
   private readonly markers = new MarkerLayer("compare-marker");
   private readonly throttle = new FrameThrottle(() => this.draw());
   private readonly resize: ResizeObserver;
@@ -89,10 +95,17 @@ export class OverlayChart {
 
   private draw(): void {
     const s = this.state();
+    this.drawnState = s;
     this.drawnRuns = s.runs.map((r) => ({ ...r, smoothed: s.smoothing > 0 ? ema(r.values, s.smoothing) : [] }));
     this.markers.set(s.runs.flatMap((r) => r.markers));
     // uPlot fixes its series and scales at creation: a new plot when they change, else new data.
-    const shape = JSON.stringify([s.runs.map((r) => [r.id, r.color, r.label, r.inherited > 0]), s.smoothing > 0, s.log, s.label]);
+    const shape = JSON.stringify([
+      s.runs.map((r) => [r.id, r.color, r.label, r.inherited > 0]),
+      s.smoothing > 0,
+      s.log,
+      s.label,
+      s.x,
+    ]);
     if (shape !== this.shape || !this.plot) {
       this.shape = shape;
       this.plot?.destroy();
@@ -102,14 +115,41 @@ export class OverlayChart {
     }
     this.container.dataset.runs = String(s.runs.length);
     this.container.dataset.log = String(s.log);
-    this.container.dataset.points = String(s.runs.reduce((n, r) => n + r.steps.length, 0));
+    this.container.dataset.points = String(s.runs.reduce((n, r) => n + r.xs.length, 0));
+    this.container.dataset.x = s.x;
   }
 
-  private drawn(): Record<string, { steps: number[]; values: number[]; smoothed: number[]; inherited: number; color: string }> {
+  /** What it draws, for its exports: each run's raw values (not their smoothing), against its x. */
+  picture(): ChartPicture {
+    const s = this.drawnState ?? this.state();
+    return {
+      title: s.label,
+      xLabel: xLabel(s.x),
+      yLabel: s.label,
+      logY: s.log,
+      width: this.plot?.width ?? this.widthPx,
+      height: HEIGHT_PX,
+      formatX: (x) => (s.x === "time" ? `${Number(x.toPrecision(6))} s` : x.toLocaleString("en-US")),
+      canvas: this.plot?.ctx.canvas,
+      // The CSV aligns by step whatever the axis: a step is what two runs share.
+      series: this.drawnRuns.map((r) => ({
+        label: `${r.label} (${r.id})`,
+        color: r.color,
+        steps: r.steps,
+        xs: r.xs,
+        values: r.values,
+      })),
+    };
+  }
+
+  private drawn(): Record<
+    string,
+    { steps: number[]; xs: number[]; values: number[]; smoothed: number[]; inherited: number; color: string }
+  > {
     return Object.fromEntries(
       this.drawnRuns.map((r) => [
         r.id,
-        { steps: r.steps, values: r.values, smoothed: r.smoothed, inherited: r.inherited, color: r.color },
+        { steps: r.steps, xs: r.xs, values: r.values, smoothed: r.smoothed, inherited: r.inherited, color: r.color },
       ]),
     );
   }
@@ -127,11 +167,11 @@ export class OverlayChart {
         cut > 0
           ? [
               [0, cut],
-              [cut - 1, r.steps.length],
+              [cut - 1, r.xs.length],
             ]
-          : [[0, r.steps.length]];
+          : [[0, r.xs.length]];
       for (const [a, b] of parts) {
-        const steps = r.steps.slice(a, b);
+        const steps = r.xs.slice(a, b);
         tables.push(
           (smooth ? [steps, r.values.slice(a, b), r.smoothed.slice(a, b)] : [steps, r.values.slice(a, b)]) as uPlot.AlignedData,
         );
@@ -177,7 +217,7 @@ export class OverlayChart {
         setCursor: [(u) => this.onCursor(u.cursor.idx == null ? undefined : (u.data[0][u.cursor.idx] ?? undefined))],
       },
       axes: [
-        { ...axis, label: "step", labelSize: 18 },
+        { ...axis, label: xLabel(s.x), labelSize: 18 },
         { ...axis, size: 60, label: s.label, labelSize: 18 },
       ],
       series,
@@ -187,4 +227,8 @@ export class OverlayChart {
   private fit(): void {
     if (this.plot && this.widthPx !== this.plot.width) this.plot.setSize({ width: this.widthPx, height: HEIGHT_PX });
   }
+}
+
+function xLabel(x: "step" | "time"): string {
+  return x === "time" ? "wall time since the curve's first point (s)" : "step";
 }

@@ -3,6 +3,7 @@
 //   #/sim/<id>?panels=spectrum,steer&histogram=layer0.W&spectrum=rnn0&steer=units
 //                                            one run, live, with those panels open on those choices
 //   #/compare?runs=a,b,c&y=loss&smooth=0.6&log=1   several runs overlaid on one chart
+//   #/compare?runs=a,b&y=nse&layer=layer0.W&x=time a per-layer scalar, against wall time
 
 import type { PanelState } from "./panel-registry";
 
@@ -19,6 +20,10 @@ export interface CompareOptions {
   /** EMA weight in [0, 1): 0 draws the raw curves. */
   smooth?: number;
   log?: boolean;
+  /** The layer or parameter of a per-layer scalar. */
+  layer?: string;
+  /** The x axis: steps (default) or wall time since each run's first point. */
+  x?: "step" | "time";
 }
 
 export function parseRoute(hash: string = location.hash): Route {
@@ -40,6 +45,8 @@ export function parseRoute(hash: string = location.hash): Route {
         y: q.get("y") || undefined,
         smooth: smooth !== undefined && smooth >= 0 && smooth < 1 ? smooth : undefined,
         log: q.has("log") ? q.get("log") === "1" : undefined,
+        layer: q.get("layer") || undefined,
+        x: q.get("x") === "time" ? "time" : q.get("x") === "step" ? "step" : undefined,
       },
     };
   }
@@ -73,5 +80,7 @@ export function compareHash(runs: string[], options: CompareOptions = {}): strin
   if (options.y) parts.push(`y=${encodeURIComponent(options.y)}`);
   if (options.smooth !== undefined) parts.push(`smooth=${options.smooth}`);
   if (options.log) parts.push("log=1");
+  if (options.layer) parts.push(`layer=${encodeURIComponent(options.layer)}`);
+  if (options.x === "time") parts.push("x=time");
   return `#/compare?${parts.join("&")}`;
 }

@@ -1,4 +1,5 @@
-// One run's curve of one network-wide scalar, for a comparison, read from the run record:
+// One run's curve of one scalar (network-wide, or of one layer), for a comparison, read from the
+// run record, with each point's wall time (for a time axis):
 // GetHistory once (downsampled by the server to about maxPoints() points), then again once a
 // second from the step after the last one read, so a page opened late shows the whole curve and
 // then follows the run; for a fork, its ancestors' records up to each fork step (a fork of a
@@ -30,6 +31,13 @@ export interface Inherited {
   forkStep: number;
   steps: number[];
   values: number[];
+  /** Wall time of each point, seconds since the epoch. */
+  times: number[];
+}
+
+/** A series' wall times in seconds (nanoseconds are beyond a double's precision; seconds are not). */
+function seconds(nanos: BigInt64Array): number[] {
+  return Array.from(nanos, (t) => Number(t) / 1e9);
 }
 
 export class RunCurve {
@@ -47,9 +55,11 @@ export class RunCurve {
   private lineageRead = false;
   private readonly stopped = new AbortController();
 
+  /** `layer`: the layer or parameter of a per-layer scalar ("" for a network-wide one). */
   constructor(
     readonly id: string,
     private readonly observable: string,
+    private readonly layer: string,
     private readonly source: CurveSource,
     private readonly changed: () => void,
   ) {
@@ -68,6 +78,13 @@ export class RunCurve {
 
   get values(): number[] {
     return [...this.inherited.flatMap((p) => p.values), ...this.own.values];
+  }
+
+  /** Wall times of `steps` in seconds, or empty when some point has none. */
+  get times(): number[] {
+    const own = this.own.times.length === this.own.steps.length ? this.own.times : undefined;
+    if (!own || this.inherited.some((p) => p.times.length !== p.steps.length)) return [];
+    return [...this.inherited.flatMap((p) => p.times), ...own];
   }
 
   stop(): void {
@@ -108,7 +125,8 @@ export class RunCurve {
     this.own.setMaxPoints(2 * n);
     const first = this.recorded < 0;
     const from = first ? 0 : this.own.lastStep + 1;
-    const h = await client.history(this.id, { observables: [this.observable], fromStep: from, maxPoints: first ? n : 0 });
+    const layers = this.layer ? [this.layer] : [];
+    const h = await client.history(this.id, { observables: [this.observable], layers, fromStep: from, maxPoints: first ? n : 0 });
     // The record went back (a reset): read it all again.
     if (!first && h.lastStep < this.recorded) {
       this.recorded = -1;
@@ -118,12 +136,22 @@ export class RunCurve {
     if (!this.sim || first) this.sim = await client.get(this.id);
     const log = await client.interventionLog(this.id);
     if (this.stopped.signal.aborted) return;
-    const s = h.series.find((x) => x.observable === this.observable && x.layer === "");
+    const s = h.series.find((x) => x.observable === this.observable && x.layer === this.layer);
     if (first) {
-      if (s) this.own.load(s.steps, s.values, s.downsampled ? s.recordedPoints : s.steps.length, s.downsampled);
+      if (s)
+        this.own.load(
+          s.steps,
+          s.values,
+          s.downsampled ? s.recordedPoints : s.steps.length,
+          s.downsampled,
+          seconds(s.wallTimeNanos),
+        );
       else this.own.clear();
     } else if (s) {
-      for (let i = 0; i < s.steps.length; i++) if (s.steps[i] > this.own.lastStep) this.own.push(s.steps[i], s.values[i], 1);
+      const times = seconds(s.wallTimeNanos);
+      for (let i = 0; i < s.steps.length; i++) {
+        if (s.steps[i] > this.own.lastStep) this.own.push(s.steps[i], s.values[i], 1, times[i]);
+      }
     }
     const grew = first || (s?.steps.length ?? 0) > 0 || log.length !== this.interventions.length;
     this.recorded = h.lastStep;
@@ -149,16 +177,18 @@ export class RunCurve {
           // to_step 0 would mean "to the end": a fork at step 0 inherits no curve.
           const h = await client.history(parent.id, {
             observables: [this.observable],
+            layers: this.layer ? [this.layer] : [],
             toStep: forkStep,
             maxPoints: this.source.maxPoints(),
           });
-          const s = h.series.find((x) => x.observable === this.observable && x.layer === "");
+          const s = h.series.find((x) => x.observable === this.observable && x.layer === this.layer);
           const keep = s ? [...s.steps].filter((x) => x <= forkStep).length : 0;
           parts.unshift({
             fromId: parent.id,
             forkStep,
             steps: s ? [...s.steps].slice(0, keep) : [],
             values: s ? [...s.values].slice(0, keep) : [],
+            times: s ? seconds(s.wallTimeNanos).slice(0, keep) : [],
           });
         }
         child = parent;

@@ -1,6 +1,8 @@
 // The runs as the sidebar lists them: by lineage (each fork right under its parent, indented,
 // forks in the order of their fork step), roots newest first; and the filter typed above the
 // list, which keeps a run when it or one of its forks matches (so a match keeps its context).
+// Optionally grouped by the preset group of each root (the comparisons the papers make), forks
+// staying under their parent whatever their own preset.
 
 import type { Simulation } from "@eiscope/client";
 
@@ -66,4 +68,30 @@ export function lineageRows(sims: Simulation[], query = ""): TreeRow[] {
   const seen = new Set<string>();
   for (const r of roots) visit(r, 0, seen);
   return out;
+}
+
+/** The runs of one preset group, in lineage order; `group` "" holds the runs of no group. */
+export interface GroupOfRows {
+  group: string;
+  rows: TreeRow[];
+}
+
+/**
+ * lineageRows() cut by the preset group of each root (`groupOf(preset)`; undefined or "": none),
+ * groups in `order` (the catalogue's), the runs of no group last.
+ */
+export function groupedRows(
+  sims: Simulation[],
+  query: string,
+  groupOf: (preset: string) => string | undefined,
+  order: string[],
+): GroupOfRows[] {
+  const byGroup = new Map<string, TreeRow[]>();
+  let current = "";
+  for (const r of lineageRows(sims, query)) {
+    if (r.depth === 0) current = (r.sim.preset && groupOf(r.sim.preset)) || "";
+    byGroup.set(current, [...(byGroup.get(current) ?? []), r]);
+  }
+  const rank = (g: string) => (g === "" ? Infinity : order.indexOf(g) < 0 ? order.length : order.indexOf(g));
+  return [...byGroup].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([group, rows]) => ({ group, rows }));
 }

@@ -2,15 +2,24 @@
 // its state, step, model · rule · task, tags and, for a fork, the step it was forked at. A
 // checkbox per run selects runs to compare: "Compare n" opens #/compare?runs=...; while a
 // comparison is open, the checkboxes are its runs, and ticking one adds it to the chart.
+// "by preset group" lists the runs under the comparison of the papers each was created from
+// (the catalogue's preset groups; forks stay under their parent), each group with "compare".
 
-import type { Simulation } from "@eiscope/client";
+import type { Catalogue, Simulation } from "@eiscope/client";
 import { setStateBadge } from "./api";
 import { formatStep, h, replaceChildren } from "./dom";
 import { compareHash, parseRoute } from "./routes";
-import { lineageRows, runKinds, runName } from "./run-tree";
+import { groupedRows, lineageRows, runKinds, runName, type TreeRow } from "./run-tree";
 import { store } from "./store";
 
-export function mountSidebar(root: HTMLElement, selectedId: () => string | undefined): () => void {
+const GROUPED_KEY = "eiscope.list.grouped";
+
+/** `catalogue` is read at each render (the preset groups; undefined until it is loaded). */
+export function mountSidebar(
+  root: HTMLElement,
+  selectedId: () => string | undefined,
+  catalogue: () => Catalogue | undefined = () => undefined,
+): () => void {
   const newButton = h("button", { className: "primary wide", testid: "new-sim-button" }, "+ New simulation");
   newButton.addEventListener("click", () => (location.hash = "#/new"));
   const filter = h("input", {
@@ -22,6 +31,17 @@ export function mountSidebar(root: HTMLElement, selectedId: () => string | undef
       "Shows the runs whose name, id, model, rule, task, preset or tags hold every word typed (and the runs they were forked from)",
   });
   const list = h("ul", { className: "sim-list", testid: "sim-list" });
+  const grouped = h("input", { type: "checkbox", testid: "sim-group-toggle" });
+  grouped.checked = localStorage.getItem(GROUPED_KEY) === "true";
+  const groupToggle = h(
+    "label",
+    {
+      className: "toggle small muted",
+      title: "List the runs under the preset group (a paper's comparison) each was created from",
+    },
+    grouped,
+    "by preset group",
+  );
   const empty = h("p", { className: "muted small", testid: "sim-list-empty" }, "No simulations yet.");
   const selection = new Set<string>();
   const count = h("span", { className: "small", testid: "selection-count" });
@@ -42,7 +62,7 @@ export function mountSidebar(root: HTMLElement, selectedId: () => string | undef
   replaceChildren(
     root,
     newButton,
-    h("div", { className: "sidebar-heading" }, h("h2", { className: "section-title" }, "Simulations")),
+    h("div", { className: "sidebar-heading" }, h("h2", { className: "section-title" }, "Simulations"), groupToggle),
     filter,
     bar,
     list,
@@ -52,28 +72,56 @@ export function mountSidebar(root: HTMLElement, selectedId: () => string | undef
   // Rows are kept per id and updated in place: replacing them every poll would swallow
   // clicks that straddle a refresh.
   const rows = new Map<string, Row>();
+  const headings = new Map<string, GroupHeading>();
   const render = (sims: Simulation[]) => {
     const route = parseRoute();
     if (route.view === "compare") {
       selection.clear();
       for (const id of route.runs) selection.add(id);
     }
-    const tree = lineageRows(sims, filter.value);
+    const cat = grouped.checked ? catalogue() : undefined;
+    const groups = cat
+      ? groupedRows(
+          sims,
+          filter.value,
+          (preset) => cat.presets.find((p) => p.name === preset)?.group,
+          cat.presets.map((p) => p.group),
+        )
+      : [{ group: undefined, rows: lineageRows(sims, filter.value) }];
+    const tree = groups.flatMap((g) => g.rows);
     empty.hidden = tree.length > 0;
     empty.textContent = sims.length === 0 ? "No simulations yet." : "No run matches the filter.";
     const open = selectedId();
     const seen = new Set<string>();
-    tree.forEach((r, i) => {
-      seen.add(r.sim.id);
-      let row = rows.get(r.sim.id);
-      if (!row) rows.set(r.sim.id, (row = new Row(r.sim.id, toggle)));
-      row.update(r.sim, r.depth, r.matched, r.sim.id === open, selection.has(r.sim.id));
-      if (list.children[i] !== row.li) list.insertBefore(row.li, list.children[i] ?? null);
+    const items: HTMLLIElement[] = [];
+    for (const g of groups) {
+      if (g.group !== undefined) {
+        let heading = headings.get(g.group);
+        if (!heading) headings.set(g.group, (heading = new GroupHeading(g.group)));
+        heading.update(g.rows);
+        items.push(heading.li);
+      }
+      for (const r of g.rows) {
+        seen.add(r.sim.id);
+        let row = rows.get(r.sim.id);
+        if (!row) rows.set(r.sim.id, (row = new Row(r.sim.id, toggle)));
+        row.update(r.sim, r.depth, r.matched, r.sim.id === open, selection.has(r.sim.id));
+        items.push(row.li);
+      }
+    }
+    items.forEach((li, i) => {
+      if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null);
     });
     for (const [id, row] of rows) {
       if (!seen.has(id)) {
         row.li.remove();
         rows.delete(id);
+      }
+    }
+    for (const [group, heading] of headings) {
+      if (!groups.some((g) => g.group === group)) {
+        heading.li.remove();
+        headings.delete(group);
       }
     }
     // A run deleted elsewhere leaves the selection.
@@ -104,6 +152,10 @@ export function mountSidebar(root: HTMLElement, selectedId: () => string | undef
       .map((r) => r.sim.id)
       .filter((id) => selection.has(id));
   filter.addEventListener("input", () => render(store.sims));
+  grouped.addEventListener("change", () => {
+    localStorage.setItem(GROUPED_KEY, String(grouped.checked));
+    render(store.sims);
+  });
   // Re-render on route changes too, to move the highlight and follow a comparison's runs.
   const onHash = () => render(store.sims);
   window.addEventListener("hashchange", onHash);
@@ -166,5 +218,34 @@ class Row {
       replaceChildren(this.tags, ...s.tags.map((t) => h("span", { className: "tag small" }, t)));
     }
     this.tags.hidden = s.tags.length === 0;
+  }
+}
+
+/** A preset group's heading in the list: its name, how many runs, and "compare" (its runs that match the filter). */
+class GroupHeading {
+  readonly li: HTMLLIElement;
+  private readonly count = h("span", { className: "muted small" });
+  private readonly compare = h(
+    "button",
+    { type: "button", className: "subtle small-button", testid: "sim-group-compare", title: "Overlay this group's runs" },
+    "compare",
+  );
+  private ids: string[] = [];
+
+  constructor(group: string) {
+    this.li = h(
+      "li",
+      { className: "sim-group", testid: "sim-group", "data-group": group },
+      h("span", { className: "sim-group-name" }, group || "Other runs"),
+      this.count,
+      this.compare,
+    );
+    this.compare.addEventListener("click", () => (location.hash = compareHash(this.ids)));
+  }
+
+  update(rows: TreeRow[]): void {
+    this.ids = rows.filter((r) => r.matched).map((r) => r.sim.id);
+    this.count.textContent = ` · ${this.ids.length}`;
+    this.compare.disabled = this.ids.length === 0;
   }
 }
