@@ -56,6 +56,20 @@ def expect_drawn(client, heatmap, run_id, name, max_rows, max_cols):
     assert low == -high and high == pytest.approx(float(np.abs(heatmap.values).max()) or 1e-12), name
 
 
+def expect_blocks(heatmap, sim, name):
+    """The separators drawn are where the server's E/I partition of `name` puts the boundary
+    between E and I rows (and columns), and only there."""
+    infos = {i.name: i for i in (*sim.proto.parameters, *sim.proto.effective_matrices)}
+    part = infos[name].partition if infos[name].HasField("partition") else None
+    axes = heatmap.figure.axes[0]
+    rows = [line.get_ydata()[0] for line in axes.lines if list(line.get_xdata()) == [0, 1]]
+    cols = [line.get_xdata()[0] for line in axes.lines if list(line.get_ydata()) == [0, 1]]
+    split_rows = part is not None and part.excitatory_rows and part.inhibitory_rows
+    split_cols = part is not None and part.excitatory_cols and part.inhibitory_cols
+    assert rows == ([part.excitatory_rows] if split_rows else []), name
+    assert cols == ([part.excitatory_cols] if split_cols else []), name
+
+
 def test_the_heatmap_draws_the_pooled_weights_and_follows_the_run_as_it_trains(client, make_mlp):
     sim = make_mlp(seed=21, model={"kind": "mlp", "hidden": [64]})
     heatmap = weight_heatmap(client, sim.id, "layer0.W", max_rows=10, max_cols=12)
@@ -105,15 +119,50 @@ def test_both_widgets_draw_every_model_of_the_catalogue(client, kind):
             assert list(line.get_ydata()) == frame["value"].tolist()
         finally:
             curves.close()
-        for name in sim.parameters:  # weights, biases, gains, shunts: every parameter draws
+        # Weights, biases, gains, shunts and the effective signed matrices: every one draws.
+        for name in [*sim.parameters, *sim.effective_matrices]:
             heatmap = weight_heatmap(client, sim.id, name, max_rows=6, max_cols=5)
             try:
                 assert heatmap.step == 3
                 expect_drawn(client, heatmap, sim.id, name, 6, 5)
+                expect_blocks(heatmap, sim, name)
             finally:
                 heatmap.close()
     finally:
         client.delete(sim.id)
+
+
+def test_e_i_matrices_show_the_e_block_then_the_i_block_as_the_server_splits_them(client):
+    model, task = SMALL["column_ei_mlp"]  # 22 hidden units: 20 E then 2 I
+    sim = client.create(model=model, learning_rule="sgd", task=task, seed=2, batch_size=8)
+    dann = client.create(
+        model=SMALL["dann"][0], learning_rule="sgd", task="fashion_mnist", seed=2, batch_size=8
+    )
+    try:
+        go(client, sim.id, 5)
+        readout = weight_heatmap(client, sim.id, "layer1")  # W_pos D: 10 outputs x (20 E | 2 I)
+        hidden = weight_heatmap(client, sim.id, "layer0.W_pos")  # (20 E | 2 I) rows x 784 inputs
+        effective = weight_heatmap(client, dann.id, "layer0", max_rows=8, max_cols=49)
+        inhibitory = weight_heatmap(client, dann.id, "layer0.Wix")
+        try:
+            values = readout.values
+            assert (values[:, :20] >= 0).all() and (values[:, 20:] <= 0).all() and (values[:, 20:] < 0).any()
+            assert readout.figure.axes[0].get_xlabel().endswith(": E 0-19, I 20-21")
+            assert hidden.figure.axes[0].get_ylabel().endswith(": E 0-19, I 20-21")
+            assert inhibitory.figure.axes[0].get_ylabel().endswith(": I 0-3")
+            for heatmap, run, name in ((readout, sim, "layer1"), (hidden, sim, "layer0.W_pos")):
+                expect_drawn(client, heatmap, run.id, name, 128, 128)
+                expect_blocks(heatmap, run, name)
+            # A DANN's effective matrix, Wex - Wei Wix, recomputed here from its parameters.
+            p = client.parameters(dann.id, ["layer0.Wex", "layer0.Wei", "layer0.Wix"], step=effective.step)
+            w = p["layer0.Wex"].astype(np.float64) - p["layer0.Wei"].astype(np.float64) @ p["layer0.Wix"]
+            np.testing.assert_allclose(effective.values, pooled(w, 8, 49), rtol=1e-5, atol=1e-6)
+        finally:
+            for heatmap in (readout, hidden, effective, inhibitory):
+                heatmap.close()
+    finally:
+        client.delete(sim.id)
+        client.delete(dann.id)
 
 
 def test_wrong_arguments_are_refused_and_closing_ends_every_thread(client, make_mlp):

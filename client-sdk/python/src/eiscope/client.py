@@ -313,7 +313,9 @@ class Client(RunRecordCalls, TimeTravelCalls, Calls):
     ) -> dict[str, np.ndarray]:
         """Parameter name -> float32 array of its shape (weights are [n_out, n_in]).
 
-        `names` restricts the answer to those parameters (None: all). The arrays are copies.
+        `names` restricts the answer to those parameters (None: all), and may name effective
+        matrices (``sim.effective_matrices``, e.g. "layer0": a DANN's Wex - Wei Wix, a column
+        E/I layer's W_pos D), which None leaves out. The arrays are copies.
         `step`: the values the run held at that past step (after the commands that took effect
         there), rebuilt bit for bit; None: the current ones. OutOfRangeError if the run has not
         got there yet; see reconstruct() for a step far from any checkpoint.

@@ -18,6 +18,10 @@ class Simulation:
         state: "PAUSED", "RUNNING", "FINISHED", "DIVERGED", "FAILED" or "STOPPED".
         step: number of learning-rule updates applied so far.
         parameters: parameter name -> shape, e.g. {"layer0.W": (64, 784)} ([n_out, n_in]).
+        effective_matrices: the effective signed matrices the server computes from the
+            parameters, name -> shape: an E/I layer's "layer0" (DANN: Wex - Wei Wix; column
+            E/I: W_pos D), a recurrent cell's "rnn0" and its input map "rnn0.input"; empty for
+            networks without any. Client.parameters() reads them by these names too.
         latest_scalars: latest value of each scalar observable, e.g. {"loss": 0.41}.
         parent_id, fork_step: the simulation this one was forked from ("" if none) and when.
         current_learning_rule: the rule now in use (steering may have changed it), as a dict.
@@ -57,6 +61,7 @@ class Simulation:
     recorded_step: int
     merged_samples: int
     owner: str
+    effective_matrices: dict[str, tuple[int, ...]]
     spec: Any = field(repr=False, compare=False)
     proto: Any = field(repr=False, compare=False)
 
@@ -88,6 +93,7 @@ class Simulation:
             recorded_step=msg.recorded_step,
             merged_samples=msg.merged_samples,
             owner=msg.owner,
+            effective_matrices={m.name: tuple(m.shape) for m in msg.effective_matrices},
             spec=spec,
             proto=msg,
         )

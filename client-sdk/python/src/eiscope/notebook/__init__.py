@@ -85,11 +85,16 @@ def weight_heatmap(
     max_redraws_per_s: float = 2.0,
 ) -> WeightHeatmap:
     """A live heatmap of one parameter of a run (e.g. "layer0.W", a DANN's "layer0.Wex",
-    "rnn0.W"; see ``sim.parameters``), refreshed while the run plays or is steered.
+    "rnn0.W"; see ``sim.parameters``) or of one of its effective signed matrices (a DANN's or
+    a column E/I layer's "layer0", a recurrent cell's "rnn0"; see ``sim.effective_matrices``),
+    refreshed while the run plays or is steered.
 
     Rows are post-synaptic units, columns pre-synaptic units or inputs ([n_out, n_in]); a
-    vector (a bias) is one row. The colour map is diverging and centred at 0 with symmetric
-    limits (+-max|w|): red positive, blue negative, white 0. A matrix larger than `max_rows` x
+    vector (a bias) is one row. For the matrices of E/I networks the server says which rows
+    and columns are excitatory and which inhibitory units (E first): a line separates the E
+    block from the I block and the axis labels give their unit ranges. The colour map is
+    diverging and centred at 0 with symmetric limits (+-max|w|): red positive, blue
+    negative, white 0. A matrix larger than `max_rows` x
     `max_cols` is pooled on the server (GetParameters) into near-equal blocks, each drawn as
     its value of largest magnitude with its sign, and the axes still count units.
     `change_since_start`: each value minus its value at step 0. The parameter is read again

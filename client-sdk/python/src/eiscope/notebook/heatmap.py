@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 from matplotlib.figure import Figure
 
-from eiscope._proto import service_pb2
+from eiscope._proto import service_pb2, types_pb2
 from eiscope.client import Client
 from eiscope.errors import EiscopeError, NotFoundError
 from eiscope.frames import tensor_to_array
@@ -75,6 +75,9 @@ class WeightHeatmap(LiveFigure):
         self._image = self._axes.imshow(
             self._values, cmap=COLORMAP, interpolation="nearest", aspect="auto", extent=self._extent()
         )
+        partition = _partition_of(sim, parameter)
+        if partition is not None:
+            self._mark_blocks(partition)
         figure.colorbar(self._image, ax=self._axes, shrink=0.9)
         self._fetch = threading.Event()
         self._watch: Optional[Watch] = None
@@ -118,6 +121,18 @@ class WeightHeatmap(LiveFigure):
         if values.ndim == 1:
             values = values[np.newaxis, :]
         return values, tuple(named.full_shape) or values.shape, int(answer.step)
+
+    def _mark_blocks(self, partition: types_pb2.EiPartition) -> None:
+        """Lines between the E block and the I block of rows and of columns (E first, as the
+        server orders units), and each block's unit range in the axis labels."""
+        e, i = partition.excitatory_rows, partition.inhibitory_rows
+        self._axes.set_ylabel(self._axes.get_ylabel() + _ranges(e, i))
+        if e and i:
+            self._axes.axhline(e, color="black", lw=1.2)
+        e, i = partition.excitatory_cols, partition.inhibitory_cols
+        self._axes.set_xlabel(self._axes.get_xlabel() + _ranges(e, i))
+        if e and i:
+            self._axes.axvline(e, color="black", lw=1.2)
 
     def _extent(self) -> tuple[float, float, float, float]:
         rows, cols = (1, *self._full_shape)[-2:]
@@ -178,3 +193,25 @@ class WeightHeatmap(LiveFigure):
         blocks = f", {values.shape[0]}x{values.shape[1]} blocks (largest |w| of each)" if pooled else ""
         self._axes.set_title(f"{self._title} at step {self._step}", fontsize="medium")
         return f"{self.parameter} {shape}{blocks} at step {self._step}; colour limits +-{limit:.3g}"
+
+
+def _partition_of(sim: Simulation, name: str) -> Optional[types_pb2.EiPartition]:
+    """Which rows and columns of the matrix `name` are E and which I units, as the server says
+    (for E/I networks' weights and effective matrices); None for matrices without E/I units."""
+    msg: types_pb2.Simulation = sim.proto
+    for info in (*msg.parameters, *msg.effective_matrices):
+        if info.name == name and info.HasField("partition"):
+            return info.partition
+    return None
+
+
+def _ranges(excitatory: int, inhibitory: int) -> str:
+    """ ": E 0-17, I 18-19" (unit indices), or "" when the axis has no E/I units."""
+
+    def span(first: int, count: int) -> str:
+        return f"{first}" if count == 1 else f"{first}-{first + count - 1}"
+
+    parts = ([f"E {span(0, excitatory)}"] if excitatory else []) + (
+        [f"I {span(excitatory, inhibitory)}"] if inhibitory else []
+    )
+    return ": " + ", ".join(parts) if parts else ""
