@@ -30,7 +30,6 @@ import { RunDetails } from "./run-details";
 import { onSteerRefusal } from "./session";
 import { SpectrumPanel } from "./spectrum-panel";
 import { StepScrubber } from "./step-scrubber";
-import { WeightPanels } from "./weight-panels";
 
 export class SimulationView {
   readonly el: HTMLElement;
@@ -46,7 +45,6 @@ export class SimulationView {
   private readonly histogram: HistogramPanel;
   private readonly spectrum: SpectrumPanel;
   private readonly dynamics: DynamicsPanel;
-  private readonly weights: WeightPanels;
   private readonly events = new EventsPanel();
   private readonly scrubber: StepScrubber;
   private readonly feed: RecordedWatch;
@@ -75,8 +73,7 @@ export class SimulationView {
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
     this.spectrum = new SpectrumPanel(sim, catalogue);
     this.dynamics = new DynamicsPanel(sim, catalogue);
-    this.weights = new WeightPanels(sim, catalogue);
-    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics, ...this.weights.views], (step) => {
+    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics], (step) => {
       this.curves.setMarker(step);
       this.exports.setStep(step);
     });
@@ -91,7 +88,6 @@ export class SimulationView {
       this.curves.charts,
       h("div", { className: "grid-2" }, this.histogram.el, this.events.el),
       this.interventions.el,
-      this.weights.el,
       this.spectrum.el,
       this.dynamics.el,
     );
@@ -186,7 +182,6 @@ export class SimulationView {
     this.histogram.stop();
     this.spectrum.stop();
     this.dynamics.stop();
-    this.weights.stop();
     for (const c of this.el.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
       "button, input, select, textarea",
     )) {
@@ -205,7 +200,6 @@ export class SimulationView {
     this.histogram.destroy();
     this.spectrum.destroy();
     this.dynamics.destroy();
-    this.weights.destroy();
   }
 
   /** About two points per pixel of the chart, so a million-step run comes as a few thousand points. */
@@ -269,7 +263,6 @@ export class SimulationView {
       if (f.observable === "state") {
         this.spectrum.onState(f.payload.state, f.step, reset);
         this.dynamics.onState(f.payload.state, f.step, reset);
-        this.weights.onState(f.payload.state, f.step, reset);
       }
     } else if (f.payload.kind === "scalar" && f.layer === "") {
       this.onScalar(f.observable, f.step, f.payload.value, f.payload.mergedCount);
@@ -290,7 +283,6 @@ export class SimulationView {
     void this.interventions.reload();
     this.spectrum.onState(sim.state, Number(sim.step), true);
     this.dynamics.onState(sim.state, Number(sim.step), true);
-    this.weights.onState(sim.state, Number(sim.step), true);
   }
 
   private lastCurveStep(): number {
