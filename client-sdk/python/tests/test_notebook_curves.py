@@ -135,6 +135,26 @@ def test_redraws_keep_to_their_rate_however_fast_the_run_goes(client, make_mlp):
         curves.close()
 
 
+def test_a_per_layer_scalar_is_drawn_for_its_layer(client, make_mlp):
+    sim = make_mlp(seed=18)
+    curves = live_curves(client, sim.id, "nse", layer="layer0.W")  # its watch asks for the NSE
+    try:
+        assert curves.figure.axes[0].get_ylabel() == "nse (layer0.W)"
+        go(client, sim.id, 40)
+        curves.wait_until(lambda: len(drawn(curves, sim.id)) >= 2, 30)
+        frame = client.history(sim.id, observables=["nse"], layers=["layer0.W"])
+        record = dict(zip(frame["step"].tolist(), frame["value"].tolist()))
+        assert set(frame["layer"]) == {"layer0.W"}
+        # A measurement reaches the stream and the record separately (the newest may be drawn
+        # before it is recorded): the points both hold agree, and there are some.
+        points = drawn(curves, sim.id)
+        common = [(s, v) for s, v in points if s in record]
+        assert len(common) >= len(points) - 1 >= 1
+        assert all(record[s] == v for s, v in common) and all(0 < v <= 1 for _, v in points)
+    finally:
+        curves.close()
+
+
 def test_a_reset_run_starts_its_curve_again_and_a_deleted_one_is_said(client, make_mlp):
     sim = make_mlp(seed=15)
     go(client, sim.id, 20)
@@ -159,6 +179,7 @@ def test_closing_the_widget_stops_the_watches_and_the_redraw_thread(client, make
     curves.widget.close()  # what closing the widget in the page does too
     assert curves.stopped and "stopped" in curves.status
     assert not any(t.is_alive() for t in started)
+    assert curves.canvas.comm is None, "the canvas inside is closed too"
     curves.close()  # idempotent
 
 

@@ -104,7 +104,8 @@ class LiveFigure:
         self._show_status()
 
     def close(self) -> None:
-        """stop(), then closes the widget (its views leave the page)."""
+        """stop(), then closes the widget and the canvas and status line inside it (their views
+        leave the page and the kernel lets them go)."""
         self.stop()
         self.widget.close()
 
@@ -214,5 +215,7 @@ class LiveFigure:
         return run
 
     def _on_widget_comm(self, change: dict[str, Any]) -> None:
-        if change["new"] is None:  # Widget.close() drops the comm
+        if change["new"] is None:  # Widget.close() drops the comm; the children are not closed with it
             self.stop()
+            self.canvas.close()
+            self._status_line.close()

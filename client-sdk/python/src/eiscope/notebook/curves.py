@@ -85,7 +85,7 @@ class LiveCurves(LiveFigure):
         max_points: int = DEFAULT_MAX_POINTS,
         max_redraws_per_s: float = DEFAULT_MAX_REDRAWS_PER_S,
     ):
-        ids = run_ids(runs)
+        ids = list(dict.fromkeys(run_ids(runs)))  # a run named twice is drawn once
         if not ids:
             raise ValueError("runs: give at least one run id (or Simulation)")
         if not 0.0 <= smoothing < 1.0:
@@ -102,6 +102,7 @@ class LiveCurves(LiveFigure):
         history = client.history(
             ids, observables=[scalar], layers=[layer] if layer else None, max_points=max_points
         )
+        last_steps: dict[str, int] = history.attrs["last_step"]
         history = history[history["layer"] == layer]
         figure = Figure(figsize=(7.5, 3.6), layout="constrained")
         super().__init__(client, figure, max_redraws_per_s)
@@ -117,17 +118,16 @@ class LiveCurves(LiveFigure):
             own = history[history["run"] == sim.id]
             for step, value in zip(own["step"].tolist(), own["value"].tolist()):
                 curve.add(int(step), float(value))
-            curve.line = self._axes.plot([], [], color=f"C{i % 10}", lw=1.0, alpha=0.3 if smoothing else 1.0)[
-                0
-            ]
+            color = f"C{i % 10}"
+            (curve.line,) = self._axes.plot([], [], color=color, lw=1.0, alpha=0.3 if smoothing else 1.0)
             if smoothing:
-                curve.smoothed = self._axes.plot([], [], color=f"C{i % 10}", lw=1.6)[0]
+                (curve.smoothed,) = self._axes.plot([], [], color=color, lw=1.6)
             (curve.smoothed or curve.line).set_label(label)
             self._curves[sim.id] = curve
         self._axes.legend(loc="upper right", fontsize="small")
         self._start()
         for sim in sims:  # the record so far is drawn; the watch goes on from the step after it
-            from_step = int(history.attrs["last_step"].get(sim.id, 0)) + 1
+            from_step = int(last_steps.get(sim.id, 0)) + 1
             self._spawn(
                 functools.partial(self._follow, self._curves[sim.id], from_step), f"eiscope-watch-{sim.id}"
             )
