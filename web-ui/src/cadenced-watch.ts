@@ -59,7 +59,7 @@ export class CadencedWatch {
     private readonly el: HTMLElement,
     private readonly cadence: HTMLSelectElement,
     private readonly problem: HTMLElement,
-    private readonly maxHz: number,
+    private readonly maxHz: number | (() => number),
   ) {
     this.running = state === SimulationState.RUNNING;
   }
@@ -90,7 +90,7 @@ export class CadencedWatch {
     this.el.dataset.everySteps = String(everySteps);
     this.stop = liveWatch(
       this.simId,
-      { observables, layers: [target], everySteps, maxHz: this.maxHz },
+      { observables, layers: [target], everySteps, maxHz: typeof this.maxHz === "number" ? this.maxHz : this.maxHz() },
       {
         frame,
         status: (p) => (this.problem.textContent = p ?? ""),

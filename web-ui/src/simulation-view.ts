@@ -30,6 +30,7 @@ import { RunDetails } from "./run-details";
 import { onSteerRefusal } from "./session";
 import { SpectrumPanel } from "./spectrum-panel";
 import { StepScrubber } from "./step-scrubber";
+import { WeightPanels } from "./weight-panels";
 
 export class SimulationView {
   readonly el: HTMLElement;
@@ -45,6 +46,7 @@ export class SimulationView {
   private readonly histogram: HistogramPanel;
   private readonly spectrum: SpectrumPanel;
   private readonly dynamics: DynamicsPanel;
+  private readonly weights: WeightPanels;
   private readonly events = new EventsPanel();
   private readonly scrubber: StepScrubber;
   private readonly feed: RecordedWatch;
@@ -73,7 +75,8 @@ export class SimulationView {
     this.histogram = new HistogramPanel(sim.id, sim.parameters);
     this.spectrum = new SpectrumPanel(sim, catalogue);
     this.dynamics = new DynamicsPanel(sim, catalogue);
-    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics], (step) => {
+    this.weights = new WeightPanels(sim, catalogue);
+    this.scrubber = new StepScrubber(sim.id, [this.histogram, this.spectrum, this.dynamics, ...this.weights.views], (step) => {
       this.curves.setMarker(step);
       this.exports.setStep(step);
     });
@@ -88,6 +91,7 @@ export class SimulationView {
       this.curves.charts,
       h("div", { className: "grid-2" }, this.histogram.el, this.events.el),
       this.interventions.el,
+      this.weights.el,
       this.spectrum.el,
       this.dynamics.el,
     );
@@ -182,6 +186,7 @@ export class SimulationView {
     this.histogram.stop();
     this.spectrum.stop();
     this.dynamics.stop();
+    this.weights.stop();
     for (const c of this.el.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
       "button, input, select, textarea",
     )) {
@@ -200,6 +205,7 @@ export class SimulationView {
     this.histogram.destroy();
     this.spectrum.destroy();
     this.dynamics.destroy();
+    this.weights.destroy();
   }
 
   /** About two points per pixel of the chart, so a million-step run comes as a few thousand points. */
@@ -237,7 +243,12 @@ export class SimulationView {
     if (f.payload.kind === "event") {
       // A command took effect (possibly at the step the record was read to, on a paused run):
       // read the log again for the table and the markers.
-      if (f.observable === "intervention") void this.interventions.reload();
+      if (f.observable === "intervention") {
+        void this.interventions.reload();
+        // A command may have changed the weights (prune, noise, set weight) of a paused run too.
+        this.weights.onIntervention();
+        this.spectrum.onIntervention();
+      }
       this.steer.onEvent(); // a watchpoint set, removed or fired
       // Listed from the record already: the watch may start before its end (never at step 0,
       // where a reset's event is). A command applied to a paused run takes effect at the step
@@ -246,6 +257,13 @@ export class SimulationView {
         f.observable === "intervention"
           ? this.loadedEvents.delete(`${f.step}|${f.payload.message}`)
           : f.step > 0 && f.step <= this.loadedStep;
+      // Play on a run paused at the step the record was read to changes its state at that step:
+      // taken for listed above, but the panels must hear it (they measure differently while running).
+      if (listed && f.observable === "state" && f.step === this.loadedStep) {
+        this.spectrum.onState(f.payload.state, f.step);
+        this.dynamics.onState(f.payload.state, f.step);
+        this.weights.onState(f.payload.state, f.step);
+      }
       if (listed) return;
       this.events.add({ step: f.step, wallTimeMillis: f.wallTimeMillis, state: f.payload.state, message: f.payload.message });
       setStateBadge(this.badge, f.payload.state);
@@ -263,6 +281,7 @@ export class SimulationView {
       if (f.observable === "state") {
         this.spectrum.onState(f.payload.state, f.step, reset);
         this.dynamics.onState(f.payload.state, f.step, reset);
+        this.weights.onState(f.payload.state, f.step, reset);
       }
     } else if (f.payload.kind === "scalar" && f.layer === "") {
       this.onScalar(f.observable, f.step, f.payload.value, f.payload.mergedCount);
@@ -283,6 +302,7 @@ export class SimulationView {
     void this.interventions.reload();
     this.spectrum.onState(sim.state, Number(sim.step), true);
     this.dynamics.onState(sim.state, Number(sim.step), true);
+    this.weights.onState(sim.state, Number(sim.step), true);
   }
 
   private lastCurveStep(): number {

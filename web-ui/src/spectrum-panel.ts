@@ -4,31 +4,21 @@
 // runs it watches every N steps and at most MAX_HZ per second. When the simulation stops it
 // watches afresh once, which measures at the step it stopped on: a paused simulation shows
 // the spectrum of its current weights, whatever the cadence skipped. At a past step chosen with
-// the step scrubber it shows what Measure gives there, drawn the same way.
+// the step scrubber it shows what Measure gives there, drawn the same way. Below, the same
+// matrix over time (spectrum-history.ts): a waterfall of singular values and the scalars' curves.
 
 import { type Catalogue, type ParameterInfo, type Simulation, type SimulationState, type WatchFrame } from "@eiscope/client";
-import { formatScalar, formatStep, h, replaceChildren } from "./dom";
+import { formatStep, h, replaceChildren } from "./dom";
 import { CadencedWatch, fillCadences, newer, remember, remembered, type Sample } from "./cadenced-watch";
-import { defaultTarget, findSpectralTargets, layerOrder, targetShape } from "./spectral-targets";
+import { defaultTarget, findSpectralTargets, targetShape } from "./spectral-targets";
 import { EigenvaluePlot, SingularValuePlot } from "./spectrum-canvas";
+import { SpectralHistory } from "./spectrum-history";
+import { NUMBERS, SpectrumNumbers } from "./spectrum-numbers";
+import { fillSpectrumPicker, whyNoEigenvalues } from "./spectrum-picker";
 import { PastMeasure, type StepView } from "./past-measure";
 
 const SINGULAR_VALUES = "singular_values";
 const EIGENVALUES = "eigenvalues";
-const NUMBERS: { observable: string; label: string; title: string }[] = [
-  { observable: "spectral_radius", label: "spectral radius ρ", title: "Largest eigenvalue modulus (square matrices only)" },
-  {
-    observable: "nse",
-    label: "NSE (normalised SVD entropy)",
-    title: "Normalised SVD entropy H / log k: 1 for equal singular values, 0 for rank 1",
-  },
-  {
-    observable: "effective_rank_entropy",
-    label: "effective rank (entropy)",
-    title: "exp(H), H the entropy of σᵢ / Σσ: between 1 and k",
-  },
-  { observable: "effective_rank_participation", label: "effective rank (participation)", title: "(Σσ²)² / Σσ⁴: between 1 and k" },
-];
 const SPECTRAL = [SINGULAR_VALUES, EIGENVALUES, ...NUMBERS.map((n) => n.observable)];
 const DEFAULT_CADENCE = 50;
 const MAX_HZ = 1;
@@ -39,6 +29,7 @@ export class SpectrumPanel implements StepView {
   private readonly simId: string;
   private readonly offered: string[];
   private readonly shapes: Map<string, number[]>;
+  private readonly parameterNames: string[];
   private readonly toggle = h("button", { type: "button", testid: "spectrum-toggle" });
   private readonly select = h("select", { testid: "spectrum-target", title: "Weight matrix or effective E/I matrix" });
   private readonly cadence = h("select", {
@@ -54,8 +45,8 @@ export class SpectrumPanel implements StepView {
   );
   private readonly body = h("div", { className: "spectrum-body" });
   private readonly info = h("span", { className: "muted small", testid: "spectrum-info" });
-  private readonly numbers = new Map<string, HTMLElement>();
-  private readonly sigmaMax = h("span", { className: "stat-value", testid: "spectrum-sigma-max" }, "–");
+  private readonly numbers = new SpectrumNumbers();
+  private readonly history: SpectralHistory;
   private readonly singular: SingularValuePlot;
   private readonly eigen: EigenvaluePlot;
   private searched = false;
@@ -72,25 +63,19 @@ export class SpectrumPanel implements StepView {
     this.simId = sim.id;
     const offered = new Set(catalogue.observables.map((o) => o.name));
     this.offered = SPECTRAL.filter((o) => offered.has(o));
-    this.shapes = new Map(sim.parameters.map((p: ParameterInfo) => [p.name, p.shape]));
+    // Effective matrices have their own shapes when the server says them (Simulation.effective_matrices).
+    this.parameterNames = sim.parameters.map((p) => p.name);
+    this.shapes = new Map([...sim.parameters, ...sim.effectiveMatrices].map((p: ParameterInfo) => [p.name, p.shape]));
     fillCadences(this.cadence, DEFAULT_CADENCE);
     const svBody = h("div", { className: "spectrum-plot" });
     const eigBody = h("div", { className: "spectrum-plot" });
+    this.history = new SpectralHistory(sim.id, this.offered);
     replaceChildren(
       this.body,
-      h(
-        "div",
-        { className: "spectrum-numbers" },
-        ...NUMBERS.map((n) => this.numberCell(n.observable, n.label, n.title)),
-        h(
-          "div",
-          { className: "spectrum-number", title: "Largest singular value (the operator 2-norm)" },
-          h("span", { className: "stat-label" }, "largest singular value σ₁"),
-          this.sigmaMax,
-        ),
-      ),
+      this.numbers.el,
       h("div", { className: "spectrum-plots" }, svBody, eigBody),
       h("footer", { className: "card-footer" }, this.info),
+      this.history.el,
     );
     this.singular = new SingularValuePlot(svBody);
     this.eigen = new EigenvaluePlot(eigBody);
@@ -133,6 +118,11 @@ export class SpectrumPanel implements StepView {
     if (reset || rewatch) this.rewatch();
   }
 
+  /** A command took effect: a paused run's weights may have changed, so measure them again (live only). */
+  onIntervention(): void {
+    if (!this.past.isFrozen && !this.live.isRunning) this.rewatch();
+  }
+
   freeze(): void {
     this.past.freeze();
     this.past.cancel();
@@ -157,12 +147,14 @@ export class SpectrumPanel implements StepView {
     this.stopSearch = undefined;
     this.live.end();
     this.past.cancel();
+    this.history.stop();
   }
 
   destroy(): void {
     this.stop();
     this.singular.destroy();
     this.eigen.destroy();
+    this.history.destroy();
   }
 
   private setOpen(open: boolean): void {
@@ -178,6 +170,7 @@ export class SpectrumPanel implements StepView {
       this.stopSearch = undefined;
       this.live.end();
       this.past.cancel();
+      this.history.show("");
     } else if (this.searched) {
       this.rewatch();
     } else {
@@ -205,36 +198,14 @@ export class SpectrumPanel implements StepView {
     );
   }
 
-  /** Effective matrices first, then parameters, each in the model's layer order (answers come in any order). */
   private fillPicker(targets: string[]): void {
-    const order = [...this.shapes.keys()];
-    const effective = layerOrder(
-      targets.filter((t) => !this.shapes.has(t)),
-      order,
-    );
-    const params = targets.filter((t) => this.shapes.has(t)).sort((a, b) => order.indexOf(a) - order.indexOf(b));
-    const option = (t: string) => {
-      const shape = targetShape(t, this.shapes);
-      const size = shape ? `[${shape.join(" × ")}]` : "";
-      return h("option", { value: t }, `${t}  ${this.shapes.has(t) ? size : `(effective) ${size}`}`);
-    };
-    replaceChildren(
-      this.select,
-      effective.length ? h("optgroup", { label: "Effective matrices" }, ...effective.map(option)) : null,
-      params.length ? h("optgroup", { label: "Weight parameters" }, ...params.map(option)) : null,
-    );
-  }
-
-  /** Why `target` has no eigenvalues, when its shape (its own, or its parameter's for an effective matrix) says it is not square. */
-  private notSquare(target: string): string | undefined {
-    const shape = targetShape(target, this.shapes);
-    if (!shape || shape[0] === shape[1]) return undefined;
-    return `no eigenvalues: ${target} is ${shape.join(" × ")}, not square (only a square matrix has them); its singular values are beside`;
+    fillSpectrumPicker(this.select, targets, this.shapes, this.parameterNames);
   }
 
   private choose(name: string): void {
     this.select.value = name;
     this.clear();
+    this.history.show(name);
     this.rewatch();
   }
 
@@ -274,13 +245,14 @@ export class SpectrumPanel implements StepView {
   private onFrame(target: string, f: WatchFrame): void {
     // A layer selector also picks that layer's parameters ("rnn0" picks "rnn0.W"): keep the target's own.
     if (f.layer !== target) return;
+    this.history.onFrame(f);
     const p = f.payload;
     if (p.kind === "tensor" && f.observable === SINGULAR_VALUES) {
       if (!newer(this.spectrum, f.step)) return;
       this.spectrum = { step: f.step, value: p.tensor.data };
       this.singular.set(p.tensor.data);
       // A matrix of unknown shape whose singular values came without eigenvalues: say so rather than wait.
-      if (!this.eigenvalues && !this.notSquare(target)) {
+      if (!this.eigenvalues && !whyNoEigenvalues(target, this.shapes)) {
         this.eigen.set(
           undefined,
           `no eigenvalues for ${target} at step ${formatStep(f.step)}: the server sends them for square matrices only`,
@@ -301,16 +273,8 @@ export class SpectrumPanel implements StepView {
   }
 
   private showNumbers(): void {
-    for (const [observable, el] of this.numbers) {
-      const s = this.scalars.get(observable);
-      el.textContent = formatScalar(s?.value);
-      el.dataset.step = s ? String(s.step) : "";
-      el.dataset.value = s ? String(s.value) : "";
-      el.title = s ? `at step ${formatStep(s.step)}` : "";
-    }
+    this.numbers.show(this.scalars, this.spectrum);
     const sv = this.spectrum;
-    this.sigmaMax.textContent = formatScalar(sv && sv.value.length ? sv.value[0] : undefined);
-    this.sigmaMax.dataset.step = sv ? String(sv.step) : "";
     this.el.dataset.frames = String(this.frames);
     this.el.dataset.step = String(this.shownStep());
     const target = this.select.value;
@@ -320,10 +284,10 @@ export class SpectrumPanel implements StepView {
       sv ? `${sv.value.length} singular values` : "",
       this.eigenvalues
         ? `${this.eigenvalues.value.length / 2} eigenvalues`
-        : sv && this.notSquare(target)
+        : sv && whyNoEigenvalues(target, this.shapes)
           ? "no eigenvalues (not square)"
           : "",
-      shape ? `${target} is ${shape.join(" × ")}${this.shapes.has(target) ? "" : " (effective)"}` : "",
+      shape ? `${target} is ${shape.join(" × ")}${this.parameterNames.includes(target) ? "" : " (effective)"}` : "",
     ]
       .filter(Boolean)
       .join(" · ");
@@ -341,13 +305,10 @@ export class SpectrumPanel implements StepView {
     this.scalars.clear();
     this.frames = 0;
     this.singular.set(undefined);
-    this.eigen.set(undefined, this.notSquare(this.select.value) ?? "waiting for eigenvalues (square matrices only)…");
+    this.eigen.set(
+      undefined,
+      whyNoEigenvalues(this.select.value, this.shapes) ?? "waiting for eigenvalues (square matrices only)…",
+    );
     this.showNumbers();
-  }
-
-  private numberCell(observable: string, label: string, title: string): HTMLElement {
-    const value = h("span", { className: "stat-value", testid: `spectrum-${observable}` }, "–");
-    this.numbers.set(observable, value);
-    return h("div", { className: "spectrum-number", title }, h("span", { className: "stat-label" }, label), value);
   }
 }
