@@ -51,12 +51,16 @@ export interface OverlayState {
 }
 
 const HEIGHT_PX = 360;
+/** Durations of the last redraws kept for the benchmark: a bounded ring, whatever the session's length. */
+const DRAW_TIMES_KEPT = 500;
 
 export class OverlayChart {
   private plot?: uPlot;
   private shape = "";
   private drawnRuns: (OverlayRun & { smoothed: number[] })[] = [];
   private drawnState?: OverlayState;
+  private readonly drawMs: number[] = [];
+  private drawStart?: number;
   private readonly markers = new MarkerLayer("compare-marker");
   private readonly throttle = new FrameThrottle(() => this.draw());
   private readonly resize: ResizeObserver;
@@ -75,6 +79,8 @@ export class OverlayChart {
       configurable: true,
       value: (step: number) => this.plot?.valToPos(step, "x"),
     });
+    // How long the last redraws held the main thread (ms), for the benchmark (bench/compare-frames.mjs).
+    Object.defineProperty(container, "eiscopeDrawMs", { configurable: true, value: () => [...this.drawMs] });
   }
 
   /** The width in CSS pixels (the record is read at about two points per pixel). */
@@ -94,6 +100,18 @@ export class OverlayChart {
   }
 
   private draw(): void {
+    // Timed to the end of uPlot's paint (its draw hook): setData paints in a microtask after this returns.
+    this.drawStart = performance.now();
+    this.drawSeries();
+  }
+
+  private painted(): void {
+    if (this.drawStart === undefined) return;
+    if (this.drawMs.push(performance.now() - this.drawStart) > DRAW_TIMES_KEPT) this.drawMs.shift();
+    this.drawStart = undefined;
+  }
+
+  private drawSeries(): void {
     const s = this.state();
     this.drawnState = s;
     this.drawnRuns = s.runs.map((r) => ({ ...r, smoothed: s.smoothing > 0 ? ema(r.values, s.smoothing) : [] }));
@@ -213,7 +231,7 @@ export class OverlayChart {
       cursor: { drag: { x: true, y: false } },
       hooks: {
         ready: this.markers.hooks().ready,
-        draw: this.markers.hooks().draw,
+        draw: [...this.markers.hooks().draw!, () => this.painted()],
         setCursor: [(u) => this.onCursor(u.cursor.idx == null ? undefined : (u.data[0][u.cursor.idx] ?? undefined))],
       },
       axes: [

@@ -59,7 +59,10 @@ export class SteerCard {
       tablist,
       ...this.bodies.values(),
     );
-    this.el.addEventListener("toggle", () => (this.el.dataset.open = String(this.el.open)));
+    this.el.addEventListener("toggle", () => {
+      this.el.dataset.open = String(this.el.open);
+      this.watchpoints.setShown(this.el.open && this.tab === "watchpoints");
+    });
     this.el.dataset.open = "false";
     this.choose("rule");
   }
@@ -93,6 +96,7 @@ export class SteerCard {
   setOpen(open: boolean): void {
     this.el.open = open;
     this.el.dataset.open = String(open);
+    this.watchpoints.setShown(open && this.tab === "watchpoints");
   }
 
   /** The tab shown (data-choice, for the panel registry). */
@@ -110,6 +114,7 @@ export class SteerCard {
       this.bodies.get(t)!.hidden = !on;
     }
     this.el.dataset.choice = tab;
+    this.watchpoints.setShown(this.el.open && tab === "watchpoints");
     return true;
   }
 }

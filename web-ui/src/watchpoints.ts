@@ -3,7 +3,9 @@
 // the list of those set, and × to remove one. The API has no call that lists watchpoints, so
 // the list is the intervention log read in order (each add sets or replaces one by name, each
 // remove drops it) less those that fired: a watchpoint is one-shot, and the server's state event
-// when it pauses the run says "watchpoint '<name>': …". A reset starts the log afresh.
+// when it pauses the run says "watchpoint '<name>': …". A reset starts the log afresh. Read only
+// while the tab is shown (events of a long run take a while to read, and the page has other
+// reads to make first); marked stale otherwise, and read when shown.
 
 import { commands, describeError, type Intervention, ObservableKind, type RunEvent } from "@eiscope/client";
 import { client } from "./api";
@@ -56,6 +58,9 @@ export class Watchpoints {
   private readonly every;
   private readonly perLayer: Set<string>;
   private reading = 0;
+  private shown = false;
+  /** Something may have changed since the list was read. */
+  private stale = true;
 
   constructor(private readonly ctx: SteerContext) {
     const scalars = ctx.catalogue.observables.filter((o) => o.kind === ObservableKind.SCALAR);
@@ -175,11 +180,18 @@ export class Watchpoints {
       h("div", { className: "steer-form" }, h("h4", {}, "Watchpoints set ", this.problem), this.empty, table),
     );
     this.show([]);
-    void this.reload();
   }
 
-  /** Reads the log and the events again (on open, on every intervention or state event, on reset). */
+  /** Whether the list is on screen: only then is it read (a long run's events are not free to read). */
+  setShown(shown: boolean): void {
+    this.shown = shown;
+    if (shown && this.stale) void this.reload();
+  }
+
+  /** Reads the log and the events again (shown, and on every intervention or state event, on reset). */
   async reload(): Promise<void> {
+    this.stale = !this.shown;
+    if (this.stale) return;
     const ticket = ++this.reading;
     try {
       const [log, events] = await Promise.all([client.interventionLog(this.ctx.id), client.events(this.ctx.id)]);
@@ -214,7 +226,7 @@ export class Watchpoints {
       "tr",
       { testid: "watchpoint-row", "data-name": w.name, "data-fired": w.firedAt === undefined ? "" : String(w.firedAt) },
       h("td", { className: "mono" }, w.name),
-      h("td", {}, w.description),
+      h("td", {}, w.description.replace(/^watchpoint '.*?': /, "")), // the name is in its own column
       h("td", { className: "num" }, formatStep(w.since)),
       h("td", { title: w.firedMessage ?? "" }, status),
       h("td", {}, w.firedAt === undefined ? remove.el : ""),

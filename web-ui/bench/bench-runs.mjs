@@ -1,0 +1,79 @@
+// What the web UI's benchmarks share: the machine they ran on, long runs made quickly (a point
+// neuron on a 10-dimensional linear regression, batch 1: about 60 µs a step with its record, the
+// cheapest model of the catalogue to step), and frame-time statistics. Benchmarks, not tests:
+// run by hand (see docs/benchmarks.md, "Web UI").
+
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** A spec that steps fast and records loss and accuracy at every step. */
+export const FAST_SPEC = {
+  model: { kind: "point_neuron" },
+  learningRule: { kind: "sgd", params: { learning_rate: 0.001 } },
+  task: { kind: "linear_regression", params: { dimension: 10 } },
+  batchSize: 1,
+};
+
+/** Creates `count` runs of FAST_SPEC and steps each to `steps` (all at once: the server runs them side by side). */
+export async function longRuns(client, count, steps, name) {
+  const runs = [];
+  for (let i = 0; i < count; i++) runs.push(await client.create({ ...FAST_SPEC, name: `${name}-${i}`, seed: i + 1 }));
+  const t0 = performance.now();
+  await Promise.all(runs.map((r) => client.step(r.id, steps)));
+  for (const r of runs) await client.waitForStep(r.id, steps, { timeoutMs: 3_600_000 });
+  return { runs, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** p50, p95, max and mean of `xs`. */
+export function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { n: s.length, p50: at(0.5), p95: at(0.95), max: s.at(-1), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+export function fmt({ n, p50, p95, max }) {
+  return `n=${n} p50=${p50.toFixed(1)} ms p95=${p95.toFixed(1)} ms max=${max.toFixed(1)} ms`;
+}
+
+/** CPU model, kernel, Node and Chromium: what every figure is quoted with. */
+export function machine(browser) {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown CPU";
+  const cores = readFileSync("/proc/cpuinfo", "utf8").match(/^processor\s*:/gm)?.length ?? 0;
+  return {
+    cpu: `${cpu} (${cores} logical cores)`,
+    kernel: execFileSync("uname", ["-r"], { encoding: "utf8" }).trim(),
+    node: process.version,
+    chromium: browser.version(),
+  };
+}
+
+/**
+ * Installed in the page before it loads: every animation frame's start time and every long task
+ * (≥ 50 ms on the main thread), so frames can be measured over any stretch of time.
+ */
+export const FRAME_PROBE = () => {
+  window.benchFrames = [];
+  window.benchLongTasks = [];
+  const tick = (t) => {
+    window.benchFrames.push(t);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.benchLongTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: "longtask", buffered: true });
+};
+
+/** Frame intervals (ms) and long tasks between page times `from` and `to`. */
+export async function framesBetween(page, from, to) {
+  return page.evaluate(
+    ([a, b]) => {
+      const f = window.benchFrames.filter((t) => t >= a && t <= b);
+      return {
+        intervals: f.slice(1).map((t, i) => t - f[i]),
+        longTasks: window.benchLongTasks.filter((l) => l.start >= a && l.start <= b).map((l) => l.duration),
+      };
+    },
+    [from, to],
+  );
+}
