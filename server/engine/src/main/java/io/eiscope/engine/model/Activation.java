@@ -41,6 +41,31 @@ public enum Activation {
             }
         }
     },
+    /** {@code tanh}, computed in double and rounded to float; its derivative {@code 1 - h^2} read from the output. */
+    TANH {
+        @Override
+        public void apply(Matrix z, Matrix h) {
+            for (int i = 0, n = z.size(); i < n; i++) h.set(i, (float) Math.tanh(z.get(i)));
+        }
+
+        @Override
+        public void backward(Matrix z, Matrix dh) {
+            for (int i = 0, n = z.size(); i < n; i++) {
+                float t = (float) Math.tanh(z.get(i));
+                dh.set(i, dh.get(i) * (1f - t * t));
+            }
+        }
+
+        @Override
+        void applyRowWithBias(float[] row, float[] bias, int n) {
+            for (int j = 0; j < n; j++) row[j] = (float) Math.tanh(row[j] + bias[j]);
+        }
+
+        @Override
+        void maskByOutput(float[] dh, float[] h, int n) {
+            for (int j = 0; j < n; j++) dh[j] = dh[j] * (1f - h[j] * h[j]);
+        }
+    },
     IDENTITY {
         @Override
         public void apply(Matrix z, Matrix h) {

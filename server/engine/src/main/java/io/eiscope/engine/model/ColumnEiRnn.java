@@ -45,14 +45,28 @@ public final class ColumnEiRnn {
      * @param zeroDiagonal                 no self-connections at init
      * @param ablateInhibitoryToInhibitory no I→I connections at init
      * @param signConstrained              project {@code W_pos} onto {@code >= 0} after every update
+     * @param nonlinearity                 the cells' f: Activation.RELU (the papers') or Activation.TANH
      */
     public record Options(
             int ratio,
             double radius,
             boolean zeroDiagonal,
             boolean ablateInhibitoryToInhibitory,
-            boolean signConstrained) {
+            boolean signConstrained,
+            Activation nonlinearity) {
+        /** With ReLU cells, the papers' default. */
+        public Options(
+                int ratio,
+                double radius,
+                boolean zeroDiagonal,
+                boolean ablateInhibitoryToInhibitory,
+                boolean signConstrained) {
+            this(ratio, radius, zeroDiagonal, ablateInhibitoryToInhibitory, signConstrained, Activation.RELU);
+        }
+
         public Options {
+            if (nonlinearity != Activation.RELU && nonlinearity != Activation.TANH)
+                throw new IllegalArgumentException("model.nonlinearity must be relu or tanh, got " + nonlinearity);
             if (ratio < 1) throw new IllegalArgumentException("ei_ratio must be >= 1, got " + ratio);
             if (!(radius > 0) || !Double.isFinite(radius))
                 throw new IllegalArgumentException("radius must be > 0, got " + radius);
@@ -81,7 +95,7 @@ public final class ColumnEiRnn {
                     n, ni, o.radius(), o.zeroDiagonal(), o.ablateInhibitoryToInhibitory(), rng);
             Matrix wPos = w.magnitudes().value();
             for (int k = 0, m = wPos.size(); k < m; k++) wPos.set(k, Math.abs(signed.get(k)));
-            cells.add(new RecurrentCell(name, u, w, b, 1.0, blas));
+            cells.add(new RecurrentCell(name, u, w, b, 1.0, o.nonlinearity(), blas));
             in = n;
         }
         ColumnEiDense readout = new ColumnEiDense(

@@ -36,9 +36,17 @@ public final class Ctrnn {
      * @param alpha  {@code dt / tau} in (0, 1]
      * @param gain   g of {@code W0}
      * @param rank   the rank r of the initial {@code W_rec}, in {@code [1, N]}; {@code N} (or 0) for full rank
+     * @param nonlinearity the cells' f: Activation.RELU (the papers') or Activation.TANH
      */
-    public record Options(int hidden, double alpha, double gain, int rank) {
+    public record Options(int hidden, double alpha, double gain, int rank, Activation nonlinearity) {
+        /** With ReLU cells, the papers' default. */
+        public Options(int hidden, double alpha, double gain, int rank) {
+            this(hidden, alpha, gain, rank, Activation.RELU);
+        }
+
         public Options {
+            if (nonlinearity != Activation.RELU && nonlinearity != Activation.TANH)
+                throw new IllegalArgumentException("model.nonlinearity must be relu or tanh, got " + nonlinearity);
             if (hidden < 1) throw new IllegalArgumentException("hidden must be >= 1, got " + hidden);
             if (!(alpha > 0 && alpha <= 1))
                 throw new IllegalArgumentException("alpha = dt/tau must be in (0, 1], got " + alpha);
@@ -70,7 +78,7 @@ public final class Ctrnn {
         RecurrentInit.uniform(u.w().value(), 1 / Math.sqrt(in), rng);
         RecurrentInit.uniform(readout.weight().value(), 1 / Math.sqrt(n), rng);
         w.w().value().copyFrom(RecurrentInit.truncateToRank(w0, o.effectiveRank()));
-        RecurrentCell cell = new RecurrentCell("rnn0", u, w, null, o.alpha(), blas);
+        RecurrentCell cell = new RecurrentCell("rnn0", u, w, null, o.alpha(), o.nonlinearity(), blas);
         return new RecurrentNet(shape, List.of(cell), readout);
     }
 }

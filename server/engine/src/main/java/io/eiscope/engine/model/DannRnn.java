@@ -40,9 +40,17 @@ public final class DannRnn {
      * @param inputInhibitory     {@code ni_i2h} of every cell; 0 for the default {@code max(ne // 10, 1)}
      * @param recurrentInhibitory {@code ni_h2h} of every cell; 0 for the default {@code max(ne // 10, 1)}
      * @param numerator           the variance numerator of the cells' initialisation
+     * @param nonlinearity        the cells' f: Activation.RELU (the papers') or Activation.TANH
      */
-    public record Options(int inputInhibitory, int recurrentInhibitory, double numerator) {
+    public record Options(int inputInhibitory, int recurrentInhibitory, double numerator, Activation nonlinearity) {
+        /** With ReLU cells, the papers' default. */
+        public Options(int inputInhibitory, int recurrentInhibitory, double numerator) {
+            this(inputInhibitory, recurrentInhibitory, numerator, Activation.RELU);
+        }
+
         public Options {
+            if (nonlinearity != Activation.RELU && nonlinearity != Activation.TANH)
+                throw new IllegalArgumentException("model.nonlinearity must be relu or tanh, got " + nonlinearity);
             if (inputInhibitory < 0) throw new IllegalArgumentException("ni_i2h must be >= 0, got " + inputInhibitory);
             if (recurrentInhibitory < 0)
                 throw new IllegalArgumentException("ni_h2h must be >= 0, got " + recurrentInhibitory);
@@ -73,7 +81,7 @@ public final class DannRnn {
             Parameter b = Parameter.of(name + ".b", 1, ne, Parameter.Sign.FREE, Parameter.Role.BIAS, in, ne);
             RecurrentInit.dannBlock(u, o.numerator(), rng);
             RecurrentInit.dannBlock(w, o.numerator(), rng);
-            cells.add(new RecurrentCell(name, u, w, b, 1.0, blas));
+            cells.add(new RecurrentCell(name, u, w, b, 1.0, o.nonlinearity(), blas));
             in = ne;
         }
         int outputs = shape.outputs();

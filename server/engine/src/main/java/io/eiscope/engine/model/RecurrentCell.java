@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One layer of ReLU recurrent units run over whole sequences, with backpropagation through time.
+ * One layer of recurrent units (ReLU, or tanh) run over whole sequences, with backpropagation through time.
  *
  * <p>With the effective input matrix {@code U} ({@code n x nIn}) and recurrent matrix {@code W}
  * ({@code n x n}) of its {@link Connectivity}s, the bias {@code b} (optional) and the leak
  * {@code alpha = dt / tau} in (0, 1]:
- * <pre>  z_t = (1 - alpha) h_{t-1} + alpha (U x_t + W h_{t-1} + b),   h_t = ReLU(z_t),   h_{-1} = 0</pre>
+ * <pre>  z_t = (1 - alpha) h_{t-1} + alpha (U x_t + W h_{t-1} + b),   h_t = f(z_t),   h_{-1} = 0</pre>
+ * with {@code f} ReLU (the papers' cells) or tanh ({@code nn.RNN}'s default, Pogodin et al. 2024 §4.4).
  * With {@code alpha = 1} this is the discrete cell {@code h_t = ReLU(U x_t + W h_{t-1} + b)} of
  * Li et al. 2023 (standard, column-E/I and DANN cells differ only in how {@code U} and {@code W}
  * are made); with {@code alpha < 1} and no bias it is the CTRNN of Liu et al. 2024.
@@ -34,6 +35,7 @@ public final class RecurrentCell {
     private final Connectivity recurrent;
     private final Parameter bias; // null: no bias
     private final float alpha;
+    private final Activation f; // RELU or TANH
     private final Blas blas;
     private final Map<Long, Buffers> buffers = new HashMap<>();
     private Buffers last;
@@ -82,6 +84,27 @@ public final class RecurrentCell {
      */
     public RecurrentCell(
             String name, Connectivity input, Connectivity recurrent, Parameter bias, double alpha, Blas blas) {
+        this(name, input, recurrent, bias, alpha, Activation.RELU, blas);
+    }
+
+    /**
+     * A cell with the non-linearity {@code f}: {@link Activation#RELU} or {@link Activation#TANH}.
+     *
+     * @param input     the input connectivity, {@code n x nIn}
+     * @param recurrent the recurrent connectivity, {@code n x n}
+     * @param bias      a {@code 1 x n} bias parameter, or null for none
+     * @param alpha     the leak {@code dt / tau} in (0, 1]; 1 for the discrete cell
+     */
+    public RecurrentCell(
+            String name,
+            Connectivity input,
+            Connectivity recurrent,
+            Parameter bias,
+            double alpha,
+            Activation f,
+            Blas blas) {
+        if (f != Activation.RELU && f != Activation.TANH)
+            throw new IllegalArgumentException(name + ": a cell's non-linearity is relu or tanh, got " + f);
         int n = recurrent.rows();
         if (recurrent.cols() != n)
             throw new IllegalArgumentException(
@@ -98,6 +121,7 @@ public final class RecurrentCell {
         this.recurrent = recurrent;
         this.bias = bias;
         this.alpha = (float) alpha;
+        this.f = f;
         this.blas = blas;
         this.row = new float[n];
         this.vec = new float[n];
@@ -131,6 +155,11 @@ public final class RecurrentCell {
 
     public double alpha() {
         return alpha;
+    }
+
+    /** The non-linearity f: {@link Activation#RELU} or {@link Activation#TANH}. */
+    public Activation nonlinearity() {
+        return f;
     }
 
     /** Input parameters, recurrent parameters, then the bias. */
@@ -200,7 +229,8 @@ public final class RecurrentCell {
                 blas.gemm(false, true, alpha, prev, w, 1f, ht); // + alpha W h_{t-1}
                 if (alpha != 1f) blas.axpy(1f - alpha, prev, ht); // + (1 - alpha) h_{t-1}
             }
-            relu(ht, buf.block);
+            if (f == Activation.RELU) relu(ht, buf.block);
+            else tanh(ht, buf.block);
         }
         this.x = x;
         this.last = buf;
@@ -224,7 +254,8 @@ public final class RecurrentCell {
         Matrix w = recurrent.effective();
         for (int t = buf.steps - 1; t >= 0; t--) {
             Matrix ht = buf.hStep[t], dzt = buf.dhStep[t];
-            maskByReluOutput(dzt, ht, buf.block, buf.hBlock); // dz_t = dh_t ⊙ ReLU'(z_t)
+            if (f == Activation.RELU) maskByReluOutput(dzt, ht, buf.block, buf.hBlock); // dz_t = dh_t ⊙ ReLU'(z_t)
+            else maskByTanhOutput(dzt, ht, buf.block, buf.hBlock); //                    ⊙ (1 - h_t^2)
             if (t > 0) {
                 Matrix dprev = buf.dhStep[t - 1];
                 blas.gemm(false, false, alpha, dzt, w, 1f, dprev); // dh_{t-1} += alpha dz_t W
@@ -294,6 +325,23 @@ public final class RecurrentCell {
             dzScratch[i] = Float.intBitsToFloat(
                     Float.floatToRawIntBits(dzScratch[i]) & (-Float.floatToRawIntBits(hScratch[i]) >> 31));
         }
+        dz.data().put(0, dzScratch, 0, m);
+    }
+
+    /** {@code h = tanh(h)} in place, in double and rounded to float (as {@link Activation#TANH}). */
+    private static void tanh(Matrix h, float[] scratch) {
+        int m = h.size();
+        h.data().get(0, scratch, 0, m);
+        for (int i = 0; i < m; i++) scratch[i] = (float) Math.tanh(scratch[i]);
+        h.data().put(0, scratch, 0, m);
+    }
+
+    /** {@code dz = dz (1 - h^2)} in place: tanh's derivative read from its output {@code h = tanh(z)}. */
+    private static void maskByTanhOutput(Matrix dz, Matrix h, float[] dzScratch, float[] hScratch) {
+        int m = dz.size();
+        dz.data().get(0, dzScratch, 0, m);
+        h.data().get(0, hScratch, 0, m);
+        Activation.TANH.maskByOutput(dzScratch, hScratch, m);
         dz.data().put(0, dzScratch, 0, m);
     }
 

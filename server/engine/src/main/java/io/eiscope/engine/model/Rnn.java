@@ -63,6 +63,7 @@ public final class Rnn {
      * @param transplantAllLayers  transplants: also the input and readout matrices (the paper's scripts), else {@code W} only
      * @param freezeRecurrentSigns freeze the signs of every cell's {@code W} at init
      * @param freezeReadoutSigns   freeze the signs of the readout's {@code W} at init
+     * @param nonlinearity         the cells' f: Activation.RELU (the papers') or Activation.TANH
      */
     public record Options(
             boolean bias,
@@ -72,8 +73,33 @@ public final class Rnn {
             double transplantRadius,
             boolean transplantAllLayers,
             boolean freezeRecurrentSigns,
-            boolean freezeReadoutSigns) {
+            boolean freezeReadoutSigns,
+            Activation nonlinearity) {
+        /** With ReLU cells, the papers' default. */
+        public Options(
+                boolean bias,
+                Init init,
+                double radiusNumerator,
+                int transplantRatio,
+                double transplantRadius,
+                boolean transplantAllLayers,
+                boolean freezeRecurrentSigns,
+                boolean freezeReadoutSigns) {
+            this(
+                    bias,
+                    init,
+                    radiusNumerator,
+                    transplantRatio,
+                    transplantRadius,
+                    transplantAllLayers,
+                    freezeRecurrentSigns,
+                    freezeReadoutSigns,
+                    Activation.RELU);
+        }
+
         public Options {
+            if (nonlinearity != Activation.RELU && nonlinearity != Activation.TANH)
+                throw new IllegalArgumentException("model.nonlinearity must be relu or tanh, got " + nonlinearity);
             if (init == null) throw new IllegalArgumentException("recurrent_init is required");
             if (!(radiusNumerator > 0))
                 throw new IllegalArgumentException("radius_numerator must be > 0, got " + radiusNumerator);
@@ -107,7 +133,7 @@ public final class Rnn {
                     o.bias() ? Parameter.of(name + ".b", 1, n, Parameter.Sign.FREE, Parameter.Role.BIAS, in, n) : null;
             initInput(u.w().value(), o, rng);
             initRecurrent(w.w().value(), o, rng);
-            cells.add(new RecurrentCell(name, u, w, b, 1.0, blas));
+            cells.add(new RecurrentCell(name, u, w, b, 1.0, o.nonlinearity(), blas));
             in = n;
         }
         Dense readout = new Dense("readout", in, shape.outputs(), Activation.IDENTITY, blas);

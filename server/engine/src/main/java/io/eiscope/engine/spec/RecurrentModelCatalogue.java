@@ -1,5 +1,6 @@
 package io.eiscope.engine.spec;
 
+import io.eiscope.engine.model.Activation;
 import io.eiscope.engine.model.ColumnEiRnn;
 import io.eiscope.engine.model.Ctrnn;
 import io.eiscope.engine.model.DannRnn;
@@ -69,6 +70,13 @@ final class RecurrentModelCatalogue {
             "Rank r of the initial W_rec: the top-r SVD part of W0 rescaled to ||W0||_F; 0 (or hidden) for W0 itself. The same "
                     + "seed gives the same W0 for every rank (the paper sweeps 1, 30, 100, N).");
 
+    static final ParamDescriptor NONLINEARITY = ParamDescriptor.choice(
+            "nonlinearity",
+            "relu",
+            List.of("relu", "tanh"),
+            "The cells' non-linearity f in h_t = f(z_t): relu (the papers' cells) or tanh (nn.RNN's default; Pogodin et al. "
+                    + "2024 finetune tanh RNNs).");
+
     static List<Entry<ModelFactory>> entries() {
         return List.of(rnn(), columnEiRnn(), dannRnn(), ctrnn());
     }
@@ -120,7 +128,8 @@ final class RecurrentModelCatalogue {
                                         "freeze_readout_signs",
                                         false,
                                         "Hold the signs of the readout's W at their initial values too (the paper's sign-frozen and transplant "
-                                                + "scripts freeze both: their readout uses the same clamping update)."))),
+                                                + "scripts freeze both: their readout uses the same clamping update)."),
+                                NONLINEARITY)),
                 (p, shape, init, ctx) -> {
                     int[] hidden = ModelCatalogue.ints(p, "hidden");
                     Rnn.Init kind = Rnn.Init.valueOf(p.text("recurrent_init").toUpperCase(Locale.ROOT));
@@ -140,7 +149,8 @@ final class RecurrentModelCatalogue {
                             p.number("transplant_radius"),
                             p.text("transplant_layers").equals("all"),
                             p.flag("freeze_recurrent_signs"),
-                            p.flag("freeze_readout_signs")));
+                            p.flag("freeze_readout_signs"),
+                            nonlinearity(p)));
                     return Rnn.create(shape, hidden, o, ctx.blas(), init);
                 });
     }
@@ -177,7 +187,8 @@ final class RecurrentModelCatalogue {
                                         "sign_constrained",
                                         true,
                                         "Project W_pos (cells and readout) onto >= 0 after every update; false is the 'clamp removed' control "
-                                                + "whose signs may flip."))),
+                                                + "whose signs may flip."),
+                                NONLINEARITY)),
                 (p, shape, init, ctx) -> ColumnEiRnn.create(
                         shape,
                         ModelCatalogue.ints(p, "hidden"),
@@ -186,7 +197,8 @@ final class RecurrentModelCatalogue {
                                 p.number("radius"),
                                 p.flag("zero_diagonal"),
                                 p.flag("ablate_ii"),
-                                p.flag("sign_constrained"))),
+                                p.flag("sign_constrained"),
+                                nonlinearity(p))),
                         ctx.blas(),
                         init));
     }
@@ -217,12 +229,16 @@ final class RecurrentModelCatalogue {
                                         0,
                                         4096,
                                         "Interneurons between h_{t-1} and h_t; 0: max(ne // 10, 1)."),
-                                DANN_NUMERATOR)),
+                                DANN_NUMERATOR,
+                                NONLINEARITY)),
                 (p, shape, init, ctx) -> DannRnn.create(
                         shape,
                         ModelCatalogue.ints(p, "hidden"),
                         options(() -> new DannRnn.Options(
-                                (int) p.integer("ni_i2h"), (int) p.integer("ni_h2h"), p.number("init_numerator"))),
+                                (int) p.integer("ni_i2h"),
+                                (int) p.integer("ni_h2h"),
+                                p.number("init_numerator"),
+                                nonlinearity(p))),
                         ctx.blas(),
                         init));
     }
@@ -246,7 +262,8 @@ final class RecurrentModelCatalogue {
                                         "dt / tau in (0, 1]; 1 in the paper (neurogym: dt = tau = 100 ms; "
                                                 + "sequential MNIST: dt = None), for which h_t = ReLU(W_in x_t + W_rec h_{t-1})."),
                                 CTRNN_GAIN,
-                                CTRNN_RANK)),
+                                CTRNN_RANK,
+                                NONLINEARITY)),
                 (p, shape, init, ctx) -> {
                     long hidden = p.integer("hidden"), rank = p.integer("init_rank");
                     if (rank > hidden)
@@ -255,10 +272,18 @@ final class RecurrentModelCatalogue {
                     return Ctrnn.create(
                             shape,
                             options(() -> new Ctrnn.Options(
-                                    (int) hidden, p.number("alpha"), p.number("init_gain"), (int) rank)),
+                                    (int) hidden,
+                                    p.number("alpha"),
+                                    p.number("init_gain"),
+                                    (int) rank,
+                                    nonlinearity(p))),
                             ctx.blas(),
                             init);
                 });
+    }
+
+    private static Activation nonlinearity(Params p) {
+        return Activation.valueOf(p.text("nonlinearity").toUpperCase(Locale.ROOT));
     }
 
     /** Builds model options, prefixing the field named by their validation error with {@code model.}. */

@@ -18,7 +18,7 @@ class DenseTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"RELU,1", "RELU,7", "IDENTITY,1", "IDENTITY,7"})
+    @CsvSource({"RELU,1", "RELU,7", "TANH,1", "TANH,7", "IDENTITY,1", "IDENTITY,7"})
     void fusedPassesGiveTheBitsOfTheUnfusedOnes(Activation f, int batch) {
         Rng rng = new Rng(3);
         int nIn = 13, nOut = 9;

@@ -27,7 +27,15 @@ class RecurrentNetGradientTest {
     /** What the reference needs to know about a connectivity: its kind and sizes. */
     private record Conn(String kind, String prefix, int inhibitory) {}
 
-    private record CellSpec(String name, Conn input, Conn recurrent, boolean bias, double alpha) {}
+    private record CellSpec(String name, Conn input, Conn recurrent, boolean bias, double alpha, boolean tanh) {
+        CellSpec(String name, Conn input, Conn recurrent, boolean bias, double alpha) {
+            this(name, input, recurrent, bias, alpha, false);
+        }
+
+        CellSpec withTanh() {
+            return new CellSpec(name, input, recurrent, bias, alpha, true);
+        }
+    }
 
     /** The readout's kind ({@code dense}, {@code column}, {@code dann}, {@code linear}) and its inhibitory count. */
     private record ReadoutSpec(String kind, int inhibitory) {
@@ -115,6 +123,58 @@ class RecurrentNetGradientTest {
                 new ReadoutSpec("linear", 0),
                 new TaskShape(2, 5, 3, true),
                 18);
+    }
+
+    @Test
+    void tanhCellLastStep() {
+        check(List.of(tanh(plainCell("rnn0", 3, 5, true, 1.0))), new TaskShape(3, 4, 2, false), 21);
+    }
+
+    @Test
+    void leakyTanhCtrnnEveryStep() {
+        check(List.of(tanh(plainCell("rnn0", 2, 6, false, 0.3))), new TaskShape(2, 5, 3, true), 22);
+    }
+
+    @Test
+    void tanhColumnEiCellOverATanhCellEveryStep() {
+        CellSpec spec = new CellSpec(
+                        "rnn1", new Conn("column", "rnn1.U", 0), new Conn("column", "rnn1.W", 2), true, 1.0)
+                .withTanh();
+        RecurrentCell cell = new RecurrentCell(
+                "rnn1",
+                new Connectivity.ColumnSigned("rnn1.U", 6, 5, 0, true, 5, 4),
+                new Connectivity.ColumnSigned("rnn1.W", 6, 6, 2, true, 6, 4),
+                bias("rnn1", 6),
+                1.0,
+                Activation.TANH,
+                Blas.best());
+        check(
+                List.of(tanh(plainCell("rnn0", 3, 5, true, 1.0)), new Built(spec, cell)),
+                new TaskShape(3, 4, 3, true),
+                23);
+    }
+
+    @Test
+    void aCellRefusesANonLinearityOtherThanReluOrTanh() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RecurrentCell(
+                        "rnn0",
+                        Connectivity.Plain.create("rnn0.U", 3, 2, 2),
+                        Connectivity.Plain.create("rnn0.W", 3, 3, 3),
+                        null,
+                        1.0,
+                        Activation.IDENTITY,
+                        Blas.best()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("relu or tanh, got IDENTITY");
+    }
+
+    /** The same cell with tanh units. */
+    private static Built tanh(Built plain) {
+        RecurrentCell c = plain.cell();
+        return new Built(
+                plain.spec().withTanh(),
+                new RecurrentCell(
+                        c.name(), c.input(), c.recurrent(), c.bias(), c.alpha(), Activation.TANH, Blas.best()));
     }
 
     @Test
@@ -214,7 +274,7 @@ class RecurrentNetGradientTest {
                 .isEqualTo(net.parameters().stream()
                         .mapToInt(p -> p.value().size())
                         .sum());
-        assertThat(someInactive || cells.get(0).alpha() < 1)
+        assertThat(someInactive || cells.get(0).alpha() < 1 || cells.get(0).nonlinearity() == Activation.TANH)
                 .as("some ReLU units inactive, so both branches are checked")
                 .isTrue();
     }
@@ -246,7 +306,8 @@ class RecurrentNetGradientTest {
                         double a = spec.bias() ? p.get(spec.name() + ".b")[i] : 0;
                         for (int j = 0; j < in.length; j++) a += u[i][j] * in[j];
                         for (int j = 0; j < n; j++) a += w[i][j] * h[j];
-                        next[i] = Math.max(0, (1 - spec.alpha()) * h[i] + spec.alpha() * a);
+                        double z = (1 - spec.alpha()) * h[i] + spec.alpha() * a;
+                        next[i] = spec.tanh() ? Math.tanh(z) : Math.max(0, z);
                     }
                     states.set(l, next);
                     in = next;

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.eiscope.engine.learning.GradientClipping;
 import io.eiscope.engine.learning.LearningRule;
+import io.eiscope.engine.model.Activation;
 import io.eiscope.engine.model.Model;
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.model.RecurrentCell;
+import io.eiscope.engine.model.RecurrentNet;
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.sim.EngineContext;
 import io.eiscope.engine.task.TaskShape;
 import io.eiscope.engine.tensor.Blas;
+import io.eiscope.engine.tensor.Matrix;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,6 +44,54 @@ class RecurrentModelCatalogueTest {
     static LearningRule rule(Map<String, Object> params) {
         var entry = Catalogue.find("learning_rule", CATALOGUE.rules(), "sgd");
         return entry.factory().create(Params.resolve("learning_rule", entry.descriptor(), params));
+    }
+
+    @Test
+    void everyRecurrentModelTakesTanhCellsAndReluByDefault() {
+        Map<String, Map<String, Object>> models = Map.of(
+                "rnn", Map.of("hidden", List.of(12L, 8L)),
+                "column_ei_rnn", Map.of("hidden", List.of(12L)),
+                "dann_rnn", Map.of("hidden", List.of(12L)),
+                "ctrnn", Map.of("hidden", 12L));
+        for (var m : models.entrySet()) {
+            Map<String, Object> tanh = new java.util.HashMap<>(m.getValue());
+            tanh.put("nonlinearity", "tanh");
+            for (boolean withTanh : new boolean[] {false, true}) {
+                RecurrentNet net = (RecurrentNet) build(m.getKey(), withTanh ? tanh : m.getValue(), 5);
+                Rng rng = new Rng(6);
+                Matrix x = Matrix.zeros(4, SHAPE.inputSize());
+                for (int i = 0; i < x.size(); i++) x.set(i, (float) (3 * rng.nextGaussian()));
+                net.forward(x);
+                for (RecurrentCell cell : net.cells()) {
+                    assertThat(cell.nonlinearity())
+                            .as("%s %s", m.getKey(), cell.name())
+                            .isEqualTo(withTanh ? Activation.TANH : Activation.RELU);
+                    float[] h = cell.hidden().toArray();
+                    double min = 0, max = 0;
+                    for (float v : h) {
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                    if (withTanh) {
+                        assertThat(min)
+                                .as("%s %s: tanh units go negative", m.getKey(), cell.name())
+                                .isLessThan(0);
+                        assertThat(max)
+                                .as("%s %s: and stay within [-1, 1]", m.getKey(), cell.name())
+                                .isLessThanOrEqualTo(1);
+                        for (float v : h) assertThat(v).isGreaterThanOrEqualTo(-1f);
+                    } else {
+                        assertThat(min)
+                                .as("%s %s: ReLU units are >= 0", m.getKey(), cell.name())
+                                .isEqualTo(0);
+                    }
+                }
+            }
+        }
+        assertThatThrownBy(() -> build("rnn", Map.of("nonlinearity", "sigmoid"), 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model.nonlinearity")
+                .hasMessageContaining("tanh");
     }
 
     @Test
