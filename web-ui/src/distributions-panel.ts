@@ -24,8 +24,8 @@ const OPEN_KEY = "eiscope.distributions.open";
 export class DistributionsPanel implements StepView {
   readonly el: HTMLElement;
   private readonly targets: Map<string, ParameterInfo>;
-  private readonly toggle = h("button", { type: "button", testid: "dist-toggle" });
-  private readonly select = h("select", { testid: "dist-target", title: "Weight matrix or effective E/I matrix" });
+  private readonly toggle = h("button", { type: "button", testid: "distributions-toggle" });
+  private readonly select = h("select", { testid: "distributions-target", title: "Weight matrix or effective E/I matrix" });
   private readonly logCount = h("input", { type: "checkbox", testid: "dist-log-count" });
   private readonly excludeZeros = h("input", { type: "checkbox", testid: "dist-exclude-zeros", checked: true });
   private readonly problem = h("span", { className: "warn small", testid: "dist-problem" });

@@ -57,9 +57,28 @@ export function symmetricLimit(values: Float32Array): number {
   return a > 0 ? a : 1;
 }
 
+/**
+ * A limit that lets a few large weights saturate instead of washing out the rest (a column-E/I
+ * matrix's inhibitory columns are ten times its excitatory ones): the 99th percentile of |v|,
+ * estimated from at most 20,000 evenly strided values (1 when they are all zero).
+ */
+export function percentileLimit(values: Float32Array, q = 0.99): number {
+  const stride = Math.max(1, Math.floor(values.length / 20_000));
+  const sample: number[] = [];
+  for (let i = 0; i < values.length; i += stride) {
+    const m = Math.abs(values[i]);
+    if (Number.isFinite(m)) sample.push(m);
+  }
+  sample.sort((a, b) => a - b);
+  const a = sample[Math.min(sample.length - 1, Math.floor(q * sample.length))] ?? 0;
+  return a > 0 ? a : symmetricLimit(values);
+}
+
 /** Writes the pixel of each value (clamped to [-limit, limit]) into `out` (one per value, packed RGBA). */
 export function paint(values: Float32Array, limit: number, out: Uint32Array): void {
   const scale = (LEVELS - 1) / (2 * limit);
+  // k = round((v + limit) · scale), as a truncation of a positive number: no Math.round call per value.
+  const offset = limit * scale + 0.5;
   const top = LEVELS - 1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -67,7 +86,7 @@ export function paint(values: Float32Array, limit: number, out: Uint32Array): vo
       out[i] = NAN_PIXEL;
       continue;
     }
-    const k = Math.round((v + limit) * scale);
-    out[i] = LUT[k < 0 ? 0 : k > top ? top : k];
+    const x = v * scale + offset;
+    out[i] = LUT[x >= top ? top : x <= 0 ? 0 : x | 0]; // ±Infinity clamps to the ends
   }
 }

@@ -5,7 +5,8 @@
 // rows and columns of E/I matrices, labelled E and I. Hovering a cell outlines it and reports it.
 
 import type { EiPartition } from "@eiscope/client";
-import { css, colourAt, paint, symmetricLimit } from "./diverging-scale";
+import { paint, percentileLimit, symmetricLimit } from "./diverging-scale";
+import { drawAxes, drawColourBar, drawPartition } from "./heatmap-decorations";
 import { FrameThrottle } from "./frame-throttle";
 
 /** A matrix to draw: `data` is shape[0] x shape[1], row-major, standing for a fullShape matrix. */
@@ -23,16 +24,16 @@ const MIN_PLOT_PX = 240;
 const MAX_PLOT_PX = 520;
 const MARGIN = { left: 62, right: 86, top: 22, bottom: 26 };
 const AXIS = "#c9ced6";
-const LABEL = "#5b6472";
-const SEPARATOR = "#111827";
 
 export class HeatmapCanvas {
   readonly canvas: HTMLCanvasElement;
   private readonly outline: HTMLElement;
   private readonly bitmap = document.createElement("canvas");
   private image?: ImageData;
+  private pixels?: Uint32Array;
   private data?: HeatmapData;
   private limit = 1;
+  private clipped = false;
   private message = "waiting for values…";
   private hovered?: [number, number];
   private plotHeight = 332;
@@ -93,8 +94,13 @@ export class HeatmapCanvas {
   set(data: HeatmapData | undefined, message = "waiting for values…"): void {
     this.data = data;
     this.message = message;
-    this.limit = data ? symmetricLimit(data.data) : 1;
+    this.limit = !data ? 1 : this.clipped ? percentileLimit(data.data) : symmetricLimit(data.data);
     this.throttle.request();
+  }
+
+  /** Scales the next set() to the 99th percentile of |w| (larger values saturate) instead of the largest. */
+  setClipped(on: boolean): void {
+    this.clipped = on;
   }
 
   get limitShown(): number {
@@ -183,9 +189,9 @@ export class HeatmapCanvas {
     delete this.canvas.dataset.message;
     const p = this.plotRect();
     this.drawCells(g, d, p);
-    this.drawPartition(g, d, p);
-    this.drawAxes(g, d, p);
-    this.drawColourBar(g, p);
+    drawPartition(g, d, p);
+    drawAxes(g, d, p);
+    drawColourBar(g, p, this.limit, this.clipped);
     this.placeOutline();
     this.hover(this.hovered); // the value under a still pointer has changed
     this.drawMs.push(performance.now() - t0);
@@ -200,10 +206,11 @@ export class HeatmapCanvas {
     const [rows, cols] = d.shape;
     if (!this.image || this.image.width !== cols || this.image.height !== rows) {
       this.image = new ImageData(cols, rows);
+      this.pixels = new Uint32Array(this.image.data.buffer);
       this.bitmap.width = cols;
       this.bitmap.height = rows;
     }
-    paint(d.data, this.limit, new Uint32Array(this.image.data.buffer));
+    paint(d.data, this.limit, this.pixels!);
     this.bitmap.getContext("2d")!.putImageData(this.image, 0, 0);
     g.imageSmoothingEnabled = false;
     g.drawImage(this.bitmap, p.x, p.y, p.width, p.height);
@@ -211,103 +218,4 @@ export class HeatmapCanvas {
     g.lineWidth = 1;
     g.strokeRect(p.x - 0.5, p.y - 0.5, p.width + 1, p.height + 1);
   }
-
-  /** Lines between E and I rows and columns, and E / I labels on each band. */
-  private drawPartition(
-    g: CanvasRenderingContext2D,
-    d: HeatmapData,
-    p: { x: number; y: number; width: number; height: number },
-  ): void {
-    const part = d.partition;
-    if (!part) return;
-    const [rows, cols] = d.fullShape;
-    g.fillStyle = LABEL;
-    g.font = "bold 11px system-ui, sans-serif";
-    const yAt = (r: number) => p.y + (r / rows) * p.height;
-    const xAt = (c: number) => p.x + (c / cols) * p.width;
-    g.textAlign = "right";
-    g.textBaseline = "middle";
-    for (const [label, a, b] of [
-      ["E", 0, part.excitatoryRows],
-      ["I", part.excitatoryRows, part.excitatoryRows + part.inhibitoryRows],
-    ] as const) {
-      if (b > a) g.fillText(label, p.x - 6, (yAt(a) + yAt(b)) / 2);
-    }
-    g.textAlign = "center";
-    g.textBaseline = "bottom";
-    for (const [label, a, b] of [
-      ["E", 0, part.excitatoryCols],
-      ["I", part.excitatoryCols, part.excitatoryCols + part.inhibitoryCols],
-    ] as const) {
-      if (b > a) g.fillText(label, (xAt(a) + xAt(b)) / 2, p.y - 4);
-    }
-    g.font = "11px system-ui, sans-serif";
-    g.strokeStyle = SEPARATOR;
-    g.lineWidth = 1.5;
-    g.setLineDash([5, 3]);
-    g.beginPath();
-    if (part.excitatoryRows > 0 && part.inhibitoryRows > 0) {
-      g.moveTo(p.x, yAt(part.excitatoryRows));
-      g.lineTo(p.x + p.width, yAt(part.excitatoryRows));
-    }
-    if (part.excitatoryCols > 0 && part.inhibitoryCols > 0) {
-      g.moveTo(xAt(part.excitatoryCols), p.y);
-      g.lineTo(xAt(part.excitatoryCols), p.y + p.height);
-    }
-    g.stroke();
-    g.setLineDash([]);
-  }
-
-  private drawAxes(
-    g: CanvasRenderingContext2D,
-    d: HeatmapData,
-    p: { x: number; y: number; width: number; height: number },
-  ): void {
-    const [rows, cols] = d.fullShape;
-    g.fillStyle = LABEL;
-    g.textAlign = "right";
-    g.textBaseline = "top";
-    g.fillText("0", p.x - 18, p.y);
-    g.textBaseline = "bottom";
-    g.fillText(String(rows - 1), p.x - 18, p.y + p.height);
-    g.save();
-    g.translate(12, p.y + p.height / 2);
-    g.rotate(-Math.PI / 2);
-    g.textAlign = "center";
-    g.textBaseline = "middle";
-    g.fillText("row: post-synaptic unit", 0, 0);
-    g.restore();
-    g.textBaseline = "top";
-    g.textAlign = "left";
-    g.fillText("0", p.x, p.y + p.height + 6);
-    g.textAlign = "right";
-    g.fillText(String(cols - 1), p.x + p.width, p.y + p.height + 6);
-    g.textAlign = "center";
-    g.fillText("column: pre-synaptic unit or input", p.x + p.width / 2, p.y + p.height + 6);
-  }
-
-  /** The scale: +a at the top, 0 in the middle, -a at the bottom, with its numbers. */
-  private drawColourBar(g: CanvasRenderingContext2D, p: { x: number; y: number; width: number; height: number }): void {
-    const x = p.x + p.width + 14;
-    const gradient = g.createLinearGradient(0, p.y + p.height, 0, p.y);
-    for (let k = 0; k <= 10; k++) gradient.addColorStop(k / 10, css(colourAt(k / 10)));
-    g.fillStyle = gradient;
-    g.fillRect(x, p.y, 12, p.height);
-    g.strokeStyle = AXIS;
-    g.strokeRect(x - 0.5, p.y - 0.5, 13, p.height + 1);
-    g.fillStyle = LABEL;
-    g.textAlign = "left";
-    g.textBaseline = "middle";
-    for (const f of [1, 0.5, 0, -0.5, -1]) {
-      const y = p.y + ((1 - f) / 2) * p.height;
-      g.fillRect(x + 12, Math.round(y), 3, 1);
-      g.fillText(f === 0 ? "0" : fmt(f * this.limit), x + 18, y);
-    }
-  }
-}
-
-function fmt(v: number): string {
-  const a = Math.abs(v);
-  const s = a !== 0 && (a < 1e-3 || a >= 1e4) ? a.toExponential(2) : a.toPrecision(3);
-  return `${v < 0 ? "−" : "+"}${s}`;
 }

@@ -33,6 +33,7 @@ export class HeatmapPanel implements StepView {
     h("option", { value: "values" }, "values"),
     h("option", { value: "change" }, "change since step 0"),
   );
+  private readonly clip = h("input", { type: "checkbox", testid: "heatmap-clip" });
   private readonly problem = h("span", { className: "warn small", testid: "heatmap-problem" });
   private readonly info = h("span", { className: "muted small", testid: "heatmap-info" });
   private readonly hoverLine = h("p", { className: "small mono heatmap-hover", testid: "heatmap-hover" }, " ");
@@ -61,6 +62,15 @@ export class HeatmapPanel implements StepView {
         this.past.badge,
         h("span", { className: "spacer" }),
         this.problem,
+        h(
+          "label",
+          {
+            className: "toggle small muted",
+            title: "Colour scale to the 99th percentile of |w|: the largest weights saturate, the rest show",
+          },
+          this.clip,
+          "clip at 99 %",
+        ),
         this.mode,
         this.select,
         this.toggle,
@@ -76,6 +86,10 @@ export class HeatmapPanel implements StepView {
     this.toggle.addEventListener("click", () => this.setOpen(!this.open));
     this.select.addEventListener("change", () => this.restart());
     this.mode.addEventListener("change", () => this.restart());
+    this.clip.addEventListener("change", () => {
+      this.canvas.setClipped(this.clip.checked);
+      if (this.shown) this.draw(this.shown);
+    });
     if (this.targets.size === 0) this.el.hidden = true;
     this.setOpen(remembered(OPEN_KEY));
   }
@@ -138,6 +152,7 @@ export class HeatmapPanel implements StepView {
     this.body.hidden = !open;
     this.select.hidden = !open;
     this.mode.hidden = !open;
+    this.clip.parentElement!.hidden = !open;
     this.el.dataset.open = String(open);
     if (open) this.restart();
     else this.reader.cancel();
@@ -193,7 +208,9 @@ export class HeatmapPanel implements StepView {
       pooled
         ? `drawn as ${m.shape.join(" × ")} blocks, each the value of largest magnitude (sign kept), pooled on the server`
         : "one cell per weight",
-      `colour scale ±${formatScalar(this.canvas.limitShown)} (the largest magnitude shown)`,
+      this.clip.checked
+        ? `colour scale ±${formatScalar(this.canvas.limitShown)} (the 99th percentile of |w|; larger values saturate)`
+        : `colour scale ±${formatScalar(this.canvas.limitShown)} (the largest magnitude shown)`,
     ].join(" · ");
   }
 

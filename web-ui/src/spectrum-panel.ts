@@ -10,11 +10,11 @@
 import { type Catalogue, type ParameterInfo, type Simulation, type SimulationState, type WatchFrame } from "@eiscope/client";
 import { formatStep, h, replaceChildren } from "./dom";
 import { CadencedWatch, fillCadences, newer, remember, remembered, type Sample } from "./cadenced-watch";
-import { defaultTarget, findSpectralTargets, targetShape } from "./spectral-targets";
+import { defaultTarget, findSpectralTargets } from "./spectral-targets";
 import { EigenvaluePlot, SingularValuePlot } from "./spectrum-canvas";
 import { SpectralHistory } from "./spectrum-history";
 import { NUMBERS, SpectrumNumbers } from "./spectrum-numbers";
-import { fillSpectrumPicker, whyNoEigenvalues } from "./spectrum-picker";
+import { describeShown, fillSpectrumPicker, whyNoEigenvalues } from "./spectrum-picker";
 import { PastMeasure, type StepView } from "./past-measure";
 
 const SINGULAR_VALUES = "singular_values";
@@ -184,22 +184,18 @@ export class SpectrumPanel implements StepView {
     this.stopSearch = findSpectralTargets(
       this.simId,
       new Set(this.offered),
-      (targets) => this.fillPicker(targets),
+      (targets) => fillSpectrumPicker(this.select, targets, this.shapes, this.parameterNames),
       (targets) => {
         this.searched = true;
         this.stopSearch = undefined;
         this.select.disabled = false;
-        this.fillPicker(targets);
+        fillSpectrumPicker(this.select, targets, this.shapes, this.parameterNames);
         const listed = [...this.select.options].map((o) => o.value);
         const first = defaultTarget(listed, this.shapes);
         if (first) this.choose(first);
         else this.info.textContent = "no weight matrices to analyse";
       },
     );
-  }
-
-  private fillPicker(targets: string[]): void {
-    fillSpectrumPicker(this.select, targets, this.shapes, this.parameterNames);
   }
 
   private choose(name: string): void {
@@ -277,20 +273,7 @@ export class SpectrumPanel implements StepView {
     const sv = this.spectrum;
     this.el.dataset.frames = String(this.frames);
     this.el.dataset.step = String(this.shownStep());
-    const target = this.select.value;
-    const shape = targetShape(target, this.shapes);
-    this.info.textContent = [
-      sv ? `step ${formatStep(sv.step)}` : "",
-      sv ? `${sv.value.length} singular values` : "",
-      this.eigenvalues
-        ? `${this.eigenvalues.value.length / 2} eigenvalues`
-        : sv && whyNoEigenvalues(target, this.shapes)
-          ? "no eigenvalues (not square)"
-          : "",
-      shape ? `${target} is ${shape.join(" × ")}${this.parameterNames.includes(target) ? "" : " (effective)"}` : "",
-    ]
-      .filter(Boolean)
-      .join(" · ");
+    this.info.textContent = describeShown(this.select.value, sv, this.eigenvalues, this.shapes, this.parameterNames);
   }
 
   /** The oldest step among what is shown (-1: nothing yet). */

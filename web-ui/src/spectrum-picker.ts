@@ -1,8 +1,9 @@
 // The spectrum panel's choice of matrix: the targets the server measures spectra of, effective
-// matrices first then parameters, each in the network's order with its shape; and why a target
-// has no eigenvalues (it is not square).
+// matrices first then parameters, each in the network's order with its shape; why a target has
+// no eigenvalues (it is not square); and the line that says what is shown.
 
-import { h, replaceChildren } from "./dom";
+import type { Sample } from "./cadenced-watch";
+import { formatStep, h, replaceChildren } from "./dom";
 import { layerOrder, targetShape } from "./spectral-targets";
 
 /**
@@ -38,4 +39,27 @@ export function whyNoEigenvalues(target: string, shapes: Map<string, number[]>):
   const shape = targetShape(target, shapes);
   if (!shape || shape[0] === shape[1]) return undefined;
   return `no eigenvalues: ${target} is ${shape.join(" × ")}, not square (only a square matrix has them); its singular values are beside`;
+}
+
+/** The panel's footer: "step 40 · 64 singular values · 64 eigenvalues · layer1.W is 64 × 64". */
+export function describeShown(
+  target: string,
+  sv: Sample<Float32Array> | undefined,
+  eigenvalues: Sample<Float32Array> | undefined,
+  shapes: Map<string, number[]>,
+  parameterNames: string[],
+): string {
+  const shape = targetShape(target, shapes);
+  return [
+    sv ? `step ${formatStep(sv.step)}` : "",
+    sv ? `${sv.value.length} singular values` : "",
+    eigenvalues
+      ? `${eigenvalues.value.length / 2} eigenvalues`
+      : sv && whyNoEigenvalues(target, shapes)
+        ? "no eigenvalues (not square)"
+        : "",
+    shape ? `${target} is ${shape.join(" × ")}${parameterNames.includes(target) ? "" : " (effective)"}` : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }

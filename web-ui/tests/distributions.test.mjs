@@ -73,7 +73,7 @@ function numpyFit(values) {
 async function openPanel() {
   await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
   await page.locator(`[data-testid="sim-view"][data-id="${sim.id}"]`).waitFor();
-  if ((await attr("dist-panel", "data-open")) !== "true") await byTestId("dist-toggle").click();
+  if ((await attr("dist-panel", "data-open")) !== "true") await byTestId("distributions-toggle").click();
 }
 
 async function waitFor(target, step) {
@@ -97,7 +97,7 @@ test("E and I columns are counted apart, bin for bin, and the fit is NumPy's", {
   await client.step(sim.id, 20);
   sim = await client.waitForStep(sim.id, 20, { timeoutMs: 120_000 });
   await openPanel();
-  await byTestId("dist-target").selectOption("layer1");
+  await byTestId("distributions-target").selectOption("layer1");
   await waitFor("layer1", 20);
   const p = sim.effectiveMatrices.find((m) => m.name === "layer1").partition;
   assert.ok(p.excitatoryCols > 0 && p.inhibitoryCols > 0, "layer1 reads E and I units");
@@ -130,7 +130,7 @@ test("E and I columns are counted apart, bin for bin, and the fit is NumPy's", {
 
 test("after a 90 % prune, 'exclude zeros' leaves exactly the pruned weights out; the fit matches the server's", { timeout: 120_000 }, async () => {
   const name = "layer0.W_pos";
-  await byTestId("dist-target").selectOption(name);
+  await byTestId("distributions-target").selectOption(name);
   await waitFor(name, 20);
   await client.apply(sim.id, commands.prune(0.9, "magnitude", "per_layer"));
   const W = (await client.parameters(sim.id, [name])).get(name);
@@ -162,7 +162,7 @@ test("after a 90 % prune, 'exclude zeros' leaves exactly the pruned weights out;
 });
 
 test("a matrix without E and I columns is coloured by sign, and says so", { timeout: 60_000 }, async () => {
-  await byTestId("dist-target").selectOption("layer1.b");
+  await byTestId("distributions-target").selectOption("layer1.b");
   await eventually(() => attr("dist-legend", "data-groups"), (g) => g === "w ≥ 0|w < 0", 20_000);
   const b = (await client.parameters(sim.id, ["layer1.b"])).get("layer1.b");
   const signed = await drawn("dist-signed");

@@ -157,6 +157,21 @@ test("a matrix with E and I columns says which a cell is, as the run's partition
   }
 });
 
+test("'clip at 99 %' scales the colours to the 99th percentile of |w| (of every k-th value for big matrices)", { timeout: 30_000 }, async () => {
+  const W = await full("layer1");
+  await byTestId("heatmap-clip").check();
+  const stride = Math.max(1, Math.floor(W.data.length / 20_000));
+  const sample = [...W.data].filter((_, k) => k % stride === 0).map(Math.abs).sort((a, b) => a - b);
+  const p99 = sample[Math.floor(0.99 * sample.length)];
+  const max = W.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const limit = Number(await eventually(() => attr("heatmap-panel", "data-limit"), (l) => Number(l) !== max, 10_000));
+  assert.equal(limit, p99);
+  assert.ok(limit < max, `${limit} < ${max}`);
+  assert.match(await byTestId("heatmap-info").textContent(), /99th percentile of \|w\|; larger values saturate/);
+  await byTestId("heatmap-clip").uncheck();
+  assert.equal(Number(await eventually(() => attr("heatmap-panel", "data-limit"), (l) => Number(l) === max, 10_000)), max);
+});
+
 test("'change since step 0' is W now minus W at step 0, computed here", { timeout: 60_000 }, async () => {
   await byTestId("heatmap-mode").selectOption("change");
   await eventually(() => attr("heatmap-panel", "data-mode"), (m) => m === "change", 20_000);
