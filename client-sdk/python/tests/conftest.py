@@ -23,6 +23,10 @@ import pytest
 
 import eiscope
 
+# Headless: eiscope.notebook's figures render with Agg on ipympl's canvas and never need a
+# display; nothing in the tests may pick a GUI backend either (a notebook kernel inherits it).
+os.environ.setdefault("MPLBACKEND", "Agg")
+
 REPO = Path(__file__).resolve().parents[3]
 START_TIMEOUT_S = 60.0
 _READY = re.compile(r"eiscope listening on https?://127\.0\.0\.1:(\d+)")

@@ -171,6 +171,8 @@ def test_wrong_arguments_are_refused_and_closing_ends_every_thread(client, make_
         weight_heatmap(client, sim.id, "layer9.W")
     with pytest.raises(ValueError, match="max_rows must be >= 0"):
         weight_heatmap(client, sim.id, "layer0.W", max_rows=-1)
+    with pytest.raises(ValueError, match="run: one run id or Simulation"):
+        weight_heatmap(client, [sim.id, sim.id], "layer0.W")
     with pytest.raises(eiscope.NotFoundError):
         weight_heatmap(client, "sim-does-not-exist", "layer0.W")
     before = set(threading.enumerate())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -38,7 +38,7 @@ class WeightHeatmap(LiveFigure):
     def __init__(
         self,
         client: Client,
-        run: str | Simulation,
+        run: Union[str, Simulation],
         parameter: str,
         *,
         max_rows: int = DEFAULT_MAX_ROWS,
@@ -46,7 +46,10 @@ class WeightHeatmap(LiveFigure):
         change_since_start: bool = False,
         max_redraws_per_s: float = DEFAULT_MAX_REDRAWS_PER_S,
     ):
-        (run_id,) = run_ids(run)
+        ids = run_ids(run)
+        if len(ids) != 1:
+            raise ValueError(f"run: one run id or Simulation, got {run!r}")
+        (run_id,) = ids
         for name, value in (("max_rows", max_rows), ("max_cols", max_cols)):
             if value < 0:
                 raise ValueError(f"{name} must be >= 0 (0: every row or column), got {value!r}")
