@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EPOCHS="${1:-10}"; SEEDS="${2:-3}"; THREADS="${3:-2}"; shift $(( $# < 3 ? $# : 3 ))
-./mvnw -B -q -pl server/engine test-compile
-CP="server/engine/target/test-classes:server/engine/target/classes:$(./mvnw -B -q -pl server/engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+./mvnw -B -q -o -pl server/engine process-test-classes   # also writes target/bench.classpath
+CP="server/engine/target/test-classes:server/engine/target/classes:$(cat server/engine/target/bench.classpath)"
 export OPENBLAS_NUM_THREADS=1
 exec java -Xmx6g -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" io.eiscope.engine.validation.Cornford2021Validation \
   "$EPOCHS" "$SEEDS" "$THREADS" "docs/validation/cornford2021-${*:-all}-${EPOCHS}ep.csv" "$@"

@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WHAT="${1:?rofk, robustness or pruning}"; shift
-./mvnw -B -q -o -pl server/engine test-compile
-CP="server/engine/target/test-classes:server/engine/target/classes:$(./mvnw -B -q -o -pl server/engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+./mvnw -B -q -o -pl server/engine process-test-classes   # also writes target/bench.classpath
+CP="server/engine/target/test-classes:server/engine/target/classes:$(cat server/engine/target/bench.classpath)"
 export OPENBLAS_NUM_THREADS=1
 JAVA=(java ${JAVA_OPTS:-} -Xmx4g -XX:ActiveProcessorCount=1 -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP")
 case "$WHAT" in

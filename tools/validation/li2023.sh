@@ -5,8 +5,8 @@
 #   tools/validation/li2023.sh seqmnist [updates=10000] [seeds=3] [threads=4] [seq_mnist|seq_fashion_mnist]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mvnw -B -q -o -pl server/engine test-compile
-CP="server/engine/target/test-classes:server/engine/target/classes:$(./mvnw -B -q -o -pl server/engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+./mvnw -B -q -o -pl server/engine process-test-classes   # also writes target/bench.classpath
+CP="server/engine/target/test-classes:server/engine/target/classes:$(cat server/engine/target/bench.classpath)"
 export OPENBLAS_NUM_THREADS=1
 exec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE java -Xmx6g -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" \
   io.eiscope.engine.validation.Li2023Validation "$@"

@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  * Two studies of the geometry of plasticity; not tests. Run {@code tools/validation/geometry.sh}.
  * <ul>
  *   <li>{@code robustness seeds}: the synthetic robustness study of Pogodin et al. (2024),
- *       science.md §4.4: 1000 initial weights, log-normal with random signs or normal, std 0.1;
+ *       science.md §4.4: 1000 initial weights, log-normal with random signs (magnitudes' mean = std = 0.1)
+ *       or normal (std 0.1);
  *       a Gaussian dual-space perturbation {@code grad phi(w) = grad phi(w0) + 0.1 |grad phi(0.1)| xi}
  *       under a true potential; every candidate (p-norms 1.1 .. 3.0 and negative entropy) scored
  *       by the mean ΔCDF over seeds. The true potential should score lowest.</li>
@@ -87,9 +88,10 @@ public final class GeometryValidation {
                     SplittableRandom r = new SplittableRandom(1000L * s + 17);
                     float[] w0 = new float[1000], wt = new float[1000];
                     for (int i = 0; i < w0.length; i++) {
-                        // magnitudes with mean = std = s (r = 1), E[w^2] = 2 s^2 = 0.01: sigma = sqrt(log 2), mu =
-                        // log(s / sqrt 2) = log 0.05
-                        double sigma = Math.sqrt(Math.log(2)), mu = Math.log(0.05);
+                        // §4.4: magnitudes with mean = std = 1/sqrt(100) = 0.1 (random signs), so sigma^2 = log(1 + 1)
+                        // and
+                        // mu = log 0.1 - sigma^2 / 2 = log(0.1 / sqrt 2); normal: N(0, 1/100)
+                        double sigma = Math.sqrt(Math.log(2)), mu = Math.log(0.1 / Math.sqrt(2));
                         w0[i] = (float)
                                 (init.equals("normal")
                                         ? 0.1 * r.nextGaussian()
