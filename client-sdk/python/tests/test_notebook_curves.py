@@ -183,6 +183,26 @@ def test_closing_the_widget_stops_the_watches_and_the_redraw_thread(client, make
     curves.close()  # idempotent
 
 
+def test_a_resize_from_the_page_waits_for_a_redraw_in_progress_then_applies(client, make_mlp):
+    sim = make_mlp(seed=19)
+    curves = live_curves(client, sim.id)
+    try:
+        resized = threading.Event()
+        message = {"type": "resize", "width": 500, "height": 300}  # what ipympl's page sends
+        page = threading.Thread(
+            target=lambda: (curves.canvas._handle_message(None, message, []), resized.set())
+        )
+        with curves._lock:  # as the redraw thread holds it while it draws
+            page.start()
+            assert not resized.wait(0.5), "the page's message went through while the figure was being drawn"
+        assert resized.wait(10)
+        assert list(curves.figure.get_size_inches()) == [5.0, 3.0]
+        go(client, sim.id, 5)
+        curves.wait_for_step(5, timeout=30)
+    finally:
+        curves.close()
+
+
 def test_wrong_arguments_are_refused_in_the_cell_with_what_to_give(client, make_mlp):
     sim = make_mlp(seed=17)
     with pytest.raises(

@@ -27,11 +27,16 @@ JOIN_TIMEOUT_S = 5.0
 
 
 class _LockedCanvas(Canvas):  # type: ignore[misc]  # ipympl ships no type information
-    """ipympl's canvas, drawing only under the widget's lock."""
+    """ipympl's canvas, drawing, and handling the page's messages (a resize, a zoom, a pan),
+    only under the widget's lock."""
 
     def __init__(self, figure: Figure, lock: threading.RLock):
+        self._figure_lock = lock  # before ipympl's __init__, which registers _handle_message
         super().__init__(figure)
-        self._figure_lock = lock
+
+    def _handle_message(self, widget: Any, content: dict[str, Any], buffers: list[bytes]) -> None:
+        with self._figure_lock:
+            super()._handle_message(widget, content, buffers)
 
     def draw(self) -> None:
         with self._figure_lock:
