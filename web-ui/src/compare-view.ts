@@ -15,7 +15,7 @@ import { h } from "./dom";
 import { FrameThrottle } from "./frame-throttle";
 import { changesTheRun } from "./intervention-log";
 import { OverlayChart, type OverlayRun, PALETTE } from "./overlay-chart";
-import { type CompareOptions, compareHash } from "./routes";
+import { type CompareOptions, compareHash, parseRoute } from "./routes";
 import { RunCurve } from "./run-curve";
 import { runName } from "./run-tree";
 
@@ -38,6 +38,8 @@ export class CompareView {
   private readonly chart: OverlayChart;
   private readonly table: CompareTable;
   private readonly tableThrottle = new FrameThrottle(() => this.refreshTable(), 250);
+  // replaceState at every input event of the smoothing slider was the slowest thing on the page.
+  private readonly addressThrottle = new FrameThrottle(() => this.writeAddress(), 250);
   private layerSearch = 0;
   private layerTimer?: number;
 
@@ -127,6 +129,7 @@ export class CompareView {
     window.clearTimeout(this.layerTimer);
     this.layerSearch++;
     this.tableThrottle.cancel();
+    this.addressThrottle.cancel();
     this.chart.destroy();
   }
 
@@ -138,7 +141,9 @@ export class CompareView {
     if (what === "y" || what === "layer") this.restart();
     if (what === "y") this.findLayers();
     this.changed();
-    this.saveAddress();
+    // The slider sends an event per pixel dragged: its address is written a little later.
+    if (what === "smoothing") this.addressThrottle.request();
+    else this.writeAddress();
   }
 
   private label(): string {
@@ -209,7 +214,7 @@ export class CompareView {
         this.s.layer = found[0];
         this.controls.setLayers(found, "");
         this.restart();
-        this.saveAddress();
+        this.writeAddress();
       }
       if (found.length === 0) this.layerTimer = window.setTimeout(() => this.findLayers(), LAYER_RETRY_MS);
     });
@@ -245,8 +250,8 @@ export class CompareView {
   }
 
   /** The address says what is shown, without a navigation (no hashchange: the view stays). */
-  private saveAddress(): void {
-    history.replaceState(history.state, "", compareHash(this.runs, this.options()));
+  private writeAddress(): void {
+    if (parseRoute().view === "compare") history.replaceState(history.state, "", compareHash(this.runs, this.options()));
   }
 }
 

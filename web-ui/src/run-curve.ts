@@ -54,6 +54,7 @@ export class RunCurve {
   private recorded = -1;
   private lineageRead = false;
   private readonly stopped = new AbortController();
+  private cache?: { steps: number[]; values: number[]; times: number[] };
 
   /** `layer`: the layer or parameter of a per-layer scalar ("" for a network-wide one). */
   constructor(
@@ -73,18 +74,32 @@ export class RunCurve {
 
   /** Steps and values as drawn: the inherited parts, then the run's own. */
   get steps(): number[] {
-    return [...this.inherited.flatMap((p) => p.steps), ...this.own.steps];
+    return this.joined().steps;
   }
 
   get values(): number[] {
-    return [...this.inherited.flatMap((p) => p.values), ...this.own.values];
+    return this.joined().values;
   }
 
   /** Wall times of `steps` in seconds, or empty when some point has none. */
   get times(): number[] {
-    const own = this.own.times.length === this.own.steps.length ? this.own.times : undefined;
-    if (!own || this.inherited.some((p) => p.times.length !== p.steps.length)) return [];
-    return [...this.inherited.flatMap((p) => p.times), ...own];
+    return this.joined().times;
+  }
+
+  /**
+   * The parts put end to end, kept until the curve changes: the chart, the table and the markers
+   * read them at every redraw, and building them afresh each time was most of a redraw's work.
+   */
+  private joined(): { steps: number[]; values: number[]; times: number[] } {
+    if (this.cache) return this.cache;
+    const own = this.own;
+    const timed = own.times.length === own.steps.length && this.inherited.every((p) => p.times.length === p.steps.length);
+    this.cache = {
+      steps: [...this.inherited.flatMap((p) => p.steps), ...own.steps],
+      values: [...this.inherited.flatMap((p) => p.values), ...own.values],
+      times: timed ? [...this.inherited.flatMap((p) => p.times), ...own.times] : [],
+    };
+    return this.cache;
   }
 
   stop(): void {
@@ -123,6 +138,7 @@ export class RunCurve {
   private async read(): Promise<void> {
     const n = this.source.maxPoints();
     this.own.setMaxPoints(2 * n);
+    this.cache = undefined; // setMaxPoints may have downsampled what was read
     const first = this.recorded < 0;
     const from = first ? 0 : this.own.lastStep + 1;
     const layers = this.layer ? [this.layer] : [];
@@ -131,6 +147,7 @@ export class RunCurve {
     if (!first && h.lastStep < this.recorded) {
       this.recorded = -1;
       this.own.clear();
+      this.cache = undefined;
       return this.read();
     }
     if (!this.sim || first) this.sim = await client.get(this.id);
@@ -153,6 +170,7 @@ export class RunCurve {
         if (s.steps[i] > this.own.lastStep) this.own.push(s.steps[i], s.values[i], 1, times[i]);
       }
     }
+    this.cache = undefined;
     const grew = first || (s?.steps.length ?? 0) > 0 || log.length !== this.interventions.length;
     this.recorded = h.lastStep;
     this.interventions = log;
@@ -201,6 +219,7 @@ export class RunCurve {
     }
     if (this.stopped.signal.aborted) return;
     this.inherited = parts;
+    this.cache = undefined;
     this.changed();
   }
 
