@@ -206,6 +206,24 @@ test("prune at random per layer, from the quick row: the log says so and each la
   }
 });
 
+test("in a 1,280 px window every tab of the Steer card fits, nothing cut off at the right", { timeout: 60_000 }, async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  try {
+    for (const tab of ["rule", "weights", "units", "watchpoints"]) {
+      await s.open(server.baseUrl, sim.id, tab);
+      const overflow = await page.evaluate(() => {
+        const card = document.querySelector('[data-testid="steer-card"]').getBoundingClientRect();
+        const main = document.querySelector("main").getBoundingClientRect();
+        return { page: document.documentElement.scrollWidth - window.innerWidth, card: card.right - main.right };
+      });
+      assert.ok(overflow.page <= 0, `${tab}: the page is ${overflow.page} px wider than the window`);
+      assert.ok(overflow.card <= 0, `${tab}: the card ends ${overflow.card} px past the main column`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 1000 });
+  }
+});
+
 test("the page raised no uncaught errors", () => {
   assert.deepEqual(pageErrors, []);
 });
