@@ -224,15 +224,16 @@ class Client(RunRecordCalls, TimeTravelCalls, Calls):
                 )
             time.sleep(poll_s)
 
-    def wait_for_step(self, id: str, step: int, *, timeout: float = 60.0) -> Simulation:
+    def wait_for_step(self, id: str, step: int, *, timeout: float = 600.0) -> Simulation:
         """Blocks until the simulation has reached `step`, or has stopped short of it (paused,
         finished, diverged: check `state` and `step`), and returns it as then seen.
 
         The companion of step() and ``apply(id, commands.run_until(k))``, which return as soon
         as the run is under way: after them it returns the run PAUSED at that step. It watches
         the run's state changes and its loss at multiples of `step` rather than polling, so it
-        returns within a frame's latency. Raises TimeoutError after `timeout` s; NotFoundError
-        if the simulation is (or gets) deleted.
+        returns within a frame's latency. Raises TimeoutError after `timeout` s (10 minutes by
+        default: a run shares the server's workers with every other playing run, so its pace
+        is not its own); NotFoundError if the simulation is (or gets) deleted.
         """
         deadline = time.monotonic() + timeout
         goal = f"step {step} not reached within {timeout} s"
