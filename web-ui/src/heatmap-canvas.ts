@@ -1,13 +1,15 @@
-// Draws a matrix as a heatmap: one pixel per value painted into an ImageData (no per-cell DOM,
-// no per-cell fillRect), put on a bitmap of the matrix's own size and scaled onto the plot
-// without smoothing, so a 500 x 500 frame costs about a millisecond. Beside it a colour bar with
-// its numbers (diverging, symmetric about 0); lines between the excitatory and inhibitory
-// rows and columns of E/I matrices, labelled E and I. Hovering a cell outlines it and reports it.
+// A matrix as a heatmap on the page: one pixel per value painted into an ImageData, beside a
+// colour bar with its numbers (diverging, symmetric about 0), lines between the excitatory and
+// inhibitory rows and columns of E/I matrices (heatmap-render.ts draws all that). The drawing
+// happens in a worker on the canvas handed over to it (OffscreenCanvas), so painting, scaling
+// and rasterising a 500 x 500 frame leave the page's main thread free; where a browser cannot
+// hand a canvas over, it is drawn here. The page keeps the values, for the hover: a cell under
+// the pointer is outlined and reported.
 
 import type { EiPartition } from "@eiscope/client";
-import { paint, percentileLimit, symmetricLimit } from "./diverging-scale";
-import { drawAxes, drawColourBar, drawPartition } from "./heatmap-decorations";
+import { percentileLimit, symmetricLimit } from "./diverging-scale";
 import { FrameThrottle } from "./frame-throttle";
+import { type HeatmapFrame, HeatmapRenderer } from "./heatmap-render";
 
 /** A matrix to draw: `data` is shape[0] x shape[1], row-major, standing for a fullShape matrix. */
 export interface HeatmapData {
@@ -23,14 +25,16 @@ export interface HeatmapData {
 const MIN_PLOT_PX = 240;
 const MAX_PLOT_PX = 520;
 const MARGIN = { left: 62, right: 86, top: 22, bottom: 26 };
-const AXIS = "#c9ced6";
 
 export class HeatmapCanvas {
   readonly canvas: HTMLCanvasElement;
   private readonly outline: HTMLElement;
-  private readonly bitmap = document.createElement("canvas");
-  private image?: ImageData;
-  private pixels?: Uint32Array;
+  /** Draws off the main thread (undefined: `renderer` draws here). */
+  private worker?: Worker;
+  private renderer?: HeatmapRenderer;
+  /** A frame posted to the worker and not drawn yet; another asked for meanwhile waits for it. */
+  private drawing = false;
+  private redrawAfter = false;
   private data?: HeatmapData;
   private limit = 1;
   private clipped = false;
@@ -39,6 +43,7 @@ export class HeatmapCanvas {
   private plotHeight = 332;
   private readonly throttle = new FrameThrottle(() => this.draw(), 0);
   private readonly resize: ResizeObserver;
+  private containerWidth = 0;
   /** Draw times in ms, for the benchmark (the last 1,000). */
   readonly drawMs: number[] = [];
 
@@ -69,8 +74,39 @@ export class HeatmapCanvas {
       configurable: true,
       value: (i: number, j: number) => this.cellCentre(i, j),
     });
-    this.resize = new ResizeObserver(() => this.throttle.request());
+    // The width is kept from the observer: reading clientWidth at every draw or pointer move
+    // would force a layout each time (the hover line and the footer change between draws).
+    this.resize = new ResizeObserver((entries) => {
+      this.containerWidth = entries[0]?.contentRect.width ?? this.container.clientWidth;
+      this.throttle.request();
+    });
     this.resize.observe(container);
+    this.startRenderer();
+  }
+
+  /** A worker that draws on the canvas handed over to it, if the browser can; else a renderer here. */
+  private startRenderer(): void {
+    let worker: Worker | undefined;
+    try {
+      worker = new Worker(new URL("./heatmap-worker.ts", import.meta.url), { type: "module" });
+      const offscreen = this.canvas.transferControlToOffscreen(); // after the worker: a failure leaves the canvas here
+      worker.onmessage = (e: MessageEvent<{ drawMs: number }>) => this.drawn(e.data.drawMs);
+      worker.postMessage({ canvas: offscreen }, [offscreen]);
+      this.worker = worker;
+    } catch {
+      worker?.terminate();
+      this.renderer = new HeatmapRenderer(this.canvas);
+    }
+  }
+
+  private drawn(ms: number): void {
+    this.drawMs.push(ms);
+    if (this.drawMs.length > 1000) this.drawMs.shift();
+    this.drawing = false;
+    if (this.redrawAfter) {
+      this.redrawAfter = false;
+      this.throttle.request();
+    }
   }
 
   /** Sizes the plot for a matrix of `rows` rows (before its values come: the first read is asked at that size). */
@@ -107,7 +143,14 @@ export class HeatmapCanvas {
     return this.limit;
   }
 
+  /** The container's width in CSS pixels (read once until the observer reports it; 0 while hidden). */
+  private widthPx(): number {
+    if (this.containerWidth === 0) this.containerWidth = this.container.clientWidth;
+    return this.containerWidth;
+  }
+
   destroy(): void {
+    this.worker?.terminate();
     this.throttle.cancel();
     this.resize.disconnect();
     this.canvas.remove();
@@ -115,7 +158,7 @@ export class HeatmapCanvas {
   }
 
   private plotRect(): { x: number; y: number; width: number; height: number } {
-    const width = Math.max(200, this.container.clientWidth) - MARGIN.left - MARGIN.right;
+    const width = Math.max(200, this.widthPx()) - MARGIN.left - MARGIN.right;
     return { x: MARGIN.left, y: MARGIN.top, width, height: this.plotHeight };
   }
 
@@ -164,58 +207,34 @@ export class HeatmapCanvas {
   }
 
   private draw(): void {
-    const t0 = performance.now();
-    const dpr = window.devicePixelRatio || 1;
-    const width = Math.max(200, this.container.clientWidth);
-    const w = Math.round(width * dpr);
-    const hgt = Math.round(this.height * dpr);
-    if (this.canvas.width !== w || this.canvas.height !== hgt) {
-      this.canvas.width = w;
-      this.canvas.height = hgt;
-    }
-    const g = this.canvas.getContext("2d")!;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, width, this.height);
-    g.font = "11px system-ui, sans-serif";
-    const d = this.data;
-    if (!d || d.data.length === 0) {
-      this.canvas.dataset.message = this.message;
-      g.fillStyle = "#8a93a0";
-      g.textAlign = "center";
-      g.fillText(this.message, width / 2, this.height / 2);
-      this.outline.hidden = true;
+    // At most one frame in the worker: one asked for meanwhile is drawn after it, with the latest values.
+    if (this.drawing) {
+      this.redrawAfter = true;
       return;
     }
-    delete this.canvas.dataset.message;
-    const p = this.plotRect();
-    this.drawCells(g, d, p);
-    drawPartition(g, d, p);
-    drawAxes(g, d, p);
-    drawColourBar(g, p, this.limit, this.clipped);
-    this.placeOutline();
-    this.hover(this.hovered); // the value under a still pointer has changed
-    this.drawMs.push(performance.now() - t0);
-    if (this.drawMs.length > 1000) this.drawMs.shift();
-  }
-
-  private drawCells(
-    g: CanvasRenderingContext2D,
-    d: HeatmapData,
-    p: { x: number; y: number; width: number; height: number },
-  ): void {
-    const [rows, cols] = d.shape;
-    if (!this.image || this.image.width !== cols || this.image.height !== rows) {
-      this.image = new ImageData(cols, rows);
-      this.pixels = new Uint32Array(this.image.data.buffer);
-      this.bitmap.width = cols;
-      this.bitmap.height = rows;
+    const d = this.data;
+    const frame: HeatmapFrame = {
+      width: Math.max(200, this.widthPx()),
+      height: this.height,
+      dpr: window.devicePixelRatio || 1,
+      plot: this.plotRect(),
+      message: this.message,
+      data: d && d.data.length ? d.data : undefined,
+      shape: d?.shape ?? [0, 0],
+      fullShape: d?.fullShape ?? [0, 0],
+      partition: d?.partition,
+      limit: this.limit,
+      clipped: this.clipped,
+    };
+    if (frame.data) delete this.canvas.dataset.message;
+    else this.canvas.dataset.message = this.message;
+    if (this.worker) {
+      this.drawing = true;
+      this.worker.postMessage({ frame }); // the values are copied: the page keeps its own for the hover
+    } else {
+      this.drawn(this.renderer!.render(frame));
     }
-    paint(d.data, this.limit, this.pixels!);
-    this.bitmap.getContext("2d")!.putImageData(this.image, 0, 0);
-    g.imageSmoothingEnabled = false;
-    g.drawImage(this.bitmap, p.x, p.y, p.width, p.height);
-    g.strokeStyle = AXIS;
-    g.lineWidth = 1;
-    g.strokeRect(p.x - 0.5, p.y - 0.5, p.width + 1, p.height + 1);
+    this.placeOutline();
+    if (frame.data) this.hover(this.hovered); // the value under a still pointer has changed
   }
 }

@@ -1,8 +1,11 @@
 // What the weight heatmap draws around its cells: the lines between excitatory and inhibitory
 // rows and columns with their E / I labels, the axes, and the colour bar with its numbers.
 
+import type { EiPartition } from "@eiscope/client";
 import { colourAt, css } from "./diverging-scale";
-import type { HeatmapData } from "./heatmap-canvas";
+
+/** The page's canvas or an OffscreenCanvas in a worker: the same drawing calls. */
+export type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** The plot area in CSS pixels. */
 export interface Rect {
@@ -17,10 +20,9 @@ const LABEL = "#5b6472";
 const SEPARATOR = "#111827";
 
 /** Lines between E and I rows and columns, and E / I labels on each band. */
-export function drawPartition(g: CanvasRenderingContext2D, d: HeatmapData, p: Rect): void {
-  const part = d.partition;
+export function drawPartition(g: Ctx2D, fullShape: number[], part: EiPartition | undefined, p: Rect): void {
   if (!part) return;
-  const [rows, cols] = d.fullShape;
+  const [rows, cols] = fullShape;
   g.fillStyle = LABEL;
   g.font = "bold 11px system-ui, sans-serif";
   const yAt = (r: number) => p.y + (r / rows) * p.height;
@@ -58,8 +60,8 @@ export function drawPartition(g: CanvasRenderingContext2D, d: HeatmapData, p: Re
   g.setLineDash([]);
 }
 
-export function drawAxes(g: CanvasRenderingContext2D, d: HeatmapData, p: Rect): void {
-  const [rows, cols] = d.fullShape;
+export function drawAxes(g: Ctx2D, fullShape: number[], p: Rect): void {
+  const [rows, cols] = fullShape;
   g.fillStyle = LABEL;
   g.textAlign = "right";
   g.textBaseline = "top";
@@ -83,7 +85,7 @@ export function drawAxes(g: CanvasRenderingContext2D, d: HeatmapData, p: Rect): 
 }
 
 /** The scale: +a at the top, 0 in the middle, -a at the bottom, with its numbers. */
-export function drawColourBar(g: CanvasRenderingContext2D, p: Rect, limit: number, clipped: boolean): void {
+export function drawColourBar(g: Ctx2D, p: Rect, limit: number, clipped: boolean): void {
   const x = p.x + p.width + 14;
   const gradient = g.createLinearGradient(0, p.y + p.height, 0, p.y);
   for (let k = 0; k <= 10; k++) gradient.addColorStop(k / 10, css(colourAt(k / 10)));

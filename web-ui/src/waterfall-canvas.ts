@@ -35,6 +35,7 @@ export class WaterfallCanvas {
   private range = { lo: 0, hi: 1 };
   private readonly throttle = new FrameThrottle(() => this.draw(), 0);
   private readonly resize: ResizeObserver;
+  private containerWidth = 0;
 
   /** @param hover the row (step), index (1-based) and σ under the pointer; undefined when none */
   constructor(
@@ -54,7 +55,12 @@ export class WaterfallCanvas {
       configurable: true,
       value: () => ({ steps: this.rows.map((r) => r.step), rows: this.rows.map((r) => [...r.values]), log10Range: this.range }),
     });
-    this.resize = new ResizeObserver(() => this.throttle.request());
+    // The width is kept from the observer: reading clientWidth at every draw or pointer move
+    // would force a layout each time (the hover line and the footer change between draws).
+    this.resize = new ResizeObserver((entries) => {
+      this.containerWidth = entries[0]?.contentRect.width ?? this.container.clientWidth;
+      this.throttle.request();
+    });
     this.resize.observe(container);
   }
 
@@ -76,6 +82,12 @@ export class WaterfallCanvas {
     this.throttle.request();
   }
 
+  /** The container's width in CSS pixels (read once until the observer reports it; 0 while hidden). */
+  private widthPx(): number {
+    if (this.containerWidth === 0) this.containerWidth = this.container.clientWidth;
+    return this.containerWidth;
+  }
+
   destroy(): void {
     this.throttle.cancel();
     this.resize.disconnect();
@@ -83,7 +95,7 @@ export class WaterfallCanvas {
   }
 
   private plot(): { x: number; y: number; width: number; height: number } {
-    const width = Math.max(200, this.container.clientWidth) - MARGIN.left - MARGIN.right;
+    const width = Math.max(200, this.widthPx()) - MARGIN.left - MARGIN.right;
     return { x: MARGIN.left, y: MARGIN.top, width, height: HEIGHT_PX - MARGIN.top - MARGIN.bottom };
   }
 
@@ -102,7 +114,7 @@ export class WaterfallCanvas {
 
   private draw(): void {
     const dpr = window.devicePixelRatio || 1;
-    const width = Math.max(200, this.container.clientWidth);
+    const width = Math.max(200, this.widthPx());
     if (this.canvas.width !== Math.round(width * dpr)) this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(HEIGHT_PX * dpr);
     const g = this.canvas.getContext("2d")!;
