@@ -174,6 +174,7 @@ try {
       () => byTestId("heatmap-panel").getAttribute("data-target"),
       (t) => t === "layer1",
     );
+    await byTestId("heatmap-clip").check(); // the excitatory weights are a tenth of the inhibitory ones
     const canvas = byTestId("heatmap-canvas");
     await canvas.scrollIntoViewIfNeeded();
     const box = await canvas.boundingBox();
