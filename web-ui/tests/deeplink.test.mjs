@@ -93,6 +93,16 @@ test("a link to the open run, followed, applies its panels without reopening the
   assert.equal(await byTestId("sim-view").getAttribute("data-marker"), "same-view", "the view stayed");
 });
 
+test("panels that mark themselves (data-panel) join the address with no code: the heatmap and the distributions", { timeout: 60_000 }, async () => {
+  await openAt(`#/sim/${sim.id}?panels=heatmap,distributions&heatmap=rnn0.U`);
+  const open = () =>
+    Promise.all([attr("heatmap-panel", "data-open"), attr("dist-panel", "data-open"), byTestId("heatmap-target").inputValue()]);
+  assert.deepEqual(await eventually(open, (v) => v[2] === "rnn0.U"), ["true", "true", "rnn0.U"]);
+  await byTestId("heatmap-toggle").click();
+  const q = await eventually(query, (x) => !x.panels?.includes("heatmap"));
+  assert.deepEqual(q.panels.split(","), ["distributions"], "closed on the page: gone from the address");
+});
+
 test("Space plays and pauses, → steps the step field's count, Shift+→ one step; ? shows the keys", { timeout: 60_000 }, async () => {
   await openAt(`#/sim/${sim.id}?panels=`);
   const step0 = Number((await client.get(sim.id)).step);
