@@ -367,13 +367,14 @@ class RunRecordGrpcTest {
                 .getSimulation();
         assertThat(s.getSpec().getCheckpoints().getEverySteps()).isEqualTo(25);
         step(s.getId(), 90);
-        // Asking for a checkpoint where one was just taken (the pause's) answers once that one is on disk.
-        assertThat(stub.saveCheckpoint(SaveCheckpointRequest.newBuilder()
-                                .setId(s.getId())
-                                .build())
-                        .getCheckpoint()
-                        .getReason())
-                .isEqualTo("pause");
+        // Asking for a checkpoint where one was just taken (the pause's) answers once that one is on disk. When an
+        // interval checkpoint fell due at step 90 itself (the intervals shift while a write is slow), the pause takes
+        // none of its own: that one is the step's.
+        String atPause = stub.saveCheckpoint(
+                        SaveCheckpointRequest.newBuilder().setId(s.getId()).build())
+                .getCheckpoint()
+                .getReason();
+        assertThat(atPause).isIn("pause", "interval");
         List<String> kept = stub
                 .listCheckpoints(
                         ListCheckpointsRequest.newBuilder().setId(s.getId()).build())
@@ -385,7 +386,7 @@ class RunRecordGrpcTest {
         // the next
         // comes when it is done); kept: the newest 3 and those that keep every step within 25 of one (time travel's
         // bound).
-        assertThat(kept).hasSizeBetween(2, 4).last().isEqualTo("90 pause");
+        assertThat(kept).hasSizeBetween(2, 4).last().isEqualTo("90 " + atPause);
         List<Long> interval = kept.subList(0, kept.size() - 1).stream()
                 .map(k -> {
                     assertThat(k).endsWith(" interval");
