@@ -224,7 +224,7 @@ export class SimulationView {
     this.clearCurves();
     this.curves.load(history);
     this.events.load(events);
-    this.loadedEvents = new Set(events.filter((e) => e.kind === "intervention").map((e) => `${e.step}|${e.message}`));
+    this.loadedEvents = new Set(events.map((e) => `${e.kind}|${e.step}|${e.message}`));
     void this.interventions.reload();
     this.el.dataset.historyStep = String(history.lastStep);
     this.el.dataset.historyMaxPoints = String(this.historyMaxPoints);
@@ -250,20 +250,15 @@ export class SimulationView {
         this.spectrum.onIntervention();
       }
       this.steer.onEvent(); // a watchpoint set, removed or fired
-      // Listed from the record already: the watch may start before its end (never at step 0,
-      // where a reset's event is). A command applied to a paused run takes effect at the step
-      // the record was read to: it is new unless the record listed it.
+      // Listed from the record already: the watch may start before its end. An event at the
+      // step the record was read to may be new (a command applied to a paused run, Play on it),
+      // so it counts as listed only if the record holds that very event. A state event at step
+      // 0 is a reset's, always new (an earlier reset's may be listed with the same words).
+      const key = `${f.observable}|${f.step}|${f.payload.message}`;
       const listed =
         f.observable === "intervention"
-          ? this.loadedEvents.delete(`${f.step}|${f.payload.message}`)
-          : f.step > 0 && f.step <= this.loadedStep;
-      // Play on a run paused at the step the record was read to changes its state at that step:
-      // taken for listed above, but the panels must hear it (they measure differently while running).
-      if (listed && f.observable === "state" && f.step === this.loadedStep) {
-        this.spectrum.onState(f.payload.state, f.step);
-        this.dynamics.onState(f.payload.state, f.step);
-        this.weights.onState(f.payload.state, f.step);
-      }
+          ? this.loadedEvents.delete(key)
+          : f.step > 0 && f.step <= this.loadedStep && this.loadedEvents.delete(key);
       if (listed) return;
       this.events.add({ step: f.step, wallTimeMillis: f.wallTimeMillis, state: f.payload.state, message: f.payload.message });
       setStateBadge(this.badge, f.payload.state);

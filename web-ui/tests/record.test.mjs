@@ -246,6 +246,29 @@ test("rename, tag and annotate on the page: GetSimulation reads them back; a ref
   await client.delete(sim.id);
 });
 
+test("Play on a run paused where its record ends is listed: the page's events are the record's, each once", { timeout: 120_000 }, async () => {
+  const sim = await client.create({ preset: "mlp-fashion-mnist", name: "ui-test play where the record ends" });
+  await client.step(sim.id, 20);
+  await waitForState(sim.id, SimulationState.PAUSED, 60_000);
+  await openRun(sim.id);
+  const shown = async () => (await byTestId("event").allTextContents()).map((t) => t.replace(/^.*?(step )/, "$1"));
+  const before = await eventually(shown, (l) => l.some((t) => t.startsWith("step 20")));
+  await byTestId("play-button").click();
+  const listed = await eventually(shown, (l) => l.length > before.length && l.some((t) => /step 20.*playing/.test(t)));
+  assert.ok(listed.some((t) => /step 20.*playing/.test(t)), `the 'playing' event at step 20 is listed: ${JSON.stringify(listed)}`);
+  await byTestId("pause-button").click();
+  const paused = await waitForState(sim.id, SimulationState.PAUSED, 60_000);
+  // The record's events, each listed once by the page (newest first there): "step S", the state, the message.
+  const recorded = await client.events(sim.id);
+  const listedNow = await eventually(shown, (l) => l.length >= recorded.length);
+  assert.equal(listedNow.length, recorded.length,
+    `as many events as the record holds at step ${paused.step}: ${JSON.stringify(listedNow)} vs ${JSON.stringify(recorded)}`);
+  const plain = listedNow.map((t) => t.replace(/^step ([\d,]+)/, (_, n) => `step ${n.replace(/,/g, "")}|`));
+  for (const e of recorded)
+    assert.equal(plain.filter((t) => t.startsWith(`step ${e.step}|`) && t.endsWith(e.message)).length, 1, `${e.step} ${e.message}: ${JSON.stringify(plain)}`);
+  await client.delete(sim.id);
+});
+
 test("the page raised no uncaught errors", () => {
   assert.deepEqual(pageErrors, []);
 });
