@@ -135,8 +135,11 @@ test("a long run comes from the record downsampled with its extremes, and live i
   const caughtUp = await eventually(() => client.get(sim.id), (x) => Number(x.recordedStep) === end, 30_000);
   assert.equal(Number(caughtUp.recordedStep), end, `the record holds the run's ${end} steps`);
 
-  // Opened again: the record, downsampled by the server to what the page asked for.
+  // Opened again: the record, downsampled by the server to what the page asked for. The form
+  // must be shown first: a link back to the open run before the page left it only applies its
+  // panels to the view it has (which was loaded when the run was at step 0).
   await page.goto(`${server.baseUrl}/#/new`);
+  await byTestId("new-sim").waitFor();
   await openRun(sim.id);
   // The page reads the record when it opens the run; under load that can take a moment.
   const historyStep = await eventually(async () => Number(await byTestId("sim-view").getAttribute("data-history-step")), (s) => s === end, 30_000);
