@@ -104,7 +104,9 @@ class RunStoreTest {
             merged = r.merged("a");
         }
         SeriesData d = store.history("a", Set.of("loss"), Set.of(), 0, 0, 0).get(0);
-        assertThat(merged).isGreaterThan(900);
+        // Most are merged, but how many depends on how often the writer drained the 8 meanwhile (CI once saw 867 of
+        // 1000 with a cold JIT): what must hold whatever the timing is that some were and that each is counted.
+        assertThat(merged).isPositive();
         assertThat(d.size() + merged).isEqualTo(1000); // every sample is either recorded or counted
         assertThat(d.steps()[0]).isEqualTo(1);
         assertThat(d.steps()[d.size() - 1]).isEqualTo(1000); // the newest sample is always kept
