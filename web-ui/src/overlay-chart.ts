@@ -235,7 +235,9 @@ export class OverlayChart {
     return {
       width: this.widthPx,
       height: HEIGHT_PX,
-      scales: { x: { time: false }, y: s.log ? { distr: 3 } : {} },
+      // A single x value (every run at one step, as right after they start) makes a zero-width x range, on which
+      // uPlot's mode 2 throws "Invalid array length" while laying out the axis: widen it around the point.
+      scales: { x: { time: false, range: xRange }, y: s.log ? { distr: 3 } : {} },
       legend: { show: false }, // the table of runs is the legend
       mode: 2,
       // Points under the cursor would be searched in every series at each move: the table says the values.
@@ -262,4 +264,10 @@ export class OverlayChart {
 
 function xLabel(x: "step" | "time"): string {
   return x === "time" ? "wall time since the curve's first point (s)" : "step";
+}
+
+/** The x scale's range: the data's, or one unit around it when it is a single value. */
+function xRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min == null || max == null) return [min, max];
+  return min === max ? [min - 1, max + 1] : [min, max];
 }

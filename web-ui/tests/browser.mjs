@@ -27,7 +27,7 @@ export async function openBrowser() {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const pageErrors = [];
-  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("pageerror", (e) => { pageErrors.push(e.message); if (process.env.EISCOPE_PAGE_STACKS) console.log("PAGE ERROR", e.stack); });
   const close = async () => {
     await browser.close();
     await server.stop();
