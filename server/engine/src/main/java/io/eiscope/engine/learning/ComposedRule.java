@@ -64,6 +64,16 @@ public final class ComposedRule implements LearningRule {
 
     @Override
     public void update(List<Parameter> parameters) {
+        update(parameters, false);
+    }
+
+    /** The direction projects each element in the pass that updates it ({@link Direction#stepAndProject}). */
+    @Override
+    public void updateAndProject(List<Parameter> parameters) {
+        update(parameters, true);
+    }
+
+    private void update(List<Parameter> parameters, boolean project) {
         if (!direction.initialised()) direction.init(parameters);
         if (direction.parameterCount() != parameters.size())
             throw new IllegalStateException("the learning rule's state is for " + direction.parameterCount()
@@ -71,7 +81,10 @@ public final class ComposedRule implements LearningRule {
         for (int k = 0, n = transforms.size(); k < n; k++) transforms.get(k).apply(parameters);
         float lr = (float) schedule.rate(updates);
         long t = ++updates;
-        for (int i = 0, n = parameters.size(); i < n; i++) direction.step(i, parameters.get(i), t, lr, geometry);
+        for (int i = 0, n = parameters.size(); i < n; i++) {
+            if (project) direction.stepAndProject(i, parameters.get(i), t, lr, geometry);
+            else direction.step(i, parameters.get(i), t, lr, geometry);
+        }
     }
 
     @Override

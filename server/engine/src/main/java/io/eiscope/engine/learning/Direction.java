@@ -42,6 +42,16 @@ public abstract class Direction {
      */
     protected abstract void step(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry);
 
+    /**
+     * {@link #step(Parameter, Matrix[], long, float, Geometry)} and then {@link Parameter#project()},
+     * with the same bits. This default makes the two passes; a direction overrides it to project
+     * each element in the pass that updates it (each parameter read and written once per step).
+     */
+    protected void stepAndProject(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry) {
+        step(p, buffers, t, lr, geometry);
+        p.project();
+    }
+
     /** Allocates zeroed buffers for {@code parameters} (their order is kept from now on). */
     public final void init(List<Parameter> parameters) {
         int k = buffersPerParameter();
@@ -63,12 +73,21 @@ public abstract class Direction {
      * @throws IllegalStateException if not initialised, or initialised for another shape
      */
     public final void step(int index, Parameter p, long t, float lr, Geometry geometry) {
+        step(p, buffers(index, p), t, lr, geometry);
+    }
+
+    /** {@link #step(int, Parameter, long, float, Geometry)} and then {@link Parameter#project()}, fused where the direction can. */
+    public final void stepAndProject(int index, Parameter p, long t, float lr, Geometry geometry) {
+        stepAndProject(p, buffers(index, p), t, lr, geometry);
+    }
+
+    private Matrix[] buffers(int index, Parameter p) {
         if (state == null) throw new IllegalStateException("direction used before init");
         Matrix[] buffers = state[index];
         if (buffers.length > 0 && (buffers[0].rows != p.value().rows || buffers[0].cols != p.value().cols))
             throw new IllegalStateException("state of parameter " + index + " is " + buffers[0] + " but " + p.name()
                     + " is " + p.value() + "; reset the learning rule before using it on other parameters");
-        step(p, buffers, t, lr, geometry);
+        return buffers;
     }
 
     /** Number of parameters the state was allocated for; 0 before init. */

@@ -1,7 +1,7 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
-import io.eiscope.engine.tensor.Matrix;
+import io.eiscope.engine.tensor.Elementwise;
 import java.util.List;
 
 /**
@@ -39,9 +39,7 @@ public record InhibitoryCorrection() implements GradientTransform {
             if (!(divisor > 0))
                 throw new IllegalStateException(p.name() + " has fan-in " + p.fanIn() + " and " + p.excitatoryUnits()
                         + " excitatory units; the inhibitory correction needs both > 0");
-            float c = (float) divisor;
-            Matrix g = p.grad();
-            for (int i = 0, m = g.size(); i < m; i++) g.set(i, g.get(i) / c);
+            Elementwise.divide(p.grad(), (float) divisor);
         }
     }
 }

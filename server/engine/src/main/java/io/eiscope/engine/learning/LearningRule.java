@@ -29,6 +29,17 @@ public interface LearningRule {
      */
     void update(List<Parameter> parameters);
 
+    /**
+     * {@link #update} and then every parameter's {@link Parameter#project()}, with the same
+     * result bit for bit. A rule may fuse the two into one pass over each parameter
+     * ({@link ComposedRule} does); this default makes two. The model's own constraints beyond
+     * its parameters' ({@link io.eiscope.engine.model.Model#projectBeyondParameters}) follow.
+     */
+    default void updateAndProject(List<Parameter> parameters) {
+        update(parameters);
+        for (int i = 0, n = parameters.size(); i < n; i++) parameters.get(i).project();
+    }
+
     /** Forgets optimiser state (momentum buffers, moments) and the update count. */
     void reset();
 

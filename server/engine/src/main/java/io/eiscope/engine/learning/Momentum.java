@@ -1,7 +1,9 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
+import java.nio.FloatBuffer;
 
 /**
  * The direction of PyTorch's SGD ({@code torch.optim.SGD}), also used by the EG and
@@ -73,25 +75,67 @@ public final class Momentum extends Direction {
 
     @Override
     protected void step(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry) {
-        Matrix w = p.value(), g = p.grad();
-        float mu = (float) hyper.momentum(), wd = (float) hyper.weightDecay();
-        int n = w.size();
-        if (buffers.length == 0) {
-            for (int i = 0; i < n; i++) {
-                float wi = w.get(i);
-                w.set(i, geometry.step(wi, g.get(i) + wd * geometry.decayGradient(wi), lr));
+        update(p, buffers, t, lr, geometry, false);
+    }
+
+    @Override
+    protected void stepAndProject(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry) {
+        update(p, buffers, t, lr, geometry, p.constrained());
+    }
+
+    /**
+     * One pass over {@code p}, a chunk at a time through heap scratch ({@link Elementwise}): value,
+     * gradient and buffer in, update (and projection) while the chunk is in L1, value and buffer
+     * out. Gradient descent has its own loops, which C2 vectorises (an interface call per element
+     * does not); other geometries call {@link Geometry#step} per element. The arithmetic, and so
+     * every bit, is that of the per-element formulas in the class comment.
+     */
+    private void update(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry, boolean project) {
+        FloatBuffer w = p.value().data(), g = p.grad().data();
+        FloatBuffer buf = buffers.length == 0 ? null : buffers[0].data();
+        float[][] scratch = Elementwise.scratch();
+        float[] wa = scratch[0], ga = scratch[1], ba = scratch[2];
+        float wd = (float) hyper.weightDecay();
+        boolean first = t == 1, gd = geometry instanceof GradientDescent;
+        for (int off = 0, n = p.value().size(); off < n; off += Elementwise.CHUNK) {
+            int len = Math.min(Elementwise.CHUNK, n - off);
+            w.get(off, wa, 0, len);
+            g.get(off, ga, 0, len);
+            if (buf == null) {
+                if (gd) descend(wa, ga, len, lr, wd);
+                else descend(wa, ga, len, lr, wd, geometry);
+            } else {
+                if (!first) buf.get(off, ba, 0, len);
+                momentum(wa, ga, ba, len, first, lr, wd, geometry);
+                buf.put(off, ba, 0, len);
             }
-            return;
+            if (project) p.project(wa, off, len);
+            w.put(off, wa, 0, len);
         }
-        Matrix buf = buffers[0];
-        boolean first = t == 1, nesterov = hyper.nesterov();
-        float keep = (float) (1 - hyper.dampening());
-        for (int i = 0; i < n; i++) {
-            float wi = w.get(i);
-            float di = g.get(i) + wd * geometry.decayGradient(wi);
-            float bi = Adam.flushSubnormal(first ? di : mu * buf.get(i) + keep * di); // see Adam.flushSubnormal
-            buf.set(i, bi);
-            w.set(i, geometry.step(wi, nesterov ? di + mu * bi : bi, lr));
+    }
+
+    /** Plain gradient descent, {@code w - lr (g + wd w)}: the loop C2 vectorises. */
+    private static void descend(float[] wa, float[] ga, int len, float lr, float wd) {
+        for (int i = 0; i < len; i++) wa[i] = wa[i] - lr * (ga[i] + wd * wa[i]);
+    }
+
+    private static void descend(float[] wa, float[] ga, int len, float lr, float wd, Geometry geometry) {
+        for (int i = 0; i < len; i++) {
+            float wi = wa[i];
+            wa[i] = geometry.step(wi, ga[i] + wd * geometry.decayGradient(wi), lr);
+        }
+    }
+
+    private void momentum(
+            float[] wa, float[] ga, float[] ba, int len, boolean first, float lr, float wd, Geometry geometry) {
+        float mu = (float) hyper.momentum(), keep = (float) (1 - hyper.dampening());
+        boolean nesterov = hyper.nesterov();
+        for (int i = 0; i < len; i++) {
+            float wi = wa[i];
+            float di = ga[i] + wd * geometry.decayGradient(wi);
+            float bi = Adam.flushSubnormal(first ? di : mu * ba[i] + keep * di); // see Adam.flushSubnormal
+            ba[i] = bi;
+            wa[i] = geometry.step(wi, nesterov ? di + mu * bi : bi, lr);
         }
     }
 

@@ -119,6 +119,10 @@ public final class FeedForwardNet implements Model {
         for (int i = 0; i < parameters.size(); i++) parameters.get(i).project();
     }
 
+    /** Nothing: the projection is the parameters' own. */
+    @Override
+    public void projectBeyondParameters() {}
+
     @Override
     public Optional<Matrix> activations(String layer) {
         int i = layerNames.indexOf(layer);

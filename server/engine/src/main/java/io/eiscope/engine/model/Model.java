@@ -40,6 +40,17 @@ public interface Model {
     default void project() {}
 
     /**
+     * What {@link #project()} does beyond each parameter's own {@link Parameter#project()}, for
+     * callers whose learning rule has already projected every parameter in its update
+     * ({@link io.eiscope.engine.learning.LearningRule#updateAndProject}). This default runs the
+     * whole projection again: correct for any model, as projections are idempotent, at the
+     * cost of a second pass; models whose projection is only their parameters' override it.
+     */
+    default void projectBeyondParameters() {
+        project();
+    }
+
+    /**
      * Holds units' outputs at fixed values in every later forward pass (layer name -> unit ->
      * value), replacing earlier clamps; models that cannot clamp refuse any non-empty request.
      */

@@ -1,7 +1,9 @@
 package io.eiscope.engine.model;
 
 import io.eiscope.engine.sim.StateDict;
+import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
+import java.nio.FloatBuffer;
 
 /**
  * A named trainable tensor with its gradient buffer of the same shape, and what learning
@@ -99,15 +101,35 @@ public record Parameter(
     }
 
     /**
-     * Clamps negative elements to zero when the parameter is {@link Sign#NON_NEGATIVE}, then sets
-     * the pruned elements of {@link #mask} to zero. Modifies {@code value} only.
+     * Clamps negative elements (and {@code -0.0}) to {@code +0.0} when the parameter is
+     * {@link Sign#NON_NEGATIVE}, then sets the pruned elements of {@link #mask} to zero; NaN
+     * stays NaN. Modifies {@code value} only. A learning rule's fused update does the same per
+     * chunk with {@link #project(float[], int, int)}.
      */
     public void project() {
-        mask.apply(value);
-        if (sign != Sign.NON_NEGATIVE) return;
-        Matrix v = value;
-        for (int i = 0, n = v.size(); i < n; i++) {
-            if (v.get(i) < 0f) v.set(i, 0f);
+        if (sign != Sign.NON_NEGATIVE && mask.count() == 0) return;
+        float[] chunk = Elementwise.scratch()[0];
+        FloatBuffer v = value.data();
+        for (int off = 0, n = value.size(); off < n; off += Elementwise.CHUNK) {
+            int len = Math.min(Elementwise.CHUNK, n - off);
+            v.get(off, chunk, 0, len);
+            project(chunk, off, len);
+            v.put(off, chunk, 0, len);
         }
+    }
+
+    /**
+     * {@link #project()} on elements {@code offset .. offset + length - 1} of the value, held in
+     * {@code chunk[0 .. length - 1]} (modified): the same bits, so an update can project each
+     * chunk while it is in cache instead of in a second pass.
+     */
+    public void project(float[] chunk, int offset, int length) {
+        if (sign == Sign.NON_NEGATIVE) Elementwise.clampNonNegative(chunk, length);
+        mask.apply(chunk, offset, length);
+    }
+
+    /** True when {@link #project()} can change the value (a sign constraint or pruned elements). */
+    public boolean constrained() {
+        return sign == Sign.NON_NEGATIVE || mask.count() > 0;
     }
 }

@@ -39,6 +39,16 @@ public final class PruningMask {
         for (int i = 0, n = value.size(); i < n; i++) if (pruned[i]) value.set(i, 0f);
     }
 
+    /**
+     * Sets {@code chunk[i]} to 0 where element {@code offset + i} is pruned, for {@code i < length}:
+     * {@link #apply} on a chunk of the tensor copied to the heap (a fused update's pass).
+     */
+    public void apply(float[] chunk, int offset, int length) {
+        if (count == 0) return;
+        boolean[] p = pruned;
+        for (int i = 0; i < length; i++) if (p[offset + i]) chunk[i] = 0f;
+    }
+
     /** Unprunes everything. */
     public void clear() {
         pruned = null;

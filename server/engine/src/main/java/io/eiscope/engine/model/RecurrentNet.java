@@ -211,6 +211,12 @@ public final class RecurrentNet implements Model {
     @Override
     public void project() {
         for (int i = 0; i < parameters.size(); i++) parameters.get(i).project();
+        projectBeyondParameters();
+    }
+
+    /** The frozen signs ({@link #freezeSigns}), after the parameters' own projections. */
+    @Override
+    public void projectBeyondParameters() {
         for (int i = 0; i < frozenSigns.size(); i++) {
             Parameter p = frozenSigns.get(i);
             float[] s0 = initialSigns.get(p);

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * <p>{@link #step()}: (1) draw the next minibatch; (2) forward; (3) the task's objective (softmax
  * cross-entropy, binary cross-entropy with logits, mean squared error) and its gradient;
  * (4) backward; (5) learning-rule update; (6) the model's projection (sign clamps, pruning
- * masks); (7) the steering constraints (lesion masks, frozen parameters).
+ * masks; each parameter's part in the same pass as its update); (7) the steering constraints (lesion masks, frozen parameters).
  *
  * <p>Steering commands ({@link #apply}) change parameters or the rule between steps;
  * {@link #snapshot}, {@link #restore} and {@link #fork} capture and copy the whole state;
@@ -224,8 +224,8 @@ public final class Simulation {
         Matrix logits = model.forward(x);
         Objective.Result r = task.objective().compute(logits, targets, dLogits);
         model.backward(dLogits);
-        rule.update(model.parameters());
-        model.project();
+        rule.updateAndProject(model.parameters()); // the parameters' projection fused into the update
+        model.projectBeyondParameters();
         steering.constrain(byName);
         step++;
         revision++;

@@ -147,8 +147,8 @@ public final class TrainStepBench {
             Matrix logits = model.forward(x);
             loss = SoftmaxCrossEntropy.meanLoss(logits, labels, dLogits, null);
             model.backward(dLogits);
-            rule.update(model.parameters());
-            model.project();
+            rule.updateAndProject(model.parameters()); // as Simulation.trainStep
+            model.projectBeyondParameters();
         }
     }
 

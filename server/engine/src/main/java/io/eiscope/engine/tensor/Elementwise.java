@@ -1,0 +1,52 @@
+package io.eiscope.engine.tensor;
+
+/**
+ * Element-wise passes over off-heap matrices, a chunk at a time through heap arrays.
+ *
+ * <p>Why chunks: C2 (JDK 17) does not vectorise loops of absolute {@code FloatBuffer} gets and
+ * puts (each access checks its index and the buffer's scope; about 0.4 ns an element), but it
+ * does vectorise plain indexed loops over {@code float[]}. A bulk get or put of a chunk is one
+ * memory copy, and {@link #CHUNK} floats of three arrays stay in the 48 KiB L1 data cache, so a
+ * pass copies each chunk in, runs a vectorised loop over it and copies it back, reading and
+ * writing main memory once per element (docs/benchmarks.md, "Element-wise passes").
+ *
+ * <p>The scratch arrays are per thread: a simulation is confined to its thread, and a
+ * steady-state pass allocates nothing.
+ */
+public final class Elementwise {
+    /** Floats per chunk: three chunks (value, gradient, one buffer) fill a quarter of L1. */
+    public static final int CHUNK = 1024;
+
+    private static final int SCRATCH_ARRAYS = 4;
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[SCRATCH_ARRAYS][CHUNK]);
+
+    private Elementwise() {}
+
+    /**
+     * This thread's {@value #SCRATCH_ARRAYS} scratch arrays of {@link #CHUNK} floats (their
+     * contents are undefined); a caller must not hold them across a call that may use them too.
+     */
+    public static float[][] scratch() {
+        return SCRATCH.get();
+    }
+
+    /**
+     * {@code a[i] = max(a[i], 0)} for {@code i < n}: negatives and {@code -0.0} become {@code +0.0},
+     * NaN stays NaN ({@link Math#max}, which C2 vectorises; a conditional store does not).
+     */
+    public static void clampNonNegative(float[] a, int n) {
+        for (int i = 0; i < n; i++) a[i] = Math.max(a[i], 0f);
+    }
+
+    /** {@code m[i] = m[i] / c} for every element, rounded once each (a division, not a product by {@code 1/c}). */
+    public static void divide(Matrix m, float c) {
+        float[] a = scratch()[0];
+        for (int off = 0, n = m.size(); off < n; off += CHUNK) {
+            int len = Math.min(CHUNK, n - off);
+            m.data().get(off, a, 0, len);
+            for (int i = 0; i < len; i++) a[i] = a[i] / c;
+            m.data().put(off, a, 0, len);
+        }
+    }
+}
