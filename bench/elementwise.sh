@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# JMH micro-benchmarks of the training step's element-wise passes (ElementwiseBench) at the
+# bench's layer sizes, each as GB/s and as a fraction of a STREAM-like triad of the same length
+# in the same run; prints the table of docs/benchmarks.md ("Element-wise passes").
+#
+#   bench/elementwise.sh                                  # every pass, 784x500, 500x500, 500x10
+#   SHAPES=784x500 PASSES='sgd.*|streamTriad' bench/elementwise.sh
+#   FORKS=2 ITERATIONS=10 bench/elementwise.sh            # longer, steadier
+#
+# Works offline after `./eiscope build` (JMH is a test dependency of server/engine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SHAPES=${SHAPES:-784x500,500x500,500x10}
+PASSES=${PASSES:-.*}
+FORKS=${FORKS:-1}
+WARMUPS=${WARMUPS:-3}
+ITERATIONS=${ITERATIONS:-5}
+PYTHON=${PYTHON:-python3}
+
+# Compiles main and test sources (JMH's annotation processor generates the harness) and writes
+# target/bench.classpath, offline.
+./mvnw -B -q -o -pl server/engine process-test-classes
+CP="server/engine/target/classes:server/engine/target/test-classes:$(cat server/engine/target/bench.classpath)"
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT
+
+echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), $(java -version 2>&1 | head -1)"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+java -cp "$CP" org.openjdk.jmh.Main "io.eiscope.engine.bench.ElementwiseBench.($PASSES)\$" \
+  -p shape="$SHAPES" -f "$FORKS" -wi "$WARMUPS" -w 1s -i "$ITERATIONS" -r 1s -rf json -rff "$json" >&2
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+"$PYTHON" - "$json" <<'PY'
+import json, sys
+# Bytes each pass must move per element at least (reads + writes of 4-byte floats; a mask byte).
+BYTES = {
+    "streamCopy": 8, "streamTriad": 12, "offHeapCopy": 8,
+    "sgdScalar": 12, "sgdThenProjectScalar": 12, "sgd": 12, "sgdProjected": 12, "sgdProjectedMasked": 13,
+    "momentumProjected": 20, "egUpdate": 12, "projectScalar": 8, "project": 8, "divide": 8,
+    "reluForward": 8, "reluBackward": 12,
+}
+rows = {}
+for r in json.load(open(sys.argv[1])):
+    name = r["benchmark"].rsplit(".", 1)[1]
+    shape = r["params"]["shape"]
+    rows[(name, shape)] = r["primaryMetric"]["score"]  # microseconds per pass
+shapes = list(dict.fromkeys(s for _, s in rows))
+print()
+print("ns/elem = nanoseconds per element; GB/s counts the bytes the pass must move at least; triad = that")
+print("GB/s over the streamTriad GB/s of the same length in this run")
+print("| pass | bytes/elem | " + " | ".join(f"{s} ns/elem | GB/s | triad" for s in shapes) + " |")
+print("|---|---|" + "---|---|---|" * len(shapes))
+for name in dict.fromkeys(n for n, _ in rows):
+    cells = []
+    for s in shapes:
+        if (name, s) not in rows:
+            cells += ["-", "-", "-"]
+            continue
+        r, c = (int(x) for x in s.split("x"))
+        n = r * c
+        us = rows[(name, s)]
+        gbs = BYTES.get(name, 0) * n / (us * 1e3)
+        tri = rows.get(("streamTriad", s))
+        tri_gbs = 12 * n / (tri * 1e3) if tri else None
+        cells += [f"{us * 1e3 / n:.3f}", f"{gbs:.1f}", f"{gbs / tri_gbs:.2f}" if tri_gbs else "-"]
+    print(f"| {name} | {BYTES.get(name, '?')} | " + " | ".join(cells) + " |")
+PY
