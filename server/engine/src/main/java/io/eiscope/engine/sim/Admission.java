@@ -32,6 +32,7 @@ public final class Admission {
     private final LinkedHashMap<Member, Long> queued = new LinkedHashMap<>(); // -> System.nanoTime() on entry
     private long waits; // runs that left the queue (admitted or not), for metrics
     private long waitedNanos;
+    private boolean closed; // the server is stopping: freed slots are not handed on
 
     /**
      * @param slots runs that may play at once; 0: no bound (every run plays when told to, nothing is tracked)
@@ -71,7 +72,7 @@ public final class Admission {
             Long since = queued.remove(m);
             if (since != null) {
                 countWait(since);
-            } else if (playing.remove(m)) {
+            } else if (playing.remove(m) && !closed) {
                 Iterator<Map.Entry<Member, Long>> first = queued.entrySet().iterator();
                 if (first.hasNext()) {
                     Map.Entry<Member, Long> e = first.next();
@@ -88,6 +89,14 @@ public final class Admission {
     private void countWait(long sinceNanos) {
         waits++;
         waitedNanos += System.nanoTime() - sinceNanos;
+    }
+
+    /**
+     * Hands no more slots on: the server is stopping and pauses every run, and a queued run must not start in
+     * between (it stays queued until its own pause, which says it left the queue).
+     */
+    public synchronized void close() {
+        closed = true;
     }
 
     /** Whether {@code m} holds a slot (with a bound: a run admitted but not yet running holds one already). */

@@ -459,17 +459,25 @@ public final class SimulationRunner {
 
     /** Pause at the next step boundary. */
     public CompletableFuture<Long> pause() {
+        return pause("paused");
+    }
+
+    /**
+     * Pause at the next step boundary, saying {@code message} (e.g. why the server paused it); a QUEUED run leaves
+     * the queue, and its message says at which position.
+     */
+    public CompletableFuture<Long> pause(String message) {
         return submit(() -> {
             untilStep = -1;
-            if (state == SimulationState.RUNNING) transition(SimulationState.PAUSED, "paused");
+            if (state == SimulationState.RUNNING) transition(SimulationState.PAUSED, message);
             else if (state == SimulationState.QUEUED) {
                 int position = admission.position(member); // 0: given a slot, about to start
                 transition(
                         SimulationState.PAUSED,
                         position > 0
-                                ? "paused; it left the queue at position " + position
+                                ? message + "; it left the queue at position " + position
                                         + " (playing again queues it at the end)"
-                                : "paused as it was about to start after waiting in the queue");
+                                : message + " as it was about to start after waiting in the queue");
             }
             return sim.step();
         });
