@@ -7,8 +7,8 @@
 // milliseconds; redraws are throttled. Toggling the log scale or the x axis redraws the same
 // plot (log10 of the values on a linear scale, log-axis.ts; axis titles read at each draw):
 // a new plot each time held the main thread 58-87 ms. Every line is a one-pixel hairline: in
-// software raster (no GPU) wider lines cost 3-9 times as much to stroke, and most of a redraw
-// was stroking. The plot is in uPlot's "mode 2", each series with its
+// software raster (no GPU) noisy lines 1.5-2 px wide cost 3-9 times as much to stroke (smooth
+// ones about the same). The plot is in uPlot's "mode 2", each series with its
 // own x values: runs are recorded (and downsampled) at different steps, and joining them on one
 // x column made a table of every run's steps with nulls elsewhere, so each of 20 lines walked
 // 13,000 rows for 1,300 points (10 runs × 100,000 steps: 12 ms to join, 2-4 × slower to draw).
