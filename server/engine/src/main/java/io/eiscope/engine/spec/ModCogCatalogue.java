@@ -38,9 +38,10 @@ final class ModCogCatalogue {
                                 ParamDescriptor.integer(
                                         "seq_len",
                                         350,
-                                        20,
+                                        40,
                                         2000,
-                                        "Steps (of 100 ms) per example window: 350 in the EG paper; trials are 10 to 34 steps."),
+                                        "Steps (of 100 ms) per example window: 350 in the EG paper. Trials are 10 to 34 steps, so "
+                                                + "from 40 every window holds a decision (dec_acc is defined)."),
                                 ParamDescriptor.number(
                                         "sigma",
                                         1.0,
