@@ -642,6 +642,7 @@ public final class SimulationRunner {
         long wall = wallNanos();
         publishScalar(wall, "loss", r.loss());
         if (sim.hasAccuracy()) publishScalar(wall, "accuracy", r.accuracy()); // regression tasks have none
+        if (!Double.isNaN(r.decisionAccuracy())) publishScalar(wall, "dec_acc", r.decisionAccuracy()); // Mod-Cog
         String trouble = Double.isFinite(r.loss()) ? sim.parameterTrouble() : "non-finite loss";
         if (trouble != null) {
             transition(SimulationState.DIVERGED, trouble + " at step " + step);
@@ -652,6 +653,7 @@ public final class SimulationRunner {
             Simulation.EvalResult e = sim.evaluate();
             publishScalar(wallNanos(), "test_loss", e.loss());
             if (sim.hasAccuracy()) publishScalar(wallNanos(), "test_accuracy", e.accuracy());
+            if (!Double.isNaN(e.decisionAccuracy())) publishScalar(wallNanos(), "test_dec_acc", e.decisionAccuracy());
         }
         measurer.publishDue(demands);
         measurer.publishDue(watchDemands);
