@@ -4,6 +4,7 @@
 #        tools/validation/geometry.sh robustness [seeds=30]
 #        tools/validation/geometry.sh regression [dimension=1000] [seeds=3]
 #        tools/validation/geometry.sh pruning [epochs=2] [seeds=1]
+#        tools/validation/geometry.sh rnn-finetune [hidden=100] [seeds=5] [pretrain_epochs=30] [finetune_epochs=30]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WHAT="${1:?rofk, robustness or pruning}"; shift
@@ -17,5 +18,6 @@ case "$WHAT" in
   robustness) exec "${JAVA[@]}" io.eiscope.engine.validation.GeometryValidation robustness "${1:-30}" ;;
   regression) exec "${JAVA[@]}" io.eiscope.engine.validation.GeometryValidation regression "${1:-1000}" "${2:-3}" ;;
   pruning) exec "${JAVA[@]}" io.eiscope.engine.validation.GeometryValidation pruning "${1:-2}" "${2:-1}" ;;
+  rnn-finetune) exec "${JAVA[@]}" io.eiscope.engine.validation.RnnFinetuneValidation "${1:-100}" "${2:-5}" "${3:-30}" "${4:-30}" ;;
   *) echo "unknown study '$WHAT'" >&2; exit 2 ;;
 esac
