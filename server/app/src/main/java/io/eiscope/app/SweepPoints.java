@@ -43,8 +43,23 @@ final class SweepPoints {
     static List<Map<String, Value>> expand(SweepSpec s, Catalogue catalogue) {
         if (s.getName().length() > ProtoMapper.MAX_NAME_LENGTH)
             throw ApiException.invalid("spec.name must be at most " + ProtoMapper.MAX_NAME_LENGTH + " characters");
-        if (s.getPreset().isEmpty() && !s.hasSpec()) throw ApiException.invalid("spec.spec or spec.preset is required");
-        if (!s.getPreset().isEmpty()) preset(catalogue, s.getPreset(), "spec.preset");
+        boolean presetVaried =
+                s.getAxesList().stream().anyMatch(a -> a.getField().equals("preset"));
+        if (s.getPreset().isEmpty() && !s.hasSpec() && !presetVaried)
+            throw ApiException.invalid("spec.spec or spec.preset is required (or an axis over \"preset\")");
+        if (!s.getPreset().isEmpty() || presetVaried) {
+            if (!s.getPreset().isEmpty()) preset(catalogue, s.getPreset(), "spec.preset");
+            SimulationSpec given = s.getSpec();
+            if (given.hasModel()
+                    || given.hasLearningRule()
+                    || given.hasTask()
+                    || given.getBatchSize() != 0
+                    || given.getEvalEverySteps() != 0
+                    || given.getStepBudget() != 0)
+                throw ApiException.invalid(
+                        "spec.spec: with a preset, the spec may set only name, seed, initial_parameters"
+                                + " and checkpoints; change the preset's other fields with an axis (e.g. field \"step_budget\")");
+        }
         if (s.getAxesCount() == 0)
             throw ApiException.invalid(
                     "spec.axes is empty: give at least one axis (e.g. field \"seed\", values 1, 2, 3)");

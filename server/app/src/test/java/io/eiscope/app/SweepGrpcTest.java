@@ -419,6 +419,7 @@ class SweepGrpcTest {
                 "run 0",
                 "learning_rule.learning_rate");
         invalid(ok.clone().setConcurrency(-1), "spec.concurrency");
+        invalid(ok.clone().setPreset("rofk-gd"), "spec.spec: with a preset", "step_budget");
         assertThatThrownBy(() -> get("sweep-00000000")).hasMessageContaining("NOT_FOUND");
         assertThatThrownBy(() -> control(create(ok.build()).getId(), SweepAction.SWEEP_ACTION_UNSPECIFIED))
                 .hasMessageContaining("INVALID_ARGUMENT")
