@@ -286,7 +286,9 @@ final class Sweeps implements AutoCloseable {
                 }
                 allDone = false;
                 if (!p.wanted) continue;
-                if (p.confirmed && e.runner().state() != SimulationState.RUNNING) {
+                SimulationState now = e.runner().state();
+                // QUEUED: played, waiting for one of the server's --workers; it keeps its slot.
+                if (p.confirmed && now != SimulationState.RUNNING && now != SimulationState.QUEUED) {
                     p.wanted = false; // paused by its user or a watchpoint: its slot goes to the next run
                     p.held = true;
                     continue;
