@@ -24,7 +24,7 @@ import { explainUntrustedCertificate } from "./errors.js";
 import { decodeFrame, type WatchFrame } from "./frames.js";
 import { type DecodedTensor, decodeTensor, encodeTensor, type TensorInput } from "./tensor.js";
 import { type PlainValue, specFromForm, toValue } from "./values.js";
-import { TimeTravelCalls } from "./timetravel.js";
+import { SweepCalls } from "./sweeps.js";
 import { stoppedAt, type WaitOptions, waitForStep } from "./waits.js";
 
 /** How an EiscopeClient reaches the server: a token, headers, a fetch of one's own. */
@@ -163,9 +163,10 @@ export interface ControlResult {
 
 /**
  * The run record's calls (history, latest, events, updateRun, checkpoints) come from
- * RunRecordCalls; measure() and reconstruct(), which reach past steps, from TimeTravelCalls.
+ * RunRecordCalls; measure() and reconstruct(), which reach past steps, from TimeTravelCalls;
+ * the sweeps' calls from SweepCalls.
  */
-export class EiscopeClient extends TimeTravelCalls {
+export class EiscopeClient extends SweepCalls {
   private cataloguePromise?: Promise<Catalogue>;
 
   /**

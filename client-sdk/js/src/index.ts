@@ -14,6 +14,8 @@ export type {
 } from "./client.js";
 export { decodeSeries, RunRecordCalls } from "./record.js";
 export { TimeTravelCalls } from "./timetravel.js";
+export { SweepCalls } from "./sweeps.js";
+export type { RangeInput, SweepInput } from "./sweeps.js";
 export type { MeasureOptions, ReconstructionProgress, ReconstructOptions } from "./timetravel.js";
 export type { WaitOptions } from "./waits.js";
 export type { Checkpoint, History, HistoryOptions, Latest, RecordedSeries, RunEvent, RunUpdate } from "./record.js";
@@ -38,4 +40,5 @@ export type { PlainValue } from "./values.js";
 // The generated messages and enums, for typing and for code that needs the raw API.
 export * from "./gen/eiscope/v1/types_pb.js";
 export * from "./gen/eiscope/v1/simulation_service_pb.js";
+export * from "./gen/eiscope/v1/sweep_pb.js";
 export * from "./gen/eiscope/v1/record_pb.js";

@@ -68,7 +68,7 @@ def cleanup(client):
 
 def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup, capsys):
     blocks = python_blocks(REPO / "README.md")
-    assert len(blocks) == 3, "the tour, the worked example and the connectome"
+    assert len(blocks) == 4, "the tour, the worked example, the connectome and the sweep"
     address = f"127.0.0.1:{server.port}"
     namespace = {"__name__": "readme"}
 
@@ -95,6 +95,19 @@ def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, c
 
     run_block(blocks[2], namespace, "README.md block 3 (connectome)")
     assert namespace["sim"].initial_parameter_names == ["layer0.W"]
+
+    run_block(blocks[3], namespace, "README.md block 4 (sweep)")
+    groups = namespace["results"].groups
+    assert list(groups["preset"]) == ["rofk-eg", "rofk-gd"]
+    for g in groups.itertuples():
+        finals = []
+        for i in g.run_indices:
+            run_id = namespace["results"].runs.run_id[i]
+            frame = client.history(run_id, ["test_accuracy"])
+            finals.append(frame[frame.layer == ""].sort_values("step").value.iloc[-1])
+        assert g.test_accuracy_n == 3
+        assert g.test_accuracy_final_mean == pytest.approx(np.mean(finals), abs=1e-12)
+        assert g.test_accuracy_final_stderr == pytest.approx(np.std(finals, ddof=1) / np.sqrt(3), abs=1e-12)
 
 
 def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup, capsys):

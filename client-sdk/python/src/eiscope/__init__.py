@@ -29,6 +29,7 @@ from eiscope.errors import (
 from eiscope.frames import Frame
 from eiscope.session import Session, Subscription
 from eiscope.simulation import ControlResult, Simulation
+from eiscope.sweeps import Range, Sweep, SweepResults, SweepRun
 from eiscope.tables import Checkpoint
 from eiscope.timetravel import ReconstructionProgress
 from eiscope.watch import Watch
@@ -46,6 +47,10 @@ __all__ = [
     "ControlResult",
     "Checkpoint",
     "ReconstructionProgress",
+    "Range",
+    "Sweep",
+    "SweepResults",
+    "SweepRun",
     "Catalogue",
     "Component",
     "Observable",

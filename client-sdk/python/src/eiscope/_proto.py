@@ -5,7 +5,7 @@ build step gets a clear ImportError instead of a bare ModuleNotFoundError.
 """
 
 try:
-    from eiscope._gen import record_pb2, types_pb2
+    from eiscope._gen import record_pb2, sweep_pb2, types_pb2
     from eiscope._gen import simulation_service_pb2 as service_pb2
     from eiscope._gen import simulation_service_pb2_grpc as service_grpc
 except ImportError as e:  # pragma: no cover - only on a broken install
@@ -14,4 +14,4 @@ except ImportError as e:  # pragma: no cover - only on a broken install
         "`pip install ./client-sdk/python` (or `pip install -e .`), which generates them"
     ) from e
 
-__all__ = ["record_pb2", "service_pb2", "service_grpc", "types_pb2"]
+__all__ = ["record_pb2", "service_pb2", "service_grpc", "sweep_pb2", "types_pb2"]

@@ -20,6 +20,7 @@ from eiscope.frames import Frame, array_to_tensor, tensor_to_array
 from eiscope.record import RunRecordCalls, as_names
 from eiscope.session import Session
 from eiscope.simulation import ControlResult, Simulation
+from eiscope.sweeps import SweepCalls
 from eiscope.timetravel import TimeTravelCalls
 from eiscope.values import to_component
 from eiscope.watch import Watch
@@ -36,7 +37,7 @@ _STUCK_STATES = frozenset({"FINISHED", "DIVERGED", "FAILED", "STOPPED"})
 _UNDER_WAY = frozenset({"RUNNING", "QUEUED"})
 
 
-class Client(RunRecordCalls, TimeTravelCalls, Calls):
+class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
     """A connection to an eiscope server.
 
     ``Client("127.0.0.1:7070")`` opens a plaintext channel with 64 MiB message limits.

@@ -48,9 +48,9 @@ import java.util.function.Predicate;
  * an unknown one; PERMISSION_DENIED: a read-only token changing a run, or another owner's run).
  * The run record's calls (history, latest values, events, tags, checkpoints) come from
  * {@link RunRecordCalls}; those that reach past steps (parametersAt, fork at a step, measure,
- * reconstruct, saveCheckpointAt) from {@link TimeTravelCalls}. Thread-safe.
+ * reconstruct, saveCheckpointAt) from {@link TimeTravelCalls}; sweeps from {@link SweepCalls}. Thread-safe.
  */
-public final class EiscopeClient extends TimeTravelCalls implements AutoCloseable {
+public final class EiscopeClient extends SweepCalls implements AutoCloseable {
     /** Largest message accepted from the server (weights of large layers). */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * OUT_OF_RANGE ("step K is ahead of run ..., which is at step N"), a negative one with
  * INVALID_ARGUMENT; errors surface as {@link io.grpc.StatusRuntimeException}. Thread-safe.
  */
-abstract sealed class TimeTravelCalls extends RunRecordCalls permits EiscopeClient {
+abstract sealed class TimeTravelCalls extends RunRecordCalls permits SweepCalls {
     private final SimulationServiceBlockingStub stub;
 
     TimeTravelCalls(SimulationServiceBlockingStub stub) {

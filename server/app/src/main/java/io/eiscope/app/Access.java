@@ -24,7 +24,9 @@ final class Access {
             "ForkSimulation",
             "UpdateRun",
             "SaveCheckpoint",
-            "PinCheckpoint");
+            "PinCheckpoint",
+            "CreateSweep",
+            "ControlSweep");
 
     static final String SERVICE_PATH = "/" + SimulationGrpcService.NAME.fullyQualifiedName() + "/";
 

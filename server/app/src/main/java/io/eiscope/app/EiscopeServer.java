@@ -37,6 +37,7 @@ public final class EiscopeServer {
     private final ServerOptions options;
     private final Vertx vertx = Vertx.vertx();
     private SimulationRegistry registry;
+    private Sweeps sweeps;
     private HttpServer http;
 
     private volatile String generatedToken;
@@ -91,11 +92,16 @@ public final class EiscopeServer {
         Access access = Access.of(options, tokens);
         GrpcServer grpc =
                 GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
+        sweeps = new Sweeps(vertx, registry, threads);
+        int sweepsBack = sweeps.start(); // after the runs: a sweep plays the runs it had made
+        if (sweepsBack > 0) LOG.atInfo().addKeyValue("sweeps", sweepsBack).log("recovered the record's sweeps");
         ServerMetrics metrics = new ServerMetrics(registry);
+        metrics.bindSweeps(sweeps);
         StreamLimits limits = StreamLimits.of(options);
         metrics.bindLimits(limits);
         grpc.addService(
-                new SimulationGrpcService(vertx, registry, limits, options.maxMessageBytes(), access, metrics).build());
+                new SimulationGrpcService(vertx, registry, limits, options.maxMessageBytes(), access, metrics, sweeps)
+                        .build());
         grpc.addService(HealthService.create(vertx)
                 .register("", () -> Future.succeededFuture(true))
                 .register(SimulationGrpcService.NAME, () -> Future.succeededFuture(true)));
@@ -212,6 +218,7 @@ public final class EiscopeServer {
 
     /** Stops every simulation and closes the server; waits up to 10 s. Idempotent. */
     public void close() {
+        if (sweeps != null) sweeps.close(); // first: it must not play runs while they are checkpointed and stopped
         if (registry != null) registry.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

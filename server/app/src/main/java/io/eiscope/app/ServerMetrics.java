@@ -109,6 +109,18 @@ final class ServerMetrics {
                 .register(meters);
     }
 
+    /** Sweeps by state, and their runs playing now. */
+    void bindSweeps(Sweeps sweeps) {
+        for (io.eiscope.api.v1.SweepState s : io.eiscope.api.v1.SweepState.values()) {
+            if (s == io.eiscope.api.v1.SweepState.UNRECOGNIZED
+                    || s == io.eiscope.api.v1.SweepState.SWEEP_STATE_UNSPECIFIED) continue;
+            Gauge.builder("eiscope_sweeps", sweeps, x -> x.count(s))
+                    .tag("state", s.name().substring("SWEEP_STATE_".length()).toLowerCase(java.util.Locale.ROOT))
+                    .description("Sweeps in each state")
+                    .register(meters);
+        }
+    }
+
     /** Records one finished gRPC call. */
     void call(String method, int status, long nanos) {
         Timer.builder("eiscope_grpc_server_calls")

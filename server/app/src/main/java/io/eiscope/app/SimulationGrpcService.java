@@ -63,6 +63,7 @@ final class SimulationGrpcService {
     private final Access access;
 
     private final ServerMetrics metrics;
+    private final Sweeps sweeps;
 
     SimulationGrpcService(
             Vertx vertx,
@@ -70,8 +71,10 @@ final class SimulationGrpcService {
             StreamLimits limits,
             long maxMessageBytes,
             Access access,
-            ServerMetrics metrics) {
+            ServerMetrics metrics,
+            Sweeps sweeps) {
         this.vertx = vertx;
+        this.sweeps = sweeps;
         this.metrics = metrics;
         this.access = access;
         this.maxMessageBytes = maxMessageBytes;
@@ -170,6 +173,7 @@ final class SimulationGrpcService {
                         GrpcMessageEncoder.encoder(),
                         GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())),
                 this::watch);
+        new SweepGrpcService(vertx, sweeps, registry).bind(b, this);
         return b.build();
     }
 
@@ -182,7 +186,7 @@ final class SimulationGrpcService {
      * Binds a unary method whose implementation also learns who calls. The run a request names
      * (its {@code id}) must belong to the caller (or the caller is an admin): PERMISSION_DENIED otherwise.
      */
-    private <Req extends Message, Resp extends Message> void unaryAs(
+    <Req extends Message, Resp extends Message> void unaryAs(
             ServiceBuilder b,
             String method,
             Req prototype,
