@@ -18,7 +18,9 @@ import java.util.Map;
  *
  * <p>Evaluation uses the statistics of the batch it is given, as the reference does (its layer
  * keeps no running averages, and its test pass feeds the whole test set as one batch); the
- * engine evaluates in chunks of up to 1,000 examples, so the statistics are each chunk's.
+ * simulation likewise evaluates models with {@link #minimumBatchSize()} > 1 on the whole held-out
+ * set at once. The {@code dx} buffer is made on the first backward pass of a batch size, so
+ * evaluation batches (which have none) do not hold one.
  *
  * <p>{@code sigma = sqrt(var + EPSILON)} with the unbiased variance (divisor {@code B - 1}, as
  * {@code torch.std} in the reference) and {@link #EPSILON} {@code = 1e-5}, which the reference does
@@ -48,8 +50,19 @@ public final class BatchNormDense implements Layer {
     private Matrix x;
     private Buffers last;
 
-    /** Per batch size B: normalised {@code (zHat - mu) / sigma}, h, dx. */
-    private record Buffers(int batch, Matrix normalised, Matrix h, Matrix dx) {}
+    /** Per batch size B: normalised {@code (zHat - mu) / sigma}, h, and dx (made by the first backward pass). */
+    private static final class Buffers {
+        final int batch;
+        final Matrix normalised;
+        final Matrix h;
+        Matrix dx;
+
+        Buffers(int batch, int nOut) {
+            this.batch = batch;
+            this.normalised = Matrix.zeros(batch, nOut);
+            this.h = Matrix.zeros(batch, nOut);
+        }
+    }
 
     /** @param activation {@link Activation#RELU} for hidden layers, {@link Activation#IDENTITY} for the output */
     public BatchNormDense(String name, int nIn, int nOut, Activation activation, Blas blas) {
@@ -120,17 +133,14 @@ public final class BatchNormDense implements Layer {
     private Buffers buffersFor(Matrix x) {
         if (x.cols != inputSize())
             throw new IllegalArgumentException(name + " takes " + inputSize() + " inputs, got " + x.cols);
-        if (last != null && last.batch() == x.rows) return last;
-        return buffers.computeIfAbsent(
-                x.rows,
-                b -> new Buffers(
-                        b, Matrix.zeros(b, outputSize()), Matrix.zeros(b, outputSize()), Matrix.zeros(b, inputSize())));
+        if (last != null && last.batch == x.rows) return last;
+        return buffers.computeIfAbsent(x.rows, b -> new Buffers(b, outputSize()));
     }
 
     @Override
     public Matrix forward(Matrix x) {
         Buffers buf = buffersFor(x);
-        Matrix nz = buf.normalised(), h = buf.h(), g = gain.value(), b = bias.value();
+        Matrix nz = buf.normalised, h = buf.h, g = gain.value(), b = bias.value();
         blas.gemm(false, true, 1f, x, weight.value(), 0f, nz); // W x                       B x n
         int n = nz.cols, batch = nz.rows;
         java.util.Arrays.fill(sum, 0);
@@ -171,7 +181,7 @@ public final class BatchNormDense implements Layer {
     @Override
     public Matrix backward(Matrix dh, boolean needInputGrad) {
         Buffers buf = last;
-        Matrix nz = buf.normalised(), h = buf.h(), g = gain.value(), dg = gain.grad(), db = bias.grad();
+        Matrix nz = buf.normalised, h = buf.h, g = gain.value(), dg = gain.grad(), db = bias.grad();
         int n = dh.cols, batch = dh.rows;
         dg.fill(0f);
         db.fill(0f);
@@ -202,7 +212,8 @@ public final class BatchNormDense implements Layer {
         }
         blas.gemm(true, false, 1f, dh, x, 0f, weight.grad()); // dW = dzHat^T x   nOut x nIn
         if (!needInputGrad) return null;
-        blas.gemm(false, false, 1f, dh, weight.value(), 0f, buf.dx()); // dx = dzHat W   B x nIn
-        return buf.dx();
+        if (buf.dx == null) buf.dx = Matrix.zeros(buf.batch, inputSize());
+        blas.gemm(false, false, 1f, dh, weight.value(), 0f, buf.dx); // dx = dzHat W   B x nIn
+        return buf.dx;
     }
 }

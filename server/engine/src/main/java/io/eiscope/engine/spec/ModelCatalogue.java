@@ -188,8 +188,8 @@ final class ModelCatalogue {
                         "BatchNorm MLP",
                         "zHat = W x + b; z = (g/sigma)(zHat - mu) + b with mu and sigma each unit's over the batch (b twice, as the "
                                 + "reference code; sigma unbiased, plus 1e-5 in the square root); every layer normalised, the linear output "
-                                + "too. Evaluation uses the statistics of the evaluated batch (chunks of up to 1,000), as the reference: no "
-                                + "running averages. He init, g = 1. Needs batch_size >= 2.",
+                                + "too. Evaluation normalises by the statistics of the whole held-out set, evaluated as one batch, as the "
+                                + "reference: no running averages. He init, g = 1. Needs batch_size >= 2.",
                         References.CORNFORD_2021,
                         List.of(ParamDescriptor.intList(
                                 "hidden",
