@@ -20,6 +20,12 @@ import { RunCurve } from "./run-curve";
 import { runName } from "./run-tree";
 
 const POINTS_PER_PIXEL = 2;
+/**
+ * The runs' curves are read at the same moments (run-curve.ts); their answers, which come within
+ * a few tens of ms of each other, are drawn together after this long: one redraw a second while
+ * ten runs play, where each answer drawn as it came made up to ten (each ~15 ms).
+ */
+const SETTLE_MS = 150;
 /** While no run has recorded a per-layer scalar, its layers are looked for again this often. */
 const LAYER_RETRY_MS = 5000;
 
@@ -42,6 +48,7 @@ export class CompareView {
   private readonly addressThrottle = new FrameThrottle(() => this.writeAddress(), 250);
   private layerSearch = 0;
   private layerTimer?: number;
+  private settling?: number;
 
   constructor(runs: string[], options: CompareOptions, catalogue: Catalogue) {
     this.controls = new CompareControls(catalogue, options, (what) => this.onControl(what));
@@ -127,6 +134,7 @@ export class CompareView {
   destroy(): void {
     for (const c of this.curves.values()) c.stop();
     window.clearTimeout(this.layerTimer);
+    window.clearTimeout(this.settling);
     this.layerSearch++;
     this.tableThrottle.cancel();
     this.addressThrottle.cancel();
@@ -178,7 +186,9 @@ export class CompareView {
 
   private curve(id: string): RunCurve {
     const layer = this.controls.isPerLayer() ? this.s.layer : "";
-    return new RunCurve(id, this.s.y, layer, { maxPoints: () => POINTS_PER_PIXEL * this.chart.widthPx }, () => this.changed());
+    return new RunCurve(id, this.s.y, layer, { maxPoints: () => POINTS_PER_PIXEL * this.chart.widthPx }, () =>
+      this.curveChanged(),
+    );
   }
 
   /** Every run's curve read again, for another scalar or layer. */
@@ -220,6 +230,14 @@ export class CompareView {
     });
   }
 
+  /** A curve read something new: drawn with the others' answers of the same moment (SETTLE_MS). */
+  private curveChanged(): void {
+    this.settling ??= window.setTimeout(() => {
+      this.settling = undefined;
+      this.changed();
+    }, SETTLE_MS);
+  }
+
   private changed(): void {
     const n = this.runs.length;
     this.title.textContent = n === 0 ? "Compare runs" : `Comparing ${n} run${n === 1 ? "" : "s"} · ${this.label()}`;
@@ -229,7 +247,8 @@ export class CompareView {
     this.el.dataset.x = this.s.x;
     this.el.dataset.smoothing = String(this.s.smoothing);
     this.chart.request();
-    this.tableThrottle.request();
+    // The table a frame after the chart: the two together overran a frame.
+    requestAnimationFrame(() => this.tableThrottle.request());
   }
 
   private refreshTable(): void {

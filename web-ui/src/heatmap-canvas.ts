@@ -1,15 +1,20 @@
 // A matrix as a heatmap on the page: one pixel per value painted into an ImageData, beside a
 // colour bar with its numbers (diverging, symmetric about 0), lines between the excitatory and
-// inhibitory rows and columns of E/I matrices (heatmap-render.ts draws all that). The drawing
-// happens in a worker on the canvas handed over to it (OffscreenCanvas), so painting, scaling
-// and rasterising a 500 x 500 frame leave the page's main thread free; where a browser cannot
-// hand a canvas over, it is drawn here. The page keeps the values, for the hover: a cell under
-// the pointer is outlined and reported.
+// inhibitory rows and columns of E/I matrices (heatmap-render.ts draws all that). The reading
+// and the drawing happen in a worker, on the canvas handed over to it (OffscreenCanvas): the
+// worker fetches and decodes each matrix (load(): ~1 MB for 500 x 500, which took up to 100 ms
+// of the main thread), paints, scales and rasterises it, so the page's main thread only receives
+// the values (transferred); where a browser cannot hand a canvas over, both happen here. The
+// page keeps the values, for the hover: a cell under the pointer is outlined and reported.
 
 import type { EiPartition } from "@eiscope/client";
+import { client } from "./api";
 import { percentileLimit, symmetricLimit } from "./diverging-scale";
 import { FrameThrottle } from "./frame-throttle";
+import type { FromWorker, ToWorker } from "./heatmap-protocol";
+import { WorkerReads, type WorkerRead } from "./heatmap-reads";
 import { type HeatmapFrame, HeatmapRenderer } from "./heatmap-render";
+import type { MatrixRead, MatrixValues } from "./matrix-read";
 
 /** A matrix to draw: `data` is shape[0] x shape[1], row-major, standing for a fullShape matrix. */
 export interface HeatmapData {
@@ -19,7 +24,12 @@ export interface HeatmapData {
   fullShape: number[];
   data: Float32Array;
   partition?: EiPartition;
+  /** Read by the worker (load()): it holds these values and computed the scale's limit. */
+  read?: Pick<WorkerRead, "ref" | "limit" | "clipped">;
 }
+
+/** A matrix as load() read it: by the worker (`read` set), or here. */
+export type LoadedMatrix = MatrixValues & Pick<HeatmapData, "read">;
 
 /** The plot's height in CSS pixels: a row per pixel for matrices of 240 to 520 rows, then pooled. */
 const MIN_PLOT_PX = 240;
@@ -31,7 +41,10 @@ export class HeatmapCanvas {
   private readonly outline: HTMLElement;
   /** Draws off the main thread (undefined: `renderer` draws here). */
   private worker?: Worker;
+  private reads?: WorkerReads;
   private renderer?: HeatmapRenderer;
+  /** The worker's read whose values it draws (undefined: the page posts them with each frame). */
+  private held?: number;
   /** A frame posted to the worker and not drawn yet; another asked for meanwhile waits for it. */
   private drawing = false;
   private redrawAfter = false;
@@ -90,9 +103,15 @@ export class HeatmapCanvas {
     try {
       worker = new Worker(new URL("./heatmap-worker.ts", import.meta.url), { type: "module" });
       const offscreen = this.canvas.transferControlToOffscreen(); // after the worker: a failure leaves the canvas here
-      worker.onmessage = (e: MessageEvent<{ drawMs: number }>) => this.drawn(e.data.drawMs);
-      worker.postMessage({ canvas: offscreen }, [offscreen]);
+      const reads = new WorkerReads((m: ToWorker) => worker!.postMessage(m));
+      worker.onmessage = (e: MessageEvent<FromWorker>) => {
+        if ("drawMs" in e.data) this.drawn(e.data.drawMs);
+        else reads.answer(e.data);
+      };
+      worker.onerror = (e) => reads.failAll(new Error(`the heatmap's worker failed: ${e.message}`));
+      worker.postMessage({ canvas: offscreen } satisfies ToWorker, [offscreen]);
       this.worker = worker;
+      this.reads = reads;
     } catch {
       worker?.terminate();
       this.renderer = new HeatmapRenderer(this.canvas);
@@ -126,11 +145,24 @@ export class HeatmapCanvas {
     return { rows: Math.max(1, Math.round(height * dpr)), cols: Math.max(1, Math.round(width * dpr)) };
   }
 
+  /**
+   * Reads matrix `name` of run `id` for set(): in the worker when there is one (the fetch, the
+   * decode and the scale's limit off the main thread), else here.
+   */
+  load(id: string, name: string, read: MatrixRead, signal: AbortSignal): Promise<LoadedMatrix> {
+    if (this.reads) return this.reads.read(id, name, read, this.clipped, signal).then((r) => ({ ...r, read: r }));
+    return client.matrixAt(id, name, read, signal);
+  }
+
   /** Draws `data` (kept, not modified) on the next frame; undefined shows `message` instead. */
   set(data: HeatmapData | undefined, message = "waiting for values…"): void {
     this.data = data;
     this.message = message;
-    this.limit = !data ? 1 : this.clipped ? percentileLimit(data.data) : symmetricLimit(data.data);
+    // What the worker read it draws from what it holds, to the limit it computed (unless the clip changed since).
+    const held = data?.read && data.read.clipped === this.clipped ? data.read : undefined;
+    this.held = this.worker ? held?.ref : undefined;
+    if (held) this.limit = held.limit;
+    else this.limit = !data ? 1 : this.clipped ? percentileLimit(data.data) : symmetricLimit(data.data);
     this.throttle.request();
   }
 
@@ -230,7 +262,10 @@ export class HeatmapCanvas {
     else this.canvas.dataset.message = this.message;
     if (this.worker) {
       this.drawing = true;
-      this.worker.postMessage({ frame }); // the values are copied: the page keeps its own for the hover
+      // Values the worker read are drawn from its own copy; others are copied to it (the page keeps its own for the hover).
+      if (this.held !== undefined && frame.data)
+        this.worker.postMessage({ frame: { ...frame, data: undefined }, use: this.held });
+      else this.worker.postMessage({ frame } satisfies ToWorker);
     } else {
       this.drawn(this.renderer!.render(frame));
     }

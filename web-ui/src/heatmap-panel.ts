@@ -8,10 +8,9 @@
 // step (GetParameters with `step`). Closed until opened: each read costs the server a copy.
 
 import { Code, ConnectError, describeError, type ParameterInfo, type Simulation, SimulationState } from "@eiscope/client";
-import { client, type MatrixValues } from "./api";
 import { remember, remembered } from "./cadenced-watch";
 import { formatScalar, formatStep, h, replaceChildren } from "./dom";
-import { HeatmapCanvas } from "./heatmap-canvas";
+import { HeatmapCanvas, type LoadedMatrix } from "./heatmap-canvas";
 import { LatestRead } from "./latest-read";
 import { fillMatrixPicker } from "./matrix-targets";
 import { cellInfo, describeCell } from "./matrix-blocks";
@@ -40,8 +39,8 @@ export class HeatmapPanel implements StepView {
   private readonly body = h("div", { className: "heatmap-body" });
   private readonly canvas: HeatmapCanvas;
   private readonly past: PastMeasure;
-  private readonly reader: LatestRead<MatrixValues>;
-  private shown?: MatrixValues & { name: string; change: boolean };
+  private readonly reader: LatestRead<LoadedMatrix>;
+  private shown?: LoadedMatrix & { name: string; change: boolean };
   private running: boolean;
   private open = false;
 
@@ -174,10 +173,11 @@ export class HeatmapPanel implements StepView {
     this.reader.request();
   }
 
-  private read(signal: AbortSignal, step?: number): Promise<MatrixValues> {
+  /** The values, read (and decoded) off the main thread where the browser lets the heatmap draw in a worker. */
+  private read(signal: AbortSignal, step?: number): Promise<LoadedMatrix> {
     const { rows, cols } = this.canvas.plotPixels();
     const change = this.mode.value === "change";
-    return client.matrixAt(
+    return this.canvas.load(
       this.sim.id,
       this.select.value,
       { step, maxRows: rows, maxCols: cols, changeSinceStart: change },
@@ -185,7 +185,7 @@ export class HeatmapPanel implements StepView {
     );
   }
 
-  private draw(m: MatrixValues): void {
+  private draw(m: LoadedMatrix): void {
     const name = this.select.value;
     const change = this.mode.value === "change";
     this.shown = { ...m, name, change };

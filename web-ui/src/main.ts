@@ -6,7 +6,7 @@
 // with --auth token is asked with the token of the address bar or the session; when it answers
 // UNAUTHENTICATED, the sign-in form asks for one (sign-in.ts, session.ts).
 
-import { type Catalogue, Code, ConnectError, describeError } from "@eiscope/client";
+import { type Catalogue, Code, ConnectError, describeError, type Simulation } from "@eiscope/client";
 import { client, serverUrl } from "./api";
 import { CompareView } from "./compare-view";
 import { h, replaceChildren } from "./dom";
@@ -26,6 +26,11 @@ const content = h("main", { className: "content" });
 let view: SimulationView | undefined;
 let comparison: CompareView | undefined;
 let catalogue: Catalogue | undefined;
+/**
+ * The run the address opens, read as the page starts, beside the list and the catalogue: its
+ * record is read from it (RecordedWatch), not after another GetSimulation. Used once.
+ */
+let early: { id: string; sim: Promise<Simulation> } | undefined;
 
 function routeId(): string | undefined {
   const r = parseRoute();
@@ -57,9 +62,11 @@ async function route(): Promise<void> {
     location.replace(`#/sim/${encodeURIComponent(store.sims[0].id)}`);
   } else {
     try {
-      const sim = store.find(id) ?? (await client.get(id));
+      const first = early?.id === id ? early.sim : undefined;
+      early = undefined;
+      const sim = store.find(id) ?? (await (first ?? client.get(id)));
       if (routeId() !== id || view) return; // the user moved on while we waited
-      view = new SimulationView(sim, catalogue);
+      view = new SimulationView(sim, catalogue, first);
       replaceChildren(content, view.el);
       view.applyLink(panels);
     } catch (e) {
@@ -116,6 +123,11 @@ function signInAgain(): void {
 
 async function main(): Promise<void> {
   adoptTokenFromAddress(); // before any call, so that the first one carries it
+  const firstId = routeId();
+  if (firstId) {
+    early = { id: firstId, sim: client.get(firstId) };
+    early.sim.catch(() => {}); // its reader reports a failure (e.g. NOT_FOUND: the run is gone)
+  }
   const app = document.getElementById("app")!;
   replaceChildren(
     app,

@@ -4,7 +4,11 @@
 // exponential moving average on top). A fork's inherited part (its parent's curve up to the
 // fork step) is dashed and joins its own at the fork step. Commands are marked at their step in
 // the run's colour (chart-markers.ts). uPlot because it draws a million points in a few
-// milliseconds; redraws are throttled. The plot is in uPlot's "mode 2", each series with its
+// milliseconds; redraws are throttled. Toggling the log scale or the x axis redraws the same
+// plot (log10 of the values on a linear scale, log-axis.ts; axis titles read at each draw):
+// a new plot each time held the main thread 58-87 ms. Every line is a one-pixel hairline: in
+// software raster (no GPU) noisy lines 1.5-2 px wide cost 3-9 times as much to stroke (smooth
+// ones about the same). The plot is in uPlot's "mode 2", each series with its
 // own x values: runs are recorded (and downsampled) at different steps, and joining them on one
 // x column made a table of every run's steps with nulls elsewhere, so each of 20 lines walked
 // 13,000 rows for 1,300 points (10 runs × 100,000 steps: 12 ms to join, 2-4 × slower to draw).
@@ -14,6 +18,7 @@ import "uplot/dist/uPlot.min.css";
 import type { ChartPicture } from "./chart-export";
 import { type ChartMarker, MarkerLayer } from "./chart-markers";
 import { FrameThrottle } from "./frame-throttle";
+import { logFacet, logSplits, logTickLabel } from "./log-axis";
 import { ema } from "./smoothing";
 
 /** Tableau 10: distinct for the usual forms of colour blindness, in the order runs are added. */
@@ -73,6 +78,8 @@ export class OverlayChart {
   private readonly markers = new MarkerLayer("compare-marker");
   private readonly throttle = new FrameThrottle(() => this.draw());
   private readonly resize: ResizeObserver;
+  /** The y axis's own ticks and labels (linear), kept while log mode replaces them. */
+  private linearY?: Pick<uPlot.Axis, "splits" | "values">;
 
   /** `state` is read at each redraw; `onCursor` gets the step under the pointer (undefined: none). */
   constructor(
@@ -87,6 +94,12 @@ export class OverlayChart {
     Object.defineProperty(container, "eiscopeStepX", {
       configurable: true,
       value: (step: number) => this.plot?.valToPos(step, "x"),
+    });
+    // The y axis's ticks (label, CSS pixels from the plot's top) and where a value is drawn, for the browser test.
+    Object.defineProperty(container, "eiscopeYTicks", { configurable: true, value: () => this.yTicks() });
+    Object.defineProperty(container, "eiscopeYPos", {
+      configurable: true,
+      value: (v: number) => this.plot?.valToPos(this.drawnState?.log ? Math.log10(v) : v, "y"),
     });
     // How long the last redraws held the main thread (ms), for the benchmark (bench/compare-frames.mjs).
     Object.defineProperty(container, "eiscopeDrawMs", { configurable: true, value: () => [...this.drawMs] });
@@ -125,20 +138,19 @@ export class OverlayChart {
     this.drawnState = s;
     this.drawnRuns = s.runs.map((r) => ({ ...r, smoothed: s.smoothing > 0 ? ema(r.values, s.smoothing) : [] }));
     this.markers.set(s.runs.flatMap((r) => r.markers));
-    // uPlot fixes its series and scales at creation: a new plot when they change, else new data.
-    const shape = JSON.stringify([
-      s.runs.map((r) => [r.id, r.color, r.label, r.inherited > 0]),
-      s.smoothing > 0,
-      s.log,
-      s.label,
-      s.x,
-    ]);
+    // uPlot fixes its series at creation: a new plot when they change, else new data (the
+    // log scale, the x axis and the titles are the same plot's: see setLog and the axes' labels).
+    const shape = JSON.stringify([s.runs.map((r) => [r.id, r.color, r.label, r.inherited > 0]), s.smoothing > 0]);
     if (shape !== this.shape || !this.plot) {
       this.shape = shape;
       this.plot?.destroy();
-      this.plot = new uPlot(this.options(s), this.data(s.smoothing > 0), this.container);
+      this.linearY = undefined;
+      // It paints in a microtask: the axis is set for log mode before that.
+      this.plot = new uPlot(this.options(s), this.data(s.smoothing > 0, s.log), this.container);
+      this.setLog(this.plot, s.log);
     } else {
-      this.plot.setData(this.data(s.smoothing > 0));
+      this.setLog(this.plot, s.log);
+      this.plot.setData(this.data(s.smoothing > 0, s.log));
     }
     this.container.dataset.runs = String(s.runs.length);
     this.container.dataset.log = String(s.log);
@@ -186,8 +198,9 @@ export class OverlayChart {
    * its own part, raw and, when smoothing, smoothed: each an [xs, ys] facet of its own, in the
    * order of the series (options()).
    */
-  private data(smooth: boolean): uPlot.AlignedData {
+  private data(smooth: boolean, log: boolean): uPlot.AlignedData {
     const facets: [number[], number[]][] = [];
+    const push = (xs: number[], ys: number[]) => facets.push(log ? logFacet(xs, ys) : [xs, ys]);
     for (const r of this.drawnRuns) {
       const cut = r.inherited;
       const parts =
@@ -199,8 +212,8 @@ export class OverlayChart {
           : [[0, r.xs.length]];
       for (const [a, b] of parts) {
         const xs = r.xs.slice(a, b);
-        facets.push([xs, r.values.slice(a, b)]);
-        if (smooth) facets.push([xs, r.smoothed.slice(a, b)]);
+        push(xs, r.values.slice(a, b));
+        if (smooth) push(xs, r.smoothed.slice(a, b));
       }
     }
     return [null, ...facets] as unknown as uPlot.AlignedData;
@@ -222,7 +235,7 @@ export class OverlayChart {
         const line = (smoothed: boolean): uPlot.Series => ({
           label: `${r.label}${inherited ? " (inherited)" : ""}${smoothed ? " (smoothed)" : ""}`,
           stroke: smooth && !smoothed ? `${r.color}4d` : r.color,
-          width: smooth && !smoothed ? 1 : smoothed ? 2 : 1.5,
+          width: 1, // hairlines: see the top of this file
           dash: inherited ? [5, 4] : undefined,
           paths: LINEAR,
           facets: FACETS,
@@ -237,7 +250,7 @@ export class OverlayChart {
       height: HEIGHT_PX,
       // A single x value (every run at one step, as right after they start) makes a zero-width x range, on which
       // uPlot's mode 2 throws "Invalid array length" while laying out the axis: widen it around the point.
-      scales: { x: { time: false, range: xRange }, y: s.log ? { distr: 3 } : {} },
+      scales: { x: { time: false, range: xRange }, y: {} },
       legend: { show: false }, // the table of runs is the legend
       mode: 2,
       // Points under the cursor would be searched in every series at each move: the table says the values.
@@ -250,11 +263,28 @@ export class OverlayChart {
         ],
       },
       axes: [
-        { ...axis, label: xLabel(s.x), labelSize: 18 },
-        { ...axis, size: 60, label: s.label, labelSize: 18 },
+        // Read at each draw: a new x axis or scalar redraws this plot.
+        { ...axis, label: () => xLabel(this.drawnState?.x ?? "step"), labelSize: 18 },
+        { ...axis, size: 60, label: () => this.drawnState?.label ?? "", labelSize: 18 },
       ],
       series,
     };
+  }
+
+  private yTicks(): { label: string; y: number }[] {
+    const u = this.plot;
+    // uPlot keeps the last drawn axis's tick positions and labels on the axis (not in its types).
+    const axis = u?.axes[1] as (uPlot.Axis & { _splits?: number[]; _values?: string[] }) | undefined;
+    if (!u || !axis?._splits || !axis._values) return [];
+    return axis._splits.map((v, i) => ({ label: String(axis._values![i]), y: u.valToPos(v, "y") }));
+  }
+
+  /** Log mode: the data are log10 of the values (data()), ticked and labelled as a log axis. */
+  private setLog(plot: uPlot, log: boolean): void {
+    const y = plot.axes[1];
+    this.linearY ??= { splits: y.splits, values: y.values };
+    y.splits = log ? (_u, _i, min, max) => logSplits(min, max) : this.linearY.splits;
+    y.values = log ? (_u, splits) => splits.map(logTickLabel) : this.linearY.values;
   }
 
   private fit(): void {

@@ -3,7 +3,7 @@
 //   1. the run (GetSimulation): its recorded_step L, the last step whose scalars are committed;
 //   2. the curves up to L (GetHistory, to_step L, downsampled by the server to about
 //      maxPoints() points per series, each bucket keeping its first, min, max and last);
-//   3. the events up to L (GetEvents);
+//   3. the events up to L (GetEvents, at the same time as 2);
 //   4. then Watch with from_step L + 1: what was recorded after L, then live frames; the
 //      server holds live frames back until that part is out, so there is no gap and no
 //      duplicate between 2 and 4, however fast the run is going.
@@ -11,6 +11,8 @@
 // (held-out evaluations) can land in the record after later steps' loss, so L does not
 // promise them. The handler may resume the watch earlier, where such a series is short, and
 // then drops what it already has (frames at or before a curve's last step).
+// The first load may start from a GetSimulation the page made as it started (beside the list
+// and the catalogue): its recorded_step is committed, so it is a valid L, one round trip sooner.
 // So a page opened, reloaded or navigated back to mid-run draws the whole curve, and one
 // that lost its stream (network, server restart) draws it again from the record. A run that
 // is gone (NOT_FOUND) ends it for good.
@@ -47,11 +49,14 @@ export class RecordedWatch {
   private attempt = new AbortController();
   /** Between the start of a (re)load and the record being handed over. */
   private loading = true;
+  /** The run as the page read it as it started: the first load's L (then read afresh at each reload). */
+  private known?: Promise<Simulation>;
 
   /**
    * @param scalars   the scalar observables drawn as curves (read from the record)
    * @param watched   what the live watch follows: the scalars and the event kinds
    * @param maxPoints points per series asked of GetHistory, read at each (re)load
+   * @param known     GetSimulation of the run made as the page started (undefined: read it first)
    */
   constructor(
     private readonly id: string,
@@ -59,7 +64,9 @@ export class RecordedWatch {
     private readonly watched: string[],
     private readonly maxPoints: () => number,
     private readonly on: RecordedWatchHandlers,
+    known?: Promise<Simulation>,
   ) {
+    this.known = known;
     // After the caller has mounted the view: maxPoints() reads the chart's width.
     queueMicrotask(() => void this.run());
   }
@@ -114,17 +121,21 @@ export class RecordedWatch {
   private async loadThenWatch(signal: AbortSignal): Promise<void> {
     this.on.status(undefined);
     this.loading = true;
-    const sim = await client.get(this.id);
+    const sim = await (this.known ?? client.get(this.id));
+    this.known = undefined;
     const last = Number(sim.recordedStep);
     const maxPoints = this.maxPoints();
     // to_step 0 would mean "up to the end": with nothing recorded there is nothing to ask.
-    const recorded: History =
+    // The curves and the events side by side: one after the other made the first paint wait for both.
+    const [recorded, events]: [History, RunEvent[]] = await Promise.all([
       last > 0
-        ? await client.history(this.id, { observables: this.scalars, maxPoints, toStep: last })
-        : { lastStep: 0, series: [] };
+        ? client.history(this.id, { observables: this.scalars, maxPoints, toStep: last })
+        : Promise.resolve({ lastStep: 0, series: [] }),
+      // to_step 0 here too means "no limit": what came after L is the watch's to send.
+      client.events(this.id, 0, last),
+    ]);
     recorded.lastStep = last;
-    // to_step 0 here too means "no limit": what came after L is the watch's to send.
-    const recordedEvents = (await client.events(this.id, 0, last)).filter((e) => e.step <= last);
+    const recordedEvents = events.filter((e) => e.step <= last);
     if (signal.aborted) return;
     this.loading = false;
     const fromStep = Math.min(last + 1, this.on.loaded(sim, recorded, recordedEvents));

@@ -121,7 +121,10 @@ export class RunCurve {
         this.setProblem(`${describeError(e)}; retrying`);
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, document.hidden ? POLL_MS * HIDDEN_FACTOR : POLL_MS);
+        // At whole periods of the page's clock: every curve of a comparison reads at the same moments,
+        // so their answers come together and the chart redraws once for all (compare-view.ts), not once per run.
+        const period = document.hidden ? POLL_MS * HIDDEN_FACTOR : POLL_MS;
+        const timer = setTimeout(resolve, period - (performance.now() % period));
         this.stopped.signal.addEventListener(
           "abort",
           () => {

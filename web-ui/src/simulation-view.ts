@@ -63,9 +63,11 @@ export class SimulationView {
   /** "step|message" of the interventions listed from the record, which the watch may send again. */
   private loadedEvents = new Set<string>();
 
+  /** `early`: GetSimulation of this run made as the page started, for the first read of its record. */
   constructor(
     private sim: Simulation,
     catalogue: Catalogue,
+    early?: Promise<Simulation>,
   ) {
     this.details = new RunDetails(sim.id);
     this.controls = new Controls(sim.id, catalogue, () => this.markGone());
@@ -109,6 +111,7 @@ export class SimulationView {
         status: (p) => this.curves.setProblem(p),
         gone: () => this.markGone(),
       },
+      early,
     );
     this.unsubscribeRefusal = onSteerRefusal((message) => this.readOnly(message));
     this.unbindKeys = bindRunKeys(this.controls);

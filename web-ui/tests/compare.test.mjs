@@ -124,6 +124,45 @@ test("smoothing is TensorBoard's EMA of the same values; scalar, smoothing and l
   await byTestId("compare-log").uncheck();
 });
 
+test("on the log scale each run's values are where the log axis's labels put them; toggling redraws the same plot", { timeout: 60_000 }, async () => {
+  const chart = byTestId("compare-chart");
+  await chart.evaluate((el) => (window.compareCanvas = el.querySelector("canvas")));
+  await byTestId("compare-log").check();
+  await eventually(() => chart.getAttribute("data-log"), (v) => v === "true");
+  // The labels of the y axis after the toggle: values (not their logs), at pixels linear in their log.
+  const ticks = await eventually(
+    () => chart.evaluate((el) => el.eiscopeYTicks()),
+    (t) => t.length >= 2 && t.every((k) => Number(k.label) > 0),
+  );
+  assert.ok(ticks.length >= 2, `the log axis has labelled ticks: ${JSON.stringify(ticks)}`);
+  const [a, b] = [ticks[0], ticks.at(-1)];
+  const la = Math.log10(Number(a.label));
+  const lb = Math.log10(Number(b.label));
+  const expectedY = (v) => a.y + ((b.y - a.y) * (Math.log10(v) - la)) / (lb - la);
+  // Labels are rounded to three digits: a pixel of slack.
+  for (const k of ticks) assert.ok(Math.abs(k.y - expectedY(Number(k.label))) <= 1, `tick ${k.label} at ${k.y}, log spacing puts it at ${expectedY(Number(k.label))}`);
+  for (const s of runs) {
+    const want = await recorded(s.id);
+    const got = (await eventually(drawn, (d) => sameCurve(d[s.id], want)))[s.id];
+    assert.deepEqual(got.values, want.values, `${s.spec.name}: the SDK's values on the log scale`);
+    for (const i of [0, Math.floor(want.values.length / 2), want.values.length - 1]) {
+      const v = want.values[i];
+      if (!(v > 0)) continue;
+      const y = await chart.evaluate((el, x) => el.eiscopeYPos(x), v);
+      assert.ok(Math.abs(y - expectedY(v)) <= 1, `${s.spec.name} step ${want.steps[i]}: ${v} drawn at ${y}, the axis puts it at ${expectedY(v)}`);
+    }
+  }
+  await byTestId("compare-log").uncheck();
+  await eventually(() => chart.getAttribute("data-log"), (v) => v === "false");
+  await byTestId("compare-x").selectOption("time");
+  await eventually(() => chart.getAttribute("data-x"), (v) => v === "time");
+  await byTestId("compare-x").selectOption("step");
+  await eventually(() => chart.getAttribute("data-x"), (v) => v === "step");
+  const linear = await chart.evaluate((el) => el.eiscopeYTicks());
+  assert.ok(linear.length >= 2, "linear ticks again");
+  assert.equal(await chart.evaluate((el) => el.querySelector("canvas") === window.compareCanvas), true, "no new plot for the scale or the x axis");
+});
+
 test("a fork's curve is its parent's up to the fork step, then its own; ticking it in the list adds it", { timeout: 90_000 }, async () => {
   const parent = runs[0];
   const fork = await client.fork(parent.id, { step: 20 });

@@ -112,6 +112,12 @@ test("a column-E/I run's effective matrix is drawn as the server pools it, cell 
   assert.equal(wrong, -1, `cell ${wrong} is ${d.data[wrong]}, the block's largest |w| is ${expected[wrong]}`);
   const limit = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   assert.equal(d.limit, limit, "the colour scale is symmetric about 0 at the largest magnitude shown");
+  // The read (fetch and protobuf decode, about 1 MB for 500 x 500) is the heatmap worker's, off the page's main
+  // thread: the page's own resource timing has no GetParameters call (the worker's calls are in its own timeline).
+  const pageReads = await page.evaluate(() =>
+    performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/GetParameters")).length,
+  );
+  assert.equal(pageReads, 0, "the page's main thread read no matrix");
 
   // A pooled cell says which block of rows it stands for, and the block's largest |w|.
   const h = await hover(Math.floor(r / 2), Math.floor(c / 3));
@@ -168,6 +174,12 @@ test("'clip at 99 %' scales the colours to the 99th percentile of |w| (of every 
   assert.equal(limit, p99);
   assert.ok(limit < max, `${limit} < ${max}`);
   assert.match(await byTestId("heatmap-info").textContent(), /99th percentile of \|w\|; larger values saturate/);
+  // Read afresh with the clip on (another matrix, then this one again): the worker scales it the same way.
+  await byTestId("heatmap-target").selectOption("layer0");
+  await eventually(() => drawn(), (d) => d?.name === "layer0", 20_000);
+  await byTestId("heatmap-target").selectOption("layer1");
+  await eventually(() => drawn(), (d) => d?.name === "layer1", 20_000);
+  assert.equal(Number(await attr("heatmap-panel", "data-limit")), p99, "a new read with the clip on is scaled to the 99th percentile");
   await byTestId("heatmap-clip").uncheck();
   assert.equal(Number(await eventually(() => attr("heatmap-panel", "data-limit"), (l) => Number(l) === max, 10_000)), max);
 });

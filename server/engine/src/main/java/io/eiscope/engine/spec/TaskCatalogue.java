@@ -89,8 +89,22 @@ final class TaskCatalogue {
                                 + "image being the step-major layout), softmax cross-entropy on the 10 logits of the last step only. "
                                 + "Same split and data order as the flat task.",
                         References.LI_2023,
-                        List.of()),
-                (p, seed, ctx) -> ImageClassification.rowSequential(ImageDataset.load(ctx.dataDir(), file), seed));
+                        List.of(ParamDescriptor.integer(
+                                "test_subset",
+                                0,
+                                0,
+                                10_000,
+                                "0: learn the training split, evaluate on the test split. N > 0: learn N test images drawn "
+                                        + "from the seed (at most the test split's size) and evaluate on the same N: the "
+                                        + "finetuning data of Pogodin et al. 2024 (a network pretrained on the training split "
+                                        + "fits a small subset of the test split; N = sqrt(#weight_hh) there)."))),
+                (p, seed, ctx) -> {
+                    ImageDataset images = ImageDataset.load(ctx.dataDir(), file);
+                    int subset = (int) p.integer("test_subset");
+                    return subset == 0
+                            ? ImageClassification.rowSequential(images, seed)
+                            : ImageClassification.rowSequentialTestSubset(images, seed, subset);
+                });
     }
 
     private static Entry<TaskFactory> adding() {

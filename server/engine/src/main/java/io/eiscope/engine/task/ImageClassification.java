@@ -1,5 +1,6 @@
 package io.eiscope.engine.task;
 
+import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
@@ -16,6 +17,8 @@ public final class ImageClassification extends StoredExamples {
     private static final Objective OBJECTIVE = new Objective.SoftmaxCrossEntropy();
     private final ImageDataset data;
     private final TaskShape shape;
+    /** Dataset indices of the training examples then the held-out ones, or null for the dataset's own split. */
+    private final int[] subset;
 
     /** The flat (feed-forward) task: one step of {@code rows x cols} pixels. */
     public ImageClassification(ImageDataset data, long seed) {
@@ -26,6 +29,14 @@ public final class ImageClassification extends StoredExamples {
         super(seed, data.trainSize);
         this.data = data;
         this.shape = shape;
+        this.subset = null;
+    }
+
+    private ImageClassification(ImageDataset data, long seed, TaskShape shape, int[] subset) {
+        super(seed, subset.length);
+        this.data = data;
+        this.shape = shape;
+        this.subset = subset;
     }
 
     /**
@@ -36,6 +47,32 @@ public final class ImageClassification extends StoredExamples {
      */
     public static ImageClassification rowSequential(ImageDataset data, long seed) {
         return new ImageClassification(data, seed, new TaskShape(data.cols, data.rows, data.classes, false));
+    }
+
+    /**
+     * Row-sequential classification on a small random subset of the test images, which serve as
+     * both the training set and the held-out set: the finetuning data of Pogodin et al. (2024)
+     * §4.4 (a network pretrained on the training split learns {@code size} test images until it
+     * fits them; what it reaches on them is its held-out accuracy). The subset is drawn from the
+     * seed's "subset" stream, so the same seed gives the same images.
+     */
+    public static ImageClassification rowSequentialTestSubset(ImageDataset data, long seed, int size) {
+        if (size < 1 || size > data.testSize)
+            throw new IllegalArgumentException(
+                    "test_subset must be between 1 and the " + data.testSize + " test images, got " + size);
+        int[] ids = new int[data.testSize];
+        for (int i = 0; i < ids.length; i++) ids[i] = data.trainSize + i;
+        Rng.derive(seed, "subset").shuffle(ids);
+        return new ImageClassification(
+                data,
+                seed,
+                new TaskShape(data.cols, data.rows, data.classes, false),
+                java.util.Arrays.copyOf(ids, size));
+    }
+
+    @Override
+    int heldOutOffset() {
+        return subset == null ? super.heldOutOffset() : 0;
     }
 
     @Override
@@ -60,11 +97,12 @@ public final class ImageClassification extends StoredExamples {
 
     @Override
     public int testSize() {
-        return data.testSize;
+        return subset == null ? data.testSize : subset.length;
     }
 
     @Override
-    void copy(int image, Matrix x, Matrix labels, int row) {
+    void copy(int example, Matrix x, Matrix labels, int row) {
+        int image = subset == null ? example : subset[example];
         int n = data.pixelsPerImage();
         int off = row * n;
         for (int p = 0; p < n; p++) x.set(off + p, data.pixel(image, p) / 255f);

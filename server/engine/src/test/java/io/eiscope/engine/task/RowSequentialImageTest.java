@@ -50,4 +50,58 @@ class RowSequentialImageTest {
             assertThat(ys.toArray()).containsExactly(yf.toArray());
         }
     }
+
+    /** Reads every training example of one epoch, returns the dataset image each equals (by pixels and label). */
+    private static java.util.Set<Integer> imagesOfOneEpoch(ImageDataset data, ImageClassification task) {
+        java.util.Set<Integer> seen = new java.util.TreeSet<>();
+        Matrix x = Matrix.zeros(1, 784), y = Matrix.zeros(1, 1);
+        for (int k = 0; k < task.trainSize(); k++) {
+            task.nextBatch(x, y);
+            int found = -1;
+            for (int i = data.trainSize; i < data.trainSize + data.testSize && found < 0; i++) {
+                boolean same = data.label(i) == (int) y.get(0);
+                for (int p = 0; same && p < 784; p++) same = x.get(0, p) == data.pixel(i, p) / 255f;
+                if (same) found = i;
+            }
+            assertThat(found).as("training example %d is a test image", k).isNotNegative();
+            seen.add(found);
+        }
+        return seen;
+    }
+
+    @Test
+    void aTestSubsetIsLearnedAndHeldOutAndDependsOnlyOnTheSeed() {
+        ImageDataset data = ImageDataset.load(TestData.dataDir(), "mnist");
+        ImageClassification task = ImageClassification.rowSequentialTestSubset(data, 3, 40);
+        assertThat(task.trainSize()).isEqualTo(40);
+        assertThat(task.testSize()).isEqualTo(40);
+        java.util.Set<Integer> learned = imagesOfOneEpoch(data, task);
+        assertThat(learned).hasSize(40); // one epoch visits 40 distinct test images
+        // the held-out set is the same 40 images
+        Matrix x = Matrix.zeros(40, 784), y = Matrix.zeros(40, 1);
+        task.testBatch(0, x, y);
+        java.util.Set<Integer> heldOut = new java.util.TreeSet<>();
+        for (int r = 0; r < 40; r++)
+            for (int i = data.trainSize; i < data.trainSize + data.testSize; i++) {
+                boolean same = data.label(i) == (int) y.get(r);
+                for (int p = 0; same && p < 784; p++) same = x.get(r, p) == data.pixel(i, p) / 255f;
+                if (same) {
+                    heldOut.add(i);
+                    break;
+                }
+            }
+        assertThat(heldOut).isEqualTo(learned);
+        assertThat(imagesOfOneEpoch(data, ImageClassification.rowSequentialTestSubset(data, 3, 40)))
+                .isEqualTo(learned);
+        assertThat(imagesOfOneEpoch(data, ImageClassification.rowSequentialTestSubset(data, 4, 40)))
+                .isNotEqualTo(learned);
+    }
+
+    @Test
+    void aSubsetLargerThanTheTestSplitIsRefusedWithTheLimit() {
+        ImageDataset data = ImageDataset.load(TestData.dataDir(), "mnist");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ImageClassification.rowSequentialTestSubset(data, 1, data.testSize + 1))
+                .hasMessageContaining("test_subset must be between 1 and the 1431 test images, got 1432");
+    }
 }
