@@ -36,8 +36,13 @@ export function stateName(s: SimulationState): string {
   return (SimulationState[s] ?? "UNSPECIFIED").toLowerCase();
 }
 
-/** Makes `el` a small colored label for a state; its class picks the color (see style.css). */
-export function setStateBadge(el: HTMLElement, s: SimulationState): void {
+/**
+ * Makes `el` a small colored label for a state; its class picks the color (see style.css). A queued run's
+ * label carries its place in the server's queue (`queuePosition`, 1: starts next), which its status message
+ * only gives as it was when it joined.
+ */
+export function setStateBadge(el: HTMLElement, s: SimulationState, queuePosition = 0): void {
   el.className = `badge state-${stateName(s)}`;
-  el.textContent = stateName(s);
+  el.textContent = s === SimulationState.QUEUED && queuePosition > 0 ? `queued #${queuePosition}` : stateName(s);
+  el.title = s === SimulationState.QUEUED ? "waiting for the server to have a free slot (--workers); it starts by itself" : "";
 }

@@ -126,7 +126,7 @@ class Row {
       this.badge.className = "badge state-deleted";
       this.badge.textContent = "deleted";
     } else if (sim) {
-      setStateBadge(this.badge, sim.state);
+      setStateBadge(this.badge, sim.state, sim.queuePosition);
     }
     this.step.textContent = sim ? formatStep(sim.step) : "–";
     this.last.textContent = formatScalar(values[values.length - 1]);

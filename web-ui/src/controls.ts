@@ -104,7 +104,8 @@ export class Controls {
   }
 
   update(sim: Simulation): void {
-    this.running = sim.state === SimulationState.RUNNING;
+    // A queued run is under way too: Pause takes it out of the queue.
+    this.running = sim.state === SimulationState.RUNNING || sim.state === SimulationState.QUEUED;
     this.step = Number(sim.step);
     this.play.disabled = this.running || this.refusal !== undefined;
     this.pause.disabled = !this.running || this.refusal !== undefined;

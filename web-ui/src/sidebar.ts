@@ -205,7 +205,7 @@ class Row {
     const name = runName(s);
     this.name.textContent = name;
     this.link.title = `${name}\n${s.id} · ${runKinds(s)}${s.preset ? ` · preset ${s.preset}` : ""}`;
-    setStateBadge(this.badge, s.state);
+    setStateBadge(this.badge, s.state, s.queuePosition);
     this.kinds.textContent = runKinds(s);
     this.step.textContent = `step ${formatStep(s.step)}`;
     this.fork.textContent = s.parentId

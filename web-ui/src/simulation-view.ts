@@ -135,7 +135,7 @@ export class SimulationView {
   update(sim: Simulation): void {
     if (this.gone) return;
     this.sim = sim;
-    setStateBadge(this.badge, sim.state);
+    setStateBadge(this.badge, sim.state, sim.queuePosition);
     // While running, frames run ahead of the once-a-second poll: keep the larger step. When
     // not running the poll is the truth (it is how a reset made elsewhere shows up).
     const polled = Number(sim.step);

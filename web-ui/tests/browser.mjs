@@ -17,13 +17,13 @@ const CHROMIUM_ARGS = [
 
 /**
  * Starts the server on the built UI (recording into a fresh temporary data directory unless
- * EISCOPE_DATA_DIR is set: see live-server.mjs) and a chromium page of 1440 x 1000.
+ * EISCOPE_DATA_DIR is set: see live-server.mjs), with `serverArgs` after its flags, and a chromium page of 1440 x 1000.
  * @returns {Promise<{server, browser, page, pageErrors: string[], close: () => Promise<void>}>}
  */
-export async function openBrowser() {
+export async function openBrowser(serverArgs = []) {
   assert.ok(existsSync(resolve(WEB_ROOT, "index.html")), `no built UI in ${WEB_ROOT}: run npm run build first`);
   assertChromium(); // before the server starts, which a failed assert would leave running
-  const server = await startServer(["--web-root", WEB_ROOT]);
+  const server = await startServer(["--web-root", WEB_ROOT, ...serverArgs]);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const pageErrors = [];

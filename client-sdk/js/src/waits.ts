@@ -28,7 +28,9 @@ export async function waitForStep(client: Client, id: string, step: number, opti
   return sim ?? client.get(id); // undefined: the stream ended, so deleted (NotFound), or as it stands
 }
 
-const running = (s: Simulation) => s.state === SimulationState.RUNNING;
+/** Told to run: playing, or QUEUED for a slot on a busy server (it starts by itself). */
+const underWay = (state: SimulationState) => state === SimulationState.RUNNING || state === SimulationState.QUEUED;
+const running = (s: Simulation) => underWay(s.state);
 
 /**
  * Reads the run after each frame of a watch of its state changes and its loss every
@@ -69,15 +71,15 @@ async function watchUntil(
 }
 
 /**
- * Whether `f` is the state event of the stop the run is in now: a state other than RUNNING at
+ * Whether `f` is the state event of the stop the run is in now: a state other than RUNNING or QUEUED at
  * the run's current step or later (a recorded one of an earlier stop is not). A run deleted
  * meanwhile has stopped for good.
  */
 export async function stoppedAt(client: Client, id: string, f: WatchFrame): Promise<boolean> {
-  if (f.observable !== "state" || f.payload.kind !== "event" || f.payload.state === SimulationState.RUNNING) return false;
+  if (f.observable !== "state" || f.payload.kind !== "event" || underWay(f.payload.state)) return false;
   try {
     const sim = await client.get(id);
-    return sim.state !== SimulationState.RUNNING && sim.step <= BigInt(f.step);
+    return !underWay(sim.state) && sim.step <= BigInt(f.step);
   } catch (e) {
     if (e instanceof ConnectError && e.code === Code.NotFound) return true;
     throw e;

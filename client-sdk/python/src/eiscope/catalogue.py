@@ -17,7 +17,8 @@ from eiscope.values import from_value
 @dataclass(frozen=True)
 class Param:
     """One parameter of a component: type ("NUMBER", "INTEGER", "FLAG", "CHOICE",
-    "INT_LIST"), default, inclusive bounds (numbers, integers, int-list elements), choices."""
+    "INT_LIST", "NAME_LIST": a str of comma-separated names from choices, or "all"), default,
+    inclusive bounds (numbers, integers, int-list elements), choices."""
 
     name: str
     type: str

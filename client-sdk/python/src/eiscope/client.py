@@ -32,6 +32,8 @@ DEFAULT_BATCH_SIZE = 32
 _MAX_EVERY_STEPS = 2**31 - 1
 #: States from which a simulation moves on only by a command that wait() does not send.
 _STUCK_STATES = frozenset({"FINISHED", "DIVERGED", "FAILED", "STOPPED"})
+# Told to run: playing, or QUEUED for a slot on a busy server (it starts by itself).
+_UNDER_WAY = frozenset({"RUNNING", "QUEUED"})
 
 
 class Client(RunRecordCalls, TimeTravelCalls, Calls):
@@ -200,7 +202,7 @@ class Client(RunRecordCalls, TimeTravelCalls, Calls):
         """Polls get() until a condition holds and returns the simulation as last seen.
 
         The condition is `until(sim)` if given, else ``sim.step >= until_step`` if given, else
-        "no longer RUNNING" (wait_for_step() waits for a step without polling). It also
+        "no longer RUNNING or QUEUED" (wait_for_step() waits for a step without polling). It also
         returns early once the simulation is FINISHED, DIVERGED, FAILED or STOPPED, where it
         would wait in vain: check `state`. Raises TimeoutError with the last state seen after
         `timeout` s. Commands take effect at the next step boundary, so right after step() a
@@ -210,7 +212,7 @@ class Client(RunRecordCalls, TimeTravelCalls, Calls):
             until = (
                 (lambda s: s.step >= until_step)
                 if until_step is not None
-                else (lambda s: s.state != "RUNNING")
+                else (lambda s: s.state not in _UNDER_WAY)
             )
         deadline = time.monotonic() + timeout
         while True:
@@ -237,11 +239,15 @@ class Client(RunRecordCalls, TimeTravelCalls, Calls):
         """
         deadline = time.monotonic() + timeout
         goal = f"step {step} not reached within {timeout} s"
-        sim = self._watch_until(id, step, deadline, goal, lambda s: s.step >= step or s.state != "RUNNING")
+        sim = self._watch_until(
+            id, step, deadline, goal, lambda s: s.step >= step or s.state not in _UNDER_WAY
+        )
         if sim.state == "RUNNING" and sim.step == step:
             # Exactly there and still running: about to pause there, or playing on? The next
             # frame (every step now) tells.
-            sim = self._watch_until(id, 1, deadline, goal, lambda s: s.step > step or s.state != "RUNNING")
+            sim = self._watch_until(
+                id, 1, deadline, goal, lambda s: s.step > step or s.state not in _UNDER_WAY
+            )
         return sim
 
     def _watch_until(
@@ -399,16 +405,16 @@ class Client(RunRecordCalls, TimeTravelCalls, Calls):
 
     def _stopped_at(self, id: str) -> Callable[[Frame], bool]:
         """Whether a frame is the state event of the stop the run is in now: a state other
-        than RUNNING at the run's current step (a recorded one of an earlier step is not)."""
+        than RUNNING or QUEUED at the run's current step (a recorded one of an earlier step is not)."""
 
         def stopped_at(frame: Frame) -> bool:
-            if frame.kind != "event" or frame.observable != "state" or frame.value[0] == "RUNNING":
+            if frame.kind != "event" or frame.observable != "state" or frame.value[0] in _UNDER_WAY:
                 return False
             try:
                 sim = self.get(id)
             except NotFoundError:
                 return True
-            return sim.state != "RUNNING" and sim.step <= frame.step
+            return sim.state not in _UNDER_WAY and sim.step <= frame.step
 
         return stopped_at
 

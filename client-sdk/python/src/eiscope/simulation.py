@@ -15,7 +15,11 @@ class Simulation:
     """One simulation as the server last reported it.
 
     Attributes:
-        state: "PAUSED", "RUNNING", "FINISHED", "DIVERGED", "FAILED" or "STOPPED".
+        state: "PAUSED", "RUNNING", "QUEUED", "FINISHED", "DIVERGED", "FAILED" or "STOPPED".
+            QUEUED: told to play, step or run until while the server plays as many runs as it
+            may (its --workers); it starts, first come first served, when a playing run pauses
+            or ends.
+        queue_position: while QUEUED, 1 for the run that starts next, 2 for the one after; else 0.
         step: number of learning-rule updates applied so far.
         parameters: parameter name -> shape, e.g. {"layer0.W": (64, 784)} ([n_out, n_in]).
         effective_matrices: the effective signed matrices the server computes from the
@@ -62,6 +66,7 @@ class Simulation:
     merged_samples: int
     owner: str
     effective_matrices: dict[str, tuple[int, ...]]
+    queue_position: int
     spec: Any = field(repr=False, compare=False)
     proto: Any = field(repr=False, compare=False)
 
@@ -94,6 +99,7 @@ class Simulation:
             merged_samples=msg.merged_samples,
             owner=msg.owner,
             effective_matrices={m.name: tuple(m.shape) for m in msg.effective_matrices},
+            queue_position=msg.queue_position,
             spec=spec,
             proto=msg,
         )

@@ -336,7 +336,7 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
     }
 
     /**
-     * Polls until the simulation stops running; returns its final view.
+     * Polls until the simulation stops running (neither RUNNING nor QUEUED); returns its final view.
      *
      * @param id the run's id
      * @param timeout how long to wait at most
@@ -349,7 +349,7 @@ public final class EiscopeClient extends TimeTravelCalls implements AutoCloseabl
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (true) {
             Simulation s = get(id);
-            if (s.getState() != io.eiscope.api.v1.SimulationState.SIMULATION_STATE_RUNNING) return s;
+            if (!StepWaits.underWay(s.getState())) return s; // a QUEUED run will run
             if (System.nanoTime() > deadline)
                 throw new IllegalStateException("simulation " + id + " still running at step " + s.getStep());
             TimeUnit.MILLISECONDS.sleep(20);

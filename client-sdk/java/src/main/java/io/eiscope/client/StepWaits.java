@@ -39,7 +39,12 @@ final class StepWaits {
     }
 
     private static boolean running(Simulation s) {
-        return s.getState() == SimulationState.SIMULATION_STATE_RUNNING;
+        return underWay(s.getState());
+    }
+
+    /** Told to run: playing, or QUEUED for a slot on a busy server (it starts by itself). */
+    static boolean underWay(SimulationState s) {
+        return s == SimulationState.SIMULATION_STATE_RUNNING || s == SimulationState.SIMULATION_STATE_QUEUED;
     }
 
     /**
@@ -95,12 +100,12 @@ final class StepWaits {
 
     /**
      * Whether {@code f} is the state event of the stop the run is in now: a state other than
-     * RUNNING at the run's current step or later (a recorded one of an earlier stop is not).
+     * RUNNING or QUEUED at the run's current step or later (a recorded one of an earlier stop is not).
      */
     static boolean stoppedAt(EiscopeClient client, String id, Frame f) {
         if (!f.hasEvent()
                 || !f.getObservable().equals("state")
-                || f.getEvent().getState() == SimulationState.SIMULATION_STATE_RUNNING) return false;
+                || underWay(f.getEvent().getState())) return false;
         Simulation s;
         try {
             s = client.get(id);
@@ -108,6 +113,6 @@ final class StepWaits {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) return true;
             throw e;
         }
-        return s.getState() != SimulationState.SIMULATION_STATE_RUNNING && s.getStep() <= f.getStep();
+        return !underWay(s.getState()) && s.getStep() <= f.getStep();
     }
 }

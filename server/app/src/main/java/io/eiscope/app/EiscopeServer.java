@@ -78,6 +78,7 @@ public final class EiscopeServer {
                 archive,
                 options.replayCacheMb() << 20);
         registry.setMaxRunsPerOwner(options.maxRunsPerOwner());
+        registry.setWorkers(options.workers());
         registry.setMemoryBudgetBytes(options.memoryBudgetMb() << 20);
         int recovered = registry.recoverAll();
         if (recovered > 0)

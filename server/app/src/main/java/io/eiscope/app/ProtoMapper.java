@@ -279,7 +279,8 @@ public final class ProtoMapper {
                 .setPreset(e.meta().preset())
                 .setRecordedStep(e.meta().recordedStep())
                 .setMergedSamples(e.meta().mergedSamples())
-                .setOwner(e.meta().owner());
+                .setOwner(e.meta().owner())
+                .setQueuePosition(r.queuePosition());
         if (!e.meta().name().equals(r.simulation().config().name()))
             b.getSpecBuilder().setName(e.meta().name());
         if (e.meta().policy() != null)

@@ -270,7 +270,11 @@ public final class RunArchive implements AutoCloseable {
                                 .orElse(null),
                         targetStep,
                         recordedLoss,
-                        state)
+                        state,
+                        // The queue is not kept across a restart: its runs come back paused, like the playing ones.
+                        was == SimulationState.QUEUED
+                                ? "; it was queued for a slot when the server stopped: play it to queue it again"
+                                : was == SimulationState.RUNNING ? "; it was playing when the server stopped" : "")
                 .whenComplete((message, err) -> {
                     if (err != null)
                         LOG.atWarn().addKeyValue("run", r.id()).setCause(err).log("the run could not be recovered");

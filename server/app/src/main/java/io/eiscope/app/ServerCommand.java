@@ -95,6 +95,14 @@ final class ServerCommand {
     String replayCacheMb;
 
     @Option(
+            names = "--workers",
+            defaultValue = "${env:EISCOPE_WORKERS}",
+            description =
+                    "Runs that play at once; more wait QUEUED, first come first served (default: 4 per processor, so"
+                            + " each playing run gets at least a quarter of a core).")
+    String workers;
+
+    @Option(
             names = "--max-runs-per-owner",
             defaultValue = "${env:EISCOPE_MAX_RUNS_PER_OWNER:-1000}",
             description =
@@ -254,6 +262,7 @@ final class ServerCommand {
                 .withTls(tlsCert, tlsKey)
                 .withTlsSelfSigned(tlsSelfSigned);
         if (datasets != null) o = o.withDatasetsDir(datasets);
+        if (workers != null) o = o.withWorkers((int) number("--workers", workers, 1, 1_000_000));
         return o.checked();
     }
 

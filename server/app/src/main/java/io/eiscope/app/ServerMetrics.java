@@ -2,6 +2,7 @@ package io.eiscope.app;
 
 import io.eiscope.engine.sim.SimulationState;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -64,6 +65,18 @@ final class ServerMetrics {
                 .register(meters);
         FunctionCounter.builder("eiscope_frames_merged", Subscriber.MERGED, LongAdder::sum)
                 .description("Scalar samples merged into newer ones for a slow reader (counted in the frames)")
+                .register(meters);
+        Gauge.builder("eiscope_workers", registry, r -> r.admission().slots())
+                .description("Runs that may play at once (--workers); more wait queued")
+                .register(meters);
+        FunctionTimer.builder(
+                        "eiscope_queue_wait",
+                        registry,
+                        r -> r.admission().completedWaits(),
+                        r -> r.admission().waitedNanos(),
+                        TimeUnit.NANOSECONDS)
+                .description("Time runs spent queued for a slot, counted when they leave the queue (started, paused or"
+                        + " deleted); eiscope_runs{state=\"queued\"} counts those waiting now")
                 .register(meters);
         Gauge.builder("eiscope_runs_estimated_memory_bytes", registry, SimulationRegistry::reservedBytes)
                 .description("The runs' memory by their estimates, held against --memory-budget-mb")

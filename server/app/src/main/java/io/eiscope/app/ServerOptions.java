@@ -25,6 +25,12 @@ public final class ServerOptions implements Cloneable {
     public static final int DEFAULT_MAX_REQUESTS_PER_SECOND = 1000;
     public static final int DEFAULT_MAX_WATCH_STREAMS_PER_CONNECTION = 100;
     public static final int DEFAULT_STALLED_READER_SECONDS = 300;
+    /**
+     * Runs that may play at once, per processor the JVM sees: each playing run then gets at least a quarter of a
+     * core (its curves move at a quarter of its speed alone or better), and further runs wait QUEUED and finish
+     * sooner by waiting their turn than by sharing ({@link io.eiscope.engine.sim.Admission}).
+     */
+    public static final int DEFAULT_WORKERS_PER_CORE = 4;
 
     /** How log lines are written. */
     public enum LogFormat {
@@ -69,6 +75,7 @@ public final class ServerOptions implements Cloneable {
     private long memoryBudgetMb;
     private LogFormat logFormat = LogFormat.TEXT;
     private String logLevel = "info";
+    private int workers = DEFAULT_WORKERS_PER_CORE * Runtime.getRuntime().availableProcessors();
 
     private ServerOptions() {}
 
@@ -221,6 +228,19 @@ public final class ServerOptions implements Cloneable {
 
     public boolean tls() {
         return tlsCert != null || tlsSelfSigned;
+    }
+
+    /**
+     * Runs that play at once (play, step, run until); more wait QUEUED, first come first served. The playing
+     * ones share one executor thread per core in time slices.
+     */
+    public int workers() {
+        return workers;
+    }
+
+    public ServerOptions withWorkers(int n) {
+        if (n < 1) throw new IllegalArgumentException("--workers must be >= 1 (runs that play at once), got " + n);
+        return with(o -> o.workers = n);
     }
 
     /** Runs one owner may have at once (all runs, without authentication); 0: no limit. */

@@ -86,7 +86,7 @@ public final class SimulationRegistry implements AutoCloseable {
         this.archive = archive;
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "eiscope-sim-" + n.incrementAndGet());
+            Thread t = new Thread(WorkerPriority.lowered(r), "eiscope-sim-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -256,6 +256,18 @@ public final class SimulationRegistry implements AutoCloseable {
     }
 
     private volatile int maxRunsPerOwner = ServerOptions.DEFAULT_MAX_RUNS_PER_OWNER;
+    private volatile io.eiscope.engine.sim.Admission admission = new io.eiscope.engine.sim.Admission(0);
+
+    /** Runs that may play at once (see {@link io.eiscope.engine.sim.Admission}); set before any run is registered. */
+    void setWorkers(int n) {
+        admission = new io.eiscope.engine.sim.Admission(n);
+    }
+
+    /** The bound on runs playing at once and its queue. */
+    io.eiscope.engine.sim.Admission admission() {
+        return admission;
+    }
+
     private volatile long memoryBudgetBytes; // 0: the JVM's largest heap
     private final Object memoryLock = new Object();
 
@@ -390,6 +402,7 @@ public final class SimulationRegistry implements AutoCloseable {
                         : null);
         io.eiscope.engine.sim.CheckpointSink.Policy effective = policy != null ? policy : archive.policy();
         runner.setCheckpointing(archive.checkpointSink(id, effective), effective);
+        runner.setAdmission(admission);
         streams.attach(runner);
         streams.baseline(recovered != null ? recovered.lastStep() : forkStep);
         RunMeta meta = recovered != null
@@ -497,10 +510,13 @@ public final class SimulationRegistry implements AutoCloseable {
     @Override
     public void close() {
         List<java.util.concurrent.CompletableFuture<?>> saved = new java.util.ArrayList<>();
+        admission.close(); // no queued run starts while the others are paused
         for (Entry e : simulations.values()) {
             var s = e.runner().state();
             if (s != io.eiscope.engine.sim.SimulationState.FAILED && s != io.eiscope.engine.sim.SimulationState.STOPPED)
-                saved.add(e.runner().pause().thenCompose(v -> e.runner().checkpointNow("shutdown", false)));
+                saved.add(e.runner()
+                        .pause("paused: the server is stopping")
+                        .thenCompose(v -> e.runner().checkpointNow("shutdown", false)));
         }
         try {
             java.util.concurrent.CompletableFuture.allOf(saved.toArray(new java.util.concurrent.CompletableFuture[0]))

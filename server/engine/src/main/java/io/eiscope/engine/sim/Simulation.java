@@ -61,11 +61,27 @@ public final class Simulation {
     private Matrix probe; // built on first use, never modified
     private Map<String, Object> runCache = new HashMap<>(); // observables' state for this run from step 0
 
-    /** Result of one training step on one minibatch; accuracy is NaN when the task has none ({@link #hasAccuracy()}). */
-    public record StepResult(long step, double loss, double accuracy) {}
+    /**
+     * Result of one training step on one minibatch; accuracy is NaN when the task has none
+     * ({@link #hasAccuracy()}), decisionAccuracy ({@code dec_acc}) when its objective scores no
+     * decision steps ({@link Objective.Result#decisionAccuracy()}).
+     */
+    public record StepResult(long step, double loss, double accuracy, double decisionAccuracy) {
+        public StepResult(long step, double loss, double accuracy) {
+            this(step, loss, accuracy, Double.NaN);
+        }
+    }
 
-    /** Result of an evaluation over the whole held-out set; accuracy is NaN when the task has none. */
-    public record EvalResult(long step, double loss, double accuracy) {}
+    /**
+     * Result of an evaluation over the whole held-out set; accuracy is NaN when the task has none,
+     * decisionAccuracy when its objective scores no decision steps (else the mean of the chunks'
+     * decision accuracies weighted by their examples).
+     */
+    public record EvalResult(long step, double loss, double accuracy, double decisionAccuracy) {
+        public EvalResult(long step, double loss, double accuracy) {
+            this(step, loss, accuracy, Double.NaN);
+        }
+    }
 
     /**
      * Validates {@code config} against {@code catalogue} and builds the simulation at step 0,
@@ -234,14 +250,14 @@ public final class Simulation {
         steering.constrain(byName);
         step++;
         revision++;
-        return new StepResult(step, r.loss(), r.accuracy());
+        return new StepResult(step, r.loss(), r.accuracy(), r.decisionAccuracy());
     }
 
     /** Loss and accuracy over the whole held-out set; changes no parameter. */
     public EvalResult evaluate() {
         int n = task.testSize();
         double lossSum = 0;
-        double correct = 0;
+        double correct = 0, decisionCorrect = 0;
         Matrix chunk = null, chunkTargets = null;
         // A model that normalises over its batch (BatchNorm) sees the whole held-out set at once, as the reference
         // evaluates it: chunks would each bring their own statistics (and held-out sets may be sorted by class).
@@ -256,8 +272,9 @@ public final class Simulation {
             Objective.Result r = task.objective().compute(model.forward(chunk), chunkTargets, null);
             lossSum += r.loss() * size;
             correct += r.accuracy() * size;
+            decisionCorrect += r.decisionAccuracy() * size; // NaN throughout for objectives without decisions
         }
-        return new EvalResult(step, lossSum / n, correct / n);
+        return new EvalResult(step, lossSum / n, correct / n, decisionCorrect / n);
     }
 
     /** True when every parameter is finite. */

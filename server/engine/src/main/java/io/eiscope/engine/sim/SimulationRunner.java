@@ -76,6 +76,10 @@ public final class SimulationRunner {
     private final List<Intervention> log = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Watchpoints watchpoints = new Watchpoints(); // sim thread only
     private final Checkpointing checkpoints = new Checkpointing(); // sim thread only, but for configure
+    private volatile Admission admission = new Admission(0); // no bound unless the server sets one
+    private final Admission.Member member = this::admittedFromQueue; // one instance: the admission compares by identity
+    private String queuedMessage = ""; // sim thread only: what it will say when it starts, e.g. "stepping 5"
+    private long queuedSinceNanos; // sim thread only
 
     public SimulationRunner(String id, Simulation sim, Executor executor, ObservationSink sink) {
         this(id, sim, executor, sink, List.of());
@@ -224,6 +228,19 @@ public final class SimulationRunner {
         checkpoints.configure(sink, policy);
     }
 
+    /**
+     * The server's bound on runs playing at once, shared by its runners; set before the first command. Without
+     * it, every run plays when told to.
+     */
+    public void setAdmission(Admission admission) {
+        this.admission = admission;
+    }
+
+    /** 1 for the first run waiting for a slot, ...; 0 when this run is not QUEUED. Thread-safe. */
+    public int queuePosition() {
+        return state == SimulationState.QUEUED ? admission.position(member) : 0;
+    }
+
     /** Takes a checkpoint at the next step boundary; completes with its step once it is durable. */
     // The write's future is only known on the simulation's thread, so the command returns it and it is composed at
     // once.
@@ -261,6 +278,16 @@ public final class SimulationRunner {
             long targetStep,
             double recordedLoss,
             SimulationState state) {
+        return recover(load, targetStep, recordedLoss, state, "");
+    }
+
+    /** As {@link #recover(java.util.function.Supplier, long, double, SimulationState)}, ending the message with {@code note}. */
+    public CompletableFuture<String> recover(
+            java.util.function.Supplier<RecoveryPoint> load,
+            long targetStep,
+            double recordedLoss,
+            SimulationState state,
+            String note) {
         return submit(() -> {
             RecoveryPoint point = load.get();
             int position = 0;
@@ -298,7 +325,7 @@ public final class SimulationRunner {
                 }
             }
             String message = "recovered after a restart at step " + step + ": restored " + from + ", replayed "
-                    + (step - start) + " steps" + check;
+                    + (step - start) + " steps" + check + note;
             transition(state, message);
             return message;
         });
@@ -356,7 +383,7 @@ public final class SimulationRunner {
         requireRunnable();
         untilStep = target;
         remainingSteps = -1;
-        if (state != SimulationState.RUNNING) transition(SimulationState.RUNNING, "playing until step " + target);
+        startRunning("playing until step " + target);
     }
 
     /** Pauses with the reason when a watchpoint fires on the latest values; true if one fired. */
@@ -422,23 +449,36 @@ public final class SimulationRunner {
     /** Run until paused or the budget is reached. */
     public CompletableFuture<Long> play() {
         return submit(() -> {
-            if (state != SimulationState.RUNNING) {
-                requireRunnable();
-                remainingSteps = -1;
-                transition(SimulationState.RUNNING, "playing");
-            } else {
-                remainingSteps = -1;
-            }
+            requireRunnable();
+            remainingSteps = -1;
             untilStep = -1;
+            startRunning("playing");
             return sim.step();
         });
     }
 
     /** Pause at the next step boundary. */
     public CompletableFuture<Long> pause() {
+        return pause("paused");
+    }
+
+    /**
+     * Pause at the next step boundary, saying {@code message} (e.g. why the server paused it); a QUEUED run leaves
+     * the queue, and its message says at which position.
+     */
+    public CompletableFuture<Long> pause(String message) {
         return submit(() -> {
             untilStep = -1;
-            if (state == SimulationState.RUNNING) transition(SimulationState.PAUSED, "paused");
+            if (state == SimulationState.RUNNING) transition(SimulationState.PAUSED, message);
+            else if (state == SimulationState.QUEUED) {
+                int position = admission.position(member); // 0: given a slot, about to start
+                transition(
+                        SimulationState.PAUSED,
+                        position > 0
+                                ? message + "; it left the queue at position " + position
+                                        + " (playing again queues it at the end)"
+                                : message + " as it was about to start after waiting in the queue");
+            }
             return sim.step();
         });
     }
@@ -449,7 +489,7 @@ public final class SimulationRunner {
         return submit(() -> {
             requireRunnable();
             remainingSteps = n;
-            if (state != SimulationState.RUNNING) transition(SimulationState.RUNNING, "stepping " + n);
+            startRunning("stepping " + n);
             return sim.step();
         });
     }
@@ -602,6 +642,7 @@ public final class SimulationRunner {
         long wall = wallNanos();
         publishScalar(wall, "loss", r.loss());
         if (sim.hasAccuracy()) publishScalar(wall, "accuracy", r.accuracy()); // regression tasks have none
+        if (!Double.isNaN(r.decisionAccuracy())) publishScalar(wall, "dec_acc", r.decisionAccuracy()); // Mod-Cog
         String trouble = Double.isFinite(r.loss()) ? sim.parameterTrouble() : "non-finite loss";
         if (trouble != null) {
             transition(SimulationState.DIVERGED, trouble + " at step " + step);
@@ -612,6 +653,7 @@ public final class SimulationRunner {
             Simulation.EvalResult e = sim.evaluate();
             publishScalar(wallNanos(), "test_loss", e.loss());
             if (sim.hasAccuracy()) publishScalar(wallNanos(), "test_accuracy", e.accuracy());
+            if (!Double.isNaN(e.decisionAccuracy())) publishScalar(wallNanos(), "test_dec_acc", e.decisionAccuracy());
         }
         measurer.publishDue(demands);
         measurer.publishDue(watchDemands);
@@ -637,11 +679,58 @@ public final class SimulationRunner {
     private void transition(SimulationState next, String message) {
         boolean stopsRunning =
                 state == SimulationState.RUNNING && next != SimulationState.RUNNING && next != SimulationState.STOPPED;
+        boolean leavesSlotOrQueue = underWay() && next != SimulationState.RUNNING && next != SimulationState.QUEUED;
         state = next;
         statusMessage = message;
+        if (leavesSlotOrQueue) admission.leave(member); // the first queued run gets the slot
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(next, message)));
         // After the state frame, so that watchers learn of the pause without waiting for the copy.
         if (stopsRunning && sim.step() != checkpoints.lastStep() && checkpoints.enabled()) captureInBackground("pause");
+    }
+
+    /** RUNNING or QUEUED: told to run, whether it has its slot yet or not. */
+    private boolean underWay() {
+        return state == SimulationState.RUNNING || state == SimulationState.QUEUED;
+    }
+
+    /**
+     * Starts running with {@code message} if the server has a slot for this run (see {@link Admission}), else
+     * waits QUEUED with its position, and says {@code message} once it starts. Already under way, it keeps its
+     * slot or its place in the queue.
+     */
+    private void startRunning(String message) {
+        if (state == SimulationState.RUNNING) return;
+        if (state == SimulationState.QUEUED) {
+            queuedMessage = message;
+            return;
+        }
+        if (admission.enter(member)) {
+            transition(SimulationState.RUNNING, message);
+            return;
+        }
+        queuedMessage = message;
+        queuedSinceNanos = System.nanoTime();
+        transition(
+                SimulationState.QUEUED,
+                "queued at position " + admission.position(member) + ": the server plays at most "
+                        + admission.slots() + " runs at a time (--workers); it starts when a playing run pauses or"
+                        + " ends");
+    }
+
+    /**
+     * Called by the admission, on the thread of the run that freed a slot: starts at this run's next boundary,
+     * unless it left the queue meanwhile (then the slot it was given is passed on) or was queued again since.
+     */
+    private void admittedFromQueue() {
+        var unused = submit(() -> {
+            if (state == SimulationState.QUEUED && admission.holdsSlot(member)) {
+                double waited = (System.nanoTime() - queuedSinceNanos) / 1e9;
+                transition(
+                        SimulationState.RUNNING,
+                        queuedMessage + String.format(java.util.Locale.ROOT, " (after %.1f s in the queue)", waited));
+            }
+            return null;
+        });
     }
 
     /**

@@ -7,5 +7,7 @@ public enum SimulationState {
     FINISHED,
     DIVERGED,
     FAILED,
-    STOPPED
+    STOPPED,
+    /** Told to run while the server plays as many runs as it may: waiting for a slot ({@link Admission}). */
+    QUEUED
 }

@@ -47,6 +47,18 @@ final class ObservableCatalogue {
                         false,
                         "Accuracy on the whole held-out set, every eval_every_steps; NaN for tasks without accuracy (regression; Simulation.hasAccuracy())."),
                 new ObservableDescriptor(
+                        "dec_acc",
+                        ObservableKind.SCALAR,
+                        Cost.CHEAP,
+                        false,
+                        "Accuracy on the decision steps of the training minibatch, every step (mod_cog only: the EG paper's dec_acc; accuracy is then its acc over all steps)."),
+                new ObservableDescriptor(
+                        "test_dec_acc",
+                        ObservableKind.SCALAR,
+                        Cost.EXPENSIVE,
+                        false,
+                        "dec_acc on the whole held-out set, every eval_every_steps (mod_cog only)."),
+                new ObservableDescriptor(
                         "state",
                         ObservableKind.EVENT,
                         Cost.CHEAP,

@@ -32,6 +32,14 @@ public record ParamDescriptor(
     }
 
     /**
+     * A subset of {@code choices}, written as comma-separated names or {@code all}; validated to
+     * {@code all} or the names joined by commas, in the order given.
+     */
+    public static ParamDescriptor nameList(String name, String def, List<String> choices, String doc) {
+        return new ParamDescriptor(name, ParamType.NAME_LIST, def, 0, 0, List.copyOf(choices), doc);
+    }
+
+    /**
      * Checks {@code value} against this parameter's type and range, converting it to its canonical type.
      *
      * @param field the qualified field name for messages, e.g. {@code learning_rule.learning_rate}
@@ -76,6 +84,21 @@ public record ParamDescriptor(
                             return l;
                         })
                         .toList();
+            }
+            case NAME_LIST -> {
+                if (!(value instanceof String s)) throw wrongType(field, value, "'all' or comma-separated names");
+                List<String> names = java.util.Arrays.stream(s.trim().split("[,\\s]+"))
+                        .filter(n -> !n.isEmpty())
+                        .toList();
+                if (names.isEmpty())
+                    throw new IllegalArgumentException(field + " must be 'all' or comma-separated names, got nothing");
+                if (names.equals(List.of("all"))) return "all";
+                for (String n : names)
+                    if (!choices.contains(n))
+                        throw new IllegalArgumentException(field + ": '" + n + "' is not one of the names " + choices);
+                if (names.stream().distinct().count() != names.size())
+                    throw new IllegalArgumentException(field + " names a value twice: " + s);
+                return String.join(",", names);
             }
             default -> throw new IllegalStateException(type.toString());
         }

@@ -117,7 +117,7 @@ public final class Params {
                     case "false" -> false;
                     default -> value; // refused with its name by the check that follows
                 };
-            case CHOICE -> value;
+            case CHOICE, NAME_LIST -> value;
             case INT_LIST ->
                 value.isEmpty()
                         ? List.of()

@@ -30,6 +30,7 @@ final class PresetCatalogue {
         presets.addAll(cornford2021());
         presets.addAll(GeometryPresets.entries());
         presets.addAll(RecurrentPresets.entries());
+        presets.addAll(ModCogPresets.entries());
         return List.copyOf(presets);
     }
 

@@ -76,7 +76,8 @@ final class TaskCatalogue {
                                 + "with s = +coh for d = 1, -coh for d = 2, during the stimulus only; fixation 1 before the decision "
                                 + "step, 0 at it; the trial's context input 1 at every step. During the stimulus all 7 inputs get "
                                 + "N(0, (sigma/sqrt(dt))^2) noise, as in neurogym. Labels (3 classes): 0 = fixate at steps 0-6, g at "
-                                + "the decision step."));
+                                + "the decision step."),
+                ModCogCatalogue.entry());
     }
 
     private static Entry<TaskFactory> sequentialImageTask(String kind, String title, String file, String data) {

@@ -7,14 +7,24 @@ import io.eiscope.engine.tensor.Matrix;
  * accuracy. Outputs are {@code batch x outputs} (the model's logits or predictions); targets
  * are {@code batch x targetWidth(outputs)}. Immutable, allocation-free, safe to share.
  */
-public sealed interface Objective {
+public sealed interface Objective
+        permits Objective.SoftmaxCrossEntropy,
+                Objective.BinaryCrossEntropyWithLogits,
+                Objective.MeanSquaredError,
+                FixationDecisionLoss {
 
     /**
      * Mean loss of one batch and its accuracy.
      *
-     * @param accuracy fraction correct in [0, 1], or NaN when the objective has no accuracy
+     * @param accuracy         fraction correct in [0, 1], or NaN when the objective has no accuracy
+     * @param decisionAccuracy fraction correct over decision steps only ({@code dec_acc} of
+     *                         {@link FixationDecisionLoss}), NaN for objectives without decision steps
      */
-    record Result(double loss, double accuracy) {}
+    record Result(double loss, double accuracy, double decisionAccuracy) {
+        public Result(double loss, double accuracy) {
+            this(loss, accuracy, Double.NaN);
+        }
+    }
 
     /**
      * The mean loss of a batch and, optionally, its gradient with respect to the outputs.

@@ -95,4 +95,23 @@ class PresetCatalogueTest {
                 .extracting(p -> p.config().model().params().get("init_rank"))
                 .containsExactly(1L, 30L, 100L, 300L);
     }
+
+    @Test
+    void theModCogComparisonPairsEgAndGdAtThePapersSettingsOnTheWholeSuite() {
+        var group = Catalogue.standard().presets().stream()
+                .filter(p -> p.group().equals(ModCogPresets.GROUP))
+                .toList();
+        assertThat(group).extracting(p -> p.config().learningRule().kind()).containsExactlyInAnyOrder("eg", "sgd");
+        assertThat(group)
+                .extracting(p -> p.config().learningRule().params().get("learning_rate"))
+                .containsExactlyInAnyOrder(3.5, 0.1);
+        assertThat(group).allSatisfy(p -> {
+            assertThat(p.config().task().params()).containsEntry("tasks", "all");
+            assertThat(p.config().learningRule().params())
+                    .containsEntry("momentum", 0.925)
+                    .containsEntry("clip_norm", 2.0)
+                    .containsEntry("schedule", "warmup_cooldown");
+            assertThat(p.config().model().kind()).isEqualTo("rnn");
+        });
+    }
 }

@@ -40,7 +40,8 @@ class TaskCatalogueTest {
             new Case("adding", Map.of("train_size", 2_000L, "test_size", 300L)),
             new Case("perceptual_decision_making", Map.of()),
             new Case("delayed_match_to_sample", Map.of()),
-            new Case("context_decision_making", Map.of("test_size", 300L)));
+            new Case("context_decision_making", Map.of("test_size", 300L)),
+            new Case("mod_cog", Map.of("tasks", "go, dm1, dms", "seq_len", 60L, "test_size", 16L)));
 
     static Stream<Case> cases() {
         return CASES.stream();
@@ -163,5 +164,11 @@ class TaskCatalogueTest {
                 .hasMessageContaining("task.sigma must be a number in [0, 10], got -1");
         assertThatThrownBy(() -> build("context_decision_making", Map.of("delay", 300L), 1))
                 .hasMessageContaining("task.delay is not a parameter of task 'context_decision_making'");
+        assertThatThrownBy(() -> build("mod_cog", Map.of("tasks", "go, dm3"), 1))
+                .hasMessageContaining("task.tasks: 'dm3' is not one of the names [go, rtgo,");
+        assertThatThrownBy(() -> build("mod_cog", Map.of("tasks", " , "), 1))
+                .hasMessageContaining("task.tasks must be 'all' or comma-separated names, got nothing");
+        assertThatThrownBy(() -> build("mod_cog", Map.of("tasks", "go,go"), 1))
+                .hasMessageContaining("task.tasks names a value twice: go,go");
     }
 }

@@ -1,0 +1,66 @@
+"""Steps per second of one playing demo run (the mlp-fashion-mnist preset that --demo plays),
+for each of several server jars, alternating, so that an admission or scheduling change can be
+checked not to cost a lone run anything (docs/benchmarks.md, "Many runs on one server").
+
+    .tools/venv/bin/python bench/one_run.py JAR [JAR ...] [--seconds 15] [--warmup 5] [--repeats 3]
+
+A JAR may carry JVM flags after a comma: `path.jar,-Deiscope.workerNice=0`. Each server starts
+with --demo on a free port and a fresh data directory, OPENBLAS_NUM_THREADS=1 (as ./eiscope
+sets) and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (docs/benchmarks.md, "Traps").
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+
+import eiscope
+
+
+def measure(jar_spec: str, seconds: float, warmup: float) -> float:
+    jar, *flags = jar_spec.split(",")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    with tempfile.TemporaryDirectory() as data:
+        cmd = ["java", *flags, "-jar", jar, "--port", "0", "--data-dir", data, "--demo"]
+        server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            port = None
+            for line in server.stdout:
+                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+                if m:
+                    port = int(m.group(1))
+                    break
+            with eiscope.Client(f"127.0.0.1:{port}") as c:
+                (run,) = c.list()
+                time.sleep(warmup)
+                s0, t0 = c.get(run.id).step, time.monotonic()
+                time.sleep(seconds)
+                s1, t1 = c.get(run.id).step, time.monotonic()
+                return (s1 - s0) / (t1 - t0)
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("jars", nargs="+")
+    p.add_argument("--seconds", type=float, default=15)
+    p.add_argument("--warmup", type=float, default=5)
+    p.add_argument("--repeats", type=int, default=3)
+    a = p.parse_args()
+    rates: dict = {j: [] for j in a.jars}
+    for _ in range(a.repeats):
+        for j in a.jars:
+            rates[j].append(measure(j, a.seconds, a.warmup))
+            print(f"{j}: {rates[j][-1]:.1f} steps/s", flush=True)
+    for j, r in rates.items():
+        print(f"{j}: median {statistics.median(r):.1f} steps/s over {len(r)} runs ({', '.join(f'{x:.1f}' for x in r)})")
+
+
+if __name__ == "__main__":
+    main()
