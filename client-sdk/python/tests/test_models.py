@@ -44,4 +44,6 @@ def test_presets_of_one_comparison_share_a_group(client):
         "cornford2021-dann",
         "cornford2021-dann-no-correction",
         "cornford2021-column-ei",
+        "cornford2021-batchnorm-mlp",
+        "cornford2021-dann-dngd",
     }

@@ -1,7 +1,10 @@
 package io.eiscope.engine.learning;
 
+import io.eiscope.engine.model.Model;
 import io.eiscope.engine.model.Parameter;
 import io.eiscope.engine.sim.StateDict;
+import io.eiscope.engine.task.Objective;
+import io.eiscope.engine.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -88,6 +91,16 @@ public final class ComposedRule implements LearningRule {
     }
 
     @Override
+    public void checkCompatible(Model model, Objective objective) {
+        for (GradientTransform tr : transforms) tr.checkCompatible(model, objective);
+    }
+
+    @Override
+    public void observeBatch(Model model, Matrix logits, long seed) {
+        for (int k = 0, n = transforms.size(); k < n; k++) transforms.get(k).observeBatch(model, logits, seed);
+    }
+
+    @Override
     public void reset() {
         direction.reset();
         for (int k = 0, n = transforms.size(); k < n; k++) transforms.get(k).reset();
@@ -103,12 +116,18 @@ public final class ComposedRule implements LearningRule {
 
     /**
      * This rule's hyper-parameters continuing {@code previous}'s run: its update count (so a
-     * schedule keeps its position) and, where the direction has the same type and buffer
-     * layout, its momentum or moment buffers. Neither rule is modified.
+     * schedule keeps its position), where the direction has the same type and buffer layout, its
+     * momentum or moment buffers, and the state of each transform whose predecessor at the same
+     * position has the same type (d-NGD's Fisher estimate). Neither rule is modified.
      */
     public ComposedRule continuing(ComposedRule previous) {
         List<GradientTransform> copies = new ArrayList<>(transforms.size());
-        for (GradientTransform tr : transforms) copies.add(tr.copy());
+        for (int k = 0; k < transforms.size(); k++) {
+            GradientTransform tr = transforms.get(k);
+            boolean same =
+                    k < previous.transforms.size() && previous.transforms.get(k).getClass() == tr.getClass();
+            copies.add(same ? tr.continuing(previous.transforms.get(k)) : tr.copy());
+        }
         return new ComposedRule(
                 schedule, copies, direction.withStateOf(previous.direction), geometry, previous.updates);
     }
@@ -117,7 +136,8 @@ public final class ComposedRule implements LearningRule {
     public void saveState(StateDict dict, String prefix, List<Parameter> parameters) {
         dict.putLongs(prefix + "updates", new long[] {updates});
         direction.saveState(dict, prefix, parameters);
-        for (int k = 0; k < transforms.size(); k++) transforms.get(k).saveState(dict, prefix + "transform" + k + "/");
+        for (int k = 0; k < transforms.size(); k++)
+            transforms.get(k).saveState(dict, prefix + "transform" + k + "/", parameters);
     }
 
     @Override
@@ -126,9 +146,11 @@ public final class ComposedRule implements LearningRule {
         if (count < 0)
             throw new IllegalArgumentException("checkpoint entry '" + prefix + "updates' must be >= 0, got " + count);
         direction.checkState(dict, prefix, parameters);
-        for (int k = 0; k < transforms.size(); k++) transforms.get(k).checkState(dict, prefix + "transform" + k + "/");
+        for (int k = 0; k < transforms.size(); k++)
+            transforms.get(k).checkState(dict, prefix + "transform" + k + "/", parameters);
         direction.loadState(dict, prefix, parameters);
-        for (int k = 0; k < transforms.size(); k++) transforms.get(k).loadState(dict, prefix + "transform" + k + "/");
+        for (int k = 0; k < transforms.size(); k++)
+            transforms.get(k).loadState(dict, prefix + "transform" + k + "/", parameters);
         updates = count;
     }
 

@@ -1,7 +1,10 @@
 package io.eiscope.engine.learning;
 
+import io.eiscope.engine.model.Model;
 import io.eiscope.engine.model.Parameter;
 import io.eiscope.engine.sim.StateDict;
+import io.eiscope.engine.task.Objective;
+import io.eiscope.engine.tensor.Matrix;
 import java.util.List;
 
 /**
@@ -39,6 +42,21 @@ public interface LearningRule {
         update(parameters);
         for (int i = 0, n = parameters.size(); i < n; i++) parameters.get(i).project();
     }
+
+    /**
+     * Refuses a model or task this rule cannot train (d-NGD needs a DANN with one inhibitory unit
+     * per layer and a classification task); by default every one is fine.
+     *
+     * @throws IllegalArgumentException saying what to change
+     */
+    default void checkCompatible(Model model, Objective objective) {}
+
+    /**
+     * Called after each backward pass, before {@link #update}: the model, the batch's logits (owned by
+     * the model) and the run's seed, for rules that need the batch itself (d-NGD samples targets from
+     * the logits and backpropagates them); by default ignored.
+     */
+    default void observeBatch(Model model, Matrix logits, long seed) {}
 
     /** Forgets optimiser state (momentum buffers, moments) and the update count. */
     void reset();

@@ -38,8 +38,10 @@ public final class DannLayer implements Layer {
     private final Map<Integer, Buffers> buffers = new HashMap<>();
     private Matrix x;
     private Buffers last;
+    private Matrix lastDzHat; // the dh of the latest backward, overwritten there with dL/dzHat
+    private DannSquaredGradients squared; // made on first use (d-NGD only)
 
-    /** Per batch size B: forward state (zHat, gamma, h, zI, u = zI ⊙ e^alpha) and backward scratch. */
+    /** Per batch size B: forward state (zHat, gamma, h, zI, u = zI ⊙ e^alpha) and backward scratch (dz = dL/dz kept for d-NGD). */
     private record Buffers(
             int batch,
             Matrix zHat,
@@ -47,10 +49,24 @@ public final class DannLayer implements Layer {
             Matrix h,
             Matrix zI,
             Matrix u,
+            Matrix dz,
             Matrix dGamma,
             Matrix du,
             Matrix dzI,
             Matrix dx) {}
+
+    /** What the latest forward and backward passes left, for per-example gradients (all {@code B x ...}, owned by the layer). */
+    record Pass(
+            Matrix x,
+            Matrix zHat,
+            Matrix gamma,
+            Matrix zI,
+            Matrix u,
+            Matrix dz,
+            Matrix dzHat,
+            Matrix dGamma,
+            Matrix du,
+            Matrix dzI) {}
 
     /**
      * A zero-initialised layer (see {@link Dann#init} for the paper's initialisation).
@@ -116,6 +132,25 @@ public final class DannLayer implements Layer {
         return last == null ? null : last.gamma();
     }
 
+    /**
+     * After {@link #backward}: writes to {@code out} (one matrix per parameter, in {@link #parameters}
+     * order and shapes) the sum over the batch of each example's gradient, times {@code scale},
+     * squared: what the diagonal Fisher of d-NGD averages. The examples' gradients are the terms of
+     * the gradient {@link #backward} wrote, one per row of its {@code dh}.
+     *
+     * @throws IllegalStateException before any backward pass
+     */
+    public void squaredPerExampleGradients(float scale, List<Matrix> out) {
+        if (lastDzHat == null)
+            throw new IllegalStateException(name + ": per-example gradients need a backward pass first");
+        if (squared == null) squared = new DannSquaredGradients(blas);
+        Buffers b = last;
+        squared.compute(
+                new Pass(x, b.zHat(), b.gamma(), b.zI(), b.u(), b.dz(), lastDzHat, b.dGamma(), b.du(), b.dzI()),
+                scale,
+                out);
+    }
+
     private Buffers buffersFor(Matrix x) {
         if (x.cols != w.d()) throw new IllegalArgumentException(name + " takes " + w.d() + " inputs, got " + x.cols);
         if (last != null && last.batch() == x.rows) return last;
@@ -128,6 +163,7 @@ public final class DannLayer implements Layer {
                     Matrix.zeros(b, ne),
                     Matrix.zeros(b, ni),
                     Matrix.zeros(b, ni),
+                    Matrix.zeros(b, ne),
                     Matrix.zeros(b, ne),
                     Matrix.zeros(b, ni),
                     Matrix.zeros(b, ni),
@@ -181,6 +217,7 @@ public final class DannLayer implements Layer {
         for (int r = 0, i = 0; r < batch; r++) {
             for (int k = 0; k < ne; k++, i++) {
                 float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i); // dz = dh ⊙ f'(z)
+                buf.dz().set(i, dz);
                 float gm = gamma.get(i), n = zHat.get(i) / gm, gk = g.get(k);
                 dg.set(k, dg.get(k) + dz * n); // dg = sum_B dz ⊙ zHat/gamma
                 db.set(k, db.get(k) + dz); // db = sum_B dz
@@ -189,6 +226,7 @@ public final class DannLayer implements Layer {
             }
         }
         Matrix dzHat = dh;
+        lastDzHat = dh;
         blas.gemm(true, false, 1f, dzHat, x, 0f, w.wex().grad()); // dWex = dzHat^T x             ne x d
         blas.gemm(true, false, -1f, dzHat, zI, 0f, w.wei().grad()); // dWei = -dzHat^T zI + dgamma^T u  ne x ni
         blas.gemm(true, false, 1f, dGamma, u, 1f, w.wei().grad());

@@ -115,6 +115,13 @@ public final class FeedForwardNet implements Model {
     }
 
     @Override
+    public int minimumBatchSize() {
+        int min = 1;
+        for (Layer l : layers) min = Math.max(min, l.minimumBatchSize());
+        return min;
+    }
+
+    @Override
     public void project() {
         for (int i = 0; i < parameters.size(); i++) parameters.get(i).project();
     }

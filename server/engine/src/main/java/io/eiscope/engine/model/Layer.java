@@ -34,6 +34,11 @@ public interface Layer {
      */
     Matrix backward(Matrix dOut, boolean needInputGrad);
 
+    /** The fewest examples a training batch may hold (batch normalisation needs two). */
+    default int minimumBatchSize() {
+        return 1;
+    }
+
     /**
      * The effective signed weight matrix ({@code outputSize x inputSize}) of an E/I layer,
      * computed fresh as a new matrix; empty for layers whose weight is a plain parameter.

@@ -33,6 +33,11 @@ public interface Model {
      */
     void backward(Matrix dLogits);
 
+    /** The fewest examples a training batch may hold (batch normalisation needs two). */
+    default int minimumBatchSize() {
+        return 1;
+    }
+
     /**
      * Post-update projection that keeps the model's constraints (sign clamps, masks).
      * Models without constraints do nothing.

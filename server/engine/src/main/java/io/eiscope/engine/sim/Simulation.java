@@ -118,6 +118,10 @@ public final class Simulation {
         rule = ruleEntry.factory().create(ruleParams);
         MemoryEstimate.check(modelParams, task.shape(), config.batchSize());
         buildModel();
+        if (config.batchSize() < model.minimumBatchSize())
+            throw new IllegalArgumentException("batch_size must be >= " + model.minimumBatchSize() + " for model '"
+                    + config.model().kind() + "' (it normalises each unit over the batch), got " + config.batchSize());
+        checkRule(rule, "learning_rule");
         steering = new Steering(config.seed());
         x = Matrix.zeros(config.batchSize(), task.inputSize());
         targets = Matrix.zeros(config.batchSize(), task.targetWidth());
@@ -240,6 +244,7 @@ public final class Simulation {
         Matrix logits = model.forward(x);
         Objective.Result r = task.objective().compute(logits, targets, dLogits);
         model.backward(dLogits);
+        rule.observeBatch(model, logits, config.seed()); // d-NGD samples targets from these logits
         rule.updateAndProject(model.parameters()); // the parameters' projection fused into the update
         model.projectBeyondParameters();
         steering.constrain(byName);
@@ -254,8 +259,11 @@ public final class Simulation {
         double lossSum = 0;
         double correct = 0, decisionCorrect = 0;
         Matrix chunk = null, chunkTargets = null;
-        for (int from = 0; from < n; from += EVAL_CHUNK) {
-            int size = Math.min(EVAL_CHUNK, n - from);
+        // A model that normalises over its batch (BatchNorm) sees the whole held-out set at once, as the reference
+        // evaluates it: chunks would each bring their own statistics (and held-out sets may be sorted by class).
+        int chunkSize = model.minimumBatchSize() > 1 ? n : EVAL_CHUNK;
+        for (int from = 0; from < n; from += chunkSize) {
+            int size = Math.min(chunkSize, n - from);
             if (chunk == null || chunk.rows != size) {
                 chunk = Matrix.zeros(size, task.inputSize());
                 chunkTargets = Matrix.zeros(size, task.targetWidth());
@@ -377,6 +385,18 @@ public final class Simulation {
         else if (command instanceof Command.ClampUnit c) steering.clamp(model, c);
         else return;
         steering.afterCommand(byName);
+    }
+
+    /**
+     * Refuses a rule that cannot train this model on this task (d-NGD on a model other than a DANN
+     * with one inhibitory unit per layer), the message prefixed by {@code field}.
+     */
+    void checkRule(LearningRule r, String field) {
+        try {
+            r.checkCompatible(model, task.objective());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+        }
     }
 
     /** Installs a rebuilt learning rule (package-private: for {@link SteeringCommands}). */

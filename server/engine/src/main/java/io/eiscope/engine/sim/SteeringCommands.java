@@ -38,7 +38,9 @@ final class SteeringCommands {
     static void switchRule(Simulation sim, Command.SwitchRule c) {
         var entry = Catalogue.find("command.switch_rule.rule", sim.catalogue().rules(), c.kind());
         Params params = resolve(entry, c.params(), "command.switch_rule.rule.params");
-        sim.replaceRule(entry, params, entry.factory().create(params));
+        LearningRule next = entry.factory().create(params);
+        sim.checkRule(next, "command.switch_rule.rule");
+        sim.replaceRule(entry, params, next);
     }
 
     private static Params resolve(

@@ -1,5 +1,6 @@
 package io.eiscope.engine.spec;
 
+import io.eiscope.engine.model.BatchNormMlp;
 import io.eiscope.engine.model.ColumnEiMlp;
 import io.eiscope.engine.model.Dann;
 import io.eiscope.engine.model.FeedForwardNet;
@@ -45,7 +46,7 @@ final class ModelCatalogue {
 
     static List<Entry<ModelFactory>> entries() {
         List<Entry<ModelFactory>> all =
-                new ArrayList<>(List.of(mlp(), dann(), columnEiMlp(), layerNormMlp(), pointNeuron()));
+                new ArrayList<>(List.of(mlp(), dann(), columnEiMlp(), layerNormMlp(), batchNormMlp(), pointNeuron()));
         all.addAll(RecurrentModelCatalogue.entries());
         return List.copyOf(all);
     }
@@ -177,6 +178,26 @@ final class ModelCatalogue {
                                 8192,
                                 "Units of each hidden layer, input to output."))),
                 (p, shape, init, ctx) -> LayerNormMlp.create(
+                        shape.inputSize(), ints(p, "hidden"), shape.outputWidth(), ctx.blas(), init));
+    }
+
+    private static Entry<ModelFactory> batchNormMlp() {
+        return new Entry<>(
+                new ComponentDescriptor(
+                        "batchnorm_mlp",
+                        "BatchNorm MLP",
+                        "zHat = W x + b; z = (g/sigma)(zHat - mu) + b with mu and sigma each unit's over the batch (b twice, as the "
+                                + "reference code; sigma unbiased, plus 1e-5 in the square root); every layer normalised, the linear output "
+                                + "too. Evaluation normalises by the statistics of the whole held-out set, evaluated as one batch, as the "
+                                + "reference: no running averages. He init, g = 1. Needs batch_size >= 2.",
+                        References.CORNFORD_2021,
+                        List.of(ParamDescriptor.intList(
+                                "hidden",
+                                List.of(500L, 500L, 500L),
+                                1,
+                                8192,
+                                "Units of each hidden layer, input to output."))),
+                (p, shape, init, ctx) -> BatchNormMlp.create(
                         shape.inputSize(), ints(p, "hidden"), shape.outputWidth(), ctx.blas(), init));
     }
 

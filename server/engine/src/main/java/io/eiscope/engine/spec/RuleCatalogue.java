@@ -2,6 +2,7 @@ package io.eiscope.engine.spec;
 
 import io.eiscope.engine.learning.Adam;
 import io.eiscope.engine.learning.ComposedRule;
+import io.eiscope.engine.learning.DiagonalNaturalGradient;
 import io.eiscope.engine.learning.Direction;
 import io.eiscope.engine.learning.ExponentiatedGradient;
 import io.eiscope.engine.learning.Geometry;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
 /**
  * The learning rules of the catalogue: one kind per direction and geometry ({@code sgd},
  * {@code sign_frozen_sgd}, {@code adam}, {@code adamw}, {@code eg}, {@code eg_unsigned},
- * {@code adamw_eg}, {@code mirror_descent}), each with the shared options that
+ * {@code adamw_eg}, {@code mirror_descent}) and the diagonal natural gradient ({@code dngd}), each with the shared options that
  * compose with any rule: {@code correct_inhibitory} (the DANN cSGD corrections, so cSGD is
  * {@code sgd} with {@code correct_inhibitory = true} rather than a kind of its own), gradient
  * clipping and a learning-rate schedule. Errors from cross-field checks name the field with
@@ -82,7 +83,7 @@ final class RuleCatalogue {
                 LOSHCHILOV_2019,
                 params(1e-3, adamParams(1e-2, "Decoupled decay rate, applied as w -= lr * weight_decay * w.")),
                 p -> rule(p, adam(p, true), new GradientDescent()));
-        return List.of(sgd, signFrozen, adam, adamw, eg(), egUnsigned(), adamwEg(), mirrorDescent());
+        return List.of(sgd, signFrozen, adam, adamw, eg(), egUnsigned(), adamwEg(), mirrorDescent(), dngd());
     }
 
     private static Entry<RuleFactory> eg() {
@@ -146,6 +147,52 @@ final class RuleCatalogue {
                                 p.text("potential").equals("negative_entropy")
                                         ? new Potential.NegativeEntropy()
                                         : new Potential.PNorm(p.number("p")))));
+    }
+
+    private static Entry<RuleFactory> dngd() {
+        List<ParamDescriptor> own = List.of(
+                ParamDescriptor.number(
+                        "f_lambda",
+                        2.5e-5,
+                        1e-12,
+                        1e3,
+                        "Scale of the Fisher estimate against the 1e-8 added before inverting: F_new = f_lambda * the batch mean of "
+                                + "(B * each example's gradient)^2 (the reference's 'Fisher learning rate')."),
+                ParamDescriptor.number(
+                        "f_ma_scale",
+                        0.02,
+                        1e-6,
+                        1.0,
+                        "Weight c of the new estimate in the moving average F <- (1 - c) F + c F_new; F starts at the first F_new."),
+                ParamDescriptor.flag(
+                        "scale_finv_by_norm_wex",
+                        true,
+                        "Divide each layer's inverse Fisher by the L2 norm of its Wex block (the config's "
+                                + "scale_finv_by_norm_wex_finv, true)."));
+        return entry(
+                "dngd",
+                "Diagonal natural gradient (d-NGD)",
+                "Projected SGD on F^-1 g, F the diagonal Fisher of each layer estimated from targets sampled from the model's own "
+                        + "softmax (a second backward pass per step) as a moving average. For Dale's ANNs (model dann) with one "
+                        + "inhibitory unit per layer, on classification tasks; the paper's config: lr 300, batch 250, "
+                        + "f_lambda 2.5e-5, f_ma_scale 0.02.",
+                References.CORNFORD_2021,
+                params(300, own),
+                p -> {
+                    if (p.flag("correct_inhibitory"))
+                        throw new IllegalArgumentException(
+                                "correct_inhibitory: d-NGD replaces the cSGD corrections (the "
+                                        + "reference refuses both together); set it to false");
+                    List<GradientTransform> transforms = new ArrayList<>();
+                    transforms.add(new DiagonalNaturalGradient(
+                            p.number("f_lambda"), p.number("f_ma_scale"), p.flag("scale_finv_by_norm_wex")));
+                    addClipping(p, transforms);
+                    return new ComposedRule(
+                            schedule(p),
+                            transforms,
+                            new Momentum(new Momentum.Hyper(0, 0, false, 0)),
+                            new GradientDescent());
+                });
     }
 
     private static List<ParamDescriptor> egParams(String weightDecayDoc) {
@@ -267,11 +314,15 @@ final class RuleCatalogue {
     private static LearningRule rule(Params p, Direction direction, Geometry geometry) {
         List<GradientTransform> transforms = new ArrayList<>();
         if (p.flag("correct_inhibitory")) transforms.add(new InhibitoryCorrection());
+        addClipping(p, transforms);
+        return new ComposedRule(schedule(p), transforms, direction, geometry);
+    }
+
+    private static void addClipping(Params p, List<GradientTransform> transforms) {
         if (p.number("clip_norm") > 0)
             transforms.add(new GradientClipping(
                     p.number("clip_norm"),
                     GradientClipping.Scope.valueOf(p.text("clip_scope").toUpperCase(Locale.ROOT))));
-        return new ComposedRule(schedule(p), transforms, direction, geometry);
     }
 
     private static LearningRateSchedule schedule(Params p) {

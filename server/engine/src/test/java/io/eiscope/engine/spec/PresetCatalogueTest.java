@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eiscope.engine.TestData;
 import io.eiscope.engine.sim.EngineContext;
 import io.eiscope.engine.sim.Simulation;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PresetCatalogueTest {
@@ -35,14 +36,27 @@ class PresetCatalogueTest {
                 .toList();
         assertThat(group)
                 .extracting(p -> p.config().model().kind())
-                .containsExactlyInAnyOrder("mlp", "layernorm_mlp", "dann", "dann", "column_ei_mlp");
+                .containsExactlyInAnyOrder(
+                        "mlp", "layernorm_mlp", "batchnorm_mlp", "dann", "dann", "dann", "column_ei_mlp");
         assertThat(group)
                 .extracting(p -> p.config().learningRule().params().get("learning_rate"))
-                .containsExactlyInAnyOrder(0.2976, 0.2976, 0.1107, 0.003981, 0.05273);
+                .containsExactlyInAnyOrder(0.2976, 0.2976, 0.2976, 0.1107, 0.003981, 0.05273, 300.0);
         assertThat(group).allSatisfy(p -> {
-            assertThat(p.config().batchSize()).isEqualTo(32);
+            boolean dngd = p.config().learningRule().kind().equals("dngd");
+            assertThat(p.config().batchSize()).isEqualTo(dngd ? 250 : 32);
+            assertThat(p.config().evalEverySteps())
+                    .isEqualTo(60_000 / p.config().batchSize());
             assertThat(p.citation()).contains("Cornford");
         });
+        var dngd = group.stream()
+                .filter(p -> p.config().learningRule().kind().equals("dngd"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(dngd.config().learningRule().params())
+                .containsEntry("f_lambda", 2.5e-5)
+                .containsEntry("f_ma_scale", 0.02)
+                .containsEntry("scale_finv_by_norm_wex", true);
+        assertThat(dngd.config().model().params()).containsEntry("hidden_inhibitory", List.of(1L));
     }
 
     @Test

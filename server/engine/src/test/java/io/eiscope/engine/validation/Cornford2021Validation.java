@@ -20,7 +20,9 @@ import java.util.concurrent.Future;
 /**
  * Reproduces the feed-forward comparison of Cornford et al. 2021 (science.md §1.7) with the
  * catalogue's models: MLP, LayerNorm MLP, DANN, DANN without the inhibitory correction and
- * column-E/I, on Fashion-MNIST and MNIST, several seeds, batch 32, the configs' learning rates.
+ * column-E/I, and the BatchNorm MLP and DANN + diagonal natural gradient (d-NGD) baselines, on
+ * Fashion-MNIST and MNIST, several seeds, batch 32 (250 for d-NGD), the configs' learning rates.
+ * {@code -Deiscope.models="BatchNorm MLP;DANN + diag NGD"} runs only the models named.
  *
  * <p>Not a test (it runs for many minutes): run {@code tools/validation/cornford2021.sh}.
  * Arguments: {@code epochs seeds threads outCsv [datasets...]}. Reports, per model and dataset,
@@ -30,7 +32,12 @@ import java.util.concurrent.Future;
  */
 public final class Cornford2021Validation {
 
-    record Model(String label, ComponentConfig model, ComponentConfig rule) {}
+    /** A model of the comparison, trained at {@code batch} (32, or 250 for d-NGD as its config). */
+    record Model(String label, ComponentConfig model, ComponentConfig rule, int batch) {
+        Model(String label, ComponentConfig model, ComponentConfig rule) {
+            this(label, model, rule, 32);
+        }
+    }
 
     record Result(
             String dataset,
@@ -68,15 +75,40 @@ public final class Cornford2021Validation {
                         new ComponentConfig(
                                 "column_ei_mlp",
                                 Map.of("hidden", List.of(550L, 550L, 550L), "ei_ratio", 10L, "pixel_mean", pixelMean)),
-                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05273))));
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05273))),
+                new Model(
+                        "BatchNorm MLP",
+                        new ComponentConfig("batchnorm_mlp", Map.of("hidden", h500)),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.2976))),
+                new Model(
+                        "DANN + diag NGD",
+                        new ComponentConfig(
+                                "dann", Map.of("hidden_excitatory", h500, "hidden_inhibitory", List.of(1L))),
+                        new ComponentConfig(
+                                "dngd", Map.of("learning_rate", 300.0, "f_lambda", 2.5e-5, "f_ma_scale", 0.02)),
+                        250));
+    }
+
+    /** The models named in the system property {@code eiscope.models} (labels separated by ';'), else all. */
+    static List<Model> selected(String dataset) {
+        String only = System.getProperty("eiscope.models", "");
+        if (only.isBlank()) return models(dataset);
+        List<String> labels =
+                List.of(only.split(";")).stream().map(String::trim).toList();
+        List<Model> out =
+                models(dataset).stream().filter(m -> labels.contains(m.label())).toList();
+        if (out.size() != labels.size())
+            throw new IllegalArgumentException("eiscope.models: unknown label among " + labels + "; known: "
+                    + models(dataset).stream().map(Model::label).toList());
+        return out;
     }
 
     static Result run(EngineContext ctx, String dataset, Model m, long seed, int epochs) {
-        SimulationConfig c =
-                new SimulationConfig(m.label(), m.model(), m.rule(), ComponentConfig.of(dataset), seed, 32, 0, 0);
+        SimulationConfig c = new SimulationConfig(
+                m.label(), m.model(), m.rule(), ComponentConfig.of(dataset), seed, m.batch(), 0, 0);
         Simulation sim = new Simulation(c, Catalogue.standard(), ctx);
         int trainSize = sim.trainSize();
-        long perEpoch = trainSize / 32;
+        long perEpoch = trainSize / m.batch();
         double[] epochErrors = new double[epochs];
         double lastFive = 0;
         boolean diverged = false;
@@ -114,7 +146,7 @@ public final class Cornford2021Validation {
                 Executors.newFixedThreadPool(threads, Liu2024Validation::daemon); // a failure in main ends the run
         List<Future<Result>> futures = new ArrayList<>();
         for (String d : datasets)
-            for (Model m : models(d))
+            for (Model m : selected(d))
                 for (long seed = 1; seed <= seeds; seed++) {
                     long s = seed;
                     futures.add(pool.submit(() -> {
@@ -170,7 +202,7 @@ public final class Cornford2021Validation {
                                 .map(d -> d + " test error % (mean ± sd, " + seeds + " seeds, " + epochs + " epochs)")
                                 .toList()),
                 "---|".repeat(datasets.size())));
-        for (Model m : models("fashion_mnist")) {
+        for (Model m : selected("fashion_mnist")) {
             t.append("| ").append(m.label());
             for (String d : datasets) {
                 double[] v = results.stream()
