@@ -111,14 +111,14 @@ test("a paper's comparison is created side by side with one click", { timeout: 6
   await group.locator('[data-testid="preset-create-group"]').click();
   const created = await eventually(
     async () => (await client.list()).filter((s) => !before.has(s.id)),
-    (sims) => sims.length === 5, 30_000);
+    (sims) => sims.length === 7, 30_000);
   assert.deepEqual(created.map((s) => s.spec.model.kind).sort(),
-    ["column_ei_mlp", "dann", "dann", "layernorm_mlp", "mlp"]);
-  const listed = await eventually(async () => page.locator('[data-testid="sim-item"]').count(), (n) => n >= 5);
-  assert.ok(listed >= 5, `${listed} simulations listed`);
+    ["batchnorm_mlp", "column_ei_mlp", "dann", "dann", "dann", "layernorm_mlp", "mlp"]);
+  const listed = await eventually(async () => page.locator('[data-testid="sim-item"]').count(), (n) => n >= 7);
+  assert.ok(listed >= 7, `${listed} simulations listed`);
   await page.locator('[data-testid="compare-view"]').waitFor({ timeout: 15_000 });
   const compared = new URL(page.url()).hash.replace(/^#\/compare\?runs=/, "").split(",");
-  assert.deepEqual(compared.sort(), created.map((s) => s.id).sort(), "all five open as one comparison");
+  assert.deepEqual(compared.sort(), created.map((s) => s.id).sort(), "all seven open as one comparison");
   for (const s of created) await client.delete(s.id);
 });
 

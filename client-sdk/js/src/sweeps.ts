@@ -18,9 +18,13 @@ import { type PlainValue, toValue } from "./values.js";
 
 /** A range a random sweep draws a field from: uniform in [min, max], log-uniform with `log` (min > 0), rounded with `integer`. */
 export interface RangeInput {
+  /** The smallest value drawn (> 0 with `log`). */
   min: number;
+  /** The largest value drawn (>= min). */
   max: number;
+  /** Draw log-uniformly instead of uniformly. */
   log?: boolean;
+  /** Round each draw to an integer (for integer parameters and seeds). */
   integer?: boolean;
 }
 
@@ -41,7 +45,9 @@ export interface SweepInput {
   grid?: Record<string, (PlainValue | Value)[]>;
   /** `samples` points, each field drawn from its list or range with `sampleSeed`. */
   random?: Record<string, (PlainValue | Value)[] | RangeInput>;
+  /** How many points a random sweep draws (needs `random`). */
   samples?: number;
+  /** The seed of the random draws: the same seed draws the same points. */
   sampleSeed?: number | bigint;
   /** At most this many runs play at once (0 or unset: the server's cores). */
   concurrency?: number;

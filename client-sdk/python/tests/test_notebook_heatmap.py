@@ -17,6 +17,7 @@ SMALL = {
     "dann": ({"kind": "dann", "hidden_excitatory": [16], "hidden_inhibitory": [4]}, "fashion_mnist"),
     "column_ei_mlp": ({"kind": "column_ei_mlp", "hidden": [22]}, "fashion_mnist"),
     "layernorm_mlp": ({"kind": "layernorm_mlp", "hidden": [16]}, "fashion_mnist"),
+    "batchnorm_mlp": ({"kind": "batchnorm_mlp", "hidden": [16]}, "fashion_mnist"),
     "point_neuron": ({"kind": "point_neuron"}, "r_of_k"),
     "rnn": ({"kind": "rnn", "hidden": [16]}, "adding"),
     "column_ei_rnn": ({"kind": "column_ei_rnn", "hidden": [20]}, "adding"),

@@ -83,6 +83,9 @@ class LearningRuleContractTest {
     static Stream<Case> rules() {
         List<Case> cases = new ArrayList<>();
         for (var entry : CATALOGUE.rules()) {
+            // d-NGD needs a DANN and the batch's logits (observeBatch) before every update; its copy, state and
+            // update are checked against direct computations in DiagonalNaturalGradientTest
+            if (entry.kind().equals("dngd")) continue;
             List<String> names =
                     entry.descriptor().params().stream().map(p -> p.name()).toList();
             for (var v : VARIANTS) if (names.containsAll(v.keySet())) cases.add(new Case(entry.kind(), v));

@@ -59,6 +59,9 @@ class PruningTest {
         ComponentConfig dann = new ComponentConfig(
                 "dann", Map.of("hidden_excitatory", List.of(12L), "hidden_inhibitory", List.of(2L)));
         for (var entry : CATALOGUE.rules()) {
+            // d-NGD trains only DANNs with one interneuron on classification (this task is binary); a DANN with one
+            // interneuron has a single Wei entry per layer, which pruning may remove (DiagonalNaturalGradient*Test)
+            if (entry.kind().equals("dngd")) continue;
             List<String> names =
                     entry.descriptor().params().stream().map(p -> p.name()).toList();
             cases.add(new Object[] {new ComponentConfig(entry.kind(), Map.of("learning_rate", 0.05)), mlp()});

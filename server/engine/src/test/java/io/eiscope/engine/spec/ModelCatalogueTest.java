@@ -57,6 +57,7 @@ class ModelCatalogueTest {
                     80),
             new Case("column_ei_mlp", Map.of("hidden", List.of(110L, 55L), "ei_ratio", 10L), 0.05, 200),
             new Case("layernorm_mlp", Map.of("hidden", List.of(32L, 24L)), 0.1, 60),
+            new Case("batchnorm_mlp", Map.of("hidden", List.of(32L, 24L)), 0.1, 60),
             new Case("point_neuron", Map.of("threshold", 0.0, "init", "normal", "init_gain", 1.0), 0.1, 60),
             new Case("rnn", Map.of("hidden", List.of(32L)), 0.05, 60),
             new Case(

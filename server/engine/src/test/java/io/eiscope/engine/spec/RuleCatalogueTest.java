@@ -38,7 +38,15 @@ class RuleCatalogueTest {
         assertThat(CATALOGUE.rules())
                 .extracting(Catalogue.Entry::kind)
                 .containsExactly(
-                        "sgd", "sign_frozen_sgd", "adam", "adamw", "eg", "eg_unsigned", "adamw_eg", "mirror_descent");
+                        "sgd",
+                        "sign_frozen_sgd",
+                        "adam",
+                        "adamw",
+                        "eg",
+                        "eg_unsigned",
+                        "adamw_eg",
+                        "mirror_descent",
+                        "dngd");
     }
 
     @Test
