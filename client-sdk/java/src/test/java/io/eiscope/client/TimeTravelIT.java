@@ -250,6 +250,15 @@ class TimeTravelIT {
     void reconstructReportsProgressFromTheNearestCheckpointThenServesFromTheCache() throws Exception {
         String sim = client.create(SPEC).getId();
         go(sim, END);
+        // the checkpoint taken as the run stopped at END is written after every earlier one: once it is listed, the
+        // list is complete (a lagging interval checkpoint, e.g. at 135, may still be in the writer's queue before)
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (client.checkpoints(sim).stream().noneMatch(c -> c.getStep() == END)) {
+            assertThat(System.nanoTime())
+                    .as("the checkpoint at the stop step %d is listed", END)
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
         long k = 137;
         long nearest = client.checkpoints(sim).stream()
                 .mapToLong(CheckpointInfo::getStep)
