@@ -115,6 +115,9 @@ test("Space plays and pauses, → steps the step field's count, Shift+→ one st
   await client.waitForStep(sim.id, step0 + 8);
   assert.equal(Number((await client.get(sim.id)).step), step0 + 8);
 
+  // Space acts on what the page knows: press it once the page has seen the run paused again.
+  await eventually(() => client.get(sim.id), (x) => x.state === SimulationState.PAUSED);
+  await page.locator('[data-testid="play-button"]:not([disabled])').waitFor();
   await page.keyboard.press(" ");
   await eventually(() => client.get(sim.id), (x) => x.state === SimulationState.RUNNING);
   await page.locator('[data-testid="pause-button"]:not([disabled])').waitFor(); // the page knows it runs
