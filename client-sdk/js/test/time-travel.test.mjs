@@ -151,6 +151,13 @@ test("measure at a past step equals the twin's measure at that step", { timeout:
 test("reconstruct reports progress from the nearest checkpoint, then serves from the cache", { timeout: 120_000 }, async () => {
   const sim = await client.create(SPEC);
   await go(sim.id, END);
+  // The checkpoint taken as the run stopped at END is written after every earlier one: once it is listed, the list
+  // is complete (a lagging interval checkpoint, e.g. at 135, may still be in the writer's queue before).
+  const deadline = Date.now() + 30_000;
+  while (!(await client.checkpoints(sim.id)).some((c) => c.step === END)) {
+    assert.ok(Date.now() < deadline, `the checkpoint at the stop step ${END} is listed`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const k = 137;
   const nearest = Math.max(...(await client.checkpoints(sim.id)).map((c) => c.step).filter((s) => s <= k));
   assert.ok(k - 2 * EVERY <= nearest && nearest <= k, `checkpoints every ${EVERY} steps (later if a write lagged): ${nearest}`);
