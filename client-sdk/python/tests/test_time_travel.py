@@ -7,6 +7,7 @@ The runs are small MLPs checkpointed every EVERY steps, so a past step is rebuil
 at most EVERY steps; their log holds one learning-rate change at STEER_AT."""
 
 import contextlib
+import time
 
 import numpy as np
 import pytest
@@ -154,6 +155,12 @@ def test_reconstruct_reports_progress_from_the_nearest_checkpoint_then_serves_fr
 ):
     sim = make_run()
     go(client, sim.id, END)
+    # The checkpoint taken as the run stopped at END is written after every earlier one: once it is
+    # listed, the list is complete (a lagging interval checkpoint may still be in the writer's queue).
+    deadline = time.monotonic() + 30
+    while not any(c.step == END for c in client.checkpoints(sim.id)):
+        assert time.monotonic() < deadline, f"the checkpoint at the stop step {END} is listed"
+        time.sleep(0.05)
     k = 137
     nearest = max(c.step for c in client.checkpoints(sim.id) if c.step <= k)
     assert k - 2 * EVERY <= nearest <= k, "checkpoints every EVERY steps (later if a write lagged)"
