@@ -138,15 +138,23 @@ class WatchBackPressureTest {
         assertThat(merged.await(30, TimeUnit.SECONDS))
                 .as("merged scalar samples arrive once the client reads")
                 .isTrue();
+        // Training goes on after the client reads again. The training thread runs at a lower
+        // priority than the threads that deliver, so on a busy machine the merged samples can
+        // arrive before its next step: wait for that step rather than expect it at once.
+        long after = stalledAt;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (after <= stalledAt && System.nanoTime() < until) {
+            after = stub.getSimulation(
+                            GetSimulationRequest.newBuilder().setId(id).build())
+                    .getSimulation()
+                    .getStep();
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
         stub.control(ControlRequest.newBuilder()
                 .setId(id)
                 .setAction(ControlAction.CONTROL_ACTION_PAUSE)
                 .build());
-        assertThat(stub.getSimulation(
-                                GetSimulationRequest.newBuilder().setId(id).build())
-                        .getSimulation()
-                        .getStep())
-                .isGreaterThan(stalledAt);
+        assertThat(after).as("training went on after the client read again").isGreaterThan(stalledAt);
         call.cancel("done", null);
     }
 }
