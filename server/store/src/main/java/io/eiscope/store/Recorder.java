@@ -274,9 +274,11 @@ public final class Recorder implements AutoCloseable {
                 }
             }
         }
-        try (PreparedStatement up =
-                c.prepareStatement("INSERT OR REPLACE INTO scalar_chunks (series_id, first_step, last_step, points,"
-                        + " steps, vals, walls) VALUES (?,?,?,?,?,?,?)")) {
+        try (PreparedStatement up = c.prepareStatement(
+                        "INSERT OR REPLACE INTO scalar_chunks (series_id, first_step, last_step, points,"
+                                + " steps, vals, walls) VALUES (?,?,?,?,?,?,?)");
+                PreparedStatement sum = c.prepareStatement("INSERT OR REPLACE INTO chunk_summaries (series_id,"
+                        + " first_step, last_step, points, summary) VALUES (?,?,?,?,?)")) {
             for (Chunk ch : touched) {
                 up.setLong(1, ch.seriesId);
                 up.setLong(2, ch.steps[0]);
@@ -286,8 +288,15 @@ public final class Recorder implements AutoCloseable {
                 up.setBytes(6, ch.valueBytes());
                 up.setBytes(7, ch.wallBytes());
                 up.addBatch();
+                sum.setLong(1, ch.seriesId);
+                sum.setLong(2, ch.steps[0]);
+                sum.setLong(3, ch.steps[ch.size - 1]);
+                sum.setInt(4, ch.size);
+                sum.setBytes(5, ChunkSummary.of(ch.steps, ch.values, ch.walls, ch.size));
+                sum.addBatch();
             }
             up.executeBatch();
+            sum.executeBatch();
         }
         // The last step only grows (a deferred measurement may land with an older step), except after a reset.
         try (PreparedStatement run =

@@ -48,6 +48,7 @@ public final class RunStore implements AutoCloseable {
             Flyway.configure()
                     .dataSource(url, "", "")
                     .locations("classpath:db/migration")
+                    .javaMigrations(new V4__Chunk_summaries())
                     .load()
                     .migrate();
             RunStore store = new RunStore(dataDir, connect(url));
@@ -279,45 +280,7 @@ public final class RunStore implements AutoCloseable {
             long fromStep,
             long toStep,
             int maxPoints) {
-        long to = toStep <= 0 ? Long.MAX_VALUE : toStep;
-        return read(c -> {
-            List<SeriesData> out = new ArrayList<>();
-            List<Object[]> wanted = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT id, observable, layer FROM series WHERE run_id = ? ORDER BY observable, layer")) {
-                p.setString(1, runId);
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        String obs = rs.getString(2), layer = rs.getString(3);
-                        if (!observables.isEmpty() && !observables.contains(obs)) continue;
-                        if (!layer.isEmpty() && !layers.isEmpty() && !layers.contains(layer)) continue;
-                        wanted.add(new Object[] {rs.getLong(1), obs, layer});
-                    }
-                }
-            }
-            try (PreparedStatement p =
-                    c.prepareStatement("SELECT steps, vals, walls FROM scalar_chunks WHERE series_id = ?"
-                            + " AND first_step <= ? AND last_step >= ? ORDER BY first_step")) {
-                for (Object[] w : wanted) {
-                    p.setLong(1, (Long) w[0]);
-                    p.setLong(2, to);
-                    p.setLong(3, fromStep);
-                    Chunk.Columns cols = new Chunk.Columns();
-                    try (ResultSet rs = p.executeQuery()) {
-                        while (rs.next()) {
-                            long[] steps = Chunk.longs(rs.getBytes(1));
-                            double[] values = Chunk.doubles(rs.getBytes(2));
-                            long[] walls = Chunk.longs(rs.getBytes(3));
-                            for (int i = 0; i < steps.length; i++) {
-                                if (steps[i] >= fromStep && steps[i] <= to) cols.add(steps[i], values[i], walls[i]);
-                            }
-                        }
-                    }
-                    out.add(Downsample.of(cols.toSeries((String) w[1], (String) w[2]), maxPoints));
-                }
-            }
-            return out;
-        });
+        return read(c -> new HistoryReader(c, fromStep, toStep, maxPoints).read(runId, observables, layers));
     }
 
     /** Recorded events with steps in [{@code fromStep}, {@code toStep}] ({@code toStep} &lt;= 0: no bound), in order. */
