@@ -145,7 +145,9 @@ export class RunCurve {
     const first = this.recorded < 0;
     const from = first ? 0 : this.own.lastStep + 1;
     const layers = this.layer ? [this.layer] : [];
-    const h = await client.history(this.id, { observables: [this.observable], layers, fromStep: from, maxPoints: first ? n : 0 });
+    // What came since the last read is downsampled by the server too: ten fast runs add tens of
+    // thousands of points a second each, which the page would otherwise decode only to compress.
+    const h = await client.history(this.id, { observables: [this.observable], layers, fromStep: from, maxPoints: n });
     // The record went back (a reset): read it all again.
     if (!first && h.lastStep < this.recorded) {
       this.recorded = -1;
@@ -169,9 +171,13 @@ export class RunCurve {
       else this.own.clear();
     } else if (s) {
       const times = seconds(s.wallTimeNanos);
+      // A downsampled answer's points stand for recordedPoints samples: the last one counts the rest.
+      const extra = s.downsampled ? Number(s.recordedPoints) - s.steps.length : 0;
       for (let i = 0; i < s.steps.length; i++) {
-        if (s.steps[i] > this.own.lastStep) this.own.push(s.steps[i], s.values[i], 1, times[i]);
+        const merged = i === s.steps.length - 1 ? 1 + extra : 1;
+        if (s.steps[i] > this.own.lastStep) this.own.push(s.steps[i], s.values[i], merged, times[i]);
       }
+      if (s.downsampled) this.own.downsampled = true;
     }
     this.cache = undefined;
     const grew = first || (s?.steps.length ?? 0) > 0 || log.length !== this.interventions.length;

@@ -259,6 +259,41 @@ test("runs at a single step each draw without an error: one point per run, the x
   for (const id of one) await client.delete(id);
 });
 
+test("a run that records far more than the chart holds between two reads: the page reads it downsampled, extremes kept", { timeout: 120_000 }, async () => {
+  const run = await client.create({
+    name: "compare-test fast",
+    model: { kind: "point_neuron" },
+    learningRule: { kind: "sgd", params: { learning_rate: 0.001 } },
+    task: { kind: "linear_regression", params: { dimension: 10 } },
+    batchSize: 1,
+    seed: 41,
+  });
+  await client.step(run.id, 10);
+  await eventually(() => client.get(run.id), (x) => Number(x.recordedStep) === 10, 30_000);
+  await page.goto(`${server.baseUrl}/#/compare?runs=${run.id}`);
+  await eventually(drawn, (d) => d[run.id]?.steps.length === 10, 20_000);
+  const firstRead = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/GetHistory")).length);
+  await client.step(run.id, 40_000);
+  await eventually(() => client.get(run.id), (x) => Number(x.recordedStep) === 40_010, 60_000);
+  const got = (await eventually(drawn, (d) => d[run.id]?.steps.at(-1) === 40_010, 20_000))[run.id];
+  const want = await recorded(run.id);
+  assert.equal(want.steps.length, 40_010, "every step is in the record");
+  assert.ok(got.steps.length < 5_000, `the chart holds a bounded curve (${got.steps.length} points for 40,010 steps)`);
+  assert.equal(Math.min(...got.values), Math.min(...want.values), "the smallest recorded loss is drawn");
+  assert.equal(Math.max(...got.values), Math.max(...want.values), "the largest recorded loss is drawn");
+  const index = new Map(want.steps.map((s, i) => [s, i]));
+  for (let i = 0; i < got.steps.length; i++) assert.equal(got.values[i], want.values[index.get(got.steps[i])], `step ${got.steps[i]}: its recorded value`);
+  // The 40,000 new points as they are recorded would be about a megabyte (step, value, wall time
+  // each); downsampled to the chart's width they are a few tens of kilobytes.
+  const later = await page.evaluate(
+    (n) => performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/GetHistory")).slice(n).map((e) => e.encodedBodySize),
+    firstRead,
+  );
+  assert.ok(later.length > 0, "the page read the record again");
+  assert.ok(Math.max(...later) < 100_000, `each later GetHistory answer is small (${Math.max(...later)} bytes at most)`);
+  await client.delete(run.id);
+});
+
 test("the page raised no uncaught errors", () => {
   assert.deepEqual(pageErrors, []);
 });
