@@ -77,3 +77,58 @@ export async function framesBetween(page, from, to) {
     [from, to],
   );
 }
+
+/**
+ * Runs `act` under a Chromium trace of the renderer's main thread ("toplevel" only: each task's
+ * wall time and the thread's own CPU time in it) and sums it up. A frame interval or a long task
+ * measured by the Performance API is wall time: on a machine whose cores the server, the
+ * browser's other threads and the benchmark share, a task can last 100 ms of which the page
+ * worked 9 (the rest the thread waited for a core). The CPU time tells the page's own cost:
+ * `cpuWindowMax` is the most main-thread CPU spent by tasks starting within any 16.7 ms.
+ */
+export async function mainThreadTasks(browser, page, act) {
+  await browser.startTracing(page, { categories: ["toplevel", "__metadata"] });
+  let trace;
+  try {
+    await act();
+  } finally {
+    trace = JSON.parse((await browser.stopTracing()).toString());
+  }
+  const events = trace.traceEvents ?? trace;
+  const main = new Set(
+    events.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`),
+  );
+  const tasks = events
+    .filter((e) => e.ph === "X" && e.name === "ThreadControllerImpl::RunTask" && main.has(`${e.pid}:${e.tid}`))
+    .map((e) => ({ ts: e.ts / 1000, wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }))
+    .sort((a, b) => a.ts - b.ts);
+  let cpuWindowMax = 0;
+  for (let i = 0, j = 0, sum = 0; i < tasks.length; i++) {
+    sum += tasks[i].cpu;
+    while (tasks[i].ts - tasks[j].ts >= 16.7) sum -= tasks[j++].cpu;
+    cpuWindowMax = Math.max(cpuWindowMax, sum);
+  }
+  const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
+  const wall = tasks.map((t) => t.wall), cpu = tasks.map((t) => t.cpu);
+  return {
+    tasks: tasks.length,
+    wallP99: q(wall, 0.99),
+    wallMax: q(wall, 1),
+    cpuP99: q(cpu, 0.99),
+    cpuMax: q(cpu, 1),
+    over16Wall: wall.filter((x) => x > 16.7).length,
+    over16Cpu: cpu.filter((x) => x > 16.7).length,
+    cpuWindowMax,
+    cpuSeconds: cpu.reduce((a, b) => a + b, 0) / 1000,
+  };
+}
+
+/** One line for mainThreadTasks' figures. */
+export function fmtTasks(t) {
+  const f = (x) => x.toFixed(1);
+  return (
+    `main-thread tasks ${t.tasks}: wall p99 ${f(t.wallP99)} / max ${f(t.wallMax)} ms (${t.over16Wall} over 16.7); ` +
+    `own CPU p99 ${f(t.cpuP99)} / max ${f(t.cpuMax)} ms (${t.over16Cpu} over 16.7); ` +
+    `most CPU in any 16.7 ms ${f(t.cpuWindowMax)} ms; ${f(t.cpuSeconds)} s CPU in all`
+  );
+}

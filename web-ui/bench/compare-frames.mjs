@@ -11,7 +11,7 @@
 
 import { EiscopeClient } from "@eiscope/client";
 import { openBrowser } from "../tests/browser.mjs";
-import { fmt, FRAME_PROBE, framesBetween, longRuns, machine, stats } from "./bench-runs.mjs";
+import { fmt, fmtTasks, FRAME_PROBE, framesBetween, longRuns, machine, mainThreadTasks, stats } from "./bench-runs.mjs";
 
 const RUNS = Number(process.argv[2] ?? 10);
 const STEPS = Number(process.argv[3] ?? 100_000);
@@ -80,7 +80,7 @@ try {
   for (const [name, act] of Object.entries(phases)) {
     const before = (await drawMs()).length;
     const a = await now();
-    await act();
+    const tasks = await mainThreadTasks(browser, page, act);
     const b = await now();
     const { intervals, longTasks } = await framesBetween(page, a, b);
     const d = (await drawMs()).slice(before);
@@ -90,6 +90,7 @@ try {
     const long = longTasks.length ? `${longTasks.map((x) => x.toFixed(0)).join(", ")} ms` : "none";
     console.log(`${name}:\n  frame intervals ${fmt(stats(intervals))}; ${over} over 17 ms; long tasks ${long}`);
     if (d.length) console.log(`  chart redraws ${fmt(stats(d))}`);
+    console.log(`  ${fmtTasks(tasks)}`);
   }
   console.log(`all phases: frame intervals ${fmt(stats(all))}; chart redraws ${fmt(stats(draws))}`);
   if (pageErrors.length) console.log(`page errors: ${pageErrors.join("; ")}`);

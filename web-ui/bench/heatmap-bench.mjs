@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { EiscopeClient } from "@eiscope/client";
 import { openBrowser } from "../tests/browser.mjs";
+import { fmtTasks, mainThreadTasks } from "./bench-runs.mjs";
 
 const SECONDS = Number(process.argv[2] ?? 20);
 
@@ -78,7 +79,7 @@ try {
     const reads0 = Number(await panel.getAttribute("data-reads"));
     const step0 = Number((await client.get(sim.id)).step);
     const a = await now();
-    await act();
+    const tasks = await mainThreadTasks(browser, page, act);
     const b = await now();
     const { intervals, longTasks } = await page.evaluate(
       ([from, to]) => {
@@ -97,6 +98,7 @@ try {
     console.log(`${name} (${seconds.toFixed(1)} s):`);
     console.log(`  frame intervals ${fmt(stats(intervals))}; ${intervals.filter((x) => x > 17).length} over 17 ms`);
     console.log(`  long tasks (>= 50 ms): ${longTasks.length ? longTasks.map((x) => x.toFixed(0)).join(", ") + " ms" : "none"}`);
+    console.log(`  ${fmtTasks(tasks)}`);
     if (draws.length) console.log(`  heatmap draws (paint 250,000 cells + drawImage) ${fmt(stats(draws))}`);
     console.log(
       `  ${reads} reads (${(reads / seconds).toFixed(1)} a second), at most ${await panel.getAttribute("data-max-in-flight")} in flight; the run advanced ${steps} steps`,
