@@ -29,6 +29,9 @@ const SETTLE_MS = 150;
 /** While no run has recorded a per-layer scalar, its layers are looked for again this often. */
 const LAYER_RETRY_MS = 5000;
 
+/** How long the smoothing slider rests before its value is written to the address. */
+const ADDRESS_QUIET_MS = 400;
+
 export class CompareView {
   readonly el: HTMLElement;
   private runs: string[] = [];
@@ -44,8 +47,9 @@ export class CompareView {
   private readonly chart: OverlayChart;
   private readonly table: CompareTable;
   private readonly tableThrottle = new FrameThrottle(() => this.refreshTable(), 250);
-  // replaceState at every input event of the smoothing slider was the slowest thing on the page.
-  private readonly addressThrottle = new FrameThrottle(() => this.writeAddress(), 250);
+  // replaceState (~10 ms with ten runs in the address) at the slider's input events held frames
+  // that also redrew the chart: the smoothing is written once the slider rests (ADDRESS_QUIET_MS).
+  private addressTimer?: number;
   private layerSearch = 0;
   private layerTimer?: number;
   private settling?: number;
@@ -137,7 +141,7 @@ export class CompareView {
     window.clearTimeout(this.settling);
     this.layerSearch++;
     this.tableThrottle.cancel();
-    this.addressThrottle.cancel();
+    window.clearTimeout(this.addressTimer);
     this.chart.destroy();
   }
 
@@ -150,7 +154,8 @@ export class CompareView {
     if (what === "y") this.findLayers();
     this.changed();
     // The slider sends an event per pixel dragged: its address is written a little later.
-    if (what === "smoothing") this.addressThrottle.request();
+    window.clearTimeout(this.addressTimer);
+    if (what === "smoothing") this.addressTimer = window.setTimeout(() => this.writeAddress(), ADDRESS_QUIET_MS);
     else this.writeAddress();
   }
 
