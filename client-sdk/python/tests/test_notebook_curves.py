@@ -140,8 +140,17 @@ def test_a_per_layer_scalar_is_drawn_for_its_layer(client, make_mlp):
     curves = live_curves(client, sim.id, "nse", layer="layer0.W")  # its watch asks for the NSE
     try:
         assert curves.figure.axes[0].get_ylabel() == "nse (layer0.W)"
-        go(client, sim.id, 40)
-        curves.wait_until(lambda: len(drawn(curves, sim.id)) >= 2, 30)
+        # The NSE is measured while someone watches it, and the curves' watch starts on their own
+        # thread: steps taken before it is in place have no NSE (CI once stepped all 40 first and
+        # waited 30 s for nothing). Step until the watch has drawn two measurements.
+        deadline = time.monotonic() + 60
+        while len(drawn(curves, sim.id)) < 2 and time.monotonic() < deadline:
+            go(client, sim.id, 20)
+            try:
+                curves.wait_until(lambda: len(drawn(curves, sim.id)) >= 2, 2)
+            except TimeoutError:
+                pass
+        assert len(drawn(curves, sim.id)) >= 2, curves.status
         frame = client.history(sim.id, observables=["nse"], layers=["layer0.W"])
         record = dict(zip(frame["step"].tolist(), frame["value"].tolist()))
         assert set(frame["layer"]) == {"layer0.W"}
