@@ -2,6 +2,7 @@
 //   #/new                  the "New simulation" form
 //   #/sim/<id>?panels=…    one simulation, live (with those panels open: routes.ts)
 //   #/compare?runs=a,b,…   several runs overlaid (compare-view.ts)
+//   #/sweep/<id>           a sweep's progress, controls and results (sweep-view.ts)
 // An empty hash opens the newest simulation, or the form when there is none. A server started
 // with --auth token is asked with the token of the address bar or the session; when it answers
 // UNAUTHENTICATED, the sign-in form asks for one (sign-in.ts, session.ts).
@@ -17,6 +18,8 @@ import { Identity, isUnauthenticated, signedIn } from "./sign-in";
 import { mountSidebar } from "./sidebar";
 import { SimulationView } from "./simulation-view";
 import { store } from "./store";
+import { mountSweepList } from "./sweep-list";
+import { SweepView } from "./sweep-view";
 import "./style.css";
 
 const connection = h("span", { className: "connection", testid: "connection" });
@@ -25,6 +28,7 @@ const sidebar = h("aside", { className: "sidebar" });
 const content = h("main", { className: "content" });
 let view: SimulationView | undefined;
 let comparison: CompareView | undefined;
+let sweep: SweepView | undefined;
 let catalogue: Catalogue | undefined;
 /**
  * The run the address opens, read as the page starts, beside the list and the catalogue: its
@@ -51,8 +55,13 @@ async function route(): Promise<void> {
   view = undefined;
   comparison?.destroy();
   comparison = undefined;
+  sweep?.destroy();
+  sweep = undefined;
   if (!catalogue) return; // route() runs again once the catalogue is in
-  if (r.view === "compare") {
+  if (r.view === "sweep") {
+    sweep = new SweepView(r.id);
+    replaceChildren(content, sweep.el);
+  } else if (r.view === "compare") {
     comparison = new CompareView(r.runs, r.options, catalogue);
     comparison.update(store.sims);
     replaceChildren(content, comparison.el);
@@ -143,6 +152,7 @@ async function main(): Promise<void> {
     h("div", { className: "layout" }, sidebar, content),
   );
   mountSidebar(sidebar, routeId, () => catalogue);
+  mountSweepList(sidebar);
   replaceChildren(content, h("p", { className: "muted" }, "Loading the catalogue…"));
 
   let firstList = true;

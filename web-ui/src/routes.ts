@@ -4,6 +4,7 @@
 //                                            one run, live, with those panels open on those choices
 //   #/compare?runs=a,b,c&y=loss&smooth=0.6&log=1   several runs overlaid on one chart
 //   #/compare?runs=a,b&y=nse&layer=layer0.W&x=time a per-layer scalar, against wall time
+//   #/sweep/<id>                             a sweep: its progress, controls and results
 
 import type { PanelState } from "./panel-registry";
 
@@ -11,6 +12,7 @@ export type Route =
   | { view: "new" }
   | { view: "sim"; id: string; panels?: PanelState }
   | { view: "compare"; runs: string[]; options: CompareOptions }
+  | { view: "sweep"; id: string }
   | { view: "home" };
 
 /** What a comparison shows besides its runs; each is optional in the address. */
@@ -30,6 +32,8 @@ export function parseRoute(hash: string = location.hash): Route {
   if (hash === "#/new") return { view: "new" };
   const sim = /^#\/sim\/([^?]+)(?:\?(.*))?$/.exec(hash);
   if (sim) return { view: "sim", id: decodeURIComponent(sim[1]), panels: sim[2] === undefined ? undefined : panelState(sim[2]) };
+  const sweep = /^#\/sweep\/([^?]+)$/.exec(hash);
+  if (sweep) return { view: "sweep", id: decodeURIComponent(sweep[1]) };
   const compare = /^#\/compare(?:\?(.*))?$/.exec(hash);
   if (compare) {
     const q = new URLSearchParams(compare[1] ?? "");
@@ -72,6 +76,10 @@ export function simHash(id: string, panels?: PanelState): string {
   const parts = [`panels=${panels.panels.map(encodeURIComponent).join(",")}`];
   for (const [k, v] of Object.entries(panels.choices)) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   return `${base}?${parts.join("&")}`;
+}
+
+export function sweepHash(id: string): string {
+  return `#/sweep/${encodeURIComponent(id)}`;
 }
 
 export function compareHash(runs: string[], options: CompareOptions = {}): string {
