@@ -67,8 +67,8 @@ test("a finished sweep: listed with its progress, its results are the server's, 
   await item.locator("a").click();
   await byTestId("sweep-view").waitFor();
   assert.equal(new URL(page.url()).hash, `#/sweep/${sweep.id}`);
-  assert.equal(await byTestId("sweep-name").textContent(), "browser lr sweep");
   assert.equal(await eventually(() => byTestId("sweep-state").textContent(), (t) => t === "done"), "done");
+  assert.equal(await byTestId("sweep-name").textContent(), "browser lr sweep");
 
   // One row per group of seeds, in the server's order, each metric's mean and standard error as the server computed them.
   const groups = page.locator('[data-testid="sweep-group"]');

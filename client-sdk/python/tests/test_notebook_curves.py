@@ -146,10 +146,8 @@ def test_a_per_layer_scalar_is_drawn_for_its_layer(client, make_mlp):
         deadline = time.monotonic() + 60
         while len(drawn(curves, sim.id)) < 2 and time.monotonic() < deadline:
             go(client, sim.id, 20)
-            try:
+            with contextlib.suppress(TimeoutError):
                 curves.wait_until(lambda: len(drawn(curves, sim.id)) >= 2, 2)
-            except TimeoutError:
-                pass
         assert len(drawn(curves, sim.id)) >= 2, curves.status
         frame = client.history(sim.id, observables=["nse"], layers=["layer0.W"])
         record = dict(zip(frame["step"].tolist(), frame["value"].tolist()))
