@@ -41,16 +41,6 @@ function spec(stepBudget) {
   };
 }
 
-async function until(check, what, timeoutMs = 120_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test("a finished sweep: listed with its progress, its results are the server's, its runs open as one comparison", { timeout: 180_000 }, async () => {
   const sweep = await client.createSweep({
     name: "browser lr sweep",
@@ -58,7 +48,8 @@ test("a finished sweep: listed with its progress, its results are the server's, 
     grid: { "learning_rule.learning_rate": [0.02, 0.2], seed: [integerValue(1), integerValue(2)] },
     concurrency: 2,
   });
-  await until(async () => (await client.sweep(sweep.id)).state === SweepState.DONE, "the sweep to end");
+  const ended = await eventually(() => client.sweep(sweep.id), (x) => x.state === SweepState.DONE, 120_000);
+  assert.equal(ended.state, SweepState.DONE, "the sweep ended");
   const want = await client.sweepResults(sweep.id, ["loss", "accuracy"]);
 
   await page.goto(`${server.baseUrl}/#/`);
@@ -110,7 +101,7 @@ test("a finished sweep: listed with its progress, its results are the server's, 
 
 test("Pause, Resume and Cancel from the page act on a playing sweep", { timeout: 120_000 }, async () => {
   const sweep = await client.createSweep({ name: "browser long sweep", spec: spec(10_000_000), grid: { seed: [integerValue(1), integerValue(2), integerValue(3)] }, concurrency: 1 });
-  await until(async () => (await client.sweep(sweep.id)).playingRuns === 1, "a run to play");
+  assert.equal((await eventually(() => client.sweep(sweep.id), (x) => x.playingRuns === 1, 60_000)).playingRuns, 1, "a run plays");
   await page.goto(`${server.baseUrl}/#/sweep/${sweep.id}`);
   await eventually(() => byTestId("sweep-state").textContent(), (t) => t === "running");
   await byTestId("sweep-pause").click();
