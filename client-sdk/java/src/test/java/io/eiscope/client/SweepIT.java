@@ -23,10 +23,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,16 +93,11 @@ class SweepIT {
                 .build();
     }
 
-    static Sweep await(String id, Predicate<Sweep> until) throws InterruptedException {
-        long end = System.currentTimeMillis() + 120_000;
-        while (true) {
-            Sweep s = client.sweep(id);
-            if (until.test(s)) return s;
-            assertThat(System.currentTimeMillis())
-                    .as("waiting; the sweep is " + s)
-                    .isLessThan(end);
-            Thread.sleep(50);
-        }
+    static Sweep await(String id, Predicate<Sweep> until) {
+        return Awaitility.await("sweep " + id)
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> client.sweep(id), until);
     }
 
     static double[] loss(String runId) {
@@ -125,11 +122,7 @@ class SweepIT {
             String twin =
                     client.create(rOfK(60).toBuilder().setSeed(i + 1).build()).getId();
             client.play(twin);
-            long end = System.currentTimeMillis() + 120_000;
-            while (client.get(twin).getState() != SimulationState.SIMULATION_STATE_FINISHED) {
-                assertThat(System.currentTimeMillis()).isLessThan(end);
-                Thread.sleep(50);
-            }
+            client.waitForStep(twin, 60, Duration.ofMinutes(2));
             Map<String, FloatTensor> mine = client.parameters(r.getRun().getRunId());
             for (Map.Entry<String, FloatTensor> e : client.parameters(twin).entrySet())
                 assertThat(mine.get(e.getKey()).data())

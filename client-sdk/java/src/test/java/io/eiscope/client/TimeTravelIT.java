@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -252,13 +253,10 @@ class TimeTravelIT {
         go(sim, END);
         // the checkpoint taken as the run stopped at END is written after every earlier one: once it is listed, the
         // list is complete (a lagging interval checkpoint, e.g. at 135, may still be in the writer's queue before)
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (client.checkpoints(sim).stream().noneMatch(c -> c.getStep() == END)) {
-            assertThat(System.nanoTime())
-                    .as("the checkpoint at the stop step %d is listed", END)
-                    .isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        Awaitility.await("the checkpoint at the stop step " + END + " is listed")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> client.checkpoints(sim).stream().anyMatch(c -> c.getStep() == END));
         long k = 137;
         long nearest = client.checkpoints(sim).stream()
                 .mapToLong(CheckpointInfo::getStep)

@@ -39,10 +39,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,16 +137,18 @@ class SweepGrpcTest {
     }
 
     /** Polls until the sweep satisfies {@code until}, tracking the most runs seen playing at once. */
-    static int await(String id, Predicate<Sweep> until, long timeoutMillis) throws InterruptedException {
-        long end = System.currentTimeMillis() + timeoutMillis;
-        int most = 0;
-        while (true) {
-            most = (int) Math.max(most, playing(id));
-            Sweep s = get(id);
-            if (until.test(s)) return most;
-            if (System.currentTimeMillis() > end) throw new AssertionError("timed out; the sweep is now " + s);
-            Thread.sleep(50);
-        }
+    static int await(String id, Predicate<Sweep> until, long timeoutMillis) {
+        AtomicInteger most = new AtomicInteger();
+        Awaitility.await("sweep " + id)
+                .atMost(Duration.ofMillis(timeoutMillis))
+                .pollInterval(Duration.ofMillis(50))
+                .until(
+                        () -> {
+                            most.accumulateAndGet((int) playing(id), Math::max);
+                            return get(id);
+                        },
+                        until);
+        return most.get();
     }
 
     static double[] values(Series s) {
@@ -274,16 +279,17 @@ class SweepGrpcTest {
                 });
     }
 
-    static void awaitState(String id, SimulationState state) throws InterruptedException {
-        long end = System.currentTimeMillis() + 120_000;
-        while (true) {
-            var s = stub.getSimulation(
-                            GetSimulationRequest.newBuilder().setId(id).build())
-                    .getSimulation();
-            if (s.getState() == state) return;
-            if (System.currentTimeMillis() > end) throw new AssertionError("timed out waiting for " + state + ": " + s);
-            Thread.sleep(50);
-        }
+    static void awaitState(String id, SimulationState state) {
+        Awaitility.await(id + " " + state)
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(50))
+                .until(
+                        () -> stub.getSimulation(GetSimulationRequest.newBuilder()
+                                        .setId(id)
+                                        .build())
+                                .getSimulation()
+                                .getState(),
+                        state::equals);
     }
 
     @Test
