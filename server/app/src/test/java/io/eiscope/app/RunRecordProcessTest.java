@@ -22,19 +22,14 @@ import io.eiscope.api.v1.Simulation;
 import io.eiscope.api.v1.SimulationServiceGrpc;
 import io.eiscope.api.v1.SimulationSpec;
 import io.eiscope.api.v1.SimulationState;
-import io.grpc.ManagedChannel;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,70 +40,23 @@ import org.junit.jupiter.api.io.TempDir;
  * that was never interrupted; a corrupt newest checkpoint falls back to the previous one.
  */
 class RunRecordProcessTest {
-    private static final Pattern LISTENING = Pattern.compile("eiscope listening on http://127\\.0\\.0\\.1:(\\d+)");
-
     @TempDir
     Path dataDir;
 
-    private final List<Process> processes = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private ServerProcesses servers;
+
+    @BeforeEach
+    void servers() {
+        servers = new ServerProcesses(dataDir, 120);
+    }
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (ManagedChannel c : channels) c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+        servers.close();
     }
 
-    /** A server process on {@code dataDir}; its stub. */
     private SimulationServiceGrpc.SimulationServiceBlockingStub start() throws Exception {
-        Path datasets = Path.of(System.getProperty("eiscope.dataDir", ".data")).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "--port",
-                "0",
-                "--data-dir",
-                dataDir.toString(),
-                "--datasets",
-                datasets.toString(),
-                "--checkpoint-every-steps",
-                "100",
-                "--web-root",
-                dataDir.resolve("no-ui").toString());
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        processes.add(p);
-        BufferedReader out =
-                new BufferedReader(new InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-        int port = -1;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (String line; port < 0 && System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) port = Integer.parseInt(m.group(1));
-        }
-        assertThat(port).as("the server printed its port").isPositive();
-        Thread drain = new Thread(
-                () -> {
-                    try {
-                        while (out.readLine() != null) {} // keep the pipe from filling
-                    } catch (java.io.IOException closed) {
-                        // the process ended
-                    }
-                },
-                "drain");
-        drain.setDaemon(true);
-        drain.start();
-        ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
-                .usePlaintext()
-                .maxInboundMessageSize(64 << 20)
-                .build();
-        channels.add(ch);
-        return SimulationServiceGrpc.newBlockingStub(ch).withDeadlineAfter(120, TimeUnit.SECONDS);
+        return servers.start();
     }
 
     private static SimulationSpec spec() {
@@ -245,8 +193,8 @@ class RunRecordProcessTest {
     void aRunKilledWithSigkillComesBackWithItsHistoryAndContinuesLikeItsTwin() throws Exception {
         var first = start();
         String id = trainAndPlay(first);
-        processes.get(0).destroyForcibly(); // SIGKILL: no shutdown hook
-        processes.get(0).waitFor(30, TimeUnit.SECONDS);
+        servers.process(0).destroyForcibly(); // SIGKILL: no shutdown hook
+        servers.process(0).waitFor(30, TimeUnit.SECONDS);
 
         var second = start();
         long step = checkRecovered(second, id);
@@ -257,8 +205,8 @@ class RunRecordProcessTest {
     void aRunStoppedWithSigtermIsCheckpointedAndComesBackExactly() throws Exception {
         var first = start();
         String id = trainAndPlay(first);
-        processes.get(0).destroy(); // SIGTERM: the shutdown hook pauses and checkpoints every run
-        assertThat(processes.get(0).waitFor(60, TimeUnit.SECONDS)).isTrue();
+        servers.process(0).destroy(); // SIGTERM: the shutdown hook pauses and checkpoints every run
+        assertThat(servers.process(0).waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         var second = start();
         long step = checkRecovered(second, id);
@@ -275,8 +223,8 @@ class RunRecordProcessTest {
     void aCorruptNewestCheckpointFallsBackToThePreviousOne() throws Exception {
         var first = start();
         String id = trainAndPlay(first);
-        processes.get(0).destroy();
-        assertThat(processes.get(0).waitFor(60, TimeUnit.SECONDS)).isTrue();
+        servers.process(0).destroy();
+        assertThat(servers.process(0).waitFor(60, TimeUnit.SECONDS)).isTrue();
         Path dir = dataDir.resolve("runs").resolve(id);
         List<Path> files;
         try (var list = Files.list(dir)) {

@@ -21,20 +21,15 @@ import io.eiscope.api.v1.SweepMode;
 import io.eiscope.api.v1.SweepRun;
 import io.eiscope.api.v1.SweepSpec;
 import io.eiscope.api.v1.SweepState;
-import io.grpc.ManagedChannel;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,70 +40,23 @@ import org.junit.jupiter.api.io.TempDir;
  * of the same spec made one by one.
  */
 class SweepProcessTest {
-    private static final Pattern LISTENING = Pattern.compile("eiscope listening on http://127\\.0\\.0\\.1:(\\d+)");
-
     @TempDir
     Path dataDir;
 
-    private final List<Process> processes = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private ServerProcesses servers;
+
+    @BeforeEach
+    void servers() {
+        servers = new ServerProcesses(dataDir, 300);
+    }
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (ManagedChannel c : channels) c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+        servers.close();
     }
 
-    /** A server process on {@code dataDir}; its stub. */
     private SimulationServiceGrpc.SimulationServiceBlockingStub start() throws Exception {
-        Path datasets = Path.of(System.getProperty("eiscope.dataDir", ".data")).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "--port",
-                "0",
-                "--data-dir",
-                dataDir.toString(),
-                "--datasets",
-                datasets.toString(),
-                "--checkpoint-every-steps",
-                "100",
-                "--web-root",
-                dataDir.resolve("no-ui").toString());
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        processes.add(p);
-        BufferedReader out =
-                new BufferedReader(new InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-        int port = -1;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (String line; port < 0 && System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) port = Integer.parseInt(m.group(1));
-        }
-        assertThat(port).as("the server printed its port").isPositive();
-        Thread drain = new Thread(
-                () -> {
-                    try {
-                        while (out.readLine() != null) {} // keep the pipe from filling
-                    } catch (java.io.IOException closed) {
-                        // the process ended
-                    }
-                },
-                "drain");
-        drain.setDaemon(true);
-        drain.start();
-        ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
-                .usePlaintext()
-                .maxInboundMessageSize(64 << 20)
-                .build();
-        channels.add(ch);
-        return SimulationServiceGrpc.newBlockingStub(ch).withDeadlineAfter(300, TimeUnit.SECONDS);
+        return servers.start();
     }
 
     private static Sweep awaitSweep(
@@ -160,8 +108,8 @@ class SweepProcessTest {
                 .getSweep();
         String id = sweep.getId();
         Sweep before = awaitSweep(stub, id, s -> s.getStartedRuns() >= 2, 1);
-        processes.get(0).destroyForcibly(); // SIGKILL: no shutdown hook, no last checkpoint
-        processes.get(0).waitFor(30, TimeUnit.SECONDS);
+        servers.process(0).destroyForcibly(); // SIGKILL: no shutdown hook, no last checkpoint
+        servers.process(0).waitFor(30, TimeUnit.SECONDS);
         assertThat(before.getDoneRuns()).as("killed before the sweep ended").isLessThan(3);
 
         var again = start();
