@@ -83,8 +83,9 @@ export class CadencedWatch {
   /**
    * (Re)opens the watch of `observables` on `target`: every N steps while running; while not, at
    * any step, so that the measurement made for a new subscriber (at the current step) is kept.
+   * `frame` is told the cadence of the watch that brought it (0: any step).
    */
-  start(observables: string[], target: string, frame: (f: WatchFrame) => void): void {
+  start(observables: string[], target: string, frame: (f: WatchFrame, everySteps: number) => void): void {
     this.end(false);
     const everySteps = this.running ? Number(this.cadence.value) : 0;
     this.el.dataset.everySteps = String(everySteps);
@@ -92,7 +93,7 @@ export class CadencedWatch {
       this.simId,
       { observables, layers: [target], everySteps, maxHz: typeof this.maxHz === "number" ? this.maxHz : this.maxHz() },
       {
-        frame,
+        frame: (f) => frame(f, everySteps),
         status: (p) => (this.problem.textContent = p ?? ""),
       },
     );

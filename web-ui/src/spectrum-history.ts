@@ -28,6 +28,8 @@ const MAX_ROWS = 400;
 export class SpectralHistory {
   readonly el: HTMLElement;
   private readonly rows = new Map<number, Float32Array>();
+  /** Per row, the cadence of the live watch that measured it; null: measured once (checkpoint, scrub). */
+  private readonly cadences = new Map<number, number | null>();
   private readonly waterfall: WaterfallCanvas;
   private readonly curves: StepLines[];
   private readonly curveKeys: Set<string>;
@@ -59,6 +61,10 @@ export class SpectralHistory {
       this.hoverLine.dataset.index = c ? String(c.index) : "";
       this.hoverLine.dataset.value = c ? String(c.value) : "";
     });
+    // For tests: each row's step and the cadence of the watch that measured it.
+    Object.defineProperty(this.el, "eiscopeRowCadences", {
+      value: () => [...this.cadences].sort((a, b) => a[0] - b[0]).map(([step, everySteps]) => ({ step, everySteps })),
+    });
     const labels = [{ left: "NSE, ρ" }, { left: "effective rank" }];
     this.curves = [0, 1].map(
       (i) =>
@@ -76,6 +82,7 @@ export class SpectralHistory {
     this.stop();
     this.target = target;
     this.rows.clear();
+    this.cadences.clear();
     for (const c of this.curves) c.clear();
     this.redraw();
     delete this.el.dataset.loaded;
@@ -84,10 +91,13 @@ export class SpectralHistory {
     void this.loadPast(target, load.signal);
   }
 
-  /** A frame for the panel's target, live or at a scrubbed step: a row, or a point on a curve. */
-  onFrame(f: WatchFrame): void {
+  /**
+   * A frame for the panel's target, live or at a scrubbed step: a row, or a point on a curve.
+   * `everySteps`: the cadence of the live watch that brought it (undefined: measured once).
+   */
+  onFrame(f: WatchFrame, everySteps?: number): void {
     if (f.layer !== this.target) return;
-    if (f.payload.kind === "tensor" && f.observable === SINGULAR_VALUES) this.addRow(f.step, f.payload.tensor.data);
+    if (f.payload.kind === "tensor" && f.observable === SINGULAR_VALUES) this.addRow(f.step, f.payload.tensor.data, everySteps);
     else if (f.payload.kind === "scalar" && this.curveKeys.has(f.observable))
       this.addPoints(f.observable, [f.step], [f.payload.value]);
   }
@@ -107,12 +117,14 @@ export class SpectralHistory {
     for (const c of this.curves) c.add(key, steps, values);
   }
 
-  private addRow(step: number, values: Float32Array): void {
+  private addRow(step: number, values: Float32Array, everySteps?: number): void {
     this.rows.set(step, values);
+    this.cadences.set(step, everySteps ?? null);
     // Bounded: the oldest rows after step 0 go first.
     while (this.rows.size > MAX_ROWS) {
       const oldest = Math.min(...[...this.rows.keys()].filter((s) => s > 0));
       this.rows.delete(oldest);
+      this.cadences.delete(oldest);
     }
     this.redraw();
   }

@@ -234,14 +234,15 @@ export class SpectrumPanel implements StepView {
       );
     }
     // A frame already on its way when the scrubber froze the panel is not shown.
-    this.live.start(this.offered, target, (f) => this.past.isFrozen || this.onFrame(target, f));
+    this.live.start(this.offered, target, (f, every) => this.past.isFrozen || this.onFrame(target, f, every));
     return Promise.resolve();
   }
 
-  private onFrame(target: string, f: WatchFrame): void {
+  /** `everySteps`: the cadence of the live watch that brought `f` (undefined: measured once). */
+  private onFrame(target: string, f: WatchFrame, everySteps?: number): void {
     // A layer selector also picks that layer's parameters ("rnn0" picks "rnn0.W"): keep the target's own.
     if (f.layer !== target) return;
-    this.history.onFrame(f);
+    this.history.onFrame(f, everySteps);
     const p = f.payload;
     if (p.kind === "tensor" && f.observable === SINGULAR_VALUES) {
       if (!newer(this.spectrum, f.step)) return;
