@@ -234,12 +234,10 @@ public final class Recorder implements AutoCloseable {
         Map<String, Long> runSteps = new HashMap<>();
         Set<String> truncated = new HashSet<>(); // runs reset in this batch: their last step starts again from 0
         Map<String, Event> states = new HashMap<>();
-        try (PreparedStatement events = c.prepareStatement(
-                        "INSERT OR REPLACE INTO events (run_id, seq, step, wall_ns, kind, state, message)"
-                                + " VALUES (?,?,?,?,?,?,?)");
-                PreparedStatement log =
-                        c.prepareStatement("INSERT OR REPLACE INTO interventions (run_id, position, step, command)"
-                                + " VALUES (?,?,?,?)")) {
+        try (PreparedStatement events = c.prepareStatement(Sql.upsert(
+                        "events", List.of("run_id", "seq"), List.of("step", "wall_ns", "kind", "state", "message")));
+                PreparedStatement log = c.prepareStatement(
+                        Sql.upsert("interventions", List.of("run_id", "position"), List.of("step", "command")))) {
             for (Item item : batch) {
                 if (forgotten.contains(runOf(item))) continue;
                 if (item instanceof Point p) {
@@ -274,11 +272,14 @@ public final class Recorder implements AutoCloseable {
                 }
             }
         }
-        try (PreparedStatement up = c.prepareStatement(
-                        "INSERT OR REPLACE INTO scalar_chunks (series_id, first_step, last_step, points,"
-                                + " steps, vals, walls) VALUES (?,?,?,?,?,?,?)");
-                PreparedStatement sum = c.prepareStatement("INSERT OR REPLACE INTO chunk_summaries (series_id,"
-                        + " first_step, last_step, points, summary) VALUES (?,?,?,?,?)")) {
+        try (PreparedStatement up = c.prepareStatement(Sql.upsert(
+                        "scalar_chunks",
+                        List.of("series_id", "first_step"),
+                        List.of("last_step", "points", "steps", "vals", "walls")));
+                PreparedStatement sum = c.prepareStatement(Sql.upsert(
+                        "chunk_summaries",
+                        List.of("series_id", "first_step"),
+                        List.of("last_step", "points", "summary")))) {
             for (Chunk ch : touched) {
                 up.setLong(1, ch.seriesId);
                 up.setLong(2, ch.steps[0]);
@@ -299,8 +300,8 @@ public final class Recorder implements AutoCloseable {
             sum.executeBatch();
         }
         // The last step only grows (a deferred measurement may land with an older step), except after a reset.
-        try (PreparedStatement run =
-                        c.prepareStatement("UPDATE runs SET last_step = CASE WHEN ? THEN ? ELSE MAX(last_step, ?) END,"
+        try (PreparedStatement run = c.prepareStatement(
+                        "UPDATE runs SET last_step = CASE WHEN ? OR last_step < ? THEN ? ELSE last_step END,"
                                 + " merged_samples = ? WHERE id = ?");
                 PreparedStatement state =
                         c.prepareStatement("UPDATE runs SET state = ?, status_message = ? WHERE id = ?")) {
@@ -338,7 +339,7 @@ public final class Recorder implements AutoCloseable {
         Long id = seriesIds.get(key);
         if (id == null) {
             try (PreparedStatement ins =
-                    c.prepareStatement("INSERT OR IGNORE INTO series (run_id, observable, layer) VALUES (?,?,?)")) {
+                    c.prepareStatement(Sql.insertIfAbsent("series", List.of("run_id", "observable", "layer")))) {
                 ins.setString(1, p.runId());
                 ins.setString(2, p.observable());
                 ins.setString(3, p.layer());

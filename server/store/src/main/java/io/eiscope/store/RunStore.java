@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,59 +21,67 @@ import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 
 /**
- * The run record of one data directory: an embedded SQLite database ({@code runs.db}, WAL
- * mode, versioned Flyway migrations) and the checkpoint files under {@code runs/}. Thread-safe:
- * writes go through one connection under a lock (the recorder's batches, and the few writes of
- * lifecycle calls), reads through a small pool of read connections that WAL lets run beside
- * the writer. Blocking: call it from workers, never from an event loop.
+ * The run record: its tables in a database (by default the embedded SQLite file {@code runs.db}
+ * of the data directory, in WAL mode; or a PostgreSQL database that several servers share, see
+ * {@link Database}), migrated by versioned Flyway migrations, and the checkpoint files under the
+ * data directory's {@code runs/}. Thread-safe: writes go through one connection under a lock
+ * (the recorder's batches, and the few writes of lifecycle calls), reads through a small pool
+ * of read connections that run beside the writer. Blocking: call it from workers, never from
+ * an event loop.
  */
 public final class RunStore implements AutoCloseable {
     private static final int READERS = 4;
 
     private final Path dataDir;
+    private final Database database;
     private final Connection writer;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
 
-    private RunStore(Path dataDir, Connection writer) {
+    private RunStore(Path dataDir, Database database, Connection writer) {
         this.dataDir = dataDir;
+        this.database = database;
         this.writer = writer;
     }
 
-    /** Opens (creating and migrating when needed) the record in {@code dataDir}. */
+    /** Opens (creating and migrating when needed) the embedded record in {@code dataDir}. */
     public static RunStore open(Path dataDir) {
+        return open(dataDir, Database.sqlite(dataDir.resolve("runs.db")));
+    }
+
+    /**
+     * Opens (creating and migrating when needed) the record whose tables are in {@code database};
+     * checkpoint files go under {@code dataDir} (a directory the servers sharing a database share too).
+     */
+    public static RunStore open(Path dataDir, Database database) {
         try {
             Files.createDirectories(dataDir.resolve("runs"));
-            String url = "jdbc:sqlite:" + dataDir.resolve("runs.db").toAbsolutePath();
             Flyway.configure()
-                    .dataSource(url, "", "")
-                    .locations("classpath:db/migration")
+                    .dataSource(
+                            database.jdbcUrl(),
+                            database.credentials().getProperty("user", ""),
+                            database.credentials().getProperty("password", ""))
+                    .locations(database.migrations())
                     .javaMigrations(new V4__Chunk_summaries())
                     .load()
                     .migrate();
-            RunStore store = new RunStore(dataDir, connect(url));
-            try (Statement s = store.writer.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
+            RunStore store = new RunStore(dataDir, database, database.connect());
+            if (database.dialect() == Database.Dialect.SQLITE) {
+                try (Statement s = store.writer.createStatement()) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                }
             }
-            for (int i = 0; i < READERS; i++) store.readers.add(connect(url));
+            for (int i = 0; i < READERS; i++) store.readers.add(database.connect());
             return store;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
-        } catch (SQLException e) {
-            throw new IllegalStateException(
-                    "cannot open the run record " + dataDir.resolve("runs.db") + ": " + e.getMessage(), e);
+        } catch (SQLException | org.flywaydb.core.api.FlywayException e) {
+            throw new IllegalStateException("cannot open the run record " + database + ": " + e.getMessage(), e);
         }
     }
 
-    private static Connection connect(String url) throws SQLException {
-        Connection c = DriverManager.getConnection(url);
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA foreign_keys=ON");
-            // WAL + NORMAL: a committed transaction survives a crash of the process (kill -9); only a power
-            // loss may take the last ones back.
-            s.execute("PRAGMA synchronous=NORMAL");
-            s.execute("PRAGMA busy_timeout=10000");
-        }
-        return c;
+    /** Where the record's tables are. */
+    public Database database() {
+        return database;
     }
 
     public Path dataDir() {
@@ -248,10 +255,25 @@ public final class RunStore implements AutoCloseable {
 
     /** Bytes used by the record: the database and every checkpoint file. */
     public long diskBytes() {
-        try (Stream<Path> files = Files.walk(dataDir)) {
-            return files.filter(f -> Files.isRegularFile(f)
-                            && (f.getFileName().toString().startsWith("runs.db")
-                                    || f.startsWith(dataDir.resolve("runs"))))
+        if (database.dialect() == Database.Dialect.POSTGRESQL) {
+            long tables = read(c -> {
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT pg_database_size(current_database())")) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            });
+            return tables + sizeOf(dataDir.resolve("runs"), f -> true);
+        }
+        return sizeOf(
+                dataDir,
+                f -> f.getFileName().toString().startsWith("runs.db") || f.startsWith(dataDir.resolve("runs")));
+    }
+
+    /** Bytes of the regular files under {@code dir} that {@code counted} accepts. */
+    private static long sizeOf(Path dir, java.util.function.Predicate<Path> counted) {
+        if (!Files.exists(dir)) return 0;
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(f -> Files.isRegularFile(f) && counted.test(f))
                     .mapToLong(f -> {
                         try {
                             return Files.size(f);
@@ -348,9 +370,10 @@ public final class RunStore implements AutoCloseable {
     }
 
     void addCheckpoint(Connection c, CheckpointRecord r) throws SQLException {
-        try (PreparedStatement p =
-                c.prepareStatement("INSERT OR REPLACE INTO checkpoints (run_id, step, file, size_bytes, sha256,"
-                        + " log_length, pinned, reason, created_ms) VALUES (?,?,?,?,?,?,?,?,?)")) {
+        try (PreparedStatement p = c.prepareStatement(Sql.upsert(
+                "checkpoints",
+                List.of("run_id", "step"),
+                List.of("file", "size_bytes", "sha256", "log_length", "pinned", "reason", "created_ms")))) {
             p.setString(1, r.runId());
             p.setLong(2, r.step());
             p.setString(3, r.file().getFileName().toString());

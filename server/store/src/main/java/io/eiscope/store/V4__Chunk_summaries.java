@@ -12,21 +12,25 @@ import org.flywaydb.core.api.migration.Context;
  * Migration 4: a summary row beside every scalar chunk ({@link ChunkSummary}), so downsampled
  * reads of long series need not decode every point. A small table of its own rather than a
  * column of {@code scalar_chunks}: a column after the packed arrays would make SQLite walk each
- * row's overflow pages to reach it. Summarises the chunks an older record already holds.
+ * row's overflow pages to reach it. Summarises the chunks an older record already holds. The same
+ * migration for SQLite and PostgreSQL, in each one's types.
  */
 public final class V4__Chunk_summaries extends BaseJavaMigration {
     @Override
     public void migrate(Context context) throws SQLException {
         Connection c = context.getConnection();
+        boolean postgresql = Database.isPostgresql(c);
+        String int64 = postgresql ? "BIGINT" : "INTEGER"; // SQLite's INTEGER is 64-bit
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE chunk_summaries ("
-                    + " series_id INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE,"
-                    + " first_step INTEGER NOT NULL,"
-                    + " last_step INTEGER NOT NULL,"
+                    + " series_id " + int64 + " NOT NULL REFERENCES series (id) ON DELETE CASCADE,"
+                    + " first_step " + int64 + " NOT NULL,"
+                    + " last_step " + int64 + " NOT NULL,"
                     + " points INTEGER NOT NULL,"
-                    + " summary BLOB NOT NULL," // ChunkSummary: first, min, max, last as (int64, float64, int64)
+                    // ChunkSummary: first, min, max, last as (int64, float64, int64)
+                    + " summary " + (postgresql ? "BYTEA" : "BLOB") + " NOT NULL,"
                     + " PRIMARY KEY (series_id, first_step)"
-                    + ") WITHOUT ROWID");
+                    + ")" + (postgresql ? "" : " WITHOUT ROWID"));
         }
         try (PreparedStatement read = c.prepareStatement(
                         "SELECT series_id, first_step, last_step, points, steps, vals, walls" + " FROM scalar_chunks");

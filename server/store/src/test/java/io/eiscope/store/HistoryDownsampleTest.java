@@ -26,6 +26,15 @@ class HistoryDownsampleTest {
     @TempDir
     Path dir;
 
+    /** Where the tables live: the embedded SQLite file; {@code HistoryDownsampleOnPostgresqlTest} runs every test on PostgreSQL. */
+    Database database() {
+        return Database.sqlite(dir.resolve("runs.db"));
+    }
+
+    RunStore openStore() {
+        return RunStore.open(dir, database());
+    }
+
     /** Steps and values the test writes: 1..n with a gap, noisy values, NaNs, ties and spikes. */
     static final class Points {
         final List<Long> steps = new ArrayList<>();
@@ -111,7 +120,7 @@ class HistoryDownsampleTest {
     @Test
     void aDownsampledReadEqualsEachBucketsExtremesOfEveryPoint() {
         Points p = new Points(100_000, 3);
-        try (RunStore store = RunStore.open(dir)) {
+        try (RunStore store = openStore()) {
             store.createRun(RunRecord.created("a", "a", new byte[] {1}, 1, 0, "PAUSED", "", "", 0, ""));
             try (Recorder r = new Recorder(store, 200_000, 10)) {
                 for (int i = 0; i < p.steps.size(); i++) {
@@ -126,21 +135,32 @@ class HistoryDownsampleTest {
     @Test
     void aRecordWrittenBeforeSummariesIsSummarisedWhenMigrated() throws Exception {
         Points p = new Points(60_000, 4);
-        String url = "jdbc:sqlite:" + dir.resolve("runs.db").toAbsolutePath();
+        Database database = database();
+        java.nio.file.Files.createDirectories(dir);
         Flyway.configure()
-                .dataSource(url, "", "")
-                .locations("classpath:db/migration")
+                .dataSource(
+                        database.jdbcUrl(),
+                        database.credentials().getProperty("user", ""),
+                        database.credentials().getProperty("password", ""))
+                .locations(database.migrations())
                 .target("3")
                 .load()
                 .migrate();
-        try (Connection c = DriverManager.getConnection(url)) {
-            c.createStatement()
-                    .execute("INSERT INTO runs (id, name, spec, seed, created_ms, state, status_message)"
-                            + " VALUES ('a', 'a', x'01', 1, 0, 'PAUSED', '')");
-            c.createStatement()
-                    .execute("INSERT INTO series (id, run_id, observable, layer) VALUES (1, 'a', 'loss', '')");
+        try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.credentials())) {
+            try (PreparedStatement run = c.prepareStatement("INSERT INTO runs (id, name, spec, seed, created_ms, state,"
+                    + " status_message) VALUES ('a', 'a', ?, 1, 0, 'PAUSED', '')")) {
+                run.setBytes(1, new byte[] {1});
+                run.executeUpdate();
+            }
+            c.createStatement().execute("INSERT INTO series (run_id, observable, layer) VALUES ('a', 'loss', '')");
+            long series;
+            try (var rs = c.createStatement().executeQuery("SELECT id FROM series")) {
+                rs.next();
+                series = rs.getLong(1);
+            }
             try (PreparedStatement ins = c.prepareStatement("INSERT INTO scalar_chunks"
-                    + " (series_id, first_step, last_step, points, steps, vals, walls) VALUES (1,?,?,?,?,?,?)")) {
+                    + " (series_id, first_step, last_step, points, steps, vals, walls) VALUES (" + series
+                    + ",?,?,?,?,?,?)")) {
                 for (int at = 0;
                         at < p.steps.size();
                         at += 300) { // chunks of 300 points, as an older writer may have made
@@ -163,7 +183,7 @@ class HistoryDownsampleTest {
                 }
             }
         }
-        try (RunStore store = RunStore.open(dir)) {
+        try (RunStore store = openStore()) {
             assertReads(store, p);
         }
     }

@@ -20,11 +20,20 @@ class RunStoreTest {
     @TempDir
     Path dir;
 
+    /** Where the tables live: the embedded SQLite file; {@code RunStoreOnPostgresqlTest} runs every test on PostgreSQL. */
+    Database database() {
+        return Database.sqlite(dir.resolve("runs.db"));
+    }
+
+    RunStore openStore() {
+        return RunStore.open(dir, database());
+    }
+
     RunStore store;
 
     @BeforeEach
     void open() {
-        store = RunStore.open(dir);
+        store = openStore();
     }
 
     @AfterEach
@@ -46,7 +55,7 @@ class RunStoreTest {
             r.offerEvent("a", 2000, 5, "state", "PAUSED", "paused after stepping");
         }
         store.close();
-        store = RunStore.open(dir);
+        store = openStore();
         List<SeriesData> h = store.history("a", Set.of("loss"), Set.of(), 0, 0, 0);
         assertThat(h).hasSize(1);
         SeriesData loss = h.get(0);

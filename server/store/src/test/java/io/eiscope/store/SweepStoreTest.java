@@ -12,13 +12,22 @@ class SweepStoreTest {
     @TempDir
     Path dir;
 
+    /** Where the tables live: the embedded SQLite file; {@code SweepStoreOnPostgresqlTest} runs every test on PostgreSQL. */
+    Database database() {
+        return Database.sqlite(dir.resolve("runs.db"));
+    }
+
+    RunStore openStore() {
+        return RunStore.open(dir, database());
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
     void aSweepItsPointsAndTheirRunsComeBackAfterReopening() {
-        try (RunStore store = RunStore.open(dir)) {
+        try (RunStore store = openStore()) {
             SweepStore sweeps = new SweepStore(store);
             sweeps.create(
                     new SweepStore.SweepRow("sweep-1", bytes("spec"), "RUNNING", 42, "ana"),
@@ -27,7 +36,7 @@ class SweepStoreTest {
             sweeps.setPoint("sweep-1", 2, "", "batch_size too large");
             sweeps.setState("sweep-1", "PAUSED");
         }
-        try (RunStore store = RunStore.open(dir)) {
+        try (RunStore store = openStore()) {
             SweepStore sweeps = new SweepStore(store);
             List<SweepStore.SweepRow> rows = sweeps.sweeps();
             assertThat(rows).hasSize(1);
