@@ -65,7 +65,7 @@ public final class EiscopeServer {
     public Future<Integer> start() {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         RunArchive archive = new RunArchive(
-                RunStore.open(options.dataDir()),
+                RunStore.open(options.dataDir(), options.store()),
                 Recorder.DEFAULT_CAPACITY,
                 Recorder.DEFAULT_FLUSH_MILLIS,
                 options.keepCheckpoints(),
@@ -86,6 +86,7 @@ public final class EiscopeServer {
             LOG.atInfo()
                     .addKeyValue("runs", recovered)
                     .addKeyValue("data_dir", options.dataDir())
+                    .addKeyValue("store", options.store())
                     .log("recovered the record's runs");
         Tokens tokens = options.auth() == ServerOptions.Auth.TOKEN ? Tokens.loadOrCreate(options.tokensFile()) : null;
         generatedToken = tokens == null ? null : tokens.generated();

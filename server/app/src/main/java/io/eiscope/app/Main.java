@@ -22,8 +22,12 @@ public final class Main {
         try {
             port = server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
+            // A record that cannot be opened says so itself; a port that cannot be bound is said by its root cause.
             System.err.println(
-                    "eiscope: could not start on " + options.host() + ":" + options.port() + ": " + rootMessage(e));
+                    e instanceof IllegalStateException
+                            ? "eiscope: could not start: " + e.getMessage()
+                            : "eiscope: could not start on " + options.host() + ":" + options.port() + ": "
+                                    + rootMessage(e));
             server.close();
             System.exit(1);
             return;

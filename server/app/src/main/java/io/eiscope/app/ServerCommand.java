@@ -45,6 +45,15 @@ final class ServerCommand {
     Path dataDir;
 
     @Option(
+            names = "--store",
+            defaultValue = "${env:EISCOPE_STORE:-}",
+            description =
+                    "Where the record's tables are: empty for the embedded SQLite file in --data-dir (the default), or"
+                            + " postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE for a database several servers share (checkpoint"
+                            + " files stay in --data-dir, which they then share too). Prefer EISCOPE_STORE for a URL with a password.")
+    String store;
+
+    @Option(
             names = "--datasets",
             defaultValue = "${env:EISCOPE_DATASETS}",
             description = "Where the datasets are (default: the checkout's .data).")
@@ -224,6 +233,7 @@ final class ServerCommand {
                 .withHost(host)
                 .withPort((int) number("--port", port, 0, 65535))
                 .withDataDir(dataDir)
+                .withStore(store)
                 .withWebRoot(webRoot)
                 .withDemo(demo)
                 .withCheckpoints(

@@ -1,5 +1,6 @@
 package io.eiscope.app;
 
+import io.eiscope.store.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class ServerOptions implements Cloneable {
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private Path dataDir = Path.of(".data");
+    private Database store; // null: the embedded SQLite file in dataDir
     private Path datasetsDir;
     private Path webRoot = Path.of("web-ui/dist");
     private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
@@ -140,6 +142,11 @@ public final class ServerOptions implements Cloneable {
     /** Where the run record lives (runs.db and checkpoint files); created when missing. */
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Where the record's tables are: the embedded SQLite file of {@link #dataDir()} (the default) or a shared PostgreSQL. */
+    public Database store() {
+        return store != null ? store : Database.sqlite(dataDir.resolve("runs.db"));
     }
 
     /** Where {@code ./eiscope build} put the datasets ({@code datasetsDir/datasets/*.eids}); independent of {@link #dataDir()}. */
@@ -339,6 +346,12 @@ public final class ServerOptions implements Cloneable {
 
     public ServerOptions withDataDir(Path d) {
         return with(o -> o.dataDir = d);
+    }
+
+    /** {@code --store}: null or blank for the embedded record, else a PostgreSQL URL ({@link Database#postgresql}). */
+    public ServerOptions withStore(String url) {
+        Database d = url == null || url.isBlank() ? null : Database.postgresql(url);
+        return with(o -> o.store = d);
     }
 
     public ServerOptions withDatasetsDir(Path d) {

@@ -149,4 +149,30 @@ class MainProcessTest {
                     .contains("could not start");
         }
     }
+
+    @Test
+    void aStoreThatIsNotPostgresqlIsRefusedWithTheFormToUse() throws Exception {
+        Process p = launch("--store", "mysql://ana:secret@db/runs");
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("is not a PostgreSQL URL", "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+                .doesNotContain("secret");
+    }
+
+    @Test
+    void aStoreThatCannotBeReachedFailsTheStartNamingIt() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort(); // nothing listens there once the socket is closed
+        }
+        String store = "postgresql://eiscope:secret@127.0.0.1:" + closed + "/runs";
+        Process p = launch("--store", store);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("cannot open the run record postgresql://eiscope@127.0.0.1:" + closed + "/runs")
+                .contains("refused")
+                .doesNotContain("secret");
+    }
 }

@@ -47,7 +47,12 @@ class RunRecordProcessTest {
 
     @BeforeEach
     void servers() {
-        servers = new ServerProcesses(dataDir, 120);
+        servers = new ServerProcesses(dataDir, serverArgs(), 120);
+    }
+
+    /** Flags of every server the test starts; {@code RunRecordProcessOnPostgresqlTest} adds {@code --store}. */
+    List<String> serverArgs() {
+        return List.of();
     }
 
     @AfterEach

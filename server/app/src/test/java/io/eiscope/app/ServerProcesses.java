@@ -23,20 +23,27 @@ final class ServerProcesses implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("eiscope listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     private final Path dataDir;
+    private final List<String> serverArgs;
     private final long callDeadlineSeconds;
     private final List<Process> processes = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     /** @param callDeadlineSeconds the deadline of every call through a stub {@link #start} returns */
     ServerProcesses(Path dataDir, long callDeadlineSeconds) {
+        this(dataDir, List.of(), callDeadlineSeconds);
+    }
+
+    /** @param serverArgs flags every server gets after the usual ones (e.g. {@code --store URL}) */
+    ServerProcesses(Path dataDir, List<String> serverArgs, long callDeadlineSeconds) {
         this.dataDir = dataDir;
+        this.serverArgs = List.copyOf(serverArgs);
         this.callDeadlineSeconds = callDeadlineSeconds;
     }
 
     /** Starts a server on the data directory (checkpoints every 100 steps); a stub to it once it listens. */
     SimulationServiceGrpc.SimulationServiceBlockingStub start() throws IOException {
         Path datasets = Path.of(System.getProperty("eiscope.dataDir", ".data")).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(
+        List<String> argv = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -50,7 +57,9 @@ final class ServerProcesses implements AutoCloseable {
                 "--checkpoint-every-steps",
                 "100",
                 "--web-root",
-                dataDir.resolve("no-ui").toString());
+                dataDir.resolve("no-ui").toString()));
+        argv.addAll(serverArgs);
+        ProcessBuilder pb = new ProcessBuilder(argv);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         processes.add(p);

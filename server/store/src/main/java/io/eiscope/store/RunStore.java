@@ -75,7 +75,12 @@ public final class RunStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         } catch (SQLException | org.flywaydb.core.api.FlywayException e) {
-            throw new IllegalStateException("cannot open the run record " + database + ": " + e.getMessage(), e);
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            throw new IllegalStateException(
+                    "cannot open the run record " + database + ": "
+                            + root.getMessage().lines().findFirst().orElse(""),
+                    e);
         }
     }
 
