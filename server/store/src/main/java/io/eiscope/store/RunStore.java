@@ -31,6 +31,8 @@ import org.flywaydb.core.Flyway;
  */
 public final class RunStore implements AutoCloseable {
     private static final int READERS = 4;
+    /** The advisory-lock key of a PostgreSQL record's one server ("eisc"). */
+    private static final long SERVER_LOCK = 0x65697363L;
 
     private final Path dataDir;
     private final Database database;
@@ -69,6 +71,8 @@ public final class RunStore implements AutoCloseable {
                 try (Statement s = store.writer.createStatement()) {
                     s.execute("PRAGMA journal_mode=WAL");
                 }
+            } else {
+                store.lockForThisServer();
             }
             for (int i = 0; i < READERS; i++) store.readers.add(database.connect());
             return store;
@@ -81,6 +85,24 @@ public final class RunStore implements AutoCloseable {
                     "cannot open the run record " + database + ": "
                             + root.getMessage().lines().findFirst().orElse(""),
                     e);
+        }
+    }
+
+    /**
+     * Holds a session lock on a PostgreSQL record for as long as the writer connection lives (a killed server's
+     * connection ends with it, and so does the lock): two servers recovering and writing the same runs would
+     * interleave their steps. Several servers on one database need the cluster's ownership of runs first.
+     */
+    private void lockForThisServer() throws SQLException {
+        boolean locked;
+        try (Statement s = writer.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + SERVER_LOCK + ")")) {
+            locked = rs.next() && rs.getBoolean(1);
+        }
+        if (!locked) {
+            close();
+            throw new IllegalStateException("cannot open the run record " + database
+                    + ": another eiscope server has it open; give each server a database of its own");
         }
     }
 
