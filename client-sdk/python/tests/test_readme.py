@@ -68,7 +68,7 @@ def cleanup(client):
 
 def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup, capsys):
     blocks = python_blocks(REPO / "README.md")
-    assert len(blocks) == 4, "the tour, the worked example, the connectome and the sweep"
+    assert len(blocks) == 5, "the tour, the worked example, the connectome, the sweep and a paper's grid"
     address = f"127.0.0.1:{server.port}"
     namespace = {"__name__": "readme"}
 
@@ -108,6 +108,14 @@ def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, c
         assert g.test_accuracy_n == 3
         assert g.test_accuracy_final_mean == pytest.approx(np.mean(finals), abs=1e-12)
         assert g.test_accuracy_final_stderr == pytest.approx(np.std(finals, ddof=1) / np.sqrt(3), abs=1e-12)
+
+    run_block(blocks[4], namespace, "README.md block 5 (a paper's grid)")
+    table = namespace["table"]
+    assert list(table["preset"]) == [f"rich-lazy-rank-{r}" for r in (1, 30, 100, 300)]
+    for run_id in table.run_id:
+        sim = client.get(run_id)
+        assert (sim.step, sim.seed) == (50, 2)
+        assert sim.spec.learning_rule.kind == "sgd"
 
 
 def test_sdk_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup, capsys):

@@ -97,3 +97,27 @@ def test_bad_sweeps_are_refused_naming_the_field(client):
         client.sweep("sweep-00000000")
     with pytest.raises(ValueError):
         client.create_sweep(step_budget=10, **BASE)
+
+
+def test_a_papers_grid_starts_from_its_preset_with_fewer_seeds_and_steps(client):
+    presets = {p.name: p for p in client.sweep_presets()}
+    grid = presets["li2023-size-ei-grid"]
+    assert grid.runs == 500 and grid.preset == "li2023-column-ei"
+    assert grid.grid["model.hidden"][0] == [100] and grid.grid["model.hidden"][-1] == [1000]
+    assert grid.grid["seed"] == [1, 2, 3, 4, 5]
+    rich_lazy = presets["liu2024-rich-lazy"]
+    assert rich_lazy.runs == 12 and rich_lazy.grid["seed"] == [2, 3, 4]
+
+    sweep = client.create_sweep_from_preset("liu2024-rich-lazy", seeds=[3], step_budget=2, concurrency=2)
+    assert sweep.total_runs == 4 and sweep.concurrency == 2
+    done = client.wait_for_sweep(sweep.id, timeout=300)
+    assert done.state == "DONE"
+    results = client.sweep_results(sweep.id, rich_lazy.metrics)
+    assert list(results.runs["preset"]) == rich_lazy.grid["preset"]
+    assert set(results.runs["seed"]) == {3}
+    for run_id in results.runs.run_id:
+        sim = client.get(run_id)
+        assert sim.step == 2 and sim.seed == 3
+
+    with pytest.raises(ValueError, match=r"no sweep preset 'li2023-grid'.*li2023-size-ei-grid"):
+        client.create_sweep_from_preset("li2023-grid")

@@ -29,7 +29,7 @@ from eiscope.errors import (
 from eiscope.frames import Frame
 from eiscope.session import Session, Subscription
 from eiscope.simulation import ControlResult, Simulation
-from eiscope.sweeps import Range, Sweep, SweepResults, SweepRun
+from eiscope.sweeps import Range, Sweep, SweepPreset, SweepResults, SweepRun
 from eiscope.tables import Checkpoint
 from eiscope.timetravel import ReconstructionProgress
 from eiscope.watch import Watch
@@ -49,6 +49,7 @@ __all__ = [
     "ReconstructionProgress",
     "Range",
     "Sweep",
+    "SweepPreset",
     "SweepResults",
     "SweepRun",
     "Catalogue",

@@ -24,13 +24,13 @@ from typing import Any, Optional
 import pandas as pd
 
 from eiscope._enums import short_name
-from eiscope._proto import sweep_pb2, types_pb2
+from eiscope._proto import service_pb2, sweep_pb2, types_pb2
 from eiscope._rpc import Calls
 from eiscope.errors import DeadlineExceededError
 from eiscope.values import PlainValue, from_value, to_component, to_value
 
 #: What the API reference documents of this module: Client's methods come from SweepCalls.
-__all__ = ["Range", "Sweep", "SweepCalls", "SweepResults", "SweepRun"]
+__all__ = ["Range", "Sweep", "SweepCalls", "SweepPreset", "SweepResults", "SweepRun"]
 
 _DONE_STATES = frozenset({"DONE", "CANCELLED"})
 
@@ -123,6 +123,30 @@ class SweepResults:
     groups: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class SweepPreset:
+    """A paper's grid as a ready sweep, from the catalogue: its base `preset` ("" when the grid
+    varies the preset itself), `grid` (field -> values), the number of `runs` it makes and the
+    `metrics` to read its results by. Start it with create_sweep_from_preset()."""
+
+    name: str
+    title: str
+    doc: str
+    citation: str
+    preset: str
+    grid: dict[str, builtins.list[PlainValue | None]]
+    runs: int
+    metrics: builtins.list[str]
+
+    @staticmethod
+    def from_proto(msg: sweep_pb2.SweepPreset) -> SweepPreset:
+        """The view of an API SweepPreset message."""
+        grid = {a.field: [from_value(v) for v in a.values] for a in msg.spec.axes}
+        return SweepPreset(
+            msg.name, msg.title, msg.doc, msg.citation, msg.spec.preset, grid, msg.runs, list(msg.metrics)
+        )
+
+
 def _axis(field: str, values: Any) -> sweep_pb2.SweepAxis:
     if isinstance(values, Range):
         return sweep_pb2.SweepAxis(
@@ -136,6 +160,15 @@ def _axis(field: str, values: Any) -> sweep_pb2.SweepAxis:
             f"sweep field {field!r}: give a list of values (or a Range for a random sweep), got {values!r}"
         )
     return sweep_pb2.SweepAxis(field=field, values=[to_value(v, field) for v in values])
+
+
+def _replace_axis(spec: sweep_pb2.SweepSpec, axis: sweep_pb2.SweepAxis) -> None:
+    """Puts `axis` in place of the spec's axis over the same field, or last when it has none."""
+    for existing in spec.axes:
+        if existing.field == axis.field:
+            existing.CopyFrom(axis)
+            return
+    spec.axes.append(axis)
 
 
 class SweepCalls(Calls):
@@ -199,6 +232,39 @@ class SweepCalls(Calls):
         )
         response = self._call(self._stub.CreateSweep, sweep_pb2.CreateSweepRequest(spec=sweep_spec))
         return Sweep.from_proto(response.sweep)
+
+    def sweep_presets(self) -> builtins.list[SweepPreset]:
+        """The papers' grids the server offers as sweeps (the NSE grid over size x E:I ratio, the
+        sequential-MNIST families, EG vs GD on r-of-k over sizes and learning rates, rich vs
+        lazy over initial rank), as the catalogue lists them."""
+        response = self._call(self._stub.GetCatalogue, service_pb2.GetCatalogueRequest())
+        return [SweepPreset.from_proto(p) for p in response.sweep_presets]
+
+    def create_sweep_from_preset(
+        self,
+        name: str,
+        *,
+        seeds: Optional[Iterable[int]] = None,
+        step_budget: Optional[int] = None,
+        concurrency: int = 0,
+    ) -> Sweep:
+        """Starts the paper's grid `name` (see sweep_presets()) as the server offers it; `seeds`
+        replaces its seeds (fewer for a first look), `step_budget` gives every run that budget,
+        and at most `concurrency` runs play at once (0: the server's cores). ValueError for a
+        name the server does not offer, listing those it does."""
+        response = self._call(self._stub.GetCatalogue, service_pb2.GetCatalogueRequest())
+        offered = {p.name: p for p in response.sweep_presets}
+        if name not in offered:
+            raise ValueError(f"no sweep preset {name!r}; the server offers {sorted(offered)}")
+        spec = sweep_pb2.SweepSpec()
+        spec.CopyFrom(offered[name].spec)
+        spec.concurrency = concurrency
+        if seeds is not None:
+            _replace_axis(spec, _axis("seed", list(seeds)))
+        if step_budget is not None:
+            _replace_axis(spec, _axis("step_budget", [step_budget]))
+        created = self._call(self._stub.CreateSweep, sweep_pb2.CreateSweepRequest(spec=spec))
+        return Sweep.from_proto(created.sweep)
 
     def sweep(self, sweep_id: str) -> Sweep:
         """The sweep with its points; NotFoundError for an unknown id."""

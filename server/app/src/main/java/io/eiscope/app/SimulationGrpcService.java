@@ -83,6 +83,7 @@ final class SimulationGrpcService {
         this.registry = registry;
         this.catalogue = GetCatalogueResponse.newBuilder()
                 .setCatalogue(ProtoMapper.toProto(registry.catalogue()))
+                .addAllSweepPresets(SweepPresets.all())
                 .build();
     }
 

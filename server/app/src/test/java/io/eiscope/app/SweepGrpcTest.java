@@ -344,6 +344,55 @@ class SweepGrpcTest {
     }
 
     @Test
+    void theCataloguesPaperGridsRunAsTheyAreServedOnceTrimmed() {
+        var presets = stub.getCatalogue(io.eiscope.api.v1.GetCatalogueRequest.getDefaultInstance())
+                .getSweepPresetsList();
+        assertThat(presets)
+                .extracting(io.eiscope.api.v1.SweepPreset::getName)
+                .contains("li2023-size-ei-grid", "cornford2024-rofk-eg", "liu2024-rich-lazy");
+        var richLazy = presets.stream()
+                .filter(p -> p.getName().equals("liu2024-rich-lazy"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(richLazy.getRuns()).isEqualTo(12);
+        // As a client trims it: one seed, 3 steps a run.
+        SweepSpec.Builder trimmed = richLazy.getSpec().toBuilder().clearAxes();
+        for (SweepAxis a : richLazy.getSpec().getAxesList())
+            trimmed.addAxes(a.getField().equals("seed") ? axis("seed", integer(2)) : a);
+        trimmed.addAxes(axis("step_budget", integer(3)));
+        Sweep sweep = create(trimmed.build());
+        await(sweep.getId(), x -> x.getState() == SweepState.SWEEP_STATE_DONE, 120_000);
+        GetSweepResultsResponse results = stub.getSweepResults(GetSweepResultsRequest.newBuilder()
+                .setSweepId(sweep.getId())
+                .addAllMetrics(richLazy.getMetricsList())
+                .build());
+        assertThat(results.getRunsList()).hasSize(4);
+        for (var r : results.getRunsList()) {
+            Simulation sim = stub.getSimulation(GetSimulationRequest.newBuilder()
+                            .setId(r.getRun().getRunId())
+                            .build())
+                    .getSimulation();
+            assertThat(sim.getStep()).isEqualTo(3);
+            assertThat(sim.getSpec().getModel().getKind()).isEqualTo("ctrnn");
+            assertThat(r.getMetricsList())
+                    .extracting(io.eiscope.api.v1.SweepMetric::getName)
+                    .containsExactlyElementsOf(richLazy.getMetricsList());
+            assertThat(r.getMetricsList()).allMatch(m -> Double.isFinite(m.getFinal()));
+        }
+        assertThat(results.getRunsList())
+                .extracting(r -> stub.getSimulation(GetSimulationRequest.newBuilder()
+                                .setId(r.getRun().getRunId())
+                                .build())
+                        .getSimulation()
+                        .getSpec()
+                        .getModel()
+                        .getParamsMap()
+                        .get("init_rank")
+                        .getInteger())
+                .containsExactly(1L, 30L, 100L, 300L);
+    }
+
+    @Test
     void aRandomSweepDrawsFromItsRangesWithItsSeed() {
         SweepSpec spec = SweepSpec.newBuilder()
                 .setSpec(rOfK(10, 200))
