@@ -15,7 +15,7 @@ export type {
 export { decodeSeries, RunRecordCalls } from "./record.js";
 export { TimeTravelCalls } from "./timetravel.js";
 export { SweepCalls } from "./sweeps.js";
-export type { RangeInput, SweepInput } from "./sweeps.js";
+export type { RangeInput, SweepInput, SweepPresetOptions } from "./sweeps.js";
 export type { MeasureOptions, ReconstructionProgress, ReconstructOptions } from "./timetravel.js";
 export type { WaitOptions } from "./waits.js";
 export type { Checkpoint, History, HistoryOptions, Latest, RecordedSeries, RunEvent, RunUpdate } from "./record.js";

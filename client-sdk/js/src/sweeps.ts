@@ -10,11 +10,12 @@ import {
   type SweepAxis,
   SweepAxisSchema,
   SweepMode,
+  type SweepPreset,
   SweepSpecSchema,
 } from "./gen/eiscope/v1/sweep_pb.js";
 import { type SimulationSpec, SimulationSpecSchema, type Value } from "./gen/eiscope/v1/types_pb.js";
 import { TimeTravelCalls } from "./timetravel.js";
-import { type PlainValue, toValue } from "./values.js";
+import { integerValue, type PlainValue, toValue } from "./values.js";
 
 /** A range a random sweep draws a field from: uniform in [min, max], log-uniform with `log` (min > 0), rounded with `integer`. */
 export interface RangeInput {
@@ -53,6 +54,21 @@ export interface SweepInput {
   concurrency?: number;
 }
 
+/** What createSweepFromPreset() may change of a paper's grid. */
+export interface SweepPresetOptions {
+  /** In place of the grid's seeds (fewer for a first look). */
+  seeds?: (number | bigint)[];
+  /** Every run's step budget, in place of its preset's. */
+  stepBudget?: number | bigint;
+  /** At most this many runs play at once (0 or unset: the server's cores). */
+  concurrency?: number;
+}
+
+/** Puts `a` in place of the spec's axis over the same field, or last when it has none. */
+function replaceAxis(axes: SweepAxis[], a: SweepAxis): SweepAxis[] {
+  return axes.some((x) => x.field === a.field) ? axes.map((x) => (x.field === a.field ? a : x)) : [...axes, a];
+}
+
 function axis(field: string, values: (PlainValue | Value)[] | RangeInput): SweepAxis {
   if (Array.isArray(values)) return create(SweepAxisSchema, { field, values: values.map((v) => toValue(v)) });
   return create(SweepAxisSchema, {
@@ -77,6 +93,37 @@ export class SweepCalls extends TimeTravelCalls {
       sampleSeed: BigInt(input.sampleSeed ?? 0),
       concurrency: input.concurrency ?? 0,
     });
+    return (await this.rpc.createSweep({ spec })).sweep!;
+  }
+
+  /**
+   * The papers' grids the server offers as sweeps (the NSE grid over size x E:I ratio, the
+   * sequential-MNIST families, EG vs GD on r-of-k, rich vs lazy over initial rank): each a
+   * ready SweepSpec, the number of runs it makes and the metrics to read it by.
+   */
+  async sweepPresets(): Promise<SweepPreset[]> {
+    return (await this.rpc.getCatalogue({})).sweepPresets;
+  }
+
+  /**
+   * Starts the paper's grid `name` (see sweepPresets()) as offered, or with other seeds, step
+   * budget or concurrency; throws a TypeError listing the offered names for one the server lacks.
+   */
+  async createSweepFromPreset(name: string, options: SweepPresetOptions = {}): Promise<Sweep> {
+    const offered = await this.sweepPresets();
+    const preset = offered.find((p) => p.name === name);
+    if (!preset) throw new TypeError(`no sweep preset "${name}"; the server offers ${offered.map((p) => p.name).join(", ")}`);
+    let axes = [...preset.spec!.axes];
+    if (options.seeds)
+      axes = replaceAxis(
+        axes,
+        axis(
+          "seed",
+          options.seeds.map((x) => integerValue(x)),
+        ),
+      );
+    if (options.stepBudget !== undefined) axes = replaceAxis(axes, axis("step_budget", [integerValue(options.stepBudget)]));
+    const spec = create(SweepSpecSchema, { ...preset.spec!, axes, concurrency: options.concurrency ?? 0 });
     return (await this.rpc.createSweep({ spec })).sweep!;
   }
 

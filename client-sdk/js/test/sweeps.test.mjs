@@ -127,3 +127,28 @@ test("a bad field is refused with InvalidArgument naming it", async () => {
     (e) => e instanceof ConnectError && e.code === Code.InvalidArgument && /spec\.axes\[0\]\.field/.test(e.rawMessage),
   );
 });
+
+test("a paper's grid from the catalogue, started with fewer seeds and steps", async () => {
+  const presets = await client.sweepPresets();
+  const grid = presets.find((p) => p.name === "li2023-size-ei-grid");
+  assert.equal(grid.runs, 500);
+  assert.equal(grid.spec.preset, "li2023-column-ei");
+  const richLazy = presets.find((p) => p.name === "liu2024-rich-lazy");
+  assert.equal(richLazy.runs, 12);
+
+  const sweep = await client.createSweepFromPreset("liu2024-rich-lazy", { seeds: [4], stepBudget: 2, concurrency: 2 });
+  assert.equal(sweep.totalRuns, 4);
+  assert.equal(sweep.concurrency, 2);
+  await until(async () => (await client.sweep(sweep.id)).state === SweepState.DONE, "the grid to finish");
+  const results = await client.sweepResults(sweep.id, richLazy.metrics);
+  const ranks = [];
+  for (const r of results.runs) {
+    const sim = await client.get(r.run.runId);
+    assert.equal(Number(sim.step), 2);
+    assert.equal(Number(sim.spec.seed), 4);
+    ranks.push(Number(sim.spec.model.params.init_rank.kind.value));
+    assert.deepEqual(r.metrics.map((m) => m.name), richLazy.metrics);
+  }
+  assert.deepEqual(ranks, [1, 30, 100, 300]);
+  await assert.rejects(client.createSweepFromPreset("li2023-grid"), /no sweep preset "li2023-grid"; the server offers .*li2023-size-ei-grid/);
+});

@@ -2,6 +2,7 @@ package io.eiscope.client;
 
 import io.eiscope.api.v1.ControlSweepRequest;
 import io.eiscope.api.v1.CreateSweepRequest;
+import io.eiscope.api.v1.GetCatalogueRequest;
 import io.eiscope.api.v1.GetSweepRequest;
 import io.eiscope.api.v1.GetSweepResultsRequest;
 import io.eiscope.api.v1.GetSweepResultsResponse;
@@ -9,7 +10,10 @@ import io.eiscope.api.v1.ListSweepsRequest;
 import io.eiscope.api.v1.SimulationServiceGrpc.SimulationServiceBlockingStub;
 import io.eiscope.api.v1.Sweep;
 import io.eiscope.api.v1.SweepAction;
+import io.eiscope.api.v1.SweepAxis;
+import io.eiscope.api.v1.SweepPreset;
 import io.eiscope.api.v1.SweepSpec;
+import io.eiscope.api.v1.Value;
 import java.util.List;
 
 /**
@@ -37,6 +41,61 @@ abstract sealed class SweepCalls extends TimeTravelCalls permits EiscopeClient {
     public Sweep createSweep(SweepSpec spec) {
         return stub.createSweep(CreateSweepRequest.newBuilder().setSpec(spec).build())
                 .getSweep();
+    }
+
+    /**
+     * The papers' grids the server offers as sweeps (the NSE grid over size × E:I ratio, the
+     * sequential-MNIST families, EG vs GD on r-of-k, rich vs lazy over initial rank).
+     *
+     * @return each a ready {@link SweepSpec}, the number of runs it makes and the metrics to read it by
+     */
+    public List<SweepPreset> sweepPresets() {
+        return stub.getCatalogue(GetCatalogueRequest.getDefaultInstance()).getSweepPresetsList();
+    }
+
+    /**
+     * Starts the paper's grid {@code name} (see {@link #sweepPresets()}), with other seeds and step
+     * budget when given.
+     *
+     * @param name the sweep preset
+     * @param seeds in place of the grid's seeds (fewer for a first look); empty: the grid's own
+     * @param stepBudget every run's step budget; 0: each preset's own
+     * @param concurrency at most this many runs play at once (0: the server's cores)
+     * @return the sweep with its points
+     * @throws IllegalArgumentException for a name the server does not offer, listing those it does
+     */
+    public Sweep createSweepFromPreset(String name, List<Long> seeds, long stepBudget, int concurrency) {
+        List<SweepPreset> offered = sweepPresets();
+        SweepPreset preset = offered.stream()
+                .filter(p -> p.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no sweep preset '" + name + "'; the server offers "
+                        + offered.stream().map(SweepPreset::getName).toList()));
+        SweepSpec.Builder spec = preset.getSpec().toBuilder().setConcurrency(concurrency);
+        if (!seeds.isEmpty()) {
+            SweepAxis.Builder axis = SweepAxis.newBuilder().setField("seed");
+            for (long seed : seeds) axis.addValues(Value.newBuilder().setInteger(seed));
+            replaceAxis(spec, axis.build());
+        }
+        if (stepBudget > 0)
+            replaceAxis(
+                    spec,
+                    SweepAxis.newBuilder()
+                            .setField("step_budget")
+                            .addValues(Value.newBuilder().setInteger(stepBudget))
+                            .build());
+        return createSweep(spec.build());
+    }
+
+    /** Puts {@code axis} in place of the spec's axis over the same field, or last when it has none. */
+    private static void replaceAxis(SweepSpec.Builder spec, SweepAxis axis) {
+        for (int i = 0; i < spec.getAxesCount(); i++) {
+            if (spec.getAxes(i).getField().equals(axis.getField())) {
+                spec.setAxes(i, axis);
+                return;
+            }
+        }
+        spec.addAxes(axis);
     }
 
     /**

@@ -153,6 +153,42 @@ class SweepIT {
     }
 
     @Test
+    void aPapersGridStartsFromTheCatalogueWithFewerSeedsAndSteps() {
+        var presets = client.sweepPresets();
+        var grid = presets.stream()
+                .filter(p -> p.getName().equals("li2023-size-ei-grid"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(grid.getRuns()).isEqualTo(500);
+        var richLazy = presets.stream()
+                .filter(p -> p.getName().equals("liu2024-rich-lazy"))
+                .findFirst()
+                .orElseThrow();
+        Sweep sweep = client.createSweepFromPreset("liu2024-rich-lazy", java.util.List.of(3L), 2, 2);
+        assertThat(sweep.getTotalRuns()).isEqualTo(4);
+        assertThat(sweep.getConcurrency()).isEqualTo(2);
+        await(sweep.getId(), s -> s.getState() == SweepState.SWEEP_STATE_DONE);
+        GetSweepResultsResponse results =
+                client.sweepResults(sweep.getId(), richLazy.getMetricsList().toArray(String[]::new));
+        assertThat(results.getRunsList())
+                .extracting(r -> {
+                    var sim = client.get(r.getRun().getRunId());
+                    assertThat(sim.getStep()).isEqualTo(2);
+                    assertThat(sim.getSpec().getSeed()).isEqualTo(3);
+                    return sim.getSpec()
+                            .getModel()
+                            .getParamsMap()
+                            .get("init_rank")
+                            .getInteger();
+                })
+                .containsExactly(1L, 30L, 100L, 300L);
+        assertThatThrownBy(() -> client.createSweepFromPreset("li2023-grid", java.util.List.of(), 0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no sweep preset 'li2023-grid'")
+                .hasMessageContaining("li2023-size-ei-grid");
+    }
+
+    @Test
     void aBadFieldIsRefusedNamingIt() {
         SweepSpec bad = seeds(10, 1, 1).toBuilder()
                 .addAxes(SweepAxis.newBuilder().setField("learning_rule.lr").addValues(integer(1)))
