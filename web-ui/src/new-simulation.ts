@@ -11,6 +11,7 @@ import { ComponentPicker } from "./component-picker";
 import { h } from "./dom";
 import { FieldError } from "./field-error";
 import { presetsSection } from "./presets-section";
+import { sweepPresetsSection } from "./sweep-presets-section";
 import { simHash } from "./routes";
 import { store } from "./store";
 
@@ -20,6 +21,7 @@ export function newSimulationView(catalogue: Catalogue): HTMLElement {
     { className: "new-sim", testid: "new-sim" },
     h("h1", {}, "New simulation"),
     catalogue.presets.length ? presetsSection(catalogue.presets) : null,
+    sweepPresetsSection(),
     customSection(catalogue),
   );
 }

@@ -117,6 +117,35 @@ test("Pause, Resume and Cancel from the page act on a playing sweep", { timeout:
   assert.equal(s.playingRuns, 0, "its playing run was paused");
 });
 
+test("a paper's grid starts from the New simulation page, cut to one seed and 2 steps a run", { timeout: 120_000 }, async () => {
+  await page.goto(`${server.baseUrl}/#/new`);
+  const name = "liu2024-rich-lazy";
+  await byTestId(`sweep-preset-start-${name}`).waitFor();
+  assert.equal(await byTestId(`sweep-preset-seeds-${name}`).inputValue(), "2, 3, 4", "the grid's own seeds");
+  assert.match(await byTestId(`sweep-preset-runs-${name}`).textContent(), /^12 runs$/);
+  const before = (await client.sweeps()).length;
+  // A bad seed is refused in the page, and nothing is made.
+  await byTestId(`sweep-preset-seeds-${name}`).fill("2, 1.5");
+  await byTestId(`sweep-preset-start-${name}`).click();
+  assert.match(await byTestId(`sweep-preset-error-${name}`).textContent(), /"1\.5" is not one/);
+  assert.equal((await client.sweeps()).length, before, "nothing was made");
+
+  await byTestId(`sweep-preset-seeds-${name}`).fill("2");
+  assert.match(await byTestId(`sweep-preset-runs-${name}`).textContent(), /^4 runs$/, "the count follows the seeds");
+  await byTestId(`sweep-preset-steps-${name}`).fill("2");
+  await byTestId(`sweep-preset-start-${name}`).click();
+  const hash = await eventually(() => new URL(page.url()).hash, (x) => x.startsWith("#/sweep/"), 15_000);
+  const id = decodeURIComponent(hash.slice("#/sweep/".length));
+  const done = await eventually(() => client.sweep(id), (x) => x.state === SweepState.DONE, 90_000);
+  assert.equal(done.totalRuns, 4);
+  for (const r of done.runs) {
+    const sim = await client.get(r.runId);
+    assert.equal(Number(sim.step), 2);
+    assert.equal(Number(sim.spec.seed), 2);
+  }
+  assert.equal(await eventually(() => byTestId("sweep-state").textContent(), (t) => t === "done"), "done");
+});
+
 test("an unknown sweep says so", async () => {
   await page.goto(`${server.baseUrl}/#/sweep/no-such-sweep`);
   assert.match(await eventually(() => byTestId("sweep-error").textContent(), (t) => t !== ""), /not.?found|no sweep/i);
