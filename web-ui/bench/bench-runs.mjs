@@ -87,7 +87,10 @@ export async function framesBetween(page, from, to) {
  * `cpuWindowMax` is the most main-thread CPU spent by tasks starting within any 16.7 ms.
  */
 export async function mainThreadTasks(browser, page, act) {
-  await browser.startTracing(page, { categories: ["toplevel", "__metadata"] });
+  // EISCOPE_BENCH_DETAIL=1: also what ran inside each task over 16.7 ms of CPU (the timeline's events).
+  const detail = process.env.EISCOPE_BENCH_DETAIL === "1";
+  const categories = ["toplevel", "__metadata", ...(detail ? ["devtools.timeline", "v8", "disabled-by-default-devtools.timeline"] : [])];
+  await browser.startTracing(page, { categories });
   let trace;
   try {
     await act();
@@ -108,7 +111,21 @@ export async function mainThreadTasks(browser, page, act) {
     while (tasks[i].ts - tasks[j].ts >= 16.7) sum -= tasks[j++].cpu;
     cpuWindowMax = Math.max(cpuWindowMax, sum);
   }
+  const longOnes = [];
+  if (detail) {
+    const inside = events.filter((e) => e.ph === "X" && main.has(`${e.pid}:${e.tid}`) && e.name !== "ThreadControllerImpl::RunTask");
+    for (const t of tasks.filter((x) => x.cpu > 16.7)) {
+      const parts = inside
+        .filter((e) => e.ts / 1000 >= t.ts && e.ts / 1000 < t.ts + t.wall && e.dur / 1000 >= 1)
+        .map((e) => `${e.name}${e.args?.data?.functionName ? ` ${e.args.data.functionName}` : ""}${e.args?.data?.type ? ` ${e.args.data.type}` : ""} ${(e.dur / 1000).toFixed(1)}`);
+      longOnes.push(`${t.cpu.toFixed(1)} ms CPU: ${parts.join("; ")}`);
+    }
+  }
   const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
+  if (detail) {
+    const layouts = events.filter((e) => e.ph === "X" && e.name === "Layout" && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.tdur ?? e.dur) / 1000);
+    longOnes.push(`layouts ${layouts.length}: p50 ${q(layouts, 0.5).toFixed(2)} / p99 ${q(layouts, 0.99).toFixed(2)} / max ${q(layouts, 1).toFixed(2)} ms CPU`);
+  }
   const wall = tasks.map((t) => t.wall), cpu = tasks.map((t) => t.cpu);
   return {
     tasks: tasks.length,
@@ -120,6 +137,7 @@ export async function mainThreadTasks(browser, page, act) {
     over16Cpu: cpu.filter((x) => x > 16.7).length,
     cpuWindowMax,
     cpuSeconds: cpu.reduce((a, b) => a + b, 0) / 1000,
+    longOnes,
   };
 }
 
@@ -129,6 +147,7 @@ export function fmtTasks(t) {
   return (
     `main-thread tasks ${t.tasks}: wall p99 ${f(t.wallP99)} / max ${f(t.wallMax)} ms (${t.over16Wall} over 16.7); ` +
     `own CPU p99 ${f(t.cpuP99)} / max ${f(t.cpuMax)} ms (${t.over16Cpu} over 16.7); ` +
-    `most CPU in any 16.7 ms ${f(t.cpuWindowMax)} ms; ${f(t.cpuSeconds)} s CPU in all`
+    `most CPU in any 16.7 ms ${f(t.cpuWindowMax)} ms; ${f(t.cpuSeconds)} s CPU in all` +
+    t.longOnes.map((l) => `\n    ${l}`).join("")
   );
 }

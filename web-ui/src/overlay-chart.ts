@@ -3,8 +3,9 @@
 // a log-scale option, and smoothing as TensorBoard's slider does it (the raw curve faint, its
 // exponential moving average on top). A fork's inherited part (its parent's curve up to the
 // fork step) is dashed and joins its own at the fork step. Commands are marked at their step in
-// the run's colour (chart-markers.ts). uPlot because it draws a million points in a few
-// milliseconds; redraws are throttled. Toggling the log scale or the x axis redraws the same
+// the run's colour (chart-markers.ts). uPlot keeps the scales, axes, grid and cursor; the
+// lines are drawn by line-layer.ts in slices of a few milliseconds, one frame each (one stroke
+// of 20 noisy lines held the main thread 10-34 ms in software raster); redraws are throttled. Toggling the log scale or the x axis redraws the same
 // plot (log10 of the values on a linear scale, log-axis.ts; axis titles read at each draw):
 // a new plot each time held the main thread 58-87 ms. Every line is a one-pixel hairline: in
 // software raster (no GPU) noisy lines 1.5-2 px wide cost 3-9 times as much to stroke (smooth
@@ -18,6 +19,7 @@ import "uplot/dist/uPlot.min.css";
 import type { ChartPicture } from "./chart-export";
 import { type ChartMarker, MarkerLayer } from "./chart-markers";
 import { FrameThrottle } from "./frame-throttle";
+import { type LayerLine, LineLayer } from "./line-layer";
 import { logFacet, logSplits, logTickLabel } from "./log-axis";
 import { ema } from "./smoothing";
 
@@ -59,12 +61,14 @@ export interface OverlayState {
 }
 
 const HEIGHT_PX = 360;
-const LINEAR = uPlot.paths.linear!();
+/** uPlot draws no line: the line layer does, in slices (line-layer.ts); uPlot keeps scales, axes, grid and cursor. */
+const NO_PATHS: uPlot.Series.PathBuilder = () => null;
 /** Every series shares the x and y scales. */
 const FACETS: uPlot.Series.Facet[] = [
   { scale: "x", auto: true },
   { scale: "y", auto: true },
 ];
+const INHERITED_DASH = [5, 4];
 /** Durations of the last redraws kept for the benchmark: a bounded ring, whatever the session's length. */
 const DRAW_TIMES_KEPT = 500;
 
@@ -76,8 +80,12 @@ export class OverlayChart {
   private readonly drawMs: number[] = [];
   private drawStart?: number;
   private readonly markers = new MarkerLayer("compare-marker");
+  private readonly layer = new LineLayer();
+  /** The lines of the last data given to uPlot, in the order of its series. */
+  private lines: LayerLine[] = [];
   private readonly throttle = new FrameThrottle(() => this.draw());
   private readonly resize: ResizeObserver;
+  private observedWidth = 0;
   /** The y axis's own ticks and labels (linear), kept while log mode replaces them. */
   private linearY?: Pick<uPlot.Axis, "splits" | "values">;
 
@@ -87,7 +95,10 @@ export class OverlayChart {
     private readonly state: () => OverlayState,
     private readonly onCursor: (step: number | undefined) => void = () => {},
   ) {
-    this.resize = new ResizeObserver(() => this.fit());
+    this.resize = new ResizeObserver((entries) => {
+      this.observedWidth = entries.at(-1)?.contentRect.width ?? 0;
+      this.fit();
+    });
     this.resize.observe(container);
     // What is drawn, by run id, for the browser test and the console.
     Object.defineProperty(container, "eiscopeCurves", { configurable: true, value: () => this.drawn() });
@@ -105,9 +116,12 @@ export class OverlayChart {
     Object.defineProperty(container, "eiscopeDrawMs", { configurable: true, value: () => [...this.drawMs] });
   }
 
-  /** The width in CSS pixels (the record is read at about two points per pixel). */
+  /**
+   * The width in CSS pixels (the record is read at about two points per pixel): as last observed,
+   * since reading clientWidth after the table changed forced a layout at every read.
+   */
   get widthPx(): number {
-    return Math.max(300, Math.floor(this.container.clientWidth || 800));
+    return Math.max(300, Math.floor(this.observedWidth || this.container.clientWidth || 800));
   }
 
   /** Redraws soon (at most about ten times a second). */
@@ -118,6 +132,7 @@ export class OverlayChart {
   destroy(): void {
     this.throttle.cancel();
     this.resize.disconnect();
+    this.layer.destroy();
     this.plot?.destroy();
   }
 
@@ -127,10 +142,18 @@ export class OverlayChart {
     this.drawSeries();
   }
 
-  private painted(): void {
-    if (this.drawStart === undefined) return;
-    if (this.drawMs.push(performance.now() - this.drawStart) > DRAW_TIMES_KEPT) this.drawMs.shift();
+  /**
+   * uPlot painted its axes and grid (its draw hook): the lines follow in slices. A redraw's time is
+   * uPlot's part plus the slices' (main-thread time, not the frames it spans).
+   */
+  private painted(u: uPlot): void {
+    const now = performance.now();
+    const start = this.drawStart;
     this.drawStart = undefined;
+    this.layer.render(u, this.lines, start ?? now, (slices) => {
+      if (start === undefined) return; // a resize or zoom: not a timed redraw
+      if (this.drawMs.push(now - start + slices) > DRAW_TIMES_KEPT) this.drawMs.shift();
+    });
   }
 
   private drawSeries(): void {
@@ -169,7 +192,7 @@ export class OverlayChart {
       width: this.plot?.width ?? this.widthPx,
       height: HEIGHT_PX,
       formatX: (x) => (s.x === "time" ? `${Number(x.toPrecision(6))} s` : x.toLocaleString("en-US")),
-      canvas: this.plot?.ctx.canvas,
+      canvas: this.plot ? this.layer.composite(this.plot) : undefined,
       // The CSV aligns by step whatever the axis: a step is what two runs share.
       series: this.drawnRuns.map((r) => ({
         label: `${r.label} (${r.id})`,
@@ -200,7 +223,12 @@ export class OverlayChart {
    */
   private data(smooth: boolean, log: boolean): uPlot.AlignedData {
     const facets: [number[], number[]][] = [];
-    const push = (xs: number[], ys: number[]) => facets.push(log ? logFacet(xs, ys) : [xs, ys]);
+    const lines: LayerLine[] = [];
+    const push = (xs: number[], ys: number[], color: string, dash: number[] | undefined) => {
+      const facet: [number[], number[]] = log ? logFacet(xs, ys) : [xs, ys];
+      facets.push(facet);
+      lines.push({ xs: facet[0], ys: facet[1], color, dash });
+    };
     for (const r of this.drawnRuns) {
       const cut = r.inherited;
       const parts =
@@ -212,10 +240,12 @@ export class OverlayChart {
           : [[0, r.xs.length]];
       for (const [a, b] of parts) {
         const xs = r.xs.slice(a, b);
-        push(xs, r.values.slice(a, b));
-        if (smooth) push(xs, r.smoothed.slice(a, b));
+        const dash = cut > 0 && a === 0 ? INHERITED_DASH : undefined;
+        push(xs, r.values.slice(a, b), smooth ? `${r.color}4d` : r.color, dash);
+        if (smooth) push(xs, r.smoothed.slice(a, b), r.color, dash);
       }
     }
+    this.lines = lines;
     return [null, ...facets] as unknown as uPlot.AlignedData;
   }
 
@@ -236,8 +266,8 @@ export class OverlayChart {
           label: `${r.label}${inherited ? " (inherited)" : ""}${smoothed ? " (smoothed)" : ""}`,
           stroke: smooth && !smoothed ? `${r.color}4d` : r.color,
           width: 1, // hairlines: see the top of this file
-          dash: inherited ? [5, 4] : undefined,
-          paths: LINEAR,
+          dash: inherited ? INHERITED_DASH : undefined,
+          paths: NO_PATHS,
           facets: FACETS,
           points: { show: false },
         });
@@ -257,7 +287,7 @@ export class OverlayChart {
       cursor: { drag: { x: true, y: false }, points: { show: false } },
       hooks: {
         ready: this.markers.hooks().ready,
-        draw: [...this.markers.hooks().draw!, () => this.painted()],
+        draw: [...this.markers.hooks().draw!, (u) => this.painted(u)],
         setCursor: [
           (u) => this.onCursor(u.cursor.left == null || u.cursor.left < 0 ? undefined : u.posToVal(u.cursor.left, "x")),
         ],

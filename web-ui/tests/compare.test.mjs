@@ -91,6 +91,52 @@ test("three runs' loss curves are their records, drawn live as they train", { ti
   assert.match(await byTestId("compare-title").textContent(), /Comparing 3 runs · loss/);
 });
 
+test("each run's line is drawn through its points, in its colour, and nothing is drawn where no run is", { timeout: 60_000 }, async () => {
+  await byTestId("compare-smoothing").evaluate((el) => {
+    el.value = "0";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  const layer = byTestId("compare-chart").locator('[data-testid="line-layer"]');
+  await eventually(() => byTestId("compare-chart").evaluate((el) => Object.values(el.eiscopeCurves()).every((c) => c.smoothed.length === 0)), (x) => x);
+  const before = Number(await layer.getAttribute("data-pictures"));
+  await byTestId("compare-chart").evaluate((el) => window.dispatchEvent(new Event("resize")) || el);
+  assert.equal(await eventually(() => layer.getAttribute("data-lines"), (n) => n === "3"), "3", "one line a run, no smoothed ones");
+  const colors = await page.locator('[data-testid="compare-run"] .swatch').evaluateAll((els) => els.map((e) => e.dataset.color));
+  const result = await byTestId("compare-chart").evaluate((el, colors) => {
+    const canvas = el.querySelector('[data-testid="line-layer"]');
+    const ctx = canvas.getContext("2d");
+    const dpr = window.devicePixelRatio || 1;
+    const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    /** Whether a pixel within 1 px of (x, y) (CSS pixels of the plot) is drawn in `color`. */
+    const near = (x, y, color) => {
+      const [r, g, b] = rgb(color);
+      const px = Math.round(x * dpr), py = Math.round(y * dpr);
+      const d = ctx.getImageData(px - 1, py - 1, 3, 3).data;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] > 60 && Math.abs(d[i] - r) < 40 && Math.abs(d[i + 1] - g) < 40 && Math.abs(d[i + 2] - b) < 40) return true;
+      }
+      return false;
+    };
+    const curves = Object.values(el.eiscopeCurves());
+    const ys = curves.map((c) => c.values.map((v) => el.eiscopeYPos(v)));
+    // Points where another run's line passes within 3 px may be covered by it: only the others are checked.
+    const apart = curves.map((c, k) => c.steps.flatMap((_s, i) => (ys.every((y, j) => j === k || !(Math.abs(y[i] - ys[k][i]) <= 3)) ? [i] : [])));
+    const hits = curves.map((c, k) => apart[k].filter((i) => near(el.eiscopeStepX(c.xs[i]), ys[k][i], c.color)).length);
+    const points = apart.map((a) => a.length);
+    // Above every curve's largest value, half way across: nothing drawn.
+    const top = Math.min(...curves.flatMap((c) => c.values.map((v) => el.eiscopeYPos(v))));
+    const empty = ctx.getImageData(Math.round((canvas.width / 2)), 0, 1, Math.max(1, Math.floor(top * dpr) - 3)).data.every((v, i) => i % 4 !== 3 || v === 0);
+    return { hits, points, empty, curveColors: curves.map((c) => c.color), colors };
+  }, colors);
+  assert.deepEqual([...result.curveColors].sort(), [...colors].sort(), "the legend's colours are the lines'");
+  result.points.forEach((n, k) => {
+    assert.ok(n >= 8, `run ${k}: ${n} points apart from the other runs' lines to check`);
+    assert.ok(result.hits[k] >= 0.9 * n, `run ${k}: ${result.hits[k]} of ${n} points on a pixel of its colour`);
+  });
+  assert.ok(result.empty, "no pixel above the highest point");
+  assert.ok(Number(await layer.getAttribute("data-pictures")) >= before);
+});
+
 test("smoothing is TensorBoard's EMA of the same values; scalar, smoothing and log scale survive a reload of the address", { timeout: 60_000 }, async () => {
   await byTestId("compare-smoothing").evaluate((el) => {
     el.value = "0.9";
