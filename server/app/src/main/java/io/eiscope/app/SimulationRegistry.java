@@ -67,6 +67,10 @@ public final class SimulationRegistry implements AutoCloseable {
     private final ExecutorService control;
     private final ExecutorService analysis;
     private final Map<String, Entry> simulations = new ConcurrentHashMap<>();
+    /** Told the id of a run whose state changed (on its training thread: they must be quick). */
+    private final List<java.util.function.Consumer<String>> stateListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final Set<String> perLayerObservables;
     private final RunArchive archive;
     private final TimeTravel timeTravel;
@@ -109,6 +113,11 @@ public final class SimulationRegistry implements AutoCloseable {
                 .filter(ObservableDescriptor::perLayer)
                 .map(ObservableDescriptor::name)
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Tells {@code listener} the id of each run whose state changes, on the run's thread: it must only hand over. */
+    void onStateChange(java.util.function.Consumer<String> listener) {
+        stateListeners.add(listener);
     }
 
     public Catalogue catalogue() {
@@ -388,7 +397,8 @@ public final class SimulationRegistry implements AutoCloseable {
                 : parentId.isEmpty() ? sim.config().name() : forkName(parentId, forkStep);
         if (recovered == null)
             archive.recordNew(id, name, sim.config(), policy, created, parentId, forkStep, preset, log, owner);
-        SimulationStreams streams = new SimulationStreams(id, perLayerObservables, archive.recording(id));
+        SimulationStreams streams = new SimulationStreams(
+                id, perLayerObservables, archive.recording(id), () -> stateListeners.forEach(l -> l.accept(id)));
         SimulationRunner runner = new SimulationRunner(
                 id,
                 sim,

@@ -28,11 +28,15 @@ final class SimulationStreams implements ObservationSink {
     private final Set<String> perLayerObservables;
     private volatile SimulationRunner runner;
     private final RunRecording recording; // null: not recorded
+    private final Runnable stateChanged;
 
-    SimulationStreams(String simulationId, Set<String> perLayerObservables, RunRecording recording) {
+    /** @param stateChanged run after each state event is published (on the publishing thread) */
+    SimulationStreams(
+            String simulationId, Set<String> perLayerObservables, RunRecording recording, Runnable stateChanged) {
         this.simulationId = simulationId;
         this.perLayerObservables = perLayerObservables;
         this.recording = recording;
+        this.stateChanged = stateChanged;
     }
 
     void attach(SimulationRunner runner) {
@@ -49,6 +53,7 @@ final class SimulationStreams implements ObservationSink {
             latest.put(o.observable() + '/' + o.layer(), f);
             for (Subscriber s : subscribers) s.offer(f);
         }
+        if (o.observable().equals("state")) stateChanged.run();
     }
 
     @Override

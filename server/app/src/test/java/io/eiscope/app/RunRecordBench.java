@@ -99,7 +99,7 @@ public final class RunRecordBench {
                 // The server's path either way (frames built for subscribers, latest values kept); the record is the
                 // difference.
                 SimulationStreams sink =
-                        new SimulationStreams(id, Set.of(), rec ? new RunRecording(id, recorder) : null);
+                        new SimulationStreams(id, Set.of(), rec ? new RunRecording(id, recorder) : null, () -> {});
                 SimulationRunner runner = new SimulationRunner(id, sim, worker, sink);
                 sink.attach(runner);
                 runner.stepBy(500).get();

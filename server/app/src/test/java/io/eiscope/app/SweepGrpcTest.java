@@ -394,8 +394,9 @@ class SweepGrpcTest {
 
     @Test
     void aRandomSweepDrawsFromItsRangesWithItsSeed() {
+        // Long runs, so that both sweeps are still running when the test cancels them.
         SweepSpec spec = SweepSpec.newBuilder()
-                .setSpec(rOfK(10, 200))
+                .setSpec(rOfK(1_000_000, 200))
                 .setMode(SweepMode.SWEEP_MODE_RANDOM)
                 .setSamples(5)
                 .setSampleSeed(7)
