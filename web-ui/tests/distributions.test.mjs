@@ -165,7 +165,9 @@ test("a matrix without E and I columns is coloured by sign, and says so", { time
   await byTestId("distributions-target").selectOption("layer1.b");
   await eventually(() => attr("dist-legend", "data-groups"), (g) => g === "w ≥ 0|w < 0", 20_000);
   const b = (await client.parameters(sim.id, ["layer1.b"])).get("layer1.b");
-  const signed = await drawn("dist-signed");
+  // The legend can change before the new matrix's histogram is drawn: wait for one of all its (non-zero) weights.
+  const nonZero = [...b.data].filter((v) => v !== 0).length;
+  const signed = await eventually(() => drawn("dist-signed"), (d) => d != null && d.counts.flat().reduce((x, y) => x + y, 0) === nonZero, 20_000);
   assert.deepEqual(signed.counts, countBins(b.data, signed.edges, (v) => v !== 0, (_k, v) => v < 0));
   assert.match(await byTestId("dist-legend").textContent(), /colours are the signs/);
 });
