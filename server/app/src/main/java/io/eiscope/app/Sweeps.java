@@ -33,6 +33,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Sweeps implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Sweeps.class);
+    /** Set by close: runs paused by the shutdown still change state, and ask for no tick. */
+    private volatile boolean closed;
+
     static final long TICK_MILLIS = 200;
     /** A tick asked for by a run's state change is on its way (one at a time, whatever the number of changes). */
     private final java.util.concurrent.atomic.AtomicBoolean tickQueued =
@@ -134,7 +137,7 @@ final class Sweeps implements AutoCloseable {
         // A run that finished, paused or failed frees its slot at once, not at the next tick: with short runs the
         // timer alone made a 200-run sweep one run per tick (bench/sweep_throughput.py).
         registry.onStateChange(id -> {
-            if (tickQueued.compareAndSet(false, true))
+            if (!closed && tickQueued.compareAndSet(false, true))
                 vertx.runOnContext(v -> {
                     tickQueued.set(false);
                     sweeps.values().forEach(this::tick);
@@ -432,6 +435,7 @@ final class Sweeps implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true; // runs paused by the shutdown still change state: no tick for them
         if (timer >= 0) vertx.cancelTimer(timer);
     }
 }
