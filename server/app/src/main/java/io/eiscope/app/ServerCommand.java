@@ -149,6 +149,15 @@ final class ServerCommand {
     String stalledReaderSeconds;
 
     @Option(
+            names = "--max-stream-lag-ms",
+            defaultValue = "${env:EISCOPE_MAX_STREAM_LAG_MS:-100}",
+            description =
+                    "A live watch whose client cannot keep up stays this close to the present: past it, what"
+                            + " waits is merged (each scalar's samples into one, with their count; Watch from_step and the run"
+                            + " record keep every value); 0: merge only when the stream's queue is full (default ${DEFAULT-VALUE}).")
+    String maxStreamLagMs;
+
+    @Option(
             names = "--log-format",
             defaultValue = "${env:EISCOPE_LOG_FORMAT:-text}",
             description =
@@ -250,6 +259,7 @@ final class ServerCommand {
                         "--max-watch-streams-per-connection", maxWatchStreamsPerConnection, 0, Integer.MAX_VALUE))
                 .withStalledReaderSeconds(
                         (int) number("--stalled-reader-seconds", stalledReaderSeconds, 0, Integer.MAX_VALUE))
+                .withMaxStreamLagMillis((int) number("--max-stream-lag-ms", maxStreamLagMs, 0, Integer.MAX_VALUE))
                 .withLogging(
                         switch (logFormat.trim().toLowerCase(java.util.Locale.ROOT)) {
                             case "text" -> ServerOptions.LogFormat.TEXT;

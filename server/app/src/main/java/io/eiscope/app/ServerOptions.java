@@ -26,6 +26,8 @@ public final class ServerOptions implements Cloneable {
     public static final int DEFAULT_MAX_REQUESTS_PER_SECOND = 1000;
     public static final int DEFAULT_MAX_WATCH_STREAMS_PER_CONNECTION = 100;
     public static final int DEFAULT_STALLED_READER_SECONDS = 300;
+    /** How far behind the present a live stream to a client that cannot keep up may fall before its backlog is merged. */
+    public static final int DEFAULT_MAX_STREAM_LAG_MS = 100;
     /**
      * Runs that may play at once, per processor the JVM sees: each playing run then gets at least a quarter of a
      * core (its curves move at a quarter of its speed alone or better), and further runs wait QUEUED and finish
@@ -74,6 +76,7 @@ public final class ServerOptions implements Cloneable {
     private int maxRequestsPerSecond = DEFAULT_MAX_REQUESTS_PER_SECOND;
     private int maxWatchStreamsPerConnection = DEFAULT_MAX_WATCH_STREAMS_PER_CONNECTION;
     private int stalledReaderSeconds = DEFAULT_STALLED_READER_SECONDS;
+    private int maxStreamLagMillis = DEFAULT_MAX_STREAM_LAG_MS;
     private long memoryBudgetMb;
     private LogFormat logFormat = LogFormat.TEXT;
     private String logLevel = "info";
@@ -285,6 +288,21 @@ public final class ServerOptions implements Cloneable {
     /** Seconds a watch stream may go without the client taking any of its frames before it is disconnected; 0: never. */
     public int stalledReaderSeconds() {
         return stalledReaderSeconds;
+    }
+
+    /**
+     * Milliseconds a live stream's oldest waiting frame may be behind while the client's transport is full before the
+     * backlog is merged (each observable's samples into one, with their count); 0: merge only past the queue's capacity.
+     */
+    public int maxStreamLagMillis() {
+        return maxStreamLagMillis;
+    }
+
+    public ServerOptions withMaxStreamLagMillis(int millis) {
+        if (millis < 0)
+            throw new IllegalArgumentException(
+                    "--max-stream-lag-ms must be >= 0 (0: merge only when a stream's queue is full), got " + millis);
+        return with(o -> o.maxStreamLagMillis = millis);
     }
 
     public ServerOptions withStalledReaderSeconds(int seconds) {

@@ -189,7 +189,14 @@ final class SessionService {
             Subscriber[] holder = new Subscriber[1];
             limits.perConnection().open(connection); // from here on, closing the subscriber releases it
             holder[0] = new Subscriber(
-                    filter, new Tagged(id), context, vertx, limits.queueFrames(), limits.stalledReaderMillis(), () -> {
+                    filter,
+                    new Tagged(id),
+                    context,
+                    vertx,
+                    limits.queueFrames(),
+                    limits.stalledReaderMillis(),
+                    limits.maxLagMillis(),
+                    () -> {
                         subscriptions.remove(id, holder[0]);
                         e.streams().unsubscribe(holder[0]);
                         limits.perConnection().close(connection);

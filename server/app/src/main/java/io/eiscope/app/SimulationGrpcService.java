@@ -416,6 +416,7 @@ final class SimulationGrpcService {
                 vertx,
                 limits.queueFrames(),
                 limits.stalledReaderMillis(),
+                limits.maxLagMillis(),
                 () -> {
                     e.streams().unsubscribe(holder[0]);
                     limits.perConnection().close(connection);

@@ -18,6 +18,12 @@ import java.util.Map;
  *   <li>scalars and events queue losslessly up to the configured capacity; past it, a new
  *       scalar is averaged into the newest queued sample of the same observable, whose
  *       {@code merged_count} says how many samples it stands for;</li>
+ *   <li>a live view wants the present: while the client's transport is full and the oldest
+ *       waiting frame is more than {@code maxLagMillis} old, every observable's waiting samples
+ *       are merged the same way into its newest (events stay as they are), so what the client
+ *       gets next is at most about that far behind, and the counts say what was merged. A
+ *       Watch from a step (held for its history) is never merged this way: it promises every
+ *       value;</li>
  *   <li>tensors and histograms are latest-wins per (observable, layer), with a count of the
  *       frames they replaced, and at most {@code max_hz} per key.</li>
  * </ul>
@@ -38,6 +44,7 @@ final class Subscriber {
     private final Runnable onClose;
     private final int capacity;
     private final long stallMillis; // 0: never disconnect
+    private final long maxLagNanos; // 0: merge only past capacity
 
     // Guarded by this.
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -58,6 +65,9 @@ final class Subscriber {
     private final Map<String, Long> lastSentNanos = new HashMap<>();
     private boolean timerPending;
     private boolean waitingForDrain;
+    /** {@code waitingForDrain} as offers see it (written on the event loop, read on simulation threads). */
+    private volatile boolean congested;
+
     private boolean stallTimer;
     private long lastProgressNanos = System.nanoTime(); // the last time a message went out to the client
 
@@ -66,17 +76,28 @@ final class Subscriber {
         Frame frame;
         double sum;
         int count;
+        final long queuedNanos;
 
-        Pending(Frame f) {
+        Pending(Frame f, long now) {
             frame = f;
             sum = f.hasScalar() ? f.getScalar().getValue() : 0;
             count = 1;
+            queuedNanos = now;
         }
 
         void merge(Frame f) {
             sum += f.getScalar().getValue();
             count++;
             frame = f.toBuilder()
+                    .setScalar(Scalar.newBuilder().setValue(sum / count).setMergedCount(count))
+                    .build();
+        }
+
+        /** Takes in an older pending sample of the same observable (itself possibly merged). */
+        void absorb(Pending older) {
+            sum += older.sum;
+            count += older.count;
+            frame = frame.toBuilder()
                     .setScalar(Scalar.newBuilder().setValue(sum / count).setMergedCount(count))
                     .build();
         }
@@ -89,9 +110,11 @@ final class Subscriber {
             Vertx vertx,
             int capacity,
             long stallMillis,
+            long maxLagMillis,
             Runnable onClose) {
         this.capacity = capacity;
         this.stallMillis = stallMillis;
+        this.maxLagNanos = maxLagMillis * 1_000_000L;
         this.filter = filter;
         this.response = response;
         this.context = context;
@@ -132,18 +155,43 @@ final class Subscriber {
                     dropped.merge(key, 1, Integer::sum);
                     DROPPED.increment();
                 }
-            } else if (queue.size() < capacity || !f.hasScalar() || !newestScalar.containsKey(key)) {
-                Pending p = new Pending(f);
-                queue.add(p);
-                if (f.hasScalar()) newestScalar.put(key, p);
             } else {
-                newestScalar.get(key).merge(f);
-                MERGED.increment();
+                long now = System.nanoTime();
+                if (maxLagNanos > 0
+                        && congested
+                        && !held
+                        && !queue.isEmpty()
+                        && now - queue.peekFirst().queuedNanos > maxLagNanos) compact();
+                queueOrMerge(f, key, now);
             }
             if (pumpScheduled) return;
             pumpScheduled = true;
         }
         context.runOnContext(v -> pump());
+    }
+
+    /** Queues a scalar or event, or merges a scalar into the newest of its observable when the queue is full. Under this. */
+    private void queueOrMerge(Frame f, String key, long now) {
+        if (queue.size() < capacity || !f.hasScalar() || !newestScalar.containsKey(key)) {
+            Pending p = new Pending(f, now);
+            queue.add(p);
+            if (f.hasScalar()) newestScalar.put(key, p);
+        } else {
+            newestScalar.get(key).merge(f);
+            MERGED.increment();
+        }
+    }
+
+    /** Merges each observable's waiting samples into its newest (which {@code newestScalar} holds); events stay. Under this. */
+    private void compact() {
+        queue.removeIf(p -> {
+            if (!p.frame.hasScalar()) return false;
+            Pending newest = newestScalar.get(p.frame.getObservable() + '/' + p.frame.getLayer());
+            if (newest == null || newest == p) return false;
+            newest.absorb(p);
+            MERGED.add(p.count);
+            return true;
+        });
     }
 
     /** Number of frames waiting (for tests and metrics). */
@@ -179,8 +227,10 @@ final class Subscriber {
         if (isClosed()) return;
         if (response.writeQueueFull()) {
             waitingForDrain = true;
+            congested = true;
             response.onDrain(() -> {
                 waitingForDrain = false;
+                congested = false;
                 if (isClosed()) return; // a drain after the end of the stream
                 context.runOnContext(w -> pump());
             });

@@ -157,4 +157,100 @@ class WatchBackPressureTest {
         assertThat(after).as("training went on after the client read again").isGreaterThan(stalledAt);
         call.cancel("done", null);
     }
+
+    /**
+     * A live view wants the present. With a queue that never fills (a million frames), a client that reads nothing
+     * would find every sample since it stopped waiting for it; past the lag bound (100 ms, the default) the backlog is
+     * merged instead, so only the last moment's frames wait, and the merged counts account for every sample, none twice.
+     */
+    @Test
+    void aLiveWatchWhoseClientCannotKeepUpStaysNearThePresentWithEverySampleCounted() throws Exception {
+        EiscopeServer big = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(Path.of(System.getProperty("eiscope.dataDir", ".data")))
+                .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record"))
+                .withWatchQueueFrames(1_000_000));
+        int port = big.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ManagedChannel control = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
+        ManagedChannel slow = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .flowControlWindow(65_536)
+                .build();
+        try {
+            var stub = SimulationServiceGrpc.newBlockingStub(control);
+            String id = stub.createSimulation(CreateSimulationRequest.newBuilder()
+                            .setSpec(SimulationSpec.newBuilder()
+                                    .setSeed(2)
+                                    .setBatchSize(4)
+                                    .setModel(ComponentSpec.newBuilder().setKind("mlp"))
+                                    .setLearningRule(ComponentSpec.newBuilder().setKind("sgd"))
+                                    .setTask(ComponentSpec.newBuilder().setKind("fashion_mnist")))
+                            .build())
+                    .getSimulation()
+                    .getId();
+            List<Frame> losses = new CopyOnWriteArrayList<>();
+            ClientCall<WatchRequest, WatchResponse> call =
+                    slow.newCall(SimulationServiceGrpc.getWatchMethod(), CallOptions.DEFAULT);
+            call.start(
+                    new ClientCall.Listener<>() {
+                        @Override
+                        public void onMessage(WatchResponse message) {
+                            for (Frame f : message.getFramesList())
+                                if (f.getObservable().equals("loss")) losses.add(f);
+                            call.request(1);
+                        }
+
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {}
+                    },
+                    new Metadata());
+            call.sendMessage(
+                    WatchRequest.newBuilder().setId(id).addObservables("loss").build());
+            call.halfClose();
+            stub.control(ControlRequest.newBuilder()
+                    .setId(id)
+                    .setAction(ControlAction.CONTROL_ACTION_PLAY)
+                    .build());
+            SimulationRegistry.Entry entry = big.registry().get(id);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (entry.runner().step() < 3000 && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(5);
+            int waiting = entry.streams().maxBacklog();
+            long at = entry.runner().step();
+            stub.control(ControlRequest.newBuilder()
+                    .setId(id)
+                    .setAction(ControlAction.CONTROL_ACTION_PAUSE)
+                    .build());
+            long paused = stub.getSimulation(
+                            GetSimulationRequest.newBuilder().setId(id).build())
+                    .getSimulation()
+                    .getStep();
+            assertThat(at).as("trained while the client read nothing").isGreaterThanOrEqualTo(3000);
+            assertThat(waiting)
+                    .as("merged past the lag bound: the last moment's frames wait, not the %d steps since", at)
+                    .isLessThan((int) (at / 2));
+
+            call.request(1);
+            org.awaitility.Awaitility.await("the loss of step " + paused)
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() ->
+                            !losses.isEmpty() && losses.get(losses.size() - 1).getStep() == paused);
+            long counted = 0, previous = 0;
+            for (Frame f : losses) {
+                assertThat(f.getStep()).as("in order, none twice").isGreaterThan(previous);
+                previous = f.getStep();
+                counted += Math.max(1, f.getScalar().getMergedCount());
+            }
+            assertThat(counted).as("every step's loss counted once").isEqualTo(paused);
+            assertThat(losses)
+                    .as("the queue never filled: merged frames come from the lag bound")
+                    .anyMatch(f -> f.getScalar().getMergedCount() > 1);
+            call.cancel("done", null);
+        } finally {
+            control.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            slow.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            big.close();
+        }
+    }
 }
