@@ -42,7 +42,11 @@ public final class Rnn {
         PYTORCH,
         UNIFORM_RADIUS,
         COLEI_VECTORS_RNN_VALUES,
-        RNN_VECTORS_COLEI_VALUES;
+        RNN_VECTORS_COLEI_VALUES,
+        /** U and W from {@link Options#cellInit()}: a normal draw (the EG paper's {@code re_init_network}). */
+        NORMAL,
+        /** U and W from {@link Options#cellInit()}: log-normal magnitudes with random signs (the EG paper's Mod-Cog RNNs). */
+        LOGNORMAL;
 
         boolean transplant() {
             return this == COLEI_VECTORS_RNN_VALUES || this == RNN_VECTORS_COLEI_VALUES;
@@ -74,7 +78,32 @@ public final class Rnn {
             boolean transplantAllLayers,
             boolean freezeRecurrentSigns,
             boolean freezeReadoutSigns,
-            Activation nonlinearity) {
+            Activation nonlinearity,
+            WeightInit cellInit) {
+        /** Without a cell initialisation of its own (every kind but NORMAL and LOGNORMAL). */
+        public Options(
+                boolean bias,
+                Init init,
+                double radiusNumerator,
+                int transplantRatio,
+                double transplantRadius,
+                boolean transplantAllLayers,
+                boolean freezeRecurrentSigns,
+                boolean freezeReadoutSigns,
+                Activation nonlinearity) {
+            this(
+                    bias,
+                    init,
+                    radiusNumerator,
+                    transplantRatio,
+                    transplantRadius,
+                    transplantAllLayers,
+                    freezeRecurrentSigns,
+                    freezeReadoutSigns,
+                    nonlinearity,
+                    null);
+        }
+
         /** With ReLU cells, the papers' default. */
         public Options(
                 boolean bias,
@@ -101,6 +130,10 @@ public final class Rnn {
             if (nonlinearity != Activation.RELU && nonlinearity != Activation.TANH)
                 throw new IllegalArgumentException("model.nonlinearity must be relu or tanh, got " + nonlinearity);
             if (init == null) throw new IllegalArgumentException("recurrent_init is required");
+            if ((init == Init.NORMAL || init == Init.LOGNORMAL) && cellInit == null)
+                throw new IllegalArgumentException(
+                        "recurrent_init " + init.name().toLowerCase(java.util.Locale.ROOT)
+                                + " needs the initialisation of U and W (init_gain, init_mean_std_ratio)");
             if (!(radiusNumerator > 0))
                 throw new IllegalArgumentException("radius_numerator must be > 0, got " + radiusNumerator);
             if (transplantRatio < 1)
@@ -146,8 +179,15 @@ public final class Rnn {
         return net;
     }
 
-    /** {@code u} ({@code n_h x n_in}): PyTorch's {@code U(+-1/sqrt(n_h))}, or a transplant ({@code U_*_Spectrum_Init}, values drawn first). */
+    /**
+     * {@code u} ({@code n_h x n_in}): PyTorch's {@code U(+-1/sqrt(n_h))}, the cell initialisation (NORMAL, LOGNORMAL),
+     * or a transplant ({@code U_*_Spectrum_Init}, values drawn first).
+     */
     private static void initInput(Matrix u, Options o, Rng rng) {
+        if (o.init() == Init.NORMAL || o.init() == Init.LOGNORMAL) {
+            o.cellInit().fill(u, 0, rng);
+            return;
+        }
         double bound = 1 / Math.sqrt(u.rows);
         if (!o.init().transplant() || !o.transplantAllLayers()) {
             RecurrentInit.uniform(u, bound, rng);
@@ -170,6 +210,7 @@ public final class Rnn {
         int n = w.rows;
         switch (o.init()) {
             case PYTORCH -> RecurrentInit.uniform(w, 1 / Math.sqrt(n), rng);
+            case NORMAL, LOGNORMAL -> o.cellInit().fill(w, 1, rng);
             case UNIFORM_RADIUS ->
                 RecurrentInit.uniform(w, RecurrentInit.uniformRadiusBound(n, o.radiusNumerator()), rng);
             case COLEI_VECTORS_RNN_VALUES -> {

@@ -5,6 +5,7 @@ import io.eiscope.engine.model.ColumnEiRnn;
 import io.eiscope.engine.model.Ctrnn;
 import io.eiscope.engine.model.DannRnn;
 import io.eiscope.engine.model.Rnn;
+import io.eiscope.engine.model.WeightInit;
 import io.eiscope.engine.spec.Catalogue.Entry;
 import io.eiscope.engine.spec.Catalogue.ModelFactory;
 import java.util.List;
@@ -81,6 +82,15 @@ final class RecurrentModelCatalogue {
         return List.of(rnn(), columnEiRnn(), dannRnn(), ctrnn());
     }
 
+    /** The standard RNN's normal and log-normal cells: std = init_gain / sqrt(n_h); 1 in the EG paper's Mod-Cog runs. */
+    private static final ParamDescriptor CELL_INIT_GAIN = ParamDescriptor.number(
+            "init_gain",
+            1.0,
+            1e-6,
+            100,
+            "recurrent_init normal or lognormal: U and W have std init_gain / sqrt(n_h) (fan_out, as the EG paper's "
+                    + "re_init_network; 1 there).");
+
     private static Entry<ModelFactory> rnn() {
         return new Entry<>(
                 new ComponentDescriptor(
@@ -89,7 +99,9 @@ final class RecurrentModelCatalogue {
                         "Stacked ReLU recurrent cells h_t = ReLU(U x_t + W h_{t-1} + b) from h = 0, unconstrained, and a dense readout at the "
                                 + "last step (or every step when the task scores every step); trained by backpropagation through time. "
                                 + "recurrent_init: pytorch (U, W ~ U(+-1/sqrt(n_h))), uniform_radius (W ~ U(+-sqrt(3 num/n_h))) or a spectrum "
-                                + "transplant W = U_A S_B V_A^T between a column-E/I matrix and a PyTorch one (Li et al. §2.4); b = 0; readout "
+                                + "transplant W = U_A S_B V_A^T between a column-E/I matrix and a PyTorch one (Li et al. §2.4), or, as the EG "
+                                + "paper's re_init_network, U and W normal or log-normal (random signs, init_mean_std_ratio) with std "
+                                + "init_gain/sqrt(n_h) (fan_out); b = 0; readout "
                                 + "W ~ N(0, 2/n_h). With freeze_recurrent_signs every W keeps its initial signs (Li et al.'s sign-frozen "
                                 + "condition). On a static task it runs one step.",
                         References.LI_2023,
@@ -108,9 +120,14 @@ final class RecurrentModelCatalogue {
                                                 "pytorch",
                                                 "uniform_radius",
                                                 "colei_vectors_rnn_values",
-                                                "rnn_vectors_colei_values"),
+                                                "rnn_vectors_colei_values",
+                                                "normal",
+                                                "lognormal"),
                                         "pytorch; uniform_radius (radius_numerator); colei_vectors_rnn_values: singular vectors of a column-E/I "
-                                                + "matrix, singular values of a PyTorch one; rnn_vectors_colei_values: the reverse."),
+                                                + "matrix, singular values of a PyTorch one; rnn_vectors_colei_values: the reverse; normal or "
+                                                + "lognormal: U and W with std init_gain/sqrt(n_h) (Cornford et al. 2024's Mod-Cog RNNs)."),
+                                CELL_INIT_GAIN,
+                                ModelCatalogue.INIT_MEAN_STD_RATIO,
                                 RADIUS_NUMERATOR,
                                 TRANSPLANT_RATIO,
                                 TRANSPLANT_RADIUS,
@@ -141,6 +158,13 @@ final class RecurrentModelCatalogue {
                                                 + "(its column-E/I source needs E and I units), got " + n);
                         }
                     }
+                    WeightInit cellInit = switch (kind) {
+                        case NORMAL -> new WeightInit.Normal(p.number("init_gain"), WeightInit.Fan.OUT);
+                        case LOGNORMAL ->
+                            new WeightInit.LogNormal(
+                                    p.number("init_gain"), WeightInit.Fan.OUT, p.number("init_mean_std_ratio"));
+                        default -> null;
+                    };
                     Rnn.Options o = options(() -> new Rnn.Options(
                             p.flag("bias"),
                             kind,
@@ -150,7 +174,8 @@ final class RecurrentModelCatalogue {
                             p.text("transplant_layers").equals("all"),
                             p.flag("freeze_recurrent_signs"),
                             p.flag("freeze_readout_signs"),
-                            nonlinearity(p)));
+                            nonlinearity(p),
+                            cellInit));
                     return Rnn.create(shape, hidden, o, ctx.blas(), init);
                 });
     }

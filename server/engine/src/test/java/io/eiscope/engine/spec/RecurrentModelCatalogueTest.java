@@ -111,6 +111,18 @@ class RecurrentModelCatalogueTest {
                                 "rnn_vectors_colei_values",
                                 "freeze_recurrent_signs",
                                 true)),
+                Map.entry("rnn", Map.of("hidden", List.of(12L), "recurrent_init", "normal")),
+                Map.entry(
+                        "rnn",
+                        Map.of(
+                                "hidden",
+                                List.of(12L),
+                                "recurrent_init",
+                                "lognormal",
+                                "init_gain",
+                                2.0,
+                                "init_mean_std_ratio",
+                                1.5)),
                 Map.entry("column_ei_rnn", Map.of("hidden", List.of(12L, 10L))),
                 Map.entry("dann_rnn", Map.of("hidden", List.of(12L, 10L))),
                 Map.entry("ctrnn", Map.of("hidden", 12L, "init_rank", 3L)));
@@ -128,6 +140,25 @@ class RecurrentModelCatalogueTest {
                         pa, c.parameters().get(k).value().toArray());
             }
             assertThat(differs).as("%s: another seed gives other weights", v).isTrue();
+        }
+    }
+
+    @Test
+    void aLogNormalRnnFromTheCatalogueHasItsGainOverRootNOnUAndW() {
+        Model m = build("rnn", Map.of("hidden", List.of(300L), "recurrent_init", "lognormal", "init_gain", 2.0), 3);
+        for (String name : List.of("rnn0.U", "rnn0.W")) {
+            float[] w = m.parameters().stream()
+                    .filter(p -> p.name().equals(name))
+                    .findFirst()
+                    .orElseThrow()
+                    .value()
+                    .toArray();
+            double sq = 0;
+            for (float x : w) sq += (double) x * x;
+            assertThat(Math.sqrt(sq / w.length))
+                    .as(name)
+                    .isCloseTo(
+                            2.0 / Math.sqrt(300), org.assertj.core.api.Assertions.within(0.05 * 2.0 / Math.sqrt(300)));
         }
     }
 
