@@ -91,6 +91,20 @@ final class SweepPresets {
                                 .addAxes(numbers("learning_rule.learning_rate", 0.005, 0.01, 0.05, 0.1, 0.5, 1.0))
                                 .addAxes(seeds(1, 3))),
                 preset(
+                        "cornford2024-mod-cog-inits",
+                        "Mod-Cog by EG and GD from normal and log-normal cells, 5 seeds (Cornford et al. 2024)",
+                        "The Mod-Cog presets (a ReLU RNN on all 82 tasks, the paper's rule settings and schedule) by EG and by"
+                                + " GD, each from normal and from log-normal (mean/std 1.5) recurrent and input weights with std"
+                                + " 1/sqrt(n_h), seeds 5-9 as the paper's: 20 runs. Read test_dec_acc: the paper reports EG and"
+                                + " GD reaching similar decision accuracy, and EG keeping log-normal weights and more of"
+                                + " its accuracy after magnitude pruning (science.md §3.5, numbers not retrieved).",
+                        References.CORNFORD_2024,
+                        List.of("test_dec_acc", "dec_acc", "loss"),
+                        SweepSpec.newBuilder()
+                                .addAxes(texts("preset", "mod-cog-eg", "mod-cog-gd"))
+                                .addAxes(texts("model.recurrent_init", "normal", "lognormal"))
+                                .addAxes(seeds(5, 9))),
+                preset(
                         "liu2024-rich-lazy",
                         "Rich vs lazy over initial rank, 3 seeds (Liu et al. 2024)",
                         "The 300-unit CTRNN on 2AF from rank-1, 30, 100 and 300 truncations of its initial recurrent"
