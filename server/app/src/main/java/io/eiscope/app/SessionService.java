@@ -274,10 +274,12 @@ final class SessionService {
             @Override
             public Future<Void> write(WatchResponse batch) {
                 if (closed) return Future.failedFuture("session closed");
+                // The batch's frames are their shared encodings (EncodedFrame): moved as they are into the session's
+                // message.
                 return response.write(SessionResponse.newBuilder()
                         .setFrames(SessionFrames.newBuilder()
                                 .setSubscriptionId(subscriptionId)
-                                .addAllFrames(batch.getFramesList()))
+                                .setUnknownFields(EncodedFrame.refiled(batch, SessionFrames.FRAMES_FIELD_NUMBER)))
                         .build());
             }
 

@@ -51,7 +51,8 @@ final class SimulationStreams implements ObservationSink {
         synchronized (this) {
             if (recording != null) recording.observe(o); // same order as the live frames (see subscribeFromRecord)
             latest.put(o.observable() + '/' + o.layer(), f);
-            for (Subscriber s : subscribers) s.offer(f);
+            EncodedFrame shared = new EncodedFrame(f); // encoded once, by the first subscriber that sends it
+            for (Subscriber s : subscribers) s.offer(shared);
         }
         if (o.observable().equals("state")) stateChanged.run();
     }

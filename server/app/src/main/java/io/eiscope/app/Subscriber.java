@@ -1,5 +1,6 @@
 package io.eiscope.app;
 
+import com.google.protobuf.ByteString;
 import io.eiscope.api.v1.Frame;
 import io.eiscope.api.v1.Scalar;
 import io.eiscope.api.v1.WatchResponse;
@@ -49,7 +50,7 @@ final class Subscriber {
     // Guarded by this.
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final Map<String, Pending> newestScalar = new HashMap<>();
-    private final LinkedHashMap<String, Frame> latest = new LinkedHashMap<>();
+    private final LinkedHashMap<String, EncodedFrame> latest = new LinkedHashMap<>();
     private final Map<String, Integer> dropped = new HashMap<>();
     /** Over all subscribers of the process, for /metrics: latest-wins frames replaced before they were sent, and scalars merged. */
     static final java.util.concurrent.atomic.LongAdder DROPPED = new java.util.concurrent.atomic.LongAdder(),
@@ -74,11 +75,16 @@ final class Subscriber {
     /** A queued scalar or event; scalars may absorb later samples when the queue is full. */
     private static final class Pending {
         Frame frame;
+        /** The published frame with its shared encoding; null once merged (then {@code frame} is encoded when sent). */
+        EncodedFrame encoded;
+
         double sum;
         int count;
         final long queuedNanos;
 
-        Pending(Frame f, long now) {
+        Pending(EncodedFrame e, long now) {
+            Frame f = e.frame;
+            encoded = e;
             frame = f;
             sum = f.hasScalar() ? f.getScalar().getValue() : 0;
             count = 1;
@@ -88,6 +94,7 @@ final class Subscriber {
         void merge(Frame f) {
             sum += f.getScalar().getValue();
             count++;
+            encoded = null;
             frame = f.toBuilder()
                     .setScalar(Scalar.newBuilder().setValue(sum / count).setMergedCount(count))
                     .build();
@@ -97,6 +104,7 @@ final class Subscriber {
         void absorb(Pending older) {
             sum += older.sum;
             count += older.count;
+            encoded = null;
             frame = frame.toBuilder()
                     .setScalar(Scalar.newBuilder().setValue(sum / count).setMergedCount(count))
                     .build();
@@ -146,12 +154,18 @@ final class Subscriber {
 
     /** Thread-safe; called from simulation threads. */
     void offer(Frame f) {
+        offer(new EncodedFrame(f));
+    }
+
+    /** Thread-safe; called from simulation threads with the one encoding every subscriber of the frame shares. */
+    void offer(EncodedFrame e) {
+        Frame f = e.frame;
         if (!filter.wants(f)) return;
         String key = f.getObservable() + '/' + f.getLayer();
         synchronized (this) {
             if (closed) return;
             if (f.hasTensor() || f.hasHistogram()) {
-                if (latest.put(key, f) != null) {
+                if (latest.put(key, e) != null) {
                     dropped.merge(key, 1, Integer::sum);
                     DROPPED.increment();
                 }
@@ -162,7 +176,7 @@ final class Subscriber {
                         && !held
                         && !queue.isEmpty()
                         && now - queue.peekFirst().queuedNanos > maxLagNanos) compact();
-                queueOrMerge(f, key, now);
+                queueOrMerge(e, key, now);
             }
             if (pumpScheduled) return;
             pumpScheduled = true;
@@ -171,9 +185,10 @@ final class Subscriber {
     }
 
     /** Queues a scalar or event, or merges a scalar into the newest of its observable when the queue is full. Under this. */
-    private void queueOrMerge(Frame f, String key, long now) {
+    private void queueOrMerge(EncodedFrame e, String key, long now) {
+        Frame f = e.frame;
         if (queue.size() < capacity || !f.hasScalar() || !newestScalar.containsKey(key)) {
-            Pending p = new Pending(f, now);
+            Pending p = new Pending(e, now);
             queue.add(p);
             if (f.hasScalar()) newestScalar.put(key, p);
         } else {
@@ -217,7 +232,7 @@ final class Subscriber {
         int writes = 0;
         while (writes < MAX_WRITES_PER_TURN && !response.writeQueueFull()) {
             WatchResponse batch = takeBatch();
-            if (batch.getFramesCount() == 0) break;
+            if (batch == null) break;
             response.write(batch).onComplete(ar -> {
                 if (ar.succeeded()) lastProgressNanos = System.nanoTime(); // it left: the client is taking frames
                 else close();
@@ -250,34 +265,35 @@ final class Subscriber {
         else scheduleRateLimitedRetry();
     }
 
+    /** The next message: up to MAX_FRAMES_PER_MESSAGE frames, each as its (shared) encoding; null when none waits. */
     private WatchResponse takeBatch() {
-        WatchResponse.Builder b = WatchResponse.newBuilder();
+        java.util.List<ByteString> frames = new java.util.ArrayList<>();
         long now = System.nanoTime();
         long interval = filter.minIntervalNanos();
         synchronized (this) {
-            if (held) return b.build();
-            while (b.getFramesCount() < MAX_FRAMES_PER_MESSAGE && history.hasNext()) b.addFrames(history.next());
-            if (b.getFramesCount() > 0) return b.build();
-            while (b.getFramesCount() < MAX_FRAMES_PER_MESSAGE && !queue.isEmpty()) {
+            if (held) return null;
+            while (frames.size() < MAX_FRAMES_PER_MESSAGE && history.hasNext())
+                frames.add(history.next().toByteString());
+            if (!frames.isEmpty()) return EncodedFrame.watchResponse(frames);
+            while (frames.size() < MAX_FRAMES_PER_MESSAGE && !queue.isEmpty()) {
                 Pending p = queue.poll();
                 String key = p.frame.getObservable() + '/' + p.frame.getLayer();
                 if (newestScalar.get(key) == p) newestScalar.remove(key);
-                b.addFrames(p.frame);
+                frames.add(p.encoded != null ? p.encoded.bytes() : p.frame.toByteString());
             }
-            for (Iterator<Map.Entry<String, Frame>> it = latest.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<String, Frame> e = it.next();
+            for (Iterator<Map.Entry<String, EncodedFrame>> it =
+                            latest.entrySet().iterator();
+                    it.hasNext(); ) {
+                Map.Entry<String, EncodedFrame> e = it.next();
                 Long last = lastSentNanos.get(e.getKey());
                 if (last != null && now - last < interval) continue;
                 Integer d = dropped.remove(e.getKey());
-                b.addFrames(
-                        d == null
-                                ? e.getValue()
-                                : e.getValue().toBuilder().setDropped(d).build());
+                frames.add(d == null ? e.getValue().bytes() : e.getValue().withDropped(d));
                 lastSentNanos.put(e.getKey(), now);
                 it.remove();
             }
         }
-        return b.build();
+        return frames.isEmpty() ? null : EncodedFrame.watchResponse(frames);
     }
 
     private void scheduleRateLimitedRetry() {

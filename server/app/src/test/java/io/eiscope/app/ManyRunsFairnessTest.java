@@ -66,6 +66,10 @@ class ManyRunsFairnessTest {
                     assertThat(played.getState()).isEqualTo(SimulationState.SIMULATION_STATE_RUNNING);
                 }
             }
+            // At least 2 s of playing: on a quick machine the rounds took 0.6 s, too short for each of 50 runs on two
+            // cores to be sure of a time slice after its last pause (a run at 0 steps failed the check once).
+            long wait = windowStart + 2_000_000_000L - System.nanoTime();
+            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
             double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
             Map<String, Long> after = steps(stub);
 
