@@ -318,8 +318,10 @@ test("the dynamics panel shows a recurrent cell's hidden states and laziness, eq
     seed: 4,
   });
   await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
-  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  // This run's view (not the one before it), and its panels, which come once the run's model is read.
+  await page.locator(`[data-testid="sim-view"][data-id="${sim.id}"]`).waitFor({ timeout: 15_000 });
   const panel = byTestId("dynamics-panel");
+  await panel.waitFor({ timeout: 15_000 });
   assert.ok(await panel.isVisible(), "a recurrent network has a dynamics panel");
   assert.equal(await panel.getAttribute("data-open"), "false", "closed until asked for: the kernel alignment costs a BPTT per output");
   await byTestId("dynamics-toggle").click();
