@@ -10,40 +10,25 @@ sets) and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (docs/benchmarks.md, "Traps
 """
 
 import argparse
-import os
-import re
 import statistics
-import subprocess
-import tempfile
 import time
 
 import eiscope
+from server_process import served
 
 
 def measure(jar_spec: str, seconds: float, warmup: float) -> float:
     jar, *flags = jar_spec.split(",")
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    env["OPENBLAS_NUM_THREADS"] = "1"
-    with tempfile.TemporaryDirectory() as data:
-        cmd = ["java", *flags, "-jar", jar, "--port", "0", "--data-dir", data, "--demo"]
-        server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            port = None
-            for line in server.stdout:
-                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-                if m:
-                    port = int(m.group(1))
-                    break
-            with eiscope.Client(f"127.0.0.1:{port}") as c:
-                (run,) = c.list()
-                time.sleep(warmup)
-                s0, t0 = c.get(run.id).step, time.monotonic()
-                time.sleep(seconds)
-                s1, t1 = c.get(run.id).step, time.monotonic()
-                return (s1 - s0) / (t1 - t0)
-        finally:
-            server.terminate()
-            server.wait(30)
+    with (
+        served(jar, "--demo", jvm_flags=tuple(flags)) as port,
+        eiscope.Client(f"127.0.0.1:{port}") as c,
+    ):
+        (run,) = c.list()
+        time.sleep(warmup)
+        s0, t0 = c.get(run.id).step, time.monotonic()
+        time.sleep(seconds)
+        s1, t1 = c.get(run.id).step, time.monotonic()
+        return (s1 - s0) / (t1 - t0)
 
 
 def main() -> None:
@@ -59,7 +44,9 @@ def main() -> None:
             rates[j].append(measure(j, a.seconds, a.warmup))
             print(f"{j}: {rates[j][-1]:.1f} steps/s", flush=True)
     for j, r in rates.items():
-        print(f"{j}: median {statistics.median(r):.1f} steps/s over {len(r)} runs ({', '.join(f'{x:.1f}' for x in r)})")
+        print(
+            f"{j}: median {statistics.median(r):.1f} steps/s over {len(r)} runs ({', '.join(f'{x:.1f}' for x in r)})"
+        )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ do) with OPENBLAS_NUM_THREADS=1 and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset, 
 import argparse
 import glob
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -24,14 +23,15 @@ import tempfile
 import time
 
 import eiscope
+from server_process import served
 
-SPEC = dict(
-    model="point_neuron",
-    learning_rule={"kind": "sgd", "learning_rate": 0.05},
-    task={"kind": "r_of_k", "inputs": 200, "train_size": 1000, "held_out_size": 200},
-    batch_size=50,
-    eval_every_steps=50,
-)
+SPEC = {
+    "model": "point_neuron",
+    "learning_rule": {"kind": "sgd", "learning_rate": 0.05},
+    "task": {"kind": "r_of_k", "inputs": 200, "train_size": 1000, "held_out_size": 200},
+    "batch_size": 50,
+    "eval_every_steps": 50,
+}
 
 
 class Postgres:
@@ -50,51 +50,68 @@ class Postgres:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         data = os.path.join(self.dir, "data")
-        self._run("initdb", "-D", data, "-A", "trust", "-U", "eiscope", "-E", "UTF8", "--no-locale", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            data,
+            "-A",
+            "trust",
+            "-U",
+            "eiscope",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
-        self._run("pg_ctl", "-D", data, "-l", os.path.join(self.dir, "log"), "-w", "-o", opts, "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            os.path.join(self.dir, "log"),
+            "-w",
+            "-o",
+            opts,
+            "start",
+        )
         self.count = 0
 
     def _run(self, tool: str, *args: str) -> None:
-        cmd = (["runuser", "-u", "postgres", "--"] if self.root else []) + [os.path.join(self.bin, tool), *args]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cmd = (["runuser", "-u", "postgres", "--"] if self.root else []) + [
+            os.path.join(self.bin, tool),
+            *args,
+        ]
+        subprocess.run(
+            cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     def new_database(self) -> str:
         self.count += 1
         name = f"bench{self.count}"
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "eiscope", name)
+        self._run(
+            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "eiscope", name
+        )
         return f"postgresql://eiscope@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "fast", "-w", "stop")
+        self._run(
+            "pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "fast", "-w", "stop"
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def measure(jar: str, runs: int, budget: int, store: str) -> float:
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    env["OPENBLAS_NUM_THREADS"] = "1"
-    with tempfile.TemporaryDirectory() as data:
-        cmd = ["java", "-jar", jar, "--port", "0", "--data-dir", data, "--web-root", os.path.join(data, "none")]
-        if store:
-            cmd += ["--store", store]
-        server = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            port = None
-            for line in server.stdout:
-                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-                if m:
-                    port = int(m.group(1))
-                    break
-            with eiscope.Client(f"127.0.0.1:{port}") as c:
-                t0 = time.monotonic()
-                sweep = c.create_sweep(grid={"seed": list(range(1, runs + 1))}, step_budget=budget, **SPEC)
-                done = c.wait_for_sweep(sweep.id, timeout=3600, poll_s=0.05)
-                seconds = time.monotonic() - t0
-                assert done.state == "DONE" and done.done_runs == runs, done
-                return seconds
-        finally:
-            server.terminate()
-            server.wait(60)
+    args = ["--web-root", "/nonexistent"] + (["--store", store] if store else [])
+    with served(jar, *args) as port, eiscope.Client(f"127.0.0.1:{port}") as c:
+        t0 = time.monotonic()
+        sweep = c.create_sweep(
+            grid={"seed": list(range(1, runs + 1))}, step_budget=budget, **SPEC
+        )
+        done = c.wait_for_sweep(sweep.id, timeout=3600, poll_s=0.05)
+        seconds = time.monotonic() - t0
+        assert done.state == "DONE" and done.done_runs == runs, done
+        return seconds
 
 
 def main() -> None:
