@@ -28,6 +28,7 @@ class Simulation:
             networks without any. Client.parameters() reads them by these names too.
         latest_scalars: latest value of each scalar observable, e.g. {"loss": 0.41}.
         parent_id, fork_step: the simulation this one was forked from ("" if none) and when.
+        member: in a cluster, the member that trains the run (host:port); "" on one server.
         current_learning_rule: the rule now in use (steering may have changed it), as a dict.
         initial_parameter_names: the parameters whose initial values were given to create()
             (initial_parameters; the values themselves are not echoed), sorted.
@@ -67,6 +68,7 @@ class Simulation:
     owner: str
     effective_matrices: dict[str, tuple[int, ...]]
     queue_position: int
+    member: str
     spec: Any = field(repr=False, compare=False)
     proto: Any = field(repr=False, compare=False)
 
@@ -100,6 +102,7 @@ class Simulation:
             owner=msg.owner,
             effective_matrices={m.name: tuple(m.shape) for m in msg.effective_matrices},
             queue_position=msg.queue_position,
+            member=msg.member,
             spec=spec,
             proto=msg,
         )

@@ -35,7 +35,9 @@ public final class EiscopeServer {
     static final int RST_WINDOW_SECONDS = 30;
 
     private final ServerOptions options;
-    private final Vertx vertx = Vertx.vertx();
+    private Vertx vertx;
+    private ClusterMember member; // null: a server on its own
+    private com.hazelcast.core.HazelcastInstance hazelcast;
     private SimulationRegistry registry;
     private Sweeps sweeps;
     private HttpServer http;
@@ -63,9 +65,16 @@ public final class EiscopeServer {
 
     /** Binds the port; the future fails when it is taken. Returns the bound port. */
     public Future<Integer> start() {
+        if (options.cluster() == null) vertx = Vertx.vertx();
+        else {
+            ClusterSetup.Joined joined = ClusterSetup.join(options.cluster());
+            vertx = joined.vertx();
+            hazelcast = joined.hazelcast();
+            member = new ClusterMember(vertx, hazelcast, options.cluster().host(), options.maxMessageBytes());
+        }
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         RunArchive archive = new RunArchive(
-                RunStore.open(options.dataDir(), options.store()),
+                RunStore.open(options.dataDir(), options.store(), member != null),
                 Recorder.DEFAULT_CAPACITY,
                 Recorder.DEFAULT_FLUSH_MILLIS,
                 options.keepCheckpoints(),
@@ -81,7 +90,7 @@ public final class EiscopeServer {
         registry.setMaxRunsPerOwner(options.maxRunsPerOwner());
         registry.setWorkers(options.workers());
         registry.setMemoryBudgetBytes(options.memoryBudgetMb() << 20);
-        int recovered = registry.recoverAll();
+        int recovered = member == null ? registry.recoverAll() : 0; // a member takes its share once it listens
         if (recovered > 0)
             LOG.atInfo()
                     .addKeyValue("runs", recovered)
@@ -94,15 +103,22 @@ public final class EiscopeServer {
         GrpcServer grpc =
                 GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.maxMessageBytes()));
         sweeps = new Sweeps(vertx, registry, threads);
-        int sweepsBack = sweeps.start(); // after the runs: a sweep plays the runs it had made
+        int sweepsBack = sweeps.start(member == null); // after the runs: a sweep plays the runs it had made
         if (sweepsBack > 0) LOG.atInfo().addKeyValue("sweeps", sweepsBack).log("recovered the record's sweeps");
         ServerMetrics metrics = new ServerMetrics(registry);
         metrics.bindSweeps(sweeps);
         StreamLimits limits = StreamLimits.of(options);
         metrics.bindLimits(limits);
-        grpc.addService(
-                new SimulationGrpcService(vertx, registry, limits, options.maxMessageBytes(), access, metrics, sweeps)
-                        .build());
+        grpc.addService(new SimulationGrpcService(
+                        vertx,
+                        registry,
+                        limits,
+                        options.maxMessageBytes(),
+                        access,
+                        metrics,
+                        sweeps,
+                        member == null ? null : new ClusterRouting(member))
+                .build());
         grpc.addService(HealthService.create(vertx)
                 .register("", () -> Future.succeededFuture(true))
                 .register(SimulationGrpcService.NAME, () -> Future.succeededFuture(true)));
@@ -165,6 +181,17 @@ public final class EiscopeServer {
             }
         });
         return http.listen().map(HttpServer::actualPort).compose(port -> {
+            if (member != null)
+                return vertx.executeBlocking(
+                        () -> {
+                            int taken = member.join(registry, sweeps, port);
+                            LOG.atInfo()
+                                    .addKeyValue("member", member.id())
+                                    .addKeyValue("runs_taken", taken)
+                                    .log("joined the cluster");
+                            return port;
+                        },
+                        false);
             if (!options.demo() || recovered > 0) return Future.succeededFuture(port);
             return vertx.executeBlocking(() -> {
                 var preset = registry.catalogue().preset("mlp-fashion-mnist").orElseThrow();
@@ -220,7 +247,9 @@ public final class EiscopeServer {
     /** Stops every simulation and closes the server; waits up to 10 s. Idempotent. */
     public void close() {
         if (sweeps != null) sweeps.close(); // first: it must not play runs while they are checkpointed and stopped
+        if (member != null) member.close();
         if (registry != null) registry.close();
+        if (vertx == null) return;
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -266,6 +266,7 @@ public final class ProtoMapper {
                 .setStep(r.step())
                 .setStatusMessage(r.statusMessage())
                 .setCreatedUnixMillis(e.createdUnixMillis())
+                .setMember(e.meta().member())
                 .putAllLatestScalars(r.latestScalars())
                 .addAllLayers(e.layers())
                 .setParentId(e.parentId())

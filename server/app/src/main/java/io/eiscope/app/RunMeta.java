@@ -15,6 +15,7 @@ final class RunMeta {
     private final long recordedBefore;
     private final io.eiscope.engine.sim.CheckpointSink.Policy policy;
     private final String owner;
+    private volatile String member = "";
     private volatile String name;
     private volatile List<String> tags;
     private volatile String notes;
@@ -81,5 +82,14 @@ final class RunMeta {
         if (name != null) this.name = name;
         if (tags != null) this.tags = List.copyOf(tags);
         if (notes != null) this.notes = notes;
+    }
+
+    /** The cluster member that holds the run (host:port of its gRPC port), or "" on a server on its own. */
+    String member() {
+        return member;
+    }
+
+    void setMember(String m) {
+        this.member = m;
     }
 }

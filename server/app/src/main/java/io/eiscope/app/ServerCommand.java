@@ -217,6 +217,40 @@ final class ServerCommand {
                     "Serve TLS with a self-signed certificate, generated once into <data-dir>/tls (clients trust its cert.pem).")
     boolean tlsSelfSigned;
 
+    @Option(
+            names = "--cluster",
+            defaultValue = "${env:EISCOPE_CLUSTER:-false}",
+            description =
+                    "Join a cluster of eiscope servers (Vert.x over Hazelcast): any member answers for any run. Needs"
+                            + " --store postgresql://... and the same --data-dir on every member (docs/cluster.md).")
+    boolean cluster;
+
+    @Option(
+            names = "--cluster-host",
+            defaultValue = "${env:EISCOPE_CLUSTER_HOST:-127.0.0.1}",
+            description =
+                    "This member's address for the other members, Hazelcast's and gRPC's (default ${DEFAULT-VALUE}).")
+    String clusterHost;
+
+    @Option(
+            names = "--cluster-port",
+            defaultValue = "${env:EISCOPE_CLUSTER_PORT:-5701}",
+            description = "This member's Hazelcast port (default ${DEFAULT-VALUE}).")
+    String clusterPort;
+
+    @Option(
+            names = "--cluster-members",
+            split = ",",
+            defaultValue = "${env:EISCOPE_CLUSTER_MEMBERS}",
+            description = "The members to join, host:port of their Hazelcast ports (default: this one alone).")
+    List<String> clusterMembers = new ArrayList<>();
+
+    @Option(
+            names = "--cluster-name",
+            defaultValue = "${env:EISCOPE_CLUSTER_NAME:-eiscope}",
+            description = "Members join only a cluster of their name (default ${DEFAULT-VALUE}).")
+    String clusterName;
+
     /** The options of {@code args}; an {@link IllegalArgumentException} says what to fix; null when it printed the help or the version. */
     static ServerOptions parse(String[] args) {
         ServerCommand c = new ServerCommand();
@@ -282,6 +316,13 @@ final class ServerCommand {
                 .withTls(tlsCert, tlsKey)
                 .withTlsSelfSigned(tlsSelfSigned);
         if (datasets != null) o = o.withDatasetsDir(datasets);
+        if (cluster) {
+            int cport = (int) number("--cluster-port", clusterPort, 1, 65535);
+            List<String> members = clusterMembers == null || clusterMembers.isEmpty()
+                    ? List.of(clusterHost + ":" + cport)
+                    : clusterMembers.stream().map(String::strip).toList();
+            o = o.withCluster(new ClusterOptions(clusterHost.strip(), cport, members, clusterName.strip()));
+        }
         if (workers != null) o = o.withWorkers((int) number("--workers", workers, 1, 1_000_000));
         return o.checked();
     }

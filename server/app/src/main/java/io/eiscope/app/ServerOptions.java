@@ -55,6 +55,7 @@ public final class ServerOptions implements Cloneable {
     private int port = DEFAULT_PORT;
     private Path dataDir = Path.of(".data");
     private Database store; // null: the embedded SQLite file in dataDir
+    private ClusterOptions cluster; // null: a server on its own
     private Path datasetsDir;
     private Path webRoot = Path.of("web-ui/dist");
     private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
@@ -150,6 +151,11 @@ public final class ServerOptions implements Cloneable {
     /** Where the record's tables are: the embedded SQLite file of {@link #dataDir()} (the default) or a shared PostgreSQL. */
     public Database store() {
         return store != null ? store : Database.sqlite(dataDir.resolve("runs.db"));
+    }
+
+    /** The cluster this server joins, or null for a server on its own. */
+    public ClusterOptions cluster() {
+        return cluster;
     }
 
     /** Where {@code ./eiscope build} put the datasets ({@code datasetsDir/datasets/*.eids}); independent of {@link #dataDir()}. */
@@ -372,6 +378,11 @@ public final class ServerOptions implements Cloneable {
         return with(o -> o.store = d);
     }
 
+    /** {@code --cluster}: join the cluster {@code c} (null: none). */
+    public ServerOptions withCluster(ClusterOptions c) {
+        return with(o -> o.cluster = c);
+    }
+
     public ServerOptions withDatasetsDir(Path d) {
         return with(o -> o.datasetsDir = d);
     }
@@ -455,6 +466,14 @@ public final class ServerOptions implements Cloneable {
                             + " add --auth token (a token is generated and printed at start; see docs/security.md), or, on a network you trust"
                             + " completely, --insecure-no-auth");
         }
+        if (cluster != null && (store == null || store.dialect() != Database.Dialect.POSTGRESQL))
+            throw new IllegalArgumentException(
+                    "--cluster needs a record the members share: add --store postgresql://USER@HOST:PORT/DATABASE"
+                            + " (and give every member the same --data-dir, where the checkpoint files are)");
+        if (cluster != null && tls())
+            throw new IllegalArgumentException(
+                    "--cluster serves plain gRPC between members: leave out --tls-cert and --tls-self-signed (put TLS"
+                            + " in front of the members instead)");
         for (Path p : new Path[] {tlsCert, tlsKey}) {
             if (p != null && !Files.isReadable(p))
                 throw new IllegalArgumentException("TLS file " + p + " does not exist or cannot be read");

@@ -64,6 +64,7 @@ final class SimulationGrpcService {
 
     private final ServerMetrics metrics;
     private final Sweeps sweeps;
+    private final ClusterRouting routing; // null: a server on its own
 
     SimulationGrpcService(
             Vertx vertx,
@@ -72,8 +73,10 @@ final class SimulationGrpcService {
             long maxMessageBytes,
             Access access,
             ServerMetrics metrics,
-            Sweeps sweeps) {
+            Sweeps sweeps,
+            ClusterRouting routing) {
         this.vertx = vertx;
+        this.routing = routing;
         this.sweeps = sweeps;
         this.metrics = metrics;
         this.access = access;
@@ -165,7 +168,10 @@ final class SimulationGrpcService {
         b.bind(
                 reconstruct,
                 req -> timeTravel.reconstruct(
-                        req, messages, (authorization, id) -> requireOwner(caller(authorization), id)));
+                        req, messages, (authorization, id) -> requireOwner(caller(authorization), id), (r, here) -> {
+                            if (ClusterRouting.local(routing, req.headers())) here.run();
+                            else routing.stream("Reconstruct", r, req, here);
+                        }));
         new SessionService(vertx, registry, limits, this, messages, access).bind(b);
         b.bind(
                 ServiceMethod.server(
@@ -202,13 +208,18 @@ final class SimulationGrpcService {
             long start = System.nanoTime();
             messages.one(req, prototype)
                     .compose(r -> {
-                        try {
-                            Caller caller = caller(req.headers().get("authorization"));
-                            if (names) requireOwner(caller, (String) r.getField(idField));
-                            return impl.apply(caller, r);
-                        } catch (RuntimeException e) {
-                            return Future.failedFuture(e);
-                        }
+                        java.util.function.Supplier<Future<Resp>> here = () -> {
+                            try {
+                                Caller caller = caller(req.headers().get("authorization"));
+                                if (names) requireOwner(caller, (String) r.getField(idField));
+                                return impl.apply(caller, r);
+                            } catch (RuntimeException e) {
+                                return Future.failedFuture(e);
+                            }
+                        };
+                        return ClusterRouting.local(routing, req.headers())
+                                ? here.get()
+                                : routing.unary(method, r, req.headers(), here);
                     })
                     .onComplete(ar -> {
                         Throwable failure = ar.failed()
@@ -390,11 +401,15 @@ final class SimulationGrpcService {
                 fail(req.response(), ar.cause());
                 return;
             }
-            try {
-                subscribe(req, raw, ar.result());
-            } catch (RuntimeException e) {
-                fail(req.response(), e);
-            }
+            Runnable here = () -> {
+                try {
+                    subscribe(req, raw, ar.result());
+                } catch (RuntimeException e) {
+                    fail(req.response(), e);
+                }
+            };
+            if (ClusterRouting.local(routing, req.headers())) here.run();
+            else routing.stream("Watch", ar.result(), req, here);
         });
     }
 

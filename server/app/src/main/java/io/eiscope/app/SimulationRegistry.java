@@ -115,6 +115,37 @@ public final class SimulationRegistry implements AutoCloseable {
                 .collect(Collectors.toUnmodifiableSet());
     }
 
+    private volatile java.util.function.Consumer<String> registered = id -> {};
+    private volatile java.util.function.Consumer<String> removed = id -> {};
+
+    /**
+     * Tells {@code added} the id of each run this registry takes (created, forked or recovered) before it is
+     * listed, and {@code gone} the id of each run deleted (a cluster member keeps the owners map with them).
+     */
+    void onMembership(java.util.function.Consumer<String> added, java.util.function.Consumer<String> gone) {
+        this.registered = added;
+        this.removed = gone;
+    }
+
+    private volatile String memberAddress = "";
+    private volatile java.util.function.Function<String, ApiException> missing = id -> null;
+
+    /** What to answer for a run this registry does not hold, when {@code hint} knows better than NOT_FOUND (null: it does not). */
+    void onMissing(java.util.function.Function<String, ApiException> hint) {
+        this.missing = hint;
+    }
+
+    /** The cluster member this registry is part of (host:port of its gRPC port), shown with its runs. */
+    void setMemberAddress(String address) {
+        this.memberAddress = address;
+        simulations.values().forEach(e -> e.meta().setMember(address));
+    }
+
+    /** True when this registry holds run {@code id}. */
+    boolean has(String id) {
+        return simulations.containsKey(id);
+    }
+
     /** Tells {@code listener} the id of each run whose state changes, on the run's thread: it must only hand over. */
     void onStateChange(java.util.function.Consumer<String> listener) {
         stateListeners.add(listener);
@@ -448,6 +479,8 @@ public final class SimulationRegistry implements AutoCloseable {
                 parentId,
                 forkStep,
                 meta);
+        meta.setMember(memberAddress);
+        registered.accept(id);
         simulations.put(id, e);
         return e;
     }
@@ -459,29 +492,37 @@ public final class SimulationRegistry implements AutoCloseable {
      */
     public int recoverAll() {
         int n = 0;
-        for (io.eiscope.store.RunRecord r : archive.store().runs()) {
-            try {
-                RunArchive.Rebuilt rebuilt = archive.rebuild(r, catalogue, context);
-                Entry e = register(
-                        r.id(),
-                        rebuilt.simulation(),
-                        rebuilt.log(),
-                        r.parentId(),
-                        r.forkStep(),
-                        r.preset(),
-                        rebuilt.policy(),
-                        r,
-                        r.owner());
-                archive.recover(e.runner(), r, rebuilt);
-                n++;
-            } catch (RuntimeException ex) {
-                LOG.atWarn()
-                        .addKeyValue("run", r.id())
-                        .setCause(ex)
-                        .log("the run could not be recovered; its record is kept");
-            }
-        }
+        for (io.eiscope.store.RunRecord r : archive.store().runs()) if (recover(r) != null) n++;
         return n;
+    }
+
+    /**
+     * Registers run {@code r} of the record, paused where its record ends (see {@link RunArchive#recover}); its
+     * replay runs on its own thread, ahead of any command sent to it. Null when it cannot be rebuilt (its record is
+     * kept, and the reason logged). Blocking.
+     */
+    public Entry recover(io.eiscope.store.RunRecord r) {
+        try {
+            RunArchive.Rebuilt rebuilt = archive.rebuild(r, catalogue, context);
+            Entry e = register(
+                    r.id(),
+                    rebuilt.simulation(),
+                    rebuilt.log(),
+                    r.parentId(),
+                    r.forkStep(),
+                    r.preset(),
+                    rebuilt.policy(),
+                    r,
+                    r.owner());
+            archive.recover(e.runner(), r, rebuilt);
+            return e;
+        } catch (RuntimeException ex) {
+            LOG.atWarn()
+                    .addKeyValue("run", r.id())
+                    .setCause(ex)
+                    .log("the run could not be recovered; its record is kept");
+            return null;
+        }
     }
 
     /** Longer ids are refused without being echoed back. */
@@ -493,6 +534,8 @@ public final class SimulationRegistry implements AutoCloseable {
             throw ApiException.invalid("id is " + id.length()
                     + " characters long; ids look like sim-0123abcd (ListSimulations shows them)");
         Entry e = simulations.get(id);
+        ApiException hint = e == null ? missing.apply(id) : null;
+        if (hint != null) throw hint;
         if (e == null)
             throw ApiException.notFound("no simulation '" + id + "'; ListSimulations shows the existing ids");
         return e;
@@ -509,6 +552,7 @@ public final class SimulationRegistry implements AutoCloseable {
     public void delete(String id) {
         Entry e = get(id);
         simulations.remove(id);
+        removed.accept(id);
         e.runner().stop().join();
         e.streams().endAll();
         retiredSteps.add(e.runner().trainedSteps());

@@ -106,33 +106,15 @@ final class Sweeps implements AutoCloseable {
 
     /** Loads the record's sweeps (blocking: call it at start, after the runs are recovered) and starts the timer. */
     int start() {
-        for (SweepStore.SweepRow r : store.sweeps()) {
-            try {
-                SweepSpec spec = SweepSpec.parseFrom(r.spec());
-                List<Point> points = new ArrayList<>();
-                for (SweepStore.PointRow p : store.points(r.id()))
-                    points.add(new Point(
-                            p.index(),
-                            ordered(spec, SweepRun.parseFrom(p.point()).getValuesMap()),
-                            p.runId(),
-                            p.error()));
-                sweeps.put(
-                        r.id(),
-                        new Live(
-                                r.id(),
-                                spec,
-                                r.createdMillis(),
-                                r.owner(),
-                                concurrency(spec),
-                                points,
-                                SweepState.valueOf(r.state())));
-            } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException e) {
-                LOG.atWarn()
-                        .addKeyValue("sweep", r.id())
-                        .setCause(e)
-                        .log("the sweep could not be read back; its record is kept");
-            }
-        }
+        return start(true);
+    }
+
+    /**
+     * Starts the timer; with {@code all}, first loads the record's sweeps (blocking: call it at start, after the runs
+     * are recovered). A cluster member loads none here: it {@link #adopt}s the sweeps it owns.
+     */
+    int start(boolean all) {
+        if (all) for (SweepStore.SweepRow r : store.sweeps()) load(r);
         timer = vertx.setPeriodic(TICK_MILLIS, t -> sweeps.values().forEach(this::tick));
         // A run that finished, paused or failed frees its slot at once, not at the next tick: with short runs the
         // timer alone made a 200-run sweep one run per tick (bench/sweep_throughput.py).
@@ -144,6 +126,43 @@ final class Sweeps implements AutoCloseable {
                 });
         });
         return sweeps.size();
+    }
+
+    private volatile java.util.function.Consumer<String> created = id -> {};
+
+    /** Tells {@code listener} the id of each sweep created here, before it is listed (a cluster member owns it). */
+    void onCreated(java.util.function.Consumer<String> listener) {
+        this.created = listener;
+    }
+
+    /** Loads sweep {@code id} of the record (a cluster member taking it over, after its runs). Blocking. */
+    void adopt(String id) {
+        for (SweepStore.SweepRow r : store.sweeps()) if (r.id().equals(id)) load(r);
+    }
+
+    private void load(SweepStore.SweepRow r) {
+        try {
+            SweepSpec spec = SweepSpec.parseFrom(r.spec());
+            List<Point> points = new ArrayList<>();
+            for (SweepStore.PointRow p : store.points(r.id()))
+                points.add(new Point(
+                        p.index(), ordered(spec, SweepRun.parseFrom(p.point()).getValuesMap()), p.runId(), p.error()));
+            sweeps.put(
+                    r.id(),
+                    new Live(
+                            r.id(),
+                            spec,
+                            r.createdMillis(),
+                            r.owner(),
+                            concurrency(spec),
+                            points,
+                            SweepState.valueOf(r.state())));
+        } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException e) {
+            LOG.atWarn()
+                    .addKeyValue("sweep", r.id())
+                    .setCause(e)
+                    .log("the sweep could not be read back; its record is kept");
+        }
     }
 
     private int concurrency(SweepSpec spec) {
@@ -179,6 +198,7 @@ final class Sweeps implements AutoCloseable {
                 new SweepStore.SweepRow(id, spec.toByteArray(), SweepState.SWEEP_STATE_RUNNING.name(), now, owner),
                 stored);
         Live l = new Live(id, spec, now, owner, concurrency(spec), points, SweepState.SWEEP_STATE_RUNNING);
+        created.accept(id);
         sweeps.put(id, l);
         tick(l);
         return l;

@@ -239,20 +239,23 @@ final class TimeTravelGrpcService {
     void reconstruct(
             GrpcServerRequest<ReconstructRequest, ReconstructProgress> req,
             RequestMessages messages,
-            java.util.function.BiConsumer<String, String> requireOwner) {
+            java.util.function.BiConsumer<String, String> requireOwner,
+            java.util.function.BiConsumer<ReconstructRequest, Runnable> route) {
         messages.one(req, ReconstructRequest.getDefaultInstance()).onComplete(ar -> {
             GrpcServerResponse<ReconstructRequest, ReconstructProgress> response = req.response();
             if (ar.failed()) {
                 SimulationGrpcService.fail(response, ar.cause());
                 return;
             }
-            try {
-                requireOwner.accept(
-                        req.headers().get("authorization"), ar.result().getId());
-                start(ar.result(), response, req);
-            } catch (RuntimeException ex) {
-                SimulationGrpcService.fail(response, ex);
-            }
+            route.accept(ar.result(), () -> {
+                try {
+                    requireOwner.accept(
+                            req.headers().get("authorization"), ar.result().getId());
+                    start(ar.result(), response, req);
+                } catch (RuntimeException ex) {
+                    SimulationGrpcService.fail(response, ex);
+                }
+            });
         });
     }
 

@@ -42,6 +42,14 @@ final class ServerProcesses implements AutoCloseable {
 
     /** Starts a server on the data directory (checkpoints every 100 steps); a stub to it once it listens. */
     SimulationServiceGrpc.SimulationServiceBlockingStub start() throws IOException {
+        return start(List.of()).stub();
+    }
+
+    /** A started server: a stub to it and its port. */
+    record Started(SimulationServiceGrpc.SimulationServiceBlockingStub stub, int port) {}
+
+    /** ... with {@code extra} flags of its own after the shared ones (a cluster member's port). */
+    Started start(List<String> extra) throws IOException {
         Path datasets = Path.of(System.getProperty("eiscope.dataDir", ".data")).toAbsolutePath();
         List<String> argv = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -59,6 +67,7 @@ final class ServerProcesses implements AutoCloseable {
                 "--web-root",
                 dataDir.resolve("no-ui").toString()));
         argv.addAll(serverArgs);
+        argv.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.redirectErrorStream(true);
         Process p = pb.start();
@@ -87,7 +96,9 @@ final class ServerProcesses implements AutoCloseable {
                 .maxInboundMessageSize(64 << 20)
                 .build();
         channels.add(ch);
-        return SimulationServiceGrpc.newBlockingStub(ch).withDeadlineAfter(callDeadlineSeconds, TimeUnit.SECONDS);
+        return new Started(
+                SimulationServiceGrpc.newBlockingStub(ch).withDeadlineAfter(callDeadlineSeconds, TimeUnit.SECONDS),
+                port);
     }
 
     /** The {@code i}-th process started (0: the first). */

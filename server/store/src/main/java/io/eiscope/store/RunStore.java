@@ -55,6 +55,15 @@ public final class RunStore implements AutoCloseable {
      * checkpoint files go under {@code dataDir} (a directory the servers sharing a database share too).
      */
     public static RunStore open(Path dataDir, Database database) {
+        return open(dataDir, database, false);
+    }
+
+    /**
+     * ... as one member of a cluster ({@code member}): the members of one cluster share the PostgreSQL record (each
+     * run written by the member that owns it), while a server on its own still refuses a record a cluster uses, and
+     * the other way round.
+     */
+    public static RunStore open(Path dataDir, Database database, boolean member) {
         try {
             Files.createDirectories(dataDir.resolve("runs"));
             Flyway.configure()
@@ -72,7 +81,7 @@ public final class RunStore implements AutoCloseable {
                     s.execute("PRAGMA journal_mode=WAL");
                 }
             } else {
-                store.lockForThisServer();
+                store.lockForThisServer(member);
             }
             for (int i = 0; i < READERS; i++) store.readers.add(database.connect());
             return store;
@@ -93,16 +102,21 @@ public final class RunStore implements AutoCloseable {
      * connection ends with it, and so does the lock): two servers recovering and writing the same runs would
      * interleave their steps. Several servers on one database need the cluster's ownership of runs first.
      */
-    private void lockForThisServer() throws SQLException {
+    private void lockForThisServer(boolean member) throws SQLException {
         boolean locked;
         try (Statement s = writer.createStatement();
-                ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + SERVER_LOCK + ")")) {
+                ResultSet rs = s.executeQuery(
+                        "SELECT pg_try_advisory_lock" + (member ? "_shared(" : "(") + SERVER_LOCK + ")")) {
             locked = rs.next() && rs.getBoolean(1);
         }
         if (!locked) {
             close();
             throw new IllegalStateException("cannot open the run record " + database
-                    + ": another eiscope server has it open; give each server a database of its own");
+                    + (member
+                            ? ": an eiscope server outside the cluster has it open; stop it, or give the cluster a"
+                                    + " database of its own"
+                            : ": another eiscope server has it open; give each server a database of its own, or run"
+                                    + " them as one cluster (--cluster)"));
         }
     }
 

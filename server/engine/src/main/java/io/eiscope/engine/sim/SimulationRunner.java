@@ -483,6 +483,29 @@ public final class SimulationRunner {
         });
     }
 
+    /**
+     * Where this run, while it plays, pauses by itself: the step of its RunUntil or STEP, or -1 (until paused, or its
+     * budget). Read it on the run's own thread (a state listener).
+     */
+    public long pausesAt() {
+        return untilStep > 0 ? untilStep : remainingSteps > 0 ? sim.step() + remainingSteps : -1;
+    }
+
+    /**
+     * Plays until step {@code target} (at most its budget), or until paused when {@code target} is -1. A control, not a
+     * logged command: a cluster member carries on with it a run that was playing so when its member left.
+     */
+    public CompletableFuture<Long> playUntil(long target) {
+        return submit(() -> {
+            requireRunnable();
+            if (target > 0 && target <= sim.step()) return sim.step(); // already there
+            remainingSteps = -1;
+            untilStep = target > 0 ? target : -1;
+            startRunning(target > 0 ? "playing until step " + target : "playing");
+            return sim.step();
+        });
+    }
+
     /** Run exactly {@code n} more updates (fewer if the budget ends first), then pause. */
     public CompletableFuture<Long> stepBy(long n) {
         if (n < 1) throw new IllegalArgumentException("steps must be >= 1 for STEP, got " + n);
