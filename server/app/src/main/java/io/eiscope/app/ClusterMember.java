@@ -47,6 +47,7 @@ final class ClusterMember {
     private final IMap<String, String> members;
     /** Playing runs: id to the step where they pause by themselves (-1: until paused), kept by their owner. */
     private final IMap<String, Long> playing;
+
     private final PeerCalls peers;
     private SimulationRegistry registry;
     private Sweeps sweeps;
@@ -109,10 +110,21 @@ final class ClusterMember {
                         "run " + id + " is being taken over from the record by this member (the member that held it"
                                 + " left); retry in a moment")
                 : null);
-        registry.onMembership(id -> owners.set(run(id), me), id -> {
-            owners.remove(run(id), me);
-            playing.delete(id);
-        });
+        var store = registry.archive().store();
+        registry.onMembership(
+                id -> {
+                    if (!store.holdRun(id))
+                        throw new ApiException(
+                                GrpcStatus.ABORTED,
+                                "run " + id + " is held by another server on the record (a cluster split in two?);"
+                                        + " this member leaves it alone");
+                    owners.set(run(id), me);
+                },
+                id -> {
+                    owners.remove(run(id), me);
+                    playing.delete(id);
+                    store.releaseRun(id);
+                });
         registry.onStateChange(this::playingChanged);
         sweeps.onCreated(id -> owners.set(sweep(id), me));
         publish();
@@ -195,8 +207,18 @@ final class ClusterMember {
             try {
                 Taken t = take(run(r.id()), aliveSet);
                 if (t == Taken.NO) continue;
+                if (!registry.archive().store().holdRun(r.id())) {
+                    // Another server trains it (one in another part of a split cluster): never both.
+                    LOG.atWarn()
+                            .addKeyValue("run", r.id())
+                            .log("the run is held by another server on the record; not taking it");
+                    continue;
+                }
                 SimulationRegistry.Entry e = registry.recover(r);
-                if (e == null) continue;
+                if (e == null) {
+                    registry.archive().store().releaseRun(r.id());
+                    continue;
+                }
                 taken++;
                 // A lone run that was playing when its member left plays on to where it was going (after the
                 // replay: controls wait for it); a sweep plays its own runs. After a restart of the whole cluster,

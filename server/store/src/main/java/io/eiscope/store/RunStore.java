@@ -37,6 +37,9 @@ public final class RunStore implements AutoCloseable {
     private final Path dataDir;
     private final Database database;
     private final Connection writer;
+    /** Runs this server holds by {@link #holdRun} (a session lock is re-entrant: held once here). */
+    private final java.util.Set<String> heldRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
 
     private RunStore(Path dataDir, Database database, Connection writer) {
@@ -425,6 +428,49 @@ public final class RunStore implements AutoCloseable {
             p.setString(8, r.reason());
             p.setLong(9, r.createdMillis());
             p.executeUpdate();
+        }
+    }
+
+    /**
+     * Holds run {@code id} for this server for as long as it lives (a PostgreSQL session lock on the writer
+     * connection, released when the server's connection ends, a killed server's too): false when another server holds
+     * it. Members of a cluster take it before training a run, so that two members never train and record the same run
+     * even when the cluster is split. The embedded record has one server: always true. Holding it again is a no-op.
+     */
+    public boolean holdRun(String id) {
+        if (database.dialect() == Database.Dialect.SQLITE || heldRuns.contains(id)) return true;
+        boolean held = write(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                p.setLong(1, runLockKey(id));
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() && rs.getBoolean(1);
+                }
+            }
+        });
+        if (held) heldRuns.add(id);
+        return held;
+    }
+
+    /** Lets go of run {@code id} ({@link #holdRun}); nothing when this server does not hold it. */
+    public void releaseRun(String id) {
+        if (!heldRuns.remove(id)) return;
+        write(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                p.setLong(1, runLockKey(id));
+                p.executeQuery().close();
+            }
+            return null;
+        });
+    }
+
+    /** The advisory-lock key of run {@code id}: 64 bits of its SHA-256. */
+    static long runLockKey(String id) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.nio.ByteBuffer.wrap(h).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
         }
     }
 

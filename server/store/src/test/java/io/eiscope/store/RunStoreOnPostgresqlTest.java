@@ -25,4 +25,37 @@ class RunStoreOnPostgresqlTest extends RunStoreTest {
         store = RunStore.open(dir.resolve("other"), database());
         assertThat(store.run("a")).isPresent();
     }
+
+    /**
+     * Cluster members share the record, but never a run: one member holds it until it lets go or its connection ends
+     * (a killed member's does); a server on its own and a cluster exclude each other.
+     */
+    @Test
+    void membersShareTheRecordButEachRunIsHeldByOneOfThemAtATime() {
+        store.close();
+        RunStore a = RunStore.open(dir.resolve("shared"), database(), true);
+        RunStore b = RunStore.open(dir.resolve("shared"), database(), true);
+        try {
+            assertThatThrownBy(() -> RunStore.open(dir.resolve("alone"), database()))
+                    .hasMessageContaining("another eiscope server has it open");
+            assertThat(a.holdRun("sim-1")).isTrue();
+            assertThat(a.holdRun("sim-1")).as("holding again").isTrue();
+            assertThat(b.holdRun("sim-1")).isFalse();
+            assertThat(b.holdRun("sim-2")).isTrue();
+            a.releaseRun("sim-1");
+            assertThat(b.holdRun("sim-1"))
+                    .as("after a let go (once, though it held it twice)")
+                    .isTrue();
+            assertThat(a.holdRun("sim-2")).isFalse();
+            b.close(); // as a killed member's connection ends
+            assertThat(a.holdRun("sim-2")).isTrue();
+            assertThat(a.holdRun("sim-1")).isTrue();
+        } finally {
+            a.close();
+            b.close();
+        }
+        store = RunStore.open(dir.resolve("alone"), database());
+        assertThatThrownBy(() -> RunStore.open(dir.resolve("shared"), database(), true))
+                .hasMessageContaining("an eiscope server outside the cluster has it open");
+    }
 }

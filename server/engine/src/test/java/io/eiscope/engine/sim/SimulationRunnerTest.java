@@ -53,6 +53,46 @@ class SimulationRunnerTest {
                         java.util.stream.LongStream.rangeClosed(1, 37).boxed().toList());
     }
 
+    /** Where a playing run will pause, as a state listener reads it on the run's thread; playUntil carries it on. */
+    @Test
+    void pausesAtTellsWhereAPlayingRunStopsAndPlayUntilStopsThere() throws Exception {
+        CountDownLatch paused = new CountDownLatch(2);
+        List<Long> targets = new CopyOnWriteArrayList<>();
+        SimulationRunner[] holder = {null};
+        SimulationRunner r =
+                new SimulationRunner("s1", SimulationTest.build(SimulationTest.mlp(1, 0.05, 8)), pool, o -> {
+                    if (o.payload() instanceof Observation.Event e
+                            && !e.message().startsWith("created")) {
+                        if (e.state() == SimulationState.RUNNING) targets.add(holder[0].pausesAt());
+                        else paused.countDown();
+                    }
+                });
+        holder[0] = r;
+        r.stepBy(12).get(5, TimeUnit.SECONDS);
+        long afterStep = waitPaused(r, 12);
+        assertThat(afterStep).isEqualTo(12);
+        r.playUntil(30).get(5, TimeUnit.SECONDS);
+        assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.step()).isEqualTo(30);
+        assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
+        assertThat(targets).containsExactly(12L, 30L); // 0 + 12 steps, then the target itself
+        assertThat(r.playUntil(20).get(5, TimeUnit.SECONDS))
+                .as("a target behind the run: nothing to do")
+                .isEqualTo(30);
+        assertThat(r.state()).isEqualTo(SimulationState.PAUSED);
+        r.playUntil(-1).get(5, TimeUnit.SECONDS); // until paused
+        assertThat(r.state()).isEqualTo(SimulationState.RUNNING);
+        assertThat(targets).hasSize(3).last().isEqualTo(-1L);
+        r.pause().get(5, TimeUnit.SECONDS);
+    }
+
+    private static long waitPaused(SimulationRunner r, long step) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((r.state() != SimulationState.PAUSED || r.step() != step) && System.nanoTime() < deadline)
+            Thread.sleep(5); // the runner has no latch for this; its steps take microseconds
+        return r.step();
+    }
+
     @Test
     void playRunsUntilPausedAndPauseTakesEffectAtABoundary() throws Exception {
         SimulationRunner r = runner(SimulationTest.mlp(1, 0.05, 8), null);
