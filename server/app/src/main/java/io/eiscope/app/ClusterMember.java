@@ -209,6 +209,7 @@ final class ClusterMember {
                 if (t == Taken.NO) continue;
                 if (!registry.archive().store().holdRun(r.id())) {
                     // Another server trains it (one in another part of a split cluster): never both.
+                    owners.remove(run(r.id()), me);
                     LOG.atWarn()
                             .addKeyValue("run", r.id())
                             .log("the run is held by another server on the record; not taking it");
@@ -269,12 +270,22 @@ final class ClusterMember {
     private Void publish() {
         if (closed) return null;
         int playing = 0, runs = 0;
+        Set<String> mine = new java.util.HashSet<>();
         for (SimulationRegistry.Entry e : registry.list()) {
             runs++;
+            mine.add(run(e.runner().id()));
             var s = e.runner().state();
             if (s == SimulationState.RUNNING || s == SimulationState.QUEUED) playing++;
         }
         members.set(me, new Load(me, host, port, playing, runs).encoded());
+        // This member trains these runs (it holds their locks on the record): after a split cluster merges, the map
+        // may have kept another part's entry; put this one back.
+        if (!mine.isEmpty()) {
+            Map<String, String> known = owners.getAll(mine);
+            Map<String, String> fix = new HashMap<>();
+            for (String key : mine) if (!me.equals(known.get(key))) fix.put(key, me);
+            if (!fix.isEmpty()) owners.putAll(fix);
+        }
         refresh();
         return null;
     }

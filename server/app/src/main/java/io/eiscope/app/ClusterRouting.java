@@ -83,6 +83,15 @@ final class ClusterRouting {
         });
     }
 
+    /** The member that holds run {@code id}: null for this one (or none: NOT_FOUND here). */
+    Future<SocketAddress> ownerOfRun(String id) {
+        return member.ownerOf(ClusterMember.run(id));
+    }
+
+    PeerCalls peers() {
+        return member.peers();
+    }
+
     /** "run:ID" for a request with a non-empty {@code id}, "sweep:ID" for one with a {@code sweep_id}, else null. */
     private static String key(Message r) {
         Descriptors.Descriptor d = r.getDescriptorForType();

@@ -125,7 +125,7 @@ public final class EiscopeServer {
         grpc.addService(ReflectionService.v1());
 
         Router router = Router.router(vertx);
-        RecordExports.mount(router, vertx, registry, access);
+        RecordExports.mount(router, vertx, registry, access, member);
         metrics.mount(router, access);
         String webRoot = options.webRoot().toAbsolutePath().normalize().toString();
         if (Files.isRegularFile(options.webRoot().resolve("index.html"))) {

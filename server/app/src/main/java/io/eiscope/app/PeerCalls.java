@@ -121,6 +121,20 @@ final class PeerCalls {
         });
     }
 
+    /**
+     * A call of {@code method} on the member at {@code to}, with the caller's authorization, ready to send its request
+     * (the caller relays its answers itself).
+     */
+    <Req extends Message, Resp extends Message> Future<io.vertx.grpc.client.GrpcClientRequest<Req, Resp>> open(
+            SocketAddress to, String method, Resp prototype, MultiMap headers) {
+        return client.request(to, PeerCalls.<Req, Resp>method(method, prototype))
+                .map(call -> {
+                    copy(headers, call.headers());
+                    return call;
+                })
+                .recover(t -> Future.failedFuture(unavailable(to, t)));
+    }
+
     private static <Req extends Message, Resp extends Message> ServiceMethod<Resp, Req> method(
             String name, Resp prototype) {
         return ServiceMethod.client(

@@ -24,6 +24,33 @@ final class RecordExports {
     private RecordExports() {}
 
     static void mount(Router router, Vertx vertx, SimulationRegistry registry, Access access) {
+        mount(router, vertx, registry, access, null);
+    }
+
+    /** ... in a cluster ({@code member} not null): a run another member holds is answered by a redirect to it. */
+    static void mount(Router router, Vertx vertx, SimulationRegistry registry, Access access, ClusterMember member) {
+        if (member != null)
+            router.get("/api/runs/:id/*").handler(ctx -> {
+                String id = ctx.pathParam("id");
+                if (registry.has(id)) {
+                    ctx.next();
+                    return;
+                }
+                member.ownerOf(ClusterMember.run(id)).onComplete(ar -> {
+                    if (ar.failed())
+                        error(ctx, 503, ApiException.from(ar.cause()).getMessage());
+                    else if (ar.result() == null) ctx.next();
+                    else
+                        ctx.response()
+                                .setStatusCode(307)
+                                .putHeader(
+                                        "location",
+                                        "http://" + ar.result().host() + ":"
+                                                + ar.result().port()
+                                                + ctx.request().uri())
+                                .end();
+                });
+            });
         router.get("/api/runs/:id/scalars.csv").handler(ctx -> {
             SimulationRegistry.Entry e = entry(ctx, registry, access);
             if (e == null) return;

@@ -1,9 +1,12 @@
 package io.eiscope.app;
 
+import io.eiscope.api.v1.GetSimulationRequest;
+import io.eiscope.api.v1.GetSimulationResponse;
 import io.eiscope.api.v1.SessionAck;
 import io.eiscope.api.v1.SessionFrames;
 import io.eiscope.api.v1.SessionRequest;
 import io.eiscope.api.v1.SessionResponse;
+import io.eiscope.api.v1.WatchRequest;
 import io.eiscope.api.v1.WatchResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -29,6 +32,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * write, releases every subscription. Handlers run on the call's event loop and never block.
  */
 final class SessionService {
+    /** A subscription relayed from the member that holds its run: its Watch call there, null until it is open. */
+    private static final class Relay {
+        io.vertx.grpc.client.GrpcClientRequest<WatchRequest, WatchResponse> call;
+
+        void cancel() {
+            if (call != null) call.cancel();
+        }
+    }
+
     private final Vertx vertx;
     private final SimulationRegistry registry;
     private final StreamLimits limits;
@@ -76,7 +88,8 @@ final class SessionService {
                 caller,
                 raw,
                 req.connection(),
-                raw == null ? "a session" : access.client(raw));
+                raw == null ? "a session" : access.client(raw),
+                req.headers());
         req.response().writeHead();
         // Decoded in arrival order (a gzip message inflates on a worker); one that does not decode ends the call with
         // its status.
@@ -112,6 +125,7 @@ final class SessionService {
         private final io.vertx.core.http.HttpServerRequest raw; // null: reset with CANCEL
         private final io.vertx.core.http.HttpConnection connection;
         private final String client; // whose request rate its messages count against
+        private final io.vertx.core.MultiMap headers; // the call's, for commands routed to another member
 
         Session(
                 GrpcServerResponse<SessionRequest, SessionResponse> response,
@@ -119,7 +133,9 @@ final class SessionService {
                 Caller caller,
                 io.vertx.core.http.HttpServerRequest raw,
                 io.vertx.core.http.HttpConnection connection,
-                String client) {
+                String client,
+                io.vertx.core.MultiMap headers) {
+            this.headers = headers;
             this.caller = caller;
             this.raw = raw;
             this.connection = connection;
@@ -145,6 +161,13 @@ final class SessionService {
                 switch (r.getKindCase()) {
                     case SUBSCRIBE -> subscribe(id, r);
                     case UNSUBSCRIBE -> {
+                        var relay = relayed.remove(r.getUnsubscribe());
+                        if (relay != null) {
+                            limits.perConnection().close(connection);
+                            relay.cancel();
+                            ack(id, 0, null);
+                            return;
+                        }
                         Subscriber sub = subscriptions.remove(r.getUnsubscribe());
                         if (sub == null)
                             throw ApiException.notFound("no subscription " + r.getUnsubscribe() + " in this session");
@@ -152,12 +175,40 @@ final class SessionService {
                         ack(id, 0, null);
                     }
                     case COMMAND -> {
-                        steering(r.getCommand().getId());
-                        answer(id, unary.applyCommand(r.getCommand()).map(a -> a.getEffectiveStep()));
+                        String run = r.getCommand().getId();
+                        if (elsewhere(run)) {
+                            steeringRole();
+                            answer(
+                                    id,
+                                    unary.routing()
+                                            .unary(
+                                                    "ApplyCommand",
+                                                    r.getCommand(),
+                                                    headers,
+                                                    () -> unary.applyCommand(r.getCommand()))
+                                            .map(a -> a.getEffectiveStep()));
+                        } else {
+                            steering(run);
+                            answer(id, unary.applyCommand(r.getCommand()).map(a -> a.getEffectiveStep()));
+                        }
                     }
                     case CONTROL -> {
-                        steering(r.getControl().getId());
-                        answer(id, unary.control(r.getControl()).map(a -> a.getEffectiveStep()));
+                        String run = r.getControl().getId();
+                        if (elsewhere(run)) {
+                            steeringRole();
+                            answer(
+                                    id,
+                                    unary.routing()
+                                            .unary(
+                                                    "Control",
+                                                    r.getControl(),
+                                                    headers,
+                                                    () -> unary.control(r.getControl()))
+                                            .map(a -> a.getEffectiveStep()));
+                        } else {
+                            steering(run);
+                            answer(id, unary.control(r.getControl()).map(a -> a.getEffectiveStep()));
+                        }
                     }
                     case KIND_NOT_SET ->
                         throw ApiException.invalid("request needs one of subscribe, unsubscribe, command, control");
@@ -165,6 +216,25 @@ final class SessionService {
             } catch (RuntimeException e) {
                 ack(id, 0, e);
             }
+        }
+
+        /**
+         * True when run {@code runId} is held by another cluster member: its commands and controls go there (whose
+         * answer checks who owns the run), with this session's authorization.
+         */
+        private boolean elsewhere(String runId) {
+            return unary.routing() != null
+                    && !runId.isEmpty()
+                    && !registry.has(runId)
+                    && !ClusterRouting.local(unary.routing(), headers);
+        }
+
+        private void steeringRole() {
+            if (!caller.role().allows(Caller.Role.STEER))
+                throw new ApiException(
+                        io.vertx.grpc.common.GrpcStatus.PERMISSION_DENIED,
+                        "commands and controls change runs; the token of '" + caller.owner()
+                                + "' is read-only (role read)");
         }
 
         /** Commands and controls change runs: a steer or admin token, on the caller's own run. */
@@ -177,9 +247,82 @@ final class SessionService {
             unary.requireOwner(caller, runId);
         }
 
+        /** Subscriptions relayed from the member that holds their run, by subscription id. */
+        private final Map<Long, Relay> relayed = new ConcurrentHashMap<>();
+
+        /**
+         * A subscription to a run another member holds: a Watch of it there, whose frames come into this session under
+         * the subscription's id at the pace the session's stream takes them. Acknowledged with the run's step first.
+         */
+        private void subscribeElsewhere(long id, WatchRequest w) {
+            ClusterRouting routing = unary.routing();
+            Relay relay = new Relay();
+            relayed.put(id, relay);
+            limits.perConnection().open(connection);
+            Runnable release = () -> {
+                if (relayed.remove(id) != null) limits.perConnection().close(connection);
+            };
+            GetSimulationRequest get =
+                    GetSimulationRequest.newBuilder().setId(w.getId()).build();
+            long[] step = {0};
+            routing.<GetSimulationResponse>unary(
+                            "GetSimulation",
+                            get,
+                            headers,
+                            () -> Future.failedFuture(ApiException.notFound(
+                                    "no simulation '" + w.getId() + "'; ListSimulations shows the existing ids")))
+                    .compose(s -> {
+                        step[0] = s.getSimulation().getStep();
+                        return routing.ownerOfRun(w.getId());
+                    })
+                    .compose(to -> to == null
+                            ? Future.failedFuture(ApiException.notFound("no simulation '" + w.getId() + "'"))
+                            : routing.peers()
+                                    .<WatchRequest, WatchResponse>open(
+                                            to, "Watch", WatchResponse.getDefaultInstance(), headers))
+                    .compose(call -> {
+                        if (closed || relayed.get(id) != relay) {
+                            call.cancel();
+                            return Future.failedFuture(ApiException.invalid("unsubscribed"));
+                        }
+                        relay.call = call;
+                        return call.send(w);
+                    })
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            release.run();
+                            ack(id, 0, ar.cause());
+                            return;
+                        }
+                        var frames = ar.result();
+                        ack(id, step[0], null); // before the first frames of this subscription
+                        frames.handler(batch -> {
+                            if (closed) return;
+                            response.write(SessionResponse.newBuilder()
+                                    .setFrames(SessionFrames.newBuilder()
+                                            .setSubscriptionId(id)
+                                            .addAllFrames(batch.getFramesList()))
+                                    .build());
+                            if (response.writeQueueFull()) {
+                                frames.pause();
+                                awaitDrain(frames::resume);
+                            }
+                        });
+                        frames.endHandler(v -> release.run());
+                        frames.exceptionHandler(t -> release.run());
+                    });
+        }
+
         private void subscribe(long id, SessionRequest r) {
-            if (subscriptions.containsKey(id))
+            if (subscriptions.containsKey(id) || relayed.containsKey(id))
                 throw ApiException.invalid("request_id " + id + " already names a subscription");
+            if (elsewhere(r.getSubscribe().getId())) {
+                if (r.getSubscribe().hasFromStep())
+                    throw ApiException.invalid(
+                            "from_step is for Watch only; in a session, read the history with GetHistory, then subscribe");
+                subscribeElsewhere(id, r.getSubscribe());
+                return;
+            }
             unary.requireOwner(caller, r.getSubscribe().getId());
             SimulationRegistry.Entry e = registry.get(r.getSubscribe().getId());
             if (r.getSubscribe().hasFromStep())
@@ -245,6 +388,11 @@ final class SessionService {
             closed = true;
             for (Subscriber sub : List.copyOf(subscriptions.values())) sub.close();
             subscriptions.clear();
+            for (var relay : List.copyOf(relayed.values())) {
+                limits.perConnection().close(connection);
+                relay.cancel();
+            }
+            relayed.clear();
         }
 
         private void awaitDrain(Runnable action) {

@@ -242,6 +242,11 @@ final class SimulationGrpcService {
         });
     }
 
+    /** Where calls are answered in a cluster; null on a server on its own. */
+    ClusterRouting routing() {
+        return routing;
+    }
+
     /** Most simulations in one ListSimulations answer. */
     static final int MAX_PAGE_SIZE = 500;
 

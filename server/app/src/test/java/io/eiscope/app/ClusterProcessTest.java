@@ -167,6 +167,87 @@ class ClusterProcessTest {
         return steps;
     }
 
+    /**
+     * A session on a member that does not hold the run: its subscription relays the owner's frames, its control is
+     * applied there and acknowledged with the step it took effect at.
+     */
+    private void sessionThroughAnotherMember(int port, String id) throws Exception {
+        io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
+        try {
+            java.util.concurrent.BlockingQueue<io.eiscope.api.v1.SessionResponse> in =
+                    new java.util.concurrent.LinkedBlockingQueue<>();
+            var out = SimulationServiceGrpc.newStub(ch)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .session(new io.grpc.stub.StreamObserver<>() {
+                        @Override
+                        public void onNext(io.eiscope.api.v1.SessionResponse r) {
+                            in.add(r);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {}
+
+                        @Override
+                        public void onCompleted() {}
+                    });
+            out.onNext(io.eiscope.api.v1.SessionRequest.newBuilder()
+                    .setRequestId(1)
+                    .setSubscribe(WatchRequest.newBuilder().setId(id).addObservables("loss"))
+                    .build());
+            var first = in.poll(30, TimeUnit.SECONDS);
+            assertThat(first).isNotNull();
+            assertThat(first.getAck().getRequestId()).isEqualTo(1);
+            assertThat(first.getAck().getCode()).as(first.getAck().getMessage()).isZero();
+            assertThat(first.getAck().getEffectiveStep()).isEqualTo(40);
+            out.onNext(io.eiscope.api.v1.SessionRequest.newBuilder()
+                    .setRequestId(2)
+                    .setControl(ControlRequest.newBuilder()
+                            .setId(id)
+                            .setAction(ControlAction.CONTROL_ACTION_STEP)
+                            .setSteps(5))
+                    .build());
+            TreeSet<Long> steps = new TreeSet<>();
+            long controlAt = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((controlAt < 0 || steps.isEmpty() || steps.last() < 45) && System.nanoTime() < deadline) {
+                var r = in.poll(1, TimeUnit.SECONDS);
+                if (r == null) continue;
+                if (r.hasAck() && r.getAck().getRequestId() == 2) {
+                    assertThat(r.getAck().getCode()).as(r.getAck().getMessage()).isZero();
+                    controlAt = r.getAck().getEffectiveStep();
+                }
+                if (r.hasFrames()) {
+                    assertThat(r.getFrames().getSubscriptionId()).isEqualTo(1);
+                    r.getFrames().getFramesList().forEach(f -> steps.add(f.getStep()));
+                }
+            }
+            assertThat(controlAt).as("the step the control took effect at").isEqualTo(40);
+            assertThat(steps.tailSet(41L))
+                    .as("loss frames relayed from the owner")
+                    .containsExactly(41L, 42L, 43L, 44L, 45L);
+            out.onCompleted();
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The CSV export asked of a member that does not hold the run: redirected to the one that does. */
+    private static void exportThroughAnotherMember(int port, String id, int steps) throws Exception {
+        var http = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
+                .build();
+        var resp = http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                "http://127.0.0.1:" + port + "/api/runs/" + id + "/scalars.csv?observables=loss"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+        assertThat(resp.uri().getPort()).as("answered by the owner").isNotEqualTo(port);
+        assertThat(resp.body().lines().filter(l -> l.contains("loss"))).hasSize(steps);
+    }
+
     @Test
     void aRunIsSteeredThroughAnyMemberAndOutlivesItsOwnerBitForBit() throws Exception {
         int entry = ports.get(0);
@@ -212,6 +293,8 @@ class ClusterProcessTest {
                 .as("loss steps watched through another member")
                 .hasSize(40);
         assertThat(get(at(c), run.getId()).getMember()).isEqualTo("127.0.0.1:" + owner);
+        sessionThroughAnotherMember(b, run.getId());
+        exportThroughAnotherMember(c, run.getId(), 45);
 
         // Both play on towards step 800; the owner is killed on the way.
         long end = 800;
