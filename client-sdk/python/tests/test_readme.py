@@ -68,8 +68,8 @@ def cleanup(client):
 
 def test_readme_python_snippets_run_as_written(client, server, in_snippet_dir, cleanup, capsys):
     blocks = python_blocks(REPO / "README.md")
-    assert len(blocks) == 6, "the tour, the worked example, the connectome, the sweep, a paper's grid, a cluster"
-    # The cluster's block (the sixth) needs the cluster: test_readme_cluster.py runs it with `./eiscope cluster`.
+    assert len(blocks) == 6, "tour, worked example, connectome, sweep, a paper's grid, a cluster"
+    # The sixth needs a cluster: test_readme_cluster.py runs it with `./eiscope cluster`.
     address = f"127.0.0.1:{server.port}"
     namespace = {"__name__": "readme"}
 
