@@ -45,6 +45,16 @@ final class ClusterMember {
     private volatile int port;
     private final IMap<String, String> owners;
     private final IMap<String, String> members;
+    /** Every run's state and step at its last change of state ("STATE STEP"), kept by its owner. */
+    private final IMap<String, String> states;
+    /** This member's copy of {@link #states}, kept by a listener (sweeps look at their runs' states often). */
+    private final Map<String, RunState> stateCopy = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Runs made on another member for a sweep of this one whose first state has not come yet. */
+    private final Set<String> madeElsewhere = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A run's state as its member last published it. */
+    record RunState(SimulationState state, long step) {}
+
     /** Playing runs: id to the step where they pause by themselves (-1: until paused), kept by their owner. */
     private final IMap<String, Long> playing;
 
@@ -81,6 +91,7 @@ final class ClusterMember {
         this.owners = hz.getMap("eiscope.owners");
         this.members = hz.getMap("eiscope.members");
         this.playing = hz.getMap("eiscope.playing");
+        this.states = hz.getMap("eiscope.states");
         IMap<String, String> secrets = hz.getMap("eiscope.secret");
         String mine = java.util.UUID.randomUUID().toString();
         String shared = secrets.putIfAbsent("routing", mine);
@@ -123,10 +134,14 @@ final class ClusterMember {
                 id -> {
                     owners.remove(run(id), me);
                     playing.delete(id);
+                    states.delete(id);
                     store.releaseRun(id);
                 });
         registry.onStateChange(this::playingChanged);
         sweeps.onCreated(id -> owners.set(sweep(id), me));
+        sweeps.placeRuns(new ClusterSweepRuns(registry, this));
+        states.addEntryListener(new StateListener(), true);
+        for (var e : states.entrySet()) copyState(e.getKey(), e.getValue());
         publish();
         int taken = claim(false);
         hz.getCluster().addMembershipListener(new MembershipListener() {
@@ -221,11 +236,11 @@ final class ClusterMember {
                     continue;
                 }
                 taken++;
-                // A lone run that was playing when its member left plays on to where it was going (after the
-                // replay: controls wait for it); a sweep plays its own runs. After a restart of the whole cluster,
-                // runs come back paused, as on one server.
+                // A run that was playing when its member left plays on to where it was going (after the replay:
+                // controls wait for it), a sweep's too (its sweep, wherever it is, counts it as playing). After a
+                // restart of the whole cluster, runs come back paused, as on one server.
                 Long until = t == Taken.FROM_A_MEMBER_GONE ? playing.get(r.id()) : null;
-                boolean playOn = until != null && !sweepOfRun.containsKey(r.id());
+                boolean playOn = until != null;
                 if (playOn) {
                     var unused = e.runner().playUntil(until);
                 }
@@ -244,13 +259,66 @@ final class ClusterMember {
         return taken;
     }
 
-    /** On the run's thread, at each change of its state: keeps {@code eiscope.playing} (without waiting for it). */
+    /**
+     * On the run's thread, at each change of its state: keeps {@code eiscope.playing} and {@code eiscope.states}
+     * (without waiting for them).
+     */
     private void playingChanged(String id) {
         if (closed || !registry.has(id)) return;
         SimulationRunner runner = registry.get(id).runner();
         SimulationState s = runner.state();
         if (s == SimulationState.RUNNING || s == SimulationState.QUEUED) playing.setAsync(id, runner.pausesAt());
         else playing.removeAsync(id);
+        states.setAsync(id, s.name() + " " + runner.step());
+    }
+
+    /** Keeps {@link #stateCopy}, and tells the sweeps that a run changed. */
+    private final class StateListener
+            implements com.hazelcast.map.listener.EntryAddedListener<String, String>,
+                    com.hazelcast.map.listener.EntryUpdatedListener<String, String>,
+                    com.hazelcast.map.listener.EntryRemovedListener<String, String> {
+        @Override
+        public void entryAdded(com.hazelcast.core.EntryEvent<String, String> e) {
+            copyState(e.getKey(), e.getValue());
+        }
+
+        @Override
+        public void entryUpdated(com.hazelcast.core.EntryEvent<String, String> e) {
+            copyState(e.getKey(), e.getValue());
+        }
+
+        @Override
+        public void entryRemoved(com.hazelcast.core.EntryEvent<String, String> e) {
+            stateCopy.remove(e.getKey());
+            madeElsewhere.remove(e.getKey());
+            if (sweeps != null) sweeps.runChanged();
+        }
+    }
+
+    private void copyState(String id, String v) {
+        try {
+            int space = v.indexOf(' ');
+            stateCopy.put(
+                    id,
+                    new RunState(
+                            SimulationState.valueOf(v.substring(0, space)), Long.parseLong(v.substring(space + 1))));
+        } catch (RuntimeException malformed) {
+            return; // a member of another version
+        }
+        madeElsewhere.remove(id);
+        if (sweeps != null) sweeps.runChanged();
+    }
+
+    /** Run {@code id}'s state as its member last published it; a run made for a sweep, not heard of yet: PAUSED. */
+    RunState runState(String id) {
+        RunState s = stateCopy.get(id);
+        if (s == null && madeElsewhere.contains(id)) return new RunState(SimulationState.PAUSED, 0);
+        return s;
+    }
+
+    /** A run this member had made on another member for a sweep (until its first state comes). */
+    void madeElsewhere(String id) {
+        if (!stateCopy.containsKey(id)) madeElsewhere.add(id);
     }
 
     private enum Taken {

@@ -88,6 +88,11 @@ final class ClusterRouting {
         return member.ownerOf(ClusterMember.run(id));
     }
 
+    /** True when a member of this cluster routed the call (it carries the cluster's secret). */
+    boolean routedByMember(MultiMap headers) {
+        return member.peers().routed(headers);
+    }
+
     PeerCalls peers() {
         return member.peers();
     }

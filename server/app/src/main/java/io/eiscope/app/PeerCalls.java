@@ -27,6 +27,12 @@ final class PeerCalls {
     /** The header that marks a call routed by a member; its value is the cluster's secret. */
     static final String ROUTED = "eiscope-routed";
 
+    /**
+     * With {@link #ROUTED}: a call a member makes itself, for a sweep, on behalf of the sweep's owner (the run is made
+     * for them); never taken from a client, whose calls carry their own authorization.
+     */
+    static final String ON_BEHALF_OF = "eiscope-on-behalf-of";
+
     private final GrpcClient client;
     private final String secret;
 
@@ -144,6 +150,8 @@ final class PeerCalls {
     private void copy(MultiMap from, MultiMap to) {
         String authorization = from.get("authorization");
         if (authorization != null) to.set("authorization", authorization);
+        String onBehalf = from.get(ON_BEHALF_OF);
+        if (onBehalf != null && authorization == null) to.set(ON_BEHALF_OF, onBehalf);
         to.set(ROUTED, secret);
     }
 

@@ -210,7 +210,9 @@ final class SimulationGrpcService {
                     .compose(r -> {
                         java.util.function.Supplier<Future<Resp>> here = () -> {
                             try {
-                                Caller caller = caller(req.headers().get("authorization"));
+                                Caller caller = memberCaller(req.headers());
+                                if (caller == null)
+                                    caller = caller(req.headers().get("authorization"));
                                 if (names) requireOwner(caller, (String) r.getField(idField));
                                 return impl.apply(caller, r);
                             } catch (RuntimeException e) {
@@ -285,6 +287,19 @@ final class SimulationGrpcService {
             last = e;
         }
         return out.build();
+    }
+
+    /**
+     * The sweep owner a cluster member acts for (a run of a sweep made on another member, {@link ClusterSweepRuns}), or
+     * null for any other call. Only a call a member routed (with the cluster's secret) may say so.
+     */
+    private Caller memberCaller(io.vertx.core.MultiMap headers) {
+        String owner = headers.get(PeerCalls.ON_BEHALF_OF);
+        if (owner == null
+                || headers.get("authorization") != null
+                || routing == null
+                || !routing.routedByMember(headers)) return null;
+        return new Caller(owner, Caller.Role.STEER);
     }
 
     /** Who calls, by the request's authorization header (checked at the door: never null here). */

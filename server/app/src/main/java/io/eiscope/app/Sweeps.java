@@ -95,6 +95,9 @@ final class Sweeps implements AutoCloseable {
     private final SweepStore store;
     private final int cores;
     private final Map<String, Live> sweeps = new ConcurrentHashMap<>();
+    /** Where the sweeps' runs are made and played: this server, or any member of its cluster. */
+    private volatile SweepRuns runs;
+
     private long timer = -1;
 
     Sweeps(Vertx vertx, SimulationRegistry registry, int cores) {
@@ -102,6 +105,21 @@ final class Sweeps implements AutoCloseable {
         this.registry = registry;
         this.cores = cores;
         this.store = new SweepStore(registry.archive().store());
+        this.runs = new SweepRuns.Local(registry);
+    }
+
+    /** Makes and plays the sweeps' runs through {@code r} (a cluster member spreads them over the members). */
+    void placeRuns(SweepRuns r) {
+        this.runs = r;
+    }
+
+    /** Something about a sweep's run changed elsewhere (a member's run changed state): look at the sweeps soon. */
+    void runChanged() {
+        if (!closed && tickQueued.compareAndSet(false, true))
+            vertx.runOnContext(v -> {
+                tickQueued.set(false);
+                sweeps.values().forEach(this::tick);
+            });
     }
 
     /** Loads the record's sweeps (blocking: call it at start, after the runs are recovered) and starts the timer. */
@@ -118,13 +136,7 @@ final class Sweeps implements AutoCloseable {
         timer = vertx.setPeriodic(TICK_MILLIS, t -> sweeps.values().forEach(this::tick));
         // A run that finished, paused or failed frees its slot at once, not at the next tick: with short runs the
         // timer alone made a 200-run sweep one run per tick (bench/sweep_throughput.py).
-        registry.onStateChange(id -> {
-            if (!closed && tickQueued.compareAndSet(false, true))
-                vertx.runOnContext(v -> {
-                    tickQueued.set(false);
-                    sweeps.values().forEach(this::tick);
-                });
-        });
+        registry.onStateChange(id -> runChanged());
         return sweeps.size();
     }
 
@@ -262,8 +274,7 @@ final class Sweeps implements AutoCloseable {
                 if (!p.wanted) continue;
                 p.wanted = false;
                 p.confirmed = false;
-                SimulationRegistry.Entry e = find(p.runId);
-                if (e != null) pausing.add(e.runner().pause());
+                if (runs.state(p.runId) != null) pausing.add(runs.pause(p.runId).toCompletableFuture());
             }
         }
         CompletableFuture<Void> paused = CompletableFuture.allOf(pausing.toArray(new CompletableFuture[0]));
@@ -285,16 +296,6 @@ final class Sweeps implements AutoCloseable {
                         + " can " + verb);
     }
 
-    /** The run {@code id} when it still exists. */
-    SimulationRegistry.Entry find(String id) {
-        if (id == null || id.isEmpty()) return null;
-        try {
-            return registry.get(id);
-        } catch (ApiException deleted) {
-            return null;
-        }
-    }
-
     static boolean terminal(SimulationState s) {
         return s == SimulationState.FINISHED
                 || s == SimulationState.DIVERGED
@@ -314,14 +315,13 @@ final class Sweeps implements AutoCloseable {
                     allDone = false;
                     continue;
                 }
-                SimulationRegistry.Entry e = find(p.runId);
-                if (e == null || terminal(e.runner().state())) {
+                SimulationState now = runs.state(p.runId);
+                if (now == null || terminal(now)) {
                     p.wanted = false;
                     continue;
                 }
                 allDone = false;
                 if (!p.wanted) continue;
-                SimulationState now = e.runner().state();
                 // QUEUED: played, waiting for one of the server's --workers; it keeps its slot.
                 if (p.confirmed && now != SimulationState.RUNNING && now != SimulationState.QUEUED) {
                     p.wanted = false; // paused by its user or a watchpoint: its slot goes to the next run
@@ -343,9 +343,9 @@ final class Sweeps implements AutoCloseable {
             for (Point p : l.points) {
                 if (active >= l.concurrency) return;
                 if (p.runId.isEmpty() || !p.error.isEmpty() || p.wanted || p.held) continue;
-                SimulationRegistry.Entry e = find(p.runId);
-                if (e == null || terminal(e.runner().state())) continue;
-                play(l, p, e);
+                SimulationState s = runs.state(p.runId);
+                if (s == null || terminal(s)) continue;
+                play(l, p);
                 active++;
             }
             if (active >= l.concurrency || l.creating || System.currentTimeMillis() < l.retryAtMillis) return;
@@ -359,10 +359,10 @@ final class Sweeps implements AutoCloseable {
         }
     }
 
-    private void play(Live l, Point p, SimulationRegistry.Entry e) {
+    private void play(Live l, Point p) {
         p.wanted = true;
         p.confirmed = false;
-        var unused = e.runner().play().whenComplete((step, err) -> {
+        var unused = runs.play(p.runId).whenComplete((step, err) -> {
             if (err == null) {
                 p.confirmed = true;
                 return;
@@ -378,25 +378,17 @@ final class Sweeps implements AutoCloseable {
         vertx.executeBlocking(
                         () -> {
                             SweepPoints.Run run = SweepPoints.runOf(l.spec, p.values, registry.catalogue());
-                            SimulationRegistry.Entry e = registry.create(
-                                    ProtoMapper.toConfig(run.spec()),
-                                    run.preset(),
-                                    ProtoMapper.toPolicy(run.spec()),
-                                    l.owner);
-                            String runId = e.runner().id();
-                            List<String> tags = List.of("sweep:" + l.id);
-                            registry.archive().store().updateRun(runId, null, tags, null);
-                            e.meta().update(null, tags, null);
+                            String runId = runs.create(run.spec(), run.preset(), l.owner, List.of("sweep:" + l.id));
                             store.setPoint(l.id, p.index, runId, "");
-                            return e;
+                            return runId;
                         },
                         false)
                 .onComplete(ar -> {
                     synchronized (l) {
                         l.creating = false;
                         if (ar.succeeded()) {
-                            p.runId = ar.result().runner().id();
-                            if (l.state == SweepState.SWEEP_STATE_RUNNING) play(l, p, ar.result());
+                            p.runId = ar.result();
+                            if (l.state == SweepState.SWEEP_STATE_RUNNING) play(l, p);
                             return;
                         }
                         ApiException ex = ApiException.from(ar.cause());
@@ -437,11 +429,10 @@ final class Sweeps implements AutoCloseable {
                     .putAllValues(p.values)
                     .setRunId(p.runId)
                     .setError(p.error);
-            SimulationRegistry.Entry e = find(p.runId);
+            SimulationState s = runs.state(p.runId);
             if (!p.runId.isEmpty()) started++;
-            if (e != null) {
-                SimulationState s = e.runner().state();
-                r.setState(ProtoMapper.toProto(s)).setStep(e.runner().step());
+            if (s != null) {
+                r.setState(ProtoMapper.toProto(s)).setStep(runs.step(p.runId));
                 if (s == SimulationState.RUNNING) playing++;
                 if (terminal(s)) done++;
             } else if (!p.runId.isEmpty() || !p.error.isEmpty()) done++;

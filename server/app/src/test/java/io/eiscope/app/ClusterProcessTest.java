@@ -248,6 +248,44 @@ class ClusterProcessTest {
         assertThat(resp.body().lines().filter(l -> l.contains("loss"))).hasSize(steps);
     }
 
+    /** A sweep made through one member: its runs are spread over the members, and it is followed through another. */
+    private void sweepSpreadOverTheMembers(int through, int other) throws Exception {
+        io.eiscope.api.v1.Sweep sweep = at(through)
+                .createSweep(io.eiscope.api.v1.CreateSweepRequest.newBuilder()
+                        .setSpec(io.eiscope.api.v1.SweepSpec.newBuilder()
+                                .setSpec(SweepGrpcTest.rOfK(100, 200))
+                                .setMode(io.eiscope.api.v1.SweepMode.SWEEP_MODE_GRID)
+                                .addAxes(SweepGrpcTest.axis(
+                                        "seed",
+                                        java.util.stream.LongStream.rangeClosed(1, 8)
+                                                .mapToObj(SweepGrpcTest::integer)
+                                                .toArray(io.eiscope.api.v1.Value[]::new)))
+                                .setConcurrency(2))
+                        .build())
+                .getSweep();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        io.eiscope.api.v1.Sweep seen;
+        do {
+            Thread.sleep(100); // polling remote processes
+            seen = at(other)
+                    .getSweep(io.eiscope.api.v1.GetSweepRequest.newBuilder()
+                            .setSweepId(sweep.getId())
+                            .build())
+                    .getSweep();
+        } while (seen.getState() != io.eiscope.api.v1.SweepState.SWEEP_STATE_DONE && System.nanoTime() < deadline);
+        assertThat(seen.getState()).as(seen.toString()).isEqualTo(io.eiscope.api.v1.SweepState.SWEEP_STATE_DONE);
+        assertThat(seen.getDoneRuns()).isEqualTo(8);
+        java.util.Set<String> where = new java.util.TreeSet<>();
+        for (var r : seen.getRunsList()) {
+            Simulation s = get(at(other), r.getRunId());
+            assertThat(s.getStep()).isEqualTo(100);
+            assertThat(s.getState()).isEqualTo(SimulationState.SIMULATION_STATE_FINISHED);
+            assertThat(s.getTagsList()).containsExactly("sweep:" + sweep.getId());
+            where.add(s.getMember());
+        }
+        assertThat(where).as("the members its runs were made on").hasSizeGreaterThanOrEqualTo(2);
+    }
+
     @Test
     void aRunIsSteeredThroughAnyMemberAndOutlivesItsOwnerBitForBit() throws Exception {
         int entry = ports.get(0);
@@ -295,6 +333,8 @@ class ClusterProcessTest {
         assertThat(get(at(c), run.getId()).getMember()).isEqualTo("127.0.0.1:" + owner);
         sessionThroughAnotherMember(b, run.getId());
         exportThroughAnotherMember(c, run.getId(), 45);
+
+        sweepSpreadOverTheMembers(entry, b);
 
         // Both play on towards step 800; the owner is killed on the way.
         long end = 800;
