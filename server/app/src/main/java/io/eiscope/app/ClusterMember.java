@@ -390,6 +390,12 @@ final class ClusterMember {
                 });
     }
 
+    /** True when this member holds {@code key} (a run in its registry, or a sweep it plays): no need to ask. */
+    boolean holds(String key) {
+        if (key.startsWith("run:")) return registry != null && registry.has(key.substring(4));
+        return sweeps != null && sweeps.has(key.substring(key.indexOf(':') + 1));
+    }
+
     /** The other live members' addresses, for calls every member answers in part (lists). */
     List<SocketAddress> others() {
         return directory.values().stream()

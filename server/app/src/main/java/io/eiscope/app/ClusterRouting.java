@@ -56,7 +56,7 @@ final class ClusterRouting {
             default -> {}
         }
         String key = key(r);
-        if (key == null) return here.get();
+        if (key == null || member.holds(key)) return here.get();
         return member.ownerOf(key).compose(to -> to == null ? here.get() : forward(to, method, r, headers));
     }
 
@@ -68,7 +68,7 @@ final class ClusterRouting {
     /** Relays server-stream {@code method} from the owner of the run {@code r} names, or runs {@code here}. */
     <Resp extends Message> void stream(String method, Message r, GrpcServerRequest<?, Resp> in, Runnable here) {
         String key = key(r);
-        if (key == null) {
+        if (key == null || member.holds(key)) {
             here.run();
             return;
         }

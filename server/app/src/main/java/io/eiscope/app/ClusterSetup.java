@@ -34,6 +34,10 @@ final class ClusterSetup {
         hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
         hz.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         hz.setProperty("hazelcast.wait.seconds.before.join", "1"); // the member list is given: no need to wait 5 s
+        // Who owns a run is read on every call for it through another member: kept near, invalidated on change.
+        hz.addMapConfig(new com.hazelcast.config.MapConfig("eiscope.owners")
+                .setBackupCount(1)
+                .setNearCacheConfig(new com.hazelcast.config.NearCacheConfig().setInvalidateOnChange(true)));
         NetworkConfig net = hz.getNetworkConfig();
         net.setPort(c.port()).setPortAutoIncrement(false);
         net.getInterfaces().setEnabled(true).clear().addInterface(c.host());

@@ -52,6 +52,7 @@ final class Sweeps implements AutoCloseable {
         boolean wanted; // the sweep played it and counts it against the bound
         volatile boolean confirmed; // that play took effect: a later pause came from someone else
         boolean held; // paused by its user: left alone until the sweep is resumed
+        boolean making; // its run is being made
 
         Point(int index, Map<String, Value> values, String runId, String error) {
             this.index = index;
@@ -69,7 +70,9 @@ final class Sweeps implements AutoCloseable {
         final int concurrency;
         final List<Point> points;
         SweepState state;
-        boolean creating;
+        /** Runs being made (each counts as playing: it plays once made). */
+        int creating;
+
         long retryAtMillis;
 
         Live(
@@ -145,6 +148,11 @@ final class Sweeps implements AutoCloseable {
     /** Tells {@code listener} the id of each sweep created here, before it is listed (a cluster member owns it). */
     void onCreated(java.util.function.Consumer<String> listener) {
         this.created = listener;
+    }
+
+    /** True when this server plays sweep {@code id}. */
+    boolean has(String id) {
+        return sweeps.containsKey(id);
     }
 
     /** Loads sweep {@code id} of the record (a cluster member taking it over, after its runs). Blocking. */
@@ -307,8 +315,8 @@ final class Sweeps implements AutoCloseable {
     void tick(Live l) {
         synchronized (l) {
             if (l.state != SweepState.SWEEP_STATE_RUNNING) return;
-            int active = l.creating ? 1 : 0;
-            boolean allDone = !l.creating;
+            int active = l.creating;
+            boolean allDone = l.creating == 0;
             for (Point p : l.points) {
                 if (!p.error.isEmpty()) continue;
                 if (p.runId.isEmpty()) {
@@ -348,12 +356,16 @@ final class Sweeps implements AutoCloseable {
                 play(l, p);
                 active++;
             }
-            if (active >= l.concurrency || l.creating || System.currentTimeMillis() < l.retryAtMillis) return;
+            if (System.currentTimeMillis() < l.retryAtMillis) return;
+            // As many made at once as there are free slots: in a cluster, making a run on another member is a round
+            // trip of its own, and one at a time left the members idle between short runs.
             for (Point p : l.points) {
-                if (p.runId.isEmpty() && p.error.isEmpty()) {
-                    l.creating = true;
+                if (active >= l.concurrency) return;
+                if (p.runId.isEmpty() && p.error.isEmpty() && !p.making) {
+                    p.making = true;
+                    l.creating++;
+                    active++;
                     make(l, p);
-                    return;
                 }
             }
         }
@@ -385,7 +397,8 @@ final class Sweeps implements AutoCloseable {
                         false)
                 .onComplete(ar -> {
                     synchronized (l) {
-                        l.creating = false;
+                        l.creating--;
+                        p.making = false;
                         if (ar.succeeded()) {
                             p.runId = ar.result();
                             if (l.state == SweepState.SWEEP_STATE_RUNNING) play(l, p);
