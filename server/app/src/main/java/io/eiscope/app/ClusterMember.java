@@ -139,7 +139,7 @@ final class ClusterMember {
                 });
         registry.onStateChange(this::playingChanged);
         sweeps.onCreated(id -> owners.set(sweep(id), me));
-        sweeps.placeRuns(new ClusterSweepRuns(registry, this));
+        sweeps.placeRuns(new ClusterSweepRuns(registry, this), () -> directory.size());
         states.addEntryListener(new StateListener(), true);
         for (var e : states.entrySet()) copyState(e.getKey(), e.getValue());
         publish();

@@ -97,6 +97,9 @@ final class Sweeps implements AutoCloseable {
     private final SimulationRegistry registry;
     private final SweepStore store;
     private final int cores;
+    /** The cores a sweep's runs may use by default: this server's, or in a cluster all its members'. */
+    private volatile java.util.function.IntSupplier defaultConcurrency;
+
     private final Map<String, Live> sweeps = new ConcurrentHashMap<>();
     /** Where the sweeps' runs are made and played: this server, or any member of its cluster. */
     private volatile SweepRuns runs;
@@ -107,13 +110,18 @@ final class Sweeps implements AutoCloseable {
         this.vertx = vertx;
         this.registry = registry;
         this.cores = cores;
+        this.defaultConcurrency = () -> cores;
         this.store = new SweepStore(registry.archive().store());
         this.runs = new SweepRuns.Local(registry);
     }
 
-    /** Makes and plays the sweeps' runs through {@code r} (a cluster member spreads them over the members). */
-    void placeRuns(SweepRuns r) {
+    /**
+     * Makes and plays the sweeps' runs through {@code r} (a cluster member spreads them over the members), at most
+     * {@code members} times this server's cores at once unless a sweep says how many.
+     */
+    void placeRuns(SweepRuns r, java.util.function.IntSupplier members) {
         this.runs = r;
+        this.defaultConcurrency = () -> cores * Math.max(1, members.getAsInt());
     }
 
     /** Something about a sweep's run changed elsewhere (a member's run changed state): look at the sweeps soon. */
@@ -186,7 +194,7 @@ final class Sweeps implements AutoCloseable {
     }
 
     private int concurrency(SweepSpec spec) {
-        return spec.getConcurrency() > 0 ? spec.getConcurrency() : cores;
+        return spec.getConcurrency() > 0 ? spec.getConcurrency() : defaultConcurrency.getAsInt();
     }
 
     /** The point's values in the order of the axes (a stored map has none). */
