@@ -16,6 +16,9 @@ from eiscope.errors import _BY_CODE, EiscopeError, from_rpc_error
 from eiscope.frames import Frame
 
 _CODES = {c.value[0]: c for c in grpc.StatusCode}
+
+#: How long close() waits for the server to end the call before it cancels it (seconds).
+CLOSE_WAIT_S = 5.0
 #: What a request's waiter receives: the server's acknowledgement, or the error that ended the call.
 _Ack = Union[service_pb2.SessionAck, EiscopeError]
 
@@ -67,6 +70,7 @@ class Session:
         self._timeout = timeout
         self._call = method(self._outgoing())
         self._error: Optional[EiscopeError] = None
+        self._ended = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
 
     def subscribe(
@@ -105,9 +109,15 @@ class Session:
         return self._request(service_pb2.SessionRequest(control=control))
 
     def close(self) -> None:
-        """Ends the call; the server releases every subscription."""
+        """Ends the call; the server releases every subscription.
+
+        The requests end first and the server ends the call once it has acknowledged them; the
+        call is cancelled only if it has not ended within a few seconds. (Cancelling at once,
+        while the server was still sending frames over TLS, now and then made the server close
+        the connection, and with it the client's next call on it.)"""
         self._requests.put(None)
-        self._call.cancel()
+        if not self._ended.wait(CLOSE_WAIT_S):
+            self._call.cancel()
 
     def __enter__(self) -> Session:
         return self
@@ -160,5 +170,6 @@ class Session:
                 for waiter in self._acks.values():
                     waiter.put(self._error)
         finally:
+            self._ended.set()
             for sub in list(self._subscriptions.values()):
                 sub._frames.put(None)

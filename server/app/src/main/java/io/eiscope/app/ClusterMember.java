@@ -230,16 +230,17 @@ final class ClusterMember {
                             .log("the run is held by another server on the record; not taking it");
                     continue;
                 }
+                // A run that was playing when its member left plays on to where it was going (after the replay:
+                // controls wait for it), a sweep's too (its sweep, wherever it is, counts it as playing). After a
+                // restart of the whole cluster, runs come back paused, as on one server. Read before the run is
+                // registered here: its recovery pauses it, and this member then publishes that it plays no more.
+                Long until = t == Taken.FROM_A_MEMBER_GONE ? playing.get(r.id()) : null;
                 SimulationRegistry.Entry e = registry.recover(r);
                 if (e == null) {
                     registry.archive().store().releaseRun(r.id());
                     continue;
                 }
                 taken++;
-                // A run that was playing when its member left plays on to where it was going (after the replay:
-                // controls wait for it), a sweep's too (its sweep, wherever it is, counts it as playing). After a
-                // restart of the whole cluster, runs come back paused, as on one server.
-                Long until = t == Taken.FROM_A_MEMBER_GONE ? playing.get(r.id()) : null;
                 boolean playOn = until != null;
                 if (playOn) {
                     var unused = e.runner().playUntil(until);
