@@ -209,11 +209,16 @@ class WatchBackPressureTest {
             call.sendMessage(
                     WatchRequest.newBuilder().setId(id).addObservables("loss").build());
             call.halfClose();
+            SimulationRegistry.Entry entry = big.registry().get(id);
+            // Played once the watch is subscribed: a step before it would not be the watch's to count (CI once saw
+            // the first 5 steps missing from the count).
+            org.awaitility.Awaitility.await("the watch subscribed")
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> entry.streams().subscriberCount() == 1);
             stub.control(ControlRequest.newBuilder()
                     .setId(id)
                     .setAction(ControlAction.CONTROL_ACTION_PLAY)
                     .build());
-            SimulationRegistry.Entry entry = big.registry().get(id);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (entry.runner().step() < 3000 && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(5);
             int waiting = entry.streams().maxBacklog();
