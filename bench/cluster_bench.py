@@ -20,7 +20,6 @@ what the cluster costs, not what more machines would give.
 import argparse
 import contextlib
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -30,7 +29,8 @@ import time
 from collections.abc import Iterator
 
 import eiscope
-from sweep_throughput import SPEC, Postgres
+from server_process import start
+from sweep_throughput import Postgres, run_sweep
 
 
 def free_port() -> int:
@@ -43,12 +43,6 @@ def free_port() -> int:
 def members(jar: str, n: int, store: str, cluster: bool = True) -> Iterator[list[int]]:
     """n members of one cluster (or, with cluster=False and n=1, a server on its own) on a fresh
     shared data directory, started one after another; yields their gRPC ports."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-    }
-    env["OPENBLAS_NUM_THREADS"] = "1"
     hz = [free_port() for _ in range(n)]
     listed = ",".join(f"127.0.0.1:{p}" for p in hz)
     procs: list[subprocess.Popen[str]] = []
@@ -56,46 +50,18 @@ def members(jar: str, n: int, store: str, cluster: bool = True) -> Iterator[list
     with tempfile.TemporaryDirectory() as data:
         try:
             for p in hz:
-                cmd = [
-                    "java",
-                    "-jar",
-                    jar,
-                    "--port",
-                    "0",
-                    "--data-dir",
-                    data,
-                    "--web-root",
-                    "/nonexistent",
-                ]
-                cmd += ["--store", store]
+                args = ["--web-root", "/nonexistent", "--store", store]
                 if cluster:
-                    cmd += [
+                    args += [
                         "--cluster",
                         "--cluster-port",
                         str(p),
                         "--cluster-members",
                         listed,
                     ]
-                proc = subprocess.Popen(
-                    cmd,
-                    env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    text=True,
-                )
+                proc, port = start(jar, data, *args)
                 procs.append(proc)
-                assert proc.stdout is not None
-                for line in proc.stdout:
-                    m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-                    if m:
-                        ports.append(int(m.group(1)))
-                        break
-                else:
-                    raise RuntimeError("a member exited before it listened")
-                drain = threading.Thread(
-                    target=lambda s=proc.stdout: [None for _ in s], daemon=True
-                )
-                drain.start()
+                ports.append(port)
             time.sleep(1.0)  # every member has published its address and load
             yield ports
         finally:
@@ -107,16 +73,11 @@ def members(jar: str, n: int, store: str, cluster: bool = True) -> Iterator[list
 
 def sweep_seconds(port: int, runs: int, budget: int) -> tuple[float, int]:
     """Seconds from CreateSweep to DONE, and on how many members its runs were made."""
+    seconds, sweep_id = run_sweep(port, runs, budget)
     with eiscope.Client(f"127.0.0.1:{port}") as c:
-        t0 = time.monotonic()
-        sweep = c.create_sweep(
-            grid={"seed": list(range(1, runs + 1))}, step_budget=budget, **SPEC
+        return seconds, len(
+            {s.member for s in c.list() if f"sweep:{sweep_id}" in s.tags}
         )
-        done = c.wait_for_sweep(sweep.id, timeout=3600, poll_s=0.05)
-        seconds = time.monotonic() - t0
-        assert done.state == "DONE" and done.done_runs == runs, done
-        where = {s.member for s in c.list() if f"sweep:{sweep.id}" in s.tags}
-        return seconds, len(where)
 
 
 def percentile(xs: list[float], q: float) -> float:

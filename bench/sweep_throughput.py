@@ -101,9 +101,10 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def measure(jar: str, runs: int, budget: int, store: str) -> float:
-    args = ["--web-root", "/nonexistent"] + (["--store", store] if store else [])
-    with served(jar, *args) as port, eiscope.Client(f"127.0.0.1:{port}") as c:
+def run_sweep(port: int, runs: int, budget: int) -> tuple[float, str]:
+    """Seconds from CreateSweep to DONE of a sweep of `runs` seeds on the server at `port`, and
+    the sweep's id."""
+    with eiscope.Client(f"127.0.0.1:{port}") as c:
         t0 = time.monotonic()
         sweep = c.create_sweep(
             grid={"seed": list(range(1, runs + 1))}, step_budget=budget, **SPEC
@@ -111,7 +112,13 @@ def measure(jar: str, runs: int, budget: int, store: str) -> float:
         done = c.wait_for_sweep(sweep.id, timeout=3600, poll_s=0.05)
         seconds = time.monotonic() - t0
         assert done.state == "DONE" and done.done_runs == runs, done
-        return seconds
+        return seconds, sweep.id
+
+
+def measure(jar: str, runs: int, budget: int, store: str) -> float:
+    args = ["--web-root", "/nonexistent"] + (["--store", store] if store else [])
+    with served(jar, *args) as port:
+        return run_sweep(port, runs, budget)[0]
 
 
 def main() -> None:

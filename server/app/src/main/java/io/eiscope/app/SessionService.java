@@ -174,42 +174,22 @@ final class SessionService {
                         sub.close();
                         ack(id, 0, null);
                     }
-                    case COMMAND -> {
-                        String run = r.getCommand().getId();
-                        if (elsewhere(run)) {
-                            steeringRole();
-                            answer(
-                                    id,
-                                    unary.routing()
-                                            .unary(
-                                                    "ApplyCommand",
-                                                    r.getCommand(),
-                                                    headers,
-                                                    () -> unary.applyCommand(r.getCommand()))
-                                            .map(a -> a.getEffectiveStep()));
-                        } else {
-                            steering(run);
-                            answer(id, unary.applyCommand(r.getCommand()).map(a -> a.getEffectiveStep()));
-                        }
-                    }
-                    case CONTROL -> {
-                        String run = r.getControl().getId();
-                        if (elsewhere(run)) {
-                            steeringRole();
-                            answer(
-                                    id,
-                                    unary.routing()
-                                            .unary(
-                                                    "Control",
-                                                    r.getControl(),
-                                                    headers,
-                                                    () -> unary.control(r.getControl()))
-                                            .map(a -> a.getEffectiveStep()));
-                        } else {
-                            steering(run);
-                            answer(id, unary.control(r.getControl()).map(a -> a.getEffectiveStep()));
-                        }
-                    }
+                    case COMMAND ->
+                        steer(
+                                id,
+                                "ApplyCommand",
+                                r.getCommand().getId(),
+                                r.getCommand(),
+                                () -> unary.applyCommand(r.getCommand()),
+                                a -> a.getEffectiveStep());
+                    case CONTROL ->
+                        steer(
+                                id,
+                                "Control",
+                                r.getControl().getId(),
+                                r.getControl(),
+                                () -> unary.control(r.getControl()),
+                                a -> a.getEffectiveStep());
                     case KIND_NOT_SET ->
                         throw ApiException.invalid("request needs one of subscribe, unsubscribe, command, control");
                 }
@@ -237,13 +217,29 @@ final class SessionService {
                                 + "' is read-only (role read)");
         }
 
+        /**
+         * A command or control ({@code method} with {@code request}) to run {@code runId}: applied here, or by the
+         * member that holds the run; acknowledged with the step it took effect at.
+         */
+        private <Resp extends com.google.protobuf.Message> void steer(
+                long id,
+                String method,
+                String runId,
+                com.google.protobuf.Message request,
+                java.util.function.Supplier<Future<Resp>> here,
+                java.util.function.Function<Resp, Long> step) {
+            if (elsewhere(runId)) {
+                steeringRole();
+                answer(id, unary.routing().unary(method, request, headers, here).map(step));
+            } else {
+                steering(runId);
+                answer(id, here.get().map(step));
+            }
+        }
+
         /** Commands and controls change runs: a steer or admin token, on the caller's own run. */
         private void steering(String runId) {
-            if (!caller.role().allows(Caller.Role.STEER))
-                throw new ApiException(
-                        io.vertx.grpc.common.GrpcStatus.PERMISSION_DENIED,
-                        "commands and controls change runs; the token of '" + caller.owner()
-                                + "' is read-only (role read)");
+            steeringRole();
             unary.requireOwner(caller, runId);
         }
 

@@ -9,8 +9,6 @@ import io.eiscope.api.v1.ControlRequest;
 import io.eiscope.api.v1.CreateSimulationRequest;
 import io.eiscope.api.v1.DeleteSimulationRequest;
 import io.eiscope.api.v1.Frame;
-import io.eiscope.api.v1.GetParametersRequest;
-import io.eiscope.api.v1.GetParametersResponse;
 import io.eiscope.api.v1.GetSimulationRequest;
 import io.eiscope.api.v1.ListSimulationsRequest;
 import io.eiscope.api.v1.RunUntil;
@@ -134,21 +132,6 @@ class ClusterProcessTest {
                 .setCommand(
                         Command.newBuilder().setRunUntil(RunUntil.newBuilder().setStep(step)))
                 .build());
-    }
-
-    private static void assertSameParameters(
-            SimulationServiceGrpc.SimulationServiceBlockingStub stub, String a, String b) {
-        GetParametersResponse pa =
-                stub.getParameters(GetParametersRequest.newBuilder().setId(a).build());
-        GetParametersResponse pb =
-                stub.getParameters(GetParametersRequest.newBuilder().setId(b).build());
-        assertThat(pa.getStep()).isEqualTo(pb.getStep());
-        assertThat(pa.getParametersCount()).isEqualTo(pb.getParametersCount()).isPositive();
-        for (int i = 0; i < pa.getParametersCount(); i++) {
-            assertThat(pa.getParameters(i).getTensor().getData())
-                    .as(pa.getParameters(i).getName() + " bit for bit at step " + pa.getStep())
-                    .isEqualTo(pb.getParameters(i).getTensor().getData());
-        }
     }
 
     /** The distinct steps of the loss frames of a watch from step 0, read until step {@code upTo}'s. */
@@ -360,8 +343,8 @@ class ClusterProcessTest {
         assertThat(get(at(b), twin.getId()).getMember())
                 .as("the twin was never moved")
                 .isEqualTo(twin.getMember());
-        assertSameParameters(at(b), run.getId(), twin.getId());
-        assertSameParameters(at(c), run.getId(), twin.getId());
+        RunRecordProcessTest.assertSameParameters(at(b), run.getId(), twin.getId());
+        RunRecordProcessTest.assertSameParameters(at(c), run.getId(), twin.getId());
 
         // A watcher reconnecting through either survivor reads every step, the record's and the new member's.
         java.util.NavigableSet<Long> steps = watchedLossSteps(at(c), run.getId(), end);

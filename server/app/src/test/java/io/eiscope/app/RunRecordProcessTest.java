@@ -177,8 +177,8 @@ class RunRecordProcessTest {
         assertSameParameters(stub, id, twin);
     }
 
-    private static void assertSameParameters(
-            SimulationServiceGrpc.SimulationServiceBlockingStub stub, String a, String b) {
+    /** Both runs are at one step with the same parameters, bit for bit. */
+    static void assertSameParameters(SimulationServiceGrpc.SimulationServiceBlockingStub stub, String a, String b) {
         GetParametersResponse pa =
                 stub.getParameters(GetParametersRequest.newBuilder().setId(a).build());
         GetParametersResponse pb =
