@@ -282,30 +282,30 @@ final class SessionService {
                             return Future.failedFuture(ApiException.invalid("unsubscribed"));
                         }
                         relay.call = call;
-                        return call.send(w);
-                    })
-                    .onComplete(ar -> {
-                        if (ar.failed()) {
-                            release.run();
-                            ack(id, 0, ar.cause());
-                            return;
-                        }
-                        var frames = ar.result();
-                        ack(id, step[0], null); // before the first frames of this subscription
-                        frames.handler(batch -> {
-                            if (closed) return;
-                            response.write(SessionResponse.newBuilder()
-                                    .setFrames(SessionFrames.newBuilder()
-                                            .setSubscriptionId(id)
-                                            .addAllFrames(batch.getFramesList()))
-                                    .build());
-                            if (response.writeQueueFull()) {
-                                frames.pause();
-                                awaitDrain(frames::resume);
-                            }
+                        // The frames' handlers are set as the answer arrives, not a hop later (see PeerCalls.unary).
+                        return call.send(w).andThen(sent -> {
+                            if (sent.failed()) return;
+                            var frames = sent.result();
+                            ack(id, step[0], null); // before the first frames of this subscription
+                            frames.handler(batch -> {
+                                if (closed) return;
+                                response.write(SessionResponse.newBuilder()
+                                        .setFrames(SessionFrames.newBuilder()
+                                                .setSubscriptionId(id)
+                                                .addAllFrames(batch.getFramesList()))
+                                        .build());
+                                if (response.writeQueueFull()) {
+                                    frames.pause();
+                                    awaitDrain(frames::resume);
+                                }
+                            });
+                            frames.endHandler(v -> release.run());
+                            frames.exceptionHandler(t -> release.run());
                         });
-                        frames.endHandler(v -> release.run());
-                        frames.exceptionHandler(t -> release.run());
+                    })
+                    .onFailure(t -> {
+                        release.run();
+                        ack(id, 0, t);
                     });
         }
 
