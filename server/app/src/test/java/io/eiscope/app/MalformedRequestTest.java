@@ -74,9 +74,8 @@ class MalformedRequestTest {
     record Answer(int code, String message) {}
 
     /**
-     * One call on a connection of its own: each request is judged alone. (On one shared connection a request was, about once in
-     * ten runs, not answered within 10 s after the 80 MiB gzip upload that is refused before it is read; on a new connection the
-     * same bytes were answered at once. Left for investigation: see docs/security.md.)
+     * One call on a connection of its own: each request is judged alone (see docs/security.md for why the fuzz once
+     * looked unanswered on a shared connection and on fresh ones).
      */
     static Answer call(String method, Map<String, String> headers, Buffer body) throws Exception {
         HttpClient fresh = vertx.createHttpClient(
