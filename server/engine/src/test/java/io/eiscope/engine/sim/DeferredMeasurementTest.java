@@ -169,6 +169,8 @@ class DeferredMeasurementTest {
                         .containsExactly(b.values().get(i).data());
             assertThat(seen.stream().filter(o -> o.observable().equals("hidden_states")))
                     .hasSize(40);
+            // measured on the analysis pool, and published from there: on a loaded machine, after the reads above
+            assertThat(alignment.get().await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(alignments())
                     .isNotEmpty()
                     .allSatisfy(o -> assertThat(o.step()).isBetween(1L, 40L));
