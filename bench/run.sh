@@ -6,6 +6,10 @@
 #   MODELS=mlp,dann REPEATS=3 bench/run.sh
 #   MODELS=dann BATCHES=32 THREADS2=0 SECONDS_PER_CELL=3 bench/run.sh
 #   TORCH_EXTRA=--tuned bench/run.sh  # torch keeping its grad buffers, foreach SGD
+#   BUSY=1 bench/run.sh               # with one other process spinning on a core meanwhile
+#
+# "2 threads" is, for eiscope, what a server does with a spare core: one BLAS thread and the core lent
+# to the large products (--spare-cores 1; same bits as one thread); for torch, torch.set_num_threads(2).
 #
 # Each cell: WARMUP s of untimed steps, then ROUNDS rounds over SECONDS_PER_CELL s; each side
 # runs REPEATS times, alternating with the other; the table pools all rounds.
@@ -38,10 +42,12 @@ JAVA_BENCH=(java -cp "$CP" io.eiscope.engine.bench.TrainStepBench "${ARGS[@]}")
 TORCH_BENCH=("$PYTHON" bench/torch_bench.py "${ARGS[@]}" ${TORCH_EXTRA:-})
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+spinners=()
+trap 'rm -f "$out"; for p in "${spinners[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+for _ in $(seq "${BUSY:-0}"); do yes > /dev/null & spinners+=($!); done
 {
   echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
-  echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); other processes spinning: ${BUSY:-0}"
   # Which kernels run: OpenBLAS names its core when verbose; MKL prints its build, torch its ISA.
   echo "# eiscope kernel: $(clean OPENBLAS_VERBOSE=2 OPENBLAS_NUM_THREADS=1 "${JAVA_BENCH[@]}" --batches 1 --seconds 0.01 --warmup 0.01 --rounds 1 2>&1 | grep -m1 '^Core:' || echo unknown)"
   echo "# torch kernel: $(clean OMP_NUM_THREADS=1 MKL_VERBOSE=1 "$PYTHON" -c 'import torch; torch.mm(torch.ones(64,64), torch.ones(64,64)); print("cpu capability", torch.backends.cpu.get_cpu_capability())' 2>&1 | grep -E -m2 'MKL_VERBOSE oneMKL|capability' | sed 's/MKL_VERBOSE //' | paste -sd';')"
@@ -53,7 +59,7 @@ for rep in $(seq "$REPEATS"); do
   clean OPENBLAS_NUM_THREADS=1 "${JAVA_BENCH[@]}" | tee -a "$out"
   clean OMP_NUM_THREADS=1 "${TORCH_BENCH[@]}" | tee -a "$out"
   if [ "$THREADS2" = 1 ]; then
-    clean OPENBLAS_NUM_THREADS=2 "${JAVA_BENCH[@]}" | tee -a "$out"
+    clean OPENBLAS_NUM_THREADS=1 "${JAVA_BENCH[@]}" --spare-cores 1 --label 2 | tee -a "$out"
     clean OMP_NUM_THREADS=2 "${TORCH_BENCH[@]}" | tee -a "$out"
     clean OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE "${TORCH_BENCH[@]}" --label 2p | tee -a "$out"
   fi

@@ -1,6 +1,7 @@
 package io.eiscope.app;
 
 import io.eiscope.engine.sim.SimulationState;
+import io.eiscope.engine.tensor.IntraOp;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -77,6 +78,15 @@ final class ServerMetrics {
                         TimeUnit.NANOSECONDS)
                 .description("Time runs spent queued for a slot, counted when they leave the queue (started, paused or"
                         + " deleted); eiscope_runs{state=\"queued\"} counts those waiting now")
+                .register(meters);
+        Gauge.builder("eiscope_spare_cores", IntraOp::spareCores)
+                .description("Cores no playing run uses, lent to the playing runs' large matrix products")
+                .register(meters);
+        FunctionCounter.builder("eiscope_product_halves_lent", IntraOp.class, c -> IntraOp.helpedHalves())
+                .description("Halves of matrix products computed on a spare core")
+                .register(meters);
+        FunctionCounter.builder("eiscope_product_halves_taken_back", IntraOp.class, c -> IntraOp.takenBackHalves())
+                .description("Halves lent to a spare core that their run computed itself, no core being free in time")
                 .register(meters);
         Gauge.builder("eiscope_runs_estimated_memory_bytes", registry, SimulationRegistry::reservedBytes)
                 .description("The runs' memory by their estimates, held against --memory-budget-mb")

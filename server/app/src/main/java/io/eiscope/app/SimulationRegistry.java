@@ -109,6 +109,9 @@ public final class SimulationRegistry implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        stateListeners.add(id -> lendSpareCores());
+        io.eiscope.engine.tensor.IntraOp.setHelperSetup(WorkerPriority::lowered); // as nice as the training threads
+        lendSpareCores();
         this.perLayerObservables = catalogue.observables().stream()
                 .filter(ObservableDescriptor::perLayer)
                 .map(ObservableDescriptor::name)
@@ -144,6 +147,18 @@ public final class SimulationRegistry implements AutoCloseable {
     /** True when this registry holds run {@code id}. */
     boolean has(String id) {
         return simulations.containsKey(id);
+    }
+
+    /**
+     * Lends the cores no playing run uses to the playing runs' large matrix products ({@link
+     * io.eiscope.engine.tensor.IntraOp}): one run playing on an idle machine uses them all, and they go back as
+     * more runs play. The bits of every run stay the same either way. O(runs), on a state change only.
+     */
+    private void lendSpareCores() {
+        int playing = 0;
+        for (Entry e : simulations.values())
+            if (e.runner().state() == io.eiscope.engine.sim.SimulationState.RUNNING) playing++;
+        io.eiscope.engine.tensor.IntraOp.setSpareCores(Runtime.getRuntime().availableProcessors() - playing);
     }
 
     /** Tells {@code listener} the id of each run whose state changes, on the run's thread: it must only hand over. */

@@ -12,6 +12,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 final class OpenBlas implements Blas {
     private final String name;
     private final boolean fusedAxpy;
+    /** Whether products may split their output across cores: see {@link #splitsExactly}. */
+    private final boolean splitsExactly;
 
     OpenBlas() {
         // Force the native library to load now, so a failure falls back at selection time.
@@ -20,7 +22,9 @@ final class OpenBlas implements Blas {
         gemm(false, false, 1f, a, a, 0f, c);
         if (c.get(0) != 4f) throw new IllegalStateException("OpenBLAS self-test failed: 2*2 = " + c.get(0));
         fusedAxpy = axpyKernelFuses();
-        name = fusedAxpy ? "openblas" : "openblas (axpy in Java: this core's saxpy kernel does not fuse)";
+        splitsExactly = splitsExactly();
+        name = (fusedAxpy ? "openblas" : "openblas (axpy in Java: this core's saxpy kernel does not fuse)")
+                + (splitsExactly ? "" : " (products not split across spare cores: blocks would round differently)");
     }
 
     /**
@@ -66,22 +70,205 @@ final class OpenBlas implements Blas {
                     beta,
                     c.data(),
                     1);
+        } else if (splitsExactly && IntraOp.lends() && splittable(m, n, k)) {
+            split(transA, transB, alpha, a, b, beta, c, m, n, k);
         } else {
-            openblas_nolapack.cblas_sgemm(
-                    openblas_nolapack.CblasRowMajor,
-                    transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    m,
+            sgemm(transA, transB, m, n, k, alpha, a.data(), a.cols, b.data(), b.cols, beta, c.data(), c.cols);
+        }
+    }
+
+    /**
+     * Each half of a product that lends must be at least this large (m n k): OpenBLAS computes products below
+     * about 100^3 with its small-matrix kernels, which sum in another order, so a half that took them would not
+     * give the whole product's bits. It is also well above the hand-off's cost (a half is about 0.1 ms of one
+     * core). MLP 784-500-500-10 at batch 32: the three products of each 500-unit layer lend, those of the
+     * readout do not.
+     */
+    static final double HALF_MNK = 1 << 21;
+
+    /** Whether a product of these sizes lends half of its output: both halves at least {@link #HALF_MNK}. */
+    static boolean splittable(int m, int n, int k) {
+        int d = Math.max(m, n), h = half(d);
+        return (double) Math.min(h, d - h) * Math.min(m, n) * k >= HALF_MNK;
+    }
+
+    /**
+     * C's rows (or columns, when it has more of them) in two blocks, one on a spare core: each block is its own
+     * sgemm over the same k, so every element is the same sum in the same order as in the whole product.
+     */
+    private static void split(
+            boolean transA,
+            boolean transB,
+            float alpha,
+            Matrix a,
+            Matrix b,
+            float beta,
+            Matrix c,
+            int m,
+            int n,
+            int k) {
+        FloatBuffer A = a.data(), B = b.data(), C = c.data();
+        int lda = a.cols, ldb = b.cols, ldc = c.cols;
+        if (m >= n) {
+            int h = half(m);
+            // rows [h, m) of op(A): from row h of A, or from its column h when transposed
+            int aOff = transA ? h : h * lda;
+            IntraOp.fork(
+                    () -> sgemm(transA, transB, h, n, k, alpha, A, lda, B, ldb, beta, C, ldc),
+                    () -> sgemm(
+                            transA,
+                            transB,
+                            m - h,
+                            n,
+                            k,
+                            alpha,
+                            tail(A, aOff, a.size()),
+                            lda,
+                            B,
+                            ldb,
+                            beta,
+                            tail(C, h * ldc, c.size()),
+                            ldc));
+        } else {
+            int h = half(n);
+            // columns [h, n) of op(B): from column h of B, or from its row h when transposed
+            int bOff = transB ? h * ldb : h;
+            IntraOp.fork(
+                    () -> sgemm(transA, transB, m, h, k, alpha, A, lda, B, ldb, beta, C, ldc),
+                    () -> sgemm(
+                            transA,
+                            transB,
+                            m,
+                            n - h,
+                            k,
+                            alpha,
+                            A,
+                            lda,
+                            tail(B, bOff, b.size()),
+                            ldb,
+                            beta,
+                            tail(C, h, c.size()),
+                            ldc));
+        }
+    }
+
+    /** Where to split {@code d} rows or columns: halfway, rounded to a multiple of 16 (the kernels' widest tile). */
+    static int half(int d) {
+        int h = (d / 2 + 8) & -16;
+        return h <= 0 || h >= d ? d / 2 : h;
+    }
+
+    /** The buffer from element {@code offset} on (a view: the native call reads from its start). */
+    private static FloatBuffer tail(FloatBuffer f, int offset, int size) {
+        return f.slice(offset, size - offset);
+    }
+
+    private static void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            FloatBuffer a,
+            int lda,
+            FloatBuffer b,
+            int ldb,
+            float beta,
+            FloatBuffer c,
+            int ldc) {
+        openblas_nolapack.cblas_sgemm(
+                openblas_nolapack.CblasRowMajor,
+                transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                m,
+                n,
+                k,
+                alpha,
+                a,
+                Math.max(1, lda),
+                b,
+                Math.max(1, ldb),
+                beta,
+                c,
+                Math.max(1, ldc));
+    }
+
+    /**
+     * True when this OpenBLAS computes a block of a product's rows or columns to the same bits as the whole
+     * product does, for shapes that split (from just above {@link #HALF_MNK} to a training step's; its x86
+     * kernels block only over k). Otherwise products never split: a run's weights must not depend on whether
+     * cores were spare.
+     */
+    static boolean splitsExactly() {
+        int[][] shapes = {{32, 500, 784}, {500, 784, 32}, {128, 500, 500}, {64, 224, 330}, {700, 48, 130}};
+        java.util.Random g = new java.util.Random(7);
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean transA = (t & 1) != 0, transB = (t & 2) != 0;
+                int m = s[0], n = s[1], k = s[2];
+                Matrix a = transA ? Matrix.zeros(k, m) : Matrix.zeros(m, k);
+                Matrix b = transB ? Matrix.zeros(n, k) : Matrix.zeros(k, n);
+                for (int i = 0; i < a.size(); i++) a.set(i, (float) g.nextGaussian());
+                for (int i = 0; i < b.size(); i++) b.set(i, (float) g.nextGaussian());
+                Matrix whole = Matrix.zeros(m, n), rows = Matrix.zeros(m, n), cols = Matrix.zeros(m, n);
+                for (int i = 0; i < whole.size(); i++) {
+                    float v = (float) g.nextGaussian();
+                    whole.set(i, v);
+                    rows.set(i, v);
+                    cols.set(i, v);
+                }
+                sgemm(transA, transB, m, n, k, 1.5f, a.data(), a.cols, b.data(), b.cols, 0.5f, whole.data(), n);
+                splitBy(true, transA, transB, a, b, rows);
+                splitBy(false, transA, transB, a, b, cols);
+                for (int i = 0; i < whole.size(); i++) {
+                    if (Float.floatToRawIntBits(whole.get(i)) != Float.floatToRawIntBits(rows.get(i))
+                            || Float.floatToRawIntBits(whole.get(i)) != Float.floatToRawIntBits(cols.get(i)))
+                        return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The two blocks of {@link #split}, both on this thread, by rows or by columns. */
+    private static void splitBy(boolean byRows, boolean transA, boolean transB, Matrix a, Matrix b, Matrix c) {
+        int m = c.rows, n = c.cols, k = transA ? a.rows : a.cols;
+        FloatBuffer A = a.data(), B = b.data(), C = c.data();
+        if (byRows) {
+            int h = half(m), aOff = transA ? h : h * a.cols;
+            sgemm(transA, transB, h, n, k, 1.5f, A, a.cols, B, b.cols, 0.5f, C, n);
+            sgemm(
+                    transA,
+                    transB,
+                    m - h,
                     n,
                     k,
-                    alpha,
-                    a.data(),
-                    Math.max(1, a.cols),
-                    b.data(),
-                    Math.max(1, b.cols),
-                    beta,
-                    c.data(),
-                    Math.max(1, c.cols));
+                    1.5f,
+                    tail(A, aOff, a.size()),
+                    a.cols,
+                    B,
+                    b.cols,
+                    0.5f,
+                    tail(C, h * n, c.size()),
+                    n);
+        } else {
+            int h = half(n), bOff = transB ? h * b.cols : h;
+            sgemm(transA, transB, m, h, k, 1.5f, A, a.cols, B, b.cols, 0.5f, C, n);
+            sgemm(
+                    transA,
+                    transB,
+                    m,
+                    n - h,
+                    k,
+                    1.5f,
+                    A,
+                    a.cols,
+                    tail(B, bOff, b.size()),
+                    b.cols,
+                    0.5f,
+                    tail(C, h, c.size()),
+                    n);
         }
     }
 

@@ -24,8 +24,11 @@ import java.util.function.IntFunction;
  *
  * <p>Not a test (no {@code Test} in its name, so surefire never runs it). Usage:
  * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann,rnn100,rnn500]
- * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5]}. BLAS threads follow
- * {@code OPENBLAS_NUM_THREADS}, read once when the library loads.
+ * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5] [--spare-cores 0] [--busy 0] [--label threads]}. BLAS threads
+ * follow {@code OPENBLAS_NUM_THREADS}, read once when the library loads. {@code --spare-cores N} lends N cores
+ * to the step's large products as a server does when fewer runs play than it has cores ({@link
+ * io.eiscope.engine.tensor.IntraOp}); {@code --busy N} keeps N other threads spinning meanwhile (another
+ * run playing, or another program).
  *
  * <p>Prints one {@code RESULT} line per cell: side, model, batch, threads, median steps/s
  * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, the
@@ -76,9 +79,19 @@ public final class TrainStepBench {
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "5"));
-        String threads = System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "?");
+        int spareCores = Integer.parseInt(opt.getOrDefault("spare-cores", "0"));
+        int busy = Integer.parseInt(opt.getOrDefault("busy", "0"));
+        io.eiscope.engine.tensor.IntraOp.setSpareCores(spareCores);
+        // the threads column: BLAS threads, plus the spare cores lent to the products (run.sh's "2" is 1 + 1)
+        String threads = opt.getOrDefault("label", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "?"));
+        for (int i = 0; i < busy; i++) {
+            Thread t = new Thread(TrainStepBench::spin, "busy-" + i);
+            t.setDaemon(true);
+            t.start();
+        }
         System.out.println("# blas=" + Blas.best().name() + " OPENBLAS_NUM_THREADS=" + threads + " java="
-                + System.getProperty("java.vm.version"));
+                + System.getProperty("java.vm.version") + " spare_cores="
+                + io.eiscope.engine.tensor.IntraOp.spareCores() + " busy_threads=" + busy);
         for (String name : models) {
             IntFunction<Model> factory = MODELS.get(name);
             if (factory == null) {
@@ -106,6 +119,12 @@ public final class TrainStepBench {
                         cpu);
             }
         }
+    }
+
+    /** Another run's work, as far as the cores are concerned. */
+    private static void spin() {
+        double x = 1;
+        while (x > 0) x = Math.sqrt(x + 1);
     }
 
     /** Steps/s of each round (sorted), process CPU ms per step of each round (in round order), heap bytes per step, the last loss. */

@@ -1,0 +1,145 @@
+package io.eiscope.engine.tensor;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Spare cores lent to the large matrix products of the runs that play (issue 13, "idle cores work"). A
+ * server with fewer runs playing than cores says how many cores are spare ({@link #setSpareCores}); a product
+ * large enough then computes half of its output on a helper thread while the caller computes the other half
+ * ({@link #fork}). Each half is an ordinary single-threaded product over a block of rows or columns of the
+ * output, so no sum is reordered and the bits are those of the whole product (checked at start-up: {@link
+ * OpenBlas}); a run's weights do not depend on whether cores were spare.
+ *
+ * <p>Never slower than alone, by construction: a half waits in the helpers' queue until a helper takes it, and
+ * the caller, once done with its own half, takes back a half that no helper has started and computes it itself.
+ * So a helper held up (by another run's half, or by other processes on the core) costs the caller nothing but
+ * the hand-off. Spare cores are 0 until set, so a program that does not set them (the tests, the validation
+ * harnesses) runs every product on its own thread.
+ */
+public final class IntraOp {
+    private IntraOp() {}
+
+    /** Helper threads: one per core but the caller's, started on first use. */
+    static final int HELPERS = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
+
+    private static volatile int spare;
+    private static final AtomicInteger lent = new AtomicInteger();
+    private static final AtomicLong helped = new AtomicLong();
+    private static final AtomicLong takenBack = new AtomicLong();
+    private static final LinkedBlockingQueue<Half> QUEUE = new LinkedBlockingQueue<>();
+    private static volatile boolean started;
+    private static volatile java.util.function.UnaryOperator<Runnable> helperSetup = r -> r;
+
+    /**
+     * How a helper thread starts: a server gives its helpers the priority of its training threads. Takes
+     * effect for helpers not yet started (they start at the first lent product).
+     */
+    public static void setHelperSetup(java.util.function.UnaryOperator<Runnable> setup) {
+        helperSetup = setup;
+    }
+
+    /**
+     * Cores no playing run uses now (clamped to 0 .. cores - 1): how many products may have a half on a helper
+     * at once. A server sets it as runs start and stop playing.
+     */
+    public static void setSpareCores(int cores) {
+        spare = Math.max(0, Math.min(HELPERS, cores));
+    }
+
+    /** Sets the lending budget without the clamp to the helpers (a test's way to have more halves than helpers). */
+    static void setLendingBudget(int halves) {
+        spare = halves;
+    }
+
+    /** The spare cores set last. */
+    public static int spareCores() {
+        return spare;
+    }
+
+    /** Halves that helpers computed so far (for tests and metrics). */
+    public static long helpedHalves() {
+        return helped.get();
+    }
+
+    /** Halves handed to the helpers that their callers took back, no helper having started them. */
+    public static long takenBackHalves() {
+        return takenBack.get();
+    }
+
+    /** True when a product may lend now: some core is spare. */
+    static boolean lends() {
+        return spare > 0;
+    }
+
+    /** Runs {@code first} on this thread and {@code second} on a spare core if one is free; returns after both. */
+    static void fork(Runnable first, Runnable second) {
+        if (lent.incrementAndGet() > spare) {
+            lent.decrementAndGet();
+            first.run();
+            second.run();
+            return;
+        }
+        try {
+            startHelpers();
+            Half h = new Half(second, Thread.currentThread());
+            QUEUE.add(h);
+            first.run();
+            if (h.state.compareAndSet(Half.WAITING, Half.TAKEN_BACK)) {
+                takenBack.incrementAndGet();
+                second.run();
+                return;
+            }
+            while (h.state.get() != Half.DONE) LockSupport.park(h);
+            if (h.failure != null) throw new IllegalStateException("a product's half failed on a helper", h.failure);
+        } finally {
+            lent.decrementAndGet();
+        }
+    }
+
+    private static synchronized void startHelpers() {
+        if (started) return;
+        for (int i = 1; i <= HELPERS; i++) {
+            Thread t = new Thread(helperSetup.apply(IntraOp::help), "eiscope-intraop-" + i);
+            t.setDaemon(true);
+            t.start();
+        }
+        started = true;
+    }
+
+    private static void help() {
+        while (true) {
+            Half h;
+            try {
+                h = QUEUE.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!h.state.compareAndSet(Half.WAITING, Half.RUNNING)) continue; // its caller took it back
+            try {
+                h.task.run();
+                helped.incrementAndGet();
+            } catch (Throwable t) {
+                h.failure = t;
+            }
+            h.state.set(Half.DONE);
+            LockSupport.unpark(h.caller);
+        }
+    }
+
+    /** Half of a product handed to the helpers. */
+    private static final class Half {
+        static final int WAITING = 0, RUNNING = 1, DONE = 2, TAKEN_BACK = 3;
+        final Runnable task;
+        final Thread caller;
+        final AtomicInteger state = new AtomicInteger(WAITING);
+        volatile Throwable failure;
+
+        Half(Runnable task, Thread caller) {
+            this.task = task;
+            this.caller = caller;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.eiscope.engine.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eiscope.engine.TestData;
+import io.eiscope.engine.sim.EngineContext;
+import io.eiscope.engine.sim.Simulation;
+import io.eiscope.engine.spec.Catalogue;
+import io.eiscope.engine.spec.ComponentConfig;
+import io.eiscope.engine.spec.SimulationConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Products lent to spare cores ({@link IntraOp}): the same bits as on one core, and never stuck on a busy helper. */
+class IntraOpTest {
+    static final Blas BLAS = Blas.best();
+
+    @BeforeEach
+    void thisMachineHasASpareCoreAndTheKernelSplitsExactly() {
+        assertThat(IntraOp.HELPERS)
+                .as("cores besides the caller's (the test machines have 2)")
+                .isPositive();
+        assertThat(BLAS.name()).startsWith("openblas").doesNotContain("not split");
+    }
+
+    @AfterEach
+    void noMoreSpareCores() {
+        IntraOp.setSpareCores(0);
+    }
+
+    @Test
+    void spareCoresAreClampedToTheHelpers() {
+        IntraOp.setSpareCores(1_000);
+        assertThat(IntraOp.spareCores()).isEqualTo(IntraOp.HELPERS);
+        IntraOp.setSpareCores(-3);
+        assertThat(IntraOp.spareCores()).isZero();
+    }
+
+    @Test
+    void aSplitProductHasTheBitsOfTheWholeOneInEveryLayoutAndShape() {
+        Random g = new Random(11);
+        int[][] shapes = {
+            {32, 500, 784}, {784, 500, 32}, {500, 784, 128}, {128, 10, 4000}, {4000, 10, 128}, {67, 333, 211}
+        };
+        long before = IntraOp.helpedHalves() + IntraOp.takenBackHalves();
+        int products = 0;
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean transA = (t & 1) != 0, transB = (t & 2) != 0;
+                int m = s[0], n = s[1], k = s[2];
+                Matrix a = gaussian(transA ? k : m, transA ? m : k, g), b = gaussian(transB ? n : k, transB ? k : n, g);
+                Matrix c0 = gaussian(m, n, g), alone = c0.copy(), lent = c0.copy();
+                float alpha = 0.75f, beta = t % 2 == 0 ? 0f : 1.25f;
+                IntraOp.setSpareCores(0);
+                BLAS.gemm(transA, transB, alpha, a, b, beta, alone);
+                IntraOp.setSpareCores(1);
+                BLAS.gemm(transA, transB, alpha, a, b, beta, lent);
+                products++;
+                assertThat(lent.toArray())
+                        .as("%dx%dx%d transA=%b transB=%b beta=%s", m, n, k, transA, transB, beta)
+                        .isEqualTo(alone.toArray());
+            }
+        }
+        assertThat(IntraOp.helpedHalves() + IntraOp.takenBackHalves() - before)
+                .as("every product was large enough to split")
+                .isEqualTo(products);
+    }
+
+    @Test
+    void productsWhoseHalvesWouldTakeTheSmallMatrixKernelsDoNotSplit() {
+        assertThat(OpenBlas.splittable(96, 64, 300))
+                .as("halves of 0.9M: small kernels")
+                .isFalse();
+        assertThat(OpenBlas.splittable(32, 10, 500)).as("an MLP's readout").isFalse();
+        assertThat(OpenBlas.splittable(64, 224, 330)).as("halves of 2.4M").isTrue();
+        assertThat(OpenBlas.splittable(64, 200, 330)).as("a half of 2.0M").isFalse();
+        IntraOp.setSpareCores(1);
+        long before = IntraOp.helpedHalves() + IntraOp.takenBackHalves();
+        Random g = new Random(3);
+        BLAS.gemm(false, false, 1f, gaussian(96, 300, g), gaussian(300, 64, g), 0f, Matrix.zeros(96, 64));
+        assertThat(IntraOp.helpedHalves() + IntraOp.takenBackHalves()).isEqualTo(before);
+    }
+
+    @Test
+    void aRunTrainedWithASpareCoreHasTheWeightsOfOneTrainedWithout() {
+        IntraOp.setSpareCores(0);
+        List<float[]> alone = train();
+        IntraOp.setSpareCores(1);
+        long helped = IntraOp.helpedHalves();
+        List<float[]> lent = train();
+        assertThat(IntraOp.helpedHalves()).as("the helper computed halves").isGreaterThan(helped);
+        for (int i = 0; i < alone.size(); i++) assertThat(lent.get(i)).isEqualTo(alone.get(i));
+    }
+
+    static List<float[]> train() {
+        Simulation s = new Simulation(
+                new SimulationConfig(
+                        "t",
+                        new ComponentConfig("mlp", Map.of("hidden", List.of(500L, 500L))),
+                        new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "momentum", 0.9)),
+                        ComponentConfig.of("fashion_mnist"),
+                        5,
+                        64,
+                        0,
+                        0),
+                Catalogue.standard(),
+                EngineContext.of(TestData.dataDir()));
+        for (int i = 0; i < 30; i++) s.trainStep();
+        return s.parameters().stream().map(p -> p.value().toArray()).toList();
+    }
+
+    @Test
+    void aCallerWhoseHelperIsBusyTakesItsHalfBackInsteadOfWaiting() throws Exception {
+        IntraOp.setSpareCores(IntraOp.HELPERS);
+        CountDownLatch holding = new CountDownLatch(IntraOp.HELPERS), release = new CountDownLatch(1);
+        Thread[] blockers = new Thread[IntraOp.HELPERS];
+        for (int i = 0; i < blockers.length; i++) {
+            // each blocker lends a half that holds its helper until released
+            blockers[i] = new Thread(() -> IntraOp.fork(() -> await(release), () -> {
+                holding.countDown();
+                await(release);
+            }));
+            blockers[i].start();
+        }
+        assertThat(holding.await(10, TimeUnit.SECONDS))
+                .as("every helper is held")
+                .isTrue();
+        IntraOp.setLendingBudget(IntraOp.HELPERS + 1); // one half more than there are helpers
+        int[] ran = {0};
+        long takenBack = IntraOp.takenBackHalves();
+        long t0 = System.nanoTime();
+        IntraOp.fork(() -> ran[0]++, () -> ran[0]++);
+        assertThat(ran[0]).isEqualTo(2);
+        assertThat((System.nanoTime() - t0) / 1e6)
+                .as("ms, with every helper busy")
+                .isLessThan(1_000);
+        assertThat(IntraOp.takenBackHalves() - takenBack)
+                .as("the half was lent, found no helper free and was taken back")
+                .isEqualTo(1);
+        release.countDown();
+        for (Thread t : blockers) t.join(10_000);
+    }
+
+    @Test
+    void aHalfThatFailsOnAHelperFailsItsCaller() {
+        IntraOp.setSpareCores(1);
+        long helped = IntraOp.helpedHalves();
+        RuntimeException boom = new IllegalArgumentException("boom");
+        // the caller's half waits long enough for the helper to take the other one
+        assertThatThrownBy(() -> IntraOp.fork(() -> sleep(200), () -> {
+                    throw boom;
+                }))
+                .hasCause(boom);
+        assertThat(IntraOp.helpedHalves()).isEqualTo(helped);
+    }
+
+    static void await(CountDownLatch l) {
+        try {
+            l.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Matrix gaussian(int rows, int cols, Random g) {
+        Matrix m = Matrix.zeros(rows, cols);
+        for (int i = 0; i < m.size(); i++) m.set(i, (float) g.nextGaussian());
+        return m;
+    }
+}
