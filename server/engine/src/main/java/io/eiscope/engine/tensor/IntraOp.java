@@ -86,14 +86,24 @@ public final class IntraOp {
             startHelpers();
             Half h = new Half(second, Thread.currentThread());
             QUEUE.add(h);
-            first.run();
-            if (h.state.compareAndSet(Half.WAITING, Half.TAKEN_BACK)) {
-                takenBack.incrementAndGet();
-                second.run();
-                return;
+            Throwable failed = null;
+            try {
+                first.run();
+            } catch (RuntimeException | Error e) {
+                failed = e; // the other half is not left writing after this returns: taken back or waited for
             }
-            while (h.state.get() != Half.DONE) LockSupport.park(h);
-            if (h.failure != null) throw new IllegalStateException("a product's half failed on a helper", h.failure);
+            if (h.state.compareAndSet(Half.WAITING, Half.TAKEN_BACK)) {
+                if (failed == null) {
+                    takenBack.incrementAndGet();
+                    second.run();
+                }
+            } else {
+                while (h.state.get() != Half.DONE) LockSupport.park(h);
+                if (failed == null && h.failure != null)
+                    failed = new IllegalStateException("a product's half failed on a helper", h.failure);
+            }
+            if (failed instanceof RuntimeException r) throw r;
+            if (failed instanceof Error e) throw e;
         } finally {
             lent.decrementAndGet();
         }

@@ -161,6 +161,28 @@ class IntraOpTest {
         assertThat(IntraOp.helpedHalves()).isEqualTo(helped);
     }
 
+    @Test
+    void aCallerWhoseOwnHalfFailsWaitsForTheLentHalfBeforeFailing() {
+        IntraOp.setSpareCores(1);
+        CountDownLatch started = new CountDownLatch(1);
+        boolean[] finished = {false};
+        RuntimeException boom = new IllegalStateException("own half");
+        assertThatThrownBy(() -> IntraOp.fork(
+                        () -> {
+                            await(started);
+                            throw boom;
+                        },
+                        () -> {
+                            started.countDown();
+                            sleep(200);
+                            finished[0] = true;
+                        }))
+                .isSameAs(boom);
+        assertThat(finished[0])
+                .as("the helper's half ended before the failure reached the caller")
+                .isTrue();
+    }
+
     static void await(CountDownLatch l) {
         try {
             l.await(30, TimeUnit.SECONDS);
