@@ -93,7 +93,8 @@ final class SweepPresets {
                 preset(
                         "cornford2024-mod-cog-inits",
                         "Mod-Cog by EG and GD from normal and log-normal cells, 5 seeds (Cornford et al. 2024)",
-                        "The Mod-Cog presets (a ReLU RNN on all 82 tasks, the paper's rule settings and schedule) by EG and by"
+                        "The Mod-Cog presets (a 128-unit ReLU RNN on all 82 tasks, the paper's rule settings and schedule at"
+                                + " this network's learning rates) by EG and by"
                                 + " GD, each from normal and from log-normal (mean/std 1.5) recurrent and input weights with std"
                                 + " 1/sqrt(n_h), seeds 5-9 as the paper's: 20 runs. Read test_dec_acc: the paper reports EG and"
                                 + " GD reaching similar decision accuracy, and EG keeping log-normal weights and more of"

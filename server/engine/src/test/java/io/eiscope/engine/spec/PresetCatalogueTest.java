@@ -97,14 +97,14 @@ class PresetCatalogueTest {
     }
 
     @Test
-    void theModCogComparisonPairsEgAndGdAtThePapersSettingsOnTheWholeSuite() {
+    void theModCogComparisonPairsEgAndGdAtThePapersSettingsAndTheValidatedRatesOnTheWholeSuite() {
         var group = Catalogue.standard().presets().stream()
                 .filter(p -> p.group().equals(ModCogPresets.GROUP))
                 .toList();
         assertThat(group).extracting(p -> p.config().learningRule().kind()).containsExactlyInAnyOrder("eg", "sgd");
         assertThat(group)
                 .extracting(p -> p.config().learningRule().params().get("learning_rate"))
-                .containsExactlyInAnyOrder(3.5, 0.1);
+                .containsExactlyInAnyOrder(0.15, 0.05); // the rates docs/validation.md's Mod-Cog runs use
         assertThat(group).allSatisfy(p -> {
             assertThat(p.config().task().params()).containsEntry("tasks", "all");
             assertThat(p.config().learningRule().params())
@@ -112,6 +112,24 @@ class PresetCatalogueTest {
                     .containsEntry("clip_norm", 2.0)
                     .containsEntry("schedule", "warmup_cooldown");
             assertThat(p.config().model().kind()).isEqualTo("rnn");
+            // the validation harness's run of that rule (tools/validation/mod-cog.sh's defaults), seed 5:
+            // the preset reproduces the curves of docs/validation.md
+            var rule = p.config().learningRule();
+            var harness = io.eiscope.engine.validation.ModCogValidation.config(
+                    rule.kind(),
+                    (Double) rule.params().get("learning_rate"),
+                    (Double) rule.params().get("weight_decay"),
+                    128,
+                    100,
+                    6_000,
+                    5,
+                    500,
+                    1_000);
+            assertThat(p.config().model()).isEqualTo(harness.model());
+            assertThat(p.config().learningRule()).isEqualTo(harness.learningRule());
+            assertThat(p.config().task()).isEqualTo(harness.task());
+            assertThat(p.config().seed()).isEqualTo(harness.seed());
+            assertThat(p.config().batchSize()).isEqualTo(harness.batchSize());
         });
     }
 }
