@@ -53,7 +53,7 @@ class SpareCoresTest {
                         .setSpec(SimulationSpec.newBuilder()
                                 .setName("spare")
                                 .setSeed(3)
-                                .setBatchSize(32)
+                                .setBatchSize(128)
                                 .setModel(ComponentSpec.newBuilder()
                                         .setKind("mlp")
                                         .putParams("hidden", SteeringGrpcTest.ints(500, 500)))

@@ -69,9 +69,32 @@ public final class IntraOp {
         return takenBack.get();
     }
 
-    /** True when a product may lend now: some core is spare. */
+    /** True when a product may lend now: some core is spare, and helpers have kept up lately. */
     static boolean lends() {
-        return spare > 0;
+        return spare > 0 && System.nanoTime() - slowSince >= BACKOFF_NANOS;
+    }
+
+    /**
+     * How long lending stops after a helper finished its half much later than its caller finished the other:
+     * the spare core is busy after all (another program, which the server cannot see), and a product that
+     * waits for a half on a shared core is slower than one computed alone.
+     */
+    static final long BACKOFF_NANOS = 200_000_000L;
+
+    private static volatile long slowSince = System.nanoTime() - BACKOFF_NANOS;
+    private static final AtomicLong backOffs = new AtomicLong();
+
+    private static volatile boolean backsOff = true;
+
+    /** Whether lending stops for a while after a helper fell behind (tests turn it off to lend every time). */
+    static void setBacksOff(boolean on) {
+        backsOff = on;
+        slowSince = System.nanoTime() - BACKOFF_NANOS;
+    }
+
+    /** Times lending stopped for a while because a helper fell behind its caller. */
+    public static long backOffs() {
+        return backOffs.get();
     }
 
     /** Runs {@code first} on this thread and {@code second} on a spare core if one is free; returns after both. */
@@ -87,18 +110,27 @@ public final class IntraOp {
             Half h = new Half(second, Thread.currentThread());
             QUEUE.add(h);
             Throwable failed = null;
+            long start = System.nanoTime();
             try {
                 first.run();
             } catch (RuntimeException | Error e) {
                 failed = e; // the other half is not left writing after this returns: taken back or waited for
             }
+            long own = System.nanoTime() - start;
             if (h.state.compareAndSet(Half.WAITING, Half.TAKEN_BACK)) {
                 if (failed == null) {
                     takenBack.incrementAndGet();
                     second.run();
                 }
             } else {
+                for (long until = System.nanoTime() + SPIN_NANOS;
+                        h.state.get() != Half.DONE && System.nanoTime() < until; ) Thread.onSpinWait();
                 while (h.state.get() != Half.DONE) LockSupport.park(h);
+                long waited = System.nanoTime() - start - own;
+                if (backsOff && waited > own) { // the helper took twice as long as this half: its core is busy
+                    slowSince = System.nanoTime();
+                    backOffs.incrementAndGet();
+                }
                 if (failed == null && h.failure != null)
                     failed = new IllegalStateException("a product's half failed on a helper", h.failure);
             }
@@ -119,11 +151,22 @@ public final class IntraOp {
         started = true;
     }
 
+    /**
+     * How long a helper spins for the next half before it sleeps, and a caller for its lent half before it
+     * parks: a step's products come back to back, and waking a sleeping thread costs tens of microseconds on a
+     * virtual machine, a good share of a half at batch 32 (about 0.1 ms).
+     */
+    static final long SPIN_NANOS = 200_000;
+
     private static void help() {
         while (true) {
-            Half h;
+            Half h = QUEUE.poll();
+            for (long until = System.nanoTime() + SPIN_NANOS; h == null && System.nanoTime() < until; ) {
+                Thread.onSpinWait();
+                h = QUEUE.poll();
+            }
             try {
-                h = QUEUE.take();
+                if (h == null) h = QUEUE.take();
             } catch (InterruptedException e) {
                 return;
             }

@@ -78,13 +78,13 @@ final class OpenBlas implements Blas {
     }
 
     /**
-     * Each half of a product that lends must be at least this large (m n k): OpenBLAS computes products below
-     * about 100^3 with its small-matrix kernels, which sum in another order, so a half that took them would not
-     * give the whole product's bits. It is also well above the hand-off's cost (a half is about 0.1 ms of one
-     * core). MLP 784-500-500-10 at batch 32: the three products of each 500-unit layer lend, those of the
-     * readout do not.
+     * Each half of a product that lends must be at least this large (m n k). Below about 100^3, OpenBLAS
+     * computes products with its small-matrix kernels, which sum in another order, so a half that took them
+     * would not give the whole product's bits; and halves under about 0.1 ms (2^23 multiply-adds at this
+     * core's 90 GFLOP/s) gained nothing over the hand-off, measured (docs/benchmarks.md, "Spare cores"). MLP
+     * 784-500-500-10: the products of the 500-unit layers lend from batch 64 on; the readout's never do.
      */
-    static final double HALF_MNK = 1 << 21;
+    static final double HALF_MNK = 1 << 23;
 
     /** Whether a product of these sizes lends half of its output: both halves at least {@link #HALF_MNK}. */
     static boolean splittable(int m, int n, int k) {
@@ -201,7 +201,7 @@ final class OpenBlas implements Blas {
      * cores were spare.
      */
     static boolean splitsExactly() {
-        int[][] shapes = {{32, 500, 784}, {500, 784, 32}, {128, 500, 500}, {64, 224, 330}, {700, 48, 130}};
+        int[][] shapes = {{128, 500, 784}, {500, 784, 128}, {256, 500, 500}, {128, 224, 600}, {700, 96, 260}};
         java.util.Random g = new java.util.Random(7);
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {

@@ -28,11 +28,34 @@ class IntraOpTest {
                 .as("cores besides the caller's (the test machines have 2)")
                 .isPositive();
         assertThat(BLAS.name()).startsWith("openblas").doesNotContain("not split");
+        IntraOp.setBacksOff(false); // every product lends, however slow the machine (the back-off has its own test)
     }
 
     @AfterEach
     void noMoreSpareCores() {
         IntraOp.setSpareCores(0);
+        IntraOp.setBacksOff(true);
+    }
+
+    @Test
+    void aHelperThatFallsBehindStopsTheLendingForAWhile() {
+        IntraOp.setBacksOff(true);
+        IntraOp.setSpareCores(1);
+        long backOffs = IntraOp.backOffs();
+        CountDownLatch started = new CountDownLatch(1);
+        // the lent half takes 100 ms where its caller's takes almost nothing: the spare core is not keeping up
+        IntraOp.fork(() -> await(started), () -> {
+            started.countDown();
+            sleep(100);
+        });
+        assertThat(IntraOp.backOffs()).isEqualTo(backOffs + 1);
+        assertThat(IntraOp.lends()).as("within the back-off").isFalse();
+        long before = IntraOp.helpedHalves() + IntraOp.takenBackHalves();
+        Random g = new Random(5);
+        BLAS.gemm(false, true, 1f, gaussian(128, 784, g), gaussian(500, 784, g), 0f, Matrix.zeros(128, 500));
+        assertThat(IntraOp.helpedHalves() + IntraOp.takenBackHalves())
+                .as("a splittable product computed alone")
+                .isEqualTo(before);
     }
 
     @Test
@@ -47,7 +70,7 @@ class IntraOpTest {
     void aSplitProductHasTheBitsOfTheWholeOneInEveryLayoutAndShape() {
         Random g = new Random(11);
         int[][] shapes = {
-            {32, 500, 784}, {784, 500, 32}, {500, 784, 128}, {128, 10, 4000}, {4000, 10, 128}, {67, 333, 211}
+            {128, 500, 784}, {784, 500, 128}, {500, 784, 128}, {128, 40, 4000}, {4000, 10, 512}, {129, 333, 511}
         };
         long before = IntraOp.helpedHalves() + IntraOp.takenBackHalves();
         int products = 0;
@@ -79,8 +102,11 @@ class IntraOpTest {
                 .as("halves of 0.9M: small kernels")
                 .isFalse();
         assertThat(OpenBlas.splittable(32, 10, 500)).as("an MLP's readout").isFalse();
-        assertThat(OpenBlas.splittable(64, 224, 330)).as("halves of 2.4M").isTrue();
-        assertThat(OpenBlas.splittable(64, 200, 330)).as("a half of 2.0M").isFalse();
+        assertThat(OpenBlas.splittable(128, 224, 600)).as("halves of 8.6M").isTrue();
+        assertThat(OpenBlas.splittable(128, 200, 600)).as("a half of 7.4M").isFalse();
+        assertThat(OpenBlas.splittable(32, 500, 784))
+                .as("MLP 784-500 at batch 32: halves of 6.1M")
+                .isFalse();
         IntraOp.setSpareCores(1);
         long before = IntraOp.helpedHalves() + IntraOp.takenBackHalves();
         Random g = new Random(3);
