@@ -88,6 +88,10 @@ final class ServerMetrics {
         FunctionCounter.builder("eiscope_product_halves_taken_back", IntraOp.class, c -> IntraOp.takenBackHalves())
                 .description("Halves lent to a spare core that their run computed itself, no core being free in time")
                 .register(meters);
+        FunctionCounter.builder("eiscope_product_lending_backoffs", IntraOp.class, c -> IntraOp.backOffs())
+                .description("Times lending stopped for a moment because a spare core computed its half twice as late"
+                        + " as the run did its own (the core was busy with other work)")
+                .register(meters);
         Gauge.builder("eiscope_runs_estimated_memory_bytes", registry, SimulationRegistry::reservedBytes)
                 .description("The runs' memory by their estimates, held against --memory-budget-mb")
                 .register(meters);

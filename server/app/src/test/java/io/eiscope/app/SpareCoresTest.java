@@ -40,6 +40,7 @@ class SpareCoresTest {
                             .as("the playing run's 500-unit layers lend halves of their products")
                             .isGreaterThan(lentBefore));
             assertThat(spare(live)).isEqualTo(CORES - 1);
+            assertThat(metric(live, "eiscope_product_lending_backoffs_total")).isGreaterThanOrEqualTo(0);
             for (int i = 1; i < CORES; i++) control(live, i == 1 ? b : create(live), ControlAction.CONTROL_ACTION_PLAY);
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spare(live) == 0);
             control(live, b, ControlAction.CONTROL_ACTION_PAUSE);

@@ -13,11 +13,13 @@ import java.util.concurrent.locks.LockSupport;
  * output, so no sum is reordered and the bits are those of the whole product (checked at start-up: {@link
  * OpenBlas}); a run's weights do not depend on whether cores were spare.
  *
- * <p>Never slower than alone, by construction: a half waits in the helpers' queue until a helper takes it, and
- * the caller, once done with its own half, takes back a half that no helper has started and computes it itself.
- * So a helper held up (by another run's half, or by other processes on the core) costs the caller nothing but
- * the hand-off. Spare cores are 0 until set, so a program that does not set them (the tests, the validation
- * harnesses) runs every product on its own thread.
+ * <p>A half waits in the helpers' queue until a helper takes it, and the caller, once done with its own half,
+ * takes back a half that no helper has started and computes it itself. A helper that has started a half and is
+ * then held up (other programs on its core, which the server cannot see) does hold up its caller, so lending
+ * stops for {@link #BACKOFF_NANOS} whenever a helper finishes its half twice as late as its caller; measured,
+ * a run with a busy "spare" core was still up to 15 % slower (docs/benchmarks.md, "Spare cores"). Spare cores
+ * are 0 until set, so a program that does not set them (the tests, the validation harnesses) runs every
+ * product on its own thread.
  */
 public final class IntraOp {
     private IntraOp() {}
@@ -154,7 +156,8 @@ public final class IntraOp {
     /**
      * How long a helper spins for the next half before it sleeps, and a caller for its lent half before it
      * parks: a step's products come back to back, and waking a sleeping thread costs tens of microseconds on a
-     * virtual machine, a good share of a half at batch 32 (about 0.1 ms).
+     * virtual machine, against halves from about 0.1 ms (measured: without the spin, batch-32 splits were up to
+     * 17 % slower on an idle machine).
      */
     static final long SPIN_NANOS = 200_000;
 

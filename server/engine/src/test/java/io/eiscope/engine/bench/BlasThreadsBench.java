@@ -10,7 +10,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * of an MLP 784-500-500-10 step at batch 32 and 128 ({@code X W^T}, {@code dY W}, {@code dY^T X}),
  * and one large square product: whether two threads give the same bits as one, and the wall time
  * with one and two threads, first on an otherwise idle machine, then while {@code busy} other
- * threads spin (another playing run per busy thread). Median of 9 timed calls after 3 untimed.
+ * threads spin (another playing run per busy thread). Median of 31 timed calls after 20 untimed.
  * Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.BlasThreadsBench [busy=1]}.
  */
 public final class BlasThreadsBench {
@@ -86,18 +86,14 @@ public final class BlasThreadsBench {
                 n);
     }
 
+    /** Milliseconds, {@link GemmShareBench#micros}'s median, with {@code threads} OpenBLAS threads. */
     static double median(Runnable r, int threads) {
         openblas_nolapack.blas_set_num_threads(threads);
-        for (int i = 0; i < 3; i++) r.run();
-        double[] t = new double[9];
-        for (int i = 0; i < t.length; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - t0) / 1e6;
+        try {
+            return GemmShareBench.micros(r) / 1e3;
+        } finally {
+            openblas_nolapack.blas_set_num_threads(1);
         }
-        openblas_nolapack.blas_set_num_threads(1);
-        Arrays.sort(t);
-        return t[t.length / 2];
     }
 
     static Thread[] startSpinning(int n) {

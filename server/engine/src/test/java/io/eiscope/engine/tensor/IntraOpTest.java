@@ -179,8 +179,10 @@ class IntraOpTest {
         IntraOp.setSpareCores(1);
         long helped = IntraOp.helpedHalves();
         RuntimeException boom = new IllegalArgumentException("boom");
-        // the caller's half waits long enough for the helper to take the other one
-        assertThatThrownBy(() -> IntraOp.fork(() -> sleep(200), () -> {
+        CountDownLatch taken = new CountDownLatch(1);
+        // the caller's half waits until a helper has taken the other one
+        assertThatThrownBy(() -> IntraOp.fork(() -> await(taken), () -> {
+                    taken.countDown();
                     throw boom;
                 }))
                 .hasCause(boom);

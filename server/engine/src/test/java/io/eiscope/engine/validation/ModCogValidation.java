@@ -9,7 +9,6 @@ import io.eiscope.engine.spec.ComponentConfig;
 import io.eiscope.engine.spec.SimulationConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -239,12 +238,8 @@ public final class ModCogValidation {
     private static PrintWriter csv(String path, String header) throws IOException {
         Path p = Path.of(path);
         if (p.getParent() != null) Files.createDirectories(p.getParent());
-        try {
-            PrintWriter w = new PrintWriter(Files.newBufferedWriter(p, StandardCharsets.UTF_8));
-            w.println(header);
-            return w;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        PrintWriter w = new PrintWriter(Files.newBufferedWriter(p, StandardCharsets.UTF_8));
+        w.println(header);
+        return w;
     }
 }
