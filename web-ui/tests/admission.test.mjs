@@ -38,7 +38,7 @@ test("a run waiting for a slot shows its queue position, can be paused out of th
   const second = await client.create(mlp("admission second", 2));
   await client.play(first.id);
   await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(second.id)}`);
-  await byTestId("sim-view").waitFor();
+  await page.locator(`[data-testid="sim-view"][data-id="${second.id}"]`).waitFor();
   await byTestId("play-button").click();
 
   assert.equal(await eventually(() => textOf("sim-state"), (s) => s === "queued #1"), "queued #1");

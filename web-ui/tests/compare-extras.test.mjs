@@ -148,7 +148,7 @@ test("the list groups runs by the preset group they were created from; a group's
   const made = [];
   for (const name of members.slice(0, 2)) made.push(await client.create({ preset: name }));
   await page.goto(`${server.baseUrl}/#/sim/${runs[0].id}`);
-  await byTestId("sim-view").waitFor();
+  await page.locator(`[data-testid="sim-view"][data-id="${runs[0].id}"]`).waitFor();
   if (!(await byTestId("sim-group-toggle").isChecked())) await byTestId("sim-group-toggle").check();
   const list = () =>
     byTestId("sim-list").evaluate((ul) =>

@@ -135,7 +135,7 @@ try {
     // The spectrum of a column-E/I RNN: opened on rnn0, and a non-square readout.
     const rnn = await client.create({ preset: "li2023-column-ei" });
     await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(rnn.id)}`);
-    await byTestId("sim-view").waitFor();
+    await page.locator(`[data-testid="sim-view"][data-id="${rnn.id}"]`).waitFor();
     if ((await byTestId("spectrum-panel").getAttribute("data-open")) !== "true") await byTestId("spectrum-toggle").click();
     await eventually(
       () => byTestId("spectrum-info").textContent(),
@@ -164,7 +164,7 @@ try {
     await client.step(colei.id, 100);
     await client.waitForStep(colei.id, 100, { timeoutMs: 600_000 });
     await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(colei.id)}`);
-    await byTestId("sim-view").waitFor();
+    await page.locator(`[data-testid="sim-view"][data-id="${colei.id}"]`).waitFor();
     for (const panel of ["heatmap", "distributions"]) {
       if ((await page.locator(`[data-panel="${panel}"]`).getAttribute("data-open")) !== "true")
         await byTestId(`${panel}-toggle`).click();
@@ -190,7 +190,7 @@ try {
     // The mirror-descent geometry test: each potential's ΔCDF over the run.
     const md = await client.create({ preset: "geometry-negative-entropy" });
     await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(md.id)}`);
-    await byTestId("sim-view").waitFor();
+    await page.locator(`[data-testid="sim-view"][data-id="${md.id}"]`).waitFor();
     await eventually(
       () => byTestId("dist-panel").getAttribute("data-target"),
       (t) => t === "neuron.w",
@@ -208,7 +208,7 @@ try {
     await client.step(rnn.id, 100);
     await client.waitForStep(rnn.id, 100, { timeoutMs: 600_000 });
     await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(rnn.id)}`);
-    await byTestId("sim-view").waitFor();
+    await page.locator(`[data-testid="sim-view"][data-id="${rnn.id}"]`).waitFor();
     for (const panel of ["heatmap", "distributions"])
       if ((await page.locator(`[data-panel="${panel}"]`).getAttribute("data-open")) === "true")
         await byTestId(`${panel}-toggle`).click();

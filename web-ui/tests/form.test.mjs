@@ -130,7 +130,7 @@ test("steering inputs are checked in the browser: a step count of −5, an empty
   const rule = (await client.catalogue()).learningRules.find((r) => r.kind === sim.spec.learningRule.kind);
   const rate = rule.params.find((p) => p.name === "learning_rate");
   await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
-  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  await page.locator(`[data-testid="sim-view"][data-id="${sim.id}"]`).waitFor({ timeout: 15_000 });
 
   await byTestId("step-count").fill("-5");
   await byTestId("step-button").click();

@@ -22,7 +22,7 @@ before(async () => {
   client = new EiscopeClient(server.baseUrl);
   sim = await client.create({ preset: "li2023-column-ei" });
   await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
-  await byTestId("sim-view").waitFor();
+  await page.locator(`[data-testid="sim-view"][data-id="${sim.id}"]`).waitFor();
   await byTestId("spectrum-toggle").click();
 });
 

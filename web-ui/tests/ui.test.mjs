@@ -148,7 +148,7 @@ test("steering from the page: set the learning rate, prune 90 %, fork", { timeou
   const client = new EiscopeClient(server.baseUrl);
   const sim = await client.create({ preset: "mlp-fashion-mnist" });
   await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
-  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  await page.locator(`[data-testid="sim-view"][data-id="${sim.id}"]`).waitFor({ timeout: 15_000 });
 
   await byTestId("steer-lr").fill("0.01");
   await byTestId("steer-lr-button").click();
@@ -224,7 +224,7 @@ test("the spectrum panel shows a square matrix's spectrum, equal to the SDK's at
     seed: 3,
   });
   await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
-  await byTestId("sim-view").waitFor({ timeout: 15_000 });
+  await page.locator(`[data-testid="sim-view"][data-id="${sim.id}"]`).waitFor({ timeout: 15_000 });
   const panel = byTestId("spectrum-panel");
   assert.equal(await panel.getAttribute("data-open"), "false", "closed until asked for: spectra cost O(n^3)");
   assert.ok(await byTestId("dynamics-panel").isHidden(), "no dynamics panel for a feed-forward network");
