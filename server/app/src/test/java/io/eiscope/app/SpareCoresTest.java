@@ -41,6 +41,9 @@ class SpareCoresTest {
                             .isGreaterThan(lentBefore));
             assertThat(spare(live)).isEqualTo(CORES - 1);
             assertThat(metric(live, "eiscope_product_lending_backoffs_total")).isGreaterThanOrEqualTo(0);
+            assertThat(metric(live, "eiscope_other_programs_cores"))
+                    .as("the cores other programs use, as the lending reads them")
+                    .isBetween(0.0, (double) CORES);
             for (int i = 1; i < CORES; i++) control(live, i == 1 ? b : create(live), ControlAction.CONTROL_ACTION_PLAY);
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spare(live) == 0);
             control(live, b, ControlAction.CONTROL_ACTION_PAUSE);

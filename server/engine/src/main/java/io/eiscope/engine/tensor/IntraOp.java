@@ -16,8 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A half waits in the helpers' queue until a helper takes it, and the caller, once done with its own half,
  * takes back a half that no helper has started and computes it itself. A helper that has started a half and is
  * then held up (other programs on its core, which the server cannot see) does hold up its caller, so lending
- * stops for {@link #BACKOFF_NANOS} whenever a helper finishes its half twice as late as its caller; measured,
- * a run with a busy "spare" core was still up to 15 % slower (docs/benchmarks.md, "Spare cores"). Spare cores
+ * stops for {@link #BACKOFF_NANOS} whenever a helper finishes its half twice as late as its caller, and a core
+ * that the machine's other programs keep more than half busy is not lent at all ({@link MachineLoad}): with the
+ * back-off alone, a run with a busy "spare" core was still up to 15 % slower (docs/benchmarks.md, "Spare
+ * cores"). Spare cores
  * are 0 until set, so a program that does not set them (the tests, the validation harnesses) runs every
  * product on its own thread.
  */
@@ -49,6 +51,28 @@ public final class IntraOp {
      */
     public static void setSpareCores(int cores) {
         spare = Math.max(0, Math.min(HELPERS, cores));
+        if (spare > 0) MachineLoad.start();
+    }
+
+    private static volatile boolean heedsOthers = true;
+
+    /** Whether the cores other programs use are taken from the spare ones (tests turn it off to lend every time). */
+    static void setHeedsOtherPrograms(boolean on) {
+        heedsOthers = on;
+    }
+
+    /**
+     * The spare cores less those the machine's other programs keep busy ({@link MachineLoad}, rounded: a core
+     * more than half busy is not spare): a helper on such a core would hold up its caller.
+     */
+    static int available() {
+        int s = spare;
+        return heedsOthers ? s - (int) Math.round(MachineLoad.otherCores()) : s;
+    }
+
+    /** Cores the machine's other programs used lately, as {@link #available} reads them (for metrics). */
+    public static double otherProgramsCores() {
+        return MachineLoad.otherCores();
     }
 
     /** Sets the lending budget without the clamp to the helpers (a test's way to have more halves than helpers). */
@@ -71,9 +95,9 @@ public final class IntraOp {
         return takenBack.get();
     }
 
-    /** True when a product may lend now: some core is spare, and helpers have kept up lately. */
+    /** True when a product may lend now: some core is spare and not busy with other programs, and helpers have kept up lately. */
     static boolean lends() {
-        return spare > 0 && System.nanoTime() - slowSince >= BACKOFF_NANOS;
+        return available() > 0 && System.nanoTime() - slowSince >= BACKOFF_NANOS;
     }
 
     /**
@@ -101,7 +125,7 @@ public final class IntraOp {
 
     /** Runs {@code first} on this thread and {@code second} on a spare core if one is free; returns after both. */
     static void fork(Runnable first, Runnable second) {
-        if (lent.incrementAndGet() > spare) {
+        if (lent.incrementAndGet() > available()) {
             lent.decrementAndGet();
             first.run();
             second.run();
