@@ -82,9 +82,10 @@ final class ServerMetrics {
         Gauge.builder("eiscope_spare_cores", IntraOp::spareCores)
                 .description("Cores no playing run uses, lent to the playing runs' large matrix products")
                 .register(meters);
-        Gauge.builder("eiscope_other_programs_cores", IntraOp::otherProgramsCores)
-                .description("Cores the machine's other programs used over the last quarter second (the machine's busy"
-                        + " time less this server's); a spare core more than half busy with them is not lent")
+        Gauge.builder("eiscope_cores_used_elsewhere", IntraOp::otherProgramsCores)
+                .description("Cores the rest of the machine used over the last quarter second: other programs, and this"
+                        + " server's threads that do not lend (event loops, analysis, GC); a core they keep more than"
+                        + " half busy is not lent")
                 .register(meters);
         FunctionCounter.builder("eiscope_product_halves_lent", IntraOp.class, c -> IntraOp.helpedHalves())
                 .description("Halves of matrix products computed on a spare core")

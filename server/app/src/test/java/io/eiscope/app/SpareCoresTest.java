@@ -37,12 +37,15 @@ class SpareCoresTest {
                     .atMost(Duration.ofSeconds(20))
                     .untilAsserted(() -> assertThat(metric(live, "eiscope_product_halves_lent_total")
                                     + metric(live, "eiscope_product_halves_taken_back_total"))
-                            .as("the playing run's 500-unit layers lend halves of their products")
+                            .as(
+                                    "the playing run's 500-unit layers lend halves of their products (cores used"
+                                            + " elsewhere: %s)",
+                                    metric(live, "eiscope_cores_used_elsewhere"))
                             .isGreaterThan(lentBefore));
             assertThat(spare(live)).isEqualTo(CORES - 1);
             assertThat(metric(live, "eiscope_product_lending_backoffs_total")).isGreaterThanOrEqualTo(0);
-            assertThat(metric(live, "eiscope_other_programs_cores"))
-                    .as("the cores other programs use, as the lending reads them")
+            assertThat(metric(live, "eiscope_cores_used_elsewhere"))
+                    .as("the cores the rest of the machine uses, as the lending reads them")
                     .isBetween(0.0, (double) CORES);
             for (int i = 1; i < CORES; i++) control(live, i == 1 ? b : create(live), ControlAction.CONTROL_ACTION_PLAY);
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spare(live) == 0);

@@ -17,9 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * takes back a half that no helper has started and computes it itself. A helper that has started a half and is
  * then held up (other programs on its core, which the server cannot see) does hold up its caller, so lending
  * stops for {@link #BACKOFF_NANOS} whenever a helper finishes its half twice as late as its caller, and a core
- * that the machine's other programs keep more than half busy is not lent at all ({@link MachineLoad}): with the
- * back-off alone, a run with a busy "spare" core was still up to 15 % slower (docs/benchmarks.md, "Spare
- * cores"). Spare cores
+ * that other programs or this server's other threads keep more than half busy is not lent at all ({@link
+ * MachineLoad}): with the back-off alone, a run with a busy "spare" core was still up to 15 % slower
+ * (docs/benchmarks.md, "Spare cores"). Spare cores
  * are 0 until set, so a program that does not set them (the tests, the validation harnesses) runs every
  * product on its own thread.
  */
@@ -55,6 +55,7 @@ public final class IntraOp {
     }
 
     private static volatile boolean heedsOthers = true;
+    private static final ThreadLocal<Boolean> CALLER = ThreadLocal.withInitial(() -> false);
 
     /** Whether the cores other programs use are taken from the spare ones (tests turn it off to lend every time). */
     static void setHeedsOtherPrograms(boolean on) {
@@ -62,15 +63,15 @@ public final class IntraOp {
     }
 
     /**
-     * The spare cores less those the machine's other programs keep busy ({@link MachineLoad}, rounded: a core
-     * more than half busy is not spare): a helper on such a core would hold up its caller.
+     * The spare cores, and no more than are free now ({@link MachineLoad}: the machine's cores less the lending
+     * runs' own and less what everything else keeps busy, rounded: a core more than half busy is not free).
      */
     static int available() {
         int s = spare;
-        return heedsOthers ? s - (int) Math.round(MachineLoad.otherCores()) : s;
+        return heedsOthers ? Math.min(s, MachineLoad.freeCores()) : s;
     }
 
-    /** Cores the machine's other programs used lately, as {@link #available} reads them (for metrics). */
+    /** Cores the rest of the machine (other programs, this server's other threads) used lately (for metrics). */
     public static double otherProgramsCores() {
         return MachineLoad.otherCores();
     }
@@ -97,6 +98,10 @@ public final class IntraOp {
 
     /** True when a product may lend now: some core is spare and not busy with other programs, and helpers have kept up lately. */
     static boolean lends() {
+        if (!CALLER.get()) {
+            CALLER.set(true);
+            MachineLoad.own(Thread.currentThread(), true); // its core is its own, not taken by others
+        }
         return available() > 0 && System.nanoTime() - slowSince >= BACKOFF_NANOS;
     }
 
@@ -172,6 +177,7 @@ public final class IntraOp {
         for (int i = 1; i <= HELPERS; i++) {
             Thread t = new Thread(helperSetup.apply(IntraOp::help), "eiscope-intraop-" + i);
             t.setDaemon(true);
+            MachineLoad.own(t, false);
             t.start();
         }
         started = true;

@@ -2,16 +2,21 @@ package io.eiscope.engine.tensor;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How many cores the machine's other programs use: the CPU time the whole machine spent busy (the kernel's
- * {@code /proc/stat}, the hypervisor's steal included) less this process's own, over the last {@link
- * #WINDOW_NANOS}, in cores. A spare core that another program keeps busy is not spare: a product half lent to it
- * waits for the scheduler and holds up its caller (docs/benchmarks.md, "Spare cores"), so {@link IntraOp} lends
- * only the cores the others leave free. Sampled by one daemon thread, started with the first spare core; where
- * {@code /proc/stat} cannot be read (not Linux), the others count as using nothing, as before this class.
+ * How many cores are free for lending now: the machine's cores, less those the lending runs' own threads keep
+ * busy (the callers), less what everything else uses. "Everything else" is the CPU time the whole machine spent
+ * busy (the kernel's {@code /proc/stat}, the hypervisor's steal included) less the lending threads' own (callers
+ * and helpers, by {@link ThreadMXBean}), over the last {@link #WINDOW_NANOS}: other programs, and this process's
+ * other threads too (its event loops, its analysis pool, its garbage collector, runs that never lend). A core they
+ * keep busy is not spare: a half lent to it waits for the scheduler and holds up its caller (docs/benchmarks.md,
+ * "Spare cores"). Sampled by one daemon thread, started with the first spare core; where {@code /proc/stat} or
+ * thread CPU times cannot be read, nothing is known and nothing is taken off.
  */
 final class MachineLoad {
     private MachineLoad() {}
@@ -19,14 +24,31 @@ final class MachineLoad {
     /** The sampling window: short enough to stop lending within a fraction of a second of another program starting. */
     static final long WINDOW_NANOS = 250_000_000L;
 
+    /** A caller counts as holding its core when it ran for at least this share of the window. */
+    static final double ACTIVE_CALLER = 0.25;
+
     private static final Path STAT = Path.of("/proc/stat");
     private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
+    /** The lending threads, true for a caller (a run's training thread), false for a helper; their CPU is their own. */
+    private static final Map<Thread, Boolean> LENDERS = new ConcurrentHashMap<>();
+
     private static volatile double others;
+    private static volatile int free = Integer.MAX_VALUE;
     private static volatile boolean started;
 
-    /** Cores the other programs used over the last window (0 until the first window has passed). */
+    /** Cores the rest of the machine used over the last window (0 until the first window has passed). */
     static double otherCores() {
         return others;
+    }
+
+    /** Cores free for lending, as of the last window (no limit until one has passed, or where nothing can be read). */
+    static int freeCores() {
+        return free;
+    }
+
+    /** Counts {@code t}'s CPU time as the lending's own: a helper, or a caller that lent a half ({@code caller}). */
+    static void own(Thread t, boolean caller) {
+        LENDERS.put(t, caller);
     }
 
     /** Starts the sampler thread, once. */
@@ -39,13 +61,12 @@ final class MachineLoad {
     }
 
     private static void sample() {
-        com.sun.management.OperatingSystemMXBean os =
-                ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean m
-                        ? m
-                        : null;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long[] last = machineTicks();
-        if (last == null || os == null) return; // nothing to read: the others count as idle
-        long lastOwn = os.getProcessCpuTime(), lastWall = System.nanoTime();
+        if (last == null || !threads.isThreadCpuTimeSupported()) return; // nothing to read: nothing taken off
+        if (!threads.isThreadCpuTimeEnabled()) threads.setThreadCpuTimeEnabled(true);
+        Map<Thread, Long> lastCpu = new java.util.HashMap<>();
+        long lastWall = System.nanoTime();
         while (true) {
             try {
                 Thread.sleep(WINDOW_NANOS / 1_000_000);
@@ -53,19 +74,32 @@ final class MachineLoad {
                 return;
             }
             long[] now = machineTicks();
-            long own = os.getProcessCpuTime(), wall = System.nanoTime();
+            long wall = System.nanoTime();
             if (now == null) return;
-            others = otherCores(last, now, own - lastOwn, wall - lastWall);
+            long ownNanos = 0;
+            int callers = 0;
+            LENDERS.keySet().removeIf(t -> !t.isAlive());
+            lastCpu.keySet().retainAll(LENDERS.keySet());
+            for (Map.Entry<Thread, Boolean> e : LENDERS.entrySet()) {
+                Thread t = e.getKey();
+                long cpu = threads.getThreadCpuTime(t.getId());
+                Long before = lastCpu.put(t, cpu);
+                if (before == null || cpu < 0) continue; // new this window: from the next one on
+                long used = cpu - before;
+                ownNanos += used;
+                if (e.getValue() && used >= ACTIVE_CALLER * (wall - lastWall)) callers++;
+            }
+            others = otherCores(last, now, ownNanos, wall - lastWall);
+            free = (int) Math.max(0, Math.round(now[2] - callers - others));
             last = now;
-            lastOwn = own;
             lastWall = wall;
         }
     }
 
     /**
-     * The cores others used between two readings of {@code /proc/stat} ({@link #machineTicks}), {@code wallNanos}
-     * apart, during which this process used {@code ownNanos} of CPU time: the machine's busy cores less this
-     * process's.
+     * The cores the rest of the machine used between two readings of {@code /proc/stat} ({@link #machineTicks}),
+     * {@code wallNanos} apart, during which the lending threads used {@code ownNanos} of CPU time: the machine's
+     * busy cores less theirs.
      */
     static double otherCores(long[] before, long[] after, long ownNanos, long wallNanos) {
         long all = after[1] - before[1];

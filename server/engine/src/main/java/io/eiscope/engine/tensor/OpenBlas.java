@@ -5,9 +5,10 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
- * OpenBLAS through JavaCPP on direct buffers: no copies. Threads follow
- * {@code OPENBLAS_NUM_THREADS}; the launcher sets 1, since parallelism across simulations
- * serves a server better than threads within one step.
+ * OpenBLAS through JavaCPP on direct buffers: no copies. One OpenBLAS thread, whatever {@code
+ * OPENBLAS_NUM_THREADS} says: its threads change the bits of most of a step's products (so a run's
+ * weights would depend on the machine), and they spin on cores other runs need. Spare cores are
+ * lent by {@link IntraOp} instead, with the bits of one thread.
  */
 final class OpenBlas implements Blas {
     private final String name;
@@ -16,7 +17,7 @@ final class OpenBlas implements Blas {
     private final boolean splitsExactly;
 
     OpenBlas() {
-        // Force the native library to load now, so a failure falls back at selection time.
+        openblas_nolapack.blas_set_num_threads(1); // also loads the native library now, so a failure falls back here
         Matrix a = Matrix.of(1, 1, new float[] {2f});
         Matrix c = Matrix.zeros(1, 1);
         gemm(false, false, 1f, a, a, 0f, c);

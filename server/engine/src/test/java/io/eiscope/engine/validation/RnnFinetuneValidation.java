@@ -60,7 +60,7 @@ public final class RnnFinetuneValidation {
         Path csv = Path.of(args.length > 4 ? args[4] : "docs/validation/rnn-finetune-h" + hidden + ".csv");
         EngineContext ctx = EngineContext.of(Path.of(System.getProperty("eiscope.dataDir", ".data")));
         List<Trained> rows = new ArrayList<>();
-        for (String potential : List.of("2-norm", "negative_entropy", "3-norm")) {
+        for (String potential : potentials()) {
             long t0 = System.nanoTime();
             Map<String, TensorValue> pretrained = pretrain(ctx, potential, hidden, pretrainEpochs);
             System.err.printf(Locale.ROOT, "%s: pretrained in %.0f s%n", potential, (System.nanoTime() - t0) / 1e9);
@@ -103,15 +103,35 @@ public final class RnnFinetuneValidation {
                 0);
     }
 
-    static double[] lrGrid() {
+    /** The potentials trained with: all three, or those of {@code -Drnn.potentials=a,b} (to share them out among processes). */
+    static List<String> potentials() {
+        String only = System.getProperty("rnn.potentials");
+        return only == null ? List.of("2-norm", "negative_entropy", "3-norm") : List.of(only.split(","));
+    }
+
+    /**
+     * The learning rates tried for {@code potential}: the whole grid, or {@code -Drnn.rates.<potential>=r1,r2}
+     * (a larger network's runs around the rates a smaller one chose, where the whole grid would take hours).
+     */
+    static double[] lrGrid(String potential) {
+        String narrowed = System.getProperty("rnn.rates." + potential);
+        if (narrowed != null)
+            return java.util.Arrays.stream(narrowed.split(","))
+                    .mapToDouble(Double::parseDouble)
+                    .toArray();
         return new double[] {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+    }
+
+    /** How many times finetuning starts again with as many more epochs when it has not fitted every image (4; {@code -Drnn.extensions}). */
+    static int extensions() {
+        return Integer.getInteger("rnn.extensions", 4);
     }
 
     /** Pretrains on the training split (seed 1) at every rate of the grid; returns the lowest-loss run's parameters. */
     static Map<String, TensorValue> pretrain(EngineContext ctx, String potential, int hidden, int epochs) {
         Map<String, TensorValue> best = null;
         double bestLoss = Double.POSITIVE_INFINITY;
-        for (double lr : lrGrid()) {
+        for (double lr : lrGrid(potential)) {
             Simulation probe = new Simulation(config(potential, lr, hidden, 1, 0, BATCH, 1), Catalogue.standard(), ctx);
             long steps = (long) epochs * ((probe.trainSize() + BATCH - 1) / BATCH);
             Simulation sim =
@@ -166,11 +186,11 @@ public final class RnnFinetuneValidation {
         Simulation best = null;
         double bestLoss = Double.POSITIVE_INFINITY, bestLr = Double.NaN;
         int e = 0;
-        for (int extension = 0; extension <= 4; extension++) {
+        for (int extension = 0; extension <= extensions(); extension++) {
             e = epochs * (extension + 1);
             bestLoss = Double.POSITIVE_INFINITY;
             best = null;
-            for (double lr : lrGrid()) {
+            for (double lr : lrGrid(potential)) {
                 Simulation sim = new Simulation(
                         config(potential, lr, hidden, seed, n, batch, e * perEpoch)
                                 .withInitialParameters(pretrained),
@@ -214,7 +234,7 @@ public final class RnnFinetuneValidation {
         for (Potential p : c) head.append(' ').append(p.name()).append(" |");
         System.out.println(head);
         System.out.println("|---|---|---|---|" + "---|".repeat(c.size()));
-        for (String potential : List.of("2-norm", "negative_entropy", "3-norm")) {
+        for (String potential : potentials()) {
             List<Trained> of =
                     rows.stream().filter(r -> r.potential().equals(potential)).toList();
             double[] mean = new double[c.size()], sd = new double[c.size()];
