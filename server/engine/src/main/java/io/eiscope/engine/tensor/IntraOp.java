@@ -113,6 +113,16 @@ public final class IntraOp {
     static final long BACKOFF_NANOS = 200_000_000L;
 
     private static volatile long slowSince = System.nanoTime() - BACKOFF_NANOS;
+
+    /**
+     * Halves finished twice as late as their callers', one after the other, that stop the lending. One alone is
+     * a hiccup (a virtual machine's core can be away for a millisecond while nothing else runs here: measured,
+     * backing off at every late half lent only a fraction of an idle machine's products); a core kept busy is
+     * late every time.
+     */
+    static final int LATE_IN_A_ROW = 3;
+
+    private static final AtomicInteger lateInARow = new AtomicInteger();
     private static final AtomicLong backOffs = new AtomicLong();
 
     private static volatile boolean backsOff = true;
@@ -158,7 +168,9 @@ public final class IntraOp {
                         h.state.get() != Half.DONE && System.nanoTime() < until; ) Thread.onSpinWait();
                 while (h.state.get() != Half.DONE) LockSupport.park(h);
                 long waited = System.nanoTime() - start - own;
-                if (backsOff && waited > own) { // the helper took twice as long as this half: its core is busy
+                if (waited <= own) lateInARow.set(0);
+                else if (backsOff && lateInARow.incrementAndGet() >= LATE_IN_A_ROW) { // its core is busy
+                    lateInARow.set(0);
                     slowSince = System.nanoTime();
                     backOffs.incrementAndGet();
                 }

@@ -9,6 +9,7 @@ import io.eiscope.engine.model.SoftmaxCrossEntropy;
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.task.TaskShape;
 import io.eiscope.engine.tensor.Blas;
+import io.eiscope.engine.tensor.IntraOp;
 import io.eiscope.engine.tensor.Matrix;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -34,7 +35,9 @@ import java.util.function.IntFunction;
  * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, the
  * steps/s of every round (comma-separated), and the process CPU milliseconds per step of every
  * round (all threads: BLAS workers too; less sensitive than wall time to other load on a
- * shared machine).
+ * shared machine). Then a {@code LENDING} line: model, batch, threads, the timed steps, the product halves
+ * that helpers computed, that callers took back, the lending back-offs, and the cores the rest of the
+ * machine used (the mean of one reading a round).
  */
 public final class TrainStepBench {
     static final int INPUTS = 784;
@@ -117,6 +120,7 @@ public final class TrainStepBench {
                         c.loss,
                         all,
                         cpu);
+                System.out.printf("LENDING\t%s\t%d\t%s\t%s%n", name, batch, threads, c.lending());
             }
         }
     }
@@ -128,7 +132,8 @@ public final class TrainStepBench {
     }
 
     /** Steps/s of each round (sorted), process CPU ms per step of each round (in round order), heap bytes per step, the last loss. */
-    record Cell(double[] rates, double[] cpuMs, long bytesPerStep, double loss) {
+    /** A cell's timing, and what the spare cores did meanwhile ({@code lending}, printed as a LENDING line). */
+    record Cell(double[] rates, double[] cpuMs, long bytesPerStep, double loss, String lending) {
         double median() {
             return rates[rates.length / 2];
         }
@@ -179,6 +184,8 @@ public final class TrainStepBench {
         double[] rates = new double[rounds], cpuMs = new double[rounds];
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long roundNanos = (long) (seconds * 1e9 / rounds);
+        long lent0 = IntraOp.helpedHalves(), back0 = IntraOp.takenBackHalves(), off0 = IntraOp.backOffs(), all = 0;
+        double elsewhere = 0;
         for (int r = 0; r < rounds; r++) {
             long cpu0 = os.getProcessCpuTime(), start = System.nanoTime(), stop = start + roundNanos, now;
             int steps = 0;
@@ -189,9 +196,18 @@ public final class TrainStepBench {
             } while (now < stop);
             rates[r] = steps / ((now - start) / 1e9);
             cpuMs[r] = (os.getProcessCpuTime() - cpu0) / 1e6 / steps;
+            all += steps;
+            elsewhere += IntraOp.otherProgramsCores() / rounds;
         }
         Arrays.sort(rates);
-        return new Cell(rates, cpuMs, bytes, t.loss);
+        String lending = String.format(
+                "%d\t%d\t%d\t%d\t%.2f",
+                all,
+                IntraOp.helpedHalves() - lent0,
+                IntraOp.takenBackHalves() - back0,
+                IntraOp.backOffs() - off0,
+                elsewhere);
+        return new Cell(rates, cpuMs, bytes, t.loss, lending);
     }
 
     /** Heap bytes this thread allocates per step, averaged over {@code steps} steps. */

@@ -40,17 +40,21 @@ class IntraOpTest {
     }
 
     @Test
-    void aHelperThatFallsBehindStopsTheLendingForAWhile() {
+    void helpersThatFallBehindTimeAfterTimeStopTheLendingForAWhileAndOneHiccupDoesNot() {
         IntraOp.setBacksOff(true);
         IntraOp.setSpareCores(1);
         long backOffs = IntraOp.backOffs();
-        CountDownLatch started = new CountDownLatch(1);
-        // the lent half takes 100 ms where its caller's takes almost nothing: the spare core is not keeping up
-        IntraOp.fork(() -> await(started), () -> {
-            started.countDown();
-            sleep(100);
-        });
-        assertThat(IntraOp.backOffs()).isEqualTo(backOffs + 1);
+        for (int i = 1; i < IntraOp.LATE_IN_A_ROW; i++) lateHalf();
+        onTimeHalf();
+        for (int i = 1; i < IntraOp.LATE_IN_A_ROW; i++) lateHalf();
+        assertThat(IntraOp.backOffs())
+                .as("late halves with an on-time one between them: hiccups")
+                .isEqualTo(backOffs);
+        assertThat(IntraOp.lends()).isTrue();
+        lateHalf();
+        assertThat(IntraOp.backOffs())
+                .as("%d late halves in a row: the spare core is busy", IntraOp.LATE_IN_A_ROW)
+                .isEqualTo(backOffs + 1);
         assertThat(IntraOp.lends()).as("within the back-off").isFalse();
         long before = IntraOp.helpedHalves() + IntraOp.takenBackHalves();
         Random g = new Random(5);
@@ -58,6 +62,26 @@ class IntraOpTest {
         assertThat(IntraOp.helpedHalves() + IntraOp.takenBackHalves())
                 .as("a splittable product computed alone")
                 .isEqualTo(before);
+    }
+
+    /** A lent half that takes 100 ms where its caller's takes almost nothing: the helper did not keep up. */
+    static void lateHalf() {
+        CountDownLatch started = new CountDownLatch(1);
+        IntraOp.fork(() -> await(started), () -> {
+            started.countDown();
+            sleep(100);
+        });
+    }
+
+    /** A lent half done at once while its caller's takes 20 ms. */
+    static void onTimeHalf() {
+        CountDownLatch started = new CountDownLatch(1);
+        IntraOp.fork(
+                () -> {
+                    await(started);
+                    sleep(20);
+                },
+                started::countDown);
     }
 
     @Test
