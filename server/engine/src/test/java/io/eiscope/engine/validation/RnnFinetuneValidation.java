@@ -114,7 +114,18 @@ public final class RnnFinetuneValidation {
      * (a larger network's runs around the rates a smaller one chose, where the whole grid would take hours).
      */
     static double[] lrGrid(String potential) {
-        String narrowed = System.getProperty("rnn.rates." + potential);
+        return rates("rnn.rates." + potential);
+    }
+
+    /** The finetuning rates: those of {@code -Drnn.finetuneRates.<potential>=r1,r2}, else {@link #lrGrid}'s. */
+    static double[] finetuneGrid(String potential) {
+        return System.getProperty("rnn.finetuneRates." + potential) != null
+                ? rates("rnn.finetuneRates." + potential)
+                : lrGrid(potential);
+    }
+
+    private static double[] rates(String property) {
+        String narrowed = System.getProperty(property);
         if (narrowed != null)
             return java.util.Arrays.stream(narrowed.split(","))
                     .mapToDouble(Double::parseDouble)
@@ -190,14 +201,24 @@ public final class RnnFinetuneValidation {
             e = epochs * (extension + 1);
             bestLoss = Double.POSITIVE_INFINITY;
             best = null;
-            for (double lr : lrGrid(potential)) {
+            for (double lr : finetuneGrid(potential)) {
                 Simulation sim = new Simulation(
                         config(potential, lr, hidden, seed, n, batch, e * perEpoch)
                                 .withInitialParameters(pretrained),
                         Catalogue.standard(),
                         ctx);
                 for (long s = 0; s < e * perEpoch; s++) sim.trainStep();
-                double loss = sim.evaluate().loss();
+                Simulation.EvalResult fit = sim.evaluate();
+                double loss = fit.loss();
+                System.err.printf(
+                        Locale.ROOT,
+                        "    finetune %s seed %d lr %g, %d epochs: loss %.4f, accuracy %.1f %%%n",
+                        potential,
+                        seed,
+                        lr,
+                        e,
+                        loss,
+                        100 * fit.accuracy());
                 if (Double.isFinite(loss) && loss < bestLoss) {
                     bestLoss = loss;
                     bestLr = lr;
