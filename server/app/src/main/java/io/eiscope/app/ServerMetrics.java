@@ -82,7 +82,7 @@ final class ServerMetrics {
         Gauge.builder("eiscope_spare_cores", IntraOp::spareCores)
                 .description("Cores no playing run uses, lent to the playing runs' large matrix products")
                 .register(meters);
-        Gauge.builder("eiscope_cores_used_elsewhere", IntraOp::otherProgramsCores)
+        Gauge.builder("eiscope_cores_used_elsewhere", IntraOp::coresUsedElsewhere)
                 .description("Cores the rest of the machine used over the last quarter second: other programs, and this"
                         + " server's threads that do not lend (event loops, analysis, GC); a core they keep more than"
                         + " half busy is not lent")

@@ -15,11 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A half waits in the helpers' queue until a helper takes it, and the caller, once done with its own half,
  * takes back a half that no helper has started and computes it itself. A helper that has started a half and is
- * then held up (other programs on its core, which the server cannot see) does hold up its caller, so lending
- * stops for {@link #BACKOFF_NANOS} whenever a helper finishes its half twice as late as its caller, and a core
- * that other programs or this server's other threads keep more than half busy is not lent at all ({@link
- * MachineLoad}): with the back-off alone, a run with a busy "spare" core was still up to 15 % slower
- * (docs/benchmarks.md, "Spare cores"). Spare cores
+ * then held up does hold up its caller, so a core that other programs or this server's other threads keep more
+ * than half busy is not lent at all ({@link MachineLoad}; with a back-off alone, a run with a busy "spare" core
+ * was up to 15 % slower: docs/benchmarks.md, "Spare cores"), and lending stops for {@link #BACKOFF_NANOS} when
+ * helpers finish their halves twice as late as their callers {@link #LATE_IN_A_ROW} times in a row. Spare cores
  * are 0 until set, so a program that does not set them (the tests, the validation harnesses) runs every
  * product on its own thread.
  */
@@ -57,8 +56,8 @@ public final class IntraOp {
     private static volatile boolean heedsOthers = true;
     private static final ThreadLocal<Boolean> CALLER = ThreadLocal.withInitial(() -> false);
 
-    /** Whether the cores other programs use are taken from the spare ones (tests turn it off to lend every time). */
-    static void setHeedsOtherPrograms(boolean on) {
+    /** Whether only the cores {@link MachineLoad} finds free are lent (tests turn it off to lend every time). */
+    static void setHeedsMachineLoad(boolean on) {
         heedsOthers = on;
     }
 
@@ -72,7 +71,7 @@ public final class IntraOp {
     }
 
     /** Cores the rest of the machine (other programs, this server's other threads) used lately (for metrics). */
-    public static double otherProgramsCores() {
+    public static double coresUsedElsewhere() {
         return MachineLoad.otherCores();
     }
 

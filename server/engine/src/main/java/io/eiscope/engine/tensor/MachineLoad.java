@@ -35,6 +35,10 @@ final class MachineLoad {
     private static volatile double others;
     private static volatile int free = Integer.MAX_VALUE;
     private static volatile boolean started;
+    /** Guards {@link #windows}; its waiters are woken at the end of each window. */
+    private static final Object WINDOW = new Object();
+    /** Windows sampled so far. */
+    private static long windows;
 
     /** Cores the rest of the machine used over the last window (0 until the first window has passed). */
     static double otherCores() {
@@ -49,6 +53,20 @@ final class MachineLoad {
     /** Counts {@code t}'s CPU time as the lending's own: a helper, or a caller that lent a half ({@code caller}). */
     static void own(Thread t, boolean caller) {
         LENDERS.put(t, caller);
+    }
+
+    /**
+     * Waits until {@code n} more windows have been sampled after this call, or {@code timeoutNanos} has passed
+     * (for tests: what a window sees is then settled). True if they were.
+     */
+    static boolean awaitWindows(int n, long timeoutNanos) throws InterruptedException {
+        long end = System.nanoTime() + timeoutNanos;
+        synchronized (WINDOW) {
+            long target = windows + n;
+            for (long left = timeoutNanos; windows < target && left > 0; left = end - System.nanoTime())
+                WINDOW.wait(Math.max(1, left / 1_000_000));
+            return windows >= target;
+        }
     }
 
     /** Starts the sampler thread, once. */
@@ -93,6 +111,10 @@ final class MachineLoad {
             free = (int) Math.max(0, Math.round(now[2] - callers - others));
             last = now;
             lastWall = wall;
+            synchronized (WINDOW) {
+                windows++;
+                WINDOW.notifyAll();
+            }
         }
     }
 

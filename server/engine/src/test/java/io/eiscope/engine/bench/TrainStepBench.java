@@ -25,11 +25,11 @@ import java.util.function.IntFunction;
  *
  * <p>Not a test (no {@code Test} in its name, so surefire never runs it). Usage:
  * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann,rnn100,rnn500]
- * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5] [--spare-cores 0] [--busy 0] [--label threads]}. BLAS threads
- * follow {@code OPENBLAS_NUM_THREADS}, read once when the library loads. {@code --spare-cores N} lends N cores
+ * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5] [--spare-cores 0] [--busy 0] [--label threads]}. OpenBLAS
+ * runs on one thread (the engine sets it). {@code --spare-cores N} lends N cores
  * to the step's large products as a server does when fewer runs play than it has cores ({@link
- * io.eiscope.engine.tensor.IntraOp}); {@code --busy N} keeps N other threads spinning meanwhile (another
- * run playing, or another program).
+ * io.eiscope.engine.tensor.IntraOp}); {@code --busy N} keeps N other threads of this JVM spinning meanwhile
+ * (another run playing, or the server's own busy threads; bench/run.sh's {@code BUSY} runs other programs).
  *
  * <p>Prints one {@code RESULT} line per cell: side, model, batch, threads, median steps/s
  * over the rounds, min, max, heap bytes allocated per steady-state step, final loss, the
@@ -131,8 +131,10 @@ public final class TrainStepBench {
         while (x > 0) x = Math.sqrt(x + 1);
     }
 
-    /** Steps/s of each round (sorted), process CPU ms per step of each round (in round order), heap bytes per step, the last loss. */
-    /** A cell's timing, and what the spare cores did meanwhile ({@code lending}, printed as a LENDING line). */
+    /**
+     * Steps/s of each round (sorted), process CPU ms per step of each round (in round order), heap bytes per step,
+     * the last loss, and what the spare cores did meanwhile ({@code lending}, printed as a LENDING line).
+     */
     record Cell(double[] rates, double[] cpuMs, long bytesPerStep, double loss, String lending) {
         double median() {
             return rates[rates.length / 2];
@@ -197,7 +199,7 @@ public final class TrainStepBench {
             rates[r] = steps / ((now - start) / 1e9);
             cpuMs[r] = (os.getProcessCpuTime() - cpu0) / 1e6 / steps;
             all += steps;
-            elsewhere += IntraOp.otherProgramsCores() / rounds;
+            elsewhere += IntraOp.coresUsedElsewhere() / rounds;
         }
         Arrays.sort(rates);
         String lending = String.format(

@@ -29,14 +29,14 @@ class IntraOpTest {
                 .isPositive();
         assertThat(BLAS.name()).startsWith("openblas").doesNotContain("not split");
         IntraOp.setBacksOff(false); // every product lends, however slow the machine (the back-off has its own test)
-        IntraOp.setHeedsOtherPrograms(false); // and however busy (MachineLoadTest tests that)
+        IntraOp.setHeedsMachineLoad(false); // and however busy (MachineLoadTest tests that)
     }
 
     @AfterEach
     void noMoreSpareCores() {
         IntraOp.setSpareCores(0);
         IntraOp.setBacksOff(true);
-        IntraOp.setHeedsOtherPrograms(true);
+        IntraOp.setHeedsMachineLoad(true);
     }
 
     @Test

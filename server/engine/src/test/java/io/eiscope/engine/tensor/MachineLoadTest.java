@@ -65,19 +65,21 @@ class MachineLoadTest {
         AtomicBoolean spin = new AtomicBoolean(true);
         Thread training = trainingThread(spin);
         try {
-            Thread.sleep(3 * MachineLoad.WINDOW_NANOS / 1_000_000); // whole windows with the training thread busy
+            assertThat(MachineLoad.awaitWindows(2, Duration.ofSeconds(10).toNanos()))
+                    .as("two whole windows with the training thread busy")
+                    .isTrue();
             assertThat(within(Duration.ofSeconds(20), () -> IntraOp.available() == 1))
                     .as(
                             "a core lent beside a busy training thread on a quiet machine (others: %s cores)",
-                            IntraOp.otherProgramsCores())
+                            IntraOp.coresUsedElsewhere())
                     .isTrue();
-            assertThat(IntraOp.otherProgramsCores())
+            assertThat(IntraOp.coresUsedElsewhere())
                     .as("the training thread's own core is not taken by others")
                     .isLessThan(0.5);
             Process spinner = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
             try {
                 assertThat(within(Duration.ofSeconds(10), () -> IntraOp.available() == 0))
-                        .as("the spinner seen as another program's core: %s", IntraOp.otherProgramsCores())
+                        .as("the spinner seen as another program's core: %s", IntraOp.coresUsedElsewhere())
                         .isTrue();
                 assertThat(IntraOp.lends()).isFalse();
             } finally {
@@ -104,7 +106,7 @@ class MachineLoadTest {
         other.start();
         try {
             assertThat(within(Duration.ofSeconds(10), () -> IntraOp.available() == 0))
-                    .as("this process's other busy thread counts: %s cores elsewhere", IntraOp.otherProgramsCores())
+                    .as("this process's other busy thread counts: %s cores elsewhere", IntraOp.coresUsedElsewhere())
                     .isTrue();
         } finally {
             spin.set(false);
@@ -113,12 +115,13 @@ class MachineLoadTest {
         }
     }
 
-    /** Whether {@code condition} holds within {@code limit}, polled every 50 ms. */
+    /** Whether {@code condition} holds, checked after each sampling window, within {@code limit}. */
     static boolean within(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) return false;
-            Thread.sleep(50);
+            long left = end - System.nanoTime();
+            if (left <= 0) return false;
+            MachineLoad.awaitWindows(1, left);
         }
         return true;
     }

@@ -114,23 +114,22 @@ public final class RnnFinetuneValidation {
      * (a larger network's runs around the rates a smaller one chose, where the whole grid would take hours).
      */
     static double[] lrGrid(String potential) {
-        return rates("rnn.rates." + potential);
+        return rates("rnn.rates." + potential, new double[] {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10});
     }
 
     /** The finetuning rates: those of {@code -Drnn.finetuneRates.<potential>=r1,r2}, else {@link #lrGrid}'s. */
     static double[] finetuneGrid(String potential) {
-        return System.getProperty("rnn.finetuneRates." + potential) != null
-                ? rates("rnn.finetuneRates." + potential)
-                : lrGrid(potential);
+        return rates("rnn.finetuneRates." + potential, lrGrid(potential));
     }
 
-    private static double[] rates(String property) {
+    /** The comma-separated rates of system property {@code property}, or {@code otherwise} when it is not set. */
+    private static double[] rates(String property, double[] otherwise) {
         String narrowed = System.getProperty(property);
-        if (narrowed != null)
-            return java.util.Arrays.stream(narrowed.split(","))
-                    .mapToDouble(Double::parseDouble)
-                    .toArray();
-        return new double[] {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+        return narrowed == null
+                ? otherwise
+                : java.util.Arrays.stream(narrowed.split(","))
+                        .mapToDouble(Double::parseDouble)
+                        .toArray();
     }
 
     /** How many times finetuning starts again with as many more epochs when it has not fitted every image (4; {@code -Drnn.extensions}). */
