@@ -19,11 +19,15 @@ import java.util.Map;
  *   <li>scalars and events queue losslessly up to the configured capacity; past it, a new
  *       scalar is averaged into the newest queued sample of the same observable, whose
  *       {@code merged_count} says how many samples it stands for;</li>
- *   <li>a live view wants the present: while the client's transport is full and the oldest
- *       waiting frame is more than {@code maxLagMillis} old, every observable's waiting samples
- *       are merged the same way into its newest (events stay as they are), so what the client
- *       gets next is at most about that far behind, and the counts say what was merged. A
- *       Watch from a step (held for its history) is never merged this way: it promises every
+ *   <li>a live view wants the present: once the oldest waiting frame is more than
+ *       {@code maxLagMillis} old, every observable's waiting samples are merged the same way
+ *       into its newest (events stay as they are), so what the client gets next is at most
+ *       about that far behind, and the counts say what was merged. Frames wait that long when
+ *       the client's transport is full, or when the event loop that writes them is behind (on
+ *       a machine whose cores are taken by other work). The first message after the transport
+ *       was full is merged so whatever its age: the client is what holds the stream back, and
+ *       a message of many samples, which it reads one by one, would keep it behind. A Watch
+ *       from a step (held for its history) is never merged this way: it promises every
  *       value;</li>
  *   <li>tensors and histograms are latest-wins per (observable, layer), with a count of the
  *       frames they replaced, and at most {@code max_hz} per key.</li>
@@ -66,8 +70,8 @@ final class Subscriber {
     private final Map<String, Long> lastSentNanos = new HashMap<>();
     private boolean timerPending;
     private boolean waitingForDrain;
-    /** {@code waitingForDrain} as offers see it (written on the event loop, read on simulation threads). */
-    private volatile boolean congested;
+    /** The next batch is the first since the transport was full (the client could not keep up). */
+    private boolean afterDrain;
 
     private boolean stallTimer;
     private long lastProgressNanos = System.nanoTime(); // the last time a message went out to the client
@@ -171,11 +175,8 @@ final class Subscriber {
                 }
             } else {
                 long now = System.nanoTime();
-                if (maxLagNanos > 0
-                        && congested
-                        && !held
-                        && !queue.isEmpty()
-                        && now - queue.peekFirst().queuedNanos > maxLagNanos) compact();
+                if (maxLagNanos > 0 && !held && !queue.isEmpty() && now - queue.peekFirst().queuedNanos > maxLagNanos)
+                    compact();
                 queueOrMerge(e, key, now);
             }
             if (pumpScheduled) return;
@@ -242,10 +243,9 @@ final class Subscriber {
         if (isClosed()) return;
         if (response.writeQueueFull()) {
             waitingForDrain = true;
-            congested = true;
             response.onDrain(() -> {
                 waitingForDrain = false;
-                congested = false;
+                afterDrain = true;
                 if (isClosed()) return; // a drain after the end of the stream
                 context.runOnContext(w -> pump());
             });
@@ -275,6 +275,11 @@ final class Subscriber {
             while (frames.size() < MAX_FRAMES_PER_MESSAGE && history.hasNext())
                 frames.add(history.next().toByteString());
             if (!frames.isEmpty()) return EncodedFrame.watchResponse(frames);
+            // After waiting for a drain the client is what holds the stream back: what it reads next
+            // is each observable's newest sample, with the count of those it stands for.
+            boolean behind = afterDrain || now - (queue.isEmpty() ? now : queue.peekFirst().queuedNanos) > maxLagNanos;
+            if (maxLagNanos > 0 && !queue.isEmpty() && behind) compact();
+            afterDrain = false;
             while (frames.size() < MAX_FRAMES_PER_MESSAGE && !queue.isEmpty()) {
                 Pending p = queue.poll();
                 String key = p.frame.getObservable() + '/' + p.frame.getLayer();
