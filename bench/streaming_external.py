@@ -5,7 +5,7 @@ clients sharing the cores with the server and with the clients pinned apart from
 
     .tools/venv/bin/python bench/streaming_external.py [--jar server/app/target/eiscope-server.jar]
         [--subscribers 0,1,10,100] [--placement shared,apart] [--seconds 8] [--warmup 2]
-        [--server-warmup 5] [--server-cpus 0] [--client-cpus 1]
+        [--server-warmup 5] [--server-cpus 0] [--client-cpus 1] [--live-window BYTES]
 
 Run it from the repository root. A JAR may carry JVM flags after a comma, as in one_run.py:
 `--jar server/app/target/eiscope-server.jar,-Xmx1g`.
@@ -163,7 +163,9 @@ def parse_cpus(text: str) -> set[int]:
 # -- a subscriber process --------------------------------------------------------------------
 
 
-def subscriber(address: str, sim_id: str, cpus: set[int] | None) -> None:
+def subscriber(
+    address: str, sim_id: str, cpus: set[int] | None, live_window: int | None
+) -> None:
     """Watches like one client of StreamingBenchmark; prints 'ready' once both streams stand,
     reads 't0 t1' (time.monotonic()) from stdin, counts what arrives in [t0, t1) and prints
     {"frames", "loss_frames", "latencies_us"} as one JSON line after t1, and ends; also ends
@@ -191,7 +193,7 @@ def subscriber(address: str, sim_id: str, cpus: set[int] | None) -> None:
             errors.append(e)
             first[index].set()
 
-    with eiscope.Client(address) as client:
+    with eiscope.Client(address, live_window_bytes=live_window) as client:
         watches = [
             client.watch(sim_id, ["loss"]),
             client.watch(
@@ -280,6 +282,7 @@ def measure(
     n: int,
     placement: str,
     client_cpus: set[int] | None,
+    live_window: int | None,
     warmup: float,
     seconds: float,
     source: str,
@@ -288,6 +291,8 @@ def measure(
     cmd = [sys.executable, os.path.abspath(__file__), "--subscriber", address, sim.id]
     if client_cpus:
         cmd += ["--pin", ",".join(map(str, sorted(client_cpus)))]
+    if live_window:
+        cmd += ["--live-window", str(live_window)]
     subs: list[subprocess.Popen[str]] = []
     try:
         for _ in range(n):
@@ -455,7 +460,8 @@ def driver(a: argparse.Namespace) -> None:
             if source == "schedstat"
             else f"stat (ticks of {1000 // os.sysconf('SC_CLK_TCK')} ms)"
         )
-        + f"; apart = server on CPUs {sorted(server_cpus)}, subscribers on {sorted(client_cpus)}",
+        + f"; apart = server on CPUs {sorted(server_cpus)}, subscribers on {sorted(client_cpus)}"
+        + f"; subscribers' live window: {a.live_window or 'gRPC default'}",
         flush=True,
     )
     cells: list[Cell] = []
@@ -477,6 +483,7 @@ def driver(a: argparse.Namespace) -> None:
                         server.pid,
                         placement=placement,
                         client_cpus=pinned,
+                        live_window=a.live_window,
                         source=source,
                     )
                     if a.server_warmup > 0:  # JIT of the streaming path; not measured
@@ -509,6 +516,11 @@ def main() -> None:
     p.add_argument("--server-warmup", type=float, default=5)
     p.add_argument("--server-cpus", default="0")
     p.add_argument("--client-cpus", default="1")
+    p.add_argument(
+        "--live-window",
+        type=int,
+        help="the subscribers' Client(live_window_bytes=...); default: gRPC's own window",
+    )
     # Internal: a subscriber process (ADDRESS SIM_ID), optionally pinned.
     p.add_argument(
         "--subscriber", nargs=2, metavar=("ADDRESS", "SIM_ID"), help=argparse.SUPPRESS
@@ -517,7 +529,9 @@ def main() -> None:
     a = p.parse_args()
     if a.subscriber:
         try:
-            subscriber(*a.subscriber, parse_cpus(a.pin) if a.pin else None)
+            subscriber(
+                *a.subscriber, parse_cpus(a.pin) if a.pin else None, a.live_window
+            )
         except KeyboardInterrupt:
             sys.exit(130)  # the driver stops the rest
         return

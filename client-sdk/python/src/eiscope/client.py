@@ -14,7 +14,14 @@ import numpy as np
 from eiscope._proto import service_grpc, service_pb2, types_pb2
 from eiscope._rpc import Calls
 from eiscope.catalogue import Catalogue
-from eiscope.connection import MAX_MESSAGE_BYTES, open_channel, parse_address, resolve_token, with_token  # noqa: F401
+from eiscope.connection import (  # noqa: F401
+    MAX_MESSAGE_BYTES,
+    live_channel_options,
+    open_channel,
+    parse_address,
+    resolve_token,
+    with_token,
+)
 from eiscope.errors import DeadlineExceededError, NotFoundError
 from eiscope.frames import Frame, array_to_tensor, tensor_to_array
 from eiscope.record import RunRecordCalls, as_names
@@ -52,7 +59,15 @@ class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
     EiscopeError subclass carrying the status code name and the server's message
     (UnauthenticatedError: no token or an unknown one; PermissionDeniedError: a read-only
     token steering, or another owner's run). Thread-safe as gRPC channels are; a Watch is
-    used from one thread (cancel() from any). The run record's calls (history(), runs(),
+    used from one thread (cancel() from any).
+
+    ``live_window_bytes=`` (at least 1024) opens the live watches (watch() without
+    `from_step`) on a second channel whose streams each hold at most that many bytes, plus the
+    message being read, between server and client; gRPC's own window grows to megabytes. A
+    client slower than its stream then gets recent frames, the server merging what waits
+    (with counts), instead of frames that aged in buffers: see docs/benchmarks.md, "A bounded
+    window for live watches", for what it buys and costs. A watch from a step promises every
+    value and keeps the client's main channel. The run record's calls (history(), runs(),
     checkpoints, exports) are in eiscope.record; measure() and reconstruct(), which reach
     past steps, in eiscope.timetravel.
     """
@@ -66,17 +81,33 @@ class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
         tls: Optional[bool] = None,
         channel: Optional[grpc.Channel] = None,
         timeout: float = DEFAULT_TIMEOUT_S,
+        live_window_bytes: Optional[int] = None,
     ):
         if channel is not None and (ca_file is not None or tls is not None):
             raise ValueError(
                 "tls= and ca_file= configure a channel the client opens; "
                 "a channel= passed in has its own credentials"
             )
+        if channel is not None and live_window_bytes is not None:
+            raise ValueError(
+                "live_window_bytes= configures a channel the client opens; give a channel= "
+                "passed in the options of eiscope.connection.live_channel_options() instead"
+            )
+        token = resolve_token(token)
         self._owns_channel = channel is None
+        self._live_channel: Optional[grpc.Channel] = None
         if channel is None:
-            channel = open_channel(*parse_address(address, tls, ca_file), ca_file)
+            target, secure = parse_address(address, tls, ca_file)
+            channel = open_channel(target, secure, ca_file)
+            if live_window_bytes is not None:
+                self._live_channel = open_channel(target, secure, ca_file, live_channel_options(live_window_bytes))
         self._channel = channel
-        self._stub = service_grpc.SimulationServiceStub(with_token(channel, resolve_token(token)))
+        self._stub = service_grpc.SimulationServiceStub(with_token(channel, token))
+        self._live_stub = (
+            self._stub
+            if self._live_channel is None
+            else service_grpc.SimulationServiceStub(with_token(self._live_channel, token))
+        )
         self.timeout = timeout
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -387,16 +418,20 @@ class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
         request = service_pb2.WatchRequest(
             id=id, observables=wanted, layers=as_names(layers), every_steps=every_steps, max_hz=max_hz
         )
-        if from_step is not None:
+        stub = self._live_stub
+        if from_step is not None:  # every value from that step: no lag bound, the full window
             request.from_step = from_step
-        return Watch(self._stub.Watch(request, timeout=timeout), ends_after=ends_after, hidden=hidden)
+            stub = self._stub
+        return Watch(stub.Watch(request, timeout=timeout), ends_after=ends_after, hidden=hidden)
 
     # -- plumbing --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Closes the channel if this client opened it; open Watch streams end."""
+        """Closes the channels if this client opened them; open Watch streams end."""
         if self._owns_channel:
             self._channel.close()
+            if self._live_channel is not None:
+                self._live_channel.close()
 
     def __enter__(self) -> Client:
         return self

@@ -31,6 +31,27 @@ CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
 ]
+#: Smallest live window a Client takes: below it every small frame costs a round trip.
+MIN_LIVE_WINDOW_BYTES = 1024
+
+
+def live_channel_options(window_bytes: int) -> list[tuple[str, int]]:
+    """Options of a channel whose streams each hold at most about `window_bytes` (plus the
+    message being read) between server and client: HTTP/2's per-stream window fixed at that
+    size, without the bandwidth-delay probing that would grow it to megabytes. What a slow
+    reader has not taken then waits on the server, which merges it when it is older than the
+    server's --max-stream-lag-ms, instead of in socket buffers, where it ages."""
+    if isinstance(window_bytes, bool) or not isinstance(window_bytes, int):
+        raise TypeError(f"live_window_bytes is a whole number of bytes, not {window_bytes!r}")
+    if window_bytes < MIN_LIVE_WINDOW_BYTES:
+        raise ValueError(
+            f"live_window_bytes {window_bytes} is below {MIN_LIVE_WINDOW_BYTES}: use at least "
+            f"{MIN_LIVE_WINDOW_BYTES}, or None for gRPC's own (growing) window"
+        )
+    return CHANNEL_OPTIONS + [
+        ("grpc.http2.bdp_probe", 0),
+        ("grpc.http2.lookahead_bytes", window_bytes),
+    ]
 
 
 def resolve_token(token: Optional[str]) -> Optional[str]:
@@ -75,12 +96,18 @@ def parse_address(
     return f"{host}:{url.port or (443 if secure else 80)}", secure
 
 
-def open_channel(target: str, secure: bool, ca_file: Optional[Union[str, os.PathLike[str]]]) -> grpc.Channel:
-    """A channel to `target` (host:port) with 64 MiB message limits: plaintext, or TLS trusting
-    the PEM certificates in `ca_file` (e.g. the cert.pem a --tls-self-signed server wrote into
-    <data-dir>/tls), or the system's trust when `ca_file` is None."""
+def open_channel(
+    target: str,
+    secure: bool,
+    ca_file: Optional[Union[str, os.PathLike[str]]],
+    options: Optional[list[tuple[str, int]]] = None,
+) -> grpc.Channel:
+    """A channel to `target` (host:port) with 64 MiB message limits (or `options`): plaintext,
+    or TLS trusting the PEM certificates in `ca_file` (e.g. the cert.pem a --tls-self-signed
+    server wrote into <data-dir>/tls), or the system's trust when `ca_file` is None."""
+    options = CHANNEL_OPTIONS if options is None else options
     if not secure:
-        return grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+        return grpc.insecure_channel(target, options=options)
     roots = None
     if ca_file is not None:
         try:
@@ -92,7 +119,7 @@ def open_channel(target: str, secure: bool, ca_file: Optional[Union[str, os.Path
                 f"ca_file {str(ca_file)!r} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
             )
     return grpc.secure_channel(
-        target, grpc.ssl_channel_credentials(root_certificates=roots), options=CHANNEL_OPTIONS
+        target, grpc.ssl_channel_credentials(root_certificates=roots), options=options
     )
 
 
