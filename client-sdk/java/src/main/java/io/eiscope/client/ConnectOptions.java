@@ -17,11 +17,16 @@ public final class ConnectOptions {
     private final String token; // null: none
     private final boolean tls;
     private final Path trustedCertificates; // null: the JVM's trust store
+    private final int liveWindowBytes; // 0: live watches share the channel and its window
 
-    private ConnectOptions(String token, boolean tls, Path trustedCertificates) {
+    /** The smallest window {@link #withLiveWindow} takes: below it every small frame costs a round trip. */
+    public static final int MIN_LIVE_WINDOW_BYTES = 1024;
+
+    private ConnectOptions(String token, boolean tls, Path trustedCertificates, int liveWindowBytes) {
         this.token = token;
         this.tls = tls;
         this.trustedCertificates = trustedCertificates;
+        this.liveWindowBytes = liveWindowBytes;
     }
 
     /**
@@ -34,7 +39,7 @@ public final class ConnectOptions {
     }
 
     static ConnectOptions fromEnvironment(Map<String, String> env) {
-        return new ConnectOptions(null, false, null).withToken(env.get(TOKEN_ENV));
+        return new ConnectOptions(null, false, null, 0).withToken(env.get(TOKEN_ENV));
     }
 
     /**
@@ -52,7 +57,7 @@ public final class ConnectOptions {
             throw new IllegalArgumentException(
                     "a token has no whitespace inside; check what was passed to withToken or $" + TOKEN_ENV);
         }
-        return new ConnectOptions(t.isEmpty() ? null : t, tls, trustedCertificates);
+        return new ConnectOptions(t.isEmpty() ? null : t, tls, trustedCertificates, liveWindowBytes);
     }
 
     /**
@@ -61,7 +66,7 @@ public final class ConnectOptions {
      * @return a copy speaking TLS
      */
     public ConnectOptions withTls() {
-        return new ConnectOptions(token, true, trustedCertificates);
+        return new ConnectOptions(token, true, trustedCertificates, liveWindowBytes);
     }
 
     /**
@@ -77,7 +82,7 @@ public final class ConnectOptions {
         if (pem == null)
             throw new IllegalArgumentException(
                     "withTrustedCertificates needs a PEM file; withTls() trusts the JVM's trust store");
-        return new ConnectOptions(token, true, pem);
+        return new ConnectOptions(token, true, pem, liveWindowBytes);
     }
 
     /**
@@ -107,9 +112,39 @@ public final class ConnectOptions {
         return trustedCertificates;
     }
 
+    /**
+     * Opens live watches (a {@link EiscopeClient#watch} without {@code from_step}) on a second
+     * channel whose streams each hold at most {@code bytes}, plus the message being read, between
+     * server and client: HTTP/2's flow-control window fixed at that size. grpc-java's own window
+     * starts at 1 MiB and grows with the bandwidth-delay product. A client slower than its stream
+     * then reads recent frames, the server merging what waits (with counts), instead of frames
+     * that aged in buffers; see docs/benchmarks.md, "A bounded window for live watches". Watches
+     * from a step promise every value and keep the main channel.
+     *
+     * @param bytes the window, at least {@link #MIN_LIVE_WINDOW_BYTES}; 0: no second channel
+     * @return a copy with that window
+     * @throws IllegalArgumentException for a window between 1 and 1023 bytes, or negative
+     */
+    public ConnectOptions withLiveWindow(int bytes) {
+        if (bytes != 0 && bytes < MIN_LIVE_WINDOW_BYTES)
+            throw new IllegalArgumentException("a live window of " + bytes + " bytes is below "
+                    + MIN_LIVE_WINDOW_BYTES + ": use at least " + MIN_LIVE_WINDOW_BYTES
+                    + ", or 0 for grpc-java's own (growing) window");
+        return new ConnectOptions(token, tls, trustedCertificates, bytes);
+    }
+
+    /**
+     * The live watches' window.
+     *
+     * @return bytes, or 0: live watches share the client's channel
+     */
+    public int liveWindowBytes() {
+        return liveWindowBytes;
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[tls=" + tls + ", trustedCertificates=" + trustedCertificates + ", token="
-                + (token == null ? "none" : "set") + "]";
+                + (token == null ? "none" : "set") + ", liveWindowBytes=" + liveWindowBytes + "]";
     }
 }

@@ -43,6 +43,17 @@ final class Connection {
                 .build();
     }
 
+    /**
+     * A new channel like {@link #open}'s whose streams each hold at most {@code options.liveWindowBytes()}
+     * in flight (a fixed HTTP/2 window, no auto-tuning); the caller shuts it down.
+     */
+    static ManagedChannel openLive(String host, int port, ConnectOptions options, int maxInboundMessageBytes) {
+        return io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(host, port, credentials(options))
+                .flowControlWindow(options.liveWindowBytes())
+                .maxInboundMessageSize(maxInboundMessageBytes)
+                .build();
+    }
+
     private static ChannelCredentials credentials(ConnectOptions options) {
         if (!options.tls()) return InsecureChannelCredentials.create();
         if (options.trustedCertificates() == null) return TlsChannelCredentials.create();

@@ -56,7 +56,11 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
 
     private final SimulationServiceGrpc.SimulationServiceBlockingStub stub;
     private final SimulationServiceGrpc.SimulationServiceStub async;
+    /** Live watches' stub: {@code stub} unless {@link ConnectOptions#withLiveWindow} opened a channel for them. */
+    private final SimulationServiceGrpc.SimulationServiceBlockingStub live;
+
     private final ManagedChannel owned;
+    private final ManagedChannel ownedLive;
 
     /**
      * A client on a channel of the caller's, sending no token; closing the client leaves the
@@ -79,18 +83,29 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
     }
 
     private EiscopeClient(Channel channel, ManagedChannel owned) {
-        this(
-                SimulationServiceGrpc.newBlockingStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES),
-                channel,
-                owned);
+        this(channel, owned, null, null);
+    }
+
+    private EiscopeClient(Channel channel, ManagedChannel owned, Channel liveChannel, ManagedChannel ownedLive) {
+        this(blocking(channel), channel, owned, liveChannel == null ? null : blocking(liveChannel), ownedLive);
     }
 
     private EiscopeClient(
-            SimulationServiceGrpc.SimulationServiceBlockingStub stub, Channel channel, ManagedChannel owned) {
+            SimulationServiceGrpc.SimulationServiceBlockingStub stub,
+            Channel channel,
+            ManagedChannel owned,
+            SimulationServiceGrpc.SimulationServiceBlockingStub live,
+            ManagedChannel ownedLive) {
         super(stub);
         this.stub = stub;
         this.async = SimulationServiceGrpc.newStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
         this.owned = owned;
+        this.live = live == null ? stub : live;
+        this.ownedLive = ownedLive;
+    }
+
+    private static SimulationServiceGrpc.SimulationServiceBlockingStub blocking(Channel channel) {
+        return SimulationServiceGrpc.newBlockingStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
     }
 
     /**
@@ -117,8 +132,16 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
      */
     public static EiscopeClient connect(String host, int port, ConnectOptions options) {
         ManagedChannel ch = Connection.open(host, port, options, MAX_INBOUND_MESSAGE_BYTES);
+        ManagedChannel live = options.liveWindowBytes() == 0
+                ? null
+                : Connection.openLive(host, port, options, MAX_INBOUND_MESSAGE_BYTES);
         return new EiscopeClient(
-                Connection.withToken(Connection.explainingUntrustedCertificates(ch), options.token()), ch);
+                Connection.withToken(Connection.explainingUntrustedCertificates(ch), options.token()),
+                ch,
+                live == null
+                        ? null
+                        : Connection.withToken(Connection.explainingUntrustedCertificates(live), options.token()),
+                live);
     }
 
     /**
@@ -459,7 +482,9 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
         public void forEach(Consumer<Frame> onFrame) {
             try {
                 ctx.run(() -> {
-                    for (Iterator<WatchResponse> it = stub.watch(request); it.hasNext() && !ctx.isCancelled(); ) {
+                    // A watch from a step promises every value: the main channel, with its full window.
+                    var from = request.hasFromStep() ? stub : live;
+                    for (Iterator<WatchResponse> it = from.watch(request); it.hasNext() && !ctx.isCancelled(); ) {
                         for (Frame f : it.next().getFramesList()) {
                             boolean last = endsAfter.test(f);
                             if (!hidden.contains(f.getObservable())) onFrame.accept(f);
@@ -550,6 +575,7 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
+        if (ownedLive != null) ownedLive.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         if (owned != null) owned.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 }

@@ -1,0 +1,149 @@
+package io.eiscope.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eiscope.api.v1.Frame;
+import io.eiscope.api.v1.Simulation;
+import io.eiscope.api.v1.WatchRequest;
+import io.eiscope.app.EiscopeServer;
+import io.eiscope.app.ServerOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link ConnectOptions#withLiveWindow}: live watches on a channel whose streams hold little in flight. */
+class LiveWindowIT {
+    static EiscopeServer server;
+    static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Path.of(System.getProperty("eiscope.dataDir", ".data"));
+        server = new EiscopeServer(ServerOptions.defaults()
+                .withPort(0)
+                .withDatasetsDir(data)
+                .withDataDir(Files.createTempDirectory("eiscope-record")));
+        port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    static EiscopeClient connect(int liveWindow) {
+        return EiscopeClient.connect(
+                "127.0.0.1", port, ConnectOptions.defaults().withLiveWindow(liveWindow));
+    }
+
+    @Test
+    void aWindowBelowTheMinimumIsRefusedSayingWhatToUse() {
+        assertThatThrownBy(() -> ConnectOptions.defaults().withLiveWindow(512))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1024")
+                .hasMessageContaining("or 0");
+        assertThat(ConnectOptions.defaults().withLiveWindow(4096).liveWindowBytes())
+                .isEqualTo(4096);
+        assertThat(ConnectOptions.defaults().liveWindowBytes()).isZero();
+    }
+
+    @Test
+    void aTensorLargerThanTheWindowArrivesWholeAndAWatchFromAStepGetsEveryValue() throws Exception {
+        try (EiscopeClient client = connect(1024)) {
+            Simulation s = client.create(EiscopeClientIT.mlp(3, 0.05, 32)); // layer0.W: 16 x 784, 50 KB
+            client.step(s.getId(), 200);
+            client.awaitNotRunning(s.getId(), 60, TimeUnit.SECONDS);
+            float[] expected =
+                    client.parameters(s.getId(), "layer0.W").get("layer0.W").data();
+
+            List<Frame> weights = new ArrayList<>();
+            var live = client.watch(WatchRequest.newBuilder()
+                    .setId(s.getId())
+                    .addObservables("weights")
+                    .addLayers("layer0.W")
+                    .build());
+            live.forEach(f -> {
+                weights.add(f);
+                live.cancel();
+            });
+            float[] sent =
+                    EiscopeClient.FloatTensor.of(weights.get(0).getTensor()).data();
+            assertThat(sent).containsExactly(expected);
+
+            List<Long> steps = new ArrayList<>();
+            client.watchUntilPaused(WatchRequest.newBuilder()
+                            .setId(s.getId())
+                            .addObservables("loss")
+                            .setFromStep(0)
+                            .build())
+                    .forEach(f -> steps.add(f.getStep()));
+            assertThat(steps).hasSize(200).first().isEqualTo(1L);
+            assertThat(steps.get(199)).isEqualTo(200L);
+        }
+    }
+
+    /** Median age in seconds of the loss frames read in the last second of reading about 100 a second for 4 s; and the largest merged count. */
+    static double[] slowReader(EiscopeClient client, String id) {
+        List<Double> ages = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger merged = new AtomicInteger(1);
+        long start = System.nanoTime();
+        var watch = client.watch(
+                WatchRequest.newBuilder().setId(id).addObservables("loss").build());
+        watch.forEach(f -> {
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            if (elapsed > 4) {
+                watch.cancel();
+                return;
+            }
+            if (elapsed > 3) ages.add(System.currentTimeMillis() / 1e3 - f.getWallTimeUnixNanos() / 1e9);
+            merged.accumulateAndGet(f.getScalar().getMergedCount(), Math::max);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                watch.cancel();
+            }
+        });
+        List<Double> sorted = new ArrayList<>(ages);
+        Collections.sort(sorted);
+        return new double[] {sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2), merged.get()};
+    }
+
+    @Test
+    void aSlowReaderOfALiveWindowReadsRecentMergedFramesWhereTheDefaultWindowAges() throws Exception {
+        // Thousands of loss frames a second, two readers taking 100 a second: with grpc-java's
+        // window the frames wait in it, each as it was, and age; with 1 KB they wait on the
+        // server, which merges what waits longer than --max-stream-lag-ms (100) into the newest.
+        try (EiscopeClient control = connect(0);
+                EiscopeClient fresh = connect(1024)) {
+            Simulation s = control.create(EiscopeClientIT.mlp(4, 0.05, 32));
+            control.play(s.getId());
+            double[][] out = new double[2][];
+            Thread defaultReader = new Thread(() -> out[0] = slowReader(control, s.getId()));
+            Thread liveReader = new Thread(() -> out[1] = slowReader(fresh, s.getId()));
+            defaultReader.start();
+            liveReader.start();
+            defaultReader.join(60_000);
+            liveReader.join(60_000);
+            control.pause(s.getId());
+            double defaultLag = out[0][0], liveLag = out[1][0];
+            assertThat(liveLag)
+                    .as("age of frames read through a 1 KB window, s")
+                    .isLessThan(1.5);
+            assertThat(out[1][1])
+                    .as("the server merged for the slow live reader")
+                    .isGreaterThan(1);
+            assertThat(defaultLag)
+                    .as("grpc-java's own window: %.2f s behind, 1 KB: %.2f s", defaultLag, liveLag)
+                    .isGreaterThan(2 * liveLag);
+        }
+    }
+}
