@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.bytedeco.openblas.global.openblas;
 
 /**
  * Time of {@link Spectra#singularValues} (LAPACK {@code sgesdd}, values only) and
@@ -41,7 +42,11 @@ public final class SpectraBench {
             Matrix a = Matrix.zeros(n, n);
             for (int i = 0; i < a.size(); i++) a.set(i, (float) r.nextGaussian());
             for (String op : opt.getOrDefault("ops", "svd,eig").split(",", -1)) {
-                if (op.equals("eig") && !Spectra.nativeLapack()) continue; // no Java fallback for eigenvalues
+                if (op.startsWith("eig") && !Spectra.nativeLapack()) continue; // no Java fallback for eigenvalues
+                if (op.equals("eig-parts")) {
+                    eigParts(side, a, runs, warmup);
+                    continue;
+                }
                 Runnable call = op.equals("svd") ? () -> Spectra.singularValues(a) : () -> Spectra.eigenvalues(a);
                 for (int i = 0; i < warmup; i++) call.run();
                 double[] wall = new double[runs], cpu = new double[runs];
@@ -59,5 +64,48 @@ public final class SpectraBench {
                         side, op, n, wall[runs / 2], wall[0], wall[runs - 1], cpu[runs / 2], runs);
             }
         }
+    }
+
+    /**
+     * Where {@code sgeev}'s time goes (eigenvalues only, balanced): LAPACK's three stages called
+     * one by one as {@code sgeev} calls them, on the column-major reading of {@code a} (its
+     * transpose: the same eigenvalues), each timed alone: balancing ({@code sgebal}, job 'B'),
+     * the Hessenberg reduction ({@code sgehrd}) and the multishift QR ({@code shseqr}, job 'E',
+     * no Schur vectors). One RESULT line per stage, op {@code eig:<stage>}.
+     */
+    static void eigParts(String side, Matrix a, int runs, int warmup) {
+        int n = a.rows;
+        float[] original = a.toArray();
+        double[][] ms = new double[3][runs];
+        for (int i = -warmup; i < runs; i++) {
+            float[] h = original.clone(), scale = new float[n], tau = new float[Math.max(1, n - 1)];
+            float[] wr = new float[n], wi = new float[n], z = new float[1];
+            int[] ilo = new int[1], ihi = new int[1];
+            long t0 = System.nanoTime();
+            check("sgebal", openblas.LAPACKE_sgebal(openblas.LAPACK_COL_MAJOR, (byte) 'B', n, h, n, ilo, ihi, scale));
+            long t1 = System.nanoTime();
+            check("sgehrd", openblas.LAPACKE_sgehrd(openblas.LAPACK_COL_MAJOR, n, ilo[0], ihi[0], h, n, tau));
+            long t2 = System.nanoTime();
+            check(
+                    "shseqr",
+                    openblas.LAPACKE_shseqr(
+                            openblas.LAPACK_COL_MAJOR, (byte) 'E', (byte) 'N', n, ilo[0], ihi[0], h, n, wr, wi, z, 1));
+            long t3 = System.nanoTime();
+            if (i < 0) continue;
+            ms[0][i] = (t1 - t0) / 1e6;
+            ms[1][i] = (t2 - t1) / 1e6;
+            ms[2][i] = (t3 - t2) / 1e6;
+        }
+        String[] stages = {"gebal", "gehrd", "hseqr"};
+        for (int k = 0; k < 3; k++) {
+            Arrays.sort(ms[k]);
+            System.out.printf(
+                    "RESULT\t%s\teig:%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d%n",
+                    side, stages[k], n, ms[k][runs / 2], ms[k][0], ms[k][runs - 1], Double.NaN, runs);
+        }
+    }
+
+    private static void check(String routine, int info) {
+        if (info != 0) throw new ArithmeticException(routine + " failed: info = " + info);
     }
 }
