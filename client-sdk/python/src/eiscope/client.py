@@ -100,7 +100,8 @@ class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
             target, secure = parse_address(address, tls, ca_file)
             channel = open_channel(target, secure, ca_file)
             if live_window_bytes is not None:
-                self._live_channel = open_channel(target, secure, ca_file, live_channel_options(live_window_bytes))
+                live_options = live_channel_options(live_window_bytes)
+                self._live_channel = open_channel(target, secure, ca_file, live_options)
         self._channel = channel
         self._stub = service_grpc.SimulationServiceStub(with_token(channel, token))
         self._live_stub = (

@@ -118,9 +118,7 @@ def open_channel(
             raise ValueError(
                 f"ca_file {str(ca_file)!r} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
             )
-    return grpc.secure_channel(
-        target, grpc.ssl_channel_credentials(root_certificates=roots), options=options
-    )
+    return grpc.secure_channel(target, grpc.ssl_channel_credentials(root_certificates=roots), options=options)
 
 
 def with_token(channel: grpc.Channel, token: Optional[str]) -> grpc.Channel:
