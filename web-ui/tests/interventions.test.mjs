@@ -91,8 +91,11 @@ test("a command applied through the SDK while the run plays is marked where it t
   await byTestId("play-button").click();
   await client.waitForStep(sim.id, 45);
   const { effectiveStep } = await client.apply(sim.id, commands.prune(0.9, "magnitude", "per_layer"));
-  await client.apply(sim.id, commands.runUntil(effectiveStep + 15));
-  await client.waitForStep(sim.id, effectiveStep + 15);
+  // The run plays on while the answer comes back, maybe 15 steps and more: "run until" names a
+  // step ahead of the run, so it is given from where a pause stopped it.
+  const { effectiveStep: pausedAt } = await client.pause(sim.id);
+  await client.apply(sim.id, commands.runUntil(pausedAt + 15));
+  await client.waitForStep(sim.id, pausedAt + 15);
 
   // Play and "run until" are logged too: they are commands the run's replay needs.
   const expected = await logRows();
