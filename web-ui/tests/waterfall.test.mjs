@@ -99,7 +99,9 @@ test("played on, rows come at the panel's cadence; a scrubbed step adds its row;
   const cadences = await cadencesDrawn();
   assert.deepEqual(cadences.map((r) => r.step), d.steps, "a cadence for each row drawn");
   const atCadence = cadences.filter((r) => r.everySteps === 20).map((r) => r.step);
-  assert.ok(atCadence.length >= 3 && atCadence[0] > 60, `rows the cadence's watch measured: ${atCadence}`);
+  // The first is measured as the watch opens: at the step where play found the run (60) when
+  // the page heard of it before the run's first step, or later.
+  assert.ok(atCadence.length >= 3 && atCadence[0] >= 60, `rows the cadence's watch measured: ${atCadence}`);
   assert.ok(
     atCadence.slice(1).every((s) => s % 20 === 0),
     `rows of the watch every 20 steps, after the one measured as it opened, at multiples of 20: ${atCadence}`,
