@@ -74,6 +74,11 @@ final class Connection {
         }
     }
 
+    /** {@code channel} as calls use it: with the token of {@code options}, and a status saying what to trust when TLS does not trust the server. */
+    static Channel forCalls(ManagedChannel channel, ConnectOptions options) {
+        return withToken(explainingUntrustedCertificates(channel), options.token());
+    }
+
     /** {@code channel} sending {@code authorization: Bearer <token>} with every call; {@code channel} itself when the token is null. */
     static Channel withToken(Channel channel, String token) {
         if (token == null) return channel;

@@ -86,21 +86,22 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
         this(channel, owned, null, null);
     }
 
+    /** {@code liveChannel}: where live watches go (null: {@code channel}); {@code owned*}: what {@link #close} shuts down. */
     private EiscopeClient(Channel channel, ManagedChannel owned, Channel liveChannel, ManagedChannel ownedLive) {
-        this(blocking(channel), channel, owned, liveChannel == null ? null : blocking(liveChannel), ownedLive);
+        this(blocking(channel), channel, owned, liveChannel, ownedLive);
     }
 
     private EiscopeClient(
             SimulationServiceGrpc.SimulationServiceBlockingStub stub,
             Channel channel,
             ManagedChannel owned,
-            SimulationServiceGrpc.SimulationServiceBlockingStub live,
+            Channel liveChannel,
             ManagedChannel ownedLive) {
         super(stub);
         this.stub = stub;
         this.async = SimulationServiceGrpc.newStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
         this.owned = owned;
-        this.live = live == null ? stub : live;
+        this.live = liveChannel == null ? stub : blocking(liveChannel);
         this.ownedLive = ownedLive;
     }
 
@@ -136,12 +137,7 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
                 ? null
                 : Connection.openLive(host, port, options, MAX_INBOUND_MESSAGE_BYTES);
         return new EiscopeClient(
-                Connection.withToken(Connection.explainingUntrustedCertificates(ch), options.token()),
-                ch,
-                live == null
-                        ? null
-                        : Connection.withToken(Connection.explainingUntrustedCertificates(live), options.token()),
-                live);
+                Connection.forCalls(ch, options), ch, live == null ? null : Connection.forCalls(live, options), live);
     }
 
     /**

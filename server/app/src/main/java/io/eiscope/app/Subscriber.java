@@ -175,8 +175,7 @@ final class Subscriber {
                 }
             } else {
                 long now = System.nanoTime();
-                if (maxLagNanos > 0 && !held && !queue.isEmpty() && now - queue.peekFirst().queuedNanos > maxLagNanos)
-                    compact();
+                if (!held && waitedPastLagBound(now)) compact();
                 queueOrMerge(e, key, now);
             }
             if (pumpScheduled) return;
@@ -196,6 +195,11 @@ final class Subscriber {
             newestScalar.get(key).merge(f);
             MERGED.increment();
         }
+    }
+
+    /** Whether the oldest waiting frame has waited longer than the lag bound (never, without one). Under this. */
+    private boolean waitedPastLagBound(long now) {
+        return maxLagNanos > 0 && !queue.isEmpty() && now - queue.peekFirst().queuedNanos > maxLagNanos;
     }
 
     /** Merges each observable's waiting samples into its newest (which {@code newestScalar} holds); events stay. Under this. */
@@ -277,8 +281,7 @@ final class Subscriber {
             if (!frames.isEmpty()) return EncodedFrame.watchResponse(frames);
             // After waiting for a drain the client is what holds the stream back: what it reads next
             // is each observable's newest sample, with the count of those it stands for.
-            boolean behind = afterDrain || now - (queue.isEmpty() ? now : queue.peekFirst().queuedNanos) > maxLagNanos;
-            if (maxLagNanos > 0 && !queue.isEmpty() && behind) compact();
+            if (maxLagNanos > 0 && (afterDrain || waitedPastLagBound(now))) compact();
             afterDrain = false;
             while (frames.size() < MAX_FRAMES_PER_MESSAGE && !queue.isEmpty()) {
                 Pending p = queue.poll();
