@@ -3,7 +3,9 @@ package io.eiscope.engine.model;
 import io.eiscope.engine.model.Parameter.Role;
 import io.eiscope.engine.model.Parameter.Sign;
 import io.eiscope.engine.tensor.Blas;
+import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ public final class DannLayer implements Layer {
     private final boolean relu;
     private final Blas blas;
     private final float[] expAlpha;
+    private final Rows rows;
     private final Map<Integer, Buffers> buffers = new HashMap<>();
     private Matrix x;
     private Buffers last;
@@ -54,6 +57,32 @@ public final class DannLayer implements Layer {
             Matrix du,
             Matrix dzI,
             Matrix dx) {}
+
+    /**
+     * Heap scratch for the element-wise passes, a row at a time: a batch row of each operand is
+     * copied in, the loop runs over {@code float[]} (which C2 vectorises; per-element
+     * {@code FloatBuffer} access it does not) and the results are copied out
+     * ({@link Elementwise}); the per-unit parameters and their gradient sums stay here across rows.
+     * Every float operation, and its order, is that of the per-element formulas, so the bits are too.
+     */
+    private static final class Rows {
+        final float[] a, b, c, d, e, f, gain, bias, dGain, dBias, dAlpha;
+
+        Rows(int ne, int ni) {
+            int n = Math.max(ne, ni);
+            a = new float[n];
+            b = new float[n];
+            c = new float[n];
+            d = new float[n];
+            e = new float[n];
+            f = new float[n];
+            gain = new float[ne];
+            bias = new float[ne];
+            dGain = new float[ne];
+            dBias = new float[ne];
+            dAlpha = new float[ni];
+        }
+    }
 
     /** What the latest forward and backward passes left, for per-example gradients (all {@code B x ...}, owned by the layer). */
     record Pass(
@@ -81,6 +110,7 @@ public final class DannLayer implements Layer {
         this.relu = EiDense.isRelu(name, activation);
         this.blas = blas;
         this.expAlpha = new float[ni];
+        this.rows = new Rows(ne, ni);
     }
 
     @Override
@@ -182,18 +212,26 @@ public final class DannLayer implements Layer {
         blas.gemm(false, true, -1f, zI, wei, 1f, zHat); // zHat = zE - zI Wei^T   B x ne
         for (int j = 0; j < ni; j++)
             expAlpha[j] = (float) Math.exp(alpha.value().get(j));
-        for (int r = 0, i = 0; r < batch; r++) { // u = zI ⊙ e^alpha        B x ni
-            for (int j = 0; j < ni; j++, i++) u.set(i, zI.get(i) * expAlpha[j]);
+        float[] a = rows.a, c = rows.c;
+        for (int r = 0, off = 0; r < batch; r++, off += ni) { // u = zI ⊙ e^alpha        B x ni
+            zI.data().get(off, a, 0, ni);
+            for (int j = 0; j < ni; j++) a[j] = a[j] * expAlpha[j];
+            u.data().put(off, a, 0, ni);
         }
         blas.gemm(false, true, 1f, u, wei, 0f, gamma); // gamma = u Wei^T (+ eps) B x ne
-        Matrix g = gain.value(), b = w.b().value();
-        for (int r = 0, i = 0; r < batch; r++) { // z = g zHat / gamma + b; h = f(z)
-            for (int k = 0; k < ne; k++, i++) {
-                float gm = gamma.get(i) + EPSILON;
-                gamma.set(i, gm);
-                float z = g.get(k) * zHat.get(i) / gm + b.get(k);
-                h.set(i, relu ? Math.max(z, 0f) : z);
+        float[] gk = rows.gain, bk = rows.bias, gm = rows.b;
+        gain.value().data().get(0, gk, 0, ne);
+        w.b().value().data().get(0, bk, 0, ne);
+        for (int r = 0, off = 0; r < batch; r++, off += ne) { // z = g zHat / gamma + b; h = f(z)
+            gamma.data().get(off, gm, 0, ne);
+            zHat.data().get(off, a, 0, ne);
+            for (int k = 0; k < ne; k++) {
+                gm[k] = gm[k] + EPSILON;
+                c[k] = gk[k] * a[k] / gm[k] + bk[k];
             }
+            if (relu) Elementwise.clampNonNegative(c, ne);
+            gamma.data().put(off, gm, 0, ne);
+            h.data().put(off, c, 0, ne);
         }
         this.x = x;
         this.last = buf;
@@ -212,19 +250,36 @@ public final class DannLayer implements Layer {
         Matrix g = gain.value(), dg = gain.grad(), db = w.b().grad();
         Matrix wei = w.wei().value();
         int ne = w.ne(), ni = w.ni(), batch = dh.rows;
-        dg.fill(0f);
-        db.fill(0f);
-        for (int r = 0, i = 0; r < batch; r++) {
-            for (int k = 0; k < ne; k++, i++) {
-                float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i); // dz = dh ⊙ f'(z)
-                buf.dz().set(i, dz);
-                float gm = gamma.get(i), n = zHat.get(i) / gm, gk = g.get(k);
-                dg.set(k, dg.get(k) + dz * n); // dg = sum_B dz ⊙ zHat/gamma
-                db.set(k, db.get(k) + dz); // db = sum_B dz
-                dh.set(i, dz * gk / gm); // dzHat = dz g / gamma
-                dGamma.set(i, -dz * gk * n / gm); // dgamma = -dz g zHat / gamma^2
+        float[] gk = rows.gain, dgk = rows.dGain, dbk = rows.dBias;
+        float[] hr = rows.a, dzr = rows.b, gmr = rows.c, zr = rows.d, dhr = rows.e, dgr = rows.f;
+        g.data().get(0, gk, 0, ne);
+        Arrays.fill(dgk, 0, ne, 0f);
+        Arrays.fill(dbk, 0, ne, 0f);
+        for (int r = 0, off = 0; r < batch; r++, off += ne) {
+            dh.data().get(off, dzr, 0, ne);
+            if (relu) { // dz = dh ⊙ f'(z)
+                h.data().get(off, hr, 0, ne);
+                for (int k = 0; k < ne; k++) {
+                    if (hr[k] <= 0f) dzr[k] = 0f;
+                }
             }
+            gamma.data().get(off, gmr, 0, ne);
+            zHat.data().get(off, zr, 0, ne);
+            // one loop per result: C2 vectorises each of these, and not their fusion (measured:
+            // 0.55 against 2.7-8 ns an element; three divisions an element)
+            for (int k = 0; k < ne; k++) zr[k] = zr[k] / gmr[k]; // n = zHat / gamma
+            for (int k = 0; k < ne; k++) {
+                dgk[k] = dgk[k] + dzr[k] * zr[k]; // dg = sum_B dz ⊙ n
+                dbk[k] = dbk[k] + dzr[k]; // db = sum_B dz
+            }
+            for (int k = 0; k < ne; k++) dhr[k] = dzr[k] * gk[k] / gmr[k]; // dzHat = dz g / gamma
+            for (int k = 0; k < ne; k++) dgr[k] = -dzr[k] * gk[k] * zr[k] / gmr[k]; // dgamma = -dz g n / gamma
+            buf.dz().data().put(off, dzr, 0, ne);
+            dh.data().put(off, dhr, 0, ne);
+            dGamma.data().put(off, dgr, 0, ne);
         }
+        dg.data().put(0, dgk, 0, ne);
+        db.data().put(0, dbk, 0, ne);
         Matrix dzHat = dh;
         lastDzHat = dh;
         blas.gemm(true, false, 1f, dzHat, x, 0f, w.wex().grad()); // dWex = dzHat^T x             ne x d
@@ -232,13 +287,18 @@ public final class DannLayer implements Layer {
         blas.gemm(true, false, 1f, dGamma, u, 1f, w.wei().grad());
         blas.gemm(false, false, 1f, dGamma, wei, 0f, du); // du = dgamma Wei               B x ni
         Matrix dAlpha = alpha.grad();
-        dAlpha.fill(0f);
-        for (int r = 0, i = 0; r < batch; r++) { // dalpha = sum_B du ⊙ u; dzI = du ⊙ e^alpha
-            for (int j = 0; j < ni; j++, i++) {
-                dAlpha.set(j, dAlpha.get(j) + du.get(i) * u.get(i));
-                dzI.set(i, du.get(i) * expAlpha[j]);
+        float[] dak = rows.dAlpha, dur = rows.a, ur = rows.b;
+        Arrays.fill(dak, 0, ni, 0f);
+        for (int r = 0, off = 0; r < batch; r++, off += ni) { // dalpha = sum_B du ⊙ u; dzI = du ⊙ e^alpha
+            du.data().get(off, dur, 0, ni);
+            u.data().get(off, ur, 0, ni);
+            for (int j = 0; j < ni; j++) {
+                dak[j] = dak[j] + dur[j] * ur[j];
+                ur[j] = dur[j] * expAlpha[j];
             }
+            dzI.data().put(off, ur, 0, ni);
         }
+        dAlpha.data().put(0, dak, 0, ni);
         blas.gemm(false, false, -1f, dzHat, wei, 1f, dzI); // dzI -= dzHat Wei              B x ni
         blas.gemm(true, false, 1f, dzI, x, 0f, w.wix().grad()); // dWix = dzI^T x                ni x d
         if (!needInputGrad) return null;

@@ -136,4 +136,98 @@ class DannLayerTest {
         assertThatThrownBy(() -> new DannLayer("l", 3, 0, 1, Activation.RELU, Blas.best()))
                 .hasMessageContaining("ne=0");
     }
+
+    /**
+     * The layer's element-wise passes (a row at a time through heap scratch, one loop per result)
+     * give the bits of the per-element formulas in float, computed here one element at a time with
+     * the same products: {@code h}, and every parameter's and the input's gradient.
+     */
+    @Test
+    void elementwisePassesGiveTheBitsOfThePerElementFormulas() {
+        for (Activation f : new Activation[] {Activation.RELU, Activation.IDENTITY}) {
+            Rng rng = new Rng(21);
+            int d = 9, ne = 37, ni = 5, batch = 6;
+            Blas blas = Blas.best();
+            DannLayer layer = new DannLayer("l", d, ne, ni, f, blas);
+            LayerGradientCheck.randomise(layer, rng, List.of());
+            Matrix wei = layer.eiWeights().wei().value();
+            for (int i = 0; i < wei.size(); i++) wei.set(i, wei.get(i) / ni); // zHat of mixed sign: ReLU masks some
+            Matrix x = LayerGradientCheck.uniform(batch, d, 0, 1, rng);
+            Matrix dh = LayerGradientCheck.uniform(batch, ne, -1, 1, rng);
+            Matrix h = copy(layer.forward(x));
+            Matrix dx = copy(layer.backward(copy(dh), true));
+
+            Matrix wex = layer.eiWeights().wex().value(),
+                    wix = layer.eiWeights().wix().value();
+            Matrix alpha = layer.alpha().value(),
+                    g = layer.gain().value(),
+                    b = layer.eiWeights().b().value();
+            Matrix zHat = Matrix.zeros(batch, ne), zI = Matrix.zeros(batch, ni), u = Matrix.zeros(batch, ni);
+            Matrix gamma = Matrix.zeros(batch, ne), hRef = Matrix.zeros(batch, ne);
+            blas.gemm(false, true, 1f, x, wex, 0f, zHat);
+            blas.gemm(false, true, 1f, x, wix, 0f, zI);
+            blas.gemm(false, true, -1f, zI, wei, 1f, zHat);
+            float[] e = new float[ni];
+            for (int j = 0; j < ni; j++) e[j] = (float) Math.exp(alpha.get(j));
+            for (int r = 0; r < batch; r++) for (int j = 0; j < ni; j++) u.set(r, j, zI.get(r, j) * e[j]);
+            blas.gemm(false, true, 1f, u, wei, 0f, gamma);
+            for (int r = 0; r < batch; r++)
+                for (int k = 0; k < ne; k++) {
+                    float gm = gamma.get(r, k) + DannLayer.EPSILON;
+                    gamma.set(r, k, gm);
+                    float z = g.get(k) * zHat.get(r, k) / gm + b.get(k);
+                    hRef.set(r, k, f == Activation.RELU ? Math.max(z, 0f) : z);
+                }
+            Matrix dg = Matrix.zeros(1, ne), db = Matrix.zeros(1, ne), dAlpha = Matrix.zeros(1, ni);
+            Matrix dzHat = Matrix.zeros(batch, ne), dGamma = Matrix.zeros(batch, ne);
+            for (int r = 0; r < batch; r++)
+                for (int k = 0; k < ne; k++) {
+                    float dz = f == Activation.RELU && hRef.get(r, k) <= 0f ? 0f : dh.get(r, k);
+                    float gm = gamma.get(r, k), n = zHat.get(r, k) / gm, gk = g.get(k);
+                    dg.set(k, dg.get(k) + dz * n);
+                    db.set(k, db.get(k) + dz);
+                    dzHat.set(r, k, dz * gk / gm);
+                    dGamma.set(r, k, -dz * gk * n / gm);
+                }
+            Matrix dWex = Matrix.zeros(ne, d), dWei = Matrix.zeros(ne, ni), dWix = Matrix.zeros(ni, d);
+            Matrix du = Matrix.zeros(batch, ni), dzI = Matrix.zeros(batch, ni), dxRef = Matrix.zeros(batch, d);
+            blas.gemm(true, false, 1f, dzHat, x, 0f, dWex);
+            blas.gemm(true, false, -1f, dzHat, zI, 0f, dWei);
+            blas.gemm(true, false, 1f, dGamma, u, 1f, dWei);
+            blas.gemm(false, false, 1f, dGamma, wei, 0f, du);
+            for (int r = 0; r < batch; r++)
+                for (int j = 0; j < ni; j++) {
+                    dAlpha.set(j, dAlpha.get(j) + du.get(r, j) * u.get(r, j));
+                    dzI.set(r, j, du.get(r, j) * e[j]);
+                }
+            blas.gemm(false, false, -1f, dzHat, wei, 1f, dzI);
+            blas.gemm(true, false, 1f, dzI, x, 0f, dWix);
+            blas.gemm(false, false, 1f, dzHat, wex, 0f, dxRef);
+            blas.gemm(false, false, 1f, dzI, wix, 1f, dxRef);
+
+            if (f == Activation.RELU) LayerGradientCheck.assertActiveAndInactive(h);
+            assertSameBits(h, hRef, f + " h");
+            assertSameBits(layer.gain().grad(), dg, f + " dg");
+            assertSameBits(layer.eiWeights().b().grad(), db, f + " db");
+            assertSameBits(layer.alpha().grad(), dAlpha, f + " dalpha");
+            assertSameBits(layer.eiWeights().wex().grad(), dWex, f + " dWex");
+            assertSameBits(layer.eiWeights().wei().grad(), dWei, f + " dWei");
+            assertSameBits(layer.eiWeights().wix().grad(), dWix, f + " dWix");
+            assertSameBits(dx, dxRef, f + " dx");
+        }
+    }
+
+    private static Matrix copy(Matrix m) {
+        Matrix c = Matrix.zeros(m.rows, m.cols);
+        c.copyFrom(m);
+        return c;
+    }
+
+    private static void assertSameBits(Matrix actual, Matrix expected, String what) {
+        assertThat(actual.size()).as(what).isEqualTo(expected.size());
+        for (int i = 0; i < expected.size(); i++)
+            assertThat(Float.floatToRawIntBits(actual.get(i)))
+                    .as("%s[%d]: %s against %s", what, i, actual.get(i), expected.get(i))
+                    .isEqualTo(Float.floatToRawIntBits(expected.get(i)));
+    }
 }
