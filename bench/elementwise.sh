@@ -42,7 +42,7 @@ import json, sys
 # Bytes each pass must move per element at least (reads + writes of 4-byte floats; a mask byte).
 BYTES = {
     "streamCopy": 8, "streamTriad": 12, "offHeapCopy": 8,
-    "sgdScalar": 12, "sgdThenProjectScalar": 12, "sgd": 12, "sgdProjected": 12, "sgdProjectedMasked": 13,
+    "sgdHeap": 12, "sgdCopiesOnly": 12, "sgdScalar": 12, "sgdThenProjectScalar": 12, "sgd": 12, "sgdProjected": 12, "sgdProjectedMasked": 13,
     "momentumProjected": 20, "egUpdate": 12, "projectScalar": 8, "project": 8, "divide": 8,
     "reluForward": 8, "reluBackward": 12,
 }

@@ -10,6 +10,7 @@ import io.eiscope.engine.model.Activation;
 import io.eiscope.engine.model.Parameter;
 import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +119,37 @@ public class ElementwiseBench {
         float s = 3f;
         for (int i = 0; i < x.length; i++) x[i] = y[i] + s * w[i];
         return x;
+    }
+
+    /**
+     * The SGD loop in place over heap arrays, {@code a = a - lr b}, with no copies: what the update would
+     * cost if a parameter's values and gradient were {@code float[]} (they are off-heap, for BLAS): 12 bytes
+     * an element.
+     */
+    @Benchmark
+    public float[] sgdHeap() {
+        float[] x = a, y = b;
+        float lr = LR;
+        for (int i = 0; i < x.length; i++) x[i] = x[i] - lr * y[i];
+        return x;
+    }
+
+    /**
+     * The chunk copies alone of the engine's SGD pass ({@code sgd}): value and gradient in, value out, a
+     * chunk at a time through heap scratch, without the arithmetic: 12 bytes an element.
+     */
+    @Benchmark
+    public float[] sgdCopiesOnly() {
+        FloatBuffer w = free.value().data(), g = free.grad().data();
+        float[][] scratch = Elementwise.scratch();
+        float[] wa = scratch[0], ga = scratch[1];
+        for (int off = 0, n = free.value().size(); off < n; off += Elementwise.CHUNK) {
+            int len = Math.min(Elementwise.CHUNK, n - off);
+            w.get(off, wa, 0, len);
+            g.get(off, ga, 0, len);
+            w.put(off, wa, 0, len);
+        }
+        return wa;
     }
 
     /** An off-heap bulk copy (memcpy): 8 bytes an element. */

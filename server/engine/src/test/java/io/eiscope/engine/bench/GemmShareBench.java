@@ -3,6 +3,7 @@ package io.eiscope.engine.bench;
 import io.eiscope.engine.model.Dann;
 import io.eiscope.engine.model.Mlp;
 import io.eiscope.engine.model.Model;
+import io.eiscope.engine.model.Rnn;
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Matrix;
@@ -15,10 +16,12 @@ import java.util.function.Function;
 /**
  * How close a training step's matrix products come to sgemm's peak on this core (issue 13, "matrix
  * products at the library's peak"). The peak: one thread's median GFLOP/s on a 1024^3 product. Then,
- * for MLP 784-500-500-10 and DANN 784-3x(500E,50I)-10 at batch 1, 32 and 128 ({@link TrainStepBench}'s
- * step), every product of the step goes through a {@link Blas} that times it: the share of the step's
- * time spent in products, their GFLOP/s, and that as a share of the peak, with each product shape's
- * own. Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.GemmShareBench [steps=300]}, with
+ * for MLP 784-500-500-10 and DANN 784-3x(500E,50I)-10 at batch 1, 32 and 128, and the ReLU RNNs of 100
+ * and 500 units on row-sequential MNIST at batch 32 ({@link TrainStepBench}'s step), every product of the
+ * step goes through a {@link Blas} that times it: the share of the step's time spent in products, their
+ * GFLOP/s, and that as a share of the peak, with each product shape's own; and the step's products'
+ * MFLOP and the time they would take at the peak, the least a step can take with this library on one
+ * thread. Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.GemmShareBench [steps=300]}, with
  * {@code OPENBLAS_NUM_THREADS=1}.
  */
 public final class GemmShareBench {
@@ -84,12 +87,16 @@ public final class GemmShareBench {
                         10,
                         Dann.Inhibition.SUBTRACTIVE_DIVISIVE,
                         blas,
-                        new Rng(42)));
+                        new Rng(42)),
+                "rnn100",
+                blas -> Rnn.create(TrainStepBench.ROW_SEQUENTIAL, new int[] {100}, blas, new Rng(42)),
+                "rnn500",
+                blas -> Rnn.create(TrainStepBench.ROW_SEQUENTIAL, new int[] {500}, blas, new Rng(42)));
         System.out.println("| model | batch | step ms | in products | products GFLOP/s | of peak |"
-                + " largest products: shape, GFLOP/s, of peak |");
-        System.out.println("|---|---|---|---|---|---|---|");
-        for (String name : new String[] {"mlp", "dann"}) {
-            for (int batch : new int[] {1, 32, 128}) {
+                + " products MFLOP | products at peak, ms | largest products: shape, GFLOP/s, of peak |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        for (String name : new String[] {"mlp", "dann", "rnn100", "rnn500"}) {
+            for (int batch : name.startsWith("rnn") ? new int[] {32} : new int[] {1, 32, 128}) {
                 TimedBlas blas = new TimedBlas();
                 TrainStepBench.Trainer t =
                         new TrainStepBench.Trainer(models.get(name).apply(blas), batch);
@@ -116,13 +123,15 @@ public final class GemmShareBench {
                                         100 * e.getValue()[1] / e.getValue()[0] / peak)));
                 System.out.printf(
                         Locale.ROOT,
-                        "| %s | %d | %.3f | %.0f %% | %.1f | %.0f %% | %s |%n",
+                        "| %s | %d | %.3f | %.0f %% | %.1f | %.0f %% | %.1f | %.3f | %s |%n",
                         name,
                         batch,
                         stepNanos / 1e6,
                         100 * nanos / steps / stepNanos,
                         flops / nanos,
                         100 * flops / nanos / peak,
+                        flops / steps / 1e6,
+                        flops / steps / peak / 1e6,
                         largest);
             }
         }
