@@ -57,11 +57,15 @@ public final class SpectralObservables {
                         ObservableKind.COMPLEX_SPECTRUM,
                         "Complex eigenvalues of a square weight matrix (effective signed matrix for E/I layers) as a Tensor of shape [n, 2] (re, im), LAPACK sgeev order; O(n^3).",
                         e -> new Observation.Tensor(new int[] {e.length / 2, 2}, e)),
-                eig(
-                        "spectral_radius",
-                        ObservableKind.SCALAR,
-                        "Largest eigenvalue modulus of a square weight matrix (effective signed matrix for E/I layers); LAPACK sgeev, O(n^3).",
-                        e -> new Observation.Scalar(Spectra.spectralRadius(e))));
+                of(
+                        new ObservableDescriptor(
+                                "spectral_radius",
+                                ObservableKind.SCALAR,
+                                Cost.EXPENSIVE,
+                                true,
+                                "Largest eigenvalue modulus of a square weight matrix (effective signed matrix for E/I layers), without the whole spectrum: Arnoldi iteration, O(n^2) a step, accepted when its residual makes it an eigenvalue of a matrix within 1e-6 rho + 1e-7 ||W||_F of W; LAPACK sgeev (O(n^3)) below n = 200 or when the iteration does not converge. Computed on its own even when eigenvalues are measured too, so its value never depends on what else is watched."),
+                        Kind.RADIUS,
+                        r -> new Observation.Scalar(r.radius())));
     }
 
     /** Normalised SVD entropy of singular values {@code s}: 1 when all equal, 0 for one non-zero; NaN when all zero; 0 when k = 1. */
@@ -123,32 +127,51 @@ public final class SpectralObservables {
 
     private static Observable svd(
             String name, ObservableKind kind, String doc, Function<float[], Observation.Payload> f) {
-        return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), false, f);
+        return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), Kind.SVD, v -> f.apply(v.values()));
     }
 
     private static Observable eig(
             String name, ObservableKind kind, String doc, Function<float[], Observation.Payload> f) {
-        return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), true, f);
+        return of(new ObservableDescriptor(name, kind, Cost.EXPENSIVE, true, doc), Kind.EIG, v -> f.apply(v.values()));
+    }
+
+    /** What a decomposition computes: singular values, eigenvalues, or the spectral radius alone. */
+    private enum Kind {
+        SVD,
+        EIG,
+        RADIUS;
+
+        boolean squareOnly() {
+            return this != SVD;
+        }
     }
 
     /**
-     * One decomposition (singular values, or eigenvalues when {@code eig}) of a copy of one target's
-     * matrix at one parameter revision, shared by every spectral observable that asks for it: it is
-     * computed once, by whichever thread asks first, and the others wait for it.
+     * One decomposition (singular values, eigenvalues, or the spectral radius alone) of a copy of one
+     * target's matrix at one parameter revision, shared by every spectral observable that asks for it:
+     * it is computed once, by whichever thread asks first, and the others wait for it.
      */
     private static final class Decomposition {
         private final Matrix copy;
-        private final boolean eig;
-        private float[] result;
+        private final Kind kind;
+        private float[] values;
+        private double radius = Double.NaN;
 
-        Decomposition(Matrix copy, boolean eig) {
+        Decomposition(Matrix copy, Kind kind) {
             this.copy = copy;
-            this.eig = eig;
+            this.kind = kind;
         }
 
-        synchronized float[] get() {
-            if (result == null) result = eig ? Spectra.eigenvalues(copy) : Spectra.singularValues(copy);
-            return result;
+        /** Singular values or eigenvalues, computed on the first call. */
+        synchronized float[] values() {
+            if (values == null) values = kind == Kind.SVD ? Spectra.singularValues(copy) : Spectra.eigenvalues(copy);
+            return values;
+        }
+
+        /** The spectral radius, computed on the first call. */
+        synchronized double radius() {
+            if (Double.isNaN(radius)) radius = Spectra.spectralRadius(copy);
+            return radius;
         }
     }
 
@@ -160,20 +183,21 @@ public final class SpectralObservables {
      * reusing the one another spectral observable prepared; null when the target has no finite
      * matrix (or no eigenvalues: not square).
      */
-    private static Decomposition prepare(Simulation sim, String target, boolean eig) {
+    private static Decomposition prepare(Simulation sim, String target, Kind kind) {
         Revision[] holder = sim.runCache("spectral.decompositions", () -> new Revision[1]);
         if (holder[0] == null || holder[0].revision() != sim.revision())
             holder[0] = new Revision(sim.revision(), new HashMap<>());
         String same = sim.model()
                 .effectiveWeightParameter(target)
                 .orElse(target); // rnn0 of a standard RNN is rnn0.W: one decomposition
-        String key = (eig ? "eig/" : "svd/") + same;
+        String key = kind + "/" + same;
         Decomposition d = holder[0].byTarget().get(key);
         if (d == null) {
             Matrix m = matrix(sim, same);
-            if (m == null || !m.allFinite() || (eig && m.rows != m.cols)) return null;
+            if (m == null || !m.allFinite() || (kind.squareOnly() && m.rows != m.cols)) return null;
             d = new Decomposition(
-                    sim.parameter(same).isPresent() ? m.copy() : m, eig); // effective matrices are already fresh copies
+                    sim.parameter(same).isPresent() ? m.copy() : m,
+                    kind); // effective matrices are already fresh copies
             holder[0].byTarget().put(key, d);
         }
         return d;
@@ -184,7 +208,7 @@ public final class SpectralObservables {
      * or the product that makes an effective matrix) and the O(n^3) decomposition runs on the
      * analysis pool, once per target and revision for all the spectral observables.
      */
-    private static Observable of(ObservableDescriptor d, boolean eig, Function<float[], Observation.Payload> f) {
+    private static Observable of(ObservableDescriptor d, Kind kind, Function<Decomposition, Observation.Payload> f) {
         return new DeferredObservable() {
             @Override
             public ObservableDescriptor descriptor() {
@@ -193,13 +217,13 @@ public final class SpectralObservables {
 
             @Override
             public List<String> targets(Simulation sim) {
-                return SpectralObservables.targets(sim, eig);
+                return SpectralObservables.targets(sim, kind.squareOnly());
             }
 
             @Override
             public Supplier<Observation.Payload> prepare(Simulation sim, String target) {
-                Decomposition decomposition = SpectralObservables.prepare(sim, target, eig);
-                return decomposition == null ? null : () -> f.apply(decomposition.get());
+                Decomposition decomposition = SpectralObservables.prepare(sim, target, kind);
+                return decomposition == null ? null : () -> f.apply(decomposition);
             }
         };
     }

@@ -70,6 +70,11 @@ final class HessenbergQr {
         b[j] = t;
     }
 
+    /** Eigenvalues of the upper Hessenberg {@code h} (1-based, n x n, destroyed) into {@code wr, wi} (1-based). */
+    static void hessenbergEigenvalues(double[][] h, int n, double[] wr, double[] wi) {
+        hessenbergQr(h, n, wr, wi);
+    }
+
     /**
      * Eigenvalues of the upper Hessenberg {@code h} (1-based, destroyed) into {@code wr, wi}. One
      * long method, kept in the classic formulation's shape (a numerical kernel) so it can be read

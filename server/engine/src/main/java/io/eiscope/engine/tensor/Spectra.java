@@ -170,6 +170,24 @@ public final class Spectra {
         return JacobiSvd.decompose(a);
     }
 
+    /**
+     * The spectral radius (largest eigenvalue modulus) of the square matrix {@code a} alone, without
+     * its whole spectrum: {@link ArnoldiRadius}'s Arnoldi iteration, O(n^2) a step, accepted when its
+     * residual shows the value is an eigenvalue of a matrix within {@code 1e-6 rho + 1e-7 ||A||_F} of
+     * {@code a}; {@code sgeev}'s answer below order {@value ArnoldiRadius#DIRECT_BELOW} or when the
+     * iteration does not converge.
+     *
+     * @throws IllegalArgumentException when {@code a} is not square
+     * @throws ArithmeticException      when {@code a} is not finite
+     */
+    public static double spectralRadius(Matrix a) {
+        if (a.rows != a.cols)
+            throw new IllegalArgumentException(
+                    "the spectral radius needs a square matrix, got " + a.rows + "x" + a.cols);
+        requireFinite(a);
+        return ArnoldiRadius.compute(a, Blas.best(), NATIVE).radius();
+    }
+
     /** Largest modulus of {@code eigenvalues} as returned by {@link #eigenvalues}. */
     public static double spectralRadius(float[] eigenvalues) {
         double r = 0;
