@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch side of the spectrum benchmark (see bench/spectra.sh, docs/benchmarks.md).
 
-Time of torch.linalg.svdvals and torch.linalg.eigvals on n x n float32 matrices of Gaussian
-entries, on the CPU, with the warm-up and runs of io.eiscope.engine.bench.SpectraBench.
+Time of torch.linalg.svdvals, torch.linalg.eigvals and the spectral radius (the largest modulus of
+eigvals: PyTorch has no cheaper way) on n x n float32 matrices of Gaussian entries (and, for
+radius-ei, a Dale's-law matrix made from them), on the CPU, with the warm-up and runs of io.eiscope.engine.bench.SpectraBench.
 Threads: OMP_NUM_THREADS (this script also calls torch.set_num_threads).
 
 Prints one RESULT line per cell:
@@ -24,11 +25,22 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     print(f"# torch={torch.__version__} threads={torch.get_num_threads()} cpu={torch.backends.cpu.get_cpu_capability()}")
-    ops = {"svd": torch.linalg.svdvals, "eig": torch.linalg.eigvals}
+    # PyTorch has no spectral radius alone: the largest modulus of all the eigenvalues is how it is had
+    ops = {
+        "svd": torch.linalg.svdvals,
+        "eig": torch.linalg.eigvals,
+        "radius": lambda m: torch.linalg.eigvals(m).abs().max(),
+        "radius-ei": lambda m: torch.linalg.eigvals(m).abs().max(),
+    }
     for n in (int(s) for s in a.sizes.split(",")):
-        m = torch.randn(n, n, generator=torch.Generator().manual_seed(1), dtype=torch.float32)
+        g = torch.randn(n, n, generator=torch.Generator().manual_seed(1), dtype=torch.float32)
+        # radius-ei: a Dale's-law matrix from the same numbers, as SpectraBench.dale makes it
+        ei = g.abs()
+        ei[:, n * 4 // 5 :] *= -4
         for op in a.ops.split(","):
-            f = ops[op]
+            if op == "eig-parts":
+                continue  # eiscope's own breakdown of sgeev
+            f, m = ops[op], ei if op == "radius-ei" else g
             for _ in range(a.warmup):
                 f(m)
             wall, cpu = [], []

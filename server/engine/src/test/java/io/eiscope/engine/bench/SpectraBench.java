@@ -10,13 +10,15 @@ import java.util.Random;
 import org.bytedeco.openblas.global.openblas;
 
 /**
- * Time of {@link Spectra#singularValues} (LAPACK {@code sgesdd}, values only) and
- * {@link Spectra#eigenvalues} ({@code sgeev}, no vectors) on n x n float32 matrices of Gaussian
- * entries, as the spectrum observables call them (input copy and finiteness check included).
+ * Time of {@link Spectra#singularValues} (LAPACK {@code sgesdd}, values only),
+ * {@link Spectra#eigenvalues} ({@code sgeev}, no vectors) and {@link Spectra#spectralRadius(Matrix)}
+ * (Arnoldi; op {@code radius}, and {@code radius-ei} on a Dale's-law matrix made from the same
+ * numbers, {@link #dale}) on n x n float32 matrices of Gaussian entries, as the spectrum observables
+ * call them (input copy and finiteness check included).
  * The counterpart of {@code bench/torch_spectra.py}; {@code bench/spectra.sh} runs both.
  *
  * <p>Not a test (surefire never runs it). Usage: {@code java -cp ...
- * io.eiscope.engine.bench.SpectraBench [--sizes 500,1000] [--ops svd,eig] [--runs 20]
+ * io.eiscope.engine.bench.SpectraBench [--sizes 500,1000] [--ops svd,eig,radius,radius-ei] [--runs 20]
  * [--warmup 3]}; set {@code OPENBLAS_NUM_THREADS=1} for one core. With
  * {@code -Deiscope.blas.java=true} singular values come from the pure-Java fallback (side
  * {@code eiscope-java}; it has no eigenvalues).
@@ -47,7 +49,16 @@ public final class SpectraBench {
                     eigParts(side, a, runs, warmup);
                     continue;
                 }
-                Runnable call = op.equals("svd") ? () -> Spectra.singularValues(a) : () -> Spectra.eigenvalues(a);
+                Matrix ei = op.equals("radius-ei") ? dale(a) : null;
+                Runnable call = switch (op) {
+                    case "svd" -> () -> Spectra.singularValues(a);
+                    case "eig" -> () -> Spectra.eigenvalues(a);
+                    case "radius" -> () -> Spectra.spectralRadius(a);
+                    case "radius-ei" -> () -> Spectra.spectralRadius(ei);
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown op " + op + ": svd, eig, eig-parts, radius or radius-ei");
+                };
                 for (int i = 0; i < warmup; i++) call.run();
                 double[] wall = new double[runs], cpu = new double[runs];
                 var mx = ManagementFactory.getThreadMXBean();
@@ -103,6 +114,22 @@ public final class SpectraBench {
                     "RESULT\t%s\teig:%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d%n",
                     side, stages[k], n, ms[k][runs / 2], ms[k][0], ms[k][runs - 1], Double.NaN, runs);
         }
+    }
+
+    /**
+     * A Dale's-law matrix made from {@code a}: the first 80 % of columns excitatory ({@code |a|}), the
+     * rest inhibitory ({@code -4 |a|}, so each row's inhibition balances its excitation on average), as
+     * the E/I networks' recurrent and effective matrices are. {@code bench/torch_spectra.py} makes the same.
+     */
+    static Matrix dale(Matrix a) {
+        int n = a.rows, excitatory = n * 4 / 5;
+        Matrix d = Matrix.zeros(n, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                float w = Math.abs(a.get(i, j));
+                d.set(i, j, j < excitatory ? w : -4 * w);
+            }
+        return d;
     }
 
     private static void check(String routine, int info) {
