@@ -4,7 +4,7 @@
 #
 #   bench/spectra.sh                          # svd and eig at 500 and 1000, 20 runs, 2 repeats
 #   SIZES=500 OPS=svd RUNS=10 bench/spectra.sh
-#   OPS=eig,radius,radius-ei bench/spectra.sh     # the spectral radius alone (Arnoldi) against torch eigvals().abs().max()
+#   OPS=eig,radius,radius-ei,radius-cycle bench/spectra.sh   # the spectral radius alone (Arnoldi) against torch eigvals().abs().max()
 #   FALLBACK=1 bench/spectra.sh               # also the pure-Java SVD fallback (at FALLBACK_SIZES)
 #
 # Each side: WARMUP untimed calls, then RUNS timed ones per cell; the sides alternate within

@@ -31,16 +31,20 @@ def main():
         "eig": torch.linalg.eigvals,
         "radius": lambda m: torch.linalg.eigvals(m).abs().max(),
         "radius-ei": lambda m: torch.linalg.eigvals(m).abs().max(),
+        "radius-cycle": lambda m: torch.linalg.eigvals(m).abs().max(),
     }
     for n in (int(s) for s in a.sizes.split(",")):
         g = torch.randn(n, n, generator=torch.Generator().manual_seed(1), dtype=torch.float32)
         # radius-ei: a Dale's-law matrix from the same numbers, as SpectraBench.dale makes it
         ei = g.abs()
         ei[:, n * 4 // 5 :] *= -4
+        # radius-cycle: the cyclic permutation e_i -> e_(i+1 mod n), as SpectraBench.cycle makes it
+        cycle = torch.zeros(n, n)
+        cycle[torch.arange(n), (torch.arange(n) + 1) % n] = 1
         for op in a.ops.split(","):
             if op == "eig-parts":
                 continue  # eiscope's own breakdown of sgeev
-            f, m = ops[op], ei if op == "radius-ei" else g
+            f, m = ops[op], {"radius-ei": ei, "radius-cycle": cycle}.get(op, g)
             for _ in range(a.warmup):
                 f(m)
             wall, cpu = [], []
