@@ -30,8 +30,9 @@ public final class ColumnEiDense implements Layer {
     private final int inhibitoryInputs;
     private final Parameter weight;
     private final Parameter bias;
-    private final boolean relu;
+    private final Activation activation;
     private final Blas blas;
+    private final float[] row, hRow, sum, biasRow; // scratch for the activation passes, a batch row at a time
     private final Map<Integer, Buffers> buffers = new HashMap<>();
     private Matrix signedInput;
     private Buffers last;
@@ -70,8 +71,12 @@ public final class ColumnEiDense implements Layer {
         this.weight = Parameter.of(
                 name + ".W_pos", nOut, nIn, signConstrained ? Sign.NON_NEGATIVE : Sign.FREE, Role.WEIGHT, nIn, nOut);
         this.bias = Parameter.of(name + ".b", 1, nOut, Sign.FREE, Role.BIAS, nIn, nOut);
-        this.relu = EiDense.isRelu(name, activation);
+        this.activation = EiDense.isRelu(name, activation) ? Activation.RELU : Activation.IDENTITY;
         this.blas = blas;
+        this.row = new float[nOut];
+        this.hRow = new float[nOut];
+        this.sum = new float[nOut];
+        this.biasRow = new float[nOut];
     }
 
     @Override
@@ -151,13 +156,7 @@ public final class ColumnEiDense implements Layer {
         }
         Matrix h = buf.h(), b = bias.value();
         blas.gemm(false, true, 1f, xd, weight.value(), 0f, h); // z = x D W_pos^T       B x nOut
-        int n = h.cols;
-        for (int r = 0, i = 0; r < h.rows; r++) { // h = f(z + b), in place
-            for (int k = 0; k < n; k++, i++) {
-                float z = h.get(i) + b.get(k);
-                h.set(i, relu ? Math.max(z, 0f) : z);
-            }
-        }
+        activation.addBiasAndApply(h, b, h, row, biasRow); // h = f(z + b), in place
         signedInput = xd;
         last = buf;
         return h;
@@ -171,15 +170,7 @@ public final class ColumnEiDense implements Layer {
     public Matrix backward(Matrix dh, boolean needInputGrad) {
         Buffers buf = last;
         Matrix h = buf.h(), db = bias.grad();
-        int n = dh.cols;
-        db.fill(0f);
-        for (int r = 0, i = 0; r < dh.rows; r++) { // dz = dh ⊙ f'(z); db = sum_B dz
-            for (int k = 0; k < n; k++, i++) {
-                float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i);
-                dh.set(i, dz);
-                db.set(k, db.get(k) + dz);
-            }
-        }
+        activation.backwardWithBiasGrad(h, dh, db, row, hRow, sum); // dz = dh ⊙ f'(z); db = sum_B dz
         blas.gemm(true, false, 1f, dh, signedInput, 0f, weight.grad()); // dW_pos = dz^T (x D)   nOut x nIn
         if (!needInputGrad) return null;
         blas.gemm(false, false, 1f, dh, weight.value(), 0f, buf.dx()); // dx = dz W_pos D       B x nIn

@@ -25,8 +25,9 @@ import java.util.Optional;
 public final class EiDense implements Layer {
     private final String name;
     private final EiWeights w;
-    private final boolean relu;
+    private final Activation activation;
     private final Blas blas;
+    private final float[] row, hRow, sum, biasRow; // scratch for the activation passes, a batch row at a time
     private final Map<Integer, Buffers> buffers = new HashMap<>();
     private Matrix x;
     private Buffers last;
@@ -42,8 +43,12 @@ public final class EiDense implements Layer {
     public EiDense(String name, int d, int ne, int ni, Activation activation, Blas blas) {
         this.name = name;
         this.w = EiWeights.create(name, d, ne, ni);
-        this.relu = isRelu(name, activation);
+        this.activation = isRelu(name, activation) ? Activation.RELU : Activation.IDENTITY;
         this.blas = blas;
+        this.row = new float[ne];
+        this.hRow = new float[ne];
+        this.sum = new float[ne];
+        this.biasRow = new float[ne];
     }
 
     /** The E/I layers fuse their non-linearity into their own loops, so they take ReLU or the identity only. */
@@ -109,13 +114,7 @@ public final class EiDense implements Layer {
         blas.gemm(false, true, 1f, x, w.wex().value(), 0f, h); // zE = x Wex^T            B x ne
         blas.gemm(false, true, 1f, x, w.wix().value(), 0f, zI); // zI = x Wix^T            B x ni
         blas.gemm(false, true, -1f, zI, w.wei().value(), 1f, h); // zHat = zE - zI Wei^T    B x ne
-        int ne = w.ne();
-        for (int r = 0, i = 0; r < x.rows; r++) { // h = f(zHat + b), in place
-            for (int k = 0; k < ne; k++, i++) {
-                float z = h.get(i) + b.get(k);
-                h.set(i, relu ? Math.max(z, 0f) : z);
-            }
-        }
+        activation.addBiasAndApply(h, b, h, row, biasRow); // h = f(zHat + b), in place
         this.x = x;
         this.last = buf;
         return h;
@@ -129,15 +128,7 @@ public final class EiDense implements Layer {
     public Matrix backward(Matrix dh, boolean needInputGrad) {
         Buffers buf = last;
         Matrix h = buf.h(), db = w.b().grad();
-        int ne = w.ne();
-        db.fill(0f);
-        for (int r = 0, i = 0; r < dh.rows; r++) { // dz = dh ⊙ f'(z); db = sum_B dz
-            for (int k = 0; k < ne; k++, i++) {
-                float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i);
-                dh.set(i, dz);
-                db.set(k, db.get(k) + dz);
-            }
-        }
+        activation.backwardWithBiasGrad(h, dh, db, row, hRow, sum); // dz = dh ⊙ f'(z); db = sum_B dz
         Matrix dz = dh, wei = w.wei().value();
         blas.gemm(true, false, 1f, dz, x, 0f, w.wex().grad()); // dWex = dz^T x      ne x d
         blas.gemm(true, false, -1f, dz, buf.zI(), 0f, w.wei().grad()); // dWei = -dz^T zI    ne x ni
