@@ -1,6 +1,7 @@
 package io.eiscope.engine.model;
 
 import io.eiscope.engine.task.TaskShape;
+import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -214,14 +215,23 @@ public final class RecurrentNet implements Model {
         projectBeyondParameters();
     }
 
-    /** The frozen signs ({@link #freezeSigns}), after the parameters' own projections. */
+    /**
+     * The frozen signs ({@link #freezeSigns}), after the parameters' own projections: a chunk at a time
+     * through heap scratch ({@link Elementwise}), a loop C2 vectorises.
+     */
     @Override
     public void projectBeyondParameters() {
+        float[] a = Elementwise.scratch()[0];
         for (int i = 0; i < frozenSigns.size(); i++) {
             Parameter p = frozenSigns.get(i);
             float[] s0 = initialSigns.get(p);
-            Matrix v = p.value();
-            for (int j = 0; j < s0.length; j++) v.set(j, s0[j] * Math.max(s0[j] * v.get(j), SIGN_FLOOR));
+            FloatBuffer v = p.value().data();
+            for (int off = 0; off < s0.length; off += Elementwise.CHUNK) {
+                int len = Math.min(Elementwise.CHUNK, s0.length - off);
+                v.get(off, a, 0, len);
+                for (int j = 0; j < len; j++) a[j] = s0[off + j] * Math.max(s0[off + j] * a[j], SIGN_FLOOR);
+                v.put(off, a, 0, len);
+            }
         }
     }
 

@@ -153,6 +153,35 @@ class RnnTest {
         }
     }
 
+    /**
+     * The frozen-sign projection, over more than one chunk of the engine's element-wise passes (a 40 x 40
+     * matrix: 1,600 values), gives the bits of {@code s0 max(s0 w, floor)} per element, with the initial
+     * signs s0: kept signs unchanged, flipped ones and zeros (either sign) at the floor on their side.
+     */
+    @Test
+    void theFrozenSignProjectionIsThePerElementFormulaBitForBit() {
+        RecurrentNet net = build(40, with(Rnn.Init.PYTORCH, true, false), 4);
+        Parameter w = param(net, "rnn0.W");
+        float[] s0 = new float[w.value().size()], values = new float[s0.length];
+        Rng rng = new Rng(12);
+        for (int i = 0; i < s0.length; i++) {
+            s0[i] = w.value().get(i) < 0f ? -1f : 1f;
+            values[i] = switch (i % 5) {
+                case 0 -> 0f;
+                case 1 -> -0f;
+                default -> (float) rng.nextGaussian(); // about half of them flipped
+            };
+        }
+        w.value().copyFrom(values);
+        net.projectBeyondParameters();
+        for (int i = 0; i < s0.length; i++) {
+            float expected = s0[i] * Math.max(s0[i] * values[i], RecurrentNet.SIGN_FLOOR);
+            assertThat(Float.floatToRawIntBits(w.value().get(i)))
+                    .as("element %d: %s with initial sign %s", i, values[i], s0[i])
+                    .isEqualTo(Float.floatToRawIntBits(expected));
+        }
+    }
+
     private static int flips(float[] before, Matrix after) {
         int n = 0;
         for (int i = 0; i < before.length; i++) if ((before[i] < 0) != (after.get(i) < 0)) n++;
