@@ -3,6 +3,7 @@ package io.eiscope.engine.model;
 import io.eiscope.engine.model.Parameter.Role;
 import io.eiscope.engine.model.Parameter.Sign;
 import io.eiscope.engine.tensor.Blas;
+import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
 import java.util.HashMap;
 import java.util.List;
@@ -46,6 +47,7 @@ public final class BatchNormDense implements Layer {
     private final double[] sumSquares;
     private final float[] mean;
     private final float[] invSigma;
+    private final Rows rows;
     private final Map<Integer, Buffers> buffers = new HashMap<>();
     private Matrix x;
     private Buffers last;
@@ -79,6 +81,22 @@ public final class BatchNormDense implements Layer {
         this.sumSquares = new double[nOut];
         this.mean = new float[nOut];
         this.invSigma = new float[nOut];
+        this.rows = new Rows(nOut);
+    }
+
+    /** Heap scratch for the element-wise passes, a batch row at a time ({@link Elementwise}). */
+    private static final class Rows {
+        final float[] a, b, c, gain, bias, dGain, dBias;
+
+        Rows(int n) {
+            a = new float[n];
+            b = new float[n];
+            c = new float[n];
+            gain = new float[n];
+            bias = new float[n];
+            dGain = new float[n];
+            dBias = new float[n];
+        }
     }
 
     /** Two: one example has no spread to normalise by. */
@@ -143,28 +161,32 @@ public final class BatchNormDense implements Layer {
         Matrix nz = buf.normalised, h = buf.h, g = gain.value(), b = bias.value();
         blas.gemm(false, true, 1f, x, weight.value(), 0f, nz); // W x                       B x n
         int n = nz.cols, batch = nz.rows;
+        float[] a = rows.a, c = rows.c, gk = rows.gain, bk = rows.bias;
+        g.data().get(0, gk, 0, n);
+        b.data().get(0, bk, 0, n);
         java.util.Arrays.fill(sum, 0);
         java.util.Arrays.fill(sumSquares, 0);
-        for (int r = 0, i = 0; r < batch; r++) { // zHat = W x + b; moments per unit (column) in double
-            for (int k = 0; k < n; k++, i++) {
-                float z = nz.get(i) + b.get(k);
-                nz.set(i, z);
-                sum[k] += z;
-                sumSquares[k] += (double) z * z;
+        for (int r = 0, off = 0; r < batch; r++, off += n) { // zHat = W x + b; moments per unit (column) in double
+            nz.data().get(off, a, 0, n);
+            for (int k = 0; k < n; k++) a[k] = a[k] + bk[k];
+            for (int k = 0; k < n; k++) {
+                sum[k] += a[k];
+                sumSquares[k] += (double) a[k] * a[k];
             }
+            nz.data().put(off, a, 0, n);
         }
         for (int k = 0; k < n; k++) {
             double mu = sum[k] / batch, var = Math.max(0, (sumSquares[k] - sum[k] * mu) / Math.max(1, batch - 1));
             mean[k] = (float) mu;
             invSigma[k] = (float) (1 / Math.sqrt(var + EPSILON));
         }
-        for (int r = 0, i = 0; r < batch; r++) { // nz = (zHat - mu)/sigma; h = f(g nz + b)
-            for (int k = 0; k < n; k++, i++) {
-                float v = (nz.get(i) - mean[k]) * invSigma[k];
-                nz.set(i, v);
-                float z = g.get(k) * v + b.get(k);
-                h.set(i, relu ? Math.max(z, 0f) : z);
-            }
+        for (int r = 0, off = 0; r < batch; r++, off += n) { // nz = (zHat - mu)/sigma; h = f(g nz + b)
+            nz.data().get(off, a, 0, n);
+            for (int k = 0; k < n; k++) a[k] = (a[k] - mean[k]) * invSigma[k];
+            for (int k = 0; k < n; k++) c[k] = gk[k] * a[k] + bk[k];
+            if (relu) Elementwise.clampNonNegative(c, n);
+            nz.data().put(off, a, 0, n);
+            h.data().put(off, c, 0, n);
         }
         this.x = x;
         this.last = buf;
@@ -183,33 +205,47 @@ public final class BatchNormDense implements Layer {
         Buffers buf = last;
         Matrix nz = buf.normalised, h = buf.h, g = gain.value(), dg = gain.grad(), db = bias.grad();
         int n = dh.cols, batch = dh.rows;
-        dg.fill(0f);
-        db.fill(0f);
+        float[] d = rows.a, v = rows.b, hr = rows.c, gk = rows.gain, dgk = rows.dGain, dbk = rows.dBias;
+        g.data().get(0, gk, 0, n);
+        java.util.Arrays.fill(dgk, 0, n, 0f);
+        java.util.Arrays.fill(dbk, 0, n, 0f);
         java.util.Arrays.fill(sum, 0); // sum over the batch of dnz, per unit
         java.util.Arrays.fill(sumSquares, 0); // sum over the batch of dnz * nz, per unit
-        for (int r = 0, i = 0; r < batch; r++) {
-            for (int k = 0; k < n; k++, i++) { // dz = dh f'(z); dnz = dz g
-                float dz = relu && h.get(i) <= 0f ? 0f : dh.get(i);
-                float v = nz.get(i), dn = dz * g.get(k);
-                dg.set(k, dg.get(k) + dz * v);
-                db.set(k, db.get(k) + dz);
-                dh.set(i, dn);
-                sum[k] += dn;
-                sumSquares[k] += (double) dn * v;
+        for (int r = 0, off = 0; r < batch; r++, off += n) {
+            dh.data().get(off, d, 0, n);
+            if (relu) { // dz = dh f'(z)
+                h.data().get(off, hr, 0, n);
+                for (int k = 0; k < n; k++) {
+                    if (hr[k] <= 0f) d[k] = 0f;
+                }
             }
+            nz.data().get(off, v, 0, n);
+            for (int k = 0; k < n; k++) {
+                dgk[k] = dgk[k] + d[k] * v[k];
+                dbk[k] = dbk[k] + d[k];
+            }
+            for (int k = 0; k < n; k++) d[k] = d[k] * gk[k]; // dnz = dz g
+            for (int k = 0; k < n; k++) {
+                sum[k] += d[k];
+                sumSquares[k] += (double) d[k] * v[k];
+            }
+            dh.data().put(off, d, 0, n);
         }
         int divisor = Math.max(1, batch - 1);
         for (int k = 0; k < n; k++) { // reuse the moment arrays as the per-unit mean and covariance terms
             sum[k] /= batch;
             sumSquares[k] /= divisor;
         }
-        for (int r = 0, i = 0; r < batch; r++) {
-            for (int k = 0; k < n; k++, i++) {
-                float dz = (float) ((dh.get(i) - sum[k] - nz.get(i) * sumSquares[k]) * invSigma[k]);
-                dh.set(i, dz);
-                db.set(k, db.get(k) + dz); // the first b: zero up to rounding, as the batch mean removes it
-            }
+        for (int r = 0, off = 0; r < batch; r++, off += n) {
+            dh.data().get(off, d, 0, n);
+            nz.data().get(off, v, 0, n);
+            for (int k = 0; k < n; k++) d[k] = (float) ((d[k] - sum[k] - v[k] * sumSquares[k]) * invSigma[k]);
+            for (int k = 0; k < n; k++)
+                dbk[k] = dbk[k] + d[k]; // the first b: zero up to rounding, as the batch mean removes it
+            dh.data().put(off, d, 0, n);
         }
+        dg.data().put(0, dgk, 0, n);
+        db.data().put(0, dbk, 0, n);
         blas.gemm(true, false, 1f, dh, x, 0f, weight.grad()); // dW = dzHat^T x   nOut x nIn
         if (!needInputGrad) return null;
         if (buf.dx == null) buf.dx = Matrix.zeros(buf.batch, inputSize());

@@ -116,4 +116,96 @@ class BatchNormDenseTest {
         for (int k = 0; k < 4; k++)
             assertThat(h.get(0, k)).isEqualTo(layer.bias().value().get(k));
     }
+
+    /**
+     * The layer's element-wise passes (a batch row at a time through heap scratch) give the bits of the
+     * per-element formulas, computed here one element at a time with the same product: {@code h}, and the
+     * gradients of {@code W, g, b} and the input's.
+     */
+    @Test
+    void elementwisePassesGiveTheBitsOfThePerElementFormulas() {
+        for (Activation f : new Activation[] {Activation.RELU, Activation.IDENTITY}) {
+            Rng rng = new Rng(23);
+            int d = 6, n = 29, batch = 5;
+            Blas blas = Blas.best();
+            BatchNormDense layer = new BatchNormDense("l", d, n, f, blas);
+            LayerGradientCheck.randomise(layer, rng, List.of());
+            Matrix x = LayerGradientCheck.uniform(batch, d, -1, 1, rng),
+                    dh = LayerGradientCheck.uniform(batch, n, -1, 1, rng);
+            Matrix h = copy(layer.forward(x)), dx = copy(layer.backward(copy(dh), true));
+
+            boolean relu = f == Activation.RELU;
+            Matrix g = layer.gain().value(), b = layer.parameters().get(2).value();
+            Matrix nz = Matrix.zeros(batch, n), hRef = Matrix.zeros(batch, n);
+            blas.gemm(false, true, 1f, x, layer.weight().value(), 0f, nz);
+            double[] sum = new double[n], sumSquares = new double[n];
+            float[] mean = new float[n], invSigma = new float[n];
+            for (int r = 0; r < batch; r++)
+                for (int k = 0; k < n; k++) {
+                    float z = nz.get(r, k) + b.get(k);
+                    nz.set(r, k, z);
+                    sum[k] += z;
+                    sumSquares[k] += (double) z * z;
+                }
+            for (int k = 0; k < n; k++) {
+                double mu = sum[k] / batch, var = Math.max(0, (sumSquares[k] - sum[k] * mu) / (batch - 1));
+                mean[k] = (float) mu;
+                invSigma[k] = (float) (1 / Math.sqrt(var + BatchNormDense.EPSILON));
+            }
+            for (int r = 0; r < batch; r++)
+                for (int k = 0; k < n; k++) {
+                    float v = (nz.get(r, k) - mean[k]) * invSigma[k];
+                    nz.set(r, k, v);
+                    float z = g.get(k) * v + b.get(k);
+                    hRef.set(r, k, relu ? Math.max(z, 0f) : z);
+                }
+            Matrix dg = Matrix.zeros(1, n), db = Matrix.zeros(1, n), dz = Matrix.zeros(batch, n);
+            java.util.Arrays.fill(sum, 0);
+            java.util.Arrays.fill(sumSquares, 0);
+            for (int r = 0; r < batch; r++)
+                for (int k = 0; k < n; k++) {
+                    float dzi = relu && hRef.get(r, k) <= 0f ? 0f : dh.get(r, k);
+                    float v = nz.get(r, k), dn = dzi * g.get(k);
+                    dg.set(k, dg.get(k) + dzi * v);
+                    db.set(k, db.get(k) + dzi);
+                    dz.set(r, k, dn);
+                    sum[k] += dn;
+                    sumSquares[k] += (double) dn * v;
+                }
+            for (int k = 0; k < n; k++) {
+                sum[k] /= batch;
+                sumSquares[k] /= batch - 1;
+            }
+            for (int r = 0; r < batch; r++)
+                for (int k = 0; k < n; k++) {
+                    float v = (float) ((dz.get(r, k) - sum[k] - nz.get(r, k) * sumSquares[k]) * invSigma[k]);
+                    dz.set(r, k, v);
+                    db.set(k, db.get(k) + v);
+                }
+            Matrix dW = Matrix.zeros(n, d), dxRef = Matrix.zeros(batch, d);
+            blas.gemm(true, false, 1f, dz, x, 0f, dW);
+            blas.gemm(false, false, 1f, dz, layer.weight().value(), 0f, dxRef);
+
+            if (relu) LayerGradientCheck.assertActiveAndInactive(h);
+            assertSameBits(h, hRef, f + " h");
+            assertSameBits(layer.gain().grad(), dg, f + " dg");
+            assertSameBits(layer.parameters().get(2).grad(), db, f + " db");
+            assertSameBits(layer.weight().grad(), dW, f + " dW");
+            assertSameBits(dx, dxRef, f + " dx");
+        }
+    }
+
+    private static Matrix copy(Matrix m) {
+        Matrix c = Matrix.zeros(m.rows, m.cols);
+        c.copyFrom(m);
+        return c;
+    }
+
+    private static void assertSameBits(Matrix actual, Matrix expected, String what) {
+        assertThat(actual.size()).as(what).isEqualTo(expected.size());
+        for (int i = 0; i < expected.size(); i++)
+            assertThat(Float.floatToRawIntBits(actual.get(i)))
+                    .as("%s[%d]: %s against %s", what, i, actual.get(i), expected.get(i))
+                    .isEqualTo(Float.floatToRawIntBits(expected.get(i)));
+    }
 }
