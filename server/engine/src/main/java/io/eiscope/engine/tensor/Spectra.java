@@ -116,13 +116,34 @@ public final class Spectra {
         return HessenbergQr.eigenvalues(a);
     }
 
-    /** Eigenvalues by LAPACK {@code sgeev}. */
+    /**
+     * Eigenvalues by LAPACK {@code sgeev} (balanced, no vectors), with its workspace queried once per
+     * order and kept per thread: what {@code LAPACKE_sgeev} does on a row-major matrix (transpose to
+     * column-major, query, allocate, call) without the query and the allocation on every call, and
+     * so with the same bits.
+     */
     static float[] lapackEigenvalues(Matrix a) {
         int n = a.rows;
         if (n == 0) return new float[0];
-        float[] copy = a.toArray(), wr = new float[n], wi = new float[n], dummy = new float[1];
-        int info = openblas.LAPACKE_sgeev(
-                openblas.LAPACK_ROW_MAJOR, (byte) 'N', (byte) 'N', n, copy, n, wr, wi, dummy, 1, dummy, 1);
+        float[] rowMajor = a.toArray(), colMajor = new float[n * n], wr = new float[n], wi = new float[n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) colMajor[j * n + i] = rowMajor[i * n + j];
+        float[] work = eigenWorkspace(n, colMajor, wr, wi);
+        float[] dummy = new float[1];
+        int info = openblas.LAPACKE_sgeev_work(
+                openblas.LAPACK_COL_MAJOR,
+                (byte) 'N',
+                (byte) 'N',
+                n,
+                colMajor,
+                n,
+                wr,
+                wi,
+                dummy,
+                1,
+                dummy,
+                1,
+                work,
+                work.length);
         if (info != 0) throw new ArithmeticException("sgeev failed: info = " + info);
         float[] out = new float[2 * n];
         for (int i = 0; i < n; i++) {
@@ -131,6 +152,23 @@ public final class Spectra {
         }
         return out;
     }
+
+    /** This thread's {@code sgeev} workspace for order n: the last one, or a new one sized by LAPACK's query. */
+    private static float[] eigenWorkspace(int n, float[] a, float[] wr, float[] wi) {
+        EigenWorkspace w = EIGEN_WORKSPACE.get();
+        if (w != null && w.n() == n) return w.work();
+        float[] query = new float[1], dummy = new float[1];
+        int info = openblas.LAPACKE_sgeev_work(
+                openblas.LAPACK_COL_MAJOR, (byte) 'N', (byte) 'N', n, a, n, wr, wi, dummy, 1, dummy, 1, query, -1);
+        if (info != 0) throw new ArithmeticException("sgeev workspace query failed: info = " + info);
+        w = new EigenWorkspace(n, new float[Math.max(1, (int) query[0])]);
+        EIGEN_WORKSPACE.set(w);
+        return w.work();
+    }
+
+    private record EigenWorkspace(int n, float[] work) {}
+
+    private static final ThreadLocal<EigenWorkspace> EIGEN_WORKSPACE = new ThreadLocal<>();
 
     /**
      * A thin singular value decomposition {@code A = u diag(s) vt} of an {@code m x n} matrix,
