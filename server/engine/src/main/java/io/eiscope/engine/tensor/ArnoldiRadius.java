@@ -17,7 +17,8 @@ import org.bytedeco.openblas.global.openblas;
  * Hessenberg matrix alone ({@code h(m+1,m) |y_m|}) and checked with two more products only when the
  * estimate passes. As with every Krylov method (ARPACK's too), an eigenvalue of larger modulus whose
  * eigenvector the start vector misses could go unseen; a random start vector misses none in practice.
- * When the iteration has not converged after about n/3 steps, or the matrix is below
+ * When the iteration has not converged after about n/3 steps (at most {@value #MAX_STEPS}), when
+ * its float products overflow, or when the matrix is below
  * {@link #DIRECT_BELOW}, the answer is {@code sgeev}'s (the whole spectrum's largest modulus).
  *
  * <p>Deterministic: the same matrix gives the same steps and the same value.
@@ -30,6 +31,9 @@ final class ArnoldiRadius {
 
     static final double RELATIVE = 1e-6, BACKWARD = 1e-7;
     private static final int FIRST_CHECK = 20;
+    /** At most this many steps (and basis vectors kept: 600 x n doubles), whatever the order. */
+    static final int MAX_STEPS = 600;
+
     private static final long SEED = 0x5EEDA4D1L;
 
     /** The radius, the Arnoldi steps taken, and whether the iteration gave it (false: {@code sgeev} did). */
@@ -38,7 +42,7 @@ final class ArnoldiRadius {
     static Result compute(Matrix a, Blas blas, boolean nativeLapack) {
         int n = a.rows;
         if (n < DIRECT_BELOW) return new Result(Spectra.spectralRadius(Spectra.eigenvalues(a)), 0, false);
-        int mMax = Math.max(64, n / 3);
+        int mMax = Math.min(MAX_STEPS, Math.max(64, n / 3));
         double normA = frobenius(a);
         double[][] v = new double[mMax + 1][];
         double[][] h = new double[mMax + 1][mMax];
@@ -58,6 +62,7 @@ final class ArnoldiRadius {
                 orthogonalise(v, j, w, h);
                 beta = norm(w);
             }
+            if (!Double.isFinite(beta)) break; // the float products overflowed: sgeev balances, the iteration cannot
             h[j + 1][j] = beta;
             int m = j + 1;
             if (beta <= 1e-13 * Math.max(normA, Double.MIN_NORMAL)) { // an invariant subspace: H's eigenvalues are A's
