@@ -97,6 +97,20 @@ class ArnoldiRadiusTest {
         assertThat(s.radius()).isEqualTo(wholeSpectrum(small));
     }
 
+    /**
+     * Every entry 3e38: the second Krylov vector is nearly the normalised all-ones vector, whose product
+     * is 3e38 sqrt(n) a component, beyond float's range. The iteration stops there and {@code sgeev}
+     * answers (its eigenvalue 7.5e40 is beyond float's range too: infinite, not an exception).
+     */
+    @Test
+    void aMatrixWhoseFloatProductsOverflowGetsTheWholeSpectrumsAnswer() {
+        Matrix huge = Matrix.zeros(250, 250);
+        huge.fill(3e38f);
+        ArnoldiRadius.Result r = radius(huge);
+        assertThat(r.converged()).isFalse();
+        assertThat(r.radius()).isEqualTo(wholeSpectrum(huge));
+    }
+
     @Test
     void zeroAndIdentityMatrices() {
         int n = 250;
