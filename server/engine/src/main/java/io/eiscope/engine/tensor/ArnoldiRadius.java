@@ -65,15 +65,21 @@ final class ArnoldiRadius {
             if (!Double.isFinite(beta)) break; // the float products overflowed: sgeev balances, the iteration cannot
             h[j + 1][j] = beta;
             int m = j + 1;
-            if (beta <= 1e-13 * Math.max(normA, Double.MIN_NORMAL)) { // an invariant subspace: H's eigenvalues are A's
-                Ritz r = Ritz.largest(h, m, nativeLapack);
-                return new Result(r.modulus(), m, true);
+            boolean invariant = beta <= 1e-13 * Math.max(normA, Double.MIN_NORMAL);
+            if (!invariant) {
+                v[m] = new double[n];
+                for (int i = 0; i < n; i++) v[m][i] = w[i] / beta;
             }
-            v[m] = new double[n];
-            for (int i = 0; i < n; i++) v[m][i] = w[i] / beta;
-            if (m == nextCheck || m == mMax) {
+            if (invariant || m == nextCheck || m == mMax) {
                 nextCheck = Math.max(nextCheck + 10, nextCheck * 3 / 2);
-                Ritz r = Ritz.largest(h, m, nativeLapack);
+                Ritz r;
+                try {
+                    r = Ritz.largest(h, m, nativeLapack);
+                } catch (ArithmeticException e) { // the small QR did not converge: sgeev's answer below
+                    break;
+                }
+                if (invariant)
+                    return new Result(r.modulus(), m, true); // an invariant subspace: H's eigenvalues are A's
                 double tolerance = RELATIVE * r.modulus() + BACKWARD * normA;
                 if (r.estimatedResidual(h, m) <= tolerance && products.residual(r, v, m) <= tolerance)
                     return new Result(r.modulus(), m, true);
