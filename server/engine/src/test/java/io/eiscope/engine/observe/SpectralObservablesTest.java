@@ -145,6 +145,27 @@ class SpectralObservablesTest {
                 .containsExactly(now, within(0f));
     }
 
+    /**
+     * A recurrent matrix on which the Arnoldi iteration converges (600 units, about 150 steps; at 250 it
+     * would fall back to sgeev, and at 400 converge on its last allowed step): the observable's spectral
+     * radius agrees with the largest modulus of the eigenvalues observable, and is the same bits in a twin
+     * simulation (same spec and seed) where the eigenvalues were measured first: it never borrows them.
+     */
+    @Test
+    void theSpectralRadiusOfALargeMatrixAgreesWithItsEigenvaluesWhateverElseIsWatched() {
+        ComponentConfig rnn = new ComponentConfig("rnn", Map.of("hidden", List.of(600L)));
+        double alone = ((Observation.Scalar) measure(sim(rnn), "spectral_radius", "rnn0.W")).value();
+        Simulation twin = sim(rnn);
+        var eig = (Observation.Tensor) measure(twin, "eigenvalues", "rnn0.W");
+        double afterEigenvalues = ((Observation.Scalar) measure(twin, "spectral_radius", "rnn0.W")).value();
+        double fromEigenvalues = Spectra.spectralRadius(eig.data());
+        assertThat(eig.shape()).containsExactly(600, 2);
+        assertThat(alone)
+                .isCloseTo(fromEigenvalues, within(fromEigenvalues * 1e-5))
+                .isPositive();
+        assertThat(Double.doubleToRawLongBits(afterEigenvalues)).isEqualTo(Double.doubleToRawLongBits(alone));
+    }
+
     @Test
     void theEffectiveMatrixOfAPlainCellIsItsParameterAndIsDecomposedOnce() {
         var sv = (DeferredObservable) CATALOGUE.measured("singular_values").orElseThrow();
