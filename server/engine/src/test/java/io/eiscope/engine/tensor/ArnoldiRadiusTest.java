@@ -84,11 +84,13 @@ class ArnoldiRadiusTest {
 
     @Test
     void withoutConvergenceOrBelowTheThresholdTheWholeSpectrumAnswers() {
-        int n = 300; // a cyclic permutation: all n eigenvalues on the unit circle, no Ritz value separates
+        int n = 600; // a cyclic permutation: all n eigenvalues on the unit circle, no Ritz value separates
         Matrix cycle = Matrix.zeros(n, n);
         for (int i = 0; i < n; i++) cycle.set(i, (i + 1) % n, 1f);
         ArnoldiRadius.Result r = radius(cycle);
         assertThat(r.converged()).isFalse();
+        assertThat(r.steps())
+                .isEqualTo(ArnoldiRadius.HOPELESS_AFTER); // not all n/3: hopeless at the first check past it
         assertThat(r.radius()).isEqualTo(wholeSpectrum(cycle)).isCloseTo(1, within(1e-4));
 
         Matrix small = gaussian(ArnoldiRadius.DIRECT_BELOW - 1, 1, new Rng(8));
