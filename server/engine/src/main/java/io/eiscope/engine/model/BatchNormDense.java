@@ -47,7 +47,7 @@ public final class BatchNormDense implements Layer {
     private final double[] sumSquares;
     private final float[] mean;
     private final float[] invSigma;
-    private final Rows rows;
+    private final RowScratch rows;
     private final Map<Integer, Buffers> buffers = new HashMap<>();
     private Matrix x;
     private Buffers last;
@@ -81,22 +81,7 @@ public final class BatchNormDense implements Layer {
         this.sumSquares = new double[nOut];
         this.mean = new float[nOut];
         this.invSigma = new float[nOut];
-        this.rows = new Rows(nOut);
-    }
-
-    /** Heap scratch for the element-wise passes, a batch row at a time ({@link Elementwise}). */
-    private static final class Rows {
-        final float[] a, b, c, gain, bias, dGain, dBias;
-
-        Rows(int n) {
-            a = new float[n];
-            b = new float[n];
-            c = new float[n];
-            gain = new float[n];
-            bias = new float[n];
-            dGain = new float[n];
-            dBias = new float[n];
-        }
+        this.rows = new RowScratch(nOut, nOut);
     }
 
     /** Two: one example has no spread to normalise by. */

@@ -37,7 +37,8 @@ public final class DannLayer implements Layer {
     private final boolean relu;
     private final Blas blas;
     private final float[] expAlpha;
-    private final Rows rows;
+    private final RowScratch rows;
+    private final float[] dAlphaSum; // the alpha gradient summed over the batch rows
     private final Map<Integer, Buffers> buffers = new HashMap<>();
     private Matrix x;
     private Buffers last;
@@ -57,32 +58,6 @@ public final class DannLayer implements Layer {
             Matrix du,
             Matrix dzI,
             Matrix dx) {}
-
-    /**
-     * Heap scratch for the element-wise passes, a row at a time: a batch row of each operand is
-     * copied in, the loop runs over {@code float[]} (which C2 vectorises; per-element
-     * {@code FloatBuffer} access it does not) and the results are copied out
-     * ({@link Elementwise}); the per-unit parameters and their gradient sums stay here across rows.
-     * Every float operation, and its order, is that of the per-element formulas, so the bits are too.
-     */
-    private static final class Rows {
-        final float[] a, b, c, d, e, f, gain, bias, dGain, dBias, dAlpha;
-
-        Rows(int ne, int ni) {
-            int n = Math.max(ne, ni);
-            a = new float[n];
-            b = new float[n];
-            c = new float[n];
-            d = new float[n];
-            e = new float[n];
-            f = new float[n];
-            gain = new float[ne];
-            bias = new float[ne];
-            dGain = new float[ne];
-            dBias = new float[ne];
-            dAlpha = new float[ni];
-        }
-    }
 
     /** What the latest forward and backward passes left, for per-example gradients (all {@code B x ...}, owned by the layer). */
     record Pass(
@@ -110,7 +85,8 @@ public final class DannLayer implements Layer {
         this.relu = EiDense.isRelu(name, activation);
         this.blas = blas;
         this.expAlpha = new float[ni];
-        this.rows = new Rows(ne, ni);
+        this.rows = new RowScratch(Math.max(ne, ni), ne);
+        this.dAlphaSum = new float[ni];
     }
 
     @Override
@@ -287,7 +263,7 @@ public final class DannLayer implements Layer {
         blas.gemm(true, false, 1f, dGamma, u, 1f, w.wei().grad());
         blas.gemm(false, false, 1f, dGamma, wei, 0f, du); // du = dgamma Wei               B x ni
         Matrix dAlpha = alpha.grad();
-        float[] dak = rows.dAlpha, dur = rows.a, ur = rows.b;
+        float[] dak = dAlphaSum, dur = rows.a, ur = rows.b;
         Arrays.fill(dak, 0, ni, 0f);
         for (int r = 0, off = 0; r < batch; r++, off += ni) { // dalpha = sum_B du ⊙ u; dzI = du ⊙ e^alpha
             du.data().get(off, dur, 0, ni);

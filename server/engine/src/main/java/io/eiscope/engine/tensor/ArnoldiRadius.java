@@ -53,7 +53,7 @@ final class ArnoldiRadius {
 
     static Result compute(Matrix a, Blas blas, boolean nativeLapack) {
         int n = a.rows;
-        if (n < DIRECT_BELOW) return new Result(Spectra.spectralRadius(Spectra.eigenvalues(a)), 0, false);
+        if (n < DIRECT_BELOW) return wholeSpectrum(a, 0);
         int mMax = Math.min(MAX_STEPS, Math.max(64, n / 3));
         double normA = frobenius(a);
         double[][] v = new double[mMax + 1][];
@@ -76,8 +76,8 @@ final class ArnoldiRadius {
                 beta = norm(w);
             }
             if (!Double.isFinite(beta)) break; // the float products overflowed: sgeev balances, the iteration cannot
-            h[j + 1][j] = beta;
-            int m = j + 1;
+            int m = steps;
+            h[m][j] = beta;
             boolean invariant = beta <= 1e-13 * Math.max(normA, Double.MIN_NORMAL);
             if (!invariant) {
                 v[m] = new double[n];
@@ -99,6 +99,11 @@ final class ArnoldiRadius {
                 if (m >= HOPELESS_AFTER && estimate > HOPELESS_FACTOR * tolerance) break; // sgeev's answer below
             }
         }
+        return wholeSpectrum(a, steps);
+    }
+
+    /** {@code sgeev}'s answer, after {@code steps} steps of the iteration. */
+    private static Result wholeSpectrum(Matrix a, int steps) {
         return new Result(Spectra.spectralRadius(Spectra.eigenvalues(a)), steps, false);
     }
 
@@ -206,7 +211,7 @@ final class ArnoldiRadius {
         double[][] one = new double[m + 1][m + 1];
         for (int i = 0; i < m; i++) for (int j = Math.max(0, i - 1); j < m; j++) one[i + 1][j + 1] = h[i][j];
         double[] r = new double[m + 1], im = new double[m + 1];
-        HessenbergQr.hessenbergEigenvalues(one, m, r, im);
+        HessenbergQr.hessenbergQr(one, m, r, im);
         System.arraycopy(r, 1, wr, 0, m);
         System.arraycopy(im, 1, wi, 0, m);
     }

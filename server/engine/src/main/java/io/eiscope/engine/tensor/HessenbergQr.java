@@ -70,17 +70,12 @@ final class HessenbergQr {
         b[j] = t;
     }
 
-    /** Eigenvalues of the upper Hessenberg {@code h} (1-based, n x n, destroyed) into {@code wr, wi} (1-based). */
-    static void hessenbergEigenvalues(double[][] h, int n, double[] wr, double[] wi) {
-        hessenbergQr(h, n, wr, wi);
-    }
-
     /**
      * Eigenvalues of the upper Hessenberg {@code h} (1-based, destroyed) into {@code wr, wi}. One
      * long method, kept in the classic formulation's shape (a numerical kernel) so it can be read
      * against the reference line by line.
      */
-    private static void hessenbergQr(double[][] a, int n, double[] wr, double[] wi) {
+    static void hessenbergQr(double[][] a, int n, double[] wr, double[] wi) {
         double anorm = 0;
         for (int i = 1; i <= n; i++) for (int j = Math.max(i - 1, 1); j <= n; j++) anorm += Math.abs(a[i][j]);
         int nn = n, l;

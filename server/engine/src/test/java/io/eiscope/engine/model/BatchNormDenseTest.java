@@ -132,7 +132,8 @@ class BatchNormDenseTest {
             LayerGradientCheck.randomise(layer, rng, List.of());
             Matrix x = LayerGradientCheck.uniform(batch, d, -1, 1, rng),
                     dh = LayerGradientCheck.uniform(batch, n, -1, 1, rng);
-            Matrix h = copy(layer.forward(x)), dx = copy(layer.backward(copy(dh), true));
+            Matrix h = LayerGradientCheck.copy(layer.forward(x)),
+                    dx = LayerGradientCheck.copy(layer.backward(LayerGradientCheck.copy(dh), true));
 
             boolean relu = f == Activation.RELU;
             Matrix g = layer.gain().value(), b = layer.parameters().get(2).value();
@@ -187,25 +188,11 @@ class BatchNormDenseTest {
             blas.gemm(false, false, 1f, dz, layer.weight().value(), 0f, dxRef);
 
             if (relu) LayerGradientCheck.assertActiveAndInactive(h);
-            assertSameBits(h, hRef, f + " h");
-            assertSameBits(layer.gain().grad(), dg, f + " dg");
-            assertSameBits(layer.parameters().get(2).grad(), db, f + " db");
-            assertSameBits(layer.weight().grad(), dW, f + " dW");
-            assertSameBits(dx, dxRef, f + " dx");
+            LayerGradientCheck.assertSameBits(h, hRef, f + " h");
+            LayerGradientCheck.assertSameBits(layer.gain().grad(), dg, f + " dg");
+            LayerGradientCheck.assertSameBits(layer.parameters().get(2).grad(), db, f + " db");
+            LayerGradientCheck.assertSameBits(layer.weight().grad(), dW, f + " dW");
+            LayerGradientCheck.assertSameBits(dx, dxRef, f + " dx");
         }
-    }
-
-    private static Matrix copy(Matrix m) {
-        Matrix c = Matrix.zeros(m.rows, m.cols);
-        c.copyFrom(m);
-        return c;
-    }
-
-    private static void assertSameBits(Matrix actual, Matrix expected, String what) {
-        assertThat(actual.size()).as(what).isEqualTo(expected.size());
-        for (int i = 0; i < expected.size(); i++)
-            assertThat(Float.floatToRawIntBits(actual.get(i)))
-                    .as("%s[%d]: %s against %s", what, i, actual.get(i), expected.get(i))
-                    .isEqualTo(Float.floatToRawIntBits(expected.get(i)));
     }
 }

@@ -154,8 +154,8 @@ class DannLayerTest {
             for (int i = 0; i < wei.size(); i++) wei.set(i, wei.get(i) / ni); // zHat of mixed sign: ReLU masks some
             Matrix x = LayerGradientCheck.uniform(batch, d, 0, 1, rng);
             Matrix dh = LayerGradientCheck.uniform(batch, ne, -1, 1, rng);
-            Matrix h = copy(layer.forward(x));
-            Matrix dx = copy(layer.backward(copy(dh), true));
+            Matrix h = LayerGradientCheck.copy(layer.forward(x));
+            Matrix dx = LayerGradientCheck.copy(layer.backward(LayerGradientCheck.copy(dh), true));
 
             Matrix wex = layer.eiWeights().wex().value(),
                     wix = layer.eiWeights().wix().value();
@@ -206,28 +206,14 @@ class DannLayerTest {
             blas.gemm(false, false, 1f, dzI, wix, 1f, dxRef);
 
             if (f == Activation.RELU) LayerGradientCheck.assertActiveAndInactive(h);
-            assertSameBits(h, hRef, f + " h");
-            assertSameBits(layer.gain().grad(), dg, f + " dg");
-            assertSameBits(layer.eiWeights().b().grad(), db, f + " db");
-            assertSameBits(layer.alpha().grad(), dAlpha, f + " dalpha");
-            assertSameBits(layer.eiWeights().wex().grad(), dWex, f + " dWex");
-            assertSameBits(layer.eiWeights().wei().grad(), dWei, f + " dWei");
-            assertSameBits(layer.eiWeights().wix().grad(), dWix, f + " dWix");
-            assertSameBits(dx, dxRef, f + " dx");
+            LayerGradientCheck.assertSameBits(h, hRef, f + " h");
+            LayerGradientCheck.assertSameBits(layer.gain().grad(), dg, f + " dg");
+            LayerGradientCheck.assertSameBits(layer.eiWeights().b().grad(), db, f + " db");
+            LayerGradientCheck.assertSameBits(layer.alpha().grad(), dAlpha, f + " dalpha");
+            LayerGradientCheck.assertSameBits(layer.eiWeights().wex().grad(), dWex, f + " dWex");
+            LayerGradientCheck.assertSameBits(layer.eiWeights().wei().grad(), dWei, f + " dWei");
+            LayerGradientCheck.assertSameBits(layer.eiWeights().wix().grad(), dWix, f + " dWix");
+            LayerGradientCheck.assertSameBits(dx, dxRef, f + " dx");
         }
-    }
-
-    private static Matrix copy(Matrix m) {
-        Matrix c = Matrix.zeros(m.rows, m.cols);
-        c.copyFrom(m);
-        return c;
-    }
-
-    private static void assertSameBits(Matrix actual, Matrix expected, String what) {
-        assertThat(actual.size()).as(what).isEqualTo(expected.size());
-        for (int i = 0; i < expected.size(); i++)
-            assertThat(Float.floatToRawIntBits(actual.get(i)))
-                    .as("%s[%d]: %s against %s", what, i, actual.get(i), expected.get(i))
-                    .isEqualTo(Float.floatToRawIntBits(expected.get(i)));
     }
 }

@@ -130,4 +130,20 @@ final class LayerGradientCheck {
         for (double[] row : a) for (double v : row) m = Math.max(m, Math.abs(v));
         return m;
     }
+
+    /** A copy of {@code m} that later passes of the layer that owns {@code m} cannot overwrite. */
+    static Matrix copy(Matrix m) {
+        Matrix c = Matrix.zeros(m.rows, m.cols);
+        c.copyFrom(m);
+        return c;
+    }
+
+    /** {@code actual} and {@code expected} hold the same floats, bit for bit, element by element. */
+    static void assertSameBits(Matrix actual, Matrix expected, String what) {
+        assertThat(actual.size()).as(what).isEqualTo(expected.size());
+        for (int i = 0; i < expected.size(); i++)
+            assertThat(Float.floatToRawIntBits(actual.get(i)))
+                    .as("%s[%d]: %s against %s", what, i, actual.get(i), expected.get(i))
+                    .isEqualTo(Float.floatToRawIntBits(expected.get(i)));
+    }
 }

@@ -42,6 +42,10 @@ class ArnoldiRadiusTest {
         assertThat(r.converged()).isTrue();
         assertThat(r.steps()).isLessThan(n / 3);
         assertThat(r.radius()).isCloseTo(1.3f, within(1.3 * 1e-5));
+        // the small Hessenberg eigenproblems by the pure-Java QR, as without natives: the same answer
+        ArnoldiRadius.Result java = ArnoldiRadius.compute(a, BLAS, false);
+        assertThat(java.converged()).isTrue();
+        assertThat(java.radius()).isCloseTo(1.3f, within(1.3 * 1e-5));
     }
 
     @Test
