@@ -30,7 +30,7 @@ from eiscope.simulation import ControlResult, Simulation
 from eiscope.sweeps import SweepCalls
 from eiscope.timetravel import TimeTravelCalls
 from eiscope.values import to_component
-from eiscope.watch import Watch
+from eiscope.watch import ReadConfirmingStream, Watch
 
 #: Deadline, in seconds, of every unary call unless the client is given another.
 DEFAULT_TIMEOUT_S = 30.0
@@ -67,9 +67,17 @@ class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
     client slower than its stream then gets recent frames, the server merging what waits
     (with counts), instead of frames that aged in buffers: see docs/benchmarks.md, "A bounded
     window for live watches", for what it buys and costs. A watch from a step promises every
-    value and keeps the client's main channel. The run record's calls (history(), runs(),
-    checkpoints, exports) are in eiscope.record; measure() and reconstruct(), which reach
-    past steps, in eiscope.timetravel.
+    value and keeps the client's main channel.
+
+    ``live_unread_messages=`` (at least 1) opens each live watch as a Session subscription
+    whose server sends at most that many messages the client has not read; the watch says it
+    read a message when the loop comes back for the next one. However slow the reader, what
+    it gets next is then at most about that many messages old, and samples that waited are
+    merged by the server into their observable's newest (Frame.merged_count says how many).
+    It bounds what a byte window cannot: the number of messages between run and reader.
+
+    The run record's calls (history(), runs(), checkpoints, exports) are in eiscope.record;
+    measure() and reconstruct(), which reach past steps, in eiscope.timetravel.
     """
 
     def __init__(
@@ -82,6 +90,7 @@ class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
         channel: Optional[grpc.Channel] = None,
         timeout: float = DEFAULT_TIMEOUT_S,
         live_window_bytes: Optional[int] = None,
+        live_unread_messages: Optional[int] = None,
     ):
         if channel is not None and (ca_file is not None or tls is not None):
             raise ValueError(
@@ -93,6 +102,16 @@ class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
                 "live_window_bytes= configures a channel the client opens; give a channel= "
                 "passed in the options of eiscope.connection.live_channel_options() instead"
             )
+        if live_unread_messages is not None and (
+            isinstance(live_unread_messages, bool)
+            or not isinstance(live_unread_messages, int)
+            or not 1 <= live_unread_messages < 2**32
+        ):
+            raise ValueError(
+                f"live_unread_messages is a whole number of messages from 1 (the freshest) up, "
+                f"or None for no limit; got {live_unread_messages!r}"
+            )
+        self._live_unread = live_unread_messages
         token = resolve_token(token)
         self._owns_channel = channel is None
         self._live_channel: Optional[grpc.Channel] = None
@@ -423,6 +442,9 @@ class Client(RunRecordCalls, TimeTravelCalls, SweepCalls, Calls):
         if from_step is not None:  # every value from that step: no lag bound, the full window
             request.from_step = from_step
             stub = self._stub
+        elif self._live_unread is not None:
+            call = ReadConfirmingStream(stub.Session, request, self._live_unread, timeout)
+            return Watch(call, ends_after=ends_after, hidden=hidden)
         return Watch(stub.Watch(request, timeout=timeout), ends_after=ends_after, hidden=hidden)
 
     # -- plumbing --------------------------------------------------------------------------

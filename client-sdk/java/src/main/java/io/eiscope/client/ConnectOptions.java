@@ -18,15 +18,18 @@ public final class ConnectOptions {
     private final boolean tls;
     private final Path trustedCertificates; // null: the JVM's trust store
     private final int liveWindowBytes; // 0: live watches share the channel and its window
+    private final int liveUnreadMessages; // 0: live watches are Watch calls
 
     /** The smallest window {@link #withLiveWindow} takes: below it every small frame costs a round trip. */
     public static final int MIN_LIVE_WINDOW_BYTES = 1024;
 
-    private ConnectOptions(String token, boolean tls, Path trustedCertificates, int liveWindowBytes) {
+    private ConnectOptions(
+            String token, boolean tls, Path trustedCertificates, int liveWindowBytes, int liveUnreadMessages) {
         this.token = token;
         this.tls = tls;
         this.trustedCertificates = trustedCertificates;
         this.liveWindowBytes = liveWindowBytes;
+        this.liveUnreadMessages = liveUnreadMessages;
     }
 
     /**
@@ -39,7 +42,7 @@ public final class ConnectOptions {
     }
 
     static ConnectOptions fromEnvironment(Map<String, String> env) {
-        return new ConnectOptions(null, false, null, 0).withToken(env.get(TOKEN_ENV));
+        return new ConnectOptions(null, false, null, 0, 0).withToken(env.get(TOKEN_ENV));
     }
 
     /**
@@ -57,7 +60,8 @@ public final class ConnectOptions {
             throw new IllegalArgumentException(
                     "a token has no whitespace inside; check what was passed to withToken or $" + TOKEN_ENV);
         }
-        return new ConnectOptions(t.isEmpty() ? null : t, tls, trustedCertificates, liveWindowBytes);
+        return new ConnectOptions(
+                t.isEmpty() ? null : t, tls, trustedCertificates, liveWindowBytes, liveUnreadMessages);
     }
 
     /**
@@ -66,7 +70,7 @@ public final class ConnectOptions {
      * @return a copy speaking TLS
      */
     public ConnectOptions withTls() {
-        return new ConnectOptions(token, true, trustedCertificates, liveWindowBytes);
+        return new ConnectOptions(token, true, trustedCertificates, liveWindowBytes, liveUnreadMessages);
     }
 
     /**
@@ -82,7 +86,7 @@ public final class ConnectOptions {
         if (pem == null)
             throw new IllegalArgumentException(
                     "withTrustedCertificates needs a PEM file; withTls() trusts the JVM's trust store");
-        return new ConnectOptions(token, true, pem, liveWindowBytes);
+        return new ConnectOptions(token, true, pem, liveWindowBytes, liveUnreadMessages);
     }
 
     /**
@@ -130,7 +134,7 @@ public final class ConnectOptions {
             throw new IllegalArgumentException("a live window of " + bytes + " bytes is below "
                     + MIN_LIVE_WINDOW_BYTES + ": use at least " + MIN_LIVE_WINDOW_BYTES
                     + ", or 0 for grpc-java's own (growing) window");
-        return new ConnectOptions(token, tls, trustedCertificates, bytes);
+        return new ConnectOptions(token, tls, trustedCertificates, bytes, liveUnreadMessages);
     }
 
     /**
@@ -142,9 +146,37 @@ public final class ConnectOptions {
         return liveWindowBytes;
     }
 
+    /**
+     * Opens each live watch (a {@link EiscopeClient#watch} without {@code from_step}) as a Session subscription whose
+     * server sends at most {@code messages} messages the client has not read; the watch says it read a message when
+     * its loop comes back for the next one. However slow the consumer, what it reads next is then at most about that
+     * many messages old, and samples that waited are merged by the server into their observable's newest ({@code
+     * merged_count} says how many). It bounds what a byte window cannot: the messages between run and reader.
+     *
+     * @param messages at least 1 (the freshest); 0: live watches are plain Watch calls
+     * @return a copy with that limit
+     * @throws IllegalArgumentException for a negative number
+     */
+    public ConnectOptions withLiveUnreadMessages(int messages) {
+        if (messages < 0)
+            throw new IllegalArgumentException("live unread messages is a number of messages from 1 (the freshest),"
+                    + " or 0 for plain Watch calls; got " + messages);
+        return new ConnectOptions(token, tls, trustedCertificates, liveWindowBytes, messages);
+    }
+
+    /**
+     * The live watches' limit of unread messages.
+     *
+     * @return messages, or 0: live watches are plain Watch calls
+     */
+    public int liveUnreadMessages() {
+        return liveUnreadMessages;
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[tls=" + tls + ", trustedCertificates=" + trustedCertificates + ", token="
-                + (token == null ? "none" : "set") + ", liveWindowBytes=" + liveWindowBytes + "]";
+                + (token == null ? "none" : "set") + ", liveWindowBytes=" + liveWindowBytes + ", liveUnreadMessages="
+                + liveUnreadMessages + "]";
     }
 }

@@ -58,6 +58,10 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
     private final SimulationServiceGrpc.SimulationServiceStub async;
     /** Live watches' stub: {@code stub} unless {@link ConnectOptions#withLiveWindow} opened a channel for them. */
     private final SimulationServiceGrpc.SimulationServiceBlockingStub live;
+    /** The same channel's async stub, for live watches as Session subscriptions. */
+    private final SimulationServiceGrpc.SimulationServiceStub liveAsync;
+    /** {@link ConnectOptions#withLiveUnreadMessages}: 0, live watches are Watch calls. */
+    private final int liveUnread;
 
     private final ManagedChannel owned;
     private final ManagedChannel ownedLive;
@@ -83,12 +87,13 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
     }
 
     private EiscopeClient(Channel channel, ManagedChannel owned) {
-        this(channel, owned, null, null);
+        this(channel, owned, null, null, 0);
     }
 
     /** {@code liveChannel}: where live watches go (null: {@code channel}); {@code owned*}: what {@link #close} shuts down. */
-    private EiscopeClient(Channel channel, ManagedChannel owned, Channel liveChannel, ManagedChannel ownedLive) {
-        this(blocking(channel), channel, owned, liveChannel, ownedLive);
+    private EiscopeClient(
+            Channel channel, ManagedChannel owned, Channel liveChannel, ManagedChannel ownedLive, int liveUnread) {
+        this(blocking(channel), channel, owned, liveChannel, ownedLive, liveUnread);
     }
 
     private EiscopeClient(
@@ -96,12 +101,17 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
             Channel channel,
             ManagedChannel owned,
             Channel liveChannel,
-            ManagedChannel ownedLive) {
+            ManagedChannel ownedLive,
+            int liveUnread) {
         super(stub);
         this.stub = stub;
         this.async = SimulationServiceGrpc.newStub(channel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
         this.owned = owned;
         this.live = liveChannel == null ? stub : blocking(liveChannel);
+        this.liveAsync = liveChannel == null
+                ? async
+                : SimulationServiceGrpc.newStub(liveChannel).withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+        this.liveUnread = liveUnread;
         this.ownedLive = ownedLive;
     }
 
@@ -137,7 +147,11 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
                 ? null
                 : Connection.openLive(host, port, options, MAX_INBOUND_MESSAGE_BYTES);
         return new EiscopeClient(
-                Connection.forCalls(ch, options), ch, live == null ? null : Connection.forCalls(live, options), live);
+                Connection.forCalls(ch, options),
+                ch,
+                live == null ? null : Connection.forCalls(live, options),
+                live,
+                options.liveUnreadMessages());
     }
 
     /**
@@ -479,8 +493,13 @@ public final class EiscopeClient extends SweepCalls implements AutoCloseable {
             try {
                 ctx.run(() -> {
                     // A watch from a step promises every value: the main channel, with its full window.
-                    var from = request.hasFromStep() ? stub : live;
-                    for (Iterator<WatchResponse> it = from.watch(request); it.hasNext() && !ctx.isCancelled(); ) {
+                    // A live one with an unread limit: a Session subscription, saying what it has read.
+                    Iterator<WatchResponse> it = request.hasFromStep()
+                            ? stub.watch(request)
+                            : liveUnread > 0
+                                    ? new ReadConfirmingWatch(liveAsync, request, liveUnread)
+                                    : live.watch(request);
+                    for (; it.hasNext() && !ctx.isCancelled(); ) {
                         for (Frame f : it.next().getFramesList()) {
                             boolean last = endsAfter.test(f);
                             if (!hidden.contains(f.getObservable())) onFrame.accept(f);

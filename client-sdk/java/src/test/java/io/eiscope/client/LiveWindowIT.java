@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link ConnectOptions#withLiveWindow}: live watches on a channel whose streams hold little in flight. */
+/**
+ * {@link ConnectOptions#withLiveWindow}: live watches on a channel whose streams hold little in flight; {@link
+ * ConnectOptions#withLiveUnreadMessages}: live watches whose server sends no more than the reader has read.
+ */
 class LiveWindowIT {
     static EiscopeServer server;
     static int port;
@@ -92,6 +95,11 @@ class LiveWindowIT {
 
     /** Median age in seconds of the loss frames read in the last second of reading about 100 a second for 4 s; and the largest merged count. */
     static double[] slowReader(EiscopeClient client, String id) {
+        return slowReader(client, id, new ArrayList<>());
+    }
+
+    /** The same, keeping each frame taken in {@code read}. */
+    static double[] slowReader(EiscopeClient client, String id, List<Frame> read) {
         List<Double> ages = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger merged = new AtomicInteger(1);
         long start = System.nanoTime();
@@ -104,6 +112,7 @@ class LiveWindowIT {
                 return;
             }
             if (elapsed > 3) ages.add(System.currentTimeMillis() / 1e3 - f.getWallTimeUnixNanos() / 1e9);
+            read.add(f);
             merged.accumulateAndGet(f.getScalar().getMergedCount(), Math::max);
             try {
                 Thread.sleep(10);
@@ -144,6 +153,62 @@ class LiveWindowIT {
             assertThat(defaultLag)
                     .as("grpc-java's own window: %.2f s behind, 1 KB: %.2f s", defaultLag, liveLag)
                     .isGreaterThan(2 * liveLag);
+        }
+    }
+
+    @Test
+    void aNegativeUnreadLimitIsRefusedAndAnUnknownRunIsNotFound() throws Exception {
+        assertThatThrownBy(() -> ConnectOptions.defaults().withLiveUnreadMessages(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("from 1 (the freshest)");
+        assertThat(ConnectOptions.defaults().withLiveUnreadMessages(2).liveUnreadMessages())
+                .isEqualTo(2);
+        try (EiscopeClient client = EiscopeClient.connect(
+                "127.0.0.1", port, ConnectOptions.defaults().withLiveUnreadMessages(1))) {
+            var watch =
+                    client.watch(WatchRequest.newBuilder().setId("no-such-run").build());
+            assertThatThrownBy(() -> watch.forEach(f -> {}))
+                    .isInstanceOfSatisfying(
+                            io.grpc.StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND))
+                    .hasMessageContaining("no-such-run");
+        }
+    }
+
+    @Test
+    void aSlowReaderWithAnUnreadLimitReadsThePresentAndTheCountsOfTheRest() throws Exception {
+        // Two readers taking 100 loss frames a second of a run making thousands: the plain Watch
+        // ages in grpc-java's window; the one allowed one unread message gets, each time it comes
+        // back, the newest sample, standing for those since the one before.
+        try (EiscopeClient control = connect(0);
+                EiscopeClient fresh = EiscopeClient.connect(
+                        "127.0.0.1", port, ConnectOptions.defaults().withLiveUnreadMessages(1))) {
+            Simulation s = control.create(EiscopeClientIT.mlp(5, 0.05, 32));
+            control.play(s.getId());
+            double[][] out = new double[2][];
+            List<Frame> read = Collections.synchronizedList(new ArrayList<>());
+            Thread plainReader = new Thread(() -> out[0] = slowReader(control, s.getId()));
+            Thread freshReader = new Thread(() -> out[1] = slowReader(fresh, s.getId(), read));
+            plainReader.start();
+            freshReader.start();
+            plainReader.join(60_000);
+            freshReader.join(60_000);
+            control.pause(s.getId());
+            double plainLag = out[0][0], lag = out[1][0];
+            assertThat(lag)
+                    .as("age of frames read with one unread message allowed, s")
+                    .isLessThan(0.5);
+            assertThat(out[1][1]).as("the server merged for the slow reader").isGreaterThan(1);
+            assertThat(plainLag)
+                    .as("plain Watch: %.2f s behind, one unread message: %.2f s", plainLag, lag)
+                    .isGreaterThan(2 * lag);
+            long counted = read.stream()
+                    .skip(1)
+                    .mapToLong(f -> Math.max(1, f.getScalar().getMergedCount()))
+                    .sum();
+            assertThat(counted)
+                    .as("every loss sample after the first frame's is in exactly one frame's count")
+                    .isEqualTo(read.get(read.size() - 1).getStep() - read.get(0).getStep());
         }
     }
 }

@@ -35,6 +35,11 @@ final class SessionService {
     /** A subscription relayed from the member that holds its run: its Watch call there, null until it is open. */
     private static final class Relay {
         io.vertx.grpc.client.GrpcClientRequest<WatchRequest, WatchResponse> call;
+        final UnreadMessages unread;
+
+        Relay(long maxUnread) {
+            unread = new UnreadMessages(maxUnread);
+        }
 
         void cancel() {
             if (call != null) call.cancel();
@@ -147,6 +152,14 @@ final class SessionService {
         void onRequest(SessionRequest r) {
             if (closed) return;
             long id = r.getRequestId();
+            if (r.hasRead()) { // flow control, not a request: never counted against the client's rate
+                try {
+                    read(r.getRead());
+                } catch (RuntimeException e) {
+                    ack(id, 0, e);
+                }
+                return;
+            }
             long wait = limits.rates() == null ? 0 : limits.rates().admit(client);
             if (wait > 0) {
                 ack(
@@ -190,8 +203,10 @@ final class SessionService {
                                 r.getControl(),
                                 () -> unary.control(r.getControl()),
                                 a -> a.getEffectiveStep());
+                    case READ -> throw new IllegalStateException("reads are handled above");
                     case KIND_NOT_SET ->
-                        throw ApiException.invalid("request needs one of subscribe, unsubscribe, command, control");
+                        throw ApiException.invalid(
+                                "request needs one of subscribe, unsubscribe, command, control, read");
                 }
             } catch (RuntimeException e) {
                 ack(id, 0, e);
@@ -245,6 +260,25 @@ final class SessionService {
 
         /** Subscriptions relayed from the member that holds their run, by subscription id. */
         private final Map<Long, Relay> relayed = new ConcurrentHashMap<>();
+        /** Each local subscription's messages sent and read, by subscription id. */
+        private final Map<Long, UnreadMessages> unread = new ConcurrentHashMap<>();
+        /** Ids of subscriptions that have ended: a read of one is late, not wrong. Event loop only. */
+        private final java.util.Set<Long> ended = new java.util.HashSet<>();
+
+        /** The client says how many frames messages of a subscription it has read. */
+        private void read(io.eiscope.api.v1.SessionRead r) {
+            long sub = r.getSubscriptionId();
+            Relay relay = relayed.get(sub);
+            UnreadMessages u = relay != null ? relay.unread : unread.get(sub);
+            if (u == null) {
+                if (ended.contains(sub)) return; // it ended while the read was on its way
+                throw ApiException.notFound("read names no subscription " + sub + " of this session");
+            }
+            if (!u.limited())
+                throw ApiException.invalid("subscription " + sub + " was made without max_unread_messages; reads are"
+                        + " for subscriptions that set it");
+            u.read(sub, r.getMessages());
+        }
 
         /**
          * A subscription to a run another member holds: a Watch of it there, whose frames come into this session under
@@ -252,11 +286,14 @@ final class SessionService {
          */
         private void subscribeElsewhere(long id, WatchRequest w) {
             ClusterRouting routing = unary.routing();
-            Relay relay = new Relay();
+            Relay relay = new Relay(w.getMaxUnreadMessages());
             relayed.put(id, relay);
             limits.perConnection().open(connection);
             Runnable release = () -> {
-                if (relayed.remove(id) != null) limits.perConnection().close(connection);
+                if (relayed.remove(id) != null) {
+                    limits.perConnection().close(connection);
+                    ended.add(id);
+                }
             };
             GetSimulationRequest get =
                     GetSimulationRequest.newBuilder().setId(w.getId()).build();
@@ -283,30 +320,41 @@ final class SessionService {
                         }
                         relay.call = call;
                         // The frames' handlers are set as the answer arrives, not a hop later (see PeerCalls.unary).
-                        return call.send(w).andThen(sent -> {
-                            if (sent.failed()) return;
-                            var frames = sent.result();
-                            ack(id, step[0], null); // before the first frames of this subscription
-                            frames.handler(batch -> {
-                                if (closed) return;
-                                response.write(SessionResponse.newBuilder()
-                                        .setFrames(SessionFrames.newBuilder()
-                                                .setSubscriptionId(id)
-                                                .addAllFrames(batch.getFramesList()))
-                                        .build());
-                                if (response.writeQueueFull()) {
-                                    frames.pause();
-                                    awaitDrain(frames::resume);
-                                }
-                            });
-                            frames.endHandler(v -> release.run());
-                            frames.exceptionHandler(t -> release.run());
-                        });
+                        // The unread limit is kept here, where the client's reads arrive.
+                        return call.send(w.toBuilder().clearMaxUnreadMessages().build())
+                                .andThen(sent -> {
+                                    if (sent.failed()) return;
+                                    var frames = sent.result();
+                                    ack(id, step[0], null); // before the first frames of this subscription
+                                    frames.handler(batch -> {
+                                        if (closed) return;
+                                        relay.unread.wrote();
+                                        response.write(SessionResponse.newBuilder()
+                                                .setFrames(SessionFrames.newBuilder()
+                                                        .setSubscriptionId(id)
+                                                        .addAllFrames(batch.getFramesList()))
+                                                .build());
+                                        if (response.writeQueueFull() || relay.unread.full()) {
+                                            frames.pause();
+                                            resumeWhenRoom(relay, frames);
+                                        }
+                                    });
+                                    frames.endHandler(v -> release.run());
+                                    frames.exceptionHandler(t -> release.run());
+                                });
                     })
                     .onFailure(t -> {
                         release.run();
                         ack(id, 0, t);
                     });
+        }
+
+        /** Resumes a relayed subscription's frames once the transport has room and the client has read enough. */
+        private void resumeWhenRoom(Relay relay, io.vertx.core.streams.ReadStream<?> frames) {
+            if (closed || !relayed.containsValue(relay)) return;
+            if (response.writeQueueFull()) awaitDrain(() -> resumeWhenRoom(relay, frames));
+            else if (relay.unread.full()) relay.unread.onRoom(() -> resumeWhenRoom(relay, frames));
+            else frames.resume();
         }
 
         private void subscribe(long id, SessionRequest r) {
@@ -326,10 +374,11 @@ final class SessionService {
                         "from_step is for Watch only; in a session, read the history with GetHistory, then subscribe");
             WatchFilter filter = unary.filterFor(e, r.getSubscribe());
             Subscriber[] holder = new Subscriber[1];
+            UnreadMessages u = new UnreadMessages(r.getSubscribe().getMaxUnreadMessages());
             limits.perConnection().open(connection); // from here on, closing the subscriber releases it
             holder[0] = new Subscriber(
                     filter,
-                    new Tagged(id),
+                    new Tagged(id, u),
                     context,
                     vertx,
                     limits.queueFrames(),
@@ -337,10 +386,15 @@ final class SessionService {
                     limits.maxLagMillis(),
                     () -> {
                         subscriptions.remove(id, holder[0]);
+                        context.runOnContext(v -> {
+                            unread.remove(id, u);
+                            ended.add(id);
+                        });
                         e.streams().unsubscribe(holder[0]);
                         limits.perConnection().close(connection);
                     });
             subscriptions.put(id, holder[0]);
+            unread.put(id, u);
             ack(id, e.runner().step(), null); // before the first frames of this subscription
             e.streams().subscribe(holder[0]);
         }
@@ -384,6 +438,7 @@ final class SessionService {
             closed = true;
             for (Subscriber sub : List.copyOf(subscriptions.values())) sub.close();
             subscriptions.clear();
+            unread.clear();
             for (var relay : List.copyOf(relayed.values())) {
                 limits.perConnection().close(connection);
                 relay.cancel();
@@ -405,19 +460,23 @@ final class SessionService {
         /** One subscription's output on the shared response. */
         private final class Tagged implements FrameWriter {
             private final long subscriptionId;
+            private final UnreadMessages reads;
 
-            Tagged(long subscriptionId) {
+            Tagged(long subscriptionId, UnreadMessages reads) {
                 this.subscriptionId = subscriptionId;
+                this.reads = reads;
             }
 
+            /** Full while the transport is, or while the client has max_unread_messages it has not said it read. */
             @Override
             public boolean writeQueueFull() {
-                return response.writeQueueFull();
+                return response.writeQueueFull() || reads.full();
             }
 
             @Override
             public Future<Void> write(WatchResponse batch) {
                 if (closed) return Future.failedFuture("session closed");
+                reads.wrote();
                 // The batch's frames are their shared encodings (EncodedFrame): moved as they are into the session's
                 // message.
                 return response.write(SessionResponse.newBuilder()
@@ -429,7 +488,9 @@ final class SessionService {
 
             @Override
             public void onDrain(Runnable action) {
-                awaitDrain(action);
+                if (response.writeQueueFull()) awaitDrain(action); // then the pump looks at the reads again
+                else if (reads.full()) reads.onRoom(action);
+                else action.run();
             }
 
             @Override

@@ -438,6 +438,9 @@ final class SimulationGrpcService {
             io.vertx.core.http.HttpServerRequest raw,
             WatchRequest w) {
         requireOwner(caller(req.headers().get("authorization")), w.getId());
+        if (w.getMaxUnreadMessages() != 0)
+            throw ApiException.invalid("max_unread_messages is for Session subscriptions, whose client can say what it"
+                    + " has read (SessionRequest.read); a Watch call has no way back to the server");
         SimulationRegistry.Entry e = registry.get(w.getId());
         WatchFilter filter = filterFor(e, w);
         GrpcServerResponse<WatchRequest, WatchResponse> response = req.response();
