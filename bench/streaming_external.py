@@ -6,6 +6,7 @@ clients sharing the cores with the server and with the clients pinned apart from
     .tools/venv/bin/python bench/streaming_external.py [--jar server/app/target/eiscope-server.jar]
         [--subscribers 0,1,10,100] [--placement shared,apart] [--seconds 8] [--warmup 2]
         [--server-warmup 5] [--server-cpus 0] [--client-cpus 1] [--live-window BYTES]
+        [--live-unread MESSAGES]
 
 Run it from the repository root. A JAR may carry JVM flags after a comma, as in one_run.py:
 `--jar server/app/target/eiscope-server.jar,-Xmx1g`.
@@ -17,12 +18,15 @@ placement (server_process.start: a free port, a fresh data directory, OPENBLAS_N
 first warmed up unmeasured (--server-warmup s of a run with one subscriber: without it the JIT
 compiling the streaming path took half a core in the first cell that streams); then for each
 subscriber count a fresh run, played --warmup s before a window of --seconds s. Each subscriber is `python this-file --subscriber`, its
-own process and connection, with two Watch calls through the SDK: `loss` every step, and
+own process and connection, with two Watch calls through the SDK (with --live-unread, two Session subscriptions): `loss` every step, and
 `weights` + `weight_histogram` of `layer0` at max_hz 10. Once every subscriber's streams stand
 the run plays; after the warm-up, the window [t0, t1) is sent to the subscribers (as
 CLOCK_MONOTONIC times, which all processes of the host share), which count the frames they
 receive in it and the latency of each loss frame (receive wall time minus the frame's
 wall_time_unix_nanos, same host clock), and report them as JSON on stdout when it ends.
+Each subscriber also has a thread that sleeps 20 ms over and over and records how late it woke:
+the floor of a frame's age, since the thread a message wakes runs no sooner than the scheduler
+and the GIL let it.
 
 Server CPU: per thread, from /proc/<pid>/task/<tid>/schedstat (time on CPU in ns) where the
 kernel has it, else utime + stime of .../stat in clock ticks (10 ms granularity at 100 Hz: keep
@@ -57,6 +61,7 @@ import eiscope
 from server_process import start
 
 TRAINING_PREFIX = "eiscope-sim-"
+PROBE_SLEEP_S = 0.02  # each subscriber's wake-up probe sleeps this long, 50 times a second
 EVENT_LOOP_PREFIX = "vert.x-eventloo"  # vert.x-eventloop-thread-N, cut to 15 characters
 READY_TIMEOUT_S = 120.0
 
@@ -164,7 +169,11 @@ def parse_cpus(text: str) -> set[int]:
 
 
 def subscriber(
-    address: str, sim_id: str, cpus: set[int] | None, live_window: int | None
+    address: str,
+    sim_id: str,
+    cpus: set[int] | None,
+    live_window: int | None,
+    live_unread: int | None,
 ) -> None:
     """Watches like one client of StreamingBenchmark; prints 'ready' once both streams stand,
     reads 't0 t1' (time.monotonic()) from stdin, counts what arrives in [t0, t1) and prints
@@ -178,6 +187,18 @@ def subscriber(
     latencies: list[int] = []
     first = [threading.Event(), threading.Event()]
     errors: list[BaseException] = []
+    late: list[int] = []  # how late a sleeping thread of this process woke, µs
+    done = threading.Event()
+
+    def wake_up_probe() -> None:
+        # The floor of a frame's age: a thread woken by the arrival of a message runs only
+        # once the scheduler (and the GIL) let it; so does this one, woken by its timer.
+        while not done.is_set():
+            t = time.monotonic()
+            time.sleep(PROBE_SLEEP_S)
+            woke = time.monotonic()
+            if window and window[0] <= woke < window[1]:
+                late.append(int((woke - t - PROBE_SLEEP_S) * 1e6))
 
     def read(watch: eiscope.Watch, index: int) -> None:
         try:
@@ -193,7 +214,9 @@ def subscriber(
             errors.append(e)
             first[index].set()
 
-    with eiscope.Client(address, live_window_bytes=live_window) as client:
+    with eiscope.Client(
+        address, live_window_bytes=live_window, live_unread_messages=live_unread
+    ) as client:
         watches = [
             client.watch(sim_id, ["loss"]),
             client.watch(
@@ -206,6 +229,8 @@ def subscriber(
         ]
         for t in threads:
             t.start()
+        probe = threading.Thread(target=wake_up_probe, daemon=True)
+        probe.start()
         # The weights are there at step 0, so their first frame says the streams stand; the
         # loss stream (no value before step 1) went out with it on the same connection.
         if not first[1].wait(READY_TIMEOUT_S):
@@ -221,6 +246,7 @@ def subscriber(
         t0, t1 = (float(x) for x in line.split())
         window.extend((t0, t1))  # at once: the readers test it unlocked
         time.sleep(max(0.0, t1 - time.monotonic()))
+        done.set()
         for w in watches:
             w.cancel()
         for t in threads:
@@ -233,6 +259,7 @@ def subscriber(
                 "frames": sum(frames),
                 "loss_frames": loss_frames[0],
                 "latencies_us": latencies,
+                "wakeup_late_us": late,
             }
         ),
         flush=True,
@@ -251,6 +278,7 @@ class Cell:
     event_loop_us_per_frame: float | None
     frames: int
     latencies_us: list[int]
+    wakeup_late_us: list[int]
     server_cpu_ms_per_s: dict[str, float]
     clients_cpu_ms_per_s: float
     merged_or_dropped: str
@@ -283,6 +311,7 @@ def measure(
     placement: str,
     client_cpus: set[int] | None,
     live_window: int | None,
+    live_unread: int | None,
     warmup: float,
     seconds: float,
     source: str,
@@ -293,6 +322,8 @@ def measure(
         cmd += ["--pin", ",".join(map(str, sorted(client_cpus)))]
     if live_window:
         cmd += ["--live-window", str(live_window)]
+    if live_unread:
+        cmd += ["--live-unread", str(live_unread)]
     subs: list[subprocess.Popen[str]] = []
     try:
         for _ in range(n):
@@ -361,6 +392,7 @@ def measure(
         else None,
         frames=frames,
         latencies_us=latencies,
+        wakeup_late_us=sorted(x for r in results for x in r["wakeup_late_us"]),
         server_cpu_ms_per_s={g: ns / 1e6 / window_s for g, ns in by_group.items()},
         clients_cpu_ms_per_s=(sum(sub1) - sum(sub0)) / 1e6 / window_s,
         merged_or_dropped=f"{loss_frames:,} of ~{expected_loss:,}" if n else "–",
@@ -383,9 +415,9 @@ def print_tables(cells: list[Cell]) -> None:
     print(
         "| placement | subscribers | steps/s | training CPU per step (ms) "
         "| event-loop CPU per frame (µs) | frames received "
-        "| loss latency p50 / p99 / max (ms) |"
+        "| loss latency p50 / p99 / max (ms) | subscribers' wake-up lateness p50 / p99 / max (ms) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
     for c in cells:
         per_frame = (
             f"{c.event_loop_us_per_frame:.1f}" if c.event_loop_us_per_frame else "–"
@@ -393,7 +425,7 @@ def print_tables(cells: list[Cell]) -> None:
         print(
             f"| {c.placement} | {c.subscribers} | {c.steps_per_s:.1f} "
             f"| {c.training_ms_per_step:.3f} | {per_frame} | {c.frames:,} "
-            f"| {latency_text(c.latencies_us)} |"
+            f"| {latency_text(c.latencies_us)} | {latency_text(c.wakeup_late_us)} |"
         )
     print()
     print(
@@ -461,7 +493,8 @@ def driver(a: argparse.Namespace) -> None:
             else f"stat (ticks of {1000 // os.sysconf('SC_CLK_TCK')} ms)"
         )
         + f"; apart = server on CPUs {sorted(server_cpus)}, subscribers on {sorted(client_cpus)}"
-        + f"; subscribers' live window: {a.live_window or 'gRPC default'}",
+        + f"; subscribers' live window: {a.live_window or 'gRPC default'}"
+        + f"; unread messages allowed: {a.live_unread or 'no limit (Watch calls)'}",
         flush=True,
     )
     cells: list[Cell] = []
@@ -484,6 +517,7 @@ def driver(a: argparse.Namespace) -> None:
                         placement=placement,
                         client_cpus=pinned,
                         live_window=a.live_window,
+                        live_unread=a.live_unread,
                         source=source,
                     )
                     if a.server_warmup > 0:  # JIT of the streaming path; not measured
@@ -493,7 +527,8 @@ def driver(a: argparse.Namespace) -> None:
                         c = cells[-1]
                         print(
                             f"{placement} {n:>3} subscribers: {c.steps_per_s:.1f} steps/s, "
-                            f"{c.frames:,} frames, loss latency ms {latency_text(c.latencies_us)}",
+                            f"{c.frames:,} frames, loss latency ms {latency_text(c.latencies_us)}"
+                            f", wake-up lateness ms {latency_text(c.wakeup_late_us)}",
                             flush=True,
                         )
                 print(
@@ -521,6 +556,12 @@ def main() -> None:
         type=int,
         help="the subscribers' Client(live_window_bytes=...); default: gRPC's own window",
     )
+    p.add_argument(
+        "--live-unread",
+        type=int,
+        help="the subscribers' Client(live_unread_messages=...): live watches as Session "
+        "subscriptions whose server sends at most that many unread messages; default: Watch calls",
+    )
     # Internal: a subscriber process (ADDRESS SIM_ID), optionally pinned.
     p.add_argument(
         "--subscriber", nargs=2, metavar=("ADDRESS", "SIM_ID"), help=argparse.SUPPRESS
@@ -530,7 +571,10 @@ def main() -> None:
     if a.subscriber:
         try:
             subscriber(
-                *a.subscriber, parse_cpus(a.pin) if a.pin else None, a.live_window
+                *a.subscriber,
+                parse_cpus(a.pin) if a.pin else None,
+                a.live_window,
+                a.live_unread,
             )
         except KeyboardInterrupt:
             sys.exit(130)  # the driver stops the rest
