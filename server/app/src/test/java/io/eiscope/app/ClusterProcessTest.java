@@ -152,7 +152,8 @@ class ClusterProcessTest {
 
     /**
      * A session on a member that does not hold the run: its subscription relays the owner's frames, its control is
-     * applied there and acknowledged with the step it took effect at.
+     * applied there and acknowledged with the step it took effect at. A relayed subscription with max_unread_messages
+     * gets no more messages than it says it read.
      */
     private void sessionThroughAnotherMember(int port, String id) throws Exception {
         io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
@@ -185,6 +186,15 @@ class ClusterProcessTest {
             assertThat(first.getAck().getCode()).as(first.getAck().getMessage()).isZero();
             assertThat(first.getAck().getEffectiveStep()).isEqualTo(40);
             out.onNext(io.eiscope.api.v1.SessionRequest.newBuilder()
+                    .setRequestId(3)
+                    .setSubscribe(WatchRequest.newBuilder()
+                            .setId(id)
+                            .addObservables("loss")
+                            .setMaxUnreadMessages(1))
+                    .build());
+            java.util.List<java.util.List<io.eiscope.api.v1.Frame>> limited =
+                    new java.util.concurrent.CopyOnWriteArrayList<>();
+            out.onNext(io.eiscope.api.v1.SessionRequest.newBuilder()
                     .setRequestId(2)
                     .setControl(ControlRequest.newBuilder()
                             .setId(id)
@@ -197,11 +207,13 @@ class ClusterProcessTest {
             while ((controlAt < 0 || steps.isEmpty() || steps.last() < 45) && System.nanoTime() < deadline) {
                 var r = in.poll(1, TimeUnit.SECONDS);
                 if (r == null) continue;
-                if (r.hasAck() && r.getAck().getRequestId() == 2) {
+                if (r.hasAck())
                     assertThat(r.getAck().getCode()).as(r.getAck().getMessage()).isZero();
+                if (r.hasAck() && r.getAck().getRequestId() == 2)
                     controlAt = r.getAck().getEffectiveStep();
-                }
-                if (r.hasFrames()) {
+                if (r.hasFrames() && r.getFrames().getSubscriptionId() == 3)
+                    limited.add(r.getFrames().getFramesList());
+                else if (r.hasFrames()) {
                     assertThat(r.getFrames().getSubscriptionId()).isEqualTo(1);
                     r.getFrames().getFramesList().forEach(f -> steps.add(f.getStep()));
                 }
@@ -210,6 +222,37 @@ class ClusterProcessTest {
             assertThat(steps.tailSet(41L))
                     .as("loss frames relayed from the owner")
                     .containsExactly(41L, 42L, 43L, 44L, 45L);
+            // Subscription 3 read nothing yet: one message, whatever the owner sent meanwhile.
+            for (var r = in.poll(300, TimeUnit.MILLISECONDS); r != null; r = in.poll(300, TimeUnit.MILLISECONDS))
+                if (r.hasFrames() && r.getFrames().getSubscriptionId() == 3)
+                    limited.add(r.getFrames().getFramesList());
+            assertThat(limited)
+                    .as("messages of the subscription allowed one unread")
+                    .hasSize(1);
+            // Each read lets one more through, until the run's step 45.
+            for (int read = 1; limited.get(limited.size() - 1).stream().noneMatch(f -> f.getStep() == 45); read++) {
+                assertThat(read).as("reads before step 45 arrived").isLessThan(10);
+                out.onNext(io.eiscope.api.v1.SessionRequest.newBuilder()
+                        .setRead(io.eiscope.api.v1.SessionRead.newBuilder()
+                                .setSubscriptionId(3)
+                                .setMessages(read))
+                        .build());
+                var r = in.poll(30, TimeUnit.SECONDS);
+                assertThat(r).as("a message after read " + read).isNotNull();
+                assertThat(r.getFrames().getSubscriptionId()).isEqualTo(3);
+                limited.add(r.getFrames().getFramesList());
+                assertThat(in.poll(200, TimeUnit.MILLISECONDS))
+                        .as("no second message before the next read")
+                        .isNull();
+            }
+            long firstStep = limited.get(0).get(limited.get(0).size() - 1).getStep();
+            assertThat(limited.stream()
+                            .skip(1)
+                            .flatMap(java.util.List::stream)
+                            .mapToLong(f -> Math.max(1, f.getScalar().getMergedCount()))
+                            .sum())
+                    .as("every loss sample after step " + firstStep + " in exactly one frame's count")
+                    .isEqualTo(45 - firstStep);
             out.onCompleted();
         } finally {
             ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
