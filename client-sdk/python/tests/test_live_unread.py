@@ -74,3 +74,24 @@ def test_a_slow_reader_with_an_unread_limit_reads_the_present_and_the_counts_of_
     # Every loss sample after the first frame's is in exactly one frame read: its count.
     assert sum(n for _, n in frames[1:]) == steps[-1] - steps[0]
     print(f"lag: plain Watch {plain_lag:.3f} s, one unread message {lag:.3f} s")
+
+
+def test_a_session_subscription_with_an_unread_limit_reads_the_present(client, make_mlp):
+    sim = make_mlp()
+    with pytest.raises(ValueError, match="max_unread_messages is a whole number"), client.session() as s:
+        s.subscribe(sim.id, ["loss"], max_unread_messages=-1)
+    with client.session() as s:
+        sub = s.subscribe(sim.id, ["loss"], max_unread_messages=1)
+        client.play(sim.id)
+        frames = []
+        for _ in range(40):  # about 25 frames a second, of a run making thousands
+            frames.append(sub.get(timeout=30))
+            time.sleep(0.04)
+        ages = [time.time() - f.wall_time for f in frames[-10:]]
+        client.pause(sim.id)
+        sub.unsubscribe()
+    steps = [f.step for f in frames]
+    assert steps == sorted(set(steps)), "frames in step order, none twice"
+    assert max(f.merged_count for f in frames) > 1, "the server merged nothing for the slow reader"
+    assert sum(f.merged_count for f in frames[1:]) == steps[-1] - steps[0]
+    assert statistics.median(ages) < 0.5, f"frames read were {statistics.median(ages):.2f} s old"

@@ -23,27 +23,52 @@ CLOSE_WAIT_S = 5.0
 _Ack = Union[service_pb2.SessionAck, EiscopeError]
 
 
+class _MessageEnd:
+    """Queued after the frames of the n-th message of a subscription with an unread limit."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+
+_Item = Union[Frame, _MessageEnd, None]
+
+
 class Subscription:
-    """Frames of one subscription of a Session, in arrival order; iterate, then unsubscribe()."""
+    """Frames of one subscription of a Session, in arrival order; iterate, then unsubscribe().
+    With an unread limit, a message counts as read once every frame of it has been taken and
+    the next is asked for."""
 
     def __init__(self, session: Session, id: int):
         self.id = id
         self._session = session
-        self._frames: queue.Queue[Optional[Frame]] = queue.Queue()
+        self._frames: queue.Queue[_Item] = queue.Queue()
+        self._messages = 0  # messages received (counted by the session's reader thread)
+        self._limited = False  # whether it set max_unread_messages (then it says what it read)
 
     def __iter__(self) -> Iterator[Frame]:
         while True:
-            frame = self._frames.get()
+            frame = self._next(None)
             if frame is None:
                 return
             yield frame
 
     def get(self, timeout: Optional[float] = None) -> Frame:
         """The next frame; queue.Empty after `timeout` s; StopIteration once ended."""
-        frame = self._frames.get(timeout=timeout)
+        frame = self._next(timeout)
         if frame is None:
             raise StopIteration
         return frame
+
+    def _next(self, timeout: Optional[float]) -> Optional[Frame]:
+        while True:
+            item = self._frames.get(timeout=timeout)
+            if not isinstance(item, _MessageEnd):
+                return item
+            self._session._send(  # the reader is back for more: it has read that message
+                service_pb2.SessionRequest(
+                    read=service_pb2.SessionRead(subscription_id=self.id, messages=item.n)
+                )
+            )
 
     def unsubscribe(self) -> None:
         """Ends this subscription; the session and its other subscriptions go on."""
@@ -80,10 +105,24 @@ class Session:
         layers: Optional[Iterable[str]] = None,
         every_steps: int = 0,
         max_hz: float = 0,
+        max_unread_messages: int = 0,
     ) -> Subscription:
-        """Starts a subscription (same options as Client.watch())."""
+        """Starts a subscription (same options as Client.watch()). `max_unread_messages` (at
+        least 1): the server sends at most that many messages this subscription has not read,
+        merging what waits meanwhile into each observable's newest sample (with its count), so
+        a slow reader gets the present; 0: no limit."""
+        if (
+            isinstance(max_unread_messages, bool)
+            or not isinstance(max_unread_messages, int)
+            or max_unread_messages < 0
+        ):
+            raise ValueError(
+                f"max_unread_messages is a whole number of messages, 1 (the freshest) or more, "
+                f"or 0 for no limit; got {max_unread_messages!r}"
+            )
         request_id = next(self._ids)
         sub = Subscription(self, request_id)
+        sub._limited = max_unread_messages > 0
         with self._lock:
             self._subscriptions[request_id] = sub
         watch = service_pb2.WatchRequest(
@@ -92,6 +131,7 @@ class Session:
             layers=list(layers or []),
             every_steps=every_steps,
             max_hz=max_hz,
+            max_unread_messages=max_unread_messages,
         )
         self._request(service_pb2.SessionRequest(request_id=request_id, subscribe=watch))
         return sub
@@ -144,6 +184,10 @@ class Session:
             raise _BY_CODE.get(code, EiscopeError)(code.name, ack.message)
         return ack.effective_step
 
+    def _send(self, request: service_pb2.SessionRequest) -> None:
+        """Sends a request the server does not acknowledge unless it refuses it (a read)."""
+        self._requests.put(request)
+
     def _outgoing(self) -> Iterator[service_pb2.SessionRequest]:
         while True:
             request = self._requests.get()
@@ -164,6 +208,9 @@ class Session:
                     if sub is not None:
                         for f in response.frames.frames:
                             sub._frames.put(Frame.from_proto(f))
+                        sub._messages += 1
+                        if sub._limited:
+                            sub._frames.put(_MessageEnd(sub._messages))
         except grpc.RpcError as e:
             with self._lock:
                 self._error = from_rpc_error(e)
