@@ -95,3 +95,21 @@ def test_a_session_subscription_with_an_unread_limit_reads_the_present(client, m
     assert max(f.merged_count for f in frames) > 1, "the server merged nothing for the slow reader"
     assert sum(f.merged_count for f in frames[1:]) == steps[-1] - steps[0]
     assert statistics.median(ages) < 0.5, f"frames read were {statistics.median(ages):.2f} s old"
+
+
+def test_a_live_watch_with_an_unread_limit_ends_when_its_run_is_deleted(server, client, make_mlp):
+    sim = make_mlp()
+    client.step(sim.id, 3)
+    client.wait(sim.id, until=lambda s: s.step == 3 and s.state == "PAUSED", timeout=30)
+    other = make_mlp()
+    with eiscope.Client(f"127.0.0.1:{server.port}", live_unread_messages=1) as c, client.session() as s:
+        sub = s.subscribe(sim.id, ["loss"], max_unread_messages=1)
+        kept = s.subscribe(other.id, ["loss"])
+        w = c.watch(sim.id, ["loss"], timeout=30)
+        first = next(iter(w))
+        assert first.step == 3
+        client.delete(sim.id)
+        assert [f.step for f in w] == [], "the watch ended without more frames"
+        assert [f.step for f in sub] == [3], "the subscription ended after its current value"
+        assert s.step(other.id, 2) == 0, "the session goes on"
+        assert kept.get(timeout=30).step == 1

@@ -36,7 +36,8 @@ _Item = Union[Frame, _MessageEnd, None]
 class Subscription:
     """Frames of one subscription of a Session, in arrival order; iterate, then unsubscribe().
     With an unread limit, a message counts as read once every frame of it has been taken and
-    the next is asked for."""
+    the next is asked for. The iteration ends after unsubscribe(), or when the server ends the
+    subscription (its run was deleted)."""
 
     def __init__(self, session: Session, id: int):
         self.id = id
@@ -203,6 +204,11 @@ class Session:
                         waiter = self._acks.pop(response.ack.request_id, None)
                     if waiter is not None:
                         waiter.put(response.ack)
+                elif response.HasField("ended"):  # the run was deleted: its iteration ends
+                    with self._lock:
+                        ended = self._subscriptions.pop(response.ended.subscription_id, None)
+                    if ended is not None:
+                        ended._frames.put(None)
                 else:
                     sub = self._subscriptions.get(response.frames.subscription_id)
                     if sub is not None:

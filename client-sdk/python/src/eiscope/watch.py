@@ -115,6 +115,8 @@ class ReadConfirmingStream:
                         code = _CODES.get(response.ack.code, grpc.StatusCode.UNKNOWN)
                         raise _BY_CODE.get(code, EiscopeError)(code.name, response.ack.message)
                     continue
+                if response.HasField("ended"):  # the run was deleted: the watch ends, as a Watch call does
+                    return
                 yield service_pb2.WatchResponse(frames=response.frames.frames)
                 read += 1  # the reader is back for the next message: it has read this one
                 self._requests.put(

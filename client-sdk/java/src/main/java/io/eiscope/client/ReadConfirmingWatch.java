@@ -59,6 +59,10 @@ final class ReadConfirmingWatch implements Iterator<WatchResponse>, StreamObserv
                                 .asRuntimeException();
                     continue;
                 }
+                if (r.hasEnded()) { // the run was deleted: the watch ends, as a Watch call does
+                    arrived.add(END);
+                    continue;
+                }
                 next = WatchResponse.newBuilder()
                         .addAllFrames(r.getFrames().getFramesList())
                         .build();

@@ -176,6 +176,31 @@ class LiveWindowIT {
     }
 
     @Test
+    void aWatchWithAnUnreadLimitEndsWhenItsRunIsDeleted() throws Exception {
+        try (EiscopeClient client = EiscopeClient.connect(
+                "127.0.0.1", port, ConnectOptions.defaults().withLiveUnreadMessages(1))) {
+            Simulation s = client.create(EiscopeClientIT.mlp(6, 0.05, 32));
+            client.step(s.getId(), 3);
+            client.awaitNotRunning(s.getId(), 60, TimeUnit.SECONDS);
+            List<Long> steps = Collections.synchronizedList(new ArrayList<>());
+            var watch = client.watch(WatchRequest.newBuilder()
+                    .setId(s.getId())
+                    .addObservables("loss")
+                    .build());
+            Thread reader = new Thread(() -> watch.forEach(f -> steps.add(f.getStep())));
+            reader.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (steps.isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+            client.delete(s.getId());
+            reader.join(30_000);
+            assertThat(reader.isAlive())
+                    .as("forEach returned once the run was deleted")
+                    .isFalse();
+            assertThat(steps).containsExactly(3L);
+        }
+    }
+
+    @Test
     void aSlowReaderWithAnUnreadLimitReadsThePresentAndTheCountsOfTheRest() throws Exception {
         // Two readers taking 100 loss frames a second of a run making thousands: the plain Watch
         // ages in grpc-java's window; the one allowed one unread message gets, each time it comes

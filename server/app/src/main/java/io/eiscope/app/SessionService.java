@@ -339,8 +339,14 @@ final class SessionService {
                                             resumeWhenRoom(relay, frames);
                                         }
                                     });
-                                    frames.endHandler(v -> release.run());
-                                    frames.exceptionHandler(t -> release.run());
+                                    // The owner ended the Watch (the run was deleted there): so ends the subscription.
+                                    Runnable ended = () -> {
+                                        boolean open = relayed.get(id) == relay;
+                                        release.run();
+                                        if (open) end(id, "the run's stream ended on the member that holds it");
+                                    };
+                                    frames.endHandler(v -> ended.run());
+                                    frames.exceptionHandler(t -> ended.run());
                                 });
                     })
                     .onFailure(t -> {
@@ -423,6 +429,17 @@ final class SessionService {
             SimulationGrpcService.fail(response, cause);
         }
 
+        /** Tells the client that the server ended subscription {@code id}. */
+        private void end(long id, String reason) {
+            if (closed) return;
+            response.write(SessionResponse.newBuilder()
+                            .setEnded(io.eiscope.api.v1.SessionEnded.newBuilder()
+                                    .setSubscriptionId(id)
+                                    .setReason(reason))
+                            .build())
+                    .onFailure(err -> closeAll());
+        }
+
         private void ack(long id, long step, Throwable error) {
             if (closed) return;
             SessionAck.Builder a = SessionAck.newBuilder().setRequestId(id).setEffectiveStep(step);
@@ -496,6 +513,7 @@ final class SessionService {
             @Override
             public void end() {
                 subscriptions.remove(subscriptionId); // the simulation was deleted; the session goes on
+                Session.this.end(subscriptionId, "the run was deleted, or the server is stopping");
             }
 
             @Override

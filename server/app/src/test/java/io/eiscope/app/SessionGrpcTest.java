@@ -59,12 +59,16 @@ class SessionGrpcTest {
         final BlockingQueue<SessionAck> acks = new LinkedBlockingQueue<>();
         final Map<Long, List<Frame>> frames = new ConcurrentHashMap<>();
         final BlockingQueue<Object> ended = new LinkedBlockingQueue<>();
+        /** Subscriptions the server ended. */
+        final BlockingQueue<io.eiscope.api.v1.SessionEnded> endedSubscriptions = new LinkedBlockingQueue<>();
+
         final StreamObserver<SessionRequest> out =
                 SimulationServiceGrpc.newStub(channel).session(this);
 
         @Override
         public void onNext(SessionResponse r) {
             if (r.hasAck()) acks.add(r.getAck());
+            else if (r.hasEnded()) endedSubscriptions.add(r.getEnded());
             else
                 frames.computeIfAbsent(r.getFrames().getSubscriptionId(), k -> new CopyOnWriteArrayList<>())
                         .addAll(r.getFrames().getFramesList());
@@ -112,6 +116,43 @@ class SessionGrpcTest {
         return Command.newBuilder()
                 .setRunUntil(RunUntil.newBuilder().setStep(step))
                 .build();
+    }
+
+    @Test
+    void aSubscriptionWhoseRunIsDeletedEndsWithAMessageSayingSoAndTheSessionGoesOn() throws Exception {
+        String doomed = create(), other = create();
+        Client c = new Client();
+        for (long i = 1; i <= 2; i++)
+            assertThat(c.send(SessionRequest.newBuilder()
+                                    .setRequestId(i)
+                                    .setSubscribe(WatchRequest.newBuilder()
+                                            .setId(i == 1 ? doomed : other)
+                                            .addObservables("loss"))
+                                    .build())
+                            .getCode())
+                    .isZero();
+        SimulationServiceGrpc.newBlockingStub(channel)
+                .deleteSimulation(io.eiscope.api.v1.DeleteSimulationRequest.newBuilder()
+                        .setId(doomed)
+                        .build());
+        var ended = c.endedSubscriptions.poll(30, TimeUnit.SECONDS);
+        assertThat(ended).as("an ended message").isNotNull();
+        assertThat(ended.getSubscriptionId()).isEqualTo(1);
+        assertThat(ended.getReason()).contains("deleted");
+        SessionAck step = c.send(SessionRequest.newBuilder()
+                .setRequestId(3)
+                .setControl(ControlRequest.newBuilder()
+                        .setId(other)
+                        .setAction(ControlAction.CONTROL_ACTION_STEP)
+                        .setSteps(2))
+                .build());
+        assertThat(step.getCode()).isZero();
+        c.awaitFrame(2, f -> f.getStep() == 2);
+        assertThat(c.endedSubscriptions)
+                .as("only the deleted run's subscription ended")
+                .isEmpty();
+        c.out.onCompleted();
+        assertThat(c.ended.poll(30, TimeUnit.SECONDS)).isEqualTo("completed");
     }
 
     @Test
