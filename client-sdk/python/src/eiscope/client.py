@@ -25,12 +25,12 @@ from eiscope.connection import (  # noqa: F401
 from eiscope.errors import DeadlineExceededError, NotFoundError
 from eiscope.frames import Frame, array_to_tensor, tensor_to_array
 from eiscope.record import RunRecordCalls, as_names
-from eiscope.session import Session
+from eiscope.session import ReadConfirmingStream, Session
 from eiscope.simulation import ControlResult, Simulation
 from eiscope.sweeps import SweepCalls
 from eiscope.timetravel import TimeTravelCalls
 from eiscope.values import to_component
-from eiscope.watch import ReadConfirmingStream, Watch
+from eiscope.watch import Watch
 
 #: Deadline, in seconds, of every unary call unless the client is given another.
 DEFAULT_TIMEOUT_S = 30.0

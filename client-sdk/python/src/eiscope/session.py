@@ -33,18 +33,42 @@ class _MessageEnd:
 _Item = Union[Frame, _MessageEnd, None]
 
 
+def _until_none(
+    requests: queue.Queue[Optional[service_pb2.SessionRequest]],
+) -> Iterator[service_pb2.SessionRequest]:
+    """A call's requests as they are queued, until None."""
+    while True:
+        request = requests.get()
+        if request is None:
+            return
+        yield request
+
+
+def _refusal(ack: service_pb2.SessionAck) -> EiscopeError:
+    """The EiscopeError of an acknowledgement with a non-zero code."""
+    code = _CODES.get(ack.code, grpc.StatusCode.UNKNOWN)
+    return _BY_CODE.get(code, EiscopeError)(code.name, ack.message)
+
+
+def _read_request(subscription_id: int, messages: int) -> service_pb2.SessionRequest:
+    """Says that the first `messages` messages of a subscription were read."""
+    return service_pb2.SessionRequest(
+        read=service_pb2.SessionRead(subscription_id=subscription_id, messages=messages)
+    )
+
+
 class Subscription:
     """Frames of one subscription of a Session, in arrival order; iterate, then unsubscribe().
     With an unread limit, a message counts as read once every frame of it has been taken and
     the next is asked for. The iteration ends after unsubscribe(), or when the server ends the
     subscription (its run was deleted)."""
 
-    def __init__(self, session: Session, id: int):
+    def __init__(self, session: Session, id: int, limited: bool = False):
         self.id = id
         self._session = session
         self._frames: queue.Queue[_Item] = queue.Queue()
         self._messages = 0  # messages received (counted by the session's reader thread)
-        self._limited = False  # whether it set max_unread_messages (then it says what it read)
+        self._limited = limited  # whether it set max_unread_messages (then it says what it read)
 
     def __iter__(self) -> Iterator[Frame]:
         while True:
@@ -65,11 +89,9 @@ class Subscription:
             item = self._frames.get(timeout=timeout)
             if not isinstance(item, _MessageEnd):
                 return item
-            self._session._send(  # the reader is back for more: it has read that message
-                service_pb2.SessionRequest(
-                    read=service_pb2.SessionRead(subscription_id=self.id, messages=item.n)
-                )
-            )
+            self._session._send(
+                _read_request(self.id, item.n)
+            )  # the reader is back for more: it has read that message
 
     def unsubscribe(self) -> None:
         """Ends this subscription; the session and its other subscriptions go on."""
@@ -94,7 +116,7 @@ class Session:
         self._acks: dict[int, queue.Queue[_Ack]] = {}
         self._subscriptions: dict[int, Subscription] = {}
         self._timeout = timeout
-        self._call = method(self._outgoing())
+        self._call = method(_until_none(self._requests))
         self._error: Optional[EiscopeError] = None
         self._ended = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
@@ -122,8 +144,7 @@ class Session:
                 f"or 0 for no limit; got {max_unread_messages!r}"
             )
         request_id = next(self._ids)
-        sub = Subscription(self, request_id)
-        sub._limited = max_unread_messages > 0
+        sub = Subscription(self, request_id, limited=max_unread_messages > 0)
         with self._lock:
             self._subscriptions[request_id] = sub
         watch = service_pb2.WatchRequest(
@@ -181,20 +202,12 @@ class Session:
         if isinstance(ack, EiscopeError):
             raise ack
         if ack.code != 0:
-            code = _CODES.get(ack.code, grpc.StatusCode.UNKNOWN)
-            raise _BY_CODE.get(code, EiscopeError)(code.name, ack.message)
+            raise _refusal(ack)
         return ack.effective_step
 
     def _send(self, request: service_pb2.SessionRequest) -> None:
         """Sends a request the server does not acknowledge unless it refuses it (a read)."""
         self._requests.put(request)
-
-    def _outgoing(self) -> Iterator[service_pb2.SessionRequest]:
-        while True:
-            request = self._requests.get()
-            if request is None:
-                return
-            yield request
 
     def _read(self) -> None:
         try:
@@ -226,3 +239,48 @@ class Session:
             self._ended.set()
             for sub in list(self._subscriptions.values()):
                 sub._frames.put(None)
+
+
+class ReadConfirmingStream:
+    """A live watch as the one subscription of a Session call with ``max_unread_messages``:
+    the server sends at most that many messages the client has not read, and this stream says
+    it read a message when its reader comes back for the next one. Meanwhile the server merges
+    what waits (with counts), so a reader slower than the run gets the present, not frames that
+    aged in buffers. Iterates WatchResponse messages like a Watch call, and ends as one does
+    when the run is deleted; cancel() ends it. (Client.watch with live_unread_messages.)"""
+
+    _SUBSCRIPTION = 1
+
+    def __init__(
+        self,
+        method: Callable[..., ResponseStream[service_pb2.SessionResponse]],
+        request: service_pb2.WatchRequest,
+        max_unread_messages: int,
+        timeout: Optional[float] = None,
+    ):
+        watch = service_pb2.WatchRequest()
+        watch.CopyFrom(request)
+        watch.max_unread_messages = max_unread_messages
+        self._requests: queue.Queue[Optional[service_pb2.SessionRequest]] = queue.Queue()
+        self._requests.put(service_pb2.SessionRequest(request_id=self._SUBSCRIPTION, subscribe=watch))
+        self._call = method(_until_none(self._requests), timeout=timeout)
+
+    def __iter__(self) -> Iterator[service_pb2.WatchResponse]:
+        read = 0
+        try:
+            for response in self._call:
+                if response.HasField("ack"):
+                    if response.ack.code != 0:  # the subscription was refused: the stream's error
+                        raise _refusal(response.ack)
+                    continue
+                if response.HasField("ended"):  # the run was deleted: the watch ends, as a Watch call does
+                    return
+                yield service_pb2.WatchResponse(frames=response.frames.frames)
+                read += 1  # the reader is back for the next message: it has read this one
+                self._requests.put(_read_request(self._SUBSCRIPTION, read))
+        finally:
+            self._requests.put(None)
+
+    def cancel(self) -> bool:
+        self._requests.put(None)
+        return self._call.cancel()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Collection, Iterator
 from typing import Callable, Optional
@@ -11,10 +10,8 @@ import grpc
 
 from eiscope._proto import service_pb2
 from eiscope._rpc import ResponseStream
-from eiscope.errors import _BY_CODE, EiscopeError, from_rpc_error
+from eiscope.errors import from_rpc_error
 from eiscope.frames import Frame
-
-_CODES = {c.value[0]: c for c in grpc.StatusCode}
 
 
 class Watch:
@@ -74,59 +71,3 @@ class Watch:
     def __exit__(self, *exc: object) -> Optional[bool]:
         self.cancel()
         return None
-
-
-class ReadConfirmingStream:
-    """A live watch over a Session call whose subscription sets ``max_unread_messages``: the
-    server sends at most that many messages the client has not read, and this stream says it
-    read a message when its reader comes back for the next one. Meanwhile the server merges
-    what waits (with counts), so a reader slower than the run gets the present, not frames
-    that aged in buffers. Iterates WatchResponse messages like a Watch call; cancel() ends it."""
-
-    _SUBSCRIPTION = 1
-
-    def __init__(
-        self,
-        method: Callable[..., ResponseStream[service_pb2.SessionResponse]],
-        request: service_pb2.WatchRequest,
-        max_unread_messages: int,
-        timeout: Optional[float] = None,
-    ):
-        watch = service_pb2.WatchRequest()
-        watch.CopyFrom(request)
-        watch.max_unread_messages = max_unread_messages
-        self._requests: queue.Queue[Optional[service_pb2.SessionRequest]] = queue.Queue()
-        self._requests.put(service_pb2.SessionRequest(request_id=self._SUBSCRIPTION, subscribe=watch))
-        self._call = method(self._outgoing(), timeout=timeout)
-
-    def _outgoing(self) -> Iterator[service_pb2.SessionRequest]:
-        while True:
-            request = self._requests.get()
-            if request is None:
-                return
-            yield request
-
-    def __iter__(self) -> Iterator[service_pb2.WatchResponse]:
-        read = 0
-        try:
-            for response in self._call:
-                if response.HasField("ack"):
-                    if response.ack.code != 0:  # the subscription was refused: the stream's error
-                        code = _CODES.get(response.ack.code, grpc.StatusCode.UNKNOWN)
-                        raise _BY_CODE.get(code, EiscopeError)(code.name, response.ack.message)
-                    continue
-                if response.HasField("ended"):  # the run was deleted: the watch ends, as a Watch call does
-                    return
-                yield service_pb2.WatchResponse(frames=response.frames.frames)
-                read += 1  # the reader is back for the next message: it has read this one
-                self._requests.put(
-                    service_pb2.SessionRequest(
-                        read=service_pb2.SessionRead(subscription_id=self._SUBSCRIPTION, messages=read)
-                    )
-                )
-        finally:
-            self._requests.put(None)
-
-    def cancel(self) -> bool:
-        self._requests.put(None)
-        return self._call.cancel()

@@ -93,12 +93,7 @@ class LiveWindowIT {
         }
     }
 
-    /** Median age in seconds of the loss frames read in the last second of reading about 100 a second for 4 s; and the largest merged count. */
-    static double[] slowReader(EiscopeClient client, String id) {
-        return slowReader(client, id, new ArrayList<>());
-    }
-
-    /** The same, keeping each frame taken in {@code read}. */
+    /** Median age in seconds of the loss frames read in the last second of reading about 100 a second for 4 s, and the largest merged count; each frame taken goes into {@code read}. */
     static double[] slowReader(EiscopeClient client, String id, List<Frame> read) {
         List<Double> ages = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger merged = new AtomicInteger(1);
@@ -126,6 +121,25 @@ class LiveWindowIT {
         return new double[] {sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2), merged.get()};
     }
 
+    /**
+     * A playing run (an MLP of {@code seed}) read slowly by {@code plain} and {@code fresh} side by side, as {@link
+     * #slowReader}; their results, in that order. The frames {@code fresh} took go into {@code freshRead}.
+     */
+    static double[][] sideBySide(EiscopeClient plain, EiscopeClient fresh, long seed, List<Frame> freshRead)
+            throws InterruptedException {
+        Simulation s = plain.create(EiscopeClientIT.mlp(seed, 0.05, 32));
+        plain.play(s.getId());
+        double[][] out = new double[2][];
+        Thread plainReader = new Thread(() -> out[0] = slowReader(plain, s.getId(), new ArrayList<>()));
+        Thread freshReader = new Thread(() -> out[1] = slowReader(fresh, s.getId(), freshRead));
+        plainReader.start();
+        freshReader.start();
+        plainReader.join(60_000);
+        freshReader.join(60_000);
+        plain.pause(s.getId());
+        return out;
+    }
+
     @Test
     void aSlowReaderOfALiveWindowReadsRecentMergedFramesWhereTheDefaultWindowAges() throws Exception {
         // Thousands of loss frames a second, two readers taking 100 a second: with grpc-java's
@@ -133,16 +147,7 @@ class LiveWindowIT {
         // server, which merges what waits longer than --max-stream-lag-ms (100) into the newest.
         try (EiscopeClient control = connect(0);
                 EiscopeClient fresh = connect(1024)) {
-            Simulation s = control.create(EiscopeClientIT.mlp(4, 0.05, 32));
-            control.play(s.getId());
-            double[][] out = new double[2][];
-            Thread defaultReader = new Thread(() -> out[0] = slowReader(control, s.getId()));
-            Thread liveReader = new Thread(() -> out[1] = slowReader(fresh, s.getId()));
-            defaultReader.start();
-            liveReader.start();
-            defaultReader.join(60_000);
-            liveReader.join(60_000);
-            control.pause(s.getId());
+            double[][] out = sideBySide(control, fresh, 4, new ArrayList<>());
             double defaultLag = out[0][0], liveLag = out[1][0];
             assertThat(liveLag)
                     .as("age of frames read through a 1 KB window, s")
@@ -187,10 +192,13 @@ class LiveWindowIT {
                     .setId(s.getId())
                     .addObservables("loss")
                     .build());
-            Thread reader = new Thread(() -> watch.forEach(f -> steps.add(f.getStep())));
+            java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+            Thread reader = new Thread(() -> watch.forEach(f -> {
+                steps.add(f.getStep());
+                first.countDown();
+            }));
             reader.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (steps.isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(first.await(30, TimeUnit.SECONDS)).as("the current loss").isTrue();
             client.delete(s.getId());
             reader.join(30_000);
             assertThat(reader.isAlive())
@@ -208,17 +216,8 @@ class LiveWindowIT {
         try (EiscopeClient control = connect(0);
                 EiscopeClient fresh = EiscopeClient.connect(
                         "127.0.0.1", port, ConnectOptions.defaults().withLiveUnreadMessages(1))) {
-            Simulation s = control.create(EiscopeClientIT.mlp(5, 0.05, 32));
-            control.play(s.getId());
-            double[][] out = new double[2][];
             List<Frame> read = Collections.synchronizedList(new ArrayList<>());
-            Thread plainReader = new Thread(() -> out[0] = slowReader(control, s.getId()));
-            Thread freshReader = new Thread(() -> out[1] = slowReader(fresh, s.getId(), read));
-            plainReader.start();
-            freshReader.start();
-            plainReader.join(60_000);
-            freshReader.join(60_000);
-            control.pause(s.getId());
+            double[][] out = sideBySide(control, fresh, 5, read);
             double plainLag = out[0][0], lag = out[1][0];
             assertThat(lag)
                     .as("age of frames read with one unread message allowed, s")

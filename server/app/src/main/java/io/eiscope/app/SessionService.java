@@ -152,15 +152,9 @@ final class SessionService {
         void onRequest(SessionRequest r) {
             if (closed) return;
             long id = r.getRequestId();
-            if (r.hasRead()) { // flow control, not a request: never counted against the client's rate
-                try {
-                    read(r.getRead());
-                } catch (RuntimeException e) {
-                    ack(id, 0, e);
-                }
-                return;
-            }
-            long wait = limits.rates() == null ? 0 : limits.rates().admit(client);
+            // A read is flow control, not a request: never counted against the client's rate.
+            long wait =
+                    limits.rates() == null || r.hasRead() ? 0 : limits.rates().admit(client);
             if (wait > 0) {
                 ack(
                         id,
@@ -203,7 +197,7 @@ final class SessionService {
                                 r.getControl(),
                                 () -> unary.control(r.getControl()),
                                 a -> a.getEffectiveStep());
-                    case READ -> throw new IllegalStateException("reads are handled above");
+                    case READ -> read(r.getRead()); // acknowledged only when refused
                     case KIND_NOT_SET ->
                         throw ApiException.invalid(
                                 "request needs one of subscribe, unsubscribe, command, control, read");

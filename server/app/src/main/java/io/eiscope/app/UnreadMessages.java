@@ -25,10 +25,6 @@ final class UnreadMessages {
         return limit > 0 && sent - read >= limit;
     }
 
-    long sent() {
-        return sent;
-    }
-
     /** Counts a message of frames written to the client. */
     void wrote() {
         sent++;

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.Test;
  * 127.0.0.1.
  */
 class SessionReadsGrpcTest {
+    /** The clients' request rate here (a burst of twice that): reads must not count against it. */
+    static final int REQUESTS_PER_SECOND = 20;
+
     EiscopeServer server;
     ManagedChannel channel;
 
@@ -43,6 +46,7 @@ class SessionReadsGrpcTest {
         server = new EiscopeServer(ServerOptions.defaults()
                 .withPort(0)
                 .withDatasetsDir(data)
+                .withMaxRequestsPerSecond(REQUESTS_PER_SECOND)
                 .withDataDir(java.nio.file.Files.createTempDirectory("eiscope-record")));
         int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
@@ -61,6 +65,10 @@ class SessionReadsGrpcTest {
         final BlockingQueue<SessionAck> acks = new LinkedBlockingQueue<>();
         /** Subscription 1's frames messages. */
         final List<List<Frame>> messages = new CopyOnWriteArrayList<>();
+        /** A permit for each of subscription 1's messages not yet awaited. */
+        final java.util.concurrent.Semaphore arrived = new java.util.concurrent.Semaphore(0);
+
+        private int awaited;
         /** Other subscriptions' frames messages, by subscription. */
         final java.util.Map<Long, List<List<Frame>>> others = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -70,9 +78,10 @@ class SessionReadsGrpcTest {
         @Override
         public void onNext(SessionResponse r) {
             if (r.hasAck()) acks.add(r.getAck());
-            else if (r.getFrames().getSubscriptionId() == 1)
+            else if (r.getFrames().getSubscriptionId() == 1) {
                 messages.add(r.getFrames().getFramesList());
-            else
+                arrived.release();
+            } else
                 others.computeIfAbsent(r.getFrames().getSubscriptionId(), k -> new CopyOnWriteArrayList<>())
                         .add(r.getFrames().getFramesList());
         }
@@ -99,14 +108,13 @@ class SessionReadsGrpcTest {
                     .build());
         }
 
+        /** Waits until subscription 1 has had {@code n} messages. */
         void awaitMessages(int n) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (messages.size() < n) {
-                assertThat(System.nanoTime())
-                        .as("messages so far: " + messages.size())
-                        .isLessThan(deadline);
-                TimeUnit.MILLISECONDS.sleep(2);
-            }
+            if (n <= awaited) return;
+            assertThat(arrived.tryAcquire(n - awaited, 30, TimeUnit.SECONDS))
+                    .as("messages so far: " + messages.size() + ", awaiting " + n)
+                    .isTrue();
+            awaited = n;
         }
     }
 
@@ -160,14 +168,14 @@ class SessionReadsGrpcTest {
                 .isZero();
         c.awaitMessages(2);
         long before = step(id);
-        TimeUnit.MILLISECONDS.sleep(400); // hundreds of steps, none read
+        TimeUnit.MILLISECONDS.sleep(400); // hundreds of steps, none read: a third message must not come
         assertThat(step(id)).as("the run plays on").isGreaterThan(before + 50);
         assertThat(c.messages).as("two unread messages at most").hasSize(2);
 
         long now = step(id);
         c.read(1, 1); // room for one more
         c.awaitMessages(3);
-        TimeUnit.MILLISECONDS.sleep(200);
+        TimeUnit.MILLISECONDS.sleep(200); // what must not come: nothing but time shows it
         assertThat(c.messages).as("one read, two unread again").hasSize(3);
         List<Frame> present = c.messages.get(2);
         assertThat(present).as("each observable's newest sample, merged").hasSize(1);
@@ -195,6 +203,29 @@ class SessionReadsGrpcTest {
         assertThat(samples(c.messages))
                 .as("loss samples from step " + first + " to " + last + ", merged ones counted")
                 .isEqualTo(last - first + 1);
+    }
+
+    @Test
+    void readsAreNotCountedAgainstTheRequestRate() throws Exception {
+        String id = create();
+        Client c = new Client();
+        assertThat(c.send(subscribe(1, id, 1)).getCode()).isZero();
+        assertThat(c.send(control(2, id, ControlAction.CONTROL_ACTION_PLAY)).getCode())
+                .isZero();
+        int reads = 5 * REQUESTS_PER_SECOND; // more than the burst and a second's worth together
+        long start = System.nanoTime();
+        for (int read = 1; read <= reads; read++) {
+            c.awaitMessages(read);
+            c.read(1, read);
+        }
+        c.awaitMessages(reads + 1);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(c.send(control(3, id, ControlAction.CONTROL_ACTION_PAUSE)).getCode())
+                .isZero();
+        assertThat(reads)
+                .as("reads in %.2f s, more than the rate would admit", seconds)
+                .isGreaterThan((int) (2 * REQUESTS_PER_SECOND + seconds * REQUESTS_PER_SECOND));
+        assertThat(c.acks).as("no read was refused").isEmpty();
     }
 
     @Test
