@@ -40,6 +40,12 @@ before(async () => {
     }
     if (f.step === STEPS && f.payload.kind === "event" && f.payload.state === SimulationState.PAUSED) break;
   }
+  // Pausing takes a checkpoint in the background; the tests that list checkpoints need it stored.
+  const deadline = Date.now() + 30_000;
+  while (!(await client.checkpoints(id)).some((c) => c.step === STEPS)) {
+    assert.ok(Date.now() < deadline, `the pause checkpoint at step ${STEPS} is stored within 30 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 });
 
 after(async () => {

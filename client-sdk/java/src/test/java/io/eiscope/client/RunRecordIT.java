@@ -83,6 +83,14 @@ class RunRecordIT {
         assertThat(watcher.isAlive())
                 .as("the watch saw the run pause at step " + STEPS)
                 .isFalse();
+        // Pausing takes a checkpoint in the background; the tests that list checkpoints need it stored.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (client.checkpoints(id).stream().noneMatch(c -> c.getStep() == STEPS)) {
+            assertThat(System.nanoTime())
+                    .as("the pause checkpoint at step " + STEPS + " is stored within 30 s")
+                    .isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     @AfterAll
