@@ -1,5 +1,6 @@
 package io.eiscope.engine.model;
 
+import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -33,12 +34,11 @@ public enum Activation {
             for (int j = 0; j < n; j++) row[j] = Math.max(row[j] + bias[j], 0f);
         }
 
-        // h = max(z, 0), so h <= 0 exactly where z <= 0 (NaN stays NaN and is kept, as for z).
+        // h = max(z, 0), so h is +0 exactly where z <= 0 (NaN stays NaN and is kept, as for z).
         @Override
-        void maskByOutput(float[] dh, float[] h, int n) {
-            for (int j = 0; j < n; j++) {
-                if (h[j] <= 0f) dh[j] = 0f; // faster here than a conditional expression
-            }
+        void maskRow(Matrix h, Matrix dh, int off, int n, float[] row, float[] hRow) {
+            Elementwise.maskByReluOutput(h, dh, off, n, dh);
+            dh.data().get(off, row, 0, n);
         }
     },
     /** {@code tanh}, computed in double and rounded to float; its derivative {@code 1 - h^2} read from the output. */
@@ -62,8 +62,11 @@ public enum Activation {
         }
 
         @Override
-        void maskByOutput(float[] dh, float[] h, int n) {
-            for (int j = 0; j < n; j++) dh[j] = dh[j] * (1f - h[j] * h[j]);
+        void maskRow(Matrix h, Matrix dh, int off, int n, float[] row, float[] hRow) {
+            dh.data().get(off, row, 0, n);
+            h.data().get(off, hRow, 0, n);
+            for (int j = 0; j < n; j++) row[j] = row[j] * (1f - hRow[j] * hRow[j]);
+            dh.data().put(off, row, 0, n);
         }
     },
     IDENTITY {
@@ -81,11 +84,8 @@ public enum Activation {
         }
 
         @Override
-        void maskByOutput(float[] dh, float[] h, int n) {}
-
-        @Override
-        boolean needsOutputForBackward() {
-            return false;
+        void maskRow(Matrix h, Matrix dh, int off, int n, float[] row, float[] hRow) {
+            dh.data().get(off, row, 0, n);
         }
     };
 
@@ -98,12 +98,11 @@ public enum Activation {
     /** {@code row[j] = f(row[j] + bias[j])} for {@code j < n}. */
     abstract void applyRowWithBias(float[] row, float[] bias, int n);
 
-    /** {@code dh[j] <- dh[j] * f'(z[j])} for {@code j < n}, with f' expressed through {@code h = f(z)}. */
-    abstract void maskByOutput(float[] dh, float[] h, int n);
-
-    boolean needsOutputForBackward() {
-        return true;
-    }
+    /**
+     * {@code dh[i] <- dh[i] * f'(z[i])} in place for {@code off <= i < off + n}, with f' read from
+     * the output {@code h = f(z)}, leaving the result in {@code row[0, n)}; {@code hRow} is scratch.
+     */
+    abstract void maskRow(Matrix h, Matrix dh, int off, int n, float[] row, float[] hRow);
 
     /**
      * The forward tail of a dense layer, fused: {@code h[r][j] = f(z[r][j] + b[j])}.
@@ -139,16 +138,9 @@ public enum Activation {
      */
     public void backwardWithBiasGrad(Matrix h, Matrix dh, Matrix db, float[] row, float[] hRow, float[] acc) {
         int n = dh.cols;
-        FloatBuffer H = h.data(), D = dh.data();
-        boolean mask = needsOutputForBackward();
         Arrays.fill(acc, 0, n, 0f);
         for (int r = 0, off = 0; r < dh.rows; r++, off += n) {
-            D.get(off, row, 0, n);
-            if (mask) {
-                H.get(off, hRow, 0, n);
-                maskByOutput(row, hRow, n);
-                D.put(off, row, 0, n);
-            }
+            maskRow(h, dh, off, n, row, hRow);
             for (int j = 0; j < n; j++) acc[j] += row[j];
         }
         db.data().put(0, acc, 0, n);

@@ -222,22 +222,22 @@ public final class DannLayer implements Layer {
     public Matrix backward(Matrix dh, boolean needInputGrad) {
         Buffers buf = last;
         Matrix zHat = buf.zHat(), gamma = buf.gamma(), h = buf.h(), zI = buf.zI(), u = buf.u();
-        Matrix dGamma = buf.dGamma(), du = buf.du(), dzI = buf.dzI();
+        Matrix dz = buf.dz(), dGamma = buf.dGamma(), du = buf.du(), dzI = buf.dzI();
         Matrix g = gain.value(), dg = gain.grad(), db = w.b().grad();
         Matrix wei = w.wei().value();
         int ne = w.ne(), ni = w.ni(), batch = dh.rows;
         float[] gk = rows.gain, dgk = rows.dGain, dbk = rows.dBias;
-        float[] hr = rows.a, dzr = rows.b, gmr = rows.c, zr = rows.d, dhr = rows.e, dgr = rows.f;
+        float[] dzr = rows.b, gmr = rows.c, zr = rows.d, dhr = rows.e, dgr = rows.f;
         g.data().get(0, gk, 0, ne);
         Arrays.fill(dgk, 0, ne, 0f);
         Arrays.fill(dbk, 0, ne, 0f);
         for (int r = 0, off = 0; r < batch; r++, off += ne) {
-            dh.data().get(off, dzr, 0, ne);
-            if (relu) { // dz = dh ⊙ f'(z)
-                h.data().get(off, hr, 0, ne);
-                for (int k = 0; k < ne; k++) {
-                    if (hr[k] <= 0f) dzr[k] = 0f;
-                }
+            if (relu) { // dz = dh ⊙ f'(z), stored as it is made
+                Elementwise.maskByReluOutput(h, dh, off, ne, dz);
+                dz.data().get(off, dzr, 0, ne);
+            } else {
+                dh.data().get(off, dzr, 0, ne);
+                dz.data().put(off, dzr, 0, ne);
             }
             gamma.data().get(off, gmr, 0, ne);
             zHat.data().get(off, zr, 0, ne);
@@ -250,7 +250,6 @@ public final class DannLayer implements Layer {
             }
             for (int k = 0; k < ne; k++) dhr[k] = dzr[k] * gk[k] / gmr[k]; // dzHat = dz g / gamma
             for (int k = 0; k < ne; k++) dgr[k] = -dzr[k] * gk[k] * zr[k] / gmr[k]; // dgamma = -dz g n / gamma
-            buf.dz().data().put(off, dzr, 0, ne);
             dh.data().put(off, dhr, 0, ne);
             dGamma.data().put(off, dgr, 0, ne);
         }

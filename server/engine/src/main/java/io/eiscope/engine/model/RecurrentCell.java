@@ -1,6 +1,7 @@
 package io.eiscope.engine.model;
 
 import io.eiscope.engine.tensor.Blas;
+import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -254,8 +255,8 @@ public final class RecurrentCell {
         Matrix w = recurrent.effective();
         for (int t = buf.steps - 1; t >= 0; t--) {
             Matrix ht = buf.hStep[t], dzt = buf.dhStep[t];
-            if (f == Activation.RELU) maskByReluOutput(dzt, ht, buf.block, buf.hBlock); // dz_t = dh_t ⊙ ReLU'(z_t)
-            else maskByTanhOutput(dzt, ht, buf.block, buf.hBlock); //                    ⊙ (1 - h_t^2)
+            // dz_t = dh_t ⊙ f'(z_t), read from h_t: ReLU's 0 or 1, or tanh's 1 - h_t^2
+            f.maskRow(ht, dzt, 0, dzt.size(), buf.block, buf.hBlock);
             if (t > 0) {
                 Matrix dprev = buf.dhStep[t - 1];
                 blas.gemm(false, false, alpha, dzt, w, 1f, dprev); // dh_{t-1} += alpha dz_t W
@@ -307,25 +308,8 @@ public final class RecurrentCell {
     private static void relu(Matrix h, float[] scratch) {
         int m = h.size();
         h.data().get(0, scratch, 0, m);
-        for (int i = 0; i < m; i++) scratch[i] = Math.max(scratch[i], 0f);
+        Elementwise.clampNonNegative(scratch, m);
         h.data().put(0, scratch, 0, m);
-    }
-
-    /**
-     * {@code dz = +0} where {@code h <= 0} (ReLU's derivative read from its output: {@code h <= 0}
-     * exactly where {@code z <= 0}), branch-free as {@link #relu}. After {@link #relu}, h is +0,
-     * positive or NaN, so {@code -bits(h) >> 31} is all ones where h > 0 (dz kept) and 0 where
-     * h = +0 (dz cleared to +0). A NaN h keeps dz unless its sign bit is set; the loss is then NaN.
-     */
-    private static void maskByReluOutput(Matrix dz, Matrix h, float[] dzScratch, float[] hScratch) {
-        int m = dz.size();
-        dz.data().get(0, dzScratch, 0, m);
-        h.data().get(0, hScratch, 0, m);
-        for (int i = 0; i < m; i++) {
-            dzScratch[i] = Float.intBitsToFloat(
-                    Float.floatToRawIntBits(dzScratch[i]) & (-Float.floatToRawIntBits(hScratch[i]) >> 31));
-        }
-        dz.data().put(0, dzScratch, 0, m);
     }
 
     /** {@code h = tanh(h)} in place, in double and rounded to float (as {@link Activation#TANH}). */
@@ -334,15 +318,6 @@ public final class RecurrentCell {
         h.data().get(0, scratch, 0, m);
         for (int i = 0; i < m; i++) scratch[i] = (float) Math.tanh(scratch[i]);
         h.data().put(0, scratch, 0, m);
-    }
-
-    /** {@code dz = dz (1 - h^2)} in place: tanh's derivative read from its output {@code h = tanh(z)}. */
-    private static void maskByTanhOutput(Matrix dz, Matrix h, float[] dzScratch, float[] hScratch) {
-        int m = dz.size();
-        dz.data().get(0, dzScratch, 0, m);
-        h.data().get(0, hScratch, 0, m);
-        Activation.TANH.maskByOutput(dzScratch, hScratch, m);
-        dz.data().put(0, dzScratch, 0, m);
     }
 
     /** {@code db[k] = sum_r dz[r][k]}, summed from row 0 down. */

@@ -1,5 +1,7 @@
 package io.eiscope.engine.tensor;
 
+import java.nio.IntBuffer;
+
 /**
  * Element-wise passes over off-heap matrices, a chunk at a time through heap arrays.
  *
@@ -20,6 +22,7 @@ public final class Elementwise {
     private static final int SCRATCH_ARRAYS = 4;
     private static final ThreadLocal<float[][]> SCRATCH =
             ThreadLocal.withInitial(() -> new float[SCRATCH_ARRAYS][CHUNK]);
+    private static final ThreadLocal<int[][]> INT_SCRATCH = ThreadLocal.withInitial(() -> new int[2][CHUNK]);
 
     private Elementwise() {}
 
@@ -37,6 +40,35 @@ public final class Elementwise {
      */
     public static void clampNonNegative(float[] a, int n) {
         for (int i = 0; i < n; i++) a[i] = Math.max(a[i], 0f);
+    }
+
+    /**
+     * {@code out[i] = +0} where {@code h[i] == +0}, else {@code dz[i]}, for {@code off <= i < off + n}:
+     * ReLU's derivative read from its output {@code h = max(z, 0)}, which is {@code +0} exactly
+     * where {@code z <= 0} and otherwise positive or NaN (kept, either sign, so the NaN reaches the
+     * loss). {@code out} may be {@code dz}. The same bits as {@code if (h[i] <= 0) dz[i] = 0} for
+     * every output of ReLU ({@code -0} is not one).
+     *
+     * <p>Branch-free, on the raw bits ({@link Matrix#bits()}): {@code b | -b} has its sign bit set
+     * for every non-zero {@code b}, so {@code (b | -b) >> 31} is all ones (keep) or zero (clear).
+     * About half the units are negative in no predictable pattern: a branch an element mispredicts
+     * half the time (4.5 ns an element), the same arithmetic through {@link Float#floatToRawIntBits}
+     * is not vectorised (0.42 ns), over {@code int[]} it is (0.12 ns, a chunk's copies included).
+     */
+    public static void maskByReluOutput(Matrix h, Matrix dz, int off, int n, Matrix out) {
+        int[][] s = INT_SCRATCH.get();
+        int[] hb = s[0], db = s[1];
+        IntBuffer H = h.bits(), D = dz.bits(), O = out.bits();
+        for (int at = off, end = off + n; at < end; at += CHUNK) {
+            int len = Math.min(CHUNK, end - at);
+            H.get(at, hb, 0, len);
+            D.get(at, db, 0, len);
+            for (int i = 0; i < len; i++) {
+                int b = hb[i];
+                db[i] = db[i] & ((b | -b) >> 31);
+            }
+            O.put(at, db, 0, len);
+        }
     }
 
     /** {@code m[i] = m[i] / c} for every element, rounded once each (a division, not a product by {@code 1/c}). */

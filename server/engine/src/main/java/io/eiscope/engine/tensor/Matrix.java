@@ -3,6 +3,7 @@ package io.eiscope.engine.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -14,24 +15,28 @@ import org.bytedeco.javacpp.FloatPointer;
 public final class Matrix {
     public final int rows;
     public final int cols;
+    private final ByteBuffer bytes;
     private final FloatBuffer data;
+    private IntBuffer bits;
     private FloatPointer pointer;
 
     private Matrix(int rows, int cols) {
+        this(rows, cols, allocate(rows, cols));
+    }
+
+    private Matrix(int rows, int cols, ByteBuffer shared) {
+        this.rows = rows;
+        this.cols = cols;
+        this.bytes = shared;
+        this.data = shared.asFloatBuffer();
+    }
+
+    private static ByteBuffer allocate(int rows, int cols) {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("matrix shape must be non-negative, got " + rows + "x" + cols);
         }
-        this.rows = rows;
-        this.cols = cols;
-        this.data = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(rows, cols), Float.BYTES))
-                .order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
-    }
-
-    private Matrix(int rows, int cols, FloatBuffer shared) {
-        this.rows = rows;
-        this.cols = cols;
-        this.data = shared;
+        return ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(rows, cols), Float.BYTES))
+                .order(ByteOrder.nativeOrder());
     }
 
     /**
@@ -43,7 +48,11 @@ public final class Matrix {
         if (first < 0 || count < 0 || first + count > rows)
             throw new IllegalArgumentException(
                     "rows " + first + ".." + (first + count - 1) + " out of a " + rows + "x" + cols + " matrix");
-        return new Matrix(count, cols, data.slice(first * cols, count * cols));
+        return new Matrix(
+                count,
+                cols,
+                bytes.slice(first * cols * Float.BYTES, count * cols * Float.BYTES)
+                        .order(ByteOrder.nativeOrder()));
     }
 
     /** The same memory seen as {@code rows x cols} (row-major order kept); the element count must match. */
@@ -51,7 +60,7 @@ public final class Matrix {
         if ((long) rows * cols != size())
             throw new IllegalArgumentException(
                     "cannot view a " + this.rows + "x" + this.cols + " matrix as " + rows + "x" + cols);
-        return new Matrix(rows, cols, data);
+        return new Matrix(rows, cols, bytes);
     }
 
     /** A new {@code rows x cols} matrix of zeros. */
@@ -69,6 +78,16 @@ public final class Matrix {
     /** The backing buffer (absolute indexing only; position and limit are never moved). */
     public FloatBuffer data() {
         return data;
+    }
+
+    /**
+     * The same memory as {@link #data()}, each element's raw IEEE 754 bits as an int (absolute
+     * indexing only), made once. For passes that are integer operations on those bits: C2 (JDK 17)
+     * vectorises a loop over {@code int[]} but not one through {@link Float#floatToRawIntBits}.
+     */
+    public IntBuffer bits() {
+        if (bits == null) bits = bytes.asIntBuffer();
+        return bits;
     }
 
     /** The backing memory as a JavaCPP pointer for native calls, made once; callers set its position. */

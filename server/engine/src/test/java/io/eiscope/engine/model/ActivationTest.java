@@ -34,16 +34,18 @@ class ActivationTest {
 
     @Test
     void tanhsMaskFromItsOutputEqualsItsBackwardFromTheInput() {
-        float[] dh = new float[Z.length], h = new float[Z.length];
-        Matrix z = Matrix.zeros(1, Z.length), dz = Matrix.zeros(1, Z.length);
-        for (int i = 0; i < Z.length; i++) {
+        int n = Z.length;
+        Matrix z = Matrix.zeros(1, n), dz = Matrix.zeros(1, n), h = Matrix.zeros(1, n), dh = Matrix.zeros(1, n);
+        for (int i = 0; i < n; i++) {
             z.set(i, Z[i]);
-            dh[i] = 0.5f + i;
-            dz.set(i, dh[i]);
-            h[i] = (float) Math.tanh(Z[i]);
+            dh.set(i, 0.5f + i);
+            dz.set(i, 0.5f + i);
+            h.set(i, (float) Math.tanh(Z[i]));
         }
-        Activation.TANH.maskByOutput(dh, h, Z.length);
+        float[] row = new float[n];
+        Activation.TANH.maskRow(h, dh, 0, n, row, new float[n]);
         Activation.TANH.backward(z, dz);
-        assertThat(dh).isEqualTo(dz.toArray());
+        assertThat(dh.toArray()).isEqualTo(dz.toArray());
+        assertThat(row).as("the masked row, left in the scratch").isEqualTo(dz.toArray());
     }
 }
