@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { EiscopeClient } from "@eiscope/client";
 import { serverPaths } from "../../client-sdk/js/test/live-server.mjs";
-import { openBrowser } from "./browser.mjs";
+import { eventually, openBrowser } from "./browser.mjs";
 
 const PYTHON = resolve(serverPaths().repo, ".tools/venv/bin/python");
 
@@ -39,6 +39,8 @@ before(async () => {
   });
   await client.step(sim.id, 30);
   await client.waitForStep(sim.id, 30);
+  // the checkpoint at step 30 is written in the background, after the run pauses there
+  await eventually(() => client.checkpoints(sim.id), (cs) => cs.some((c) => Number(c.step) === 30), 30_000);
   await page.goto(`${server.baseUrl}/#/sim/${encodeURIComponent(sim.id)}`);
   await page.locator(`[data-testid="sim-view"][data-id="${sim.id}"][data-history-step="30"]`).waitFor();
   await page.locator('[data-testid="loss-chart"][data-points="30"]').waitFor();
