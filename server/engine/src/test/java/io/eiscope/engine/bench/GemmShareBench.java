@@ -21,8 +21,8 @@ import java.util.function.Function;
  * step goes through a {@link Blas} that times it: the share of the step's time spent in products, their
  * GFLOP/s, and that as a share of the peak, with each product shape's own; and the step's products'
  * MFLOP and the time they would take at the peak, the least a step can take with this library on one
- * thread. Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.GemmShareBench [steps=300]}, with
- * {@code OPENBLAS_NUM_THREADS=1}.
+ * thread. Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.GemmShareBench [steps=300 [model batch]]},
+ * with {@code OPENBLAS_NUM_THREADS=1}; with a model and a batch, that step alone and every product of it.
  */
 public final class GemmShareBench {
     private GemmShareBench() {}
@@ -69,6 +69,8 @@ public final class GemmShareBench {
 
     public static void main(String[] args) {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        String only = args.length > 2 ? args[1] : null; // a model and batch: every product of its step
+        int onlyBatch = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         double peak = peakGflops(1024);
         System.out.printf(
                 Locale.ROOT,
@@ -95,8 +97,11 @@ public final class GemmShareBench {
         System.out.println("| model | batch | step ms | in products | products GFLOP/s | of peak |"
                 + " products MFLOP | products at peak, ms | largest products: shape, GFLOP/s, of peak |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
-        for (String name : new String[] {"mlp", "dann", "rnn100", "rnn500"}) {
-            for (int batch : name.startsWith("rnn") ? new int[] {32} : new int[] {1, 32, 128}) {
+        for (String name : only != null ? new String[] {only} : new String[] {"mlp", "dann", "rnn100", "rnn500"}) {
+            int[] batches = only != null
+                    ? new int[] {onlyBatch}
+                    : name.startsWith("rnn") ? new int[] {32} : new int[] {1, 32, 128};
+            for (int batch : batches) {
                 TimedBlas blas = new TimedBlas();
                 TrainStepBench.Trainer t =
                         new TrainStepBench.Trainer(models.get(name).apply(blas), batch);
@@ -133,9 +138,31 @@ public final class GemmShareBench {
                         flops / steps / 1e6,
                         flops / steps / peak / 1e6,
                         largest);
+                if (only != null) everyProduct(blas, steps, stepNanos, peak);
             }
         }
-        layouts();
+        if (only == null) layouts();
+    }
+
+    /** Each product shape of the step: calls a step, ms a step, share of the step, GFLOP/s, share of the peak. */
+    static void everyProduct(TimedBlas blas, int steps, double stepNanos, double peak) {
+        System.out.println(
+                "\n| product (C rows x cols x k) | calls a step | ms a step | of the step | GFLOP/s | of peak |");
+        System.out.println("|---|---|---|---|---|---|");
+        blas.byShape.entrySet().stream()
+                .sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0]))
+                .forEach(e -> {
+                    double[] v = e.getValue();
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| %s | %.0f | %.3f | %.1f %% | %.1f | %.0f %% |%n",
+                            e.getKey(),
+                            v[2] / steps,
+                            v[0] / steps / 1e6,
+                            100 * v[0] / steps / stepNanos,
+                            v[1] / v[0],
+                            100 * v[1] / v[0] / peak);
+                });
     }
 
     /**
