@@ -157,19 +157,18 @@ public final class Matrix {
         return m;
     }
 
-    /** True when every element is finite. */
     /**
-     * True when every value is finite and at most {@code limit} in magnitude: one comparison per
-     * value, as {@link #allFinite} (which is this with Float.MAX_VALUE), so a per-step check costs no more.
+     * True when every value is finite and at most {@code limit} in magnitude ({@code limit >= 0}): one
+     * pass over the raw bits, as {@link #allFinite} (which is this with Float.MAX_VALUE), so a
+     * per-step check costs no more. Non-negative floats order as their bits do, and a NaN's bits
+     * are above every limit's ({@code + 0f} turns a limit of {@code -0} into {@code +0}).
      */
     public boolean allWithin(float limit) {
-        for (int i = 0, n = size(); i < n; i++) {
-            if (!(Math.abs(data.get(i)) <= limit)) return false; // false for NaN too
-        }
-        return true;
+        if (!(limit >= 0)) throw new IllegalArgumentException("a magnitude limit is >= 0, got " + limit);
+        return Elementwise.magnitudesAtMost(this, Float.floatToRawIntBits(limit + 0f));
     }
 
-    /** The largest |value|; NaN when any value is NaN (infinities count as infinitely large). */
+    /** The largest |value|; NaN when any value is NaN (infinities count as infinitely large); 0 when empty. */
     public float maxAbs() {
         float max = 0;
         for (int i = 0, n = size(); i < n; i++) max = Math.max(max, Math.abs(data.get(i))); // Math.max keeps a NaN
@@ -177,10 +176,7 @@ public final class Matrix {
     }
 
     public boolean allFinite() {
-        for (int i = 0, n = size(); i < n; i++) {
-            if (!Float.isFinite(data.get(i))) return false;
-        }
-        return true;
+        return allWithin(Float.MAX_VALUE);
     }
 
     @Override

@@ -241,6 +241,12 @@ public class ElementwiseBench {
         return dh;
     }
 
+    /** The server's per-step divergence check ({@code Simulation.parameterTrouble}): 4 bytes an element. */
+    @Benchmark
+    public boolean divergenceCheck() {
+        return src.allWithin(1e6f);
+    }
+
     /** ReLU forward with the bias ({@code h = max(z + b, 0)}, z to h): 8 bytes an element. */
     @Benchmark
     public Matrix reluForward() {

@@ -1,7 +1,9 @@
 package io.eiscope.engine.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Matrix.allWithin and maxAbs, the divergence check's measures: NaN never within, the largest magnitude, NaN wins, infinity counts. */
@@ -31,5 +33,45 @@ class MatrixMaxAbsTest {
         assertThat(Matrix.of(1, 3, new float[] {1f, Float.NEGATIVE_INFINITY, 2f})
                         .maxAbs())
                 .isEqualTo(Float.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void overManyChunksTheyAgreeWithAScalarLoopWhereverTheExtremeIs() {
+        int n = 3 * Elementwise.CHUNK + 17;
+        Random rng = new Random(5);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) rng.nextGaussian() * 1e-3f;
+        float[] extremes = {-2e6f, 3e5f, Float.NaN, Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, Float.MIN_VALUE};
+        for (int at : new int[] {0, Elementwise.CHUNK - 1, Elementwise.CHUNK, n - 1}) {
+            for (float x : extremes) {
+                float[] w = v.clone();
+                w[at] = x;
+                Matrix m = Matrix.of(1, n, w);
+                float largest = 0;
+                boolean within = true, finite = true;
+                for (float y : w) {
+                    largest = Float.isNaN(y) || Float.isNaN(largest) ? Float.NaN : Math.max(largest, Math.abs(y));
+                    within &= Math.abs(y) <= 1e6f;
+                    finite &= Float.isFinite(y);
+                }
+                String where = x + " at " + at;
+                if (Float.isNaN(largest)) assertThat(m.maxAbs()).as(where).isNaN();
+                else assertThat(m.maxAbs()).as(where).isEqualTo(largest);
+                assertThat(m.allWithin(1e6f)).as(where).isEqualTo(within);
+                assertThat(m.allFinite()).as(where).isEqualTo(finite);
+            }
+        }
+    }
+
+    @Test
+    void limitsAtZeroAndBelow() {
+        assertThat(Matrix.of(1, 2, new float[] {0f, -0f}).allWithin(-0f)).isTrue();
+        assertThat(Matrix.of(1, 2, new float[] {0f, Float.MIN_VALUE}).allWithin(0f))
+                .isFalse();
+        assertThat(Matrix.zeros(0, 3).allWithin(0f)).isTrue();
+        assertThat(Matrix.zeros(0, 3).maxAbs()).isZero();
+        assertThatThrownBy(() -> Matrix.of(1, 1, new float[] {0f}).allWithin(-1f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a magnitude limit is >= 0, got -1.0");
     }
 }
