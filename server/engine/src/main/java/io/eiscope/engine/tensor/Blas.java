@@ -25,6 +25,12 @@ public interface Blas {
     /** {@code x = alpha * x} element-wise, one rounding each; {@code alpha != 0} (BLAS may zero NaNs for 0). */
     void scal(float alpha, Matrix x);
 
+    /**
+     * The sum of {@code |x_i|} over the matrix, in float, as BLAS {@code sasum} (partial sums in the
+     * library's order): NaN when an element is NaN, infinite when one is or the sum overflows.
+     */
+    float asum(Matrix x);
+
     /** A human-readable name, e.g. "openblas (Haswell)" or "java". */
     String name();
 

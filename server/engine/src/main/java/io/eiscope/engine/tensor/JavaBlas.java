@@ -46,6 +46,14 @@ public final class JavaBlas implements Blas {
     }
 
     @Override
+    public float asum(Matrix x) {
+        FloatBuffer X = x.data();
+        float sum = 0f;
+        for (int i = 0, n = x.size(); i < n; i++) sum += Math.abs(X.get(i));
+        return sum;
+    }
+
+    @Override
     public String name() {
         return "java";
     }

@@ -13,6 +13,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 final class OpenBlas implements Blas {
     private final String name;
     private final boolean fusedAxpy;
+    /** Whether this core's {@code sasum} kernel keeps NaN and infinity in the sum: see {@link #asumKeepsNonFinite}. */
+    private final boolean asumKeepsNonFinite;
     /** Whether products may split their output across cores: see {@link #splitsExactly}. */
     private final boolean splitsExactly;
 
@@ -24,6 +26,7 @@ final class OpenBlas implements Blas {
         if (c.get(0) != 4f) throw new IllegalStateException("OpenBLAS self-test failed: 2*2 = " + c.get(0));
         fusedAxpy = axpyKernelFuses();
         splitsExactly = splitsExactly();
+        asumKeepsNonFinite = asumKeepsNonFinite();
         name = (fusedAxpy ? "openblas" : "openblas (axpy in Java: this core's saxpy kernel does not fuse)")
                 + (splitsExactly ? "" : " (products not split across spare cores: blocks would round differently)");
     }
@@ -297,6 +300,39 @@ final class OpenBlas implements Blas {
         for (int off = 0, n = x.size(); off < n; off += LEVEL1_CHUNK) {
             openblas_nolapack.cblas_sscal(Math.min(LEVEL1_CHUNK, n - off), alpha, xp.position(off), 1);
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code cblas_sasum}, at memory speed, where the constructor saw this core's kernel keep a NaN or
+     * an infinity in every position of its vector loop and its tail; in Java otherwise.
+     */
+    @Override
+    public float asum(Matrix x) {
+        if (!asumKeepsNonFinite) return new JavaBlas().asum(x);
+        return openblas_nolapack.cblas_sasum(x.size(), x.data(), 1);
+    }
+
+    /**
+     * True when {@code sasum} of 269 small values (four 64-float blocks and a tail) is NaN with a NaN at any
+     * one position, and infinite with an infinity of either sign there. A kernel that took the magnitude as
+     * {@code max(x, -x)} would drop a NaN, and a divergence check built on the sum would miss it.
+     */
+    private static boolean asumKeepsNonFinite() {
+        int n = 4 * VECTOR_FLOATS + 13;
+        Matrix x = Matrix.zeros(1, n);
+        for (int i = 0; i < n; i++) x.set(i, 1f + i);
+        for (int i = 0; i < n; i++) {
+            float kept = x.get(i);
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                x.set(i, bad);
+                float sum = openblas_nolapack.cblas_sasum(n, x.data(), 1);
+                if (Float.isNaN(bad) ? !Float.isNaN(sum) : sum != Float.POSITIVE_INFINITY) return false;
+            }
+            x.set(i, kept);
+        }
+        return true;
     }
 
     @Override

@@ -62,6 +62,11 @@ public final class GemmShareBench {
         }
 
         @Override
+        public float asum(Matrix x) {
+            return inner.asum(x);
+        }
+
+        @Override
         public String name() {
             return "timed " + inner.name();
         }

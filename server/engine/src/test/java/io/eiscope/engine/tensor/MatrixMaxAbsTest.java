@@ -74,4 +74,47 @@ class MatrixMaxAbsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a magnitude limit is >= 0, got -1.0");
     }
+
+    @Test
+    void theMagnitudesSumKeepsNanAndInfinityWhereverTheyAreInEveryImplementation() {
+        int n = 1000;
+        Random rng = new Random(6);
+        float[] v = new float[n];
+        double exact = 0;
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rng.nextGaussian();
+            exact += Math.abs(v[i]);
+        }
+        for (Blas blas : new Blas[] {Blas.best(), new JavaBlas()}) {
+            assertThat((double) blas.asum(Matrix.of(1, n, v)))
+                    .as(blas.name())
+                    .isCloseTo(exact, org.assertj.core.data.Offset.offset(exact * 1e-5));
+            for (int at : new int[] {0, 63, 64, 500, n - 1}) {
+                for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
+                    float[] w = v.clone();
+                    w[at] = bad;
+                    float sum = blas.asum(Matrix.of(1, n, w));
+                    if (Float.isNaN(bad))
+                        assertThat(sum).as(blas.name() + " NaN at " + at).isNaN();
+                    else assertThat(sum).as(blas.name() + " -inf at " + at).isEqualTo(Float.POSITIVE_INFINITY);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSumBeyondHalfTheLimitIsCheckedElementByElement() {
+        float[] v = new float[2000];
+        java.util.Arrays.fill(v, 999f); // sum 2e6, each within 1e6: the sum alone cannot tell
+        assertThat(Matrix.of(1, v.length, v).allWithin(1e6f)).isTrue();
+        v[1234] = Math.nextUp(1e6f);
+        assertThat(Matrix.of(1, v.length, v).allWithin(1e6f)).isFalse();
+        float[] one = new float[3000];
+        one[2999] = 1e6f; // exactly at the limit: within
+        assertThat(Matrix.of(1, one.length, one).allWithin(1e6f)).isTrue();
+        one[2999] = Math.nextUp(1e6f);
+        assertThat(Matrix.of(1, one.length, one).allWithin(1e6f)).isFalse();
+        one[2999] = 4.9e5f; // under half the limit: the sum alone says within
+        assertThat(Matrix.of(1, one.length, one).allWithin(1e6f)).isTrue();
+    }
 }
