@@ -21,7 +21,9 @@ import eiscope
 from server_process import served
 
 
-def measure(jar_spec: str, seconds: float, warmup: float, hidden: list[int] | None, batch: int) -> float:
+def measure(
+    jar_spec: str, seconds: float, warmup: float, hidden: list[int] | None, batch: int
+) -> float:
     jar, *flags = jar_spec.split(",")
     with (
         served(jar, *([] if hidden else ["--demo"]), jvm_flags=tuple(flags)) as port,
@@ -51,7 +53,10 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=15)
     p.add_argument("--warmup", type=float, default=5)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--hidden", help="an MLP of these hidden layers instead of the demo, e.g. 500,500")
+    p.add_argument(
+        "--hidden",
+        help="an MLP of these hidden layers instead of the demo, e.g. 500,500",
+    )
     p.add_argument("--batch", type=int, default=32)
     a = p.parse_args()
     hidden = [int(h) for h in a.hidden.split(",")] if a.hidden else None
