@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,13 +85,10 @@ class RunRecordIT {
                 .as("the watch saw the run pause at step " + STEPS)
                 .isFalse();
         // Pausing takes a checkpoint in the background; the tests that list checkpoints need it stored.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (client.checkpoints(id).stream().noneMatch(c -> c.getStep() == STEPS)) {
-            assertThat(System.nanoTime())
-                    .as("the pause checkpoint at step " + STEPS + " is stored within 30 s")
-                    .isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Awaitility.await("the pause checkpoint at step " + STEPS + " is listed")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> client.checkpoints(id).stream().anyMatch(c -> c.getStep() == STEPS));
     }
 
     @AfterAll

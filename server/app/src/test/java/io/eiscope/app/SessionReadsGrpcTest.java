@@ -19,11 +19,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -273,9 +275,9 @@ class SessionReadsGrpcTest {
         assertThat(unknown.getMessage()).contains("no subscription 99");
 
         // Subscription 2, without a limit, is sent the run's loss on its own schedule: seen before it ends.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (c.others.get(2L) == null && System.nanoTime() < deadline) Thread.sleep(10);
-        assertThat(c.others.get(2L)).as("subscription 2 had its current loss").isNotEmpty();
+        Awaitility.await("subscription 2 had its current loss")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> c.others.get(2L) != null);
 
         // A read that is right is not acknowledged, nor is a late one for a subscription that has ended.
         c.read(1, 1);

@@ -15,6 +15,8 @@ final class OpenBlas implements Blas {
     private final boolean fusedAxpy;
     /** Whether this core's {@code sasum} kernel keeps NaN and infinity in the sum: see {@link #asumKeepsNonFinite}. */
     private final boolean asumKeepsNonFinite;
+    /** Where this core's kernels cannot be used as they are (stateless). */
+    private static final JavaBlas JAVA = new JavaBlas();
     /** Whether products may split their output across cores: see {@link #splitsExactly}. */
     private final boolean splitsExactly;
 
@@ -310,7 +312,7 @@ final class OpenBlas implements Blas {
      */
     @Override
     public float asum(Matrix x) {
-        if (!asumKeepsNonFinite) return new JavaBlas().asum(x);
+        if (!asumKeepsNonFinite) return JAVA.asum(x);
         return openblas_nolapack.cblas_sasum(x.size(), x.data(), 1);
     }
 
