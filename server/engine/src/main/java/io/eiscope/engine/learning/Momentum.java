@@ -97,19 +97,24 @@ public final class Momentum extends Direction {
         float[] wa = scratch[0], ga = scratch[1], ba = scratch[2];
         float wd = (float) hyper.weightDecay();
         boolean first = t == 1, gd = geometry instanceof GradientDescent;
+        // Plain descent of a non-negative tensor clamps in its own loop: the clamp as a second loop over
+        // the chunk cost as much as the update's arithmetic (docs/benchmarks.md, "every table again").
+        boolean clampInLoop = project && gd && buf == null && p.sign() == Parameter.Sign.NON_NEGATIVE;
         for (int off = 0, n = p.value().size(); off < n; off += Elementwise.CHUNK) {
             int len = Math.min(Elementwise.CHUNK, n - off);
             w.get(off, wa, 0, len);
             g.get(off, ga, 0, len);
             if (buf == null) {
-                if (gd) descend(wa, ga, len, lr, wd);
+                if (clampInLoop) descendNonNegative(wa, ga, len, lr, wd);
+                else if (gd) descend(wa, ga, len, lr, wd);
                 else descend(wa, ga, len, lr, wd, geometry);
             } else {
                 if (!first) buf.get(off, ba, 0, len);
                 momentum(wa, ga, ba, len, first, lr, wd, geometry);
                 buf.put(off, ba, 0, len);
             }
-            if (project) p.project(wa, off, len);
+            if (clampInLoop) p.mask().apply(wa, off, len);
+            else if (project) p.project(wa, off, len);
             w.put(off, wa, 0, len);
         }
     }
@@ -117,6 +122,14 @@ public final class Momentum extends Direction {
     /** Plain gradient descent, {@code w - lr (g + wd w)}: the loop C2 vectorises. */
     private static void descend(float[] wa, float[] ga, int len, float lr, float wd) {
         for (int i = 0; i < len; i++) wa[i] = wa[i] - lr * (ga[i] + wd * wa[i]);
+    }
+
+    /**
+     * {@link #descend(float[], float[], int, float, float)} then the sign clamp of
+     * {@link Parameter#project(float[], int, int)} ({@code Math.max(w, 0)}), in one loop: the same bits.
+     */
+    private static void descendNonNegative(float[] wa, float[] ga, int len, float lr, float wd) {
+        for (int i = 0; i < len; i++) wa[i] = Math.max(wa[i] - lr * (ga[i] + wd * wa[i]), 0f);
     }
 
     private static void descend(float[] wa, float[] ga, int len, float lr, float wd, Geometry geometry) {
