@@ -30,6 +30,8 @@ ROUNDS=${ROUNDS:-5}
 REPEATS=${REPEATS:-2}
 THREADS2=${THREADS2:-1}
 PYTHON=${PYTHON:-.tools/venv/bin/python}
+# shellcheck source=bench/need_torch.sh
+. bench/need_torch.sh
 ARGS=(--models "$MODELS" --batches "$BATCHES" --seconds "$SECONDS_PER_CELL" --warmup "$WARMUP" --rounds "$ROUNDS")
 
 clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }

@@ -22,6 +22,8 @@ REPEATS=${REPEATS:-2}
 FALLBACK=${FALLBACK:-0}
 FALLBACK_SIZES=${FALLBACK_SIZES:-500}
 PYTHON=${PYTHON:-.tools/venv/bin/python}
+# shellcheck source=bench/need_torch.sh
+. bench/need_torch.sh
 ARGS=(--sizes "$SIZES" --ops "$OPS" --runs "$RUNS" --warmup "$WARMUP")
 
 clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
