@@ -25,7 +25,7 @@ import java.util.function.IntFunction;
  *
  * <p>Not a test (no {@code Test} in its name, so surefire never runs it). Usage:
  * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann,rnn100,rnn500]
- * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5] [--spare-cores 0] [--busy 0] [--label threads]}. OpenBLAS
+ * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5] [--spare-cores 0] [--busy 0] [--label threads] [--momentum 0]}. OpenBLAS
  * runs on one thread (the engine sets it). {@code --spare-cores N} lends N cores
  * to the step's large products as a server does when fewer runs play than it has cores ({@link
  * io.eiscope.engine.tensor.IntraOp}); {@code --busy N} keeps N other threads of this JVM spinning meanwhile
@@ -83,6 +83,7 @@ public final class TrainStepBench {
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "5"));
         int spareCores = Integer.parseInt(opt.getOrDefault("spare-cores", "0"));
+        momentum = Double.parseDouble(opt.getOrDefault("momentum", "0"));
         int busy = Integer.parseInt(opt.getOrDefault("busy", "0"));
         io.eiscope.engine.tensor.IntraOp.setSpareCores(spareCores);
         // the threads column: BLAS threads, plus the spare cores lent to the products (run.sh's "2" is 1 + 1)
@@ -141,13 +142,18 @@ public final class TrainStepBench {
         }
     }
 
-    /** The catalogue's plain SGD (no momentum, no decay), as a simulation builds it. */
+    /** The heavy ball's momentum of the step's SGD ({@code --momentum}; 0, plain SGD, by default). */
+    private static double momentum = 0;
+
+    /** The catalogue's SGD (no decay; momentum as {@code --momentum} says), as a simulation builds it. */
     static LearningRule plainSgd() {
         var sgd = io.eiscope.engine.spec.Catalogue.find(
                 "learning_rule", io.eiscope.engine.spec.Catalogue.standard().rules(), "sgd");
         return sgd.factory()
                 .create(io.eiscope.engine.spec.Params.resolve(
-                        "learning_rule", sgd.descriptor(), java.util.Map.of("learning_rate", LEARNING_RATE)));
+                        "learning_rule",
+                        sgd.descriptor(),
+                        java.util.Map.of("learning_rate", LEARNING_RATE, "momentum", momentum)));
     }
 
     /** The step: what {@code Simulation.trainStep} does after drawing its batch. */
