@@ -106,4 +106,71 @@ class AdamTest {
         assertThat(new Adam(Adam.Hyper.adamW()).toString())
                 .isEqualTo("Adam[beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0.01, decoupled=true]");
     }
+
+    /**
+     * {@link Adam}'s step with gradient descent written out per element, with the branch that flushes
+     * subnormal moments: the rule must give its bits, however its loop is written (a chunked,
+     * branch-free one was tried and was slower: docs/benchmarks.md).
+     */
+    private static void elementFormula(float[] w, float[] g, float[] m, float[] v, Adam.Hyper h, float lr, int t) {
+        float b1 = (float) h.beta1(), b2 = (float) h.beta2(), eps = (float) h.eps();
+        float c1 = (float) (1 - h.beta1()), c2 = (float) (1 - h.beta2());
+        float l2 = h.decoupled() ? 0f : (float) h.weightDecay();
+        float shrink = h.decoupled() ? (float) (1 - (double) lr * h.weightDecay()) : 1f;
+        float stepSize = (float) (lr / (1 - Math.pow(h.beta1(), (double) t)));
+        float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(h.beta2(), (double) t));
+        for (int i = 0; i < w.length; i++) {
+            float wi = w[i] * shrink;
+            float gi = g[i] + l2 * wi;
+            float mi = Adam.flushSubnormal(b1 * m[i] + c1 * gi);
+            float vi = Adam.flushSubnormal(b2 * v[i] + c2 * gi * gi);
+            m[i] = mi;
+            v[i] = vi;
+            float den = (float) Math.sqrt(vi) / sqrtBias2 + eps;
+            w[i] = wi - stepSize * (mi / den);
+        }
+    }
+
+    @Test
+    void theStepGivesTheBitsOfTheElementFormulaWithSubnormalMomentsAndZeros() {
+        int n = 2 * io.eiscope.engine.tensor.Elementwise.CHUNK + 300; // two whole chunks and a part
+        float lr = 1e-3f;
+        for (Adam.Hyper h :
+                List.of(Adam.Hyper.adam(), Adam.Hyper.adamW(), new Adam.Hyper(0.5, 0.75, 1e-6, 0.1, false))) {
+            java.util.Random rng = new java.util.Random(11);
+            float[] w = new float[n], m = new float[n], v = new float[n];
+            for (int i = 0; i < n; i++) w[i] = (float) rng.nextGaussian();
+            w[0] = 0f;
+            w[1] = -0f;
+            Parameter p = free("layer0.W", w.clone(), new float[n]);
+            ComposedRule rule = new ComposedRule(
+                    new LearningRateSchedule.Constant(lr), List.of(), new Adam(h), new GradientDescent());
+            for (int t = 1; t <= 4; t++) {
+                float[] g = new float[n];
+                for (int i = 0; i < n; i++) g[i] = (float) rng.nextGaussian() * 0.01f;
+                // Gradients that leave subnormal moments, and ones at the edges of the flush.
+                for (int i = 2; i < n; i += 97)
+                    g[i] = Float.intBitsToFloat(rng.nextInt(0x00800000) | (rng.nextInt() & 0x80000000));
+                g[5] = Float.MIN_NORMAL * 10;
+                g[6] = -Float.MIN_VALUE;
+                g[7] = 0f;
+                setGrad(p, g);
+                rule.update(List.of(p));
+                elementFormula(w, g, m, v, h, lr, t);
+                io.eiscope.engine.sim.StateDict dict = new io.eiscope.engine.sim.StateDict();
+                rule.saveState(dict, "rule/", List.of(p));
+                float[][] got = {
+                    p.value().toArray(), dict.floats("rule/exp_avg/layer0.W"), dict.floats("rule/exp_avg_sq/layer0.W")
+                };
+                float[][] want = {w, m, v};
+                for (int k = 0; k < 3; k++)
+                    for (int i = 0; i < n; i++)
+                        assertThat(Float.floatToRawIntBits(got[k][i]))
+                                .as(
+                                        "%s, step %d, %s[%d]: %s against %s",
+                                        h, t, "wmv".charAt(k), i, got[k][i], want[k][i])
+                                .isEqualTo(Float.floatToRawIntBits(want[k][i]));
+            }
+        }
+    }
 }
