@@ -1,6 +1,7 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
 
 /**
@@ -86,6 +87,10 @@ public final class Adam extends Direction {
         float shrink = decoupled ? (float) (1 - (double) lr * hyper.weightDecay()) : 1f;
         float stepSize = (float) (lr / (1 - Math.pow(hyper.beta1(), (double) t)));
         float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(hyper.beta2(), (double) t));
+        if (geometry instanceof GradientDescent) {
+            descend(w, g, m, v, b1, b2, c1, c2, l2, shrink, eps, stepSize, sqrtBias2);
+            return;
+        }
         for (int i = 0, n = w.size(); i < n; i++) {
             float wi = w.get(i) * shrink;
             float gi = g.get(i) + l2 * geometry.decayGradient(wi);
@@ -95,6 +100,56 @@ public final class Adam extends Direction {
             v.set(i, vi);
             float den = (float) Math.sqrt(vi) / sqrtBias2 + eps;
             w.set(i, geometry.step(wi, mi / den, stepSize));
+        }
+    }
+
+    /**
+     * The loop above for gradient descent ({@code w - stepSize m / den}, {@code decayGradient(w) = w}), a
+     * chunk at a time through heap scratch ({@link Elementwise}), in three loops C2 vectorises (the
+     * moments, each with the flush branch-free, {@link Momentum#flushSubnormalBranchFree}; then the
+     * weights): the same operations in the same order per element, so the same bits (NaN aside;
+     * {@code AdamTest} checks them). JMH {@code adam}, 784 x 500: 1.68 ns an element against 3.30 for the
+     * loop above; all in one loop the JIT ran it at 8.1 (docs/benchmarks.md).
+     */
+    private static void descend(
+            Matrix w,
+            Matrix g,
+            Matrix m,
+            Matrix v,
+            float b1,
+            float b2,
+            float c1,
+            float c2,
+            float l2,
+            float shrink,
+            float eps,
+            float stepSize,
+            float sqrtBias2) {
+        float[][] scratch = Elementwise.scratch();
+        float[] wa = scratch[0], ga = scratch[1], ma = scratch[2], va = scratch[3];
+        for (int off = 0, n = w.size(); off < n; off += Elementwise.CHUNK) {
+            int len = Math.min(Elementwise.CHUNK, n - off);
+            w.data().get(off, wa, 0, len);
+            g.data().get(off, ga, 0, len);
+            m.data().get(off, ma, 0, len);
+            v.data().get(off, va, 0, len);
+            for (int i = 0; i < len; i++) {
+                float wi = wa[i] * shrink;
+                wa[i] = wi;
+                ga[i] = ga[i] + l2 * wi;
+            }
+            for (int i = 0; i < len; i++) ma[i] = Momentum.flushSubnormalBranchFree(b1 * ma[i] + c1 * ga[i]);
+            for (int i = 0; i < len; i++) {
+                float gi = ga[i];
+                va[i] = Momentum.flushSubnormalBranchFree(b2 * va[i] + c2 * gi * gi);
+            }
+            for (int i = 0; i < len; i++) {
+                float den = (float) Math.sqrt(va[i]) / sqrtBias2 + eps;
+                wa[i] = wa[i] - stepSize * (ma[i] / den);
+            }
+            m.data().put(off, ma, 0, len);
+            v.data().put(off, va, 0, len);
+            w.data().put(off, wa, 0, len);
         }
     }
 

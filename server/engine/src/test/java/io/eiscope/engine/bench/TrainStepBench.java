@@ -25,7 +25,7 @@ import java.util.function.IntFunction;
  *
  * <p>Not a test (no {@code Test} in its name, so surefire never runs it). Usage:
  * {@code java -cp ... io.eiscope.engine.bench.TrainStepBench [--models mlp,dann,rnn100,rnn500]
- * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5] [--spare-cores 0] [--busy 0] [--label threads] [--momentum 0]}. OpenBLAS
+ * [--batches 1,32,128] [--seconds 2] [--warmup 1] [--rounds 5] [--spare-cores 0] [--busy 0] [--label threads] [--momentum 0] [--rule sgd]}. OpenBLAS
  * runs on one thread (the engine sets it). {@code --spare-cores N} lends N cores
  * to the step's large products as a server does when fewer runs play than it has cores ({@link
  * io.eiscope.engine.tensor.IntraOp}); {@code --busy N} keeps N other threads of this JVM spinning meanwhile
@@ -84,6 +84,7 @@ public final class TrainStepBench {
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "5"));
         int spareCores = Integer.parseInt(opt.getOrDefault("spare-cores", "0"));
         momentum = Double.parseDouble(opt.getOrDefault("momentum", "0"));
+        ruleName = opt.getOrDefault("rule", "sgd");
         int busy = Integer.parseInt(opt.getOrDefault("busy", "0"));
         io.eiscope.engine.tensor.IntraOp.setSpareCores(spareCores);
         // the threads column: BLAS threads, plus the spare cores lent to the products (run.sh's "2" is 1 + 1)
@@ -145,15 +146,20 @@ public final class TrainStepBench {
     /** The heavy ball's momentum of the step's SGD ({@code --momentum}; 0, plain SGD, by default). */
     private static double momentum = 0;
 
-    /** The catalogue's SGD (no decay; momentum as {@code --momentum} says), as a simulation builds it. */
+    /** The catalogue's learning rule of the step ({@code --rule}; {@code sgd} by default). */
+    private static String ruleName = "sgd";
+
+    /**
+     * The catalogue's rule named by {@code --rule} at the bench's learning rate, its other parameters at
+     * their defaults (SGD: no decay, momentum as {@code --momentum} says), as a simulation builds it.
+     */
     static LearningRule plainSgd() {
-        var sgd = io.eiscope.engine.spec.Catalogue.find(
-                "learning_rule", io.eiscope.engine.spec.Catalogue.standard().rules(), "sgd");
-        return sgd.factory()
-                .create(io.eiscope.engine.spec.Params.resolve(
-                        "learning_rule",
-                        sgd.descriptor(),
-                        java.util.Map.of("learning_rate", LEARNING_RATE, "momentum", momentum)));
+        var rule = io.eiscope.engine.spec.Catalogue.find(
+                "learning_rule", io.eiscope.engine.spec.Catalogue.standard().rules(), ruleName);
+        java.util.Map<String, Object> params = ruleName.equals("sgd")
+                ? java.util.Map.of("learning_rate", LEARNING_RATE, "momentum", momentum)
+                : java.util.Map.of("learning_rate", LEARNING_RATE);
+        return rule.factory().create(io.eiscope.engine.spec.Params.resolve("learning_rule", rule.descriptor(), params));
     }
 
     /** The step: what {@code Simulation.trainStep} does after drawing its batch. */

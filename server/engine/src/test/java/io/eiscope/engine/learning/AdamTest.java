@@ -109,8 +109,7 @@ class AdamTest {
 
     /**
      * {@link Adam}'s step with gradient descent written out per element, with the branch that flushes
-     * subnormal moments: the rule must give its bits, however its loop is written (a chunked,
-     * branch-free one was tried and was slower: docs/benchmarks.md).
+     * subnormal moments: the rule's chunked, branch-free loop for gradient descent must give its bits.
      */
     private static void elementFormula(float[] w, float[] g, float[] m, float[] v, Adam.Hyper h, float lr, int t) {
         float b1 = (float) h.beta1(), b2 = (float) h.beta2(), eps = (float) h.eps();
