@@ -143,7 +143,7 @@ public final class Momentum extends Direction {
     /**
      * {@link #momentum} for gradient descent, in loops C2 vectorises: the same operations in the same
      * order per element, so the same bits (NaN aside: a NaN's payload may differ), with the subnormal
-     * flush branch-free ({@link #flushSubnormalBranchFree}); C2 unswitches the loop on {@code first} and
+     * flush branch-free ({@link Adam#flushSubnormalBranchFree}); C2 unswitches the loop on {@code first} and
      * Nesterov.
      */
     private void momentumDescend(float[] wa, float[] ga, float[] ba, int len, boolean first, float lr, float wd) {
@@ -151,29 +151,10 @@ public final class Momentum extends Direction {
         boolean nesterov = hyper.nesterov();
         for (int i = 0; i < len; i++) {
             float wi = wa[i], di = ga[i] + wd * wi;
-            float bi = flushSubnormalBranchFree(first ? di : mu * ba[i] + keep * di);
+            float bi = Adam.flushSubnormalBranchFree(first ? di : mu * ba[i] + keep * di);
             ba[i] = bi;
             wa[i] = wi - lr * (nesterov ? di + mu * bi : bi);
         }
-    }
-
-    /**
-     * {@link Adam#flushSubnormal} without a branch or a comparison, so that a loop of it vectorises:
-     * {@code x}, or {@code +0} where {@code |x|} is below the smallest normal float (2^-126), the
-     * same bits for every {@code x} but NaN (which stays a NaN, its payload aside). Exactly, in float:
-     * <ul>
-     *   <li>{@code a = |x| 2^126 - (1 - 2^-24)} is at least 2^-24 for {@code |x| >= 2^-126} and at
-     *       most -2^-24 below it ({@code |x| 2^126} is exact there, at most {@code 1 - 2^-23});</li>
-     *   <li>{@code s = (a + |a|) 2^200} is then {@code +inf} or {@code +0}, {@code min(s, 1)} 1 or 0;</li>
-     *   <li>{@code x min(s, 1) + 0} is {@code x} (never {@code -0} when kept) or {@code +0}.</li>
-     * </ul>
-     * With it the momentum pass takes 0.67 ns an element against 1.28 with the branch (JMH
-     * {@code momentumProjected}, 784 x 500; docs/benchmarks.md).
-     */
-    static float flushSubnormalBranchFree(float x) {
-        float a = Math.abs(x) * 0x1p126f - 0x1.fffffep-1f;
-        float s = (a + Math.abs(a)) * 0x1p100f * 0x1p100f;
-        return x * Math.min(s, 1f) + 0f;
     }
 
     private void momentum(

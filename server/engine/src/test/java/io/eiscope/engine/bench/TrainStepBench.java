@@ -153,7 +153,7 @@ public final class TrainStepBench {
      * The catalogue's rule named by {@code --rule} at the bench's learning rate, its other parameters at
      * their defaults (SGD: no decay, momentum as {@code --momentum} says), as a simulation builds it.
      */
-    static LearningRule plainSgd() {
+    static LearningRule benchRule() {
         var rule = io.eiscope.engine.spec.Catalogue.find(
                 "learning_rule", io.eiscope.engine.spec.Catalogue.standard().rules(), ruleName);
         java.util.Map<String, Object> params = ruleName.equals("sgd")
@@ -165,7 +165,7 @@ public final class TrainStepBench {
     /** The step: what {@code Simulation.trainStep} does after drawing its batch. */
     static final class Trainer {
         final Model model;
-        final LearningRule rule = plainSgd();
+        final LearningRule rule = benchRule();
         final Matrix x;
         final int[] labels;
         final Matrix dLogits;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Heavy-ball gradient descent flushes subnormal momentum buffers without a branch
- * ({@link Momentum#flushSubnormalBranchFree}), in a loop the JIT vectorises. These tests hold it to the
+ * ({@link Adam#flushSubnormalBranchFree}), in a loop the JIT vectorises. These tests hold it to the
  * branch ({@link Adam#flushSubnormal}), bit for bit, on every float where the flush decides
  * something, through the rule itself (so the vectorised loop is what is checked, once compiled).
  */
@@ -97,11 +97,11 @@ class MomentumFlushTest {
         };
         assertThat(check(g, false)).isEqualTo(g.length);
         assertThat(check(g, true)).isEqualTo(g.length);
-        assertThat(Momentum.flushSubnormalBranchFree(-Float.MIN_VALUE))
+        assertThat(Adam.flushSubnormalBranchFree(-Float.MIN_VALUE))
                 .isEqualTo(0f)
                 .matches(v -> 1 / v > 0, "+0");
-        assertThat(Momentum.flushSubnormalBranchFree(-Float.MIN_NORMAL)).isEqualTo(-Float.MIN_NORMAL);
-        assertThat(Momentum.flushSubnormalBranchFree(Math.nextDown(Float.MIN_NORMAL)))
+        assertThat(Adam.flushSubnormalBranchFree(-Float.MIN_NORMAL)).isEqualTo(-Float.MIN_NORMAL);
+        assertThat(Adam.flushSubnormalBranchFree(Math.nextDown(Float.MIN_NORMAL)))
                 .isEqualTo(0f);
     }
 }
