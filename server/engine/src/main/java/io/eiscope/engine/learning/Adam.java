@@ -87,31 +87,21 @@ public final class Adam extends Direction {
         float shrink = decoupled ? (float) (1 - (double) lr * hyper.weightDecay()) : 1f;
         float stepSize = (float) (lr / (1 - Math.pow(hyper.beta1(), (double) t)));
         float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(hyper.beta2(), (double) t));
-        if (geometry instanceof GradientDescent) {
-            descend(w, g, m, v, b1, b2, c1, c2, l2, shrink, eps, stepSize, sqrtBias2);
-            return;
-        }
-        for (int i = 0, n = w.size(); i < n; i++) {
-            float wi = w.get(i) * shrink;
-            float gi = g.get(i) + l2 * geometry.decayGradient(wi);
-            float mi = flushSubnormal(b1 * m.get(i) + c1 * gi);
-            float vi = flushSubnormal(b2 * v.get(i) + c2 * gi * gi);
-            m.set(i, mi);
-            v.set(i, vi);
-            float den = (float) Math.sqrt(vi) / sqrtBias2 + eps;
-            w.set(i, geometry.step(wi, mi / den, stepSize));
-        }
+        chunks(w, g, m, v, b1, b2, c1, c2, l2, shrink, eps, stepSize, sqrtBias2, geometry);
     }
 
     /**
-     * The loop above for gradient descent ({@code w - stepSize m / den}, {@code decayGradient(w) = w}), a
-     * chunk at a time through heap scratch ({@link Elementwise}), in three loops C2 vectorises (the
-     * moments, each with the flush branch-free, {@link #flushSubnormalBranchFree}; then the
-     * weights): the same operations in the same order per element, so the same bits (NaN aside;
-     * {@code AdamTest} checks them). JMH {@code adam}, 784 x 500: 1.68 ns an element against 3.30 for the
-     * loop above; all in one loop the JIT ran it at 8.1 (docs/benchmarks.md).
+     * Per element, in this order: {@code w = w shrink}; {@code g = g + l2 decayGradient(w)}; the
+     * moments {@code m = b1 m + c1 g} and {@code v = b2 v + c2 g g}, each flushed
+     * ({@link #flushSubnormalBranchFree}); {@code den = sqrt(v) / sqrtBias2 + eps};
+     * {@code w = step(w, m / den, stepSize)}. A chunk at a time through heap scratch
+     * ({@link Elementwise}), in loops C2 vectorises; gradient descent inline ({@code w - stepSize m /
+     * den}), any other geometry over the chunk ({@link Geometry#step(float[], float[], int, float)}:
+     * EG's exponential in lanes). {@code AdamTest} holds the weights to the element formula bit for
+     * bit (NaN aside). JMH {@code adam}, 784 x 500: 1.68 ns an element against 3.30 an element at a
+     * time; all in one loop the JIT ran it at 8.1 (docs/benchmarks.md).
      */
-    private static void descend(
+    private static void chunks(
             Matrix w,
             Matrix g,
             Matrix m,
@@ -124,7 +114,9 @@ public final class Adam extends Direction {
             float shrink,
             float eps,
             float stepSize,
-            float sqrtBias2) {
+            float sqrtBias2,
+            Geometry geometry) {
+        boolean gd = geometry instanceof GradientDescent;
         float[][] scratch = Elementwise.scratch();
         float[] wa = scratch[0], ga = scratch[1], ma = scratch[2], va = scratch[3];
         for (int off = 0, n = w.size(); off < n; off += Elementwise.CHUNK) {
@@ -133,19 +125,29 @@ public final class Adam extends Direction {
             g.data().get(off, ga, 0, len);
             m.data().get(off, ma, 0, len);
             v.data().get(off, va, 0, len);
-            for (int i = 0; i < len; i++) {
-                float wi = wa[i] * shrink;
-                wa[i] = wi;
-                ga[i] = ga[i] + l2 * wi;
+            if (gd) {
+                for (int i = 0; i < len; i++) {
+                    float wi = wa[i] * shrink;
+                    wa[i] = wi;
+                    ga[i] = ga[i] + l2 * wi;
+                }
+            } else {
+                for (int i = 0; i < len; i++) wa[i] = wa[i] * shrink;
+                geometry.addDecay(ga, wa, len, l2);
             }
             for (int i = 0; i < len; i++) ma[i] = flushSubnormalBranchFree(b1 * ma[i] + c1 * ga[i]);
             for (int i = 0; i < len; i++) {
                 float gi = ga[i];
                 va[i] = flushSubnormalBranchFree(b2 * va[i] + c2 * gi * gi);
             }
-            for (int i = 0; i < len; i++) {
-                float den = (float) Math.sqrt(va[i]) / sqrtBias2 + eps;
-                wa[i] = wa[i] - stepSize * (ma[i] / den);
+            if (gd) {
+                for (int i = 0; i < len; i++) {
+                    float den = (float) Math.sqrt(va[i]) / sqrtBias2 + eps;
+                    wa[i] = wa[i] - stepSize * (ma[i] / den);
+                }
+            } else {
+                for (int i = 0; i < len; i++) ga[i] = ma[i] / ((float) Math.sqrt(va[i]) / sqrtBias2 + eps);
+                geometry.step(wa, ga, len, stepSize);
             }
             m.data().put(off, ma, 0, len);
             v.data().put(off, va, 0, len);

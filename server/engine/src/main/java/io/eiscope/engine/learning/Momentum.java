@@ -87,7 +87,8 @@ public final class Momentum extends Direction {
      * One pass over {@code p}, a chunk at a time through heap scratch ({@link Elementwise}): value,
      * gradient and buffer in, update (and projection) while the chunk is in L1, value and buffer
      * out. Gradient descent has its own loops, which C2 vectorises (an interface call per element
-     * does not); other geometries call {@link Geometry#step} per element. The arithmetic, and so
+     * does not); other geometries get the chunk's directions and step it ({@link Geometry#step(float[],
+     * float[], int, float)}: exponentiated gradient's exponential runs in lanes). The arithmetic, and so
      * every bit, is that of the per-element formulas in the class comment.
      */
     private void update(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry, boolean project) {
@@ -134,10 +135,8 @@ public final class Momentum extends Direction {
     }
 
     private static void descend(float[] wa, float[] ga, int len, float lr, float wd, Geometry geometry) {
-        for (int i = 0; i < len; i++) {
-            float wi = wa[i];
-            wa[i] = geometry.step(wi, ga[i] + wd * geometry.decayGradient(wi), lr);
-        }
+        geometry.addDecay(ga, wa, len, wd);
+        geometry.step(wa, ga, len, lr);
     }
 
     /**
@@ -161,13 +160,19 @@ public final class Momentum extends Direction {
             float[] wa, float[] ga, float[] ba, int len, boolean first, float lr, float wd, Geometry geometry) {
         float mu = (float) hyper.momentum(), keep = (float) (1 - hyper.dampening());
         boolean nesterov = hyper.nesterov();
-        for (int i = 0; i < len; i++) {
-            float wi = wa[i];
-            float di = ga[i] + wd * geometry.decayGradient(wi);
-            float bi = Adam.flushSubnormal(first ? di : mu * ba[i] + keep * di); // see Adam.flushSubnormal
-            ba[i] = bi;
-            wa[i] = geometry.step(wi, nesterov ? di + mu * bi : bi, lr);
+        // The per-element formulas in loops without a condition inside, which C2 vectorises.
+        geometry.addDecay(ga, wa, len, wd);
+        if (first) {
+            for (int i = 0; i < len; i++) ba[i] = Adam.flushSubnormalBranchFree(ga[i]);
+        } else {
+            for (int i = 0; i < len; i++) ba[i] = Adam.flushSubnormalBranchFree(mu * ba[i] + keep * ga[i]);
         }
+        if (nesterov) {
+            for (int i = 0; i < len; i++) ga[i] = ga[i] + mu * ba[i];
+        } else {
+            System.arraycopy(ba, 0, ga, 0, len);
+        }
+        geometry.step(wa, ga, len, lr);
     }
 
     @Override

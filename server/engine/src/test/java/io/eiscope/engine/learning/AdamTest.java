@@ -108,10 +108,12 @@ class AdamTest {
     }
 
     /**
-     * {@link Adam}'s step with gradient descent written out per element, with the branch that flushes
-     * subnormal moments: the rule's chunked, branch-free loop for gradient descent must give its bits.
+     * {@link Adam}'s step written out per element, with the branch that flushes subnormal moments, for
+     * gradient descent or signed exponentiated gradient (AdamW-EG when decoupled; {@code Math.exp}): the
+     * rule's chunked, branch-free loops (and EG's exponential in lanes) must give its bits.
      */
-    private static void elementFormula(float[] w, float[] g, float[] m, float[] v, Adam.Hyper h, float lr, int t) {
+    private static void elementFormula(
+            float[] w, float[] g, float[] m, float[] v, Adam.Hyper h, float lr, int t, boolean eg) {
         float b1 = (float) h.beta1(), b2 = (float) h.beta2(), eps = (float) h.eps();
         float c1 = (float) (1 - h.beta1()), c2 = (float) (1 - h.beta2());
         float l2 = h.decoupled() ? 0f : (float) h.weightDecay();
@@ -120,22 +122,29 @@ class AdamTest {
         float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(h.beta2(), (double) t));
         for (int i = 0; i < w.length; i++) {
             float wi = w[i] * shrink;
-            float gi = g[i] + l2 * wi;
+            float gi = g[i] + l2 * (eg ? Math.signum(wi) : wi);
             float mi = Adam.flushSubnormal(b1 * m[i] + c1 * gi);
             float vi = Adam.flushSubnormal(b2 * v[i] + c2 * gi * gi);
             m[i] = mi;
             v[i] = vi;
             float den = (float) Math.sqrt(vi) / sqrtBias2 + eps;
-            w[i] = wi - stepSize * (mi / den);
+            float d = mi / den;
+            w[i] = eg ? wi * (float) Math.exp(-stepSize * Math.signum(wi) * d) : wi - stepSize * d;
         }
     }
 
     @Test
     void theStepGivesTheBitsOfTheElementFormulaWithSubnormalMomentsAndZeros() {
         int n = 2 * io.eiscope.engine.tensor.Elementwise.CHUNK + 300; // two whole chunks and a part
-        float lr = 1e-3f;
-        for (Adam.Hyper h :
-                List.of(Adam.Hyper.adam(), Adam.Hyper.adamW(), new Adam.Hyper(0.5, 0.75, 1e-6, 0.1, false))) {
+        for (boolean eg : new boolean[] {false, true})
+            for (Adam.Hyper h :
+                    List.of(Adam.Hyper.adam(), Adam.Hyper.adamW(), new Adam.Hyper(0.5, 0.75, 1e-6, 0.1, false)))
+                checkElementFormula(h, eg, n);
+    }
+
+    private static void checkElementFormula(Adam.Hyper h, boolean eg, int n) {
+        float lr = eg ? 0.3f : 1e-3f;
+        {
             java.util.Random rng = new java.util.Random(11);
             float[] w = new float[n], m = new float[n], v = new float[n];
             for (int i = 0; i < n; i++) w[i] = (float) rng.nextGaussian();
@@ -143,7 +152,10 @@ class AdamTest {
             w[1] = -0f;
             Parameter p = free("layer0.W", w.clone(), new float[n]);
             ComposedRule rule = new ComposedRule(
-                    new LearningRateSchedule.Constant(lr), List.of(), new Adam(h), new GradientDescent());
+                    new LearningRateSchedule.Constant(lr),
+                    List.of(),
+                    new Adam(h),
+                    eg ? new ExponentiatedGradient(true) : new GradientDescent());
             for (int t = 1; t <= 4; t++) {
                 float[] g = new float[n];
                 for (int i = 0; i < n; i++) g[i] = (float) rng.nextGaussian() * 0.01f;
@@ -155,7 +167,7 @@ class AdamTest {
                 g[7] = 0f;
                 setGrad(p, g);
                 rule.update(List.of(p));
-                elementFormula(w, g, m, v, h, lr, t);
+                elementFormula(w, g, m, v, h, lr, t, eg);
                 io.eiscope.engine.sim.StateDict dict = new io.eiscope.engine.sim.StateDict();
                 rule.saveState(dict, "rule/", List.of(p));
                 float[][] got = {
@@ -166,8 +178,8 @@ class AdamTest {
                     for (int i = 0; i < n; i++)
                         assertThat(Float.floatToRawIntBits(got[k][i]))
                                 .as(
-                                        "%s, step %d, %s[%d]: %s against %s",
-                                        h, t, "wmv".charAt(k), i, got[k][i], want[k][i])
+                                        "%s, EG %s, step %d, %s[%d]: %s against %s",
+                                        h, eg, t, "wmv".charAt(k), i, got[k][i], want[k][i])
                                 .isEqualTo(Float.floatToRawIntBits(want[k][i]));
             }
         }
