@@ -33,7 +33,8 @@ trap 'rm -f "$json"' EXIT
 
 echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), $(java -version 2>&1 | head -1)"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-java -cp "$CP" org.openjdk.jmh.Main "io.eiscope.engine.bench.ElementwiseBench.($PASSES)\$" \
+java --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "io.eiscope.engine.bench.ElementwiseBench.($PASSES)\$" \
+  -jvmArgsAppend "--add-modules jdk.incubator.vector" \
   -p shape="$SHAPES" -f "$FORKS" -wi "$WARMUPS" -w 1s -i "$ITERATIONS" -r "$ITERATION_TIME" -rf json -rff "$json" >&2
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -43,7 +44,7 @@ import json, sys
 BYTES = {
     "streamCopy": 8, "streamTriad": 12, "offHeapCopy": 8,
     "sgdHeap": 12, "sgdCopiesOnly": 12, "sgdScalar": 12, "sgdThenProjectScalar": 12, "sgd": 12, "sgdProjected": 12, "sgdProjectedMasked": 13,
-    "momentumProjected": 20, "adam": 28, "egUpdate": 12, "projectScalar": 8, "project": 8, "divide": 8,
+    "momentumProjected": 20, "adam": 28, "egUpdate": 12, "egMomentum": 20, "adamwEg": 28, "projectScalar": 8, "project": 8, "divide": 8,
     "reluForward": 8, "reluBackward": 12, "divergenceCheck": 4,
 }
 rows = {}

@@ -39,7 +39,7 @@ clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 # Compiles main and test sources and writes target/bench.classpath (every build does: root pom.xml), offline.
 ./mvnw -B -q -o -pl server/engine process-test-classes
 CP="server/engine/target/classes:server/engine/target/test-classes:$(cat server/engine/target/bench.classpath)"
-JAVA_BENCH=(java -cp "$CP" io.eiscope.engine.bench.TrainStepBench "${ARGS[@]}")
+JAVA_BENCH=(java --add-modules jdk.incubator.vector -cp "$CP" io.eiscope.engine.bench.TrainStepBench "${ARGS[@]}")
 # shellcheck disable=SC2206 # TORCH_EXTRA is a list of flags, e.g. "--tuned"
 TORCH_BENCH=("$PYTHON" bench/torch_bench.py "${ARGS[@]}" ${TORCH_EXTRA:-})
 

@@ -51,7 +51,7 @@ public class ElementwiseBench {
     private float[] row, hRow, acc, biasRow;
     private Parameter free, nonNegative, masked;
     private List<Parameter> freeList, nonNegativeList, maskedList;
-    private ComposedRule sgd, momentum, eg, adam;
+    private ComposedRule sgd, momentum, eg, egMomentum, adam, adamwEg;
     private Geometry geometry;
 
     @Setup
@@ -85,6 +85,13 @@ public class ElementwiseBench {
         adam = new ComposedRule(
                 new LearningRateSchedule.Constant(LR), List.of(), new Adam(Adam.Hyper.adam()), new GradientDescent());
         eg = rule(Momentum.Hyper.plain(), new ExponentiatedGradient(true));
+        // The EG papers' settings (science.md §3): momentum 0.925 and coupled decay; AdamW-EG.
+        egMomentum = rule(new Momentum.Hyper(0.925, 0, false, 1e-6), new ExponentiatedGradient(true));
+        adamwEg = new ComposedRule(
+                new LearningRateSchedule.Constant(LR),
+                List.of(),
+                new Adam(Adam.Hyper.adamW()),
+                new ExponentiatedGradient(true));
         geometry = new GradientDescent();
     }
 
@@ -214,6 +221,20 @@ public class ElementwiseBench {
     @Benchmark
     public Matrix adam() {
         adam.update(freeList);
+        return free.value();
+    }
+
+    /** Exponentiated gradient (signed) with momentum 0.925 and decay: 20 bytes an element. */
+    @Benchmark
+    public Matrix egMomentum() {
+        egMomentum.update(freeList);
+        return free.value();
+    }
+
+    /** AdamW-EG: 28 bytes an element. */
+    @Benchmark
+    public Matrix adamwEg() {
+        adamwEg.update(freeList);
         return free.value();
     }
 

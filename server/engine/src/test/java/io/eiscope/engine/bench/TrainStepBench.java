@@ -151,12 +151,12 @@ public final class TrainStepBench {
 
     /**
      * The catalogue's rule named by {@code --rule} at the bench's learning rate, its other parameters at
-     * their defaults (SGD: no decay, momentum as {@code --momentum} says), as a simulation builds it.
+     * their defaults (SGD and EG: no decay, momentum as {@code --momentum} says), as a simulation builds it.
      */
     static LearningRule benchRule() {
         var rule = io.eiscope.engine.spec.Catalogue.find(
                 "learning_rule", io.eiscope.engine.spec.Catalogue.standard().rules(), ruleName);
-        java.util.Map<String, Object> params = ruleName.equals("sgd")
+        java.util.Map<String, Object> params = ruleName.equals("sgd") || ruleName.startsWith("eg")
                 ? java.util.Map.of("learning_rate", LEARNING_RATE, "momentum", momentum)
                 : java.util.Map.of("learning_rate", LEARNING_RATE);
         return rule.factory().create(io.eiscope.engine.spec.Params.resolve("learning_rule", rule.descriptor(), params));
