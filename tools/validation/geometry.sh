@@ -11,7 +11,7 @@ WHAT="${1:?rofk, robustness or pruning}"; shift
 ./mvnw -B -q -o -pl server/engine process-test-classes   # also writes target/bench.classpath
 CP="server/engine/target/test-classes:server/engine/target/classes:$(cat server/engine/target/bench.classpath)"
 export OPENBLAS_NUM_THREADS=1
-JAVA=(java ${JAVA_OPTS:-} -Xmx4g -XX:ActiveProcessorCount=1 -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP")
+JAVA=(java --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -Xmx4g -XX:ActiveProcessorCount=1 -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP")
 case "$WHAT" in
   rofk) SEEDS="${1:-3}"; shift $(( $# > 0 ? 1 : 0 )); NS=("${@:-200 2000 20000}")
         exec "${JAVA[@]}" io.eiscope.engine.validation.RofKValidation "$SEEDS" "${ROFK_CSV:-docs/validation/geometry-rofk.csv}" ${NS[@]} ;;

@@ -6,5 +6,5 @@ cd "$(dirname "$0")/../.."
 ./mvnw -B -q -o -pl server/engine process-test-classes   # also writes target/bench.classpath
 CP="server/engine/target/test-classes:server/engine/target/classes:$(cat server/engine/target/bench.classpath)"
 export OPENBLAS_NUM_THREADS=1
-exec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE java -Xmx6g -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" \
+exec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE java --add-modules jdk.incubator.vector -Xmx6g -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" \
   io.eiscope.engine.validation.Liu2024Validation "$@"

@@ -8,5 +8,5 @@ cd "$(dirname "$0")/../.."
 ./mvnw -B -q -o -pl server/engine process-test-classes   # also writes target/bench.classpath
 CP="server/engine/target/test-classes:server/engine/target/classes:$(cat server/engine/target/bench.classpath)"
 export OPENBLAS_NUM_THREADS=1
-exec java ${JAVA_OPTS:-} -Xmx2g -XX:ActiveProcessorCount=1 -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" \
+exec java --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -Xmx2g -XX:ActiveProcessorCount=1 -Deiscope.dataDir="${EISCOPE_DATA_DIR:-.data}" -cp "$CP" \
   io.eiscope.engine.validation.ModCogValidation "${1:-128}" "${2:-100}" "${3:-6000}" "${4:-5,6,7,8,9}" "${5:-500}" "${6:-docs/validation/mod-cog}"

@@ -3,6 +3,7 @@ package io.eiscope.app;
 import io.eiscope.engine.sim.CheckpointSink;
 import io.eiscope.engine.sim.EngineContext;
 import io.eiscope.engine.spec.Catalogue;
+import io.eiscope.engine.tensor.Exp;
 import io.eiscope.store.Recorder;
 import io.eiscope.store.RunStore;
 import io.vertx.core.Future;
@@ -138,6 +139,11 @@ public final class EiscopeServer {
                     .handler(ctx -> ctx.response()
                             .putHeader("content-type", "text/plain")
                             .end("eiscope: the web UI is not built in " + webRoot + "; run ./eiscope build\n"));
+        }
+        if (!Exp.inLanes()) {
+            LOG.info(
+                    "exponentiated gradient's exp runs one element at a time: started with java --add-modules"
+                            + " jdk.incubator.vector (as ./eiscope does), EG steps run 1.3 to 5 times faster, with the same weights");
         }
 
         // Netty's rapid-reset guard stays on, sized for clients that open and cancel a watch per notebook cell:
