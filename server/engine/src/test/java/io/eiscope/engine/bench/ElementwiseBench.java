@@ -49,6 +49,8 @@ public class ElementwiseBench {
     private float[] a, b, c;
     private Matrix src, dst, z, dh, db, bias;
     private float[] row, hRow, acc, biasRow;
+    private final float[] chunkW0 = new float[1024], chunkD0 = new float[1024];
+    private final float[] chunkW = new float[1024], chunkD = new float[1024];
     private Parameter free, nonNegative, masked;
     private List<Parameter> freeList, nonNegativeList, maskedList;
     private ComposedRule sgd, momentum, eg, egMomentum, adam, adamwEg;
@@ -69,6 +71,10 @@ public class ElementwiseBench {
         dh = Matrix.of(rows, cols, random(rng, n));
         db = Matrix.zeros(1, cols);
         bias = Matrix.of(1, cols, random(rng, cols));
+        for (int i = 0; i < chunkW0.length; i++) {
+            chunkW0[i] = rng.nextFloat() + 0.1f;
+            chunkD0[i] = rng.nextFloat() * 2 - 1;
+        }
         row = new float[cols];
         hRow = new float[cols];
         acc = new float[cols];
@@ -236,6 +242,29 @@ public class ElementwiseBench {
     public Matrix adamwEg() {
         adamwEg.update(freeList);
         return free.value();
+    }
+
+    /**
+     * EG's map alone ({@link io.eiscope.engine.tensor.Exp#scaleByExp}) on one chunk of 1,024 fresh
+     * weights and directions in [-1, 1] (two copies in first) at learning rate 1e-2: exponents below
+     * 1/16, EG's usual case.
+     */
+    @Benchmark
+    public float[] expSmall() {
+        return expChunk(1e-2f);
+    }
+
+    /** {@link #expSmall} at learning rate 1: exponents up to 1 in magnitude. */
+    @Benchmark
+    public float[] expLarge() {
+        return expChunk(1f);
+    }
+
+    private float[] expChunk(float lr) {
+        System.arraycopy(chunkW0, 0, chunkW, 0, chunkW.length);
+        System.arraycopy(chunkD0, 0, chunkD, 0, chunkD.length);
+        io.eiscope.engine.tensor.Exp.scaleByExp(chunkW, chunkD, chunkW.length, lr, true);
+        return chunkW;
     }
 
     /** Exponentiated gradient (signed), one exp an element: 12 bytes an element. */
