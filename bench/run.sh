@@ -7,6 +7,7 @@
 #   MODELS=dann BATCHES=32 THREADS2=0 SECONDS_PER_CELL=3 bench/run.sh
 #   TORCH_EXTRA=--tuned bench/run.sh  # torch keeping its grad buffers, foreach SGD
 #   BUSY=1 bench/run.sh               # with one other process spinning on a core meanwhile
+#   RULE=eg MOMENTUM=0.9 BATCHES=1,32 THREADS2=0 bench/run.sh   # exponentiated gradient (sgd or eg; momentum for both)
 #
 # "2 threads" is, for eiscope, what a server does with a spare core: one BLAS thread and the core lent
 # to the large products (--spare-cores 1; same bits as one thread); for torch, torch.set_num_threads(2).
@@ -32,7 +33,10 @@ THREADS2=${THREADS2:-1}
 PYTHON=${PYTHON:-.tools/venv/bin/python}
 # shellcheck source=bench/need_torch.sh
 . bench/need_torch.sh
-ARGS=(--models "$MODELS" --batches "$BATCHES" --seconds "$SECONDS_PER_CELL" --warmup "$WARMUP" --rounds "$ROUNDS")
+RULE=${RULE:-sgd}
+MOMENTUM=${MOMENTUM:-0}
+ARGS=(--models "$MODELS" --batches "$BATCHES" --seconds "$SECONDS_PER_CELL" --warmup "$WARMUP" --rounds "$ROUNDS"
+  --rule "$RULE" --momentum "$MOMENTUM")
 
 clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 

@@ -139,13 +139,44 @@ MODELS = {"mlp": mlp, "dann": dann, "rnn100": lambda: FusedRnn(100), "rnn500": l
 LOOP_MODELS = {"rnn100": lambda: LoopRnn(100), "rnn500": lambda: LoopRnn(500)}
 
 
-def run_cell(model, batch, seconds, warmup, rounds, tuned=False):
+class ExponentiatedGradient(torch.optim.Optimizer):
+    """EG as science.md §3.1 states it: SGD's direction (momentum as torch.optim.SGD: buf = d at the
+    first step, then momentum * buf + d), applied as w <- w * exp(-lr * sign(w) * d)."""
+
+    def __init__(self, params, lr, momentum=0.0):
+        super().__init__(params, {"lr": lr, "momentum": momentum})
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            lr, mu = group["lr"], group["momentum"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                d = p.grad
+                if mu:
+                    state = self.state[p]
+                    if "momentum_buffer" not in state:
+                        state["momentum_buffer"] = d.clone()
+                    else:
+                        state["momentum_buffer"].mul_(mu).add_(d)
+                    d = state["momentum_buffer"]
+                p.mul_(torch.sign(p).mul_(d).mul_(-lr).exp_())
+
+
+def optimizer(model, rule, momentum, tuned):
+    if rule == "eg":
+        return ExponentiatedGradient(model.parameters(), lr=LEARNING_RATE, momentum=momentum)
+    return torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=momentum, foreach=True if tuned else None)
+
+
+def run_cell(model, batch, seconds, warmup, rounds, tuned=False, rule="sgd", momentum=0.0):
     g = torch.Generator().manual_seed(7)
     x = torch.rand(batch, INPUTS, generator=g)
     y = torch.randint(0, CLASSES, (batch,), generator=g)
     # Defaults as most training loops use them; --tuned keeps the gradient buffers between
     # steps (no allocation per step, as eiscope) and uses the multi-tensor (foreach) update.
-    opt = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, foreach=True if tuned else None)
+    opt = optimizer(model, rule, momentum, tuned)
     projections = [m for m in model.modules() if hasattr(m, "project")]
 
     def step():
@@ -187,13 +218,15 @@ def main():
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--label", default="", help="thread label for the table, e.g. 2p")
     p.add_argument("--tuned", action="store_true", help="zero_grad(set_to_none=False) and foreach=True")
+    p.add_argument("--rule", default="sgd", choices=["sgd", "eg"], help="the update, as TrainStepBench --rule")
+    p.add_argument("--momentum", type=float, default=0.0)
     a = p.parse_args()
     threads = int(os.environ.get("OMP_NUM_THREADS", "1"))
     torch.set_num_threads(threads)
     label = a.label or str(threads)
     print(f"# torch={torch.__version__} threads={torch.get_num_threads()} "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '-')} cpu={torch.backends.cpu.get_cpu_capability()} "
-          f"blas={'mkl' if torch.backends.mkl.is_available() else '?'} tuned={a.tuned}")
+          f"blas={'mkl' if torch.backends.mkl.is_available() else '?'} tuned={a.tuned} rule={a.rule} momentum={a.momentum}")
     for name in a.models.split(","):
         if name not in MODELS:
             print(f"SKIP\ttorch\t{name}\tno PyTorch model of that name")
@@ -204,7 +237,7 @@ def main():
                 torch.manual_seed(42)
                 with torch.no_grad():
                     model = factory()
-                rates, cpu_ms, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds, a.tuned)
+                rates, cpu_ms, loss = run_cell(model, batch, a.seconds, a.warmup, a.rounds, a.tuned, a.rule, a.momentum)
                 print(f"RESULT\t{side}\t{name}\t{batch}\t{label}\t{rates[len(rates) // 2]:.1f}\t{rates[0]:.1f}\t{rates[-1]:.1f}"
                       f"\t-\t{loss:.4f}\t{','.join(f'{r:.1f}' for r in rates)}\t{','.join(f'{c:.3f}' for c in cpu_ms)}", flush=True)
 
