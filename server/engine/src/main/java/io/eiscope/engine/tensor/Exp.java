@@ -5,12 +5,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * Exponentiated gradient's map over a chunk, {@code w[i] = w[i] exp(-lr s d[i])}, the one
- * transcendental function of a training step. C2 (JDK 17) runs {@code Math.exp} one element at a
- * time; when the JVM has the Vector API ({@code --add-modules jdk.incubator.vector}, which
- * {@code ./eiscope} and the benchmarks pass), {@code ExpLanes} computes the same bits several lanes
- * at a time (docs/benchmarks.md, "Exponentiated gradient's exp in lanes"). Without the module the
- * scalar loop runs: the weights are the same either way, only the speed differs.
+ * Exponentiated gradient's map over a chunk, {@code w[i] = w[i] exp(-lr s d[i])}: an exponential
+ * per weight per step. C2 (JDK 17) runs {@code Math.exp} one element at a time; when the JVM has
+ * the Vector API ({@code --add-modules jdk.incubator.vector}, which {@code ./eiscope} and the
+ * benchmarks pass), {@code ExpLanes} computes the same bits several lanes at a time
+ * (docs/benchmarks.md, "Exponentiated gradient's exp in lanes"). Without the module the scalar loop
+ * runs: the weights are the same either way, only the speed differs.
  */
 public final class Exp {
     /**
