@@ -161,15 +161,11 @@ public final class Adam extends Direction {
      * hundred times slower: on a DANN 784-(500E,50I)x2-10 with Adam, training fell from about 100 to
      * 13 steps/s after step 750 and stayed there. Such a moment changes the update by less than
      * 1e-30 (it is divided by at least eps); flushing it is deterministic, like everything else.
-     */
-    static float flushSubnormal(float x) {
-        return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
-    }
-
-    /**
-     * {@link #flushSubnormal} without a branch or a comparison, so that a loop of it vectorises:
-     * {@code x}, or {@code +0} where {@code |x|} is below the smallest normal float (2^-126), the
-     * same bits for every {@code x} but NaN (which stays a NaN, its payload aside). Exactly, in float:
+     *
+     * <p>Without a branch or a comparison, so that a loop of it vectorises: {@code x}, or {@code +0}
+     * where {@code |x|} is below the smallest normal float, the same bits as
+     * {@code Math.abs(x) < Float.MIN_NORMAL ? 0 : x} for every {@code x} but NaN (which stays a NaN,
+     * its payload aside; the tests hold it to that branch). Exactly, in float:
      * <ul>
      *   <li>{@code a = |x| 2^126 - (1 - 2^-24)} is at least 2^-24 for {@code |x| >= 2^-126} and at
      *       most -2^-24 below it ({@code |x| 2^126} is exact there, at most {@code 1 - 2^-23});</li>

@@ -33,20 +33,23 @@ public record ExponentiatedGradient(boolean signed) implements Geometry {
         return signed ? Math.signum(w) : Math.abs(Math.signum(w));
     }
 
-    /**
-     * {@code Math.signum(w)} in a loop C2 vectorises: {@code w 2^200} is at least 2^51 in magnitude
-     * for any non-zero {@code w} (subnormals included, exactly) or infinite, so clamped to [-1, 1] it
-     * is the sign; zeros keep their sign and NaN stays a NaN. The same bits as
-     * {@link #decayGradient} (NaN payloads aside).
-     */
+    /** {@link #decayGradient} over a chunk, through {@link #signumVectorisable}: the same bits. */
     @Override
     public void addDecay(float[] g, float[] w, int len, float wd) {
         if (signed) {
-            for (int i = 0; i < len; i++) g[i] = g[i] + wd * Math.min(Math.max(w[i] * 0x1p100f * 0x1p100f, -1f), 1f);
+            for (int i = 0; i < len; i++) g[i] = g[i] + wd * signumVectorisable(w[i]);
         } else {
-            for (int i = 0; i < len; i++)
-                g[i] = g[i] + wd * Math.abs(Math.min(Math.max(w[i] * 0x1p100f * 0x1p100f, -1f), 1f));
+            for (int i = 0; i < len; i++) g[i] = g[i] + wd * Math.abs(signumVectorisable(w[i]));
         }
+    }
+
+    /**
+     * {@code Math.signum(w)} in arithmetic C2 vectorises: {@code w 2^200} is at least 2^51 in magnitude
+     * for any non-zero {@code w} (subnormals included, exactly) or infinite, so clamped to [-1, 1] it
+     * is the sign; zeros keep their sign and NaN stays a NaN (its payload aside).
+     */
+    private static float signumVectorisable(float w) {
+        return Math.min(Math.max(w * 0x1p100f * 0x1p100f, -1f), 1f);
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Heavy-ball gradient descent flushes subnormal momentum buffers without a branch
  * ({@link Adam#flushSubnormalBranchFree}), in a loop the JIT vectorises. These tests hold it to the
- * branch ({@link Adam#flushSubnormal}), bit for bit, on every float where the flush decides
+ * branch ({@link AdamTest#flushWithBranch}), bit for bit, on every float where the flush decides
  * something, through the rule itself (so the vectorised loop is what is checked, once compiled).
  */
 class MomentumFlushTest {
@@ -41,7 +41,7 @@ class MomentumFlushTest {
             rule.update(List.of(p));
             for (int i = 0; i < n; i++) {
                 float d = g[i] + 0f * w[i]; // weight decay 0, as the rule writes it: NaN once w is infinite
-                float bi = Adam.flushSubnormal(t == 1 ? d : MU * b[i] + keep * d);
+                float bi = AdamTest.flushWithBranch(t == 1 ? d : MU * b[i] + keep * d);
                 b[i] = bi;
                 w[i] = w[i] - LR * (nesterov ? d + MU * bi : bi);
             }
