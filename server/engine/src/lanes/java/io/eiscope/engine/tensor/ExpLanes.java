@@ -2,7 +2,6 @@ package io.eiscope.engine.tensor;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -52,6 +51,15 @@ final class ExpLanes {
         VectorMask<Float> useSign = F.maskAll(signed);
         FloatVector minusLr = FloatVector.broadcast(F, -lr);
         FloatVector one = FloatVector.broadcast(F, 1f), minusOne = FloatVector.broadcast(F, -1f);
+        DoubleVector ln2Hi = DoubleVector.broadcast(D, LN2_HI), ln2Lo = DoubleVector.broadcast(D, LN2_LO);
+        // The polynomial's coefficients, each a local (an array of vectors would be allocated).
+        DoubleVector c0 = DoubleVector.broadcast(D, TAYLOR[0]), c1 = DoubleVector.broadcast(D, TAYLOR[1]);
+        DoubleVector c2 = DoubleVector.broadcast(D, TAYLOR[2]), c3 = DoubleVector.broadcast(D, TAYLOR[3]);
+        DoubleVector c4 = DoubleVector.broadcast(D, TAYLOR[4]), c5 = DoubleVector.broadcast(D, TAYLOR[5]);
+        DoubleVector c6 = DoubleVector.broadcast(D, TAYLOR[6]), c7 = DoubleVector.broadcast(D, TAYLOR[7]);
+        DoubleVector c8 = DoubleVector.broadcast(D, TAYLOR[8]), c9 = DoubleVector.broadcast(D, TAYLOR[9]);
+        DoubleVector c10 = DoubleVector.broadcast(D, TAYLOR[10]), c11 = DoubleVector.broadcast(D, TAYLOR[11]);
+        DoubleVector c12 = DoubleVector.broadcast(D, TAYLOR[12]);
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += F.length()) {
             FloatVector wv = FloatVector.fromArray(F, w, i);
@@ -59,7 +67,27 @@ final class ExpLanes {
             FloatVector sign = wv.blend(one, wv.compare(VectorOperators.GT, 0f))
                     .blend(minusOne, wv.compare(VectorOperators.LT, 0f));
             FloatVector x = minusLr.mul(one.blend(sign, useSign)).mul(FloatVector.fromArray(F, d, i));
-            DoubleVector y = exp((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0));
+            // exp(x) in double, within 2^-48 of the value for |x| <= 87 (the class comment), written out in
+            // this loop: as a method of its own, C2 may compile it first, and then call it instead of inlining
+            // it (a compiled method too big to inline), boxing its vectors at every call (100 times slower).
+            DoubleVector xd = (DoubleVector) x.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector t = xd.fma(LOG2E, ROUND);
+            DoubleVector k = t.sub(ROUND);
+            DoubleVector r = k.neg().fma(ln2Hi, xd);
+            r = k.neg().fma(ln2Lo, r);
+            DoubleVector p = r.fma(c12, c11).fma(r, c10).fma(r, c9).fma(r, c8).fma(r, c7);
+            p = p.fma(r, c6)
+                    .fma(r, c5)
+                    .fma(r, c4)
+                    .fma(r, c3)
+                    .fma(r, c2)
+                    .fma(r, c1)
+                    .fma(r, c0);
+            DoubleVector scale = t.reinterpretAsLongs()
+                    .lanewise(VectorOperators.LSHL, 52)
+                    .add(ONE_BITS)
+                    .reinterpretAsDoubles();
+            DoubleVector y = p.mul(scale);
             FloatVector below = (FloatVector) y.mul(1 - MARGIN).convertShape(VectorOperators.D2F, F, 0);
             FloatVector above = (FloatVector) y.mul(1 + MARGIN).convertShape(VectorOperators.D2F, F, 0);
             // False for NaN, and outside [-87, 87] (results that overflow, underflow or are subnormal).
@@ -76,19 +104,6 @@ final class ExpLanes {
 
     private static void scalar(float[] w, float[] d, int from, int to, float lr, boolean signed) {
         for (int j = from; j < to; j++) w[j] = Exp.scaleByExp(w[j], d[j], lr, signed);
-    }
-
-    /** {@code exp(x)} to within 2^-48 of the value, for {@code |x| <= 87} (the class comment). */
-    private static DoubleVector exp(DoubleVector x) {
-        DoubleVector t = x.fma(LOG2E, ROUND);
-        DoubleVector k = t.sub(ROUND);
-        DoubleVector r = k.neg().fma(DoubleVector.broadcast(D, LN2_HI), x);
-        r = k.neg().fma(DoubleVector.broadcast(D, LN2_LO), r);
-        DoubleVector p = DoubleVector.broadcast(D, TAYLOR[TAYLOR.length - 1]);
-        for (int j = TAYLOR.length - 2; j >= 0; j--) p = p.fma(r, DoubleVector.broadcast(D, TAYLOR[j]));
-        LongVector scale =
-                t.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).add(ONE_BITS);
-        return p.mul(scale.reinterpretAsDoubles());
     }
 
     private static double[] taylor(int degree) {
