@@ -122,7 +122,7 @@ public final class Adam extends Direction {
         for (int off = 0, n = w.size(); off < n; off += Elementwise.CHUNK) {
             int len = Math.min(Elementwise.CHUNK, n - off);
             w.data().get(off, wa, 0, len);
-            g.data().get(off, ga, 0, len);
+            g.read(off, ga, len);
             m.data().get(off, ma, 0, len);
             v.data().get(off, va, 0, len);
             if (gd) {

@@ -92,7 +92,8 @@ public final class Momentum extends Direction {
      * every bit, is that of the per-element formulas in the class comment.
      */
     private void update(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry, boolean project) {
-        FloatBuffer w = p.value().data(), g = p.grad().data();
+        FloatBuffer w = p.value().data();
+        Matrix g = p.grad();
         FloatBuffer buf = buffers.length == 0 ? null : buffers[0].data();
         float[][] scratch = Elementwise.scratch();
         float[] wa = scratch[0], ga = scratch[1], ba = scratch[2];
@@ -104,7 +105,7 @@ public final class Momentum extends Direction {
         for (int off = 0, n = p.value().size(); off < n; off += Elementwise.CHUNK) {
             int len = Math.min(Elementwise.CHUNK, n - off);
             w.get(off, wa, 0, len);
-            g.get(off, ga, 0, len);
+            g.read(off, ga, len); // a deferred outer product (batch 1) is computed here, in cache
             if (buf == null) {
                 if (clampInLoop) descendNonNegative(wa, ga, len, lr, wd);
                 else if (gd) descend(wa, ga, len, lr, wd);

@@ -11,7 +11,8 @@ import java.nio.FloatBuffer;
  *
  * @param name            layer-qualified name, e.g. {@code layer0.W} or {@code layer1.Wex}
  * @param value           the parameter (modified by learning rules)
- * @param grad            the gradient of the loss with respect to {@code value}, written by backward
+ * @param grad            the gradient of the loss with respect to {@code value}, written by backward (at batch 1 a
+ *                        weight gradient may be held as its outer product's factors until read)
  * @param sign            the sign constraint that learning rules and projections must keep
  * @param role            what the tensor is in its layer (rules such as corrected SGD scale by role)
  * @param fanIn           fan-in d of the layer the tensor belongs to
@@ -27,6 +28,11 @@ public record Parameter(
         int fanIn,
         int excitatoryUnits,
         PruningMask mask) {
+
+    /** Lets the gradient hold a batch-1 weight gradient as its factors ({@link Matrix#allowDeferredOuterProduct}). */
+    public Parameter {
+        grad.allowDeferredOuterProduct();
+    }
 
     /** A parameter with nothing pruned. */
     public Parameter(String name, Matrix value, Matrix grad, Sign sign, Role role, int fanIn, int excitatoryUnits) {

@@ -10,7 +10,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * A dense row-major float32 matrix held off-heap, so native BLAS reads it without copying.
  *
  * <p>Element {@code (r, c)} lives at index {@code r * cols + c} of {@link #data()}. A matrix
- * is confined to the thread of the simulation that owns it; nothing here is synchronised.
+ * is confined to the thread of the simulation that owns it; nothing here is synchronised (even a read
+ * may write: a deferred outer product, {@link #setOuterProduct}, is written out when first read).
  */
 public final class Matrix {
     public final int rows;
@@ -19,6 +20,16 @@ public final class Matrix {
     private final FloatBuffer data;
     private IntBuffer bits;
     private FloatPointer pointer;
+    /** The factors of a deferred outer product ({@link #setOuterProduct}); null until the first. */
+    private float[] outerX, outerY, outerRow;
+    /** Which row of the deferred outer product {@link #outerRow} holds; -1 for none. */
+    private int outerRowIndex = -1;
+    /** True while {@link #data} is stale and the values are {@code outerX[r] * outerY[c]}. */
+    private boolean deferred;
+    /** A view, or a matrix with views: its memory is read through other buffers, so never deferred. */
+    private boolean shared;
+    /** Whether {@link #setOuterProduct} may defer ({@link #allowDeferredOuterProduct}). */
+    private boolean deferrable;
 
     private Matrix(int rows, int cols) {
         this(rows, cols, allocate(rows, cols));
@@ -48,11 +59,11 @@ public final class Matrix {
         if (first < 0 || count < 0 || first + count > rows)
             throw new IllegalArgumentException(
                     "rows " + first + ".." + (first + count - 1) + " out of a " + rows + "x" + cols + " matrix");
-        return new Matrix(
+        return share(new Matrix(
                 count,
                 cols,
                 bytes.slice(first * cols * Float.BYTES, count * cols * Float.BYTES)
-                        .order(ByteOrder.nativeOrder()));
+                        .order(ByteOrder.nativeOrder())));
     }
 
     /** The same memory seen as {@code rows x cols} (row-major order kept); the element count must match. */
@@ -60,7 +71,15 @@ public final class Matrix {
         if ((long) rows * cols != size())
             throw new IllegalArgumentException(
                     "cannot view a " + this.rows + "x" + this.cols + " matrix as " + rows + "x" + cols);
-        return new Matrix(rows, cols, bytes);
+        return share(new Matrix(rows, cols, bytes));
+    }
+
+    /** Marks this matrix and its new view {@code view} as sharing memory, with this one's values in it. */
+    private Matrix share(Matrix view) {
+        data();
+        shared = true;
+        view.shared = true;
+        return view;
     }
 
     /** A new {@code rows x cols} matrix of zeros. */
@@ -77,7 +96,84 @@ public final class Matrix {
 
     /** The backing buffer (absolute indexing only; position and limit are never moved). */
     public FloatBuffer data() {
+        if (deferred) materialise();
         return data;
+    }
+
+    /**
+     * Lets {@link #setOuterProduct} defer its product until the values are read: for matrices whose
+     * readers all go through this class (a parameter's gradient), not for one whose {@link #data()}
+     * buffer a caller may hold while a product is written into it.
+     */
+    public void allowDeferredOuterProduct() {
+        deferrable = true;
+    }
+
+    /**
+     * Makes this matrix {@code x y^T}: {@code x} holds its {@link #rows} values from index 0, {@code y}
+     * its {@link #cols}; each element is {@code x[r] * y[c]}, rounded once, as {@code sgemm} rounds it.
+     * When {@link #allowDeferredOuterProduct allowed} (and no view shares the memory), only the factors are
+     * copied and the product is computed when first read. A weight gradient at batch 1 is such a product,
+     * and an update that reads it through {@link #read} computes each chunk in cache instead of writing the
+     * matrix out and reading it back (docs/benchmarks.md, "Batch 1: the gradient the update computes").
+     */
+    void setOuterProduct(FloatBuffer x, Matrix y) {
+        if (outerX == null) {
+            outerX = new float[rows];
+            outerY = new float[cols];
+            outerRow = new float[cols];
+        }
+        x.get(0, outerX, 0, rows);
+        y.data().get(0, outerY, 0, cols);
+        outerRowIndex = -1;
+        deferred = true;
+        if (!deferrable || shared) materialise();
+    }
+
+    /** True while the values are a deferred outer product that {@link #read} computes rather than copies. */
+    public boolean deferred() {
+        return deferred;
+    }
+
+    /**
+     * Copies elements {@code off .. off + len - 1} (row-major) into {@code out[0 .. len - 1]}. A deferred
+     * outer product is computed instead, with the bits {@link #data()} would hold, and stays deferred.
+     */
+    public void read(int off, float[] out, int len) {
+        if (deferred) outer(off, out, len);
+        else data.get(off, out, 0, len);
+    }
+
+    /**
+     * Elements {@code off .. off + len - 1} of the deferred outer product into {@code out}, a row's segment
+     * at a time, copied from the row computed whole ({@link #outerRow}, kept for the next chunk): C2 (JDK 17)
+     * does not vectorise {@code out[k + j] = s * y[c + j]}, since the two arrays might be one, and does
+     * vectorise the row's loop and the copy.
+     */
+    private void outer(int off, float[] out, int len) {
+        int r = off / cols, c = off % cols;
+        for (int k = 0; k < len; r++, c = 0) {
+            int seg = Math.min(cols - c, len - k);
+            System.arraycopy(outerRow(r), c, out, k, seg);
+            k += seg;
+        }
+    }
+
+    /** Row {@code r} of the deferred outer product, in {@link #outerRow}. */
+    private float[] outerRow(int r) {
+        if (outerRowIndex != r) {
+            float[] row = outerRow, y = outerY;
+            float s = outerX[r];
+            for (int j = 0; j < row.length; j++) row[j] = s * y[j];
+            outerRowIndex = r;
+        }
+        return outerRow;
+    }
+
+    /** Writes the deferred outer product out, a row at a time. */
+    private void materialise() {
+        deferred = false;
+        for (int r = 0; r < rows; r++) data.put(r * cols, outerRow(r), 0, cols);
     }
 
     /**
@@ -86,13 +182,15 @@ public final class Matrix {
      * vectorises a loop over {@code int[]} but not one through {@link Float#floatToRawIntBits}.
      */
     public IntBuffer bits() {
+        data();
         if (bits == null) bits = bytes.asIntBuffer();
         return bits;
     }
 
     /** The backing memory as a JavaCPP pointer for native calls, made once; callers set its position. */
     FloatPointer pointer() {
-        if (pointer == null) pointer = new FloatPointer(data);
+        if (pointer == null) pointer = new FloatPointer(data());
+        else data();
         return pointer;
     }
 
@@ -101,22 +199,23 @@ public final class Matrix {
     }
 
     public float get(int r, int c) {
-        return data.get(r * cols + c);
+        return data().get(r * cols + c);
     }
 
     public void set(int r, int c, float v) {
-        data.put(r * cols + c, v);
+        data().put(r * cols + c, v);
     }
 
     public float get(int i) {
-        return data.get(i);
+        return data().get(i);
     }
 
     public void set(int i, float v) {
-        data.put(i, v);
+        data().put(i, v);
     }
 
     public void fill(float v) {
+        deferred = false;
         for (int i = 0, n = size(); i < n; i++) data.put(i, v);
     }
 
@@ -125,6 +224,7 @@ public final class Matrix {
             throw new IllegalArgumentException(
                     "expected " + size() + " values for a " + rows + "x" + cols + " matrix, got " + values.length);
         }
+        deferred = false;
         data.put(0, values);
     }
 
@@ -133,7 +233,9 @@ public final class Matrix {
             throw new IllegalArgumentException(
                     "shape mismatch: " + rows + "x" + cols + " <- " + other.rows + "x" + other.cols);
         }
-        data.put(0, other.data, 0, size());
+        FloatBuffer from = other.data();
+        deferred = false;
+        data.put(0, from, 0, size());
     }
 
     /** Copies every value, row-major, into {@code out} (length {@link #size()}), which is modified. */
@@ -141,12 +243,12 @@ public final class Matrix {
         if (out.length != size())
             throw new IllegalArgumentException(
                     "expected room for " + size() + " values of a " + rows + "x" + cols + " matrix, got " + out.length);
-        data.get(0, out);
+        data().get(0, out);
     }
 
     public float[] toArray() {
         float[] out = new float[size()];
-        data.get(0, out);
+        data().get(0, out);
         return out;
     }
 
@@ -178,7 +280,8 @@ public final class Matrix {
     /** The largest |value|; NaN when any value is NaN (infinities count as infinitely large); 0 when empty. */
     public float maxAbs() {
         float max = 0;
-        for (int i = 0, n = size(); i < n; i++) max = Math.max(max, Math.abs(data.get(i))); // Math.max keeps a NaN
+        FloatBuffer d = data();
+        for (int i = 0, n = size(); i < n; i++) max = Math.max(max, Math.abs(d.get(i))); // Math.max keeps a NaN
         return max;
     }
 

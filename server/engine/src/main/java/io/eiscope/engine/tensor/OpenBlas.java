@@ -39,7 +39,7 @@ final class OpenBlas implements Blas {
      * <p>Routes by shape, since this OpenBLAS build does not: one row or one column of C goes
      * to {@code sgemv} (about ten times faster than {@code sgemm} for a batch of one), and an
      * outer product ({@code k = 1}, {@code alpha = 1}, {@code beta = 0}: a weight gradient
-     * at batch 1) is one pass in Java, element for element the product {@code sgemm} rounds.
+     * at batch 1) is {@link Matrix#setOuterProduct}, element for element the product {@code sgemm} rounds.
      */
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
@@ -47,7 +47,7 @@ final class OpenBlas implements Blas {
         int m = c.rows, n = c.cols, k = transA ? a.rows : a.cols;
         if (m == 0 || n == 0) return;
         if (k == 1 && alpha == 1f && beta == 0f) {
-            outerProduct(a.data(), b, c); // op(A) is one contiguous column, op(B) one contiguous row
+            c.setOuterProduct(a.data(), b); // op(A) is one contiguous column, op(B) one contiguous row
         } else if (m == 1 && k > 0) { // c^T = op(B)^T op(A)^T, op(A) one contiguous row
             openblas_nolapack.cblas_sgemv(
                     openblas_nolapack.CblasRowMajor,
@@ -230,27 +230,6 @@ final class OpenBlas implements Blas {
             }
         }
         return true;
-    }
-
-    /** Per-thread row scratch of {@link #outerProduct}: this object is shared across simulations. */
-    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[2][0]);
-
-    /** {@code c[i][j] = x[i] * y[j]}, a row at a time through heap scratch, where the JIT vectorises. */
-    private static void outerProduct(FloatBuffer x, Matrix y, Matrix c) {
-        int m = c.rows, n = c.cols;
-        float[][] rows = ROWS.get();
-        if (rows[0].length < n) {
-            rows[0] = new float[n];
-            rows[1] = new float[n];
-        }
-        float[] yRow = rows[0], row = rows[1];
-        y.data().get(0, yRow, 0, n);
-        FloatBuffer C = c.data();
-        for (int i = 0; i < m; i++) {
-            float xi = x.get(i);
-            for (int j = 0; j < n; j++) row[j] = xi * yRow[j];
-            C.put(i * n, row, 0, n);
-        }
     }
 
     /**
