@@ -119,8 +119,9 @@ public final class Adam extends Direction {
         boolean gd = geometry instanceof GradientDescent;
         float[][] scratch = Elementwise.scratch();
         float[] wa = scratch[0], ga = scratch[1], ma = scratch[2], va = scratch[3];
-        for (int off = 0, n = w.size(); off < n; off += Elementwise.CHUNK) {
-            int len = Math.min(Elementwise.CHUNK, n - off);
+        int chunk = g.readChunk(Elementwise.CHUNK); // a deferred gradient's rows, one at a time
+        for (int off = 0, n = w.size(); off < n; off += chunk) {
+            int len = Math.min(chunk, n - off);
             w.data().get(off, wa, 0, len);
             g.read(off, ga, len);
             m.data().get(off, ma, 0, len);

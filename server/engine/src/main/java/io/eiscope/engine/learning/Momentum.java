@@ -102,8 +102,9 @@ public final class Momentum extends Direction {
         // Plain descent of a non-negative tensor clamps in its own loop: the clamp as a second loop over
         // the chunk cost as much as the update's arithmetic (docs/benchmarks.md, "every table again").
         boolean clampInLoop = project && gd && buf == null && p.sign() == Parameter.Sign.NON_NEGATIVE;
-        for (int off = 0, n = p.value().size(); off < n; off += Elementwise.CHUNK) {
-            int len = Math.min(Elementwise.CHUNK, n - off);
+        int chunk = g.readChunk(Elementwise.CHUNK); // a deferred gradient's rows, one at a time
+        for (int off = 0, n = p.value().size(); off < n; off += chunk) {
+            int len = Math.min(chunk, n - off);
             w.get(off, wa, 0, len);
             g.read(off, ga, len); // a deferred outer product (batch 1) is computed here, in cache
             if (buf == null) {

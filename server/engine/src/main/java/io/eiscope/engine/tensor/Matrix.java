@@ -145,13 +145,27 @@ public final class Matrix {
     }
 
     /**
-     * Elements {@code off .. off + len - 1} of the deferred outer product into {@code out}, a row's segment
-     * at a time, copied from the row computed whole ({@link #outerRow}, kept for the next chunk): C2 (JDK 17)
-     * does not vectorise {@code out[k + j] = s * y[c + j]}, since the two arrays might be one, and does
-     * vectorise the row's loop and the copy.
+     * The chunk length at which {@link #read} is fastest, at most {@code most}: whole rows while a deferred
+     * product's rows fit (and are long enough for vector loops), since a chunk that is one row is computed
+     * straight into the caller's array; otherwise {@code most}.
+     */
+    public int readChunk(int most) {
+        return deferred && cols >= 64 && cols <= most ? cols : most;
+    }
+
+    /**
+     * Elements {@code off .. off + len - 1} of the deferred outer product into {@code out}. A whole row
+     * ({@link #readChunk}) is computed into it directly; otherwise a row's segment at a time, copied from the
+     * row computed whole ({@link #outerRow}, kept for the next chunk). C2 (JDK 17) does not vectorise
+     * {@code out[k + j] = s * y[c + j]} (the two arrays might be one, at a distance it cannot know), and does
+     * vectorise {@code out[j] = s * y[j]} and the copy.
      */
     private void outer(int off, float[] out, int len) {
         int r = off / cols, c = off % cols;
+        if (c == 0 && len == cols) {
+            scaled(outerX[r], outerY, out, len);
+            return;
+        }
         for (int k = 0; k < len; r++, c = 0) {
             int seg = Math.min(cols - c, len - k);
             System.arraycopy(outerRow(r), c, out, k, seg);
@@ -159,12 +173,15 @@ public final class Matrix {
         }
     }
 
+    /** {@code out[j] = s * y[j]} for {@code j < n}. */
+    private static void scaled(float s, float[] y, float[] out, int n) {
+        for (int j = 0; j < n; j++) out[j] = s * y[j];
+    }
+
     /** Row {@code r} of the deferred outer product, in {@link #outerRow}. */
     private float[] outerRow(int r) {
         if (outerRowIndex != r) {
-            float[] row = outerRow, y = outerY;
-            float s = outerX[r];
-            for (int j = 0; j < row.length; j++) row[j] = s * y[j];
+            scaled(outerX[r], outerY, outerRow, cols);
             outerRowIndex = r;
         }
         return outerRow;

@@ -26,7 +26,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * projection (DANN).
  */
 class DeferredGradientTrainingTest {
-    private static final int INPUTS = 50, CLASSES = 10, STEPS = 12;
+    /**
+     * Layers of 80 x 1100 (rows longer than a chunk: read in segments), 30 x 80 (a row per chunk) and 10 x 30
+     * (rows too short for vector loops: several per chunk), so every way {@link Matrix#read} has is taken.
+     */
+    private static final int INPUTS = 1100, CLASSES = 10, STEPS = 12;
 
     @ParameterizedTest(name = "{0} with {1}, momentum {2}")
     @CsvSource({
@@ -43,11 +47,11 @@ class DeferredGradientTrainingTest {
     })
     void deferredGradientsTrainToTheBitsOfWrittenOnes(String model, String rule, double momentum) {
         LongFunction<Model> factory = model.equals("mlp")
-                ? seed -> Mlp.create(INPUTS, new int[] {40, 30}, CLASSES, Blas.best(), new Rng(seed))
+                ? seed -> Mlp.create(INPUTS, new int[] {80, 30}, CLASSES, Blas.best(), new Rng(seed))
                 : seed -> Dann.create(
                         INPUTS,
-                        new int[] {40, 30},
-                        new int[] {4, 3},
+                        new int[] {80, 30},
+                        new int[] {8, 3},
                         CLASSES,
                         Dann.Inhibition.SUBTRACTIVE_DIVISIVE,
                         Blas.best(),

@@ -37,7 +37,9 @@ class DeferredOuterProductTest {
     void chunksReadAtAnyOffsetAreTheProductAndLeaveItDeferred() {
         Matrix g = product();
         float[] out = new float[1025];
-        int[][] spans = {{0, 1024}, {1024, 1024}, {3072, 813}, {500, 900}, {776, 2}, {0, 1}, {ROWS * COLS - 3, 3}};
+        int[][] spans = {
+            {0, 1024}, {1024, 1024}, {3072, 813}, {500, 900}, {776, 2}, {0, 1}, {ROWS * COLS - 3, 3}, {2 * COLS, COLS}
+        };
         for (int[] span : spans) {
             java.util.Arrays.fill(out, Float.NaN);
             g.read(span[0], out, span[1]);
@@ -50,6 +52,20 @@ class DeferredOuterProductTest {
         assertThat(g.deferred()).isTrue();
         g.read(0, out, 10); // after the factors have been read in any order, the matrix still holds them all
         assertProduct(g.toArray());
+    }
+
+    @Test
+    void aDeferredProductIsReadAWholeRowAtATimeWhenItsRowsFitAChunk() {
+        Matrix g = product();
+        assertThat(g.readChunk(1024)).isEqualTo(COLS);
+        assertThat(g.readChunk(700)).as("rows longer than the chunk").isEqualTo(700);
+        g.data();
+        assertThat(g.readChunk(1024)).as("written out").isEqualTo(1024);
+        Matrix narrow = Matrix.zeros(40, 63);
+        narrow.allowDeferredOuterProduct();
+        BLAS.gemm(false, false, 1f, random(40, 1), random(1, 63), 0f, narrow);
+        assertThat(narrow.deferred()).isTrue();
+        assertThat(narrow.readChunk(1024)).as("rows too short for vector loops").isEqualTo(1024);
     }
 
     @Test
