@@ -103,17 +103,28 @@ public final class Momentum extends Direction {
         // the chunk cost as much as the update's arithmetic (docs/benchmarks.md, "every table again").
         boolean clampInLoop = project && gd && buf == null && p.sign() == Parameter.Sign.NON_NEGATIVE;
         int chunk = g.readChunk(Elementwise.CHUNK); // a deferred gradient's rows, one at a time
+        // Gradient descent forms a deferred gradient's rows itself, x_r y[j] in its loop (the same float
+        // product, so the same bits), instead of through the chunk array: the row is one chunk (readChunk).
+        boolean rows = gd && g.deferred() && chunk == g.cols;
         for (int off = 0, n = p.value().size(); off < n; off += chunk) {
             int len = Math.min(chunk, n - off);
             w.get(off, wa, 0, len);
-            g.read(off, ga, len); // a deferred outer product (batch 1) is computed here, in cache
+            // The chunk's gradient is s * gs[i]: the row's factors, or the chunk itself times exactly 1.
+            float[] gs = ga;
+            float s = 1f;
+            if (rows) {
+                gs = g.outerColumns();
+                s = g.outerRowFactor(off / chunk);
+            } else {
+                g.read(off, ga, len); // a deferred outer product (batch 1) is computed here, in cache
+            }
             if (buf == null) {
-                if (clampInLoop) descendNonNegative(wa, ga, len, lr, wd);
-                else if (gd) descend(wa, ga, len, lr, wd);
+                if (clampInLoop) descendNonNegative(wa, gs, s, len, lr, wd);
+                else if (gd) descend(wa, gs, s, len, lr, wd);
                 else descend(wa, ga, len, lr, wd, geometry);
             } else {
                 if (!first) buf.get(off, ba, 0, len);
-                if (gd) momentumDescend(wa, ga, ba, len, first, lr, wd);
+                if (gd) momentumDescend(wa, gs, s, ba, len, first, lr, wd);
                 else momentum(wa, ga, ba, len, first, lr, wd, geometry);
                 buf.put(off, ba, 0, len);
             }
@@ -123,17 +134,17 @@ public final class Momentum extends Direction {
         }
     }
 
-    /** Plain gradient descent, {@code w - lr (g + wd w)}: the loop C2 vectorises. */
-    private static void descend(float[] wa, float[] ga, int len, float lr, float wd) {
-        for (int i = 0; i < len; i++) wa[i] = wa[i] - lr * (ga[i] + wd * wa[i]);
+    /** Plain gradient descent, {@code w - lr (g + wd w)} with {@code g = s gs[i]}: the loop C2 vectorises. */
+    private static void descend(float[] wa, float[] gs, float s, int len, float lr, float wd) {
+        for (int i = 0; i < len; i++) wa[i] = wa[i] - lr * (s * gs[i] + wd * wa[i]);
     }
 
     /**
-     * {@link #descend(float[], float[], int, float, float)} then the sign clamp of
+     * {@link #descend(float[], float[], float, int, float, float)} then the sign clamp of
      * {@link Parameter#project(float[], int, int)} ({@code Math.max(w, 0)}), in one loop: the same bits.
      */
-    private static void descendNonNegative(float[] wa, float[] ga, int len, float lr, float wd) {
-        for (int i = 0; i < len; i++) wa[i] = Math.max(wa[i] - lr * (ga[i] + wd * wa[i]), 0f);
+    private static void descendNonNegative(float[] wa, float[] gs, float s, int len, float lr, float wd) {
+        for (int i = 0; i < len; i++) wa[i] = Math.max(wa[i] - lr * (s * gs[i] + wd * wa[i]), 0f);
     }
 
     private static void descend(float[] wa, float[] ga, int len, float lr, float wd, Geometry geometry) {
@@ -147,11 +158,12 @@ public final class Momentum extends Direction {
      * flush branch-free ({@link Adam#flushSubnormalBranchFree}); C2 unswitches the loop on {@code first} and
      * Nesterov.
      */
-    private void momentumDescend(float[] wa, float[] ga, float[] ba, int len, boolean first, float lr, float wd) {
+    private void momentumDescend(
+            float[] wa, float[] gs, float s, float[] ba, int len, boolean first, float lr, float wd) {
         float mu = (float) hyper.momentum(), keep = (float) (1 - hyper.dampening());
         boolean nesterov = hyper.nesterov();
         for (int i = 0; i < len; i++) {
-            float wi = wa[i], di = ga[i] + wd * wi;
+            float wi = wa[i], di = s * gs[i] + wd * wi;
             float bi = Adam.flushSubnormalBranchFree(first ? di : mu * ba[i] + keep * di);
             ba[i] = bi;
             wa[i] = wi - lr * (nesterov ? di + mu * bi : bi);

@@ -136,6 +136,21 @@ public final class Matrix {
     }
 
     /**
+     * While {@link #deferred()}: the product's factor {@code y}, its {@link #cols} values, so that a loop over
+     * row {@code r} can form {@code outerRowFactor(r) * y[j]} itself (the same float product). Read it only.
+     */
+    public float[] outerColumns() {
+        if (!deferred) throw new IllegalStateException("not a deferred outer product");
+        return outerY;
+    }
+
+    /** While {@link #deferred()}: the product's factor {@code x} at row {@code r} (see {@link #outerColumns}). */
+    public float outerRowFactor(int r) {
+        if (!deferred) throw new IllegalStateException("not a deferred outer product");
+        return outerX[r];
+    }
+
+    /**
      * Copies elements {@code off .. off + len - 1} (row-major) into {@code out[0 .. len - 1]}. A deferred
      * outer product is computed instead, with the bits {@link #data()} would hold, and stays deferred.
      */
