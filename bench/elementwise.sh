@@ -43,7 +43,7 @@ import json, sys
 # Bytes each pass must move per element at least (reads + writes of 4-byte floats; a mask byte).
 BYTES = {
     "streamCopy": 8, "streamTriad": 12, "offHeapCopy": 8,
-    "sgdHeap": 12, "sgdCopiesOnly": 12, "sgdScalar": 12, "sgdThenProjectScalar": 12, "sgd": 12, "sgdProjected": 12, "sgdProjectedMasked": 13,
+    "sgdHeap": 12, "sgdCopiesOnly": 12, "sgdScalar": 12, "sgdThenProjectScalar": 12, "sgd": 12, "sgdProjected": 12, "sgdProjectedMasked": 13, "sgdBatchOne": 8, "sgdProjectedBatchOne": 8,
     "momentumProjected": 20, "adam": 28, "egUpdate": 12, "egMomentum": 20, "adamwEg": 28, "projectScalar": 8, "project": 8, "divide": 8,
     "reluForward": 8, "reluBackward": 12, "divergenceCheck": 4,
 }

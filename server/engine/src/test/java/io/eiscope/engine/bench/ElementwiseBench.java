@@ -9,6 +9,7 @@ import io.eiscope.engine.learning.LearningRateSchedule;
 import io.eiscope.engine.learning.Momentum;
 import io.eiscope.engine.model.Activation;
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
 import java.nio.FloatBuffer;
@@ -47,7 +48,7 @@ public class ElementwiseBench {
     private static final float LR = 1e-6f; // small: repeated updates must keep the values normal
 
     private float[] a, b, c;
-    private Matrix src, dst, z, dh, db, bias;
+    private Matrix src, dst, z, dh, db, bias, gradColumn, gradRow;
     private float[] row, hRow, acc, biasRow;
     private final float[] chunkW0 = new float[1024], chunkD0 = new float[1024];
     private final float[] chunkW = new float[1024], chunkD = new float[1024];
@@ -71,6 +72,8 @@ public class ElementwiseBench {
         dh = Matrix.of(rows, cols, random(rng, n));
         db = Matrix.zeros(1, cols);
         bias = Matrix.of(1, cols, random(rng, cols));
+        gradColumn = Matrix.of(rows, 1, random(rng, rows));
+        gradRow = Matrix.of(1, cols, random(rng, cols));
         for (int i = 0; i < chunkW0.length; i++) {
             chunkW0[i] = rng.nextFloat() + 0.1f;
             chunkD0[i] = rng.nextFloat() * 2 - 1;
@@ -200,6 +203,25 @@ public class ElementwiseBench {
     public Matrix sgd() {
         sgd.update(freeList);
         return free.value();
+    }
+
+    /**
+     * SGD at batch 1: the gradient an outer product the update forms row by row ({@code Matrix.setOuterProduct},
+     * written each call as the backward pass writes it): 8 bytes an element (value in and out).
+     */
+    @Benchmark
+    public Matrix sgdBatchOne() {
+        Blas.best().gemm(false, false, 1f, gradColumn, gradRow, 0f, free.grad());
+        sgd.update(freeList);
+        return free.value();
+    }
+
+    /** {@link #sgdBatchOne} with the sign projection: 8 bytes an element. */
+    @Benchmark
+    public Matrix sgdProjectedBatchOne() {
+        Blas.best().gemm(false, false, 1f, gradColumn, gradRow, 0f, nonNegative.grad());
+        sgd.updateAndProject(nonNegativeList);
+        return nonNegative.value();
     }
 
     /** SGD and the sign projection fused in one pass: 12 bytes an element. */
