@@ -31,8 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class ExpLanes {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> F =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /** Half the preferred double shape: a float vector's lanes convert to one double vector. */
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+
     private static final double LOG2E = 0x1.71547652b82fep0;
     private static final double LN2_HI = 0x1.62e42fefa39efp-1;
     private static final double LN2_LO = 0x1.abc9e3b39803fp-56;

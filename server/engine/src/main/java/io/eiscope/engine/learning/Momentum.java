@@ -1,6 +1,7 @@
 package io.eiscope.engine.learning;
 
 import io.eiscope.engine.model.Parameter;
+import io.eiscope.engine.tensor.ClampedDescent;
 import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
 import java.nio.FloatBuffer;
@@ -119,7 +120,7 @@ public final class Momentum extends Direction {
                 g.read(off, ga, len); // a deferred outer product (batch 1) is computed here, in cache
             }
             if (buf == null) {
-                if (clampInLoop) descendNonNegative(wa, gs, s, len, lr, wd);
+                if (clampInLoop) ClampedDescent.descend(wa, gs, s, len, lr, wd); // the clamp in lanes
                 else if (gd) descend(wa, gs, s, len, lr, wd);
                 else descend(wa, ga, len, lr, wd, geometry);
             } else {
@@ -137,14 +138,6 @@ public final class Momentum extends Direction {
     /** Plain gradient descent, {@code w - lr (g + wd w)} with {@code g = s gs[i]}: the loop C2 vectorises. */
     private static void descend(float[] wa, float[] gs, float s, int len, float lr, float wd) {
         for (int i = 0; i < len; i++) wa[i] = wa[i] - lr * (s * gs[i] + wd * wa[i]);
-    }
-
-    /**
-     * {@link #descend(float[], float[], float, int, float, float)} then the sign clamp of
-     * {@link Parameter#project(float[], int, int)} ({@code Math.max(w, 0)}), in one loop: the same bits.
-     */
-    private static void descendNonNegative(float[] wa, float[] gs, float s, int len, float lr, float wd) {
-        for (int i = 0; i < len; i++) wa[i] = Math.max(wa[i] - lr * (s * gs[i] + wd * wa[i]), 0f);
     }
 
     private static void descend(float[] wa, float[] ga, int len, float lr, float wd, Geometry geometry) {

@@ -1,7 +1,6 @@
 package io.eiscope.engine.tensor;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
@@ -13,18 +12,12 @@ import java.lang.invoke.MethodType;
  * runs: the weights are the same either way, only the speed differs.
  */
 public final class Exp {
-    /**
-     * {@code ExpLanes.scaleByExp}, or null without the module. Looked up, not called by name: the
-     * lanes are compiled after this file (server/engine/pom.xml) and only load with the module.
-     *
-     * <p>Volatile, so that C2 never folds it to a constant and inlines the lanes into their caller: the
-     * Vector API's calls nest deep, and below a training step's frames they pass C2's inlining depth
-     * (15), where each operation stops being an instruction and becomes a call that boxes its vectors
-     * (3 to 4 times slower, measured). Called through a handle it does not fold, the lanes compile on
-     * their own, from depth 0; the call costs nanoseconds a chunk of 1,024 elements.
-     */
-    @SuppressWarnings("NonFinalStaticField") // read-only after class initialisation; see above
-    private static volatile MethodHandle lanes = lanes();
+    /** {@code ExpLanes.scaleByExp}, or null without the module; volatile: see {@link Lanes}. */
+    @SuppressWarnings("NonFinalStaticField") // read-only after class initialisation; see Lanes
+    private static volatile MethodHandle lanes = Lanes.find(
+            "ExpLanes",
+            "scaleByExp",
+            MethodType.methodType(void.class, float[].class, float[].class, int.class, float.class, boolean.class));
 
     /**
      * Shorter chunks run the scalar loop: lanes gain little there, and the Vector API allocates
@@ -50,32 +43,11 @@ public final class Exp {
             try {
                 kernel.invokeExact(w, d, len, lr, signed);
             } catch (Throwable t) {
-                throw sneaky(t);
+                throw Lanes.rethrow(t);
             }
         } else {
             for (int i = 0; i < len; i++) w[i] = scaleByExp(w[i], d[i], lr, signed);
         }
-    }
-
-    private static MethodHandle lanes() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
-        try {
-            return MethodHandles.lookup()
-                    .findStatic(
-                            Class.forName("io.eiscope.engine.tensor.ExpLanes"),
-                            "scaleByExp",
-                            MethodType.methodType(
-                                    void.class, float[].class, float[].class, int.class, float.class, boolean.class));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the engine's build lacks ExpLanes (server/engine/pom.xml)", e);
-        }
-    }
-
-    /** The lanes throw only what the scalar loop would (an index out of bounds): rethrown unchanged. */
-    private static RuntimeException sneaky(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
     }
 
     /**

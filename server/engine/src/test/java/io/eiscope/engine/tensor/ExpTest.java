@@ -86,11 +86,12 @@ class ExpTest {
     }
 
     /** A float's bits, with every NaN as the canonical one (Java does not fix which NaN a product keeps). */
-    private static int bitsOrNaN(float x) {
+    static int bitsOrNaN(float x) {
         return Float.floatToIntBits(x);
     }
 
-    private static float value(Random rng, int i) {
+    /** A random float of one of four kinds by {@code i}: any bits, large, small, special (both zeros, NaN, extremes). */
+    static float value(Random rng, int i) {
         return switch (i % 4) {
             case 0 -> Float.intBitsToFloat(rng.nextInt());
             case 1 -> (float) (rng.nextGaussian() * 30);
