@@ -50,9 +50,7 @@ class ClampedDescentTest {
 
     @Test
     void negativesAndBothZerosBecomePositiveZeroAndNaNStays() {
-        float[] w = {
-            -1f, -0f, 0f, -Float.MAX_VALUE, Float.NaN, Float.intBitsToFloat(0xffc00000), 2f, -Float.MIN_VALUE
-        };
+        float[] w = {-1f, -0f, 0f, -Float.MAX_VALUE, Float.NaN, Float.intBitsToFloat(0xffc00000), 2f, -Float.MIN_VALUE};
         float[] padded = new float[128], g = new float[128];
         for (int i = 0; i < padded.length; i++) padded[i] = w[i % w.length];
         ClampedDescent.descend(padded, g, 1f, padded.length, 0.1f, 0f);
