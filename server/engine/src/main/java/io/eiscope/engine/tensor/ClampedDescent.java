@@ -9,7 +9,7 @@ import java.lang.invoke.MethodType;
  * a deferred gradient's row factor, or exactly 1 ({@link Matrix#outerColumns}). Dale's-law layers take this
  * loop for every weight at every step. In lanes when the JVM has the Vector API ({@link Lanes}): the clamp is
  * then a compare and a blend, where C2 (JDK 17) compiles {@code Math.max} to six instructions
- * (docs/benchmarks.md, "Batch 1 without writing the gradient"). The bits are the same either way.
+ * (docs/benchmarks.md, "The sign clamp in lanes"). The bits are the same either way.
  */
 public final class ClampedDescent {
     /** {@code ClampedDescentLanes.descend}, or null without the module; volatile: see {@link Lanes}. */
@@ -45,7 +45,7 @@ public final class ClampedDescent {
     }
 
     /** The step above one element at a time: the reference, and the loop without the module. */
-    public static void descendScalar(float[] w, float[] g, float s, int len, float lr, float wd) {
+    private static void descendScalar(float[] w, float[] g, float s, int len, float lr, float wd) {
         for (int i = 0; i < len; i++) w[i] = Math.max(w[i] - lr * (s * g[i] + wd * w[i]), 0f);
     }
 }

@@ -115,7 +115,7 @@ public final class Matrix {
      * When {@link #allowDeferredOuterProduct allowed} (and no view shares the memory), only the factors are
      * copied and the product is computed when first read. A weight gradient at batch 1 is such a product,
      * and an update that reads it through {@link #read} computes each chunk in cache instead of writing the
-     * matrix out and reading it back (docs/benchmarks.md, "Batch 1: the gradient the update computes").
+     * matrix out and reading it back (docs/benchmarks.md, "batch 1 without writing the gradient").
      */
     void setOuterProduct(FloatBuffer x, Matrix y) {
         if (outerX == null) {

@@ -1,6 +1,6 @@
 package io.eiscope.engine.tensor;
 
-import static io.eiscope.engine.tensor.ExpTest.bitsOrNaN;
+import static io.eiscope.engine.tensor.SpecialFloats.bitsOrNaN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
@@ -30,10 +30,10 @@ class ClampedDescentTest {
         for (int round = 0; round < 4000; round++) {
             int len = round % 10 == 0 ? w.length : rng.nextInt(1001);
             float lr = rates[rng.nextInt(rates.length)], wd = decays[rng.nextInt(decays.length)];
-            float s = rng.nextBoolean() ? 1f : ExpTest.value(rng, rng.nextInt(4));
+            float s = rng.nextBoolean() ? 1f : SpecialFloats.value(rng, rng.nextInt(4), SpecialFloats.KINDS);
             for (int i = 0; i < w.length; i++) {
-                w[i] = ExpTest.value(rng, i);
-                g[i] = ExpTest.value(rng, i + 1 + round);
+                w[i] = SpecialFloats.value(rng, i, SpecialFloats.KINDS);
+                g[i] = SpecialFloats.value(rng, i + 1 + round, SpecialFloats.KINDS);
             }
             for (int i = 0; i < w.length; i++)
                 want[i] = i < len ? Math.max(w[i] - lr * (s * g[i] + wd * w[i]), 0f) : w[i];

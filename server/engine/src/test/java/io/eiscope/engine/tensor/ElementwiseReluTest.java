@@ -8,22 +8,7 @@ import org.junit.jupiter.api.Test;
 class ElementwiseReluTest {
     /** Pre-activations with every kind of float a layer can produce: signed zeros, NaNs of both signs, extremes. */
     private static float[] preActivations() {
-        float[] special = {
-            0f,
-            -0f,
-            Float.NaN,
-            Float.intBitsToFloat(0xffc00000), // NaN with its sign bit set
-            Float.intBitsToFloat(0x7f800001), // signalling NaN
-            Float.POSITIVE_INFINITY,
-            Float.NEGATIVE_INFINITY,
-            Float.MIN_VALUE,
-            -Float.MIN_VALUE,
-            Float.MIN_NORMAL,
-            Float.MAX_VALUE,
-            -Float.MAX_VALUE,
-            1f,
-            -1f
-        };
+        float[] special = SpecialFloats.KINDS;
         Random rng = new Random(7);
         float[] z = new float[special.length + 5000];
         System.arraycopy(special, 0, z, 0, special.length);

@@ -59,11 +59,11 @@ class ExpTest {
             float[] before = w.clone();
             Exp.scaleByExp(w, d, len, lr, signed);
             for (int i = 0; i < w.length; i++)
-                assertThat(bitsOrNaN(w[i]))
+                assertThat(SpecialFloats.bitsOrNaN(w[i]))
                         .as(
                                 "w %s, d %s, lr %s, signed %s [%d of %d]: %s against %s",
                                 before[i], d[i], lr, signed, i, len, w[i], want[i])
-                        .isEqualTo(bitsOrNaN(want[i]));
+                        .isEqualTo(SpecialFloats.bitsOrNaN(want[i]));
         }
     }
 
@@ -78,32 +78,12 @@ class ExpTest {
         LanesAllocation.assertWarmChunksAllocateNothing(i -> Exp.scaleByExp(w, d, w.length, 1e-3f, (i & 1) == 0));
     }
 
-    /** A float's bits, with every NaN as the canonical one (Java does not fix which NaN a product keeps). */
-    static int bitsOrNaN(float x) {
-        return Float.floatToIntBits(x);
+    private static float value(Random rng, int i) {
+        return SpecialFloats.value(rng, i, SPECIAL);
     }
 
-    /** A random float of one of four kinds by {@code i}: any bits, large, small, special (both zeros, NaN, extremes). */
-    static float value(Random rng, int i) {
-        return switch (i % 4) {
-            case 0 -> Float.intBitsToFloat(rng.nextInt());
-            case 1 -> (float) (rng.nextGaussian() * 30);
-            case 2 -> (float) (rng.nextGaussian() * 1e-3);
-            default -> SPECIAL[rng.nextInt(SPECIAL.length)];
-        };
-    }
-
-    private static final float[] SPECIAL = {
-        0f,
-        -0f,
-        Float.NaN,
-        Float.POSITIVE_INFINITY,
-        Float.NEGATIVE_INFINITY,
-        Float.MIN_VALUE,
-        -Float.MIN_VALUE,
-        Float.MIN_NORMAL,
-        Float.MAX_VALUE,
-        -Float.MAX_VALUE,
+    /** Every kind of float, and the ends of the lanes' interval and of exp's finite, normal results. */
+    private static final float[] SPECIAL = concat(SpecialFloats.KINDS, new float[] {
         -87f,
         88f,
         Math.nextDown(-87f),
@@ -113,10 +93,14 @@ class ExpTest {
         -103.97208f,
         -103.972084f,
         -87.33655f,
-        -87.33654f,
-        1f,
-        -1f
-    };
+        -87.33654f
+    });
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
 
     /**
      * {mismatches, first mismatching bits or -1} over the magnitudes {@code [from, from + n)}, both
