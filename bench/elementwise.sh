@@ -26,15 +26,17 @@ PYTHON=${PYTHON:-python3}
 
 # Compiles main and test sources (JMH's annotation processor generates the harness) and writes
 # target/bench.classpath, offline.
-./mvnw -B -q -o -pl server/engine process-test-classes
+# shellcheck source=tools/jdk22.sh
+. tools/jdk22.sh  # RUN_JAVA: a JDK 22+ when there is one, as ./eiscope runs the server
+./mvnw -B -q -o -pl server/engine process-test-classes "${JDK22_MAVEN[@]}"
 CP="server/engine/target/classes:server/engine/target/test-classes:$(cat server/engine/target/bench.classpath)"
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
 
-echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), $(java -version 2>&1 | head -1)"
+echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r), $("$RUN_JAVA" -version 2>&1 | head -1)"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-java --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "io.eiscope.engine.bench.ElementwiseBench.($PASSES)\$" \
-  -jvmArgsAppend "--add-modules jdk.incubator.vector" \
+"$RUN_JAVA" "${RUN_JAVA_FLAGS[@]}" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "io.eiscope.engine.bench.ElementwiseBench.($PASSES)\$" \
+  -jvmArgsAppend "--add-modules jdk.incubator.vector ${RUN_JAVA_FLAGS[*]}" \
   -p shape="$SHAPES" -f "$FORKS" -wi "$WARMUPS" -w 1s -i "$ITERATIONS" -r "$ITERATION_TIME" -rf json -rff "$json" >&2
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -41,9 +41,11 @@ ARGS=(--models "$MODELS" --batches "$BATCHES" --seconds "$SECONDS_PER_CELL" --wa
 clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 
 # Compiles main and test sources and writes target/bench.classpath (every build does: root pom.xml), offline.
-./mvnw -B -q -o -pl server/engine process-test-classes
+# shellcheck source=tools/jdk22.sh
+. tools/jdk22.sh  # RUN_JAVA: a JDK 22+ when there is one, as ./eiscope runs the server
+./mvnw -B -q -o -pl server/engine process-test-classes "${JDK22_MAVEN[@]}"
 CP="server/engine/target/classes:server/engine/target/test-classes:$(cat server/engine/target/bench.classpath)"
-JAVA_BENCH=(java --add-modules jdk.incubator.vector -cp "$CP" io.eiscope.engine.bench.TrainStepBench "${ARGS[@]}")
+JAVA_BENCH=("$RUN_JAVA" "${RUN_JAVA_FLAGS[@]}" --add-modules jdk.incubator.vector -cp "$CP" io.eiscope.engine.bench.TrainStepBench "${ARGS[@]}")
 # shellcheck disable=SC2206 # TORCH_EXTRA is a list of flags, e.g. "--tuned"
 TORCH_BENCH=("$PYTHON" bench/torch_bench.py "${ARGS[@]}" ${TORCH_EXTRA:-})
 
@@ -52,7 +54,7 @@ spinners=()
 trap 'rm -f "$out"; for p in "${spinners[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 for _ in $(seq "${BUSY:-0}"); do yes > /dev/null & spinners+=($!); done
 {
-  echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+  echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$RUN_JAVA" -version 2>&1 | head -1)"
   echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); other processes spinning: ${BUSY:-0}"
   # Which kernels run: OpenBLAS names its core when verbose; MKL prints its build, torch its ISA.
   echo "# eiscope kernel: $(clean OPENBLAS_VERBOSE=2 OPENBLAS_NUM_THREADS=1 "${JAVA_BENCH[@]}" --batches 1 --seconds 0.01 --warmup 0.01 --rounds 1 2>&1 | grep -m1 '^Core:' || echo unknown)"

@@ -29,19 +29,21 @@ ARGS=(--sizes "$SIZES" --ops "$OPS" --runs "$RUNS" --warmup "$WARMUP")
 clean() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
 
 # Compiles main and test sources and writes target/bench.classpath (every build does: root pom.xml), offline.
-./mvnw -B -q -o -pl server/engine process-test-classes
+# shellcheck source=tools/jdk22.sh
+. tools/jdk22.sh  # RUN_JAVA: a JDK 22+ when there is one, as ./eiscope runs the server
+./mvnw -B -q -o -pl server/engine process-test-classes "${JDK22_MAVEN[@]}"
 CP="server/engine/target/classes:server/engine/target/test-classes:$(cat server/engine/target/bench.classpath)"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)" | tee -a "$out"
+echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$RUN_JAVA" -version 2>&1 | head -1)" | tee -a "$out"
 for rep in $(seq "$REPEATS"); do
   echo "# repeat $rep/$REPEATS, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
-  clean OPENBLAS_NUM_THREADS=1 java -cp "$CP" io.eiscope.engine.bench.SpectraBench "${ARGS[@]}" | tee -a "$out"
+  clean OPENBLAS_NUM_THREADS=1 "$RUN_JAVA" "${RUN_JAVA_FLAGS[@]}" -cp "$CP" io.eiscope.engine.bench.SpectraBench "${ARGS[@]}" | tee -a "$out"
   clean OMP_NUM_THREADS=1 "$PYTHON" bench/torch_spectra.py "${ARGS[@]}" | tee -a "$out"
 done
 if [ "$FALLBACK" = 1 ]; then
-  clean OPENBLAS_NUM_THREADS=1 java -Deiscope.blas.java=true -cp "$CP" io.eiscope.engine.bench.SpectraBench \
+  clean OPENBLAS_NUM_THREADS=1 "$RUN_JAVA" "${RUN_JAVA_FLAGS[@]}" -Deiscope.blas.java=true -cp "$CP" io.eiscope.engine.bench.SpectraBench \
     --sizes "$FALLBACK_SIZES" --ops svd --runs 3 --warmup 1 | tee -a "$out"
 fi
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"

@@ -4,6 +4,7 @@ import io.eiscope.engine.model.Parameter;
 import io.eiscope.engine.tensor.ClampedDescent;
 import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
+import io.eiscope.engine.tensor.OffHeapDescent;
 import java.nio.FloatBuffer;
 
 /**
@@ -103,6 +104,15 @@ public final class Momentum extends Direction {
         // Plain descent of a non-negative tensor clamps in its own loop: the clamp as a second loop over
         // the chunk cost as much as the update's arithmetic (docs/benchmarks.md, "every table again").
         boolean clampInLoop = project && gd && buf == null && p.sign() == Parameter.Sign.NON_NEGATIVE;
+        // Plain descent with nothing to project but the sign clamp runs in place when the JVM can (JDK 22+).
+        if (gd && buf == null && OffHeapDescent.available() && (!project || clampOnly(p))) {
+            if (g.deferred()) {
+                OffHeapDescent.descendRows(p.value(), g.outerRows(), g.outerColumns(), lr, wd, project);
+            } else {
+                OffHeapDescent.descend(p.value(), g, lr, wd, project);
+            }
+            return;
+        }
         int chunk = g.readChunk(Elementwise.CHUNK); // a deferred gradient's rows, one at a time
         // Gradient descent forms a deferred gradient's rows itself, x_r y[j] in its loop (the same float
         // product, so the same bits), instead of through the chunk array: the row is one chunk (readChunk).
@@ -133,6 +143,11 @@ public final class Momentum extends Direction {
             else if (project) p.project(wa, off, len);
             w.put(off, wa, 0, len);
         }
+    }
+
+    /** True when projecting {@code p} is its sign clamp alone: non-negative, nothing pruned. */
+    private static boolean clampOnly(Parameter p) {
+        return p.sign() == Parameter.Sign.NON_NEGATIVE && p.mask().count() == 0;
     }
 
     /** Plain gradient descent, {@code w - lr (g + wd w)} with {@code g = s gs[i]}: the loop C2 vectorises. */

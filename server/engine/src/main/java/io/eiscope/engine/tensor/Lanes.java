@@ -35,6 +35,17 @@ final class Lanes {
         }
     }
 
+    /**
+     * The static method {@code name} of a lanes class that needs JDK {@code feature} or later (src/lanes22/java:
+     * compiled only when the build found such a JDK, server/engine/pom.xml), or null on an older JVM, without
+     * the module, or in a build without it.
+     */
+    static MethodHandle findFrom(int feature, String simpleName, String name, MethodType type) {
+        if (Runtime.version().feature() < feature || Lanes.class.getResource(simpleName + ".class") == null)
+            return null;
+        return find(simpleName, name, type);
+    }
+
     /** A kernel throws only what its scalar loop would (an index out of bounds): rethrown unchanged. */
     static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) return r;

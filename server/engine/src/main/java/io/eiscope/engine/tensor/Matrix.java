@@ -20,6 +20,8 @@ public final class Matrix {
     private final FloatBuffer data;
     private IntBuffer bits;
     private FloatPointer pointer;
+    /** The memory as a {@code MemorySegment} for the in-place lanes ({@link OffHeapDescent}); null until asked. */
+    private Object segment;
     /** The factors of a deferred outer product ({@link #setOuterProduct}); null until the first. */
     private float[] outerX, outerY, outerRow;
     /** Which row of the deferred outer product {@link #outerRow} holds; -1 for none. */
@@ -101,6 +103,17 @@ public final class Matrix {
     }
 
     /**
+     * The values as a {@code java.lang.foreign.MemorySegment} (JDK 22+; typed {@code Object} so that JDK 17
+     * compiles this class), made once: a segment made per update allocates in the training step.
+     */
+    Object segment() {
+        if (deferred) materialise();
+        Object s = segment;
+        if (s == null) segment = s = OffHeapDescent.segmentOf(bytes);
+        return s;
+    }
+
+    /**
      * Lets {@link #setOuterProduct} defer its product until the values are read: for matrices whose
      * readers all go through this class (a parameter's gradient), not for one whose {@link #data()}
      * buffer a caller may hold while a product is written into it.
@@ -142,6 +155,12 @@ public final class Matrix {
     public float[] outerColumns() {
         if (!deferred) throw new IllegalStateException("not a deferred outer product");
         return outerY;
+    }
+
+    /** While {@link #deferred()}: the product's factor {@code x}, its {@link #rows} values (see {@link #outerColumns}). */
+    public float[] outerRows() {
+        if (!deferred) throw new IllegalStateException("not a deferred outer product");
+        return outerX;
     }
 
     /** While {@link #deferred()}: the product's factor {@code x} at row {@code r} (see {@link #outerColumns}). */

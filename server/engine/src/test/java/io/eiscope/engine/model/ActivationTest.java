@@ -32,6 +32,36 @@ class ActivationTest {
         assertThat(dh.get(5)).as("tanh'(0) = 1").isEqualTo(1f);
     }
 
+    /**
+     * The server runs on JDK 17 or on a JDK 22+ ({@code tools/jdk22.sh}), and must train to the same weights on
+     * either. JDK 17's {@code Math.tanh} is {@code StrictMath}'s (fdlibm, specified bit for bit); JDK 24 and later
+     * compile it to an intrinsic that differs in double for about 14 % of inputs. Rounded to float, as {@link
+     * Activation#TANH} rounds it, the two agree on every float: checked here on each JDK the tests run on, for
+     * every positive float below 20 (above it both are 1) and a million negative ones (6 s on JDK 25, 2 cores).
+     */
+    @Test
+    void tanhRoundedToFloatHasStrictMathsBitsForEveryFloat() {
+        int below = Float.floatToRawIntBits(20f);
+        // Every positive float where Math.tanh is an intrinsic (JDK 24+); where it is StrictMath's, a sample.
+        int step = Runtime.version().feature() >= 24 ? 1 : 997;
+        long differ = java.util.stream.IntStream.range(0, below / step)
+                .map(i -> i * step)
+                .parallel()
+                .filter(b -> {
+                    float z = Float.intBitsToFloat(b);
+                    return (float) Math.tanh(z) != (float) StrictMath.tanh(z);
+                })
+                .count();
+        assertThat(differ)
+                .as("positive floats whose Math.tanh rounds otherwise than StrictMath.tanh")
+                .isZero();
+        java.util.Random rng = new java.util.Random(24);
+        for (int i = 0; i < 1_000_000; i++) {
+            float z = -Float.intBitsToFloat(rng.nextInt(below));
+            assertThat((float) Math.tanh(z)).as("tanh(%s)", z).isEqualTo((float) StrictMath.tanh(z));
+        }
+    }
+
     @Test
     void tanhsMaskFromItsOutputEqualsItsBackwardFromTheInput() {
         int n = Z.length;
