@@ -2,8 +2,9 @@
 # Sourced by ./eiscope and bench/*.sh: finds a JDK 22 or later to run the server and the benchmarks on.
 # On it the training step updates its off-heap weights in place, in vector lanes (the Vector API over a
 # MemorySegment, which JDK 17 lacks: server/engine/src/lanes22/java); the build (Maven, Error Prone) stays
-# on the JDK 17 that `java` is. EISCOPE_JDK22 names one (a JDK home); else the newest JDK 22+ under
-# /usr/lib/jvm (Debian's and Temurin's packages install there). None: JDK 17 alone, the same bits, slower.
+# on the JDK 17 that `java` is. EISCOPE_JDK22 names one (a JDK home; `off` for none); else the newest
+# JDK 22+ under /usr/lib/jvm (Debian's and Temurin's packages install there). None: JDK 17 alone, the same
+# bits, slower.
 # Sets JDK22 (a JDK home, or empty), RUN_JAVA (that JDK's java, or `java`) and JDK22_MAVEN (the Maven
 # flag that compiles the in-place kernels, or nothing).
 jdk_feature() { # the feature release of the JDK at $1, from its release file (JAVA_VERSION="25.0.3"), or 0
@@ -12,6 +13,7 @@ jdk_feature() { # the feature release of the JDK at $1, from its release file (J
   echo "${v:-0}"
 }
 find_jdk22() {
+  [ "${EISCOPE_JDK22:-}" = off ] && return  # JDK 17 alone, e.g. to measure what the in-place kernels gain
   if [ -n "${EISCOPE_JDK22:-}" ]; then
     [ "$(jdk_feature "$EISCOPE_JDK22")" -ge 22 ] && [ -x "$EISCOPE_JDK22/bin/javac" ] \
       || { echo "EISCOPE_JDK22=$EISCOPE_JDK22 is not a JDK 22 or later (no release file or javac there)" >&2; return 1; }

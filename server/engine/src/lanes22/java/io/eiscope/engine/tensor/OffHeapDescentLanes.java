@@ -115,4 +115,180 @@ final class OffHeapDescentLanes {
             m.set(FLOAT, at, Math.max(wi - lr * (d.get(FLOAT, at) + wd * wi), 0f));
         }
     }
+
+    /**
+     * Heavy ball over a deferred outer product's rows: per element {@code d = x[r] y[j] + wd w}, {@code b =
+     * flush(first ? d : mu b + keep d)}, {@code w = w - lr (nesterov ? d + mu b : b)}, then {@code max(w, 0)}
+     * when {@code clamp}; {@code flush} is {@code Adam.flushSubnormalBranchFree}, the same operations in lanes.
+     */
+    static void momentumRows(
+            Object w,
+            Object buf,
+            int rows,
+            int cols,
+            float[] x,
+            float[] y,
+            float lr,
+            float wd,
+            float mu,
+            float keep,
+            boolean first,
+            boolean nesterov,
+            boolean clamp) {
+        MemorySegment m = (MemorySegment) w, b = (MemorySegment) buf;
+        FloatVector lrv = FloatVector.broadcast(F, lr), wdv = FloatVector.broadcast(F, wd);
+        FloatVector muv = FloatVector.broadcast(F, mu), keepv = FloatVector.broadcast(F, keep);
+        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
+        FloatVector big = FloatVector.broadcast(F, 0x1p126f), below = FloatVector.broadcast(F, 0x1.fffffep-1f);
+        FloatVector huge = FloatVector.broadcast(F, 0x1p100f);
+        int bound = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            float s = x[r];
+            FloatVector sv = FloatVector.broadcast(F, s);
+            long row = (long) r * cols * Float.BYTES;
+            int j = 0;
+            for (; j < bound; j += F.length()) {
+                long at = row + (long) j * Float.BYTES;
+                FloatVector wv = FloatVector.fromMemorySegment(F, m, at, ORDER);
+                FloatVector dv = sv.mul(FloatVector.fromArray(F, y, j)).add(wdv.mul(wv));
+                FloatVector bv = first ? dv : muv.mul(FloatVector.fromMemorySegment(F, b, at, ORDER)).add(keepv.mul(dv));
+                FloatVector a = bv.abs().mul(big).sub(below);
+                bv = bv.mul(a.add(a.abs()).mul(huge).mul(huge).min(one)).add(zero);
+                bv.intoMemorySegment(b, at, ORDER);
+                FloatVector v = wv.sub(lrv.mul(nesterov ? dv.add(muv.mul(bv)) : bv));
+                if (clamp) v = v.blend(zero, v.compare(VectorOperators.LE, 0f));
+                v.intoMemorySegment(m, at, ORDER);
+            }
+            for (; j < cols; j++) {
+                long at = row + (long) j * Float.BYTES;
+                float wi = m.get(FLOAT, at), di = s * y[j] + wd * wi;
+                float bi = flush(first ? di : mu * b.get(FLOAT, at) + keep * di);
+                b.set(FLOAT, at, bi);
+                float v = wi - lr * (nesterov ? di + mu * bi : bi);
+                m.set(FLOAT, at, clamp ? Math.max(v, 0f) : v);
+            }
+        }
+    }
+
+    /** {@link #momentumRows} with a gradient written out: {@code d = g[i] + wd w[i]}. */
+    static void momentum(
+            Object w,
+            Object buf,
+            Object g,
+            int n,
+            float lr,
+            float wd,
+            float mu,
+            float keep,
+            boolean first,
+            boolean nesterov,
+            boolean clamp) {
+        MemorySegment m = (MemorySegment) w, b = (MemorySegment) buf, d = (MemorySegment) g;
+        FloatVector lrv = FloatVector.broadcast(F, lr), wdv = FloatVector.broadcast(F, wd);
+        FloatVector muv = FloatVector.broadcast(F, mu), keepv = FloatVector.broadcast(F, keep);
+        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
+        FloatVector big = FloatVector.broadcast(F, 0x1p126f), below = FloatVector.broadcast(F, 0x1.fffffep-1f);
+        FloatVector huge = FloatVector.broadcast(F, 0x1p100f);
+        int bound = F.loopBound(n), i = 0;
+        for (; i < bound; i += F.length()) {
+            long at = (long) i * Float.BYTES;
+            FloatVector wv = FloatVector.fromMemorySegment(F, m, at, ORDER);
+            FloatVector dv = FloatVector.fromMemorySegment(F, d, at, ORDER).add(wdv.mul(wv));
+            FloatVector bv = first ? dv : muv.mul(FloatVector.fromMemorySegment(F, b, at, ORDER)).add(keepv.mul(dv));
+            FloatVector a = bv.abs().mul(big).sub(below);
+            bv = bv.mul(a.add(a.abs()).mul(huge).mul(huge).min(one)).add(zero);
+            bv.intoMemorySegment(b, at, ORDER);
+            FloatVector v = wv.sub(lrv.mul(nesterov ? dv.add(muv.mul(bv)) : bv));
+            if (clamp) v = v.blend(zero, v.compare(VectorOperators.LE, 0f));
+            v.intoMemorySegment(m, at, ORDER);
+        }
+        for (; i < n; i++) {
+            long at = (long) i * Float.BYTES;
+            float wi = m.get(FLOAT, at), di = d.get(FLOAT, at) + wd * wi;
+            float bi = flush(first ? di : mu * b.get(FLOAT, at) + keep * di);
+            b.set(FLOAT, at, bi);
+            float v = wi - lr * (nesterov ? di + mu * bi : bi);
+            m.set(FLOAT, at, clamp ? Math.max(v, 0f) : v);
+        }
+    }
+
+    /**
+     * Adam with gradient descent, per element in this order: {@code w = w shrink}; {@code g = g + l2 w}; {@code m =
+     * flush(b1 m + c1 g)}; {@code v = flush(b2 v + c2 g g)}; {@code w = w - stepSize (m / (sqrt(v) / sqrtBias2 +
+     * eps))}. The gradient is written out ({@code g}), or a deferred outer product's factors ({@code g} null:
+     * {@code x[r] y[j]}). A lane's square root is the correctly rounded float one, which {@code (float)
+     * Math.sqrt} of a float also is.
+     */
+    static void adam(
+            Object w,
+            Object g,
+            Object m1,
+            Object m2,
+            int rows,
+            int cols,
+            float[] x,
+            float[] y,
+            float b1,
+            float b2,
+            float c1,
+            float c2,
+            float l2,
+            float shrink,
+            float eps,
+            float stepSize,
+            float sqrtBias2) {
+        MemorySegment m = (MemorySegment) w, d = (MemorySegment) g, mm = (MemorySegment) m1, vv = (MemorySegment) m2;
+        boolean written = d != null;
+        FloatVector b1v = FloatVector.broadcast(F, b1), b2v = FloatVector.broadcast(F, b2);
+        FloatVector c1v = FloatVector.broadcast(F, c1), c2v = FloatVector.broadcast(F, c2);
+        FloatVector l2v = FloatVector.broadcast(F, l2), shrinkv = FloatVector.broadcast(F, shrink);
+        FloatVector epsv = FloatVector.broadcast(F, eps), stepv = FloatVector.broadcast(F, stepSize);
+        FloatVector biasv = FloatVector.broadcast(F, sqrtBias2);
+        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
+        FloatVector big = FloatVector.broadcast(F, 0x1p126f), below = FloatVector.broadcast(F, 0x1.fffffep-1f);
+        FloatVector huge = FloatVector.broadcast(F, 0x1p100f);
+        int bound = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            float s = written ? 1f : x[r];
+            FloatVector sv = FloatVector.broadcast(F, s);
+            long row = (long) r * cols * Float.BYTES;
+            int j = 0;
+            for (; j < bound; j += F.length()) {
+                long at = row + (long) j * Float.BYTES;
+                FloatVector wv = FloatVector.fromMemorySegment(F, m, at, ORDER).mul(shrinkv);
+                FloatVector gv = written
+                        ? FloatVector.fromMemorySegment(F, d, at, ORDER)
+                        : sv.mul(FloatVector.fromArray(F, y, j));
+                gv = gv.add(l2v.mul(wv));
+                FloatVector mv = b1v.mul(FloatVector.fromMemorySegment(F, mm, at, ORDER)).add(c1v.mul(gv));
+                FloatVector a = mv.abs().mul(big).sub(below);
+                mv = mv.mul(a.add(a.abs()).mul(huge).mul(huge).min(one)).add(zero);
+                FloatVector vv2 = b2v.mul(FloatVector.fromMemorySegment(F, vv, at, ORDER)).add(c2v.mul(gv).mul(gv));
+                a = vv2.abs().mul(big).sub(below);
+                vv2 = vv2.mul(a.add(a.abs()).mul(huge).mul(huge).min(one)).add(zero);
+                mv.intoMemorySegment(mm, at, ORDER);
+                vv2.intoMemorySegment(vv, at, ORDER);
+                FloatVector den = vv2.lanewise(VectorOperators.SQRT).div(biasv).add(epsv);
+                wv.sub(stepv.mul(mv.div(den))).intoMemorySegment(m, at, ORDER);
+            }
+            for (; j < cols; j++) {
+                long at = row + (long) j * Float.BYTES;
+                float wi = m.get(FLOAT, at) * shrink;
+                float gi = (written ? d.get(FLOAT, at) : s * y[j]) + l2 * wi;
+                float mi = flush(b1 * mm.get(FLOAT, at) + c1 * gi);
+                float vi = flush(b2 * vv.get(FLOAT, at) + c2 * gi * gi);
+                mm.set(FLOAT, at, mi);
+                vv.set(FLOAT, at, vi);
+                float den = (float) Math.sqrt(vi) / sqrtBias2 + eps;
+                m.set(FLOAT, at, wi - stepSize * (mi / den));
+            }
+        }
+    }
+
+    /** {@code Adam.flushSubnormalBranchFree}: {@code x}, or {@code +0} where {@code |x| < 2^-126}. */
+    private static float flush(float x) {
+        float a = Math.abs(x) * 0x1p126f - 0x1.fffffep-1f;
+        float s = (a + Math.abs(a)) * 0x1p100f * 0x1p100f;
+        return x * Math.min(s, 1f) + 0f;
+    }
 }

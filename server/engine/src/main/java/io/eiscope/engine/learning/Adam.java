@@ -3,6 +3,7 @@ package io.eiscope.engine.learning;
 import io.eiscope.engine.model.Parameter;
 import io.eiscope.engine.tensor.Elementwise;
 import io.eiscope.engine.tensor.Matrix;
+import io.eiscope.engine.tensor.OffHeapDescent;
 
 /**
  * The direction of Adam (Kingma and Ba 2015, "Adam: a method for stochastic optimization",
@@ -117,6 +118,26 @@ public final class Adam extends Direction {
             float sqrtBias2,
             Geometry geometry) {
         boolean gd = geometry instanceof GradientDescent;
+        if (gd && OffHeapDescent.inPlace(w)) { // in place, in lanes (JDK 22+)
+            boolean deferred = g.deferred();
+            OffHeapDescent.adam(
+                    w,
+                    deferred ? null : g,
+                    deferred ? g.outerRows() : null,
+                    deferred ? g.outerColumns() : null,
+                    m,
+                    v,
+                    b1,
+                    b2,
+                    c1,
+                    c2,
+                    l2,
+                    shrink,
+                    eps,
+                    stepSize,
+                    sqrtBias2);
+            return;
+        }
         float[][] scratch = Elementwise.scratch();
         float[] wa = scratch[0], ga = scratch[1], ma = scratch[2], va = scratch[3];
         int chunk = g.readChunk(Elementwise.CHUNK); // a deferred gradient's rows, one at a time

@@ -105,11 +105,16 @@ public final class Momentum extends Direction {
         // the chunk cost as much as the update's arithmetic (docs/benchmarks.md, "every table again").
         boolean clampInLoop = project && gd && buf == null && p.sign() == Parameter.Sign.NON_NEGATIVE;
         // Plain descent with nothing to project but the sign clamp runs in place when the JVM can (JDK 22+).
-        if (gd && buf == null && OffHeapDescent.available() && (!project || clampOnly(p))) {
-            if (g.deferred()) {
-                OffHeapDescent.descendRows(p.value(), g.outerRows(), g.outerColumns(), lr, wd, project);
-            } else {
-                OffHeapDescent.descend(p.value(), g, lr, wd, project);
+        if (gd && OffHeapDescent.inPlace(p.value()) && (!project || clampOnly(p))) {
+            Matrix w0 = p.value();
+            boolean deferred = g.deferred();
+            float[] x = deferred ? g.outerRows() : null, y = deferred ? g.outerColumns() : null;
+            if (buf == null && deferred) OffHeapDescent.descendRows(w0, x, y, lr, wd, project);
+            else if (buf == null) OffHeapDescent.descend(w0, g, lr, wd, project);
+            else {
+                float mu = (float) hyper.momentum(), keep = (float) (1 - hyper.dampening());
+                OffHeapDescent.momentum(
+                        w0, buffers[0], deferred ? null : g, x, y, lr, wd, mu, keep, first, hyper.nesterov(), project);
             }
             return;
         }

@@ -35,6 +35,64 @@ public final class OffHeapDescent {
     @SuppressWarnings("NonFinalStaticField")
     private static volatile MethodHandle writtenClamped = Lanes.findFrom(22, LANES, "descendClamped", WRITTEN);
 
+    private static final MethodType MOMENTUM_ROWS = MethodType.methodType(
+            void.class,
+            Object.class,
+            Object.class,
+            int.class,
+            int.class,
+            float[].class,
+            float[].class,
+            float.class,
+            float.class,
+            float.class,
+            float.class,
+            boolean.class,
+            boolean.class,
+            boolean.class);
+    private static final MethodType MOMENTUM_WRITTEN = MethodType.methodType(
+            void.class,
+            Object.class,
+            Object.class,
+            Object.class,
+            int.class,
+            float.class,
+            float.class,
+            float.class,
+            float.class,
+            boolean.class,
+            boolean.class,
+            boolean.class);
+
+    @SuppressWarnings("NonFinalStaticField")
+    private static volatile MethodHandle momentumRows = Lanes.findFrom(22, LANES, "momentumRows", MOMENTUM_ROWS);
+
+    @SuppressWarnings("NonFinalStaticField")
+    private static volatile MethodHandle momentumWritten = Lanes.findFrom(22, LANES, "momentum", MOMENTUM_WRITTEN);
+
+    private static final MethodType ADAM = MethodType.methodType(
+            void.class,
+            Object.class,
+            Object.class,
+            Object.class,
+            Object.class,
+            int.class,
+            int.class,
+            float[].class,
+            float[].class,
+            float.class,
+            float.class,
+            float.class,
+            float.class,
+            float.class,
+            float.class,
+            float.class,
+            float.class,
+            float.class);
+
+    @SuppressWarnings("NonFinalStaticField")
+    private static volatile MethodHandle adam = Lanes.findFrom(22, LANES, "adam", ADAM);
+
     @SuppressWarnings("NonFinalStaticField")
     private static volatile MethodHandle segment =
             Lanes.findFrom(22, LANES, "segmentOf", MethodType.methodType(Object.class, ByteBuffer.class));
@@ -51,9 +109,21 @@ public final class OffHeapDescent {
         }
     }
 
+    /**
+     * Parameters with fewer values take the chunked loops: with a vector loop run at most a few times per call, C2
+     * compiles the lanes from a profile that rarely saw it, and they box their vectors (as {@link
+     * ClampedDescent#LANES_FROM}).
+     */
+    static final int IN_PLACE_FROM = 64;
+
     /** True when this JVM runs the lanes (JDK 22+, the module, and a build with them). */
     public static boolean available() {
         return rows != null;
+    }
+
+    /** True when {@code value} is updated in place: {@link #available()}, and at least {@value #IN_PLACE_FROM} values. */
+    public static boolean inPlace(Matrix value) {
+        return rows != null && value.size() >= IN_PLACE_FROM;
     }
 
     /**
@@ -81,6 +151,103 @@ public final class OffHeapDescent {
             throw new IllegalArgumentException("a gradient of " + g.size() + " values for " + w.size());
         try {
             (clamp ? writtenClamped : written).invokeExact(w.segment(), g.segment(), w.size(), lr, wd);
+        } catch (Throwable t) {
+            throw Lanes.rethrow(t);
+        }
+    }
+
+    /**
+     * Heavy ball, over a deferred outer product's rows ({@code g} null: {@code d = x[r] y[j] + wd w}) or a gradient
+     * written out ({@code x}, {@code y} null: {@code d = g + wd w}), per element: {@code b = flush(first ? d : mu b
+     * + keep d)} with subnormals flushed to {@code +0} ({@code Adam.flushSubnormalBranchFree}), then {@code w = w -
+     * lr (nesterov ? d + mu b : b)} ({@code max(…, 0)} when {@code clamp}). The per-element formulas of {@code
+     * Momentum}, so its bits. Only when {@link #available()}.
+     */
+    public static void momentum(
+            Matrix w,
+            Matrix buf,
+            Matrix g,
+            float[] x,
+            float[] y,
+            float lr,
+            float wd,
+            float mu,
+            float keep,
+            boolean first,
+            boolean nesterov,
+            boolean clamp) {
+        if (buf.size() != w.size())
+            throw new IllegalArgumentException("a momentum buffer of " + buf.size() + " values for " + w.size());
+        try {
+            if (g == null) {
+                if (x.length < w.rows || y.length < w.cols)
+                    throw new IllegalArgumentException("factors of " + x.length + " and " + y.length + " for a "
+                            + w.rows + "x" + w.cols + " value");
+                momentumRows.invokeExact(
+                        w.segment(), buf.segment(), w.rows, w.cols, x, y, lr, wd, mu, keep, first, nesterov, clamp);
+            } else {
+                if (g.size() != w.size())
+                    throw new IllegalArgumentException("a gradient of " + g.size() + " values for " + w.size());
+                momentumWritten.invokeExact(
+                        w.segment(), buf.segment(), g.segment(), w.size(), lr, wd, mu, keep, first, nesterov, clamp);
+            }
+        } catch (Throwable t) {
+            throw Lanes.rethrow(t);
+        }
+    }
+
+    /**
+     * Adam with gradient descent (and AdamW: {@code shrink = 1 - lr wd}, {@code l2 = 0}), per element: {@code w =
+     * w shrink}; {@code g = g + l2 w}; {@code m = flush(b1 m + c1 g)}; {@code v = flush(b2 v + c2 g g)}; {@code w =
+     * w - stepSize (m / (sqrt(v) / sqrtBias2 + eps))}. The gradient {@code g} written out, or ({@code g} null) a
+     * deferred outer product's factors {@code x}, {@code y}. The per-element formula of {@code Adam}, so its bits.
+     * Only when {@link #available()}.
+     */
+    public static void adam(
+            Matrix w,
+            Matrix g,
+            float[] x,
+            float[] y,
+            Matrix m,
+            Matrix v,
+            float b1,
+            float b2,
+            float c1,
+            float c2,
+            float l2,
+            float shrink,
+            float eps,
+            float stepSize,
+            float sqrtBias2) {
+        if (m.size() != w.size() || v.size() != w.size())
+            throw new IllegalArgumentException(
+                    "moments of " + m.size() + " and " + v.size() + " values for " + w.size());
+        if (g == null && (x.length < w.rows || y.length < w.cols))
+            throw new IllegalArgumentException(
+                    "factors of " + x.length + " and " + y.length + " for a " + w.rows + "x" + w.cols + " value");
+        if (g != null && g.size() != w.size())
+            throw new IllegalArgumentException("a gradient of " + g.size() + " values for " + w.size());
+        // A written gradient is one row of all the values; a deferred one, the value's rows.
+        int rows = g == null ? w.rows : 1, cols = g == null ? w.cols : w.size();
+        try {
+            adam.invokeExact(
+                    w.segment(),
+                    g == null ? null : g.segment(),
+                    m.segment(),
+                    v.segment(),
+                    rows,
+                    cols,
+                    x,
+                    y,
+                    b1,
+                    b2,
+                    c1,
+                    c2,
+                    l2,
+                    shrink,
+                    eps,
+                    stepSize,
+                    sqrtBias2);
         } catch (Throwable t) {
             throw Lanes.rethrow(t);
         }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trains a few runs of each kind whose update takes a JDK-dependent path (plain SGD in place on JDK 22+, through
+ * Trains a few runs of each kind whose update takes a JDK-dependent path (plain SGD, heavy ball and Adam in place on JDK 22+, through
  * heap chunks on 17; tanh) and prints one line per run: its name and the SHA-256 of every parameter's bits.
  * {@link CrossJdkTrainingTest} runs it on two JDKs and compares the lines. A {@code main} so that the test can
  * start it in another JVM.
@@ -31,6 +31,11 @@ public final class TrainedWeightsDigest {
     static List<String> digests() throws NoSuchAlgorithmException {
         ComponentConfig sgd = new ComponentConfig("sgd", Map.of("learning_rate", 0.05));
         ComponentConfig sgdDecay = new ComponentConfig("sgd", Map.of("learning_rate", 0.05, "weight_decay", 1e-3));
+        ComponentConfig heavyBall = new ComponentConfig("sgd", Map.of("learning_rate", 0.02, "momentum", 0.9));
+        ComponentConfig nesterov =
+                new ComponentConfig("sgd", Map.of("learning_rate", 0.02, "momentum", 0.9, "nesterov", true));
+        ComponentConfig adam = new ComponentConfig("adam", Map.of("learning_rate", 1e-3));
+        ComponentConfig adamw = new ComponentConfig("adamw", Map.of("learning_rate", 1e-3, "weight_decay", 0.01));
         ComponentConfig fashion = ComponentConfig.of("fashion_mnist");
         ComponentConfig adding =
                 new ComponentConfig("adding", Map.of("sequence_length", 5L, "train_size", 64L, "test_size", 16L));
@@ -43,6 +48,10 @@ public final class TrainedWeightsDigest {
             lines.add(digest("mlp sgd batch " + batch, config(mlp, sgd, fashion, batch)));
             lines.add(digest("dann sgd+decay batch " + batch, config(dann, sgdDecay, fashion, batch)));
         }
+        lines.add(digest("mlp nesterov batch 1", config(mlp, nesterov, fashion, 1)));
+        lines.add(digest("dann heavy ball batch 16", config(dann, heavyBall, fashion, 16)));
+        lines.add(digest("mlp adamw batch 1", config(mlp, adamw, fashion, 1)));
+        lines.add(digest("dann adam batch 16", config(dann, adam, fashion, 16)));
         lines.add(digest("rnn tanh sgd batch 8", config(rnnTanh, sgd, adding, 8)));
         return lines;
     }
