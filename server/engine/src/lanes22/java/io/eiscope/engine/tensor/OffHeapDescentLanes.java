@@ -119,7 +119,9 @@ final class OffHeapDescentLanes {
     /**
      * Heavy ball over a deferred outer product's rows: per element {@code d = x[r] y[j] + wd w}, {@code b =
      * flush(first ? d : mu b + keep d)}, {@code w = w - lr (nesterov ? d + mu b : b)}, then {@code max(w, 0)}
-     * when {@code clamp}; {@code flush} is {@code Adam.flushSubnormalBranchFree}, the same operations in lanes.
+     * when {@code clamp}. {@code flush} is {@code Adam.flushSubnormalBranchFree}'s result, {@code +0} where {@code |b|
+     * < 2^-126}, here a compare and a blend (three operations against its eight): the same bits for every {@code b}
+     * but NaN, whose payload Java leaves unspecified.
      */
     static void momentumRows(
             Object w,
@@ -138,9 +140,7 @@ final class OffHeapDescentLanes {
         MemorySegment m = (MemorySegment) w, b = (MemorySegment) buf;
         FloatVector lrv = FloatVector.broadcast(F, lr), wdv = FloatVector.broadcast(F, wd);
         FloatVector muv = FloatVector.broadcast(F, mu), keepv = FloatVector.broadcast(F, keep);
-        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
-        FloatVector big = FloatVector.broadcast(F, 0x1p126f), below = FloatVector.broadcast(F, 0x1.fffffep-1f);
-        FloatVector huge = FloatVector.broadcast(F, 0x1p100f);
+        FloatVector zero = FloatVector.zero(F);
         int bound = F.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             float s = x[r];
@@ -152,8 +152,7 @@ final class OffHeapDescentLanes {
                 FloatVector wv = FloatVector.fromMemorySegment(F, m, at, ORDER);
                 FloatVector dv = sv.mul(FloatVector.fromArray(F, y, j)).add(wdv.mul(wv));
                 FloatVector bv = first ? dv : muv.mul(FloatVector.fromMemorySegment(F, b, at, ORDER)).add(keepv.mul(dv));
-                FloatVector a = bv.abs().mul(big).sub(below);
-                bv = bv.mul(a.add(a.abs()).mul(huge).mul(huge).min(one)).add(zero);
+                bv = bv.blend(zero, bv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
                 bv.intoMemorySegment(b, at, ORDER);
                 FloatVector v = wv.sub(lrv.mul(nesterov ? dv.add(muv.mul(bv)) : bv));
                 if (clamp) v = v.blend(zero, v.compare(VectorOperators.LE, 0f));
@@ -186,17 +185,14 @@ final class OffHeapDescentLanes {
         MemorySegment m = (MemorySegment) w, b = (MemorySegment) buf, d = (MemorySegment) g;
         FloatVector lrv = FloatVector.broadcast(F, lr), wdv = FloatVector.broadcast(F, wd);
         FloatVector muv = FloatVector.broadcast(F, mu), keepv = FloatVector.broadcast(F, keep);
-        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
-        FloatVector big = FloatVector.broadcast(F, 0x1p126f), below = FloatVector.broadcast(F, 0x1.fffffep-1f);
-        FloatVector huge = FloatVector.broadcast(F, 0x1p100f);
+        FloatVector zero = FloatVector.zero(F);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += F.length()) {
             long at = (long) i * Float.BYTES;
             FloatVector wv = FloatVector.fromMemorySegment(F, m, at, ORDER);
             FloatVector dv = FloatVector.fromMemorySegment(F, d, at, ORDER).add(wdv.mul(wv));
             FloatVector bv = first ? dv : muv.mul(FloatVector.fromMemorySegment(F, b, at, ORDER)).add(keepv.mul(dv));
-            FloatVector a = bv.abs().mul(big).sub(below);
-            bv = bv.mul(a.add(a.abs()).mul(huge).mul(huge).min(one)).add(zero);
+            bv = bv.blend(zero, bv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
             bv.intoMemorySegment(b, at, ORDER);
             FloatVector v = wv.sub(lrv.mul(nesterov ? dv.add(muv.mul(bv)) : bv));
             if (clamp) v = v.blend(zero, v.compare(VectorOperators.LE, 0f));
@@ -244,9 +240,7 @@ final class OffHeapDescentLanes {
         FloatVector l2v = FloatVector.broadcast(F, l2), shrinkv = FloatVector.broadcast(F, shrink);
         FloatVector epsv = FloatVector.broadcast(F, eps), stepv = FloatVector.broadcast(F, stepSize);
         FloatVector biasv = FloatVector.broadcast(F, sqrtBias2);
-        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
-        FloatVector big = FloatVector.broadcast(F, 0x1p126f), below = FloatVector.broadcast(F, 0x1.fffffep-1f);
-        FloatVector huge = FloatVector.broadcast(F, 0x1p100f);
+        FloatVector zero = FloatVector.zero(F);
         int bound = F.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             float s = written ? 1f : x[r];
@@ -261,11 +255,9 @@ final class OffHeapDescentLanes {
                         : sv.mul(FloatVector.fromArray(F, y, j));
                 gv = gv.add(l2v.mul(wv));
                 FloatVector mv = b1v.mul(FloatVector.fromMemorySegment(F, mm, at, ORDER)).add(c1v.mul(gv));
-                FloatVector a = mv.abs().mul(big).sub(below);
-                mv = mv.mul(a.add(a.abs()).mul(huge).mul(huge).min(one)).add(zero);
+                mv = mv.blend(zero, mv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
                 FloatVector vv2 = b2v.mul(FloatVector.fromMemorySegment(F, vv, at, ORDER)).add(c2v.mul(gv).mul(gv));
-                a = vv2.abs().mul(big).sub(below);
-                vv2 = vv2.mul(a.add(a.abs()).mul(huge).mul(huge).min(one)).add(zero);
+                vv2 = vv2.blend(zero, vv2.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
                 mv.intoMemorySegment(mm, at, ORDER);
                 vv2.intoMemorySegment(vv, at, ORDER);
                 FloatVector den = vv2.lanewise(VectorOperators.SQRT).div(biasv).add(epsv);
@@ -285,10 +277,8 @@ final class OffHeapDescentLanes {
         }
     }
 
-    /** {@code Adam.flushSubnormalBranchFree}: {@code x}, or {@code +0} where {@code |x| < 2^-126}. */
+    /** The lanes' flush for the tail: {@code +0} where {@code |x| < 2^-126}, else {@code x}. */
     private static float flush(float x) {
-        float a = Math.abs(x) * 0x1p126f - 0x1.fffffep-1f;
-        float s = (a + Math.abs(a)) * 0x1p100f * 0x1p100f;
-        return x * Math.min(s, 1f) + 0f;
+        return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
     }
 }
