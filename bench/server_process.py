@@ -28,7 +28,7 @@ def start(
 ) -> tuple[subprocess.Popen[str], int]:
     """Starts `java [jvm_flags] -jar jar --port 0 --data-dir data [args]`; the process and its
     port once it listens (its output is then drained on a thread)."""
-    cmd = ["java", *jvm_flags, "-jar", jar, "--port", "0", "--data-dir", data, *args]
+    cmd = [os.environ.get("EISCOPE_JAVA", "java"), *jvm_flags, "-jar", jar, "--port", "0", "--data-dir", data, *args]
     server = subprocess.Popen(
         cmd,
         env=bench_env(),

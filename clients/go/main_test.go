@@ -61,7 +61,7 @@ func logged() string {
 	return serverLog.String()
 }
 
-// startServer spawns `java -jar <jar> --host 127.0.0.1 --port 0 --data-dir <temp>`, sets
+// startServer spawns `java -jar <jar>` ($EISCOPE_JAVA, or java) --host 127.0.0.1 --port 0 --data-dir <temp>`, sets
 // address from the line it prints when listening, and returns the function that stops it.
 func startServer() (func(), error) {
 	jar := os.Getenv("EISCOPE_JAR")
@@ -79,7 +79,11 @@ func startServer() (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("java", "-jar", jar, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir)
+	java := os.Getenv("EISCOPE_JAVA") // the JDK ./eiscope runs the server on
+	if java == "" {
+		java = "java"
+	}
+	cmd := exec.Command(java, "-jar", jar, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir)
 	cmd.Stdout, cmd.Stderr = sink, sink
 	err = cmd.Start()
 	sink.Close() // the child holds its own copy

@@ -13,7 +13,7 @@ const READY = /eiscope listening on (https:\/\/\S+)\r?\n/;
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * Spawns `java -jar <jar> --host 127.0.0.1 --port 0 --data-dir <dataDir> --auth token
+ * Spawns `$EISCOPE_JAVA -jar <jar> --host 127.0.0.1 --port 0 --data-dir <dataDir> --auth token
  * --tls-self-signed ...extraArgs` and resolves once it prints its listening line.
  * @returns {Promise<{origin: string, url: string, token: string | null, certificate: X509Certificate,
  *   spki: string, output: () => string, stop: () => Promise<void>}>} `url` as printed (with
@@ -24,7 +24,7 @@ export async function startSecureServer(dataDir, extraArgs = []) {
   const { jar } = serverPaths();
   if (!existsSync(jar)) throw new Error(`eiscope server jar not found at ${jar}: build it first (./mvnw -q package) or set EISCOPE_JAR`);
   const args = ["-jar", jar, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, "--auth", "token", "--tls-self-signed", ...extraArgs];
-  const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.env.EISCOPE_JAVA ?? "java", args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stderr.on("data", (d) => (log += d));
   const exited = new Promise((res) => child.once("exit", (code, sig) => res({ code, sig })));

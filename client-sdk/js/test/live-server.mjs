@@ -28,7 +28,7 @@ export function serverPaths() {
 }
 
 /**
- * Spawns `java -jar <jar> --host 127.0.0.1 --port 0 --data-dir <dir> ...extraArgs` and
+ * Spawns `$EISCOPE_JAVA -jar <jar> --host 127.0.0.1 --port 0 --data-dir <dir> ...extraArgs` and
  * resolves once it prints its listening line. Rejects (never skips) when the jar is missing,
  * the process exits early, or it stays silent too long. A temporary data directory is removed
  * by stop(). `baseUrl` is the origin printed (https:// with --tls-self-signed, whose
@@ -47,7 +47,7 @@ export async function startServer(extraArgs = []) {
   const dataDir = configured ?? mkdtempSync(join(tmpdir(), "eiscope-js-"));
   const removeTemporary = () => configured === undefined && rmSync(dataDir, { recursive: true, force: true });
   const args = ["-jar", jar, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, ...extraArgs];
-  const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.env.EISCOPE_JAVA ?? "java", args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stderr.on("data", (d) => (log += d));
   const exited = new Promise((res) => child.once("exit", (code, sig) => res({ code, sig })));

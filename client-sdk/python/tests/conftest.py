@@ -1,7 +1,8 @@
 """Fixtures: one live eiscope server for the whole session, on 127.0.0.1 and a free port.
 
-The server is `java -jar $EISCOPE_JAR --host 127.0.0.1 --port 0 --data-dir $EISCOPE_DATA_DIR`
-(defaults: <repo>/server/app/target/eiscope-server.jar and a fresh temporary directory, so that
+The server is `$EISCOPE_JAVA -jar $EISCOPE_JAR --host 127.0.0.1 --port 0 --data-dir $EISCOPE_DATA_DIR`
+(EISCOPE_JAVA: the JDK ./eiscope runs the server on, java when unset; defaults:
+<repo>/server/app/target/eiscope-server.jar and a fresh temporary directory, so that
 the runs the tests record neither land in nor meet the developer's own record; the server finds
 the datasets that `./eiscope build` fetched whatever the data directory). It prints
 "eiscope listening on http://127.0.0.1:PORT" when ready. A missing jar, an early exit or no
@@ -49,7 +50,7 @@ class _Server:
         self._ready = threading.Event()
         self.process = subprocess.Popen(
             [
-                "java",
+                os.environ.get("EISCOPE_JAVA", "java"),
                 "-jar",
                 str(jar),
                 "--host",
