@@ -2,22 +2,24 @@ package io.eiscope.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link OffHeapDescent}'s loops in vector lanes, straight over the off-heap values (JDK 22 and later: the
- * Vector API reads and writes a {@link MemorySegment}, which JDK 17's cannot do fast). Each lane computes
- * {@code w - lr (s g + wd w)} with the operations of the scalar formula, operands in its order (no FMA), and the clamp is a
- * compare and a blend ({@code v <= 0} becomes {@code +0}, NaN stays: {@code Math.max(v, 0)}), so the bits
- * are those of the chunked loops. The tail past the last full vector runs the scalar formula.
+ * Vector API reads and writes a {@link MemorySegment}, which JDK 17's cannot do fast). Each lane computes its
+ * rule's scalar formula, {@code w - lr (s g + wd w)} for plain descent, one rounded operation at a time with the
+ * operands in its order (no FMA). The clamp is a compare and a blend ({@code v <= 0} becomes {@code +0}, NaN
+ * stays: {@code Math.max(v, 0)}). So the bits are those of the chunked loops. The tail past the last full vector
+ * runs the scalar formula. Compiled by a JDK 22+'s javac (server/engine/pom.xml, profile lanes22).
  */
 final class OffHeapDescentLanes {
     /** ExpLanes' float species: every kernel uses one shape (see ClampedDescentLanes). */
     private static final VectorSpecies<Float> F = ExpLanes.F;
+
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
 
@@ -151,7 +153,10 @@ final class OffHeapDescentLanes {
                 long at = row + (long) j * Float.BYTES;
                 FloatVector wv = FloatVector.fromMemorySegment(F, m, at, ORDER);
                 FloatVector dv = sv.mul(FloatVector.fromArray(F, y, j)).add(wdv.mul(wv));
-                FloatVector bv = first ? dv : muv.mul(FloatVector.fromMemorySegment(F, b, at, ORDER)).add(keepv.mul(dv));
+                FloatVector bv = first
+                        ? dv
+                        : muv.mul(FloatVector.fromMemorySegment(F, b, at, ORDER))
+                                .add(keepv.mul(dv));
                 bv = bv.blend(zero, bv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
                 bv.intoMemorySegment(b, at, ORDER);
                 FloatVector v = wv.sub(lrv.mul(nesterov ? dv.add(muv.mul(bv)) : bv));
@@ -191,7 +196,9 @@ final class OffHeapDescentLanes {
             long at = (long) i * Float.BYTES;
             FloatVector wv = FloatVector.fromMemorySegment(F, m, at, ORDER);
             FloatVector dv = FloatVector.fromMemorySegment(F, d, at, ORDER).add(wdv.mul(wv));
-            FloatVector bv = first ? dv : muv.mul(FloatVector.fromMemorySegment(F, b, at, ORDER)).add(keepv.mul(dv));
+            FloatVector bv = first
+                    ? dv
+                    : muv.mul(FloatVector.fromMemorySegment(F, b, at, ORDER)).add(keepv.mul(dv));
             bv = bv.blend(zero, bv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
             bv.intoMemorySegment(b, at, ORDER);
             FloatVector v = wv.sub(lrv.mul(nesterov ? dv.add(muv.mul(bv)) : bv));
@@ -254,9 +261,11 @@ final class OffHeapDescentLanes {
                         ? FloatVector.fromMemorySegment(F, d, at, ORDER)
                         : sv.mul(FloatVector.fromArray(F, y, j));
                 gv = gv.add(l2v.mul(wv));
-                FloatVector mv = b1v.mul(FloatVector.fromMemorySegment(F, mm, at, ORDER)).add(c1v.mul(gv));
+                FloatVector mv =
+                        b1v.mul(FloatVector.fromMemorySegment(F, mm, at, ORDER)).add(c1v.mul(gv));
                 mv = mv.blend(zero, mv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
-                FloatVector vv2 = b2v.mul(FloatVector.fromMemorySegment(F, vv, at, ORDER)).add(c2v.mul(gv).mul(gv));
+                FloatVector vv2 = b2v.mul(FloatVector.fromMemorySegment(F, vv, at, ORDER))
+                        .add(c2v.mul(gv).mul(gv));
                 vv2 = vv2.blend(zero, vv2.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
                 mv.intoMemorySegment(mm, at, ORDER);
                 vv2.intoMemorySegment(vv, at, ORDER);

@@ -104,17 +104,29 @@ public final class Momentum extends Direction {
         // Plain descent of a non-negative tensor clamps in its own loop: the clamp as a second loop over
         // the chunk cost as much as the update's arithmetic (docs/benchmarks.md, "every table again").
         boolean clampInLoop = project && gd && buf == null && p.sign() == Parameter.Sign.NON_NEGATIVE;
-        // Plain descent with nothing to project but the sign clamp runs in place when the JVM can (JDK 22+).
+        // Gradient descent, plain or heavy ball, with nothing to project but the sign clamp runs in place when the
+        // JVM can (JDK 22+), a deferred gradient as its factors.
         if (gd && OffHeapDescent.inPlace(p.value()) && (!project || clampOnly(p))) {
-            Matrix w0 = p.value();
+            Matrix value = p.value();
             boolean deferred = g.deferred();
             float[] x = deferred ? g.outerRows() : null, y = deferred ? g.outerColumns() : null;
-            if (buf == null && deferred) OffHeapDescent.descendRows(w0, x, y, lr, wd, project);
-            else if (buf == null) OffHeapDescent.descend(w0, g, lr, wd, project);
+            if (buf == null && deferred) OffHeapDescent.descendRows(value, x, y, lr, wd, project);
+            else if (buf == null) OffHeapDescent.descend(value, g, lr, wd, project);
             else {
                 float mu = (float) hyper.momentum(), keep = (float) (1 - hyper.dampening());
                 OffHeapDescent.momentum(
-                        w0, buffers[0], deferred ? null : g, x, y, lr, wd, mu, keep, first, hyper.nesterov(), project);
+                        value,
+                        buffers[0],
+                        deferred ? null : g,
+                        x,
+                        y,
+                        lr,
+                        wd,
+                        mu,
+                        keep,
+                        first,
+                        hyper.nesterov(),
+                        project);
             }
             return;
         }

@@ -5,8 +5,9 @@ import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 
 /**
- * Plain gradient descent straight over a parameter's off-heap values, {@code w = w - lr (g + wd w)} (then
- * {@code max(w, 0)} when clamped), with no copies through heap chunks: the vector lanes of {@code
+ * Gradient descent straight over a parameter's off-heap values, with no copies through heap chunks: plain
+ * ({@code w = w - lr (g + wd w)}, then {@code max(w, 0)} when clamped), heavy ball and Adam, each the per-element
+ * formula of its rule ({@code Momentum}, {@code Adam}) in its order. The vector lanes of {@code
  * OffHeapDescentLanes}, which need JDK 22 or later (the Vector API over a {@code MemorySegment}), a build that
  * found such a JDK, and {@code jdk.incubator.vector}. On JDK 17 C2 vectorises no loop over off-heap memory, so
  * updates there copy each chunk to the heap and back ({@link Elementwise}), which costs a batch-1 step about
@@ -121,7 +122,7 @@ public final class OffHeapDescent {
         return rows != null;
     }
 
-    /** True when {@code value} is updated in place: {@link #available()}, and at least {@value #IN_PLACE_FROM} values. */
+    /** True when {@code value} is updated in place: {@link #available()}, and {@value #IN_PLACE_FROM} values or more. */
     public static boolean inPlace(Matrix value) {
         return rows != null && value.size() >= IN_PLACE_FROM;
     }
