@@ -133,9 +133,7 @@ public final class OffHeapDescent {
      * Matrix#outerRows()}, {@link Matrix#outerColumns()}). Only when {@link #available()}.
      */
     public static void descendRows(Matrix w, float[] x, float[] y, float lr, float wd, boolean clamp) {
-        if (x.length < w.rows || y.length < w.cols)
-            throw new IllegalArgumentException(
-                    "factors of " + x.length + " and " + y.length + " for a " + w.rows + "x" + w.cols + " value");
+        checkGradient(w, null, x, y);
         try {
             (clamp ? rowsClamped : OffHeapDescent.rows).invokeExact(w.segment(), w.rows, w.cols, x, y, lr, wd);
         } catch (Throwable t) {
@@ -148,8 +146,7 @@ public final class OffHeapDescent {
      * gradient written out. Only when {@link #available()}.
      */
     public static void descend(Matrix w, Matrix g, float lr, float wd, boolean clamp) {
-        if (g.size() != w.size())
-            throw new IllegalArgumentException("a gradient of " + g.size() + " values for " + w.size());
+        checkGradient(w, g, null, null);
         try {
             (clamp ? writtenClamped : written).invokeExact(w.segment(), g.segment(), w.size(), lr, wd);
         } catch (Throwable t) {
@@ -177,18 +174,16 @@ public final class OffHeapDescent {
             boolean first,
             boolean nesterov,
             boolean clamp) {
+        checkGradient(w, g, x, y);
         if (buf.size() != w.size())
             throw new IllegalArgumentException("a momentum buffer of " + buf.size() + " values for " + w.size());
+        // Two kernels, not one with a test in its loop: that ran the written gradient's pass 0.18 -> 0.23 ns an
+        // element.
         try {
             if (g == null) {
-                if (x.length < w.rows || y.length < w.cols)
-                    throw new IllegalArgumentException("factors of " + x.length + " and " + y.length + " for a "
-                            + w.rows + "x" + w.cols + " value");
                 momentumRows.invokeExact(
                         w.segment(), buf.segment(), w.rows, w.cols, x, y, lr, wd, mu, keep, first, nesterov, clamp);
             } else {
-                if (g.size() != w.size())
-                    throw new IllegalArgumentException("a gradient of " + g.size() + " values for " + w.size());
                 momentumWritten.invokeExact(
                         w.segment(), buf.segment(), g.segment(), w.size(), lr, wd, mu, keep, first, nesterov, clamp);
             }
@@ -220,14 +215,10 @@ public final class OffHeapDescent {
             float eps,
             float stepSize,
             float sqrtBias2) {
+        checkGradient(w, g, x, y);
         if (m.size() != w.size() || v.size() != w.size())
             throw new IllegalArgumentException(
                     "moments of " + m.size() + " and " + v.size() + " values for " + w.size());
-        if (g == null && (x.length < w.rows || y.length < w.cols))
-            throw new IllegalArgumentException(
-                    "factors of " + x.length + " and " + y.length + " for a " + w.rows + "x" + w.cols + " value");
-        if (g != null && g.size() != w.size())
-            throw new IllegalArgumentException("a gradient of " + g.size() + " values for " + w.size());
         // A written gradient is one row of all the values; a deferred one, the value's rows.
         int rows = g == null ? w.rows : 1, cols = g == null ? w.cols : w.size();
         try {
@@ -252,5 +243,17 @@ public final class OffHeapDescent {
         } catch (Throwable t) {
             throw Lanes.rethrow(t);
         }
+    }
+
+    /**
+     * Refuses a gradient that does not fit the value {@code w}: one written out ({@code g}) of another size, or
+     * ({@code g} null) an outer product's factors shorter than its rows ({@code x}) or columns ({@code y}).
+     */
+    private static void checkGradient(Matrix w, Matrix g, float[] x, float[] y) {
+        if (g != null && g.size() != w.size())
+            throw new IllegalArgumentException("a gradient of " + g.size() + " values for " + w.size());
+        if (g == null && (x.length < w.rows || y.length < w.cols))
+            throw new IllegalArgumentException(
+                    "factors of " + x.length + " and " + y.length + " for a " + w.rows + "x" + w.cols + " value");
     }
 }
