@@ -104,30 +104,21 @@ public final class Momentum extends Direction {
         // Plain descent of a non-negative tensor clamps in its own loop: the clamp as a second loop over
         // the chunk cost as much as the update's arithmetic (docs/benchmarks.md, "every table again").
         boolean clampInLoop = project && gd && buf == null && p.sign() == Parameter.Sign.NON_NEGATIVE;
-        // Gradient descent, plain or heavy ball, with nothing to project but the sign clamp runs in place when the
-        // JVM can (JDK 22+), a deferred gradient as its factors.
-        if (gd && OffHeapDescent.inPlace(p.value()) && (!project || clampOnly(p))) {
+        // Gradient descent, plain or heavy ball, runs in place when the JVM can (JDK 22+), a deferred gradient as its
+        // factors, the sign clamp in its loop; pruned elements are set to 0 after it, the same bits as in the chunks.
+        if (gd && OffHeapDescent.inPlace(p.value())) {
             Matrix value = p.value();
+            boolean clamp = project && p.sign() == Parameter.Sign.NON_NEGATIVE;
             boolean deferred = g.deferred();
             float[] x = deferred ? g.outerRows() : null, y = deferred ? g.outerColumns() : null;
-            if (buf == null && deferred) OffHeapDescent.descendRows(value, x, y, lr, wd, project);
-            else if (buf == null) OffHeapDescent.descend(value, g, lr, wd, project);
+            if (buf == null && deferred) OffHeapDescent.descendRows(value, x, y, lr, wd, clamp);
+            else if (buf == null) OffHeapDescent.descend(value, g, lr, wd, clamp);
             else {
                 float mu = (float) hyper.momentum(), keep = (float) (1 - hyper.dampening());
                 OffHeapDescent.momentum(
-                        value,
-                        buffers[0],
-                        deferred ? null : g,
-                        x,
-                        y,
-                        lr,
-                        wd,
-                        mu,
-                        keep,
-                        first,
-                        hyper.nesterov(),
-                        project);
+                        value, buffers[0], deferred ? null : g, x, y, lr, wd, mu, keep, first, hyper.nesterov(), clamp);
             }
+            if (project) p.mask().apply(value);
             return;
         }
         int chunk = g.readChunk(Elementwise.CHUNK); // a deferred gradient's rows, one at a time
@@ -160,11 +151,6 @@ public final class Momentum extends Direction {
             else if (project) p.project(wa, off, len);
             w.put(off, wa, 0, len);
         }
-    }
-
-    /** True when projecting {@code p} is its sign clamp alone: non-negative, nothing pruned. */
-    private static boolean clampOnly(Parameter p) {
-        return p.sign() == Parameter.Sign.NON_NEGATIVE && p.mask().count() == 0;
     }
 
     /** Plain gradient descent, {@code w - lr (g + wd w)} with {@code g = s gs[i]}: the loop C2 vectorises. */

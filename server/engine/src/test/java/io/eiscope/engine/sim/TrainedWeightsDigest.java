@@ -1,6 +1,7 @@
 package io.eiscope.engine.sim;
 
 import io.eiscope.engine.TestData;
+import io.eiscope.engine.prune.Pruning;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.ComponentConfig;
 import io.eiscope.engine.spec.SimulationConfig;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trains a few runs of each kind whose update takes a JDK-dependent path (plain SGD, heavy ball and Adam in place on JDK 22+, through
+ * Trains a few runs of each kind whose update takes a JDK-dependent path (plain SGD, heavy ball and Adam in place on JDK 22+, with and without pruned weights, through
  * heap chunks on 17; tanh) and prints one line per run: its name and the SHA-256 of every parameter's bits.
  * {@link CrossJdkTrainingTest} runs it on two JDKs and compares the lines. A {@code main} so that the test can
  * start it in another JVM.
@@ -52,6 +53,9 @@ public final class TrainedWeightsDigest {
         lines.add(digest("dann heavy ball batch 16", config(dann, heavyBall, fashion, 16)));
         lines.add(digest("mlp adamw batch 1", config(mlp, adamw, fashion, 1)));
         lines.add(digest("dann adam batch 16", config(dann, adam, fashion, 16)));
+        Command prune = new Command.Prune(Command.PruneMethod.RANDOM, 0.3, Pruning.Scope.PER_LAYER);
+        lines.add(digest("dann sgd pruned batch 1", config(dann, sgd, fashion, 1), prune));
+        lines.add(digest("mlp heavy ball pruned batch 16", config(mlp, heavyBall, fashion, 16), prune));
         lines.add(digest("rnn tanh sgd batch 8", config(rnnTanh, sgd, adding, 8)));
         return lines;
     }
@@ -62,8 +66,17 @@ public final class TrainedWeightsDigest {
     }
 
     private static String digest(String name, SimulationConfig config) throws NoSuchAlgorithmException {
+        return digest(name, config, null);
+    }
+
+    /** Trains {@code config} {@value #STEPS} steps, applying {@code command} (if any) after the first third. */
+    private static String digest(String name, SimulationConfig config, Command command)
+            throws NoSuchAlgorithmException {
         Simulation s = new Simulation(config, Catalogue.standard(), EngineContext.of(TestData.dataDir()));
-        for (int i = 0; i < STEPS; i++) s.trainStep();
+        for (int i = 0; i < STEPS; i++) {
+            if (i == STEPS / 3 && command != null) s.apply(command);
+            s.trainStep();
+        }
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         ByteBuffer bits = ByteBuffer.allocate(Float.BYTES);
         for (var p : s.parameters()) {
