@@ -5,8 +5,8 @@
 # on the JDK 17 that `java` is. EISCOPE_JDK22 names one (a JDK home; `off` for none); else the newest
 # JDK 22+ under /usr/lib/jvm (Debian's and Temurin's packages install there). None: JDK 17 alone, the same
 # bits, slower.
-# Sets JDK22 (a JDK home, or empty), RUN_JAVA (that JDK's java, or `java`) and JDK22_MAVEN (the Maven
-# flag that compiles the in-place kernels, or nothing).
+# Sets JDK22 (a JDK home, or empty), RUN_JAVA (that JDK's java, or `java`), RUN_JAVA_FLAGS (for -cp
+# launches) and JDK22_MAVEN (the Maven flag that compiles the in-place kernels, or nothing).
 jdk_feature() { # the feature release of the JDK at $1, from its release file (JAVA_VERSION="25.0.3"), or 0
   local v
   v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null)
@@ -33,7 +33,8 @@ JDK22=$(find_jdk22)
 if [ -n "$JDK22" ]; then
   RUN_JAVA="$JDK22/bin/java"
   JDK22_MAVEN=("-Deiscope.jdk22=$JDK22")
-  # JDK 22+ warns of native libraries loaded without this (OpenBLAS, SQLite, Netty's transports).
+  # JDK 22+ warns of native libraries loaded without this (OpenBLAS, SQLite, Netty's transports): for the
+  # benchmarks' -cp launches; the server jar's manifest says it for -jar (server/app/pom.xml).
   RUN_JAVA_FLAGS=(--enable-native-access=ALL-UNNAMED)
 else
   RUN_JAVA=java

@@ -88,7 +88,27 @@ public final class Adam extends Direction {
         float shrink = decoupled ? (float) (1 - (double) lr * hyper.weightDecay()) : 1f;
         float stepSize = (float) (lr / (1 - Math.pow(hyper.beta1(), (double) t)));
         float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(hyper.beta2(), (double) t));
-        chunks(w, g, m, v, b1, b2, c1, c2, l2, shrink, eps, stepSize, sqrtBias2, geometry);
+        if (geometry instanceof GradientDescent && OffHeapDescent.inPlace(w)) { // in place, in lanes (JDK 22+)
+            boolean deferred = g.deferred();
+            OffHeapDescent.adam(
+                    w,
+                    deferred ? null : g,
+                    deferred ? g.outerRows() : null,
+                    deferred ? g.outerColumns() : null,
+                    m,
+                    v,
+                    b1,
+                    b2,
+                    c1,
+                    c2,
+                    l2,
+                    shrink,
+                    eps,
+                    stepSize,
+                    sqrtBias2);
+        } else {
+            chunks(w, g, m, v, b1, b2, c1, c2, l2, shrink, eps, stepSize, sqrtBias2, geometry);
+        }
     }
 
     /**
@@ -118,26 +138,6 @@ public final class Adam extends Direction {
             float sqrtBias2,
             Geometry geometry) {
         boolean gd = geometry instanceof GradientDescent;
-        if (gd && OffHeapDescent.inPlace(w)) { // in place, in lanes (JDK 22+)
-            boolean deferred = g.deferred();
-            OffHeapDescent.adam(
-                    w,
-                    deferred ? null : g,
-                    deferred ? g.outerRows() : null,
-                    deferred ? g.outerColumns() : null,
-                    m,
-                    v,
-                    b1,
-                    b2,
-                    c1,
-                    c2,
-                    l2,
-                    shrink,
-                    eps,
-                    stepSize,
-                    sqrtBias2);
-            return;
-        }
         float[][] scratch = Elementwise.scratch();
         float[] wa = scratch[0], ga = scratch[1], ma = scratch[2], va = scratch[3];
         int chunk = g.readChunk(Elementwise.CHUNK); // a deferred gradient's rows, one at a time

@@ -86,7 +86,8 @@ public final class Momentum extends Direction {
     }
 
     /**
-     * One pass over {@code p}, a chunk at a time through heap scratch ({@link Elementwise}): value,
+     * One pass over {@code p}, in place on JDK 22+ for gradient descent ({@link #updateInPlace}), else a chunk at
+     * a time through heap scratch ({@link Elementwise}): value,
      * gradient and buffer in, update (and projection) while the chunk is in L1, value and buffer
      * out. Gradient descent has its own loops, which C2 vectorises (an interface call per element
      * does not); other geometries get the chunk's directions and step it ({@link Geometry#step(float[],
@@ -94,33 +95,20 @@ public final class Momentum extends Direction {
      * every bit, is that of the per-element formulas in the class comment.
      */
     private void update(Parameter p, Matrix[] buffers, long t, float lr, Geometry geometry, boolean project) {
+        float wd = (float) hyper.weightDecay();
+        boolean first = t == 1, gd = geometry instanceof GradientDescent;
+        if (gd && OffHeapDescent.inPlace(p.value())) {
+            updateInPlace(p, buffers.length == 0 ? null : buffers[0], lr, wd, first, project);
+            return;
+        }
         FloatBuffer w = p.value().data();
         Matrix g = p.grad();
         FloatBuffer buf = buffers.length == 0 ? null : buffers[0].data();
         float[][] scratch = Elementwise.scratch();
         float[] wa = scratch[0], ga = scratch[1], ba = scratch[2];
-        float wd = (float) hyper.weightDecay();
-        boolean first = t == 1, gd = geometry instanceof GradientDescent;
         // Plain descent of a non-negative tensor clamps in its own loop: the clamp as a second loop over
         // the chunk cost as much as the update's arithmetic (docs/benchmarks.md, "every table again").
         boolean clampInLoop = project && gd && buf == null && p.sign() == Parameter.Sign.NON_NEGATIVE;
-        // Gradient descent, plain or heavy ball, runs in place when the JVM can (JDK 22+), a deferred gradient as its
-        // factors, the sign clamp in its loop; pruned elements are set to 0 after it, the same bits as in the chunks.
-        if (gd && OffHeapDescent.inPlace(p.value())) {
-            Matrix value = p.value();
-            boolean clamp = project && p.sign() == Parameter.Sign.NON_NEGATIVE;
-            boolean deferred = g.deferred();
-            float[] x = deferred ? g.outerRows() : null, y = deferred ? g.outerColumns() : null;
-            if (buf == null && deferred) OffHeapDescent.descendRows(value, x, y, lr, wd, clamp);
-            else if (buf == null) OffHeapDescent.descend(value, g, lr, wd, clamp);
-            else {
-                float mu = (float) hyper.momentum(), keep = (float) (1 - hyper.dampening());
-                OffHeapDescent.momentum(
-                        value, buffers[0], deferred ? null : g, x, y, lr, wd, mu, keep, first, hyper.nesterov(), clamp);
-            }
-            if (project) p.mask().apply(value);
-            return;
-        }
         int chunk = g.readChunk(Elementwise.CHUNK); // a deferred gradient's rows, one at a time
         // Gradient descent forms a deferred gradient's rows itself, x_r y[j] in its loop (the same float
         // product, so the same bits), instead of through the chunk array: the row is one chunk (readChunk).
@@ -151,6 +139,26 @@ public final class Momentum extends Direction {
             else if (project) p.project(wa, off, len);
             w.put(off, wa, 0, len);
         }
+    }
+
+    /**
+     * {@link #update} for gradient descent, plain or heavy ball, in place where the JVM can (JDK 22+, {@link
+     * OffHeapDescent}): a deferred gradient as its factors, the sign clamp in the pass, pruned elements set to 0
+     * after it. The same bits as the chunks.
+     */
+    private void updateInPlace(Parameter p, Matrix buffer, float lr, float wd, boolean first, boolean project) {
+        Matrix value = p.value(), g = p.grad();
+        boolean clamp = project && p.sign() == Parameter.Sign.NON_NEGATIVE;
+        boolean deferred = g.deferred();
+        float[] x = deferred ? g.outerRows() : null, y = deferred ? g.outerColumns() : null;
+        if (buffer == null && deferred) OffHeapDescent.descendRows(value, x, y, lr, wd, clamp);
+        else if (buffer == null) OffHeapDescent.descend(value, g, lr, wd, clamp);
+        else {
+            float mu = (float) hyper.momentum(), keep = (float) (1 - hyper.dampening());
+            OffHeapDescent.momentum(
+                    value, buffer, deferred ? null : g, x, y, lr, wd, mu, keep, first, hyper.nesterov(), clamp);
+        }
+        if (project) p.mask().apply(value);
     }
 
     /** Plain gradient descent, {@code w - lr (g + wd w)} with {@code g = s gs[i]}: the loop C2 vectorises. */
