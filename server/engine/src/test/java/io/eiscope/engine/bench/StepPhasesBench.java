@@ -13,13 +13,13 @@ import io.eiscope.engine.tensor.Matrix;
 import java.util.Map;
 
 /**
- * Where a batch-1 training step's time goes, by the clock: the forward pass with the loss, the backward pass, and
+ * Where a training step's time goes (batch 1 unless told), by the clock: the forward pass with the loss, the backward pass, and
  * the update with the projection, each timed with {@link System#nanoTime} around it over the second half of
  * {@code steps} steps (the first half warms up). A sampling profiler does not tell these apart reliably here: on
  * JDK 25 JFR's samples mostly fail to walk OpenBLAS's frames, which shrinks {@code sgemv}'s share.
  *
  * <p>Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.StepPhasesBench mlp|dann [--rule sgd]
- * [--momentum 0] [--steps 40000]}; the models are {@link TrainStepBench}'s (784-500-500-10, and 784-3×(500E,
+ * [--momentum 0] [--steps 40000] [--batch 1]}; the models are {@link TrainStepBench}'s (784-500-500-10, and 784-3×(500E,
  * 50I)-10). Prints one line: model, JDK, and the mean microseconds of each phase and of the step.
  */
 public final class StepPhasesBench {
@@ -28,12 +28,13 @@ public final class StepPhasesBench {
     public static void main(String[] args) {
         String model = args[0], ruleName = "sgd";
         double momentum = 0;
-        int steps = 40_000;
+        int steps = 40_000, batch = 1;
         for (int i = 1; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rule" -> ruleName = args[i + 1];
                 case "--momentum" -> momentum = Double.parseDouble(args[i + 1]);
                 case "--steps" -> steps = Integer.parseInt(args[i + 1]);
+                case "--batch" -> batch = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -51,13 +52,14 @@ public final class StepPhasesBench {
         Map<String, Object> params =
                 momentum > 0 ? Map.of("learning_rate", 1e-3, "momentum", momentum) : Map.of("learning_rate", 1e-3);
         LearningRule rule = entry.factory().create(Params.resolve("learning_rule", entry.descriptor(), params));
-        Matrix x = Matrix.zeros(1, 784), dLogits = Matrix.zeros(1, 10);
+        Matrix x = Matrix.zeros(batch, 784), dLogits = Matrix.zeros(batch, 10);
         Rng rng = new Rng(2);
-        for (int i = 0; i < 784; i++) x.set(i, (float) rng.nextGaussian());
+        for (int i = 0; i < batch * 784; i++) x.set(i, (float) rng.nextGaussian());
+        int[] label = new int[batch];
         long forward = 0, backward = 0, update = 0;
         int timed = 0;
         for (int step = 0; step < steps; step++) {
-            int[] label = {step % 10};
+            for (int r = 0; r < batch; r++) label[r] = (step + r) % 10;
             long t0 = System.nanoTime();
             SoftmaxCrossEntropy.meanLoss(m.forward(x), label, dLogits, null);
             long t1 = System.nanoTime();
@@ -74,8 +76,9 @@ public final class StepPhasesBench {
             }
         }
         System.out.printf(
-                "PHASES\t%s\tjdk %d\tforward+loss %.1f us\tbackward %.1f us\tupdate %.1f us\tstep %.1f us%n",
+                "PHASES\t%s\tbatch %d\tjdk %d\tforward+loss %.1f us\tbackward %.1f us\tupdate %.1f us\tstep %.1f us%n",
                 model,
+                batch,
                 Runtime.version().feature(),
                 forward / 1e3 / timed,
                 backward / 1e3 / timed,
