@@ -12,7 +12,6 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -146,7 +145,7 @@ final class PeerCalls {
     private static <Req extends Message, Resp extends Message> ServiceMethod<Resp, Req> method(
             String name, Resp prototype) {
         return ServiceMethod.client(
-                SimulationGrpcService.NAME, name, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
+                SimulationGrpcService.NAME, name, ProtobufEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
     }
 
     private void copy(MultiMap from, MultiMap to) {

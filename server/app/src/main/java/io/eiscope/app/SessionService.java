@@ -12,7 +12,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -73,7 +72,7 @@ final class SessionService {
                 ServiceMethod.server(
                         SimulationGrpcService.NAME,
                         "Session",
-                        GrpcMessageEncoder.encoder(),
+                        ProtobufEncoder.encoder(),
                         GrpcMessageDecoder.decoder(SessionRequest.getDefaultInstance())),
                 this::open);
     }

@@ -31,7 +31,6 @@ import io.eiscope.engine.spec.SimulationConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
@@ -163,7 +162,7 @@ final class SimulationGrpcService {
                 ServiceMethod.server(
                         NAME,
                         "Reconstruct",
-                        GrpcMessageEncoder.encoder(),
+                        ProtobufEncoder.encoder(),
                         GrpcMessageDecoder.decoder(io.eiscope.api.v1.ReconstructRequest.getDefaultInstance()));
         b.bind(
                 reconstruct,
@@ -177,7 +176,7 @@ final class SimulationGrpcService {
                 ServiceMethod.server(
                         NAME,
                         "Watch",
-                        GrpcMessageEncoder.encoder(),
+                        ProtobufEncoder.encoder(),
                         GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance())),
                 this::watch);
         new SweepGrpcService(vertx, sweeps, registry).bind(b, this);
@@ -199,7 +198,7 @@ final class SimulationGrpcService {
             Req prototype,
             java.util.function.BiFunction<Caller, Req, Future<Resp>> impl) {
         ServiceMethod<Req, Resp> m =
-                ServiceMethod.server(NAME, method, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
+                ServiceMethod.server(NAME, method, ProtobufEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
         com.google.protobuf.Descriptors.FieldDescriptor idField =
                 prototype.getDescriptorForType().findFieldByName("id");
         boolean names = idField != null
