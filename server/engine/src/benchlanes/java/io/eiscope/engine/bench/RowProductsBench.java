@@ -26,7 +26,7 @@ public final class RowProductsBench {
     private RowProductsBench() {}
 
     // Both kernels spell out their 16 accumulators as locals, and so repeat each other's shape: C2 keeps vectors
-    // in registers only as locals; an array of them, or a helper taking them, boxes every vector (2-7 GFLOP/s).
+    // in registers only as locals; an array of them, or a helper taking them, boxes every vector (5-6 GFLOP/s, tried).
 
     /** C (m x n, ld n) = X (m x k) W^T without packing W: W's elements broadcast, the batch in the lanes (m = 32). */
     static void forwardBroadcast(float[] x, int m, int k, float[] w, int n, float[] xt, float[] ct, float[] c) {
