@@ -30,6 +30,7 @@ public final class RowProductsBench {
 
     /** C (m x n, ld n) = X (m x k) W^T without packing W: W's elements broadcast, the batch in the lanes (m = 32). */
     static void forwardBroadcast(float[] x, int m, int k, float[] w, int n, float[] xt, float[] ct, float[] c) {
+        if (m != 32) throw new IllegalArgumentException("the forward kernel puts 32 rows in its lanes, not " + m);
         for (int i = 0; i < m; i++) for (int kk = 0; kk < k; kk++) xt[kk * 32 + i] = x[i * k + kk];
         int j0 = 0;
         for (; j0 + 8 <= n; j0 += 8) {
@@ -118,6 +119,7 @@ public final class RowProductsBench {
 
     /** C (m x n) = D (m x k) W (k x n), W's rows in the lanes as they are (no packing), m a multiple of 8. */
     static void backwardRows(float[] d, int m, int k, float[] w, int n, float[] c) {
+        if (m % MR != 0) throw new IllegalArgumentException("the backward kernel takes rows in eights, not " + m);
         int full = n / NR * NR;
         var t0 = S.indexInRange(full, n);
         var t1 = S.indexInRange(full + 16, n);

@@ -20,7 +20,7 @@ import java.util.Map;
  *
  * <p>Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.StepPhasesBench mlp|dann [--rule sgd]
  * [--momentum 0] [--steps 40000] [--batch 1]}; the models are {@link TrainStepBench}'s (784-500-500-10, and 784-3×(500E,
- * 50I)-10). Prints one line: model, JDK, and the mean microseconds of each phase and of the step.
+ * 50I)-10). Prints one line: model, batch, JDK, and the mean microseconds of each phase and of the step.
  */
 public final class StepPhasesBench {
     private StepPhasesBench() {}
