@@ -76,6 +76,8 @@ final class OpenBlas implements Blas {
                     beta,
                     c.data(),
                     1);
+        } else if (RowProducts.takes(transA, m, n, k)) {
+            RowProducts.gemm(transB, alpha, a, b, beta, c);
         } else if (splitsExactly && IntraOp.lends() && splittable(m, n, k)) {
             split(transA, transB, alpha, a, b, beta, c, IntraOp::fork);
         } else {

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * Trains a few runs of each kind whose update takes a JDK-dependent path (plain SGD, heavy ball and Adam in place on JDK 22+, with and without pruned weights, through
- * heap chunks on 17; tanh) and prints one line per run: its name and the SHA-256 of every parameter's bits.
+ * heap chunks on 17; tanh; the products of tensor.RowProducts, in lanes of either JDK's Vector API) and prints one line per run: its name and the SHA-256 of every parameter's bits.
  * {@link CrossJdkTrainingTest} runs it on two JDKs and compares the lines. A {@code main} so that the test can
  * start it in another JVM.
  */
@@ -57,6 +57,14 @@ public final class TrainedWeightsDigest {
         lines.add(digest("dann sgd pruned batch 1", config(dann, sgd, fashion, 1), prune));
         lines.add(digest("mlp heavy ball pruned batch 16", config(mlp, heavyBall, fashion, 16), prune));
         lines.add(digest("rnn tanh sgd batch 8", config(rnnTanh, sgd, adding, 8)));
+        // products the engine computes itself (tensor.RowProducts: 28-32 rows, weights of 128+ a side, 2^17+)
+        ComponentConfig wideMlp = new ComponentConfig("mlp", Map.of("hidden", List.of(400L, 400L)));
+        ComponentConfig wideDann = new ComponentConfig(
+                "dann", Map.of("hidden_excitatory", List.of(400L, 400L), "hidden_inhibitory", List.of(40L, 40L)));
+        ComponentConfig wideRnn = new ComponentConfig("rnn", Map.of("hidden", List.of(400L)));
+        lines.add(digest("wide mlp heavy ball batch 32", config(wideMlp, heavyBall, fashion, 32)));
+        lines.add(digest("wide dann sgd batch 30", config(wideDann, sgd, fashion, 30)));
+        lines.add(digest("wide rnn sgd batch 32", config(wideRnn, sgd, adding, 32)));
         return lines;
     }
 

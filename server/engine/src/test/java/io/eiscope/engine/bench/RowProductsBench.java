@@ -1,0 +1,101 @@
+package io.eiscope.engine.bench;
+
+import io.eiscope.engine.tensor.Blas;
+import io.eiscope.engine.tensor.Matrix;
+import java.util.Locale;
+import java.util.Random;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * The engine's products of a minibatch with a weight matrix ({@code Blas.best().gemm}, which takes batches of 16
+ * to 64 rows itself: tensor.RowProducts) against OpenBLAS's {@code sgemm} called directly on the same buffers,
+ * for the forward {@code X W^T} and backward {@code D W} products of the benchmarked models' layers, at several
+ * batch sizes. Prints GFLOP/s of each, three repeats, and the largest difference of their results (the same sums
+ * rounded in another order).
+ *
+ * <p>Not a test. Usage: {@code OPENBLAS_NUM_THREADS=1 java --add-modules jdk.incubator.vector -cp ...
+ * io.eiscope.engine.bench.RowProductsBench [m,m,...]} (default 16,32,48,64).
+ */
+public final class RowProductsBench {
+    /** n x k of the benchmarked layers (MLP, DANN, RNN 100 and 500), then others near the engine's bounds. */
+    private static final int[][] SHAPES = {
+        {500, 784},
+        {500, 500},
+        {784, 500},
+        {100, 100},
+        {50, 500},
+        {10, 500},
+        {50, 784},
+        {256, 512},
+        {512, 256},
+        {128, 1024},
+        {1024, 128},
+        {2048, 64},
+        {64, 2048},
+        {362, 362},
+        {1000, 1000}
+    };
+
+    private RowProductsBench() {}
+
+    private static void sgemm(boolean transB, Matrix a, Matrix b, Matrix c) {
+        int m = c.rows, n = c.cols, k = a.cols;
+        openblas_nolapack.cblas_sgemm(
+                openblas_nolapack.CblasRowMajor,
+                openblas_nolapack.CblasNoTrans,
+                transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                m,
+                n,
+                k,
+                1f,
+                a.data(),
+                k,
+                b.data(),
+                b.cols,
+                0f,
+                c.data(),
+                n);
+    }
+
+    private static Matrix gaussian(int rows, int cols, Random rnd) {
+        Matrix x = Matrix.zeros(rows, cols);
+        for (int i = 0; i < x.size(); i++) x.set(i, (float) rnd.nextGaussian());
+        return x;
+    }
+
+    static void compare(int m, int n, int k, boolean transB, Random rnd) {
+        Blas blas = Blas.best();
+        Matrix a = gaussian(m, k, rnd), w = transB ? gaussian(n, k, rnd) : gaussian(k, n, rnd);
+        Matrix engine = Matrix.zeros(m, n), openblas = Matrix.zeros(m, n);
+        double flops = 2.0 * m * n * k;
+        int iters = (int) Math.max(50, 2e9 / flops);
+        StringBuilder line = new StringBuilder(
+                String.format(Locale.ROOT, "%3d x %4d x %4d %-5s", m, n, k, transB ? "X W^T" : "D W"));
+        for (int rep = 0; rep < 3; rep++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < iters; i++) sgemm(transB, a, w, openblas);
+            double o = flops * iters / (System.nanoTime() - t0);
+            t0 = System.nanoTime();
+            for (int i = 0; i < iters; i++) blas.gemm(false, transB, 1f, a, w, 0f, engine);
+            double e = flops * iters / (System.nanoTime() - t0);
+            line.append(String.format(Locale.ROOT, " | sgemm %5.1f engine %5.1f", o, e));
+        }
+        double diff = 0;
+        for (int i = 0; i < m * n; i++) diff = Math.max(diff, Math.abs(engine.get(i) - openblas.get(i)));
+        System.out.println(line.append(String.format(Locale.ROOT, " | max |diff| %.2g", diff)));
+    }
+
+    public static void main(String[] args) {
+        openblas_nolapack.blas_set_num_threads(1);
+        int[] batches = args.length > 0
+                ? java.util.Arrays.stream(args[0].split(","))
+                        .mapToInt(Integer::parseInt)
+                        .toArray()
+                : new int[] {16, 32, 48, 64};
+        Random rnd = new Random(1);
+        System.out.println("GFLOP/s, " + Blas.best().name() + ", JDK " + Runtime.version());
+        for (int m : batches)
+            for (int[] s : SHAPES)
+                for (boolean transB : new boolean[] {true, false}) compare(m, s[0], s[1], transB, rnd);
+    }
+}
