@@ -14,9 +14,10 @@ import java.nio.FloatBuffer;
  *
  * <p>The bits: every element is {@code t = alpha * s}, with {@code s} the chain of fused multiply-adds {@code
  * s = fma(w, a, s)} over {@code k} from zero in order, then {@code C = t} when {@code beta = 0} (C not read) or
- * {@code C = t + beta * C}; each operation rounded once. One element per lane, so the vector width and the CPU do
- * not change them, nor does the JDK: JDK 17 and 22+ run the same lanes ({@code RowProductsLanes}), and a JVM
- * without the Vector API the scalar loop here, bit for bit.
+ * {@code C = t + beta * C}; each operation rounded once. One element per lane, so the vector width does not change
+ * them, nor does the JDK: JDK 17 and 22+ run the same lanes ({@code RowProductsLanes}), and a JVM without the
+ * Vector API the scalar loop here, bit for bit. Where the lanes are narrow ({@link #WIDE_LANES}) these products
+ * stay with OpenBLAS, whose bits depend on the CPU already (it picks its kernels per CPU).
  */
 final class RowProducts {
     /** {@code RowProductsLanes.products}, or null without the module; volatile: see {@link Lanes}. */
@@ -43,6 +44,13 @@ final class RowProducts {
     static final int TILE = tile();
 
     /**
+     * Whether the lanes hold 8 floats, so that a block of four vectors is 32 rows: on AVX-512 machines (the engine's
+     * lanes take half the preferred width of doubles: ExpLanes). On AVX2 machines they hold 4, a quarter of the
+     * FLOPs of a core that OpenBLAS reaches with 8, so products stay there.
+     */
+    static final boolean WIDE_LANES = TILE == 32;
+
+    /**
      * The batch sizes taken here: 28 to 32 rows, which fill at least 7/8 of the lanes' 32-row block. At 32 rows
      * these products ran at 84-99 GFLOP/s where OpenBLAS ran at 69-72; at 16, 24 and 48 rows (padded to 32 or 64)
      * and at 64 (W read twice) OpenBLAS was as fast or faster (RowProductsBench, docs/benchmarks.md).
@@ -62,11 +70,12 @@ final class RowProducts {
     /**
      * Whether {@code gemm(transA, transB, ...)} with C {@code m x n} and inner size {@code k} is computed here:
      * op(A) not transposed with {@link #MIN_ROWS}..{@link #MAX_ROWS} rows, and a weight matrix {@code op(B)} of
-     * at least {@link #MIN_WEIGHTS} elements and {@link #MIN_SIDE} on each side. A rule of the shapes alone, so
-     * that the bits of a run do not depend on the machine or the JDK.
+     * at least {@link #MIN_WEIGHTS} elements and {@link #MIN_SIDE} on each side, where the lanes are wide. A rule
+     * of the shapes and the lanes' width, both the same on every JDK of a machine.
      */
     static boolean takes(boolean transA, int m, int n, int k) {
-        return !transA
+        return WIDE_LANES
+                && !transA
                 && m >= MIN_ROWS
                 && m <= MAX_ROWS
                 && n >= MIN_SIDE

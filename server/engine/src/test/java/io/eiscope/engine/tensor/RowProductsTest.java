@@ -12,7 +12,11 @@ import org.junit.jupiter.api.Test;
  * The reference below is written from that definition, element by element, not from the kernel's blocks.
  */
 class RowProductsTest {
-    private static final Blas BLAS = Blas.best();
+    /** The product itself, whatever this machine's lanes (Blas.best() takes it only where they are wide). */
+    private static void rows(boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        Blas.checkGemm(false, transB, a, b, c);
+        RowProducts.gemm(transB, alpha, a, b, beta, c);
+    }
 
     /** op(A) (m x k, A not transposed) times op(B) as {@code gemm(false, transB, ...)} defines it, with c0 as C. */
     private static float[] reference(boolean transB, float alpha, Matrix a, Matrix b, float beta, float[] c0) {
@@ -59,10 +63,23 @@ class RowProductsTest {
     }
 
     @Test
+    void theEnginesBlasTakesThemWhereTheLanesAreWide() {
+        assertThat(RowProducts.takes(false, 32, 500, 784))
+                .as("taken where a block of the lanes is 32 rows (it is %d here)", RowProducts.TILE)
+                .isEqualTo(RowProducts.TILE == 32);
+        if (!RowProducts.WIDE_LANES) return; // narrow lanes: OpenBLAS computes it, in its own order
+        Random rnd = new Random(11);
+        Matrix x = gaussian(32, 784, rnd), w = gaussian(500, 784, rnd), c = Matrix.zeros(32, 500);
+        float[] expected = reference(true, 1f, x, w, 0f, new float[32 * 500]);
+        Blas.best().gemm(false, true, 1f, x, w, 0f, c);
+        assertSameBits(c, expected, "Blas.best(), 32 x 500 x 784");
+    }
+
+    @Test
     void forwardAndBackwardProductsAreTheFmaChainsBitForBit() {
         Random rnd = new Random(42);
         int[][] shapes = {{32, 500, 784}, {32, 128, 1024}, {30, 257, 521}, {28, 131, 1001}, {31, 600, 219}};
-        float[][] alphaBeta = {{1f, 0f}, {-1f, 1f}, {0.37f, 0.5f}, {1f, 1f}};
+        float[][] alphaBeta = {{1f, 0f}, {-1f, 1f}, {0.37f, 0.3f}, {1f, 1f}, {-2.5f, 0f}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             assertThat(RowProducts.takes(false, m, n, k))
@@ -73,7 +90,7 @@ class RowProductsTest {
                 for (float[] ab : alphaBeta) {
                     Matrix c = gaussian(m, n, rnd);
                     float[] expected = reference(transB, ab[0], a, b, ab[1], c.toArray());
-                    BLAS.gemm(false, transB, ab[0], a, b, ab[1], c);
+                    rows(transB, ab[0], a, b, ab[1], c);
                     assertSameBits(
                             c,
                             expected,
@@ -90,7 +107,7 @@ class RowProductsTest {
         Matrix a = gaussian(32, 200, rnd), w = gaussian(700, 200, rnd), c = Matrix.zeros(32, 700);
         c.fill(Float.NaN);
         float[] expected = reference(true, 1f, a, w, 0f, new float[32 * 700]);
-        BLAS.gemm(false, true, 1f, a, w, 0f, c);
+        rows(true, 1f, a, w, 0f, c);
         assertSameBits(c, expected, "C full of NaN, beta 0");
     }
 
@@ -101,7 +118,7 @@ class RowProductsTest {
         float[] before = out.toArray();
         Matrix a = big.rowsView(32, 32), c = out.rowsView(64, 32);
         float[] expected = reference(false, 1f, a, w, 1f, c.toArray());
-        BLAS.gemm(false, false, 1f, a, w, 1f, c);
+        rows(false, 1f, a, w, 1f, c);
         assertSameBits(c, expected, "rows 32..63 times W into rows 64..95");
         for (int i = 0; i < 64 * 450; i++)
             assertThat(out.get(i)).as("element %d outside the view", i).isEqualTo(before[i]);
@@ -117,7 +134,7 @@ class RowProductsTest {
         float[] scalar = new float[n * mp], lanes = new float[n * mp];
         FloatBuffer data = w.data();
         RowProducts.productsScalar(data, k, 1, n, k, bt, mp, scalar, -0.75f);
-        RowProducts.products(data, k, 1, n, k, bt, mp, lanes, -0.75f);
+        RowProducts.products(data, k, 1, n, k, bt, mp, lanes, -0.75f); // the lanes: theTestJvmRunsTheLanes
         for (int i = 0; i < scalar.length; i++)
             assertThat(Float.floatToRawIntBits(lanes[i]))
                     .as("element %d: lanes %s, scalar %s", i, lanes[i], scalar[i])
@@ -126,6 +143,7 @@ class RowProductsTest {
 
     @Test
     void otherShapesStayWithOpenBlas() {
+        assertThat(RowProducts.takes(false, 32, 500, 500)).as("32 rows").isEqualTo(RowProducts.WIDE_LANES);
         assertThat(RowProducts.takes(false, 27, 500, 500)).as("27 rows").isFalse();
         assertThat(RowProducts.takes(false, 33, 500, 500)).as("33 rows").isFalse();
         assertThat(RowProducts.takes(true, 32, 500, 500)).as("op(A) transposed").isFalse();
