@@ -144,7 +144,8 @@ public final class EiscopeServer {
         if (!Exp.inLanes()) {
             LOG.info("the update loops run one element at a time: started with java --add-modules jdk.incubator.vector"
                     + " (as ./eiscope does), exponentiated gradient's steps run 1.3 to 5 times faster and Dale's-law"
-                    + " SGD's up to 1.2 times, with the same weights");
+                    + " SGD's up to 1.2 times, and on AVX-512 machines products of 28 to 32 rows with weights of"
+                    + " 128+ a side about 25 times, with the same weights");
         }
         if (!OffHeapDescent.available()) {
             LOG.info("SGD, heavy ball and Adam update the weights through heap copies: on JDK 22 or later (./eiscope"

@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link RowProducts}' lanes: {@code ct[j * mp + i] = alpha * sum_k w(j, k) bt[k * mp + i]}, each sum a chain of
+ * {@link RowProducts}' lanes: {@code ct[j * mp + i] = sum_k w(j, k) bt[k * mp + i]}, each sum a chain of
  * fused multiply-adds in the order of {@code k} from zero, one output element per lane, so the bits are those of
  * the scalar loop whatever the vector width. {@code w(j, k) = w.get(j * rowStride + k * colStride)} is a weight
  * matrix where it lies (off the heap; broadcast an element at a time, never packed), {@code bt} the batch
@@ -30,10 +30,11 @@ final class RowProductsLanes {
 
     // The block spells out its 16 accumulators as locals: C2 keeps vectors in registers only as locals; an array
     // of them, or a helper taking them, boxes every vector (RowProductsBench's probe, 5-6 GFLOP/s).
+    // No mul here: with the sums scaled by alpha in these lanes, JDK 17's C2 then compiled ExpLanes' store boxing
+    // its vectors in about half of the JVMs that ran these products first (ExpTest's allocation check failed;
+    // 0 of 8 without). RowProducts scales the sums as it copies them out.
 
-    static void products(
-            FloatBuffer w, int rowStride, int colStride, int rows, int k, float[] bt, int mp, float[] ct, float alpha) {
-        FloatVector al = FloatVector.broadcast(F, alpha);
+    static void products(FloatBuffer w, int rowStride, int colStride, int rows, int k, float[] bt, int mp, float[] ct) {
         int j = 0;
         for (; j + 4 <= rows; j += 4) {
             int r0 = j * rowStride, r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride;
@@ -68,22 +69,22 @@ final class RowProductsLanes {
                     c33 = v.fma(b3, c33);
                 }
                 int o = j * mp + t;
-                c00.mul(al).intoArray(ct, o);
-                c01.mul(al).intoArray(ct, o + L);
-                c02.mul(al).intoArray(ct, o + 2 * L);
-                c03.mul(al).intoArray(ct, o + 3 * L);
-                c10.mul(al).intoArray(ct, o + mp);
-                c11.mul(al).intoArray(ct, o + mp + L);
-                c12.mul(al).intoArray(ct, o + mp + 2 * L);
-                c13.mul(al).intoArray(ct, o + mp + 3 * L);
-                c20.mul(al).intoArray(ct, o + 2 * mp);
-                c21.mul(al).intoArray(ct, o + 2 * mp + L);
-                c22.mul(al).intoArray(ct, o + 2 * mp + 2 * L);
-                c23.mul(al).intoArray(ct, o + 2 * mp + 3 * L);
-                c30.mul(al).intoArray(ct, o + 3 * mp);
-                c31.mul(al).intoArray(ct, o + 3 * mp + L);
-                c32.mul(al).intoArray(ct, o + 3 * mp + 2 * L);
-                c33.mul(al).intoArray(ct, o + 3 * mp + 3 * L);
+                c00.intoArray(ct, o);
+                c01.intoArray(ct, o + L);
+                c02.intoArray(ct, o + 2 * L);
+                c03.intoArray(ct, o + 3 * L);
+                c10.intoArray(ct, o + mp);
+                c11.intoArray(ct, o + mp + L);
+                c12.intoArray(ct, o + mp + 2 * L);
+                c13.intoArray(ct, o + mp + 3 * L);
+                c20.intoArray(ct, o + 2 * mp);
+                c21.intoArray(ct, o + 2 * mp + L);
+                c22.intoArray(ct, o + 2 * mp + 2 * L);
+                c23.intoArray(ct, o + 2 * mp + 3 * L);
+                c30.intoArray(ct, o + 3 * mp);
+                c31.intoArray(ct, o + 3 * mp + L);
+                c32.intoArray(ct, o + 3 * mp + 2 * L);
+                c33.intoArray(ct, o + 3 * mp + 3 * L);
             }
         }
         for (; j < rows; j++) {
@@ -97,10 +98,10 @@ final class RowProductsLanes {
                     c2 = v.fma(FloatVector.fromArray(F, bt, o + 2 * L), c2);
                     c3 = v.fma(FloatVector.fromArray(F, bt, o + 3 * L), c3);
                 }
-                c0.mul(al).intoArray(ct, j * mp + t);
-                c1.mul(al).intoArray(ct, j * mp + t + L);
-                c2.mul(al).intoArray(ct, j * mp + t + 2 * L);
-                c3.mul(al).intoArray(ct, j * mp + t + 3 * L);
+                c0.intoArray(ct, j * mp + t);
+                c1.intoArray(ct, j * mp + t + L);
+                c2.intoArray(ct, j * mp + t + 2 * L);
+                c3.intoArray(ct, j * mp + t + 3 * L);
             }
         }
     }

@@ -34,21 +34,20 @@ final class RowProducts {
                     int.class,
                     float[].class,
                     int.class,
-                    float[].class,
-                    float.class));
+                    float[].class));
 
     /**
-     * The batch is padded with zeros to a multiple of this many rows: the lanes' block (four vectors), or one row
-     * for the scalar loop. Padded rows are computed and dropped, so it changes no bits.
+     * The batch is padded with zeros to a multiple of this many rows: the lanes' block (four vectors), or 8 for
+     * the scalar loop. Padded rows are computed and dropped, so it changes no bits.
      */
     static final int TILE = tile();
 
     /**
      * Whether the lanes hold 8 floats, so that a block of four vectors is 32 rows: on AVX-512 machines (the engine's
-     * lanes take half the preferred width of doubles: ExpLanes). On AVX2 machines they hold 4, a quarter of the
-     * FLOPs of a core that OpenBLAS reaches with 8, so products stay there.
+     * lanes take half the preferred width of doubles: ExpLanes). On AVX2 machines they hold 4, half the width
+     * OpenBLAS computes with there, so products stay with it.
      */
-    static final boolean WIDE_LANES = TILE == 32;
+    static final boolean WIDE_LANES = wideLanes();
 
     /**
      * The batch sizes taken here: 28 to 32 rows, which fill at least 7/8 of the lanes' 32-row block. At 32 rows
@@ -94,44 +93,48 @@ final class RowProducts {
         for (int kk = 0; kk < k; kk++) for (int i = m; i < mp; i++) bt[kk * mp + i] = 0f;
         // op(B)^T row j: W's row j when transposed (W is n x k), else W's column j (W is k x n)
         int rowStride = transB ? b.cols : 1, colStride = transB ? 1 : b.cols;
-        products(b.data(), rowStride, colStride, n, k, bt, mp, ct, alpha);
+        products(b.data(), rowStride, colStride, n, k, bt, mp, ct);
         FloatBuffer out = c.data();
         for (int i = 0; i < m; i++) {
             int row = i * n;
             if (beta == 0f) {
-                for (int j = 0; j < n; j++) out.put(row + j, ct[j * mp + i]);
+                for (int j = 0; j < n; j++) out.put(row + j, alpha * ct[j * mp + i]);
             } else {
-                for (int j = 0; j < n; j++) out.put(row + j, ct[j * mp + i] + beta * out.get(row + j));
+                for (int j = 0; j < n; j++) out.put(row + j, alpha * ct[j * mp + i] + beta * out.get(row + j));
             }
         }
     }
 
     /**
-     * {@code ct[j * mp + i] = alpha * sum_k w(j, k) bt[k * mp + i]} for {@code j < rows}, {@code i < mp}, with
+     * {@code ct[j * mp + i] = sum_k w(j, k) bt[k * mp + i]} for {@code j < rows}, {@code i < mp}, with
      * {@code w(j, k) = w.get(j * rowStride + k * colStride)}: in lanes when the JVM has the module.
      */
-    static void products(
-            FloatBuffer w, int rowStride, int colStride, int rows, int k, float[] bt, int mp, float[] ct, float alpha) {
+    static void products(FloatBuffer w, int rowStride, int colStride, int rows, int k, float[] bt, int mp, float[] ct) {
         MethodHandle kernel = lanes;
         if (kernel != null) {
             try {
-                kernel.invokeExact(w, rowStride, colStride, rows, k, bt, mp, ct, alpha);
+                kernel.invokeExact(w, rowStride, colStride, rows, k, bt, mp, ct);
             } catch (Throwable t) {
                 throw Lanes.rethrow(t);
             }
         } else {
-            productsScalar(w, rowStride, colStride, rows, k, bt, mp, ct, alpha);
+            productsScalar(w, rowStride, colStride, rows, k, bt, mp, ct);
         }
     }
 
-    /** {@code RowProductsLanes.products}, one element at a time: the loop without the module, same bits. */
+    /**
+     * {@code RowProductsLanes.products} without the module, same bits: each row of {@code ct} is the accumulators
+     * of one row of W, a loop over the batch that C2 vectorises (its fmas are one element's each).
+     */
     static void productsScalar(
-            FloatBuffer w, int rowStride, int colStride, int rows, int k, float[] bt, int mp, float[] ct, float alpha) {
+            FloatBuffer w, int rowStride, int colStride, int rows, int k, float[] bt, int mp, float[] ct) {
         for (int j = 0; j < rows; j++) {
-            for (int i = 0; i < mp; i++) {
-                float s = 0f;
-                for (int kk = 0; kk < k; kk++) s = Math.fma(w.get(j * rowStride + kk * colStride), bt[kk * mp + i], s);
-                ct[j * mp + i] = alpha * s;
+            int o = j * mp;
+            java.util.Arrays.fill(ct, o, o + mp, 0f);
+            for (int kk = 0; kk < k; kk++) {
+                float v = w.get(j * rowStride + kk * colStride);
+                int b = kk * mp;
+                for (int i = 0; i < mp; i++) ct[o + i] = Math.fma(v, bt[b + i], ct[o + i]);
             }
         }
     }
@@ -141,10 +144,25 @@ final class RowProducts {
         return lanes != null;
     }
 
+    /**
+     * Whether the JVM's vectors are 64 bytes ({@code MaxVectorSize}), where the lanes' floats are 8: read from the
+     * VM's option rather than from the lanes, so that a JVM without the module takes the same products (in the
+     * scalar loop, with the same bits).
+     */
+    private static boolean wideLanes() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return Integer.parseInt(vm.getVMOption("MaxVectorSize").getValue()) >= 64;
+        } catch (RuntimeException e) { // not HotSpot
+            return TILE == 32;
+        }
+    }
+
     private static int tile() {
         MethodHandle h = Lanes.find("RowProductsLanes", "tile", MethodType.methodType(int.class));
         try {
-            return h == null ? 1 : (int) h.invokeExact();
+            return h == null ? 8 : (int) h.invokeExact();
         } catch (Throwable t) {
             throw Lanes.rethrow(t);
         }

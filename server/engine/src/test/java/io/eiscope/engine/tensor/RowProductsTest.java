@@ -60,6 +60,9 @@ class RowProductsTest {
         assertThat(RowProducts.TILE % 8)
                 .as("the lanes' block, %d rows", RowProducts.TILE)
                 .isZero();
+        assertThat(RowProducts.WIDE_LANES)
+                .as("the VM's MaxVectorSize says what the lanes' width says (a JVM without them decides alike)")
+                .isEqualTo(RowProducts.TILE == 32);
     }
 
     @Test
@@ -133,8 +136,8 @@ class RowProductsTest {
         for (int i = 0; i < bt.length; i++) bt[i] = (float) rnd.nextGaussian();
         float[] scalar = new float[n * mp], lanes = new float[n * mp];
         FloatBuffer data = w.data();
-        RowProducts.productsScalar(data, k, 1, n, k, bt, mp, scalar, -0.75f);
-        RowProducts.products(data, k, 1, n, k, bt, mp, lanes, -0.75f); // the lanes: theTestJvmRunsTheLanes
+        RowProducts.productsScalar(data, k, 1, n, k, bt, mp, scalar);
+        RowProducts.products(data, k, 1, n, k, bt, mp, lanes); // the lanes: theTestJvmRunsTheLanes
         for (int i = 0; i < scalar.length; i++)
             assertThat(Float.floatToRawIntBits(lanes[i]))
                     .as("element %d: lanes %s, scalar %s", i, lanes[i], scalar[i])
