@@ -31,8 +31,8 @@ final class RowProductsLanes {
     // The block spells out its 16 accumulators as locals: C2 keeps vectors in registers only as locals; an array
     // of them, or a helper taking them, boxes every vector (RowProductsBench's probe, 5-6 GFLOP/s).
     // No mul here: with the sums scaled by alpha in these lanes, JDK 17's C2 then compiled ExpLanes' store boxing
-    // its vectors in about half of the JVMs that ran these products first (ExpTest's allocation check failed;
-    // 0 of 8 without). RowProducts scales the sums as it copies them out.
+    // its vectors in 3 of 6 JVMs that ran these products first; without it, still in 1 of 14 (docs/benchmarks.md,
+    // "32-row products without packing the weights"). RowProducts scales the sums as it copies them out.
 
     static void products(FloatBuffer w, int rowStride, int colStride, int rows, int k, float[] bt, int mp, float[] ct) {
         int j = 0;

@@ -7,8 +7,8 @@ import java.util.Random;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
- * The engine's products of a minibatch with a weight matrix ({@code Blas.best().gemm}, which takes batches of 16
- * to 64 rows itself: tensor.RowProducts) against OpenBLAS's {@code sgemm} called directly on the same buffers,
+ * The engine's products of a minibatch with a weight matrix ({@code Blas.best().gemm}, which takes batches of 28
+ * to 32 rows itself on AVX-512 machines: tensor.RowProducts) against OpenBLAS's {@code sgemm} called directly on the same buffers,
  * for the forward {@code X W^T}, backward {@code D W} and weight-gradient {@code D^T X} products of the benchmarked models' layers, at several
  * batch sizes. Prints GFLOP/s of each, three repeats, and the largest difference of their results (the same sums
  * rounded in another order).
