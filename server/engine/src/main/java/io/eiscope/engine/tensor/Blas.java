@@ -15,6 +15,16 @@ public interface Blas {
     void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c);
 
     /**
+     * Whether {@code A B}, with {@code B} ({@code k x n}) as it lies, runs faster here than {@code A Wᵀ} with
+     * {@code W} ({@code n x k}) its transpose, for {@code A} of {@code m} rows as it lies. A caller that multiplies
+     * by the same matrix many times (a recurrence over time steps) can then keep a transposed copy and call
+     * {@code gemm(false, false, ...)} on it. The two forms may round differently. False unless measured.
+     */
+    default boolean untransposedFaster(int m, int n, int k) {
+        return false;
+    }
+
+    /**
      * {@code y = alpha * x + y} element-wise over whole matrices of the same size (shapes may
      * differ), rounded once per element as a fused multiply-add, as PyTorch's
      * {@code y.add_(x, alpha=alpha)} does. Only {@code y} is modified; {@code alpha = 0}

@@ -297,6 +297,28 @@ public final class Matrix {
         data().get(0, out);
     }
 
+    /**
+     * Writes this matrix's transpose into {@code t} ({@code cols x rows}, not this matrix nor a view of its memory), through
+     * {@code scratch} (at least {@link #size()} + {@code rows} floats; overwritten): one bulk copy in, and each of
+     * {@code t}'s rows gathered on the heap and copied out.
+     */
+    public void transposeInto(Matrix t, float[] scratch) {
+        if (t.rows != cols || t.cols != rows)
+            throw new IllegalArgumentException(
+                    "the transpose of a " + rows + "x" + cols + " matrix is " + cols + "x" + rows + ", got " + t.rows
+                            + "x" + t.cols);
+        int size = size();
+        if (scratch.length < size + rows)
+            throw new IllegalArgumentException("transposing a " + rows + "x" + cols + " matrix needs " + (size + rows)
+                    + " floats of scratch, got " + scratch.length);
+        data().get(0, scratch, 0, size);
+        t.deferred = false;
+        for (int c = 0; c < cols; c++) {
+            for (int r = 0; r < rows; r++) scratch[size + r] = scratch[r * cols + c];
+            t.data.put(c * rows, scratch, size, rows);
+        }
+    }
+
     public float[] toArray() {
         float[] out = new float[size()];
         data().get(0, out);

@@ -86,6 +86,24 @@ final class OpenBlas implements Blas {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Here: products of at least 4 rows and at most {@link #SMALL_MNK} multiply-adds that {@link RowProducts}
+     * does not take. There OpenBLAS runs {@code A B} with its small-matrix kernel and {@code A Wᵀ} (column-major
+     * {@code W A^T}, transposed first operand) through its packing path, 1.1 to 2.1 times slower at 4 to 64 rows and
+     * 20 to 200 columns, and up to 6 times at 2 to 8 rows and 200 to 700 (docs/benchmarks.md, "Issue 13, 2026-12-06
+     * (12:10"). Above it both forms pack and run within a tenth of each other either way; at 2 rows the small
+     * kernel was once slower.
+     */
+    @Override
+    public boolean untransposedFaster(int m, int n, int k) {
+        return m >= 4 && (double) m * n * k <= SMALL_MNK && !RowProducts.takes(false, m, n, k);
+    }
+
+    /** The size (m n k) up to which this OpenBLAS may take its small-matrix kernels. */
+    static final double SMALL_MNK = 1e6;
+
+    /**
      * Each half of a product that lends must be at least this large (m n k). Below about 100^3, OpenBLAS
      * computes products with its small-matrix kernels, which sum in another order, so a half that took them
      * would not give the whole product's bits; and halves under about 0.1 ms (2^23 multiply-adds at this

@@ -34,6 +34,11 @@ public final class GemmShareBench {
         boolean on;
 
         @Override
+        public boolean untransposedFaster(int m, int n, int k) {
+            return inner.untransposedFaster(m, n, k);
+        }
+
+        @Override
         public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
             if (!on) {
                 inner.gemm(transA, transB, alpha, a, b, beta, c);

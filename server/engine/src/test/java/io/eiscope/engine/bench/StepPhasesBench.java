@@ -18,9 +18,9 @@ import java.util.Map;
  * {@code steps} steps (the first half warms up). A sampling profiler does not tell these apart reliably here: on
  * JDK 25 JFR's samples mostly fail to walk OpenBLAS's frames, which shrinks {@code sgemv}'s share.
  *
- * <p>Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.StepPhasesBench mlp|dann [--rule sgd]
- * [--momentum 0] [--steps 40000] [--batch 1]}; the models are {@link TrainStepBench}'s (784-500-500-10, and 784-3×(500E,
- * 50I)-10). Prints one line: model, batch, JDK, and the mean microseconds of each phase and of the step.
+ * <p>Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.StepPhasesBench mlp|dann|rnn100|rnn500 [--rule sgd]
+ * [--momentum 0] [--steps 40000] [--batch 1]}; the models are {@link TrainStepBench}'s (784-500-500-10, 784-3×(500E,
+ * 50I)-10, and the ReLU RNNs on row-sequential MNIST: 28 steps of 28 pixels, a batch row one 784-pixel image). Prints one line: model, batch, JDK, and the mean microseconds of each phase and of the step.
  */
 public final class StepPhasesBench {
     private StepPhasesBench() {}
@@ -38,16 +38,10 @@ public final class StepPhasesBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Model m = model.equals("mlp")
-                ? Mlp.create(784, new int[] {500, 500}, 10, Blas.best(), new Rng(1))
-                : Dann.create(
-                        784,
-                        new int[] {500, 500, 500},
-                        new int[] {50, 50, 50},
-                        10,
-                        Dann.Inhibition.SUBTRACTIVE_DIVISIVE,
-                        Blas.best(),
-                        new Rng(1));
+        var factory = TrainStepBench.MODELS.get(model);
+        if (factory == null)
+            throw new IllegalArgumentException("model is one of " + TrainStepBench.MODELS.keySet() + ", got " + model);
+        Model m = factory.apply(1);
         var entry = Catalogue.find("learning_rule", Catalogue.standard().rules(), ruleName);
         Map<String, Object> params =
                 momentum > 0 ? Map.of("learning_rate", 1e-3, "momentum", momentum) : Map.of("learning_rate", 1e-3);
