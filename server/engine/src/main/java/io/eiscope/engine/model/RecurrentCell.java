@@ -226,8 +226,13 @@ public final class RecurrentCell {
         Matrix h = buf.h, w = recurrent.effective();
         boolean byTranspose = steps > 2 && blas.untransposedFaster(batch, units(), units());
         if (byTranspose) w = transposed(w);
-        blas.gemm(false, true, alpha, x, input.effective(), 0f, h); // alpha U x_t for every step at once
-        if (bias != null) addScaledBias(h);
+        if (bias != null && alpha == 1f) { // b + U x_t for every step at once, rounded once as below
+            fillWithBias(h, buf.block);
+            blas.gemm(false, true, 1f, x, input.effective(), 1f, h);
+        } else {
+            blas.gemm(false, true, alpha, x, input.effective(), 0f, h); // alpha U x_t for every step at once
+            if (bias != null) addScaledBias(h);
+        }
         for (int t = 0; t < steps; t++) {
             Matrix ht = buf.hStep[t];
             if (t > 0) {
@@ -304,6 +309,20 @@ public final class RecurrentCell {
         }
         w.transposeInto(wT, transposeScratch);
         return wT;
+    }
+
+    /**
+     * {@code h[r][k] = b[k]} for every row, a block of {@code scratch}'s rows at a time: the product {@code U x_t}
+     * is then added to it ({@code beta = 1}) as OpenBLAS adds it to zeros, {@code fl(acc + b)}, the bits of
+     * {@link #addScaledBias} after it at {@code alpha = 1} (checked on the 896 x 100 x 28 product: none differ), without
+     * that pass's copies row by row (about 25 µs of a 100-unit cell's step).
+     */
+    private void fillWithBias(Matrix h, float[] scratch) {
+        int n = units(), rows = scratch.length / n;
+        bias.value().data().get(0, scratch, 0, n);
+        for (int r = 1; r < rows; r++) System.arraycopy(scratch, 0, scratch, r * n, n);
+        FloatBuffer H = h.data();
+        for (int r0 = 0; r0 < h.rows; r0 += rows) H.put(r0 * n, scratch, 0, Math.min(rows, h.rows - r0) * n);
     }
 
     /** {@code h[r][k] += alpha b[k]} for every row. */
