@@ -40,6 +40,11 @@ public enum Activation {
             Elementwise.maskByReluOutput(h, dh, off, n, dh);
             dh.data().get(off, row, 0, n);
         }
+
+        @Override
+        void mask(Matrix h, Matrix dh, int off, int n, float[] row, float[] hRow) {
+            Elementwise.maskByReluOutput(h, dh, off, n, dh);
+        }
     },
     /** {@code tanh}, computed in double and rounded to float; its derivative {@code 1 - h^2} read from the output. */
     TANH {
@@ -103,6 +108,11 @@ public enum Activation {
      * the output {@code h = f(z)}, leaving the result in {@code row[0, n)}; {@code hRow} is scratch.
      */
     abstract void maskRow(Matrix h, Matrix dh, int off, int n, float[] row, float[] hRow);
+
+    /** As {@link #maskRow}, for a caller that does not read {@code row} afterwards (both arrays are scratch here). */
+    void mask(Matrix h, Matrix dh, int off, int n, float[] row, float[] hRow) {
+        maskRow(h, dh, off, n, row, hRow);
+    }
 
     /**
      * The forward tail of a dense layer, fused: {@code h[r][j] = f(z[r][j] + b[j])}.

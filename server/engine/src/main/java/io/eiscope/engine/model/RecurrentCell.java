@@ -266,7 +266,7 @@ public final class RecurrentCell {
         for (int t = buf.steps - 1; t >= 0; t--) {
             Matrix ht = buf.hStep[t], dzt = buf.dhStep[t];
             // dz_t = dh_t ⊙ f'(z_t), read from h_t: ReLU's 0 or 1, or tanh's 1 - h_t^2
-            f.maskRow(ht, dzt, 0, dzt.size(), buf.block, buf.hBlock);
+            f.mask(ht, dzt, 0, dzt.size(), buf.block, buf.hBlock);
             if (t > 0) {
                 Matrix dprev = buf.dhStep[t - 1];
                 blas.gemm(false, false, alpha, dzt, w, 1f, dprev); // dh_{t-1} += alpha dz_t W
