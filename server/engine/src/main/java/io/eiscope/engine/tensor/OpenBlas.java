@@ -90,10 +90,9 @@ final class OpenBlas implements Blas {
      *
      * <p>Here: products of at least 4 rows and at most {@link #SMALL_MNK} multiply-adds that {@link RowProducts}
      * does not take. There OpenBLAS runs {@code A B} with its small-matrix kernel and {@code A Wᵀ} (column-major
-     * {@code W A^T}, transposed first operand) through its packing path, 1.1 to 2.1 times slower at 4 to 64 rows and
-     * 20 to 200 columns, and up to 6 times at 2 to 8 rows and 200 to 700 (docs/benchmarks.md, "Issue 13, 2026-12-06
-     * (12:10"). Above it both forms pack and run within a tenth of each other either way; at 2 rows the small
-     * kernel was once slower.
+     * {@code W A^T}, transposed first operand) through its packing path: 1.03 to 1.8 times slower at 4 to 64 rows of
+     * 32 to 300 columns, 3 to 5 times at 4 to 8 rows of 200 to 500 ({@code TransposeFormsBench}; docs/benchmarks.md,
+     * "Issue 13, 2026-12-06 (12:10–13:15 UTC)"). Above it both forms pack and run within 3 % of each other.
      */
     @Override
     public boolean untransposedFaster(int m, int n, int k) {
