@@ -304,9 +304,8 @@ public final class Matrix {
      */
     public void transposeInto(Matrix t, float[] scratch) {
         if (t.rows != cols || t.cols != rows)
-            throw new IllegalArgumentException(
-                    "the transpose of a " + rows + "x" + cols + " matrix is " + cols + "x" + rows + ", got " + t.rows
-                            + "x" + t.cols);
+            throw new IllegalArgumentException("the transpose of a " + rows + "x" + cols + " matrix is " + cols + "x"
+                    + rows + ", got " + t.rows + "x" + t.cols);
         int size = size();
         if (scratch.length < size + rows)
             throw new IllegalArgumentException("transposing a " + rows + "x" + cols + " matrix needs " + (size + rows)

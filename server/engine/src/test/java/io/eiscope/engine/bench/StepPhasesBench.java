@@ -1,14 +1,11 @@
 package io.eiscope.engine.bench;
 
 import io.eiscope.engine.learning.LearningRule;
-import io.eiscope.engine.model.Dann;
-import io.eiscope.engine.model.Mlp;
 import io.eiscope.engine.model.Model;
 import io.eiscope.engine.model.SoftmaxCrossEntropy;
 import io.eiscope.engine.random.Rng;
 import io.eiscope.engine.spec.Catalogue;
 import io.eiscope.engine.spec.Params;
-import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Matrix;
 import java.util.Map;
 

@@ -30,7 +30,8 @@ public final class TransposeFormsBench {
                 double nt = time(() -> blas.gemm(false, true, 1f, a, w, 1f, c), reps);
                 double nn = time(() -> blas.gemm(false, false, 1f, a, w, 1f, c), reps);
                 System.out.printf(
-                        "| %d x %d x %d | %.2f | %.2f | %.2f | %s |%n", m, n, n, nt, nn, nt / nn, blas.untransposedFaster(m, n, n));
+                        "| %d x %d x %d | %.2f | %.2f | %.2f | %s |%n",
+                        m, n, n, nt, nn, nt / nn, blas.untransposedFaster(m, n, n));
             }
     }
 

@@ -107,11 +107,19 @@ class BlasTest {
     @Test
     void openBlasAsksForTheUntransposedFormOnlyWhereItsSmallKernelsRunIt() {
         Blas blas = Blas.best();
-        assertThat(blas.untransposedFaster(32, 100, 100)).as("an RNN 100's recurrence at batch 32").isTrue();
-        assertThat(blas.untransposedFaster(4, 500, 500)).as("4 x 500 x 500: 10^6 multiply-adds").isTrue();
+        assertThat(blas.untransposedFaster(32, 100, 100))
+                .as("an RNN 100's recurrence at batch 32")
+                .isTrue();
+        assertThat(blas.untransposedFaster(4, 500, 500))
+                .as("4 x 500 x 500: 10^6 multiply-adds")
+                .isTrue();
         assertThat(blas.untransposedFaster(3, 100, 100)).as("3 rows").isFalse();
-        assertThat(blas.untransposedFaster(32, 200, 200)).as("above 10^6 multiply-adds").isFalse();
-        assertThat(blas.untransposedFaster(32, 500, 500)).as("a 500-unit recurrence").isFalse();
+        assertThat(blas.untransposedFaster(32, 200, 200))
+                .as("above 10^6 multiply-adds")
+                .isFalse();
+        assertThat(blas.untransposedFaster(32, 500, 500))
+                .as("a 500-unit recurrence")
+                .isFalse();
         assertThat(new JavaBlas().untransposedFaster(32, 100, 100)).isFalse();
     }
 
