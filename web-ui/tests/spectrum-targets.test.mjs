@@ -48,7 +48,8 @@ test("a column-E/I RNN opens on its recurrent matrix rnn0, with eigenvalues, its
   assert.equal(chosen, "rnn0", "the recurrent matrix is the one of interest, not the readout");
   const effective = await target.locator('optgroup[label="Effective matrices"] option').evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(effective, ["rnn0", "rnn0.input", "rnn1", "rnn1.input", "rnn2", "rnn2.input", "readout"], "in the network's order");
-  const info = await eventually(() => textOf("spectrum-info"), (t) => /100 eigenvalues/.test(t), 30_000);
+  // the two spectra arrive as frames of their own, in either order: wait for both
+  const info = await eventually(() => textOf("spectrum-info"), (t) => /singular values · 100 eigenvalues/.test(t), 30_000);
   assert.match(info, /100 singular values · 100 eigenvalues · rnn0 is 100 × 100 \(effective\)/);
   const shown = await drawnSingularValues();
   assert.deepEqual(shown, await measuredSingularValues("rnn0"), "rnn0's singular values as Measure gives them");
