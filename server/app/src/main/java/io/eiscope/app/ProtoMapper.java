@@ -259,12 +259,13 @@ public final class ProtoMapper {
 
     public static Simulation toProto(SimulationRegistry.Entry e) {
         var r = e.runner();
+        var status = r.status(); // state and message from the same transition
         Simulation.Builder b = Simulation.newBuilder()
                 .setId(r.id())
                 .setSpec(toSpec(r.simulation().config()))
-                .setState(toProto(r.state()))
+                .setState(toProto(status.state()))
                 .setStep(r.step())
-                .setStatusMessage(r.statusMessage())
+                .setStatusMessage(status.message())
                 .setCreatedUnixMillis(e.createdUnixMillis())
                 .setMember(e.meta().member())
                 .putAllLatestScalars(r.latestScalars())
@@ -281,7 +282,7 @@ public final class ProtoMapper {
                 .setRecordedStep(e.meta().recordedStep())
                 .setMergedSamples(e.meta().mergedSamples())
                 .setOwner(e.meta().owner())
-                .setQueuePosition(r.queuePosition());
+                .setQueuePosition(r.queuePosition(status));
         if (!e.meta().name().equals(r.simulation().config().name()))
             b.getSpecBuilder().setName(e.meta().name());
         if (e.meta().policy() != null)

@@ -66,8 +66,9 @@ public final class SimulationRunner {
     private List<Demand> watchDemands = List.of(); // what the per-layer watchpoints need measured; sim thread only
     private final Measurer measurer; // sim thread only
     private volatile List<Demand> demands = List.of();
-    private volatile SimulationState state = SimulationState.PAUSED;
-    private volatile String statusMessage = "";
+    /** State and status message, written together so that a reader never pairs one with the other's past. */
+    private volatile Status status = new Status(SimulationState.PAUSED, "");
+
     private volatile long step;
     private final AtomicLong resets = new AtomicLong();
     private final AtomicLong trained = new AtomicLong(); // training steps this runner took (not replays)
@@ -167,7 +168,7 @@ public final class SimulationRunner {
         this.mailbox = new Mailbox(executor, control, SLICE_NANOS, new Mailbox.Owner() {
             @Override
             public boolean running() {
-                return state == SimulationState.RUNNING;
+                return state() == SimulationState.RUNNING;
             }
 
             @Override
@@ -199,7 +200,7 @@ public final class SimulationRunner {
                 "state",
                 "",
                 new Observation.Event(
-                        state, createdMessage != null ? createdMessage : "created, paused at step " + step)));
+                        state(), createdMessage != null ? createdMessage : "created, paused at step " + step)));
     }
 
     /** What an OutOfMemoryError while training means to the user, in words. */
@@ -238,7 +239,12 @@ public final class SimulationRunner {
 
     /** 1 for the first run waiting for a slot, ...; 0 when this run is not QUEUED. Thread-safe. */
     public int queuePosition() {
-        return state == SimulationState.QUEUED ? admission.position(member) : 0;
+        return queuePosition(status);
+    }
+
+    /** The position that goes with {@code seen}, a {@link #status()} read before. */
+    public int queuePosition(Status seen) {
+        return seen.state() == SimulationState.QUEUED ? admission.position(member) : 0;
     }
 
     /** Takes a checkpoint at the next step boundary; completes with its step once it is durable. */
@@ -371,7 +377,11 @@ public final class SimulationRunner {
             log.add(entry);
             sink.intervention(log.size() - 1, entry);
             sink.publish(new Observation(
-                    at, wallNanos(), "intervention", "", new Observation.Event(state, CommandDescription.of(command))));
+                    at,
+                    wallNanos(),
+                    "intervention",
+                    "",
+                    new Observation.Event(state(), CommandDescription.of(command))));
             return at;
         });
     }
@@ -424,12 +434,20 @@ public final class SimulationRunner {
         return sim;
     }
 
+    /** A run's state and the message that came with it, as one value. */
+    public record Status(SimulationState state, String message) {}
+
+    /** The state and its message together (reading {@link #state()} then {@link #statusMessage()} can straddle a change). */
+    public Status status() {
+        return status;
+    }
+
     public SimulationState state() {
-        return state;
+        return status.state();
     }
 
     public String statusMessage() {
-        return statusMessage;
+        return status.message();
     }
 
     public long step() {
@@ -469,8 +487,8 @@ public final class SimulationRunner {
     public CompletableFuture<Long> pause(String message) {
         return submit(() -> {
             untilStep = -1;
-            if (state == SimulationState.RUNNING) transition(SimulationState.PAUSED, message);
-            else if (state == SimulationState.QUEUED) {
+            if (state() == SimulationState.RUNNING) transition(SimulationState.PAUSED, message);
+            else if (state() == SimulationState.QUEUED) {
                 int position = admission.position(member); // 0: given a slot, about to start
                 transition(
                         SimulationState.PAUSED,
@@ -542,7 +560,7 @@ public final class SimulationRunner {
     /** Stops for good; later commands fail. */
     public CompletableFuture<Long> stop() {
         return submit(() -> {
-            if (state != SimulationState.STOPPED) transition(SimulationState.STOPPED, "deleted");
+            if (state() != SimulationState.STOPPED) transition(SimulationState.STOPPED, "deleted");
             return sim.step();
         });
     }
@@ -635,18 +653,18 @@ public final class SimulationRunner {
     }
 
     private void requireNotStopped() {
-        if (state == SimulationState.STOPPED) throw new IllegalStateException("simulation " + id + " was deleted");
+        if (state() == SimulationState.STOPPED) throw new IllegalStateException("simulation " + id + " was deleted");
     }
 
     private void requireRunnable() {
         requireNotStopped();
-        switch (state) {
+        switch (state()) {
             case FAILED ->
                 throw new IllegalStateException(
-                        "simulation " + id + " failed (" + statusMessage + "); reset it or create a new one");
+                        "simulation " + id + " failed (" + status.message() + "); reset it or create a new one");
             case DIVERGED ->
                 throw new IllegalStateException(
-                        "simulation " + id + " diverged (" + statusMessage + "); reset it first");
+                        "simulation " + id + " diverged (" + status.message() + "); reset it first");
             case FINISHED ->
                 throw new IllegalStateException("simulation " + id + " reached its step budget of "
                         + sim.config().stepBudget() + "; reset it to run again");
@@ -700,11 +718,11 @@ public final class SimulationRunner {
     }
 
     private void transition(SimulationState next, String message) {
-        boolean stopsRunning =
-                state == SimulationState.RUNNING && next != SimulationState.RUNNING && next != SimulationState.STOPPED;
+        boolean stopsRunning = state() == SimulationState.RUNNING
+                && next != SimulationState.RUNNING
+                && next != SimulationState.STOPPED;
         boolean leavesSlotOrQueue = underWay() && next != SimulationState.RUNNING && next != SimulationState.QUEUED;
-        state = next;
-        statusMessage = message;
+        status = new Status(next, message);
         if (leavesSlotOrQueue) admission.leave(member); // the first queued run gets the slot
         sink.publish(new Observation(step, wallNanos(), "state", "", new Observation.Event(next, message)));
         // After the state frame, so that watchers learn of the pause without waiting for the copy.
@@ -713,7 +731,7 @@ public final class SimulationRunner {
 
     /** RUNNING or QUEUED: told to run, whether it has its slot yet or not. */
     private boolean underWay() {
-        return state == SimulationState.RUNNING || state == SimulationState.QUEUED;
+        return state() == SimulationState.RUNNING || state() == SimulationState.QUEUED;
     }
 
     /**
@@ -722,8 +740,8 @@ public final class SimulationRunner {
      * slot or its place in the queue.
      */
     private void startRunning(String message) {
-        if (state == SimulationState.RUNNING) return;
-        if (state == SimulationState.QUEUED) {
+        if (state() == SimulationState.RUNNING) return;
+        if (state() == SimulationState.QUEUED) {
             queuedMessage = message;
             return;
         }
@@ -746,7 +764,7 @@ public final class SimulationRunner {
      */
     private void admittedFromQueue() {
         var unused = submit(() -> {
-            if (state == SimulationState.QUEUED && admission.holdsSlot(member)) {
+            if (state() == SimulationState.QUEUED && admission.holdsSlot(member)) {
                 double waited = (System.nanoTime() - queuedSinceNanos) / 1e9;
                 transition(
                         SimulationState.RUNNING,

@@ -79,6 +79,44 @@ class AdmissionRunnerTest {
         assertThat(admission.queuedCount()).isZero();
     }
 
+    /**
+     * A reader on another thread (the poll, a list call) sees a state with its own message: a run that just queued
+     * never reads as QUEUED with the message of the state before (the web UI once showed "queued #1" over an empty
+     * message).
+     */
+    @Test
+    void aStatusReadWhileTheRunQueuesAndLeavesPairsEachStateWithItsOwnMessage() throws Exception {
+        Admission admission = new Admission(1);
+        List<SimulationRunner> r = runners(admission, 2);
+        r.get(0).play().get(5, TimeUnit.SECONDS);
+        SimulationRunner queued = r.get(1);
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<SimulationRunner.Status> mismatched = java.util.Collections.synchronizedList(new ArrayList<>());
+        var seen = new java.util.concurrent.atomic.AtomicInteger();
+        Thread reader = new Thread(() -> {
+            while (!stop.get()) {
+                SimulationRunner.Status s = queued.status();
+                boolean paired = switch (s.state()) {
+                    case QUEUED -> s.message().startsWith("queued at position 1:");
+                    case PAUSED ->
+                        s.message().isEmpty() || s.message().startsWith("paused; it left"); // "" until first played
+                    default -> false;
+                };
+                if (!paired) mismatched.add(s);
+                if (s.state() == SimulationState.QUEUED) seen.incrementAndGet();
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 300; i++) {
+            queued.play().get(5, TimeUnit.SECONDS);
+            queued.pause().get(5, TimeUnit.SECONDS);
+        }
+        stop.set(true);
+        reader.join();
+        assertThat(seen.get()).as("the reader saw the run queued").isPositive();
+        assertThat(mismatched).isEmpty();
+    }
+
     @Test
     void queuedRunsStartInArrivalOrderAndPauseOrStopTakesThemOutOfTheQueue() throws Exception {
         Admission admission = new Admission(1);
