@@ -42,26 +42,23 @@ public final class RecurrentNet implements Model {
     private Matrix readoutOut; // the readout's output in the latest forward (owned by the readout)
 
     /**
-     * Per batch size: the time-major input, the readout's outputs in both layouts, the top cell's
-     * gradient (at a last-step readout, only its last step is ever written: the rest stays 0) and
-     * row scratch for the layout changes.
+     * Per batch size: the time-major input, the readout's outputs in both layouts and row scratch for the layout
+     * changes.
      */
     private static final class Buffers {
         final int batch;
         final Matrix xTime;
         final Matrix outTime; // every-step readout: (T B) x k
         final Matrix out; // every-step readout: B x (T k)
-        final Matrix dTop;
         final float[] row; // one batch-first row: T * max(stepInputs, outputs)
         Matrix topHidden; // the top cell's hidden states for this batch size, and their last step
         Matrix topLast;
 
-        Buffers(int batch, Matrix xTime, Matrix outTime, Matrix out, Matrix dTop, float[] row) {
+        Buffers(int batch, Matrix xTime, Matrix outTime, Matrix out, float[] row) {
             this.batch = batch;
             this.xTime = xTime;
             this.outTime = outTime;
             this.out = out;
-            this.dTop = dTop;
             this.row = row;
         }
     }
@@ -139,16 +136,13 @@ public final class RecurrentNet implements Model {
     private Buffers buffersFor(int batch) {
         if (last != null && last.batch == batch) return last;
         return buffers.computeIfAbsent(batch, b -> {
-            int t = shape.steps(),
-                    k = shape.outputs(),
-                    n = cells.get(cells.size() - 1).units();
+            int t = shape.steps(), k = shape.outputs();
             Matrix outTime = shape.everyStep() ? Matrix.zeros(t * b, k) : null;
             return new Buffers(
                     b,
                     Matrix.zeros(t * b, shape.stepInputs()),
                     outTime,
                     shape.everyStep() ? Matrix.zeros(b, t * k) : null,
-                    Matrix.zeros(t * b, n),
                     new float[t * Math.max(shape.stepInputs(), k)]);
         });
     }
@@ -192,7 +186,8 @@ public final class RecurrentNet implements Model {
     public void backward(Matrix dOut) {
         Buffers buf = last;
         int t = shape.steps(), b = buf.batch, k = shape.outputs();
-        Matrix dTop = buf.dTop;
+        RecurrentCell top = cells.get(cells.size() - 1);
+        Matrix d;
         if (shape.everyStep()) {
             FloatBuffer dy = buf.outTime.data();
             float[] row = buf.row;
@@ -200,13 +195,11 @@ public final class RecurrentNet implements Model {
                 dOut.data().get(r * t * k, row, 0, t * k);
                 for (int s = 0; s < t; s++) dy.put((s * b + r) * k, row, s * k, k);
             }
-            dTop.copyFrom(readout.backward(buf.outTime, true));
-        } else { // steps 0 .. T-2 of dTop are 0 since it was made: only the last step carries gradient
-            Matrix dLast = readout.backward(dOut, true);
-            dTop.data().put((t - 1) * b * dTop.cols, dLast.data(), 0, dLast.size());
+            d = top.backward(readout.backward(buf.outTime, true), cells.size() > 1);
+        } else { // only the last step carries gradient: the cell skips the zeros of the others
+            d = top.backwardFromLast(readout.backward(dOut, true), cells.size() > 1);
         }
-        Matrix d = dTop;
-        for (int i = cells.size() - 1; i >= 0; i--) d = cells.get(i).backward(d, i > 0);
+        for (int i = cells.size() - 2; i >= 0; i--) d = cells.get(i).backward(d, i > 0);
     }
 
     @Override

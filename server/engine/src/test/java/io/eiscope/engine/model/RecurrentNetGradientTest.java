@@ -90,6 +90,19 @@ class RecurrentNetGradientTest {
     }
 
     @Test
+    void leakyCtrnnWithoutBiasLastStep() {
+        check(List.of(plainCell("rnn0", 2, 6, false, 0.3)), new TaskShape(2, 5, 3, false), 23);
+    }
+
+    @Test
+    void leakyCellOverAStandardCellLastStep() {
+        check(
+                List.of(plainCell("rnn0", 3, 5, true, 1.0), plainCell("rnn1", 5, 4, false, 0.4)),
+                new TaskShape(3, 3, 2, false),
+                24);
+    }
+
+    @Test
     void columnEiCellWithAColumnEiReadoutEveryStep() {
         CellSpec spec = new CellSpec(
                 "rnn0", new Conn("column", "rnn0.U_pos", 0), new Conn("column", "rnn0.W_pos", 2), true, 1.0);
