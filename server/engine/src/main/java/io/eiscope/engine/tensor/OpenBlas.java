@@ -99,6 +99,28 @@ final class OpenBlas implements Blas {
         return m >= 4 && (double) m * n * k <= SMALL_MNK && !RowProducts.takes(false, m, n, k);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: pieces of at most {@link #SMALL_MNK} multiply-adds, as even as can be, when that leaves at least
+     * {@link #K_CHUNK_MIN} of k to each. OpenBLAS runs each piece with its small-matrix kernel, where the whole
+     * product packs both operands: 100 x 100 x 864 in 9 pieces of 96 takes 158 us instead of 214, 100 x 28 x 896 in
+     * 3 of 299 50 instead of 90, 220 x 220 x 896 in 45 of 20 851 instead of 939; 300 x 300 x 896 in 82 of 11 would
+     * be 2 % slower ({@code GradientFormsBench}; docs/benchmarks.md, "Issue 13, 2026-12-06 (14:30 UTC)").
+     */
+    @Override
+    public int kChunk(int m, int n, int k) {
+        double mn = (double) m * n;
+        if (mn * k <= SMALL_MNK) return k;
+        int longest = (int) Math.min(k, SMALL_MNK / mn);
+        if (longest < K_CHUNK_MIN) return k;
+        int pieces = (k + longest - 1) / longest;
+        return (k + pieces - 1) / pieces;
+    }
+
+    /** The shortest piece along k worth cutting a product into ({@link #kChunk}). */
+    static final int K_CHUNK_MIN = 16;
+
     /** The size (m n k) up to which this OpenBLAS may take its small-matrix kernels. */
     static final double SMALL_MNK = 1e6;
 

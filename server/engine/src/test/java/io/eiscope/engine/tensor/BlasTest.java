@@ -105,6 +105,28 @@ class BlasTest {
     }
 
     @Test
+    void openBlasCutsLongWeightGradientsIntoPiecesItsSmallKernelsRun() {
+        Blas blas = Blas.best();
+        assertThat(blas.kChunk(100, 100, 864))
+                .as("RNN 100's dW: 9 pieces of 96")
+                .isEqualTo(96);
+        assertThat(blas.kChunk(100, 28, 896))
+                .as("RNN 100's dU: 3 pieces of 299")
+                .isEqualTo(299);
+        assertThat(blas.kChunk(500, 28, 896))
+                .as("RNN 500's dU: 13 pieces of 69")
+                .isEqualTo(69);
+        assertThat(blas.kChunk(100, 100, 100))
+                .as("10^6 multiply-adds: already small")
+                .isEqualTo(100);
+        assertThat(blas.kChunk(300, 300, 896))
+                .as("pieces of 11 would be slower")
+                .isEqualTo(896);
+        assertThat(blas.kChunk(500, 500, 864)).as("RNN 500's dW").isEqualTo(864);
+        assertThat(new JavaBlas().kChunk(100, 100, 864)).isEqualTo(864);
+    }
+
+    @Test
     void openBlasAsksForTheUntransposedFormOnlyWhereItsSmallKernelsRunIt() {
         Blas blas = Blas.best();
         assertThat(blas.untransposedFaster(32, 100, 100))
