@@ -2,7 +2,6 @@ package io.eiscope.engine.model;
 
 import io.eiscope.engine.tensor.Blas;
 import io.eiscope.engine.tensor.Elementwise;
-import io.eiscope.engine.tensor.KChunkedProduct;
 import io.eiscope.engine.tensor.Matrix;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -26,7 +25,7 @@ import java.util.Map;
  * hold step {@code t} of the {@code B} examples. The input projections of all steps are one
  * matrix product, the recurrence one {@code B x n} product per step (by a copy of {@code W^T} made once per
  * pass where the library runs that form faster: {@link Blas#untransposedFaster}), and the weight gradients
- * one sum each over all steps (in pieces along the steps where the library runs those faster: {@link Blas#kChunk}). Buffers are kept per (steps, batch), so steady-state steps
+ * one product each over all steps. Buffers are kept per (steps, batch), so steady-state steps
  * allocate nothing. The element-wise passes (bias, ReLU, its mask, the bias gradient) copy
  * blocks of the off-heap matrices into {@code float[]} scratch, where the JIT vectorises, and
  * back; each keeps the arithmetic and summation order of a plain element loop. Confined to the
@@ -61,10 +60,8 @@ public final class RecurrentCell {
         final Matrix dhTail; // steps 1 .. T-1
         final float[] block; // batch x n: one step of h or dh
         final float[] hBlock;
-        final KChunkedProduct recurrentGrad; // dz_t^T h_{t-1} over steps 1 .. T-1; null for one step
-        KChunkedProduct inputGrad; // dz^T x, for the x of the latest forward
 
-        Buffers(int steps, int batch, int n, int nIn, Blas blas) {
+        Buffers(int steps, int batch, int n, int nIn) {
             this.steps = steps;
             this.batch = batch;
             h = Matrix.zeros(steps * batch, n);
@@ -80,7 +77,6 @@ public final class RecurrentCell {
             }
             hHead = steps > 1 ? h.rowsView(0, (steps - 1) * batch) : null;
             dhTail = steps > 1 ? dh.rowsView(batch, (steps - 1) * batch) : null;
-            recurrentGrad = steps > 1 ? new KChunkedProduct(blas, dhTail, hHead) : null;
         }
     }
 
@@ -209,7 +205,7 @@ public final class RecurrentCell {
     private Buffers buffersFor(int steps, int batch) {
         if (last != null && last.steps == steps && last.batch == batch) return last;
         return buffers.computeIfAbsent(
-                ((long) steps << 32) | batch, k -> new Buffers(steps, batch, units(), inputSize(), blas));
+                ((long) steps << 32) | batch, k -> new Buffers(steps, batch, units(), inputSize()));
     }
 
     /**
@@ -302,12 +298,17 @@ public final class RecurrentCell {
             }
         }
         Matrix dz = buf.dh;
-        // The weight gradients sum over all steps, in the pieces the library runs fastest (Blas#kChunk)
         if (buf.steps > 1)
-            buf.recurrentGrad.run(alpha, 0f, recurrent.effectiveGrad()); // dW = alpha sum_t dz_t^T h_{t-1}
+            blas.gemm(
+                    true,
+                    false,
+                    alpha,
+                    buf.dhTail,
+                    buf.hHead,
+                    0f,
+                    recurrent.effectiveGrad()); // dW = alpha sum_t dz_t^T h_{t-1}
         else recurrent.effectiveGrad().fill(0f);
-        if (buf.inputGrad == null || !buf.inputGrad.of(dz, x)) buf.inputGrad = new KChunkedProduct(blas, dz, x);
-        buf.inputGrad.run(alpha, 0f, input.effectiveGrad()); // dU = alpha sum_t dz_t^T x_t
+        blas.gemm(true, false, alpha, dz, x, 0f, input.effectiveGrad()); // dU = alpha sum_t dz_t^T x_t
         if (bias != null) {
             sumRows(dz, bias.grad());
             if (alpha != 1f) blas.scal(alpha, bias.grad());

@@ -25,16 +25,6 @@ public interface Blas {
     }
 
     /**
-     * For {@code C = alpha A^T B + beta C} ({@code m x n}, summed over {@code k}: a weight gradient over a long
-     * sequence), the length of the pieces along {@code k} in which this library runs it faster, as products added
-     * to C one after another ({@link KChunkedProduct}); {@code k}: whole. The pieces sum in another order than the
-     * whole product. {@code k} unless measured.
-     */
-    default int kChunk(int m, int n, int k) {
-        return k;
-    }
-
-    /**
      * {@code y = alpha * x + y} element-wise over whole matrices of the same size (shapes may
      * differ), rounded once per element as a fused multiply-add, as PyTorch's
      * {@code y.add_(x, alpha=alpha)} does. Only {@code y} is modified; {@code alpha = 0}

@@ -76,6 +76,8 @@ final class OpenBlas implements Blas {
                     beta,
                     c.data(),
                     1);
+        } else if (a != b && kPiece(transB, m, n, k) < k) {
+            inPieces(transA, kPiece(transB, m, n, k), alpha, a, b, beta, c);
         } else if (RowProducts.takes(transA, m, n, k)) {
             RowProducts.gemm(transB, alpha, a, b, beta, c);
         } else if (splitsExactly && IntraOp.lends() && splittable(m, n, k)) {
@@ -100,26 +102,29 @@ final class OpenBlas implements Blas {
     }
 
     /**
-     * {@inheritDoc}
-     *
-     * <p>Here: pieces of at most {@link #SMALL_MNK} multiply-adds, as even as can be, when that leaves at least
-     * {@link #K_CHUNK_MIN} of k to each. OpenBLAS runs each piece with its small-matrix kernel, where the whole
-     * product packs both operands: 100 x 100 x 864 in 9 pieces of 96 takes 158 us instead of 214, 100 x 28 x 896 in
-     * 3 of 299 50 instead of 90, 220 x 220 x 896 in 45 of 20 851 instead of 939; 300 x 300 x 896 in 82 of 11 would
-     * be 2 % slower ({@code GradientFormsBench}; docs/benchmarks.md, "Issue 13, 2026-12-06 (14:30 UTC)").
+     * How long the pieces along k are into which {@link #gemm} cuts {@code C = alpha op(A) op(B) + beta C} (C
+     * {@code m x n}); {@code k}: whole. Pieces of at most {@link #SMALL_MNK} multiply-adds, as even as can be, when
+     * that leaves at least {@link #K_PIECE_MIN} of k to each and B is not transposed. OpenBLAS runs each piece with
+     * its small-matrix kernel, where it packs the whole product's operands first: a long weight gradient
+     * ({@code A^T B}) 100 x 100 x 864 in 9 pieces of 96 takes 159 us instead of 213, 100 x 28 x 896 in 3 of 299 50
+     * instead of 90; a batch times a weight matrix ({@code A B}) 32 x 500 x 500 in 9 pieces of 56 147 instead of
+     * 227, 8 x 500 x 500 in 2 36 instead of 112. With B transposed the small kernel is no faster (32 x 500 x 500:
+     * 235 against 228); 300 x 300 x 896 in 82 pieces of 11 was 2 % slower than whole ({@code ProductPiecesBench};
+     * docs/benchmarks.md, "Issue 13, 2026-12-06 (14:30 UTC)"). A rule of the shapes alone, so a run's bits do not
+     * depend on anything else; a product in pieces is never split across cores.
      */
-    @Override
-    public int kChunk(int m, int n, int k) {
+    static int kPiece(boolean transB, int m, int n, int k) {
+        if (transB) return k;
         double mn = (double) m * n;
         if (mn * k <= SMALL_MNK) return k;
         int longest = (int) Math.min(k, SMALL_MNK / mn);
-        if (longest < K_CHUNK_MIN) return k;
+        if (longest < K_PIECE_MIN) return k;
         int pieces = (k + longest - 1) / longest;
         return (k + pieces - 1) / pieces;
     }
 
-    /** The shortest piece along k worth cutting a product into ({@link #kChunk}). */
-    static final int K_CHUNK_MIN = 16;
+    /** The shortest piece along k worth cutting a product into ({@link #kPiece}). */
+    static final int K_PIECE_MIN = 16;
 
     /** The size (m n k) up to which this OpenBLAS may take its small-matrix kernels. */
     static final double SMALL_MNK = 1e6;
@@ -196,6 +201,33 @@ final class OpenBlas implements Blas {
                             beta,
                             tail(C, h, c.size()),
                             ldc));
+        }
+    }
+
+    /**
+     * {@code C = alpha op(A) B + beta C} as products over consecutive pieces of k, each added to C in turn (the
+     * first scales C by {@code beta}): columns of A, or its rows when transposed, and rows of B, read in place through
+     * the matrices' pointers (A and B are two matrices: each piece moves both), so that a call allocates nothing.
+     */
+    private static void inPieces(boolean transA, int piece, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        int m = c.rows, n = c.cols, k = transA ? a.rows : a.cols, lda = a.cols, ldb = b.cols;
+        FloatPointer A = a.pointer(), B = b.pointer(), C = c.pointer().position(0);
+        for (int f = 0; f < k; f += piece) {
+            openblas_nolapack.cblas_sgemm(
+                    openblas_nolapack.CblasRowMajor,
+                    transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    openblas_nolapack.CblasNoTrans,
+                    m,
+                    n,
+                    Math.min(piece, k - f),
+                    alpha,
+                    A.position(transA ? (long) f * lda : f),
+                    Math.max(1, lda),
+                    B.position((long) f * ldb),
+                    Math.max(1, ldb),
+                    f == 0 ? beta : 1f,
+                    C,
+                    Math.max(1, n));
         }
     }
 

@@ -39,11 +39,6 @@ public final class GemmShareBench {
         }
 
         @Override
-        public int kChunk(int m, int n, int k) {
-            return inner.kChunk(m, n, k);
-        }
-
-        @Override
         public void gemm(boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
             if (!on) {
                 inner.gemm(transA, transB, alpha, a, b, beta, c);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eiscope.engine.random.Rng;
+import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -105,25 +107,84 @@ class BlasTest {
     }
 
     @Test
-    void openBlasCutsLongWeightGradientsIntoPiecesItsSmallKernelsRun() {
-        Blas blas = Blas.best();
-        assertThat(blas.kChunk(100, 100, 864))
+    void openBlasCutsLongProductsIntoPiecesAlongKThatItsSmallKernelsRun() {
+        assertThat(OpenBlas.kPiece(false, 100, 100, 864))
                 .as("RNN 100's dW: 9 pieces of 96")
                 .isEqualTo(96);
-        assertThat(blas.kChunk(100, 28, 896))
+        assertThat(OpenBlas.kPiece(false, 100, 28, 896))
                 .as("RNN 100's dU: 3 pieces of 299")
                 .isEqualTo(299);
-        assertThat(blas.kChunk(500, 28, 896))
+        assertThat(OpenBlas.kPiece(false, 500, 28, 896))
                 .as("RNN 500's dU: 13 pieces of 69")
                 .isEqualTo(69);
-        assertThat(blas.kChunk(100, 100, 100))
+        assertThat(OpenBlas.kPiece(false, 32, 500, 500))
+                .as("a 500-unit recurrence: 9 of 56")
+                .isEqualTo(56);
+        assertThat(OpenBlas.kPiece(false, 100, 100, 100))
                 .as("10^6 multiply-adds: already small")
                 .isEqualTo(100);
-        assertThat(blas.kChunk(300, 300, 896))
+        assertThat(OpenBlas.kPiece(false, 300, 300, 896))
                 .as("pieces of 11 would be slower")
                 .isEqualTo(896);
-        assertThat(blas.kChunk(500, 500, 864)).as("RNN 500's dW").isEqualTo(864);
-        assertThat(new JavaBlas().kChunk(100, 100, 864)).isEqualTo(864);
+        assertThat(OpenBlas.kPiece(false, 500, 500, 864)).as("RNN 500's dW").isEqualTo(864);
+        assertThat(OpenBlas.kPiece(true, 32, 500, 500)).as("B transposed").isEqualTo(500);
+    }
+
+    /** Products that OpenBLAS computes in pieces along k, in every form, against a double-precision reference. */
+    @ParameterizedTest(name = "{0}{1} {2} x {3} x {4}")
+    @CsvSource({
+        "true, false, 100, 100, 864", // pieces: a weight gradient over a sequence
+        "true, false, 100, 28, 896",
+        "false, false, 32, 500, 500", // pieces: a batch times a weight matrix
+        "false, false, 8, 300, 1000",
+        "false, true, 32, 500, 500", // whole
+        "true, true, 40, 300, 200",
+        "false, false, 128, 500, 500"
+    })
+    void productsInPiecesAlongKSumAllOfK(boolean transA, boolean transB, int m, int n, int k) {
+        Random g = new Random(m * 7919L + n * 31L + k);
+        Matrix a = gaussian(transA ? k : m, transA ? m : k, g), b = gaussian(transB ? n : k, transB ? k : n, g);
+        Matrix c = gaussian(m, n, g);
+        double[] expected = new double[m * n];
+        double tolerance = 0;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double s = 0, magnitude = 0;
+                for (int r = 0; r < k; r++) {
+                    double t = (double) (transA ? a.get(r * m + i) : a.get(i * k + r))
+                            * (transB ? b.get(j * k + r) : b.get(r * n + j));
+                    s += t;
+                    magnitude += Math.abs(t);
+                }
+                expected[i * n + j] = 0.75 * s + 0.5 * c.get(i * n + j);
+                tolerance = Math.max(tolerance, magnitude * k * 6e-8 + 1e-6); // k roundings of float sums
+            }
+        Blas.best().gemm(transA, transB, 0.75f, a, b, 0.5f, c);
+        for (int i = 0; i < expected.length; i++)
+            assertThat((double) c.get(i)).as("C[%d]", i).isCloseTo(expected[i], Offset.offset(tolerance));
+    }
+
+    /** {@code W W}: one matrix as both operands, whose pointer cannot stand at two pieces of k at once. */
+    @Test
+    void aSquareTimesItselfIsRightWhereItsShapeWouldBeCut() {
+        assertThat(OpenBlas.kPiece(false, 200, 200, 200))
+                .as("a shape cut in pieces")
+                .isLessThan(200);
+        Random g = new Random(5);
+        Matrix w = gaussian(200, 200, g), c = Matrix.zeros(200, 200);
+        Blas.best().gemm(false, false, 1f, w, w, 0f, c);
+        for (int i = 0; i < 200; i++)
+            for (int j = 0; j < 200; j++) {
+                double s = 0;
+                for (int r = 0; r < 200; r++) s += (double) w.get(i * 200 + r) * w.get(r * 200 + j);
+                assertThat((double) c.get(i * 200 + j)).isCloseTo(s, Offset.offset(1e-3));
+            }
+    }
+
+    private static Matrix gaussian(int r, int c, Random g) {
+        Matrix m = Matrix.zeros(r, c);
+        for (int i = 0; i < m.size(); i++) m.set(i, (float) g.nextGaussian());
+        return m;
     }
 
     @Test
