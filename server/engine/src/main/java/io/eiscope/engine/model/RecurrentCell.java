@@ -331,7 +331,7 @@ public final class RecurrentCell {
             wT = Matrix.zeros(n, n);
             transposeScratch = new float[n * n + n];
         }
-        w.transposeInto(wT, transposeScratch);
+        blas.transpose(w, wT, transposeScratch);
         return wT;
     }
 

@@ -25,6 +25,14 @@ public interface Blas {
     }
 
     /**
+     * Writes {@code a}'s transpose into {@code t} ({@code a.cols x a.rows}, not {@code a} nor a view of its memory),
+     * through {@code scratch} where it needs it ({@link Matrix#transposeInto}'s). A copy: the same bits everywhere.
+     */
+    default void transpose(Matrix a, Matrix t, float[] scratch) {
+        a.transposeInto(t, scratch);
+    }
+
+    /**
      * {@code y = alpha * x + y} element-wise over whole matrices of the same size (shapes may
      * differ), rounded once per element as a fused multiply-add, as PyTorch's
      * {@code y.add_(x, alpha=alpha)} does. Only {@code y} is modified; {@code alpha = 0}

@@ -94,11 +94,31 @@ final class OpenBlas implements Blas {
      * does not take. There OpenBLAS runs {@code A B} with its small-matrix kernel and {@code A Wᵀ} (column-major
      * {@code W A^T}, transposed first operand) through its packing path: 1.03 to 1.8 times slower at 4 to 64 rows of
      * 32 to 300 columns, 3 to 5 times at 4 to 8 rows of 200 to 500 ({@code TransposeFormsBench}; docs/benchmarks.md,
-     * "Issue 13, 2026-12-06 (12:10–13:15 UTC)"). Above it both forms pack and run within 3 % of each other.
+     * "Issue 13, 2026-12-06 (12:10–13:15 UTC)"). And products of at least 4 rows that {@link #gemm} cuts into
+     * pieces along k as {@code A B} ({@link #kPiece}), which it never does as {@code A Wᵀ}: 1.06 to 4.3 times
+     * faster from 4 to 128 rows of 100 to 1000 columns (32 x 500 x 500: 146 us against 173 through {@link
+     * RowProducts}). Elsewhere both forms pack and run within 3 % of each other.
      */
     @Override
     public boolean untransposedFaster(int m, int n, int k) {
-        return m >= 4 && (double) m * n * k <= SMALL_MNK && !RowProducts.takes(false, m, n, k);
+        if (m < 4) return false;
+        return ((double) m * n * k <= SMALL_MNK && !RowProducts.takes(false, m, n, k)) || kPiece(false, m, n, k) < k;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: each of {@code t}'s rows gathered by {@code cblas_scopy} from a column of {@code a}, in place (no
+     * scratch): 500 x 500 in 98-105 us, against 206-214 us in Java; 100 x 100 in 4 us against 7.
+     */
+    @Override
+    public void transpose(Matrix a, Matrix t, float[] scratch) {
+        if (t.rows != a.cols || t.cols != a.rows)
+            throw new IllegalArgumentException("the transpose of a " + a.rows + "x" + a.cols + " matrix is " + a.cols
+                    + "x" + a.rows + ", got " + t.rows + "x" + t.cols);
+        FloatPointer A = a.pointer(), T = t.pointer();
+        for (int c = 0; c < a.cols; c++)
+            openblas_nolapack.cblas_scopy(a.rows, A.position(c), Math.max(1, a.cols), T.position((long) c * a.rows), 1);
     }
 
     /**

@@ -19,7 +19,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RecurrentCellWeightGradientTest {
 
     @ParameterizedTest(name = "{0} units, {1} inputs, {2} steps of {3}, alpha {4}")
-    @CsvSource({"40, 30, 30, 30, 1.0", "100, 28, 28, 32, 1.0", "50, 24, 24, 40, 0.5"})
+    @CsvSource({
+        "40, 30, 30, 30, 1.0",
+        "100, 28, 28, 32, 1.0",
+        "50, 24, 24, 40, 0.5",
+        "300, 28, 12, 32, 1.0", // the recurrence's products in pieces too, by W's transposed copy
+        "200, 20, 10, 8, 0.7"
+    })
     void everyStepIsSummedOnce(int n, int in, int steps, int batch, double alpha) {
         RecurrentCell cell = new RecurrentCell(
                 "rnn0",
@@ -37,6 +43,7 @@ class RecurrentCellWeightGradientTest {
         Matrix h = cell.forward(x, steps).copy();
         cell.backward(dh, false);
         Matrix dz = cell.preActivationGrad();
+        checkEachStepFromTheOneBefore(cell, x, h, dh, dz, steps, batch, alpha);
 
         double[] dW = new double[n * n], dU = new double[n * in], db = new double[n];
         double wScale = 0, uScale = 0;
@@ -57,6 +64,41 @@ class RecurrentCellWeightGradientTest {
         assertClose(cell.recurrent().effectiveGrad(), dW, 1e-5 * wScale / (n * n), "dW");
         assertClose(cell.input().effectiveGrad(), dU, 1e-5 * uScale / (n * in), "dU");
         assertClose(cell.bias().grad(), db, 1e-4, "db");
+    }
+
+    /**
+     * Each step of the forward pass, {@code h_t = relu((1 - alpha) h_{t-1} + alpha (U x_t + W h_{t-1} + b))}, and of
+     * the backward pass, {@code dz_t = relu'(h_t) (dh_t + alpha dz_{t+1} W + (1 - alpha) dz_{t+1})}, recomputed in
+     * double from the cell's own values of the step next to it.
+     */
+    private static void checkEachStepFromTheOneBefore(
+            RecurrentCell cell, Matrix x, Matrix h, Matrix dh, Matrix dz, int steps, int batch, double alpha) {
+        int n = cell.units(), in = cell.inputSize();
+        Matrix u = cell.effectiveInput(),
+                w = cell.effectiveRecurrent(),
+                b = cell.bias().value();
+        double worstH = 0, worstDz = 0;
+        for (int t = 0; t < steps; t++)
+            for (int e = 0; e < batch; e++)
+                for (int i = 0; i < n; i++) {
+                    int row = t * batch + e;
+                    double z = b.get(i), prev = t > 0 ? h.get((row - batch) * n + i) : 0;
+                    for (int j = 0; j < in; j++) z += (double) u.get(i * in + j) * x.get(row * in + j);
+                    if (t > 0)
+                        for (int j = 0; j < n; j++) z += (double) w.get(i * n + j) * h.get((row - batch) * n + j);
+                    double expected = Math.max(0, (1 - alpha) * prev + alpha * z);
+                    worstH = Math.max(worstH, Math.abs(h.get(row * n + i) - expected));
+                    double g = dh.get(row * n + i);
+                    if (t < steps - 1) {
+                        double back = 0;
+                        for (int j = 0; j < n; j++) back += (double) dz.get((row + batch) * n + j) * w.get(j * n + i);
+                        g += alpha * back + (1 - alpha) * dz.get((row + batch) * n + i);
+                    }
+                    double expectedDz = h.get(row * n + i) > 0 ? g : 0;
+                    worstDz = Math.max(worstDz, Math.abs(dz.get(row * n + i) - expectedDz));
+                }
+        assertThat(worstH).as("largest error of a hidden state").isLessThan(1e-4);
+        assertThat(worstDz).as("largest error of a pre-activation gradient").isLessThan(1e-4);
     }
 
     private static void assertClose(Matrix actual, double[] expected, double tolerance, String what) {

@@ -198,10 +198,13 @@ class BlasTest {
                 .isTrue();
         assertThat(blas.untransposedFaster(3, 100, 100)).as("3 rows").isFalse();
         assertThat(blas.untransposedFaster(32, 200, 200))
-                .as("above 10^6 multiply-adds")
-                .isFalse();
+                .as("above 10^6 multiply-adds, in pieces along k")
+                .isTrue();
         assertThat(blas.untransposedFaster(32, 500, 500))
-                .as("a 500-unit recurrence")
+                .as("a 500-unit recurrence, in pieces along k")
+                .isTrue();
+        assertThat(blas.untransposedFaster(128, 500, 500))
+                .as("pieces of 15 of k: both forms whole")
                 .isFalse();
         assertThat(new JavaBlas().untransposedFaster(32, 100, 100)).isFalse();
     }
