@@ -19,6 +19,8 @@ final class OpenBlas implements Blas {
     private static final JavaBlas JAVA = new JavaBlas();
     /** Whether products may split their output across cores: see {@link #splitsExactly}. */
     private final boolean splitsExactly;
+    /** Whether products in pieces along k may split their output across cores: see {@link #piecesSplitExactly()}. */
+    private final boolean piecesSplitExactly;
 
     OpenBlas() {
         openblas_nolapack.blas_set_num_threads(1); // also loads the native library now, so a failure falls back here
@@ -28,9 +30,13 @@ final class OpenBlas implements Blas {
         if (c.get(0) != 4f) throw new IllegalStateException("OpenBLAS self-test failed: 2*2 = " + c.get(0));
         fusedAxpy = axpyKernelFuses();
         splitsExactly = splitsExactly();
+        piecesSplitExactly = piecesSplitExactly();
         asumKeepsNonFinite = asumKeepsNonFinite();
         name = (fusedAxpy ? "openblas" : "openblas (axpy in Java: this core's saxpy kernel does not fuse)")
-                + (splitsExactly ? "" : " (products not split across spare cores: blocks would round differently)");
+                + (splitsExactly ? "" : " (products not split across spare cores: blocks would round differently)")
+                + (piecesSplitExactly
+                        ? ""
+                        : " (products in pieces not split across spare cores: blocks would round" + " differently)");
     }
 
     /**
@@ -77,7 +83,12 @@ final class OpenBlas implements Blas {
                     c.data(),
                     1);
         } else if (a != b && kPiece(transB, m, n, k) < k) {
-            inPieces(transA, kPiece(transB, m, n, k), alpha, a, b, beta, c);
+            if (piecesSplitExactly && IntraOp.lends() && splittable(m, n, k))
+                inPiecesSplit(transA, kPiece(transB, m, n, k), alpha, a, b, beta, c, IntraOp::fork);
+            else inPieces(transA, kPiece(transB, m, n, k), alpha, a, b, beta, c);
+        } else if (rowPiece(transA, transB, m, n, k) < m) {
+            inRowPieces(
+                    rowPiece(transA, transB, m, n, k), alpha, a, b, beta, c, IntraOp.lends() && splittable(m, n, k));
         } else if (RowProducts.takes(transA, m, n, k)) {
             RowProducts.gemm(transB, alpha, a, b, beta, c);
         } else if (splitsExactly && IntraOp.lends() && splittable(m, n, k)) {
@@ -142,6 +153,31 @@ final class OpenBlas implements Blas {
         int pieces = (k + longest - 1) / longest;
         return (k + pieces - 1) / pieces;
     }
+
+    /**
+     * How many rows of C each piece has into which {@link #gemm} cuts a weight gradient over a short batch,
+     * {@code C = alpha A^T B + beta C} with {@code k} at most {@link #ROW_PIECE_MAX_K} and {@code B} ({@code k x n})
+     * at most {@link #ROW_PIECE_MAX_PANEL} elements; {@code m}: whole. Pieces of at most {@link #SMALL_MNK}
+     * multiply-adds, as even as can be, which OpenBLAS runs with its small-matrix kernel: 500 x 784 x 32 in 13 pieces
+     * took 236 us against 276 whole, 500 x 500 x 32 in 9 150 against 181, 1000 x 1000 x 64 in 67 1239 against 1331;
+     * at k = 96 some shapes were slower in pieces, at 128 and 256 most, and so were B of 128K elements (500 x 2000 x
+     * 64: 3 %, 500 x 4000 x 32: 8 %) ({@code ProductPiecesBench}; docs/benchmarks.md, "Issue 13, 2026-12-06 (15:00
+     * UTC)"). The pieces are disjoint rows of C, each the same call wherever it runs: with a spare core half of them
+     * run there, to the same bits.
+     */
+    static int rowPiece(boolean transA, boolean transB, int m, int n, int k) {
+        if (!transA || transB || k > ROW_PIECE_MAX_K || (long) n * k > ROW_PIECE_MAX_PANEL) return m;
+        double nk = (double) n * k;
+        if (nk * m <= SMALL_MNK) return m;
+        int longest = (int) Math.max(1, SMALL_MNK / nk), pieces = (m + longest - 1) / longest;
+        return (m + pieces - 1) / pieces;
+    }
+
+    /** The longest k of a product cut into pieces of rows ({@link #rowPiece}). */
+    static final int ROW_PIECE_MAX_K = 64;
+
+    /** The largest B ({@code k x n}) of a product cut into pieces of rows ({@link #rowPiece}): 256 KB. */
+    static final int ROW_PIECE_MAX_PANEL = 1 << 16;
 
     /** The shortest piece along k worth cutting a product into ({@link #kPiece}). */
     static final int K_PIECE_MIN = 16;
@@ -251,6 +287,137 @@ final class OpenBlas implements Blas {
         }
     }
 
+    /**
+     * {@link #inPieces} with C's rows (or columns, when it has more of them) in two blocks handed to {@code fork}, as
+     * {@link #split} does: each block in the same pieces of k, through its own views.
+     */
+    private static void inPiecesSplit(
+            boolean transA,
+            int piece,
+            float alpha,
+            Matrix a,
+            Matrix b,
+            float beta,
+            Matrix c,
+            java.util.function.BiConsumer<Runnable, Runnable> fork) {
+        int m = c.rows, n = c.cols, k = transA ? a.rows : a.cols, lda = a.cols, ldb = b.cols;
+        FloatBuffer A = a.data(), B = b.data(), C = c.data();
+        if (m >= n) {
+            int h = half(m), aOff = transA ? h : h * lda; // rows h.. of op(A)
+            fork.accept(
+                    () -> piecesOf(transA, h, n, k, piece, alpha, A, lda, B, ldb, beta, C, n),
+                    () -> piecesOf(
+                            transA, m - h, n, k, piece, alpha, from(A, aOff), lda, B, ldb, beta, from(C, h * n), n));
+        } else {
+            int h = half(n); // columns h.. of B
+            fork.accept(
+                    () -> piecesOf(transA, m, h, k, piece, alpha, A, lda, B, ldb, beta, C, n),
+                    () -> piecesOf(transA, m, n - h, k, piece, alpha, A, lda, from(B, h), ldb, beta, from(C, h), n));
+        }
+    }
+
+    /** {@code C = alpha op(A) B + beta C} ({@code m x n}) in pieces of k, through views. */
+    private static void piecesOf(
+            boolean transA,
+            int m,
+            int n,
+            int k,
+            int piece,
+            float alpha,
+            FloatBuffer A,
+            int lda,
+            FloatBuffer B,
+            int ldb,
+            float beta,
+            FloatBuffer C,
+            int ldc) {
+        for (int f = 0; f < k; f += piece)
+            sgemm(
+                    transA,
+                    false,
+                    m,
+                    n,
+                    Math.min(piece, k - f),
+                    alpha,
+                    from(A, transA ? f * lda : f),
+                    lda,
+                    from(B, f * ldb),
+                    ldb,
+                    f == 0 ? beta : 1f,
+                    C,
+                    ldc);
+    }
+
+    /** The buffer from element {@code offset} on, to its end. */
+    private static FloatBuffer from(FloatBuffer f, int offset) {
+        return f.slice(offset, f.capacity() - offset);
+    }
+
+    /**
+     * {@code C = alpha A^T B + beta C} by pieces of {@code piece} rows of C (columns of A), each its own product
+     * over all of k. On this thread alone, read in place through the matrices' pointers; with {@code lend}, the
+     * first half of the pieces here and the rest through {@link IntraOp#fork}, each half through its own views.
+     */
+    private static void inRowPieces(int piece, float alpha, Matrix a, Matrix b, float beta, Matrix c, boolean lend) {
+        int m = c.rows, n = c.cols, k = a.rows, pieces = (m + piece - 1) / piece;
+        if (!lend || pieces < 2) {
+            FloatPointer A = a.pointer(), B = b.pointer().position(0), C = c.pointer();
+            for (int f = 0; f < m; f += piece)
+                openblas_nolapack.cblas_sgemm(
+                        openblas_nolapack.CblasRowMajor,
+                        openblas_nolapack.CblasTrans,
+                        openblas_nolapack.CblasNoTrans,
+                        Math.min(piece, m - f),
+                        n,
+                        k,
+                        alpha,
+                        A.position(f),
+                        Math.max(1, m),
+                        B,
+                        Math.max(1, n),
+                        beta,
+                        C.position((long) f * n),
+                        Math.max(1, n));
+            return;
+        }
+        int half = pieces / 2 * piece;
+        FloatBuffer A = a.data(), B = b.data(), C = c.data();
+        IntraOp.fork(
+                () -> rowsOf(0, half, piece, alpha, A, m, B, n, k, beta, C, c.size()),
+                () -> rowsOf(half, m, piece, alpha, A, m, B, n, k, beta, C, c.size()));
+    }
+
+    /** Rows {@code from .. to - 1} of {@code C = alpha A^T B + beta C}, {@code piece} at a time, through views. */
+    private static void rowsOf(
+            int from,
+            int to,
+            int piece,
+            float alpha,
+            FloatBuffer A,
+            int m,
+            FloatBuffer B,
+            int n,
+            int k,
+            float beta,
+            FloatBuffer C,
+            int cSize) {
+        for (int f = from; f < to; f += piece)
+            sgemm(
+                    true,
+                    false,
+                    Math.min(piece, to - f),
+                    n,
+                    k,
+                    alpha,
+                    tail(A, f, A.capacity()),
+                    m,
+                    B,
+                    n,
+                    beta,
+                    tail(C, f * n, cSize),
+                    n);
+    }
+
     /** Where to split {@code d} rows or columns: halfway, rounded to a multiple of 16 (the kernels' widest tile). */
     static int half(int d) {
         int h = (d / 2 + 8) & -16;
@@ -321,6 +488,38 @@ final class OpenBlas implements Blas {
                 for (int i = 0; i < whole.size(); i++)
                     if (Float.floatToRawIntBits(whole.get(i)) != Float.floatToRawIntBits(blocks.get(i))) return false;
             }
+        }
+        return true;
+    }
+
+    /**
+     * True when a product in pieces along k ({@link #kPiece}) split in two blocks of C's rows or columns, each in the
+     * same pieces ({@link #inPiecesSplit}), has the bits of the whole in pieces, for shapes in all the forms that take
+     * pieces: each element is then the same chain of small-kernel sums wherever its block starts. Otherwise those
+     * products never split.
+     */
+    static boolean piecesSplitExactly() {
+        int[][] shapes = {
+            {32, 500, 500, 0}, {200, 40, 3000, 0}, {100, 100, 864, 1}, {129, 333, 511, 1}, {40, 200, 900, 1}
+        };
+        java.util.Random g = new java.util.Random(13);
+        for (int[] s : shapes) {
+            boolean transA = s[3] == 1;
+            int m = s[0], n = s[1], k = s[2], piece = kPiece(false, m, n, k);
+            if (piece >= k) return false; // the shapes must take pieces
+            Matrix a = transA ? Matrix.zeros(k, m) : Matrix.zeros(m, k), b = Matrix.zeros(k, n);
+            for (int i = 0; i < a.size(); i++) a.set(i, (float) g.nextGaussian());
+            for (int i = 0; i < b.size(); i++) b.set(i, (float) g.nextGaussian());
+            Matrix whole = Matrix.zeros(m, n);
+            for (int i = 0; i < whole.size(); i++) whole.set(i, (float) g.nextGaussian());
+            Matrix blocks = whole.copy();
+            inPieces(transA, piece, 1.5f, a, b, 0.5f, whole);
+            inPiecesSplit(transA, piece, 1.5f, a, b, 0.5f, blocks, (first, second) -> {
+                first.run();
+                second.run();
+            });
+            for (int i = 0; i < whole.size(); i++)
+                if (Float.floatToRawIntBits(whole.get(i)) != Float.floatToRawIntBits(blocks.get(i))) return false;
         }
         return true;
     }

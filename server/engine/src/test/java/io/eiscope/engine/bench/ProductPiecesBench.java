@@ -9,7 +9,7 @@ import java.util.Random;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
- * A row-major product {@code C = op(A) op(B)} by OpenBLAS's {@code cblas_sgemm}, whole, and cut into pieces of at
+ * A row-major product {@code C = op(A) op(B)} by OpenBLAS's {@code cblas_sgemm}, whole, and cut into even pieces of at
  * most {@code 10^6} multiply-adds (the size up to which OpenBLAS may take its small-matrix kernels) along the rows of
  * C, its columns, or k: each piece in place, through the leading dimensions. Best of 7 timed batches after 2,
  * microseconds. Not a test. Usage: {@code java -cp ... io.eiscope.engine.bench.ProductPiecesBench FORM,m,n,k ...}
@@ -34,8 +34,7 @@ public final class ProductPiecesBench {
             double whole = time(List.of(() -> sgemm(ta, tb, m, n, k, a, lda, b, ldb, 0f, c, ldc)), reps);
             double share = 1e6 / ((double) m * n * k);
             // rows of C: rows of A, or its columns when A is transposed
-            int rowLen = Math.max(1, (int) (m * share)), colLen = Math.max(1, (int) (n * share));
-            int kLen = Math.max(1, (int) (k * share));
+            int rowLen = even(m, share), colLen = even(n, share), kLen = even(k, share);
             List<Runnable> rows = new ArrayList<>(), cols = new ArrayList<>(), ks = new ArrayList<>();
             for (int f = 0; f < m; f += rowLen) {
                 int len = Math.min(rowLen, m - f);
@@ -97,6 +96,12 @@ public final class ProductPiecesBench {
                 beta,
                 c,
                 ldc);
+    }
+
+    /** The length of even pieces of {@code d}, each at most {@code share} of it (at least 1). */
+    private static int even(int d, double share) {
+        int longest = Math.max(1, (int) (d * share)), pieces = (d + longest - 1) / longest;
+        return (d + pieces - 1) / pieces;
     }
 
     private static FloatBuffer tail(FloatBuffer f, int offset) {

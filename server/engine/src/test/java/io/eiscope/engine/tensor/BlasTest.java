@@ -128,6 +128,21 @@ class BlasTest {
                 .isEqualTo(896);
         assertThat(OpenBlas.kPiece(false, 500, 500, 864)).as("RNN 500's dW").isEqualTo(864);
         assertThat(OpenBlas.kPiece(true, 32, 500, 500)).as("B transposed").isEqualTo(500);
+        assertThat(OpenBlas.rowPiece(true, false, 500, 784, 32))
+                .as("MLP 784-500's dW at batch 32")
+                .isEqualTo(39);
+        assertThat(OpenBlas.rowPiece(true, false, 500, 500, 64))
+                .as("at batch 64: 17 pieces")
+                .isEqualTo(30);
+        assertThat(OpenBlas.rowPiece(true, false, 500, 784, 128))
+                .as("batch 128: whole")
+                .isEqualTo(500);
+        assertThat(OpenBlas.rowPiece(true, false, 500, 4000, 32))
+                .as("B of 128K elements")
+                .isEqualTo(500);
+        assertThat(OpenBlas.rowPiece(false, false, 500, 784, 32))
+                .as("A as it lies")
+                .isEqualTo(500);
     }
 
     /** Products that OpenBLAS computes in pieces along k, in every form, against a double-precision reference. */
@@ -137,6 +152,8 @@ class BlasTest {
         "true, false, 100, 28, 896",
         "false, false, 32, 500, 500", // pieces: a batch times a weight matrix
         "false, false, 8, 300, 1000",
+        "true, false, 500, 784, 32", // pieces of rows: a weight gradient over a batch
+        "true, false, 333, 250, 64",
         "false, true, 32, 500, 500", // whole
         "true, true, 40, 300, 200",
         "false, false, 128, 500, 500"

@@ -96,7 +96,14 @@ class IntraOpTest {
     void aSplitProductHasTheBitsOfTheWholeOneInEveryLayoutAndShape() {
         Random g = new Random(11);
         int[][] shapes = {
-            {128, 500, 784}, {784, 500, 128}, {500, 784, 128}, {128, 40, 4000}, {4000, 10, 512}, {129, 333, 511}
+            {128, 500, 784},
+            {784, 500, 128},
+            {500, 784, 128},
+            {128, 40, 4000},
+            {4000, 10, 512},
+            {129, 333, 511},
+            {500, 784, 64},
+            {1000, 1000, 32} // A^T B in pieces of rows (OpenBlas.rowPiece), half of them lent
         };
         long before = IntraOp.helpedHalves() + IntraOp.takenBackHalves();
         int products = 0;
