@@ -475,18 +475,10 @@ final class OpenBlas implements Blas {
                 int m = s[0], n = s[1], k = s[2];
                 Matrix a = transA ? Matrix.zeros(k, m) : Matrix.zeros(m, k);
                 Matrix b = transB ? Matrix.zeros(n, k) : Matrix.zeros(k, n);
-                for (int i = 0; i < a.size(); i++) a.set(i, (float) g.nextGaussian());
-                for (int i = 0; i < b.size(); i++) b.set(i, (float) g.nextGaussian());
-                Matrix whole = Matrix.zeros(m, n);
-                for (int i = 0; i < whole.size(); i++) whole.set(i, (float) g.nextGaussian());
-                Matrix blocks = whole.copy();
+                Matrix whole = gaussian(a, b, Matrix.zeros(m, n), g), blocks = whole.copy();
                 sgemm(transA, transB, m, n, k, 1.5f, a.data(), a.cols, b.data(), b.cols, 0.5f, whole.data(), n);
-                split(transA, transB, 1.5f, a, b, 0.5f, blocks, (first, second) -> {
-                    first.run();
-                    second.run();
-                });
-                for (int i = 0; i < whole.size(); i++)
-                    if (Float.floatToRawIntBits(whole.get(i)) != Float.floatToRawIntBits(blocks.get(i))) return false;
+                split(transA, transB, 1.5f, a, b, 0.5f, blocks, OpenBlas::oneThenTheOther);
+                if (!sameBits(whole, blocks)) return false;
             }
         }
         return true;
@@ -508,19 +500,29 @@ final class OpenBlas implements Blas {
             int m = s[0], n = s[1], k = s[2], piece = kPiece(false, m, n, k);
             if (piece >= k) return false; // the shapes must take pieces
             Matrix a = transA ? Matrix.zeros(k, m) : Matrix.zeros(m, k), b = Matrix.zeros(k, n);
-            for (int i = 0; i < a.size(); i++) a.set(i, (float) g.nextGaussian());
-            for (int i = 0; i < b.size(); i++) b.set(i, (float) g.nextGaussian());
-            Matrix whole = Matrix.zeros(m, n);
-            for (int i = 0; i < whole.size(); i++) whole.set(i, (float) g.nextGaussian());
-            Matrix blocks = whole.copy();
+            Matrix whole = gaussian(a, b, Matrix.zeros(m, n), g), blocks = whole.copy();
             inPieces(transA, piece, 1.5f, a, b, 0.5f, whole);
-            inPiecesSplit(transA, piece, 1.5f, a, b, 0.5f, blocks, (first, second) -> {
-                first.run();
-                second.run();
-            });
-            for (int i = 0; i < whole.size(); i++)
-                if (Float.floatToRawIntBits(whole.get(i)) != Float.floatToRawIntBits(blocks.get(i))) return false;
+            inPiecesSplit(transA, piece, 1.5f, a, b, 0.5f, blocks, OpenBlas::oneThenTheOther);
+            if (!sameBits(whole, blocks)) return false;
         }
+        return true;
+    }
+
+    /** Fills {@code a}, {@code b} and {@code c} with standard normal values from {@code g}; returns {@code c}. */
+    private static Matrix gaussian(Matrix a, Matrix b, Matrix c, java.util.Random g) {
+        for (Matrix x : new Matrix[] {a, b, c}) for (int i = 0; i < x.size(); i++) x.set(i, (float) g.nextGaussian());
+        return c;
+    }
+
+    /** The start-up checks' fork: both halves on this thread, one after the other. */
+    private static void oneThenTheOther(Runnable first, Runnable second) {
+        first.run();
+        second.run();
+    }
+
+    private static boolean sameBits(Matrix x, Matrix y) {
+        for (int i = 0; i < x.size(); i++)
+            if (Float.floatToRawIntBits(x.get(i)) != Float.floatToRawIntBits(y.get(i))) return false;
         return true;
     }
 
