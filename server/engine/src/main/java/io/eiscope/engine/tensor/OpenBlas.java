@@ -88,7 +88,21 @@ final class OpenBlas implements Blas {
             else inPieces(transA, kPiece(transB, m, n, k), alpha, a, b, beta, c);
         } else if (rowPiece(transA, transB, m, n, k) < m) {
             inRowPieces(
-                    rowPiece(transA, transB, m, n, k), alpha, a, b, beta, c, IntraOp.lends() && splittable(m, n, k));
+                    rowPiece(transA, transB, m, n, k),
+                    alpha,
+                    a,
+                    b,
+                    0,
+                    k,
+                    beta,
+                    c,
+                    IntraOp.lends() && splittable(m, n, k));
+        } else if (kSlice(transA, transB, m, n, k) < k) {
+            boolean lend = IntraOp.lends() && splittable(m, n, k);
+            for (int f = 0, len = kSlice(transA, transB, m, n, k); f < k; f += len) {
+                int l = Math.min(len, k - f);
+                inRowPieces(rowPiece(true, false, m, n, l), alpha, a, b, f, l, f == 0 ? beta : 1f, c, lend);
+            }
         } else if (RowProducts.takes(transA, m, n, k)) {
             RowProducts.gemm(transB, alpha, a, b, beta, c);
         } else if (splitsExactly && IntraOp.lends() && splittable(m, n, k)) {
@@ -172,6 +186,25 @@ final class OpenBlas implements Blas {
         int longest = (int) Math.max(1, SMALL_MNK / nk), pieces = (m + longest - 1) / longest;
         return (m + pieces - 1) / pieces;
     }
+
+    /**
+     * The length of the slices of k into which {@link #gemm} cuts a weight gradient {@code A^T B} too long for
+     * {@link #rowPiece} and too wide for {@link #kPiece} (RNN 500's dW, 500 x 500 x 864), each slice then in pieces
+     * of rows and added to C after the one before; {@code k}: whole. Even slices of at most {@link #ROW_PIECE_MAX_K},
+     * where a slice of that length is cut into pieces of rows and B's slice is at most {@link #K_SLICE_MAX_PANEL}
+     * elements: 500 x 500 x 864 in 14 slices took 4204 us against 4609 whole, 400 x 400 x 896 2774 against 3080,
+     * 500 x 500 x 3584 17827 against 20390, 784 x 500 x 128 942 against 998; 512 x 512 x 896 was 4 % slower and 1000 x
+     * 1000 x 896 4 % (docs/benchmarks.md, "Issue 13, 2026-12-06 (15:50 UTC)").
+     */
+    static int kSlice(boolean transA, boolean transB, int m, int n, int k) {
+        if (!transA || transB || k <= ROW_PIECE_MAX_K || (long) n * ROW_PIECE_MAX_K > K_SLICE_MAX_PANEL) return k;
+        if (kPiece(false, m, n, k) < k || rowPiece(true, false, m, n, ROW_PIECE_MAX_K) >= m) return k;
+        int slices = (k + ROW_PIECE_MAX_K - 1) / ROW_PIECE_MAX_K;
+        return (k + slices - 1) / slices;
+    }
+
+    /** The largest slice of B ({@code k x n}) for {@link #kSlice}: 500 columns of 64 rows. */
+    static final int K_SLICE_MAX_PANEL = 32_000;
 
     /** The longest k of a product cut into pieces of rows ({@link #rowPiece}). */
     static final int ROW_PIECE_MAX_K = 64;
@@ -354,14 +387,16 @@ final class OpenBlas implements Blas {
     }
 
     /**
-     * {@code C = alpha A^T B + beta C} by pieces of {@code piece} rows of C (columns of A), each its own product
-     * over all of k. On this thread alone, read in place through the matrices' pointers; with {@code lend}, the
+     * {@code C = alpha A^T B + beta C} over rows {@code first .. first + k - 1} of A and B, by pieces of {@code piece}
+     * rows of C (columns of A), each its own product over those k. On this thread alone, read in place through the matrices' pointers; with {@code lend}, the
      * first half of the pieces here and the rest through {@link IntraOp#fork}, each half through its own views.
      */
-    private static void inRowPieces(int piece, float alpha, Matrix a, Matrix b, float beta, Matrix c, boolean lend) {
-        int m = c.rows, n = c.cols, k = a.rows, pieces = (m + piece - 1) / piece;
+    private static void inRowPieces(
+            int piece, float alpha, Matrix a, Matrix b, int first, int k, float beta, Matrix c, boolean lend) {
+        int m = c.rows, n = c.cols, pieces = (m + piece - 1) / piece;
+        long aFirst = (long) first * m;
         if (!lend || pieces < 2) {
-            FloatPointer A = a.pointer(), B = b.pointer().position(0), C = c.pointer();
+            FloatPointer A = a.pointer(), B = b.pointer().position((long) first * n), C = c.pointer();
             for (int f = 0; f < m; f += piece)
                 openblas_nolapack.cblas_sgemm(
                         openblas_nolapack.CblasRowMajor,
@@ -371,7 +406,7 @@ final class OpenBlas implements Blas {
                         n,
                         k,
                         alpha,
-                        A.position(f),
+                        A.position(aFirst + f),
                         Math.max(1, m),
                         B,
                         Math.max(1, n),
@@ -381,7 +416,7 @@ final class OpenBlas implements Blas {
             return;
         }
         int half = pieces / 2 * piece;
-        FloatBuffer A = a.data(), B = b.data(), C = c.data();
+        FloatBuffer A = from(a.data(), (int) aFirst), B = from(b.data(), first * n), C = c.data();
         IntraOp.fork(
                 () -> rowsOf(0, half, piece, alpha, A, m, B, n, k, beta, C, c.size()),
                 () -> rowsOf(half, m, piece, alpha, A, m, B, n, k, beta, C, c.size()));

@@ -143,6 +143,24 @@ class BlasTest {
         assertThat(OpenBlas.rowPiece(false, false, 500, 784, 32))
                 .as("A as it lies")
                 .isEqualTo(500);
+        assertThat(OpenBlas.kSlice(true, false, 500, 500, 864))
+                .as("RNN 500's dW: 14 slices")
+                .isEqualTo(62);
+        assertThat(OpenBlas.kSlice(true, false, 500, 500, 64))
+                .as("short enough for pieces of rows")
+                .isEqualTo(64);
+        assertThat(OpenBlas.kSlice(true, false, 512, 512, 896))
+                .as("512 columns: slower")
+                .isEqualTo(896);
+        assertThat(OpenBlas.kSlice(true, false, 1000, 1000, 896))
+                .as("1000 columns")
+                .isEqualTo(896);
+        assertThat(OpenBlas.kSlice(true, false, 100, 100, 864))
+                .as("in pieces of k instead")
+                .isEqualTo(864);
+        assertThat(OpenBlas.kSlice(false, false, 500, 500, 864))
+                .as("A as it lies")
+                .isEqualTo(864);
     }
 
     /** Products that OpenBLAS computes in pieces along k, in every form, against a double-precision reference. */
@@ -154,6 +172,8 @@ class BlasTest {
         "false, false, 8, 300, 1000",
         "true, false, 500, 784, 32", // pieces of rows: a weight gradient over a batch
         "true, false, 333, 250, 64",
+        "true, false, 500, 500, 864", // slices of k, each in pieces of rows: RNN 500's dW
+        "true, false, 400, 400, 130",
         "false, true, 32, 500, 500", // whole
         "true, true, 40, 300, 200",
         "false, false, 128, 500, 500"
