@@ -155,7 +155,7 @@ final class OpenBlas implements Blas {
      * instead of 90; a batch times a weight matrix ({@code A B}) 32 x 500 x 500 in 9 pieces of 56 147 instead of
      * 227, 8 x 500 x 500 in 2 36 instead of 112. With B transposed the small kernel is no faster (32 x 500 x 500:
      * 235 against 228); 300 x 300 x 896 in 82 pieces of 11 was 2 % slower than whole ({@code ProductPiecesBench};
-     * docs/benchmarks.md, "Issue 13, 2026-12-06 (14:30 UTC)"). A rule of the shapes alone, so a run's bits do not
+     * docs/benchmarks.md, "Issue 13, 2026-12-06 (14:05–15:55 UTC): products in pieces"). A rule of the shapes alone, so a run's bits do not
      * depend on anything else; a product in pieces is never split across cores.
      */
     static int kPiece(boolean transB, int m, int n, int k) {
@@ -175,8 +175,7 @@ final class OpenBlas implements Blas {
      * multiply-adds, as even as can be, which OpenBLAS runs with its small-matrix kernel: 500 x 784 x 32 in 13 pieces
      * took 236 us against 276 whole, 500 x 500 x 32 in 9 150 against 181, 1000 x 1000 x 64 in 67 1239 against 1331;
      * at k = 96 some shapes were slower in pieces, at 128 and 256 most, and so were B of 128K elements (500 x 2000 x
-     * 64: 3 %, 500 x 4000 x 32: 8 %) ({@code ProductPiecesBench}; docs/benchmarks.md, "Issue 13, 2026-12-06 (15:00
-     * UTC)"). The pieces are disjoint rows of C, each the same call wherever it runs: with a spare core half of them
+     * 64: 3 %, 500 x 4000 x 32: 8 %) ({@code ProductPiecesBench}; docs/benchmarks.md, "Issue 13, 2026-12-06 (14:05–15:55 UTC)"). The pieces are disjoint rows of C, each the same call wherever it runs: with a spare core half of them
      * run there, to the same bits.
      */
     static int rowPiece(boolean transA, boolean transB, int m, int n, int k) {
@@ -194,7 +193,7 @@ final class OpenBlas implements Blas {
      * where a slice of that length is cut into pieces of rows and B's slice is at most {@link #K_SLICE_MAX_PANEL}
      * elements: 500 x 500 x 864 in 14 slices took 4204 us against 4609 whole, 400 x 400 x 896 2774 against 3080,
      * 500 x 500 x 3584 17827 against 20390, 784 x 500 x 128 942 against 998; 512 x 512 x 896 was 4 % slower and 1000 x
-     * 1000 x 896 4 % (docs/benchmarks.md, "Issue 13, 2026-12-06 (15:50 UTC)").
+     * 1000 x 896 4 % (docs/benchmarks.md, "Issue 13, 2026-12-06 (14:05–15:55 UTC): products in pieces").
      */
     static int kSlice(boolean transA, boolean transB, int m, int n, int k) {
         if (!transA || transB || k <= ROW_PIECE_MAX_K || (long) n * ROW_PIECE_MAX_K > K_SLICE_MAX_PANEL) return k;
