@@ -293,7 +293,7 @@ public final class RecurrentCell {
             f.mask(ht, dzt, 0, dzt.size(), buf.block, buf.hBlock);
             if (t > 0) {
                 Matrix dprev = buf.dhStep[t - 1];
-                blas.gemm(false, false, alpha, dzt, w, beta, dprev); // dh_{t-1} += alpha dz_t W
+                blas.gemm(false, false, alpha, dzt, w, beta, dprev); // dh_{t-1} (+)= alpha dz_t W
                 if (alpha != 1f) blas.axpy(1f - alpha, dzt, dprev); //         + (1 - alpha) dz_t
             }
         }

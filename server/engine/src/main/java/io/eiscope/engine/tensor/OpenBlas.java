@@ -34,9 +34,7 @@ final class OpenBlas implements Blas {
         asumKeepsNonFinite = asumKeepsNonFinite();
         name = (fusedAxpy ? "openblas" : "openblas (axpy in Java: this core's saxpy kernel does not fuse)")
                 + (splitsExactly ? "" : " (products not split across spare cores: blocks would round differently)")
-                + (piecesSplitExactly
-                        ? ""
-                        : " (products in pieces not split across spare cores: blocks would round" + " differently)");
+                + (piecesSplitExactly ? "" : " (products in pieces of k not split across spare cores either)");
     }
 
     /**
@@ -82,27 +80,8 @@ final class OpenBlas implements Blas {
                     beta,
                     c.data(),
                     1);
-        } else if (a != b && kPiece(transB, m, n, k) < k) {
-            if (piecesSplitExactly && IntraOp.lends() && splittable(m, n, k))
-                inPiecesSplit(transA, kPiece(transB, m, n, k), alpha, a, b, beta, c, IntraOp::fork);
-            else inPieces(transA, kPiece(transB, m, n, k), alpha, a, b, beta, c);
-        } else if (rowPiece(transA, transB, m, n, k) < m) {
-            inRowPieces(
-                    rowPiece(transA, transB, m, n, k),
-                    alpha,
-                    a,
-                    b,
-                    0,
-                    k,
-                    beta,
-                    c,
-                    IntraOp.lends() && splittable(m, n, k));
-        } else if (kSlice(transA, transB, m, n, k) < k) {
-            boolean lend = IntraOp.lends() && splittable(m, n, k);
-            for (int f = 0, len = kSlice(transA, transB, m, n, k); f < k; f += len) {
-                int l = Math.min(len, k - f);
-                inRowPieces(rowPiece(true, false, m, n, l), alpha, a, b, f, l, f == 0 ? beta : 1f, c, lend);
-            }
+        } else if (inPiecesWhereFaster(transA, transB, alpha, a, b, beta, c)) {
+            return; // computed there
         } else if (RowProducts.takes(transA, m, n, k)) {
             RowProducts.gemm(transB, alpha, a, b, beta, c);
         } else if (splitsExactly && IntraOp.lends() && splittable(m, n, k)) {
@@ -110,6 +89,34 @@ final class OpenBlas implements Blas {
         } else {
             sgemm(transA, transB, m, n, k, alpha, a.data(), a.cols, b.data(), b.cols, beta, c.data(), c.cols);
         }
+    }
+
+    /**
+     * Computes the product in pieces, and returns true, where one of the rules {@link #kPiece}, {@link #rowPiece} and
+     * {@link #kSlice} cuts it; else returns false and leaves C alone. With a spare core the pieces are shared with it
+     * where that gives the same bits. One matrix as both operands stays whole: the pieces move each operand's pointer,
+     * and its one pointer cannot stand at two places at once.
+     */
+    private boolean inPiecesWhereFaster(
+            boolean transA, boolean transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        if (a == b) return false;
+        int m = c.rows, n = c.cols, k = transA ? a.rows : a.cols;
+        int kp = kPiece(transB, m, n, k), rows = rowPiece(transA, transB, m, n, k);
+        int slice = kp < k || rows < m ? k : kSlice(transA, transB, m, n, k);
+        if (kp == k && rows == m && slice == k) return false;
+        boolean lend = IntraOp.lends() && splittable(m, n, k);
+        if (kp < k) {
+            if (piecesSplitExactly && lend) inPiecesSplit(transA, kp, alpha, a, b, beta, c, IntraOp::fork);
+            else inPieces(transA, kp, alpha, a, b, beta, c);
+        } else if (rows < m) {
+            inRowPieces(rows, alpha, a, b, 0, k, beta, c, lend);
+        } else {
+            for (int f = 0; f < k; f += slice) {
+                int l = Math.min(slice, k - f);
+                inRowPieces(rowPiece(true, false, m, n, l), alpha, a, b, f, l, f == 0 ? beta : 1f, c, lend);
+            }
+        }
+        return true;
     }
 
     /**
@@ -155,8 +162,9 @@ final class OpenBlas implements Blas {
      * instead of 90; a batch times a weight matrix ({@code A B}) 32 x 500 x 500 in 9 pieces of 56 147 instead of
      * 227, 8 x 500 x 500 in 2 36 instead of 112. With B transposed the small kernel is no faster (32 x 500 x 500:
      * 235 against 228); 300 x 300 x 896 in 82 pieces of 11 was 2 % slower than whole ({@code ProductPiecesBench};
-     * docs/benchmarks.md, "Issue 13, 2026-12-06 (14:05–15:55 UTC): products in pieces"). A rule of the shapes alone, so a run's bits do not
-     * depend on anything else; a product in pieces is never split across cores.
+     * docs/benchmarks.md, "Issue 13, 2026-12-06 (14:05–15:55 UTC): products in pieces"). A rule of the shapes
+     * alone, so a run's bits do not depend on anything else; with a spare core, C is split in two blocks, each in
+     * the same pieces, where {@link #piecesSplitExactly} found that gives the same bits.
      */
     static int kPiece(boolean transB, int m, int n, int k) {
         if (transB) return k;
@@ -175,8 +183,9 @@ final class OpenBlas implements Blas {
      * multiply-adds, as even as can be, which OpenBLAS runs with its small-matrix kernel: 500 x 784 x 32 in 13 pieces
      * took 236 us against 276 whole, 500 x 500 x 32 in 9 150 against 181, 1000 x 1000 x 64 in 67 1239 against 1331;
      * at k = 96 some shapes were slower in pieces, at 128 and 256 most, and so were B of 128K elements (500 x 2000 x
-     * 64: 3 %, 500 x 4000 x 32: 8 %) ({@code ProductPiecesBench}; docs/benchmarks.md, "Issue 13, 2026-12-06 (14:05–15:55 UTC)"). The pieces are disjoint rows of C, each the same call wherever it runs: with a spare core half of them
-     * run there, to the same bits.
+     * 64: 3 %, 500 x 4000 x 32: 8 %) ({@code ProductPiecesBench}; docs/benchmarks.md, "Issue 13, 2026-12-06
+     * (14:05–15:55 UTC): products in pieces"). The pieces are disjoint rows of C, each the same call wherever it
+     * runs: with a spare core half of them run there, to the same bits.
      */
     static int rowPiece(boolean transA, boolean transB, int m, int n, int k) {
         if (!transA || transB || k > ROW_PIECE_MAX_K || (long) n * k > ROW_PIECE_MAX_PANEL) return m;
@@ -387,8 +396,9 @@ final class OpenBlas implements Blas {
 
     /**
      * {@code C = alpha A^T B + beta C} over rows {@code first .. first + k - 1} of A and B, by pieces of {@code piece}
-     * rows of C (columns of A), each its own product over those k. On this thread alone, read in place through the matrices' pointers; with {@code lend}, the
-     * first half of the pieces here and the rest through {@link IntraOp#fork}, each half through its own views.
+     * rows of C (columns of A), each its own product over those k. On this thread alone, read in place through the
+     * matrices' pointers; with {@code lend}, the first half of the pieces here and the rest through {@link
+     * IntraOp#fork}, each half through its own views.
      */
     private static void inRowPieces(
             int piece, float alpha, Matrix a, Matrix b, int first, int k, float beta, Matrix c, boolean lend) {

@@ -218,6 +218,24 @@ class BlasTest {
             }
     }
 
+    /** {@code A^T A} over a batch and over a long sequence: shapes cut into pieces of rows and slices of k. */
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({"32, 500", "864, 500"})
+    void aGramMatrixIsRightWhereItsShapeWouldBeCut(int k, int n) {
+        assertThat(OpenBlas.rowPiece(true, false, n, n, k) < n || OpenBlas.kSlice(true, false, n, n, k) < k)
+                .as("a shape cut into pieces")
+                .isTrue();
+        Random g = new Random(k);
+        Matrix a = gaussian(k, n, g), c = Matrix.zeros(n, n);
+        Blas.best().gemm(true, false, 1f, a, a, 0f, c);
+        for (int i = 0; i < n; i += 7)
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int r = 0; r < k; r++) s += (double) a.get(r * n + i) * a.get(r * n + j);
+                assertThat((double) c.get(i * n + j)).as("C[%d, %d]", i, j).isCloseTo(s, Offset.offset(2e-3 * k));
+            }
+    }
+
     private static Matrix gaussian(int r, int c, Random g) {
         Matrix m = Matrix.zeros(r, c);
         for (int i = 0; i < m.size(); i++) m.set(i, (float) g.nextGaussian());
