@@ -3,7 +3,7 @@
 
 Time of torch.linalg.svdvals, torch.linalg.eigvals and the spectral radius (the largest modulus of
 eigvals: PyTorch has no cheaper way) on n x n float32 matrices of Gaussian entries (and, for
-radius-ei, a Dale's-law matrix made from them), on the CPU, with the warm-up and runs of io.eiscope.engine.bench.SpectraBench.
+radius-ei and eig-ei, a Dale's-law matrix made from them; radius-cycle and eig-cycle, a cyclic permutation), on the CPU, with the warm-up and runs of io.eiscope.engine.bench.SpectraBench.
 Threads: OMP_NUM_THREADS (this script also calls torch.set_num_threads).
 
 Prints one RESULT line per cell:
@@ -29,6 +29,9 @@ def main():
     ops = {
         "svd": torch.linalg.svdvals,
         "eig": torch.linalg.eigvals,
+        "eig-sgeev": torch.linalg.eigvals,  # eiscope's sgeev path against the same reference
+        "eig-ei": torch.linalg.eigvals,
+        "eig-cycle": torch.linalg.eigvals,
         "radius": lambda m: torch.linalg.eigvals(m).abs().max(),
         "radius-ei": lambda m: torch.linalg.eigvals(m).abs().max(),
         "radius-cycle": lambda m: torch.linalg.eigvals(m).abs().max(),
@@ -44,7 +47,7 @@ def main():
         for op in a.ops.split(","):
             if op == "eig-parts":
                 continue  # eiscope's own breakdown of sgeev
-            f, m = ops[op], {"radius-ei": ei, "radius-cycle": cycle}.get(op, g)
+            f, m = ops[op], {"radius-ei": ei, "eig-ei": ei, "radius-cycle": cycle, "eig-cycle": cycle}.get(op, g)
             for _ in range(a.warmup):
                 f(m)
             wall, cpu = [], []

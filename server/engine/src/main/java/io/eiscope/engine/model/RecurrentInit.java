@@ -83,7 +83,8 @@ public final class RecurrentInit {
     }
 
     /**
-     * {@code W <- W radius / max|lambda(W)|} in place: eigenvalues by {@link Spectra#eigenvalues},
+     * {@code W <- W radius / max|lambda(W)|} in place: eigenvalues by {@link Spectra#eigenvaluesOnEveryJvm} (the
+     * same bits on every JVM, so a seeded run starts from the same weights on any server),
      * the product formed in double and rounded once per element, so the spectral radius of the
      * result is {@code radius} up to float32 round-off.
      *
@@ -93,7 +94,7 @@ public final class RecurrentInit {
     public static void rescaleToSpectralRadius(Matrix w, double radius) {
         if (!(radius > 0) || !Double.isFinite(radius))
             throw new IllegalArgumentException("the spectral radius must be > 0, got " + radius);
-        double current = Spectra.spectralRadius(Spectra.eigenvalues(w));
+        double current = Spectra.spectralRadius(Spectra.eigenvaluesOnEveryJvm(w));
         if (!(current > 0))
             throw new IllegalArgumentException("a matrix with spectral radius 0 cannot be rescaled to " + radius);
         double scale = radius / current;

@@ -55,7 +55,7 @@ public final class SpectralObservables {
                 eig(
                         "eigenvalues",
                         ObservableKind.COMPLEX_SPECTRUM,
-                        "Complex eigenvalues of a square weight matrix (effective signed matrix for E/I layers) as a Tensor of shape [n, 2] (re, im), LAPACK sgeev order; O(n^3).",
+                        "Complex eigenvalues of a square weight matrix (effective signed matrix for E/I layers) as a Tensor of shape [n, 2] (re, im), in LAPACK's order (conjugate pairs adjacent, positive imaginary part first); O(n^3).",
                         e -> new Observation.Tensor(new int[] {e.length / 2, 2}, e)),
                 of(
                         new ObservableDescriptor(
@@ -63,7 +63,7 @@ public final class SpectralObservables {
                                 ObservableKind.SCALAR,
                                 Cost.EXPENSIVE,
                                 true,
-                                "Largest eigenvalue modulus of a square weight matrix (effective signed matrix for E/I layers), without the whole spectrum: Arnoldi iteration, O(n^2) a step, accepted when its residual makes it an eigenvalue of a matrix within 1e-6 rho + 1e-7 ||W||_F of W; LAPACK sgeev (O(n^3)) below n = 200 or when the iteration does not converge. Computed on its own even when eigenvalues are measured too, so its value never depends on what else is watched."),
+                                "Largest eigenvalue modulus of a square weight matrix (effective signed matrix for E/I layers), without the whole spectrum: Arnoldi iteration, O(n^2) a step, accepted when its residual makes it an eigenvalue of a matrix within 1e-6 rho + 1e-7 ||W||_F of W; the whole spectrum (LAPACK, O(n^3)) below n = 200 or when the iteration does not converge. Computed on its own even when eigenvalues are measured too, so its value never depends on what else is watched."),
                         Kind.RADIUS,
                         r -> new Observation.Scalar(r.radius())));
     }

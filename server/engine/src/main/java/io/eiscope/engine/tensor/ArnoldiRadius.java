@@ -7,7 +7,7 @@ import org.bytedeco.openblas.global.openblas;
  * The spectral radius of a square matrix without its whole spectrum: Arnoldi iteration from a fixed
  * pseudo-random start vector (modified Gram–Schmidt, repeated when it cancels most of the new vector), whose Ritz values of largest modulus
  * converge first (Saad, <i>Numerical Methods for Large Eigenvalue Problems</i>, 2nd ed., §6.2). Each
- * step costs one matrix–vector product (O(n²)) against {@code sgeev}'s O(n³) for the whole spectrum.
+ * step costs one matrix–vector product (O(n²)) against O(n³) for the whole spectrum ({@link Spectra#eigenvalues}).
  *
  * <p>At checkpoints (m = 20, then about 1.5 times more each time) the eigenvalues of the m × m
  * Hessenberg matrix are computed (LAPACK {@code dhseqr}, or {@link HessenbergQr} without natives) and

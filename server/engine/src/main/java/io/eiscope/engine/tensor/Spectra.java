@@ -1,5 +1,8 @@
 package io.eiscope.engine.tensor;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import org.bytedeco.openblas.global.openblas;
 
@@ -92,19 +95,44 @@ public final class Spectra {
     }
 
     /**
-     * Complex eigenvalues of the square matrix {@code a} by LAPACK {@code sgeev} (no vectors),
-     * as {@code [re0, im0, re1, im1, ...]} (n pairs, LAPACK's order: conjugate pairs adjacent,
-     * positive imaginary part first). Cost O(n³). Without native LAPACK: {@link HessenbergQr} in
-     * double, conjugate pairs adjacent, in no particular order.
+     * Complex eigenvalues of the square matrix {@code a} by LAPACK (no vectors), as {@code [re0, im0, re1, im1,
+     * ...]} (n pairs, LAPACK's order: conjugate pairs adjacent, positive imaginary part first). On JDK 22 and later,
+     * from order {@value #WINDOWED_FROM}: {@code sgeev}'s stages called one by one ({@link #windowedEigenvalues(Matrix)}),
+     * with a narrower deflation window than {@code sgeev} can be given, 1.5 to 4 times faster (docs/benchmarks.md,
+     * "Eigenvalues with a narrow deflation window"); otherwise {@code sgeev} itself. The two differ in the last
+     * bits: a result training depends on takes {@link #eigenvaluesOnEveryJvm}. Cost O(n³). Without native LAPACK:
+     * {@link HessenbergQr} in double, conjugate pairs adjacent, in no particular order.
      *
      * @throws IllegalArgumentException when {@code a} is not square
      * @throws ArithmeticException      when {@code a} is not finite or the iteration does not converge
      */
     public static float[] eigenvalues(Matrix a) {
+        requireSquareAndFinite(a);
+        if (!NATIVE) return javaEigenvalues(a);
+        if (WINDOWED != null && a.rows >= WINDOWED_FROM) {
+            float[] e = windowedEigenvalues(a);
+            if (e != null) return e;
+        }
+        return lapackEigenvalues(a);
+    }
+
+    /**
+     * The eigenvalues of {@link #eigenvalues}, the same bits on every JVM (JDK 17 included): LAPACK {@code
+     * sgeev}, or {@link HessenbergQr} without native LAPACK. What a seeded initialisation takes, so that a run
+     * starts from the same weights on any server.
+     *
+     * @throws IllegalArgumentException when {@code a} is not square
+     * @throws ArithmeticException      when {@code a} is not finite or the iteration does not converge
+     */
+    public static float[] eigenvaluesOnEveryJvm(Matrix a) {
+        requireSquareAndFinite(a);
+        return NATIVE ? lapackEigenvalues(a) : javaEigenvalues(a);
+    }
+
+    private static void requireSquareAndFinite(Matrix a) {
         if (a.rows != a.cols)
             throw new IllegalArgumentException("eigenvalues need a square matrix, got " + a.rows + "x" + a.cols);
         requireFinite(a);
-        return NATIVE ? lapackEigenvalues(a) : javaEigenvalues(a);
     }
 
     /**
@@ -114,6 +142,86 @@ public final class Spectra {
     public static float[] javaEigenvalues(Matrix a) {
         requireFinite(a);
         return HessenbergQr.eigenvalues(a);
+    }
+
+    /** The order from which {@link #eigenvalues} narrows the deflation window (below it the gain is a few per cent). */
+    static final int WINDOWED_FROM = 128;
+
+    /**
+     * The deflation window for order n: n / 32, within [16, 48]. LAPACK's own ({@code iparmq}) is 54 at n = 500
+     * and 96 at n = 1000; the narrow one measured fastest from 200 to 2000 on Gaussian, Dale's-law and
+     * permutation matrices (docs/benchmarks.md, "Eigenvalues with a narrow deflation window").
+     */
+    static int deflationWindow(int n) {
+        return WINDOW_SET > 0 ? WINDOW_SET : Math.max(16, Math.min(48, n / 32));
+    }
+
+    /**
+     * {@code -Deiscope.eigenvalues.window=W} (at least 2) sets the window for every order, to measure others
+     * ({@code SpectraBench}); 0 when unset, and when invalid (with a warning that says so).
+     */
+    private static final int WINDOW_SET = windowSet(System.getProperty("eiscope.eigenvalues.window"));
+
+    static int windowSet(String property) {
+        if (property == null) return 0;
+        try {
+            int w = Integer.parseInt(property.strip());
+            if (w >= 2) return w;
+        } catch (NumberFormatException e) {
+            // warned below
+        }
+        org.slf4j.LoggerFactory.getLogger(Spectra.class)
+                .warn("-Deiscope.eigenvalues.window={} ignored: it takes an integer of at least 2", property);
+        return 0;
+    }
+
+    /** {@code sgeev} rescales a matrix whose largest element is outside about [1e-12, 1e12]: such a one takes it. */
+    private static final double SGEEV_UNSCALED_BELOW = 1e11, SGEEV_UNSCALED_ABOVE = 1e-11;
+
+    /** WindowedQr.eigenvalues(float[] columnMajor, int n, int window), or null on JDK 17 or without it in the build. */
+    private static final MethodHandle WINDOWED = NATIVE ? findWindowed() : null;
+
+    /** True when {@link #eigenvalues} narrows the window from order {@value #WINDOWED_FROM} (JDK 22 and later). */
+    public static boolean narrowsDeflationWindow() {
+        return WINDOWED != null;
+    }
+
+    /**
+     * {@code a}'s eigenvalues with a deflation window of {@link #deflationWindow}: its row-major elements read as
+     * column-major, that is of {@code a}'s transpose, which has the same eigenvalues (and spares a transpose).
+     * Null when the QR did not converge, when {@code a}'s scale is one that {@code sgeev} rescales, or before JDK 22.
+     */
+    static float[] windowedEigenvalues(Matrix a) {
+        if (WINDOWED == null) return null;
+        float[] elements = a.toArray();
+        float largest = 0;
+        for (float v : elements) largest = Math.max(largest, Math.abs(v));
+        if (!(largest > SGEEV_UNSCALED_ABOVE && largest < SGEEV_UNSCALED_BELOW)) return null;
+        try {
+            return (float[]) WINDOWED.invokeExact(elements, a.rows, deflationWindow(a.rows));
+        } catch (Throwable t) {
+            throw Lanes.rethrow(t);
+        }
+    }
+
+    private static MethodHandle findWindowed() {
+        if (Runtime.version().feature() < 22 || Spectra.class.getResource("WindowedQr.class") == null) return null;
+        try {
+            MethodHandle h = MethodHandles.lookup()
+                    .findStatic(
+                            Class.forName("io.eiscope.engine.tensor.WindowedQr"),
+                            "eigenvalues",
+                            MethodType.methodType(float[].class, float[].class, int.class, int.class));
+            float[] e = (float[]) h.invokeExact(new float[] {0f, 1f, -1f, 0f}, 2, 16); // [[0, -1], [1, 0]]: +-i
+            if (e == null || Math.abs(e[0]) > 1e-6f || Math.abs(Math.abs(e[1]) - 1f) > 1e-6f)
+                throw new IllegalStateException(
+                        "slaqr0 self-test: the eigenvalues of a quarter turn are " + Arrays.toString(e));
+            return h;
+        } catch (Throwable t) {
+            org.slf4j.LoggerFactory.getLogger(Spectra.class)
+                    .warn("eigenvalues through sgeev alone (no narrow deflation window): {}", t.toString());
+            return null;
+        }
     }
 
     /**

@@ -11,14 +11,15 @@ import org.bytedeco.openblas.global.openblas;
 
 /**
  * Time of {@link Spectra#singularValues} (LAPACK {@code sgesdd}, values only),
- * {@link Spectra#eigenvalues} ({@code sgeev}, no vectors) and {@link Spectra#spectralRadius(Matrix)}
+ * {@link Spectra#eigenvalues} (no vectors; {@code eig-ei} and {@code eig-cycle} on the matrices below, {@code
+ * eig-sgeev} through {@code sgeev} alone, {@link Spectra#eigenvaluesOnEveryJvm}) and {@link Spectra#spectralRadius(Matrix)}
  * (Arnoldi; op {@code radius}, and {@code radius-ei} on a Dale's-law matrix made from the same
  * numbers, {@link #dale}; {@code radius-cycle} on a cyclic permutation, its worst case) on n x n float32 matrices of Gaussian entries, as the spectrum observables
  * call them (input copy and finiteness check included).
  * The counterpart of {@code bench/torch_spectra.py}; {@code bench/spectra.sh} runs both.
  *
  * <p>Not a test (surefire never runs it). Usage: {@code java -cp ...
- * io.eiscope.engine.bench.SpectraBench [--sizes 500,1000] [--ops svd,eig,radius,radius-ei,radius-cycle] [--runs 20]
+ * io.eiscope.engine.bench.SpectraBench [--sizes 500,1000] [--ops svd,eig,eig-sgeev,eig-ei,eig-cycle,eig-parts,radius,radius-ei,radius-cycle] [--runs 20]
  * [--warmup 3]}; set {@code OPENBLAS_NUM_THREADS=1} for one core. With
  * {@code -Deiscope.blas.java=true} singular values come from the pure-Java fallback (side
  * {@code eiscope-java}; it has no eigenvalues).
@@ -49,17 +50,20 @@ public final class SpectraBench {
                     eigParts(side, a, runs, warmup);
                     continue;
                 }
-                Matrix ei = op.equals("radius-ei") ? dale(a) : null,
-                        cycle = op.equals("radius-cycle") ? cycle(n) : null;
+                Matrix ei = op.endsWith("-ei") ? dale(a) : null, cycle = op.endsWith("-cycle") ? cycle(n) : null;
                 Runnable call = switch (op) {
                     case "svd" -> () -> Spectra.singularValues(a);
                     case "eig" -> () -> Spectra.eigenvalues(a);
+                    case "eig-sgeev" -> () -> Spectra.eigenvaluesOnEveryJvm(a);
+                    case "eig-ei" -> () -> Spectra.eigenvalues(ei);
+                    case "eig-cycle" -> () -> Spectra.eigenvalues(cycle);
                     case "radius" -> () -> Spectra.spectralRadius(a);
                     case "radius-ei" -> () -> Spectra.spectralRadius(ei);
                     case "radius-cycle" -> () -> Spectra.spectralRadius(cycle);
                     default ->
                         throw new IllegalArgumentException(
-                                "unknown op " + op + ": svd, eig, eig-parts, radius, radius-ei or radius-cycle");
+                                "unknown op " + op
+                                        + ": svd, eig, eig-sgeev, eig-ei, eig-cycle, eig-parts, radius, radius-ei or radius-cycle");
                 };
                 for (int i = 0; i < warmup; i++) call.run();
                 double[] wall = new double[runs], cpu = new double[runs];
