@@ -332,7 +332,11 @@ public final class SimulationRunner {
             }
             String message = "recovered after a restart at step " + step + ": restored " + from + ", replayed "
                     + (step - start) + " steps" + check + note;
-            transition(state, message);
+            long budget = sim.config().stepBudget();
+            boolean spent = budget > 0 && step >= budget && state == SimulationState.PAUSED;
+            // It reached its budget, and the server stopped before it recorded so: played, it would step past it.
+            if (spent) message += "; it had reached its step budget of " + budget;
+            transition(spent ? SimulationState.FINISHED : state, message);
             return message;
         });
     }
@@ -677,6 +681,11 @@ public final class SimulationRunner {
     }
 
     private void stepOnce() {
+        long budget = sim.config().stepBudget();
+        if (budget > 0 && sim.step() >= budget) { // a copy of a run that had reached it (a fork): no step past it
+            transition(SimulationState.FINISHED, "reached the step budget of " + budget);
+            return;
+        }
         Simulation.StepResult r = sim.trainStep();
         trained.incrementAndGet();
         step = r.step();
@@ -699,7 +708,6 @@ public final class SimulationRunner {
         measurer.publishDue(demands);
         measurer.publishDue(watchDemands);
         if (checkpoints.due(sim.step())) captureInBackground("interval");
-        long budget = sim.config().stepBudget();
         if (checkWatchpoints()) return;
         if (budget > 0 && step >= budget) {
             transition(SimulationState.FINISHED, "reached the step budget of " + budget);

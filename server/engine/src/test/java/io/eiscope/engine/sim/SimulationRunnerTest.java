@@ -136,6 +136,55 @@ class SimulationRunnerTest {
         assertThat(r.step()).isZero();
     }
 
+    /**
+     * A run the server recovers at its budget (it finished, and the server was killed before it recorded so) comes
+     * back finished; a copy of one at its budget, played, finishes without a step past it.
+     */
+    @Test
+    void aRunRecoveredOrCopiedAtItsBudgetFinishesWithoutAStepPastIt() throws Exception {
+        SimulationConfig c = new SimulationConfig(
+                "t",
+                new ComponentConfig("mlp", Map.of("hidden", List.of(8L))),
+                ComponentConfig.of("sgd"),
+                ComponentConfig.of("fashion_mnist"),
+                1,
+                4,
+                5,
+                12);
+        CountDownLatch done = new CountDownLatch(1);
+        SimulationRunner first = runner(c, done);
+        first.play().get(5, TimeUnit.SECONDS);
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        StateDict atBudget = first.simulation().stateDict();
+
+        SimulationRunner recovered = new SimulationRunner("s2", SimulationTest.build(c), pool, o -> {});
+        String message = recovered
+                .recover(
+                        () -> new SimulationRunner.RecoveryPoint(12, 0, atBudget),
+                        12,
+                        Double.NaN,
+                        SimulationState.PAUSED)
+                .get(30, TimeUnit.SECONDS);
+        assertThat(recovered.state()).isEqualTo(SimulationState.FINISHED);
+        assertThat(recovered.step()).isEqualTo(12);
+        assertThat(message).contains("reached its step budget of 12");
+
+        Simulation copy = SimulationTest.build(c);
+        copy.restoreStateDict(atBudget);
+        List<Observation> copySeen = new CopyOnWriteArrayList<>();
+        CountDownLatch copyDone = new CountDownLatch(1);
+        SimulationRunner copied = new SimulationRunner("s3", copy, pool, o -> {
+            copySeen.add(o);
+            if (o.payload() instanceof Observation.Event e && e.state() == SimulationState.FINISHED)
+                copyDone.countDown();
+        });
+        assertThat(copied.state()).isEqualTo(SimulationState.PAUSED);
+        copied.play().get(5, TimeUnit.SECONDS);
+        assertThat(copyDone.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(copied.step()).isEqualTo(12);
+        assertThat(copySeen).noneMatch(o -> o.observable().equals("loss"));
+    }
+
     @Test
     void aHugeLearningRateDivergesAndPausesWithTheReason() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
