@@ -1,6 +1,7 @@
 package io.eiscope.engine.tensor;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -23,7 +24,8 @@ import java.lang.invoke.MethodHandle;
  * 17 has no foreign-function API: on JDK 17 {@link Spectra} calls {@code sgeev}. Compiled by a JDK 22+'s javac
  * (server/engine/pom.xml, profile lanes22).
  *
- * <p>The matrix comes in column-major order; each stage checks its {@code info} as {@code sgeev} does.
+ * <p>The matrix comes in column-major order; each stage checks its {@code info} as {@code sgeev} does. No
+ * allocation on the native side after a thread's first call at an order ({@link Buffers}).
  */
 final class WindowedQr {
     private WindowedQr() {}
@@ -57,64 +59,88 @@ final class WindowedQr {
      * @throws ArithmeticException when balancing or the reduction reports an argument error
      */
     static float[] eigenvalues(float[] columnMajor, int n, int window) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment h = arena.allocate(JAVA_FLOAT, (long) n * n);
-            MemorySegment.copy(columnMajor, 0, h, JAVA_FLOAT, 0, n * n);
-            MemorySegment order = integer(arena, n), ilo = integer(arena, 0), ihi = integer(arena, 0);
-            MemorySegment info = integer(arena, 0), scale = arena.allocate(JAVA_FLOAT, n);
-            MemorySegment job = arena.allocate(1);
-            job.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'B');
-            SGEBAL.invokeExact(job, order, h, order, ilo, ihi, scale, info, 1L);
-            check("sgebal", info);
-
-            MemorySegment tau = arena.allocate(JAVA_FLOAT, Math.max(1, n - 1));
-            MemorySegment query = arena.allocate(JAVA_FLOAT), lwork = integer(arena, -1);
-            SGEHRD.invokeExact(order, ilo, ihi, h, order, tau, query, lwork, info);
-            check("sgehrd workspace query", info);
-            int hrdWork = Math.max(1, (int) query.get(JAVA_FLOAT, 0));
-            lwork.set(JAVA_INT, 0, hrdWork);
-            SGEHRD.invokeExact(order, ilo, ihi, h, order, tau, arena.allocate(JAVA_FLOAT, hrdWork), lwork, info);
-            check("sgehrd", info);
-
-            int low = ilo.get(JAVA_INT, 0), high = ihi.get(JAVA_INT, 0); // 1-based, as LAPACK's
-            MemorySegment wr = arena.allocate(JAVA_FLOAT, n), wi = arena.allocate(JAVA_FLOAT, n);
+        Buffers b = Buffers.of(n, window);
+        try {
+            MemorySegment.copy(columnMajor, 0, b.h, JAVA_FLOAT, 0, n * n);
+            SGEBAL.invokeExact(b.job, b.order, b.h, b.order, b.ilo, b.ihi, b.scale, b.info, 1L);
+            check("sgebal", b.info);
+            b.lwork.set(JAVA_INT, 0, (int) (b.hrdWork.byteSize() / Float.BYTES));
+            SGEHRD.invokeExact(b.order, b.ilo, b.ihi, b.h, b.order, b.tau, b.hrdWork, b.lwork, b.info);
+            check("sgehrd", b.info);
+            int low = b.ilo.get(JAVA_INT, 0), high = b.ihi.get(JAVA_INT, 0); // 1-based, as LAPACK's
             if (high > low) {
-                int qrWork = 2 * window + 1;
-                MemorySegment no = integer(arena, 0), one = integer(arena, 1);
-                lwork.set(JAVA_INT, 0, qrWork);
+                b.lwork.set(JAVA_INT, 0, (int) (b.qrWork.byteSize() / Float.BYTES));
                 SLAQR0.invokeExact(
-                        no,
-                        no,
-                        order,
-                        ilo,
-                        ihi,
-                        h,
-                        order,
-                        wr,
-                        wi,
-                        ilo,
-                        ihi,
-                        arena.allocate(JAVA_FLOAT),
-                        one,
-                        arena.allocate(JAVA_FLOAT, qrWork),
-                        lwork,
-                        info);
-                if (info.get(JAVA_INT, 0) != 0) {
-                    check("slaqr0", info);
-                    return null;
-                }
+                        b.no, b.no, b.order, b.ilo, b.ihi, b.h, b.order, b.wr, b.wi, b.ilo, b.ihi, b.z, b.one, b.qrWork,
+                        b.lwork, b.info);
+                check("slaqr0", b.info);
+                if (b.info.get(JAVA_INT, 0) != 0) return null;
             }
             float[] out = new float[2 * n];
             for (int i = 0; i < n; i++) {
                 boolean isolated = i < low - 1 || i > high - 1 || high == low; // balancing's: h's diagonal
-                out[2 * i] = isolated ? h.getAtIndex(JAVA_FLOAT, (long) i * n + i) : wr.getAtIndex(JAVA_FLOAT, i);
-                out[2 * i + 1] = isolated ? 0f : wi.getAtIndex(JAVA_FLOAT, i);
+                out[2 * i] = isolated ? b.h.getAtIndex(JAVA_FLOAT, (long) i * n + i) : b.wr.getAtIndex(JAVA_FLOAT, i);
+                out[2 * i + 1] = isolated ? 0f : b.wi.getAtIndex(JAVA_FLOAT, i);
             }
             return out;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * One thread's native buffers for its last order and window: the matrix, LAPACK's vectors and scalars, and
+     * {@code sgehrd}'s workspace, sized by one query per order (as {@code Spectra} keeps {@code sgeev}'s). From an
+     * automatic arena: freed when the thread moves to another order or ends.
+     */
+    private static final class Buffers {
+        final int n, window;
+        final MemorySegment h, scale, tau, wr, wi, z, hrdWork, qrWork, job;
+        final MemorySegment order, ilo, ihi, info, lwork, no, one;
+
+        private static final ThreadLocal<Buffers> MINE = new ThreadLocal<>();
+
+        static Buffers of(int n, int window) {
+            Buffers b = MINE.get();
+            if (b == null || b.n != n || b.window != window) MINE.set(b = new Buffers(n, window));
+            return b;
+        }
+
+        private Buffers(int n, int window) {
+            this.n = n;
+            this.window = window;
+            Arena arena = Arena.ofAuto();
+            h = arena.allocate(JAVA_FLOAT, (long) n * n);
+            scale = arena.allocate(JAVA_FLOAT, n);
+            tau = arena.allocate(JAVA_FLOAT, Math.max(1, n - 1));
+            wr = arena.allocate(JAVA_FLOAT, n);
+            wi = arena.allocate(JAVA_FLOAT, n);
+            z = arena.allocate(JAVA_FLOAT);
+            qrWork = arena.allocate(JAVA_FLOAT, 2L * window + 1);
+            job = arena.allocate(1);
+            job.set(JAVA_BYTE, 0, (byte) 'B');
+            order = integer(arena, n);
+            ilo = integer(arena, 1);
+            ihi = integer(arena, n);
+            info = integer(arena, 0);
+            lwork = integer(arena, -1);
+            no = integer(arena, 0);
+            one = integer(arena, 1);
+            hrdWork = arena.allocate(JAVA_FLOAT, hrdWorkspace(arena));
+        }
+
+        /** {@code sgehrd}'s optimal workspace for order n (it depends on n alone: its block size is LAPACK's for n). */
+        private long hrdWorkspace(Arena arena) {
+            MemorySegment query = arena.allocate(JAVA_FLOAT);
+            try {
+                SGEHRD.invokeExact(order, ilo, ihi, h, order, tau, query, lwork, info);
+            } catch (Throwable t) {
+                throw Lanes.rethrow(t);
+            }
+            check("sgehrd workspace query", info);
+            return Math.max(1, (long) query.get(JAVA_FLOAT, 0));
         }
     }
 
