@@ -133,6 +133,30 @@ class WindowedEigenvaluesTest {
         assertThat(a.toArray()).isEqualTo(before);
     }
 
+    /** Each thread keeps its own native buffers: two threads on two matrices of one order at once get each one's bits. */
+    @Test
+    void twoThreadsAtOnceGetTheBitsEachGetsAlone() throws Exception {
+        Matrix a = gaussian(300, new Random(12)), b = gaussian(300, new Random(13));
+        float[] aloneA = Spectra.eigenvalues(a), aloneB = Spectra.eigenvalues(b);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Callable<Boolean> onA = () -> {
+                for (int i = 0; i < 20; i++) if (!java.util.Arrays.equals(Spectra.eigenvalues(a), aloneA)) return false;
+                return true;
+            };
+            java.util.concurrent.Callable<Boolean> onB = () -> {
+                for (int i = 0; i < 20; i++) if (!java.util.Arrays.equals(Spectra.eigenvalues(b), aloneB)) return false;
+                return true;
+            };
+            var first = pool.submit(onA);
+            var second = pool.submit(onB);
+            assertThat(first.get()).as("one matrix beside the other").isTrue();
+            assertThat(second.get()).as("the other beside the one").isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void belowOrder128AndAtScalesThatSgeevRescalesSgeevAnswers() {
         Random r = new Random(41);
