@@ -105,10 +105,9 @@ class SimulationRunnerTest {
         assertThat(later).isEqualTo(at);
     }
 
-    @Test
-    void theStepBudgetFinishesTheRunAndPlayIsThenRefused() throws Exception {
-        CountDownLatch done = new CountDownLatch(1);
-        SimulationConfig c = new SimulationConfig(
+    /** A small MLP on Fashion-MNIST, batch 4, evaluated every 5 steps, with a budget of 12 steps. */
+    private static SimulationConfig budgetOf12() {
+        return new SimulationConfig(
                 "t",
                 new ComponentConfig("mlp", Map.of("hidden", List.of(8L))),
                 ComponentConfig.of("sgd"),
@@ -117,6 +116,12 @@ class SimulationRunnerTest {
                 4,
                 5,
                 12);
+    }
+
+    @Test
+    void theStepBudgetFinishesTheRunAndPlayIsThenRefused() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        SimulationConfig c = budgetOf12();
         SimulationRunner r = runner(c, done);
         r.play().get(5, TimeUnit.SECONDS);
         assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
@@ -142,15 +147,7 @@ class SimulationRunnerTest {
      */
     @Test
     void aRunRecoveredOrCopiedAtItsBudgetFinishesWithoutAStepPastIt() throws Exception {
-        SimulationConfig c = new SimulationConfig(
-                "t",
-                new ComponentConfig("mlp", Map.of("hidden", List.of(8L))),
-                ComponentConfig.of("sgd"),
-                ComponentConfig.of("fashion_mnist"),
-                1,
-                4,
-                5,
-                12);
+        SimulationConfig c = budgetOf12();
         CountDownLatch done = new CountDownLatch(1);
         SimulationRunner first = runner(c, done);
         first.play().get(5, TimeUnit.SECONDS);
