@@ -108,12 +108,14 @@ test("Space plays and pauses, → steps the step field's count, Shift+→ one st
   const step0 = Number((await client.get(sim.id)).step);
   await byTestId("step-count").fill("7");
   await page.evaluate(() => document.activeElement?.blur()); // keys go to the page, not the field
+  // The key sends the page's command after press() returns: until it arrives the run is paused where it was, which
+  // waitForStep would take as "stopped before the step". So read until the run has moved and paused again.
+  const movedTo = (target) =>
+    eventually(() => client.get(sim.id), (x) => Number(x.step) >= target && x.state === SimulationState.PAUSED);
   await page.keyboard.press("ArrowRight");
-  await client.waitForStep(sim.id, step0 + 7);
-  assert.equal(Number((await client.get(sim.id)).step), step0 + 7);
+  assert.equal(Number((await movedTo(step0 + 7)).step), step0 + 7);
   await page.keyboard.press("Shift+ArrowRight");
-  await client.waitForStep(sim.id, step0 + 8);
-  assert.equal(Number((await client.get(sim.id)).step), step0 + 8);
+  assert.equal(Number((await movedTo(step0 + 8)).step), step0 + 8);
 
   // Space acts on what the page knows: press it once the page has seen the run paused again.
   await eventually(() => client.get(sim.id), (x) => x.state === SimulationState.PAUSED);

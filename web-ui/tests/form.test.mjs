@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { after, before, test } from "node:test";
-import { EiscopeClient } from "@eiscope/client";
+import { EiscopeClient, SimulationState } from "@eiscope/client";
 import { eventually, openBrowser, RESULTS } from "./browser.mjs";
 
 let server;
@@ -157,7 +157,9 @@ test("steering inputs are checked in the browser: a step count of −5, an empty
   // Fixed, each works.
   await byTestId("step-count").fill("3");
   await byTestId("step-button").click();
-  assert.equal((await client.waitForStep(sim.id, 3)).step, 3n);
+  // The page sends the command after click() returns; until it arrives the run is paused at 0 (waitForStep's "stopped").
+  const stepped = await eventually(() => client.get(sim.id), (x) => x.step >= 3n && x.state === SimulationState.PAUSED);
+  assert.equal(stepped.step, 3n);
   assert.ok(await byTestId("step-count-error").isHidden());
   await client.delete(sim.id);
 });

@@ -89,7 +89,8 @@ test("commands applied on the page to a paused run are in the log table and mark
 
 test("a command applied through the SDK while the run plays is marked where it took effect, its description on hover", { timeout: 90_000 }, async () => {
   await byTestId("play-button").click();
-  await client.waitForStep(sim.id, 45);
+  // The page sends Play after click() returns: read until the run has passed step 45 (waitForStep would stop at "paused").
+  await eventually(() => client.get(sim.id), (x) => x.step >= 45n, 60_000);
   const { effectiveStep } = await client.apply(sim.id, commands.prune(0.9, "magnitude", "per_layer"));
   // The run plays on while the answer comes back, maybe 15 steps and more: "run until" names a
   // step ahead of the run, so it is given from where a pause stopped it.
