@@ -83,10 +83,8 @@ final class WindowedQr {
                 out[2 * i + 1] = isolated ? 0f : b.wi.getAtIndex(JAVA_FLOAT, i);
             }
             return out;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Lanes.rethrow(t);
         }
     }
 
